@@ -1,0 +1,14 @@
+export { ContractDecodeError } from './decode-error.js';
+export { messageCodec, type MessageCodec, type EncodedJobData } from './message-codec.js';
+export {
+  authzPoliciesPublishedCodec,
+  certificateIssuedCodec,
+  certificateWantedCodec,
+  gatewayConfigChangedCodec,
+  rateLimitConfigPublishedCodec,
+} from './gatehouse-codecs.js';
+export { packAny, unpackAny, typeUrlOf, TYPE_URL_PREFIX, type PackedAny } from './any.js';
+export { grpcServiceDefinition, ServiceNames } from './grpc-service.js';
+export { protoRoot, lookupMessage, toObjectOptions } from './proto-root.js';
+export { protoIncludeDirs } from './include-dirs.js';
+export { TypeUrls, type ResourceTypeUrl } from './type-urls.js';
