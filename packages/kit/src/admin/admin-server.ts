@@ -1,6 +1,7 @@
 // The fastify admin server every service shares. Built without listening, so tests drive it with
 // inject(); runService() listens. Routes that change state need the ADMIN_TOKEN bearer token.
 import { timingSafeEqual, createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Readiness } from './readiness.js';
@@ -8,7 +9,7 @@ import type { Readiness } from './readiness.js';
 export interface AdminServerOptions {
   readonly logger: Logger;
   readonly readiness: Readiness;
-  readonly serveMetrics: (request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse) => void;
+  readonly serveMetrics: (request: IncomingMessage, response: ServerResponse) => void;
   /** Without a token, every state-changing admin route answers 403: no token means no writes. */
   readonly adminToken: string | undefined;
 }
