@@ -113,10 +113,8 @@ export function globToRegExp(glob: string): RegExp {
 function overrideLimit(domain: string, descriptor: RequestDescriptor, limit: { requestsPerUnit: number; unit: Unit }): MatchedLimit {
   let metricKey = domain;
   let cacheKeyBase = `${domain}_`;
-  let first = true;
   for (const entry of descriptor.entries) {
-    metricKey += `${first ? '.' : '.'}${compositeKey(entry.key, entry.value)}`;
-    first = false;
+    metricKey += `.${compositeKey(entry.key, entry.value)}`;
     cacheKeyBase += `${entry.key}_${entry.value}_`;
   }
   return {
