@@ -6,3 +6,11 @@ export { startRedis, type RedisHandle, type StartRedisOptions } from './redis.js
 export { createThrowawayCa, type ThrowawayCa } from './throwaway-ca.js';
 export { createTrustingFetch, type TrustingFetch, type TrustingFetchHandle } from './trusting-fetch.js';
 export { startPebble, type PebbleHandle, type StartPebbleOptions } from './pebble.js';
+export { createCookieJar, type CookieJar, type CookieFetch } from './cookie-jar.js';
+export {
+  startOidcProvider,
+  type OidcProviderHandle,
+  type StartOidcProviderOptions,
+  type OidcClientRegistration,
+  type OidcTestAccount,
+} from './oidc-provider.js';
