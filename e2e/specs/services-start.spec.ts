@@ -17,7 +17,7 @@ afterAll(async () => redis?.stop());
 
 function healthCheck(address: string): Promise<string> {
   const Health = makeGenericClientConstructor(grpcServiceDefinition(ServiceNames.health), 'Health');
-  const client = new Health(address, credentials.createInsecure()) as Client & {
+  const client = new Health(address, credentials.createInsecure()) as unknown as Client & {
     Check(request: object, callback: (err: Error | null, response?: { status?: string }) => void): void;
   };
   return new Promise((resolve, reject) =>
