@@ -14,3 +14,6 @@ export {
   type OidcClientRegistration,
   type OidcTestAccount,
 } from './oidc-provider.js';
+export { buildXdsBootstrap, type XdsBootstrap, type XdsBootstrapOptions } from './xds-bootstrap.js';
+export { createXdsClient, type CreateXdsClientOptions, type XdsClientHandle } from './xds-client.js';
+export { startService, repoRoot, type ServiceHandle, type StartServiceOptions } from './service.js';
