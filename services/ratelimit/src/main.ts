@@ -21,11 +21,12 @@ await runService({
     const { config: env, logger } = ctx;
     const metrics = new OtelRateLimitMetrics(ctx.meter);
 
-    // The hot path gets its own connection that fails fast instead of queueing while Redis is away:
-    // the failure mode answers within the budget, and ioredis reconnects by itself.
+    // The hot path gets its own connection that fails fast instead of queueing while Redis is away
+    // (the failure mode answers within the budget; ioredis reconnects by itself), and writes
+    // commands directly rather than through auto-pipelining (see RedisCounterStore).
     const counters = connectRedis(parseRedisUrl(env.REDIS_URL), {
       connectionName: 'gatehouse-ratelimit-counters',
-      options: { enableOfflineQueue: false, maxRetriesPerRequest: 0 },
+      options: { enableOfflineQueue: false, maxRetriesPerRequest: 0, enableAutoPipelining: false },
     });
     counters.on('error', (err: Error) => logger.debug({ err: err.message }, 'counter connection error'));
     ctx.onShutdown(() => counters.quit().then(() => undefined, () => counters.disconnect()));

@@ -6,5 +6,6 @@ function loadScript(name: string): string {
   return readFileSync(new URL(`../../src/adapters/lua/${name}`, import.meta.url), 'utf8');
 }
 
+export const fixedWindowLua = loadScript('fixed-window.lua');
 export const gcraLua = loadScript('gcra.lua');
 export const slidingWindowLua = loadScript('sliding-window.lua');

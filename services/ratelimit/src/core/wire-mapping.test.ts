@@ -35,7 +35,7 @@ describe('wire mapping', () => {
     expect(answerToWire(answer)).toEqual({
       overall_code: 'OVER_LIMIT',
       statuses: [
-        { code: 'OVER_LIMIT', current_limit: { name: '', requests_per_unit: 3, unit: 'MINUTE' }, limit_remaining: 0, duration_until_reset: { seconds: '40', nanos: 0 } },
+        { code: 'OVER_LIMIT', current_limit: { name: '', requests_per_unit: 3, unit: 'MINUTE' }, limit_remaining: 0, duration_until_reset: { seconds: 40, nanos: 0 } },
         { code: 'OK', current_limit: null, limit_remaining: 0, duration_until_reset: null },
       ],
       response_headers_to_add: [{ key: 'RateLimit-Limit', value: '3' }],

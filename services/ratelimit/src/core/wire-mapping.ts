@@ -40,7 +40,7 @@ export function answerToWire(answer: RateLimitAnswer): RateLimitResponse {
         ? { name: s.currentLimit.name ?? '', requests_per_unit: s.currentLimit.requestsPerUnit, unit: s.currentLimit.unit as never }
         : null,
       limit_remaining: s.limitRemaining,
-      duration_until_reset: s.durationUntilResetSeconds === undefined ? null : { seconds: String(s.durationUntilResetSeconds), nanos: 0 },
+      duration_until_reset: s.durationUntilResetSeconds === undefined ? null : { seconds: s.durationUntilResetSeconds, nanos: 0 },
     })),
     response_headers_to_add: answer.responseHeaders.map((h) => ({ key: h.key, value: h.value })),
   };
