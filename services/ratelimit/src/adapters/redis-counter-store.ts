@@ -3,8 +3,11 @@
 // (each node gets its share in parallel). GCRA and the sliding window are one script call each.
 // Every command of a check is written before any reply is awaited: one round trip per check.
 // The connection should NOT use ioredis auto-pipelining: it keeps only one batch in flight per node
-// (later checks wait for the previous batch's reply) and costs more CPU than direct writes, which
-// Redis pipelines by itself. Scripts are loaded on every (re)connect so EVALSHA never misses.
+// (later checks wait for the previous batch's reply) and costs more CPU. Instead the socket is
+// corked until the end of the event-loop turn, so the commands of all checks started in one turn
+// leave in one write() (a syscall per command cost a quarter of the CPU under load), while
+// replies are never waited for before writing. Scripts are loaded on every (re)connect so EVALSHA
+// never misses.
 import { Cluster, type Redis } from 'ioredis';
 import type { CounterCheck, CounterResult, CounterStore } from '../core/counter-store.js';
 import { DeadlineQueue } from './deadline-queue.js';
@@ -35,6 +38,7 @@ export class RedisCounterStore implements CounterStore {
   private readonly redis: (Redis | Cluster) & ScriptedRedis;
   private readonly deadlines: DeadlineQueue;
   private readonly isCluster: boolean;
+  private corked = false;
 
   constructor(
     redis: Redis | Cluster,
@@ -95,7 +99,21 @@ export class RedisCounterStore implements CounterStore {
     return this.redis.slidingWindow(key, windowSeconds * 1000, limit, hits);
   }
 
+  /** Coalesces this turn's writes into one (standalone/sentinel; cluster sockets are per node). */
+  private batchWrites(): void {
+    if (this.corked || this.isCluster) return;
+    const stream = (this.redis as Redis).stream as { cork?: () => void; uncork?: () => void; writable?: boolean } | undefined;
+    if (!stream?.writable || !stream.cork || !stream.uncork) return;
+    stream.cork();
+    this.corked = true;
+    setImmediate(() => {
+      this.corked = false;
+      stream.uncork!();
+    });
+  }
+
   private async run(checks: readonly CounterCheck[]): Promise<CounterResult[]> {
+    this.batchWrites();
     const results = new Array<CounterResult>(checks.length);
     const fixed: CounterCheck[] = [];
     const fixedIndexes: number[] = [];
