@@ -43,7 +43,7 @@ function mutateStructure(value: unknown, random: Random, keysSeen: readonly stri
   const all = containers(root);
   if (all.length === 0) return pick(random, ODD_VALUES);
   const target = pick(random, all);
-  const keys = Array.isArray(target) ? target.map((_, i) => i) : Object.keys(target);
+  const keys: Array<string | number> = Array.isArray(target) ? target.map((_, i) => i) : Object.keys(target);
   const key = keys.length ? pick(random, keys) : undefined;
   const set = (k: string | number, v: unknown): void => {
     (target as Record<string | number, unknown>)[k] = v;
