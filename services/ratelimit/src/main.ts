@@ -76,9 +76,15 @@ await runService({
         metrics.configLoad(source.name, false);
         logger.error({ source: source.name, err: err instanceof RateLimitConfigError ? err.message : err }, 'rate limit config rejected; keeping the previous one');
       };
-      if (source.name === 'files') await source.start(onConfig, onError);
-      else void source.start(onConfig, onError).catch(onError);
       ctx.onShutdown(() => source.close());
+      if (source.name === 'files') {
+        // A bad config at startup stops the service; later bad reloads keep the last good one.
+        await source.start(onConfig, onError);
+      } else {
+        // Subscribing waits for Redis; the service is ready once the latest publication is applied.
+        ctx.ready.require(`${source.name}-config`);
+        source.start(onConfig, onError).then(() => ctx.ready.set(`${source.name}-config`, true), onError);
+      }
     }
     ctx.ready.set('config', true);
 
