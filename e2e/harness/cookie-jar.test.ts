@@ -3,7 +3,7 @@ import { createCookieJar } from './cookie-jar.js';
 
 /** A fetch that records the Cookie header it got and answers with the given Set-Cookie headers. */
 function recordingFetch(setCookies: Record<string, string[]>) {
-  const sent: Array<{ url: string; cookie: string | null; redirect: RequestRedirect | undefined }> = [];
+  const sent: Array<{ url: string; cookie: string | null; redirect: RequestInit['redirect'] }> = [];
   const fn = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = String(input);
     sent.push({ url, cookie: new Headers(init?.headers).get('cookie'), redirect: init?.redirect });

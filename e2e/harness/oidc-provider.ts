@@ -82,12 +82,8 @@ export async function startOidcProvider(options: StartOidcProviderOptions = {}):
     postLogoutRedirectUris: options.client?.postLogoutRedirectUris ?? [],
   };
 
-  // Listen first: the issuer URL must contain the port.
-  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
-  const server = createServer((req, res) => {
-    if (handler) handler(req, res);
-    else res.writeHead(503).end();
-  });
+  // Listen first: the issuer URL must contain the port. Requests are handled once the provider exists.
+  const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -96,7 +92,7 @@ export async function startOidcProvider(options: StartOidcProviderOptions = {}):
 
   const provider = new Provider(issuer, buildConfiguration(options, account, client));
   const providerCallback = provider.callback();
-  handler = (req, res) => {
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (req.url?.startsWith('/interaction/')) {
       completeInteraction(provider, account, req, res).catch((err: unknown) => {
         res.writeHead(500, { 'content-type': 'text/plain' }).end(`interaction failed: ${String(err)}`);
@@ -104,7 +100,7 @@ export async function startOidcProvider(options: StartOidcProviderOptions = {}):
     } else {
       providerCallback(req, res);
     }
-  };
+  });
 
   return {
     issuer,
