@@ -29,6 +29,10 @@ export interface RedisHandle {
   stopServer(): Promise<void>;
   /** SIGKILL: a crash. The data dir stays for `restart()`. */
   kill(): Promise<void>;
+  /** SIGSTOP: Redis hangs with its connections open (clients see timeouts, not refusals). */
+  pause(): void;
+  /** SIGCONT after `pause()`. */
+  resume(): void;
   /** Starts redis-server again on the same port with the same data dir; waits for PONG. */
   restart(): Promise<void>;
   /** Stops the server for good and removes the data dir. Safe to call twice. */
@@ -91,6 +95,8 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     },
     stopServer: async () => current?.stop(),
     kill: async () => current?.kill(),
+    pause: () => current?.pause(),
+    resume: () => current?.resume(),
     async restart() {
       if (removed) throw new Error(`redis-server :${port} was stopped for good; start a new one`);
       await current?.stop();
