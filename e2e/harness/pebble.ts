@@ -1,9 +1,9 @@
 // Pebble (a small ACME CA for tests) plus pebble-challtestsrv (its mock DNS and challenge servers).
 // Pebble's HTTPS listeners use a throwaway CA made here; its issuing root comes from its management API.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBinary } from './binaries.js';
+import { makeTempDir, removeTempDir } from './exit-registry.js';
 import { freePort } from './free-port.js';
 import { ManagedProcess } from './managed-process.js';
 import { createThrowawayCa } from './throwaway-ca.js';
@@ -65,14 +65,14 @@ export async function startPebble(options: StartPebbleOptions = {}): Promise<Peb
   const challtestsrvBinary = requireBinary('pebble-challtestsrv');
   const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
   const host = '127.0.0.1';
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-pebble-'));
+  const dir = makeTempDir('gatehouse-pebble-');
   const processes: ManagedProcess[] = [];
   let client: TrustingFetchHandle | undefined;
 
   const stop = async (): Promise<void> => {
     await Promise.all(processes.map((p) => p.stop()));
     await client?.close();
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   };
 
   try {

@@ -1,10 +1,8 @@
 // A real redis-server for one test file: random port, temp data dir, and outage drills
 // (kill or stop, then restart on the same port with the same data).
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { requireBinary } from './binaries.js';
+import { makeTempDir, removeTempDir } from './exit-registry.js';
 import { freePort } from './free-port.js';
 import { ManagedProcess } from './managed-process.js';
 import { waitFor } from './wait-for.js';
@@ -45,7 +43,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   const binary = requireBinary('redis-server');
   const host = '127.0.0.1';
   const port = await freePort(host);
-  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-redis-'));
+  const dataDir = makeTempDir('gatehouse-redis-');
   const args = [
     '--port', String(port),
     '--bind', host,
@@ -81,7 +79,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   }
 
   await launch().catch((err: unknown) => {
-    rmSync(dataDir, { recursive: true, force: true });
+    removeTempDir(dataDir);
     throw err;
   });
 
@@ -105,7 +103,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     async stop() {
       removed = true;
       await current?.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      removeTempDir(dataDir);
     },
     recentOutput: () => current?.recentOutput ?? '',
   };
