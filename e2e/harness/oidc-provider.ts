@@ -59,6 +59,12 @@ export interface OidcProviderHandle {
    * Pass the cookie-jar fetch of a flow that already holds other cookies (e.g. a gateway's state cookie).
    */
   login(authorizationUrl: string | URL, jarFetch?: CookieFetch): Promise<URL>;
+  /**
+   * RP-initiated logout like a browser: opens the end-session URL (with id_token_hint, post_logout_redirect_uri,
+   * state as the test likes), confirms the sign-out, and returns where the provider sent the browser: the
+   * post-logout redirect URI, or the provider's own success page. Use the jar the session was created with.
+   */
+  logout(endSessionUrl: string | URL, jarFetch: CookieFetch): Promise<URL>;
   stop(): Promise<void>;
 }
 
@@ -121,6 +127,7 @@ export async function startOidcProvider(options: StartOidcProviderOptions = {}):
       return added;
     },
     login: (authorizationUrl, jarFetch) => followLogin(issuer, authorizationUrl, jarFetch ?? createCookieJar().fetch),
+    logout: (endSessionUrl, jarFetch) => followLogout(issuer, endSessionUrl, jarFetch),
     stop: () => closeServer(server),
   };
 }
@@ -182,7 +189,13 @@ function buildConfiguration(
       devInteractions: { enabled: false },
       introspection: { enabled: true },
       revocation: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      // The confirmation page is just the provider's form, which followLogout() submits.
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx: KoaContextWithOIDC, form: string) => {
+          ctx.body = `<!DOCTYPE html><html><body>${form}</body></html>`;
+        },
+      },
       ...(jwt
         ? {
             resourceIndicators: {
@@ -258,6 +271,35 @@ async function followLogin(issuer: string, start: string | URL, jarFetch: Cookie
     url = new URL(location, url);
   }
   throw new Error(`OIDC login did not leave ${issuerOrigin} within 20 redirects`);
+}
+
+async function followLogout(issuer: string, start: string | URL, jarFetch: CookieFetch): Promise<URL> {
+  const issuerOrigin = new URL(issuer).origin;
+  let url = new URL(start);
+  let init: RequestInit | undefined;
+  for (let hop = 0; hop < 10; hop++) {
+    if (url.origin !== issuerOrigin) return url;
+    const response = await jarFetch(url, init);
+    init = undefined;
+    const location = response.headers.get('location');
+    if (response.status >= 300 && response.status < 400 && location) {
+      await response.body?.cancel();
+      url = new URL(location, url);
+      continue;
+    }
+    const body = await response.text();
+    if (response.status !== 200) throw new Error(`OIDC logout stopped at ${url.href} with HTTP ${response.status}: ${body.slice(0, 500)}`);
+    const action = /<form id="op\.logoutForm" method="post" action="([^"]+)"/.exec(body)?.[1];
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(body)?.[1];
+    if (!action || !xsrf) return url; // the provider's "signed out" page
+    url = new URL(action.replace(/&amp;/g, '&'), url);
+    init = {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ xsrf, logout: 'yes' }).toString(),
+    };
+  }
+  throw new Error(`OIDC logout did not finish within 10 steps at ${issuerOrigin}`);
 }
 
 function closeServer(server: Server): Promise<void> {
