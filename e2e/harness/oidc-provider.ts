@@ -4,7 +4,8 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider, { type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import { createCookieJar, type CookieFetch } from './cookie-jar.js';
 
 export interface OidcTestAccount {
@@ -96,7 +97,9 @@ export async function startOidcProvider(options: StartOidcProviderOptions = {}):
   });
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const provider = new Provider(issuer, buildConfiguration(options, account, client));
+  // Loaded on first use: importing the harness for Redis alone should not load (or warn about) oidc-provider.
+  const { default: ProviderClass } = await import('oidc-provider');
+  const provider = new ProviderClass(issuer, buildConfiguration(options, account, client));
   const providerCallback = provider.callback();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (req.url?.startsWith('/interaction/')) {
