@@ -5,7 +5,7 @@ export { ManagedProcess, ProcessExitedError, type ManagedProcessOptions } from '
 export { startRedis, type RedisHandle, type StartRedisOptions } from './redis.js';
 export { createThrowawayCa, type ThrowawayCa } from './throwaway-ca.js';
 export { createTrustingFetch, type TrustingFetch, type TrustingFetchHandle } from './trusting-fetch.js';
-export { startPebble, type PebbleHandle, type StartPebbleOptions } from './pebble.js';
+export { startPebble, type PebbleHandle, type StartPebbleOptions, type ChalltestsrvClient } from './pebble.js';
 export { createCookieJar, type CookieJar, type CookieFetch } from './cookie-jar.js';
 export {
   startOidcProvider,

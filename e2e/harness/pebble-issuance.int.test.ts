@@ -20,11 +20,6 @@ async function newClient(pebble: PebbleHandle, eab?: { kid: string; hmacKey: str
   });
 }
 
-async function challtestsrv(pebble: PebbleHandle, path: string, body: object): Promise<void> {
-  const response = await fetch(`${pebble.challtestsrvUrl}${path}`, { method: 'POST', body: JSON.stringify(body) });
-  expect(response.status).toBe(200);
-}
-
 describe('Pebble issuance', () => {
   it('issues via HTTP-01 answered by challtestsrv, chained to the issuing root, with the configured validity', async () => {
     const pebble = await startPebble({ chaos: false, certificateValidityPeriod: 3600 });
@@ -36,9 +31,8 @@ describe('Pebble issuance', () => {
       termsOfServiceAgreed: true,
       challengePriority: ['http-01'],
       skipChallengeVerification: true, // the local resolver cannot see challtestsrv's DNS; Pebble can
-      challengeCreateFn: (_authz, challenge, keyAuthorization) =>
-        challtestsrv(pebble, '/add-http01', { token: challenge.token, content: keyAuthorization }),
-      challengeRemoveFn: (_authz, challenge) => challtestsrv(pebble, '/del-http01', { token: challenge.token }),
+      challengeCreateFn: (_authz, challenge, keyAuthorization) => pebble.challenges.addHttp01(challenge.token, keyAuthorization),
+      challengeRemoveFn: (_authz, challenge) => pebble.challenges.removeHttp01(challenge.token),
     });
 
     const [leaf, intermediate] = splitPems(chain);
@@ -49,6 +43,23 @@ describe('Pebble issuance', () => {
     const lifetimeSeconds = (Date.parse(leaf?.validTo ?? '') - Date.parse(leaf?.validFrom ?? '')) / 1000;
     expect(lifetimeSeconds).toBeGreaterThan(3000);
     expect(lifetimeSeconds).toBeLessThanOrEqual(3600);
+  });
+
+  it('issues a wildcard via DNS-01 with the TXT record served by challtestsrv', async () => {
+    const pebble = await startPebble({ chaos: false });
+    onTestFinished(() => pebble.stop());
+    const client = await newClient(pebble);
+    const [, csr] = await acme.crypto.createCsr({ commonName: '*.wild.example.test', altNames: ['*.wild.example.test'] });
+    const chain = await client.auto({
+      csr,
+      termsOfServiceAgreed: true,
+      challengePriority: ['dns-01'],
+      skipChallengeVerification: true,
+      challengeCreateFn: (authz, _challenge, keyAuthorization) =>
+        pebble.challenges.setTxt(`_acme-challenge.${authz.identifier.value}`, keyAuthorization),
+      challengeRemoveFn: (authz) => pebble.challenges.clearTxt(`_acme-challenge.${authz.identifier.value}`),
+    });
+    expect(splitPems(chain)[0]?.subjectAltName).toBe('DNS:*.wild.example.test');
   });
 
   it('issues without any challenge responder when alwaysValid is set', async () => {

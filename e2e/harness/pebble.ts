@@ -54,10 +54,39 @@ export interface PebbleHandle {
   /** Ports Pebble validates HTTP-01 and TLS-ALPN-01 challenges against. */
   readonly httpPort: number;
   readonly tlsPort: number;
+  /** Typed calls to challtestsrv's management API (challenge responses and mock DNS). */
+  readonly challenges: ChalltestsrvClient;
   /** fetch that trusts `caBundlePem`, for talking to Pebble directly. */
   readonly fetch: TrustingFetch;
   /** Stops both processes and removes the temp dir. Safe to call twice. */
   stop(): Promise<void>;
+}
+
+export interface ChalltestsrvClient {
+  addHttp01(token: string, keyAuthorization: string): Promise<void>;
+  removeHttp01(token: string): Promise<void>;
+  /** TXT record for DNS-01, e.g. host "_acme-challenge.example.test." (trailing dot optional). */
+  setTxt(host: string, value: string): Promise<void>;
+  clearTxt(host: string): Promise<void>;
+  addA(host: string, addresses: string[]): Promise<void>;
+  clearA(host: string): Promise<void>;
+}
+
+function challtestsrvClient(baseUrl: string): ChalltestsrvClient {
+  const post = async (path: string, body: object): Promise<void> => {
+    const response = await fetch(`${baseUrl}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    await response.body?.cancel();
+    if (!response.ok) throw new Error(`challtestsrv ${path} answered HTTP ${response.status}`);
+  };
+  const fqdn = (host: string): string => (host.endsWith('.') ? host : `${host}.`);
+  return {
+    addHttp01: (token, content) => post('/add-http01', { token, content }),
+    removeHttp01: (token) => post('/del-http01', { token }),
+    setTxt: (host, value) => post('/set-txt', { host: fqdn(host), value }),
+    clearTxt: (host) => post('/clear-txt', { host: fqdn(host) }),
+    addA: (host, addresses) => post('/add-a', { host: fqdn(host), addresses }),
+    clearA: (host) => post('/clear-a', { host: fqdn(host) }),
+  };
 }
 
 export async function startPebble(options: StartPebbleOptions = {}): Promise<PebbleHandle> {
@@ -162,6 +191,7 @@ export async function startPebble(options: StartPebbleOptions = {}): Promise<Peb
       issuingRootPem,
       pebbleManagementUrl,
       challtestsrvUrl,
+      challenges: challtestsrvClient(challtestsrvUrl),
       dnsPort,
       httpPort,
       tlsPort,
