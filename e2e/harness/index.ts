@@ -1,4 +1,4 @@
-export { freePort, freePorts } from './free-port.js';
+export { freePort, freePorts, retryOnPortClash } from './free-port.js';
 export { waitFor, GiveUpError, WaitForTimeoutError, type WaitForOptions } from './wait-for.js';
 export { requireBinary, MissingBinaryError, debianPackageOf } from './binaries.js';
 export { ManagedProcess, ProcessExitedError, type ManagedProcessOptions } from './managed-process.js';

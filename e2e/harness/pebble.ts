@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBinary } from './binaries.js';
 import { makeTempDir, removeTempDir } from './exit-registry.js';
-import { freePort } from './free-port.js';
+import { freePort, retryOnPortClash } from './free-port.js';
 import { ManagedProcess } from './managed-process.js';
 import { createThrowawayCa } from './throwaway-ca.js';
 import { createTrustingFetch, type TrustingFetch, type TrustingFetchHandle } from './trusting-fetch.js';
@@ -89,7 +89,11 @@ function challtestsrvClient(baseUrl: string): ChalltestsrvClient {
   };
 }
 
-export async function startPebble(options: StartPebbleOptions = {}): Promise<PebbleHandle> {
+export function startPebble(options: StartPebbleOptions = {}): Promise<PebbleHandle> {
+  return retryOnPortClash(() => startPebbleOnce(options));
+}
+
+async function startPebbleOnce(options: StartPebbleOptions): Promise<PebbleHandle> {
   const pebbleBinary = requireBinary('pebble');
   const challtestsrvBinary = requireBinary('pebble-challtestsrv');
   const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;

@@ -3,7 +3,7 @@
 import { createConnection } from 'node:net';
 import { requireBinary } from './binaries.js';
 import { makeTempDir, removeTempDir } from './exit-registry.js';
-import { freePort } from './free-port.js';
+import { freePort, retryOnPortClash } from './free-port.js';
 import { ManagedProcess } from './managed-process.js';
 import { waitFor } from './wait-for.js';
 
@@ -39,7 +39,11 @@ export interface RedisHandle {
   recentOutput(): string;
 }
 
-export async function startRedis(options: StartRedisOptions = {}): Promise<RedisHandle> {
+export function startRedis(options: StartRedisOptions = {}): Promise<RedisHandle> {
+  return retryOnPortClash(() => startRedisOnce(options));
+}
+
+async function startRedisOnce(options: StartRedisOptions): Promise<RedisHandle> {
   const binary = requireBinary('redis-server');
   const host = '127.0.0.1';
   const port = await freePort(host);
