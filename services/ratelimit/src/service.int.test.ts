@@ -26,6 +26,9 @@ descriptors:
     rate_limit: { unit: minute, requests_per_unit: 60, algorithm: gcra, burst: 2 }
   - key: sliding
     rate_limit: { unit: hour, requests_per_unit: 2, algorithm: sliding_window }
+  - key: quota
+    quota_mode: true
+    rate_limit: { unit: hour, requests_per_unit: 1 }
 `;
 
 interface RunningService {
@@ -37,6 +40,7 @@ interface RunningService {
 }
 
 interface WireResponse {
+  dynamic_metadata?: { fields: Record<string, { boolValue?: boolean; listValue?: { values: Array<{ numberValue: number }> } }> };
   overall_code: string;
   statuses: Array<{ code: string; current_limit?: { requests_per_unit: number; unit: string }; limit_remaining?: number; duration_until_reset?: { seconds: string } }>;
   response_headers_to_add?: Array<{ key: string; value: string }>;
@@ -158,6 +162,16 @@ describe('ratelimit service', () => {
     const sliding = [];
     for (let i = 0; i < 3; i++) sliding.push((await shouldRateLimit(svc.client, { domain: 'test', descriptors: [{ entries: [{ key: 'sliding', value: 'a' }] }] })).overall_code);
     expect(sliding).toEqual(['OK', 'OK', 'OVER_LIMIT']);
+  });
+
+  it('reports exhausted quota_mode rules in dynamic metadata and denies only when all are exhausted', async () => {
+    const request = { domain: 'test', descriptors: [{ entries: [{ key: 'quota', value: 'model-a' }] }, { entries: [{ key: 'quota', value: 'model-b' }] }] };
+    await shouldRateLimit(svc.client, { domain: 'test', descriptors: [{ entries: [{ key: 'quota', value: 'model-a' }] }] });
+    const oneLeft = await shouldRateLimit(svc.client, request);
+    expect(oneLeft.overall_code).toBe('OK');
+    expect(oneLeft.dynamic_metadata!.fields.quotaModeEnabled!.boolValue).toBe(true);
+    expect(oneLeft.dynamic_metadata!.fields.quotaModeViolations!.listValue!.values.map((v) => v.numberValue)).toEqual([0]);
+    expect((await shouldRateLimit(svc.client, request)).overall_code).toBe('OVER_LIMIT');
   });
 
   it('answers OK for an unknown domain and rejects an empty one', async () => {

@@ -39,7 +39,16 @@ describe('wire mapping', () => {
         { code: 'OK', current_limit: null, limit_remaining: 0, duration_until_reset: null },
       ],
       response_headers_to_add: [{ key: 'RateLimit-Limit', value: '3' }],
+      dynamic_metadata: null,
     });
+  });
+
+  it('writes quota-mode metadata as a Struct (gRPC) and a plain object (JSON)', () => {
+    const withQuota: RateLimitAnswer = { ...answer, dynamicMetadata: { quotaModeEnabled: true, quotaModeViolations: [0] } };
+    expect(answerToWire(withQuota).dynamic_metadata).toEqual({
+      fields: { quotaModeEnabled: { boolValue: true }, quotaModeViolations: { listValue: { values: [{ numberValue: 0 }] } } },
+    });
+    expect(answerToJson(withQuota).dynamicMetadata).toEqual({ quotaModeEnabled: true, quotaModeViolations: [0] });
   });
 
   it('reads /json bodies in camelCase and snake_case', () => {

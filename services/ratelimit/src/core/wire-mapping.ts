@@ -43,6 +43,14 @@ export function answerToWire(answer: RateLimitAnswer): RateLimitResponse {
       duration_until_reset: s.durationUntilResetSeconds === undefined ? null : { seconds: s.durationUntilResetSeconds, nanos: 0 },
     })),
     response_headers_to_add: answer.responseHeaders.map((h) => ({ key: h.key, value: h.value })),
+    dynamic_metadata: answer.dynamicMetadata
+      ? {
+          fields: {
+            quotaModeEnabled: { boolValue: true },
+            quotaModeViolations: { listValue: { values: answer.dynamicMetadata.quotaModeViolations.map((i) => ({ numberValue: i })) } },
+          },
+        }
+      : null,
   };
 }
 
@@ -96,6 +104,7 @@ export function answerToJson(answer: RateLimitAnswer): Record<string, unknown> {
     return status;
   });
   if (answer.responseHeaders.length > 0) json.responseHeadersToAdd = answer.responseHeaders.map((h) => ({ key: h.key, value: h.value }));
+  if (answer.dynamicMetadata) json.dynamicMetadata = { ...answer.dynamicMetadata, quotaModeViolations: [...answer.dynamicMetadata.quotaModeViolations] };
   return json;
 }
 
