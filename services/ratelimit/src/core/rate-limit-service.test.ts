@@ -215,11 +215,12 @@ describe('RateLimitService', () => {
     expect((await service.shouldRateLimit(one('user', 'other'))).dynamicMetadata).toBeUndefined();
   });
 
-  it('answers unlimited rules OK with the maximum remaining and no counter', async () => {
-    const { service, store } = setup();
+  it('answers unlimited rules OK with the maximum remaining and no counter, and counts them', async () => {
+    const { service, store, metrics } = setup();
     const answer = await service.shouldRateLimit(one('free'));
     expect(answer.statuses[0]).toEqual({ code: 'OK', limitRemaining: 4_294_967_295 });
     expect(store.calls).toHaveLength(0);
+    expect(metrics.rules.get('test.free')).toMatchObject({ totalHits: 1, withinLimit: 1 });
   });
 
   it('drops a rule replaced by another matched rule', async () => {

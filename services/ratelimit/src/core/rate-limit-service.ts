@@ -106,11 +106,15 @@ export class RateLimitService {
         statuses[i] = NO_LIMIT;
         continue;
       }
+      const hits = hitsFor(request, request.descriptors[i]!);
       if (matched.rule.unlimited) {
+        // No counter, but counted in the stats: unlimited rules exist to observe traffic.
+        const counts = emptyCounts(hits);
+        counts.withinLimit = hits;
+        this.deps.metrics.rule(matched.metricKey, counts);
         statuses[i] = UNLIMITED;
         continue;
       }
-      const hits = hitsFor(request, request.descriptors[i]!);
       const check = this.counterCheck(matched, hits, nowSeconds);
       const cacheKey = check.key;
       if (this.deps.overLimitCache.isOverLimit(cacheKey, nowMs)) {
