@@ -62,6 +62,7 @@ describe('wire mapping', () => {
     expect(() => checkRequestFromJson({ domain: 'd', descriptors: {} })).toThrow(JsonRequestError);
     expect(() => checkRequestFromJson({ domain: 'd', descriptors: [{ entries: [{ key: 1 }] }] })).toThrow(/key: expected a string/);
     expect(() => checkRequestFromJson({ domain: 'd', descriptors: [{ limit: { unit: 'EON' } }] })).toThrow(/descriptors\[0\]\.limit\.unit/);
+    expect(() => checkRequestFromJson({ domain: 'd', descriptors: [{ entries: [{ key: 'k', val: 'v' }] }] })).toThrow(/descriptors\[0\]\.entries\[0\]: unknown field "val"/);
   });
 
   it('writes proto3 JSON like the reference', () => {
