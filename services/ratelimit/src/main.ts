@@ -1,6 +1,7 @@
 // Wires config sources, Redis, the gRPC service and the admin routes around the core.
 import { rateLimitConfigPublishedCodec } from '@gatehouse/contracts';
 import { connectRedis, FanoutChannel, parseRedisUrl, runService } from '@gatehouse/kit';
+import { Cluster } from 'ioredis';
 import { registerAdminRoutes } from './adapters/admin-routes.js';
 import { FileConfigSource } from './adapters/file-config-source.js';
 import { addRateLimitService } from './adapters/rate-limit-grpc.js';
@@ -28,6 +29,8 @@ await runService({
       connectionName: 'gatehouse-ratelimit-counters',
       options: { enableOfflineQueue: false, maxRetriesPerRequest: 0, enableAutoPipelining: false },
     });
+    // The kit turns auto-pipelining on for clusters at the cluster level; ioredis reads the flag per command.
+    if (counters instanceof Cluster) counters.options.enableAutoPipelining = false;
     counters.on('error', (err: Error) => logger.debug({ err: err.message }, 'counter connection error'));
     ctx.onShutdown(() => counters.quit().then(() => undefined, () => counters.disconnect()));
     ctx.ready.probe('counters', () => counters.status === 'ready');
