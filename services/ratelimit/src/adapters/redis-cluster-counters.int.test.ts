@@ -1,10 +1,10 @@
 // RedisCounterStore against a real 3-master Redis Cluster: fixed windows of different slots go
 // as plain INCRBY + EXPIRE to their own nodes, the Lua algorithms run on hash-tagged keys.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePorts, ManagedProcess, waitFor } from '@gatehouse/e2e';
+import { freePort, freePorts, ManagedProcess, waitFor } from '@gatehouse/e2e';
 import { connectRedis } from '@gatehouse/kit';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,5 +63,37 @@ describe('RedisCounterStore on Redis Cluster', () => {
       { algorithm: 'sliding_window', key: 'sw:{cluster-test_y_}60', hits: 1, limit: 1, windowSeconds: 60, expireSeconds: 60, burst: 1 },
     ]);
     expect(again.map((r) => r.algorithm !== 'fixed_window' && r.allowed)).toEqual([false, false]);
+  });
+
+  it('serves the whole service against the cluster', async () => {
+    writeFileSync(join(dataDir, 'limits.yaml'), 'domain: c\ndescriptors:\n  - key: k\n    rate_limit: { unit: hour, requests_per_unit: 1 }\n');
+    const [grpcPort, adminPort] = [await freePort(), await freePort()];
+    const service = new ManagedProcess({
+      name: 'gatehouse-ratelimit (cluster)',
+      command: process.execPath,
+      args: [new URL('../../dist/main.js', import.meta.url).pathname],
+      env: {
+        REDIS_URL: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
+        RATELIMIT_CONFIG_PATH: join(dataDir, 'limits.yaml'),
+        GRPC_PORT: String(grpcPort),
+        ADMIN_PORT: String(adminPort),
+        BIND_HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+      },
+    });
+    try {
+      await waitFor(
+        async () => {
+          service.assertRunning();
+          return (await fetch(`http://127.0.0.1:${adminPort}/readyz`)).ok;
+        },
+        { timeoutMs: 20_000, description: 'the service to be ready on the cluster' },
+      );
+      const post = () => fetch(`http://127.0.0.1:${adminPort}/json`, { method: 'POST', body: JSON.stringify({ domain: 'c', descriptors: [{ entries: [{ key: 'k', value: 'v' }] }] }) });
+      expect((await post()).status).toBe(200);
+      expect((await post()).status).toBe(429);
+    } finally {
+      await service.stop();
+    }
   });
 });
