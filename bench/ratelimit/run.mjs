@@ -24,7 +24,14 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const DESCRIPTOR_COUNTS = [1, 3, 10];
+// Scenarios: descriptors per request, and whether the request hits a rule that is always over its
+// limit (a hot abuser, answered from the local cache without Redis).
+const SCENARIOS = [
+  { label: '1', count: 1, abuser: false },
+  { label: '3', count: 3, abuser: false },
+  { label: '10', count: 10, abuser: false },
+  { label: '1 over limit', count: 1, abuser: true },
+];
 const PATH = '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const serviceMain = fileURLToPath(new URL('../../services/ratelimit/dist/main.js', import.meta.url));
@@ -51,7 +58,8 @@ async function main() {
   const configDir = join(work, 'config');
   rmSync(configDir, { recursive: true, force: true });
   await import('node:fs').then((fs) => fs.mkdirSync(configDir));
-  writeFileSync(join(configDir, 'bench.yaml'), `domain: bench\ndescriptors:\n${descriptors}`);
+  const abuser = '  - key: abuser\n    rate_limit: { unit: hour, requests_per_unit: 0 }\n';
+  writeFileSync(join(configDir, 'bench.yaml'), `domain: bench\ndescriptors:\n${descriptors}${abuser}`);
 
   const [rlGrpc, rlAdmin, noopPort] = await freePorts(3);
   const ratelimit = new ManagedProcess({
@@ -89,9 +97,9 @@ async function main() {
   cleanups.push(async () => counter.disconnect());
   const redisPid = Number(/process_id:(\d+)/.exec(await counter.info('server'))?.[1]);
   const rows = [];
-  for (const count of DESCRIPTOR_COUNTS) {
-    const body = join(work, `request-${count}.bin`);
-    writeFileSync(body, grpcFrame(count));
+  for (const { label, count, abuser: overLimit } of SCENARIOS) {
+    const body = join(work, `request-${label.replace(/ /g, '-')}.bin`);
+    writeFileSync(body, grpcFrame(count, overLimit));
     const result = {};
     for (const t of targets) result[t.name] = { max: { rps: 0 } };
     for (let round = 0; round < ROUNDS; round++) {
@@ -120,20 +128,20 @@ async function main() {
         log: join(work, 'latency.log'),
       });
     }
-    rows.push({ count, ...result });
+    rows.push({ label, ...result });
   }
 
   const ops = await (await fetch(`http://127.0.0.1:${rlAdmin}/metrics`)).text();
   const redisErrors = /^ratelimit_redis_error_total\S* (\d+)/m.exec(ops)?.[1] ?? '?';
 
   console.log(`\nh2load: ${CLIENTS} clients x ${STREAMS} streams, best of ${ROUNDS} x ${SECONDS}s; latency at half of that max load (${CLIENTS} clients, --rps)`);
-  console.log('descriptors | no-op checks/s | ratelimit checks/s | ratio | no-op p50/p99 ms | ratelimit p50/p99 ms | CPU us/check no-op, ratelimit (+redis) | Redis cmds/check');
+  console.log(' descriptors | no-op checks/s | ratelimit checks/s | ratio | no-op p50/p99 ms | ratelimit p50/p99 ms | CPU us/check no-op, ratelimit (+redis) | Redis cmds/check');
   for (const r of rows) {
     const n = r['grpc-js no-op'];
     const s = r.ratelimit;
     console.log(
       [
-        String(r.count).padStart(11),
+        r.label.padStart(12),
         n.max.rps.toFixed(0).padStart(14),
         s.max.rps.toFixed(0).padStart(18),
         `${(s.max.rps / n.max.rps).toFixed(2)}x`.padStart(5),
@@ -159,11 +167,11 @@ function ms(us) {
 }
 
 /** A RateLimitRequest with `count` descriptors, in gRPC length-prefixed framing. */
-function grpcFrame(count) {
+function grpcFrame(count, overLimit) {
   const type = lookupMessage('envoy.service.ratelimit.v3.RateLimitRequest');
   const message = type.fromObject({
     domain: 'bench',
-    descriptors: Array.from({ length: count }, (_, i) => ({ entries: [{ key: `k${i}`, value: 'v' }] })),
+    descriptors: Array.from({ length: count }, (_, i) => ({ entries: [{ key: overLimit ? 'abuser' : `k${i}`, value: 'v' }] })),
   });
   const payload = type.encode(message).finish();
   const frame = Buffer.alloc(5 + payload.length);
