@@ -90,6 +90,7 @@ await runService({
       }
     }
     ctx.ready.set('config', true);
+    if (env.HEALTHY_WITH_AT_LEAST_ONE_CONFIG_LOADED) ctx.ready.probe('domains', () => merged.config.domains.length > 0);
 
     addRateLimitService(ctx.grpc, { service, logger, observeDuration: (s) => metrics.observeDuration(s, 'grpc') });
     await registerAdminRoutes(ctx.admin, {

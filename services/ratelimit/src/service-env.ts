@@ -24,6 +24,7 @@ export const rateLimitEnv = {
   CACHE_KEY_PREFIX: env.optionalString({ description: 'prefix of every Redis key' }),
   EXPIRATION_JITTER_MAX_SECONDS: env.int({ default: 300, min: 0, description: 'random extra expiry on fixed-window keys' }),
   SHADOW_MODE: env.bool({ default: false, description: 'global shadow mode: never answer OVER_LIMIT overall' }),
+  HEALTHY_WITH_AT_LEAST_ONE_CONFIG_LOADED: env.bool({ default: false, description: 'not ready (and /healthcheck fails) while no domain is loaded' }),
   MERGE_DOMAIN_CONFIG: env.bool({ default: false, description: 'merge files that declare the same domain instead of rejecting them' }),
   LIMIT_RESPONSE_HEADERS_ENABLED: env.bool({ default: false, description: 'add RateLimit-* response headers' }),
   LIMIT_LIMIT_HEADER: env.string({ default: 'RateLimit-Limit' }),
