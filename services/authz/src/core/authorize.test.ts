@@ -31,7 +31,7 @@ beforeAll(async () => {
   const policies = createPolicySet('v1', [
     compile('jwt', { jwt }),
     compile('jwt-admin', { jwt, authorization: { defaultAction: 'Deny', rules: [{ name: 'admins', action: 'Allow', principal: { jwt: { provider: 'idp', claims: [{ name: 'role', values: ['admin'] }] } } }] } }),
-    compile('keys', { apiKeyAuth: { credentialRefs: [{ name: 'keys' }], extractFrom: [{ headers: [{ name: 'x-api-key' }] }], forwardClientIDHeader: 'x-client', sanitize: true } }),
+    compile('keys', { apiKeyAuth: { credentialRefs: [{ name: 'keys' }], extractFrom: [{ headers: ['x-api-key'] }], forwardClientIDHeader: 'x-client', sanitize: true } }),
     compile('basic', { basicAuth: { users: { name: 'users' }, forwardUsernameHeader: 'x-username' } }),
   ]);
   authorizer = new Authorizer(policies, {

@@ -175,10 +175,12 @@ function defaultBearer(): ExtractFrom {
 }
 
 function compileExtractFrom(e: Obj, path: string, ctx: Ctx): ExtractFrom {
-  const headers = arr(e.headers).map((h, i) => ({
-    name: headerName(asObj(h).name, `${path}/headers/${i}/name`, ctx),
-    valuePrefix: str(asObj(h).valuePrefix) ?? '',
-  }));
+  // JWT providers name headers as {name, valuePrefix}; apiKeyAuth as plain strings.
+  const headers = arr(e.headers).map((h, i) =>
+    typeof h === 'string'
+      ? { name: headerName(h, `${path}/headers/${i}`, ctx), valuePrefix: '' }
+      : { name: headerName(asObj(h).name, `${path}/headers/${i}/name`, ctx), valuePrefix: str(asObj(h).valuePrefix) ?? '' },
+  );
   const cookies = arr(e.cookies).filter((c): c is string => typeof c === 'string');
   const params = arr(e.params).filter((c): c is string => typeof c === 'string');
   if (headers.length + cookies.length + params.length === 0) ctx.issue(path, 'names no header, cookie or query parameter');

@@ -46,7 +46,7 @@ const securityPolicySpec: Shape = {
     passThroughAuthHeader: true,
     denyRedirect: { headers: [{ name: true, type: true, value: true }] },
   },
-  apiKeyAuth: { credentialRefs: [objectRef], extractFrom: [extractFrom], forwardClientIDHeader: true, sanitize: true },
+  apiKeyAuth: { credentialRefs: [objectRef], extractFrom: [{ headers: true, cookies: true, params: true }], forwardClientIDHeader: true, sanitize: true },
   basicAuth: { users: objectRef, forwardUsernameHeader: true },
   authorization: {
     defaultAction: true,
