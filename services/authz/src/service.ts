@@ -119,7 +119,7 @@ export async function startAuthzService(options: AuthzServiceOptions): Promise<A
     watcher = watchConfigPath(options.configPath, () => void reloadFiles());
   }
   let redisSource: { close(): Promise<void> } | undefined;
-  if (redis && subscriber) {
+  const startRedisSource = async (redis: Redis, subscriber: Redis) => {
     redisSource = await startRedisPolicySource({
       redis,
       subscriber,
@@ -134,6 +134,15 @@ export async function startAuthzService(options: AuthzServiceOptions): Promise<A
       },
       onError: (err) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'undecodable policy publication ignored'),
     });
+  };
+  if (redis && subscriber) {
+    // Commands fail fast while Redis is down (no offline queue): wait for it briefly at start, and
+    // otherwise pick the publication up as soon as it is reachable.
+    if (await whenReady(redis, 5_000)) await startRedisSource(redis, subscriber);
+    else {
+      logger.warn({}, 'redis is not reachable yet; policies from Redis will load when it is');
+      redis.once('ready', () => void startRedisSource(redis, subscriber).catch((err: unknown) => logger.error({ err: String(err) }, 'redis policy source failed')));
+    }
   }
 
   const server = options.grpcServer ?? new grpc.Server();
@@ -158,4 +167,19 @@ export async function startAuthzService(options: AuthzServiceOptions): Promise<A
       subscriber?.disconnect();
     },
   };
+}
+
+function whenReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      resolve(false);
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    redis.once('ready', onReady);
+  });
 }
