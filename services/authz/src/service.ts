@@ -161,7 +161,8 @@ export async function startAuthzService(options: AuthzServiceOptions): Promise<A
     reloadFiles,
     async close() {
       watcher?.close();
-      await redisSource?.close().catch(() => {});
+      // Disconnecting drops the subscription; waiting for UNSUBSCRIBE could hang while Redis is down.
+      redisSource = undefined;
       if (!options.grpcServer) await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       redis?.disconnect();
       subscriber?.disconnect();
