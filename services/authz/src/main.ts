@@ -1,48 +1,66 @@
-// Entry point: configuration from the environment, then startAuthzService. Bad values exit 2 with one
-// line naming the variable.
-import { createConsoleLogger } from './adapters/logger.js';
-import { createAuthzMetrics } from './adapters/metrics.js';
+// Wires config, adapters and the core of the authz service; shared plumbing (env, logging, metrics,
+// Redis URL forms, admin and gRPC servers, health, shutdown) comes from the kit.
+import { ConfigError, env, runService, type EnvSpec } from '@gatehouse/kit';
 import { parseDurationMs } from './core/duration.js';
 import { startAuthzService } from './service.js';
 
-function fail(message: string): never {
-  process.stderr.write(`authz: ${message}\n`);
-  process.exit(2);
-}
-
-function intEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) fail(`${name}=${raw} must be an integer in [${min}, ${max}]`);
-  return value;
-}
-
-const logger = createConsoleLogger('authz');
-const cookieSecret = process.env.AUTHZ_COOKIE_SECRET;
-if (cookieSecret !== undefined && Buffer.byteLength(cookieSecret) < 32) fail('AUTHZ_COOKIE_SECRET must be at least 32 bytes');
-const maxStale = process.env.AUTHZ_JWKS_MAX_STALE;
-const jwksMaxStaleMs = maxStale ? parseDurationMs(maxStale) ?? fail(`AUTHZ_JWKS_MAX_STALE=${maxStale} is not a duration like "1h"`) : undefined;
-const defaultPolicy = process.env.AUTHZ_DEFAULT_POLICY;
-if (defaultPolicy && !/^[a-z0-9-]+\/[a-z0-9.-]+$/.test(defaultPolicy)) fail(`AUTHZ_DEFAULT_POLICY=${defaultPolicy} must be "<namespace>/<name>"`);
-
-const service = await startAuthzService({
-  host: process.env.BIND_HOST || '0.0.0.0',
-  port: intEnv('GRPC_PORT', 9002, 0, 65535),
-  ...(process.env.AUTHZ_CONFIG_PATH && { configPath: process.env.AUTHZ_CONFIG_PATH }),
-  ...(defaultPolicy && { defaultPolicy }),
-  ...(process.env.REDIS_URL && { redisUrl: process.env.REDIS_URL }),
-  ...(cookieSecret && { cookieSecret }),
-  clockSkewSeconds: intEnv('AUTHZ_CLOCK_SKEW_SECONDS', 30, 0, 600),
-  allowedRedirectOrigins: (process.env.AUTHZ_ALLOWED_REDIRECT_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-  ...(jwksMaxStaleMs !== undefined && { jwksMaxStaleMs }),
-  logger,
-  metrics: createAuthzMetrics(),
+const duration = (description: string): EnvSpec<number | undefined> => ({
+  description,
+  parse(raw, name) {
+    if (raw === undefined || raw === '') return undefined;
+    const ms = parseDurationMs(raw);
+    if (ms === undefined) throw new ConfigError(name, `"${raw}" is not a duration like "30s" or "1h"`);
+    return ms;
+  },
 });
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    logger.info({ signal }, 'shutting down');
-    void service.close().then(() => process.exit(0));
-  });
-}
+const policyRef: EnvSpec<string | undefined> = {
+  description: 'policy "<namespace>/<name>" for routes that name none; unset denies them',
+  parse(raw, name) {
+    if (raw === undefined || raw === '') return undefined;
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(raw)) throw new ConfigError(name, `"${raw}" must be "<namespace>/<name>"`);
+    return raw;
+  },
+};
+
+const cookieSecret: EnvSpec<string | undefined> = {
+  description: 'secret (>= 32 bytes, same on every replica) sealing OIDC session cookies',
+  parse(raw, name) {
+    if (raw === undefined || raw === '') return undefined;
+    if (Buffer.byteLength(raw) < 32) throw new ConfigError(name, 'must be at least 32 bytes');
+    return raw;
+  },
+};
+
+await runService({
+  name: 'authz',
+  env: {
+    AUTHZ_CONFIG_PATH: env.optionalString({ description: 'SecurityPolicy YAML file or directory, watched and hot-reloaded' }),
+    AUTHZ_DEFAULT_POLICY: policyRef,
+    AUTHZ_COOKIE_SECRET: cookieSecret,
+    AUTHZ_CLOCK_SKEW_SECONDS: env.int({ default: 30, min: 0, max: 600, description: 'tolerance for exp/nbf/iat' }),
+    AUTHZ_ALLOWED_REDIRECT_ORIGINS: env.optionalString({ description: 'comma-separated https origins post-login redirects may target' }),
+    AUTHZ_JWKS_MAX_STALE: duration('how long cached JWKS keys keep working while the endpoint fails (default 24h)'),
+  },
+  defaults: { grpcPort: 9001, adminPort: 9002 },
+  async start(ctx) {
+    const c = ctx.config;
+    const service = await startAuthzService({
+      host: c.BIND_HOST,
+      port: c.GRPC_PORT,
+      grpcServer: ctx.grpc,
+      ...(c.AUTHZ_CONFIG_PATH && { configPath: c.AUTHZ_CONFIG_PATH }),
+      ...(c.AUTHZ_DEFAULT_POLICY && { defaultPolicy: c.AUTHZ_DEFAULT_POLICY }),
+      redisUrl: c.REDIS_URL,
+      ...(c.AUTHZ_COOKIE_SECRET && { cookieSecret: c.AUTHZ_COOKIE_SECRET }),
+      clockSkewSeconds: c.AUTHZ_CLOCK_SKEW_SECONDS,
+      allowedRedirectOrigins: (c.AUTHZ_ALLOWED_REDIRECT_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+      ...(c.AUTHZ_JWKS_MAX_STALE !== undefined && { jwksMaxStaleMs: c.AUTHZ_JWKS_MAX_STALE }),
+      logger: ctx.logger,
+      meter: ctx.meter,
+    });
+    // Ready once a config is enforced: a bad file at start keeps the replica out of rotation.
+    ctx.ready.probe('config', () => service.authorizer.policies.policies.size > 0 || !c.AUTHZ_CONFIG_PATH);
+    ctx.onShutdown(() => service.close());
+  },
+});

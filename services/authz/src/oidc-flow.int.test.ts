@@ -11,13 +11,13 @@ import { createAuthzMetrics } from './adapters/metrics.js';
 import { startAuthzService, type AuthzService } from './service.js';
 import { createCheckClient, deniedHeaders, upstreamHeaders, type CheckAnswer, type CheckClient } from './testing/check-client.js';
 import { CookieJar } from './testing/cookie-jar.js';
-import { startOidcProvider, type TestOidcProvider } from './testing/oidc-provider.js';
-import { startRedis, type RedisServer } from './testing/redis-server.js';
+import { startOidcProvider, startRedis, type OidcProviderHandle, type RedisHandle as RedisServer } from '@gatehouse/e2e';
 
 const HOST = 'app.example.test';
 const CALLBACK = `https://${HOST}/oauth2/callback`;
 const BROWSER = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
-let idp: TestOidcProvider;
+let idp: OidcProviderHandle;
+const grants: Record<string, number> = {};
 let redisServer: RedisServer;
 let dir: string;
 let services: AuthzService[] = [];
@@ -26,7 +26,17 @@ const errors: string[] = [];
 const logger: Logger = { info: () => {}, warn: () => {}, error: (o, m) => void errors.push(`${m} ${JSON.stringify(o)}`) };
 
 beforeAll(async () => {
-  idp = await startOidcProvider({ clientId: 'gatehouse', clientSecret: 'client-secret-0123456789', redirectUris: [CALLBACK] });
+  idp = await startOidcProvider({
+    client: { clientId: 'gatehouse', clientSecret: 'client-secret-0123456789', redirectUris: [CALLBACK] },
+    account: { sub: 'alice', claims: { email: 'alice@example.test' } },
+    refreshTokens: 'always',
+    accessTokenTtlSeconds: 600,
+  });
+  // Count successful grants as the provider itself sees them (refresh must happen once per session).
+  idp.provider.on('grant.success', (ctx) => {
+    const type = String(ctx.oidc.params?.grant_type);
+    grants[type] = (grants[type] ?? 0) + 1;
+  });
   redisServer = await startRedis();
   dir = mkdtempSync(join(tmpdir(), 'gh-authz-oidc-'));
   writeFileSync(
@@ -77,19 +87,9 @@ function location(answer: CheckAnswer): string {
   return deniedHeaders(answer).find(([k]) => k === 'location')![1];
 }
 
-/** Drives the IdP like a browser (its own cookie jar) until it redirects back to the callback URL. */
+/** Drives the IdP like a browser until it redirects back to the callback URL. */
 async function loginAtIdp(authorizeUrl: string): Promise<string> {
-  const idpJar = new CookieJar();
-  let url = authorizeUrl;
-  for (let hop = 0; hop < 10; hop++) {
-    if (url.startsWith(CALLBACK)) return url;
-    const response = await fetch(url, { redirect: 'manual', headers: { cookie: idpJar.header() } });
-    idpJar.store(response.headers.getSetCookie());
-    const next = response.headers.get('location');
-    if (!next) throw new Error(`IdP stopped at ${url} with ${response.status}: ${await response.text()}`);
-    url = new URL(next, url).href;
-  }
-  throw new Error('too many redirects at the IdP');
+  return (await idp.login(authorizeUrl)).href;
 }
 
 async function login(jar: CookieJar, path = '/dashboard?tab=2'): Promise<{ callbackUrl: string; answer: CheckAnswer }> {
@@ -219,10 +219,10 @@ describe('OIDC browser login against a real OpenID Provider', () => {
     await login(jar);
     const before = upstreamHeaders(await check(jar, '/')).authorization;
     await rewriteSession((s) => void (s.accessExpiresAtMs = Date.now() + 1_000));
-    const refreshesBefore = idp.grants.refresh_token ?? 0;
+    const refreshesBefore = grants.refresh_token ?? 0;
     const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => check(jar, '/', BROWSER, i % 2)));
     expect(answers.map((a) => a.status.code)).toEqual([0, 0, 0, 0, 0, 0]);
-    expect((idp.grants.refresh_token ?? 0) - refreshesBefore).toBe(1);
+    expect((grants.refresh_token ?? 0) - refreshesBefore).toBe(1);
     const after = upstreamHeaders(await check(jar, '/')).authorization;
     expect(after).not.toBe(before);
   });

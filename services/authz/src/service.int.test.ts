@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { authzPoliciesPublishedCodec } from '@gatehouse/contracts';
+import { authzPoliciesPublishedCodec, FanoutChannels } from '@gatehouse/contracts';
+import { FanoutChannel } from '@gatehouse/kit';
 import { Redis } from 'ioredis';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -10,7 +11,7 @@ import { createAuthzMetrics } from './adapters/metrics.js';
 import { startAuthzService, type AuthzService } from './service.js';
 import { createCheckClient, upstreamHeaders, type CheckClient } from './testing/check-client.js';
 import { startJwksServer, type JwksServer } from './testing/jwks-server.js';
-import { startRedis, type RedisServer } from './testing/redis-server.js';
+import { startRedis, type RedisHandle as RedisServer } from '@gatehouse/e2e';
 
 const ISSUER = 'https://issuer.example.test';
 let dir: string;
@@ -91,7 +92,7 @@ describe('authz service over gRPC', () => {
     const secondClient = createCheckClient(second.port);
     const redis = new Redis(redisServer.url);
     try {
-      const publication = authzPoliciesPublishedCodec.encode({
+      const publication = {
         version: 'v7',
         policies: [{ namespace: 'partners', name: 'keys', yaml: `apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: SecurityPolicy
@@ -104,9 +105,9 @@ spec:
     forwardClientIDHeader: x-partner
 ` }],
         secrets: { 'partners/partner-keys': { data: { acme: Buffer.from('acme-0123456789abcdef') } } },
-      });
-      await redis.set('gatehouse:authz:policies', publication);
-      await redis.publish('gatehouse:authz:policies', publication);
+      };
+      // Published exactly as the xds service does it.
+      await new FanoutChannel({ name: FanoutChannels.authzPolicies, codec: authzPoliciesPublishedCodec, redis }).publish(publication);
       for (const c of [client, secondClient]) {
         await vi.waitFor(async () => {
           const answer = await c.check({ policy: 'partners/keys', headers: { 'x-api-key': 'acme-0123456789abcdef' } });

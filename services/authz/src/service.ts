@@ -1,12 +1,13 @@
 // Wires config sources, adapters and the core Authorizer into a running ext_authz gRPC server.
 // main.ts reads the environment and calls this; integration tests call it directly.
 import * as grpc from '@grpc/grpc-js';
-import { Redis } from 'ioredis';
+import { connectRedis, type RedisConnection } from '@gatehouse/kit';
+import type { Meter } from '@opentelemetry/api';
 import { addAuthorizationService, createCheckHandler } from './adapters/grpc-authorization.js';
 import { readConfigFiles, watchConfigPath, type ConfigWatcher } from './adapters/file-policy-source.js';
 import { KeySourceRegistry } from './adapters/key-sources.js';
 import type { Logger } from './adapters/logger.js';
-import type { AuthzMetrics } from './adapters/metrics.js';
+import { createAuthzMetrics, type AuthzMetrics } from './adapters/metrics.js';
 import { HttpIdpClient } from './adapters/oidc-idp-client.js';
 import { RedisSessionStore } from './adapters/redis-session-store.js';
 import { publicationToConfig, startRedisPolicySource } from './adapters/redis-policy-source.js';
@@ -26,15 +27,17 @@ export interface AuthzServiceOptions {
   readonly defaultPolicy?: string;
   /** Sessions, refresh locks and the xds publication. Required for OIDC. */
   readonly redisUrl?: string;
-  /** Key of the xds publication; also its channel. */
-  readonly policiesKey?: string;
+  /** Fan-out channel of the xds publication. Default FanoutChannels.authzPolicies. */
+  readonly policiesChannel?: string;
   /** At least 32 bytes; the same on every replica. Generated (single-replica only) when absent. */
   readonly cookieSecret?: string;
   readonly clockSkewSeconds: number;
   readonly allowedRedirectOrigins?: readonly string[];
   readonly jwksMaxStaleMs?: number;
   readonly logger: Logger;
-  readonly metrics: AuthzMetrics;
+  /** Defaults to metrics on the global OpenTelemetry meter. */
+  readonly metrics?: AuthzMetrics;
+  readonly meter?: Meter;
   /** Use an existing grpc-js server (the kit's) instead of creating one. */
   readonly grpcServer?: grpc.Server;
 }
@@ -48,12 +51,17 @@ export interface AuthzService {
 }
 
 export async function startAuthzService(options: AuthzServiceOptions): Promise<AuthzService> {
-  const { logger, metrics } = options;
-  const redisOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2_000, lazyConnect: false } as const;
-  const redis = options.redisUrl ? new Redis(options.redisUrl, redisOptions) : undefined;
-  const subscriber = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: null }) : undefined;
-  redis?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
-  subscriber?.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis subscriber error'));
+  const { logger } = options;
+  const metrics = options.metrics ?? createAuthzMetrics(options.meter);
+  // Sessions must fail fast while Redis is down (deny, never hang until Envoy's timeout): no offline queue.
+  const connections: RedisConnection[] = [];
+  const open = (extra: object): RedisConnection => {
+    const connection = connectRedis(options.redisUrl!, { connectionName: 'gatehouse-authz', options: extra });
+    connection.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
+    connections.push(connection);
+    return connection;
+  };
+  const redis = options.redisUrl ? open({ enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2_000 }) : undefined;
 
   if (!options.cookieSecret) logger.warn({}, 'AUTHZ_COOKIE_SECRET is not set: using a random key, sessions will not survive restarts or work across replicas');
   const sealer = createCookieSealer(options.cookieSecret ?? randomToken(32));
@@ -119,11 +127,11 @@ export async function startAuthzService(options: AuthzServiceOptions): Promise<A
     watcher = watchConfigPath(options.configPath, () => void reloadFiles());
   }
   let redisSource: { close(): Promise<void> } | undefined;
-  const startRedisSource = async (redis: Redis, subscriber: Redis) => {
+  const startRedisSource = async (redis: RedisConnection) => {
     redisSource = await startRedisPolicySource({
       redis,
-      subscriber,
-      ...(options.policiesKey && { key: options.policiesKey }),
+      subscriber: () => open({ maxRetriesPerRequest: null }),
+      ...(options.policiesChannel && { channel: options.policiesChannel }),
       onPublication: (publication) => {
         const { files, data } = publicationToConfig(publication);
         const result = loadPolicies(files, publication.version ?? 'unknown', data);
@@ -135,13 +143,13 @@ export async function startAuthzService(options: AuthzServiceOptions): Promise<A
       onError: (err) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'undecodable policy publication ignored'),
     });
   };
-  if (redis && subscriber) {
+  if (redis) {
     // Commands fail fast while Redis is down (no offline queue): wait for it briefly at start, and
     // otherwise pick the publication up as soon as it is reachable.
-    if (await whenReady(redis, 5_000)) await startRedisSource(redis, subscriber);
+    if (await whenReady(redis, 5_000)) await startRedisSource(redis);
     else {
       logger.warn({}, 'redis is not reachable yet; policies from Redis will load when it is');
-      redis.once('ready', () => void startRedisSource(redis, subscriber).catch((err: unknown) => logger.error({ err: String(err) }, 'redis policy source failed')));
+      redis.once('ready', () => void startRedisSource(redis).catch((err: unknown) => logger.error({ err: String(err) }, 'redis policy source failed')));
     }
   }
 
@@ -164,13 +172,12 @@ export async function startAuthzService(options: AuthzServiceOptions): Promise<A
       // Disconnecting drops the subscription; waiting for UNSUBSCRIBE could hang while Redis is down.
       redisSource = undefined;
       if (!options.grpcServer) await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-      redis?.disconnect();
-      subscriber?.disconnect();
+      for (const connection of connections) connection.disconnect();
     },
   };
 }
 
-function whenReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+function whenReady(redis: RedisConnection, timeoutMs: number): Promise<boolean> {
   if (redis.status === 'ready') return Promise.resolve(true);
   return new Promise((resolve) => {
     const timer = setTimeout(() => {

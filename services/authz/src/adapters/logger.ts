@@ -5,9 +5,3 @@ export interface Logger {
   error(object: object, message?: string): void;
 }
 
-/** JSON lines on stdout, for running before the kit's logger is wired. */
-export function createConsoleLogger(name: string): Logger {
-  const write = (level: string) => (object: object, message?: string) =>
-    process.stdout.write(`${JSON.stringify({ level, time: Date.now(), name, ...object, ...(message && { msg: message }) })}\n`);
-  return { info: write('info'), warn: write('warn'), error: write('error') };
-}

@@ -1,6 +1,6 @@
 // Per-policy metrics through the OpenTelemetry API (the kit registers the provider and /metrics);
 // without a provider these are no-ops.
-import { metrics, type Attributes } from '@opentelemetry/api';
+import { metrics, type Attributes, type Meter } from '@opentelemetry/api';
 
 export interface AuthzMetrics {
   checked(policy: string, outcome: 'allowed' | 'denied', reason: string, seconds: number): void;
@@ -10,8 +10,7 @@ export interface AuthzMetrics {
   configReload(outcome: 'ok' | 'rejected'): void;
 }
 
-export function createAuthzMetrics(meterName = '@gatehouse/authz'): AuthzMetrics {
-  const meter = metrics.getMeter(meterName);
+export function createAuthzMetrics(meter: Meter = metrics.getMeter('@gatehouse/authz')): AuthzMetrics {
   const checks = meter.createCounter('gatehouse_authz_checks_total', { description: 'Check calls by policy, outcome and reason' });
   const errors = meter.createCounter('gatehouse_authz_errors_total', { description: 'Internal errors and dependency outages (each denied)' });
   const jwks = meter.createCounter('gatehouse_authz_jwks_fetches_total', { description: 'Remote JWKS fetches by outcome' });

@@ -1,40 +1,30 @@
-// Policies the xds service publishes (gatehouse.v1.AuthzPoliciesPublished): the latest is stored under a
-// key and announced on a channel; every replica loads the key at start and applies each announcement.
-import { authzPoliciesPublishedCodec } from '@gatehouse/contracts';
+// Policies the xds service publishes (gatehouse.v1.AuthzPoliciesPublished) on the kit's FanoutChannel:
+// every replica loads the stored latest at start and applies each announcement.
+import { authzPoliciesPublishedCodec, FanoutChannels } from '@gatehouse/contracts';
 import type { AuthzPoliciesPublished__Output } from '@gatehouse/contracts/generated/gatehouse/v1/AuthzPoliciesPublished';
-import type { Redis } from 'ioredis';
+import { FanoutChannel, type RedisConnection } from '@gatehouse/kit';
 import type { ConfigFile } from '../core/load-policies.js';
 
 export interface RedisPolicySourceOptions {
   /** A connection for GET; must not be in subscriber mode. */
-  readonly redis: Redis;
-  /** A dedicated connection for SUBSCRIBE. */
-  readonly subscriber: Redis;
-  /** Key holding the latest publication and channel announcing it. Default "gatehouse:authz:policies". */
-  readonly key?: string;
+  readonly redis: RedisConnection;
+  /** Creates the dedicated SUBSCRIBE connection. */
+  readonly subscriber: () => RedisConnection;
+  /** Channel name (the latest value is kept under "<name>:latest"). Default FanoutChannels.authzPolicies. */
+  readonly channel?: string;
   readonly onPublication: (publication: AuthzPoliciesPublished__Output) => void;
   readonly onError: (err: unknown) => void;
 }
 
-export const DEFAULT_POLICIES_KEY = 'gatehouse:authz:policies';
-
 export async function startRedisPolicySource(options: RedisPolicySourceOptions): Promise<{ close(): Promise<void> }> {
-  const key = options.key ?? DEFAULT_POLICIES_KEY;
-  const apply = (bytes: Buffer) => {
-    try {
-      options.onPublication(authzPoliciesPublishedCodec.decode(bytes));
-    } catch (err) {
-      options.onError(err);
-    }
-  };
-  options.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => {
-    if (channel.toString() === key) apply(message);
+  const channel = new FanoutChannel({
+    name: options.channel ?? FanoutChannels.authzPolicies,
+    codec: authzPoliciesPublishedCodec,
+    redis: options.redis,
+    subscriber: options.subscriber,
   });
-  await options.subscriber.subscribe(key);
-  // Subscribe first, then read: a publication racing with start-up is seen at least once.
-  const latest = await options.redis.getBuffer(key);
-  if (latest) apply(latest);
-  return { close: async () => void (await options.subscriber.unsubscribe(key)) };
+  await channel.subscribe(options.onPublication, options.onError);
+  return { close: () => channel.close() };
 }
 
 /** The publication as config files plus the referenced secrets, for loadPolicies. */

@@ -41,7 +41,7 @@ export function checkRequest(input: CheckInput): object {
 
 export function createCheckClient(port: number): CheckClient {
   const Client = grpc.makeGenericClientConstructor(grpcServiceDefinition(ServiceNames.authorization), 'Authorization');
-  const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as grpc.Client & {
+  const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
     Check(request: object, callback: (err: grpc.ServiceError | null, response: CheckAnswer) => void): void;
   };
   return {
