@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { formatConfigIssue, loadPolicies } from './load-policies.js';
+import { validateSecurityPolicyDocument } from './validate-resource.js';
 
 const testdata = (name: string) => ({ file: name, text: readFileSync(join(import.meta.dirname, 'testdata', name), 'utf8') });
+
+// Compiling the SecurityPolicy CRD schema once takes seconds; pay for it outside the tests.
+beforeAll(() => void validateSecurityPolicyDocument({ apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'SecurityPolicy' }), 60_000);
 
 describe('loadPolicies', () => {
   it('compiles policies with secrets from the same files, and collects identity headers', () => {
@@ -38,6 +42,25 @@ spec:
           inline: '{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}'
 `;
     const paths = loadPolicies([{ file: 'loose.yaml', text }], 'v4').issues.map((i) => i.path);
+    expect(paths).not.toContain('/spec/targetRefs');
     expect(paths).toEqual(expect.arrayContaining(['/spec/jwt/providers/0/issuer', '/spec/jwt/providers/0/audiences', '/spec/jwt/providers/0/localJWKS/keys/0']));
+  });
+});
+
+describe('schema validation', () => {
+  it('rejects what the SecurityPolicy CRD rejects, naming the path', () => {
+    const text = `apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata: { name: typo, namespace: ns }
+spec:
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: HTTPRoute, name: api }]
+  authorization:
+    defaultAction: Maybe
+  jwtt: {}
+`;
+    const issues = loadPolicies([{ file: 'typo.yaml', text }], 'v5').issues;
+    expect(issues.every((i) => i.code === 'GH_AUTHZ_CONFIG_SCHEMA')).toBe(true);
+    expect(issues.map((i) => i.path)).toEqual(expect.arrayContaining(['/spec/authorization/defaultAction']));
+    expect(issues.find((i) => i.path === '/spec/authorization/defaultAction')?.line).toBe(7);
   });
 });
