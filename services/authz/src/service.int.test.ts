@@ -80,10 +80,10 @@ describe('authz service over gRPC', () => {
   it('hot-reloads the config directory and keeps the last good config when a change is invalid', async () => {
     writeFileSync(join(dir, 'second.yaml'), jwtPolicy('second', jwksServer.uri));
     await vi.waitFor(async () => expect((await client.check({ policy: 'shop/second', headers: { authorization: `Bearer ${await token()}` } })).status.code).toBe(0), { timeout: 5_000 });
-    writeFileSync(join(dir, 'second.yaml'), `${jwtPolicy('second', jwksServer.uri)}  failOpen: true\n`);
+    writeFileSync(join(dir, 'second.yaml'), `${jwtPolicy('second', jwksServer.uri)}    failOpen: true\n`);
     const issues = await service.reloadFiles();
     expect(issues.map((i) => i.code)).toContain('GH_AUTHZ_CONFIG_UNSUPPORTED_FIELD');
-    expect(logLines.some((l) => l.includes('second.yaml') && l.includes('/spec/failOpen'))).toBe(true);
+    expect(logLines.some((l) => l.includes('second.yaml') && l.includes('/spec/jwt/failOpen'))).toBe(true);
     expect((await client.check({ policy: 'shop/second', headers: { authorization: `Bearer ${await token()}` } })).status.code).toBe(0);
   });
 
