@@ -34,6 +34,8 @@ export interface AuthzServiceOptions {
   readonly clockSkewSeconds: number;
   readonly allowedRedirectOrigins?: readonly string[];
   readonly jwksMaxStaleMs?: number;
+  /** Verified-token verdicts kept; 0 disables the cache (benchmarks of first-seen tokens). Default 10 000. */
+  readonly verdictCacheSize?: number;
   readonly logger: Logger;
   /** Defaults to metrics on the global OpenTelemetry meter. */
   readonly metrics?: AuthzMetrics;
@@ -78,6 +80,7 @@ export async function startAuthzService(options: AuthzServiceOptions): Promise<A
     ...(oidcFlow && { oidcFlow }),
     idp,
     onCache: metrics.cache,
+    ...(options.verdictCacheSize !== undefined && { verdictCacheSize: options.verdictCacheSize }),
   });
 
   // Each source keeps its own last good set; the enforced set is their union (files win on a clash).

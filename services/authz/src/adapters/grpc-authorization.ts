@@ -1,11 +1,12 @@
 // envoy.service.auth.v3.Authorization/Check over grpc-js. Every call gets an answer: denials travel in
 // CheckResponse.status/denied_response, and even an unexpected exception becomes a 500 deny.
 import * as grpc from '@grpc/grpc-js';
-import { grpcServiceDefinition, ServiceNames } from '@gatehouse/contracts';
+import { grpcServiceDefinition, lookupMessage, ServiceNames } from '@gatehouse/contracts';
 import type { CheckRequest__Output } from '@gatehouse/contracts/generated/envoy/service/auth/v3/CheckRequest';
 import type { CheckResponse } from '@gatehouse/contracts/generated/envoy/service/auth/v3/CheckResponse';
 import type { Authorizer } from '../core/authorize.js';
 import { buildCheckResponse } from '../core/check-response.js';
+import { toStruct, type Struct } from '../core/struct.js';
 import { deny } from '../core/decision.js';
 import { AuthzError, ErrorCodes } from '../core/error-codes.js';
 import { toRequestView, type RequestView } from '../core/request-view.js';
@@ -19,6 +20,14 @@ export interface CheckHandlerOptions {
 }
 
 export function createCheckHandler({ authorizer, metrics, logger }: CheckHandlerOptions): (request: CheckRequest__Output) => Promise<CheckResponse> {
+  // A cached token's payload is the same object on every hit: build its protobuf Struct once.
+  const structType = lookupMessage('google.protobuf.Struct');
+  const structs = new WeakMap<object, Struct>();
+  const structOf = (value: object): Struct => {
+    let struct = structs.get(value);
+    if (!struct) structs.set(value, (struct = structType.fromObject(toStruct(value as Record<string, unknown>)) as unknown as Struct));
+    return struct;
+  };
   return async (raw) => {
     const started = process.hrtime.bigint();
     let view: RequestView | undefined;
@@ -38,7 +47,7 @@ export function createCheckHandler({ authorizer, metrics, logger }: CheckHandler
           logger.error({ policy, code: decision.code, trace_id: traceIdOf(view), request_id: view.requestId, err: describe(outcome.error) }, 'check failed closed');
         }
       }
-      return buildCheckResponse(decision);
+      return buildCheckResponse(decision, { structOf });
     } catch (err) {
       metrics.error(policy, ErrorCodes.internal);
       logger.error({ policy, code: ErrorCodes.internal, trace_id: view && traceIdOf(view), err: describe(err) }, 'check failed closed');

@@ -54,14 +54,13 @@ export class Authorizer {
   readonly #o: AuthorizerOptions;
   readonly #now: () => number;
   #policies: PolicySet;
-  #jwtCache: VerdictCache<VerifiedToken>;
+  #jwtCaches = new WeakMap<JwtProviderSpec, VerdictCache<VerifiedToken>>();
   #introspectionCache: VerdictCache<Record<string, unknown>>;
 
   constructor(policies: PolicySet, options: AuthorizerOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
     this.#policies = policies;
-    this.#jwtCache = new VerdictCache(options.verdictCacheSize ?? 10_000);
     this.#introspectionCache = new VerdictCache(options.verdictCacheSize ?? 10_000);
   }
 
@@ -72,7 +71,7 @@ export class Authorizer {
   /** Swaps the whole policy set; cached verdicts were made under the old one and are dropped. */
   setPolicies(policies: PolicySet): void {
     this.#policies = policies;
-    this.#jwtCache = new VerdictCache(this.#jwtCache.maxEntries);
+    this.#jwtCaches = new WeakMap();
     this.#introspectionCache = new VerdictCache(this.#introspectionCache.maxEntries);
   }
 
@@ -130,10 +129,16 @@ export class Authorizer {
 
   /** Returns an error code when a token was presented but is not acceptable; sets identity.jwt on success. */
   async #authenticateJwt(request: RequestView, jwt: JwtSpec, identity: Identity, opaqueAllowed: boolean): Promise<ErrorCode | undefined> {
+    const now = this.#now();
     const found: { provider: JwtProviderSpec; token: string }[] = [];
     for (const provider of jwt.providers) {
       const credential = extractCredential(request, provider.extractFrom);
-      if (credential) found.push({ provider, token: credential.value });
+      if (!credential) continue;
+      // Hot path: a token this provider verified before is answered from the cache, nothing parsed.
+      const cached = this.#jwtCacheFor(provider).get(credential.value, now);
+      this.#o.onCache?.('jwt', cached !== undefined);
+      if (cached) return this.#acceptJwt(provider, cached, identity);
+      found.push({ provider, token: credential.value });
     }
     if (found.length === 0) return undefined;
     // A token is only ever verified by the provider(s) of the issuer it claims.
@@ -146,16 +151,12 @@ export class Authorizer {
     let firstError: ErrorCode | undefined;
     for (const { provider, token } of candidates) {
       try {
-        const verified = await this.#verifyCached(token, provider);
-        identity.jwt = { provider: provider.name, claims: verified.payload };
-        identity.metadata[provider.name] = verified.payload;
-        identity.via = 'jwt';
-        if (typeof verified.payload.sub === 'string') identity.upstream.push(['x-gatehouse-subject', verified.payload.sub]);
-        for (const { claim, header } of provider.claimToHeaders) {
-          const value = claimToHeaderValue(readClaim(verified.payload, claim));
-          if (value !== undefined) identity.upstream.push([header, value]);
-        }
-        return undefined;
+        const verified = await verifyJwt(token, provider, this.#o.keySourceFor(provider), {
+          clockSkewSeconds: this.#o.clockSkewSeconds,
+          now: () => new Date(this.#now()),
+        });
+        this.#jwtCacheFor(provider).set(token, verified, verified.exp * 1000, now);
+        return this.#acceptJwt(provider, verified, identity);
       } catch (err) {
         if (!(err instanceof AuthzError)) throw err;
         if (UNAVAILABLE_CODES.has(err.code)) throw err;
@@ -165,18 +166,23 @@ export class Authorizer {
     return firstError;
   }
 
-  async #verifyCached(token: string, provider: JwtProviderSpec): Promise<VerifiedToken> {
-    const key = `${provider.id}\u0000${token}`;
-    const now = this.#now();
-    const cached = this.#jwtCache.get(key, now);
-    this.#o.onCache?.('jwt', cached !== undefined);
-    if (cached) return cached;
-    const verified = await verifyJwt(token, provider, this.#o.keySourceFor(provider), {
-      clockSkewSeconds: this.#o.clockSkewSeconds,
-      now: () => new Date(this.#now()),
-    });
-    this.#jwtCache.set(key, verified, verified.exp * 1000, now);
-    return verified;
+  #acceptJwt(provider: JwtProviderSpec, verified: VerifiedToken, identity: Identity): undefined {
+    identity.jwt = { provider: provider.name, claims: verified.payload };
+    identity.metadata[provider.name] = verified.payload;
+    identity.via = 'jwt';
+    if (typeof verified.payload.sub === 'string') identity.upstream.push(['x-gatehouse-subject', verified.payload.sub]);
+    for (const { claim, header } of provider.claimToHeaders) {
+      const value = claimToHeaderValue(readClaim(verified.payload, claim));
+      if (value !== undefined) identity.upstream.push([header, value]);
+    }
+    return undefined;
+  }
+
+  /** One cache per provider (keyed by the token alone), replaced with the policy set. */
+  #jwtCacheFor(provider: JwtProviderSpec): VerdictCache<VerifiedToken> {
+    let cache = this.#jwtCaches.get(provider);
+    if (!cache) this.#jwtCaches.set(provider, (cache = new VerdictCache(this.#o.verdictCacheSize ?? 10_000)));
+    return cache;
   }
 
   #authenticateApiKey(request: RequestView, spec: ApiKeySpec, identity: Identity): ErrorCode | undefined {

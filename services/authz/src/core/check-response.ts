@@ -2,14 +2,19 @@
 // (status + denied_response), never RPC failures; status is always set.
 import type { CheckResponse } from '@gatehouse/contracts/generated/envoy/service/auth/v3/CheckResponse';
 import type { Decision } from './decision.js';
-import { toStruct } from './struct.js';
+import { toStruct, type Struct } from './struct.js';
 
 const GRPC_OK = 0;
 const GRPC_PERMISSION_DENIED = 7;
 const GRPC_UNAUTHENTICATED = 16;
 const GRPC_UNAVAILABLE = 14;
 
-export function buildCheckResponse(decision: Decision): CheckResponse {
+export interface BuildOptions {
+  /** Supplies the Struct for a metadata object; see toStruct. */
+  readonly structOf?: (value: object) => Struct;
+}
+
+export function buildCheckResponse(decision: Decision, options: BuildOptions = {}): CheckResponse {
   if (decision.kind === 'allow') {
     return {
       status: { code: GRPC_OK },
@@ -17,7 +22,7 @@ export function buildCheckResponse(decision: Decision): CheckResponse {
         headers: decision.upstreamHeaders.map(([key, value]) => ({ header: { key, value }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' as const })),
         headers_to_remove: [...decision.headersToRemove],
       },
-      ...(decision.metadata && { dynamic_metadata: toStruct(decision.metadata) }),
+      ...(decision.metadata && { dynamic_metadata: toStruct(decision.metadata, options.structOf) }),
     };
   }
   const grpcCode = decision.httpStatus === 403 ? GRPC_PERMISSION_DENIED : decision.httpStatus >= 500 ? GRPC_UNAVAILABLE : GRPC_UNAUTHENTICATED;
