@@ -252,6 +252,11 @@ export class Authorizer {
     }
     const exp = typeof answer.exp === 'number' ? answer.exp * 1000 : undefined;
     if (answer.active !== true || (exp !== undefined && exp <= now) || answer.token_type === 'refresh_token') return unauthorized(ErrorCodes.tokenInactive);
+    // Active is not enough: the token must have been issued to this client or for one of its resources,
+    // or a token minted for another application at the same IdP would pass.
+    const audiences = typeof answer.aud === 'string' ? [answer.aud] : Array.isArray(answer.aud) ? answer.aud : [];
+    const forUs = answer.client_id === oidc.clientId || audiences.some((a) => a === oidc.clientId || oidc.resources.includes(a as string));
+    if (!forUs) return unauthorized(ErrorCodes.tokenAudienceMismatch);
     identity.via = 'introspection';
     identity.metadata.introspection = answer;
     if (typeof answer.sub === 'string') identity.upstream.push(['x-gatehouse-subject', answer.sub]);

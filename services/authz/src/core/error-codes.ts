@@ -26,6 +26,7 @@ export const ErrorCodes = {
   jwksUnavailable: 'GH_AUTHZ_JWKS_UNAVAILABLE',
   // Opaque tokens.
   tokenInactive: 'GH_AUTHZ_TOKEN_INACTIVE',
+  tokenAudienceMismatch: 'GH_AUTHZ_TOKEN_AUDIENCE_MISMATCH',
   introspectionFailed: 'GH_AUTHZ_INTROSPECTION_FAILED',
   // API keys and basic auth.
   apiKeyMissing: 'GH_AUTHZ_API_KEY_MISSING',
