@@ -77,6 +77,30 @@ describe('authz service over gRPC', () => {
     expect(JSON.parse(nopolicy.denied_response.body)).toEqual({ error: 'GH_AUTHZ_NO_POLICY' });
   });
 
+  it('follows a JWKS key rotation and keeps verifying with cached keys while the JWKS endpoint is down', async () => {
+    const rotated = await generateKeyPair('ES256');
+    jwksServer.keys = [...jwksServer.keys, { ...(await exportJWK(rotated.publicKey)), kid: 'k2', alg: 'ES256' }];
+    const newToken = await new SignJWT({ sub: 'bob' }).setProtectedHeader({ alg: 'ES256', kid: 'k2' }).setIssuer(ISSUER).setAudience('shop').setExpirationTime('5m').sign(rotated.privateKey);
+    const afterRotation = await client.check({ policy: 'shop/api', headers: { authorization: `Bearer ${newToken}` } });
+    expect(upstreamHeaders(afterRotation)['x-user-id']).toBe('bob');
+    jwksServer.healthy = false;
+    try {
+      // A token never seen before still verifies: the keys are cached, the outage is invisible.
+      const fresh = await client.check({ policy: 'shop/api', headers: { authorization: `Bearer ${await token({ jti: 'during-outage' })}` } });
+      expect(fresh.status.code).toBe(0);
+      const requestsBefore = jwksServer.requests;
+      const unknownKid = await new SignJWT({ sub: 'eve' }).setProtectedHeader({ alg: 'ES256', kid: 'k3' }).setIssuer(ISSUER).setAudience('shop').setExpirationTime('5m').sign(rotated.privateKey);
+      for (let i = 0; i < 3; i++) {
+        const answer = await client.check({ policy: 'shop/api', headers: { authorization: `Bearer ${unknownKid}` } });
+        expect(JSON.parse(answer.denied_response.body)).toEqual({ error: 'GH_AUTHZ_JWT_NO_MATCHING_KEY' });
+      }
+      // Unknown kids refetch at most once per cooldown.
+      expect(jwksServer.requests - requestsBefore).toBeLessThanOrEqual(1);
+    } finally {
+      jwksServer.healthy = true;
+    }
+  });
+
   it('hot-reloads the config directory and keeps the last good config when a change is invalid', async () => {
     writeFileSync(join(dir, 'second.yaml'), jwtPolicy('second', jwksServer.uri));
     await vi.waitFor(async () => expect((await client.check({ policy: 'shop/second', headers: { authorization: `Bearer ${await token()}` } })).status.code).toBe(0), { timeout: 5_000 });

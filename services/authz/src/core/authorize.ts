@@ -56,6 +56,8 @@ export class Authorizer {
   #policies: PolicySet;
   #jwtCaches = new WeakMap<JwtProviderSpec, VerdictCache<VerifiedToken>>();
   #introspectionCache: VerdictCache<Record<string, unknown>>;
+  // bcrypt costs tens of milliseconds of the event loop: a verified credential is remembered briefly.
+  #basicCache = new VerdictCache<string>(1_000);
 
   constructor(policies: PolicySet, options: AuthorizerOptions) {
     this.#o = options;
@@ -73,6 +75,7 @@ export class Authorizer {
     this.#policies = policies;
     this.#jwtCaches = new WeakMap();
     this.#introspectionCache = new VerdictCache(this.#introspectionCache.maxEntries);
+    this.#basicCache = new VerdictCache(this.#basicCache.maxEntries);
   }
 
   /** Never throws: every error becomes a deny (fail closed). */
@@ -110,7 +113,7 @@ export class Authorizer {
       if (failure) return unauthorized(failure);
     }
     if (policy.basicAuth) {
-      const failure = this.#authenticateBasic(request, policy.basicAuth, identity);
+      const failure = this.#authenticateBasic(request, policy, policy.basicAuth, identity);
       if (failure) return deny(401, failure, [['www-authenticate', 'Basic realm="gatehouse", charset="UTF-8"']]);
     }
     if (policy.oidc && !(identity.jwt && policy.oidc.passThroughAuthHeader)) {
@@ -203,17 +206,25 @@ export class Authorizer {
     return undefined;
   }
 
-  #authenticateBasic(request: RequestView, spec: BasicAuthSpec, identity: Identity): ErrorCode | undefined {
+  #authenticateBasic(request: RequestView, policy: CompiledPolicy, spec: BasicAuthSpec, identity: Identity): ErrorCode | undefined {
     const header = request.headers.authorization;
     if (!header || !/^basic /i.test(header)) return ErrorCodes.basicMissing;
-    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon <= 0) return ErrorCodes.basicInvalid;
-    const user = decoded.slice(0, colon);
-    const hash = spec.users.get(user);
-    // Unknown users still cost one hash, so response time does not reveal which users exist.
-    const ok = hash ? verifyPassword(decoded.slice(colon + 1), hash) : (verifyPassword(decoded.slice(colon + 1), DUMMY_HASH), false);
-    if (!ok) return ErrorCodes.basicInvalid;
+    const now = this.#now();
+    // Keyed by a digest of the credential, never the credential itself.
+    const cacheKey = createHash('sha256').update(policy.key).update('\u0000').update(header).digest('base64');
+    let user = this.#basicCache.get(cacheKey, now);
+    if (user === undefined) {
+      const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon <= 0) return ErrorCodes.basicInvalid;
+      const name = decoded.slice(0, colon);
+      const hash = spec.users.get(name);
+      // Unknown users still cost one hash, so response time does not reveal which users exist.
+      const ok = hash ? verifyPassword(decoded.slice(colon + 1), hash) : (verifyPassword(decoded.slice(colon + 1), DUMMY_HASH), false);
+      if (!ok) return ErrorCodes.basicInvalid;
+      user = name;
+      this.#basicCache.set(cacheKey, user, now + 300_000, now);
+    }
     identity.via = identity.via === 'anonymous' ? 'basic' : identity.via;
     identity.upstream.push(['x-gatehouse-subject', user]);
     if (spec.forwardUsernameHeader) identity.upstream.push([spec.forwardUsernameHeader, user]);
