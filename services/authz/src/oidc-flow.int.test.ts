@@ -20,8 +20,8 @@ let idp: OidcProviderHandle;
 const grants: Record<string, number> = {};
 let redisServer: RedisServer;
 let dir: string;
-let services: AuthzService[] = [];
-let clients: CheckClient[] = [];
+const services: AuthzService[] = [];
+const clients: CheckClient[] = [];
 const errors: string[] = [];
 const logger: Logger = { info: () => {}, warn: () => {}, error: (o, m) => void errors.push(`${m} ${JSON.stringify(o)}`) };
 

@@ -129,9 +129,9 @@ export async function startAuthzService(options: AuthzServiceOptions): Promise<A
     await reloadFiles();
     watcher = watchConfigPath(options.configPath, () => void reloadFiles());
   }
-  let redisSource: { close(): Promise<void> } | undefined;
+  // The subscription ends with its connection, which close() disconnects with the others.
   const startRedisSource = async (redis: RedisConnection) => {
-    redisSource = await startRedisPolicySource({
+    await startRedisPolicySource({
       redis,
       subscriber: () => open({ maxRetriesPerRequest: null }),
       ...(options.policiesChannel && { channel: options.policiesChannel }),
@@ -173,7 +173,6 @@ export async function startAuthzService(options: AuthzServiceOptions): Promise<A
     async close() {
       watcher?.close();
       // Disconnecting drops the subscription; waiting for UNSUBSCRIBE could hang while Redis is down.
-      redisSource = undefined;
       if (!options.grpcServer) await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       for (const connection of connections) connection.disconnect();
     },

@@ -10,6 +10,7 @@ export interface RedirectTargetOptions {
 }
 
 // Control characters, whitespace, backslashes and anything non-ASCII: browsers strip or reinterpret them.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE_CHARACTER = /[\u0000-\u0020\u007f-\uffff\\]/;
 // Encoded slash, backslash, dot, percent, control characters and whitespace: decoded by some hop later.
 const UNSAFE_ESCAPE = /%(?:2f|5c|2e|25|[01][0-9a-f]|7f|20)/i;
