@@ -11,6 +11,7 @@ import type { RequestView } from './request-view.js';
 
 const ISSUER = 'https://idp.example';
 let signer: Awaited<ReturnType<typeof generateKeyPair>>;
+let partnerSigner: Awaited<ReturnType<typeof generateKeyPair>>;
 let authorizer: Authorizer;
 let verifications = 0;
 
@@ -21,6 +22,8 @@ const secrets: Record<string, Record<string, Buffer>> = {
 
 beforeAll(async () => {
   signer = await generateKeyPair('ES256');
+  partnerSigner = await generateKeyPair('RS256');
+  const partnerJwks = JSON.stringify({ keys: [{ ...(await exportJWK(partnerSigner.publicKey)), kid: 'p1' }] });
   const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(signer.publicKey)), kid: 'k1' }] });
   const compile = (name: string, spec: object) => {
     const result = compileSecurityPolicy({ kind: 'SecurityPolicy', metadata: { name, namespace: 'ns' }, spec }, { lookup: (_k, ns, n) => secrets[`${ns}/${n}`] });
@@ -30,6 +33,14 @@ beforeAll(async () => {
   const jwt = { providers: [{ name: 'idp', issuer: ISSUER, audiences: ['api'], localJWKS: { type: 'Inline', inline: jwks }, claimToHeaders: [{ claim: 'sub', header: 'X-User-Id' }, { claim: 'org.team', header: 'x-team' }] }] };
   const policies = createPolicySet('v1', [
     compile('jwt', { jwt }),
+    compile('multi', {
+      jwt: {
+        providers: [
+          jwt.providers[0],
+          { name: 'partner', issuer: 'https://partner.example', audiences: ['api'], localJWKS: { type: 'Inline', inline: partnerJwks }, extractFrom: { cookies: ['partner_token'] } },
+        ],
+      },
+    }),
     compile('jwt-admin', { jwt, authorization: { defaultAction: 'Deny', rules: [{ name: 'admins', action: 'Allow', principal: { jwt: { provider: 'idp', claims: [{ name: 'role', values: ['admin'] }] } } }] } }),
     compile('keys', { apiKeyAuth: { credentialRefs: [{ name: 'keys' }], extractFrom: [{ headers: ['x-api-key'] }], forwardClientIDHeader: 'x-client', sanitize: true } }),
     compile('basic', { basicAuth: { users: { name: 'users' }, forwardUsernameHeader: 'x-username' } }),
@@ -69,6 +80,13 @@ describe('Authorizer', () => {
     const d = (await decide(request('ns/jwt'))) as DenyDecision;
     expect(d).toMatchObject({ httpStatus: 401, code: 'GH_AUTHZ_JWT_MISSING' });
     expect(d.headers).toContainEqual(['www-authenticate', 'Bearer error="invalid_token"']);
+  });
+  it('verifies each token with the provider of its issuer, from that provider\'s locations', async () => {
+    const partnerToken = await new SignJWT({ sub: 'carol' }).setProtectedHeader({ alg: 'RS256', kid: 'p1' }).setIssuer('https://partner.example').setAudience('api').setExpirationTime('5m').sign(partnerSigner.privateKey);
+    expect(await decide(request('ns/multi', { cookie: `partner_token=${partnerToken}` }))).toMatchObject({ kind: 'allow', metadata: { partner: { sub: 'carol' } } });
+    expect(await decide(request('ns/multi', { authorization: `Bearer ${await token()}` }))).toMatchObject({ kind: 'allow', metadata: { idp: { sub: 'alice' } } });
+    // The partner's token in the Authorization header is not one the header's provider accepts.
+    expect(await decide(request('ns/multi', { authorization: `Bearer ${partnerToken}` }))).toMatchObject({ httpStatus: 401, code: 'GH_AUTHZ_JWT_ISSUER_MISMATCH' });
   });
   it('caches a verified token until it expires', async () => {
     const t = await token({ jti: 'cache-me' });
