@@ -59,7 +59,9 @@ export function compileSecurityPolicy(doc: unknown, options: CompileOptions): Co
   const apiKey = spec.apiKeyAuth === undefined ? undefined : compileApiKey(asObj(spec.apiKeyAuth), ctx);
   const basicAuth = spec.basicAuth === undefined ? undefined : compileBasicAuth(asObj(spec.basicAuth), ctx);
   const authorization = spec.authorization === undefined ? undefined : compileAuthorization(asObj(spec.authorization), jwt, ctx);
-  if (!jwt && !oidc && !apiKey && !basicAuth && !authorization) issue('/spec', 'configures none of jwt, oidc, apiKeyAuth, basicAuth, authorization');
+  if (['jwt', 'oidc', 'apiKeyAuth', 'basicAuth', 'authorization'].every((field) => spec[field] === undefined)) {
+    issue('/spec', 'configures none of jwt, oidc, apiKeyAuth, basicAuth, authorization');
+  }
   if (issues.length > 0) return { issues };
 
   const identityHeaders = new Set<string>();
