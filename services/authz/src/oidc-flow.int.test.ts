@@ -243,16 +243,24 @@ describe('OIDC browser login against a real OpenID Provider', () => {
     const jar = new CookieJar();
     await login(jar);
     const sessionCookies = new Map(jar.cookies);
-    const answer = await check(jar, '/logout');
+    const answer = await check(jar, '/logout?return_to=/goodbye');
     const url = new URL(location(answer));
     expect(`${url.origin}${url.pathname}`).toBe(`${idp.issuer}/session/end`);
     expect(url.searchParams.get('id_token_hint')).toBeTruthy();
+    expect(url.searchParams.get('post_logout_redirect_uri')).toBe(`https://${HOST}/goodbye`);
     jar.store(setCookies(answer));
     expect([...jar.cookies.keys()].some((k) => k.startsWith('__Host-gh-session-'))).toBe(false);
     // Replaying the old cookie does not bring the session back.
     const replay = new CookieJar();
     for (const [k, v] of sessionCookies) replay.cookies.set(k, v);
     expect((await check(replay, '/', { accept: 'application/json' })).denied_response.status.code).toBe('Unauthorized');
+  });
+
+  it('never sends the browser off-site after logout', async () => {
+    for (const target of ['//evil.example', 'https://evil.example/', '/\\evil.example', 'https://app.example.test@evil.example/']) {
+      const answer = await check(new CookieJar(), `/logout?return_to=${encodeURIComponent(target)}`);
+      expect(new URL(location(answer)).searchParams.has('post_logout_redirect_uri')).toBe(false);
+    }
   });
 
   it('fails closed with 503 and a log line when Redis is gone', async () => {

@@ -123,7 +123,7 @@ export class OidcFlow {
     const session = this.#sessionFrom(oidc, tokens, claims, undefined);
     await this.#o.store.putSession(sessionId, session, session.expiresAtMs - this.#now());
     const sessionName = sessionCookieName(oidc);
-    const returnTo = validateRedirectTarget(login.returnTo, { requestHost: request.host, ...(this.#o.allowedRedirectOrigins && { allowedOrigins: this.#o.allowedRedirectOrigins }) }) ?? '/';
+    const returnTo = this.#safeTarget(login.returnTo, request) ?? '/';
     return redirect(returnTo, [
       serializeSetCookie(sessionName, this.#o.sealer.seal(sessionName, sessionId), { sameSite: oidc.sameSite }),
       serializeClearCookie(loginName, 'Lax'),
@@ -136,14 +136,18 @@ export class OidcFlow {
     const session = sessionId ? await this.#o.store.getSession(sessionId) : undefined;
     if (sessionId) await this.#o.store.deleteSession(sessionId);
     const clear = [serializeClearCookie(sessionCookieName(oidc), oidc.sameSite)];
+    // "?return_to=" picks where the browser lands afterwards, under the same rules as post-login targets.
+    const requested = new URLSearchParams(request.query).get('return_to');
+    const target = requested ? this.#safeTarget(requested, request) : undefined;
     const metadata = await this.#o.idp.metadata(oidc).catch(() => undefined);
     if (metadata?.end_session_endpoint) {
       const url = new URL(metadata.end_session_endpoint);
       url.searchParams.set('client_id', oidc.clientId);
       if (session?.idToken) url.searchParams.set('id_token_hint', session.idToken);
+      if (target) url.searchParams.set('post_logout_redirect_uri', target.startsWith('/') ? `${this.#origin(request)}${target}` : target);
       return redirect(url.href, clear);
     }
-    return redirect('/', clear);
+    return redirect(target ?? '/', clear);
   }
 
   #sessionId(request: RequestView, oidc: OidcSpec): string | undefined {
@@ -154,8 +158,16 @@ export class OidcFlow {
 
   #redirectUri(request: RequestView, oidc: OidcSpec): string {
     if (oidc.redirectUrl && !oidc.redirectUrl.startsWith('%REQ')) return oidc.redirectUrl;
+    return `${this.#origin(request)}${oidc.callbackPath}`;
+  }
+
+  #origin(request: RequestView): string {
     const scheme = request.headers['x-forwarded-proto'] === 'http' || request.scheme === 'http' ? 'http' : 'https';
-    return `${scheme}://${request.host}${oidc.callbackPath}`;
+    return `${scheme}://${request.host}`;
+  }
+
+  #safeTarget(target: string, request: RequestView): string | undefined {
+    return validateRedirectTarget(target, { requestHost: request.host, ...(this.#o.allowedRedirectOrigins && { allowedOrigins: this.#o.allowedRedirectOrigins }) });
   }
 
   async #verifyIdToken(idToken: string, oidc: OidcSpec, jwksUri: string, nonce: string | undefined): Promise<Record<string, unknown>> {
