@@ -47,6 +47,12 @@ describe('compileSecurityPolicy', () => {
     const { issues } = compile({ targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'r' }], cors: { allowOrigins: ['*'] }, ...oidc() });
     expect(issues).toEqual([]);
   });
+  it('refuses to write identity into routing, framing or hop-by-hop headers', () => {
+    const jwks = JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] });
+    const provider = { name: 'a', issuer: 'https://i', audiences: ['x'], localJWKS: { type: 'Inline', inline: jwks } };
+    const { issues } = compile({ jwt: { providers: [{ ...provider, claimToHeaders: [{ claim: 'sub', header: 'Host' }, { claim: 'x', header: 'x-envoy-upstream-rq-timeout-ms' }, { claim: 'y', header: 'x-user' }] }] } });
+    expect(issues.map((i) => i.path)).toEqual(['/spec/jwt/providers/0/claimToHeaders/0/header', '/spec/jwt/providers/0/claimToHeaders/1/header']);
+  });
   it('rejects short API keys and unknown rule providers', () => {
     const keys = compile({ apiKeyAuth: { credentialRefs: [{ name: 'k' }], extractFrom: [{ headers: ['x-api-key'] }] } }, () => ({ c: Buffer.from('short') }));
     expect(keys.issues.map((i) => i.message)).toEqual([expect.stringContaining('shorter than 16 bytes')]);

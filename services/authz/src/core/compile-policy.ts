@@ -104,7 +104,7 @@ function compileJwt(jwt: Obj, ctx: Ctx): JwtSpec {
     if (audiences.length === 0) ctx.issue(`${path}/audiences`, 'needs at least one audience: tokens minted for other services must not pass');
     const jwks = compileJwksSource(p, path, ctx);
     const claimToHeaders = arr(p.claimToHeaders).map((m, i) => {
-      const header = headerName(asObj(m).header, `${path}/claimToHeaders/${i}/header`, ctx);
+      const header = identityHeaderName(asObj(m).header, `${path}/claimToHeaders/${i}/header`, ctx);
       return { claim: str(asObj(m).claim) ?? '', header };
     });
     const extractFrom = p.extractFrom === undefined ? defaultBearer() : compileExtractFrom(asObj(p.extractFrom), `${path}/extractFrom`, ctx);
@@ -223,7 +223,7 @@ function compileOidc(o: Obj, ctx: Ctx): OidcSpec | undefined {
   const scopes = arr(o.scopes).filter((s): s is string => typeof s === 'string');
   if (!scopes.includes('openid')) scopes.unshift('openid');
   const denyRedirectHeaders = arr(asObj(o.denyRedirect).headers).map((h, i) => headerMatch(asObj(h), `/spec/oidc/denyRedirect/headers/${i}`, ctx));
-  const forwardIdTokenHeader = o.forwardIDToken === undefined ? undefined : headerName(asObj(o.forwardIDToken).header, '/spec/oidc/forwardIDToken/header', ctx);
+  const forwardIdTokenHeader = o.forwardIDToken === undefined ? undefined : identityHeaderName(asObj(o.forwardIDToken).header, '/spec/oidc/forwardIDToken/header', ctx);
   if (!clientId || !clientSecret) return undefined;
   return {
     id: ctx.key,
@@ -286,7 +286,7 @@ function compileApiKey(a: Obj, ctx: Ctx): ApiKeySpec {
     cookies: extractFrom.flatMap((e) => e.cookies),
     params: extractFrom.flatMap((e) => e.params),
   };
-  const forward = a.forwardClientIDHeader === undefined ? undefined : headerName(a.forwardClientIDHeader, '/spec/apiKeyAuth/forwardClientIDHeader', ctx);
+  const forward = a.forwardClientIDHeader === undefined ? undefined : identityHeaderName(a.forwardClientIDHeader, '/spec/apiKeyAuth/forwardClientIDHeader', ctx);
   return { keys, extractFrom: merged, ...optional('forwardClientIdHeader', forward), sanitize: a.sanitize === true };
 }
 
@@ -294,7 +294,7 @@ function compileBasicAuth(b: Obj, ctx: Ctx): BasicAuthSpec {
   const ref = asObj(b.users);
   const ns = str(ref.namespace) ?? ctx.namespace;
   const text = ctx.lookup('Secret', ns, str(ref.name) ?? '')?.['.htpasswd']?.toString('utf8');
-  const forward = b.forwardUsernameHeader === undefined ? undefined : headerName(b.forwardUsernameHeader, '/spec/basicAuth/forwardUsernameHeader', ctx);
+  const forward = b.forwardUsernameHeader === undefined ? undefined : identityHeaderName(b.forwardUsernameHeader, '/spec/basicAuth/forwardUsernameHeader', ctx);
   if (text === undefined) {
     ctx.issue('/spec/basicAuth/users', `Secret ${ns}/${str(ref.name)} with key ".htpasswd" not found`, ErrorCodes.configMissingSecret);
     return { users: new Map() };
@@ -383,11 +383,20 @@ function headerMatch(h: Obj, path: string, ctx: Ctx): HeaderMatch {
 }
 
 const TOKEN = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
+// Headers that steer routing, framing or other credentials: never written from a claim or a client id.
+const RESERVED_HEADERS = new Set(['host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'cookie', 'set-cookie', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-envoy-original-path', 'x-request-id']);
 
-/** Header names are compared lower-case; pseudo-headers and hop-by-hop names cannot be identity headers. */
+/** Header names are compared lower-case. */
 function headerName(value: unknown, path: string, ctx: Ctx): string {
   const name = typeof value === 'string' ? value.toLowerCase() : '';
   if (!TOKEN.test(name)) ctx.issue(path, 'is not a valid header name');
+  return name;
+}
+
+/** A header the service writes: hop-by-hop, routing and framing headers are refused. */
+function identityHeaderName(value: unknown, path: string, ctx: Ctx): string {
+  const name = headerName(value, path, ctx);
+  if (RESERVED_HEADERS.has(name) || name.startsWith('proxy-') || name.startsWith('x-envoy-')) ctx.issue(path, `"${name}" is reserved and cannot carry identity`);
   return name;
 }
 
