@@ -267,10 +267,11 @@ describe('OIDC browser login against a real OpenID Provider', () => {
     const jar = new CookieJar();
     await login(jar);
     await redisServer.stop();
-    const answer = await check(jar, '/');
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const answer = await check(jar, '/', { ...BROWSER, traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
     expect(answer.status.code).not.toBe(0);
     expect(answer.denied_response.status.code).toBe('ServiceUnavailable');
     expect(JSON.parse(answer.denied_response.body)).toEqual({ error: 'GH_AUTHZ_REDIS_UNAVAILABLE' });
-    expect(errors.some((e) => e.includes('GH_AUTHZ_REDIS_UNAVAILABLE'))).toBe(true);
+    expect(errors.some((e) => e.includes('GH_AUTHZ_REDIS_UNAVAILABLE') && e.includes(traceId))).toBe(true);
   });
 });
