@@ -6,7 +6,7 @@ import { LocalJwks, RemoteJwks } from './remote-jwks.js';
 
 export interface KeySourceRegistryOptions {
   readonly maxStaleMs?: number;
-  readonly onFetch?: (outcome: 'ok' | 'error') => void;
+  readonly onFetch?: (outcome: 'ok' | 'error', uri: string) => void;
 }
 
 export class KeySourceRegistry {
@@ -30,7 +30,7 @@ export class KeySourceRegistry {
         cacheDurationMs: jwks.cacheDurationMs,
         cooldownMs: jwks.failedRefetchMs,
         ...(this.options.maxStaleMs !== undefined && { maxStaleMs: this.options.maxStaleMs }),
-        ...(this.options.onFetch && { onFetch: this.options.onFetch }),
+        ...(this.options.onFetch && { onFetch: (outcome: 'ok' | 'error') => this.options.onFetch!(outcome, jwks.uri) }),
       });
       this.#remote.set(id, remote);
     }

@@ -5,7 +5,7 @@ import { metrics, type Attributes, type Meter } from '@opentelemetry/api';
 export interface AuthzMetrics {
   checked(policy: string, outcome: 'allowed' | 'denied', reason: string, seconds: number): void;
   error(policy: string, code: string): void;
-  jwksFetch(outcome: 'ok' | 'error'): void;
+  jwksFetch(outcome: 'ok' | 'error', uri?: string): void;
   cache(cache: 'jwt' | 'introspection', hit: boolean): void;
   configReload(outcome: 'ok' | 'rejected'): void;
 }
@@ -28,7 +28,7 @@ export function createAuthzMetrics(meter: Meter = metrics.getMeter('@gatehouse/a
       latency.record(seconds, { policy });
     },
     error: (policy, code) => errors.add(1, { policy, code }),
-    jwksFetch: (outcome) => jwks.add(1, { outcome }),
+    jwksFetch: (outcome, uri) => jwks.add(1, uri ? { outcome, uri } : { outcome }),
     cache: (name, hit) => cache.add(1, { cache: name, result: hit ? 'hit' : 'miss' }),
     configReload: (outcome) => reloads.add(1, { outcome }),
   };

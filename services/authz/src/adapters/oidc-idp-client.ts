@@ -11,7 +11,7 @@ export interface HttpIdpClientOptions {
   readonly timeoutMs?: number;
   /** How long discovery documents are reused. Default 1 h. */
   readonly discoveryTtlMs?: number;
-  readonly onJwksFetch?: (outcome: 'ok' | 'error') => void;
+  readonly onJwksFetch?: (outcome: 'ok' | 'error', uri: string) => void;
 }
 
 export class HttpIdpClient implements IdpClient {
@@ -19,7 +19,7 @@ export class HttpIdpClient implements IdpClient {
   readonly #discoveryTtlMs: number;
   readonly #discovery = new Map<string, { at: number; value: Promise<Record<string, unknown>> }>();
   readonly #jwks = new Map<string, RemoteJwks>();
-  readonly #onJwksFetch: ((outcome: 'ok' | 'error') => void) | undefined;
+  readonly #onJwksFetch: ((outcome: 'ok' | 'error', uri: string) => void) | undefined;
 
   constructor(options: HttpIdpClientOptions = {}) {
     this.#timeoutMs = options.timeoutMs ?? 5_000;
@@ -72,7 +72,8 @@ export class HttpIdpClient implements IdpClient {
   keys(jwksUri: string): KeySource {
     let jwks = this.#jwks.get(jwksUri);
     if (!jwks) {
-      jwks = new RemoteJwks({ uri: jwksUri, timeoutMs: this.#timeoutMs, ...(this.#onJwksFetch && { onFetch: this.#onJwksFetch }) });
+      const onFetch = this.#onJwksFetch;
+      jwks = new RemoteJwks({ uri: jwksUri, timeoutMs: this.#timeoutMs, ...(onFetch && { onFetch: (outcome: 'ok' | 'error') => onFetch(outcome, jwksUri) }) });
       this.#jwks.set(jwksUri, jwks);
     }
     return jwks;
