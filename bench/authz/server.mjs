@@ -16,7 +16,7 @@ if (mode === 'noop') {
   const port = await new Promise((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
   console.log(port);
 } else {
-  const { startAuthzService } = await import('../../services/authz/dist/service.js');
+  const { startAuthzService } = await import('../../services/authz/dist/index.js');
   const quiet = { info() {}, warn() {}, error(o, m) { console.error(m, JSON.stringify(o)); } };
   const service = await startAuthzService({
     host: '127.0.0.1',
