@@ -61,6 +61,15 @@ const request = (policyKey: string | undefined, headers: Record<string, string> 
   method: 'GET', path: '/', query: '', host: 'app.example', scheme: 'https', headers, clientIp: '10.0.0.1', ...(policyKey && { policyKey }),
 });
 
+/** Envoy's ext_authz OK handling: set (overwrite) the headers, then remove headers_to_remove. */
+function applyLikeEnvoy(requestHeaders: Record<string, string>, decision: AllowDecision): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(requestHeaders)) headers[name.toLowerCase()] = value;
+  for (const [name, value] of decision.upstreamHeaders) headers[name] = value;
+  for (const name of decision.headersToRemove) delete headers[name.toLowerCase()];
+  return headers;
+}
+
 async function decide(r: RequestView) {
   return (await authorizer.authorize(r)).decision;
 }
@@ -96,9 +105,17 @@ describe('Authorizer', () => {
     expect(verifications - before).toBe(1);
   });
   it('strips spoofed identity headers, in any case or underscore variant, on every allowed request', async () => {
-    const spoofed = { 'x-user-id': 'admin', x_user_id: 'admin', 'X-USER_ID': 'admin', 'x-client': 'admin', 'x-gatehouse-subject': 'admin', x_username: 'root' };
+    const spoofed = { 'x-user-id': 'admin', x_user_id: 'admin', 'X-USER_ID': 'admin', 'x-client': 'admin', 'x-gatehouse-subject': 'admin', x_username: 'root', 'x-team': 'root' };
     const d = (await decide(request('ns/jwt', { authorization: `Bearer ${await token()}`, ...spoofed }))) as AllowDecision;
-    expect(d.headersToRemove).toEqual(expect.arrayContaining(Object.keys(spoofed)));
+    const upstream = applyLikeEnvoy({ authorization: 'Bearer x', ...spoofed }, d);
+    expect(upstream).toEqual({ authorization: 'Bearer x', 'x-user-id': 'alice', 'x-team': 'core', 'x-gatehouse-subject': 'alice', 'x-gatehouse-auth-method': 'jwt' });
+  });
+  it('removes owned headers it does not set this time (claim absent), and never removes what it sets', async () => {
+    const d = (await decide(request('ns/jwt', { authorization: `Bearer ${await token({ org: {} })}`, 'x-team': 'spoofed' }))) as AllowDecision;
+    expect(d.headersToRemove).toContain('x-team');
+    const written = d.upstreamHeaders.map(([name]) => name);
+    expect(d.headersToRemove.filter((name) => written.includes(name))).toEqual([]);
+    expect(applyLikeEnvoy({ 'x-team': 'spoofed' }, d)['x-team']).toBeUndefined();
   });
   it('enforces authorization rules on claims with 403', async () => {
     expect(await decide(request('ns/jwt-admin', { authorization: `Bearer ${await token()}` }))).toMatchObject({ httpStatus: 403, code: 'GH_AUTHZ_FORBIDDEN' });

@@ -124,9 +124,12 @@ export class Authorizer {
       const verdict = evaluateAuthorization(policy.authorization, request, identity.jwt);
       if (verdict.action === 'Deny') return deny(403, ErrorCodes.forbidden);
     }
-    const remove = headersToRemove(request.headers, this.#policies.identityHeaders);
-    for (const name of identity.remove) if (!remove.includes(name)) remove.push(name);
     identity.upstream.push(['x-gatehouse-auth-method', identity.via]);
+    // Envoy applies headers_to_remove *after* the headers it sets, so a header we set must never be
+    // listed for removal: setting (overwrite) already replaces any client value of that exact name.
+    const written = new Set(identity.upstream.map(([name]) => name));
+    const remove = headersToRemove(request.headers, this.#policies.identityHeaders).filter((name) => !written.has(name));
+    for (const name of identity.remove) if (!written.has(name) && !remove.includes(name)) remove.push(name);
     return { kind: 'allow', upstreamHeaders: identity.upstream, headersToRemove: remove, metadata: identity.metadata, via: identity.via };
   }
 
