@@ -164,7 +164,7 @@ export async function startAuthzService(options: AuthzServiceOptions): Promise<A
       server.bindAsync(`${options.host}:${options.port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))),
     );
   }
-  logger.info({ port, host: options.host }, 'authz gRPC server listening');
+  if (!options.grpcServer) logger.info({ port, host: options.host }, 'authz gRPC server listening');
 
   return {
     port,
