@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { authzPoliciesPublishedCodec, FanoutChannels } from '@gatehouse/contracts';
@@ -112,6 +112,26 @@ describe('authz service over gRPC', () => {
     expect(issues.map((i) => i.code)).toContain('GH_AUTHZ_CONFIG_UNSUPPORTED_FIELD');
     expect(logLines.some((l) => l.includes('second.yaml') && l.includes('/spec/jwt/failOpen'))).toBe(true);
     expect((await client.check({ policy: 'shop/second', headers: { authorization: `Bearer ${await token()}` } })).status.code).toBe(0);
+  });
+
+  it('watches a single config file, including atomic replacement by rename', async () => {
+    const fileDir = mkdtempSync(join(tmpdir(), 'gh-authz-file-'));
+    const file = join(fileDir, 'policies.yaml');
+    writeFileSync(file, jwtPolicy('one', jwksServer.uri));
+    const single = await startAuthzService({ host: '127.0.0.1', port: 0, configPath: file, clockSkewSeconds: 5, logger, metrics: createAuthzMetrics(), cookieSecret: 's'.repeat(32) });
+    const singleClient = createCheckClient(single.port);
+    try {
+      const bearer = { authorization: `Bearer ${await token()}` };
+      expect((await singleClient.check({ policy: 'shop/one', headers: bearer })).status.code).toBe(0);
+      writeFileSync(join(fileDir, '.policies.yaml.tmp'), jwtPolicy('two', jwksServer.uri));
+      renameSync(join(fileDir, '.policies.yaml.tmp'), file);
+      await vi.waitFor(async () => expect((await singleClient.check({ policy: 'shop/two', headers: bearer })).status.code).toBe(0), { timeout: 5_000 });
+      expect(JSON.parse((await singleClient.check({ policy: 'shop/one', headers: bearer })).denied_response.body)).toEqual({ error: 'GH_AUTHZ_UNKNOWN_POLICY' });
+    } finally {
+      singleClient.close();
+      await single.close();
+      rmSync(fileDir, { recursive: true, force: true });
+    }
   });
 
   it('applies policies the xds service publishes over Redis, on every replica', async () => {
