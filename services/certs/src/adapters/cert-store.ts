@@ -209,6 +209,11 @@ export class CertStore {
     return true;
   }
 
+  async getWanted(id: string): Promise<Certificate | undefined> {
+    const json = await this.redis.hget(`${this.prefix}wanted`, id);
+    return json ? (JSON.parse(json) as Certificate) : undefined;
+  }
+
   async listWanted(): Promise<Certificate[]> {
     const all = await this.redis.hvals(`${this.prefix}wanted`);
     return all.map((json) => JSON.parse(json) as Certificate);

@@ -92,8 +92,24 @@ export class CertificateManager {
     this.wantedCertificates = new Map(certificates.map((c) => [certificateId(c), c]));
   }
 
-  addWanted(certificate: Certificate): void {
+  /** A CertificateWanted arrived (on any replica): remember it in Redis and schedule it. */
+  async acceptWanted(certificate: Certificate): Promise<void> {
+    await this.options.store.putWanted(certificate);
     this.wantedCertificates.set(certificateId(certificate), certificate);
+    await this.ensureScheduled(certificate);
+  }
+
+  /** Loads the certificates other replicas accepted. */
+  async loadWanted(): Promise<void> {
+    this.setWanted(await this.options.store.listWanted());
+  }
+
+  private async lookup(id: string): Promise<Certificate | undefined> {
+    const known = this.certificates().get(id);
+    if (known) return known;
+    const wanted = await this.options.store.getWanted(id);
+    if (wanted) this.wantedCertificates.set(id, wanted);
+    return wanted;
   }
 
   /** Every managed certificate; a Certificate from the config file wins over a wanted one. */
@@ -192,7 +208,7 @@ export class CertificateManager {
 
   /** POST /certificates/<ns>/<name>/renew. */
   async renewNow(id: string): Promise<boolean> {
-    const cert = this.certificates().get(id);
+    const cert = await this.lookup(id);
     const issuer = cert && this.issuerFor(cert);
     if (!cert || !issuer) return false;
     await this.options.store.patchState(id, { issuing: 'ManuallyTriggered' });
@@ -202,7 +218,7 @@ export class CertificateManager {
 
   /** POST /certificates/<ns>/<name>/revoke: revokes the current certificate, then orders a new one. */
   async revoke(id: string): Promise<'revoked' | 'unknown' | 'not-issued'> {
-    const cert = this.certificates().get(id);
+    const cert = await this.lookup(id);
     const issuer = cert && this.issuerFor(cert);
     if (!cert || !issuer) return 'unknown';
     const state = await this.options.store.getState(id);
@@ -220,7 +236,7 @@ export class CertificateManager {
 
   private async processJob(job: Job<OrderJobData>): Promise<string> {
     const { id, reason } = job.data;
-    const cert = this.certificates().get(id);
+    const cert = await this.lookup(id);
     if (!cert) return 'not managed';
     const issuer = this.issuerFor(cert);
     if (!issuer) return 'unknown issuer';
@@ -394,6 +410,7 @@ export class CertificateManager {
   // --- status ---------------------------------------------------------------------------------
 
   async listStatuses(): Promise<{ namespace: string; name: string; spec: Certificate; status: CertificateStatus; certificateChainPem?: string }[]> {
+    await this.loadWanted();
     const certs = [...this.certificates().values()];
     const states = await this.options.store.getStates(certs.map(certificateId));
     const now = this.now();

@@ -1,0 +1,41 @@
+// Consumes gatehouse.v1.CertificateWanted jobs (sent by xds for Gateways annotated
+// cert-manager.io/issuer or cert-manager.io/cluster-issuer).
+//
+// BullMQ refuses ":" in queue names, so the "certs:wanted" queue of the design is the BullMQ queue
+// "certs-wanted" (prefix "gatehouse:bull"); producers must use WANTED_QUEUE_NAME.
+import { certificateWantedCodec } from '@gatehouse/contracts';
+import { UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { certificateFromWanted, formatIssue } from '../core/resource-model.js';
+import type { Certificate } from '../core/resources.js';
+
+export const WANTED_QUEUE_NAME = 'certs-wanted';
+export const DEFAULT_QUEUE_PREFIX = 'gatehouse:bull';
+
+export interface WantedConsumerOptions {
+  readonly connection: Redis;
+  readonly prefix?: string;
+  readonly onWanted: (certificate: Certificate) => Promise<void>;
+}
+
+export function startWantedConsumer(options: WantedConsumerOptions): Worker {
+  return new Worker(
+    WANTED_QUEUE_NAME,
+    async (job) => {
+      const wanted = certificateWantedCodec.fromJobData(job.data);
+      const { certificate, issues } = certificateFromWanted({
+        namespace: wanted.namespace ?? '',
+        name: wanted.name ?? '',
+        secret_name: wanted.secret_name ?? '',
+        dns_names: wanted.dns_names ?? [],
+        issuer_ref: wanted.issuer_ref ? { name: wanted.issuer_ref.name ?? '', kind: wanted.issuer_ref.kind ?? '', group: wanted.issuer_ref.group ?? '' } : null,
+        source: wanted.source ?? '',
+      });
+      // A bad request will not get better by retrying.
+      if (!certificate) throw new UnrecoverableError(issues.map(formatIssue).join('; '));
+      await options.onWanted(certificate);
+      return 'accepted';
+    },
+    { connection: options.connection.duplicate(), prefix: options.prefix ?? DEFAULT_QUEUE_PREFIX, concurrency: 4 },
+  );
+}
