@@ -91,7 +91,7 @@ export async function startCertsService(config: CertsConfig) {
     await manager.reconcile();
   }
   const wanted = startWantedConsumer({ connection: redis, prefix: config.queuePrefix, onWanted: (cert) => manager.acceptWanted(cert) });
-  wanted.on('failed', (job, err) => log.warn('CertificateWanted rejected', { job: job?.id, error: err.message }));
+  wanted.worker.on('failed', (job, err) => log.warn('CertificateWanted rejected', { job: job?.id, error: err.message }));
 
   const responder = createHttp01Responder(store);
   await new Promise<void>((resolve) => responder.listen(config.httpPort, config.bindHost, resolve));

@@ -1,6 +1,6 @@
 // One ACME account at one CA: acme-client plus what it lacks (ARI, profiles, replaces).
 import * as acme from 'acme-client';
-import { acmeGet } from './acme-http.js';
+import { acmeGet, currentAcmeProblem } from './acme-http.js';
 
 export interface AcmeDirectory {
   readonly newOrder: string;
@@ -106,8 +106,10 @@ export class AcmeAccount {
       try {
         return { order: await this.client.createOrder({ ...withExtras, replaces: extras.replaces } as never), replacesAccepted: true };
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        if (/rateLimited|Too Many Requests/i.test(message)) throw err;
+        // Only a refusal of the request itself is worth repeating without replaces; a rate limit or
+        // an unreachable CA would fail the same way again.
+        const problem = currentAcmeProblem();
+        if (!problem || problem.status === 429 || problem.status >= 500 || problem.type === 'urn:ietf:params:acme:error:rateLimited') throw err;
       }
     }
     return { order: await this.client.createOrder(withExtras as never), replacesAccepted: false };

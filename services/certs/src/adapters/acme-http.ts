@@ -45,6 +45,11 @@ export function runWithAcmeContext<T>(fn: () => Promise<T>): Promise<{ result?: 
   });
 }
 
+/** The last problem document seen in the current ACME context (see runWithAcmeContext). */
+export function currentAcmeProblem(): AcmeProblem | undefined {
+  return context.getStore()?.lastProblem;
+}
+
 export interface AcmeHttpOptions {
   /** PEM bundle trusted in addition to the system roots. */
   readonly extraCaPem?: string;
@@ -64,6 +69,20 @@ export function configureAcmeHttp(options: AcmeHttpOptions = {}): void {
   observer = options.onRequest;
   if (installed) return;
   installed = true;
+  // acme-client's error interceptor assumes every error has a response; a refused connection or a
+  // TLS failure would surface as "Cannot read properties of undefined". Name the real cause.
+  const handlers = (axios.interceptors.response as unknown as { handlers: ({ rejected?: (e: unknown) => unknown } | null)[] }).handlers;
+  const first = handlers[0];
+  const original = first?.rejected;
+  if (first && original) {
+    first.rejected = (error: unknown) => {
+      const e = error as { response?: unknown; code?: string; message?: string; config?: { method?: string; url?: string } };
+      if (!e?.response) {
+        return Promise.reject(new Error(`GH_CERTS_ACME_UNREACHABLE: ${(e?.config?.method ?? '').toUpperCase()} ${e?.config?.url ?? ''}: ${e?.code ?? e?.message ?? String(error)}`));
+      }
+      return original(error);
+    };
+  }
   axios.interceptors.request.use((config) => {
     (config as TimedConfig).gatehouseStart = performance.now();
     return config;

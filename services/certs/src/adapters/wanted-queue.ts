@@ -18,8 +18,10 @@ export interface WantedConsumerOptions {
   readonly onWanted: (certificate: Certificate) => Promise<void>;
 }
 
-export function startWantedConsumer(options: WantedConsumerOptions): Worker {
-  return new Worker(
+/** Returns the worker and a close() that also drops the worker's own connection. */
+export function startWantedConsumer(options: WantedConsumerOptions): { worker: Worker; close(): Promise<void> } {
+  const connection = options.connection.duplicate();
+  const worker = new Worker(
     WANTED_QUEUE_NAME,
     async (job) => {
       const wanted = certificateWantedCodec.fromJobData(job.data);
@@ -36,6 +38,13 @@ export function startWantedConsumer(options: WantedConsumerOptions): Worker {
       await options.onWanted(certificate);
       return 'accepted';
     },
-    { connection: options.connection.duplicate(), prefix: options.prefix ?? DEFAULT_QUEUE_PREFIX, concurrency: 4 },
+    { connection, prefix: options.prefix ?? DEFAULT_QUEUE_PREFIX, concurrency: 4 },
   );
+  return {
+    worker,
+    close: async () => {
+      await worker.close();
+      connection.disconnect();
+    },
+  };
 }

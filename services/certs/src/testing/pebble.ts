@@ -31,6 +31,9 @@ export interface TestPebble {
   /** host:port of challtestsrv's DNS server, which Pebble resolves through. */
   readonly dnsAddress: string;
   readonly httpPort: number;
+  /** Pebble's own TLS certificate and key (signed by tlsCaPem), e.g. for an ACME stand-in in front of it. */
+  readonly tlsCertFile: string;
+  readonly tlsKeyFile: string;
   output(): string;
   stop(): Promise<void>;
   /** Kills and starts Pebble again: all ACME state (accounts, orders) is lost. */
@@ -128,6 +131,8 @@ export async function startPebble(options: PebbleOptions = {}): Promise<TestPebb
     challtestsrvUrl,
     dnsAddress: `127.0.0.1:${dnsPort}`,
     httpPort,
+    tlsCertFile: tls.certFile,
+    tlsKeyFile: tls.keyFile,
     output: () => pebble.output(),
     stop: async () => {
       await Promise.all([pebble.stop(), challtestsrv.stop()]);

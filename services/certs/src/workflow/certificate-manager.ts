@@ -65,6 +65,8 @@ export class CertificateManager {
   private secrets = new Map<string, Secret>();
   private readonly queues = new Map<string, Queue<OrderJobData>>();
   private readonly workers = new Map<string, Worker<OrderJobData>>();
+  /** Connections made here for workers (BullMQ does not close connections it was given). */
+  private readonly ownedConnections: Redis[] = [];
   private readonly accounts = new Map<string, Promise<AcmeAccount>>();
   private expiryCache = new Map<string, number>();
   private readonly log: NonNullable<CertificateManagerOptions['log']>;
@@ -136,8 +138,10 @@ export class CertificateManager {
       const prefix = this.options.queuePrefix ?? 'gatehouse:bull';
       queue = new Queue<OrderJobData>(name, { connection: this.options.connection, prefix });
       this.queues.set(name, queue);
+      const connection = this.options.connection.duplicate();
+      this.ownedConnections.push(connection);
       const worker = new Worker<OrderJobData>(name, (job) => this.processJob(job), {
-        connection: this.options.connection.duplicate(),
+        connection,
         prefix,
         concurrency: this.options.concurrency ?? 5,
         limiter: { max: this.options.ordersPerWindow ?? 10, duration: this.options.windowMs ?? 10_000 },
@@ -431,7 +435,7 @@ export class CertificateManager {
     this.closed = true;
     await Promise.all([...this.workers.values()].map((w) => w.close()));
     await Promise.all([...this.queues.values()].map((q) => q.close()));
-    await Promise.all([...this.workers.values()].map((w) => (w as unknown as { blockingConnection?: { close(): Promise<void> } }).blockingConnection?.close()));
+    for (const connection of this.ownedConnections) connection.disconnect();
   }
 
   /** Simulates a crash (tests): workers stop at once, leases and active jobs are left behind. */
@@ -439,6 +443,7 @@ export class CertificateManager {
     this.closed = true;
     await Promise.all([...this.workers.values()].map((w) => w.close(true)));
     await Promise.all([...this.queues.values()].map((q) => q.close()));
+    for (const connection of this.ownedConnections) connection.disconnect();
   }
 }
 
