@@ -1,94 +1,48 @@
-// Environment of the certs service. A bad value is one clear line naming the variable.
+// Environment of the certs service, beyond the kit's common variables (REDIS_URL, ADMIN_PORT, ...).
+// A bad value is one line naming the variable (the kit exits 2 with it).
+import { ConfigError, env, type ConfigOf } from '@gatehouse/kit';
 import { KeyEnvelopeError, parseEncryptionKey } from './core/key-envelope.js';
 
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
-  }
-}
+export const certsEnv = {
+  HTTP_PORT: env.port({ default: 8089, description: 'HTTP-01 challenge responder; Envoy routes /.well-known/acme-challenge/ here' }),
+  CERTS_CONFIG_PATH: env.optionalString({ description: 'cert-manager YAML file or directory (Issuer, ClusterIssuer, Certificate, Secret), watched' }),
+  ACME_CA_CERTS: env.optionalString({ description: 'extra trusted CA bundle (file path or inline PEM) for a private or test ACME CA' }),
+  CERTS_ENCRYPTION_KEY: env.optionalString({ description: '32 bytes (base64 or 64 hex chars): AES-256-GCM key for private keys at rest' }),
+  CERTS_ALLOW_PLAINTEXT_KEYS: env.bool({ default: false, description: 'store private keys unencrypted when CERTS_ENCRYPTION_KEY is unset' }),
+  CERTS_REDIS_PREFIX: env.string({ default: 'gatehouse:certs:', description: 'prefix of the Redis keys of this service' }),
+  CERTS_ACME_ORDERS_PER_WINDOW: env.int({ default: 10, min: 1, description: 'orders started per window per CA + account (BullMQ limiter)' }),
+  CERTS_ACME_WINDOW_MS: env.int({ default: 10_000, min: 1, description: 'the limiter window' }),
+  CERTS_ORDER_CONCURRENCY: env.int({ default: 5, min: 1, max: 1000, description: 'orders running at once per CA + account in one replica' }),
+  CERTS_DNS01_NAMESERVERS: env.optionalString({ description: 'comma-separated ip[:port] resolvers for the DNS-01 propagation check (default: system)' }),
+  CERTS_CLUSTER_RESOURCE_NAMESPACE: env.string({ default: 'cert-manager', description: 'namespace of Secrets referenced by ClusterIssuers' }),
+  CERTS_REQUIRE_TRUSTED_ROOT: env.bool({ default: true, description: 'issued chains must end at a system root or one in ACME_CA_CERTS' }),
+};
 
-export interface CertsConfig {
-  readonly redisUrl: string;
-  readonly bindHost: string;
-  readonly adminPort: number;
-  /** HTTP-01 challenge responder. */
-  readonly httpPort: number;
-  readonly adminToken?: string;
-  readonly logLevel: string;
-  readonly configPath?: string;
-  /** File path or inline PEM bundle. */
-  readonly acmeCaCerts?: string;
-  readonly encryptionKey?: Buffer;
-  readonly allowPlaintextKeys: boolean;
-  readonly redisPrefix: string;
-  readonly queuePrefix: string;
-  readonly ordersPerWindow: number;
-  readonly windowMs: number;
-  readonly orderConcurrency: number;
+export type CertsEnv = ConfigOf<typeof certsEnv>;
+
+/** The settings that need more than one variable or more than a type check. */
+export interface DerivedCertsConfig {
+  readonly encryptionKey: Buffer | undefined;
   readonly dns01Nameservers: readonly string[];
-  readonly clusterResourceNamespace: string;
-  readonly requireTrustedRoot: boolean;
 }
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
-  return n;
-}
-
-function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (raw === 'true' || raw === '1') return true;
-  if (raw === 'false' || raw === '0') return false;
-  throw new ConfigError(name, `must be true or false, got "${raw}"`);
-}
-
-export function readCertsConfig(env: NodeJS.ProcessEnv): CertsConfig {
-  const allowPlaintextKeys = bool(env, 'CERTS_ALLOW_PLAINTEXT_KEYS', false);
+export function deriveCertsConfig(config: CertsEnv): DerivedCertsConfig {
   let encryptionKey: Buffer | undefined;
-  if (env.CERTS_ENCRYPTION_KEY) {
+  if (config.CERTS_ENCRYPTION_KEY) {
     try {
-      encryptionKey = parseEncryptionKey(env.CERTS_ENCRYPTION_KEY);
+      encryptionKey = parseEncryptionKey(config.CERTS_ENCRYPTION_KEY);
     } catch (err) {
       throw new ConfigError('CERTS_ENCRYPTION_KEY', err instanceof KeyEnvelopeError ? err.message : String(err));
     }
-  } else if (!allowPlaintextKeys) {
+  } else if (!config.CERTS_ALLOW_PLAINTEXT_KEYS) {
     throw new ConfigError(
       'CERTS_ENCRYPTION_KEY',
       'GH_CERTS_ENCRYPTION_KEY_MISSING: is required to encrypt private keys at rest (openssl rand -base64 32); set CERTS_ALLOW_PLAINTEXT_KEYS=true to store them in plaintext instead',
     );
   }
-  const redisUrl = env.REDIS_URL || 'redis://127.0.0.1:6379';
-  if (!/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL', `must start with redis:// or rediss://, got "${redisUrl}"`);
-  const nameservers = (env.CERTS_DNS01_NAMESERVERS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const ns of nameservers) {
+  const dns01Nameservers = (config.CERTS_DNS01_NAMESERVERS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const ns of dns01Nameservers) {
     if (!/^(\[[0-9a-fA-F:]+\]|[0-9.]+)(:\d+)?$/.test(ns)) throw new ConfigError('CERTS_DNS01_NAMESERVERS', `"${ns}" is not an IP[:port]`);
   }
-  return {
-    redisUrl,
-    bindHost: env.BIND_HOST || '0.0.0.0',
-    adminPort: int(env, 'ADMIN_PORT', 9103, 0, 65535),
-    httpPort: int(env, 'HTTP_PORT', 8089, 0, 65535),
-    ...(env.ADMIN_TOKEN ? { adminToken: env.ADMIN_TOKEN } : {}),
-    logLevel: env.LOG_LEVEL || 'info',
-    ...(env.CERTS_CONFIG_PATH ? { configPath: env.CERTS_CONFIG_PATH } : {}),
-    ...(env.ACME_CA_CERTS ? { acmeCaCerts: env.ACME_CA_CERTS } : {}),
-    ...(encryptionKey ? { encryptionKey } : {}),
-    allowPlaintextKeys,
-    redisPrefix: env.CERTS_REDIS_PREFIX || 'gatehouse:certs:',
-    queuePrefix: env.CERTS_QUEUE_PREFIX || 'gatehouse:bull',
-    ordersPerWindow: int(env, 'CERTS_ACME_ORDERS_PER_WINDOW', 10, 1),
-    windowMs: int(env, 'CERTS_ACME_WINDOW_MS', 10_000, 1),
-    orderConcurrency: int(env, 'CERTS_ORDER_CONCURRENCY', 5, 1, 1000),
-    dns01Nameservers: nameservers,
-    clusterResourceNamespace: env.CERTS_CLUSTER_RESOURCE_NAMESPACE || 'cert-manager',
-    requireTrustedRoot: bool(env, 'CERTS_REQUIRE_TRUSTED_ROOT', true),
-  };
+  return { encryptionKey, dns01Nameservers };
 }

