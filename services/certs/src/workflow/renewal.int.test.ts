@@ -99,11 +99,12 @@ describe('ARI (RFC 9773) against a renewalInfo stand-in in front of Pebble', () 
     // The first certificate gets a window a few seconds ahead; later ones have no window (404),
     // so they fall back to Pebble's 5-year lifetime and nothing renews again by itself.
     const windowStart = new Date(Date.now() + 3000);
-    let firstId: string | undefined;
-    standIn.window = (id) => (firstId === undefined || id === firstId ? { start: windowStart, end: new Date(windowStart.getTime() + 2000) } : undefined);
+    const seen: { firstId?: string } = {};
+    standIn.window = (id) => (seen.firstId === undefined || id === seen.firstId ? { start: windowStart, end: new Date(windowStart.getTime() + 2000) } : undefined);
     await fixture.manager.reconcile();
     const first = await stateWithRevision(fixture, 'default/ari', 1);
-    firstId = ariCertId(new X509Certificate(first.chainPem!).raw);
+    const firstId = ariCertId(new X509Certificate(first.chainPem!).raw);
+    seen.firstId = firstId;
     expect(first.ariCertId).toBe(firstId);
     expect(first.renewalBasis).toBe('ari');
     expect(first.renewalTime).toBeGreaterThanOrEqual(windowStart.getTime());
