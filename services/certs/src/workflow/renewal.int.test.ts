@@ -42,7 +42,7 @@ describe('renewal of short-lived certificates (Pebble certificateValidityPeriod 
   let fixture: ManagerFixture;
 
   beforeAll(async () => {
-    redis = await startRedis();
+    redis = await startRedis({ persist: true });
     const httpPort = await freePort();
     pebble = await startPebble({ httpPort, certificateValiditySeconds: 20 });
     fixture = createManager(redis.url, yamlFor(pebble.directoryUrl), { trustedRoots: trustPebble(pebble) });
@@ -56,9 +56,11 @@ describe('renewal of short-lived certificates (Pebble certificateValidityPeriod 
     await redis?.stop();
   });
 
-  it('renews by itself at half the lifetime, computed from the issued certificate', async () => {
+  it('renews by itself at half the lifetime, computed from the issued certificate, across a Redis restart', async () => {
     await fixture.manager.reconcile();
     const first = await stateWithRevision(fixture, 'default/short', 1);
+    // The renewal is a delayed BullMQ job in Redis (append-only file on): it must survive this.
+    await redis.restart();
     expect(first.renewalBasis).toBe('fallback');
     expect(first.renewalTime).toBe(first.notBefore! + (first.notAfter! - first.notBefore!) / 2);
     const second = await stateWithRevision(fixture, 'default/short', 2);
