@@ -21,6 +21,8 @@ export interface AcmeStandIn {
   window: ((certId: string) => { start: Date; end: Date } | undefined) | undefined;
   /** Refuse newOrder requests that carry "replaces" (as a CA would for an already replaced cert). */
   refuseReplaces: boolean;
+  /** Profiles announced in the directory's meta (Pebble 2.4 has none; it ignores the field in orders). */
+  profiles: Record<string, string> | undefined;
   /** Answer the next N newOrder requests with 429 rateLimited and this Retry-After (seconds). */
   rateLimitNext: { count: number; retryAfterSeconds: number };
   close(): void;
@@ -36,6 +38,7 @@ export async function startAcmeStandIn(pebble: TestPebble): Promise<AcmeStandIn>
     renewalInfoRequests: [],
     window: undefined,
     refuseReplaces: false,
+    profiles: undefined,
     rateLimitNext: { count: 0, retryAfterSeconds: 0 },
     close: () => server.close(),
   };
@@ -78,6 +81,7 @@ export async function startAcmeStandIn(pebble: TestPebble): Promise<AcmeStandIn>
             if (path === '/dir' && up.statusCode === 200) {
               const directory = JSON.parse(out.toString()) as Record<string, unknown>;
               directory.renewalInfo = `${base}/renewal-info`;
+              if (state.profiles) directory.meta = { ...(directory.meta as object), profiles: state.profiles };
               out = Buffer.from(JSON.stringify(directory));
             }
             const headers = { ...up.headers, 'content-length': String(out.length) };

@@ -14,6 +14,7 @@ import type { IssuedPublisher } from '../adapters/issued-publisher.js';
 import type { CertsMetrics } from '../adapters/metrics.js';
 import type { OrderLock } from '../adapters/order-lock.js';
 import { parseRetryAfter, retryDelayMs } from '../core/backoff.js';
+import { nextDue, type Due } from '../core/next-due.js';
 import { decideRenewalTime, pickTimeInWindow } from '../core/renewal-time.js';
 import { certificateId, issuerIdForCertificate, type Certificate, type Issuer, type Secret, type Solver } from '../core/resources.js';
 import { computeStatus, type CertificateStatus } from '../core/status.js';
@@ -156,23 +157,11 @@ export class CertificateManager {
     return queue;
   }
 
-  /** When the certificate next needs attention, and a stable key for that moment (dedups jobs). */
-  private dueAt(cert: Certificate, state: StoredState | undefined): { at: number; key: string } {
-    // After a failure the backoff rules, even over resuming a pending order.
-    if (state?.failures && state.nextAttemptTime) return { at: state.nextAttemptTime, key: `retry-${state.nextAttemptTime}` };
-    if (state?.pendingOrderUrl) return { at: 0, key: `resume-${shortHash(state.pendingOrderUrl)}` };
-    if (!state?.notAfter) return { at: 0, key: 'new' };
-    if (!sameSet(state.dnsNames ?? [], cert.dnsNames)) return { at: 0, key: `names-${shortHash(cert.dnsNames.join(','))}` };
-    const at = state.renewalTime ?? state.notAfter;
-    // An ARI window can move (the CA may ask for early renewal after an incident): look again.
-    if (state.renewalBasis === 'ari') {
-      const recheck = this.now() + (this.options.ariRecheckMs ?? 6 * 3_600_000);
-      if (recheck < at) return { at: recheck, key: `ari-${Math.floor(recheck / 60_000)}` };
-    }
-    return { at, key: `renew-${at}` };
+  private dueAt(cert: Certificate, state: StoredState | undefined): Due {
+    return nextDue(cert.dnsNames, state, this.now(), this.options.ariRecheckMs ?? 6 * 3_600_000);
   }
 
-  private async enqueue(cert: Certificate, issuer: Issuer, due: { at: number; key: string }, reason: OrderJobData['reason'] = 'due'): Promise<void> {
+  private async enqueue(cert: Certificate, issuer: Issuer, due: Due, reason: OrderJobData['reason'] = 'due'): Promise<void> {
     if (this.closed) return;
     const id = certificateId(cert);
     await this.queueFor(issuer).add(
@@ -474,10 +463,3 @@ function describeFailure(error: unknown, problem: AcmeProblem | undefined): stri
   return `GH_CERTS_ACME_ORDER_FAILED: ${text}`;
 }
 
-function shortHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 12);
-}
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x) => b.includes(x));
-}
