@@ -8,14 +8,54 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 
-// acme-client is a dependency of services/certs, not of the bench package.
-const acme = createRequire(new URL('../../services/certs/package.json', import.meta.url))('acme-client');
+import { X509Certificate } from 'node:crypto';
+import { startPebble, startRedis } from '@gatehouse/e2e';
+
+// acme-client, ioredis and yaml are dependencies of services/certs, not of the bench package.
+const requireFromCerts = createRequire(new URL('../../services/certs/package.json', import.meta.url));
+const acme = requireFromCerts('acme-client');
+const { Redis } = requireFromCerts('ioredis');
+const { parseAllDocuments } = requireFromCerts('yaml');
 
 const dist = new URL('../../services/certs/dist/', import.meta.url);
-const { startPebble } = await import(new URL('testing/pebble.js', dist));
-const { startRedis } = await import(new URL('testing/redis-server.js', dist));
-const { createManager, trustPebble } = await import(new URL('testing/certs-fixture.js', dist));
+const { configureAcmeHttp } = await import(new URL('adapters/acme-http.js', dist));
+const { CertStore } = await import(new URL('adapters/cert-store.js', dist));
+const { OrderLock } = await import(new URL('adapters/order-lock.js', dist));
+const { IssuedPublisher } = await import(new URL('adapters/issued-publisher.js', dist));
+const { dnsProviderFor } = await import(new URL('adapters/dns/provider-for.js', dist));
+const { buildResourceSet } = await import(new URL('core/resource-model.js', dist));
 const { certificateId } = await import(new URL('core/resources.js', dist));
+const { CertificateManager } = await import(new URL('workflow/certificate-manager.js', dist));
+
+function trustPebble(pebble) {
+  configureAcmeHttp({ extraCaPem: `${pebble.caBundlePem}\n${pebble.issuingRootPem}` });
+  return [new X509Certificate(pebble.issuingRootPem)];
+}
+
+/** The certs service's machinery (what service.ts wires), on its own Redis key prefix. */
+function createManager(redisUrl, yamlText, { prefix, ...options }) {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const store = new CertStore({ redis, prefix, encryptionKey: Buffer.alloc(32, 7) });
+  const manager = new CertificateManager({
+    connection: redis,
+    store,
+    lock: new OrderLock({ redis, prefix }),
+    publisher: new IssuedPublisher(redis, `${prefix}issued`),
+    dnsProviderFor,
+    queuePrefix: `${prefix}bull`,
+    ...options,
+  });
+  manager.setConfig(buildResourceSet(parseAllDocuments(yamlText).map((d) => ({ file: 'bench.yaml', doc: d.toJS() }))));
+  return {
+    manager,
+    store,
+    redis,
+    close: async () => {
+      await manager.close();
+      redis.disconnect();
+    },
+  };
+}
 
 const ORDERS = Number(process.env.BENCH_CERTS_ORDERS ?? 100);
 const MANAGED = Number(process.env.BENCH_CERTS_MANAGED ?? 10_000);

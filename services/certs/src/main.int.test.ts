@@ -5,12 +5,10 @@ import { join } from 'node:path';
 import { certificateWantedCodec, QueueNames } from '@gatehouse/contracts';
 import { QUEUE_PREFIX, startService, type RunningService } from '@gatehouse/kit';
 import { Queue } from 'bullmq';
+import { freePort, startPebble, startRedis, type PebbleHandle, type RedisHandle } from '@gatehouse/e2e';
+import { eventually, redisClient } from './testing/certs-fixture.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certsService } from './service.js';
-import { redisClient } from './testing/certs-fixture.js';
-import { httpsGet, startPebble, type TestPebble } from './testing/pebble.js';
-import { freePort, waitFor } from './testing/processes.js';
-import { startRedis, type TestRedis } from './testing/redis-server.js';
 
 const issuerYaml = (server: string) => `
 apiVersion: cert-manager.io/v1
@@ -36,8 +34,8 @@ spec:
 type Listed = { items: { metadata: { namespace: string; name: string }; status: { conditions: { type: string; status: string; reason: string }[]; revision?: number; notAfter?: string }; certificateChainPem?: string; source: string }[] };
 
 describe('the certs service (on the kit) with Redis and Pebble', () => {
-  let redis: TestRedis;
-  let pebble: TestPebble;
+  let redis: RedisHandle;
+  let pebble: PebbleHandle;
   let service: RunningService;
   let dir: string;
   let admin: string;
@@ -50,7 +48,7 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
     dir = mkdtempSync(join(tmpdir(), 'gh-certs-config-'));
     writeFileSync(join(dir, 'issuer.yaml'), issuerYaml(pebble.directoryUrl));
     writeFileSync(join(dir, 'site.yaml'), certYaml('site.example.test'));
-    writeFileSync(join(dir, 'ca.pem'), `${pebble.tlsCaPem}\n${pebble.issuingRootPem}`);
+    writeFileSync(join(dir, 'ca.pem'), `${pebble.caBundlePem}\n${pebble.issuingRootPem}`);
     service = await startService(certsService, {
       REDIS_URL: redis.url,
       BIND_HOST: '127.0.0.1',
@@ -77,7 +75,7 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
   const entry = async (name: string) => (await list()).items.find((i) => i.metadata.name === name);
 
   it('exposes its metrics on the kit /metrics endpoint', async () => {
-    await waitFor('an issued certificate', async () => ((await entry('site'))?.status.revision ? true : undefined), 30_000);
+    await eventually('an issued certificate', async () => ((await entry('site'))?.status.revision ? true : undefined), 30_000);
     const text = await (await fetch(`${admin}/metrics`)).text();
     expect(text).toMatch(/gatehouse_certs_seconds_until_expiry\{certificate="default\/site"[^}]*\} \d/);
     expect(text).toMatch(/gatehouse_certs_orders_total\{[^}]*outcome="issued"/);
@@ -85,7 +83,7 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
   });
 
   it('issues the Certificate from CERTS_CONFIG_PATH and lists it with a Ready status and its chain', async () => {
-    const site = await waitFor('site to be Ready', async () => {
+    const site = await eventually('site to be Ready', async () => {
       const e = await entry('site');
       return e?.status.conditions[0]?.status === 'True' ? e : undefined;
     }, 30_000);
@@ -109,7 +107,7 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
       }),
       { jobId: 'default/gw-https' },
     );
-    const gw = await waitFor('gw-https to be Ready', async () => {
+    const gw = await eventually('gw-https to be Ready', async () => {
       const e = await entry('gw-https');
       return e?.status.conditions[0]?.status === 'True' ? e : undefined;
     }, 30_000);
@@ -120,7 +118,7 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
 
   it('re-issues when the Certificate file changes, and keeps the last good version of a broken file', async () => {
     writeFileSync(join(dir, 'site.yaml'), certYaml('site.example.test, extra.example.test'));
-    await waitFor('revision 2 with the new name', async () => ((await entry('site'))?.status.revision === 2 ? true : undefined), 30_000);
+    await eventually('revision 2 with the new name', async () => ((await entry('site'))?.status.revision === 2 ? true : undefined), 30_000);
     writeFileSync(join(dir, 'site.yaml'), 'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: { name: site }\nspec: { dnsNames: [] }\n');
     await new Promise((r) => setTimeout(r, 1000));
     const site = await entry('site');
@@ -133,7 +131,7 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
     expect((await fetch(`${admin}/certificates/default/site/renew`, { method: 'POST' })).status).toBeLessThanOrEqual(403);
     const res = await fetch(`${admin}/certificates/default/site/renew`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(202);
-    await waitFor('revision 3', async () => ((await entry('site'))?.status.revision === 3 ? true : undefined), 30_000);
+    await eventually('revision 3', async () => ((await entry('site'))?.status.revision === 3 ? true : undefined), 30_000);
     expect((await fetch(`${admin}/certificates/default/nope/renew`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
   });
 
@@ -142,8 +140,8 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
     const serial = new X509Certificate(before!.certificateChainPem!).serialNumber.toLowerCase();
     const res = await fetch(`${admin}/certificates/default/site/revoke`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
-    const status = await httpsGet(`${pebble.managementUrl}/cert-status-by-serial/${serial}`, pebble.tlsCaPem);
-    expect(JSON.parse(status.body).Status).toBe('Revoked');
-    await waitFor('the replacement', async () => ((await entry('site'))?.status.revision === 4 ? true : undefined), 30_000);
+    const status = await pebble.fetch(`${pebble.pebbleManagementUrl}/cert-status-by-serial/${serial}`);
+    expect(((await status.json()) as { Status: string }).Status).toBe('Revoked');
+    await eventually('the replacement', async () => ((await entry('site'))?.status.revision === 4 ? true : undefined), 30_000);
   });
 });

@@ -2,10 +2,11 @@
 // inject CA behaviour: an ARI renewalInfo endpoint (RFC 9773), refusal of "replaces", and
 // rate-limit answers. The Host header is kept, so Pebble builds every URL (and checks every JWS
 // "url") against the proxy's address and all ACME traffic flows through it.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpsRequest, createServer, type Server } from 'node:https';
-import { freePort } from './processes.js';
-import type { TestPebble } from './pebble.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createThrowawayCa, freePort, type PebbleHandle } from '@gatehouse/e2e';
 
 export interface NewOrderSeen {
   readonly identifiers: { value: string }[];
@@ -15,6 +16,8 @@ export interface NewOrderSeen {
 
 export interface AcmeStandIn {
   readonly directoryUrl: string;
+  /** CA of the stand-in's own HTTPS certificate: trust it next to Pebble's. */
+  readonly caPem: string;
   readonly newOrders: NewOrderSeen[];
   readonly renewalInfoRequests: string[];
   /** Window served for a certificate id, or undefined to answer 404. */
@@ -23,27 +26,40 @@ export interface AcmeStandIn {
   refuseReplaces: boolean;
   /** Profiles announced in the directory's meta (Pebble 2.4 has none; it ignores the field in orders). */
   profiles: Record<string, string> | undefined;
+  /** Answer every Nth signed POST with 400 badNonce (0 = never), as a CA rotating nonces would. */
+  badNonceEvery: number;
+  readonly badNoncesSent: () => number;
   /** Answer the next N newOrder requests with 429 rateLimited and this Retry-After (seconds). */
   rateLimitNext: { count: number; retryAfterSeconds: number };
   close(): void;
 }
 
-export async function startAcmeStandIn(pebble: TestPebble): Promise<AcmeStandIn> {
+export async function startAcmeStandIn(pebble: PebbleHandle): Promise<AcmeStandIn> {
   const port = await freePort();
   const target = new URL(pebble.directoryUrl);
   const base = `https://127.0.0.1:${port}`;
+  const dir = mkdtempSync(join(tmpdir(), 'gh-acme-stand-in-'));
+  const tls = createThrowawayCa(dir, 'Gatehouse ACME stand-in test CA');
+  let posts = 0;
+  let badNonces = 0;
   const state: AcmeStandIn = {
     directoryUrl: `${base}/dir`,
+    caPem: tls.caPem,
+    badNonceEvery: 0,
+    badNoncesSent: () => badNonces,
     newOrders: [],
     renewalInfoRequests: [],
     window: undefined,
     refuseReplaces: false,
     profiles: undefined,
     rateLimitNext: { count: 0, retryAfterSeconds: 0 },
-    close: () => server.close(),
+    close: () => {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 
-  const server: Server = createServer({ cert: readFileSync(pebble.tlsCertFile), key: readFileSync(pebble.tlsKeyFile) }, (req, res) => {
+  const server: Server = createServer({ cert: readFileSync(tls.serverCertPath), key: readFileSync(tls.serverKeyPath) }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -56,6 +72,12 @@ export async function startAcmeStandIn(pebble: TestPebble): Promise<AcmeStandIn>
         if (!window) return res.writeHead(404).end();
         res.writeHead(200, { 'content-type': 'application/json', 'retry-after': '21600' });
         return res.end(JSON.stringify({ suggestedWindow: { start: window.start.toISOString(), end: window.end.toISOString() } }));
+      }
+      if (req.method === 'POST' && state.badNonceEvery > 0 && ++posts % state.badNonceEvery === 0) {
+        // No Replay-Nonce header: the client has to fetch a fresh nonce before it retries.
+        badNonces++;
+        res.writeHead(400, { 'content-type': 'application/problem+json' });
+        return res.end(JSON.stringify({ type: 'urn:ietf:params:acme:error:badNonce', detail: 'JWS has an invalid anti-replay nonce', status: 400 }));
       }
       if (path.startsWith('/order-plz') && req.method === 'POST') {
         const jws = JSON.parse(body.toString()) as { payload: string };
@@ -72,7 +94,7 @@ export async function startAcmeStandIn(pebble: TestPebble): Promise<AcmeStandIn>
         if (state.refuseReplaces && payload.replaces) return problem(409, 'urn:ietf:params:acme:error:alreadyReplaced', 'certificate already replaced');
       }
       const upstream = httpsRequest(
-        { host: target.hostname, port: target.port, method: req.method, path, headers: req.headers, ca: pebble.tlsCaPem },
+        { host: target.hostname, port: target.port, method: req.method, path, headers: req.headers, ca: pebble.caBundlePem },
         (up) => {
           const upChunks: Buffer[] = [];
           up.on('data', (c: Buffer) => upChunks.push(c));

@@ -12,16 +12,24 @@ import { OrderLock } from '../adapters/order-lock.js';
 import { buildResourceSet, formatIssue } from '../core/resource-model.js';
 import { splitPemChain } from '../core/verify-issued.js';
 import { CertificateManager, type CertificateManagerOptions } from '../workflow/certificate-manager.js';
-import type { TestPebble } from './pebble.js';
+import { waitFor, type PebbleHandle } from '@gatehouse/e2e';
 
 export function redisClient(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
 }
 
-/** Trust Pebble's TLS CA and its issuing root (what ACME_CA_CERTS holds in a deployment). */
-export function trustPebble(pebble: TestPebble): X509Certificate[] {
-  configureAcmeHttp({ extraCaPem: `${pebble.tlsCaPem}\n${pebble.issuingRootPem}` });
+/**
+ * Trust Pebble's TLS CA and its issuing root (what ACME_CA_CERTS holds in a deployment), plus any
+ * extra CAs (an ACME stand-in's). Returns the roots issued chains must end at.
+ */
+export function trustPebble(pebble: PebbleHandle, ...extraCaPems: string[]): X509Certificate[] {
+  configureAcmeHttp({ extraCaPem: [pebble.caBundlePem, pebble.issuingRootPem, ...extraCaPems].join('\n') });
   return [new X509Certificate(pebble.issuingRootPem)];
+}
+
+/** Polls `probe` until it returns a value (harness waitFor, with the description first). */
+export function eventually<T>(description: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<Exclude<T, false | undefined | null>> {
+  return waitFor(probe, { description, timeoutMs, intervalMs: 100 });
 }
 
 export function parseConfig(yamlText: string) {

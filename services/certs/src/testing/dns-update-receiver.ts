@@ -3,7 +3,7 @@
 // the TXT changes to challtestsrv's /set-txt and /clear-txt.
 import { createSocket, type Socket } from 'node:dgram';
 import { CLASS, decodeMessage, decodeTxt, encodeMessage, encodeName, OPCODE, TYPE, verifyTsig, type TsigKey } from '../core/dns-wire.js';
-import { freePort } from './processes.js';
+import { freePort } from '@gatehouse/e2e';
 
 export interface DnsUpdateReceiver {
   readonly address: string;

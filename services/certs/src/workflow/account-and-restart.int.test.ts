@@ -1,16 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { freePort, startPebble, startRedis, type PebbleHandle, type RedisHandle } from '@gatehouse/e2e';
+import { type ManagerFixture, createManager, eventually, listen, startResponder, trustPebble } from '../testing/certs-fixture.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAcmeStandIn, type AcmeStandIn } from '../testing/acme-stand-in.js';
-import { createManager, listen, startResponder, trustPebble, type ManagerFixture } from '../testing/certs-fixture.js';
-import { startPebble, type TestPebble } from '../testing/pebble.js';
-import { freePort, waitFor } from '../testing/processes.js';
-import { startRedis, type TestRedis } from '../testing/redis-server.js';
 
 const EAB_HMAC = 'zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W';
 
 describe('External Account Binding and a shared account (Pebble with EAB required)', () => {
-  let redis: TestRedis;
-  let pebble: TestPebble;
+  let redis: RedisHandle;
+  let pebble: PebbleHandle;
   let responder: Server;
   const fixtures: ManagerFixture[] = [];
   let httpPort: number;
@@ -60,7 +58,7 @@ spec:
     fixtures.push(fixture);
     responder = await startResponder(fixture.store, httpPort);
     await fixture.manager.reconcile();
-    const state = await waitFor('issuance with EAB', async () => ((await fixture.store.getState('team/bound'))?.revision === 1 ? fixture.store.getState('team/bound') : undefined));
+    const state = await eventually('issuance with EAB', async () => ((await fixture.store.getState('team/bound'))?.revision === 1 ? fixture.store.getState('team/bound') : undefined));
     expect(state?.chainPem).toContain('BEGIN CERTIFICATE');
   });
 
@@ -72,7 +70,7 @@ spec:
     const replica = createManager(redis.url, config('d3Jvbmcta2V5', 'eab-account'), { trustedRoots: trustPebble(pebble), prefix: 'eab:' });
     fixtures.push(replica);
     await replica.manager.renewNow('team/bound');
-    await waitFor('renewal by the second replica', async () => ((await replica.store.getState('team/bound'))?.revision === 2 ? true : undefined));
+    await eventually('renewal by the second replica', async () => ((await replica.store.getState('team/bound'))?.revision === 2 ? true : undefined));
     expect(await replica.redis.keys('eab:account:*')).toEqual(accountsBefore);
     expect(await replica.redis.hget(accountsBefore[0]!, 'url')).toBe(urlBefore);
   });
@@ -81,7 +79,7 @@ spec:
     const fixture = createManager(redis.url, config('d3Jvbmcta2V5', 'other-account'), { trustedRoots: trustPebble(pebble), prefix: 'eab-bad:' });
     fixtures.push(fixture);
     await fixture.manager.reconcile();
-    const state = await waitFor('the failure', async () => {
+    const state = await eventually('the failure', async () => {
       const s = await fixture.store.getState('team/bound');
       return s?.failures ? s : undefined;
     });
@@ -91,8 +89,8 @@ spec:
 });
 
 describe('a replica dies in the middle of an order', () => {
-  let redis: TestRedis;
-  let pebble: TestPebble;
+  let redis: RedisHandle;
+  let pebble: PebbleHandle;
   let standIn: AcmeStandIn;
   let webhook: Server;
   const held: ServerResponse[] = [];
@@ -158,9 +156,9 @@ spec:
   issuerRef: { name: pebble, kind: ClusterIssuer }
 `;
     const options = {
-      trustedRoots: trustPebble(pebble),
+      trustedRoots: trustPebble(pebble, standIn.caPem),
       prefix: 'restart:',
-      propagation: { nameservers: [pebble.dnsAddress], intervalMs: 200 },
+      propagation: { nameservers: [`127.0.0.1:${pebble.dnsPort}`], intervalMs: 200 },
       stalledIntervalMs: 1000,
       lockDurationMs: 2000,
     };
@@ -175,7 +173,7 @@ spec:
     const second = createManager(redis.url, yaml, options);
     fixtures.push(second);
     await second.manager.reconcile();
-    const done = await waitFor('the resumed order', async () => {
+    const done = await eventually('the resumed order', async () => {
       const s = await second.store.getState('default/resumed');
       return s?.revision === 1 ? s : undefined;
     }, 45_000);

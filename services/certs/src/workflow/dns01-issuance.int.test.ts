@@ -1,16 +1,15 @@
 import { X509Certificate } from 'node:crypto';
 import { certificateIssuedCodec } from '@gatehouse/contracts';
+import { startPebble, startRedis, type PebbleHandle, type RedisHandle } from '@gatehouse/e2e';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainVerifies, createManager, subscribeIssued, trustPebble, type ManagerFixture } from '../testing/certs-fixture.js';
 import { startDnsUpdateReceiver, type DnsUpdateReceiver } from '../testing/dns-update-receiver.js';
-import { startPebble, type TestPebble } from '../testing/pebble.js';
-import { startRedis, type TestRedis } from '../testing/redis-server.js';
 
 const TSIG_SECRET = Buffer.from('gatehouse-test-tsig-secret-32byt').toString('base64');
 
 describe('DNS-01 issuance against Pebble and pebble-challtestsrv', () => {
-  let redis: TestRedis;
-  let pebble: TestPebble;
+  let redis: RedisHandle;
+  let pebble: PebbleHandle;
   let roots: X509Certificate[];
   let receiver: DnsUpdateReceiver;
   const fixtures: ManagerFixture[] = [];
@@ -59,7 +58,7 @@ spec:
   dnsNames: [example.test, "*.example.test"]
   issuerRef: { name: pebble-dns }
 `,
-      { trustedRoots: roots, prefix: 'webhook:', propagation: { nameservers: [pebble.dnsAddress], intervalMs: 200 } },
+      { trustedRoots: roots, prefix: 'webhook:', propagation: { nameservers: [`127.0.0.1:${pebble.dnsPort}`], intervalMs: 200 } },
     );
     fixtures.push(fixture);
     const issued = await subscribeIssued(redis.url);
@@ -104,7 +103,7 @@ spec:
   dnsNames: ["*.rfc2136.test"]
   issuerRef: { name: pebble-rfc2136, kind: ClusterIssuer }
 `,
-      { trustedRoots: roots, prefix: 'rfc2136:', propagation: { nameservers: [pebble.dnsAddress], intervalMs: 200 } },
+      { trustedRoots: roots, prefix: 'rfc2136:', propagation: { nameservers: [`127.0.0.1:${pebble.dnsPort}`], intervalMs: 200 } },
     );
     fixtures.push(fixture);
     const issued = await subscribeIssued(redis.url);

@@ -1,12 +1,10 @@
 import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import type { Server } from 'node:http';
 import { certificateIssuedCodec } from '@gatehouse/contracts';
+import { freePort, startPebble, startRedis, type PebbleHandle, type RedisHandle } from '@gatehouse/e2e';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptPrivateKey } from '../core/key-envelope.js';
 import { chainVerifies, createManager, startResponder, subscribeIssued, trustPebble, type ManagerFixture } from '../testing/certs-fixture.js';
-import { startPebble, type TestPebble } from '../testing/pebble.js';
-import { freePort } from '../testing/processes.js';
-import { startRedis, type TestRedis } from '../testing/redis-server.js';
 
 const config = `
 apiVersion: cert-manager.io/v1
@@ -29,8 +27,8 @@ spec:
 `;
 
 describe('HTTP-01 issuance against Pebble (default chaos: 5% badNonce, authz reuse)', () => {
-  let redis: TestRedis;
-  let pebble: TestPebble;
+  let redis: RedisHandle;
+  let pebble: PebbleHandle;
   let responder: Server;
   let fixture: ManagerFixture;
   let roots: X509Certificate[];

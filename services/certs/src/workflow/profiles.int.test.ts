@@ -1,10 +1,8 @@
 import type { Server } from 'node:http';
+import { freePort, startPebble, startRedis, type PebbleHandle, type RedisHandle } from '@gatehouse/e2e';
+import { type ManagerFixture, createManager, eventually, startResponder, trustPebble } from '../testing/certs-fixture.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAcmeStandIn, type AcmeStandIn } from '../testing/acme-stand-in.js';
-import { createManager, startResponder, trustPebble, type ManagerFixture } from '../testing/certs-fixture.js';
-import { startPebble, type TestPebble } from '../testing/pebble.js';
-import { freePort, waitFor } from '../testing/processes.js';
-import { startRedis, type TestRedis } from '../testing/redis-server.js';
 
 const yaml = (server: string, profile: string) => `
 apiVersion: cert-manager.io/v1
@@ -24,8 +22,8 @@ spec: { secretName: p-tls, dnsNames: [p.example.test], issuerRef: { name: pebble
 `;
 
 describe('ACME profiles (announced by a stand-in in front of Pebble)', () => {
-  let redis: TestRedis;
-  let pebble: TestPebble;
+  let redis: RedisHandle;
+  let pebble: PebbleHandle;
   let standIn: AcmeStandIn;
   let responder: Server;
   const fixtures: ManagerFixture[] = [];
@@ -47,12 +45,12 @@ describe('ACME profiles (announced by a stand-in in front of Pebble)', () => {
   });
 
   const issue = async (profile: string, prefix: string) => {
-    const fixture = createManager(redis.url, yaml(standIn.directoryUrl, profile), { trustedRoots: trustPebble(pebble), prefix });
+    const fixture = createManager(redis.url, yaml(standIn.directoryUrl, profile), { trustedRoots: trustPebble(pebble, standIn.caPem), prefix });
     fixtures.push(fixture);
     responder?.close();
     responder = await startResponder(fixture.store, httpPort);
     await fixture.manager.reconcile();
-    return waitFor('the order to settle', async () => {
+    return eventually('the order to settle', async () => {
       const s = await fixture.store.getState('default/p');
       return s && (s.revision === 1 || s.failures > 0) ? s : undefined;
     }, 30_000);

@@ -1,13 +1,11 @@
 import { X509Certificate } from 'node:crypto';
 import type { Server } from 'node:http';
+import { freePort, startPebble, startRedis, type PebbleHandle, type RedisHandle } from '@gatehouse/e2e';
+import { type ManagerFixture, createManager, eventually, startResponder, trustPebble } from '../testing/certs-fixture.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredState } from '../adapters/cert-store.js';
 import { ariCertId } from '../core/ari-cert-id.js';
 import { startAcmeStandIn, type AcmeStandIn } from '../testing/acme-stand-in.js';
-import { createManager, startResponder, trustPebble, type ManagerFixture } from '../testing/certs-fixture.js';
-import { startPebble, type TestPebble } from '../testing/pebble.js';
-import { freePort, waitFor } from '../testing/processes.js';
-import { startRedis, type TestRedis } from '../testing/redis-server.js';
 
 const yamlFor = (server: string, name = 'short') => `
 apiVersion: cert-manager.io/v1
@@ -29,22 +27,22 @@ spec:
 `;
 
 async function stateWithRevision(fixture: ManagerFixture, id: string, revision: number): Promise<StoredState> {
-  return waitFor(`revision ${revision} of ${id}`, async () => {
+  return eventually(`revision ${revision} of ${id}`, async () => {
     const state = await fixture.store.getState(id);
     return state && state.revision >= revision && !state.pendingOrderUrl ? state : undefined;
   }, 50_000);
 }
 
 describe('renewal of short-lived certificates (Pebble certificateValidityPeriod = 20 s, no ARI)', () => {
-  let redis: TestRedis;
-  let pebble: TestPebble;
+  let redis: RedisHandle;
+  let pebble: PebbleHandle;
   let responder: Server;
   let fixture: ManagerFixture;
 
   beforeAll(async () => {
-    redis = await startRedis({ persist: true });
+    redis = await startRedis({ appendOnly: true });
     const httpPort = await freePort();
-    pebble = await startPebble({ httpPort, certificateValiditySeconds: 20 });
+    pebble = await startPebble({ httpPort, certificateValidityPeriod: 20 });
     fixture = createManager(redis.url, yamlFor(pebble.directoryUrl), { trustedRoots: trustPebble(pebble) });
     responder = await startResponder(fixture.store, httpPort);
   });
@@ -74,8 +72,8 @@ describe('renewal of short-lived certificates (Pebble certificateValidityPeriod 
 });
 
 describe('ARI (RFC 9773) against a renewalInfo stand-in in front of Pebble', () => {
-  let redis: TestRedis;
-  let pebble: TestPebble;
+  let redis: RedisHandle;
+  let pebble: PebbleHandle;
   let standIn: AcmeStandIn;
   let responder: Server;
   let fixture: ManagerFixture;
@@ -85,7 +83,7 @@ describe('ARI (RFC 9773) against a renewalInfo stand-in in front of Pebble', () 
     const httpPort = await freePort();
     pebble = await startPebble({ httpPort });
     standIn = await startAcmeStandIn(pebble);
-    fixture = createManager(redis.url, yamlFor(standIn.directoryUrl, 'ari'), { trustedRoots: trustPebble(pebble), prefix: 'ari:' });
+    fixture = createManager(redis.url, yamlFor(standIn.directoryUrl, 'ari'), { trustedRoots: trustPebble(pebble, standIn.caPem), prefix: 'ari:' });
     responder = await startResponder(fixture.store, httpPort);
   });
 
@@ -132,7 +130,7 @@ describe('ARI (RFC 9773) against a renewalInfo stand-in in front of Pebble', () 
     standIn.rateLimitNext = { count: 1, retryAfterSeconds: 7200 };
     const before = Date.now();
     await fixture.manager.renewNow('default/ari');
-    const failed = await waitFor('the rate-limited failure', async () => {
+    const failed = await eventually('the rate-limited failure', async () => {
       const state = await fixture.store.getState('default/ari');
       return state?.failures ? state : undefined;
     });
