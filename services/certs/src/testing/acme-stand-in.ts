@@ -18,6 +18,7 @@ export interface AcmeStandIn {
   readonly directoryUrl: string;
   /** CA of the stand-in's own HTTPS certificate: trust it next to Pebble's. */
   readonly caPem: string;
+  /** newOrder requests that got an answer other than badNonce (the client retries those). */
   readonly newOrders: NewOrderSeen[];
   readonly renewalInfoRequests: string[];
   /** Window served for a certificate id, or undefined to answer 404. */
@@ -79,19 +80,24 @@ export async function startAcmeStandIn(pebble: PebbleHandle): Promise<AcmeStandI
         res.writeHead(400, { 'content-type': 'application/problem+json' });
         return res.end(JSON.stringify({ type: 'urn:ietf:params:acme:error:badNonce', detail: 'JWS has an invalid anti-replay nonce', status: 400 }));
       }
+      let newOrder: NewOrderSeen | undefined;
       if (path.startsWith('/order-plz') && req.method === 'POST') {
         const jws = JSON.parse(body.toString()) as { payload: string };
         const payload = JSON.parse(Buffer.from(jws.payload, 'base64url').toString() || '{}') as NewOrderSeen;
-        state.newOrders.push(payload);
+        newOrder = payload;
         const problem = (status: number, type: string, detail: string, headers: Record<string, string> = {}) => {
           res.writeHead(status, { 'content-type': 'application/problem+json', ...headers });
           res.end(JSON.stringify({ type, detail, status }));
         };
         if (state.rateLimitNext.count > 0) {
+          state.newOrders.push(payload);
           state.rateLimitNext.count--;
           return problem(429, 'urn:ietf:params:acme:error:rateLimited', 'too many new orders recently', { 'retry-after': String(state.rateLimitNext.retryAfterSeconds) });
         }
-        if (state.refuseReplaces && payload.replaces) return problem(409, 'urn:ietf:params:acme:error:alreadyReplaced', 'certificate already replaced');
+        if (state.refuseReplaces && payload.replaces) {
+          state.newOrders.push(payload);
+          return problem(409, 'urn:ietf:params:acme:error:alreadyReplaced', 'certificate already replaced');
+        }
       }
       const upstream = httpsRequest(
         { host: target.hostname, port: target.port, method: req.method, path, headers: req.headers, ca: pebble.caBundlePem },
@@ -100,6 +106,8 @@ export async function startAcmeStandIn(pebble: PebbleHandle): Promise<AcmeStandI
           up.on('data', (c: Buffer) => upChunks.push(c));
           up.on('end', () => {
             let out = Buffer.concat(upChunks);
+            // Pebble's own badNonce answers (5%) are retried by the client: not a new order.
+            if (newOrder && !(up.statusCode === 400 && out.toString().includes(':badNonce'))) state.newOrders.push(newOrder);
             if (path === '/dir' && up.statusCode === 200) {
               const directory = JSON.parse(out.toString()) as Record<string, unknown>;
               directory.renewalInfo = `${base}/renewal-info`;
