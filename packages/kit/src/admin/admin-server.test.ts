@@ -1,0 +1,65 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { buildAdminServer } from './admin-server.js';
+import { Readiness } from './readiness.js';
+
+const logger = pino({ level: 'silent' });
+let app: FastifyInstance;
+
+function build(adminToken: string | undefined, readiness = new Readiness()): FastifyInstance {
+  app = buildAdminServer({
+    logger,
+    readiness,
+    adminToken,
+    serveMetrics: (_req, res) => {
+      res.setHeader('content-type', 'text/plain; version=0.0.4');
+      res.end('# metrics\n');
+    },
+  });
+  app.post('/things', async () => ({ changed: true }));
+  app.post('/json', { config: { public: true } }, async () => ({ open: true }));
+  return app;
+}
+
+afterEach(async () => app?.close());
+
+describe('admin server', () => {
+  it('serves /healthz and /metrics', async () => {
+    build(undefined);
+    expect((await app.inject('/healthz')).json()).toEqual({ status: 'ok' });
+    const metrics = await app.inject('/metrics');
+    expect(metrics.statusCode).toBe(200);
+    expect(metrics.body).toBe('# metrics\n');
+  });
+
+  it('reports not ready until every gate and probe passes', async () => {
+    const readiness = new Readiness();
+    readiness.require('config');
+    let redisUp = false;
+    readiness.probe('redis', () => redisUp);
+    build(undefined, readiness);
+    expect((await app.inject('/readyz')).statusCode).toBe(503);
+    readiness.set('config', true);
+    expect((await app.inject('/readyz')).json()).toEqual({ status: 'not ready', checks: { config: true, redis: false } });
+    redisUp = true;
+    expect((await app.inject('/readyz')).statusCode).toBe(200);
+    readiness.markShuttingDown();
+    expect((await app.inject('/readyz')).statusCode).toBe(503);
+  });
+
+  it('requires ADMIN_TOKEN on state-changing routes', async () => {
+    build('s3cret');
+    expect((await app.inject({ method: 'POST', url: '/things' })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'POST', url: '/things', headers: { authorization: 'Bearer wrong' } })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'POST', url: '/things', headers: { authorization: 'Bearer s3cret' } })).json()).toEqual({ changed: true });
+    expect((await app.inject({ method: 'POST', url: '/json' })).statusCode).toBe(200);
+  });
+
+  it('disables state-changing routes when no ADMIN_TOKEN is set', async () => {
+    build(undefined);
+    const response = await app.inject({ method: 'POST', url: '/things', headers: { authorization: 'Bearer ' } });
+    expect(response.statusCode).toBe(403);
+    expect(response.json().error).toBe('GH_ADMIN_DISABLED');
+  });
+});

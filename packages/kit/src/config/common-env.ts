@@ -1,0 +1,39 @@
+// The variables every Gatehouse service reads, with the same names and meaning everywhere.
+import { env, type EnvSpec } from './env-spec.js';
+import { LOG_LEVELS } from '../logging/logger.js';
+import { parseRedisUrl } from '../redis/redis-url.js';
+
+const redisUrl: EnvSpec<string> = {
+  description: 'redis://, rediss://, redis+sentinel://h1,h2/<master> or redis+cluster://h1,h2',
+  parse(raw, name) {
+    const value = raw || 'redis://127.0.0.1:6379';
+    parseRedisUrl(value, name); // throws a ConfigError naming the variable
+    return value;
+  },
+};
+
+export function commonEnv(defaults: { grpcPort: number; adminPort: number }) {
+  return {
+    REDIS_URL: redisUrl,
+    GRPC_PORT: env.port({ default: defaults.grpcPort, description: 'gRPC listen port (0 = any free port)' }),
+    ADMIN_PORT: env.port({ default: defaults.adminPort, description: 'admin HTTP port: /healthz, /readyz, /metrics' }),
+    BIND_HOST: env.string({ default: '0.0.0.0', description: 'address the gRPC and admin servers bind to' }),
+    LOG_LEVEL: env.oneOf(LOG_LEVELS, { default: 'info' }),
+    ADMIN_TOKEN: env.optionalString({ description: 'bearer token for admin endpoints that change state; unset disables them' }),
+    SHUTDOWN_TIMEOUT_MS: env.int({ default: 10_000, min: 0, description: 'bound on finishing in-flight work at SIGTERM' }),
+    OTEL_TRACES_EXPORTER: env.oneOf(['otlp', 'none'], { default: 'none' }),
+    OTEL_EXPORTER_OTLP_ENDPOINT: { ...env.optionalString(), parse: (raw: string | undefined, name: string) => (raw ? env.url({ protocols: ['http', 'https'] }).parse(raw, name) : undefined) } as EnvSpec<string | undefined>,
+  };
+}
+
+export type CommonConfig = {
+  REDIS_URL: string;
+  GRPC_PORT: number;
+  ADMIN_PORT: number;
+  BIND_HOST: string;
+  LOG_LEVEL: (typeof LOG_LEVELS)[number];
+  ADMIN_TOKEN: string | undefined;
+  SHUTDOWN_TIMEOUT_MS: number;
+  OTEL_TRACES_EXPORTER: 'otlp' | 'none';
+  OTEL_EXPORTER_OTLP_ENDPOINT: string | undefined;
+};

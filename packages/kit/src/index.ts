@@ -1,0 +1,15 @@
+export { ConfigError } from './config/config-error.js';
+export { env, loadConfig, type EnvSpec, type EnvSpecs, type ConfigOf } from './config/env-spec.js';
+export { commonEnv, type CommonConfig } from './config/common-env.js';
+export { createLogger, LOG_LEVELS, type Logger } from './logging/logger.js';
+export { setupTelemetry, wantsOtlpTraces, type Telemetry, type TelemetryOptions } from './telemetry/telemetry.js';
+export { currentTraceContext, withTraceContext, withProducerSpan, type TraceContextMessage } from './telemetry/trace-context.js';
+export { parseRedisUrl, describeRedisPlan, type RedisPlan, type RedisHostPort } from './redis/redis-url.js';
+export { connectRedis, QUEUE_PREFIX, type RedisConnection, type RedisConnectOptions } from './redis/connect.js';
+export { FanoutChannel, type FanoutChannelOptions, type FanoutHandler } from './redis/fanout-channel.js';
+export { createQueue, createWorker, defaultJobOptions } from './queue/bullmq.js';
+export { buildAdminServer, isAdminTokenValid, type AdminServerOptions } from './admin/admin-server.js';
+export { Readiness, type ReadinessProbe } from './admin/readiness.js';
+export { createGrpcServer, bindGrpcServer, shutdownGrpcServer, defaultGrpcServerOptions } from './grpc/grpc-server.js';
+export { HealthService, type ServingStatus } from './grpc/health-service.js';
+export { startService, runService, type ServiceContext, type ServiceDefinition, type RunningService } from './lifecycle/run-service.js';

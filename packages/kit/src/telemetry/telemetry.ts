@@ -1,0 +1,61 @@
+// OpenTelemetry, set up once per process: a MeterProvider read by the Prometheus exporter (served on
+// the admin port's /metrics, not on a port of its own) and a TracerProvider that exports over OTLP
+// when the standard OTEL_* variables ask for it. W3C trace context is the propagator.
+import { metrics, trace, type Meter, type Tracer } from '@opentelemetry/api';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export interface TelemetryOptions {
+  readonly serviceName: string;
+  readonly serviceVersion?: string;
+  /** Extra span processors (tests pass a SimpleSpanProcessor over an InMemorySpanExporter). */
+  readonly spanProcessors?: SpanProcessor[];
+  readonly environment?: NodeJS.ProcessEnv;
+}
+
+export interface Telemetry {
+  readonly meter: Meter;
+  readonly tracer: Tracer;
+  /** Writes the Prometheus text exposition for every metric of this process. */
+  serveMetrics(request: IncomingMessage, response: ServerResponse): void;
+  shutdown(): Promise<void>;
+}
+
+/** Whether OTLP trace export is on: OTEL_TRACES_EXPORTER=otlp, or an OTLP endpoint is set and the exporter is not "none". */
+export function wantsOtlpTraces(environment: NodeJS.ProcessEnv): boolean {
+  const exporter = environment.OTEL_TRACES_EXPORTER;
+  if (exporter === 'none' || environment.OTEL_SDK_DISABLED === 'true') return false;
+  return exporter === 'otlp' || Boolean(environment.OTEL_EXPORTER_OTLP_ENDPOINT || environment.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+}
+
+export function setupTelemetry(options: TelemetryOptions): Telemetry {
+  const environment = options.environment ?? process.env;
+  const resource = resourceFromAttributes({
+    'service.name': environment.OTEL_SERVICE_NAME ?? `gatehouse-${options.serviceName}`,
+    'service.namespace': 'gatehouse',
+    ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
+  });
+
+  const prometheus = new PrometheusExporter({ preventServerStart: true });
+  const meterProvider = new MeterProvider({ resource, readers: [prometheus] });
+  metrics.setGlobalMeterProvider(meterProvider);
+
+  const spanProcessors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
+  // The exporter reads OTEL_EXPORTER_OTLP_* itself.
+  if (wantsOtlpTraces(environment)) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
+  const tracerProvider = new NodeTracerProvider({ resource, spanProcessors });
+  tracerProvider.register();
+
+  return {
+    meter: metrics.getMeter(`gatehouse-${options.serviceName}`),
+    tracer: trace.getTracer(`gatehouse-${options.serviceName}`),
+    serveMetrics: (request, response) => prometheus.getMetricsRequestHandler(request, response),
+    async shutdown() {
+      await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);
+    },
+  };
+}
