@@ -82,10 +82,14 @@ function buildPorts(gateway: GatewayContext, entries: RouteEntry[]): PortIR[] {
  */
 function buildVirtualHosts(chainName: string, entries: RouteEntry[]): VirtualHostIR[] {
   const byHost = new Map<string, RouteEntry[]>();
+  const seen = new Set<string>();
   for (const entry of entries) {
+    // The same route reached through two listeners of one port appears once.
+    if (seen.has(entry.route.name)) continue;
+    seen.add(entry.route.name);
     let list = byHost.get(entry.hostname);
     if (!list) byHost.set(entry.hostname, (list = []));
-    if (!list.some((e) => e.route.name === entry.route.name)) list.push(entry);
+    list.push(entry);
   }
   for (const list of byHost.values()) list.sort(comparePrecedence);
   const hosts = [...byHost.keys()].sort(compareHostnames);
