@@ -76,6 +76,20 @@ describe('checkEnvoyResource', () => {
     expect(messages(LISTENER, listener({ '@type': 'type.googleapis.com/no.Such' }))).toEqual(['/filter_chains/0/filters/0/typed_config/@type: unknown type type.googleapis.com/no.Such']);
   });
 
+  it("accepts Envoy's JSON forms: durations as text, wrappers as bare scalars", () => {
+    expect(messages(CLUSTER, { ...validCluster, connect_timeout: '0.250s', per_connection_buffer_limit_bytes: 32768 })).toEqual([]);
+    expect(messages(CLUSTER, { ...validCluster, connect_timeout: '0s' })).toEqual(['/connect_timeout: duration must be greater than 0ns']);
+    expect(messages(CLUSTER, { ...validCluster, connect_timeout: '5 seconds' })).toEqual(['/connect_timeout: "5 seconds" is not a duration (e.g. "1.5s")']);
+    expect(messages(CLUSTER, { ...validCluster, per_connection_buffer_limit_bytes: 'lots' })).toEqual(['/per_connection_buffer_limit_bytes: expected an integer']);
+  });
+
+  it('applies wrapped scalar rules (ClusterWeight.weight is a UInt32Value)', () => {
+    const route = (weight: unknown) => ({ match: { prefix: '/' }, route: { weighted_clusters: { clusters: [{ name: 'a', weight }] } } });
+    expect(messages('envoy.config.route.v3.Route', route(5))).toEqual([]);
+    expect(messages('envoy.config.route.v3.Route', route({ value: 5 }))).toEqual([]);
+    expect(messages('envoy.config.route.v3.Route', route(-1))).toEqual(['/route/weighted_clusters/clusters/0/weight: out of range for uint32']);
+  });
+
   it('reports values of the wrong type', () => {
     expect(messages(CLUSTER, { ...validCluster, name: 42 })).toEqual(['/name: expected a string']);
     expect(messages(CLUSTER, { ...validCluster, connect_timeout: { seconds: 'five' } })).toEqual(['/connect_timeout/seconds: expected a 64-bit integer (number or decimal string)']);
