@@ -4,6 +4,7 @@ import type { HeaderMatchIR, HeaderModifierIR, MirrorIR, RedirectIR, RewriteIR, 
 import { resolveBackendRef, type BackendRef, type ClusterRegistry } from './backends.js';
 import { Reasons } from './conditions.js';
 import { parseDurationMs } from './durations.js';
+import { describeRegexProblem } from './regex.js';
 import type { ResourceIndex } from './resource-index.js';
 
 /** A route rule without name/policies: those are filled in per listener and hostname. */
@@ -87,6 +88,8 @@ export function translateRule(rule: RuleSpec, at: string, context: RuleContext):
   const ir: RuleIR = { matches: [], mirrors: [] };
   const specMatches = rule.matches && rule.matches.length > 0 ? rule.matches : [{}];
   for (const match of specMatches) ir.matches.push(grpc ? translateGrpcMatch(match) : translateHttpMatch(match));
+  const regexProblem = ir.matches.flatMap(regexesOf).map(describeRegexProblem).find((p) => p !== undefined);
+  if (regexProblem) return dropped(regexProblem);
 
   for (const filter of rule.filters ?? []) {
     if (!supported.has(filter.type)) return dropped(`filter ${filter.type} is not supported`);
@@ -183,6 +186,10 @@ function translateGrpcMatch(match: GrpcMatchSpec): RouteMatchIR {
   else if (method?.service) path = { type: 'Prefix', value: `/${method.service}/` };
   else if (method?.method) path = { type: 'RegularExpression', value: `/[^/]+/${escapeRegex(method.method)}` };
   return { path, headers: (match.headers ?? []).map(toHeaderMatch), queryParams: [] };
+}
+
+function regexesOf(match: RouteMatchIR): string[] {
+  return [match.path, ...match.headers.map((h) => h.match), ...match.queryParams.map((q) => q.match)].filter((m) => m.type === 'RegularExpression').map((m) => m.value);
 }
 
 function escapeRegex(text: string): string {
