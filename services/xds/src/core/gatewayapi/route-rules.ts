@@ -128,6 +128,9 @@ export function translateRule(rule: RuleSpec, at: string, context: RuleContext):
     }
   }
 
+  const hostProblem = moveHostHeaderToRewrite(ir);
+  if (hostProblem) return dropped(hostProblem);
+
   if (ir.rewrite?.path?.type === 'ReplacePrefixMatch' && ir.matches.some((m) => m.path.type !== 'Prefix')) {
     return dropped('URLRewrite ReplacePrefixMatch needs PathPrefix matches');
   }
@@ -186,6 +189,27 @@ function translateGrpcMatch(match: GrpcMatchSpec): RouteMatchIR {
   else if (method?.service) path = { type: 'Prefix', value: `/${method.service}/` };
   else if (method?.method) path = { type: 'RegularExpression', value: `/[^/]+/${escapeRegex(method.method)}` };
   return { path, headers: (match.headers ?? []).map(toHeaderMatch), queryParams: [] };
+}
+
+/**
+ * Envoy refuses a route configuration whose header modifiers touch Host, so setting Host becomes a
+ * host rewrite (what it means); removing it, or Host in responses, cannot be expressed.
+ */
+function moveHostHeaderToRewrite(ir: RuleIR): string | undefined {
+  const isHost = (name: string) => name.toLowerCase() === 'host';
+  const response = ir.responseHeaders;
+  if (response && [...response.set, ...response.add].some((h) => isHost(h.name))) return 'ResponseHeaderModifier cannot set Host';
+  if (response?.remove.some(isHost)) return 'ResponseHeaderModifier cannot remove Host';
+  const request = ir.requestHeaders;
+  if (!request) return undefined;
+  if (request.remove.some(isHost)) return 'RequestHeaderModifier cannot remove Host';
+  const host = [...request.set, ...request.add].find((h) => isHost(h.name));
+  if (!host) return undefined;
+  request.set = request.set.filter((h) => !isHost(h.name));
+  request.add = request.add.filter((h) => !isHost(h.name));
+  if (ir.rewrite?.hostname && ir.rewrite.hostname !== host.value) return 'RequestHeaderModifier sets Host and URLRewrite sets another hostname';
+  ir.rewrite = { ...ir.rewrite, hostname: host.value };
+  return undefined;
 }
 
 function regexesOf(match: RouteMatchIR): string[] {
