@@ -191,7 +191,13 @@ function expandRules(
     if (!rule) return;
     const { matches, ...action } = rule;
     matches.forEach((match, m) => {
-      const ir: RouteIR = { ...action, name: `${kind.toLowerCase()}/${ref.namespace}/${ref.name}/rule/${r}/match/${m}/${hostname}`, match };
+      const name = `${kind.toLowerCase()}/${ref.namespace}/${ref.name}/rule/${r}/match/${m}/${hostname}`;
+      if (security && !security.value.valid) {
+        // Its SecurityPolicy is broken: refuse rather than serve the route unprotected.
+        entries.push({ listener, hostname, route: { name, match, mirrors: [], directResponse: { status: 500 } }, order: { routeRank, rule: r, match: m } });
+        return;
+      }
+      const ir: RouteIR = { ...action, name, match };
       if (security) ir.securityPolicy = security.policy;
       if (traffic?.value.rateLimit) ir.rateLimit = traffic.value.rateLimit;
       if (traffic?.value.retry) ir.retry = traffic.value.retry;
