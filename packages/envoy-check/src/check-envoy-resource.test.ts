@@ -28,8 +28,10 @@ describe('checkEnvoyResource', () => {
     expect(messages(CLUSTER, withoutName)).toEqual(['/name: length must be at least 1']);
   });
 
-  it('reports an undefined enum value', () => {
+  it('reports an undefined enum value, by name always and by number under enum.defined_only', () => {
     expect(messages(CLUSTER, { ...validCluster, type: 'STRICT_DSN' })).toEqual(['/type: "STRICT_DSN" is not a value of enum envoy.config.cluster.v3.Cluster.DiscoveryType']);
+    expect(messages(CLUSTER, { ...validCluster, type: 1 })).toEqual([]);
+    expect(messages(CLUSTER, { ...validCluster, type: 42 })).toEqual(['/type: 42 is not a value of enum envoy.config.cluster.v3.Cluster.DiscoveryType']);
   });
 
   it('reports a duration gt violation (connect_timeout must be > 0)', () => {

@@ -195,7 +195,14 @@ function checkSingle(field: protobuf.Field, value: unknown, path: string, proble
     return converted;
   }
   if (resolved instanceof protobuf.Enum) {
-    const known = typeof value === 'string' ? value in resolved.values : typeof value === 'number' ? Object.values(resolved.values).includes(value) : value === undefined;
+    // A name must exist to encode at all; a number only has to be defined under enum.defined_only.
+    const definedOnly = (rules?.enum as Record<string, unknown> | undefined)?.defined_only === true;
+    const known =
+      typeof value === 'string'
+        ? value in resolved.values
+        : typeof value === 'number'
+          ? Number.isInteger(value) && (!definedOnly || Object.values(resolved.values).includes(value))
+          : value === undefined;
     if (!known) problems.push({ path, message: `${JSON.stringify(value)} is not a value of enum ${resolved.fullName.slice(1)}` });
     return value;
   }
