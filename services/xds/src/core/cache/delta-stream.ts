@@ -41,6 +41,8 @@ export class DeltaStream extends AdsStream<DeltaTypeState, DeltaPlan, DeltaRespo
       st = { typeUrl, subscription: new Subscription(), known: new Map(), responded: false, rejected: new Map() };
       // Reconnect: the client tells us what it holds, so only differences are sent.
       for (const [name, version] of Object.entries(request.initial_resource_versions ?? {})) st.known.set(name, String(version));
+      // A client that holds resources is past its initial fetch; it needs no empty response.
+      st.responded = st.known.size > 0;
       this.types.set(typeUrl, st);
     }
     const unsubscribe = request.resource_names_unsubscribe ?? [];
