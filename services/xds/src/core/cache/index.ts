@@ -7,4 +7,4 @@ export { StreamError, type AdsStreamOptions, type NackRecord, type NodeIdentity,
 export { SotwStream, type SotwResponse } from './sotw-stream.js';
 export { DeltaStream, type DeltaResponse } from './delta-stream.js';
 export { Debouncer, type DebouncerOptions } from './debouncer.js';
-export { ProxyRegistry, type ProxyInfo, type ProxyRegistryOptions } from './proxy-registry.js';
+export { ProxyRegistry, type ProxyInfo, type ProxyRegistryOptions, type ProxyStream } from './proxy-registry.js';
