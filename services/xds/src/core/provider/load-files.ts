@@ -1,0 +1,162 @@
+// Reads the watched directory's YAML text into resources. Pure: the adapter hands in file
+// contents and, to keep the last good version of a file that stops parsing, the previous result.
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { DEFAULT_NAMESPACE, resourceKey, type GatewayResource, type ResourceIssue } from './resource-types.js';
+import { SUPPORTED_KINDS } from './supported-kinds.js';
+
+export interface SourceFile {
+  path: string;
+  text: string;
+}
+
+export interface FileError {
+  /** GH_XDS_YAML_PARSE | GH_XDS_DOCUMENT_INVALID | GH_XDS_KIND_UNSUPPORTED | GH_XDS_DUPLICATE_RESOURCE */
+  code: string;
+  file: string;
+  line: number;
+  message: string;
+  /** True when the file's previous good version is still being served. */
+  keptPrevious: boolean;
+}
+
+/** The good parse of each file, keyed by path; pass it back in as `previous` next time. */
+export type ParsedFiles = ReadonlyMap<string, readonly GatewayResource[]>;
+
+export interface LoadOptions {
+  /** Result of the previous load: a file that no longer parses keeps its previous resources. */
+  previous?: ParsedFiles;
+  /** Schema validation of one document (e.g. @gatehouse/schemas validateResource). */
+  validate?: (document: GatewayResource) => Array<{ path: string; message: string }>;
+}
+
+export interface LoadResult {
+  resources: GatewayResource[];
+  fileErrors: FileError[];
+  parsed: ParsedFiles;
+}
+
+export function loadResourcesFromFiles(files: readonly SourceFile[], options: LoadOptions = {}): LoadResult {
+  const fileErrors: FileError[] = [];
+  const parsed = new Map<string, readonly GatewayResource[]>();
+  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const file of sorted) {
+    const outcome = parseFile(file, options);
+    if (outcome.ok) {
+      parsed.set(file.path, outcome.resources);
+      fileErrors.push(...outcome.errors);
+      continue;
+    }
+    const previous = options.previous?.get(file.path);
+    if (previous) parsed.set(file.path, previous);
+    fileErrors.push(...outcome.errors.map((e) => ({ ...e, keptPrevious: previous !== undefined })));
+  }
+
+  // The same resource in two files: the first file (by path) wins, the other is reported.
+  const resources: GatewayResource[] = [];
+  const seen = new Map<string, string>();
+  for (const [path, list] of parsed) {
+    for (const resource of list) {
+      const key = resourceKey(resource);
+      const first = seen.get(key);
+      if (first !== undefined) {
+        fileErrors.push({
+          code: 'GH_XDS_DUPLICATE_RESOURCE',
+          file: path,
+          line: resource.source?.kind === 'file' ? resource.source.line : 1,
+          message: `${key} is already defined in ${first}; this copy is ignored`,
+          keptPrevious: false,
+        });
+        continue;
+      }
+      seen.set(key, path);
+      resources.push(resource);
+    }
+  }
+  return { resources, fileErrors, parsed };
+}
+
+type ParseOutcome = { ok: true; resources: GatewayResource[]; errors: FileError[] } | { ok: false; errors: FileError[] };
+
+function parseFile(file: SourceFile, options: LoadOptions): ParseOutcome {
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(file.text, { lineCounter, prettyErrors: false });
+  const docs = Array.isArray(documents) ? documents : [documents];
+  const syntaxErrors: FileError[] = [];
+  for (const doc of docs) {
+    for (const error of doc.errors) {
+      syntaxErrors.push({
+        code: 'GH_XDS_YAML_PARSE',
+        file: file.path,
+        line: lineCounter.linePos(error.pos[0]).line,
+        message: error.message.split('\n')[0] ?? error.message,
+        keptPrevious: false,
+      });
+    }
+  }
+  if (syntaxErrors.length > 0) return { ok: false, errors: syntaxErrors };
+
+  const resources: GatewayResource[] = [];
+  const errors: FileError[] = [];
+  for (const doc of docs) {
+    const value: unknown = doc.toJS();
+    if (value === null || value === undefined) continue; // empty document, e.g. a trailing "---"
+    const line = doc.contents?.range ? lineCounter.linePos(doc.contents.range[0]).line : 1;
+    const problem = describeShapeProblem(value);
+    if (problem) {
+      errors.push({ code: problem.code, file: file.path, line, message: problem.message, keptPrevious: false });
+      continue;
+    }
+    const resource = value as GatewayResource;
+    resource.metadata.namespace ||= DEFAULT_NAMESPACE;
+    resource.source = { kind: 'file', file: file.path, line };
+    if (options.validate) {
+      const issues = options.validate(resource).map((issue): ResourceIssue => {
+        const issueLine = lineOfPointer(doc, lineCounter, issue.path) ?? line;
+        return {
+          ...issue,
+          formatted: `${file.path}:${issueLine}: ${resource.kind} ${resource.metadata.namespace}/${resource.metadata.name}: ${issue.path}: ${issue.message}`,
+        };
+      });
+      if (issues.length > 0) resource.issues = issues;
+    }
+    resources.push(resource);
+  }
+  return { ok: true, resources, errors };
+}
+
+function describeShapeProblem(value: unknown): { code: string; message: string } | undefined {
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    return { code: 'GH_XDS_DOCUMENT_INVALID', message: 'document is not a mapping' };
+  }
+  const doc = value as Record<string, unknown>;
+  if (typeof doc.kind !== 'string' || typeof doc.apiVersion !== 'string') {
+    return { code: 'GH_XDS_DOCUMENT_INVALID', message: 'document needs string "apiVersion" and "kind"' };
+  }
+  const metadata = doc.metadata as Record<string, unknown> | undefined;
+  if (typeof metadata !== 'object' || metadata === null || typeof metadata.name !== 'string' || metadata.name === '') {
+    return { code: 'GH_XDS_DOCUMENT_INVALID', message: `${doc.kind}: metadata.name is required` };
+  }
+  if (metadata.namespace !== undefined && typeof metadata.namespace !== 'string') {
+    return { code: 'GH_XDS_DOCUMENT_INVALID', message: `${doc.kind} ${metadata.name}: metadata.namespace must be a string` };
+  }
+  const expected = SUPPORTED_KINDS.get(doc.kind);
+  if (!expected) return { code: 'GH_XDS_KIND_UNSUPPORTED', message: `kind ${doc.kind} is not supported` };
+  if (!expected.includes(doc.apiVersion)) {
+    return { code: 'GH_XDS_KIND_UNSUPPORTED', message: `${doc.kind}: apiVersion ${doc.apiVersion} is not supported (use ${expected.join(' or ')})` };
+  }
+  return undefined;
+}
+
+/** Line of the node at a JSON pointer ("/spec/rules/0"), falling back to the nearest parent found. */
+function lineOfPointer(doc: Document.Parsed, lineCounter: LineCounter, pointer: string): number | undefined {
+  const segments = pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  for (let n = segments.length; n >= 0; n--) {
+    const node = doc.getIn(segments.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node && typeof node === 'object' && node.range) return lineCounter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
