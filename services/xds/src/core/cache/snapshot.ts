@@ -22,6 +22,9 @@ export interface CacheEntry {
   readonly resource: EnvoyResource;
 }
 
+/** What the translator hands over (its EnvoyResources uses plain `object`). */
+export type ResourceLists = Partial<Record<keyof EnvoyResources, readonly object[]>>;
+
 export class SnapshotError extends Error {
   constructor(
     readonly code: 'GH_XDS_SNAPSHOT_INCONSISTENT' | 'GH_XDS_DUPLICATE_RESOURCE' | 'GH_XDS_RESOURCE_WITHOUT_NAME',
@@ -59,11 +62,11 @@ export class Snapshot {
    * per-entry encodings memoized by the server stay valid).
    * @throws SnapshotError on a nameless or duplicate resource
    */
-  static fromResources(resources: Partial<EnvoyResources>, previous?: Snapshot): Snapshot {
+  static fromResources(resources: ResourceLists, previous?: Snapshot): Snapshot {
     const byType = new Map<ResourceTypeUrl, Map<string, CacheEntry>>();
     for (const [typeUrl, field] of FIELD_BY_TYPE) {
       const entries = new Map<string, CacheEntry>();
-      for (const resource of resources[field] ?? []) {
+      for (const resource of (resources[field] ?? []) as readonly EnvoyResource[]) {
         const name = resourceName(typeUrl, resource);
         if (!name) throw new SnapshotError('GH_XDS_RESOURCE_WITHOUT_NAME', `a resource in ${field} has no name`);
         if (entries.has(name)) throw new SnapshotError('GH_XDS_DUPLICATE_RESOURCE', `${field} has two resources named "${name}"`);
