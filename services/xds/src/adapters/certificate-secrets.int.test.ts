@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificateIssuedCodec } from '@gatehouse/contracts';
-import { FanoutChannel } from '@gatehouse/kit';
+import type { CertificateIssued } from '@gatehouse/contracts/generated/gatehouse/v1/CertificateIssued';
 import { startRedis, type TestRedis } from '../testing/redis-server.js';
 import { CertificateSecrets } from './certificate-secrets.js';
 import { encryptPrivateKey } from './private-key-crypto.js';
@@ -23,21 +23,36 @@ afterAll(async () => {
 });
 
 describe('CertificateSecrets', () => {
-  it('serves an issued certificate with its decrypted key, rotates it, and reloads all after a restart', async () => {
+  it('serves an issued certificate with its decrypted key, rotates it, and loads all stored ones at start', async () => {
     const key = randomBytes(32);
     const prefix = `t${Math.random()}`;
-    const channelName = `${prefix}:issued`;
-    const hashKey = `${prefix}:hash`;
+    const channel = `${prefix}:issued`;
+    const latestKey = `${prefix}:latest`;
     const r = connect();
-    const publisher = new FanoutChannel({ name: channelName, codec: certificateIssuedCodec, redis: r });
-    let changes = 0;
+    // Publishes the way services/certs does: HSET latest + PUBLISH.
+    const publish = async (message: CertificateIssued) => {
+      const bytes = certificateIssuedCodec.encode(message);
+      await r.multi().hset(latestKey, `${message.namespace}/${message.name}`, bytes).publish(channel, bytes).exec();
+    };
+    const issued = (revision: number): CertificateIssued => ({
+      namespace: 'default',
+      name: 'web',
+      secret_name: 'web-tls',
+      certificate_chain_pem: `CERT-${revision}`,
+      private_key_ref: `${prefix}:key:${revision}`,
+      revision,
+    });
+    await r.set(`${prefix}:key:1`, encryptPrivateKey('KEY-1', key));
+    await publish(issued(1));
+
     let notify = (): void => undefined;
+    let changes = 0;
     const secrets = new CertificateSecrets({
       redis: r,
       subscriber: connect,
       encryptionKey: key,
-      channelName,
-      hashKey,
+      channel,
+      latestKey,
       onChange: () => {
         changes++;
         notify();
@@ -47,25 +62,18 @@ describe('CertificateSecrets', () => {
       },
     });
     await secrets.start();
-    const issue = async (revision: number, pem: string) => {
-      await r.set(`${prefix}:key:${revision}`, encryptPrivateKey(`KEY-${revision}`, key));
-      const changed = new Promise<void>((resolve) => (notify = resolve));
-      await publisher.publish({ namespace: 'default', name: 'web', secret_name: 'web-tls', certificate_chain_pem: pem, private_key_ref: `${prefix}:key:${revision}`, revision });
-      await changed;
-    };
-    await issue(1, 'CERT-1');
     expect(secrets.secrets()).toEqual([
       { name: 'default/web-tls', tls_certificate: { certificate_chain: { inline_string: 'CERT-1' }, private_key: { inline_string: 'KEY-1' } } },
     ]);
-    await issue(2, 'CERT-2');
-    expect(secrets.secrets()[0]).toMatchObject({ tls_certificate: { certificate_chain: { inline_string: 'CERT-2' }, private_key: { inline_string: 'KEY-2' } } });
+
+    await r.set(`${prefix}:key:2`, encryptPrivateKey('KEY-2', key));
+    const renewed = new Promise<void>((resolve) => (notify = resolve));
+    await publish(issued(2));
+    await renewed;
+    expect(secrets.secrets()).toEqual([
+      { name: 'default/web-tls', tls_certificate: { certificate_chain: { inline_string: 'CERT-2' }, private_key: { inline_string: 'KEY-2' } } },
+    ]);
     expect(changes).toBe(2);
     await secrets.close();
-
-    const restarted = new CertificateSecrets({ redis: r, subscriber: connect, encryptionKey: key, channelName, hashKey, onChange: () => undefined, onError: () => undefined });
-    await restarted.start();
-    expect(restarted.secrets()).toHaveLength(1);
-    expect(restarted.secrets()[0]).toMatchObject({ name: 'default/web-tls', tls_certificate: { private_key: { inline_string: 'KEY-2' } } });
-    await restarted.close();
   });
 });

@@ -1,25 +1,28 @@
-// Issued certificates as SDS secrets. The certs service fans out gatehouse.v1.CertificateIssued;
-// every replica reads the private key from Redis (by private_key_ref), decrypts it if needed and
-// serves a Secret named "<namespace>/<secretName>". A renewal changes only that secret, so Envoy
-// rotates it with no listener change. Each notification is also kept in a hash so a restarted
-// replica serves every certificate, not just the latest one the fan-out key holds.
+// Issued certificates as SDS secrets. The certs service keeps the latest
+// gatehouse.v1.CertificateIssued per certificate in a hash and PUBLISHes each one (services/certs
+// adapters/issued-publisher.ts). Every replica loads the hash at start, follows the channel, reads
+// the private key from Redis by private_key_ref, opens its envelope and serves a Secret named
+// "<namespace>/<secretName>". A renewal changes only that secret: Envoy rotates it, listeners stay.
 import { certificateIssuedCodec } from '@gatehouse/contracts';
 import type { CertificateIssued__Output } from '@gatehouse/contracts/generated/gatehouse/v1/CertificateIssued';
-import { FanoutChannel, type RedisConnection } from '@gatehouse/kit';
+import type { RedisConnection } from '@gatehouse/kit';
 import { decryptPrivateKey } from './private-key-crypto.js';
 
-export const CERTIFICATE_ISSUED_CHANNEL = 'gatehouse:certs:issued';
-export const ISSUED_CERTIFICATES_KEY = 'gatehouse:xds:issued-certificates';
+export const CERTIFICATE_ISSUED_CHANNEL = 'gatehouse:certificates:issued';
+export const CERTIFICATE_ISSUED_LATEST_KEY = 'gatehouse:certificates:issued:latest';
 
 export interface CertificateSecretsOptions {
   redis: RedisConnection;
+  /** A dedicated connection for SUBSCRIBE. */
   subscriber: () => RedisConnection;
   encryptionKey?: Buffer;
+  /** Accept plaintext key envelopes although a key is set (CERTS_ALLOW_PLAINTEXT_KEYS). */
+  allowPlaintextKeys?: boolean;
   /** Called after the set of secrets changed. */
   onChange: () => void;
   onError: (err: unknown) => void;
-  channelName?: string;
-  hashKey?: string;
+  channel?: string;
+  latestKey?: string;
 }
 
 interface Served {
@@ -30,34 +33,26 @@ interface Served {
 
 export class CertificateSecrets {
   private readonly served = new Map<string, Served>();
-  private readonly channel: FanoutChannel<unknown, CertificateIssued__Output>;
-  private readonly hashKey: string;
+  private subscription?: RedisConnection;
+  private applying: Promise<void> = Promise.resolve();
+  private readonly channel: string;
+  private readonly latestKey: string;
 
   constructor(private readonly options: CertificateSecretsOptions) {
-    this.hashKey = options.hashKey ?? ISSUED_CERTIFICATES_KEY;
-    this.channel = new FanoutChannel({
-      name: options.channelName ?? CERTIFICATE_ISSUED_CHANNEL,
-      codec: certificateIssuedCodec as never,
-      redis: options.redis,
-      subscriber: options.subscriber,
-    });
+    this.channel = options.channel ?? CERTIFICATE_ISSUED_CHANNEL;
+    this.latestKey = options.latestKey ?? CERTIFICATE_ISSUED_LATEST_KEY;
   }
 
-  /** Loads every known certificate, then follows the fan-out. */
+  /** Subscribes first (so nothing published meanwhile is missed), then loads every stored one. */
   async start(): Promise<void> {
-    const stored = await this.options.redis.hgetallBuffer(this.hashKey);
-    let changed = false;
-    for (const bytes of Object.values(stored)) {
-      try {
-        changed = (await this.apply(certificateIssuedCodec.decode(bytes), false)) || changed;
-      } catch (err) {
-        this.options.onError(err);
-      }
-    }
-    if (changed) this.options.onChange();
-    await this.channel.subscribe(async (issued) => {
-      if (await this.apply(issued, true)) this.options.onChange();
-    }, this.options.onError);
+    const sub = (this.subscription = this.options.subscriber());
+    sub.on('messageBuffer', (channel: Buffer, bytes: Buffer) => {
+      if (channel.toString() === this.channel) void this.receive([bytes]);
+    });
+    // ioredis resubscribes after a reconnect; reload to cover what was published meanwhile.
+    sub.on('ready', () => void this.reload());
+    await sub.subscribe(this.channel);
+    await this.reload();
   }
 
   /** Envoy Secret resources, one per issued certificate. */
@@ -66,17 +61,52 @@ export class CertificateSecrets {
   }
 
   async close(): Promise<void> {
-    await this.channel.close();
+    const sub = this.subscription;
+    this.subscription = undefined;
+    if (sub) await sub.quit().catch(() => sub.disconnect());
+  }
+
+  private async reload(): Promise<void> {
+    let stored: Record<string, Buffer>;
+    try {
+      stored = await this.options.redis.hgetallBuffer(this.latestKey);
+    } catch (err) {
+      this.options.onError(err);
+      return;
+    }
+    await this.receive(Object.values(stored));
+  }
+
+  /** Serialized, so a reload and a message never apply the same revision twice. */
+  private receive(messages: Buffer[]): Promise<void> {
+    this.applying = this.applying.then(() => this.receiveNow(messages));
+    return this.applying;
+  }
+
+  private async receiveNow(messages: Buffer[]): Promise<void> {
+    let changed = false;
+    for (const bytes of messages) {
+      try {
+        changed = (await this.apply(certificateIssuedCodec.decode(bytes))) || changed;
+      } catch (err) {
+        this.options.onError(err);
+      }
+    }
+    if (changed) this.options.onChange();
   }
 
   /** @returns whether the served secret changed */
-  private async apply(issued: CertificateIssued__Output, remember: boolean): Promise<boolean> {
+  private async apply(issued: CertificateIssued__Output): Promise<boolean> {
     const name = `${issued.namespace}/${issued.secret_name}`;
     const revision = issued.revision ?? 0;
     const notAfter = Number(issued.not_after_unix ?? 0);
     const current = this.served.get(name);
     if (current && (current.revision > revision || (current.revision === revision && current.notAfter >= notAfter))) return false;
-    const privateKey = decryptPrivateKey(await this.options.redis.get(issued.private_key_ref ?? ''), this.options.encryptionKey);
+    const ref = issued.private_key_ref ?? '';
+    const privateKey = decryptPrivateKey(await this.options.redis.get(ref), this.options.encryptionKey, {
+      ref,
+      ...(this.options.allowPlaintextKeys ? { allowPlaintext: true } : {}),
+    });
     this.served.set(name, {
       revision,
       notAfter,
@@ -85,7 +115,6 @@ export class CertificateSecrets {
         tls_certificate: { certificate_chain: { inline_string: issued.certificate_chain_pem ?? '' }, private_key: { inline_string: privateKey } },
       },
     });
-    if (remember) await this.options.redis.hset(this.hashKey, name, certificateIssuedCodec.encode(issued as never));
     return true;
   }
 }

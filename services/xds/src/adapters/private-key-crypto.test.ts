@@ -4,33 +4,40 @@ import { decryptPrivateKey, encryptPrivateKey, parseEncryptionKey } from './priv
 
 const PEM = '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----';
 
-describe('decryptPrivateKey', () => {
+describe('decryptPrivateKey (the certs service key envelope)', () => {
   const key = randomBytes(32);
 
-  it('round-trips the encrypted JSON form', () => {
+  it('opens an encrypted envelope', () => {
     expect(decryptPrivateKey(encryptPrivateKey(PEM, key), key)).toBe(PEM);
   });
 
-  it('passes plain PEM through', () => {
-    expect(decryptPrivateKey(PEM, undefined)).toBe(PEM);
+  it('opens a plaintext envelope when no key is configured', () => {
+    expect(decryptPrivateKey(encryptPrivateKey(PEM, undefined), undefined)).toBe(PEM);
   });
 
-  it('refuses an encrypted key without CERTS_ENCRYPTION_KEY', () => {
-    expect(() => decryptPrivateKey(encryptPrivateKey(PEM, key), undefined)).toThrow(expect.objectContaining({ code: 'GH_XDS_CERT_KEY_ENCRYPTED' }));
+  it('refuses a plaintext envelope when a key is configured, unless allowed', () => {
+    const plain = encryptPrivateKey(PEM, undefined);
+    expect(() => decryptPrivateKey(plain, key)).toThrow(expect.objectContaining({ code: 'GH_XDS_CERT_KEY_PLAINTEXT_REFUSED' }));
+    expect(decryptPrivateKey(plain, key, { allowPlaintext: true })).toBe(PEM);
   });
 
-  it('refuses the wrong key and tampered data', () => {
-    expect(() => decryptPrivateKey(encryptPrivateKey(PEM, key), randomBytes(32))).toThrow(expect.objectContaining({ code: 'GH_XDS_CERT_KEY_DECRYPT_FAILED' }));
-    const stored = JSON.parse(encryptPrivateKey(PEM, key)) as { data: string };
-    const data = Buffer.from(stored.data, 'base64');
-    data[0] = data[0]! ^ 1;
-    expect(() => decryptPrivateKey(JSON.stringify({ ...stored, data: data.toString('base64') }), key)).toThrow(
-      expect.objectContaining({ code: 'GH_XDS_CERT_KEY_DECRYPT_FAILED' }),
-    );
+  it('reports a missing or different CERTS_ENCRYPTION_KEY as a wrong key', () => {
+    const sealed = encryptPrivateKey(PEM, key);
+    expect(() => decryptPrivateKey(sealed, undefined)).toThrow(expect.objectContaining({ code: 'GH_XDS_CERT_KEY_WRONG_KEY' }));
+    expect(() => decryptPrivateKey(sealed, randomBytes(32))).toThrow(expect.objectContaining({ code: 'GH_XDS_CERT_KEY_WRONG_KEY' }));
   });
 
-  it('reports a missing key', () => {
+  it('detects tampering', () => {
+    const parts = encryptPrivateKey(PEM, key).split(':');
+    const ciphertext = Buffer.from(parts[5]!, 'base64url');
+    ciphertext[0] = ciphertext[0]! ^ 1;
+    parts[5] = ciphertext.toString('base64url');
+    expect(() => decryptPrivateKey(parts.join(':'), key)).toThrow(expect.objectContaining({ code: 'GH_XDS_CERT_KEY_TAMPERED' }));
+  });
+
+  it('reports missing and malformed values', () => {
     expect(() => decryptPrivateKey(null, key)).toThrow(expect.objectContaining({ code: 'GH_XDS_CERT_KEY_MISSING' }));
+    expect(() => decryptPrivateKey(PEM, key)).toThrow(expect.objectContaining({ code: 'GH_XDS_CERT_KEY_MALFORMED' }));
   });
 });
 
