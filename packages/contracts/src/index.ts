@@ -12,3 +12,4 @@ export { grpcServiceDefinition, ServiceNames } from './grpc-service.js';
 export { protoRoot, lookupMessage, toObjectOptions } from './proto-root.js';
 export { protoIncludeDirs } from './include-dirs.js';
 export { TypeUrls, type ResourceTypeUrl } from './type-urls.js';
+export { FanoutChannels, QueueNames } from './channels.js';

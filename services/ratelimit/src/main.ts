@@ -1,11 +1,92 @@
-// Wires config, adapters and the core of the ratelimit service; all shared plumbing comes from the kit.
-import { runService } from '@gatehouse/kit';
+// Wires config sources, Redis, the gRPC service and the admin routes around the core.
+import { rateLimitConfigPublishedCodec } from '@gatehouse/contracts';
+import { connectRedis, FanoutChannel, parseRedisUrl, runService } from '@gatehouse/kit';
+import { registerAdminRoutes } from './adapters/admin-routes.js';
+import { FileConfigSource } from './adapters/file-config-source.js';
+import { addRateLimitService } from './adapters/rate-limit-grpc.js';
+import { OtelRateLimitMetrics } from './adapters/rate-limit-metrics-otel.js';
+import { RATE_LIMIT_CONFIG_CHANNEL, RedisConfigSource } from './adapters/redis-config-source.js';
+import { RedisCounterStore } from './adapters/redis-counter-store.js';
+import { RateLimitConfigError } from './core/config-error.js';
+import { MergedConfig, type RateLimitConfigSource } from './core/config-sources.js';
+import { OverLimitCache } from './core/over-limit-cache.js';
+import { RateLimitService } from './core/rate-limit-service.js';
+import { rateLimitEnv } from './service-env.js';
 
 await runService({
   name: 'ratelimit',
-  env: {},
+  env: rateLimitEnv,
   defaults: { grpcPort: 8081, adminPort: 6070 },
   async start(ctx) {
+    const { config: env, logger } = ctx;
+    const metrics = new OtelRateLimitMetrics(ctx.meter);
+
+    // The hot path gets its own connection that fails fast instead of queueing while Redis is away:
+    // the failure mode answers within the budget, and ioredis reconnects by itself.
+    const counters = connectRedis(parseRedisUrl(env.REDIS_URL), {
+      connectionName: 'gatehouse-ratelimit-counters',
+      options: { enableOfflineQueue: false, maxRetriesPerRequest: 0 },
+    });
+    counters.on('error', (err: Error) => logger.debug({ err: err.message }, 'counter connection error'));
+    ctx.onShutdown(() => counters.quit().then(() => undefined, () => counters.disconnect()));
+    ctx.ready.probe('counters', () => counters.status === 'ready');
+
+    const merged = new MergedConfig(['files', 'redis']);
+    const sources: RateLimitConfigSource[] = [];
+    if (env.RATELIMIT_CONFIG_PATH) sources.push(new FileConfigSource({ path: env.RATELIMIT_CONFIG_PATH, mergeDomains: env.MERGE_DOMAIN_CONFIG }));
+    if (env.RATELIMIT_REDIS_CONFIG) {
+      const channel = new FanoutChannel({
+        name: RATE_LIMIT_CONFIG_CHANNEL,
+        codec: rateLimitConfigPublishedCodec,
+        redis: ctx.redis(),
+        subscriber: () => ctx.redis({ dedicated: true }),
+      });
+      sources.push(new RedisConfigSource(channel, { mergeDomains: env.MERGE_DOMAIN_CONFIG }));
+    }
+
+    const service = new RateLimitService(
+      {
+        config: () => merged.config,
+        store: new RedisCounterStore(counters, { timeoutMs: env.RATELIMIT_REDIS_TIMEOUT_MS }),
+        overLimitCache: new OverLimitCache({ maxKeys: env.RATELIMIT_LOCAL_CACHE_MAX_KEYS }),
+        metrics,
+        nowMs: Date.now,
+        random: Math.random,
+      },
+      {
+        keyPrefix: env.CACHE_KEY_PREFIX ?? '',
+        nearLimitRatio: env.NEAR_LIMIT_RATIO,
+        expirationJitterMaxSeconds: env.EXPIRATION_JITTER_MAX_SECONDS,
+        globalShadowMode: env.SHADOW_MODE,
+        failureMode: env.RATELIMIT_FAILURE_MODE,
+        responseHeaders: env.LIMIT_RESPONSE_HEADERS_ENABLED
+          ? { limit: env.LIMIT_LIMIT_HEADER, remaining: env.LIMIT_REMAINING_HEADER, reset: env.LIMIT_RESET_HEADER }
+          : undefined,
+      },
+    );
+
+    for (const source of sources) {
+      const onConfig = (domains: Parameters<MergedConfig['update']>[1]): void => {
+        merged.update(source.name, domains);
+        metrics.configLoad(source.name, true);
+        logger.info({ source: source.name, domains: domains.map((d) => d.domain) }, 'rate limit config loaded');
+      };
+      const onError = (err: unknown): void => {
+        metrics.configLoad(source.name, false);
+        logger.error({ source: source.name, err: err instanceof RateLimitConfigError ? err.message : err }, 'rate limit config rejected; keeping the previous one');
+      };
+      if (source.name === 'files') await source.start(onConfig, onError);
+      else void source.start(onConfig, onError).catch(onError);
+      ctx.onShutdown(() => source.close());
+    }
     ctx.ready.set('config', true);
+
+    addRateLimitService(ctx.grpc, { service, logger, observeDuration: (s) => metrics.observeDuration(s, 'grpc') });
+    await registerAdminRoutes(ctx.admin, {
+      service,
+      config: () => merged.config,
+      healthy: async () => (await ctx.ready.check()).ready,
+      observeDuration: (s) => metrics.observeDuration(s, 'json'),
+    });
   },
 });

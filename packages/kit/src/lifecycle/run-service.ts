@@ -84,6 +84,13 @@ export async function startService<S extends EnvSpecs>(definition: ServiceDefini
       new Promise<boolean>((resolve) => setTimeout(resolve, REDIS_PROBE_TIMEOUT_MS, false).unref()),
     ]);
   });
+  // Two gauges every service exposes, so a dashboard can tell "up" from "up and connected".
+  telemetry.meter
+    .createObservableGauge('gatehouse_redis_connected', { description: '1 while the shared Redis connection is ready' })
+    .addCallback((result) => result.observe(sharedConnection.status === 'ready' ? 1 : 0));
+  telemetry.meter
+    .createObservableGauge('gatehouse_service_info', { description: 'always 1; labels name the service' })
+    .addCallback((result) => result.observe(1, { service: definition.name, node_version: process.version }));
   const admin = buildAdminServer({ logger, readiness: ready, serveMetrics: telemetry.serveMetrics, adminToken: config.ADMIN_TOKEN });
   const { server: grpc, health } = createGrpcServer();
   const hooks: Array<() => Promise<void> | void> = [];

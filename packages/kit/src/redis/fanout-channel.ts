@@ -58,13 +58,14 @@ export class FanoutChannel<In, Out> {
     sub.on('messageBuffer', (channel: Buffer, bytes: Buffer) => {
       if (channel.toString() === this.options.name) deliver(bytes);
     });
-    // After a reconnect ioredis resubscribes by itself; reload the latest to cover what we missed.
-    sub.on('ready', () => {
-      this.latest().then((m) => m !== undefined && handler(m), onError);
-    });
     await sub.subscribe(this.options.name);
     const current = await this.options.redis.getBuffer(this.latestKey);
     if (current) deliver(current);
+    // Registered only now, so it fires on reconnects: ioredis resubscribes by itself, and reloading the
+    // latest value covers whatever was published while we were cut off.
+    sub.on('ready', () => {
+      this.options.redis.getBuffer(this.latestKey).then((bytes) => bytes && deliver(bytes), onError);
+    });
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,8 @@
 // everything other services need (statuses, rate limit domains, authz policies, certificates) out.
 import type { GatewayResource } from './provider/resource-types.js';
 import type { StatusMap } from './gatewayapi/status-types.js';
+import { translateGatewayApi } from './gatewayapi/translate.js';
+import { translateGateway } from './translator/translate.js';
 
 /** Plain Envoy JSON (protobufjs object form: snake_case, enums and int64 as strings, Any as {'@type', ...}). */
 export interface EnvoyResources {
@@ -28,6 +30,8 @@ export interface TranslateOptions {
   rateLimit: ServiceEndpoint & { timeoutMs?: number; failClosed?: boolean };
   /** HTTP-01 challenge responder (services/certs). */
   certs: ServiceEndpoint;
+  /** Address Envoy listeners bind. Default "0.0.0.0". */
+  bindAddress?: string;
 }
 
 export const DEFAULT_CONTROLLER_NAME = 'gatehouse.dev/gateway-controller';
@@ -68,7 +72,20 @@ export interface TranslateResult {
 }
 
 export function translateAll(resources: readonly GatewayResource[], options: TranslateOptions): TranslateResult {
-  void resources;
-  void options;
-  return { snapshots: new Map(), statuses: new Map(), rateLimitDomains: [], authzPolicies: [], authzSecrets: new Map(), certificatesWanted: [] };
+  const stage = translateGatewayApi(resources, options.controllerName ?? DEFAULT_CONTROLLER_NAME);
+  const snapshots = new Map<string, EnvoyResources>();
+  const rateLimitDomains: RateLimitDomain[] = [];
+  for (const gateway of stage.gateways) {
+    const translated = translateGateway(gateway, options);
+    snapshots.set(gateway.key, translated.resources);
+    rateLimitDomains.push(...translated.rateLimitDomains);
+  }
+  return {
+    snapshots,
+    statuses: stage.statuses,
+    rateLimitDomains,
+    authzPolicies: stage.authzPolicies,
+    authzSecrets: stage.authzSecrets,
+    certificatesWanted: stage.certificatesWanted,
+  };
 }

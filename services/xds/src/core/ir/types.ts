@@ -141,7 +141,7 @@ export type RateLimitSelectorIR =
   | { kind: 'header'; name: string; match?: StringMatchIR; invert: boolean; distinct: boolean }
   | { kind: 'method'; methods: string[]; invert: boolean }
   | { kind: 'path'; match: StringMatchIR; invert: boolean }
-  | { kind: 'query'; name: string; match?: StringMatchIR; invert: boolean; distinct: boolean };
+  | { kind: 'query'; name: string; match: StringMatchIR; invert: boolean };
 
 export interface RateLimitRuleIR {
   selectors: RateLimitSelectorIR[];

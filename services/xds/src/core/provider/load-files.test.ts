@@ -57,12 +57,21 @@ describe('loadResourcesFromFiles', () => {
     expect(result.fileErrors[0]).toMatchObject({ code: 'GH_XDS_DUPLICATE_RESOURCE', file: 'b.yaml' });
   });
 
-  it('attaches schema issues with the line of the offending field', () => {
-    const text = `${route('one')}  rules:\n    - backendRefs:\n        - name: api\n          port: -1\n`;
-    const result = loadResourcesFromFiles([{ path: 'a.yaml', text }], {
-      validate: () => [{ path: '/spec/rules/0/backendRefs/0/port', message: 'must be >= 1' }],
-    });
-    expect(result.resources[0]?.issues?.[0]?.formatted).toBe('a.yaml:10: HTTPRoute default/one: /spec/rules/0/backendRefs/0/port: must be >= 1');
+  it('validates documents against the vendored CRD schemas, pointing at the line of the bad field', () => {
+    const text = `${route('one')}  rules:\n    - backendRefs:\n        - name: api\n          port: 70000\n`;
+    const result = loadResourcesFromFiles([{ path: 'a.yaml', text }]);
+    expect(result.fileErrors).toEqual([]);
+    const issues = result.resources[0]?.issues ?? [];
+    expect(issues.map((i) => i.path)).toContain('/spec/rules/0/backendRefs/0/port');
+    expect(issues.find((i) => i.path === '/spec/rules/0/backendRefs/0/port')?.formatted).toMatch(/^a\.yaml:10: HTTPRoute default\/one: \/spec\/rules\/0\/backendRefs\/0\/port: /);
+  });
+
+  it('accepts a custom validator, or none', () => {
+    const text = route('one');
+    const custom = loadResourcesFromFiles([{ path: 'a.yaml', text }], { validate: () => [{ path: '/spec', message: 'nope' }] });
+    expect(custom.resources[0]?.issues?.[0]?.formatted).toBe('a.yaml:6: HTTPRoute default/one: /spec: nope');
+    const none = loadResourcesFromFiles([{ path: 'a.yaml', text: `${text}  bogus: 1\n` }], { validate: false });
+    expect(none.resources[0]?.issues).toBeUndefined();
   });
 });
 

@@ -1,6 +1,6 @@
 // Reads the watched directory's YAML text into resources. Pure: the adapter hands in file
 // contents and, to keep the last good version of a file that stops parsing, the previous result.
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { formatIssue, parseYamlFile, validateResource } from '@gatehouse/schemas';
 import { DEFAULT_NAMESPACE, resourceKey, type GatewayResource, type ResourceIssue } from './resource-types.js';
 import { SUPPORTED_KINDS } from './supported-kinds.js';
 
@@ -25,8 +25,8 @@ export type ParsedFiles = ReadonlyMap<string, readonly GatewayResource[]>;
 export interface LoadOptions {
   /** Result of the previous load: a file that no longer parses keeps its previous resources. */
   previous?: ParsedFiles;
-  /** Schema validation of one document (e.g. @gatehouse/schemas validateResource). */
-  validate?: (document: GatewayResource) => Array<{ path: string; message: string }>;
+  /** Schema validation of one document. Default: @gatehouse/schemas validateResource (the vendored CRDs); false skips it. */
+  validate?: ((document: GatewayResource) => ReadonlyArray<{ path: string; message: string }>) | false;
 }
 
 export interface LoadResult {
@@ -78,47 +78,33 @@ export function loadResourcesFromFiles(files: readonly SourceFile[], options: Lo
 type ParseOutcome = { ok: true; resources: GatewayResource[]; errors: FileError[] } | { ok: false; errors: FileError[] };
 
 function parseFile(file: SourceFile, options: LoadOptions): ParseOutcome {
-  const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(file.text, { lineCounter, prettyErrors: false });
-  const docs = Array.isArray(documents) ? documents : [documents];
-  const syntaxErrors: FileError[] = [];
-  for (const doc of docs) {
-    for (const error of doc.errors) {
-      syntaxErrors.push({
-        code: 'GH_XDS_YAML_PARSE',
-        file: file.path,
-        line: lineCounter.linePos(error.pos[0]).line,
-        message: error.message.split('\n')[0] ?? error.message,
-        keptPrevious: false,
-      });
-    }
+  const parsed = parseYamlFile(file.text, file.path);
+  if (parsed.errors.length > 0) {
+    return { ok: false, errors: parsed.errors.map((e) => ({ code: 'GH_XDS_YAML_PARSE', file: file.path, line: e.line, message: e.message, keptPrevious: false })) };
   }
-  if (syntaxErrors.length > 0) return { ok: false, errors: syntaxErrors };
-
+  const validate = options.validate === false ? undefined : (options.validate ?? validateResource);
   const resources: GatewayResource[] = [];
   const errors: FileError[] = [];
-  for (const doc of docs) {
-    const value: unknown = doc.toJS();
-    if (value === null || value === undefined) continue; // empty document, e.g. a trailing "---"
-    const line = doc.contents?.range ? lineCounter.linePos(doc.contents.range[0]).line : 1;
-    const problem = describeShapeProblem(value);
+  for (const doc of parsed.documents) {
+    const line = doc.lineOf('');
+    const problem = describeShapeProblem(doc.value);
     if (problem) {
       errors.push({ code: problem.code, file: file.path, line, message: problem.message, keptPrevious: false });
       continue;
     }
-    const resource = value as GatewayResource;
+    const resource = doc.value as GatewayResource;
+    const issues = (validate?.(resource) ?? []).map(
+      (issue): ResourceIssue => ({
+        ...issue,
+        formatted: formatIssue(
+          { file: file.path, line: doc.lineOf(issue.path), kind: resource.kind, namespace: resource.metadata.namespace ?? DEFAULT_NAMESPACE, name: resource.metadata.name, path: issue.path },
+          issue.message,
+        ),
+      }),
+    );
     resource.metadata.namespace ||= DEFAULT_NAMESPACE;
     resource.source = { kind: 'file', file: file.path, line };
-    if (options.validate) {
-      const issues = options.validate(resource).map((issue): ResourceIssue => {
-        const issueLine = lineOfPointer(doc, lineCounter, issue.path) ?? line;
-        return {
-          ...issue,
-          formatted: `${file.path}:${issueLine}: ${resource.kind} ${resource.metadata.namespace}/${resource.metadata.name}: ${issue.path}: ${issue.message}`,
-        };
-      });
-      if (issues.length > 0) resource.issues = issues;
-    }
+    if (issues.length > 0) resource.issues = issues;
     resources.push(resource);
   }
   return { ok: true, resources, errors };
@@ -143,20 +129,6 @@ function describeShapeProblem(value: unknown): { code: string; message: string }
   if (!expected) return { code: 'GH_XDS_KIND_UNSUPPORTED', message: `kind ${doc.kind} is not supported` };
   if (!expected.includes(doc.apiVersion)) {
     return { code: 'GH_XDS_KIND_UNSUPPORTED', message: `${doc.kind}: apiVersion ${doc.apiVersion} is not supported (use ${expected.join(' or ')})` };
-  }
-  return undefined;
-}
-
-/** Line of the node at a JSON pointer ("/spec/rules/0"), falling back to the nearest parent found. */
-function lineOfPointer(doc: Document.Parsed, lineCounter: LineCounter, pointer: string): number | undefined {
-  const segments = pointer
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-  for (let n = segments.length; n >= 0; n--) {
-    const node = doc.getIn(segments.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-    if (node && typeof node === 'object' && node.range) return lineCounter.linePos(node.range[0]).line;
   }
   return undefined;
 }

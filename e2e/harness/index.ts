@@ -1,0 +1,19 @@
+export { freePort, freePorts } from './free-port.js';
+export { waitFor, GiveUpError, WaitForTimeoutError, type WaitForOptions } from './wait-for.js';
+export { requireBinary, MissingBinaryError, debianPackageOf } from './binaries.js';
+export { ManagedProcess, ProcessExitedError, type ManagedProcessOptions } from './managed-process.js';
+export { startRedis, type RedisHandle, type StartRedisOptions } from './redis.js';
+export { createThrowawayCa, type ThrowawayCa } from './throwaway-ca.js';
+export { createTrustingFetch, type TrustingFetch, type TrustingFetchHandle } from './trusting-fetch.js';
+export { startPebble, type PebbleHandle, type StartPebbleOptions } from './pebble.js';
+export { createCookieJar, type CookieJar, type CookieFetch } from './cookie-jar.js';
+export {
+  startOidcProvider,
+  type OidcProviderHandle,
+  type StartOidcProviderOptions,
+  type OidcClientRegistration,
+  type OidcTestAccount,
+} from './oidc-provider.js';
+export { buildXdsBootstrap, type XdsBootstrap, type XdsBootstrapOptions } from './xds-bootstrap.js';
+export { createXdsClient, type CreateXdsClientOptions, type XdsClientHandle } from './xds-client.js';
+export { startService, repoRoot, type ServiceHandle, type StartServiceOptions } from './service.js';

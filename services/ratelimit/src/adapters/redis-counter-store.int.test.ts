@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { startRedis, type RedisHandle } from '@gatehouse/e2e';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisCounterStore } from './redis-counter-store.js';
+
+let server: RedisHandle;
+let redis: Redis;
+let store: RedisCounterStore;
+let prefix: string;
+
+beforeAll(async () => {
+  server = await startRedis();
+  redis = new Redis(server.port, server.host, { enableAutoPipelining: true });
+  store = new RedisCounterStore(redis, { timeoutMs: 1000 });
+  prefix = `test-${randomUUID()}:`;
+});
+
+afterAll(async () => {
+  await redis?.quit();
+  await server?.stop();
+});
+
+describe('fixed window (INCRBY + EXPIRE)', () => {
+  it('counts hits and sets the expiry like the reference', async () => {
+    const key = `${prefix}domain_k_v_1700000000`;
+    expect(await store.incrementWindow(key, 1, 60)).toBe(1);
+    expect(await store.incrementWindow(key, 3, 60)).toBe(4);
+    expect(await store.incrementWindow(key, 0, 60)).toBe(4);
+    const ttl = await redis.ttl(key);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60);
+  });
+
+  it('answers a batch of checks in order', async () => {
+    const results = await store.check([
+      { algorithm: 'fixed_window', key: `${prefix}a`, hits: 2, limit: 5, windowSeconds: 60, expireSeconds: 60, burst: 5 },
+      { algorithm: 'fixed_window', key: `${prefix}b`, hits: 7, limit: 5, windowSeconds: 60, expireSeconds: 60, burst: 5 },
+    ]);
+    expect(results).toEqual([
+      { algorithm: 'fixed_window', after: 2 },
+      { algorithm: 'fixed_window', after: 7 },
+    ]);
+  });
+});
+
+describe('gcra.lua', () => {
+  it('allows exactly the burst at once, then denies with a retry-after of about one interval', async () => {
+    const key = `${prefix}gcra-burst`;
+    // 60 per minute = one per second; burst 3.
+    const replies = [];
+    for (let i = 0; i < 4; i++) replies.push(await store.gcra(key, 60, 60, 3, 1));
+    expect(replies.slice(0, 3).map((r) => r[0])).toEqual([1, 1, 1]);
+    expect(replies.slice(0, 3).map((r) => r[1])).toEqual([2, 1, 0]);
+    const [allowed, remaining, retryMs] = replies[3]!;
+    expect(allowed).toBe(0);
+    expect(remaining).toBe(0);
+    expect(retryMs).toBeGreaterThan(900);
+    expect(retryMs).toBeLessThanOrEqual(1000);
+  });
+
+  it('checks without counting when hits is 0', async () => {
+    const key = `${prefix}gcra-peek`;
+    expect((await store.gcra(key, 60, 60, 2, 0))[0]).toBe(1);
+    expect(await redis.exists(key)).toBe(0);
+    await store.gcra(key, 60, 60, 2, 2);
+    expect((await store.gcra(key, 60, 60, 2, 1))[0]).toBe(0);
+  });
+
+  it('does not count denied hits and lets the key expire once the bucket is full again', async () => {
+    const key = `${prefix}gcra-ttl`;
+    await store.gcra(key, 1, 10, 2, 2);
+    const pttl = await redis.pttl(key);
+    expect(pttl).toBeGreaterThan(0);
+    expect(pttl).toBeLessThanOrEqual(200);
+    const before = await redis.get(key);
+    await store.gcra(key, 1, 10, 2, 1);
+    expect(await redis.get(key)).toBe(before);
+  });
+});
+
+describe('sliding-window.lua', () => {
+  it('allows up to the limit in a window, then denies without counting the denied hits', async () => {
+    const key = `${prefix}sw`;
+    const replies = [];
+    for (let i = 0; i < 4; i++) replies.push(await store.slidingWindow(key, 3600, 3, 1));
+    expect(replies.map((r) => r[0])).toEqual([1, 1, 1, 0]);
+    expect(replies.map((r) => r[1])).toEqual([2, 1, 0, 0]);
+    expect(await redis.hget(key, 'c')).toBe('3');
+  });
+
+  it('weights the previous window by its overlap', async () => {
+    const key = `${prefix}sw-prev`;
+    const [seconds] = await redis.time();
+    const windowMs = 3_600_000;
+    const nowMs = Number(seconds) * 1000;
+    const start = nowMs - (nowMs % windowMs);
+    // 10 hits in the previous window, none yet in this one.
+    await redis.hset(key, 'w', start - windowMs, 'c', 10, 'p', 0);
+    const elapsed = (nowMs - start) / windowMs;
+    const expectedRemaining = Math.floor(20 - 10 * (1 - elapsed) - 1);
+    const [allowed, remaining] = await store.slidingWindow(key, 3600, 20, 1);
+    expect(allowed).toBe(1);
+    expect(Math.abs(remaining - expectedRemaining)).toBeLessThanOrEqual(1);
+    expect(await redis.hget(key, 'p')).toBe('10');
+  });
+
+  it('checks without counting when hits is 0', async () => {
+    const key = `${prefix}sw-peek`;
+    expect((await store.slidingWindow(key, 60, 1, 0))[0]).toBe(1);
+    expect(await redis.exists(key)).toBe(0);
+  });
+});

@@ -1,0 +1,32 @@
+// Environment variables of the ratelimit service. Names follow envoyproxy/ratelimit where it has one,
+// so a migration can keep its settings; Gatehouse additions start with RATELIMIT_.
+import { ConfigError, env, type EnvSpec } from '@gatehouse/kit';
+
+function ratio(defaultValue: number): EnvSpec<number> {
+  return {
+    description: 'a number between 0 and 1',
+    parse(raw, name) {
+      if (raw === undefined || raw === '') return defaultValue;
+      const n = Number(raw);
+      if (!Number.isFinite(n) || n < 0 || n > 1) throw new ConfigError(name, `"${raw}" is not a number between 0 and 1`);
+      return n;
+    },
+  };
+}
+
+export const rateLimitEnv = {
+  RATELIMIT_CONFIG_PATH: env.optionalString({ description: 'a YAML file or a directory of *.yaml files (reference format); unset = only config pushed over Redis' }),
+  RATELIMIT_REDIS_CONFIG: env.bool({ default: true, description: 'also apply config published by xds over Redis (files win per domain)' }),
+  RATELIMIT_FAILURE_MODE: env.oneOf(['allow', 'deny'], { default: 'allow', description: 'answer when Redis fails or is slower than RATELIMIT_REDIS_TIMEOUT_MS' }),
+  RATELIMIT_REDIS_TIMEOUT_MS: env.int({ default: 10, min: 1, max: 60_000, description: 'budget for the Redis part of one check' }),
+  RATELIMIT_LOCAL_CACHE_MAX_KEYS: env.int({ default: 100_000, min: 0, description: 'over-limit keys remembered in-process (0 disables)' }),
+  NEAR_LIMIT_RATIO: ratio(0.8),
+  CACHE_KEY_PREFIX: env.optionalString({ description: 'prefix of every Redis key' }),
+  EXPIRATION_JITTER_MAX_SECONDS: env.int({ default: 300, min: 0, description: 'random extra expiry on fixed-window keys' }),
+  SHADOW_MODE: env.bool({ default: false, description: 'global shadow mode: never answer OVER_LIMIT overall' }),
+  MERGE_DOMAIN_CONFIG: env.bool({ default: false, description: 'merge files that declare the same domain instead of rejecting them' }),
+  LIMIT_RESPONSE_HEADERS_ENABLED: env.bool({ default: false, description: 'add RateLimit-* response headers' }),
+  LIMIT_LIMIT_HEADER: env.string({ default: 'RateLimit-Limit' }),
+  LIMIT_REMAINING_HEADER: env.string({ default: 'RateLimit-Remaining' }),
+  LIMIT_RESET_HEADER: env.string({ default: 'RateLimit-Reset' }),
+};
