@@ -51,7 +51,7 @@ export function applySnapshots(store: SnapshotStore, snapshots: ReadonlyMap<stri
   return outcome;
 }
 
-function withSharedSecrets(resources: ResourceLists, shared: readonly object[]): ResourceLists {
+export function withSharedSecrets(resources: ResourceLists, shared: readonly object[]): ResourceLists {
   if (shared.length === 0) return resources;
   const sharedNames = new Set(shared.map((s) => (s as { name?: unknown }).name));
   const own = (resources.secrets ?? []).filter((s) => !sharedNames.has((s as { name?: unknown }).name));

@@ -8,5 +8,5 @@ export { SotwStream, type SotwResponse } from './sotw-stream.js';
 export { DeltaStream, type DeltaResponse } from './delta-stream.js';
 export { Debouncer, type DebouncerOptions } from './debouncer.js';
 export { ProxyRegistry, type ProxyInfo, type ProxyRegistryOptions, type ProxyStream } from './proxy-registry.js';
-export { applySnapshots, type ApplyOptions, type ApplyOutcome, type SnapshotProblem } from './apply-snapshots.js';
+export { applySnapshots, withSharedSecrets, type ApplyOptions, type ApplyOutcome, type SnapshotProblem } from './apply-snapshots.js';
 export { diffSnapshots, type SnapshotDiff, type TypeDiff } from './resource-diff.js';
