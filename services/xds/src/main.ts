@@ -47,11 +47,13 @@ await runService({
       rateLimit: config.RATELIMIT_ADDRESS,
       certs: config.CERTS_HTTP01_ADDRESS,
     };
-    let certificates: CertificateSecrets | undefined;
+    // The pipeline and the certificates refer to each other: certificates feed secrets into every
+    // snapshot, and a new certificate makes the pipeline run.
+    const certificatesRef: { current?: CertificateSecrets } = {};
     const pipeline = new ConfigPipeline({
       store,
       translate: (resources) => translateAll(resources, translateOptions),
-      sharedSecrets: () => certificates?.secrets() ?? [],
+      sharedSecrets: () => certificatesRef.current?.secrets() ?? [],
       publish: (effects) => publisher.publish(effects),
       debounceMs: config.XDS_DEBOUNCE_MS,
       maxDelayMs: config.XDS_MAX_DELAY_MS,
@@ -63,14 +65,14 @@ await runService({
       onError: (err) => logger.error({ err }, 'config pipeline error'),
     });
 
-    certificates = new CertificateSecrets({
+    const certificates = (certificatesRef.current = new CertificateSecrets({
       redis: ctx.redis(),
       subscriber: () => ctx.redis({ dedicated: true }),
       ...(config.CERTS_ENCRYPTION_KEY ? { encryptionKey: config.CERTS_ENCRYPTION_KEY } : {}),
       allowPlaintextKeys: config.CERTS_ALLOW_PLAINTEXT_KEYS,
       onChange: () => pipeline.secretsChanged(),
       onError: (err) => logger.error({ err }, 'issued certificate not served'),
-    });
+    }));
     const resources = new AdminResourceStore({ redis: ctx.redis(), subscriber: () => ctx.redis({ dedicated: true }) });
     ctx.onShutdown(() => resources.close());
     ctx.onShutdown(() => certificates.close());

@@ -104,15 +104,15 @@ describe('StreamAggregatedResources (state of the world)', () => {
       [TypeUrls.routeConfiguration]: ['http-routes'],
     };
     for (const [typeUrl, names] of Object.entries(subscriptions)) s.send({ node: NODE, type_url: typeUrl, resource_names: names });
-    const ack = (r: { type_url: string; version_info: string; nonce: string }) =>
-      s.send({ type_url: r.type_url, resource_names: subscriptions[r.type_url], version_info: r.version_info, response_nonce: r.nonce });
+    const ack = (r: { type_url?: string; version_info?: string; nonce?: string }) =>
+      s.send({ type_url: r.type_url, resource_names: subscriptions[r.type_url ?? ''] ?? [], version_info: r.version_info, response_nonce: r.nonce });
     // Initial empty LDS/CDS answers.
     for (let i = 0; i < 2; i++) ack(await s.responses.next());
     setSnapshot(simpleGateway(8080));
     const order: string[] = [];
     for (let i = 0; i < 4; i++) {
       const r = await s.responses.next();
-      order.push(r.type_url);
+      order.push(r.type_url ?? '');
       ack(r);
     }
     expect(order).toEqual([TypeUrls.cluster, TypeUrls.clusterLoadAssignment, TypeUrls.listener, TypeUrls.routeConfiguration]);

@@ -38,7 +38,7 @@ export function adsServiceHandlers(options: AdsServiceOptions): grpc.UntypedServ
     },
   };
 
-  function serve<Req, Res>(
+  function serve<Req>(
     variant: 'sotw' | 'delta',
     call: Duplex<Req, object>,
     stream: { handleRequest(req: Req): void; close(): void } & ProxyStream,
