@@ -1,0 +1,45 @@
+// gatehouse validate -f <dir|file>: every problem with file, line and path; exit 1 if any.
+import { loadResourcesFromFiles, resourceKey, translateAll, type ResourceStatus } from '@gatehouse/xds/core';
+import type { CliIo } from '../cli-io.js';
+import { readYamlFiles } from '../read-yaml-files.js';
+import { translateOptionsFromEnv } from '../translate-options.js';
+
+export async function validateCommand(target: string, io: CliIo): Promise<number> {
+  const files = await readYamlFiles(target);
+  const loaded = loadResourcesFromFiles(files);
+  const problems: string[] = [];
+  for (const e of loaded.fileErrors) problems.push(`${e.file}:${e.line}: ${e.code}: ${e.message}`);
+  const location = new Map<string, string>();
+  const withIssues = new Set<string>();
+  for (const resource of loaded.resources) {
+    const where = resource.source?.kind === 'file' ? `${resource.source.file}:${resource.source.line}` : 'admin';
+    location.set(resourceKey(resource), where);
+    if (resource.issues?.length) withIssues.add(resourceKey(resource));
+    for (const issue of resource.issues ?? []) problems.push(issue.formatted ?? `${where}: ${resourceKey(resource)}: ${issue.path}: ${issue.message}`);
+  }
+  // Translation reports what the schema cannot see (unresolved references, conflicts) as conditions.
+  const result = translateAll(loaded.resources, translateOptionsFromEnv(io));
+  for (const [key, status] of result.statuses) {
+    // Its schema problems are listed above; Accepted=False would only repeat them.
+    if (withIssues.has(key)) continue;
+    for (const condition of failedConditions(status)) {
+      const where = location.get(key) ?? '?';
+      problems.push(`${where}: ${key.replace(/\/([^/]+)\/([^/]+)$/, ' $1/$2')}: ${condition.type}=${NEGATIVE_POLARITY.has(condition.type) ? 'True' : 'False'} (${condition.reason}): ${condition.message}`);
+    }
+  }
+  for (const line of problems) io.stderr(`${line}\n`);
+  io.stdout(problems.length === 0 ? `${files.length} file(s), ${loaded.resources.length} resource(s): valid\n` : `${problems.length} problem(s)\n`);
+  return problems.length === 0 ? 0 : 1;
+}
+
+/** Conditions where True is the problem (Gateway API "abnormal-true" polarity). */
+const NEGATIVE_POLARITY = new Set(['Conflicted', 'Degraded']);
+
+function failedConditions(status: ResourceStatus): Array<{ type: string; reason: string; message: string }> {
+  const lists: Array<Array<{ type: string; status: string; reason: string; message: string }>> = [];
+  if ('conditions' in status) lists.push(status.conditions);
+  if ('listeners' in status) for (const l of status.listeners) lists.push(l.conditions);
+  if ('parents' in status) for (const p of status.parents) lists.push(p.conditions);
+  if ('ancestors' in status) for (const a of status.ancestors) lists.push(a.conditions);
+  return lists.flat().filter((c) => (NEGATIVE_POLARITY.has(c.type) ? c.status === 'True' : c.status === 'False'));
+}
