@@ -14,7 +14,7 @@ import {
   type SotwResponse,
   type StreamObserver,
 } from '../core/cache/index.js';
-import { encodeEntry } from './resource-encoder.js';
+import { encodeDeltaResources, encodeSotwResources, PreEncodedResponse, preEncodedAware, ResponseMessages } from './response-encoder.js';
 
 export interface AdsServiceOptions {
   store: SnapshotStore;
@@ -80,7 +80,8 @@ export function adsServiceHandlers(options: AdsServiceOptions): grpc.UntypedServ
         store: options.store,
         observer,
         send: (r: SotwResponse) => {
-          call.write({ version_info: r.version_info, type_url: r.type_url, nonce: r.nonce, resources: r.resources.map(encodeEntry), control_plane: controlPlane });
+          const resources = encodeSotwResources(r.type_url, r.version_info, r.resources);
+          call.write(new PreEncodedResponse({ version_info: r.version_info, type_url: r.type_url, nonce: r.nonce, control_plane: controlPlane }, resources));
         },
       });
       serve('sotw', call, stream);
@@ -90,14 +91,8 @@ export function adsServiceHandlers(options: AdsServiceOptions): grpc.UntypedServ
         store: options.store,
         observer,
         send: (r: DeltaResponse) => {
-          call.write({
-            system_version_info: r.system_version_info,
-            type_url: r.type_url,
-            nonce: r.nonce,
-            removed_resources: r.removed_resources,
-            resources: r.resources.map((e) => ({ name: e.name, version: e.version, resource: encodeEntry(e) })),
-            control_plane: controlPlane,
-          });
+          const header = { system_version_info: r.system_version_info, type_url: r.type_url, nonce: r.nonce, removed_resources: r.removed_resources, control_plane: controlPlane };
+          call.write(new PreEncodedResponse(header, encodeDeltaResources(r.resources)));
         },
       });
       serve('delta', call, stream);
@@ -105,6 +100,16 @@ export function adsServiceHandlers(options: AdsServiceOptions): grpc.UntypedServ
   };
 }
 
+/** The ADS service definition with serializers that accept pre-encoded responses. */
+export function adsServiceDefinition(): grpc.ServiceDefinition {
+  const definition = grpcServiceDefinition(ServiceNames.aggregatedDiscovery) as Record<string, grpc.MethodDefinition<object, object>>;
+  const sotw = definition['StreamAggregatedResources']!;
+  const delta = definition['DeltaAggregatedResources']!;
+  sotw.responseSerialize = preEncodedAware(ResponseMessages.sotw, sotw.responseSerialize);
+  delta.responseSerialize = preEncodedAware(ResponseMessages.delta, delta.responseSerialize);
+  return definition as grpc.ServiceDefinition;
+}
+
 export function addAdsService(server: grpc.Server, options: AdsServiceOptions): void {
-  server.addService(grpcServiceDefinition(ServiceNames.aggregatedDiscovery), adsServiceHandlers(options));
+  server.addService(adsServiceDefinition(), adsServiceHandlers(options));
 }
