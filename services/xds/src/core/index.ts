@@ -10,7 +10,15 @@ export {
   type AuthzPolicy,
   type CertificateWanted,
 } from './translate-all.js';
-export { loadResourcesFromFiles, type SourceFile, type FileError, type ParsedFiles, type LoadOptions, type LoadResult } from './provider/load-files.js';
+export {
+  loadResourcesFromFiles,
+  type SourceFile,
+  type FileError,
+  type ParsedFile,
+  type ParsedFiles,
+  type LoadOptions,
+  type LoadResult,
+} from './provider/load-files.js';
 export { mergeResourceSources } from './provider/merge-sources.js';
 export { SUPPORTED_KINDS } from './provider/supported-kinds.js';
 export { resourceKey, type GatewayResource, type ObjectMeta, type ResourceIssue, type ResourceSource } from './provider/resource-types.js';

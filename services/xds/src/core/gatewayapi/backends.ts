@@ -18,7 +18,7 @@ export type BackendResolution = { ok: true; cluster: string } | { ok: false; rea
 interface BackendSpec {
   type?: string;
   appProtocols?: string[];
-  endpoints?: Array<{ ip?: { address: string; port: number }; fqdn?: { hostname: string; port: number }; unix?: { path: string } }>;
+  endpoints?: Array<{ ip?: { address: string; port: number }; fqdn?: { hostname: string; port: number }; unix?: { path: string }; zone?: string }>;
 }
 
 /** Per-Gateway set of clusters the routes need. */
@@ -73,9 +73,10 @@ export function resolveBackendRef(
   if (spec.type === 'DynamicResolver') return { ok: false, reason: Reasons.unsupportedValue, message: `Backend ${namespace}/${ref.name}: type DynamicResolver is not supported` };
   const endpoints: EndpointIR[] = [];
   for (const endpoint of spec.endpoints ?? []) {
-    if (endpoint.ip) endpoints.push({ kind: 'ip', address: endpoint.ip.address, port: endpoint.ip.port });
-    else if (endpoint.fqdn) endpoints.push({ kind: 'fqdn', hostname: endpoint.fqdn.hostname, port: endpoint.fqdn.port });
-    else if (endpoint.unix) endpoints.push({ kind: 'unix', path: endpoint.unix.path });
+    const zone = endpoint.zone ? { zone: endpoint.zone } : {};
+    if (endpoint.ip) endpoints.push({ kind: 'ip', address: endpoint.ip.address, port: endpoint.ip.port, ...zone });
+    else if (endpoint.fqdn) endpoints.push({ kind: 'fqdn', hostname: endpoint.fqdn.hostname, port: endpoint.fqdn.port, ...zone });
+    else if (endpoint.unix) endpoints.push({ kind: 'unix', path: endpoint.unix.path, ...zone });
   }
   if (endpoints.length === 0) return { ok: false, reason: Reasons.backendNotFound, message: `Backend ${namespace}/${ref.name} has no endpoints` };
   const kinds = new Set(endpoints.map((e) => e.kind === 'fqdn'));

@@ -1,8 +1,8 @@
 // Hostname intersection between a listener and a route, as the Gateway API specifies it.
 
 /** True when `pattern` equals `name` or, being a wildcard ("*.example.com"), covers it. */
-function covers(pattern: string, name: string): boolean {
-  if (pattern === name) return true;
+export function covers(pattern: string, name: string): boolean {
+  if (pattern === name || pattern === '*') return true;
   if (!pattern.startsWith('*.')) return false;
   const suffix = pattern.slice(1); // ".example.com"
   const bare = name.startsWith('*.') ? name.slice(2) : name;

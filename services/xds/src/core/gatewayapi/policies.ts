@@ -1,8 +1,8 @@
 // SecurityPolicy and BackendTrafficPolicy attachment by targetRefs. A policy on a route wins over
 // one on a listener (sectionName), which wins over one on the whole Gateway; two policies of a kind
 // on one target: the oldest wins and the other is marked Conflicted.
-import { stringify } from 'yaml';
 import type { GatewayResource } from '../provider/resource-types.js';
+import { toPlainYaml } from '../text/plain-yaml.js';
 import { conditionFalse, conditionTrue, describeIssues, Reasons } from './conditions.js';
 import type { GatewayContext } from './gateways.js';
 import { GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
@@ -55,7 +55,7 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
     result.authzPolicies.push({
       namespace: policy.metadata.namespace,
       name: policy.metadata.name,
-      yaml: stringify({ apiVersion: policy.apiVersion, kind: policy.kind, metadata: { name: policy.metadata.name, namespace: policy.metadata.namespace }, spec: policy.spec }),
+      yaml: toPlainYaml({ apiVersion: policy.apiVersion, kind: policy.kind, metadata: { name: policy.metadata.name, namespace: policy.metadata.namespace }, spec: policy.spec }),
     });
     for (const secretName of referencedSecrets(policy)) {
       const secret = index.get('Secret', policy.metadata.namespace, secretName);

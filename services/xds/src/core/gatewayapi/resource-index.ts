@@ -17,7 +17,10 @@ export class ResourceIndex {
   private readonly byKind = new Map<string, GatewayResource[]>();
 
   constructor(resources: readonly GatewayResource[]) {
-    const sorted = [...resources].sort(compareResources);
+    // Sort keys computed once: this runs on every translation of every resource.
+    const keyed = resources.map((r) => ({ r, order: `${r.metadata.creationTimestamp ?? ''}\u0000${r.metadata.namespace}/${r.metadata.name}` }));
+    keyed.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+    const sorted = keyed.map((k) => k.r);
     for (const resource of sorted) {
       this.byKey.set(`${resource.kind}/${resource.metadata.namespace}/${resource.metadata.name}`, resource);
       let list = this.byKind.get(resource.kind);
@@ -58,13 +61,4 @@ interface GrantTo {
   group?: string;
   kind: string;
   name?: string;
-}
-
-export function compareResources(a: GatewayResource, b: GatewayResource): number {
-  const ta = a.metadata.creationTimestamp ?? '';
-  const tb = b.metadata.creationTimestamp ?? '';
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  const ka = `${a.metadata.namespace}/${a.metadata.name}`;
-  const kb = `${b.metadata.namespace}/${b.metadata.name}`;
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }

@@ -165,7 +165,9 @@ export function translateRule(rule: RuleSpec, at: string, context: RuleContext):
 function translateHttpMatch(match: HttpMatchSpec): RouteMatchIR {
   const type = match.path?.type ?? 'PathPrefix';
   const value = match.path?.value ?? '/';
-  const path: StringMatchIR = type === 'Exact' ? { type: 'Exact', value } : type === 'RegularExpression' ? { type: 'RegularExpression', value } : { type: 'Prefix', value };
+  // A PathPrefix ignores a trailing slash ("/api/" matches "/api"), so it is kept without one.
+  const path: StringMatchIR =
+    type === 'Exact' ? { type: 'Exact', value } : type === 'RegularExpression' ? { type: 'RegularExpression', value } : { type: 'Prefix', value: value.replace(/(.)\/+$/, '$1') };
   const ir: RouteMatchIR = { path, headers: (match.headers ?? []).map(toHeaderMatch), queryParams: (match.queryParams ?? []).map(toHeaderMatch) };
   if (match.method) ir.method = match.method;
   return ir;

@@ -104,8 +104,12 @@ export function translateRoutes(
       }
       const { rules, problems } = rulesFor(gateway);
       const conditions = [conditionTrue('Accepted', Reasons.accepted, 'Route is accepted')];
-      const refProblem = problems.find((p) => p.condition === 'ResolvedRefs');
-      conditions.push(refProblem ? conditionFalse('ResolvedRefs', refProblem.reason, refProblem.message) : conditionTrue('ResolvedRefs', Reasons.resolvedRefs, 'All references resolved'));
+      const refProblems = problems.filter((p) => p.condition === 'ResolvedRefs');
+      conditions.push(
+        refProblems.length > 0
+          ? conditionFalse('ResolvedRefs', refProblems[0]!.reason, refProblems.map((p) => p.message).join('; '))
+          : conditionTrue('ResolvedRefs', Reasons.resolvedRefs, 'All references resolved'),
+      );
       const partial = problems.filter((p) => p.condition === 'PartiallyInvalid');
       if (partial.length > 0) conditions.push(conditionTrue('PartiallyInvalid', Reasons.unsupportedValue, partial.map((p) => p.message).join('; ')));
       parents.push({ parentRef: reported, controllerName, conditions });

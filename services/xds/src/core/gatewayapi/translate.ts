@@ -7,6 +7,7 @@ import { ClusterRegistry } from './backends.js';
 import { collectGateways, recordGatewayStatus, type GatewayContext } from './gateways.js';
 import { collectPolicies } from './policies.js';
 import { ResourceIndex } from './resource-index.js';
+import { covers } from './hostnames.js';
 import { comparePrecedence, translateRoutes, type RouteEntry } from './routes.js';
 import type { StatusMap } from './status-types.js';
 import { recordOtherStatuses } from './other-statuses.js';
@@ -74,18 +75,38 @@ function buildPorts(gateway: GatewayContext, entries: RouteEntry[]): PortIR[] {
   return [...ports.values()].sort((a, b) => a.port - b.port);
 }
 
+/**
+ * A virtual host per hostname. A request for a host also reaches the routes of less specific
+ * hostnames that cover it ("*.example.com", "*"), after its own: Gateway API ranks routes by
+ * hostname specificity first, it does not hide the less specific ones.
+ */
 function buildVirtualHosts(chainName: string, entries: RouteEntry[]): VirtualHostIR[] {
   const byHost = new Map<string, RouteEntry[]>();
+  const seen = new Set<string>();
   for (const entry of entries) {
+    // The same route reached through two listeners of one port appears once.
+    if (seen.has(entry.route.name)) continue;
+    seen.add(entry.route.name);
     let list = byHost.get(entry.hostname);
     if (!list) byHost.set(entry.hostname, (list = []));
-    if (!list.some((e) => e.route.name === entry.route.name)) list.push(entry);
+    list.push(entry);
   }
-  return [...byHost.keys()].sort(compareHostnames).map((hostname) => ({
-    name: `${chainName}/${hostname}`,
-    domains: [hostname],
-    routes: byHost.get(hostname)!.sort(comparePrecedence).map((e) => e.route),
-  }));
+  for (const list of byHost.values()) list.sort(comparePrecedence);
+  const hosts = [...byHost.keys()].sort(compareHostnames);
+  return hosts.map((hostname) => {
+    const covering = hosts.filter((other) => other !== hostname && covers(other, hostname)).sort(compareSpecificity);
+    return {
+      name: `${chainName}/${hostname}`,
+      domains: [hostname],
+      routes: [hostname, ...covering].flatMap((h) => byHost.get(h)!.map((e) => e.route)),
+    };
+  });
+}
+
+/** Most specific first: longer wildcards before shorter ones, "*" last. */
+function compareSpecificity(a: string, b: string): number {
+  if (a === '*' || b === '*') return a === '*' ? 1 : -1;
+  return b.length - a.length;
 }
 
 /** Exact names first, then wildcards, then the catch-all: easiest to read in the output. */

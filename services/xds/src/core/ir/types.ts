@@ -150,7 +150,10 @@ export interface RateLimitRuleIR {
   unit: RateLimitUnit;
 }
 
-export type EndpointIR = { kind: 'ip'; address: string; port: number } | { kind: 'fqdn'; hostname: string; port: number } | { kind: 'unix'; path: string };
+export type EndpointIR = ({ kind: 'ip'; address: string; port: number } | { kind: 'fqdn'; hostname: string; port: number } | { kind: 'unix'; path: string }) & {
+  /** Backend endpoint zone, becomes the Envoy locality. */
+  zone?: string;
+};
 
 export interface ClusterIR {
   /** "backend/<namespace>/<name>". */

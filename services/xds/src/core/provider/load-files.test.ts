@@ -28,6 +28,15 @@ describe('loadResourcesFromFiles', () => {
     expect(second.fileErrors[0]).toMatchObject({ code: 'GH_XDS_YAML_PARSE', file: 'a.yaml', line: 2, keptPrevious: true });
   });
 
+  it('reuses the previous parse of a file whose text did not change, errors included', () => {
+    const text = `${route('one')}---\napiVersion: apps/v1\nkind: Deployment\nmetadata: { name: x }\n`;
+    const first = loadResourcesFromFiles([{ path: 'a.yaml', text }]);
+    const second = loadResourcesFromFiles([{ path: 'a.yaml', text }], { previous: first.parsed, validate: () => [{ path: '', message: 'not called' }] });
+    expect(second.resources[0]).toBe(first.resources[0]);
+    expect(second.resources[0]?.issues).toBeUndefined();
+    expect(second.fileErrors).toEqual(first.fileErrors);
+  });
+
   it('drops a file that never parsed, without touching the other files', () => {
     const result = loadResourcesFromFiles([
       { path: 'bad.yaml', text: 'a: b: c\n' },

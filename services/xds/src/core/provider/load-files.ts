@@ -19,8 +19,19 @@ export interface FileError {
   keptPrevious: boolean;
 }
 
-/** The good parse of each file, keyed by path; pass it back in as `previous` next time. */
-export type ParsedFiles = ReadonlyMap<string, readonly GatewayResource[]>;
+/** The last good parse of one file. */
+export interface ParsedFile {
+  readonly text: string;
+  readonly resources: readonly GatewayResource[];
+  /** Problems inside an otherwise good file (a document of an unknown kind, ...). */
+  readonly errors: readonly FileError[];
+}
+
+/**
+ * The good parse of each file, keyed by path; pass it back in as `previous` next time: a file that
+ * stops parsing keeps its previous resources, and an unchanged file is not parsed again.
+ */
+export type ParsedFiles = ReadonlyMap<string, ParsedFile>;
 
 export interface LoadOptions {
   /** Result of the previous load: a file that no longer parses keeps its previous resources. */
@@ -37,16 +48,21 @@ export interface LoadResult {
 
 export function loadResourcesFromFiles(files: readonly SourceFile[], options: LoadOptions = {}): LoadResult {
   const fileErrors: FileError[] = [];
-  const parsed = new Map<string, readonly GatewayResource[]>();
+  const parsed = new Map<string, ParsedFile>();
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const file of sorted) {
+    const previous = options.previous?.get(file.path);
+    if (previous && previous.text === file.text) {
+      parsed.set(file.path, previous);
+      fileErrors.push(...previous.errors);
+      continue;
+    }
     const outcome = parseFile(file, options);
     if (outcome.ok) {
-      parsed.set(file.path, outcome.resources);
+      parsed.set(file.path, { text: file.text, resources: outcome.resources, errors: outcome.errors });
       fileErrors.push(...outcome.errors);
       continue;
     }
-    const previous = options.previous?.get(file.path);
     if (previous) parsed.set(file.path, previous);
     fileErrors.push(...outcome.errors.map((e) => ({ ...e, keptPrevious: previous !== undefined })));
   }
@@ -54,8 +70,8 @@ export function loadResourcesFromFiles(files: readonly SourceFile[], options: Lo
   // The same resource in two files: the first file (by path) wins, the other is reported.
   const resources: GatewayResource[] = [];
   const seen = new Map<string, string>();
-  for (const [path, list] of parsed) {
-    for (const resource of list) {
+  for (const [path, file] of parsed) {
+    for (const resource of file.resources) {
       const key = resourceKey(resource);
       const first = seen.get(key);
       if (first !== undefined) {

@@ -8,7 +8,7 @@ const CONNECT_TIMEOUT = duration(10_000);
 
 export function buildCluster(cluster: ClusterIR): { cluster: EnvoyObject; endpoints?: EnvoyObject } {
   const dns = cluster.endpoints.some((e) => e.kind === 'fqdn');
-  const assignment = { cluster_name: cluster.name, endpoints: [{ lb_endpoints: cluster.endpoints.map(lbEndpoint) }] };
+  const assignment = { cluster_name: cluster.name, endpoints: localityEndpoints(cluster.endpoints) };
   const result: EnvoyObject = { name: cluster.name, connect_timeout: CONNECT_TIMEOUT };
   if (dns) Object.assign(result, { type: 'STRICT_DNS', load_assignment: assignment });
   else Object.assign(result, { type: 'EDS', eds_cluster_config: { eds_config: ADS_CONFIG_SOURCE, service_name: cluster.name } });
@@ -22,7 +22,7 @@ export function buildServiceCluster(service: ServiceEndpoint, http2: boolean): E
     name: service.clusterName,
     type: 'STRICT_DNS',
     connect_timeout: CONNECT_TIMEOUT,
-    load_assignment: { cluster_name: service.clusterName, endpoints: [{ lb_endpoints: [lbEndpoint({ kind: 'fqdn', hostname: service.host, port: service.port })] }] },
+    load_assignment: { cluster_name: service.clusterName, endpoints: localityEndpoints([{ kind: 'fqdn', hostname: service.host, port: service.port }]) },
     ...(http2 ? { typed_extension_protocol_options: http2Options() } : {}),
   };
 }
@@ -30,6 +30,28 @@ export function buildServiceCluster(service: ServiceEndpoint, http2: boolean): E
 function http2Options(): EnvoyObject {
   return { [EnvoyNames.httpProtocolOptions]: { '@type': EnvoyTypes.httpProtocolOptions, explicit_http_config: { http2_protocol_options: {} } } };
 }
+
+/**
+ * One locality per Backend zone, each with a weight: proxyless gRPC clients (gRFC A27) reject a
+ * locality that is unset and ignore one without weight. Endpoints without zone share one locality.
+ */
+function localityEndpoints(endpoints: readonly EndpointIR[]): EnvoyObject[] {
+  const byZone = new Map<string, EndpointIR[]>();
+  for (const endpoint of endpoints) {
+    const zone = endpoint.zone ?? '';
+    let list = byZone.get(zone);
+    if (!list) byZone.set(zone, (list = []));
+    list.push(endpoint);
+  }
+  return [...byZone].map(([zone, list]) => ({
+    locality: zone ? { zone } : { region: DEFAULT_REGION },
+    load_balancing_weight: { value: list.length },
+    lb_endpoints: list.map(lbEndpoint),
+  }));
+}
+
+/** Locality of endpoints without zone. */
+const DEFAULT_REGION = 'default';
 
 function lbEndpoint(endpoint: EndpointIR): EnvoyObject {
   const address =

@@ -43,6 +43,8 @@ function buildMatch(match: RouteMatchIR): EnvoyObject {
   if (path.type === 'Exact') result.path = path.value;
   else if (path.type === 'RegularExpression') result.safe_regex = { regex: path.value };
   // Gateway API prefixes match whole path segments: "/api" matches "/api" and "/api/x", not "/apix".
+  // Values ending in "/" are already segment-aligned ("/", gRPC "/pkg.Service/") and stay plain
+  // prefixes, which proxyless gRPC clients also understand.
   else if (path.value.endsWith('/')) result.prefix = path.value;
   else result.path_separated_prefix = path.value;
   const headers = match.headers.map((h) => ({ name: h.name, string_match: stringMatcher(h.match), ...(h.invert ? { invert_match: true } : {}) }));
