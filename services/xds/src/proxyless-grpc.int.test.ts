@@ -95,10 +95,7 @@ function check(): Promise<string> {
   );
 }
 
-// Waits on the translator: @grpc/grpc-js-xds NACKs its ClusterLoadAssignments with
-// "endpoints[0].locality unset" (gRFC A27 requires a locality). The same path with hand-written
-// resources is proven in adapters/ads-server-grpc-js-xds.int.test.ts.
-describe.skip('proxyless gRPC through the xds service, driven by YAML on disk', () => {
+describe('proxyless gRPC through the xds service, driven by YAML on disk', () => {
   it('routes real calls by the YAML on disk and follows a change without restarts', async () => {
     expect(await check()).toBe('SERVING');
     await writeFile(join(dir, 'mesh.yaml'), gatewayYaml(backends[1]!.port));
