@@ -7,7 +7,7 @@ export const FanoutChannels = {
   /** gatehouse.v1.AuthzPoliciesPublished, xds -> every authz replica. */
   authzPolicies: 'gatehouse:authz:policies',
   /** gatehouse.v1.CertificateIssued, certs -> every xds replica. */
-  certificateIssued: 'gatehouse:certs:issued',
+  certificateIssued: 'gatehouse:certificates:issued',
   /** gatehouse.v1.GatewayConfigChanged, xds admin API -> every xds replica. */
   gatewayConfigChanged: 'gatehouse:xds:config-changed',
 } as const;

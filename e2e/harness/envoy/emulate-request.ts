@@ -1,0 +1,174 @@
+// Plays Envoy's part for one HTTP request against a served snapshot: picks the listener, virtual host
+// and route, runs the HTTP filters in their configured order (ext_authz, ratelimit, router), calls the
+// real authz and ratelimit services with the requests Envoy would build, and applies their answers.
+import { randomUUID } from 'node:crypto';
+import { applyHeaderOptions, buildCheckRequest, EXT_AUTHZ_FILTER, httpStatusOf, perFilterConfig, type ExtAuthzPerRoute, type HeaderValueOption } from './ext-authz-request.js';
+import { buildDescriptors } from './ratelimit-request.js';
+import { selectRoute, selectVirtualHost, type EmulatedRequest } from './route-matching.js';
+import type { EnvoySnapshot, HttpConnectionManager, RouteConfiguration, TypedConfig } from './types.js';
+
+export const RATELIMIT_FILTER = 'envoy.filters.http.ratelimit';
+
+export interface EnvoyPeers {
+  /** envoy.service.auth.v3.Authorization/Check */
+  check(request: object): Promise<CheckResponseLike>;
+  /** envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit */
+  shouldRateLimit(request: object): Promise<RateLimitResponseLike>;
+}
+
+export interface CheckResponseLike {
+  status?: { code?: number; message?: string };
+  denied_response?: { status?: { code?: unknown }; headers?: HeaderValueOption[]; body?: string };
+  ok_response?: { headers?: HeaderValueOption[]; headers_to_remove?: string[]; response_headers_to_add?: HeaderValueOption[] };
+  dynamic_metadata?: unknown;
+}
+
+export interface RateLimitResponseLike {
+  overall_code?: string;
+  statuses?: Array<{ code?: string; current_limit?: { requests_per_unit?: number; unit?: string; name?: string }; limit_remaining?: number; duration_until_reset?: { seconds?: string | number } }>;
+  response_headers_to_add?: Array<{ key?: string; value?: string }>;
+  request_headers_to_add?: Array<{ key?: string; value?: string }>;
+}
+
+export interface EmulatedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** Set when the router would forward the request. */
+  upstream?: { cluster: string; headers: Record<string, string> };
+  /** What Envoy sent to the services, for assertions. */
+  sent: { check?: object; rateLimit?: object };
+  routeName?: string;
+  dynamicMetadata?: unknown;
+}
+
+const UNIT_SECONDS: Record<string, number> = { SECOND: 1, MINUTE: 60, HOUR: 3600, DAY: 86400, WEEK: 604800, MONTH: 2592000, YEAR: 31536000 };
+
+function httpConnectionManager(snapshot: EnvoySnapshot, port: number, request: EmulatedRequest): HttpConnectionManager {
+  const listener = snapshot.listeners.find((l) => l.address?.socket_address?.port_value === port);
+  if (!listener) throw new Error(`no listener on port ${port}; listeners: ${snapshot.listeners.map((l) => l.name).join(', ')}`);
+  const sni = request.host.replace(/:\d+$/, '');
+  const chains = listener.filter_chains ?? [];
+  const chain =
+    chains.find((c) => c.filter_chain_match?.server_names?.some((n) => n === sni || (n.startsWith('*.') && sni.endsWith(n.slice(1))))) ??
+    chains.find((c) => !c.filter_chain_match?.server_names?.length);
+  const hcm = chain?.filters.find((f) => f.name === 'envoy.filters.network.http_connection_manager')?.typed_config;
+  if (!hcm) throw new Error(`listener ${listener.name} has no HTTP connection manager for ${sni}`);
+  return hcm as HttpConnectionManager;
+}
+
+function routeConfiguration(snapshot: EnvoySnapshot, hcm: HttpConnectionManager): RouteConfiguration {
+  if (hcm.route_config) return hcm.route_config;
+  const name = hcm.rds?.route_config_name;
+  const found = snapshot.routes.find((r) => r.name === name);
+  if (!found) throw new Error(`route configuration ${name} is not in the snapshot`);
+  return found;
+}
+
+function localReply(status: number, body = '', headers: Record<string, string> = {}, sent: EmulatedResponse['sent'] = {}): EmulatedResponse {
+  return { status, headers: { 'content-type': 'text/plain', ...headers }, body, sent };
+}
+
+export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: number, request: EmulatedRequest, peers: EnvoyPeers): Promise<EmulatedResponse> {
+  const hcm = httpConnectionManager(snapshot, listenerPort, request);
+  const routes = routeConfiguration(snapshot, hcm);
+  const virtualHost = selectVirtualHost(routes, request.host);
+  const route = virtualHost && selectRoute(virtualHost, request);
+  if (!virtualHost || !route) return localReply(404, 'no route');
+  const upstreamHeaders: Record<string, string> = { ...request.headers };
+  for (const name of routes.request_headers_to_remove ?? []) delete upstreamHeaders[name.toLowerCase()];
+  const responseHeaders: Record<string, string> = {};
+  const sent: EmulatedResponse['sent'] = {};
+  const cluster = route.route?.cluster ?? route.route?.weighted_clusters?.clusters[0]?.name ?? '';
+  const requestId = randomUUID();
+  let dynamicMetadata: unknown;
+
+  for (const filter of hcm.http_filters ?? []) {
+    const config = filter.typed_config as TypedConfig | undefined;
+    if (filter.name === EXT_AUTHZ_FILTER) {
+      const perRoute = perFilterConfig<ExtAuthzPerRoute>(EXT_AUTHZ_FILTER, route, virtualHost);
+      if (filter.disabled && !perRoute) continue;
+      if (perRoute?.disabled) continue;
+      const checkRequest = buildCheckRequest({ ...request, headers: upstreamHeaders }, perRoute, requestId);
+      sent.check = checkRequest;
+      let answer: CheckResponseLike;
+      try {
+        answer = await peers.check(checkRequest);
+      } catch {
+        if (config?.failure_mode_allow === true) continue;
+        return localReply(403, '', {}, sent);
+      }
+      if ((answer.status?.code ?? 0) !== 0) {
+        const denied = answer.denied_response;
+        const headers: Record<string, string> = {};
+        applyHeaderOptions(headers, denied?.headers, false);
+        return { ...localReply(httpStatusOf(denied?.status?.code, 403), denied?.body ?? '', headers, sent), routeName: route.name };
+      }
+      applyHeaderOptions(upstreamHeaders, answer.ok_response?.headers, false);
+      for (const name of answer.ok_response?.headers_to_remove ?? []) delete upstreamHeaders[name.toLowerCase()];
+      applyHeaderOptions(responseHeaders, answer.ok_response?.response_headers_to_add, false);
+      dynamicMetadata = answer.dynamic_metadata;
+    } else if (filter.name === RATELIMIT_FILTER) {
+      const stage = Number(config?.stage ?? 0);
+      const policies = [...(route.route?.rate_limits ?? []), ...(virtualHost.rate_limits ?? [])];
+      const descriptors = buildDescriptors(policies, { ...request, headers: upstreamHeaders }, cluster, stage);
+      if (descriptors.length === 0) continue;
+      const rateLimitRequest = { domain: String(config?.domain ?? ''), descriptors };
+      sent.rateLimit = rateLimitRequest;
+      let answer: RateLimitResponseLike;
+      try {
+        answer = await peers.shouldRateLimit(rateLimitRequest);
+      } catch {
+        if (config?.failure_mode_deny === true) return localReply(500, '', {}, sent);
+        continue;
+      }
+      const limitHeaders = config?.enable_x_ratelimit_headers === 'DRAFT_VERSION_03' ? xRateLimitHeaders(answer) : {};
+      for (const h of answer.response_headers_to_add ?? []) if (h.key) limitHeaders[h.key.toLowerCase()] = h.value ?? '';
+      if (answer.overall_code === 'OVER_LIMIT') {
+        const status = Number((config?.rate_limited_status as { code?: unknown } | undefined)?.code ?? 429) || 429;
+        const headers = config?.disable_x_envoy_ratelimited_header ? limitHeaders : { ...limitHeaders, 'x-envoy-ratelimited': 'true' };
+        return { ...localReply(status, '', headers, sent), routeName: route.name };
+      }
+      Object.assign(responseHeaders, limitHeaders);
+      for (const h of answer.request_headers_to_add ?? []) if (h.key) upstreamHeaders[h.key.toLowerCase()] = h.value ?? '';
+    } else if (filter.name === 'envoy.filters.http.router') {
+      break;
+    }
+  }
+
+  if (route.direct_response) return { ...localReply(route.direct_response.status, route.direct_response.body?.inline_string ?? '', responseHeaders, sent), routeName: route.name };
+  if (route.redirect) return { ...localReply(redirectStatus(route.redirect), '', { ...responseHeaders, location: redirectLocation(route.redirect, request) }, sent), routeName: route.name };
+  for (const option of route.request_headers_to_add ?? []) upstreamHeaders[option.header.key.toLowerCase()] = option.header.value;
+  for (const name of route.request_headers_to_remove ?? []) delete upstreamHeaders[name.toLowerCase()];
+  return { status: 200, headers: responseHeaders, body: '', upstream: { cluster, headers: upstreamHeaders }, sent, routeName: route.name, dynamicMetadata };
+}
+
+/** Envoy's x-ratelimit-* headers (draft 03): the descriptor closest to its limit decides. */
+function xRateLimitHeaders(answer: RateLimitResponseLike): Record<string, string> {
+  const statuses = (answer.statuses ?? []).filter((s) => s.current_limit);
+  if (statuses.length === 0) return {};
+  const closest = statuses.reduce((a, b) => ((b.limit_remaining ?? 0) < (a.limit_remaining ?? 0) ? b : a));
+  const quotas = statuses.map((s) => {
+    const window = UNIT_SECONDS[s.current_limit?.unit ?? 'SECOND'] ?? 1;
+    return `${s.current_limit?.requests_per_unit ?? 0};w=${window}${s.current_limit?.name ? `;name="${s.current_limit.name}"` : ''}`;
+  });
+  return {
+    'x-ratelimit-limit': `${closest.current_limit?.requests_per_unit ?? 0}, ${quotas.join(', ')}`,
+    'x-ratelimit-remaining': String(closest.limit_remaining ?? 0),
+    'x-ratelimit-reset': String(Number(closest.duration_until_reset?.seconds ?? 0)),
+  };
+}
+
+const REDIRECT_CODES: Record<string, number> = { MOVED_PERMANENTLY: 301, FOUND: 302, SEE_OTHER: 303, TEMPORARY_REDIRECT: 307, PERMANENT_REDIRECT: 308 };
+
+function redirectStatus(redirect: Record<string, unknown>): number {
+  return REDIRECT_CODES[String(redirect.response_code ?? 'MOVED_PERMANENTLY')] ?? 301;
+}
+
+function redirectLocation(redirect: Record<string, unknown>, request: EmulatedRequest): string {
+  const scheme = (redirect.scheme_redirect as string | undefined) ?? (redirect.https_redirect ? 'https' : (request.scheme ?? 'http'));
+  const host = (redirect.host_redirect as string | undefined) ?? request.host.replace(/:\d+$/, '');
+  const port = redirect.port_redirect ? `:${String(redirect.port_redirect)}` : '';
+  const path = (redirect.path_redirect as string | undefined) ?? request.path;
+  return `${scheme}://${host}${port}${path}`;
+}
