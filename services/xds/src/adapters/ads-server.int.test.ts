@@ -72,6 +72,32 @@ describe('StreamAggregatedResources (state of the world)', () => {
     expect(registry.recentNacks()[0]).toMatchObject({ node: NODE, type: 'clusters', version: r.version_info, errorMessage: 'rejected by test' });
   });
 
+  it('sends nothing when a client reconnects to another replica holding the same config', async () => {
+    const first = sotw();
+    first.send({ node: NODE, type_url: TypeUrls.cluster });
+    const held = await first.responses.next();
+    first.close();
+    // A second, independent server (another replica, or this one restarted) built from the same config.
+    const replica = new grpc.Server();
+    const replicaStore = new SnapshotStore();
+    const snapshot = Snapshot.fromResources(simpleGateway(8080));
+    encodeSnapshot(snapshot);
+    replicaStore.set(NODE.cluster, snapshot);
+    addAdsService(replica, { store: replicaStore, registry: new ProxyRegistry() });
+    const port = await new Promise<number>((resolve, reject) =>
+      replica.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    );
+    cleanups.push(() => replica.forceShutdown());
+    const s = openSotwStream(`127.0.0.1:${port}`);
+    cleanups.push(s.close);
+    s.send({ node: NODE, type_url: TypeUrls.cluster, version_info: held.version_info });
+    expect(await s.responses.nothingWithin()).toBe(true);
+    const d = openDeltaStream(`127.0.0.1:${port}`);
+    cleanups.push(d.close);
+    d.send({ node: NODE, type_url: TypeUrls.clusterLoadAssignment, resource_names_subscribe: ['backend'], initial_resource_versions: { backend: snapshot.entry(TypeUrls.clusterLoadAssignment, 'backend')!.version } });
+    expect(await d.responses.nothingWithin()).toBe(true);
+  });
+
   it('sends nothing when a client reconnects holding the current versions', async () => {
     const first = sotw();
     first.send({ node: NODE, type_url: TypeUrls.cluster });
@@ -159,6 +185,35 @@ describe('DeltaAggregatedResources', () => {
     const again = delta();
     again.send({ node: NODE, type_url: TypeUrls.cluster, initial_resource_versions: Object.fromEntries(r.resources!.map((x) => [x.name!, x.version!])) });
     expect(await again.responses.nothingWithin()).toBe(true);
+  });
+
+  it('pushes a change as clusters, endpoints, listeners, routes and removes the old cluster last', async () => {
+    const s = delta();
+    const subscribe: Record<string, string[]> = {
+      [TypeUrls.cluster]: [],
+      [TypeUrls.clusterLoadAssignment]: ['backend', 'next'],
+      [TypeUrls.listener]: [],
+      [TypeUrls.routeConfiguration]: ['http-routes'],
+    };
+    for (const [typeUrl, names] of Object.entries(subscribe)) s.send({ node: NODE, type_url: typeUrl, resource_names_subscribe: names });
+    for (let i = 0; i < 4; i++) {
+      const r = await s.responses.next();
+      s.send({ type_url: r.type_url, response_nonce: r.nonce });
+    }
+    setSnapshot({ ...simpleGateway(8080), routes: [routeConfig('http-routes', 'next')], clusters: [edsCluster('next')], endpoints: [endpoints('next', 1)] });
+    const seen: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await s.responses.next();
+      seen.push(`${(r.type_url ?? '').split('.').at(-1)} +${(r.resources ?? []).map((x) => x.name).join(',')} -${(r.removed_resources ?? []).join(',')}`);
+      s.send({ type_url: r.type_url, response_nonce: r.nonce });
+    }
+    expect(seen).toEqual([
+      'Cluster +next -',
+      'ClusterLoadAssignment +next -',
+      'RouteConfiguration +http-routes -',
+      'ClusterLoadAssignment + -backend',
+      'Cluster + -backend',
+    ]);
   });
 
   it('unsubscribing stops pushes for that name; NACK is recorded without a resend', async () => {
