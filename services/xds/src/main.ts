@@ -12,6 +12,9 @@ import { xdsEnv } from './adapters/env-specs.js';
 import { SideEffectsPublisher } from './adapters/side-effects-publisher.js';
 import { warmProtoRoot } from './adapters/to-proto-any.js';
 
+/** How long a starting replica waits for Redis before serving the files alone. */
+const INITIAL_REDIS_GRACE_MS = 5000;
+
 await runService({
   name: 'xds',
   env: xdsEnv,
@@ -57,6 +60,7 @@ await runService({
       publish: (effects) => publisher.publish(effects),
       debounceMs: config.XDS_DEBOUNCE_MS,
       maxDelayMs: config.XDS_MAX_DELAY_MS,
+      paused: true,
       onApplied: (report) => {
         applies.record(report.durationMs);
         for (const problem of report.problems) logger.error(problem, 'snapshot refused; the last good one keeps serving');
@@ -101,14 +105,22 @@ await runService({
       await watcher.start();
       ctx.onShutdown(() => watcher.stop());
     }
-    // Redis may come later; readiness waits, the gRPC server already serves what it has.
+    // Translate once everything is loaded, so the admin API's overrides are there from the first
+    // push. If Redis is slow to come, serve the files after a while; readiness keeps waiting.
+    const redisGrace = setTimeout(() => {
+      logger.warn('Redis not reachable yet: serving the files without admin-API resources and certificates for now');
+      pipeline.resume();
+    }, INITIAL_REDIS_GRACE_MS);
     void Promise.all(loads).then(
       async () => {
+        clearTimeout(redisGrace);
+        pipeline.resume();
         await pipeline.flush();
         ctx.ready.set('config', true);
         logger.info({ nodeClusters: store.nodeClusters() }, 'configuration loaded');
       },
       (err: unknown) => logger.error({ err }, 'initial configuration load failed'),
     );
+    ctx.onShutdown(() => clearTimeout(redisGrace));
   },
 });

@@ -75,3 +75,16 @@ describe('ConfigPipeline', () => {
     expect(parsed.errors).toEqual([expect.objectContaining({ code: 'GH_XDS_DOCUMENT_INVALID', file: 'request' })]);
   });
 });
+
+describe('ConfigPipeline started paused', () => {
+  it('translates nothing until resumed, then everything at once', async () => {
+    const store = new SnapshotStore();
+    const pipeline = new ConfigPipeline({ store, translate: (r) => translateAll(r, OPTIONS), paused: true });
+    pipeline.setFiles([{ path: 'gw.yaml', text: BASIC }]);
+    await pipeline.flush();
+    expect(store.nodeClusters()).toEqual([]);
+    pipeline.setAdminResources(pipeline.parseDocuments(BASIC.split('---').at(-1)!.replace('port: 3000', 'port: 4100')).resources.map(toStoredResource));
+    pipeline.resume();
+    expect(endpointPort(store)).toBe('4100');
+  });
+});

@@ -42,6 +42,11 @@ export interface ConfigPipelineOptions {
   maxDelayMs?: number;
   onApplied?: (report: ApplyReport) => void;
   onError?: (err: unknown) => void;
+  /**
+   * Start paused: inputs are taken but nothing is translated until resume(), so a starting replica
+   * does not first serve the files and then the admin-API resources that override them.
+   */
+  paused?: boolean;
 }
 
 export interface ApplyReport {
@@ -74,9 +79,19 @@ export class ConfigPipeline {
   private readonly current: PipelineState = { fileErrors: [], adminErrors: [], snapshotProblems: [], statuses: new Map() };
   private readonly debouncer: Debouncer;
   private publishing: Promise<unknown> = Promise.resolve();
+  private paused: boolean;
 
   constructor(private readonly options: ConfigPipelineOptions) {
+    this.paused = options.paused ?? false;
     this.debouncer = new Debouncer(() => this.run(), { delayMs: options.debounceMs ?? 50, maxDelayMs: options.maxDelayMs ?? 500 });
+  }
+
+  /** Starts translating (see `paused`); runs at once. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.debouncer.trigger();
+    this.debouncer.flush();
   }
 
   setFiles(files: readonly SourceFile[]): void {
@@ -139,6 +154,7 @@ export class ConfigPipeline {
   }
 
   private run(): void {
+    if (this.paused) return;
     const started = Date.now();
     let result: TranslateResult;
     try {
