@@ -36,10 +36,16 @@ describe('configuration published for ratelimit and authz', () => {
   it('publishes rate limit domains and authz policies with content-hash versions', async () => {
     const rateLimit = new FanoutChannel({ name: RATE_LIMIT_CONFIG_CHANNEL, codec: rateLimitConfigPublishedCodec, redis: r });
     const authz = new FanoutChannel({ name: AUTHZ_POLICIES_CHANNEL, codec: authzPoliciesPublishedCodec, redis: r });
-    const domains = await waitFor(async () => (await rateLimit.latest())?.domains?.length && (await rateLimit.latest())!);
+    const domains = await waitFor(async () => {
+      const latest = await rateLimit.latest();
+      return latest?.domains?.length ? latest : undefined;
+    });
     expect(domains.version).toMatch(/^[0-9a-f]{16}$/);
     expect(domains.domains![0]!.yaml).toContain('domain:');
-    const policies = await waitFor(async () => (await authz.latest())?.policies?.length && (await authz.latest())!);
+    const policies = await waitFor(async () => {
+      const latest = await authz.latest();
+      return latest?.policies?.length ? latest : undefined;
+    });
     expect(policies.policies![0]).toMatchObject({ namespace: expect.any(String), name: expect.any(String), yaml: expect.stringContaining('SecurityPolicy') });
   });
 });
