@@ -1,5 +1,7 @@
 // gatehouse validate -f <dir|file>: every problem with file, line and path; exit 1 if any.
+import { Snapshot, typeLabel, PUSH_ORDER } from '@gatehouse/xds/cache';
 import { loadResourcesFromFiles, resourceKey, translateAll, type ResourceStatus } from '@gatehouse/xds/core';
+import { encodeResource } from '@gatehouse/xds/envoy-json';
 import type { CliIo } from '../cli-io.js';
 import { readYamlFiles } from '../read-yaml-files.js';
 import { translateOptionsFromEnv } from '../translate-options.js';
@@ -27,6 +29,8 @@ export async function validateCommand(target: string, io: CliIo): Promise<number
       problems.push(`${where}: ${key.replace(/\/([^/]+)\/([^/]+)$/, ' $1/$2')}: ${condition.type}=${NEGATIVE_POLARITY.has(condition.type) ? 'True' : 'False'} (${condition.reason}): ${condition.message}`);
     }
   }
+  // What the server would refuse: inconsistent snapshots and resources Envoy's protos cannot hold.
+  for (const [nodeCluster, resources] of result.snapshots) problems.push(...snapshotProblems(nodeCluster, resources));
   for (const line of problems) io.stderr(`${line}\n`);
   io.stdout(problems.length === 0 ? `${files.length} file(s), ${loaded.resources.length} resource(s): valid\n` : `${problems.length} problem(s)\n`);
   return problems.length === 0 ? 0 : 1;
@@ -42,4 +46,25 @@ function failedConditions(status: ResourceStatus): Array<{ type: string; reason:
   if ('parents' in status) for (const p of status.parents) lists.push(p.conditions);
   if ('ancestors' in status) for (const a of status.ancestors) lists.push(a.conditions);
   return lists.flat().filter((c) => (NEGATIVE_POLARITY.has(c.type) ? c.status === 'True' : c.status === 'False'));
+}
+
+function snapshotProblems(nodeCluster: string, resources: Parameters<typeof Snapshot.fromResources>[0]): string[] {
+  const problems: string[] = [];
+  let snapshot: Snapshot;
+  try {
+    snapshot = Snapshot.fromResources(resources);
+  } catch (err) {
+    return [`gateway ${nodeCluster}: ${(err as Error).message}`];
+  }
+  for (const problem of snapshot.inconsistencies()) problems.push(`gateway ${nodeCluster}: GH_XDS_SNAPSHOT_INCONSISTENT: ${problem}`);
+  for (const typeUrl of PUSH_ORDER) {
+    for (const entry of snapshot.entries(typeUrl).values()) {
+      try {
+        encodeResource(typeUrl, entry.resource);
+      } catch (err) {
+        problems.push(`gateway ${nodeCluster}: ${typeLabel(typeUrl)} "${entry.name}": ${(err as Error).message}`);
+      }
+    }
+  }
+  return problems;
 }
