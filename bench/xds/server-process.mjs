@@ -62,7 +62,7 @@ server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p
   process.send({ ready: port });
 });
 
-process.on('message', (msg) => {
+process.on('message', async (msg) => {
   if (msg.set !== undefined) {
     if (mode === 'xds') setGeneration(msg.set);
     else {
@@ -71,9 +71,12 @@ process.on('message', (msg) => {
     }
     process.send({ setDone: msg.set });
   } else if (msg.stats) {
+    // Two full collections a tick apart: Buffers' backing stores are released by the second.
+    global.gc?.();
+    await new Promise((resolve) => setImmediate(resolve));
     global.gc?.();
     const m = process.memoryUsage();
-    process.send({ stats: { bytesSent, rss: m.rss, heapUsed: m.heapUsed, streams: mode === 'xds' ? registry.size : rawStreams.size } });
+    process.send({ stats: { bytesSent, rss: m.rss, heapUsed: m.heapUsed, external: m.external, streams: mode === 'xds' ? registry.size : rawStreams.size } });
   } else if (msg.exit) {
     server.forceShutdown();
     process.exit(0);

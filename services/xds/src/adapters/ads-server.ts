@@ -13,6 +13,7 @@ import {
   type SnapshotStore,
   type SotwResponse,
   type StreamObserver,
+  versionOfSet,
 } from '../core/cache/index.js';
 import { encodeDeltaResources, encodeSotwResources, PreEncodedResponse, preEncodedAware, ResponseMessages } from './response-encoder.js';
 
@@ -81,7 +82,9 @@ export function adsServiceHandlers(options: AdsServiceOptions): grpc.UntypedServ
         observer,
         send: (r: SotwResponse) => {
           const resources = encodeSotwResources(r.type_url, r.version_info, r.resources);
-          call.write(new PreEncodedResponse({ version_info: r.version_info, type_url: r.type_url, nonce: r.nonce, control_plane: controlPlane }, resources));
+          // The version names the resource set, so (type, version, nonce) names the whole response.
+          const key = `${r.type_url} ${r.version_info} ${r.nonce}`;
+          call.write(new PreEncodedResponse({ version_info: r.version_info, type_url: r.type_url, nonce: r.nonce, control_plane: controlPlane }, resources, key));
         },
       });
       serve('sotw', call, stream);
@@ -92,7 +95,8 @@ export function adsServiceHandlers(options: AdsServiceOptions): grpc.UntypedServ
         observer,
         send: (r: DeltaResponse) => {
           const header = { system_version_info: r.system_version_info, type_url: r.type_url, nonce: r.nonce, removed_resources: r.removed_resources, control_plane: controlPlane };
-          call.write(new PreEncodedResponse(header, encodeDeltaResources(r.resources)));
+          const key = `${r.type_url} ${r.system_version_info} ${r.nonce} ${versionOfSet(r.resources)} ${r.removed_resources.join(',')}`;
+          call.write(new PreEncodedResponse(header, encodeDeltaResources(r.resources), key));
         },
       });
       serve('delta', call, stream);

@@ -27,3 +27,16 @@ describe('pre-encoded discovery responses', () => {
     expect(method.responseDeserialize(fast)).toEqual(method.responseDeserialize(plain));
   });
 });
+
+describe('whole-response sharing', () => {
+  it('serializes a response once for every stream that gets the same one', () => {
+    const method = definition['StreamAggregatedResources']!;
+    const header = { version_info: 'v9', type_url: TypeUrls.cluster, nonce: 'v9' };
+    const resources = encodeSotwResources(TypeUrls.cluster, 'v9', entries);
+    const a = method.responseSerialize(new PreEncodedResponse(header, resources, 'k'));
+    const b = method.responseSerialize(new PreEncodedResponse(header, resources, 'k'));
+    expect(b).toBe(a);
+    const other = method.responseSerialize(new PreEncodedResponse({ ...header, nonce: 'v9.1' }, resources, 'k2'));
+    expect(method.responseDeserialize(other)).toMatchObject({ nonce: 'v9.1' });
+  });
+});

@@ -15,8 +15,16 @@ export class PreEncodedResponse {
   constructor(
     readonly header: Record<string, unknown>,
     readonly resources: Buffer,
+    /**
+     * Identifies the whole response (header and resources). Streams pushed the same change get
+     * the same key, and the serialized message is shared instead of rebuilt per stream.
+     */
+    readonly cacheKey?: string,
   ) {}
 }
+
+const wholeResponses = new Map<string, Buffer>();
+const MAX_WHOLE_RESPONSES = 64;
 
 const sotwSets = new Map<string, Buffer>();
 const MAX_SOTW_SETS = 256;
@@ -55,8 +63,16 @@ export function preEncodedAware(messageName: typeof SOTW | typeof DELTA, seriali
   const type = lookupMessage(messageName);
   return (value) => {
     if (!(value instanceof PreEncodedResponse)) return serialize(value);
+    const key = value.cacheKey === undefined ? undefined : `${messageName} ${value.cacheKey}`;
+    const cached = key === undefined ? undefined : wholeResponses.get(key);
+    if (cached) return cached;
     const header = type.encode(type.fromObject(value.header)).finish();
-    return Buffer.concat([header, value.resources], header.length + value.resources.length);
+    const bytes = Buffer.concat([header, value.resources], header.length + value.resources.length);
+    if (key !== undefined) {
+      if (wholeResponses.size >= MAX_WHOLE_RESPONSES) wholeResponses.delete(wholeResponses.keys().next().value!);
+      wholeResponses.set(key, bytes);
+    }
+    return bytes;
   };
 }
 

@@ -62,6 +62,8 @@ export interface BaseTypeState {
   readonly typeUrl: string;
   readonly subscription: Subscription;
   pending?: { nonce: string; version: string };
+  /** Nonce of the latest response of this type. */
+  lastNonce?: string;
   ackedVersion?: string;
   lastNack?: NackRecord;
 }
@@ -126,9 +128,21 @@ export abstract class AdsStream<State extends BaseTypeState, Plan extends PushPl
     return typeUrl !== undefined && isKnownTypeUrl(typeUrl);
   }
 
-  protected nextNonce(): string {
-    this.nonceCounter += 1;
-    return String(this.nonceCounter);
+  /**
+   * The nonce of a response that leaves the client at `version`: the version itself, so every
+   * stream pushed the same change gets byte-identical responses (encoded once for all of them).
+   * Reuse is safe because a stream has at most one un-ACKed push per type and requests arrive in
+   * order: a request echoing an older use of the nonce arrived before the next push went out.
+   * Only the immediately previous nonce must differ, so a repeat gets a suffix.
+   */
+  protected nextNonce(st: State, version: string): string {
+    let nonce = version;
+    if (nonce === st.lastNonce) {
+      this.nonceCounter += 1;
+      nonce = `${version}.${this.nonceCounter}`;
+    }
+    st.lastNonce = nonce;
+    return nonce;
   }
 
   protected isNack(errorDetail: ErrorDetail | null | undefined): errorDetail is ErrorDetail {

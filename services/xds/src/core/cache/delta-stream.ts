@@ -77,7 +77,6 @@ export class DeltaStream extends AdsStream<DeltaTypeState, DeltaPlan, DeltaRespo
   }
 
   protected push(st: DeltaTypeState, plan: DeltaPlan): void {
-    const nonce = this.nextNonce();
     const previous = new Map<string, string | undefined>();
     for (const entry of plan.upserts) {
       previous.set(entry.name, st.known.get(entry.name));
@@ -88,6 +87,7 @@ export class DeltaStream extends AdsStream<DeltaTypeState, DeltaPlan, DeltaRespo
       st.known.delete(name);
     }
     const version = versionOfSet([...st.known].map(([name, v]) => ({ name, version: v })));
+    const nonce = this.nextNonce(st, version);
     st.pending = { nonce, version, previous, sent: plan.upserts };
     st.responded = true;
     const eds = this.types.get(TypeUrls.clusterLoadAssignment) as DeltaTypeState | undefined;

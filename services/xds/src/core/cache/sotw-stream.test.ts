@@ -28,7 +28,7 @@ describe('SotwStream', () => {
     const t = setup();
     t.request(TypeUrls.cluster);
     const [response] = t.take();
-    expect(response).toMatchObject({ type_url: TypeUrls.cluster, nonce: '1' });
+    expect(response).toMatchObject({ type_url: TypeUrls.cluster, nonce: response!.version_info });
     expect(names(response!)).toEqual(['backend']);
   });
 
@@ -169,12 +169,26 @@ describe('SotwStream', () => {
     t.request(TypeUrls.cluster);
     t.ack(t.take()[0]!);
     t.request(TypeUrls.clusterLoadAssignment, ['backend']);
-    t.ack(t.take()[0]!, ['backend']);
+    const firstEds = t.take()[0]!;
+    t.ack(firstEds, ['backend']);
     t.store.set(NODE.cluster, Snapshot.fromResources({ ...simpleGateway(), clusters: [{ ...edsCluster('backend'), connect_timeout: '1s' }] }));
     const cds = t.take();
     expect(cds.map((r) => r.type_url)).toEqual([TypeUrls.cluster]);
     t.ack(cds[0]!);
-    expect(t.take().map((r) => [r.type_url, names(r)])).toEqual([[TypeUrls.clusterLoadAssignment, ['backend']]]);
+    const eds = t.take();
+    expect(eds.map((r) => [r.type_url, names(r)])).toEqual([[TypeUrls.clusterLoadAssignment, ['backend']]]);
+    // Same content as the previous EDS response, so the nonce must still differ from it.
+    expect(eds[0]!.version_info).toBe(firstEds.version_info);
+    expect(eds[0]!.nonce).not.toBe(firstEds.nonce);
+    t.ack(eds[0]!, ['backend']);
+    expect(t.stream.status().find((s) => s.type === 'endpoints')?.pendingVersion).toBeUndefined();
+  });
+
+  it('gives every stream the same response (and nonce) for the same change, so it is encoded once', () => {
+    const a = setup();
+    const b = setup();
+    for (const t of [a, b]) t.request(TypeUrls.cluster);
+    expect(a.take()).toEqual(b.take());
   });
 
   it('sends an empty response to a wildcard request when there are no resources', () => {

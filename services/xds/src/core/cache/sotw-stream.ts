@@ -19,7 +19,6 @@ interface SotwTypeState extends BaseTypeState {
   known: Map<string, CacheEntry>;
   /** Version of `known`; undefined until the client holds something we know of. */
   clientVersion?: string;
-  lastNonce?: string;
   pending?: { nonce: string; version: string; previousKnown: Map<string, CacheEntry>; previousClientVersion: string | undefined };
   rejectedVersion?: string;
 }
@@ -96,11 +95,10 @@ export class SotwStream extends AdsStream<SotwTypeState, SotwPlan, SotwResponse>
   }
 
   protected push(st: SotwTypeState, plan: SotwPlan): void {
-    const nonce = this.nextNonce();
+    const nonce = this.nextNonce(st, plan.version);
     st.pending = { nonce, version: plan.version, previousKnown: st.known, previousClientVersion: st.clientVersion };
     st.known = new Map(plan.entries.map((e) => [e.name, e]));
     st.clientVersion = plan.version;
-    st.lastNonce = nonce;
     const eds = this.types.get(TypeUrls.clusterLoadAssignment) as SotwTypeState | undefined;
     if (eds) for (const name of this.edsNamesOfChangedClusters(st, plan.upserts)) eds.known.delete(name);
     this.options.send({ type_url: st.typeUrl, version_info: plan.version, nonce, resources: plan.entries });
