@@ -5,6 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { lookupMessage } from '../packages/contracts/src/proto-root.js';
+import { protoJsonToObject } from '../e2e/harness/deploy-checks/proto-json.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'k8s');
 
@@ -75,9 +77,10 @@ describe('deploy/k8s', () => {
     }
   });
 
-  it('gives Envoy a bootstrap pointing at the xds Service over ADS', () => {
+  it('gives Envoy a bootstrap the official Envoy protos accept, pointing at the xds Service over ADS', () => {
     const configMap = docs.find(({ doc }) => doc.metadata.name === 'envoy-bootstrap')!.doc;
     const bootstrap = parseAllDocuments(configMap.data!['envoy.yaml']!)[0]!.toJS() as Record<string, unknown>;
+    expect(protoJsonToObject(lookupMessage('envoy.config.bootstrap.v3.Bootstrap'), bootstrap).issues).toEqual([]);
     expect((bootstrap.node as { cluster: string }).cluster).toBe('default/gateway');
     expect(JSON.stringify(bootstrap)).toContain('gatehouse-xds.gatehouse.svc.cluster.local');
     expect((bootstrap.dynamic_resources as { ads_config: { api_type: string } }).ads_config.api_type).toBe('GRPC');

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -19,11 +20,11 @@ function accepts(port: number): Promise<boolean> {
 }
 
 describe('exit registry', () => {
-  it.each(['exit', 'SIGTERM'])('kills a redis-server the test process never stopped (%s)', async (how) => {
+  it.each(['exit', 'SIGTERM'])('kills a redis-server the test process never stopped and removes its data dir (%s)', async (how) => {
     const script = `
       const { startRedis } = await import(${JSON.stringify(harnessEntry)});
       const redis = await startRedis();
-      console.log(redis.port);
+      console.log(redis.port, redis.dataDir);
       ${how === 'exit' ? 'process.exit(0);' : "process.kill(process.pid, 'SIGTERM');"}`;
     let stdout = '';
     try {
@@ -32,8 +33,11 @@ describe('exit registry', () => {
       // Killed by the re-raised SIGTERM: still printed the port.
       stdout = String((err as { stdout?: string }).stdout ?? '');
     }
-    const port = Number(stdout.trim());
+    const [portText = '', dataDir = ''] = stdout.trim().split(' ');
+    const port = Number(portText);
     expect(port).toBeGreaterThan(0);
     await waitFor(async () => !(await accepts(port)), { timeoutMs: 5_000, description: `port ${port} to close` });
+    expect(dataDir).toMatch(/gatehouse-redis-/);
+    expect(existsSync(dataDir)).toBe(false);
   });
 });

@@ -21,3 +21,19 @@ export async function freePorts(count: number, host = '127.0.0.1'): Promise<numb
   while (ports.size < count) ports.add(await freePort(host));
   return [...ports];
 }
+
+const PORT_CLASH = /address already in use|EADDRINUSE/i;
+
+/**
+ * Runs `start` again (with fresh ports, as `start` picks them) when it failed because a port picked free was
+ * taken in the meantime by another test worker. Any other failure is rethrown at once.
+ */
+export async function retryOnPortClash<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= attempts || !(err instanceof Error) || !PORT_CLASH.test(err.message)) throw err;
+    }
+  }
+}

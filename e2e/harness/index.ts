@@ -1,11 +1,11 @@
-export { freePort, freePorts } from './free-port.js';
+export { freePort, freePorts, retryOnPortClash } from './free-port.js';
 export { waitFor, GiveUpError, WaitForTimeoutError, type WaitForOptions } from './wait-for.js';
 export { requireBinary, MissingBinaryError, debianPackageOf } from './binaries.js';
 export { ManagedProcess, ProcessExitedError, type ManagedProcessOptions } from './managed-process.js';
 export { startRedis, type RedisHandle, type StartRedisOptions } from './redis.js';
 export { createThrowawayCa, type ThrowawayCa } from './throwaway-ca.js';
 export { createTrustingFetch, type TrustingFetch, type TrustingFetchHandle } from './trusting-fetch.js';
-export { startPebble, type PebbleHandle, type StartPebbleOptions } from './pebble.js';
+export { startPebble, type PebbleHandle, type StartPebbleOptions, type ChalltestsrvClient } from './pebble.js';
 export { createCookieJar, type CookieJar, type CookieFetch } from './cookie-jar.js';
 export {
   startOidcProvider,

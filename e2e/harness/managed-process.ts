@@ -2,7 +2,7 @@
 // SIGKILL, and killed on exit of the test process if nobody stopped it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { forgetOnExit, killOnExit } from './exit-registry.js';
-import { GiveUpError } from './wait-for.js';
+import { GiveUpError, waitFor } from './wait-for.js';
 
 export interface ManagedProcessOptions {
   /** Short name used in messages ("redis-server :6379"). */
@@ -76,9 +76,31 @@ export class ManagedProcess {
     if (!this.running) throw new ProcessExitedError(this.describeFailure('exited before it was ready'));
   }
 
+  /** Resolves with the first match of `pattern` in the output (e.g. a log line); fails if the process exits first. */
+  async waitForOutput(pattern: RegExp, timeoutMs = 10_000): Promise<RegExpMatchArray> {
+    return waitFor(
+      () => {
+        const match = this.output.match(pattern);
+        if (!match) this.assertRunning();
+        return match;
+      },
+      { timeoutMs, description: `${this.name} to print ${pattern}` },
+    );
+  }
+
+  /** SIGSTOP / SIGCONT: the process hangs without closing its sockets (a stuck, not a dead, dependency). */
+  pause(): void {
+    if (this.running) this.child.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    if (this.running) this.child.kill('SIGCONT');
+  }
+
   /** SIGTERM, then SIGKILL after `graceMs`. Resolves once the process is gone. Safe to call twice. */
   async stop(graceMs = 5_000): Promise<void> {
     if (this.running) {
+      this.child.kill('SIGCONT'); // a paused process would not act on SIGTERM
       this.child.kill('SIGTERM');
       const timer = setTimeout(() => this.kill(), graceMs);
       await this.exited;

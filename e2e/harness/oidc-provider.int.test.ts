@@ -114,6 +114,33 @@ describe('startOidcProvider', () => {
     expect(rotated.refresh_token).not.toBe(tokens.refresh_token);
   });
 
+  it('signs out through end-session and then needs a new login', async () => {
+    const logoutTarget = 'http://127.0.0.1:9/signed-out';
+    const client = await idp.addClient({ redirectUris: [redirectUri], postLogoutRedirectUris: [logoutTarget] });
+    const jar = createCookieJar();
+    const { verifier, challenge } = pkcePair();
+    const callback = await idp.login(authorizationUrl('openid', challenge, 's', client.clientId), jar.fetch);
+    const tokens = (await (
+      await exchange(
+        { grant_type: 'authorization_code', code: callback.searchParams.get('code') ?? '', redirect_uri: redirectUri, code_verifier: verifier },
+        client.clientId,
+        client.clientSecret,
+      )
+    ).json()) as TokenResponse;
+
+    const silent = authorizationUrl('openid', pkcePair().challenge, 'silent', client.clientId);
+    silent.searchParams.set('prompt', 'none');
+    expect((await idp.login(silent, jar.fetch)).searchParams.get('code')).toBeTruthy();
+
+    const endSession = new URL(discovery.end_session_endpoint);
+    endSession.search = new URLSearchParams({ id_token_hint: tokens.id_token, post_logout_redirect_uri: logoutTarget, state: 'bye' }).toString();
+    const after = await idp.logout(endSession, jar.fetch);
+    expect(after.origin + after.pathname).toBe(logoutTarget);
+    expect(after.searchParams.get('state')).toBe('bye');
+
+    expect((await idp.login(silent, jar.fetch)).searchParams.get('error')).toBe('login_required');
+  });
+
   it('registers another client later and logs in with it', async () => {
     const extra = await idp.addClient({ redirectUris: [redirectUri] });
     const { verifier, challenge } = pkcePair();

@@ -4,7 +4,8 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider, { type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import type { ClientMetadata, Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import { createCookieJar, type CookieFetch } from './cookie-jar.js';
 
 export interface OidcTestAccount {
@@ -59,6 +60,12 @@ export interface OidcProviderHandle {
    * Pass the cookie-jar fetch of a flow that already holds other cookies (e.g. a gateway's state cookie).
    */
   login(authorizationUrl: string | URL, jarFetch?: CookieFetch): Promise<URL>;
+  /**
+   * RP-initiated logout like a browser: opens the end-session URL (with id_token_hint, post_logout_redirect_uri,
+   * state as the test likes), confirms the sign-out, and returns where the provider sent the browser: the
+   * post-logout redirect URI, or the provider's own success page. Use the jar the session was created with.
+   */
+  logout(endSessionUrl: string | URL, jarFetch: CookieFetch): Promise<URL>;
   stop(): Promise<void>;
 }
 
@@ -82,21 +89,19 @@ export async function startOidcProvider(options: StartOidcProviderOptions = {}):
     postLogoutRedirectUris: options.client?.postLogoutRedirectUris ?? [],
   };
 
-  // Listen first: the issuer URL must contain the port.
-  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
-  const server = createServer((req, res) => {
-    if (handler) handler(req, res);
-    else res.writeHead(503).end();
-  });
+  // Listen first: the issuer URL must contain the port. Requests are handled once the provider exists.
+  const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const provider = new Provider(issuer, buildConfiguration(options, account, client));
+  // Loaded on first use: importing the harness for Redis alone should not load (or warn about) oidc-provider.
+  const { default: ProviderClass } = await import('oidc-provider');
+  const provider = new ProviderClass(issuer, buildConfiguration(options, account, client));
   const providerCallback = provider.callback();
-  handler = (req, res) => {
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (req.url?.startsWith('/interaction/')) {
       completeInteraction(provider, account, req, res).catch((err: unknown) => {
         res.writeHead(500, { 'content-type': 'text/plain' }).end(`interaction failed: ${String(err)}`);
@@ -104,7 +109,7 @@ export async function startOidcProvider(options: StartOidcProviderOptions = {}):
     } else {
       providerCallback(req, res);
     }
-  };
+  });
 
   return {
     issuer,
@@ -125,6 +130,7 @@ export async function startOidcProvider(options: StartOidcProviderOptions = {}):
       return added;
     },
     login: (authorizationUrl, jarFetch) => followLogin(issuer, authorizationUrl, jarFetch ?? createCookieJar().fetch),
+    logout: (endSessionUrl, jarFetch) => followLogout(issuer, endSessionUrl, jarFetch),
     stop: () => closeServer(server),
   };
 }
@@ -186,7 +192,13 @@ function buildConfiguration(
       devInteractions: { enabled: false },
       introspection: { enabled: true },
       revocation: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      // The confirmation page is just the provider's form, which followLogout() submits.
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx: KoaContextWithOIDC, form: string) => {
+          ctx.body = `<!DOCTYPE html><html><body>${form}</body></html>`;
+        },
+      },
       ...(jwt
         ? {
             resourceIndicators: {
@@ -262,6 +274,35 @@ async function followLogin(issuer: string, start: string | URL, jarFetch: Cookie
     url = new URL(location, url);
   }
   throw new Error(`OIDC login did not leave ${issuerOrigin} within 20 redirects`);
+}
+
+async function followLogout(issuer: string, start: string | URL, jarFetch: CookieFetch): Promise<URL> {
+  const issuerOrigin = new URL(issuer).origin;
+  let url = new URL(start);
+  let init: RequestInit | undefined;
+  for (let hop = 0; hop < 10; hop++) {
+    if (url.origin !== issuerOrigin) return url;
+    const response = await jarFetch(url, init);
+    init = undefined;
+    const location = response.headers.get('location');
+    if (response.status >= 300 && response.status < 400 && location) {
+      await response.body?.cancel();
+      url = new URL(location, url);
+      continue;
+    }
+    const body = await response.text();
+    if (response.status !== 200) throw new Error(`OIDC logout stopped at ${url.href} with HTTP ${response.status}: ${body.slice(0, 500)}`);
+    const action = /<form id="op\.logoutForm" method="post" action="([^"]+)"/.exec(body)?.[1];
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(body)?.[1];
+    if (!action || !xsrf) return url; // the provider's "signed out" page
+    url = new URL(action.replace(/&amp;/g, '&'), url);
+    init = {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ xsrf, logout: 'yes' }).toString(),
+    };
+  }
+  throw new Error(`OIDC logout did not finish within 10 steps at ${issuerOrigin}`);
 }
 
 function closeServer(server: Server): Promise<void> {

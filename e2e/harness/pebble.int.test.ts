@@ -27,11 +27,9 @@ describe('startPebble', () => {
   });
 
   it('exposes challtestsrv, whose DNS records Pebble uses', async () => {
-    const response = await fetch(`${pebble.challtestsrvUrl}/add-a`, {
-      method: 'POST',
-      body: JSON.stringify({ host: 'drill.example.test', addresses: ['127.0.0.1'] }),
-    });
-    expect(response.status).toBe(200);
+    await pebble.challenges.addA('drill.example.test', ['127.0.0.2']);
+    await pebble.challenges.clearA('drill.example.test');
+    await expect(fetch(`${pebble.challtestsrvUrl}/add-a`, { method: 'POST', body: 'not json' })).resolves.toHaveProperty('ok', false);
     expect(pebble.dnsPort).toBeGreaterThan(0);
   });
 });

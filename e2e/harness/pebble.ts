@@ -1,10 +1,10 @@
 // Pebble (a small ACME CA for tests) plus pebble-challtestsrv (its mock DNS and challenge servers).
 // Pebble's HTTPS listeners use a throwaway CA made here; its issuing root comes from its management API.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBinary } from './binaries.js';
-import { freePort } from './free-port.js';
+import { makeTempDir, removeTempDir } from './exit-registry.js';
+import { freePort, retryOnPortClash } from './free-port.js';
 import { ManagedProcess } from './managed-process.js';
 import { createThrowawayCa } from './throwaway-ca.js';
 import { createTrustingFetch, type TrustingFetch, type TrustingFetchHandle } from './trusting-fetch.js';
@@ -54,25 +54,58 @@ export interface PebbleHandle {
   /** Ports Pebble validates HTTP-01 and TLS-ALPN-01 challenges against. */
   readonly httpPort: number;
   readonly tlsPort: number;
+  /** Typed calls to challtestsrv's management API (challenge responses and mock DNS). */
+  readonly challenges: ChalltestsrvClient;
   /** fetch that trusts `caBundlePem`, for talking to Pebble directly. */
   readonly fetch: TrustingFetch;
   /** Stops both processes and removes the temp dir. Safe to call twice. */
   stop(): Promise<void>;
 }
 
-export async function startPebble(options: StartPebbleOptions = {}): Promise<PebbleHandle> {
+export interface ChalltestsrvClient {
+  addHttp01(token: string, keyAuthorization: string): Promise<void>;
+  removeHttp01(token: string): Promise<void>;
+  /** TXT record for DNS-01, e.g. host "_acme-challenge.example.test." (trailing dot optional). */
+  setTxt(host: string, value: string): Promise<void>;
+  clearTxt(host: string): Promise<void>;
+  addA(host: string, addresses: string[]): Promise<void>;
+  clearA(host: string): Promise<void>;
+}
+
+function challtestsrvClient(baseUrl: string): ChalltestsrvClient {
+  const post = async (path: string, body: object): Promise<void> => {
+    const response = await fetch(`${baseUrl}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    await response.body?.cancel();
+    if (!response.ok) throw new Error(`challtestsrv ${path} answered HTTP ${response.status}`);
+  };
+  const fqdn = (host: string): string => (host.endsWith('.') ? host : `${host}.`);
+  return {
+    addHttp01: (token, content) => post('/add-http01', { token, content }),
+    removeHttp01: (token) => post('/del-http01', { token }),
+    setTxt: (host, value) => post('/set-txt', { host: fqdn(host), value }),
+    clearTxt: (host) => post('/clear-txt', { host: fqdn(host) }),
+    addA: (host, addresses) => post('/add-a', { host: fqdn(host), addresses }),
+    clearA: (host) => post('/clear-a', { host: fqdn(host) }),
+  };
+}
+
+export function startPebble(options: StartPebbleOptions = {}): Promise<PebbleHandle> {
+  return retryOnPortClash(() => startPebbleOnce(options));
+}
+
+async function startPebbleOnce(options: StartPebbleOptions): Promise<PebbleHandle> {
   const pebbleBinary = requireBinary('pebble');
   const challtestsrvBinary = requireBinary('pebble-challtestsrv');
   const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
   const host = '127.0.0.1';
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-pebble-'));
+  const dir = makeTempDir('gatehouse-pebble-');
   const processes: ManagedProcess[] = [];
   let client: TrustingFetchHandle | undefined;
 
   const stop = async (): Promise<void> => {
     await Promise.all(processes.map((p) => p.stop()));
     await client?.close();
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   };
 
   try {
@@ -162,6 +195,7 @@ export async function startPebble(options: StartPebbleOptions = {}): Promise<Peb
       issuingRootPem,
       pebbleManagementUrl,
       challtestsrvUrl,
+      challenges: challtestsrvClient(challtestsrvUrl),
       dnsPort,
       httpPort,
       tlsPort,

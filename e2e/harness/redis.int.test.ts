@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startRedis } from './redis.js';
 
 describe('startRedis', () => {
@@ -15,6 +15,20 @@ describe('startRedis', () => {
       await redis.stop();
     }
     expect(redis.running).toBe(false);
+  });
+
+  it('pauses: commands time out while it hangs and succeed after resume', async () => {
+    const redis = await startRedis();
+    const client = new Redis(redis.url, { lazyConnect: true, commandTimeout: 300, maxRetriesPerRequest: 0 });
+    onTestFinished(async () => {
+      client.disconnect();
+      await redis.stop();
+    });
+    await client.connect();
+    redis.pause();
+    await expect(client.ping()).rejects.toThrow(/timed out/i);
+    redis.resume();
+    expect(await client.ping()).toBe('PONG');
   });
 
   describe('outage drill', () => {

@@ -1,11 +1,9 @@
 // A real redis-server for one test file: random port, temp data dir, and outage drills
 // (kill or stop, then restart on the same port with the same data).
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { requireBinary } from './binaries.js';
-import { freePort } from './free-port.js';
+import { makeTempDir, removeTempDir } from './exit-registry.js';
+import { freePort, retryOnPortClash } from './free-port.js';
 import { ManagedProcess } from './managed-process.js';
 import { waitFor } from './wait-for.js';
 
@@ -29,6 +27,10 @@ export interface RedisHandle {
   stopServer(): Promise<void>;
   /** SIGKILL: a crash. The data dir stays for `restart()`. */
   kill(): Promise<void>;
+  /** SIGSTOP: Redis hangs with its connections open (clients see timeouts, not refusals). */
+  pause(): void;
+  /** SIGCONT after `pause()`. */
+  resume(): void;
   /** Starts redis-server again on the same port with the same data dir; waits for PONG. */
   restart(): Promise<void>;
   /** Stops the server for good and removes the data dir. Safe to call twice. */
@@ -37,11 +39,15 @@ export interface RedisHandle {
   recentOutput(): string;
 }
 
-export async function startRedis(options: StartRedisOptions = {}): Promise<RedisHandle> {
+export function startRedis(options: StartRedisOptions = {}): Promise<RedisHandle> {
+  return retryOnPortClash(() => startRedisOnce(options));
+}
+
+async function startRedisOnce(options: StartRedisOptions): Promise<RedisHandle> {
   const binary = requireBinary('redis-server');
   const host = '127.0.0.1';
   const port = await freePort(host);
-  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-redis-'));
+  const dataDir = makeTempDir('gatehouse-redis-');
   const args = [
     '--port', String(port),
     '--bind', host,
@@ -77,7 +83,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   }
 
   await launch().catch((err: unknown) => {
-    rmSync(dataDir, { recursive: true, force: true });
+    removeTempDir(dataDir);
     throw err;
   });
 
@@ -91,6 +97,8 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     },
     stopServer: async () => current?.stop(),
     kill: async () => current?.kill(),
+    pause: () => current?.pause(),
+    resume: () => current?.resume(),
     async restart() {
       if (removed) throw new Error(`redis-server :${port} was stopped for good; start a new one`);
       await current?.stop();
@@ -99,7 +107,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     async stop() {
       removed = true;
       await current?.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      removeTempDir(dataDir);
     },
     recentOutput: () => current?.recentOutput ?? '',
   };

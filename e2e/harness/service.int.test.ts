@@ -9,7 +9,7 @@ describe('startService', () => {
     const service = await startService('fake', { GREETING: 'hello', READY_AFTER_MS: '300' }, { rootDir });
     onTestFinished(() => service.stop());
     expect((await fetch(`${service.adminUrl}/readyz`)).status).toBe(200);
-    expect(service.output()).toContain(`GRPC_PORT=${service.grpcPort} BIND_HOST=127.0.0.1 GREETING=hello`);
+    await service.process.waitForOutput(new RegExp(`GRPC_PORT=${service.grpcPort} BIND_HOST=127\\.0\\.0\\.1 GREETING=hello`));
 
     await service.stop();
     expect(service.process.running).toBe(false);

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './free-port.js';
+import { freePort, retryOnPortClash } from './free-port.js';
 import { ManagedProcess } from './managed-process.js';
 import { waitFor } from './wait-for.js';
 
@@ -40,10 +40,20 @@ export interface ServiceHandle {
  * Starts a service. GRPC_PORT and ADMIN_PORT are picked free unless `env` sets them; BIND_HOST defaults to
  * 127.0.0.1 and ADMIN_TOKEN to a fixed test token. Everything else (REDIS_URL, config paths) comes from `env`.
  */
-export async function startService(
+export function startService(
   name: string,
   env: Readonly<Record<string, string>> = {},
   options: StartServiceOptions = {},
+): Promise<ServiceHandle> {
+  // Only ports picked here can be picked again; ports fixed by the caller's env clash for good.
+  const portsFixed = env.GRPC_PORT !== undefined && env.ADMIN_PORT !== undefined;
+  return retryOnPortClash(() => startServiceOnce(name, env, options), portsFixed ? 1 : 3);
+}
+
+async function startServiceOnce(
+  name: string,
+  env: Readonly<Record<string, string>>,
+  options: StartServiceOptions,
 ): Promise<ServiceHandle> {
   const rootDir = options.rootDir ?? repoRoot;
   const main = join(rootDir, 'services', name, 'dist', 'main.js');

@@ -1,0 +1,138 @@
+// The house rules for docker-compose.yml beyond what the Compose schema checks: what may be published where,
+// health-gated start order, one named network, and images built as non-root from node:24-slim.
+import { posix } from 'node:path';
+
+export interface ComposeRuleIssue {
+  /** "services.xds.ports[0]" style location in docker-compose.yml. */
+  readonly where: string;
+  readonly message: string;
+}
+
+export interface ComposeRuleOptions {
+  /** The only service allowed to publish ports on all interfaces. */
+  publicService: string;
+  /** The network every service must join. */
+  network: string;
+  /** Base image every stage of our Dockerfiles must use. */
+  baseImage: string;
+  /** Reads a file relative to the compose file's directory; undefined when it does not exist. */
+  readFile(relativePath: string): string | undefined;
+}
+
+interface PortMapping {
+  hostIp: string | undefined;
+  published: string | undefined;
+  target: string;
+}
+
+type ComposeService = Record<string, unknown> & {
+  ports?: unknown[];
+  depends_on?: string[] | Record<string, { condition?: string }>;
+  healthcheck?: { test?: unknown; disable?: boolean };
+  networks?: string[] | Record<string, unknown>;
+  environment?: Record<string, unknown> | string[];
+  build?: string | { context?: string; dockerfile?: string };
+};
+
+export function checkComposeRules(compose: { services?: Record<string, ComposeService>; networks?: Record<string, unknown> }, options: ComposeRuleOptions): ComposeRuleIssue[] {
+  const issues: ComposeRuleIssue[] = [];
+  const services = compose.services ?? {};
+  if (!compose.networks || !(options.network in compose.networks)) {
+    issues.push({ where: 'networks', message: `the network "${options.network}" is not declared` });
+  }
+  for (const [name, service] of Object.entries(services)) {
+    const at = `services.${name}`;
+    const adminPort = environmentOf(service).ADMIN_PORT;
+
+    (service.ports ?? []).forEach((raw, i) => {
+      const port = parsePort(raw);
+      const where = `${at}.ports[${i}]`;
+      if (!port) return issues.push({ where, message: `cannot read port mapping ${JSON.stringify(raw)}` });
+      if (port.published === undefined) return undefined; // not published on the host
+      const loopback = port.hostIp === '127.0.0.1' || port.hostIp === '::1';
+      if (name !== options.publicService && !loopback) {
+        issues.push({ where, message: `only ${options.publicService} may publish on all interfaces; bind to 127.0.0.1` });
+      }
+      if (adminPort !== undefined && port.target === String(adminPort) && !loopback) {
+        issues.push({ where, message: `the admin port ${adminPort} must be published on 127.0.0.1 only` });
+      }
+      if (name !== options.publicService && adminPort !== undefined && port.target !== String(adminPort)) {
+        issues.push({ where, message: `only the admin port (${adminPort}) may be published; ${port.target} is not it` });
+      }
+      return undefined;
+    });
+
+    const dependsOn = service.depends_on ?? {};
+    const targets = Array.isArray(dependsOn) ? dependsOn.map((d) => [d, {}] as const) : Object.entries(dependsOn);
+    for (const [target, spec] of targets) {
+      const where = `${at}.depends_on.${target}`;
+      const dependency = services[target];
+      if (!dependency) issues.push({ where, message: `depends on "${target}", which is not a service` });
+      else if (!hasHealthcheck(dependency)) issues.push({ where, message: `"${target}" has no healthcheck to wait for` });
+      if ((spec as { condition?: string }).condition !== 'service_healthy') {
+        issues.push({ where, message: 'must wait with condition: service_healthy' });
+      }
+    }
+
+    const networks = Array.isArray(service.networks) ? service.networks : Object.keys(service.networks ?? {});
+    if (!networks.includes(options.network)) {
+      issues.push({ where: `${at}.networks`, message: `must join the "${options.network}" network` });
+    }
+
+    if (service.build !== undefined) issues.push(...checkDockerfile(at, service.build, options));
+  }
+  return issues;
+}
+
+function checkDockerfile(at: string, build: NonNullable<ComposeService['build']>, options: ComposeRuleOptions): ComposeRuleIssue[] {
+  const context = typeof build === 'string' ? build : (build.context ?? '.');
+  const dockerfile = posix.join(context, typeof build === 'string' ? 'Dockerfile' : (build.dockerfile ?? 'Dockerfile'));
+  const where = `${at}.build`;
+  const text = options.readFile(dockerfile);
+  if (text === undefined) return [{ where, message: `${dockerfile} does not exist` }];
+  const issues: ComposeRuleIssue[] = [];
+  const instructions = text
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+  const froms = instructions.filter((line) => /^FROM\s/i.test(line));
+  if (froms.length === 0) issues.push({ where, message: `${dockerfile} has no FROM` });
+  for (const from of froms) {
+    const image = from.split(/\s+/)[1];
+    if (image !== options.baseImage) issues.push({ where, message: `${dockerfile}: "${from}" must use ${options.baseImage}` });
+  }
+  const finalStage = instructions.slice(instructions.lastIndexOf(froms.at(-1) ?? ''));
+  const user = finalStage.filter((line) => /^USER\s/i.test(line)).at(-1)?.split(/\s+/)[1];
+  if (!user) issues.push({ where, message: `${dockerfile}: the final stage sets no USER (it would run as root)` });
+  else if (/^(root|0)(:|$)/.test(user)) issues.push({ where, message: `${dockerfile}: USER ${user} is root` });
+  return issues;
+}
+
+function hasHealthcheck(service: ComposeService): boolean {
+  return service.healthcheck !== undefined && service.healthcheck.disable !== true && service.healthcheck.test !== undefined;
+}
+
+function environmentOf(service: ComposeService): Record<string, unknown> {
+  const env = service.environment;
+  if (!Array.isArray(env)) return env ?? {};
+  return Object.fromEntries(env.map((entry) => [entry.split('=')[0], entry.split('=').slice(1).join('=')]));
+}
+
+/** Short syntax "[host_ip:][published:]target[/proto]" or the long syntax object. */
+function parsePort(raw: unknown): PortMapping | undefined {
+  if (typeof raw === 'object' && raw !== null) {
+    const long = raw as { host_ip?: string; published?: string | number; target?: number };
+    if (long.target === undefined) return undefined;
+    return { hostIp: long.host_ip, published: long.published === undefined ? undefined : String(long.published), target: String(long.target) };
+  }
+  if (typeof raw !== 'string' && typeof raw !== 'number') return undefined;
+  const text = String(raw).replace(/\/(tcp|udp)$/, '');
+  const ipv6 = /^\[([^\]]+)\]:(.*)$/.exec(text);
+  const [hostIp, rest] = ipv6 ? [ipv6[1], ipv6[2] ?? ''] : [undefined, text];
+  const parts = rest.split(':');
+  if (parts.length === 1) return { hostIp, published: undefined, target: parts[0] ?? '' };
+  if (parts.length === 2) return { hostIp, published: parts[0], target: parts[1] ?? '' };
+  if (parts.length === 3 && !ipv6) return { hostIp: parts[0], published: parts[1], target: parts[2] ?? '' };
+  return undefined;
+}

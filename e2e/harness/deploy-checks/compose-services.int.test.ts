@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { parse } from 'yaml';
+import { startRedis } from '../redis.js';
+import { repoRoot, startService } from '../service.js';
+
+const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, { environment: Record<string, string> }>;
+};
+
+/** The service's compose environment as it would run natively: `${VAR:-default}` resolved to the default. */
+function nativeEnvironment(name: string, redisUrl: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(compose.services[name]?.environment ?? {})) {
+    env[key] = String(value).replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1');
+  }
+  // What only makes sense inside the compose network: container paths, service host names, fixed ports.
+  delete env.GRPC_PORT;
+  delete env.ADMIN_PORT;
+  delete env.BIND_HOST;
+  if (env.GATEWAY_CONFIG_PATH) env.GATEWAY_CONFIG_PATH = join(repoRoot, 'deploy', 'examples');
+  return { ...env, REDIS_URL: redisUrl };
+}
+
+describe('docker-compose.yml environment', () => {
+  it.each(['xds', 'certs', 'authz', 'ratelimit'])('starts %s natively with the compose environment and a real Redis', async (name) => {
+    const redis = await startRedis();
+    onTestFinished(() => redis.stop());
+    const service = await startService(name, nativeEnvironment(name, redis.url));
+    onTestFinished(() => service.stop());
+    const ready = (await (await fetch(`${service.adminUrl}/readyz`)).json()) as { checks?: Record<string, boolean> };
+    expect(ready.checks?.redis).toBe(true);
+  });
+});

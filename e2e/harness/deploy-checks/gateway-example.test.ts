@@ -1,0 +1,52 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseYamlFile, validateResource } from '@gatehouse/schemas';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { repoRoot } from '../service.js';
+
+const examplesDir = join(repoRoot, 'deploy', 'examples');
+const resources = readdirSync(examplesDir)
+  .filter((file) => /\.ya?ml$/.test(file))
+  .flatMap((file) => {
+    const parsed = parseYamlFile(readFileSync(join(examplesDir, file), 'utf8'), file);
+    expect(parsed.errors).toEqual([]);
+    return parsed.documents.map((doc) => ({ file, doc: doc.value as any })); // eslint-disable-line @typescript-eslint/no-explicit-any
+  });
+const byKind = (kind: string) => resources.filter((r) => r.doc.kind === kind).map((r) => r.doc);
+const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('deploy/examples', () => {
+  it('validates against the vendored CRDs', () => {
+    const issues = resources.flatMap(({ file, doc }) =>
+      validateResource(doc).map((issue) => `${file}: ${doc.kind} ${doc.metadata?.name}: ${issue.path}: ${issue.message}`),
+    );
+    expect(issues).toEqual([]);
+  });
+
+  it('defines the Gateway that both Envoy bootstraps ask for as node.cluster', () => {
+    const gateways = byKind('Gateway').map((g) => `${g.metadata.namespace ?? 'default'}/${g.metadata.name}`);
+    for (const file of ['envoy.yaml', 'envoy-local.yaml']) {
+      const bootstrap = parse(readFileSync(join(repoRoot, 'deploy', 'envoy', file), 'utf8')) as { node: { cluster: string } };
+      expect(gateways).toContain(bootstrap.node.cluster);
+    }
+  });
+
+  it('listens on the ports the Envoy container publishes', () => {
+    const published = (compose.services.envoy.ports as string[]).map((p) => Number(p.split(':').at(-1)));
+    for (const gateway of byKind('Gateway')) {
+      for (const listener of gateway.spec.listeners) expect(published).toContain(listener.port);
+    }
+  });
+
+  it('routes to Backends that are compose services on the port they listen on', () => {
+    for (const backend of byKind('Backend')) {
+      for (const endpoint of backend.spec.endpoints) {
+        const service = compose.services[endpoint.fqdn.hostname];
+        expect(service, endpoint.fqdn.hostname).toBeDefined();
+        const dockerfile = readFileSync(join(repoRoot, service.build.context, service.build.dockerfile ?? 'Dockerfile'), 'utf8');
+        expect(dockerfile).toContain(`EXPOSE ${endpoint.fqdn.port}`);
+      }
+    }
+  });
+});
