@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Translation time for 100 / 1,000 / 5,000 HTTPRoutes, each with a SecurityPolicy or a
 // BackendTrafficPolicy (global rate limit + retry), on one Gateway. Needs `pnpm build`.
-// Target: 1,000 routes + 1,000 policies translated (translateAll) in <= 150 ms.
+// Target: 1,000 routes + 1,000 policies translated (translateAll) in <= 150 ms (CPU time; see time()).
 // Baseline, measured in the same run: a structuredClone of the same resources (one full walk of
 // the input), so the ratio says how many input walks translation costs on this machine.
 // Also reported: parsing + CRD validation of the same resources as YAML (loadResourcesFromFiles).
+import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { loadResourcesFromFiles, translateAll } from '../../services/xds/dist/core/index.js';
 
@@ -91,19 +92,28 @@ function median(samples) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-/** Median and best of `runs` after a warm-up: the machine is shared, so the best shows the cost without interference. */
+/**
+ * Wall time (median and best of `runs`, after a warm-up) and CPU time (median): the machine is
+ * shared, and under contention wall time mostly measures waiting for a core, so the target is
+ * judged on CPU time (user + system of this process, which includes its GC threads).
+ */
 function time(fn, runs) {
   fn();
-  const samples = [];
+  const wall = [];
+  const cpu = [];
   for (let r = 0; r < runs; r++) {
+    const startCpu = process.cpuUsage();
     const start = performance.now();
     fn();
-    samples.push(performance.now() - start);
+    wall.push(performance.now() - start);
+    const used = process.cpuUsage(startCpu);
+    cpu.push((used.user + used.system) / 1000);
   }
-  return { median: median(samples), best: Math.min(...samples) };
+  return { median: median(wall), best: Math.min(...wall), cpu: median(cpu) };
 }
 
-console.log('routes  policies  translateAll ms (median/best)  baseline ms (median/best)  ratio  parse+validate ms  routes in snapshot  verdict');
+console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
+console.log('routes  policies  translateAll wall ms (median/best)  cpu ms  baseline wall ms (median/best)  cpu ms  ratio (cpu)  parse+validate ms  routes in snapshot  verdict');
 let failed = false;
 for (const routes of [100, 1000, 5000]) {
   const resources = buildResources(routes);
@@ -116,8 +126,8 @@ for (const routes of [100, 1000, 5000]) {
   const load = time(() => loadResourcesFromFiles([{ path: 'bench.yaml', text: yamlText }]), routes >= 5000 ? 1 : 3).median;
   const snapshot = result.snapshots.get('default/edge');
   const errors = [...result.statuses.values()].filter((s) => /"type":"(Accepted|ResolvedRefs)","status":"False"/.test(JSON.stringify(s))).length;
-  const verdict = routes === 1000 ? (translate.median <= TARGET_MS ? `ok (target ${TARGET_MS} ms)` : `OVER target ${TARGET_MS} ms (median)`) : '';
-  if (routes === 1000 && translate.median > TARGET_MS) failed = true;
+  const verdict = routes === 1000 ? (translate.cpu <= TARGET_MS ? `ok (target ${TARGET_MS} ms CPU)` : `OVER target ${TARGET_MS} ms CPU`) : '';
+  if (routes === 1000 && translate.cpu > TARGET_MS) failed = true;
   if (errors > 0) {
     console.error(`${errors} resources are not Accepted/ResolvedRefs: the benchmark input is wrong`);
     failed = true;
@@ -125,7 +135,7 @@ for (const routes of [100, 1000, 5000]) {
   const envoyRoutes = snapshot.routes.reduce((n, rc) => n + rc.virtual_hosts.reduce((m, vh) => m + vh.routes.length, 0), 0);
   const pair = (t) => `${t.median.toFixed(1)}/${t.best.toFixed(1)}`;
   console.log(
-    `${String(routes).padStart(6)}  ${String(routes).padStart(8)}  ${pair(translate).padStart(29)}  ${pair(baseline).padStart(25)}  ${(translate.median / baseline.median).toFixed(1).padStart(5)}  ${load.toFixed(0).padStart(17)}  ${String(envoyRoutes).padStart(18)}  ${verdict}`,
+    `${String(routes).padStart(6)}  ${String(routes).padStart(8)}  ${pair(translate).padStart(34)}  ${translate.cpu.toFixed(1).padStart(6)}  ${pair(baseline).padStart(30)}  ${baseline.cpu.toFixed(1).padStart(6)}  ${(translate.cpu / baseline.cpu).toFixed(1).padStart(11)}  ${load.toFixed(0).padStart(17)}  ${String(envoyRoutes).padStart(18)}  ${verdict}`,
   );
 }
 process.exit(failed ? 1 : 0);

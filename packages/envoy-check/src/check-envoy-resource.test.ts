@@ -28,8 +28,10 @@ describe('checkEnvoyResource', () => {
     expect(messages(CLUSTER, withoutName)).toEqual(['/name: length must be at least 1']);
   });
 
-  it('reports an undefined enum value', () => {
+  it('reports an undefined enum value, by name always and by number under enum.defined_only', () => {
     expect(messages(CLUSTER, { ...validCluster, type: 'STRICT_DSN' })).toEqual(['/type: "STRICT_DSN" is not a value of enum envoy.config.cluster.v3.Cluster.DiscoveryType']);
+    expect(messages(CLUSTER, { ...validCluster, type: 1 })).toEqual([]);
+    expect(messages(CLUSTER, { ...validCluster, type: 42 })).toEqual(['/type: 42 is not a value of enum envoy.config.cluster.v3.Cluster.DiscoveryType']);
   });
 
   it('reports a duration gt violation (connect_timeout must be > 0)', () => {
@@ -74,6 +76,20 @@ describe('checkEnvoyResource', () => {
       '/filter_chains/0/filters/0/typed_config@HttpConnectionManager/use_remote_adress: unknown field "use_remote_adress" in envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
     ]);
     expect(messages(LISTENER, listener({ '@type': 'type.googleapis.com/no.Such' }))).toEqual(['/filter_chains/0/filters/0/typed_config/@type: unknown type type.googleapis.com/no.Such']);
+  });
+
+  it("accepts Envoy's JSON forms: durations as text, wrappers as bare scalars", () => {
+    expect(messages(CLUSTER, { ...validCluster, connect_timeout: '0.250s', per_connection_buffer_limit_bytes: 32768 })).toEqual([]);
+    expect(messages(CLUSTER, { ...validCluster, connect_timeout: '0s' })).toEqual(['/connect_timeout: duration must be greater than 0ns']);
+    expect(messages(CLUSTER, { ...validCluster, connect_timeout: '5 seconds' })).toEqual(['/connect_timeout: "5 seconds" is not a duration (e.g. "1.5s")']);
+    expect(messages(CLUSTER, { ...validCluster, per_connection_buffer_limit_bytes: 'lots' })).toEqual(['/per_connection_buffer_limit_bytes: expected an integer']);
+  });
+
+  it('applies wrapped scalar rules (ClusterWeight.weight is a UInt32Value)', () => {
+    const route = (weight: unknown) => ({ match: { prefix: '/' }, route: { weighted_clusters: { clusters: [{ name: 'a', weight }] } } });
+    expect(messages('envoy.config.route.v3.Route', route(5))).toEqual([]);
+    expect(messages('envoy.config.route.v3.Route', route({ value: 5 }))).toEqual([]);
+    expect(messages('envoy.config.route.v3.Route', route(-1))).toEqual(['/route/weighted_clusters/clusters/0/weight: out of range for uint32']);
   });
 
   it('reports values of the wrong type', () => {

@@ -1,7 +1,9 @@
-// Checks an Envoy resource in protobufjs object form (what Gatehouse hands to the ADS server)
-// against the official Envoy protos: every field must exist (no unknown fields), values must have
-// the field's type, enums must be defined, oneofs set at most once (and once when required), Any
-// typed_config is checked as its @type, and the common protoc-gen-validate rules must hold.
+// Checks an Envoy resource in Envoy's JSON form (snake_case field names, Any as {'@type', ...},
+// durations as "1.5s", wrappers as bare scalars; protobufjs' object forms {seconds, nanos} and
+// {value} are accepted too) against the official Envoy protos: every field must exist (no unknown
+// fields), values must have the field's type, enums must be defined, oneofs set at most once (and
+// once when required), Any typed_config is checked as its @type, the common protoc-gen-validate
+// rules must hold, and the whole resource must encode.
 import { lookupMessage, protoRoot } from '@gatehouse/contracts';
 import protobuf from 'protobufjs';
 import { checkDurationRules, checkScalarRules, type Rules } from './pgv-rules.js';
@@ -24,11 +26,11 @@ export function checkEnvoyResource(typeUrlOrName: string, json: unknown): EnvoyC
     return [{ path: '', message: `unknown message type ${fullName}` }];
   }
   const problems: EnvoyCheckProblem[] = [];
-  checkMessage(type, json, '', problems);
+  const encodable = checkMessage(type, json, '', problems);
   if (problems.length === 0) {
-    // Last word from protobufjs itself: the object must encode (Any packing included).
+    // Last word from protobufjs itself: the converted object must encode (Any packing included).
     try {
-      type.encode(type.fromObject(json as Record<string, unknown>)).finish();
+      type.encode(type.fromObject(encodable as Record<string, unknown>)).finish();
     } catch (err) {
       problems.push({ path: '', message: `does not encode: ${err instanceof Error ? err.message : String(err)}` });
     }
@@ -50,21 +52,28 @@ function isRequiredOneof(oneof: protobuf.OneOf): boolean {
   return oneof.options?.['(validate.required)'] === true || (parsed ?? []).some((o) => o['(validate.required)'] === true);
 }
 
-function checkMessage(type: protobuf.Type, value: unknown, path: string, problems: EnvoyCheckProblem[]): void {
+/** Checks a message and returns it in protobufjs object form (for the final encode). */
+function checkMessage(type: protobuf.Type, value: unknown, path: string, problems: EnvoyCheckProblem[]): unknown {
   const fullName = type.fullName.slice(1);
-  if (!isPlainObject(value)) {
-    problems.push({ path, message: `expected a ${fullName} object` });
-    return;
-  }
   switch (fullName) {
-    case 'google.protobuf.Any':
-      checkAny(value, path, problems);
-      return;
+    case 'google.protobuf.Duration':
+      return checkDuration(value, path, problems);
     case 'google.protobuf.Struct':
     case 'google.protobuf.Value':
     case 'google.protobuf.ListValue':
-      return; // free-form JSON
+      return undefined; // free-form JSON: nothing to check, left out of the encode
   }
+  const wrapped = WRAPPERS[fullName];
+  if (wrapped && !isPlainObject(value)) {
+    const problem = scalarTypeProblem(wrapped, value);
+    if (problem) problems.push({ path, message: problem });
+    return { value };
+  }
+  if (!isPlainObject(value)) {
+    problems.push({ path, message: `expected a ${fullName} object` });
+    return undefined;
+  }
+  if (fullName === 'google.protobuf.Any') return checkAny(value, path, problems);
 
   for (const key of Object.keys(value)) {
     if (!type.fields[key]) problems.push({ path: `${path}/${key}`, message: `unknown field "${key}" in ${fullName}` });
@@ -74,14 +83,44 @@ function checkMessage(type: protobuf.Type, value: unknown, path: string, problem
     if (set.length > 1) problems.push({ path, message: `oneof ${oneof.name} has more than one field set: ${set.map((f) => f.name).join(', ')}` });
     if (set.length === 0 && isRequiredOneof(oneof)) problems.push({ path, message: `oneof ${oneof.name} is required (one of ${oneof.fieldsArray.map((f) => f.name).join(', ')})` });
   }
-  for (const field of type.fieldsArray) checkField(field, value[field.name], `${path}/${field.name}`, problems);
+  const converted: Record<string, unknown> = {};
+  for (const field of type.fieldsArray) {
+    const out = checkField(field, value[field.name], `${path}/${field.name}`, problems);
+    if (out !== undefined) converted[field.name] = out;
+  }
+  return converted;
 }
 
-function checkAny(value: Record<string, unknown>, path: string, problems: EnvoyCheckProblem[]): void {
+const DURATION_TEXT = /^(-?)(\d+)(?:\.(\d{1,9}))?s$/;
+
+/** Envoy JSON "1.5s" or protobufjs {seconds, nanos}; returned as the latter. */
+function checkDuration(value: unknown, path: string, problems: EnvoyCheckProblem[]): unknown {
+  if (typeof value === 'string') {
+    const match = DURATION_TEXT.exec(value);
+    if (!match) {
+      problems.push({ path, message: `"${value}" is not a duration (e.g. "1.5s")` });
+      return undefined;
+    }
+    const sign = match[1] === '-' ? -1 : 1;
+    return { seconds: String(sign * Number(match[2])), nanos: sign * Number((match[3] ?? '').padEnd(9, '0')) };
+  }
+  if (!isPlainObject(value)) {
+    problems.push({ path, message: 'expected a duration' });
+    return undefined;
+  }
+  for (const key of Object.keys(value)) if (key !== 'seconds' && key !== 'nanos') problems.push({ path: `${path}/${key}`, message: `unknown field "${key}" in google.protobuf.Duration` });
+  const secondsProblem = scalarTypeProblem('int64', value.seconds);
+  if (secondsProblem) problems.push({ path: `${path}/seconds`, message: secondsProblem });
+  const nanosProblem = scalarTypeProblem('int32', value.nanos);
+  if (nanosProblem) problems.push({ path: `${path}/nanos`, message: nanosProblem });
+  return value;
+}
+
+function checkAny(value: Record<string, unknown>, path: string, problems: EnvoyCheckProblem[]): unknown {
   const typeUrl = value['@type'];
   if (typeof typeUrl !== 'string') {
     problems.push({ path, message: 'Any needs "@type"' });
-    return;
+    return undefined;
   }
   const fullName = typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
   let inner: protobuf.Type;
@@ -89,24 +128,24 @@ function checkAny(value: Record<string, unknown>, path: string, problems: EnvoyC
     inner = protoRoot().lookupType(fullName);
   } catch {
     problems.push({ path: `${path}/@type`, message: `unknown type ${typeUrl}` });
-    return;
+    return undefined;
   }
   const { '@type': _ignored, ...fields } = value;
-  checkMessage(inner, fields, `${path}@${inner.name}`, problems);
+  const converted = checkMessage(inner, fields, `${path}@${inner.name}`, problems);
+  return { '@type': typeUrl, ...(converted as object) };
 }
 
-function checkField(field: protobuf.Field, value: unknown, path: string, problems: EnvoyCheckProblem[]): void {
+function checkField(field: protobuf.Field, value: unknown, path: string, problems: EnvoyCheckProblem[]): unknown {
   field.resolve();
   const rules = rulesOf((field as unknown as { parsedOptions?: Array<Record<string, unknown>> }).parsedOptions);
   const unset = value === undefined || value === null;
-  // Oneof members and proto3 optionals are only checked when set; so are unset message fields.
+  // Oneof members are only checked when set; so are unset message fields (unless required).
   const inOneof = field.partOf !== null && field.partOf !== undefined;
 
   if (field.map) {
-    if (unset) return;
+    if (unset) return undefined;
     if (!isPlainObject(value)) return void problems.push({ path, message: 'expected a map object' });
-    for (const [key, entry] of Object.entries(value)) checkSingle(field, entry, `${path}/${key}`, problems, undefined);
-    return;
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, checkSingle(field, entry, `${path}/${key}`, problems, undefined)]));
   }
   if (field.repeated) {
     const repeatedRules = rules?.repeated;
@@ -118,16 +157,17 @@ function checkField(field: protobuf.Field, value: unknown, path: string, problem
       if (repeatedRules.unique === true && new Set(items.map((i) => JSON.stringify(i))).size !== items.length) problems.push({ path, message: 'items must be unique' });
     }
     const itemRules = repeatedRules?.items as Rules | undefined;
-    items.forEach((item, i) => checkSingle(field, item, `${path}/${i}`, problems, itemRules));
-    return;
+    const converted = items.map((item, i) => checkSingle(field, item, `${path}/${i}`, problems, itemRules));
+    return unset ? undefined : converted;
   }
-  if (unset && inOneof) return;
+  if (unset && inOneof) return undefined;
   if (unset && (field.resolvedType instanceof protobuf.Type || field.options?.proto3_optional)) {
     if (rules?.message && (rules.message as Record<string, unknown>).required === true) problems.push({ path, message: 'is required' });
     else if (rules?.duration?.required === true || rules?.any?.required === true) problems.push({ path, message: 'is required' });
-    return;
+    return undefined;
   }
-  checkSingle(field, value, path, problems, rules);
+  const converted = checkSingle(field, value, path, problems, rules);
+  return unset ? undefined : converted;
 }
 
 const WRAPPERS: Record<string, string> = {
@@ -141,28 +181,39 @@ const WRAPPERS: Record<string, string> = {
   'google.protobuf.StringValue': 'string',
 };
 
-function checkSingle(field: protobuf.Field, value: unknown, path: string, problems: EnvoyCheckProblem[], rules: Rules | undefined): void {
+function checkSingle(field: protobuf.Field, value: unknown, path: string, problems: EnvoyCheckProblem[], rules: Rules | undefined): unknown {
   const resolved = field.resolvedType;
   if (resolved instanceof protobuf.Type) {
     const fullName = resolved.fullName.slice(1);
-    checkMessage(resolved, value, path, problems);
-    if (!rules || !isPlainObject(value)) return;
+    const converted = checkMessage(resolved, value, path, problems);
+    if (!rules || !isPlainObject(converted)) return converted;
     if (fullName === 'google.protobuf.Duration' && rules.duration) {
-      for (const message of checkDurationRules(rules.duration, value)) problems.push({ path, message });
+      for (const message of checkDurationRules(rules.duration, converted)) problems.push({ path, message });
     }
     const wrapped = WRAPPERS[fullName];
-    if (wrapped && rules[wrapped]) for (const message of checkScalarRules(wrapped, rules[wrapped]!, value.value)) problems.push({ path, message });
-    return;
+    if (wrapped && rules[wrapped]) for (const message of checkScalarRules(wrapped, rules[wrapped]!, converted.value)) problems.push({ path, message });
+    return converted;
   }
   if (resolved instanceof protobuf.Enum) {
-    const known = typeof value === 'string' ? value in resolved.values : typeof value === 'number' ? Object.values(resolved.values).includes(value) : value === undefined;
+    // A name must exist to encode at all; a number only has to be defined under enum.defined_only.
+    const definedOnly = (rules?.enum as Record<string, unknown> | undefined)?.defined_only === true;
+    const known =
+      typeof value === 'string'
+        ? value in resolved.values
+        : typeof value === 'number'
+          ? Number.isInteger(value) && (!definedOnly || Object.values(resolved.values).includes(value))
+          : value === undefined;
     if (!known) problems.push({ path, message: `${JSON.stringify(value)} is not a value of enum ${resolved.fullName.slice(1)}` });
-    return;
+    return value;
   }
   const typeProblem = scalarTypeProblem(field.type, value);
-  if (typeProblem) return void problems.push({ path, message: typeProblem });
+  if (typeProblem) {
+    problems.push({ path, message: typeProblem });
+    return value;
+  }
   const kindRules = rules?.[field.type];
   if (kindRules) for (const message of checkScalarRules(field.type, kindRules, value)) problems.push({ path, message });
+  return value;
 }
 
 function scalarTypeProblem(type: string, value: unknown): string | undefined {

@@ -5,8 +5,9 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { goldenOutput, GOLDEN_OPTIONS } from './golden-output.js';
+import { loadResourcesFromFiles } from './provider/load-files.js';
 
 const testdata = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'testdata');
 const update = process.env.UPDATE_GOLDEN === '1';
@@ -14,6 +15,9 @@ const files = readdirSync(testdata);
 const cases = files.filter((f) => f.endsWith('.in.yaml')).map((f) => f.slice(0, -'.in.yaml'.length));
 
 describe('golden translation', () => {
+  // The first validation compiles the CRD schemas (seconds on a busy machine): do it before the cases.
+  beforeAll(() => void loadResourcesFromFiles(cases.map((name) => ({ path: name, text: readFileSync(join(testdata, `${name}.in.yaml`), 'utf8') }))), 60_000);
+
   it('has no orphaned outputs', () => {
     const orphans = files.filter((f) => f.endsWith('.out.json') && !cases.includes(f.slice(0, -'.out.json'.length)));
     expect(orphans).toEqual([]);

@@ -38,7 +38,8 @@ export class PolicyAttachments<T> {
 }
 
 export interface PolicyResult {
-  security: PolicyAttachments<true>;
+  /** `valid: false`: the policy is broken and its routes answer 500 (fail closed, as Envoy Gateway does). */
+  security: PolicyAttachments<{ valid: boolean }>;
   traffic: PolicyAttachments<TrafficPolicyIR>;
   /** Accepted SecurityPolicies, as the authz service loads them. */
   authzPolicies: Array<{ namespace: string; name: string; yaml: string }>;
@@ -50,7 +51,7 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
   const gatewayKeys = new Set(gateways.map((g) => g.key));
 
   for (const policy of index.list('SecurityPolicy')) {
-    const accepted = attach(policy, index, gatewayKeys, controllerName, statuses, [], (target, name) => result.security.claim(target, name, true));
+    const accepted = attach(policy, index, gatewayKeys, controllerName, statuses, [], true, (target, name, valid) => result.security.claim(target, name, { valid }));
     if (!accepted) continue;
     result.authzPolicies.push({
       namespace: policy.metadata.namespace,
@@ -65,7 +66,7 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
 
   for (const policy of index.list('BackendTrafficPolicy')) {
     const translated = translateTrafficPolicy(`${policy.metadata.namespace}/${policy.metadata.name}`, policy.spec ?? {});
-    attach(policy, index, gatewayKeys, controllerName, statuses, translated.problems, (target, name) => result.traffic.claim(target, name, translated.ir));
+    attach(policy, index, gatewayKeys, controllerName, statuses, translated.problems, false, (target, name) => result.traffic.claim(target, name, translated.ir));
   }
   return result;
 }
@@ -77,7 +78,9 @@ function attach(
   controllerName: string,
   statuses: StatusMap,
   problems: readonly string[],
-  claim: (target: string, policy: string) => string | undefined,
+  /** An invalid policy still claims its targets, so they fail closed instead of losing the policy. */
+  failClosed: boolean,
+  claim: (target: string, policy: string, valid: boolean) => string | undefined,
 ): boolean {
   const namespace = policy.metadata.namespace;
   const policyName = `${namespace}/${policy.metadata.name}`;
@@ -95,16 +98,17 @@ function attach(
         ancestors.push({ ancestorRef, controllerName, conditions: [ok ? conditionTrue('Accepted', reason, message) : conditionFalse('Accepted', reason, message)] });
       }
     };
+    const targetKey = targetKeyOf(target, namespace, index, gatewayKeys);
     if (invalidMessage) {
-      report(false, Reasons.invalid, invalidMessage);
+      const closed = failClosed && targetKey !== undefined && claim(targetKey, policyName, false) === undefined;
+      report(false, Reasons.invalid, closed ? `${invalidMessage} (the routes it targets answer 500 until it is fixed)` : invalidMessage);
       continue;
     }
-    const targetKey = targetKeyOf(target, namespace, index, gatewayKeys);
     if (!targetKey) {
       report(false, Reasons.targetNotFound, `${target.kind} ${namespace}/${target.name} is not found or not served by this controller`);
       continue;
     }
-    const holder = claim(targetKey, policyName);
+    const holder = claim(targetKey, policyName, true);
     if (holder) {
       report(false, Reasons.conflicted, `${policy.kind} ${holder} already targets ${target.kind} ${namespace}/${target.name}`);
       continue;

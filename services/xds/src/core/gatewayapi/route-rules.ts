@@ -4,6 +4,7 @@ import type { HeaderMatchIR, HeaderModifierIR, MirrorIR, RedirectIR, RewriteIR, 
 import { resolveBackendRef, type BackendRef, type ClusterRegistry } from './backends.js';
 import { Reasons } from './conditions.js';
 import { parseDurationMs } from './durations.js';
+import { describeRegexProblem } from './regex.js';
 import type { ResourceIndex } from './resource-index.js';
 
 /** A route rule without name/policies: those are filled in per listener and hostname. */
@@ -87,6 +88,8 @@ export function translateRule(rule: RuleSpec, at: string, context: RuleContext):
   const ir: RuleIR = { matches: [], mirrors: [] };
   const specMatches = rule.matches && rule.matches.length > 0 ? rule.matches : [{}];
   for (const match of specMatches) ir.matches.push(grpc ? translateGrpcMatch(match) : translateHttpMatch(match));
+  const regexProblem = ir.matches.flatMap(regexesOf).map(describeRegexProblem).find((p) => p !== undefined);
+  if (regexProblem) return dropped(regexProblem);
 
   for (const filter of rule.filters ?? []) {
     if (!supported.has(filter.type)) return dropped(`filter ${filter.type} is not supported`);
@@ -124,6 +127,9 @@ export function translateRule(rule: RuleSpec, at: string, context: RuleContext):
       }
     }
   }
+
+  const hostProblem = moveHostHeaderToRewrite(ir);
+  if (hostProblem) return dropped(hostProblem);
 
   if (ir.rewrite?.path?.type === 'ReplacePrefixMatch' && ir.matches.some((m) => m.path.type !== 'Prefix')) {
     return dropped('URLRewrite ReplacePrefixMatch needs PathPrefix matches');
@@ -183,6 +189,31 @@ function translateGrpcMatch(match: GrpcMatchSpec): RouteMatchIR {
   else if (method?.service) path = { type: 'Prefix', value: `/${method.service}/` };
   else if (method?.method) path = { type: 'RegularExpression', value: `/[^/]+/${escapeRegex(method.method)}` };
   return { path, headers: (match.headers ?? []).map(toHeaderMatch), queryParams: [] };
+}
+
+/**
+ * Envoy refuses a route configuration whose header modifiers touch Host, so setting Host becomes a
+ * host rewrite (what it means); removing it, or Host in responses, cannot be expressed.
+ */
+function moveHostHeaderToRewrite(ir: RuleIR): string | undefined {
+  const isHost = (name: string) => name.toLowerCase() === 'host';
+  const response = ir.responseHeaders;
+  if (response && [...response.set, ...response.add].some((h) => isHost(h.name))) return 'ResponseHeaderModifier cannot set Host';
+  if (response?.remove.some(isHost)) return 'ResponseHeaderModifier cannot remove Host';
+  const request = ir.requestHeaders;
+  if (!request) return undefined;
+  if (request.remove.some(isHost)) return 'RequestHeaderModifier cannot remove Host';
+  const host = [...request.set, ...request.add].find((h) => isHost(h.name));
+  if (!host) return undefined;
+  request.set = request.set.filter((h) => !isHost(h.name));
+  request.add = request.add.filter((h) => !isHost(h.name));
+  if (ir.rewrite?.hostname && ir.rewrite.hostname !== host.value) return 'RequestHeaderModifier sets Host and URLRewrite sets another hostname';
+  ir.rewrite = { ...ir.rewrite, hostname: host.value };
+  return undefined;
+}
+
+function regexesOf(match: RouteMatchIR): string[] {
+  return [match.path, ...match.headers.map((h) => h.match), ...match.queryParams.map((q) => q.match)].filter((m) => m.type === 'RegularExpression').map((m) => m.value);
 }
 
 function escapeRegex(text: string): string {

@@ -1,6 +1,6 @@
 // HTTPRoute and GRPCRoute attachment to Gateway listeners (parentRefs, allowedRoutes, hostnames)
 // and their expansion into RouteIR per listener and hostname, with route status per parent.
-import type { GatewayResource } from '../provider/resource-types.js';
+import type { GatewayResource, ResourceIssue } from '../provider/resource-types.js';
 import type { RouteIR } from '../ir/types.js';
 import type { ClusterRegistry } from './backends.js';
 import { conditionFalse, conditionTrue, describeIssues, Reasons } from './conditions.js';
@@ -8,6 +8,7 @@ import type { GatewayContext, ListenerContext, RouteKind } from './gateways.js';
 import { intersectHostnames } from './hostnames.js';
 import type { PolicyResult } from './policies.js';
 import { GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
+import { checkRouteCelRules } from './route-cel-rules.js';
 import { translateRule, type RuleIR, type RuleProblem, type RuleSpec } from './route-rules.js';
 import type { Condition, ParentReference, StatusMap } from './status-types.js';
 
@@ -58,6 +59,7 @@ export function translateRoutes(
     const namespace = route.metadata.namespace;
     const spec = (route.spec ?? {}) as { parentRefs?: ParentRefSpec[]; hostnames?: string[]; rules?: RuleSpec[] };
     const parents: Array<{ parentRef: ParentReference; controllerName: string; conditions: Condition[] }> = [];
+    const invalid = route.issues?.length ? route.issues : checkRouteCelRules(route).map((issue) => withLocation(route, issue));
     statuses.set(`${kind}/${namespace}/${route.metadata.name}`, { kind, parents });
 
     // Rules are translated once per Gateway (clusters live per Gateway); statuses use the first.
@@ -93,8 +95,8 @@ export function translateRoutes(
         parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', Reasons.noMatchingParent, `Gateway ${parentNamespace}/${parentRef.name} is not found`)] });
         continue;
       }
-      if (route.issues?.length) {
-        parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', Reasons.unsupportedValue, describeIssues(route.issues))] });
+      if (invalid.length > 0) {
+        parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', Reasons.unsupportedValue, describeIssues(invalid))] });
         continue;
       }
       const attachment = attachToGateway(route, kind, spec.hostnames ?? [], parentRef, gateway);
@@ -127,6 +129,12 @@ export function translateRoutes(
     }
   });
   return result;
+}
+
+/** "file:line: Kind ns/name: /path: message" as schema issues read; the route's line stands in for the field's. */
+function withLocation(route: GatewayResource, issue: ResourceIssue): ResourceIssue {
+  const where = route.source?.kind === 'file' ? `${route.source.file}:${route.source.line}: ` : '';
+  return { ...issue, formatted: `${where}${route.kind} ${route.metadata.namespace}/${route.metadata.name}: ${issue.path}: ${issue.message}` };
 }
 
 function addProxyless(result: RouteTranslation, gatewayKey: string, host: string, entries: RouteEntry[]): void {
@@ -183,7 +191,13 @@ function expandRules(
     if (!rule) return;
     const { matches, ...action } = rule;
     matches.forEach((match, m) => {
-      const ir: RouteIR = { ...action, name: `${kind.toLowerCase()}/${ref.namespace}/${ref.name}/rule/${r}/match/${m}/${hostname}`, match };
+      const name = `${kind.toLowerCase()}/${ref.namespace}/${ref.name}/rule/${r}/match/${m}/${hostname}`;
+      if (security && !security.value.valid) {
+        // Its SecurityPolicy is broken: refuse rather than serve the route unprotected.
+        entries.push({ listener, hostname, route: { name, match, mirrors: [], directResponse: { status: 500 } }, order: { routeRank, rule: r, match: m } });
+        return;
+      }
+      const ir: RouteIR = { ...action, name, match };
       if (security) ir.securityPolicy = security.policy;
       if (traffic?.value.rateLimit) ir.rateLimit = traffic.value.rateLimit;
       if (traffic?.value.retry) ir.retry = traffic.value.retry;

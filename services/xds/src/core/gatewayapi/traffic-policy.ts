@@ -2,6 +2,7 @@
 // reported, never silently dropped.
 import type { GlobalRateLimitIR, RateLimitRuleIR, RateLimitUnit, RetryIR, StringMatchIR } from '../ir/types.js';
 import { parseDurationMs } from './durations.js';
+import { describeRegexProblem } from './regex.js';
 
 interface StringSelector {
   name?: string;
@@ -102,6 +103,11 @@ function translateRateLimit(policy: string, spec: NonNullable<TrafficPolicySpec[
     const translated: RateLimitRuleIR = { selectors: [], requests: rule.limit.requests, unit: unit as RateLimitUnit };
     for (const [s, selector] of (rule.clientSelectors ?? []).entries()) {
       translateSelector(selector, translated, `${at}.clientSelectors[${s}]`, problems);
+    }
+    for (const selector of translated.selectors) {
+      const match = 'match' in selector ? selector.match : undefined;
+      const problem = match?.type === 'RegularExpression' ? describeRegexProblem(match.value) : undefined;
+      if (problem) problems.push(`${at}: ${problem}`);
     }
     rules.push(translated);
   });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadResourcesFromFiles } from './load-files.js';
 import { mergeResourceSources } from './merge-sources.js';
 
@@ -11,6 +11,9 @@ spec:
 `;
 
 describe('loadResourcesFromFiles', () => {
+  // The first validation compiles the CRD schemas (seconds on a busy machine); not what is tested here.
+  beforeAll(() => void loadResourcesFromFiles([{ path: 'warm.yaml', text: route('warm') }]), 60_000);
+
   it('reads every document of a multi-document file, defaulting the namespace and recording the line', () => {
     const { resources, fileErrors } = loadResourcesFromFiles([{ path: 'a.yaml', text: `${route('one')}---\n${route('two')}` }]);
     expect(fileErrors).toEqual([]);

@@ -45,7 +45,7 @@ function localityEndpoints(endpoints: readonly EndpointIR[]): EnvoyObject[] {
   }
   return [...byZone].map(([zone, list]) => ({
     locality: zone ? { zone } : { region: DEFAULT_REGION },
-    load_balancing_weight: { value: list.length },
+    load_balancing_weight: list.length,
     lb_endpoints: list.map(lbEndpoint),
   }));
 }

@@ -25,10 +25,13 @@ export const EnvoyNames = {
 /** Resources delivered over the same ADS stream as everything else. */
 export const ADS_CONFIG_SOURCE = { ads: {}, resource_api_version: 'V3' } as const;
 
-/** protobufjs form of google.protobuf.Duration. */
-export function duration(ms: number): { seconds: string; nanos: number } {
-  return { seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 };
+/** google.protobuf.Duration in Envoy's JSON form: "90s", "0.500s". */
+export function duration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(3)}s`;
 }
 
-/** An Envoy JSON object; the translator builds plain data, checked against the protos in tests. */
+/**
+ * An object in Envoy's JSON form (proto3 JSON with the proto field names: durations as "5s",
+ * wrapper types as bare scalars, Any as {'@type', ...}); checked against the protos in tests.
+ */
 export type EnvoyObject = Record<string, unknown>;

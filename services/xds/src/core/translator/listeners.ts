@@ -45,10 +45,10 @@ export function buildHttpConnectionManager(name: string, httpFilters: EnvoyObjec
     rds: { route_config_name: name, config_source: ADS_CONFIG_SOURCE },
     http_filters: httpFilters,
     common_http_protocol_options: { headers_with_underscores_action: 'REJECT_REQUEST' },
-    normalize_path: { value: true },
+    normalize_path: true,
     merge_slashes: true,
     path_with_escaped_slashes_action: 'UNESCAPE_AND_REDIRECT',
-    use_remote_address: { value: true },
+    use_remote_address: true,
     xff_num_trusted_hops: 0,
   };
 }

@@ -48,15 +48,15 @@ function envoyDescriptor(actions: Array<Record<string, any>>, request: Request):
     } else if (action.header_value_match) {
       const m = action.header_value_match;
       const all = m.headers.every((h: any) => matches(h.string_match, headers[h.name]));
-      if (all !== m.expect_match.value) return undefined;
+      if (all !== m.expect_match) return undefined;
       entries.push([m.descriptor_key, m.descriptor_value]);
     } else if (action.query_parameter_value_match) {
       const m = action.query_parameter_value_match;
       const all = m.query_parameters.every((q: any) => matches(q.string_match, params.get(q.name) ?? undefined));
-      if (all !== m.expect_match.value) return undefined;
+      if (all !== m.expect_match) return undefined;
       entries.push([m.descriptor_key, m.descriptor_value]);
     } else if (action.masked_remote_address) {
-      const len = action.masked_remote_address.v4_prefix_mask_len.value;
+      const len = action.masked_remote_address.v4_prefix_mask_len;
       entries.push(['masked_remote_address', parseCidr(`${request.remoteAddress}/${len}`)!.cidr]);
     } else if (action.remote_address) entries.push(['remote_address', request.remoteAddress]);
     else throw new Error(`action not simulated: ${JSON.stringify(action)}`);

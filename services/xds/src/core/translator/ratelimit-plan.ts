@@ -66,7 +66,7 @@ export function planRateLimits(route: RouteIR): RateLimitRulePlan[] {
               query_parameter_value_match: {
                 descriptor_key: key,
                 descriptor_value: key,
-                expect_match: { value: !selector.invert },
+                expect_match: !selector.invert,
                 query_parameters: [{ name: selector.name, string_match: stringMatcher(selector.match) }],
               },
             },
@@ -77,7 +77,7 @@ export function planRateLimits(route: RouteIR): RateLimitRulePlan[] {
     });
     if (rule.cidr) {
       // The outer descriptor catches the CIDR; "distinct" adds a bucket per client address inside it.
-      const mask = { value: rule.cidr.maskLen };
+      const mask = rule.cidr.maskLen;
       steps.push({
         action: { masked_remote_address: rule.cidr.ipv6 ? { v6_prefix_mask_len: mask } : { v4_prefix_mask_len: mask } },
         descriptor: { key: 'masked_remote_address', value: rule.cidr.cidr },
@@ -98,7 +98,7 @@ function headerValueMatch(key: string, header: string, match: StringMatchIR, inv
       header_value_match: {
         descriptor_key: key,
         descriptor_value: key,
-        expect_match: { value: !invert },
+        expect_match: !invert,
         headers: [{ name: header, string_match: stringMatcher(match) }],
       },
     },

@@ -59,7 +59,7 @@ function buildRouteAction(ir: RouteIR): EnvoyObject {
   const action: EnvoyObject =
     backends.length === 1
       ? { cluster: backends[0]!.cluster }
-      : { weighted_clusters: { clusters: backends.map((b) => ({ name: b.cluster, weight: { value: b.weight } })) } };
+      : { weighted_clusters: { clusters: backends.map((b) => ({ name: b.cluster, weight: b.weight })) } };
   if (ir.timeoutMs !== undefined) action.timeout = duration(ir.timeoutMs);
   if (ir.rewrite?.hostname) action.host_rewrite_literal = ir.rewrite.hostname;
   const path = ir.rewrite?.path;
@@ -79,7 +79,7 @@ function buildRouteAction(ir: RouteIR): EnvoyObject {
   }
   if (ir.retry || ir.backendTimeoutMs !== undefined) {
     const retry = ir.retry;
-    const policy: EnvoyObject = { num_retries: { value: retry?.numRetries ?? 0 } };
+    const policy: EnvoyObject = { num_retries: retry?.numRetries ?? 0 };
     if (retry && retry.retryOn.length > 0) policy.retry_on = retry.retryOn.join(',');
     if (retry && retry.statusCodes.length > 0) policy.retriable_status_codes = retry.statusCodes;
     const perTry = retry?.perTryTimeoutMs ?? ir.backendTimeoutMs;
