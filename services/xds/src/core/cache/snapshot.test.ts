@@ -40,7 +40,7 @@ describe('Snapshot', () => {
 
   it('rejects two resources of one type with the same name', () => {
     expect(() => Snapshot.fromResources({ clusters: [edsCluster('a'), edsCluster('a')] })).toThrow(
-      expect.objectContaining({ code: 'GH_XDS_DUPLICATE_RESOURCE' }),
+      expect.objectContaining({ code: 'GH_XDS_DUPLICATE_ENVOY_RESOURCE' }),
     );
   });
 

@@ -27,7 +27,7 @@ export type ResourceLists = Partial<Record<keyof EnvoyResources, readonly object
 
 export class SnapshotError extends Error {
   constructor(
-    readonly code: 'GH_XDS_SNAPSHOT_INCONSISTENT' | 'GH_XDS_DUPLICATE_RESOURCE' | 'GH_XDS_RESOURCE_WITHOUT_NAME',
+    readonly code: 'GH_XDS_SNAPSHOT_INCONSISTENT' | 'GH_XDS_DUPLICATE_ENVOY_RESOURCE' | 'GH_XDS_RESOURCE_WITHOUT_NAME',
     message: string,
   ) {
     super(`${code}: ${message}`);
@@ -69,7 +69,7 @@ export class Snapshot {
       for (const resource of (resources[field] ?? []) as readonly EnvoyResource[]) {
         const name = resourceName(typeUrl, resource);
         if (!name) throw new SnapshotError('GH_XDS_RESOURCE_WITHOUT_NAME', `a resource in ${field} has no name`);
-        if (entries.has(name)) throw new SnapshotError('GH_XDS_DUPLICATE_RESOURCE', `${field} has two resources named "${name}"`);
+        if (entries.has(name)) throw new SnapshotError('GH_XDS_DUPLICATE_ENVOY_RESOURCE', `${field} has two resources named "${name}"`);
         const version = contentHash(resource);
         const reused = previous?.entry(typeUrl, name);
         entries.set(name, reused?.version === version ? reused : { typeUrl, name, version, resource });
