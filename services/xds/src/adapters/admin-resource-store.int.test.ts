@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type TestRedis } from '../testing/redis-server.js';
+import { startRedis, type RedisHandle as TestRedis } from '@gatehouse/e2e';
 import { AdminResourceStore, type StoredResource } from './admin-resource-store.js';
 
 let redis: TestRedis;

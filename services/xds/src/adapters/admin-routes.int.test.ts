@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAdminServer, createLogger, Readiness } from '@gatehouse/kit';
 import { ProxyRegistry, SnapshotStore } from '../core/cache/index.js';
 import { translateAll, type TranslateOptions } from '../core/index.js';
-import { startRedis, type TestRedis } from '../testing/redis-server.js';
+import { startRedis, type RedisHandle as TestRedis } from '@gatehouse/e2e';
 import { AdminResourceStore } from './admin-resource-store.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { ConfigPipeline } from './config-pipeline.js';

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificateIssuedCodec } from '@gatehouse/contracts';
 import type { CertificateIssued } from '@gatehouse/contracts/generated/gatehouse/v1/CertificateIssued';
-import { startRedis, type TestRedis } from '../testing/redis-server.js';
+import { startRedis, type RedisHandle as TestRedis } from '@gatehouse/e2e';
 import { CertificateSecrets } from './certificate-secrets.js';
 import { encryptPrivateKey } from './private-key-crypto.js';
 

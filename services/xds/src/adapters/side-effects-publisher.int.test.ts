@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authzPoliciesPublishedCodec, certificateWantedCodec, rateLimitConfigPublishedCodec } from '@gatehouse/contracts';
 import { createQueue, FanoutChannel } from '@gatehouse/kit';
-import { startRedis, type TestRedis } from '../testing/redis-server.js';
+import { startRedis, type RedisHandle as TestRedis } from '@gatehouse/e2e';
 import { SideEffectsPublisher, type SideEffects } from './side-effects-publisher.js';
 import type { CertificateWanted } from '../core/index.js';
 

@@ -1,4 +1,2 @@
 // Test and bench helpers (the package's ./testing entry point).
 export { openSotwStream, openDeltaStream, createAdsClient, resourceNames, ResponseQueue, type RawAdsClient } from './raw-ads-client.js';
-export { freePort } from './free-port.js';
-export { startRedis, type TestRedis } from './redis-server.js';
