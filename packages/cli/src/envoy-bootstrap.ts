@@ -39,12 +39,15 @@ export function buildEnvoyBootstrap(options: BootstrapOptions): Record<string, u
           // A DNS name (e.g. a Kubernetes Service or compose service) resolves to every replica.
           type: /^[\d.]+$|:/.test(host) ? 'STATIC' : 'STRICT_DNS',
           connect_timeout: '5s',
+          // ADS is one long-lived HTTP/2 stream: keepalives notice a dead xds replica, so Envoy
+          // reconnects to another (which, with content-hash versions, resends nothing).
           typed_extension_protocol_options: {
             'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
               '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
-              explicit_http_config: { http2_protocol_options: {} },
+              explicit_http_config: { http2_protocol_options: { connection_keepalive: { interval: '30s', timeout: '5s' } } },
             },
           },
+          upstream_connection_options: { tcp_keepalive: { keepalive_time: 60 } },
           load_assignment: {
             cluster_name: 'gatehouse-xds',
             endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: host, port_value: Number(match[2]) } } } }] }],
