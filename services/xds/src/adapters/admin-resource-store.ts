@@ -2,7 +2,7 @@
 // value the YAML document), so every xds replica serves the same thing. After each change a
 // gatehouse.v1.GatewayConfigChanged goes out over fan-out and every replica reloads the hash.
 import { gatewayConfigChangedCodec } from '@gatehouse/contracts';
-import { currentTraceContext, FanoutChannel, type RedisConnection } from '@gatehouse/kit';
+import { currentTraceContext, FanoutChannel, withTraceContext, type RedisConnection } from '@gatehouse/kit';
 import { contentHash } from '../core/cache/index.js';
 
 export const ADMIN_RESOURCES_KEY = 'gatehouse:xds:resources';
@@ -62,7 +62,8 @@ export class AdminResourceStore {
   async watch(onChange: (resources: StoredResource[]) => void | Promise<void>, onError: (err: unknown) => void): Promise<void> {
     let reloading = Promise.resolve();
     const reload = (): Promise<void> => (reloading = reloading.then(async () => onChange(await this.list())).catch(onError));
-    await this.channel.subscribe(() => reload(), onError);
+    // The reload joins the trace of the change that caused it.
+    await this.channel.subscribe((message) => withTraceContext(message.trace, 'xds.admin-resources.reload', () => reload()), onError);
     await reload();
   }
 

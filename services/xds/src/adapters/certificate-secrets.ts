@@ -5,7 +5,7 @@
 // "<namespace>/<secretName>". A renewal changes only that secret: Envoy rotates it, listeners stay.
 import { certificateIssuedCodec } from '@gatehouse/contracts';
 import type { CertificateIssued__Output } from '@gatehouse/contracts/generated/gatehouse/v1/CertificateIssued';
-import type { RedisConnection } from '@gatehouse/kit';
+import { withTraceContext, type RedisConnection } from '@gatehouse/kit';
 import { decryptPrivateKey } from './private-key-crypto.js';
 
 export const CERTIFICATE_ISSUED_CHANNEL = 'gatehouse:certificates:issued';
@@ -87,7 +87,8 @@ export class CertificateSecrets {
     let changed = false;
     for (const bytes of messages) {
       try {
-        changed = (await this.apply(certificateIssuedCodec.decode(bytes))) || changed;
+        const issued = certificateIssuedCodec.decode(bytes);
+        changed = (await withTraceContext(issued.trace, 'xds.certificate-issued', () => this.apply(issued))) || changed;
       } catch (err) {
         this.options.onError(err);
       }
