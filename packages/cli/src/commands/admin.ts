@@ -2,6 +2,8 @@
 import { stringify } from 'yaml';
 import type { CliIo } from '../cli-io.js';
 import { UsageError } from '../cli-io.js';
+import type { ResourceStatus } from '@gatehouse/xds/core';
+import { failedConditions, NEGATIVE_POLARITY } from '../failed-conditions.js';
 import { readYamlFiles } from '../read-yaml-files.js';
 
 export interface AdminTarget {
@@ -110,6 +112,7 @@ export async function statusCommand(target: AdminTarget, io: CliIo): Promise<num
     adminErrors: Array<{ file: string; line: number; message: string }>;
     snapshotProblems: Array<{ nodeCluster: string; message: string }>;
     translationError: string | null;
+    statuses: Record<string, ResourceStatus>;
   };
   const p = (proxies.json as { proxies?: Array<{ nodeId: string; nodeCluster: string; variant: string; types: Array<{ type: string; ackedVersion?: string; lastNack?: { version: string; errorMessage: string } }> }> }).proxies ?? [];
   io.stdout(`applied at: ${s.appliedAt ?? 'never'}\n`);
@@ -126,6 +129,9 @@ export async function statusCommand(target: AdminTarget, io: CliIo): Promise<num
     ...s.adminErrors.map((e) => `${e.file}:${e.line}: ${e.message}`),
     ...s.snapshotProblems.map((e) => `gateway ${e.nodeCluster}: ${e.message}`),
     ...(s.translationError ? [`translation: ${s.translationError}`] : []),
+    ...Object.entries(s.statuses ?? {}).flatMap(([key, status]) =>
+      failedConditions(status).map((c) => `${key}: ${c.type}=${NEGATIVE_POLARITY.has(c.type) ? 'True' : 'False'} (${c.reason}): ${c.message}`),
+    ),
   ];
   for (const line of problems) io.stdout(`problem: ${line}\n`);
   return problems.length > 0 ? 1 : 0;

@@ -1,6 +1,7 @@
 // gatehouse validate -f <dir|file>: every problem with file, line and path; exit 1 if any.
 import { Snapshot, typeLabel, PUSH_ORDER } from '@gatehouse/xds/cache';
-import { loadResourcesFromFiles, resourceKey, translateAll, type ResourceStatus } from '@gatehouse/xds/core';
+import { loadResourcesFromFiles, resourceKey, translateAll } from '@gatehouse/xds/core';
+import { failedConditions, NEGATIVE_POLARITY } from '../failed-conditions.js';
 import { encodeResource } from '@gatehouse/xds/envoy-json';
 import type { CliIo } from '../cli-io.js';
 import { readYamlFiles } from '../read-yaml-files.js';
@@ -34,18 +35,6 @@ export async function validateCommand(target: string, io: CliIo): Promise<number
   for (const line of problems) io.stderr(`${line}\n`);
   io.stdout(problems.length === 0 ? `${files.length} file(s), ${loaded.resources.length} resource(s): valid\n` : `${problems.length} problem(s)\n`);
   return problems.length === 0 ? 0 : 1;
-}
-
-/** Conditions where True is the problem (Gateway API "abnormal-true" polarity). */
-const NEGATIVE_POLARITY = new Set(['Conflicted', 'Degraded']);
-
-function failedConditions(status: ResourceStatus): Array<{ type: string; reason: string; message: string }> {
-  const lists: Array<Array<{ type: string; status: string; reason: string; message: string }>> = [];
-  if ('conditions' in status) lists.push(status.conditions);
-  if ('listeners' in status) for (const l of status.listeners) lists.push(l.conditions);
-  if ('parents' in status) for (const p of status.parents) lists.push(p.conditions);
-  if ('ancestors' in status) for (const a of status.ancestors) lists.push(a.conditions);
-  return lists.flat().filter((c) => (NEGATIVE_POLARITY.has(c.type) ? c.status === 'True' : c.status === 'False'));
 }
 
 function snapshotProblems(nodeCluster: string, resources: Parameters<typeof Snapshot.fromResources>[0]): string[] {
