@@ -4,10 +4,17 @@
 
 export type Rules = Record<string, Record<string, unknown>>;
 
-// RE2 patterns from PGV's well_known_regex (strict: false relaxes them to "no NUL, CR or LF").
+// PGV's well_known_regex: header names are tokens; header values have no control characters but
+// tab; strict: false relaxes both to "no NUL, CR or LF".
 const HEADER_NAME_STRICT = /^:?[0-9a-zA-Z!#$%&'*+\-.^_|~`]+$/;
-const HEADER_VALUE_STRICT = /^[^\u0000-\u0008\u000A-\u001F\u007F]*$/;
-const HEADER_LOOSE = /^[^\u0000\u000A\u000D]*$/;
+
+function hasCharCode(value: string, forbidden: (code: number) => boolean): boolean {
+  for (let i = 0; i < value.length; i++) if (forbidden(value.charCodeAt(i))) return true;
+  return false;
+}
+
+const isLooseForbidden = (code: number) => code === 0 || code === 10 || code === 13;
+const isValueForbidden = (code: number) => (code < 32 && code !== 9) || code === 127;
 
 /** Problems with a scalar (or wrapped scalar) value against one kind of rules ("string", "uint32", ...). */
 export function checkScalarRules(kind: string, rules: Record<string, unknown>, value: unknown): string[] {
@@ -57,8 +64,8 @@ function checkString(rules: Record<string, unknown>, value: string): string[] {
     const strict = rules.strict !== false;
     const name = wellKnown === 1 || wellKnown === 'HTTP_HEADER_NAME';
     const valueRule = wellKnown === 2 || wellKnown === 'HTTP_HEADER_VALUE';
-    const regex = !strict ? HEADER_LOOSE : name ? HEADER_NAME_STRICT : valueRule ? HEADER_VALUE_STRICT : undefined;
-    if (regex && !regex.test(value)) problems.push(`must be a valid HTTP header ${name ? 'name' : 'value'}`);
+    const invalid = !strict ? hasCharCode(value, isLooseForbidden) : name ? !HEADER_NAME_STRICT.test(value) : valueRule ? hasCharCode(value, isValueForbidden) : false;
+    if (invalid) problems.push(`must be a valid HTTP header ${name ? 'name' : 'value'}`);
   }
   if (rules.hostname === true && value !== '' && !/^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/.test(value)) {
     problems.push('must be a hostname');

@@ -27,7 +27,10 @@ export class ClusterRegistry {
 
   add(cluster: ClusterIR): void {
     const existing = this.clusters.get(cluster.name);
-    if (existing) existing.http2 ||= cluster.http2;
+    if (existing) {
+      existing.http2 ||= cluster.http2;
+      existing.grpc ||= cluster.grpc;
+    }
     else this.clusters.set(cluster.name, { ...cluster, endpoints: [...cluster.endpoints] });
   }
 
@@ -38,6 +41,10 @@ export class ClusterRegistry {
   list(): ClusterIR[] {
     return [...this.clusters.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
+}
+
+function endpointKey(endpoint: EndpointIR): string {
+  return endpoint.kind === 'unix' ? `unix:${endpoint.path}` : `${endpoint.kind === 'ip' ? endpoint.address : endpoint.hostname}:${endpoint.port}`;
 }
 
 export function backendClusterName(namespace: string, name: string): string {
@@ -78,12 +85,16 @@ export function resolveBackendRef(
     else if (endpoint.fqdn) endpoints.push({ kind: 'fqdn', hostname: endpoint.fqdn.hostname, port: endpoint.fqdn.port, ...zone });
     else if (endpoint.unix) endpoints.push({ kind: 'unix', path: endpoint.unix.path, ...zone });
   }
+  // Proxyless gRPC clients reject a load assignment that repeats an address.
+  const unique = endpoints.filter((e, i) => endpoints.findIndex((o) => endpointKey(o) === endpointKey(e)) === i);
+  endpoints.length = 0;
+  endpoints.push(...unique);
   if (endpoints.length === 0) return { ok: false, reason: Reasons.backendNotFound, message: `Backend ${namespace}/${ref.name} has no endpoints` };
   const kinds = new Set(endpoints.map((e) => e.kind === 'fqdn'));
   if (kinds.size > 1) {
     return { ok: false, reason: Reasons.unsupportedValue, message: `Backend ${namespace}/${ref.name} mixes hostname endpoints with IP or unix endpoints` };
   }
   const name = backendClusterName(namespace, ref.name);
-  registry.add({ name, endpoints, http2: grpc || (spec.appProtocols ?? []).includes('gateway.envoyproxy.io/h2c') });
+  registry.add({ name, endpoints, http2: grpc || (spec.appProtocols ?? []).includes('gateway.envoyproxy.io/h2c'), ...(grpc ? { grpc } : {}) });
   return { ok: true, cluster: name };
 }

@@ -161,6 +161,8 @@ export interface ClusterIR {
   endpoints: EndpointIR[];
   /** Speak HTTP/2 upstream (gRPC or an h2c Backend). */
   http2: boolean;
+  /** Used by GRPCRoutes, so proxyless gRPC clients may load it (they take EDS or LOGICAL_DNS only). */
+  grpc?: boolean;
 }
 
 export interface TlsSecretIR {

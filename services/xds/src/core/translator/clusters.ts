@@ -1,5 +1,6 @@
 // ClusterIR -> Envoy Cluster (+ ClusterLoadAssignment). IP and unix endpoints go over EDS (ADS),
-// which proxyless gRPC clients need too; hostname endpoints use STRICT_DNS.
+// which proxyless gRPC clients need too; hostname endpoints use STRICT_DNS, or LOGICAL_DNS for a
+// single hostname GRPCRoutes use (the one DNS type @grpc/grpc-js-xds accepts).
 import type { ServiceEndpoint } from '../translate-all.js';
 import type { ClusterIR, EndpointIR } from '../ir/types.js';
 import { ADS_CONFIG_SOURCE, duration, EnvoyNames, EnvoyTypes, type EnvoyObject } from './envoy-types.js';
@@ -10,7 +11,8 @@ export function buildCluster(cluster: ClusterIR): { cluster: EnvoyObject; endpoi
   const dns = cluster.endpoints.some((e) => e.kind === 'fqdn');
   const assignment = { cluster_name: cluster.name, endpoints: localityEndpoints(cluster.endpoints) };
   const result: EnvoyObject = { name: cluster.name, connect_timeout: CONNECT_TIMEOUT };
-  if (dns) Object.assign(result, { type: 'STRICT_DNS', load_assignment: assignment });
+  // One hostname used by GRPCRoutes: LOGICAL_DNS, the DNS cluster type proxyless gRPC clients support.
+  if (dns) Object.assign(result, { type: cluster.grpc && cluster.endpoints.length === 1 ? 'LOGICAL_DNS' : 'STRICT_DNS', load_assignment: assignment });
   else Object.assign(result, { type: 'EDS', eds_cluster_config: { eds_config: ADS_CONFIG_SOURCE, service_name: cluster.name } });
   if (cluster.http2) result.typed_extension_protocol_options = http2Options();
   return dns ? { cluster: result } : { cluster: result, endpoints: assignment };

@@ -18,6 +18,28 @@ interface Request {
   remoteAddress: string;
 }
 type Entry = [key: string, value: string];
+interface StringMatcher {
+  exact?: string;
+  prefix?: string;
+  safe_regex?: { regex: string };
+}
+interface NamedMatcher {
+  name: string;
+  string_match: StringMatcher;
+}
+/** The rate limit actions the translator emits, as far as the simulation reads them. */
+interface Action {
+  generic_key?: { descriptor_key: string; descriptor_value: string };
+  request_headers?: { header_name: string; descriptor_key: string };
+  header_value_match?: { descriptor_key: string; descriptor_value: string; expect_match: boolean; headers: NamedMatcher[] };
+  query_parameter_value_match?: { descriptor_key: string; descriptor_value: string; expect_match: boolean; query_parameters: NamedMatcher[] };
+  masked_remote_address?: { v4_prefix_mask_len: number };
+  remote_address?: Record<string, never>;
+}
+interface EnvoyRoute {
+  match: { prefix?: string; path_separated_prefix?: string };
+  route: { rate_limits?: Array<{ actions: Action[] }> };
+}
 interface Descriptor {
   key: string;
   value?: string;
@@ -25,16 +47,16 @@ interface Descriptor {
   descriptors?: Descriptor[];
 }
 
-function matches(matcher: Record<string, unknown>, value: string | undefined): boolean {
+function matches(matcher: StringMatcher, value: string | undefined): boolean {
   if (value === undefined) return false;
   if (typeof matcher.exact === 'string') return value === matcher.exact;
   if (typeof matcher.prefix === 'string') return value.startsWith(matcher.prefix);
-  const regex = (matcher.safe_regex as { regex: string } | undefined)?.regex;
+  const regex = matcher.safe_regex?.regex;
   return regex !== undefined && new RegExp(`^(?:${regex})$`).test(value);
 }
 
 /** Envoy: every action must produce an entry, or the whole descriptor is skipped. */
-function envoyDescriptor(actions: Array<Record<string, any>>, request: Request): Entry[] | undefined {
+function envoyDescriptor(actions: Action[], request: Request): Entry[] | undefined {
   const query = request.path.split('?')[1] ?? '';
   const headers: Record<string, string> = { ...request.headers, ':method': request.method, ':path': request.path };
   const params = new URLSearchParams(query);
@@ -47,12 +69,12 @@ function envoyDescriptor(actions: Array<Record<string, any>>, request: Request):
       entries.push([action.request_headers.descriptor_key, value]);
     } else if (action.header_value_match) {
       const m = action.header_value_match;
-      const all = m.headers.every((h: any) => matches(h.string_match, headers[h.name]));
+      const all = m.headers.every((h) => matches(h.string_match, headers[h.name]));
       if (all !== m.expect_match) return undefined;
       entries.push([m.descriptor_key, m.descriptor_value]);
     } else if (action.query_parameter_value_match) {
       const m = action.query_parameter_value_match;
-      const all = m.query_parameters.every((q: any) => matches(q.string_match, params.get(q.name) ?? undefined));
+      const all = m.query_parameters.every((q) => matches(q.string_match, params.get(q.name) ?? undefined));
       if (all !== m.expect_match) return undefined;
       entries.push([m.descriptor_key, m.descriptor_value]);
     } else if (action.masked_remote_address) {
@@ -79,7 +101,7 @@ function serviceLimit(tree: Descriptor[], entries: Entry[]): string | undefined 
 const testdata = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'testdata');
 const file = 'backendtrafficpolicy-global-ratelimit.in.yaml';
 const result = translateAll(loadResourcesFromFiles([{ path: file, text: readFileSync(join(testdata, file), 'utf8') }]).resources, GOLDEN_OPTIONS);
-const routeConfig = result.snapshots.get('default/edge')!.routes[0] as { virtual_hosts: Array<{ routes: Array<Record<string, any>> }> };
+const routeConfig = result.snapshots.get('default/edge')!.routes[0] as { virtual_hosts: Array<{ routes: EnvoyRoute[] }> };
 const domain = result.rateLimitDomains[0]!;
 const tree = (parse(domain.yaml) as { descriptors: Descriptor[] }).descriptors;
 
@@ -105,9 +127,9 @@ const base: Request = { path: '/api/items', method: 'GET', headers: {}, remoteAd
 
 describe('rate limit actions and domain config agree', () => {
   it('uses the filter chain name as the domain on both sides', () => {
-    const filter = (result.snapshots.get('default/edge')!.listeners[0] as any).filter_chains[0].filters[0].typed_config.http_filters.find(
-      (f: { name: string }) => f.name === 'envoy.filters.http.ratelimit',
-    );
+    type Listener = { filter_chains: Array<{ filters: Array<{ typed_config: { http_filters: Array<{ name: string; typed_config: { domain?: string } }> } }> }> };
+    const listener = result.snapshots.get('default/edge')!.listeners[0] as Listener;
+    const filter = listener.filter_chains[0]!.filters[0]!.typed_config.http_filters.find((f) => f.name === 'envoy.filters.http.ratelimit')!;
     expect(filter.typed_config.domain).toBe(domain.domain);
   });
 

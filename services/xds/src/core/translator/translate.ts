@@ -8,7 +8,7 @@ import type { HttpFilterTranslator } from './filters/http-filter.js';
 import { rateLimitFilter } from './filters/ratelimit.js';
 import { routerFilter } from './filters/router.js';
 import { buildListener } from './listeners.js';
-import { buildProxyless } from './proxyless.js';
+import { buildNoBackendCluster, buildProxyless } from './proxyless.js';
 import { buildRateLimitDomain, type RateLimitDomainConfig } from './ratelimit-config.js';
 import { buildRouteConfiguration } from './routes.js';
 import { buildSecret } from './secrets.js';
@@ -39,10 +39,17 @@ export function translateGateway(gateway: GatewayIR, options: TranslateOptions):
     resources.listeners.push(buildListener(port, chainFilters, options));
   }
 
+  let needsNoBackend = false;
   for (const host of gateway.proxyless) {
     const built = buildProxyless(host);
     resources.listeners.push(built.listener);
     resources.routes.push(built.routeConfiguration);
+    needsNoBackend ||= built.needsNoBackend;
+  }
+  if (needsNoBackend) {
+    const noBackend = buildNoBackendCluster();
+    resources.clusters.push(noBackend.cluster);
+    resources.endpoints.push(noBackend.endpoints);
   }
 
   for (const cluster of gateway.clusters) {
