@@ -1,0 +1,1 @@
+export { checkEnvoyResource, type EnvoyCheckProblem } from './check-envoy-resource.js';
