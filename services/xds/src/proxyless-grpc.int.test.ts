@@ -105,5 +105,8 @@ describe('proxyless gRPC through the xds service, driven by YAML on disk', () =>
     const proxy = proxies.proxies.find((p) => p.nodeCluster === 'default/mesh');
     expect(proxy?.types.map((t) => t.type).sort()).toEqual(['clusters', 'endpoints', 'listeners', 'routes']);
     expect(proxy?.types.every((t) => t.ackedVersion && !t.lastNack)).toBe(true);
+    const metrics = await (await fetch(`${xds.adminUrl}/metrics`)).text();
+    expect(metrics).toMatch(/xds_pushes_total\{[^}]*type="routes"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/xds_connected_streams(\{[^}]*\})? 1\b/);
   });
 });
