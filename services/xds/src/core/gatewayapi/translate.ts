@@ -9,7 +9,7 @@ import { collectGateways, recordGatewayStatus } from './gateways.js';
 import { collectPolicies } from './policies.js';
 import { ResourceIndex } from './resource-index.js';
 import { translateRoutes } from './routes.js';
-import type { StatusMap } from './status-types.js';
+import type { Condition, StatusMap } from './status-types.js';
 import { recordOtherStatuses } from './other-statuses.js';
 
 export interface GatewayApiResult {
@@ -29,6 +29,7 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
   const routes = translateRoutes(index, gateways, registries, policies, controllerName, statuses);
   for (const gateway of gateways) recordGatewayStatus(gateway, statuses);
   recordOtherStatuses(index, statuses);
+  stampObservedGenerations(index, statuses);
 
   const irs = gateways.map((gateway) =>
     assembleGatewayIR(gateway, routes.entries.get(gateway.key) ?? [], routes.proxyless.get(gateway.key), registries.get(gateway.key)!, index),
@@ -40,4 +41,20 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
     authzSecrets: policies.authzSecrets,
     certificatesWanted: gateways.flatMap(certificatesWantedFor),
   };
+}
+
+/** Conditions say which generation of their resource they describe (files have none; the admin API may). */
+function stampObservedGenerations(index: ResourceIndex, statuses: StatusMap): void {
+  for (const [key, status] of statuses) {
+    const [kind, namespace, name] = key.split('/') as [string, string, string];
+    const generation = index.get(kind, namespace, name)?.metadata.generation;
+    if (typeof generation !== 'number') continue;
+    const stamp = (conditions: Condition[]) => {
+      for (const condition of conditions) condition.observedGeneration = generation;
+    };
+    if ('conditions' in status) stamp(status.conditions);
+    if ('listeners' in status) for (const listener of status.listeners) stamp(listener.conditions);
+    if ('parents' in status) for (const parent of status.parents) stamp(parent.conditions);
+    if ('ancestors' in status) for (const ancestor of status.ancestors) stamp(ancestor.conditions);
+  }
 }
