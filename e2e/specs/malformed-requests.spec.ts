@@ -17,7 +17,7 @@ const running = new Map<string, ServiceHandle>();
 beforeAll(async () => {
   redis = await startRedis();
   for (const name of Object.keys(SERVICES)) {
-    running.set(name, await startService(name, { REDIS_URL: redis.url, CERTS_ALLOW_PLAINTEXT_KEYS: 'true', LOG_LEVEL: 'warn' }));
+    running.set(name, await startService(name, { REDIS_URL: redis.url, CERTS_ALLOW_PLAINTEXT_KEYS: 'true', HTTP_PORT: '0', LOG_LEVEL: 'warn' }));
   }
 }, 120_000);
 afterAll(async () => {

@@ -62,7 +62,7 @@ describe.each(SERVICES)('services/%s', (name) => {
 function serviceEnv(name: (typeof SERVICES)[number]): Record<string, string> {
   switch (name) {
     case 'certs':
-      return { CERTS_ALLOW_PLAINTEXT_KEYS: 'true' };
+      return { CERTS_ALLOW_PLAINTEXT_KEYS: 'true', HTTP_PORT: '0' };
     default:
       return {};
   }

@@ -1,11 +1,5 @@
-// Wires config, adapters and the core of the certs service; all shared plumbing comes from the kit.
+// certs service entry point; everything is wired in service.ts, all shared plumbing comes from the kit.
 import { runService } from '@gatehouse/kit';
+import { certsService } from './service.js';
 
-await runService({
-  name: 'certs',
-  env: {},
-  defaults: { grpcPort: 9101, adminPort: 9102 },
-  async start(ctx) {
-    ctx.ready.set('config', true);
-  },
-});
+await runService(certsService);

@@ -2,6 +2,7 @@
 // FanoutChannel (latest value in a key + PUBLISH), so every replica applies each publication and a
 // replica that starts later loads the current one. Each domain travels as reference-format YAML
 // and goes through the very loader that reads files. A bad publication is rejected as a whole.
+import { FanoutChannels } from '@gatehouse/contracts';
 import type { FanoutChannel } from '@gatehouse/kit';
 import type { RateLimitConfigPublished, RateLimitConfigPublished__Output } from '@gatehouse/contracts/generated/gatehouse/v1/RateLimitConfigPublished';
 import { RateLimitConfigError } from '../core/config-error.js';
@@ -9,8 +10,8 @@ import type { RateLimitConfigSource } from '../core/config-sources.js';
 import type { DomainConfig } from '../core/config-types.js';
 import { loadDomainConfigs } from '../core/rate-limit-config.js';
 
-/** The channel xds publishes on; the latest publication is kept under "<name>:latest". */
-export const RATE_LIMIT_CONFIG_CHANNEL = 'gatehouse:ratelimit:config';
+/** The channel xds publishes on (from the contracts); the latest publication is kept under "<name>:latest". */
+export const RATE_LIMIT_CONFIG_CHANNEL = FanoutChannels.rateLimitConfig;
 
 export class RedisConfigSource implements RateLimitConfigSource {
   readonly name = 'redis';

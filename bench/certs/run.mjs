@@ -1,0 +1,221 @@
+#!/usr/bin/env node
+// bench/certs: (1) 100 concurrent orders against Pebble (PEBBLE_VA_ALWAYS_VALID=1, default chaos
+// on) through the certs service's own machinery (BullMQ queue, order lease, encrypted store,
+// fan-out), against a baseline of the same 100 orders made with bare acme-client in the same run;
+// (2) memory and scheduling cost of 10,000 managed certificates, against 100 as the baseline.
+// Needs `pnpm build`. Prints ratios; the target is 0 failures.
+import { generateKeyPairSync } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+
+import { X509Certificate } from 'node:crypto';
+import { startPebble, startRedis } from '@gatehouse/e2e';
+
+// acme-client, ioredis and yaml are dependencies of services/certs, not of the bench package.
+const requireFromCerts = createRequire(new URL('../../services/certs/package.json', import.meta.url));
+const acme = requireFromCerts('acme-client');
+const { Redis } = requireFromCerts('ioredis');
+const { parseAllDocuments } = requireFromCerts('yaml');
+
+const dist = new URL('../../services/certs/dist/', import.meta.url);
+const { configureAcmeHttp } = await import(new URL('adapters/acme-http.js', dist));
+const { CertStore } = await import(new URL('adapters/cert-store.js', dist));
+const { OrderLock } = await import(new URL('adapters/order-lock.js', dist));
+const { IssuedPublisher } = await import(new URL('adapters/issued-publisher.js', dist));
+const { dnsProviderFor } = await import(new URL('adapters/dns/provider-for.js', dist));
+const { buildResourceSet } = await import(new URL('core/resource-model.js', dist));
+const { certificateId } = await import(new URL('core/resources.js', dist));
+const { CertificateManager } = await import(new URL('workflow/certificate-manager.js', dist));
+
+function trustPebble(pebble) {
+  configureAcmeHttp({ extraCaPem: `${pebble.caBundlePem}\n${pebble.issuingRootPem}` });
+  return [new X509Certificate(pebble.issuingRootPem)];
+}
+
+/** The certs service's machinery (what service.ts wires), on its own Redis key prefix. */
+function createManager(redisUrl, yamlText, { prefix, ...options }) {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const store = new CertStore({ redis, prefix, encryptionKey: Buffer.alloc(32, 7) });
+  const manager = new CertificateManager({
+    connection: redis,
+    store,
+    lock: new OrderLock({ redis, prefix }),
+    publisher: new IssuedPublisher(redis, `${prefix}issued`),
+    dnsProviderFor,
+    queuePrefix: `${prefix}bull`,
+    ...options,
+  });
+  manager.setConfig(buildResourceSet(parseAllDocuments(yamlText).map((d) => ({ file: 'bench.yaml', doc: d.toJS() }))));
+  return {
+    manager,
+    store,
+    redis,
+    close: async () => {
+      await manager.close();
+      redis.disconnect();
+    },
+  };
+}
+
+const ORDERS = Number(process.env.BENCH_CERTS_ORDERS ?? 100);
+const MANAGED = Number(process.env.BENCH_CERTS_MANAGED ?? 10_000);
+const poll = { minMs: 250, maxMs: 2000, attempts: 30 };
+
+const issuerYaml = (server) => `
+apiVersion: cert-manager.io/v1
+kind: ClusterIssuer
+metadata: { name: pebble }
+spec:
+  acme:
+    server: ${server}
+    privateKeySecretRef: { name: bench-account }
+    solvers: [{ http01: {} }]
+`;
+
+const certificate = (i) => ({
+  namespace: 'bench',
+  name: `c${i}`,
+  secretName: `c${i}-tls`,
+  dnsNames: [`c${i}.bench.test`],
+  issuerRef: { name: 'pebble', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+  privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+  source: 'bench',
+});
+
+const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
+
+async function baselineOrders(pebble) {
+  const client = new acme.Client({
+    directoryUrl: pebble.directoryUrl,
+    accountKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    backoffMin: poll.minMs,
+    backoffMax: poll.maxMs,
+    backoffAttempts: poll.attempts,
+  });
+  await client.createAccount({ termsOfServiceAgreed: true });
+  let failures = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: ORDERS }, async (_, i) => {
+      const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+      const [, csr] = await acme.crypto.createCsr({ altNames: [`base${i}.bench.test`] }, key);
+      try {
+        await client.auto({ csr, challengePriority: ['http-01'], skipChallengeVerification: true, termsOfServiceAgreed: true, challengeCreateFn: async () => {}, challengeRemoveFn: async () => {} });
+      } catch {
+        failures++;
+      }
+    }),
+  );
+  return { ms: performance.now() - start, failures };
+}
+
+async function serviceOrders(pebble, redis) {
+  const fixture = createManager(redis.url, issuerYaml(pebble.directoryUrl), {
+    trustedRoots: trustPebble(pebble),
+    prefix: 'bench-orders:',
+    poll,
+    concurrency: ORDERS,
+    ordersPerWindow: 10_000, // the production default (10 per 10 s) would make this a test of the limiter
+  });
+  const certs = Array.from({ length: ORDERS }, (_, i) => certificate(i));
+  fixture.manager.setWanted(certs);
+  const start = performance.now();
+  await fixture.manager.reconcile();
+  const ids = certs.map(certificateId);
+  let states;
+  for (;;) {
+    states = await fixture.store.getStates(ids);
+    const settled = ids.filter((id) => states.get(id)?.revision >= 1 || states.get(id)?.failures > 0).length;
+    if (settled === ids.length || performance.now() - start > 300_000) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const ms = performance.now() - start;
+  const issued = ids.filter((id) => states.get(id)?.revision >= 1).length;
+  const failureMessages = ids.map((id) => states.get(id)?.lastFailureMessage).filter(Boolean);
+  await fixture.close();
+  return { ms, failures: ORDERS - issued, failureMessages };
+}
+
+async function redisCommands(redisClient) {
+  const info = await redisClient.info('stats');
+  return Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
+}
+
+/** Scheduling cost: reconcile N certificates that all hold a valid certificate, then sit idle. */
+async function scheduling(pebble, redis, count, label) {
+  const fixture = createManager(redis.url, issuerYaml(pebble.directoryUrl), { prefix: `bench-${label}:`, poll });
+  const certs = Array.from({ length: count }, (_, i) => certificate(i));
+  const now = Date.now();
+  // Issued state without ordering: renewal times spread over the next 60 days.
+  for (let i = 0; i < certs.length; i += 1000) {
+    const pipeline = fixture.redis.pipeline();
+    for (const cert of certs.slice(i, i + 1000)) {
+      const renewalTime = now + 3600_000 + Math.floor(Math.random() * 60 * 86_400_000);
+      pipeline.hset(fixture.store.stateKey(certificateId(cert)), {
+        revision: '1',
+        notBefore: String(now),
+        notAfter: String(now + 90 * 86_400_000),
+        renewalTime: String(renewalTime),
+        renewalBasis: 'fallback',
+        dnsNames: JSON.stringify(cert.dnsNames),
+        failures: '0',
+      });
+    }
+    await pipeline.exec();
+  }
+  // As if every certificate had come in as a CertificateWanted (stored in Redis for all replicas).
+  for (let i = 0; i < certs.length; i += 1000) {
+    const pipeline = fixture.redis.pipeline();
+    for (const cert of certs.slice(i, i + 1000)) pipeline.hset(`bench-${label}:wanted`, certificateId(cert), JSON.stringify(cert));
+    await pipeline.exec();
+  }
+  global.gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const t0 = performance.now();
+  await fixture.manager.loadWanted();
+  await fixture.manager.reconcile();
+  const reconcileMs = performance.now() - t0;
+  global.gc?.();
+  const heapAfter = process.memoryUsage().heapUsed;
+  const t1 = performance.now();
+  const statuses = await fixture.manager.listStatuses();
+  const listMs = performance.now() - t1;
+  // Idle: nothing is due; count what Redis does in 5 s (the worker's blocking waits, no scans).
+  const before = await redisCommands(fixture.redis);
+  await new Promise((r) => setTimeout(r, 5000));
+  const idleCommands = (await redisCommands(fixture.redis)) - before;
+  const delayed = await fixture.redis.zcard(`bench-${label}:bull:${(await fixture.redis.keys(`bench-${label}:bull:*:delayed`))[0]?.split(':')[2] ?? ''}:delayed`);
+  await fixture.close();
+  return { count, reconcileMs, listMs, heapBytes: heapAfter - heapBefore, idleCommands, listed: statuses.length, delayed };
+}
+
+const redis = await startRedis();
+const pebble = await startPebble({ alwaysValid: true });
+try {
+  trustPebble(pebble);
+  console.log(`Pebble (PEBBLE_VA_ALWAYS_VALID=1, 5% badNonce, 50% authz reuse); ${ORDERS} concurrent orders`);
+  const base = await baselineOrders(pebble);
+  console.log(`  baseline, bare acme-client auto():  ${fmt(base.ms)}  failures ${base.failures}`);
+  const svc = await serviceOrders(pebble, redis);
+  console.log(`  certs service (queue+lease+store):  ${fmt(svc.ms)}  failures ${svc.failures}  ratio ${(svc.ms / base.ms).toFixed(2)}x baseline`);
+  for (const m of [...new Set(svc.failureMessages)].slice(0, 5)) console.log(`    failure: ${m}`);
+
+  console.log(`\nScheduling ${MANAGED} managed certificates (all valid, renewals spread over 60 days)`);
+  const small = await scheduling(pebble, redis, 100, 'small');
+  const large = await scheduling(pebble, redis, MANAGED, 'large');
+  for (const r of [small, large]) {
+    console.log(
+      `  ${String(r.count).padStart(6)} certs: reconcile ${r.reconcileMs.toFixed(0)} ms (${((r.reconcileMs / r.count) * 1000).toFixed(0)} µs/cert), ` +
+        `GET /certificates (${r.listed} listed) ${r.listMs.toFixed(0)} ms, heap +${mb(r.heapBytes)}, delayed jobs ${r.delayed}, Redis commands while idle 5 s: ${r.idleCommands}`,
+    );
+  }
+  console.log(
+    `  ratio ${MANAGED}/100: reconcile per cert ${((large.reconcileMs / large.count) / (small.reconcileMs / small.count)).toFixed(2)}x, ` +
+      `idle Redis commands ${(large.idleCommands / Math.max(1, small.idleCommands)).toFixed(2)}x (checking cost follows due certificates, not all)`,
+  );
+  if (svc.failures > 0) process.exitCode = 1;
+} finally {
+  await pebble.stop();
+  await redis.stop();
+}

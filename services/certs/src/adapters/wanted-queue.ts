@@ -1,0 +1,49 @@
+// Consumes gatehouse.v1.CertificateWanted jobs (sent by xds for Gateways annotated
+// cert-manager.io/issuer or cert-manager.io/cluster-issuer).
+// BullMQ refuses ":" in queue names: the queue is QueueNames.certificateWanted ("certs-wanted") from
+// @gatehouse/contracts, with the kit's QUEUE_PREFIX.
+import { certificateWantedCodec } from '@gatehouse/contracts';
+import { UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { certificateFromWanted, formatIssue } from '../core/resource-model.js';
+import type { Certificate } from '../core/resources.js';
+
+
+export interface WantedConsumerOptions {
+  /** A connection for this worker alone (maxRetriesPerRequest: null); closed by close(). */
+  readonly connection: Redis;
+  readonly queueName: string;
+  readonly prefix: string;
+  readonly onWanted: (certificate: Certificate) => Promise<void>;
+}
+
+/** Returns the worker and a close() that also drops the worker's own connection. */
+export function startWantedConsumer(options: WantedConsumerOptions): { worker: Worker; close(): Promise<void> } {
+  const connection = options.connection;
+  const worker = new Worker(
+    options.queueName,
+    async (job) => {
+      const wanted = certificateWantedCodec.fromJobData(job.data);
+      const { certificate, issues } = certificateFromWanted({
+        namespace: wanted.namespace ?? '',
+        name: wanted.name ?? '',
+        secret_name: wanted.secret_name ?? '',
+        dns_names: wanted.dns_names ?? [],
+        issuer_ref: wanted.issuer_ref ? { name: wanted.issuer_ref.name ?? '', kind: wanted.issuer_ref.kind ?? '', group: wanted.issuer_ref.group ?? '' } : null,
+        source: wanted.source ?? '',
+      });
+      // A bad request will not get better by retrying.
+      if (!certificate) throw new UnrecoverableError(issues.map(formatIssue).join('; '));
+      await options.onWanted(certificate);
+      return 'accepted';
+    },
+    { connection, prefix: options.prefix, concurrency: 4 },
+  );
+  return {
+    worker,
+    close: async () => {
+      await worker.close();
+      connection.disconnect();
+    },
+  };
+}

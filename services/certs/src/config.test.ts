@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { ConfigError, loadConfig } from '@gatehouse/kit';
+import { describe, expect, it } from 'vitest';
+import { certsEnv, deriveCertsConfig } from './config.js';
+
+const key = randomBytes(32).toString('base64');
+const read = (environment: NodeJS.ProcessEnv) => deriveCertsConfig(loadConfig(certsEnv, environment));
+
+function variableOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    return err instanceof ConfigError ? err.variable : `not a ConfigError: ${String(err)}`;
+  }
+  return undefined;
+}
+
+describe('certs configuration', () => {
+  it('refuses to start without CERTS_ENCRYPTION_KEY', () => {
+    expect(variableOf(() => read({}))).toBe('CERTS_ENCRYPTION_KEY');
+  });
+
+  it('starts without a key only when CERTS_ALLOW_PLAINTEXT_KEYS=true', () => {
+    expect(read({ CERTS_ALLOW_PLAINTEXT_KEYS: 'true' }).encryptionKey).toBeUndefined();
+  });
+
+  it('rejects a key of the wrong size', () => {
+    expect(variableOf(() => read({ CERTS_ENCRYPTION_KEY: 'abc' }))).toBe('CERTS_ENCRYPTION_KEY');
+  });
+
+  it('names the variable of a bad number or resolver', () => {
+    expect(variableOf(() => read({ CERTS_ENCRYPTION_KEY: key, HTTP_PORT: 'eighty' }))).toBe('HTTP_PORT');
+    expect(variableOf(() => read({ CERTS_ENCRYPTION_KEY: key, CERTS_DNS01_NAMESERVERS: 'ns1.example.com' }))).toBe('CERTS_DNS01_NAMESERVERS');
+  });
+
+  it('defaults to 10 orders per 10 s per CA and account', () => {
+    expect(loadConfig(certsEnv, { CERTS_ENCRYPTION_KEY: key })).toMatchObject({ CERTS_ACME_ORDERS_PER_WINDOW: 10, CERTS_ACME_WINDOW_MS: 10_000 });
+  });
+});

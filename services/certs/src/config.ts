@@ -1,0 +1,48 @@
+// Environment of the certs service, beyond the kit's common variables (REDIS_URL, ADMIN_PORT, ...).
+// A bad value is one line naming the variable (the kit exits 2 with it).
+import { ConfigError, env, type ConfigOf } from '@gatehouse/kit';
+import { KeyEnvelopeError, parseEncryptionKey } from './core/key-envelope.js';
+
+export const certsEnv = {
+  HTTP_PORT: env.port({ default: 8089, description: 'HTTP-01 challenge responder; Envoy routes /.well-known/acme-challenge/ here' }),
+  CERTS_CONFIG_PATH: env.optionalString({ description: 'cert-manager YAML file or directory (Issuer, ClusterIssuer, Certificate, Secret), watched' }),
+  ACME_CA_CERTS: env.optionalString({ description: 'extra trusted CA bundle (file path or inline PEM) for a private or test ACME CA' }),
+  CERTS_ENCRYPTION_KEY: env.optionalString({ description: '32 bytes (base64 or 64 hex chars): AES-256-GCM key for private keys at rest' }),
+  CERTS_ALLOW_PLAINTEXT_KEYS: env.bool({ default: false, description: 'store private keys unencrypted when CERTS_ENCRYPTION_KEY is unset' }),
+  CERTS_REDIS_PREFIX: env.string({ default: 'gatehouse:certs:', description: 'prefix of the Redis keys of this service' }),
+  CERTS_ACME_ORDERS_PER_WINDOW: env.int({ default: 10, min: 1, description: 'orders started per window per CA + account (BullMQ limiter)' }),
+  CERTS_ACME_WINDOW_MS: env.int({ default: 10_000, min: 1, description: 'the limiter window' }),
+  CERTS_ORDER_CONCURRENCY: env.int({ default: 5, min: 1, max: 1000, description: 'orders running at once per CA + account in one replica' }),
+  CERTS_DNS01_NAMESERVERS: env.optionalString({ description: 'comma-separated ip[:port] resolvers for the DNS-01 propagation check (default: system)' }),
+  CERTS_CLUSTER_RESOURCE_NAMESPACE: env.string({ default: 'cert-manager', description: 'namespace of Secrets referenced by ClusterIssuers' }),
+  CERTS_REQUIRE_TRUSTED_ROOT: env.bool({ default: true, description: 'issued chains must end at a system root or one in ACME_CA_CERTS' }),
+};
+
+export type CertsEnv = ConfigOf<typeof certsEnv>;
+
+/** The settings that need more than one variable or more than a type check. */
+export interface DerivedCertsConfig {
+  readonly encryptionKey: Buffer | undefined;
+  readonly dns01Nameservers: readonly string[];
+}
+
+export function deriveCertsConfig(config: CertsEnv): DerivedCertsConfig {
+  let encryptionKey: Buffer | undefined;
+  if (config.CERTS_ENCRYPTION_KEY) {
+    try {
+      encryptionKey = parseEncryptionKey(config.CERTS_ENCRYPTION_KEY);
+    } catch (err) {
+      throw new ConfigError('CERTS_ENCRYPTION_KEY', err instanceof KeyEnvelopeError ? err.message : String(err));
+    }
+  } else if (!config.CERTS_ALLOW_PLAINTEXT_KEYS) {
+    throw new ConfigError(
+      'CERTS_ENCRYPTION_KEY',
+      'GH_CERTS_ENCRYPTION_KEY_MISSING: is required to encrypt private keys at rest (openssl rand -base64 32); set CERTS_ALLOW_PLAINTEXT_KEYS=true to store them in plaintext instead',
+    );
+  }
+  const dns01Nameservers = (config.CERTS_DNS01_NAMESERVERS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const ns of dns01Nameservers) {
+    if (!/^(\[[0-9a-fA-F:]+\]|[0-9.]+)(:\d+)?$/.test(ns)) throw new ConfigError('CERTS_DNS01_NAMESERVERS', `"${ns}" is not an IP[:port]`);
+  }
+  return { encryptionKey, dns01Nameservers };
+}

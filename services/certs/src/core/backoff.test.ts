@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelayMs, parseRetryAfter, retryDelayMs } from './backoff.js';
+
+const MIN = 60_000;
+
+describe('backoff', () => {
+  it('waits 1 min, 10 min, 100 min, then a day, and stays daily', () => {
+    expect([1, 2, 3, 4, 5, 50].map(backoffDelayMs)).toEqual([MIN, 10 * MIN, 100 * MIN, 1440 * MIN, 1440 * MIN, 1440 * MIN]);
+  });
+
+  it('honours a Retry-After longer than the backoff, but never shortens the backoff', () => {
+    expect(retryDelayMs(1, 3 * 3600_000)).toBe(3 * 3600_000);
+    expect(retryDelayMs(3, 1000)).toBe(100 * MIN);
+  });
+
+  it('parses Retry-After as seconds or as an HTTP date', () => {
+    const now = new Date('2026-01-01T00:00:00Z');
+    expect(parseRetryAfter('120', now)).toBe(120_000);
+    expect(parseRetryAfter('Thu, 01 Jan 2026 01:00:00 GMT', now)).toBe(3600_000);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
+  });
+});

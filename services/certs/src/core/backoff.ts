@@ -1,0 +1,30 @@
+// Retry schedule after failed orders: 1 min, 10 min, 100 min, then daily. Deliberately slow so a
+// broken setup never walks into Let's Encrypt's failed-validation limit (5 per hour per name).
+
+const MINUTE_MS = 60_000;
+const SCHEDULE_MS = [MINUTE_MS, 10 * MINUTE_MS, 100 * MINUTE_MS] as const;
+const DAILY_MS = 24 * 60 * MINUTE_MS;
+
+/** Delay before the next attempt after `failures` consecutive failures (1 = the first failure). */
+export function backoffDelayMs(failures: number): number {
+  if (failures <= 0) return 0;
+  return SCHEDULE_MS[failures - 1] ?? DAILY_MS;
+}
+
+/**
+ * The delay to use after a failure: the backoff, or the CA's Retry-After when that is longer
+ * (RFC 8555 section 6.6). Retry-After never shortens the backoff.
+ */
+export function retryDelayMs(failures: number, retryAfterMs?: number): number {
+  return Math.max(backoffDelayMs(failures), retryAfterMs ?? 0);
+}
+
+/** Parses an HTTP Retry-After value (delta-seconds or HTTP-date) into milliseconds from `now`. */
+export function parseRetryAfter(value: string | undefined, now: Date): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now.getTime());
+}

@@ -1,0 +1,147 @@
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { certificateWantedCodec, QueueNames } from '@gatehouse/contracts';
+import { QUEUE_PREFIX, startService, type RunningService } from '@gatehouse/kit';
+import { Queue } from 'bullmq';
+import { freePort, startPebble, startRedis, type PebbleHandle, type RedisHandle } from '@gatehouse/e2e';
+import { eventually, redisClient } from './testing/certs-fixture.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { certsService } from './service.js';
+
+const issuerYaml = (server: string) => `
+apiVersion: cert-manager.io/v1
+kind: ClusterIssuer
+metadata: { name: pebble }
+spec:
+  acme:
+    server: ${server}
+    privateKeySecretRef: { name: pebble-account }
+    solvers: [{ http01: {} }]
+`;
+
+const certYaml = (names: string) => `
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: { name: site, namespace: default }
+spec:
+  secretName: site-tls
+  dnsNames: [${names}]
+  issuerRef: { name: pebble, kind: ClusterIssuer }
+`;
+
+type Listed = { items: { metadata: { namespace: string; name: string }; status: { conditions: { type: string; status: string; reason: string }[]; revision?: number; notAfter?: string }; certificateChainPem?: string; source: string }[] };
+
+describe('the certs service (on the kit) with Redis and Pebble', () => {
+  let redis: RedisHandle;
+  let pebble: PebbleHandle;
+  let service: RunningService;
+  let dir: string;
+  let admin: string;
+  const token = 'test-admin-token';
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    const httpPort = await freePort();
+    pebble = await startPebble({ httpPort });
+    dir = mkdtempSync(join(tmpdir(), 'gh-certs-config-'));
+    writeFileSync(join(dir, 'issuer.yaml'), issuerYaml(pebble.directoryUrl));
+    writeFileSync(join(dir, 'site.yaml'), certYaml('site.example.test'));
+    writeFileSync(join(dir, 'ca.pem'), `${pebble.caBundlePem}\n${pebble.issuingRootPem}`);
+    service = await startService(certsService, {
+      REDIS_URL: redis.url,
+      BIND_HOST: '127.0.0.1',
+      HTTP_PORT: String(httpPort),
+      ADMIN_PORT: '0',
+      GRPC_PORT: '0',
+      ADMIN_TOKEN: token,
+      CERTS_CONFIG_PATH: dir,
+      ACME_CA_CERTS: join(dir, 'ca.pem'),
+      CERTS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      LOG_LEVEL: 'warn',
+    });
+    admin = `http://127.0.0.1:${service.adminPort}`;
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+    await pebble?.stop();
+    await redis?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const list = async (): Promise<Listed> => (await fetch(`${admin}/certificates`)).json() as Promise<Listed>;
+  const entry = async (name: string) => (await list()).items.find((i) => i.metadata.name === name);
+
+  it('exposes its metrics on the kit /metrics endpoint', async () => {
+    await eventually('an issued certificate', async () => ((await entry('site'))?.status.revision ? true : undefined), 30_000);
+    const text = await (await fetch(`${admin}/metrics`)).text();
+    expect(text).toMatch(/gatehouse_certs_seconds_until_expiry\{certificate="default\/site"[^}]*\} \d/);
+    expect(text).toMatch(/gatehouse_certs_orders_total\{[^}]*outcome="issued"/);
+    expect(text).toContain('gatehouse_certs_acme_request_duration_seconds_bucket');
+  });
+
+  it('issues the Certificate from CERTS_CONFIG_PATH and lists it with a Ready status and its chain', async () => {
+    const site = await eventually('site to be Ready', async () => {
+      const e = await entry('site');
+      return e?.status.conditions[0]?.status === 'True' ? e : undefined;
+    }, 30_000);
+    expect(site.status.revision).toBe(1);
+    expect(site.certificateChainPem).toContain('BEGIN CERTIFICATE');
+    expect(JSON.stringify(site)).not.toContain('PRIVATE KEY');
+  });
+
+  it('accepts a CertificateWanted job from xds', async () => {
+    const connection = redisClient(redis.url);
+    const queue = new Queue(QueueNames.certificateWanted, { connection, prefix: QUEUE_PREFIX });
+    await queue.add(
+      'wanted',
+      certificateWantedCodec.toJobData({
+        namespace: 'default',
+        name: 'gw-https',
+        secret_name: 'gw-https-tls',
+        dns_names: ['gw.example.test'],
+        issuer_ref: { name: 'pebble', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+        source: 'gateway/default/gw/listener/https',
+      }),
+      { jobId: 'default/gw-https' },
+    );
+    const gw = await eventually('gw-https to be Ready', async () => {
+      const e = await entry('gw-https');
+      return e?.status.conditions[0]?.status === 'True' ? e : undefined;
+    }, 30_000);
+    expect(gw.source).toBe('wanted:gateway/default/gw/listener/https');
+    await queue.close();
+    connection.disconnect();
+  });
+
+  it('re-issues when the Certificate file changes, and keeps the last good version of a broken file', async () => {
+    writeFileSync(join(dir, 'site.yaml'), certYaml('site.example.test, extra.example.test'));
+    await eventually('revision 2 with the new name', async () => ((await entry('site'))?.status.revision === 2 ? true : undefined), 30_000);
+    writeFileSync(join(dir, 'site.yaml'), 'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: { name: site }\nspec: { dnsNames: [] }\n');
+    await new Promise((r) => setTimeout(r, 1000));
+    const site = await entry('site');
+    expect(site?.status.revision).toBe(2);
+    expect(new X509Certificate(site!.certificateChainPem!).subjectAltName).toContain('DNS:extra.example.test');
+  });
+
+  it('forces a renewal on POST /renew, and needs the admin token', async () => {
+    expect((await fetch(`${admin}/certificates/default/site/renew`, { method: 'POST' })).status).toBeGreaterThanOrEqual(401);
+    expect((await fetch(`${admin}/certificates/default/site/renew`, { method: 'POST' })).status).toBeLessThanOrEqual(403);
+    const res = await fetch(`${admin}/certificates/default/site/renew`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(202);
+    await eventually('revision 3', async () => ((await entry('site'))?.status.revision === 3 ? true : undefined), 30_000);
+    expect((await fetch(`${admin}/certificates/default/nope/renew`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
+  });
+
+  it('revokes on POST /revoke (Pebble reports the serial revoked) and orders a replacement', async () => {
+    const before = await entry('site');
+    const serial = new X509Certificate(before!.certificateChainPem!).serialNumber.toLowerCase();
+    const res = await fetch(`${admin}/certificates/default/site/revoke`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    const status = await pebble.fetch(`${pebble.pebbleManagementUrl}/cert-status-by-serial/${serial}`);
+    expect(((await status.json()) as { Status: string }).Status).toBe('Revoked');
+    await eventually('the replacement', async () => ((await entry('site'))?.status.revision === 4 ? true : undefined), 30_000);
+  });
+});

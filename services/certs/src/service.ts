@@ -1,0 +1,119 @@
+// The certs service on the kit: config, adapters and the certificate manager wired together.
+import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { rootCertificates } from 'node:tls';
+import { FanoutChannels, QueueNames } from '@gatehouse/contracts';
+import { ConfigError, QUEUE_PREFIX, type ServiceContext, type ServiceDefinition } from '@gatehouse/kit';
+import { validateResource } from '@gatehouse/schemas';
+import type { Redis } from 'ioredis';
+import { configureAcmeHttp } from './adapters/acme-http.js';
+import { certificateAdminRoutes } from './adapters/admin-routes.js';
+import { CertStore } from './adapters/cert-store.js';
+import { ConfigSource } from './adapters/config-source.js';
+import { dnsProviderFor } from './adapters/dns/provider-for.js';
+import { createHttp01Responder } from './adapters/http01-responder.js';
+import { IssuedPublisher } from './adapters/issued-publisher.js';
+import { createCertsMetrics } from './adapters/metrics.js';
+import { OrderLock } from './adapters/order-lock.js';
+import { startWantedConsumer } from './adapters/wanted-queue.js';
+import { certsEnv, deriveCertsConfig, type CertsEnv } from './config.js';
+import { splitPemChain } from './core/verify-issued.js';
+import { CertificateManager } from './workflow/certificate-manager.js';
+
+function readCaBundle(value: string): string {
+  if (value.includes('-----BEGIN')) return value;
+  try {
+    return readFileSync(value, 'utf8');
+  } catch (err) {
+    throw new ConfigError('ACME_CA_CERTS', `cannot read ${value}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+export async function startCerts(ctx: ServiceContext<CertsEnv>): Promise<void> {
+  const { config, logger } = ctx;
+  const derived = deriveCertsConfig(config);
+  const metrics = createCertsMetrics(ctx.meter);
+  const extraCaPem = config.ACME_CA_CERTS ? readCaBundle(config.ACME_CA_CERTS) : undefined;
+  configureAcmeHttp({
+    ...(extraCaPem ? { extraCaPem } : {}),
+    onRequest: (o) => {
+      const ca = new URL(o.url).host;
+      metrics.acmeRequest(o.durationMs, { ca, method: o.method, status: o.status });
+      logger.debug({ method: o.method, url: o.url, status: o.status, ms: Math.round(o.durationMs) }, 'acme request');
+    },
+  });
+  const trustedRoots = config.CERTS_REQUIRE_TRUSTED_ROOT
+    ? [...rootCertificates, ...(extraCaPem ? splitPemChain(extraCaPem) : [])].map((pem) => new X509Certificate(pem))
+    : [];
+  if (!derived.encryptionKey) logger.warn('CERTS_ALLOW_PLAINTEXT_KEYS=true: private keys are stored in Redis in plaintext');
+
+  // Standalone and sentinel connections are ioredis Redis instances; the store needs MULTI across
+  // its own keys, so Redis Cluster needs a hash-tagged CERTS_REDIS_PREFIX (see the README).
+  const redis = ctx.redis() as Redis;
+  const store = new CertStore({ redis, prefix: config.CERTS_REDIS_PREFIX, encryptionKey: derived.encryptionKey });
+  const manager = new CertificateManager({
+    connection: redis,
+    workerConnection: () => ctx.redis({ blocking: true }) as Redis,
+    store,
+    lock: new OrderLock({ redis, prefix: config.CERTS_REDIS_PREFIX }),
+    publisher: new IssuedPublisher(redis, FanoutChannels.certificateIssued),
+    metrics,
+    dnsProviderFor: (solver, issuer, secrets) => dnsProviderFor(solver, issuer, secrets, config.CERTS_CLUSTER_RESOURCE_NAMESPACE),
+    propagation: { nameservers: derived.dns01Nameservers },
+    trustedRoots,
+    ordersPerWindow: config.CERTS_ACME_ORDERS_PER_WINDOW,
+    windowMs: config.CERTS_ACME_WINDOW_MS,
+    concurrency: config.CERTS_ORDER_CONCURRENCY,
+    clusterResourceNamespace: config.CERTS_CLUSTER_RESOURCE_NAMESPACE,
+    queuePrefix: QUEUE_PREFIX,
+    log: (msg, fields) => logger.info(fields ?? {}, msg),
+  });
+  ctx.onShutdown(() => manager.close());
+
+  await manager.loadWanted();
+  if (config.CERTS_CONFIG_PATH) {
+    const source = new ConfigSource({
+      path: config.CERTS_CONFIG_PATH,
+      validateSchema: validateResource,
+      onIssue: (message) => logger.warn(message),
+      onChange: async (set) => {
+        manager.setConfig(set);
+        await manager.reconcile();
+        logger.info({ issuers: set.issuers.size, certificates: set.certificates.size }, 'config applied');
+      },
+    });
+    await source.load();
+    source.watch();
+    ctx.onShutdown(() => source.close());
+  } else {
+    await manager.reconcile();
+  }
+  ctx.ready.set('config', true);
+
+  const wanted = startWantedConsumer({
+    connection: ctx.redis({ blocking: true }) as Redis,
+    queueName: QueueNames.certificateWanted,
+    prefix: QUEUE_PREFIX,
+    onWanted: (cert) => manager.acceptWanted(cert),
+  });
+  wanted.worker.on('failed', (job, err) => logger.warn({ job: job?.id, err: err.message }, 'CertificateWanted rejected'));
+  ctx.onShutdown(() => wanted.close());
+
+  const responder = createHttp01Responder(store);
+  await new Promise<void>((resolve, reject) => {
+    responder.once('error', reject);
+    responder.listen(config.HTTP_PORT, config.BIND_HOST, () => resolve());
+  });
+  ctx.onShutdown(() => new Promise<void>((resolve) => responder.close(() => resolve())));
+  const address = responder.address();
+  logger.info({ httpPort: typeof address === 'object' && address ? address.port : config.HTTP_PORT }, 'HTTP-01 responder listening');
+
+  await ctx.admin.register(certificateAdminRoutes, { admin: manager });
+}
+
+export const certsService: ServiceDefinition<typeof certsEnv> = {
+  name: 'certs',
+  env: certsEnv,
+  defaults: { grpcPort: 9101, adminPort: 9102 },
+  start: startCerts,
+};

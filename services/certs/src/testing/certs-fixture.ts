@@ -1,0 +1,120 @@
+// Wires a CertificateManager to a real Redis and Pebble for integration tests and benches.
+import { X509Certificate } from 'node:crypto';
+import type { Server } from 'node:http';
+import { Redis } from 'ioredis';
+import { parseAllDocuments } from 'yaml';
+import { configureAcmeHttp } from '../adapters/acme-http.js';
+import { CertStore } from '../adapters/cert-store.js';
+import { dnsProviderFor } from '../adapters/dns/provider-for.js';
+import { createHttp01Responder } from '../adapters/http01-responder.js';
+import { IssuedPublisher, ISSUED_CHANNEL } from '../adapters/issued-publisher.js';
+import { OrderLock } from '../adapters/order-lock.js';
+import { buildResourceSet, formatIssue } from '../core/resource-model.js';
+import { splitPemChain } from '../core/verify-issued.js';
+import { CertificateManager, type CertificateManagerOptions } from '../workflow/certificate-manager.js';
+import { waitFor, type PebbleHandle } from '@gatehouse/e2e';
+
+export function redisClient(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+}
+
+/**
+ * Trust Pebble's TLS CA and its issuing root (what ACME_CA_CERTS holds in a deployment), plus any
+ * extra CAs (an ACME stand-in's). Returns the roots issued chains must end at.
+ */
+export function trustPebble(pebble: PebbleHandle, ...extraCaPems: string[]): X509Certificate[] {
+  configureAcmeHttp({ extraCaPem: [pebble.caBundlePem, pebble.issuingRootPem, ...extraCaPems].join('\n') });
+  return [new X509Certificate(pebble.issuingRootPem)];
+}
+
+/** Polls `probe` until it returns a value (harness waitFor, with the description first). */
+export function eventually<T>(description: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<Exclude<T, false | undefined | null>> {
+  return waitFor(probe, { description, timeoutMs, intervalMs: 100 });
+}
+
+export function parseConfig(yamlText: string) {
+  const set = buildResourceSet(parseAllDocuments(yamlText).map((d) => ({ file: 'test.yaml', doc: d.toJS() })));
+  if (set.issues.length > 0) throw new Error(set.issues.map(formatIssue).join('\n'));
+  return set;
+}
+
+export interface ManagerFixture {
+  readonly manager: CertificateManager;
+  readonly store: CertStore;
+  readonly redis: Redis;
+  close(): Promise<void>;
+  /** Stops without cleanup, as a crash would. */
+  crash(): Promise<void>;
+}
+
+export function createManager(
+  redisUrl: string,
+  yamlText: string,
+  extra: Partial<CertificateManagerOptions> & { prefix?: string; encryptionKey?: Buffer } = {},
+): ManagerFixture {
+  const redis = redisClient(redisUrl);
+  const store = new CertStore({ redis, prefix: extra.prefix ?? 'test:certs:', encryptionKey: extra.encryptionKey });
+  const manager = new CertificateManager({
+    connection: redis,
+    store,
+    lock: new OrderLock({ redis, prefix: extra.prefix ?? 'test:certs:', leaseMs: 6000 }),
+    publisher: new IssuedPublisher(redis),
+    dnsProviderFor: (solver, issuer, secrets) => dnsProviderFor(solver, issuer, secrets),
+    poll: { minMs: 250, maxMs: 2000, attempts: 30 },
+    queuePrefix: `${extra.prefix ?? 'test:certs:'}bull`,
+    ...extra,
+  });
+  manager.setConfig(parseConfig(yamlText));
+  return {
+    manager,
+    store,
+    redis,
+    close: async () => {
+      await manager.close();
+      redis.disconnect();
+    },
+    crash: async () => {
+      await manager.abandon();
+      redis.disconnect();
+    },
+  };
+}
+
+export async function listen(server: Server, port: number): Promise<Server> {
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return server;
+}
+
+export function startResponder(store: CertStore, port: number): Promise<Server> {
+  return listen(createHttp01Responder(store), port);
+}
+
+/** Resolves with each CertificateIssued message body as it is published. */
+export async function subscribeIssued(redisUrl: string): Promise<{ next(): Promise<Buffer>; close(): void }> {
+  const sub = redisClient(redisUrl);
+  const queue: Buffer[] = [];
+  const waiters: ((b: Buffer) => void)[] = [];
+  sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => {
+    const waiter = waiters.shift();
+    if (waiter) waiter(message);
+    else queue.push(message);
+  });
+  await sub.subscribe(ISSUED_CHANNEL);
+  return {
+    next: () => {
+      const ready = queue.shift();
+      return ready ? Promise.resolve(ready) : new Promise((resolve) => waiters.push(resolve));
+    },
+    close: () => sub.disconnect(),
+  };
+}
+
+/** Verifies a PEM chain up to `root` with node:crypto. */
+export function chainVerifies(chainPem: string, root: X509Certificate): boolean {
+  const chain = splitPemChain(chainPem).map((p) => new X509Certificate(p));
+  for (let i = 0; i < chain.length; i++) {
+    const parent = chain[i + 1] ?? root;
+    if (!chain[i]?.checkIssued(parent) || !chain[i]?.verify(parent.publicKey)) return false;
+  }
+  return chain.length > 0;
+}

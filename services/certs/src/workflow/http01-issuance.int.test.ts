@@ -1,0 +1,85 @@
+import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
+import type { Server } from 'node:http';
+import { certificateIssuedCodec } from '@gatehouse/contracts';
+import { freePort, startPebble, startRedis, type PebbleHandle, type RedisHandle } from '@gatehouse/e2e';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decryptPrivateKey } from '../core/key-envelope.js';
+import { chainVerifies, createManager, startResponder, subscribeIssued, trustPebble, type ManagerFixture } from '../testing/certs-fixture.js';
+
+const config = `
+apiVersion: cert-manager.io/v1
+kind: ClusterIssuer
+metadata: { name: pebble }
+spec:
+  acme:
+    server: SERVER
+    email: ops@example.test
+    privateKeySecretRef: { name: pebble-account }
+    solvers: [{ http01: { gatewayHTTPRoute: {} } }]
+---
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: { name: web, namespace: shop }
+spec:
+  secretName: web-tls
+  dnsNames: [shop.example.test, www.shop.example.test]
+  issuerRef: { name: pebble, kind: ClusterIssuer }
+`;
+
+describe('HTTP-01 issuance against Pebble (default chaos: 5% badNonce, authz reuse)', () => {
+  let redis: RedisHandle;
+  let pebble: PebbleHandle;
+  let responder: Server;
+  let fixture: ManagerFixture;
+  let roots: X509Certificate[];
+  const encryptionKey = randomBytes(32);
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    const httpPort = await freePort();
+    pebble = await startPebble({ httpPort });
+    roots = trustPebble(pebble);
+    fixture = createManager(redis.url, config.replace('SERVER', pebble.directoryUrl), { trustedRoots: roots, encryptionKey });
+    responder = await startResponder(fixture.store, httpPort);
+  });
+
+  afterAll(async () => {
+    await fixture?.close();
+    responder?.close();
+    await pebble?.stop();
+    await redis?.stop();
+  });
+
+  it('issues a multi-SAN certificate through the challenge responder and publishes CertificateIssued', async () => {
+    const issued = await subscribeIssued(redis.url);
+    await fixture.manager.reconcile();
+    const message = certificateIssuedCodec.decode(await issued.next());
+    issued.close();
+
+    expect(message).toMatchObject({ namespace: 'shop', name: 'web', secret_name: 'web-tls', revision: 1, dns_names: ['shop.example.test', 'www.shop.example.test'] });
+    expect(message.private_key_ref).toBe('test:certs:key:shop/web-tls/1');
+    expect(message.certificate_chain_pem!).not.toContain('PRIVATE KEY');
+    expect(chainVerifies(message.certificate_chain_pem!, roots[0]!)).toBe(true);
+
+    const leaf = new X509Certificate(message.certificate_chain_pem!);
+    expect(leaf.subjectAltName).toContain('DNS:www.shop.example.test');
+    expect(leaf.publicKey.asymmetricKeyType).toBe('ec');
+    expect(Number(message.not_after_unix) * 1000).toBe(Date.parse(leaf.validTo));
+
+    // The key is stored encrypted under private_key_ref, and opens with the same key-envelope code xds uses.
+    const stored = await fixture.redis.get(message.private_key_ref!);
+    expect(stored).toMatch(/^ghkey1:A256GCM:/);
+    const keyPem = decryptPrivateKey(stored!, encryptionKey);
+    expect(leaf.checkPrivateKey(createPrivateKey(keyPem))).toBe(true);
+
+    const [status] = await fixture.manager.listStatuses();
+    expect(status?.status.conditions[0]).toMatchObject({ type: 'Ready', status: 'True' });
+    expect(status?.status.revision).toBe(1);
+    expect(status?.certificateChainPem).toBe(message.certificate_chain_pem!);
+  });
+
+  it('answers only known tokens on the responder', async () => {
+    const res = await fetch(`http://127.0.0.1:${pebble.httpPort}/.well-known/acme-challenge/unknown-token`);
+    expect(res.status).toBe(404);
+  });
+});
