@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkEnvoyResource } from './check-envoy-resource.js';
+import { lookupMessage, toObjectOptions } from '@gatehouse/contracts';
+import { checkEnvoyResource, encodeEnvoyResource, EnvoyResourceInvalidError } from './check-envoy-resource.js';
 
 const CLUSTER = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
 const validCluster = {
@@ -99,5 +100,12 @@ describe('checkEnvoyResource', () => {
 
   it('reports an unknown message type', () => {
     expect(messages('envoy.config.nope.v3.Nope', {})).toEqual([': unknown message type envoy.config.nope.v3.Nope']);
+  });
+
+  it('encodes a valid resource from its Envoy JSON form, and refuses an invalid one with its problems', () => {
+    const bytes = encodeEnvoyResource(CLUSTER, { ...validCluster, connect_timeout: '1.5s' });
+    const decoded = lookupMessage('envoy.config.cluster.v3.Cluster').toObject(lookupMessage('envoy.config.cluster.v3.Cluster').decode(bytes), toObjectOptions);
+    expect(decoded).toMatchObject({ name: 'backend/default/api', connect_timeout: { seconds: '1', nanos: 500_000_000 } });
+    expect(() => encodeEnvoyResource(CLUSTER, { ...validCluster, name: '' })).toThrow(EnvoyResourceInvalidError);
   });
 });

@@ -16,26 +16,44 @@ export interface EnvoyCheckProblem {
 
 const TYPE_URL_PREFIX = 'type.googleapis.com/';
 
+/** Raised by encodeEnvoyResource for a resource with problems. */
+export class EnvoyResourceInvalidError extends Error {
+  readonly code = 'GH_ENVOY_RESOURCE_INVALID';
+  constructor(readonly problems: EnvoyCheckProblem[]) {
+    super(`invalid Envoy resource: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+    this.name = 'EnvoyResourceInvalidError';
+  }
+}
+
 /** `typeUrlOrName`: "type.googleapis.com/envoy.config.cluster.v3.Cluster" or the full message name. */
 export function checkEnvoyResource(typeUrlOrName: string, json: unknown): EnvoyCheckProblem[] {
+  return checkAndEncode(typeUrlOrName, json).problems;
+}
+
+/** The resource's protobuf bytes, e.g. to hand to another xDS client's decoder. @throws EnvoyResourceInvalidError */
+export function encodeEnvoyResource(typeUrlOrName: string, json: unknown): Uint8Array {
+  const { problems, bytes } = checkAndEncode(typeUrlOrName, json);
+  if (!bytes) throw new EnvoyResourceInvalidError(problems);
+  return bytes;
+}
+
+function checkAndEncode(typeUrlOrName: string, json: unknown): { problems: EnvoyCheckProblem[]; bytes?: Uint8Array } {
   const fullName = typeUrlOrName.startsWith(TYPE_URL_PREFIX) ? typeUrlOrName.slice(TYPE_URL_PREFIX.length) : typeUrlOrName;
   let type: protobuf.Type;
   try {
     type = lookupMessage(fullName);
   } catch {
-    return [{ path: '', message: `unknown message type ${fullName}` }];
+    return { problems: [{ path: '', message: `unknown message type ${fullName}` }] };
   }
   const problems: EnvoyCheckProblem[] = [];
   const encodable = checkMessage(type, json, '', problems);
-  if (problems.length === 0) {
-    // Last word from protobufjs itself: the converted object must encode (Any packing included).
-    try {
-      type.encode(type.fromObject(encodable as Record<string, unknown>)).finish();
-    } catch (err) {
-      problems.push({ path: '', message: `does not encode: ${err instanceof Error ? err.message : String(err)}` });
-    }
+  if (problems.length > 0) return { problems };
+  // Last word from protobufjs itself: the converted object must encode (Any packing included).
+  try {
+    return { problems, bytes: type.encode(type.fromObject(encodable as Record<string, unknown>)).finish() };
+  } catch (err) {
+    return { problems: [{ path: '', message: `does not encode: ${err instanceof Error ? err.message : String(err)}` }] };
   }
-  return problems;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

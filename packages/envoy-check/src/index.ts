@@ -1,1 +1,1 @@
-export { checkEnvoyResource, type EnvoyCheckProblem } from './check-envoy-resource.js';
+export { checkEnvoyResource, encodeEnvoyResource, EnvoyResourceInvalidError, type EnvoyCheckProblem } from './check-envoy-resource.js';

@@ -51,4 +51,14 @@ describe('translateAll', () => {
     expect([...result.snapshots.keys()]).toEqual([]);
     expect(result.statuses.get('Gateway/default/web')).toMatchObject({ conditions: [{ type: 'Accepted', status: 'False', reason: 'InvalidParameters' }, { type: 'Programmed', status: 'False' }] });
   });
+
+  it('stamps conditions with the generation of the resource they describe', () => {
+    const text = inputs.find((i) => i.path === 'httproute-basic.in.yaml')!.text.replace('  name: api\nspec:\n  parentRefs', '  name: api\n  generation: 7\nspec:\n  parentRefs');
+    const result = translateAll(loadResourcesFromFiles([{ path: 'x.yaml', text }]).resources, GOLDEN_OPTIONS);
+    const route = result.statuses.get('HTTPRoute/default/api') as { parents: Array<{ conditions: Array<{ observedGeneration?: number }> }> };
+    expect(route.parents[0]!.conditions.map((c) => c.observedGeneration)).toEqual([7, 7]);
+    const gateway = result.statuses.get('Gateway/default/web') as { conditions: Array<{ observedGeneration?: number }> };
+    expect(gateway.conditions[0]!.observedGeneration).toBeUndefined();
+  });
 });
+

@@ -16,7 +16,10 @@ interface TargetRef {
   sectionName?: string;
 }
 
-/** What applies where; keys: "route:<Kind>/<ns>/<name>", "listener:<ns>/<gw>/<section>", "gateway:<ns>/<gw>". */
+/**
+ * What applies where; keys: "rule:<Kind>/<ns>/<name>/<ruleName>", "route:<Kind>/<ns>/<name>",
+ * "listener:<ns>/<gw>/<section>", "gateway:<ns>/<gw>".
+ */
 export class PolicyAttachments<T> {
   private readonly byTarget = new Map<string, { policy: string; value: T }>();
 
@@ -27,9 +30,10 @@ export class PolicyAttachments<T> {
     return undefined;
   }
 
-  /** Most specific first: route, then listener, then gateway. */
-  lookup(route: { kind: string; namespace: string; name: string }, gatewayKey: string, listenerName: string): { policy: string; value: T } | undefined {
+  /** Most specific first: rule, route, listener, gateway. */
+  lookup(route: { kind: string; namespace: string; name: string }, ruleName: string | undefined, gatewayKey: string, listenerName: string): { policy: string; value: T } | undefined {
     return (
+      (ruleName === undefined ? undefined : this.byTarget.get(`rule:${route.kind}/${route.namespace}/${route.name}/${ruleName}`)) ??
       this.byTarget.get(`route:${route.kind}/${route.namespace}/${route.name}`) ??
       this.byTarget.get(`listener:${gatewayKey}/${listenerName}`) ??
       this.byTarget.get(`gateway:${gatewayKey}`)
@@ -105,7 +109,8 @@ function attach(
       continue;
     }
     if (!targetKey) {
-      report(false, Reasons.targetNotFound, `${target.kind} ${namespace}/${target.name} is not found or not served by this controller`);
+      const section = target.sectionName ? ` (section ${target.sectionName})` : '';
+      report(false, Reasons.targetNotFound, `${target.kind} ${namespace}/${target.name}${section} is not found or not served by this controller`);
       continue;
     }
     const holder = claim(targetKey, policyName, true);
@@ -128,7 +133,12 @@ function targetKeyOf(target: TargetRef, namespace: string, index: ResourceIndex,
     return target.sectionName ? `listener:${key}/${target.sectionName}` : `gateway:${key}`;
   }
   if (target.kind === 'HTTPRoute' || target.kind === 'GRPCRoute') {
-    return index.get(target.kind, namespace, target.name) ? `route:${target.kind}/${namespace}/${target.name}` : undefined;
+    const route = index.get(target.kind, namespace, target.name);
+    if (!route) return undefined;
+    if (!target.sectionName) return `route:${target.kind}/${namespace}/${target.name}`;
+    // A sectionName on a route names one of its rules.
+    const rules = (route.spec as { rules?: Array<{ name?: string }> } | undefined)?.rules ?? [];
+    return rules.some((r) => r.name === target.sectionName) ? `rule:${target.kind}/${namespace}/${target.name}/${target.sectionName}` : undefined;
   }
   return undefined;
 }

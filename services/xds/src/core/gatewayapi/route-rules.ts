@@ -8,7 +8,7 @@ import { describeRegexProblem } from './regex.js';
 import type { ResourceIndex } from './resource-index.js';
 
 /** A route rule without name/policies: those are filled in per listener and hostname. */
-export type RuleIR = Omit<RouteIR, 'name' | 'match' | 'securityPolicy' | 'rateLimit' | 'retry'> & { matches: RouteMatchIR[] };
+export type RuleIR = Omit<RouteIR, 'name' | 'match' | 'securityPolicy' | 'rateLimit' | 'retry'> & { matches: RouteMatchIR[]; ruleName?: string };
 
 export interface RuleProblem {
   /** Condition to set: ResolvedRefs (a backend) or PartiallyInvalid (the rule is dropped). */
@@ -62,6 +62,8 @@ interface GrpcMatchSpec {
 }
 
 export interface RuleSpec {
+  /** Rule name: policies may target one rule by it (targetRef sectionName). */
+  name?: string;
   matches?: Array<HttpMatchSpec & GrpcMatchSpec>;
   filters?: FilterSpec[];
   backendRefs?: Array<BackendRef & { filters?: unknown[] }>;
@@ -85,7 +87,7 @@ export function translateRule(rule: RuleSpec, at: string, context: RuleContext):
   const supported = grpc ? GRPC_FILTERS : HTTP_FILTERS;
   const dropped = (message: string) => ({ problems: [...problems, { condition: 'PartiallyInvalid' as const, reason: Reasons.unsupportedValue, message: `${at}: ${message}` }] });
 
-  const ir: RuleIR = { matches: [], mirrors: [] };
+  const ir: RuleIR = { matches: [], mirrors: [], ...(rule.name ? { ruleName: rule.name } : {}) };
   const specMatches = rule.matches && rule.matches.length > 0 ? rule.matches : [{}];
   for (const match of specMatches) ir.matches.push(grpc ? translateGrpcMatch(match) : translateHttpMatch(match));
   const regexProblem = ir.matches.flatMap(regexesOf).map(describeRegexProblem).find((p) => p !== undefined);

@@ -184,12 +184,12 @@ function expandRules(
   policies: PolicyResult,
 ): RouteEntry[] {
   const ref = { kind, namespace: route.metadata.namespace, name: route.metadata.name };
-  const security = policies.security.lookup(ref, gateway.key, listener.name);
-  const traffic = policies.traffic.lookup(ref, gateway.key, listener.name);
   const entries: RouteEntry[] = [];
   rules.forEach((rule, r) => {
     if (!rule) return;
-    const { matches, ...action } = rule;
+    const { matches, ruleName, ...action } = rule;
+    const security = policies.security.lookup(ref, ruleName, gateway.key, listener.name);
+    const traffic = policies.traffic.lookup(ref, ruleName, gateway.key, listener.name);
     matches.forEach((match, m) => {
       const name = `${kind.toLowerCase()}/${ref.namespace}/${ref.name}/rule/${r}/match/${m}/${hostname}`;
       if (security && !security.value.valid) {

@@ -6,6 +6,8 @@ export interface Condition {
   status: 'True' | 'False' | 'Unknown';
   reason: string;
   message: string;
+  /** metadata.generation of the resource the condition was computed from, when it has one. */
+  observedGeneration?: number;
 }
 
 export interface ParentReference {
