@@ -3,6 +3,7 @@
 // BullMQ refuses ":" in queue names: the queue is QueueNames.certificateWanted ("certs-wanted") from
 // @gatehouse/contracts, with the kit's QUEUE_PREFIX.
 import { certificateWantedCodec } from '@gatehouse/contracts';
+import { withTraceContext } from '@gatehouse/kit';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { certificateFromWanted, formatIssue } from '../core/resource-model.js';
@@ -34,7 +35,8 @@ export function startWantedConsumer(options: WantedConsumerOptions): { worker: W
       });
       // A bad request will not get better by retrying.
       if (!certificate) throw new UnrecoverableError(issues.map(formatIssue).join('; '));
-      await options.onWanted(certificate);
+      // One trace from the Gateway change in xds through this job to the order and the fan-out.
+      await withTraceContext(wanted.trace, 'certs.certificate_wanted', () => options.onWanted(certificate));
       return 'accepted';
     },
     { connection, prefix: options.prefix, concurrency: 4 },
