@@ -123,6 +123,21 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
     connection.disconnect();
   });
 
+  it('rejects an undecodable or invalid CertificateWanted once, without retries, naming the problem', async () => {
+    const connection = redisClient(redis.url);
+    const queue = new Queue(QueueNames.certificateWanted, { connection, prefix: QUEUE_PREFIX });
+    await queue.add('wanted', { pb: '!!not protobuf!!' }, { jobId: 'default/garbage', attempts: 5 });
+    await queue.add('wanted', certificateWantedCodec.toJobData({ namespace: 'default', name: 'nameless', secret_name: 's', dns_names: [], issuer_ref: { name: 'pebble', kind: 'ClusterIssuer', group: '' }, source: 'test' }), { jobId: 'default/nameless', attempts: 5 });
+    const garbage = await eventually('the garbage job to fail', async () => ((await queue.getJob('default/garbage'))?.failedReason ? queue.getJob('default/garbage') : undefined));
+    const nameless = await eventually('the nameless job to fail', async () => ((await queue.getJob('default/nameless'))?.failedReason ? queue.getJob('default/nameless') : undefined));
+    expect(garbage?.failedReason).toMatch(/^GH_CERTS_WANTED_UNDECODABLE: /);
+    expect(garbage?.attemptsMade).toBe(1);
+    expect(nameless?.failedReason).toContain('/spec/dnsNames: needs at least one DNS name');
+    expect(nameless?.attemptsMade).toBe(1);
+    await queue.close();
+    connection.disconnect();
+  });
+
   it('re-issues when the Certificate file changes, and keeps the last good version of a broken file', async () => {
     writeFileSync(join(dir, 'site.yaml'), certYaml('site.example.test, extra.example.test'));
     await eventually('revision 2 with the new name', async () => ((await entry('site'))?.status.revision === 2 ? true : undefined), 30_000);

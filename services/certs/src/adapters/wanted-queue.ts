@@ -2,7 +2,7 @@
 // cert-manager.io/issuer or cert-manager.io/cluster-issuer).
 // BullMQ refuses ":" in queue names: the queue is QueueNames.certificateWanted ("certs-wanted") from
 // @gatehouse/contracts, with the kit's QUEUE_PREFIX.
-import { certificateWantedCodec } from '@gatehouse/contracts';
+import { certificateWantedCodec, ContractDecodeError } from '@gatehouse/contracts';
 import { withTraceContext } from '@gatehouse/kit';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -24,7 +24,13 @@ export function startWantedConsumer(options: WantedConsumerOptions): { worker: W
   const worker = new Worker(
     options.queueName,
     async (job) => {
-      const wanted = certificateWantedCodec.fromJobData(job.data);
+      let wanted;
+      try {
+        wanted = certificateWantedCodec.fromJobData(job.data);
+      } catch (err) {
+        if (err instanceof ContractDecodeError) throw new UnrecoverableError(`GH_CERTS_WANTED_UNDECODABLE: ${err.message}`);
+        throw err;
+      }
       const { certificate, issues } = certificateFromWanted({
         namespace: wanted.namespace ?? '',
         name: wanted.name ?? '',
