@@ -33,8 +33,22 @@ describe.each(bootstrapFiles)('%s', (file) => {
     for (const source of [dynamic.lds_config, dynamic.cds_config]) {
       expect(source).toMatchObject({ ads: {}, resource_api_version: 'V3' });
     }
-    expect(decoded.static_resources.listeners ?? []).toEqual([]);
-    expect(decoded.static_resources.clusters.map((c: { name: string }) => c.name)).toEqual(['xds']);
+    expect(decoded.static_resources.listeners.map((l: { name: string }) => l.name)).toEqual(['envoy-stats']);
+    expect(decoded.static_resources.clusters.map((c: { name: string }) => c.name)).toEqual(['xds', 'envoy-admin']);
+  });
+
+  it('exposes only GET /stats/prometheus of the admin API to Prometheus', () => {
+    const { value } = protoJsonToObject(Bootstrap, readYaml(file));
+    const listener = (value as any).static_resources.listeners[0]; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const hcm = lookupMessage('envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager');
+    const manager = hcm.toObject(hcm.decode(listener.filter_chains[0].filters[0].typed_config.value), toObjectOptions) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const routes = manager.route_config.virtual_hosts.flatMap((v: { routes: unknown[] }) => v.routes);
+    expect(routes).toEqual([
+      expect.objectContaining({
+        match: expect.objectContaining({ path: '/stats/prometheus', headers: [expect.objectContaining({ name: ':method', string_match: expect.objectContaining({ exact: 'GET' }) })] }),
+        route: expect.objectContaining({ cluster: 'envoy-admin' }),
+      }),
+    ]);
   });
 
   it('talks HTTP/2 to the xds cluster', () => {

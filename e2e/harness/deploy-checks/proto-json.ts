@@ -172,7 +172,9 @@ function convertScalar(protoType: string, raw: unknown, path: string, issues: Pr
 function checkRequired(type: protobuf.Type, out: Record<string, unknown>, path: string, issues: ProtoJsonIssue[]): void {
   for (const field of type.fieldsArray) {
     const options = field.options ?? {};
-    if (options['(validate.rules).message.required'] === true && out[field.name] === undefined) {
+    // In a oneof, "required" only binds the member that is chosen (RouteMatch.safe_regex vs path).
+    const otherMemberSet = field.partOf?.oneof.some((name) => name !== field.name && out[name] !== undefined) ?? false;
+    if (options['(validate.rules).message.required'] === true && out[field.name] === undefined && !otherMemberSet) {
       issues.push({ path: `${path}/${field.name}`, message: `required field "${field.name}" is missing` });
     }
     const minLen = options['(validate.rules).string.min_len'];
