@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { composeSpecPath } from '@gatehouse/schemas';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { repoRoot } from '../service.js';
 import { checkComposeRules, type ComposeRuleOptions } from './compose-rules.js';
 
@@ -109,5 +109,80 @@ describe('checkComposeRules', () => {
       'b/Dockerfile: the final stage sets no USER (it would run as root)',
       'c/Dockerfile does not exist',
     ]);
+  });
+});
+
+describe('docker-compose.yml wiring', () => {
+  const env = (name: string): Record<string, string> => compose.services[name].environment;
+
+  it('tells xds where Envoy reaches authz, ratelimit and the certs HTTP-01 responder on the compose network', () => {
+    expect(env('xds').AUTHZ_ADDRESS).toBe(`authz:${env('authz').GRPC_PORT}`);
+    expect(env('xds').RATELIMIT_ADDRESS).toBe(`ratelimit:${env('ratelimit').GRPC_PORT}`);
+    expect(env('xds').CERTS_HTTP01_ADDRESS).toBe(`certs:${env('certs').HTTP_PORT}`);
+  });
+
+  it('gives xds the key certs encrypts private keys with, and ratelimit the limits xds publishes', () => {
+    expect(env('xds').CERTS_ENCRYPTION_KEY).toBe(env('certs').CERTS_ENCRYPTION_KEY);
+    expect(env('ratelimit').RATELIMIT_REDIS_CONFIG).toBe('true');
+  });
+
+  it('runs Pebble and pebble-challtestsrv only in the "acme" profile, Prometheus and Grafana only in "observability"', () => {
+    const profiles = Object.fromEntries(Object.entries(compose.services).map(([name, s]) => [name, s.profiles ?? []]));
+    expect(profiles).toMatchObject({ pebble: ['acme'], challtestsrv: ['acme'], prometheus: ['observability'], grafana: ['observability'] });
+    for (const name of [...gatehouseServices, 'envoy', 'redis', 'demo-upstream']) expect(profiles[name], name).toEqual([]);
+    expect(compose.services.pebble.image).toMatch(/^ghcr\.io\/letsencrypt\/pebble:/);
+    expect(compose.services.challtestsrv.image).toMatch(/^ghcr\.io\/letsencrypt\/pebble-challtestsrv:/);
+  });
+});
+
+describe('deploy/acme/compose.acme.yaml (the acme profile override)', () => {
+  const override = parse(readFileSync(join(repoRoot, 'deploy/acme/compose.acme.yaml'), 'utf8')) as Compose;
+  const pebbleConfig = JSON.parse(readFileSync(join(repoRoot, 'deploy/acme/pebble-config.json'), 'utf8')) as { pebble: Record<string, string | number> };
+  const acmeGateway = parseAllDocuments(readFileSync(join(repoRoot, 'deploy/acme/gateway.yaml'), 'utf8'))
+    .map((d) => d.toJS() as { kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec: any }) // eslint-disable-line @typescript-eslint/no-explicit-any
+    .find((d) => d.kind === 'Gateway')!;
+  const issuer = parse(readFileSync(join(repoRoot, 'deploy/acme/cluster-issuer.yaml'), 'utf8')) as { metadata: { name: string }; spec: { acme: { server: string } } };
+  const containerPath = (service: Compose['services'][string], hostPath: string): string | undefined => {
+    for (const volume of (service.volumes ?? []) as string[]) {
+      const [source, target] = volume.split(':');
+      if (hostPath === source) return target;
+      if (source && hostPath.startsWith(`${source}/`)) return `${target}${hostPath.slice(source.length)}`;
+    }
+    return undefined;
+  };
+
+  it('is valid against the Compose Specification schema and mounts files that exist', () => {
+    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, validateSchema: false });
+    const validate = ajv.compile(JSON.parse(readFileSync(composeSpecPath, 'utf8')) as object);
+    validate(override);
+    expect(validate.errors ?? []).toEqual([]);
+    for (const service of Object.values(override.services)) {
+      for (const volume of (service.volumes ?? []) as string[]) expect(existsSync(join(repoRoot, volume.split(':')[0]!)), volume).toBe(true);
+    }
+  });
+
+  it('mounts the annotated Gateway over the example one, and the ClusterIssuer the annotation names for certs', () => {
+    expect(containerPath(override.services.xds!, './deploy/acme/gateway.yaml')).toBe(`${compose.services.xds.environment.GATEWAY_CONFIG_PATH}/gateway.yaml`);
+    expect(acmeGateway.metadata.annotations?.['cert-manager.io/cluster-issuer']).toBe(issuer.metadata.name);
+    expect(override.services.certs!.environment.CERTS_CONFIG_PATH).toBe(containerPath(override.services.certs!, './deploy/acme/cluster-issuer.yaml'));
+    expect(override.services.certs!.environment.ACME_CA_CERTS).toBe(containerPath(override.services.certs!, './deploy/acme/pebble-tls.pem'));
+  });
+
+  it('lets Pebble validate HTTP-01 against Envoy: the HTTPS hostname is an alias of Envoy and Pebble calls the HTTP listener port', () => {
+    const https = acmeGateway.spec.listeners.find((l: { protocol: string }) => l.protocol === 'HTTPS');
+    const http = acmeGateway.spec.listeners.find((l: { protocol: string }) => l.protocol === 'HTTP');
+    expect(compose.services.envoy.networks.gatehouse.aliases).toContain(https.hostname);
+    expect(pebbleConfig.pebble.httpPort).toBe(http.port);
+  });
+
+  it("points the ClusterIssuer at Pebble's directory, whose TLS files are mounted where its config names them", () => {
+    const url = new URL(issuer.spec.acme.server);
+    expect(url.hostname).toBe('pebble');
+    expect(String(pebbleConfig.pebble.listenAddress)).toMatch(new RegExp(`:${url.port}$`));
+    for (const key of ['certificate', 'privateKey']) {
+      const file = String(pebbleConfig.pebble[key]).replace(/^\/etc\/pebble\//, './deploy/acme/');
+      expect(containerPath(compose.services.pebble, file), key).toBe(pebbleConfig.pebble[key]);
+      expect(existsSync(join(repoRoot, file)), file).toBe(true);
+    }
   });
 });

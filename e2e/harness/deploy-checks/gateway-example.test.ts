@@ -50,3 +50,37 @@ describe('deploy/examples', () => {
     }
   });
 });
+
+describe('deploy/acme', () => {
+  const acmeDir = join(repoRoot, 'deploy', 'acme');
+  const documents = readdirSync(acmeDir)
+    .filter((file) => /\.ya?ml$/.test(file) && !file.startsWith('compose.'))
+    .flatMap((file) => {
+      const parsed = parseYamlFile(readFileSync(join(acmeDir, file), 'utf8'), file);
+      expect(parsed.errors).toEqual([]);
+      return parsed.documents.map((doc) => ({ file, doc: doc.value as any })); // eslint-disable-line @typescript-eslint/no-explicit-any
+    });
+
+  it('validates against the vendored CRDs (Gateway API and cert-manager)', () => {
+    expect(documents.map((d) => d.doc.kind).sort()).toEqual(['Backend', 'ClusterIssuer', 'Gateway', 'GatewayClass', 'HTTPRoute']);
+    const issues = documents.flatMap(({ file, doc }) =>
+      validateResource(doc).map((issue) => `${file}: ${doc.kind} ${doc.metadata?.name}: ${issue.path}: ${issue.message}`),
+    );
+    expect(issues).toEqual([]);
+  });
+
+  it('changes only the Gateway (HTTPS listener, issuer annotation) and the demo route (attached to it) of deploy/examples/gateway.yaml', () => {
+    const base = resources.filter((r) => r.file === 'gateway.yaml').map((r) => r.doc);
+    const acme = documents.filter((d) => d.file === 'gateway.yaml').map((d) => d.doc);
+    const strip = (doc: any) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+      const copy = structuredClone(doc);
+      if (copy.kind === 'Gateway') {
+        delete copy.metadata.annotations;
+        copy.spec.listeners = copy.spec.listeners.filter((l: { protocol: string }) => l.protocol !== 'HTTPS');
+      }
+      if (copy.kind === 'HTTPRoute') copy.spec.parentRefs = copy.spec.parentRefs.filter((p: { sectionName?: string }) => p.sectionName !== 'https');
+      return copy;
+    };
+    expect(acme.map(strip)).toEqual(base);
+  });
+});
