@@ -1,5 +1,5 @@
 // Wires config, adapters and the core of the xds service; shared plumbing comes from the kit.
-import { runService } from '@gatehouse/kit';
+import { runService, withProducerSpan } from '@gatehouse/kit';
 import { ProxyRegistry, SnapshotStore, typeLabel } from './core/cache/index.js';
 import { translateAll } from './core/index.js';
 import { addAdsService } from './adapters/ads-server.js';
@@ -64,7 +64,26 @@ await runService({
       store,
       translate: (resources) => translateAll(resources, translateOptions),
       sharedSecrets: () => certificatesRef.current?.secrets() ?? [],
-      publish: (effects) => publisher.publish(effects),
+      // One trace per change: xds.translate, then xds.publish, whose context rides in the published
+      // messages to every authz and ratelimit replica applying them.
+      inSpan: (name, fn) =>
+        ctx.tracer.startActiveSpan(name, (span) => {
+          try {
+            fn((attributes) => span.setAttributes(attributes));
+          } finally {
+            span.end();
+          }
+        }),
+      publish: (effects) =>
+        withProducerSpan('xds.publish', async (span) => {
+          const outcome = await publisher.publish(effects);
+          span.setAttributes({
+            'gatehouse.ratelimit.version': outcome.rateLimitVersion ?? 'unchanged',
+            'gatehouse.authz.version': outcome.authzVersion ?? 'unchanged',
+            'gatehouse.certificates.wanted': outcome.certificateJobs.length,
+          });
+          return outcome;
+        }),
       debounceMs: config.XDS_DEBOUNCE_MS,
       maxDelayMs: config.XDS_MAX_DELAY_MS,
       paused: true,

@@ -43,11 +43,19 @@ export interface ConfigPipelineOptions {
   onApplied?: (report: ApplyReport) => void;
   onError?: (err: unknown) => void;
   /**
+   * Runs each translation inside a trace span (main gives the kit's tracer), so the publication that
+   * follows, and the other services applying it, join one trace. Default: no span.
+   */
+  inSpan?: RunInSpan;
+  /**
    * Start paused: inputs are taken but nothing is translated until resume(), so a starting replica
    * does not first serve the files and then the admin-API resources that override them.
    */
   paused?: boolean;
 }
+
+/** Runs `fn` synchronously inside an active span; `fn` may annotate it. */
+export type RunInSpan = (name: string, fn: (setAttributes: (attributes: Record<string, string | number | string[]>) => void) => void) => void;
 
 export interface ApplyReport {
   changed: string[];
@@ -155,6 +163,11 @@ export class ConfigPipeline {
 
   private run(): void {
     if (this.paused) return;
+    const inSpan: RunInSpan = this.options.inSpan ?? ((_name, fn) => fn(() => undefined));
+    inSpan('xds.translate', (setAttributes) => this.translateAndApply(setAttributes));
+  }
+
+  private translateAndApply(setAttributes: (attributes: Record<string, string | number | string[]>) => void): void {
     const started = Date.now();
     let result: TranslateResult;
     try {
@@ -169,6 +182,13 @@ export class ConfigPipeline {
     const outcome = applySnapshots(this.options.store, result.snapshots, {
       sharedSecrets: this.options.sharedSecrets?.() ?? [],
       check: encodeSnapshot,
+    });
+    setAttributes({
+      'gatehouse.resources': result.statuses.size,
+      'gatehouse.snapshots.changed': outcome.changed,
+      'gatehouse.snapshots.refused': outcome.problems.length,
+      'gatehouse.policies': result.authzPolicies.map((p) => `${p.namespace}/${p.name}`),
+      'gatehouse.ratelimit.domains': result.rateLimitDomains.map((d) => d.domain),
     });
     this.current.statuses = result.statuses;
     this.current.snapshotProblems = outcome.problems;
