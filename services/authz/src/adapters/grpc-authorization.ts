@@ -1,6 +1,7 @@
 // envoy.service.auth.v3.Authorization/Check over grpc-js. Every call gets an answer: denials travel in
 // CheckResponse.status/denied_response, and even an unexpected exception becomes a 500 deny.
 import * as grpc from '@grpc/grpc-js';
+import { propagation, ROOT_CONTEXT, SpanKind, trace, type Span } from '@opentelemetry/api';
 import { grpcServiceDefinition, lookupMessage, ServiceNames } from '@gatehouse/contracts';
 import type { CheckRequest__Output } from '@gatehouse/contracts/generated/envoy/service/auth/v3/CheckRequest';
 import type { CheckResponse } from '@gatehouse/contracts/generated/envoy/service/auth/v3/CheckResponse';
@@ -28,19 +29,30 @@ export function createCheckHandler({ authorizer, metrics, logger }: CheckHandler
     if (!struct) structs.set(value, (struct = structType.fromObject(toStruct(value as Record<string, unknown>)) as unknown as Struct));
     return struct;
   };
+  const tracer = trace.getTracer('gatehouse-authz');
   return async (raw) => {
     const started = process.hrtime.bigint();
     let view: RequestView | undefined;
     let policy = 'none';
+    let span: Span | undefined;
     try {
       view = toRequestView(raw);
+      // A child of the request's trace when Envoy propagates one (traceparent in the checked headers).
+      const parent = view.traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent: view.traceparent }) : ROOT_CONTEXT;
+      span = tracer.startSpan('authz.check', { kind: SpanKind.SERVER }, parent);
       const outcome = await authorizer.authorize(view);
       policy = outcome.policy ?? 'none';
       const { decision } = outcome;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      span.setAttributes({
+        'gatehouse.policy': policy,
+        'gatehouse.outcome': decision.kind === 'allow' ? 'allowed' : 'denied',
+        'gatehouse.reason': decision.kind === 'allow' ? decision.via : decision.code,
+      });
       if (decision.kind === 'allow') {
         metrics.checked(policy, 'allowed', decision.via, seconds);
       } else {
+        span.setAttribute('http.response.status_code', decision.httpStatus);
         metrics.checked(policy, 'denied', decision.code, seconds);
         if (decision.httpStatus >= 500) {
           metrics.error(policy, decision.code);
@@ -49,9 +61,13 @@ export function createCheckHandler({ authorizer, metrics, logger }: CheckHandler
       }
       return buildCheckResponse(decision, { structOf });
     } catch (err) {
+      span?.setAttributes({ 'gatehouse.policy': policy, 'gatehouse.outcome': 'denied', 'gatehouse.reason': ErrorCodes.internal });
+      span?.recordException(err as Error);
       metrics.error(policy, ErrorCodes.internal);
       logger.error({ policy, code: ErrorCodes.internal, trace_id: view && traceIdOf(view), err: describe(err) }, 'check failed closed');
       return buildCheckResponse(deny(500, ErrorCodes.internal));
+    } finally {
+      span?.end();
     }
   };
 }

@@ -2,7 +2,7 @@
 // every replica loads the stored latest at start and applies each announcement.
 import { authzPoliciesPublishedCodec, FanoutChannels } from '@gatehouse/contracts';
 import type { AuthzPoliciesPublished__Output } from '@gatehouse/contracts/generated/gatehouse/v1/AuthzPoliciesPublished';
-import { FanoutChannel, type RedisConnection } from '@gatehouse/kit';
+import { FanoutChannel, withTraceContext, type RedisConnection } from '@gatehouse/kit';
 import type { ConfigFile } from '../core/load-policies.js';
 
 export interface RedisPolicySourceOptions {
@@ -23,7 +23,16 @@ export async function startRedisPolicySource(options: RedisPolicySourceOptions):
     redis: options.redis,
     subscriber: options.subscriber,
   });
-  await channel.subscribe(options.onPublication, options.onError);
+  // Continue xds's trace, so one trace shows the YAML change published and every replica applying it.
+  await channel.subscribe(
+    (publication) =>
+      withTraceContext(publication.trace, 'authz apply policies', (span) => {
+        span.setAttribute('gatehouse.config.version', publication.version ?? '');
+        span.setAttribute('gatehouse.policies', (publication.policies ?? []).map((p) => `${p.namespace ?? ''}/${p.name ?? ''}`));
+        options.onPublication(publication);
+      }),
+    options.onError,
+  );
   return { close: () => channel.close() };
 }
 
