@@ -4,7 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { EmulatedResponse } from '../envoy/emulate-request.js';
 import { startGateway, type GatewayHandle, type GatewayServiceName } from '../gateway.js';
 import { repoRoot } from '../service.js';
 import { waitFor } from '../wait-for.js';
@@ -22,8 +23,8 @@ const NEEDS_AN_EVENT_NOT_CAUSED_HERE = new Set([
 ]);
 
 const documented = documentedMetrics(readFileSync(join(repoRoot, 'README.md'), 'utf8'));
-const mint = (sub: string): string =>
-  execFileSync(process.execPath, [join(repoRoot, 'deploy/demo-token/mint-token.mjs'), '--sub', sub], { encoding: 'utf8' }).trim();
+const mint = (sub: string, ...flags: string[]): string =>
+  execFileSync(process.execPath, [join(repoRoot, 'deploy/demo-token/mint-token.mjs'), '--sub', sub, ...flags], { encoding: 'utf8' }).trim();
 
 /** Family name to the label names seen on its samples (histogram series folded into the family). */
 function exposition(text: string): Map<string, Set<string>> {
@@ -45,12 +46,20 @@ let gw: GatewayHandle;
 const scraped = new Map<GatewayServiceName, Map<string, Set<string>>>();
 const texts = new Map<GatewayServiceName, string>();
 const statuses: number[] = [];
+let firstAllowedUpstream: Record<string, string> | undefined;
+let expired: EmulatedResponse | undefined;
+let bobStatus: number | undefined;
 
 beforeAll(async () => {
   gw = await startGateway({
     configDir: join(repoRoot, 'deploy', 'examples'),
     nodeCluster: 'default/gateway',
-    env: { authz: { AUTHZ_COOKIE_SECRET: 'demo-cookie-secret-for-tests-only-0123456789' } },
+    env: {
+      authz: { AUTHZ_COOKIE_SECRET: 'demo-cookie-secret-for-tests-only-0123456789' },
+      // The default 10 ms Redis budget answers OK (failure mode "allow") when this shared machine is slow;
+      // the walkthrough's counts must not depend on the machine's load.
+      ratelimit: { RATELIMIT_REDIS_TIMEOUT_MS: '2000' },
+    },
   });
   // The limit arrives from xds over Redis: wait until ratelimit has it, or the first hits would find no domain.
   const rlconfig = `${gw.service('ratelimit').adminUrl}/rlconfig`;
@@ -63,9 +72,16 @@ beforeAll(async () => {
   const intoMinute = Date.now() % 60_000;
   if (intoMinute > 50_000) await new Promise((resolve) => setTimeout(resolve, 60_500 - intoMinute));
   const token = mint('alice');
-  // The walkthrough: without a token 401; alice's first 5 in a minute pass, the next ones get 429.
+  // The README walkthrough: without a token 401; alice's first 5 in a minute pass (a spoofed x-user-id is
+  // replaced by hers), the next ones get 429; an expired token is refused; bob has his own budget.
   statuses.push((await gw.request(8080, { path: '/api/orders' })).status);
-  for (let i = 0; i < 7; i++) statuses.push((await gw.request(8080, { path: '/api/orders', headers: { authorization: `Bearer ${token}` } })).status);
+  for (let i = 0; i < 7; i++) {
+    const response = await gw.request(8080, { path: '/api/orders', headers: { authorization: `Bearer ${token}`, ...(i === 0 && { 'x-user-id': 'bob' }) } });
+    statuses.push(response.status);
+    if (i === 0) firstAllowedUpstream = response.upstream?.headers;
+  }
+  expired = await gw.request(8080, { path: '/api/orders', headers: { authorization: `Bearer ${mint('alice', '--expired')}` } });
+  bobStatus = (await gw.request(8080, { path: '/api/orders', headers: { authorization: `Bearer ${mint('bob')}` } })).status;
   // A domain nobody configured (answered OK, counted).
   await gw.peers.shouldRateLimit({ domain: 'nobody-configured-this', descriptors: [{ entries: [{ key: 'k', value: 'v' }] }] });
   for (const name of ['xds', 'authz', 'ratelimit', 'certs'] as const) {
@@ -77,8 +93,12 @@ beforeAll(async () => {
 afterAll(async () => gw?.stop());
 
 describe('metrics exported by the services running the compose demo', () => {
-  it('saw the walkthrough: 401 without a token, then 5 allowed and 429 for the 6th and 7th', () => {
-    expect(statuses).toEqual([401, 200, 200, 200, 200, 200, 429, 429]);
+  it('saw the README walkthrough: 401 without a token, 5 allowed then 429 per user, expired tokens refused', () => {
+    expect(statuses.join(' ')).toBe('401 200 200 200 200 200 429 429');
+    expect(firstAllowedUpstream).toMatchObject({ 'x-user-id': 'alice', 'x-gatehouse-subject': 'alice' });
+    expect(expired?.status).toBe(401);
+    expect(expired?.body).toContain('GH_AUTHZ_JWT_EXPIRED');
+    expect(bobStatus).toBe(200);
   });
 
   it.each(documented.map((m) => [m.name, m] as const))('%s is exported with its documented labels', (name, metric) => {
@@ -94,18 +114,36 @@ describe('metrics exported by the services running the compose demo', () => {
     }
   });
 
-  it('counts what the walkthrough did: 5 allowed and 3 denied checks, 2 hits over the limit, 1 connected proxy stream', () => {
+  it('counts what the walkthrough did: checks allowed and denied by reason, hits within and over the limit, the unknown domain', async () => {
     /** Sum of a family's samples whose labels include every given pair. */
-    const sum = (service: GatewayServiceName, family: string, labels: Record<string, string> = {}): number =>
-      (texts.get(service) ?? '')
+    const sum = (text: string, family: string, labels: Record<string, string> = {}): number =>
+      text
         .split('\n')
         .filter((line) => line.startsWith(`${family}{`) || line.startsWith(`${family} `))
         .filter((line) => Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
         .reduce((total, line) => total + Number(line.split(' ').at(-1)), 0);
-    expect(sum('authz', 'gatehouse_authz_checks_total', { policy: 'default/api-jwt', outcome: 'allowed', reason: 'jwt' })).toBe(7);
-    expect(sum('authz', 'gatehouse_authz_checks_total', { policy: 'default/api-jwt', outcome: 'denied', reason: 'GH_AUTHZ_JWT_MISSING' })).toBe(1);
-    expect(sum('ratelimit', 'ratelimit_over_limit_total')).toBe(2);
-    expect(sum('ratelimit', 'ratelimit_within_limit_total')).toBe(5);
-    expect(sum('ratelimit', 'ratelimit_domain_not_found_total', { domain: 'nobody-configured-this' })).toBe(1);
+    const authz = texts.get('authz') ?? '';
+    expect(sum(authz, 'gatehouse_authz_checks_total', { policy: 'default/api-jwt', outcome: 'allowed', reason: 'jwt' })).toBe(8);
+    expect(sum(authz, 'gatehouse_authz_checks_total', { policy: 'default/api-jwt', outcome: 'denied', reason: 'GH_AUTHZ_JWT_MISSING' })).toBe(1);
+    expect(sum(authz, 'gatehouse_authz_checks_total', { policy: 'default/api-jwt', outcome: 'denied', reason: 'GH_AUTHZ_JWT_EXPIRED' })).toBe(1);
+    // ratelimit's per-rule counts are folded in after the answers are sent: scrape until they settle.
+    let last = '';
+    onTestFailed(() => console.log(last.split('\n').filter((l) => l.includes('rule=')).join('\n')));
+    const ratelimit = await waitFor(
+      async () => {
+        const text = await (await fetch(`${gw.service('ratelimit').adminUrl}/metrics`)).text();
+        last = text;
+        return sum(text, 'ratelimit_total_hits_total') >= 8 ? text : undefined;
+      },
+      { timeoutMs: 10_000, description: 'ratelimit to count the 8 hits' },
+    );
+    expect(sum(ratelimit, 'ratelimit_total_hits_total')).toBe(8);
+    // Allowed hits; near_limit is the part of them above NEAR_LIMIT_RATIO (0.8) of the limit: alice's 5th.
+    expect(sum(ratelimit, 'ratelimit_within_limit_total')).toBe(6);
+    expect(sum(ratelimit, 'ratelimit_near_limit_total')).toBe(1);
+    expect(sum(ratelimit, 'ratelimit_over_limit_total')).toBe(2);
+    // The 7th of alice's hits was answered from the local cache (no Redis).
+    expect(sum(ratelimit, 'ratelimit_over_limit_with_local_cache_total')).toBe(1);
+    expect(sum(ratelimit, 'ratelimit_domain_not_found_total', { domain: 'nobody-configured-this' })).toBe(1);
   });
 });
