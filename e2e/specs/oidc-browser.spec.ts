@@ -119,6 +119,19 @@ describe('a browser app behind an OIDC login', () => {
     expect(jar.cookieNamesFor(`${APP}/oauth2/callback`).some((n) => n.startsWith('__Host-gh-login-'))).toBe(true);
   });
 
+  it('keeps the https callback when the client claims x-forwarded-proto: http (the edge overwrites it)', async () => {
+    const response = await gw.request(HTTPS_PORT, { host: HOST, path: '/', headers: { ...BROWSER, 'x-forwarded-proto': 'http' }, scheme: 'https' });
+    expect(response.status).toBe(302);
+    expect(new URL(response.headers.location!).searchParams.get('redirect_uri')).toBe(`${APP}/oauth2/callback`);
+  });
+
+  it('answers an API client without a session 401 instead of a login redirect', async () => {
+    const response = await gw.request(HTTPS_PORT, { host: HOST, path: '/api/orders', headers: { accept: 'application/json' }, scheme: 'https' });
+    expect(response.status).toBe(401);
+    expect(response.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+    expect(response.upstream).toBeUndefined();
+  });
+
   it('logs in at the provider; the callback goes through ext_authz and sets a __Host- session cookie', async () => {
     const start = await navigate(jar, '/orders?page=2');
     const callback = await idp.login(start.headers.get('location')!, jar.fetch);

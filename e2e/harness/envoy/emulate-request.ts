@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { applyHeaderOptions, buildCheckRequest, EXT_AUTHZ_FILTER, httpStatusOf, perFilterConfig, type ExtAuthzPerRoute, type HeaderValueOption } from './ext-authz-request.js';
 import { buildDescriptors } from './ratelimit-request.js';
+import { sanitizeEdgeHeaders } from './edge-headers.js';
 import { setCookiesOf } from './set-cookie.js';
 import { selectRoute, selectVirtualHost, type EmulatedRequest } from './route-matching.js';
 import type { EnvoySnapshot, HttpConnectionManager, RouteConfiguration, TypedConfig } from './types.js';
@@ -80,6 +81,7 @@ export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: numb
   if (!virtualHost || !route) return localReply(404, 'no route');
   const upstreamHeaders: Record<string, string> = { ...request.headers };
   for (const name of routes.request_headers_to_remove ?? []) delete upstreamHeaders[name.toLowerCase()];
+  sanitizeEdgeHeaders(hcm, request, upstreamHeaders);
   const responseHeaders: Record<string, string> = {};
   const sent: EmulatedResponse['sent'] = {};
   const cluster = route.route?.cluster ?? route.route?.weighted_clusters?.clusters[0]?.name ?? '';
