@@ -20,6 +20,8 @@ const HOST = 'www.example.test';
 const SECRET = 'default/www-tls';
 const CERTIFICATE = 'default/www-tls';
 const ENCRYPTION_KEY = randomBytes(32).toString('base64');
+/** Pebble's certificate lifetime; without ARI the certs service renews at half of it for short certificates. */
+const CERTIFICATE_LIFETIME_SECONDS = 40;
 
 let pebble: PebbleHandle;
 let gw: GatewayHandle;
@@ -97,8 +99,8 @@ function listenerPushes(): number {
 
 beforeAll(async () => {
   const http01Port = await freePort();
-  // Short-lived certificates, as the renewal logic sees them; the renewal itself is forced below.
-  pebble = await startPebble({ httpPort: http01Port, certificateValidityPeriod: 600, chaos: false });
+  // Short-lived certificates, so the certs service's own schedule renews them within the test too.
+  pebble = await startPebble({ httpPort: http01Port, certificateValidityPeriod: CERTIFICATE_LIFETIME_SECONDS, chaos: false });
   workDir = mkdtempSync(join(tmpdir(), 'gh-e2e-acme-'));
   const gatewayDir = join(workDir, 'gateway');
   const certsDir = join(workDir, 'certs');
@@ -138,6 +140,10 @@ describe('HTTPS with an ACME certificate', () => {
   let firstVersion = '';
   let firstSerial = '';
   let listenerVersion = '';
+  let listenersAtStart = 0;
+  let renewedVersion = '';
+  let renewedSerial = '';
+  let renewedValidTo = 0;
 
   it('routes /.well-known/acme-challenge/ on port 80 to the certs responder, ahead of the https redirect', async () => {
     const snapshot = await gw.snapshot();
@@ -169,6 +175,7 @@ describe('HTTPS with an ACME certificate', () => {
     const item = status.items.find((i) => `${i.metadata.namespace}/${i.metadata.name}` === CERTIFICATE);
     expect(item?.status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'True' }));
     listenerVersion = (await gw.snapshot()).versions[TypeUrls.listener]!;
+    listenersAtStart = listenerPushes();
   });
 
   it('rotates the certificate on renewal: a new Secret version, the same listeners', async () => {
@@ -195,5 +202,24 @@ describe('HTTPS with an ACME certificate', () => {
     // No listener was pushed on the stream, and a fresh fetch sees the same listener version.
     expect(listenerPushes()).toBe(listenersBefore);
     expect((await gw.snapshot()).versions[TypeUrls.listener]).toBe(listenerVersion);
+    renewedVersion = watch.latestSecrets()!.version;
+    renewedSerial = leaf!.serialNumber;
+    renewedValidTo = new Date(leaf!.validTo).getTime();
   });
+
+  it('renews a short-lived certificate on its own schedule, before it expires', async () => {
+    const served = await waitFor(
+      async () => {
+        const latest = watch.latestSecrets();
+        return latest && latest.version !== renewedVersion && latest.secrets.find((s) => s.name === SECRET);
+      },
+      { timeoutMs: (CERTIFICATE_LIFETIME_SECONDS + 20) * 1000, intervalMs: 250, description: 'a scheduled renewal to push a new SDS secret' },
+    );
+    const [leaf] = verifyServedSecret(served);
+    expect(leaf!.serialNumber).not.toBe(renewedSerial);
+    // The renewed certificate arrived while the previous one was still valid (validity dates, not timers).
+    expect(new Date(leaf!.validFrom).getTime()).toBeLessThan(renewedValidTo);
+    expect(listenerPushes()).toBe(listenersAtStart);
+    expect((await gw.snapshot()).versions[TypeUrls.listener]).toBe(listenerVersion);
+  }, 90_000);
 });
