@@ -165,6 +165,18 @@ describe('a browser app behind an OIDC login', () => {
     expect(await introspect(firstAccessToken)).toBe(true);
   });
 
+  it('replaces identity headers the browser sends itself with the verified ones', async () => {
+    const response = await jar.fetch(`${APP}/orders`, { headers: { ...BROWSER, 'x-gatehouse-subject': 'mallory', 'X-Gatehouse-SUBJECT': 'mallory' } });
+    expect(response.status).toBe(200);
+    const upstream = last!.upstream!.headers;
+    expect(upstream['x-gatehouse-subject']).toBe('alice');
+    expect(Object.entries(upstream).filter(([, value]) => value.includes('mallory'))).toEqual([]);
+    // An underscore spelling never gets as far as authz: xds configures the listener to reject it.
+    const underscored = await jar.fetch(`${APP}/orders`, { headers: { ...BROWSER, x_gatehouse_subject: 'mallory' } });
+    expect(underscored.status).toBe(400);
+    expect(last?.sent.check).toBeUndefined();
+  });
+
   it('keeps the session working past the access token expiry, via the refresh token', async () => {
     const refreshesBefore = grants.refresh_token ?? 0;
     // The provider itself says when the token has expired; no clock arithmetic here.

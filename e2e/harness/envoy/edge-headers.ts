@@ -14,3 +14,16 @@ export function sanitizeEdgeHeaders(hcm: HttpConnectionManager, request: Emulate
   if (!edge || trustedHops > 0) return;
   headers['x-forwarded-proto'] = request.scheme ?? 'http';
 }
+
+/**
+ * common_http_protocol_options.headers_with_underscores_action, applied by the codec before any filter:
+ * REJECT_REQUEST answers 400 to a request with a "_" in a header name, DROP_HEADER drops such headers.
+ * Returns the headers to go on with, or undefined when the request is rejected.
+ */
+export function applyUnderscoreHeaderPolicy(hcm: HttpConnectionManager, headers: Readonly<Record<string, string>>): Record<string, string> | undefined {
+  const action = (hcm.common_http_protocol_options as { headers_with_underscores_action?: string } | undefined)?.headers_with_underscores_action;
+  const underscored = Object.keys(headers).filter((name) => name.includes('_'));
+  if (underscored.length === 0 || (action !== 'REJECT_REQUEST' && action !== 'DROP_HEADER')) return { ...headers };
+  if (action === 'REJECT_REQUEST') return undefined;
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !name.includes('_')));
+}

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { applyHeaderOptions, buildCheckRequest, EXT_AUTHZ_FILTER, httpStatusOf, perFilterConfig, type ExtAuthzPerRoute, type HeaderValueOption } from './ext-authz-request.js';
 import { buildDescriptors } from './ratelimit-request.js';
-import { sanitizeEdgeHeaders } from './edge-headers.js';
+import { applyUnderscoreHeaderPolicy, sanitizeEdgeHeaders } from './edge-headers.js';
 import { setCookiesOf } from './set-cookie.js';
 import { selectRoute, selectVirtualHost, type EmulatedRequest } from './route-matching.js';
 import type { EnvoySnapshot, HttpConnectionManager, RouteConfiguration, TypedConfig } from './types.js';
@@ -73,8 +73,11 @@ function localReply(status: number, body = '', headers: Record<string, string> =
   return { status, headers: { 'content-type': 'text/plain', ...headers }, body, sent };
 }
 
-export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: number, request: EmulatedRequest, peers: EnvoyPeers): Promise<EmulatedResponse> {
-  const hcm = httpConnectionManager(snapshot, listenerPort, request);
+export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: number, received: EmulatedRequest, peers: EnvoyPeers): Promise<EmulatedResponse> {
+  const hcm = httpConnectionManager(snapshot, listenerPort, received);
+  const codecHeaders = applyUnderscoreHeaderPolicy(hcm, received.headers);
+  if (!codecHeaders) return localReply(400, 'Bad Request');
+  const request: EmulatedRequest = { ...received, headers: codecHeaders };
   const routes = routeConfiguration(snapshot, hcm);
   const virtualHost = selectVirtualHost(routes, request.host);
   const route = virtualHost && selectRoute(virtualHost, request);
