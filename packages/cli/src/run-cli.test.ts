@@ -2,15 +2,21 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { encodeResource } from '@gatehouse/xds/envoy-json';
+import { loadResourcesFromFiles } from '@gatehouse/xds/core';
 import { unpackAny } from '@gatehouse/contracts';
 import type { CliIo } from './cli-io.js';
 import { runCli } from './run-cli.js';
 
 const TESTDATA = fileURLToPath(new URL('../../../services/xds/testdata/httproute-basic.in.yaml', import.meta.url));
 let dir: string;
+
+// The first load compiles the CRD schemas (seconds on a busy machine); do it outside the tests.
+beforeAll(async () => {
+  loadResourcesFromFiles([{ path: 'warm-up.yaml', text: await readFile(TESTDATA, 'utf8') }]);
+}, 60_000);
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gatehouse-cli-'));

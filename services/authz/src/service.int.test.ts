@@ -161,10 +161,28 @@ spec:
           expect(upstreamHeaders(answer)['x-partner']).toBe('acme');
         });
       }
+      // One broken policy does not hold back the rest: "keys" breaks (secret gone) and keeps its last
+      // good version, "new-keys" is new and broken (absent: denied), "other" is new and valid.
+      const keysYaml = publication.policies[0]!.yaml;
+      await new FanoutChannel({ name: FanoutChannels.authzPolicies, codec: authzPoliciesPublishedCodec, redis }).publish({
+        version: 'v8',
+        policies: [
+          { namespace: 'partners', name: 'keys', yaml: keysYaml.replace('name: partner-keys', 'name: gone') },
+          { namespace: 'partners', name: 'new-keys', yaml: keysYaml.replace('name: keys, namespace', 'name: new-keys, namespace').replace('name: partner-keys', 'name: gone') },
+          { namespace: 'partners', name: 'other', yaml: keysYaml.replace('name: keys, namespace', 'name: other, namespace') },
+        ],
+        secrets: { 'partners/partner-keys': { data: { acme: Buffer.from('acme-0123456789abcdef') } } },
+      });
+      await vi.waitFor(async () => {
+        expect((await client.check({ policy: 'partners/other', headers: { 'x-api-key': 'acme-0123456789abcdef' } })).status.code).toBe(0);
+      });
+      expect((await client.check({ policy: 'partners/keys', headers: { 'x-api-key': 'acme-0123456789abcdef' } })).status.code).toBe(0);
+      expect(JSON.parse((await client.check({ policy: 'partners/new-keys', headers: { 'x-api-key': 'acme-0123456789abcdef' } })).denied_response.body)).toEqual({ error: 'GH_AUTHZ_UNKNOWN_POLICY' });
+      expect(logLines.some((l) => l.includes('SecurityPolicy partners/new-keys') && l.includes('GH_AUTHZ_CONFIG_MISSING_SECRET'))).toBe(true);
       // A replica started later loads the stored publication.
       const late = await startAuthzService({ host: '127.0.0.1', port: 0, redisUrl: redisServer.url, clockSkewSeconds: 5, logger, metrics: createAuthzMetrics(), cookieSecret: 's'.repeat(32) });
       const lateClient = createCheckClient(late.port);
-      expect((await lateClient.check({ policy: 'partners/keys', headers: { 'x-api-key': 'acme-0123456789abcdef' } })).status.code).toBe(0);
+      expect((await lateClient.check({ policy: 'partners/other', headers: { 'x-api-key': 'acme-0123456789abcdef' } })).status.code).toBe(0);
       lateClient.close();
       await late.close();
     } finally {

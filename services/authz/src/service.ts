@@ -137,11 +137,20 @@ export async function startAuthzService(options: AuthzServiceOptions): Promise<A
       ...(options.policiesChannel && { channel: options.policiesChannel }),
       onPublication: (publication) => {
         const { files, data } = publicationToConfig(publication);
-        const result = loadPolicies(files, publication.version ?? 'unknown', data);
-        if (accept(`redis publication ${publication.version ?? ''}`, result).length === 0 && result.policySet) {
-          fromRedis = result.policySet;
-          publish();
+        // xds validated these already; one broken policy must not hold back every other change. A policy
+        // that fails here keeps its last good version if it had one, else it is absent (requests naming
+        // it are denied).
+        const result = loadPolicies(files, publication.version ?? 'unknown', { extraData: data, partial: true });
+        const loaded = new Map(result.policySet?.policies ?? []);
+        for (const key of result.rejected ?? []) {
+          const previous = fromRedis?.policies.get(key);
+          if (previous) loaded.set(key, previous);
         }
+        for (const issue of result.issues) logger.error({ code: issue.code, source: `redis publication ${publication.version ?? ''}` }, formatConfigIssue(issue));
+        metrics.configReload(result.issues.length > 0 ? 'rejected' : 'ok');
+        fromRedis = createPolicySet(publication.version ?? 'unknown', loaded.values());
+        logger.info({ source: 'redis', version: publication.version, policies: [...loaded.keys()], rejected: result.rejected }, 'config applied');
+        publish();
       },
       onError: (err) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'undecodable policy publication ignored'),
     });

@@ -13,6 +13,7 @@ export const certsEnv = {
   CERTS_ACME_ORDERS_PER_WINDOW: env.int({ default: 10, min: 1, description: 'orders started per window per CA + account (BullMQ limiter)' }),
   CERTS_ACME_WINDOW_MS: env.int({ default: 10_000, min: 1, description: 'the limiter window' }),
   CERTS_ORDER_CONCURRENCY: env.int({ default: 5, min: 1, max: 1000, description: 'orders running at once per CA + account in one replica' }),
+  CERTS_ORDER_LEASE_MS: env.int({ default: 30_000, min: 1000, description: 'per-certificate order lease; a crashed replica\'s order is resumed after it runs out' }),
   CERTS_DNS01_NAMESERVERS: env.optionalString({ description: 'comma-separated ip[:port] resolvers for the DNS-01 propagation check (default: system)' }),
   CERTS_CLUSTER_RESOURCE_NAMESPACE: env.string({ default: 'cert-manager', description: 'namespace of Secrets referenced by ClusterIssuers' }),
   CERTS_REQUIRE_TRUSTED_ROOT: env.bool({ default: true, description: 'issued chains must end at a system root or one in ACME_CA_CERTS' }),

@@ -2,11 +2,11 @@ import { randomBytes, X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { certificateWantedCodec, QueueNames } from '@gatehouse/contracts';
+import { certificateIssuedCodec, certificateWantedCodec, QueueNames } from '@gatehouse/contracts';
 import { QUEUE_PREFIX, startService, type RunningService } from '@gatehouse/kit';
 import { Queue } from 'bullmq';
 import { freePort, startPebble, startRedis, type PebbleHandle, type RedisHandle } from '@gatehouse/e2e';
-import { eventually, redisClient } from './testing/certs-fixture.js';
+import { eventually, redisClient, subscribeIssued } from './testing/certs-fixture.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certsService } from './service.js';
 
@@ -92,12 +92,15 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
     expect(JSON.stringify(site)).not.toContain('PRIVATE KEY');
   });
 
-  it('accepts a CertificateWanted job from xds', async () => {
+  it('accepts a CertificateWanted job from xds, and the CertificateIssued continues its trace', async () => {
+    const issued = await subscribeIssued(redis.url);
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const connection = redisClient(redis.url);
     const queue = new Queue(QueueNames.certificateWanted, { connection, prefix: QUEUE_PREFIX });
     await queue.add(
       'wanted',
       certificateWantedCodec.toJobData({
+        trace: { traceparent: `00-${traceId}-00f067aa0ba902b7-01`, tracestate: '' },
         namespace: 'default',
         name: 'gw-https',
         secret_name: 'gw-https-tls',
@@ -112,6 +115,25 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
       return e?.status.conditions[0]?.status === 'True' ? e : undefined;
     }, 30_000);
     expect(gw.source).toBe('wanted:gateway/default/gw/listener/https');
+    let message = certificateIssuedCodec.decode(await issued.next());
+    while (message.name !== 'gw-https') message = certificateIssuedCodec.decode(await issued.next());
+    issued.close();
+    expect(message.trace?.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    await queue.close();
+    connection.disconnect();
+  });
+
+  it('rejects an undecodable or invalid CertificateWanted once, without retries, naming the problem', async () => {
+    const connection = redisClient(redis.url);
+    const queue = new Queue(QueueNames.certificateWanted, { connection, prefix: QUEUE_PREFIX });
+    await queue.add('wanted', { pb: '!!not protobuf!!' }, { jobId: 'default/garbage', attempts: 5 });
+    await queue.add('wanted', certificateWantedCodec.toJobData({ namespace: 'default', name: 'nameless', secret_name: 's', dns_names: [], issuer_ref: { name: 'pebble', kind: 'ClusterIssuer', group: '' }, source: 'test' }), { jobId: 'default/nameless', attempts: 5 });
+    const garbage = await eventually('the garbage job to fail', async () => ((await queue.getJob('default/garbage'))?.failedReason ? queue.getJob('default/garbage') : undefined));
+    const nameless = await eventually('the nameless job to fail', async () => ((await queue.getJob('default/nameless'))?.failedReason ? queue.getJob('default/nameless') : undefined));
+    expect(garbage?.failedReason).toMatch(/^GH_CERTS_WANTED_UNDECODABLE: /);
+    expect(garbage?.attemptsMade).toBe(1);
+    expect(nameless?.failedReason).toContain('/spec/dnsNames: needs at least one DNS name');
+    expect(nameless?.attemptsMade).toBe(1);
     await queue.close();
     connection.disconnect();
   });

@@ -55,7 +55,7 @@ export async function startCerts(ctx: ServiceContext<CertsEnv>): Promise<void> {
     connection: redis,
     workerConnection: () => ctx.redis({ blocking: true }) as Redis,
     store,
-    lock: new OrderLock({ redis, prefix: config.CERTS_REDIS_PREFIX }),
+    lock: new OrderLock({ redis, prefix: config.CERTS_REDIS_PREFIX, leaseMs: config.CERTS_ORDER_LEASE_MS }),
     publisher: new IssuedPublisher(redis, FanoutChannels.certificateIssued),
     metrics,
     dnsProviderFor: (solver, issuer, secrets) => dnsProviderFor(solver, issuer, secrets, config.CERTS_CLUSTER_RESOURCE_NAMESPACE),

@@ -12,7 +12,7 @@ import { RateLimitConfigError } from './core/config-error.js';
 import { MergedConfig, type RateLimitConfigSource } from './core/config-sources.js';
 import { OverLimitCache } from './core/over-limit-cache.js';
 import { RateLimitService } from './core/rate-limit-service.js';
-import { rateLimitEnv } from './service-env.js';
+import { localCacheMaxKeys, rateLimitEnv } from './service-env.js';
 
 await runService({
   name: 'ratelimit',
@@ -52,7 +52,7 @@ await runService({
       {
         config: () => merged.config,
         store: new RedisCounterStore(counters, { timeoutMs: env.RATELIMIT_REDIS_TIMEOUT_MS }),
-        overLimitCache: new OverLimitCache({ maxKeys: env.RATELIMIT_LOCAL_CACHE_MAX_KEYS }),
+        overLimitCache: new OverLimitCache({ maxKeys: localCacheMaxKeys(env) }),
         metrics,
         nowMs: Date.now,
         random: Math.random,
@@ -90,6 +90,7 @@ await runService({
       }
     }
     ctx.ready.set('config', true);
+    if (env.HEALTHY_WITH_AT_LEAST_ONE_CONFIG_LOADED) ctx.ready.probe('domains', () => merged.config.domains.length > 0);
 
     addRateLimitService(ctx.grpc, { service, logger, observeDuration: (s) => metrics.observeDuration(s, 'grpc') });
     await registerAdminRoutes(ctx.admin, {

@@ -49,7 +49,7 @@ interface WireResponse {
 extendRateLimitProtos();
 const RateLimitClient = makeGenericClientConstructor(grpcServiceDefinition(ServiceNames.rateLimit), 'RateLimitService');
 
-async function startRateLimit(redis: RedisHandle, env: Record<string, string>): Promise<RunningService> {
+async function startRateLimit(redis: RedisHandle, env: Record<string, string>, until: '/readyz' | '/healthz' = '/readyz'): Promise<RunningService> {
   const [grpcPort, adminPort] = (await freePorts(2)) as [number, number];
   const proc = new ManagedProcess({
     name: 'gatehouse-ratelimit',
@@ -60,10 +60,10 @@ async function startRateLimit(redis: RedisHandle, env: Record<string, string>): 
   await waitFor(
     async () => {
       proc.assertRunning();
-      const res = await fetch(`http://127.0.0.1:${adminPort}/readyz`);
+      const res = await fetch(`http://127.0.0.1:${adminPort}${until}`);
       return res.ok;
     },
-    { timeoutMs: 20_000, description: 'ratelimit to be ready' },
+    { timeoutMs: 20_000, description: `ratelimit to answer ${until}` },
   );
   const client = new RateLimitClient(`127.0.0.1:${grpcPort}`, credentials.createInsecure());
   return {
@@ -236,6 +236,22 @@ describe('ratelimit service', () => {
 
     } finally {
       publisher.disconnect();
+    }
+  });
+});
+
+describe('HEALTHY_WITH_AT_LEAST_ONE_CONFIG_LOADED', () => {
+  it('keeps the service unhealthy until a domain is loaded', async () => {
+    const emptyDir = mkdtempSync(join(tmpdir(), 'gatehouse-rl-empty-'));
+    const svc = await startRateLimit(redis, { RATELIMIT_CONFIG_PATH: emptyDir, RATELIMIT_REDIS_CONFIG: 'false', HEALTHY_WITH_AT_LEAST_ONE_CONFIG_LOADED: 'true' }, '/healthz');
+    try {
+      expect((await fetch(`http://127.0.0.1:${svc.adminPort}/readyz`)).status).toBe(503);
+      expect((await fetch(`http://127.0.0.1:${svc.adminPort}/healthcheck`)).status).toBe(500);
+      writeFileSync(join(emptyDir, 'limits.yaml'), LIMITS);
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${svc.adminPort}/healthcheck`)).status === 200, { description: 'healthy once a domain is loaded' });
+    } finally {
+      await svc.stop();
+      rmSync(emptyDir, { recursive: true, force: true });
     }
   });
 });

@@ -25,6 +25,8 @@ await runService({
     const store = new SnapshotStore();
     const registry = new ProxyRegistry();
     const nacks = meter.createCounter('xds_nacks_total', { description: 'configuration rejected by a proxy' });
+    const pushes = meter.createCounter('xds_pushes_total', { description: 'discovery responses sent' });
+    const pushedResources = meter.createCounter('xds_pushed_resources_total', { description: 'resources carried by discovery responses' });
     const applies = meter.createHistogram('xds_snapshot_apply_duration_ms', { description: 'translate and set snapshots', unit: 'ms' });
     meter
       .createObservableGauge('xds_connected_streams', { description: 'open ADS streams' })
@@ -40,6 +42,11 @@ await runService({
         },
       },
       onStreamError: (err) => logger.error({ err }, 'ADS stream failed'),
+      onPush: ({ variant, typeUrl, resources }) => {
+        const attributes = { variant, type: typeLabel(typeUrl) };
+        pushes.add(1, attributes);
+        pushedResources.add(resources, attributes);
+      },
     });
 
     const publisher = new SideEffectsPublisher({ redis: ctx.redis() });

@@ -105,5 +105,18 @@ describe('proxyless gRPC through the xds service, driven by YAML on disk', () =>
     const proxy = proxies.proxies.find((p) => p.nodeCluster === 'default/mesh');
     expect(proxy?.types.map((t) => t.type).sort()).toEqual(['clusters', 'endpoints', 'listeners', 'routes']);
     expect(proxy?.types.every((t) => t.ackedVersion && !t.lastNack)).toBe(true);
+
+    // A broken edit keeps the last good version of the file serving.
+    await writeFile(join(dir, 'mesh.yaml'), `${gatewayYaml(backends[0]!.port)}\n  - [unclosed`);
+    const status = await waitFor(async () => {
+      const s = (await (await fetch(`${xds.adminUrl}/status`)).json()) as { fileErrors: Array<{ file: string; keptPrevious: boolean; code: string }> };
+      return s.fileErrors.length > 0 && s;
+    });
+    expect(status.fileErrors[0]).toMatchObject({ code: 'GH_XDS_YAML_PARSE', keptPrevious: true });
+    expect(await check()).toBe('NOT_SERVING');
+
+    const metrics = await (await fetch(`${xds.adminUrl}/metrics`)).text();
+    expect(metrics).toMatch(/xds_pushes_total\{[^}]*type="routes"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/xds_connected_streams(\{[^}]*\})? 1\b/);
   });
 });

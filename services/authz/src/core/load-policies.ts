@@ -25,6 +25,18 @@ export interface ConfigIssue {
 export interface LoadResult {
   readonly policySet?: PolicySet;
   readonly issues: readonly ConfigIssue[];
+  /** With `partial`: keys ("<namespace>/<name>") of the policies left out because of their issues. */
+  readonly rejected?: readonly string[];
+}
+
+export interface LoadOptions {
+  /** Resource data (Secrets, ConfigMaps) from outside the files, keyed "<namespace>/<name>". */
+  readonly extraData?: ReadonlyMap<string, ResourceData>;
+  /**
+   * false (files): any issue rejects the whole load. true (the xds publication, already validated by
+   * xds): valid policies load, broken ones are left out and listed in `rejected`.
+   */
+  readonly partial?: boolean;
 }
 
 type ResourceData = Record<string, Buffer>;
@@ -41,7 +53,9 @@ interface ParsedDoc {
   readonly lineOf: (path: string) => number | undefined;
 }
 
-export function loadPolicies(files: readonly ConfigFile[], version: string, extraData: ReadonlyMap<string, ResourceData> = new Map()): LoadResult {
+export function loadPolicies(files: readonly ConfigFile[], version: string, options: LoadOptions = {}): LoadResult {
+  const extraData = options.extraData ?? new Map<string, ResourceData>();
+  const rejected: string[] = [];
   const issues: ConfigIssue[] = [];
   const docs: ParsedDoc[] = [];
   for (const { file, text } of files) {
@@ -72,22 +86,26 @@ export function loadPolicies(files: readonly ConfigFile[], version: string, extr
   for (const doc of docs) {
     if (doc.value.kind !== 'SecurityPolicy') continue;
     const metadata = (doc.value.metadata ?? {}) as Record<string, unknown>;
-    const resource = `SecurityPolicy ${String(metadata.namespace ?? 'default')}/${String(metadata.name ?? '?')}`;
+    const key = `${String(metadata.namespace ?? 'default')}/${String(metadata.name ?? '?')}`;
+    const resource = `SecurityPolicy ${key}`;
     const schemaIssues = validateSecurityPolicyDocument(doc.value);
     if (schemaIssues.length > 0) {
       for (const i of schemaIssues) issues.push({ file: doc.file, line: doc.lineOf(i.path), resource, path: i.path, message: i.message, code: 'GH_AUTHZ_CONFIG_SCHEMA' });
+      rejected.push(key);
       continue;
     }
     const result = compileSecurityPolicy(doc.value, {
       lookup: (kind, namespace, name) => data.get(`${kind}:${namespace}/${name}`) ?? (kind === 'Secret' || kind === 'ConfigMap' ? data.get(`${namespace}/${name}`) : undefined),
     });
     for (const i of result.issues) issues.push({ file: doc.file, line: doc.lineOf(i.path), resource, path: i.path, message: i.message, code: i.code });
+    if (!result.policy) rejected.push(key);
     if (result.policy) {
       if (seen.has(result.policy.key)) issues.push({ file: doc.file, line: doc.lineOf('/metadata/name'), resource, path: '/metadata/name', message: 'is defined twice', code: 'GH_AUTHZ_CONFIG_DUPLICATE' });
       seen.add(result.policy.key);
       policies.push(result.policy);
     }
   }
+  if (options.partial) return { policySet: createPolicySet(version, policies), issues, rejected };
   if (issues.length > 0) return { issues };
   return { policySet: createPolicySet(version, policies), issues };
 }

@@ -31,6 +31,7 @@ export interface AcmeAccountOptions {
 export class AcmeAccount {
   readonly client: acme.Client;
   private directoryPromise: Promise<AcmeDirectory> | undefined;
+  private directoryFetchedAt = 0;
 
   constructor(private readonly options: AcmeAccountOptions) {
     this.client = new acme.Client({
@@ -57,7 +58,12 @@ export class AcmeAccount {
     }
   }
 
+  /** The CA's directory, refreshed daily (a CA may add ARI or profiles). */
   directory(): Promise<AcmeDirectory> {
+    if (Date.now() - this.directoryFetchedAt > 86_400_000) {
+      this.directoryPromise = undefined;
+      this.directoryFetchedAt = Date.now();
+    }
     this.directoryPromise ??= acmeGet(this.options.directoryUrl).then((r) => {
       if (r.status !== 200 || typeof r.data !== 'object' || r.data === null) {
         this.directoryPromise = undefined;

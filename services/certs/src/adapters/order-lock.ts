@@ -10,7 +10,7 @@ const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call(
 export interface OrderLockOptions {
   readonly redis: Redis;
   readonly prefix: string;
-  /** Lease length; the holder extends it every third of it. Default 60 s. */
+  /** Lease length; the holder extends it every third of it. Default 30 s. */
   readonly leaseMs?: number;
 }
 
@@ -23,7 +23,7 @@ export interface HeldLock {
 export class OrderLock {
   private readonly leaseMs: number;
   constructor(private readonly options: OrderLockOptions) {
-    this.leaseMs = options.leaseMs ?? 60_000;
+    this.leaseMs = options.leaseMs ?? 30_000;
   }
 
   /** Takes the lease for `id`, or returns the milliseconds until the current holder's lease ends. */

@@ -2,7 +2,8 @@
 // cert-manager.io/issuer or cert-manager.io/cluster-issuer).
 // BullMQ refuses ":" in queue names: the queue is QueueNames.certificateWanted ("certs-wanted") from
 // @gatehouse/contracts, with the kit's QUEUE_PREFIX.
-import { certificateWantedCodec } from '@gatehouse/contracts';
+import { certificateWantedCodec, ContractDecodeError } from '@gatehouse/contracts';
+import { withTraceContext } from '@gatehouse/kit';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { certificateFromWanted, formatIssue } from '../core/resource-model.js';
@@ -23,7 +24,13 @@ export function startWantedConsumer(options: WantedConsumerOptions): { worker: W
   const worker = new Worker(
     options.queueName,
     async (job) => {
-      const wanted = certificateWantedCodec.fromJobData(job.data);
+      let wanted;
+      try {
+        wanted = certificateWantedCodec.fromJobData(job.data);
+      } catch (err) {
+        if (err instanceof ContractDecodeError) throw new UnrecoverableError(`GH_CERTS_WANTED_UNDECODABLE: ${err.message}`);
+        throw err;
+      }
       const { certificate, issues } = certificateFromWanted({
         namespace: wanted.namespace ?? '',
         name: wanted.name ?? '',
@@ -34,7 +41,8 @@ export function startWantedConsumer(options: WantedConsumerOptions): { worker: W
       });
       // A bad request will not get better by retrying.
       if (!certificate) throw new UnrecoverableError(issues.map(formatIssue).join('; '));
-      await options.onWanted(certificate);
+      // One trace from the Gateway change in xds through this job to the order and the fan-out.
+      await withTraceContext(wanted.trace, 'certs.certificate_wanted', () => options.onWanted(certificate));
       return 'accepted';
     },
     { connection, prefix: options.prefix, concurrency: 4 },

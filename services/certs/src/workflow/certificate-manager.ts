@@ -3,6 +3,7 @@
 // order rate). A job takes the certificate's order lease, re-reads the state and only orders when
 // the certificate really is due, so duplicate or stale jobs are harmless.
 import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { currentTraceContext, withProducerSpan, withTraceContext, type TraceContextMessage } from '@gatehouse/kit';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AcmeAccount } from '../adapters/acme-account.js';
@@ -59,6 +60,8 @@ export interface CertificateManagerOptions {
 interface OrderJobData {
   readonly id: string;
   readonly reason: 'due' | 'manual';
+  /** Trace of whatever scheduled the job (a CertificateWanted, an admin request). */
+  readonly trace?: TraceContextMessage;
 }
 
 export class CertificateManager {
@@ -143,7 +146,7 @@ export class CertificateManager {
       this.queues.set(name, queue);
       const connection = this.options.workerConnection?.() ?? this.options.connection.duplicate();
       if (!this.options.workerConnection) this.ownedConnections.push(connection);
-      const worker = new Worker<OrderJobData>(name, (job) => this.processJob(job), {
+      const worker = new Worker<OrderJobData>(name, (job) => withTraceContext(job.data.trace, 'certs.order', () => this.processJob(job)), {
         connection,
         prefix,
         concurrency: this.options.concurrency ?? 5,
@@ -166,7 +169,7 @@ export class CertificateManager {
     const id = certificateId(cert);
     await this.queueFor(issuer).add(
       'order',
-      { id, reason },
+      { id, reason, trace: currentTraceContext() },
       { jobId: `${id}|${due.key}`, delay: Math.max(0, due.at - this.now()), removeOnComplete: true, removeOnFail: 100, attempts: 3, backoff: { type: 'exponential', delay: 60_000 } },
     );
   }
@@ -316,7 +319,8 @@ export class CertificateManager {
       });
       const saved = await this.options.store.saveIssued(cert, result, { renewalTime: decision.renewAt.getTime(), basis: decision.basis });
       this.expiryCache.set(id, result.notAfter);
-      await this.options.publisher.publish({
+      await withProducerSpan('certs.certificate_issued', () => this.options.publisher.publish({
+        trace: currentTraceContext(),
         namespace: cert.namespace,
         name: cert.name,
         secret_name: cert.secretName,
@@ -326,7 +330,7 @@ export class CertificateManager {
         not_after_unix: String(Math.floor(result.notAfter / 1000)),
         revision: saved.revision,
         dns_names: [...cert.dnsNames],
-      });
+      }));
       this.options.metrics?.orderFinished(renewing ? 'renewed' : 'issued', ca);
       this.log(renewing ? 'certificate renewed' : 'certificate issued', {
         certificate: id,

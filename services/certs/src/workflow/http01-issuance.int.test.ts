@@ -4,7 +4,7 @@ import { certificateIssuedCodec } from '@gatehouse/contracts';
 import { freePort, startPebble, startRedis, type PebbleHandle, type RedisHandle } from '@gatehouse/e2e';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptPrivateKey } from '../core/key-envelope.js';
-import { chainVerifies, createManager, startResponder, subscribeIssued, trustPebble, type ManagerFixture } from '../testing/certs-fixture.js';
+import { chainVerifies, createManager, eventually, startResponder, subscribeIssued, trustPebble, type ManagerFixture } from '../testing/certs-fixture.js';
 
 const config = `
 apiVersion: cert-manager.io/v1
@@ -24,6 +24,15 @@ spec:
   secretName: web-tls
   dnsNames: [shop.example.test, www.shop.example.test]
   issuerRef: { name: pebble, kind: ClusterIssuer }
+---
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: { name: legacy, namespace: shop }
+spec:
+  secretName: legacy-tls
+  dnsNames: [legacy.example.test]
+  issuerRef: { name: pebble, kind: ClusterIssuer }
+  privateKey: { algorithm: RSA, size: 2048, rotationPolicy: Never }
 `;
 
 describe('HTTP-01 issuance against Pebble (default chaos: 5% badNonce, authz reuse)', () => {
@@ -53,7 +62,8 @@ describe('HTTP-01 issuance against Pebble (default chaos: 5% badNonce, authz reu
   it('issues a multi-SAN certificate through the challenge responder and publishes CertificateIssued', async () => {
     const issued = await subscribeIssued(redis.url);
     await fixture.manager.reconcile();
-    const message = certificateIssuedCodec.decode(await issued.next());
+    let message = certificateIssuedCodec.decode(await issued.next());
+    while (message.name !== 'web') message = certificateIssuedCodec.decode(await issued.next());
     issued.close();
 
     expect(message).toMatchObject({ namespace: 'shop', name: 'web', secret_name: 'web-tls', revision: 1, dns_names: ['shop.example.test', 'www.shop.example.test'] });
@@ -72,10 +82,27 @@ describe('HTTP-01 issuance against Pebble (default chaos: 5% badNonce, authz reu
     const keyPem = decryptPrivateKey(stored!, encryptionKey);
     expect(leaf.checkPrivateKey(createPrivateKey(keyPem))).toBe(true);
 
-    const [status] = await fixture.manager.listStatuses();
+    const status = (await fixture.manager.listStatuses()).find((s) => s.name === 'web');
     expect(status?.status.conditions[0]).toMatchObject({ type: 'Ready', status: 'True' });
     expect(status?.status.revision).toBe(1);
     expect(status?.certificateChainPem).toBe(message.certificate_chain_pem!);
+  });
+
+  it('issues RSA keys on request, and keeps the key across renewals with rotationPolicy Never', async () => {
+    const first = await eventually('legacy issued', async () => {
+      const s = await fixture.store.getState('shop/legacy');
+      return s?.revision === 1 ? s : undefined;
+    });
+    const firstKey = new X509Certificate(first.chainPem!).publicKey;
+    expect(firstKey.asymmetricKeyType).toBe('rsa');
+    expect(firstKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
+    await fixture.manager.renewNow('shop/legacy');
+    const second = await eventually('legacy renewed', async () => {
+      const s = await fixture.store.getState('shop/legacy');
+      return s?.revision === 2 ? s : undefined;
+    });
+    expect(second.chainPem).not.toBe(first.chainPem);
+    expect(new X509Certificate(second.chainPem!).publicKey.export({ type: 'spki', format: 'der' })).toEqual(firstKey.export({ type: 'spki', format: 'der' }));
   });
 
   it('answers only known tokens on the responder', async () => {

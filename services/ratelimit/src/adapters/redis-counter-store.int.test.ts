@@ -127,6 +127,12 @@ describe('sliding-window.lua', () => {
     expect(replies.map((r) => r[0])).toEqual([1, 1, 1, 0]);
     expect(replies.map((r) => r[1])).toEqual([2, 1, 0, 0]);
     expect(await redis.hget(key, 'c')).toBe('3');
+    // Denied with a full current window: allowed again once enough of it slid out of the next one.
+    const [, , retryMs] = replies[3]!;
+    const windowMs = 3_600_000;
+    const untilWindowEnd = replies[2]![2];
+    expect(retryMs).toBeGreaterThan(untilWindowEnd);
+    expect(retryMs).toBeLessThanOrEqual(untilWindowEnd + windowMs);
   });
 
   it('weights the previous window by its overlap', async () => {
@@ -143,6 +149,13 @@ describe('sliding-window.lua', () => {
     expect(allowed).toBe(1);
     expect(Math.abs(remaining - expectedRemaining)).toBeLessThanOrEqual(1);
     expect(await redis.hget(key, 'p')).toBe('10');
+    // 1 counted + 19 = the limit: over only because of the previous window's share, so allowed
+    // again once the previous window has slid out completely, at the end of this window.
+    const [deniedAllowed, , waitMs] = await store.slidingWindow(key, 3600, 20, 19);
+    expect(deniedAllowed).toBe(0);
+    const untilWindowEnd = windowMs - (nowMs - start);
+    expect(waitMs).toBeLessThanOrEqual(untilWindowEnd);
+    expect(waitMs).toBeGreaterThan(untilWindowEnd - 5_000);
   });
 
   it('checks without counting when hits is 0', async () => {

@@ -25,6 +25,8 @@ export interface AdsServiceOptions {
   /** Sent as control_plane.identifier. Default "gatehouse-xds". */
   controlPlaneId?: string;
   onStreamError?: (err: Error) => void;
+  /** Every response sent (metrics). */
+  onPush?: (push: { variant: 'sotw' | 'delta'; typeUrl: string; resources: number; removed: number }) => void;
 }
 
 type Duplex<Req, Res> = grpc.ServerDuplexStream<Req, Res>;
@@ -85,6 +87,7 @@ export function adsServiceHandlers(options: AdsServiceOptions): grpc.UntypedServ
           // The version names the resource set, so (type, version, nonce) names the whole response.
           const key = `${r.type_url} ${r.version_info} ${r.nonce}`;
           call.write(new PreEncodedResponse({ version_info: r.version_info, type_url: r.type_url, nonce: r.nonce, control_plane: controlPlane }, resources, key));
+          options.onPush?.({ variant: 'sotw', typeUrl: r.type_url, resources: r.resources.length, removed: 0 });
         },
       });
       serve('sotw', call, stream);
@@ -97,6 +100,7 @@ export function adsServiceHandlers(options: AdsServiceOptions): grpc.UntypedServ
           const header = { system_version_info: r.system_version_info, type_url: r.type_url, nonce: r.nonce, removed_resources: r.removed_resources, control_plane: controlPlane };
           const key = `${r.type_url} ${r.system_version_info} ${r.nonce} ${versionOfSet(r.resources)} ${r.removed_resources.join(',')}`;
           call.write(new PreEncodedResponse(header, encodeDeltaResources(r.resources), key));
+          options.onPush?.({ variant: 'delta', typeUrl: r.type_url, resources: r.resources.length, removed: r.removed_resources.length });
         },
       });
       serve('delta', call, stream);

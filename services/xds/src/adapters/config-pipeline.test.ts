@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { TypeUrls } from '@gatehouse/contracts';
 import { SnapshotStore } from '../core/cache/index.js';
-import { translateAll, type TranslateOptions } from '../core/index.js';
+import { loadResourcesFromFiles, translateAll, type TranslateOptions } from '../core/index.js';
 import { ConfigPipeline, toStoredResource } from './config-pipeline.js';
 import type { SideEffects } from './side-effects-publisher.js';
 
@@ -12,6 +12,11 @@ const OPTIONS: TranslateOptions = {
   rateLimit: { clusterName: 'gatehouse-ratelimit', host: '127.0.0.1', port: 8081 },
   certs: { clusterName: 'gatehouse-certs', host: '127.0.0.1', port: 8089 },
 };
+
+// The first load compiles the CRD schemas (seconds on a busy machine); do it outside the tests.
+beforeAll(() => {
+  loadResourcesFromFiles([{ path: 'warm-up.yaml', text: BASIC }]);
+}, 60_000);
 
 function setup() {
   const store = new SnapshotStore();

@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, rm, writeFile, rename, unlink } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, writeFile, rename, unlink, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -81,6 +81,22 @@ describe('DirectoryWatcher', () => {
     const { until } = await startWatcher();
     for (let i = 1; i <= 20; i++) await writeFile(join(dir, 'a.yaml'), `a: ${i}`);
     await until((f) => texts(f)['a.yaml'] === 'a: 20');
+  });
+
+  it('follows a Kubernetes ConfigMap mount (symlinks into a hidden ..data directory swapped on update)', async () => {
+    await mkdir(join(dir, '..v1'));
+    await writeFile(join(dir, '..v1', 'gw.yaml'), 'v: 1');
+    await symlink('..v1', join(dir, '..data'));
+    await symlink(join('..data', 'gw.yaml'), join(dir, 'gw.yaml'));
+    const { deliveries, until } = await startWatcher();
+    expect(texts(deliveries[0]!)).toEqual({ 'gw.yaml': 'v: 1' });
+    // The kubelet's update: write a new timestamped directory, then swap ..data by rename.
+    await mkdir(join(dir, '..v2'));
+    await writeFile(join(dir, '..v2', 'gw.yaml'), 'v: 2');
+    await symlink('..v2', join(dir, '..data_tmp'));
+    await rename(join(dir, '..data_tmp'), join(dir, '..data'));
+    await rm(join(dir, '..v1'), { recursive: true });
+    expect(texts(await until((f) => texts(f)['gw.yaml'] === 'v: 2'))).toEqual({ 'gw.yaml': 'v: 2' });
   });
 
   it('fails to start on a missing directory', async () => {

@@ -1,8 +1,8 @@
 // Watches GATEWAY_CONFIG_PATH: after a (debounced) change anywhere under it, reads every YAML file
 // and hands all of them to the provider, which keeps the last good version of a file that fails.
 import { watch, type FSWatcher } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { extname, join, relative, sep } from 'node:path';
 import { Debouncer } from '../core/cache/index.js';
 import type { SourceFile } from '../core/index.js';
 
@@ -20,13 +20,22 @@ export interface DirectoryWatcherOptions {
 
 const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
 
-/** Every YAML file under `dir` (recursively), sorted by path. */
+/**
+ * Every YAML file under `dir` (recursively), sorted by path. Hidden files and directories are
+ * skipped and symlinks followed, which is what a Kubernetes ConfigMap mount needs: its files are
+ * symlinks into a hidden "..data" directory that is swapped atomically on update.
+ */
 export async function readYamlFiles(dir: string): Promise<SourceFile[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const paths = entries
-    .filter((e) => e.isFile() && YAML_EXTENSIONS.has(extname(e.name)) && !e.name.startsWith('.'))
-    .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
-    .sort();
+  const candidates = entries
+    .map((e) => ({ entry: e, path: join(e.parentPath ?? (e as unknown as { path: string }).path, e.name) }))
+    .filter(({ entry, path }) => YAML_EXTENSIONS.has(extname(entry.name)) && !relative(dir, path).split(sep).some((part) => part.startsWith('.')))
+    .filter(({ entry }) => entry.isFile() || entry.isSymbolicLink());
+  const paths: string[] = [];
+  for (const { entry, path } of candidates) {
+    if (entry.isFile() || (await stat(path).then((s) => s.isFile(), () => false))) paths.push(path);
+  }
+  paths.sort();
   const files: SourceFile[] = [];
   for (const path of paths) {
     try {
