@@ -72,6 +72,7 @@ export interface RouteConfiguration {
   name: string;
   virtual_hosts: VirtualHost[];
   request_headers_to_remove?: string[];
+  ignore_port_in_host_matching?: boolean;
 }
 
 export interface TypedConfig {
