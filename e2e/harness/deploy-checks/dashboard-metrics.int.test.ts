@@ -49,6 +49,8 @@ const statuses: number[] = [];
 let firstAllowedUpstream: Record<string, string> | undefined;
 let expired: EmulatedResponse | undefined;
 let bobStatus: number | undefined;
+let publicStatus: number | undefined;
+let appForApiClient: EmulatedResponse | undefined;
 
 beforeAll(async () => {
   gw = await startGateway({
@@ -82,6 +84,9 @@ beforeAll(async () => {
   }
   expired = await gw.request(8080, { path: '/api/orders', headers: { authorization: `Bearer ${mint('alice', '--expired')}` } });
   bobStatus = (await gw.request(8080, { path: '/api/orders', headers: { authorization: `Bearer ${mint('bob')}` } })).status;
+  publicStatus = (await gw.request(8080, { path: '/hello' })).status;
+  // The OIDC app with its placeholder IdP: API clients without a session are told to log in.
+  appForApiClient = await gw.request(8080, { path: '/app/', headers: { accept: 'application/json' } });
   // A domain nobody configured (answered OK, counted).
   await gw.peers.shouldRateLimit({ domain: 'nobody-configured-this', descriptors: [{ entries: [{ key: 'k', value: 'v' }] }] });
   for (const name of ['xds', 'authz', 'ratelimit', 'certs'] as const) {
@@ -99,6 +104,9 @@ describe('metrics exported by the services running the compose demo', () => {
     expect(expired?.status).toBe(401);
     expect(expired?.body).toContain('GH_AUTHZ_JWT_EXPIRED');
     expect(bobStatus).toBe(200);
+    expect(publicStatus).toBe(200);
+    expect(appForApiClient?.status).toBe(401);
+    expect(appForApiClient?.body).toContain('GH_AUTHZ_LOGIN_REQUIRED');
   });
 
   it.each(documented.map((m) => [m.name, m] as const))('%s is exported with its documented labels', (name, metric) => {
@@ -126,6 +134,7 @@ describe('metrics exported by the services running the compose demo', () => {
     expect(sum(authz, 'gatehouse_authz_checks_total', { policy: 'default/api-jwt', outcome: 'allowed', reason: 'jwt' })).toBe(8);
     expect(sum(authz, 'gatehouse_authz_checks_total', { policy: 'default/api-jwt', outcome: 'denied', reason: 'GH_AUTHZ_JWT_MISSING' })).toBe(1);
     expect(sum(authz, 'gatehouse_authz_checks_total', { policy: 'default/api-jwt', outcome: 'denied', reason: 'GH_AUTHZ_JWT_EXPIRED' })).toBe(1);
+    expect(sum(authz, 'gatehouse_authz_checks_total', { policy: 'default/app-oidc', outcome: 'denied', reason: 'GH_AUTHZ_LOGIN_REQUIRED' })).toBe(1);
     // ratelimit's per-rule counts are folded in after the answers are sent: scrape until they settle.
     let last = '';
     onTestFailed(() => console.log(last.split('\n').filter((l) => l.includes('rule=')).join('\n')));
