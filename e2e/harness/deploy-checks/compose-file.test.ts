@@ -16,6 +16,7 @@ const rules: ComposeRuleOptions = {
   publicService: 'envoy',
   network: 'gatehouse',
   baseImage: 'node:24-slim',
+  sharedNamespacePorts: { authz: ['3001'] },
   readFile: (relative) => {
     const path = join(repoRoot, relative);
     return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
@@ -95,6 +96,21 @@ describe('checkComposeRules', () => {
     ]);
   });
 
+  it('lets a service share another one\'s network namespace, and that one publish the guest\'s port on loopback', () => {
+    const issues = checkComposeRules(
+      base({
+        authz: { ...healthy, environment: { ADMIN_PORT: '9002' }, ports: ['127.0.0.1:9002:9002', '127.0.0.1:3001:3001', '127.0.0.1:4000:4000'] },
+        idp: { healthcheck: healthy.healthcheck, network_mode: 'service:authz' },
+        lost: { healthcheck: healthy.healthcheck, network_mode: 'service:nobody' },
+      }),
+      rules,
+    );
+    expect(issues).toEqual([
+      { where: 'services.authz.ports[2]', message: 'only the admin port (9002) may be published; 4000 is not it' },
+      { where: 'services.lost.network_mode', message: 'shares the network of "nobody", which is not a service' },
+    ]);
+  });
+
   it('flags Dockerfiles that are missing, use another base image or run as root', () => {
     const files: Record<string, string> = {
       'a/Dockerfile': 'FROM node:22\nUSER node\n',
@@ -132,6 +148,20 @@ describe('docker-compose.yml wiring', () => {
     for (const name of [...gatehouseServices, 'envoy', 'redis', 'demo-upstream']) expect(profiles[name], name).toEqual([]);
     expect(compose.services.pebble.image).toMatch(/^ghcr\.io\/letsencrypt\/pebble:/);
     expect(compose.services.challtestsrv.image).toMatch(/^ghcr\.io\/letsencrypt\/pebble-challtestsrv:/);
+  });
+});
+
+describe('the demo IdP', () => {
+  it('is the issuer, client and redirect URI deploy/examples/oidc-app.yaml names, reachable as localhost from authz and the host', () => {
+    const docs = parseAllDocuments(readFileSync(join(repoRoot, 'deploy/examples/oidc-app.yaml'), 'utf8')).map((d) => d.toJS() as any); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const oidc = docs.find((d) => d.kind === 'SecurityPolicy').spec.oidc;
+    const secret = docs.find((d) => d.kind === 'Secret' && d.metadata.name === oidc.clientSecret.name);
+    const idp = compose.services['demo-idp'];
+    expect(idp.environment).toMatchObject({ ISSUER: oidc.provider.issuer, CLIENT_ID: oidc.clientID, CLIENT_SECRET: secret.stringData['client-secret'], REDIRECT_URIS: oidc.redirectURL });
+    expect(idp.network_mode).toBe('service:authz');
+    const port = new URL(oidc.provider.issuer).port;
+    expect(idp.environment.PORT).toBe(port);
+    expect(compose.services.authz.ports).toContain(`127.0.0.1:${port}:${port}`);
   });
 });
 

@@ -15,6 +15,11 @@ export interface ComposeRuleOptions {
   network: string;
   /** Base image every stage of our Dockerfiles must use. */
   baseImage: string;
+  /**
+   * Ports a service may publish besides its admin port because a service sharing its network namespace
+   * (`network_mode: service:<name>`) listens on them, e.g. `{ authz: ['3001'] }` for the demo IdP.
+   */
+  sharedNamespacePorts?: Readonly<Record<string, readonly string[]>>;
   /** Reads a file relative to the compose file's directory; undefined when it does not exist. */
   readFile(relativePath: string): string | undefined;
 }
@@ -32,6 +37,7 @@ type ComposeService = Record<string, unknown> & {
   networks?: string[] | Record<string, unknown>;
   environment?: Record<string, unknown> | string[];
   build?: string | { context?: string; dockerfile?: string };
+  network_mode?: string;
 };
 
 export function checkComposeRules(compose: { services?: Record<string, ComposeService>; networks?: Record<string, unknown> }, options: ComposeRuleOptions): ComposeRuleIssue[] {
@@ -56,7 +62,8 @@ export function checkComposeRules(compose: { services?: Record<string, ComposeSe
       if (adminPort !== undefined && port.target === String(adminPort) && !loopback) {
         issues.push({ where, message: `the admin port ${adminPort} must be published on 127.0.0.1 only` });
       }
-      if (name !== options.publicService && adminPort !== undefined && port.target !== String(adminPort)) {
+      const guestPort = (options.sharedNamespacePorts?.[name] ?? []).includes(port.target);
+      if (name !== options.publicService && adminPort !== undefined && port.target !== String(adminPort) && !guestPort) {
         issues.push({ where, message: `only the admin port (${adminPort}) may be published; ${port.target} is not it` });
       }
       return undefined;
@@ -75,7 +82,11 @@ export function checkComposeRules(compose: { services?: Record<string, ComposeSe
     }
 
     const networks = Array.isArray(service.networks) ? service.networks : Object.keys(service.networks ?? {});
-    if (!networks.includes(options.network)) {
+    const host = /^service:(.+)$/.exec(String(service.network_mode ?? ''))?.[1];
+    if (host !== undefined) {
+      // It joins the network of the service whose namespace it shares: that one must be on ours.
+      if (!services[host]) issues.push({ where: `${at}.network_mode`, message: `shares the network of "${host}", which is not a service` });
+    } else if (!networks.includes(options.network)) {
       issues.push({ where: `${at}.networks`, message: `must join the "${options.network}" network` });
     }
 

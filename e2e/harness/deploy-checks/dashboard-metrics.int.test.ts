@@ -85,7 +85,7 @@ beforeAll(async () => {
   expired = await gw.request(8080, { path: '/api/orders', headers: { authorization: `Bearer ${mint('alice', '--expired')}` } });
   bobStatus = (await gw.request(8080, { path: '/api/orders', headers: { authorization: `Bearer ${mint('bob')}` } })).status;
   publicStatus = (await gw.request(8080, { path: '/hello' })).status;
-  // The OIDC app with its placeholder IdP: API clients without a session are told to log in.
+  // The OIDC app: API clients without a session are told to log in (no IdP round trip needed for that).
   appForApiClient = await gw.request(8080, { path: '/app/', headers: { accept: 'application/json' } });
   // A domain nobody configured (answered OK, counted).
   await gw.peers.shouldRateLimit({ domain: 'nobody-configured-this', descriptors: [{ entries: [{ key: 'k', value: 'v' }] }] });
