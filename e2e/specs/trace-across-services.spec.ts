@@ -142,7 +142,8 @@ describe('one trace across services', () => {
     expect(publish.parentSpanId).toBe(translate.spanId);
     expect(authz.parentSpanId).toBe(publish.spanId);
     expect(ratelimit.parentSpanId).toBe(publish.spanId);
-    // Tagged with what changed: the policy, and the versions published and applied.
+    // Tagged with what changed: the edited file, the policy, and the versions published and applied.
+    expect(translate.attributes['gatehouse.sources.changed']).toEqual([expect.stringMatching(/gateway\.yaml$/)]);
     expect(translate.attributes['gatehouse.policies']).toEqual(['default/api-jwt']);
     expect(authz.attributes['gatehouse.policies']).toEqual(['default/api-jwt']);
     expect(authz.attributes['gatehouse.config.version']).toBe(publish.attributes['gatehouse.authz.version']);

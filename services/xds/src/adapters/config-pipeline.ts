@@ -88,6 +88,10 @@ export class ConfigPipeline {
   private readonly debouncer: Debouncer;
   private publishing: Promise<unknown> = Promise.resolve();
   private paused: boolean;
+  /** Text of each file last taken, to name what changed on the next translation's span. */
+  private fileTexts = new Map<string, string>();
+  /** Files and admin-API sources changed since the last translation. */
+  private readonly changedSources = new Set<string>();
 
   constructor(private readonly options: ConfigPipelineOptions) {
     this.paused = options.paused ?? false;
@@ -103,6 +107,10 @@ export class ConfigPipeline {
   }
 
   setFiles(files: readonly SourceFile[]): void {
+    const texts = new Map(files.map((f) => [f.path, f.text]));
+    for (const [path, text] of texts) if (this.fileTexts.get(path) !== text) this.changedSources.add(path);
+    for (const path of this.fileTexts.keys()) if (!texts.has(path)) this.changedSources.add(path);
+    this.fileTexts = texts;
     const loaded = loadResourcesFromFiles(files, this.parsedFiles ? { previous: this.parsedFiles } : {});
     this.parsedFiles = loaded.parsed;
     this.fileResources = loaded.resources;
@@ -111,6 +119,7 @@ export class ConfigPipeline {
   }
 
   setAdminResources(stored: readonly StoredResource[]): void {
+    this.changedSources.add('admin-api');
     const loaded = loadResourcesFromFiles(stored.map((s) => ({ path: `admin:${s.key}`, text: s.yaml })));
     this.adminResources = loaded.resources;
     this.current.adminErrors = loaded.fileErrors;
@@ -184,12 +193,14 @@ export class ConfigPipeline {
       check: encodeSnapshot,
     });
     setAttributes({
+      'gatehouse.sources.changed': [...this.changedSources].sort(),
       'gatehouse.resources': result.statuses.size,
       'gatehouse.snapshots.changed': outcome.changed,
       'gatehouse.snapshots.refused': outcome.problems.length,
       'gatehouse.policies': result.authzPolicies.map((p) => `${p.namespace}/${p.name}`),
       'gatehouse.ratelimit.domains': result.rateLimitDomains.map((d) => d.domain),
     });
+    this.changedSources.clear();
     this.current.statuses = result.statuses;
     this.current.snapshotProblems = outcome.problems;
     this.current.appliedAt = Date.now();
