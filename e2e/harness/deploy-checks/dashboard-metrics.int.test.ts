@@ -4,6 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { credentials, makeGenericClientConstructor, type Client, type ClientDuplexStream } from '@grpc/grpc-js';
+import { grpcServiceDefinition, ServiceNames, TypeUrls } from '@gatehouse/contracts';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import type { EmulatedResponse } from '../envoy/emulate-request.js';
 import { startGateway, type GatewayHandle, type GatewayServiceName } from '../gateway.js';
@@ -11,9 +13,8 @@ import { repoRoot } from '../service.js';
 import { waitFor } from '../wait-for.js';
 import { documentedMetrics } from './observability-files.js';
 
-/** Metrics that count events this test does not cause (a proxy NACK, an ACME order, an IdP outage, a remote JWKS). */
+/** Metrics that count events this test does not cause (an ACME order, an IdP outage, a remote JWKS). */
 const NEEDS_AN_EVENT_NOT_CAUSED_HERE = new Set([
-  'xds_nacks_total',
   'gatehouse_authz_errors_total',
   'gatehouse_authz_jwks_fetches_total',
   'gatehouse_certs_seconds_until_expiry',
@@ -42,7 +43,36 @@ function exposition(text: string): Map<string, Set<string>> {
   return families;
 }
 
+/**
+ * A proxy that rejects the clusters it is sent, as an Envoy does when it cannot load them: an ADS stream
+ * answering the first CDS response with error_detail (a NACK). The stream stays open until close().
+ */
+async function connectNackingProxy(xdsAddress: string, nodeCluster: string): Promise<{ close(): void }> {
+  const Ads = makeGenericClientConstructor(grpcServiceDefinition(ServiceNames.aggregatedDiscovery), 'Ads');
+  const client = new Ads(xdsAddress, credentials.createInsecure()) as unknown as Client &
+    Record<'StreamAggregatedResources', () => ClientDuplexStream<object, { type_url?: string; nonce?: string }>>;
+  const call = client.StreamAggregatedResources();
+  const node = { id: 'nacking-proxy', cluster: nodeCluster };
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('xds sent no clusters within 10 s')), 10_000);
+    call.once('data', (response) => {
+      clearTimeout(timer);
+      call.write({ node, type_url: TypeUrls.cluster, version_info: '', response_nonce: response.nonce, error_detail: { code: 3, message: 'test: cluster rejected' } });
+      resolve();
+    });
+    call.on('error', () => undefined);
+    call.write({ node, type_url: TypeUrls.cluster, resource_names: [] });
+  });
+  return {
+    close: () => {
+      call.cancel();
+      client.close();
+    },
+  };
+}
+
 let gw: GatewayHandle;
+let proxy: { close(): void } | undefined;
 const scraped = new Map<GatewayServiceName, Map<string, Set<string>>>();
 const texts = new Map<GatewayServiceName, string>();
 const statuses: number[] = [];
@@ -89,13 +119,21 @@ beforeAll(async () => {
   appForApiClient = await gw.request(8080, { path: '/app/', headers: { accept: 'application/json' } });
   // A domain nobody configured (answered OK, counted).
   await gw.peers.shouldRateLimit({ domain: 'nobody-configured-this', descriptors: [{ entries: [{ key: 'k', value: 'v' }] }] });
+  // A connected proxy that NACKs (kept connected while scraping, so it counts as a connected stream).
+  proxy = await connectNackingProxy(gw.service('xds').grpcAddress, 'default/gateway');
+  await waitFor(async () => ((await (await fetch(`${gw.service('xds').adminUrl}/nacks`)).json()) as { nacks: unknown[] }).nacks.length > 0, {
+    description: 'xds to record the NACK',
+  });
   for (const name of ['xds', 'authz', 'ratelimit', 'certs'] as const) {
     texts.set(name, await (await fetch(`${gw.service(name).adminUrl}/metrics`)).text());
     scraped.set(name, exposition(texts.get(name)!));
   }
 }, 60_000);
 
-afterAll(async () => gw?.stop());
+afterAll(async () => {
+  proxy?.close();
+  await gw?.stop();
+});
 
 describe('metrics exported by the services running the compose demo', () => {
   it('saw the README walkthrough: 401 without a token, 5 allowed then 429 per user, expired tokens refused', () => {
@@ -122,7 +160,7 @@ describe('metrics exported by the services running the compose demo', () => {
     }
   });
 
-  it('counts what the walkthrough did: checks allowed and denied by reason, hits within and over the limit, the unknown domain', async () => {
+  it('counts what the walkthrough did: checks allowed and denied by reason, hits within and over the limit, the unknown domain, the NACK', async () => {
     /** Sum of a family's samples whose labels include every given pair. */
     const sum = (text: string, family: string, labels: Record<string, string> = {}): number =>
       text
@@ -154,5 +192,8 @@ describe('metrics exported by the services running the compose demo', () => {
     // The 7th of alice's hits was answered from the local cache (no Redis).
     expect(sum(ratelimit, 'ratelimit_over_limit_with_local_cache_total')).toBe(1);
     expect(sum(ratelimit, 'ratelimit_domain_not_found_total', { domain: 'nobody-configured-this' })).toBe(1);
+    const xds = texts.get('xds') ?? '';
+    expect(sum(xds, 'xds_nacks_total')).toBe(1);
+    expect(sum(xds, 'xds_connected_streams')).toBeGreaterThanOrEqual(1);
   });
 });
