@@ -1,0 +1,117 @@
+// Fault drills: the emulated Envoy's peers (authz Check, ratelimit ShouldRateLimit) as real gRPC calls with a
+// deadline, counting what happened at the gRPC level, so a drill can tell "answered with a deny" from "the call
+// failed or hung". Envoy's own filters also bound these calls with a timeout (ext_authz `timeout`, ratelimit
+// `timeout`); a call that runs past the deadline here counts as hung.
+import { credentials, makeGenericClientConstructor, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
+import { grpcServiceDefinition, ServiceNames } from '@gatehouse/contracts';
+import type { CheckResponseLike, EnvoyPeers, RateLimitResponseLike } from './envoy/emulate-request.js';
+
+type Unary = (request: object, metadata: Metadata, options: { deadline: Date }, callback: (err: ServiceError | null, response?: object) => void) => void;
+
+export interface PeerCallCounts {
+  ok: number;
+  /** gRPC status name -> count (DEADLINE_EXCEEDED means the call hung past the deadline). */
+  failed: Record<string, number>;
+  /** The slowest call seen, in ms (printed, never asserted). */
+  slowestMs: number;
+}
+
+export interface CountingPeers extends EnvoyPeers {
+  readonly calls: { check: PeerCallCounts; shouldRateLimit: PeerCallCounts };
+  /** The last ShouldRateLimit answer, e.g. to read a counter's limit_remaining. */
+  lastRateLimit?: RateLimitResponseLike;
+  resetCounts(): void;
+  close(): void;
+}
+
+const STATUS_NAMES: Record<number, string> = { 1: 'CANCELLED', 2: 'UNKNOWN', 4: 'DEADLINE_EXCEEDED', 13: 'INTERNAL', 14: 'UNAVAILABLE' };
+
+function emptyCounts(): PeerCallCounts {
+  return { ok: 0, failed: {}, slowestMs: 0 };
+}
+
+function unary(address: string, serviceName: string, method: string, counts: () => PeerCallCounts, deadlineMs: number) {
+  const Constructor = makeGenericClientConstructor(grpcServiceDefinition(serviceName), serviceName);
+  const client = new Constructor(address, credentials.createInsecure()) as unknown as Client & Record<string, Unary>;
+  return {
+    call: (request: object): Promise<object> =>
+      new Promise((resolve, reject) => {
+        const started = performance.now();
+        client[method]!.call(client, request, new Metadata(), { deadline: new Date(Date.now() + deadlineMs) }, (err, response) => {
+          const c = counts();
+          c.slowestMs = Math.max(c.slowestMs, Math.round(performance.now() - started));
+          if (err) {
+            const name = STATUS_NAMES[err.code] ?? `code ${err.code}`;
+            c.failed[name] = (c.failed[name] ?? 0) + 1;
+            reject(err);
+          } else {
+            c.ok += 1;
+            resolve(response ?? {});
+          }
+        });
+      }),
+    close: () => client.close(),
+  };
+}
+
+/** Peers for `envoy.emulateRequest` against the given authz and ratelimit gRPC addresses. */
+export function createCountingPeers(addresses: { authz?: string; ratelimit: string }, deadlineMs = 5_000): CountingPeers {
+  let calls = { check: emptyCounts(), shouldRateLimit: emptyCounts() };
+  const authz = addresses.authz ? unary(addresses.authz, ServiceNames.authorization, 'Check', () => calls.check, deadlineMs) : undefined;
+  const ratelimit = unary(addresses.ratelimit, ServiceNames.rateLimit, 'ShouldRateLimit', () => calls.shouldRateLimit, deadlineMs);
+  const peers: CountingPeers = {
+    get calls() {
+      return calls;
+    },
+    async check(request) {
+      if (!authz) throw new Error('no authz address given');
+      return (await authz.call(request)) as CheckResponseLike;
+    },
+    async shouldRateLimit(request) {
+      const answer = (await ratelimit.call(request)) as RateLimitResponseLike;
+      peers.lastRateLimit = answer;
+      return answer;
+    },
+    resetCounts() {
+      calls = { check: emptyCounts(), shouldRateLimit: emptyCounts() };
+    },
+    close() {
+      authz?.close();
+      ratelimit.close();
+    },
+  };
+  return peers;
+}
+
+/** Counts answers by a key (e.g. HTTP status) per label, and prints them as one compact table. */
+export class AnswerTally {
+  private readonly rows = new Map<string, Map<string, number>>();
+
+  add(label: string, key: string | number): void {
+    const row = this.rows.get(label) ?? new Map<string, number>();
+    row.set(String(key), (row.get(String(key)) ?? 0) + 1);
+    this.rows.set(label, row);
+  }
+
+  count(label: string, key?: string | number): number {
+    const row = this.rows.get(label);
+    if (!row) return 0;
+    if (key === undefined) return [...row.values()].reduce((a, b) => a + b, 0);
+    return row.get(String(key)) ?? 0;
+  }
+
+  /** { label: { key: count } }, for assertions with toEqual. */
+  toJSON(): Record<string, Record<string, number>> {
+    return Object.fromEntries([...this.rows].map(([label, row]) => [label, Object.fromEntries(row)]));
+  }
+
+  format(title: string): string {
+    const lines = [...this.rows].map(([label, row]) => `  ${label.padEnd(44)} ${[...row].map(([k, v]) => `${k}×${v}`).join('  ')}`);
+    return [`${title}`, ...lines].join('\n');
+  }
+}
+
+/** Prints a measurement table: one `name  value` line per entry. */
+export function formatMeasurements(title: string, entries: Record<string, string | number>): string {
+  return [title, ...Object.entries(entries).map(([k, v]) => `  ${k.padEnd(44)} ${v}`)].join('\n');
+}

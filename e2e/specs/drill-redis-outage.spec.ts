@@ -1,0 +1,259 @@
+// Fault drill: Redis is SIGKILLed under load and restarted on the same port and data (AOF). What each service
+// answers during the outage, how long the gateway takes to recover, and that nothing is lost: rate-limit
+// counters continue, the OIDC session stays valid, the published config is still served, and every
+// CertificateWanted job enqueued before or during the outage is processed (jobs lost = 0).
+// Measurements are printed with console.info; only behaviour is asserted (no timing assertions).
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { certificateWantedCodec, QueueNames } from '@gatehouse/contracts';
+import { connectRedis, createQueue, type RedisConnection } from '@gatehouse/kit';
+import {
+  envoy,
+  freePort,
+  startGateway,
+  startOidcProvider,
+  startPebble,
+  startRedis,
+  startService,
+  waitFor,
+  type GatewayHandle,
+  type OidcProviderHandle,
+  type PebbleHandle,
+  type RedisHandle,
+  type ServedSnapshot,
+  type ServiceHandle,
+} from '../harness/index.js';
+import { AnswerTally, createCountingPeers, formatMeasurements, type CountingPeers } from '../harness/drill-peers.js';
+
+const LISTENER = 8080;
+const NODE_CLUSTER = 'default/edge';
+const CALLBACK = 'http://localhost/app/oauth2/callback';
+/** Budget of the Redis part of one rate-limit check (RATELIMIT_REDIS_TIMEOUT_MS). */
+const RATELIMIT_BUDGET_MS = 50;
+const OUTAGE_LOAD_MS = 3_000;
+const BASIC = `Basic ${Buffer.from('admin:password').toString('base64')}`;
+
+let redis: RedisHandle;
+let oidc: OidcProviderHandle;
+let pebble: PebbleHandle;
+let gw: GatewayHandle;
+let denyRatelimit: ServiceHandle;
+let allowPeers: CountingPeers;
+let denyPeers: CountingPeers;
+let configDir: string;
+let certsDir: string;
+const connections: Array<Redis | RedisConnection> = [];
+
+async function writeFixture(dir: string, name: string, replacements: Record<string, string>): Promise<void> {
+  let text = await readFile(new URL(`./drill-redis-outage/${name}`, import.meta.url), 'utf8');
+  for (const [from, to] of Object.entries(replacements)) text = text.replaceAll(from, to);
+  await writeFile(join(dir, name), text);
+}
+
+beforeAll(async () => {
+  redis = await startRedis({ appendOnly: true });
+  oidc = await startOidcProvider({ client: { redirectUris: [CALLBACK] } });
+  const http01Port = await freePort();
+  pebble = await startPebble({ httpPort: http01Port });
+  configDir = await mkdtemp(join(tmpdir(), 'gh-drill-redis-gw-'));
+  certsDir = await mkdtemp(join(tmpdir(), 'gh-drill-redis-certs-'));
+  await writeFixture(configDir, 'gateway.yaml', {
+    __OIDC_ISSUER__: oidc.issuer,
+    __OIDC_CLIENT_SECRET_B64__: Buffer.from(oidc.client.clientSecret).toString('base64'),
+  });
+  await writeFixture(certsDir, 'issuer.yaml', { __ACME_SERVER__: pebble.directoryUrl });
+  await writeFile(join(certsDir, 'ca.pem'), [pebble.caBundlePem, pebble.issuingRootPem].join('\n'));
+  const ratelimitEnv = { RATELIMIT_REDIS_TIMEOUT_MS: String(RATELIMIT_BUDGET_MS) };
+  gw = await startGateway({
+    configDir,
+    nodeCluster: NODE_CLUSTER,
+    redis,
+    env: {
+      ratelimit: { ...ratelimitEnv, RATELIMIT_FAILURE_MODE: 'allow' },
+      authz: { AUTHZ_COOKIE_SECRET: 'drill-cookie-secret-drill-cookie-secret-0123' },
+      certs: { HTTP_PORT: String(http01Port), CERTS_CONFIG_PATH: join(certsDir, 'issuer.yaml'), ACME_CA_CERTS: join(certsDir, 'ca.pem') },
+    },
+  });
+  // A second ratelimit replica with the other failure mode, on the same Redis and published config.
+  denyRatelimit = await startService('ratelimit', { REDIS_URL: redis.url, LOG_LEVEL: 'warn', ...ratelimitEnv, RATELIMIT_FAILURE_MODE: 'deny' });
+  allowPeers = createCountingPeers({ authz: gw.service('authz').grpcAddress, ratelimit: gw.service('ratelimit').grpcAddress });
+  denyPeers = createCountingPeers({ authz: gw.service('authz').grpcAddress, ratelimit: denyRatelimit.grpcAddress });
+}, 90_000);
+
+afterAll(async () => {
+  allowPeers?.close();
+  denyPeers?.close();
+  for (const c of connections) c.disconnect();
+  await denyRatelimit?.stop();
+  await gw?.stop();
+  await pebble?.stop();
+  await oidc?.stop();
+  await redis?.stop();
+  for (const dir of [configDir, certsDir]) if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+function request(snapshot: ServedSnapshot, peers: CountingPeers, path: string, headers: Record<string, string> = {}) {
+  return envoy.emulateRequest(snapshot, LISTENER, { method: 'GET', host: 'localhost', path, headers, clientAddress: '192.0.2.10' }, peers);
+}
+
+const browser = { accept: 'text/html' };
+
+/** The value of a Set-Cookie header (name=value), for the next request's Cookie header. */
+function cookiesOf(setCookie: string | undefined): string {
+  return (setCookie ?? '')
+    .split(/,(?=\s*[^;,\s]+=)/)
+    .map((c) => c.split(';')[0]!.trim())
+    .filter(Boolean)
+    .join('; ');
+}
+
+/** Logs in through the emulated Envoy + authz + the OIDC provider; returns the session cookie header. */
+async function login(snapshot: ServedSnapshot): Promise<string> {
+  const start = await request(snapshot, allowPeers, '/app/orders', browser);
+  expect(start.status, start.body).toBe(302);
+  const callback = await oidc.login(start.headers.location!);
+  const back = await request(snapshot, allowPeers, `${callback.pathname}${callback.search}`, { ...browser, cookie: cookiesOf(start.headers['set-cookie']) });
+  expect(back.status, back.body).toBe(302);
+  return cookiesOf(back.headers['set-cookie']);
+}
+
+function wanted(name: string) {
+  return certificateWantedCodec.toJobData({
+    namespace: 'drill',
+    name,
+    secret_name: `${name}-tls`,
+    dns_names: [`${name}.drill.example.test`],
+    issuer_ref: { name: 'pebble', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+    source: 'drill-redis-outage',
+  });
+}
+
+describe('Redis SIGKILLed under load, then restarted with its AOF', () => {
+  it('answers per failure mode, fails closed where Redis is needed, keeps serving xds, and loses nothing', async () => {
+    const probe = new Redis(redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+    probe.on('error', () => undefined);
+    connections.push(probe);
+    const snapshot = await waitFor(async () => {
+      const s = await gw.snapshot();
+      const answer = await request(s, allowPeers, '/limited');
+      return answer.status === 200 && allowPeers.lastRateLimit?.statuses?.[0]?.current_limit ? s : undefined;
+    }, { timeoutMs: 20_000, description: 'the rate limit of /limited to be applied' });
+
+    // --- Before: every path works; note the counter, log in, enqueue jobs.
+    const limited = await request(snapshot, denyPeers, '/limited');
+    expect(limited.status).toBe(200);
+    // 1000 hits at once, so a counter reset to a fresh window could not pass for "continued".
+    await denyPeers.shouldRateLimit({ ...limited.sent.rateLimit, hits_addend: 1000 });
+    const limit = Number(denyPeers.lastRateLimit?.statuses?.[0]?.current_limit?.requests_per_unit);
+    const remainingBefore = Number(denyPeers.lastRateLimit?.statuses?.[0]?.limit_remaining);
+    expect(remainingBefore).toBeLessThanOrEqual(limit - 1000);
+    expect((await request(snapshot, allowPeers, '/basic', { authorization: BASIC })).status).toBe(200);
+    const session = await login(snapshot);
+    expect((await request(snapshot, allowPeers, '/app/orders', { ...browser, cookie: session })).status).toBe(200);
+    const queueConnection = connectRedis(redis.url, { options: { maxRetriesPerRequest: null } });
+    queueConnection.on('error', () => undefined);
+    connections.push(queueConnection);
+    const queue = createQueue(QueueNames.certificateWanted, queueConnection);
+    queue.on('error', () => undefined);
+    const before = ['before-1', 'before-2'];
+    for (const name of before) await queue.add('wanted', wanted(name), { jobId: `drill-${name}` });
+    const versionsBefore = snapshot.versions;
+
+    // --- Outage: SIGKILL, then load for a few seconds on every path.
+    allowPeers.resetCounts();
+    denyPeers.resetCounts();
+    await redis.kill();
+    const killedAt = performance.now();
+    const during = ['during-1', 'during-2'];
+    // Added while Redis is down: BullMQ's connection queues the commands until it reconnects.
+    const duringAdds = during.map((name) => queue.add('wanted', wanted(name), { jobId: `drill-${name}` }));
+    const tally = new AnswerTally();
+    const snapshotDuring = await gw.snapshot();
+    let rounds = 0;
+    while (performance.now() - killedAt < OUTAGE_LOAD_MS) {
+      rounds += 1;
+      const answers = await Promise.all([
+        request(snapshot, allowPeers, '/limited'),
+        request(snapshot, denyPeers, '/limited'),
+        request(snapshot, allowPeers, '/basic', { authorization: BASIC }),
+        request(snapshot, allowPeers, '/basic'),
+        request(snapshot, allowPeers, '/app/orders', browser),
+        request(snapshot, allowPeers, '/app/orders', { ...browser, cookie: session }),
+      ]);
+      const labels = ['ratelimit allow-mode /limited', 'ratelimit deny-mode /limited', 'authz basicAuth, good password', 'authz basicAuth, no password', 'authz OIDC, new browser', 'authz OIDC, with session'];
+      answers.forEach((a, i) => tally.add(labels[i]!, a.status === 503 ? `503 ${a.body.match(/GH_[A-Z_]+/)?.[0] ?? ''}` : a.status));
+    }
+    const outageCalls = { authz: allowPeers.calls.check, allow: allowPeers.calls.shouldRateLimit, deny: denyPeers.calls.shouldRateLimit };
+
+    // --- Recovery: restart Redis (same port, same AOF) and wait until every Redis-backed answer is back.
+    await redis.restart();
+    const restartedAt = performance.now();
+    await waitFor(async () => (await request(snapshot, denyPeers, '/limited')).status === 200, { timeoutMs: 30_000, description: 'deny-mode ratelimit to allow again' });
+    const rateLimitRecoveredMs = Math.round(performance.now() - restartedAt);
+    await waitFor(async () => (await request(snapshot, allowPeers, '/app/orders', { ...browser, cookie: session })).status === 200, {
+      timeoutMs: 30_000,
+      description: 'the OIDC session to be accepted again',
+    });
+    const authzRecoveredMs = Math.round(performance.now() - restartedAt);
+    await Promise.all(duringAdds);
+    const issuedKey = 'gatehouse:certificates:issued:latest';
+    const names = [...before, ...during];
+    const issued = await waitFor(
+      async () => {
+        if (probe.status !== 'ready') await probe.connect().catch(() => undefined);
+        const keys = await probe.hkeys(issuedKey).catch(() => [] as string[]);
+        return names.every((n) => keys.includes(`drill/${n}`)) ? keys : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 500, description: `certificates ${names.join(', ')} to be issued` },
+    );
+    const jobsIssuedMs = Math.round(performance.now() - restartedAt);
+    const counts = await queue.getJobCounts('failed', 'completed', 'waiting', 'active', 'delayed');
+    await request(snapshot, denyPeers, '/limited');
+    const remainingAfter = Number(denyPeers.lastRateLimit?.statuses?.[0]?.limit_remaining);
+    const versionsAfter = (await gw.snapshot()).versions;
+    await queue.close();
+
+    console.info(
+      [
+        tally.format(`drill-redis-outage: answers during ${OUTAGE_LOAD_MS} ms of Redis down (${rounds} rounds; HTTP status [code])`),
+        formatMeasurements('drill-redis-outage: measurements', {
+          'gRPC authz Check ok / failed': `${outageCalls.authz.ok} / ${JSON.stringify(outageCalls.authz.failed)}`,
+          'gRPC ratelimit (allow) ok / failed / slowest': `${outageCalls.allow.ok} / ${JSON.stringify(outageCalls.allow.failed)} / ${outageCalls.allow.slowestMs} ms`,
+          'gRPC ratelimit (deny) ok / failed / slowest': `${outageCalls.deny.ok} / ${JSON.stringify(outageCalls.deny.failed)} / ${outageCalls.deny.slowestMs} ms`,
+          'RATELIMIT_REDIS_TIMEOUT_MS': RATELIMIT_BUDGET_MS,
+          'xds versions during outage == before': String(JSON.stringify(snapshotDuring.versions) === JSON.stringify(versionsBefore)),
+          'recovery: ratelimit after restart': `${rateLimitRecoveredMs} ms`,
+          'recovery: OIDC session accepted after restart': `${authzRecoveredMs} ms`,
+          'jobs: all issued after restart': `${jobsIssuedMs} ms`,
+          'jobs enqueued (before / during)': `${before.length} / ${during.length}`,
+          'jobs lost': names.filter((n) => !issued.includes(`drill/${n}`)).length,
+          'job counts after': JSON.stringify(counts),
+          'ratelimit remaining before -> after': `${remainingBefore} -> ${remainingAfter}`,
+        }),
+      ].join('\n'),
+    );
+
+    // Rate limit: each failure mode answers as configured, every call returned (no gRPC error, nothing hung).
+    expect(tally.count('ratelimit allow-mode /limited', 200)).toBe(rounds);
+    expect(tally.count('ratelimit deny-mode /limited', 429)).toBe(rounds);
+    expect(outageCalls.allow.failed).toEqual({});
+    expect(outageCalls.deny.failed).toEqual({});
+    expect(outageCalls.authz.failed).toEqual({});
+    // authz: basicAuth does not need Redis per request; OIDC does and fails closed with a stable code.
+    expect(tally.count('authz basicAuth, good password', 200)).toBe(rounds);
+    expect(tally.count('authz basicAuth, no password', 401)).toBe(rounds);
+    expect(tally.count('authz OIDC, new browser', '503 GH_AUTHZ_REDIS_UNAVAILABLE')).toBe(rounds);
+    expect(tally.count('authz OIDC, with session', '503 GH_AUTHZ_REDIS_UNAVAILABLE')).toBe(rounds);
+    // xds keeps serving its last snapshot, and the same one after Redis is back.
+    expect(snapshotDuring.versions).toEqual(versionsBefore);
+    expect(versionsAfter).toEqual(versionsBefore);
+    // Nothing lost: the counter continued from where it was (not reset to a fresh window), every job done.
+    expect(remainingAfter).toBeLessThan(remainingBefore);
+    expect(remainingAfter).toBeGreaterThan(remainingBefore - 1000);
+    expect(issued).toEqual(expect.arrayContaining(names.map((n) => `drill/${n}`)));
+    expect(counts.failed).toBe(0);
+  }, 240_000);
+});
