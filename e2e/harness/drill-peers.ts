@@ -115,3 +115,17 @@ export class AnswerTally {
 export function formatMeasurements(title: string, entries: Record<string, string | number>): string {
   return [title, ...Object.entries(entries).map(([k, v]) => `  ${k.padEnd(44)} ${v}`)].join('\n');
 }
+
+/**
+ * limit_remaining of the first descriptor, from a counted check the service answered from Redis (OK with a
+ * current limit). A check slower than RATELIMIT_REDIS_TIMEOUT_MS gets the failure-mode answer instead
+ * (no limit in allow mode, OVER_LIMIT with 0 remaining in deny mode): on a busy machine that happens, so retry.
+ */
+export async function readRemaining(peers: CountingPeers, rateLimitRequest: object | undefined, attempts = 20): Promise<number> {
+  for (let i = 0; i < attempts; i++) {
+    const status = (await peers.shouldRateLimit(rateLimitRequest ?? {})).statuses?.[0];
+    if (status?.code === 'OK' && status.current_limit) return Number(status.limit_remaining);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no counted rate-limit answer in ${attempts} attempts`);
+}
