@@ -4,7 +4,9 @@
 // `timeout`); a call that runs past the deadline here counts as hung.
 import { credentials, makeGenericClientConstructor, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
 import { grpcServiceDefinition, ServiceNames } from '@gatehouse/contracts';
-import type { CheckResponseLike, EnvoyPeers, RateLimitResponseLike } from './envoy/emulate-request.js';
+import { RATELIMIT_FILTER, type CheckResponseLike, type EnvoyPeers, type RateLimitResponseLike } from './envoy/emulate-request.js';
+import { EXT_AUTHZ_FILTER } from './envoy/ext-authz-request.js';
+import type { EnvoySnapshot } from './envoy/types.js';
 
 type Unary = (request: object, metadata: Metadata, options: { deadline: Date }, callback: (err: ServiceError | null, response?: object) => void) => void;
 
@@ -54,11 +56,14 @@ function unary(address: string, serviceName: string, method: string, counts: () 
   };
 }
 
-/** Peers for `envoy.emulateRequest` against the given authz and ratelimit gRPC addresses. */
-export function createCountingPeers(addresses: { authz?: string; ratelimit: string }, deadlineMs = 5_000): CountingPeers {
+/**
+ * Peers for `envoy.emulateRequest` against the given authz and ratelimit gRPC addresses. Deadlines default
+ * to 5 s; pass Envoy's own (`envoyFilterTimeoutsMs`) to judge answers the way Envoy would.
+ */
+export function createCountingPeers(addresses: { authz?: string; ratelimit: string }, deadlinesMs: { authz?: number; ratelimit?: number } = {}): CountingPeers {
   let calls = { check: emptyCounts(), shouldRateLimit: emptyCounts() };
-  const authz = addresses.authz ? unary(addresses.authz, ServiceNames.authorization, 'Check', () => calls.check, deadlineMs) : undefined;
-  const ratelimit = unary(addresses.ratelimit, ServiceNames.rateLimit, 'ShouldRateLimit', () => calls.shouldRateLimit, deadlineMs);
+  const authz = addresses.authz ? unary(addresses.authz, ServiceNames.authorization, 'Check', () => calls.check, deadlinesMs.authz ?? 5_000) : undefined;
+  const ratelimit = unary(addresses.ratelimit, ServiceNames.rateLimit, 'ShouldRateLimit', () => calls.shouldRateLimit, deadlinesMs.ratelimit ?? 5_000);
   const peers: CountingPeers = {
     get calls() {
       return calls;
@@ -128,4 +133,29 @@ export async function readRemaining(peers: CountingPeers, rateLimitRequest: obje
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`no counted rate-limit answer in ${attempts} attempts`);
+}
+
+type DurationLike = string | { seconds?: string | number; nanos?: number } | undefined;
+
+function durationMs(d: DurationLike): number | undefined {
+  if (d === undefined) return undefined;
+  if (typeof d === 'string') return Math.round(Number.parseFloat(d) * 1000);
+  return Number(d.seconds ?? 0) * 1000 + Math.round((d.nanos ?? 0) / 1e6);
+}
+
+/**
+ * The gRPC timeouts Envoy applies to its ext_authz and ratelimit calls on this listener, as served by xds
+ * (ext_authz `grpc_service.timeout`, default 200 ms; ratelimit `timeout`, default 20 ms). A drill uses them as
+ * the peers' deadlines, so a call the service answers too late counts as failed, as it would in Envoy.
+ */
+export function envoyFilterTimeoutsMs(snapshot: EnvoySnapshot, listenerPort: number): { authz: number; ratelimit: number } {
+  const listener = snapshot.listeners.find((l) => l.address?.socket_address?.port_value === listenerPort);
+  const filters = (listener?.filter_chains ?? []).flatMap((chain) =>
+    chain.filters.flatMap((f) => ((f.typed_config as { http_filters?: Array<{ name: string; typed_config?: unknown }> } | undefined)?.http_filters ?? [])),
+  );
+  const config = (name: string) => filters.find((f) => f.name === name)?.typed_config as { grpc_service?: { timeout?: DurationLike }; timeout?: DurationLike } | undefined;
+  return {
+    authz: durationMs(config(EXT_AUTHZ_FILTER)?.grpc_service?.timeout) ?? 200,
+    ratelimit: durationMs(config(RATELIMIT_FILTER)?.timeout) ?? 20,
+  };
 }

@@ -26,7 +26,7 @@ import {
   type ServedSnapshot,
   type ServiceHandle,
 } from '../harness/index.js';
-import { AnswerTally, createCountingPeers, formatMeasurements, readRemaining, type CountingPeers } from '../harness/drill-peers.js';
+import { AnswerTally, createCountingPeers, envoyFilterTimeoutsMs, formatMeasurements, readRemaining, type CountingPeers } from '../harness/drill-peers.js';
 
 const LISTENER = 8080;
 const NODE_CLUSTER = 'default/edge';
@@ -43,9 +43,12 @@ let gw: GatewayHandle;
 let denyRatelimit: ServiceHandle;
 let allowPeers: CountingPeers;
 let denyPeers: CountingPeers;
+let envoyTimeouts: { authz: number; ratelimit: number };
 let configDir: string;
 let certsDir: string;
 const connections: Array<Redis | RedisConnection> = [];
+/** Left by the kill drill for the hang drill. */
+let loggedIn: { snapshot: ServedSnapshot; session: string } | undefined;
 
 async function writeFixture(dir: string, name: string, replacements: Record<string, string>): Promise<void> {
   let text = await readFile(new URL(`./drill-redis-outage/${name}`, import.meta.url), 'utf8');
@@ -79,8 +82,10 @@ beforeAll(async () => {
   });
   // A second ratelimit replica with the other failure mode, on the same Redis and published config.
   denyRatelimit = await startService('ratelimit', { REDIS_URL: redis.url, LOG_LEVEL: 'warn', ...ratelimitEnv, RATELIMIT_FAILURE_MODE: 'deny' });
-  allowPeers = createCountingPeers({ authz: gw.service('authz').grpcAddress, ratelimit: gw.service('ratelimit').grpcAddress });
-  denyPeers = createCountingPeers({ authz: gw.service('authz').grpcAddress, ratelimit: denyRatelimit.grpcAddress });
+  // Judge answers with Envoy's own deadlines for the ext_authz and ratelimit calls, as xds serves them.
+  envoyTimeouts = envoyFilterTimeoutsMs(await gw.snapshot(), LISTENER);
+  allowPeers = createCountingPeers({ authz: gw.service('authz').grpcAddress, ratelimit: gw.service('ratelimit').grpcAddress }, envoyTimeouts);
+  denyPeers = createCountingPeers({ authz: gw.service('authz').grpcAddress, ratelimit: denyRatelimit.grpcAddress }, envoyTimeouts);
 }, 90_000);
 
 afterAll(async () => {
@@ -131,6 +136,34 @@ function wanted(name: string) {
   });
 }
 
+const LOAD_LABELS = [
+  'ratelimit allow-mode /limited',
+  'ratelimit deny-mode /limited',
+  'authz basicAuth, good password',
+  'authz basicAuth, no password',
+  'authz OIDC, new browser',
+  'authz OIDC, with session',
+] as const;
+
+/** Rounds of one request per behaviour, until OUTAGE_LOAD_MS after `since`; answers by HTTP status [code]. */
+async function loadDuring(snapshot: ServedSnapshot, session: string, since: number): Promise<{ tally: AnswerTally; rounds: number }> {
+  const tally = new AnswerTally();
+  let rounds = 0;
+  while (performance.now() - since < OUTAGE_LOAD_MS) {
+    rounds += 1;
+    const answers = await Promise.all([
+      request(snapshot, allowPeers, '/limited'),
+      request(snapshot, denyPeers, '/limited'),
+      request(snapshot, allowPeers, '/basic', { authorization: BASIC }),
+      request(snapshot, allowPeers, '/basic'),
+      request(snapshot, allowPeers, '/app/orders', browser),
+      request(snapshot, allowPeers, '/app/orders', { ...browser, cookie: session }),
+    ]);
+    answers.forEach((a, i) => tally.add(LOAD_LABELS[i]!, a.status >= 500 ? `${a.status} ${a.body.match(/GH_[A-Z_]+/)?.[0] ?? ''}` : a.status));
+  }
+  return { tally, rounds };
+}
+
 describe('Redis SIGKILLed under load, then restarted with its AOF', () => {
   it('answers per failure mode, fails closed where Redis is needed, keeps serving xds, and loses nothing', async () => {
     const probe = new Redis(redis.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
@@ -154,6 +187,7 @@ describe('Redis SIGKILLed under load, then restarted with its AOF', () => {
     expect(remainingBefore).toBeLessThanOrEqual(limit - 1000);
     expect((await request(snapshot, allowPeers, '/basic', { authorization: BASIC })).status).toBe(200);
     const session = await login(snapshot);
+    loggedIn = { snapshot, session };
     expect((await request(snapshot, allowPeers, '/app/orders', { ...browser, cookie: session })).status).toBe(200);
     const queueConnection = connectRedis(redis.url, { options: { maxRetriesPerRequest: null } });
     queueConnection.on('error', () => undefined);
@@ -167,27 +201,16 @@ describe('Redis SIGKILLed under load, then restarted with its AOF', () => {
     // --- Outage: SIGKILL, then load for a few seconds on every path.
     allowPeers.resetCounts();
     denyPeers.resetCounts();
+    const issuedKey = 'gatehouse:certificates:issued:latest';
+    await probe.connect();
+    const issuedAtKill = (await probe.hkeys(issuedKey)).filter((k) => k.startsWith('drill/')).length;
     await redis.kill();
     const killedAt = performance.now();
     const during = ['during-1', 'during-2'];
     // Added while Redis is down: BullMQ's connection queues the commands until it reconnects.
     const duringAdds = during.map((name) => queue.add('wanted', wanted(name), { jobId: `drill-${name}` }));
-    const tally = new AnswerTally();
     const snapshotDuring = await gw.snapshot();
-    let rounds = 0;
-    while (performance.now() - killedAt < OUTAGE_LOAD_MS) {
-      rounds += 1;
-      const answers = await Promise.all([
-        request(snapshot, allowPeers, '/limited'),
-        request(snapshot, denyPeers, '/limited'),
-        request(snapshot, allowPeers, '/basic', { authorization: BASIC }),
-        request(snapshot, allowPeers, '/basic'),
-        request(snapshot, allowPeers, '/app/orders', browser),
-        request(snapshot, allowPeers, '/app/orders', { ...browser, cookie: session }),
-      ]);
-      const labels = ['ratelimit allow-mode /limited', 'ratelimit deny-mode /limited', 'authz basicAuth, good password', 'authz basicAuth, no password', 'authz OIDC, new browser', 'authz OIDC, with session'];
-      answers.forEach((a, i) => tally.add(labels[i]!, a.status === 503 ? `503 ${a.body.match(/GH_[A-Z_]+/)?.[0] ?? ''}` : a.status));
-    }
+    const { tally, rounds } = await loadDuring(snapshot, session, killedAt);
     const outageCalls = { authz: allowPeers.calls.check, allow: allowPeers.calls.shouldRateLimit, deny: denyPeers.calls.shouldRateLimit };
 
     // --- Recovery: restart Redis (same port, same AOF) and wait until every Redis-backed answer is back.
@@ -201,7 +224,6 @@ describe('Redis SIGKILLed under load, then restarted with its AOF', () => {
     });
     const authzRecoveredMs = Math.round(performance.now() - restartedAt);
     await Promise.all(duringAdds);
-    const issuedKey = 'gatehouse:certificates:issued:latest';
     const names = [...before, ...during];
     const issued = await waitFor(
       async () => {
@@ -225,11 +247,13 @@ describe('Redis SIGKILLed under load, then restarted with its AOF', () => {
           'gRPC ratelimit (allow) ok / failed / slowest': `${outageCalls.allow.ok} / ${JSON.stringify(outageCalls.allow.failed)} / ${outageCalls.allow.slowestMs} ms`,
           'gRPC ratelimit (deny) ok / failed / slowest': `${outageCalls.deny.ok} / ${JSON.stringify(outageCalls.deny.failed)} / ${outageCalls.deny.slowestMs} ms`,
           'RATELIMIT_REDIS_TIMEOUT_MS': RATELIMIT_BUDGET_MS,
+          'Envoy timeouts served (ext_authz / ratelimit)': `${envoyTimeouts.authz} ms / ${envoyTimeouts.ratelimit} ms`,
           'xds versions during outage == before': String(JSON.stringify(snapshotDuring.versions) === JSON.stringify(versionsBefore)),
           'recovery: ratelimit after restart': `${rateLimitRecoveredMs} ms`,
           'recovery: OIDC session accepted after restart': `${authzRecoveredMs} ms`,
           'jobs: all issued after restart': `${jobsIssuedMs} ms`,
           'jobs enqueued (before / during)': `${before.length} / ${during.length}`,
+          'jobs already done when Redis was killed': issuedAtKill,
           'jobs lost': names.filter((n) => !issued.includes(`drill/${n}`)).length,
           'job counts after': JSON.stringify(counts),
           'ratelimit remaining before -> after': `${remainingBefore} -> ${remainingAfter}`,
@@ -257,4 +281,49 @@ describe('Redis SIGKILLed under load, then restarted with its AOF', () => {
     expect(issued).toEqual(expect.arrayContaining(names.map((n) => `drill/${n}`)));
     expect(counts.failed).toBe(0);
   }, 240_000);
+  it('answers the same way when Redis hangs (SIGSTOP) instead of refusing, and every call still returns', async () => {
+    expect(loggedIn, 'runs after the SIGKILL drill, which logs in').toBeDefined();
+    const { snapshot, session } = loggedIn!;
+    allowPeers.resetCounts();
+    denyPeers.resetCounts();
+    redis.pause();
+    const pausedAt = performance.now();
+    let load: Awaited<ReturnType<typeof loadDuring>>;
+    try {
+      load = await loadDuring(snapshot, session, pausedAt);
+    } finally {
+      redis.resume();
+    }
+    const calls = { authz: allowPeers.calls.check, allow: allowPeers.calls.shouldRateLimit, deny: denyPeers.calls.shouldRateLimit };
+    const resumedAt = performance.now();
+    await waitFor(async () => (await request(snapshot, allowPeers, '/app/orders', { ...browser, cookie: session })).status === 200, {
+      timeoutMs: 30_000,
+      description: 'the OIDC session to be accepted again',
+    });
+    await waitFor(async () => (await request(snapshot, denyPeers, '/limited')).status === 200, { timeoutMs: 30_000, description: 'deny-mode ratelimit to allow again' });
+    const recoveredMs = Math.round(performance.now() - resumedAt);
+    const { tally, rounds } = load;
+    console.info(
+      [
+        tally.format(`drill-redis-outage: answers during ${OUTAGE_LOAD_MS} ms of Redis hung by SIGSTOP (${rounds} rounds; HTTP status [code])`),
+        formatMeasurements('drill-redis-outage (hang): measurements', {
+          'gRPC authz Check ok / failed / slowest': `${calls.authz.ok} / ${JSON.stringify(calls.authz.failed)} / ${calls.authz.slowestMs} ms`,
+          'gRPC ratelimit (allow) ok / failed / slowest': `${calls.allow.ok} / ${JSON.stringify(calls.allow.failed)} / ${calls.allow.slowestMs} ms`,
+          'gRPC ratelimit (deny) ok / failed / slowest': `${calls.deny.ok} / ${JSON.stringify(calls.deny.failed)} / ${calls.deny.slowestMs} ms`,
+          'recovery after SIGCONT (session + ratelimit)': `${recoveredMs} ms`,
+          'Envoy timeouts served (ext_authz / ratelimit)': `${envoyTimeouts.authz} ms / ${envoyTimeouts.ratelimit} ms`,
+        }),
+      ].join('\n'),
+    );
+    // Every call answered within Envoy's timeouts (a late answer would be DEADLINE_EXCEEDED, and Envoy's own
+    // 403 instead of the service's coded answer).
+    expect(calls.allow.failed).toEqual({});
+    expect(calls.deny.failed).toEqual({});
+    expect(calls.authz.failed).toEqual({});
+    expect(tally.count('ratelimit allow-mode /limited', 200)).toBe(rounds);
+    expect(tally.count('ratelimit deny-mode /limited', 429)).toBe(rounds);
+    expect(tally.count('authz basicAuth, good password', 200)).toBe(rounds);
+    expect(tally.count('authz OIDC, new browser', '503 GH_AUTHZ_REDIS_UNAVAILABLE')).toBe(rounds);
+    expect(tally.count('authz OIDC, with session', '503 GH_AUTHZ_REDIS_UNAVAILABLE')).toBe(rounds);
+  }, 120_000);
 });

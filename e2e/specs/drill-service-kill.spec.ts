@@ -25,7 +25,7 @@ import {
   type ServedSnapshot,
 } from '../harness/index.js';
 import { openAdsStream } from '../harness/ads-stream.js';
-import { AnswerTally, createCountingPeers, formatMeasurements, readRemaining, type CountingPeers } from '../harness/drill-peers.js';
+import { AnswerTally, createCountingPeers, envoyFilterTimeoutsMs, formatMeasurements, readRemaining, type CountingPeers } from '../harness/drill-peers.js';
 
 const LISTENER = 8080;
 const NODE_CLUSTER = 'default/edge';
@@ -99,7 +99,7 @@ beforeAll(async () => {
       },
     },
   });
-  peers = createCountingPeers({ authz: gw.service('authz').grpcAddress, ratelimit: gw.service('ratelimit').grpcAddress });
+  peers = createCountingPeers({ authz: gw.service('authz').grpcAddress, ratelimit: gw.service('ratelimit').grpcAddress }, envoyFilterTimeoutsMs(await gw.snapshot(), LISTENER));
   redisClient = new Redis(gw.redis.url);
 }, 90_000);
 
