@@ -3,6 +3,7 @@
 // counters continue, the OIDC session stays valid, the published config is still served, and every
 // CertificateWanted job enqueued before or during the outage is processed (jobs lost = 0).
 // Measurements are printed with console.info; only behaviour is asserted (no timing assertions).
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,17 @@ const CALLBACK = 'http://localhost/app/oauth2/callback';
 const RATELIMIT_BUDGET_MS = 50;
 const OUTAGE_LOAD_MS = 3_000;
 const BASIC = `Basic ${Buffer.from('admin:password').toString('base64')}`;
+const jwtKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const JWKS = JSON.stringify({ keys: [{ ...jwtKeys.publicKey.export({ format: 'jwk' }), kid: 'drill', alg: 'RS256', use: 'sig' }] });
+
+/** An RS256 token the /jwt policy accepts (valid for an hour). */
+function signJwt(): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const input = `${part({ alg: 'RS256', typ: 'JWT', kid: 'drill' })}.${part({ iss: 'https://issuer.drill.example', aud: 'drill-api', sub: 'drill', iat: now, exp: now + 3600 })}`;
+  return `${input}.${sign('sha256', Buffer.from(input), jwtKeys.privateKey).toString('base64url')}`;
+}
+const BEARER = `Bearer ${signJwt()}`;
 
 let redis: RedisHandle;
 let oidc: OidcProviderHandle;
@@ -66,6 +78,7 @@ beforeAll(async () => {
   await writeFixture(configDir, 'gateway.yaml', {
     __OIDC_ISSUER__: oidc.issuer,
     __OIDC_CLIENT_SECRET_B64__: Buffer.from(oidc.client.clientSecret).toString('base64'),
+    __JWKS__: JWKS,
   });
   await writeFixture(certsDir, 'issuer.yaml', { __ACME_SERVER__: pebble.directoryUrl });
   await writeFile(join(certsDir, 'ca.pem'), [pebble.caBundlePem, pebble.issuingRootPem].join('\n'));
@@ -141,6 +154,7 @@ const LOAD_LABELS = [
   'ratelimit deny-mode /limited',
   'authz basicAuth, good password',
   'authz basicAuth, no password',
+  'authz JWT (local JWKS), valid token',
   'authz OIDC, new browser',
   'authz OIDC, with session',
 ] as const;
@@ -156,6 +170,7 @@ async function loadDuring(snapshot: ServedSnapshot, session: string, since: numb
       request(snapshot, denyPeers, '/limited'),
       request(snapshot, allowPeers, '/basic', { authorization: BASIC }),
       request(snapshot, allowPeers, '/basic'),
+      request(snapshot, allowPeers, '/jwt', { authorization: BEARER }),
       request(snapshot, allowPeers, '/app/orders', browser),
       request(snapshot, allowPeers, '/app/orders', { ...browser, cookie: session }),
     ]);
@@ -186,6 +201,7 @@ describe('Redis SIGKILLed under load, then restarted with its AOF', () => {
     const limit = Number(denyPeers.lastRateLimit?.statuses?.[0]?.current_limit?.requests_per_unit);
     expect(remainingBefore).toBeLessThanOrEqual(limit - 1000);
     expect((await request(snapshot, allowPeers, '/basic', { authorization: BASIC })).status).toBe(200);
+    expect((await request(snapshot, allowPeers, '/jwt', { authorization: BEARER })).status).toBe(200);
     const session = await login(snapshot);
     loggedIn = { snapshot, session };
     expect((await request(snapshot, allowPeers, '/app/orders', { ...browser, cookie: session })).status).toBe(200);
@@ -237,6 +253,9 @@ describe('Redis SIGKILLed under load, then restarted with its AOF', () => {
     const counts = await queue.getJobCounts('failed', 'completed', 'waiting', 'active', 'delayed');
     const remainingAfter = await readRemaining(denyPeers, limited.sent.rateLimit);
     const versionsAfter = (await gw.snapshot()).versions;
+    // The policies authz loaded (from the xds publication) still apply once Redis is back.
+    expect((await request(snapshot, allowPeers, '/basic', { authorization: BASIC })).status).toBe(200);
+    expect((await request(snapshot, allowPeers, '/jwt', { authorization: BEARER })).status).toBe(200);
     await queue.close();
 
     console.info(
@@ -270,6 +289,7 @@ describe('Redis SIGKILLed under load, then restarted with its AOF', () => {
     // authz: basicAuth does not need Redis per request; OIDC does and fails closed with a stable code.
     expect(tally.count('authz basicAuth, good password', 200)).toBe(rounds);
     expect(tally.count('authz basicAuth, no password', 401)).toBe(rounds);
+    expect(tally.count('authz JWT (local JWKS), valid token', 200)).toBe(rounds);
     expect(tally.count('authz OIDC, new browser', '503 GH_AUTHZ_REDIS_UNAVAILABLE')).toBe(rounds);
     expect(tally.count('authz OIDC, with session', '503 GH_AUTHZ_REDIS_UNAVAILABLE')).toBe(rounds);
     // xds keeps serving its last snapshot, and the same one after Redis is back.
@@ -323,6 +343,7 @@ describe('Redis SIGKILLed under load, then restarted with its AOF', () => {
     expect(tally.count('ratelimit allow-mode /limited', 200)).toBe(rounds);
     expect(tally.count('ratelimit deny-mode /limited', 429)).toBe(rounds);
     expect(tally.count('authz basicAuth, good password', 200)).toBe(rounds);
+    expect(tally.count('authz JWT (local JWKS), valid token', 200)).toBe(rounds);
     expect(tally.count('authz OIDC, new browser', '503 GH_AUTHZ_REDIS_UNAVAILABLE')).toBe(rounds);
     expect(tally.count('authz OIDC, with session', '503 GH_AUTHZ_REDIS_UNAVAILABLE')).toBe(rounds);
   }, 120_000);
