@@ -35,6 +35,7 @@ const CALLBACK = 'http://localhost/app/oauth2/callback';
 /** Budget of the Redis part of one rate-limit check (RATELIMIT_REDIS_TIMEOUT_MS). */
 const RATELIMIT_BUDGET_MS = 50;
 const OUTAGE_LOAD_MS = 3_000;
+const LONG_OUTAGE_MS = 15_000;
 const BASIC = `Basic ${Buffer.from('admin:password').toString('base64')}`;
 const jwtKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const JWKS = JSON.stringify({ keys: [{ ...jwtKeys.publicKey.export({ format: 'jwk' }), kid: 'drill', alg: 'RS256', use: 'sig' }] });
@@ -346,5 +347,49 @@ describe('Redis SIGKILLed under load, then restarted with its AOF', () => {
     expect(tally.count('authz JWT (local JWKS), valid token', 200)).toBe(rounds);
     expect(tally.count('authz OIDC, new browser', '503 GH_AUTHZ_REDIS_UNAVAILABLE')).toBe(rounds);
     expect(tally.count('authz OIDC, with session', '503 GH_AUTHZ_REDIS_UNAVAILABLE')).toBe(rounds);
+  }, 120_000);
+  it('a config change made during a long outage (past ioredis retries) reaches ratelimit once Redis is back', async () => {
+    const file = join(configDir, 'gateway.yaml');
+    const original = await readFile(file, 'utf8');
+    expect(original).toContain('requests: 100000, unit: Day');
+    await redis.kill();
+    const killedAt = performance.now();
+    await writeFile(file, original.replace('requests: 100000, unit: Day', 'requests: 50000, unit: Day'));
+    // The limit lives in the ratelimit domain xds publishes over Redis (Envoy's config does not change).
+    const xdsOutputBefore = gw.service('xds').output().length;
+    // Longer than ioredis' default retries of a queued command (20 reconnect attempts, about 10 s).
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, LONG_OUTAGE_MS - (performance.now() - killedAt))));
+    const xdsLog = gw.service('xds').output().slice(xdsOutputBefore);
+    await redis.restart();
+    const restartedAt = performance.now();
+    const served = await gw.snapshot();
+    const first = await waitFor(
+      async () => {
+        const answer = await request(served, denyPeers, '/limited');
+        return answer.status === 200 ? answer : undefined;
+      },
+      { timeoutMs: 20_000, description: 'ratelimit to answer after the restart' },
+    );
+    let limit = 0;
+    try {
+      await waitFor(
+        async () => {
+          await readRemaining(denyPeers, first.sent.rateLimit);
+          limit = Number(denyPeers.lastRateLimit?.statuses?.[0]?.current_limit?.requests_per_unit);
+          return limit === 50_000;
+        },
+        { timeoutMs: 30_000, intervalMs: 500, description: 'the edited limit (50000/day) to reach ratelimit' },
+      );
+    } finally {
+      console.info(
+        formatMeasurements('drill-redis-outage (config change during a long outage)', {
+          'outage': `${Math.round(restartedAt - killedAt)} ms`,
+          'limit applied by ratelimit after restart': limit,
+          'time to apply after restart': `${Math.round(performance.now() - restartedAt)} ms`,
+          'xds log during the outage': xdsLog.match(/"msg":"[^"]*"/g)?.slice(0, 3).join(' | ') ?? '(nothing)',
+        }),
+      );
+    }
+    expect(limit).toBe(50_000);
   }, 120_000);
 });
