@@ -43,6 +43,11 @@ export interface ConfigPipelineOptions {
   onApplied?: (report: ApplyReport) => void;
   onError?: (err: unknown) => void;
   /**
+   * First delay before publishing the latest side effects again after a failure (doubling, at most 30 s).
+   * Default 1000 ms.
+   */
+  publishRetryMs?: number;
+  /**
    * Start paused: inputs are taken but nothing is translated until resume(), so a starting replica
    * does not first serve the files and then the admin-API resources that override them.
    */
@@ -79,6 +84,9 @@ export class ConfigPipeline {
   private readonly current: PipelineState = { fileErrors: [], adminErrors: [], snapshotProblems: [], statuses: new Map() };
   private readonly debouncer: Debouncer;
   private publishing: Promise<unknown> = Promise.resolve();
+  /** The side effects of the latest translation: the only ones worth publishing again after a failure. */
+  private latestEffects?: SideEffects;
+  private publishRetryDelayMs = 0;
   private paused: boolean;
 
   constructor(private readonly options: ConfigPipelineOptions) {
@@ -122,6 +130,23 @@ export class ConfigPipeline {
 
   state(): Readonly<PipelineState> {
     return this.current;
+  }
+
+  private enqueuePublish(publish: (effects: SideEffects) => Promise<unknown>, effects: SideEffects): void {
+    this.publishing = this.publishing
+      .then(() => publish(effects))
+      .then(
+        () => void (this.publishRetryDelayMs = 0),
+        (err: unknown) => {
+          this.options.onError?.(err);
+          // Redis down for longer than its client's own retries: no later event would publish this change
+          // (ratelimit, authz and certs would keep the old config until the next edit), so try again.
+          if (effects !== this.latestEffects) return;
+          this.publishRetryDelayMs = Math.min(Math.max(this.publishRetryDelayMs * 2, this.options.publishRetryMs ?? 1_000), 30_000);
+          const timer = setTimeout(() => effects === this.latestEffects && this.enqueuePublish(publish, effects), this.publishRetryDelayMs);
+          timer.unref();
+        },
+      );
   }
 
   /**
@@ -181,7 +206,8 @@ export class ConfigPipeline {
         authzSecrets: result.authzSecrets,
         certificatesWanted: result.certificatesWanted,
       };
-      this.publishing = this.publishing.then(() => publish(effects)).catch((err: unknown) => this.options.onError?.(err));
+      this.latestEffects = effects;
+      this.enqueuePublish(publish, effects);
     }
     this.options.onApplied?.({
       changed: outcome.changed,
