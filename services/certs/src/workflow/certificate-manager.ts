@@ -14,7 +14,7 @@ import type { PropagationOptions } from '../adapters/dns/propagation.js';
 import type { IssuedPublisher } from '../adapters/issued-publisher.js';
 import type { CertsMetrics } from '../adapters/metrics.js';
 import type { OrderLock } from '../adapters/order-lock.js';
-import { parseRetryAfter, retryDelayMs } from '../core/backoff.js';
+import { ariRecheckDelayMs, parseRetryAfter, retryDelayMs } from '../core/backoff.js';
 import { nextDue, type Due } from '../core/next-due.js';
 import { decideRenewalTime, pickTimeInWindow } from '../core/renewal-time.js';
 import { certificateId, issuerIdForCertificate, type Certificate, type Issuer, type Secret, type Solver } from '../core/resources.js';
@@ -277,8 +277,9 @@ export class CertificateManager {
       // Keep an earlier pick already inside the window: re-drawing every check would drift later.
       const keep = state.renewalTime !== undefined && state.renewalTime >= info.start.getTime() && state.renewalTime <= info.end.getTime();
       const renewalTime = keep ? (state.renewalTime as number) : decision.renewAt.getTime();
-      await this.options.store.patchState(certificateId(cert), { renewalTime, renewalBasis: decision.basis });
-      return { ...state, renewalTime, renewalBasis: decision.basis };
+      const ariRecheckMs = ariRecheckDelayMs(info.retryAfter, new Date(this.now()), this.options.ariRecheckMs ?? 6 * 3_600_000);
+      await this.options.store.patchState(certificateId(cert), { renewalTime, renewalBasis: decision.basis, ariRecheckMs });
+      return { ...state, renewalTime, renewalBasis: decision.basis, ariRecheckMs };
     } catch (err) {
       this.log('ARI check failed; keeping the current renewal time', { certificate: certificateId(cert), error: String(err) });
       return state;
@@ -317,7 +318,12 @@ export class CertificateManager {
         policy: policyOf(cert),
         ariPick: ariPick ? pickTimeInWindow(ariPick, new Date(this.now())) : undefined,
       });
-      const saved = await this.options.store.saveIssued(cert, result, { renewalTime: decision.renewAt.getTime(), basis: decision.basis });
+      const ariRecheckMs = ariPick ? ariRecheckDelayMs(ariPick.retryAfter, new Date(this.now()), this.options.ariRecheckMs ?? 6 * 3_600_000) : undefined;
+      const saved = await this.options.store.saveIssued(cert, result, {
+        renewalTime: decision.renewAt.getTime(),
+        basis: decision.basis,
+        ...(ariRecheckMs ? { ariRecheckMs } : {}),
+      });
       this.expiryCache.set(id, result.notAfter);
       await withProducerSpan('certs.certificate_issued', () => this.options.publisher.publish({
         trace: currentTraceContext(),

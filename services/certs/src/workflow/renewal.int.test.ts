@@ -107,6 +107,7 @@ describe('ARI (RFC 9773) against a renewalInfo stand-in in front of Pebble', () 
     seen.firstId = firstId;
     expect(first.ariCertId).toBe(firstId);
     expect(first.renewalBasis).toBe('ari');
+    expect(first.ariRecheckMs).toBe(21_600_000); // the stand-in's Retry-After on renewalInfo
     expect(first.renewalTime).toBeGreaterThanOrEqual(windowStart.getTime());
     expect(first.renewalTime).toBeLessThanOrEqual(windowStart.getTime() + 2000);
 
