@@ -2,11 +2,11 @@
 // BullMQ job, delayed until it is due, on the queue of its CA + account (whose limiter caps the
 // order rate). A job takes the certificate's order lease, re-reads the state and only orders when
 // the certificate really is due, so duplicate or stale jobs are harmless.
-import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { currentTraceContext, withProducerSpan, withTraceContext, type TraceContextMessage } from '@gatehouse/kit';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { AcmeAccount } from '../adapters/acme-account.js';
+import type { AcmeAccount } from '../adapters/acme-account.js';
 import { runWithAcmeContext, type AcmeProblem } from '../adapters/acme-http.js';
 import type { CertStore, StoredState } from '../adapters/cert-store.js';
 import type { Dns01Provider } from '../adapters/dns/dns01-provider.js';
@@ -20,6 +20,7 @@ import { decideRenewalTime, pickTimeInWindow } from '../core/renewal-time.js';
 import { certificateId, issuerIdForCertificate, type Certificate, type Issuer, type Secret, type Solver } from '../core/resources.js';
 import { computeStatus, type CertificateStatus } from '../core/status.js';
 import { splitPemChain } from '../core/verify-issued.js';
+import { AccountRegistry, accountKeyOf } from './account-registry.js';
 import { runOrder } from './run-order.js';
 
 export interface CertificateManagerOptions {
@@ -73,7 +74,7 @@ export class CertificateManager {
   private readonly workers = new Map<string, Worker<OrderJobData>>();
   /** Connections made here for workers (BullMQ does not close connections it was given). */
   private readonly ownedConnections: Redis[] = [];
-  private readonly accounts = new Map<string, Promise<AcmeAccount>>();
+  private readonly accountRegistry: AccountRegistry;
   private expiryCache = new Map<string, number>();
   private readonly log: NonNullable<CertificateManagerOptions['log']>;
   private readonly now: () => number;
@@ -81,6 +82,11 @@ export class CertificateManager {
 
   constructor(private readonly options: CertificateManagerOptions) {
     this.log = options.log ?? (() => {});
+    this.accountRegistry = new AccountRegistry({
+      store: options.store,
+      ...(options.clusterResourceNamespace ? { clusterResourceNamespace: options.clusterResourceNamespace } : {}),
+      ...(options.poll ? { poll: options.poll } : {}),
+    });
     this.now = options.now ?? Date.now;
     options.metrics?.observeExpiry(() => {
       const now = this.now();
@@ -132,9 +138,7 @@ export class CertificateManager {
   // --- scheduling -----------------------------------------------------------------------------
 
   private queueName(issuer: Issuer): string {
-    const ns = issuer.kind === 'ClusterIssuer' ? '' : issuer.namespace;
-    const sha = createHash('sha256').update(`${issuer.acme.server}\n${ns}\n${issuer.acme.privateKeySecretRef}`).digest('hex').slice(0, 12);
-    return `certs-orders-${sha}`;
+    return `certs-orders-${accountKeyOf(issuer)}`;
   }
 
   private queueFor(issuer: Issuer): Queue<OrderJobData> {
@@ -372,44 +376,7 @@ export class CertificateManager {
   }
 
   private accountFor(issuer: Issuer): Promise<AcmeAccount> {
-    const key = this.queueName(issuer);
-    let account = this.accounts.get(key);
-    if (!account) {
-      account = this.createAccount(issuer);
-      account.catch(() => this.accounts.delete(key));
-      this.accounts.set(key, account);
-    }
-    return account;
-  }
-
-  private async createAccount(issuer: Issuer): Promise<AcmeAccount> {
-    const ns = issuer.kind === 'ClusterIssuer' ? '' : issuer.namespace;
-    const { keyPem, url } = await this.options.store.getOrCreateAccountKey(issuer.acme.server, issuer.acme.privateKeySecretRef, ns, () =>
-      generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    );
-    let eab: { kid: string; hmacKey: string } | undefined;
-    const binding = issuer.acme.externalAccountBinding;
-    if (binding && !url) {
-      const secretNs = issuer.kind === 'ClusterIssuer' ? (this.options.clusterResourceNamespace ?? 'cert-manager') : issuer.namespace;
-      const value = this.secrets.get(`${secretNs}/${binding.keySecretRef.name}`)?.data[binding.keySecretRef.key];
-      if (!value) throw new Error(`GH_CERTS_EAB_SECRET_MISSING: Secret ${secretNs}/${binding.keySecretRef.name} key ${binding.keySecretRef.key} (externalAccountBinding of ${issuer.name}) not found`);
-      eab = { kid: binding.keyID, hmacKey: value.toString('utf8').trim() };
-    }
-    const account = new AcmeAccount({
-      directoryUrl: issuer.acme.server,
-      accountKeyPem: keyPem,
-      ...(url ? { accountUrl: url } : {}),
-      ...(issuer.acme.email ? { email: issuer.acme.email } : {}),
-      ...(eab ? { externalAccountBinding: eab } : {}),
-      ...(this.options.poll?.minMs ? { pollMinMs: this.options.poll.minMs } : {}),
-      ...(this.options.poll?.maxMs ? { pollMaxMs: this.options.poll.maxMs } : {}),
-      ...(this.options.poll?.attempts ? { pollAttempts: this.options.poll.attempts } : {}),
-    });
-    if (!url) {
-      const registered = await account.register();
-      await this.options.store.saveAccountUrl(issuer.acme.server, issuer.acme.privateKeySecretRef, ns, registered);
-    }
-    return account;
+    return this.accountRegistry.get(issuer, this.secrets);
   }
 
   // --- status ---------------------------------------------------------------------------------
