@@ -7,7 +7,7 @@ import { currentTraceContext, withProducerSpan, withTraceContext, type TraceCont
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AcmeAccount } from '../adapters/acme-account.js';
-import { runWithAcmeContext, type AcmeProblem } from '../adapters/acme-http.js';
+import { runWithAcmeContext, trustIssuerCaBundles, type AcmeProblem } from '../adapters/acme-http.js';
 import type { CertStore, StoredState } from '../adapters/cert-store.js';
 import type { Dns01Provider } from '../adapters/dns/dns01-provider.js';
 import type { PropagationOptions } from '../adapters/dns/propagation.js';
@@ -98,6 +98,7 @@ export class CertificateManager {
 
   setConfig(config: { issuers: ReadonlyMap<string, Issuer>; certificates: ReadonlyMap<string, Certificate>; secrets: ReadonlyMap<string, Secret> }): void {
     this.issuers = new Map(config.issuers);
+    trustIssuerCaBundles([...this.issuers.values()].flatMap((i) => (i.acme.caBundlePem ? [i.acme.caBundlePem] : [])));
     this.fileCertificates = new Map(config.certificates);
     this.secrets = new Map(config.secrets);
   }
