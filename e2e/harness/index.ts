@@ -17,3 +17,7 @@ export {
 export { buildXdsBootstrap, type XdsBootstrap, type XdsBootstrapOptions } from './xds-bootstrap.js';
 export { createXdsClient, type CreateXdsClientOptions, type XdsClientHandle } from './xds-client.js';
 export { startService, repoRoot, type ServiceHandle, type StartServiceOptions } from './service.js';
+export { startGateway, type GatewayHandle, type StartGatewayOptions, type GatewayServiceName } from './gateway.js';
+export { fetchServedSnapshot, type ServedSnapshot } from './envoy/ads-snapshot.js';
+export { expandAny } from './envoy/envoy-json.js';
+export * as envoy from './envoy/index.js';

@@ -1,6 +1,7 @@
 // Wires config sources, Redis, the gRPC service and the admin routes around the core.
 import { rateLimitConfigPublishedCodec } from '@gatehouse/contracts';
 import { connectRedis, FanoutChannel, parseRedisUrl, runService } from '@gatehouse/kit';
+import { Cluster } from 'ioredis';
 import { registerAdminRoutes } from './adapters/admin-routes.js';
 import { FileConfigSource } from './adapters/file-config-source.js';
 import { addRateLimitService } from './adapters/rate-limit-grpc.js';
@@ -11,7 +12,7 @@ import { RateLimitConfigError } from './core/config-error.js';
 import { MergedConfig, type RateLimitConfigSource } from './core/config-sources.js';
 import { OverLimitCache } from './core/over-limit-cache.js';
 import { RateLimitService } from './core/rate-limit-service.js';
-import { rateLimitEnv } from './service-env.js';
+import { localCacheMaxKeys, rateLimitEnv } from './service-env.js';
 
 await runService({
   name: 'ratelimit',
@@ -21,12 +22,15 @@ await runService({
     const { config: env, logger } = ctx;
     const metrics = new OtelRateLimitMetrics(ctx.meter);
 
-    // The hot path gets its own connection that fails fast instead of queueing while Redis is away:
-    // the failure mode answers within the budget, and ioredis reconnects by itself.
+    // The hot path gets its own connection that fails fast instead of queueing while Redis is away
+    // (the failure mode answers within the budget; ioredis reconnects by itself), and writes
+    // commands directly rather than through auto-pipelining (see RedisCounterStore).
     const counters = connectRedis(parseRedisUrl(env.REDIS_URL), {
       connectionName: 'gatehouse-ratelimit-counters',
-      options: { enableOfflineQueue: false, maxRetriesPerRequest: 0 },
+      options: { enableOfflineQueue: false, maxRetriesPerRequest: 0, enableAutoPipelining: false },
     });
+    // The kit turns auto-pipelining on for clusters at the cluster level; ioredis reads the flag per command.
+    if (counters instanceof Cluster) counters.options.enableAutoPipelining = false;
     counters.on('error', (err: Error) => logger.debug({ err: err.message }, 'counter connection error'));
     ctx.onShutdown(() => counters.quit().then(() => undefined, () => counters.disconnect()));
     ctx.ready.probe('counters', () => counters.status === 'ready');
@@ -48,7 +52,7 @@ await runService({
       {
         config: () => merged.config,
         store: new RedisCounterStore(counters, { timeoutMs: env.RATELIMIT_REDIS_TIMEOUT_MS }),
-        overLimitCache: new OverLimitCache({ maxKeys: env.RATELIMIT_LOCAL_CACHE_MAX_KEYS }),
+        overLimitCache: new OverLimitCache({ maxKeys: localCacheMaxKeys(env) }),
         metrics,
         nowMs: Date.now,
         random: Math.random,
@@ -75,11 +79,18 @@ await runService({
         metrics.configLoad(source.name, false);
         logger.error({ source: source.name, err: err instanceof RateLimitConfigError ? err.message : err }, 'rate limit config rejected; keeping the previous one');
       };
-      if (source.name === 'files') await source.start(onConfig, onError);
-      else void source.start(onConfig, onError).catch(onError);
       ctx.onShutdown(() => source.close());
+      if (source.name === 'files') {
+        // A bad config at startup stops the service; later bad reloads keep the last good one.
+        await source.start(onConfig, onError);
+      } else {
+        // Subscribing waits for Redis; the service is ready once the latest publication is applied.
+        ctx.ready.require(`${source.name}-config`);
+        source.start(onConfig, onError).then(() => ctx.ready.set(`${source.name}-config`, true), onError);
+      }
     }
     ctx.ready.set('config', true);
+    if (env.HEALTHY_WITH_AT_LEAST_ONE_CONFIG_LOADED) ctx.ready.probe('domains', () => merged.config.domains.length > 0);
 
     addRateLimitService(ctx.grpc, { service, logger, observeDuration: (s) => metrics.observeDuration(s, 'grpc') });
     await registerAdminRoutes(ctx.admin, {

@@ -14,16 +14,36 @@ function ratio(defaultValue: number): EnvSpec<number> {
   };
 }
 
+function optionalUint(description: string): EnvSpec<number | undefined> {
+  return {
+    description,
+    parse(raw, name) {
+      if (raw === undefined || raw === '') return undefined;
+      if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `"${raw}" is not a non-negative integer`);
+      return Number(raw);
+    },
+  };
+}
+
+/** Keys kept by the local cache: RATELIMIT_LOCAL_CACHE_MAX_KEYS, else the reference's byte budget (~100 bytes a key), else 100 000. */
+export function localCacheMaxKeys(env: { RATELIMIT_LOCAL_CACHE_MAX_KEYS: number | undefined; LOCAL_CACHE_SIZE_IN_BYTES: number | undefined }): number {
+  if (env.RATELIMIT_LOCAL_CACHE_MAX_KEYS !== undefined) return env.RATELIMIT_LOCAL_CACHE_MAX_KEYS;
+  if (env.LOCAL_CACHE_SIZE_IN_BYTES !== undefined) return Math.floor(env.LOCAL_CACHE_SIZE_IN_BYTES / 100);
+  return 100_000;
+}
+
 export const rateLimitEnv = {
   RATELIMIT_CONFIG_PATH: env.optionalString({ description: 'a YAML file or a directory of *.yaml files (reference format); unset = only config pushed over Redis' }),
   RATELIMIT_REDIS_CONFIG: env.bool({ default: true, description: 'also apply config published by xds over Redis (files win per domain)' }),
   RATELIMIT_FAILURE_MODE: env.oneOf(['allow', 'deny'], { default: 'allow', description: 'answer when Redis fails or is slower than RATELIMIT_REDIS_TIMEOUT_MS' }),
   RATELIMIT_REDIS_TIMEOUT_MS: env.int({ default: 10, min: 1, max: 60_000, description: 'budget for the Redis part of one check' }),
-  RATELIMIT_LOCAL_CACHE_MAX_KEYS: env.int({ default: 100_000, min: 0, description: 'over-limit keys remembered in-process (0 disables)' }),
+  RATELIMIT_LOCAL_CACHE_MAX_KEYS: optionalUint('over-limit keys remembered in-process (0 disables); default 100000'),
+  LOCAL_CACHE_SIZE_IN_BYTES: optionalUint("the reference's local cache budget; used when RATELIMIT_LOCAL_CACHE_MAX_KEYS is unset (0 disables)"),
   NEAR_LIMIT_RATIO: ratio(0.8),
   CACHE_KEY_PREFIX: env.optionalString({ description: 'prefix of every Redis key' }),
   EXPIRATION_JITTER_MAX_SECONDS: env.int({ default: 300, min: 0, description: 'random extra expiry on fixed-window keys' }),
   SHADOW_MODE: env.bool({ default: false, description: 'global shadow mode: never answer OVER_LIMIT overall' }),
+  HEALTHY_WITH_AT_LEAST_ONE_CONFIG_LOADED: env.bool({ default: false, description: 'not ready (and /healthcheck fails) while no domain is loaded' }),
   MERGE_DOMAIN_CONFIG: env.bool({ default: false, description: 'merge files that declare the same domain instead of rejecting them' }),
   LIMIT_RESPONSE_HEADERS_ENABLED: env.bool({ default: false, description: 'add RateLimit-* response headers' }),
   LIMIT_LIMIT_HEADER: env.string({ default: 'RateLimit-Limit' }),

@@ -59,15 +59,19 @@ export class FileConfigSource implements RateLimitConfigSource {
     return domains;
   }
 
-  private async readDocuments(): Promise<ConfigDocument[]> {
-    const path = this.options.path;
-    if (!(await stat(path)).isDirectory()) return [{ name: path, text: await readFile(path, 'utf8') }];
-    const names = (await readdir(path)).filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort();
-    const documents: ConfigDocument[] = [];
-    for (const name of names) {
-      const file = join(path, name);
-      if ((await stat(file)).isFile()) documents.push({ name: file, text: await readFile(file, 'utf8') });
-    }
-    return documents;
+  private readDocuments(): Promise<ConfigDocument[]> {
+    return readConfigDocuments(this.options.path);
   }
+}
+
+/** The file itself, or every *.yaml / *.yml file directly inside the directory, sorted by name. */
+export async function readConfigDocuments(path: string): Promise<ConfigDocument[]> {
+  if (!(await stat(path)).isDirectory()) return [{ name: path, text: await readFile(path, 'utf8') }];
+  const names = (await readdir(path)).filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort();
+  const documents: ConfigDocument[] = [];
+  for (const name of names) {
+    const file = join(path, name);
+    if ((await stat(file)).isFile()) documents.push({ name: file, text: await readFile(file, 'utf8') });
+  }
+  return documents;
 }

@@ -2,15 +2,16 @@
 // FanoutChannel (latest value in a key + PUBLISH), so every replica applies each publication and a
 // replica that starts later loads the current one. Each domain travels as reference-format YAML
 // and goes through the very loader that reads files. A bad publication is rejected as a whole.
-import type { FanoutChannel } from '@gatehouse/kit';
+import { FanoutChannels } from '@gatehouse/contracts';
+import { withTraceContext, type FanoutChannel } from '@gatehouse/kit';
 import type { RateLimitConfigPublished, RateLimitConfigPublished__Output } from '@gatehouse/contracts/generated/gatehouse/v1/RateLimitConfigPublished';
 import { RateLimitConfigError } from '../core/config-error.js';
 import type { RateLimitConfigSource } from '../core/config-sources.js';
 import type { DomainConfig } from '../core/config-types.js';
 import { loadDomainConfigs } from '../core/rate-limit-config.js';
 
-/** The channel xds publishes on; the latest publication is kept under "<name>:latest". */
-export const RATE_LIMIT_CONFIG_CHANNEL = 'gatehouse:ratelimit:config';
+/** The channel xds publishes on (from the contracts); the latest publication is kept under "<name>:latest". */
+export const RATE_LIMIT_CONFIG_CHANNEL = FanoutChannels.rateLimitConfig;
 
 export class RedisConfigSource implements RateLimitConfigSource {
   readonly name = 'redis';
@@ -25,15 +26,21 @@ export class RedisConfigSource implements RateLimitConfigSource {
   async start(onConfig: (domains: readonly DomainConfig[]) => void, onError: (err: unknown) => void): Promise<void> {
     await this.channel.subscribe((message) => {
       if (message.version && message.version === this.appliedVersion) return;
-      let domains: DomainConfig[];
-      try {
-        domains = publishedDomains(message, this.options.mergeDomains ?? false);
-      } catch (err) {
-        onError(err);
-        return;
-      }
-      this.appliedVersion = message.version;
-      onConfig(domains);
+      // Continue the publisher's trace, so one trace shows xds publishing and every replica applying.
+      return withTraceContext(message.trace, 'ratelimit apply published config', (span) => {
+        span.setAttribute('gatehouse.config.version', message.version ?? '');
+        span.setAttribute('gatehouse.config.domains', (message.domains ?? []).length);
+        let domains: DomainConfig[];
+        try {
+          domains = publishedDomains(message, this.options.mergeDomains ?? false);
+        } catch (err) {
+          span.recordException(err as Error);
+          onError(err);
+          return;
+        }
+        this.appliedVersion = message.version;
+        onConfig(domains);
+      });
     }, onError);
   }
 

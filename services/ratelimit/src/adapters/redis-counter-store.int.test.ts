@@ -11,7 +11,7 @@ let prefix: string;
 
 beforeAll(async () => {
   server = await startRedis();
-  redis = new Redis(server.port, server.host, { enableAutoPipelining: true });
+  redis = new Redis(server.port, server.host);
   store = new RedisCounterStore(redis, { timeoutMs: 1000 });
   prefix = `test-${randomUUID()}:`;
 });
@@ -24,12 +24,52 @@ afterAll(async () => {
 describe('fixed window (INCRBY + EXPIRE)', () => {
   it('counts hits and sets the expiry like the reference', async () => {
     const key = `${prefix}domain_k_v_1700000000`;
-    expect(await store.incrementWindow(key, 1, 60)).toBe(1);
-    expect(await store.incrementWindow(key, 3, 60)).toBe(4);
-    expect(await store.incrementWindow(key, 0, 60)).toBe(4);
+    const other = `${prefix}domain_k2_v_1700000000`;
+    expect(await store.incrementWindows([{ key, hits: 1, expireSeconds: 60 }])).toEqual([1]);
+    expect(await store.incrementWindows([{ key, hits: 3, expireSeconds: 60 }, { key: other, hits: 2, expireSeconds: 3600 }])).toEqual([4, 2]);
+    expect(await store.incrementWindows([{ key, hits: 0, expireSeconds: 60 }])).toEqual([4]);
     const ttl = await redis.ttl(key);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60);
+    expect(await redis.ttl(other)).toBeGreaterThan(60);
+  });
+
+  it('writes every command of a check before awaiting any reply (one round trip)', async () => {
+    await store.loadScripts();
+    const sent: string[] = [];
+    const original = redis.sendCommand.bind(redis);
+    redis.sendCommand = ((command: { name: string }, stream?: unknown) => {
+      sent.push(command.name);
+      return original(command as never, stream as never);
+    }) as typeof redis.sendCommand;
+    const pending = store.check([
+      { algorithm: 'fixed_window', key: `${prefix}rt-a`, hits: 1, limit: 5, windowSeconds: 60, expireSeconds: 60, burst: 5 },
+      { algorithm: 'fixed_window', key: `${prefix}rt-b`, hits: 1, limit: 5, windowSeconds: 60, expireSeconds: 60, burst: 5 },
+      { algorithm: 'gcra', key: `${prefix}rt-c`, hits: 1, limit: 5, windowSeconds: 60, expireSeconds: 60, burst: 5 },
+      { algorithm: 'sliding_window', key: `${prefix}rt-d`, hits: 1, limit: 5, windowSeconds: 60, expireSeconds: 60, burst: 5 },
+    ]);
+    const sentBeforeAnyReply = [...sent];
+    const results = await pending;
+    redis.sendCommand = original;
+    expect(results.map((r) => r.algorithm)).toEqual(['fixed_window', 'fixed_window', 'gcra', 'sliding_window']);
+    // Two fixed windows share one script call; nothing was sent after the first reply came back.
+    expect(sentBeforeAnyReply).toEqual(['evalsha', 'evalsha', 'evalsha']);
+    expect(sent).toEqual(sentBeforeAnyReply);
+  });
+
+  it('fails a check that outlives its timeout', async () => {
+    const slow = new RedisCounterStore(redis, { timeoutMs: 20 });
+    const blocker = new Redis(server.port, server.host);
+    try {
+      const busy = blocker.eval('local t = redis.call("TIME") local s = tonumber(t[1]) while tonumber(redis.call("TIME")[1]) < s + 1 do end return 1', 0);
+      await new Promise((r) => setTimeout(r, 50));
+      await expect(slow.check([{ algorithm: 'fixed_window', key: `${prefix}slow`, hits: 1, limit: 5, windowSeconds: 60, expireSeconds: 60, burst: 5 }])).rejects.toMatchObject({
+        code: 'GH_RATELIMIT_REDIS_TIMEOUT',
+      });
+      await busy;
+    } finally {
+      blocker.disconnect();
+    }
   });
 
   it('answers a batch of checks in order', async () => {
@@ -87,6 +127,12 @@ describe('sliding-window.lua', () => {
     expect(replies.map((r) => r[0])).toEqual([1, 1, 1, 0]);
     expect(replies.map((r) => r[1])).toEqual([2, 1, 0, 0]);
     expect(await redis.hget(key, 'c')).toBe('3');
+    // Denied with a full current window: allowed again once enough of it slid out of the next one.
+    const [, , retryMs] = replies[3]!;
+    const windowMs = 3_600_000;
+    const untilWindowEnd = replies[2]![2];
+    expect(retryMs).toBeGreaterThan(untilWindowEnd);
+    expect(retryMs).toBeLessThanOrEqual(untilWindowEnd + windowMs);
   });
 
   it('weights the previous window by its overlap', async () => {
@@ -103,6 +149,13 @@ describe('sliding-window.lua', () => {
     expect(allowed).toBe(1);
     expect(Math.abs(remaining - expectedRemaining)).toBeLessThanOrEqual(1);
     expect(await redis.hget(key, 'p')).toBe('10');
+    // 1 counted + 19 = the limit: over only because of the previous window's share, so allowed
+    // again once the previous window has slid out completely, at the end of this window.
+    const [deniedAllowed, , waitMs] = await store.slidingWindow(key, 3600, 20, 19);
+    expect(deniedAllowed).toBe(0);
+    const untilWindowEnd = windowMs - (nowMs - start);
+    expect(waitMs).toBeLessThanOrEqual(untilWindowEnd);
+    expect(waitMs).toBeGreaterThan(untilWindowEnd - 5_000);
   });
 
   it('checks without counting when hits is 0', async () => {

@@ -25,8 +25,11 @@ export interface MatchedLimit {
 }
 
 interface TrieNode {
-  readonly exact: Map<string, TrieChild>;
+  /** key -> value -> child, so a lookup allocates no "key_value" string. */
+  readonly exact: Map<string, Map<string, TrieChild>>;
   readonly wildcards: readonly TrieChild[];
+  /** Bare-key children (no value). */
+  readonly bare: Map<string, TrieChild>;
 }
 
 interface TrieChild {
@@ -65,16 +68,18 @@ export class DomainMatcher {
     }
     if (!found?.rule || path.length !== entries.length) return undefined;
 
-    let metricKey = domain;
+    // Most rules name their metric by config path alone: reuse the rule's key (no new string).
+    let metricKey = found.rule.detailedMetric || path.some((c) => c.valueToMetric) ? domain : found.rule.fullKey;
+    const buildMetricKey = metricKey === domain;
     let cacheKeyBase = `${domain}_`;
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
       const config = path[i]!;
-      const isLast = i === entries.length - 1;
-      const wildcard = config.value?.includes('*') === true;
-      const shared = config.shareThreshold && wildcard;
-      const valueInMetric = !shared && (config.valueToMetric || (isLast && found.rule.detailedMetric));
-      metricKey += `.${valueInMetric ? compositeKey(entry.key, entry.value) : compositeKey(config.key, config.value)}`;
+      const shared = config.shareThreshold && config.value?.includes('*') === true;
+      if (buildMetricKey) {
+        const valueInMetric = !shared && (config.valueToMetric || (i === entries.length - 1 && found.rule.detailedMetric));
+        metricKey += `.${valueInMetric ? compositeKey(entry.key, entry.value) : compositeKey(config.key, config.value)}`;
+      }
       cacheKeyBase += `${entry.key}_${shared ? config.value! : entry.value}_`;
     }
     return { rule: found.rule, metricKey, cacheKeyBase };
@@ -82,23 +87,29 @@ export class DomainMatcher {
 }
 
 function lookup(level: TrieNode, entry: DescriptorEntry): TrieChild | undefined {
-  const exact = level.exact.get(`${entry.key}_${entry.value}`);
+  const exact = level.exact.get(entry.key)?.get(entry.value);
   if (exact) return exact;
   for (const wildcard of level.wildcards) {
     if (wildcard.config.key === entry.key && wildcard.pattern!.test(entry.value)) return wildcard;
   }
-  return level.exact.get(entry.key);
+  return level.bare.get(entry.key);
 }
 
 function buildNode(descriptors: readonly DescriptorConfig[]): TrieNode {
-  const exact = new Map<string, TrieChild>();
+  const exact = new Map<string, Map<string, TrieChild>>();
   const wildcards: TrieChild[] = [];
+  const bare = new Map<string, TrieChild>();
   for (const config of descriptors) {
     const child: TrieChild = { config, node: buildNode(config.children) };
-    if (config.value?.includes('*')) wildcards.push({ ...child, pattern: globToRegExp(config.value) });
-    else exact.set(compositeKey(config.key, config.value), child);
+    if (config.value === undefined) bare.set(config.key, child);
+    else if (config.value.includes('*')) wildcards.push({ ...child, pattern: globToRegExp(config.value) });
+    else {
+      let byValue = exact.get(config.key);
+      if (!byValue) exact.set(config.key, (byValue = new Map()));
+      byValue.set(config.value, child);
+    }
   }
-  return { exact, wildcards };
+  return { exact, wildcards, bare };
 }
 
 /** '*' matches any run of characters (also none); everything else is literal. */

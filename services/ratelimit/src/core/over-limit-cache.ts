@@ -20,6 +20,7 @@ export class OverLimitCache {
   }
 
   isOverLimit(key: string, nowMs: number): boolean {
+    if (this.entries.size === 0) return false;
     const until = this.entries.get(key);
     if (until === undefined) return false;
     if (until > nowMs) return true;

@@ -16,8 +16,16 @@ export interface DescriptorAnswer {
   readonly durationUntilResetSeconds?: number | undefined;
 }
 
+/** Set when a quota_mode rule matched, as the reference does (response dynamic_metadata). */
+export interface QuotaModeMetadata {
+  readonly quotaModeEnabled: true;
+  /** Indexes of the request's descriptors whose quota_mode rule is over its limit. */
+  readonly quotaModeViolations: readonly number[];
+}
+
 export interface RateLimitAnswer {
   readonly overallCode: Code;
   readonly statuses: readonly DescriptorAnswer[];
   readonly responseHeaders: ReadonlyArray<{ readonly key: string; readonly value: string }>;
+  readonly dynamicMetadata?: QuotaModeMetadata | undefined;
 }

@@ -1,6 +1,5 @@
-// The set of domains the service answers for, built from every config source. Files and
-// Redis-pushed config merge per domain; on a clash the FILE wins (a local file is the operator's
-// explicit override; pushed config fills in the other domains).
+// Loading a complete set of config documents (all-or-nothing), and the set of domains the service
+// answers for. How sources merge is in config-sources.ts.
 import { RateLimitConfigError, type ConfigIssue } from './config-error.js';
 import { parseDomainConfig } from './config-parser.js';
 import type { DescriptorConfig, DomainConfig } from './config-types.js';
@@ -89,12 +88,4 @@ export class RateLimitConfig {
   get domains(): DomainConfig[] {
     return [...this.matchers.values()].map((m) => m.config);
   }
-}
-
-/** Per-domain merge of the sources; files win over pushed config. */
-export function mergeSources(fileDomains: readonly DomainConfig[], pushedDomains: readonly DomainConfig[]): RateLimitConfig {
-  const merged = new Map<string, DomainConfig>();
-  for (const domain of pushedDomains) merged.set(domain.domain, domain);
-  for (const domain of fileDomains) merged.set(domain.domain, domain);
-  return new RateLimitConfig([...merged.values()]);
 }

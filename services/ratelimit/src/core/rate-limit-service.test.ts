@@ -186,7 +186,6 @@ describe('RateLimitService', () => {
 
   it('in global shadow mode reports OVER_LIMIT per descriptor but OK overall', async () => {
     const { service, metrics } = setup({ globalShadowMode: true });
-    await service.shouldRateLimit(one('quota'));
     await service.shouldRateLimit(one('user', 'g', { hitsAddend: 3 }));
     const answer = await service.shouldRateLimit(one('user', 'g'));
     expect(answer.overallCode).toBe('OK');
@@ -194,19 +193,34 @@ describe('RateLimitService', () => {
     expect(metrics.globalShadow).toBe(1);
   });
 
-  it('a quota_mode rule reports OVER_LIMIT on its status without blocking the request', async () => {
+  it('quota_mode: an exhausted quota is reported in metadata; the request is denied only when every quota is', async () => {
     const { service } = setup();
-    await service.shouldRateLimit(one('quota'));
-    const answer = await service.shouldRateLimit(one('quota'));
-    expect(answer.statuses[0]!.code).toBe('OVER_LIMIT');
-    expect(answer.overallCode).toBe('OK');
+    const request = (...values: string[]): CheckRequest => ({ domain: 'test', descriptors: values.map((value) => ({ entries: [{ key: 'quota', value }] })) });
+    await service.shouldRateLimit(request('a'));
+    const oneExhausted = await service.shouldRateLimit(request('a', 'b'));
+    expect(oneExhausted.statuses.map((s) => s.code)).toEqual(['OVER_LIMIT', 'OK']);
+    expect(oneExhausted.overallCode).toBe('OK');
+    expect(oneExhausted.dynamicMetadata).toEqual({ quotaModeEnabled: true, quotaModeViolations: [0] });
+    const allExhausted = await service.shouldRateLimit(request('a', 'b'));
+    expect(allExhausted.overallCode).toBe('OVER_LIMIT');
+    expect(allExhausted.dynamicMetadata).toEqual({ quotaModeEnabled: true, quotaModeViolations: [0, 1] });
   });
 
-  it('answers unlimited rules OK with the maximum remaining and no counter', async () => {
-    const { service, store } = setup();
+  it('quota_mode: a normal rule over its limit still denies, and no metadata without quota rules', async () => {
+    const { service } = setup();
+    await service.shouldRateLimit(one('user', 'q', { hitsAddend: 3 }));
+    const answer = await service.shouldRateLimit({ domain: 'test', descriptors: [{ entries: [{ key: 'quota', value: 'fresh' }] }, { entries: [{ key: 'user', value: 'q' }] }] });
+    expect(answer.overallCode).toBe('OVER_LIMIT');
+    expect(answer.dynamicMetadata).toEqual({ quotaModeEnabled: true, quotaModeViolations: [] });
+    expect((await service.shouldRateLimit(one('user', 'other'))).dynamicMetadata).toBeUndefined();
+  });
+
+  it('answers unlimited rules OK with the maximum remaining and no counter, and counts them', async () => {
+    const { service, store, metrics } = setup();
     const answer = await service.shouldRateLimit(one('free'));
     expect(answer.statuses[0]).toEqual({ code: 'OK', limitRemaining: 4_294_967_295 });
     expect(store.calls).toHaveLength(0);
+    expect(metrics.rules.get('test.free')).toMatchObject({ totalHits: 1, withinLimit: 1 });
   });
 
   it('drops a rule replaced by another matched rule', async () => {

@@ -56,14 +56,14 @@ export interface RateLimitServiceDeps {
   readonly random: () => number;
 }
 
-/** A status plus whether it may block the request (quota_mode rules never do). */
+/** A status plus whether its rule is in quota mode (which blocks only together with all others). */
 interface RuleStatus {
   readonly answer: DescriptorAnswer;
-  readonly blocks: boolean;
+  readonly quotaMode: boolean;
 }
 
-const NO_LIMIT: RuleStatus = { answer: { code: 'OK', limitRemaining: 0 }, blocks: false };
-const UNLIMITED: RuleStatus = { answer: { code: 'OK', limitRemaining: UINT32_MAX }, blocks: false };
+const NO_LIMIT: RuleStatus = { answer: { code: 'OK', limitRemaining: 0 }, quotaMode: false };
+const UNLIMITED: RuleStatus = { answer: { code: 'OK', limitRemaining: UINT32_MAX }, quotaMode: false };
 
 interface PendingLimit {
   readonly index: number;
@@ -106,11 +106,15 @@ export class RateLimitService {
         statuses[i] = NO_LIMIT;
         continue;
       }
+      const hits = hitsFor(request, request.descriptors[i]!);
       if (matched.rule.unlimited) {
+        // No counter, but counted in the stats: unlimited rules exist to observe traffic.
+        const counts = emptyCounts(hits);
+        counts.withinLimit = hits;
+        this.deps.metrics.rule(matched.metricKey, counts);
         statuses[i] = UNLIMITED;
         continue;
       }
-      const hits = hitsFor(request, request.descriptors[i]!);
       const check = this.counterCheck(matched, hits, nowSeconds);
       const cacheKey = check.key;
       if (this.deps.overLimitCache.isOverLimit(cacheKey, nowMs)) {
@@ -225,22 +229,36 @@ export class RateLimitService {
         limitRemaining: remaining,
         durationUntilResetSeconds: resetSeconds,
       },
-      blocks: code === 'OVER_LIMIT' && !rule.quotaMode,
+      quotaMode: rule.quotaMode,
     };
   }
 
+  /**
+   * The overall code is OVER_LIMIT when a rule in normal mode is over its limit, or when every
+   * quota_mode rule of the request is (the reference's quota mode: one exhausted quota among
+   * several only shows in the metadata, so Envoy can route to a backend with quota left).
+   */
   private answer(statuses: readonly RuleStatus[]): RateLimitAnswer {
     let overall: Code = 'OK';
+    let quotaRules = 0;
+    const quotaViolations: number[] = [];
     // The headers describe the descriptor closest to its limit, or the (last) one that blocks.
     let closest: DescriptorAnswer | undefined;
-    for (const { answer, blocks } of statuses) {
-      if (blocks) {
+    for (let i = 0; i < statuses.length; i++) {
+      const { answer, quotaMode } = statuses[i]!;
+      const over = answer.code === 'OVER_LIMIT';
+      if (quotaMode) {
+        quotaRules++;
+        if (over) quotaViolations.push(i);
+      }
+      if (over && !quotaMode) {
         overall = 'OVER_LIMIT';
         closest = answer;
       } else if (overall === 'OK' && answer.currentLimit && (!closest || answer.limitRemaining < closest.limitRemaining)) {
         closest = answer;
       }
     }
+    if (quotaRules > 0 && quotaViolations.length === quotaRules) overall = 'OVER_LIMIT';
     if (overall === 'OVER_LIMIT' && this.options.globalShadowMode) {
       overall = 'OK';
       this.deps.metrics.globalShadowMode();
@@ -254,7 +272,12 @@ export class RateLimitService {
             { key: names.reset, value: String(closest.durationUntilResetSeconds ?? 0) },
           ]
         : [];
-    return { overallCode: overall, statuses: statuses.map((s) => s.answer), responseHeaders };
+    return {
+      overallCode: overall,
+      statuses: statuses.map((s) => s.answer),
+      responseHeaders,
+      dynamicMetadata: quotaRules > 0 ? { quotaModeEnabled: true, quotaModeViolations: quotaViolations } : undefined,
+    };
   }
 }
 

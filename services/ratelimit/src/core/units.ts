@@ -21,8 +21,18 @@ export function parseUnit(text: string): Unit | undefined {
   return Object.hasOwn(UNIT_SECONDS, lower) ? (lower as Unit) : undefined;
 }
 
+const ENUM_NAMES: Record<Unit, UnitEnumName> = {
+  second: 'SECOND',
+  minute: 'MINUTE',
+  hour: 'HOUR',
+  day: 'DAY',
+  week: 'WEEK',
+  month: 'MONTH',
+  year: 'YEAR',
+};
+
 export function unitEnumName(unit: Unit): UnitEnumName {
-  return unit.toUpperCase() as UnitEnumName;
+  return ENUM_NAMES[unit];
 }
 
 /** Maps the envoy.type.v3.RateLimitUnit / response enum (name or number) of a request override. */

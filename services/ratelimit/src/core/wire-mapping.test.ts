@@ -35,11 +35,20 @@ describe('wire mapping', () => {
     expect(answerToWire(answer)).toEqual({
       overall_code: 'OVER_LIMIT',
       statuses: [
-        { code: 'OVER_LIMIT', current_limit: { name: '', requests_per_unit: 3, unit: 'MINUTE' }, limit_remaining: 0, duration_until_reset: { seconds: '40', nanos: 0 } },
+        { code: 'OVER_LIMIT', current_limit: { name: '', requests_per_unit: 3, unit: 'MINUTE' }, limit_remaining: 0, duration_until_reset: { seconds: 40, nanos: 0 } },
         { code: 'OK', current_limit: null, limit_remaining: 0, duration_until_reset: null },
       ],
       response_headers_to_add: [{ key: 'RateLimit-Limit', value: '3' }],
+      dynamic_metadata: null,
     });
+  });
+
+  it('writes quota-mode metadata as a Struct (gRPC) and a plain object (JSON)', () => {
+    const withQuota: RateLimitAnswer = { ...answer, dynamicMetadata: { quotaModeEnabled: true, quotaModeViolations: [0] } };
+    expect(answerToWire(withQuota).dynamic_metadata).toEqual({
+      fields: { quotaModeEnabled: { boolValue: true }, quotaModeViolations: { listValue: { values: [{ numberValue: 0 }] } } },
+    });
+    expect(answerToJson(withQuota).dynamicMetadata).toEqual({ quotaModeEnabled: true, quotaModeViolations: [0] });
   });
 
   it('reads /json bodies in camelCase and snake_case', () => {
@@ -53,6 +62,7 @@ describe('wire mapping', () => {
     expect(() => checkRequestFromJson({ domain: 'd', descriptors: {} })).toThrow(JsonRequestError);
     expect(() => checkRequestFromJson({ domain: 'd', descriptors: [{ entries: [{ key: 1 }] }] })).toThrow(/key: expected a string/);
     expect(() => checkRequestFromJson({ domain: 'd', descriptors: [{ limit: { unit: 'EON' } }] })).toThrow(/descriptors\[0\]\.limit\.unit/);
+    expect(() => checkRequestFromJson({ domain: 'd', descriptors: [{ entries: [{ key: 'k', val: 'v' }] }] })).toThrow(/descriptors\[0\]\.entries\[0\]: unknown field "val"/);
   });
 
   it('writes proto3 JSON like the reference', () => {

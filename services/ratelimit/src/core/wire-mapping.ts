@@ -40,9 +40,17 @@ export function answerToWire(answer: RateLimitAnswer): RateLimitResponse {
         ? { name: s.currentLimit.name ?? '', requests_per_unit: s.currentLimit.requestsPerUnit, unit: s.currentLimit.unit as never }
         : null,
       limit_remaining: s.limitRemaining,
-      duration_until_reset: s.durationUntilResetSeconds === undefined ? null : { seconds: String(s.durationUntilResetSeconds), nanos: 0 },
+      duration_until_reset: s.durationUntilResetSeconds === undefined ? null : { seconds: s.durationUntilResetSeconds, nanos: 0 },
     })),
     response_headers_to_add: answer.responseHeaders.map((h) => ({ key: h.key, value: h.value })),
+    dynamic_metadata: answer.dynamicMetadata
+      ? {
+          fields: {
+            quotaModeEnabled: { boolValue: true },
+            quotaModeViolations: { listValue: { values: answer.dynamicMetadata.quotaModeViolations.map((i) => ({ numberValue: i })) } },
+          },
+        }
+      : null,
   };
 }
 
@@ -56,18 +64,18 @@ export class JsonRequestError extends Error {
  * @throws JsonRequestError naming the offending field.
  */
 export function checkRequestFromJson(body: unknown): CheckRequest {
-  const root = asObject(body, 'request');
+  const root = asObject(body, 'request', ['domain', 'descriptors', 'hits_addend', 'hitsAddend']);
   const domain = optionalString(pick(root, 'domain'), 'domain') ?? '';
   const descriptors = optionalArray(pick(root, 'descriptors'), 'descriptors').map((raw, i) => {
-    const d = asObject(raw, `descriptors[${i}]`);
+    const d = asObject(raw, `descriptors[${i}]`, ['entries', 'limit', 'hits_addend', 'hitsAddend']);
     const entries = optionalArray(pick(d, 'entries'), `descriptors[${i}].entries`).map((rawEntry, j) => {
-      const e = asObject(rawEntry, `descriptors[${i}].entries[${j}]`);
+      const e = asObject(rawEntry, `descriptors[${i}].entries[${j}]`, ['key', 'value']);
       return { key: optionalString(pick(e, 'key'), 'key') ?? '', value: optionalString(pick(e, 'value'), 'value') ?? '' };
     });
     const rawLimit = pick(d, 'limit');
     let limit: CheckDescriptor['limit'];
     if (rawLimit !== undefined && rawLimit !== null) {
-      const l = asObject(rawLimit, `descriptors[${i}].limit`);
+      const l = asObject(rawLimit, `descriptors[${i}].limit`, ['requests_per_unit', 'requestsPerUnit', 'unit']);
       const unitRaw = pick(l, 'unit');
       const unit = unitFromEnum(typeof unitRaw === 'number' || typeof unitRaw === 'string' ? unitRaw : undefined);
       if (!unit) throw new JsonRequestError(`descriptors[${i}].limit.unit: unknown unit ${JSON.stringify(unitRaw)}`);
@@ -96,6 +104,7 @@ export function answerToJson(answer: RateLimitAnswer): Record<string, unknown> {
     return status;
   });
   if (answer.responseHeaders.length > 0) json.responseHeadersToAdd = answer.responseHeaders.map((h) => ({ key: h.key, value: h.value }));
+  if (answer.dynamicMetadata) json.dynamicMetadata = { ...answer.dynamicMetadata, quotaModeViolations: [...answer.dynamicMetadata.quotaModeViolations] };
   return json;
 }
 
@@ -103,8 +112,11 @@ function pick(object: Record<string, unknown>, snake: string, camel?: string): u
   return object[snake] ?? (camel ? object[camel] : undefined);
 }
 
-function asObject(value: unknown, path: string): Record<string, unknown> {
+/** Unknown fields are rejected, as proto3 JSON parsing does in the reference. */
+function asObject(value: unknown, path: string, fields: readonly string[]): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new JsonRequestError(`${path}: expected an object`);
+  const unknown = Object.keys(value).find((k) => !fields.includes(k));
+  if (unknown !== undefined) throw new JsonRequestError(`${path}: unknown field "${unknown}"`);
   return value as Record<string, unknown>;
 }
 

@@ -7,7 +7,9 @@
 -- ARGV[2]  limit (requests per window)
 -- ARGV[3]  hits to add; 0 checks without counting
 --
--- Returns {allowed (1|0), remaining, reset_ms (until the current fixed window ends)}.
+-- Returns {allowed (1|0), remaining, reset_ms}: when allowed, the time until the current fixed
+-- window ends; when denied, the time until these hits would be allowed (the estimate falls as the
+-- previous window slides out, and again once the current window becomes the previous one).
 -- Time comes from the Redis server, so replicas with skewed clocks agree.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -32,7 +34,18 @@ local reset = window - elapsed
 if estimated + hits > limit then
   local remaining = math.floor(limit - estimated)
   if remaining < 0 then remaining = 0 end
-  return {0, remaining, reset}
+  local wait
+  if p > 0 and c + hits <= limit then
+    -- Later in this window: p * (window - e) / window + c + hits <= limit.
+    wait = math.ceil(window - (limit - c - hits) * window / p) - elapsed
+  elseif c > 0 and hits <= limit then
+    -- In the next window, once enough of this window's count has slid out.
+    wait = reset + math.ceil(window - (limit - hits) * window / c)
+  else
+    wait = reset
+  end
+  if wait < 1 then wait = 1 end
+  return {0, remaining, wait}
 end
 
 if hits > 0 then

@@ -1,0 +1,129 @@
+// The whole gateway for e2e journeys: Redis and the four services as separate processes, wired the way
+// docker-compose wires them, plus an emulated Envoy that fetches its config over ADS and calls the real
+// authz and ratelimit services exactly as Envoy's filters would.
+import { credentials, makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
+import { grpcServiceDefinition, ServiceNames } from '@gatehouse/contracts';
+import { emulateRequest, type CheckResponseLike, type EmulatedResponse, type EnvoyPeers, type RateLimitResponseLike } from './envoy/emulate-request.js';
+import { fetchServedSnapshot, type ServedSnapshot } from './envoy/ads-snapshot.js';
+import type { EmulatedRequest } from './envoy/route-matching.js';
+import { freePort } from './free-port.js';
+import { startRedis, type RedisHandle } from './redis.js';
+import { startService, type ServiceHandle } from './service.js';
+
+export type GatewayServiceName = 'xds' | 'authz' | 'ratelimit' | 'certs';
+
+export interface StartGatewayOptions {
+  /** Folder of Gateway API YAML for GATEWAY_CONFIG_PATH. */
+  readonly configDir: string;
+  /** node.cluster of the emulated Envoy: "<namespace>/<gateway name>". */
+  readonly nodeCluster: string;
+  /** An existing Redis (e.g. one a drill will kill); started otherwise. */
+  readonly redis?: RedisHandle;
+  /** Extra environment per service. */
+  readonly env?: Partial<Record<GatewayServiceName, Record<string, string>>>;
+  /** Which services to run; default all four. */
+  readonly services?: readonly GatewayServiceName[];
+}
+
+export interface GatewayHandle {
+  readonly redis: RedisHandle;
+  readonly services: Partial<Record<GatewayServiceName, ServiceHandle>>;
+  service(name: GatewayServiceName): ServiceHandle;
+  /** What xds currently serves this Envoy, over ADS. */
+  snapshot(): Promise<ServedSnapshot>;
+  /** Plays Envoy for one request on the listener with this port, against a fresh snapshot (or the given one). */
+  request(listenerPort: number, request: Partial<EmulatedRequest> & Pick<EmulatedRequest, 'path'>, snapshot?: ServedSnapshot): Promise<EmulatedResponse>;
+  readonly peers: EnvoyPeers;
+  /** Restarts one service with the same ports and environment (after a kill, for drills). */
+  restart(name: GatewayServiceName): Promise<ServiceHandle>;
+  stop(): Promise<void>;
+}
+
+type Unary = (request: object, callback: (err: Error | null, response?: object) => void) => void;
+
+function unaryClient(address: string, serviceName: string, method: string): { call(request: object): Promise<object>; close(): void } {
+  const Constructor = makeGenericClientConstructor(grpcServiceDefinition(serviceName), serviceName);
+  const client = new Constructor(address, credentials.createInsecure()) as unknown as Client & Record<string, Unary>;
+  return {
+    call: (request) =>
+      new Promise((resolve, reject) =>
+        client[method]!.call(client, request, (err, response) => (err ? reject(err) : resolve(response ?? {}))),
+      ),
+    close: () => client.close(),
+  };
+}
+
+export async function startGateway(options: StartGatewayOptions): Promise<GatewayHandle> {
+  const redis = options.redis ?? (await startRedis({ appendOnly: true }));
+  const wanted = options.services ?? ['xds', 'authz', 'ratelimit', 'certs'];
+  const ports = Object.fromEntries(await Promise.all(wanted.map(async (n) => [n, { grpc: await freePort(), admin: await freePort() }] as const))) as Record<
+    GatewayServiceName,
+    { grpc: number; admin: number }
+  >;
+  const http01Port = await freePort();
+  const common = { REDIS_URL: redis.url, LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn' };
+  const environment: Record<GatewayServiceName, Record<string, string>> = {
+    ratelimit: { ...common, ...options.env?.ratelimit },
+    authz: { ...common, ...options.env?.authz },
+    certs: { ...common, HTTP_PORT: String(http01Port), CERTS_ALLOW_PLAINTEXT_KEYS: 'true', ...options.env?.certs },
+    xds: {
+      ...common,
+      GATEWAY_CONFIG_PATH: options.configDir,
+      XDS_DEBOUNCE_MS: '20',
+      AUTHZ_ADDRESS: `127.0.0.1:${ports.authz?.grpc ?? 9001}`,
+      RATELIMIT_ADDRESS: `127.0.0.1:${ports.ratelimit?.grpc ?? 8081}`,
+      CERTS_HTTP01_ADDRESS: `127.0.0.1:${http01Port}`,
+      ...options.env?.xds,
+    },
+  };
+  const services: Partial<Record<GatewayServiceName, ServiceHandle>> = {};
+  const start = async (name: GatewayServiceName): Promise<ServiceHandle> =>
+    (services[name] = await startService(name, { ...environment[name], GRPC_PORT: String(ports[name].grpc), ADMIN_PORT: String(ports[name].admin) }));
+  try {
+    // Consumers first, so they are subscribed when xds publishes.
+    for (const name of (['ratelimit', 'authz', 'certs', 'xds'] as const).filter((n) => wanted.includes(n))) await start(name);
+  } catch (err) {
+    await Promise.all(Object.values(services).map((s) => s.stop()));
+    if (!options.redis) await redis.stop();
+    throw err;
+  }
+  const service = (name: GatewayServiceName): ServiceHandle => {
+    const handle = services[name];
+    if (!handle) throw new Error(`${name} is not running in this gateway`);
+    return handle;
+  };
+  const authz = ports.authz ? unaryClient(`127.0.0.1:${ports.authz.grpc}`, ServiceNames.authorization, 'Check') : undefined;
+  const ratelimit = ports.ratelimit ? unaryClient(`127.0.0.1:${ports.ratelimit.grpc}`, ServiceNames.rateLimit, 'ShouldRateLimit') : undefined;
+  const peers: EnvoyPeers = {
+    check: async (request) => {
+      if (!authz) throw new Error('authz is not running');
+      return (await authz.call(request)) as CheckResponseLike;
+    },
+    shouldRateLimit: async (request) => {
+      if (!ratelimit) throw new Error('ratelimit is not running');
+      return (await ratelimit.call(request)) as RateLimitResponseLike;
+    },
+  };
+  const snapshot = (): Promise<ServedSnapshot> => fetchServedSnapshot(service('xds').grpcAddress, options.nodeCluster);
+  return {
+    redis,
+    services,
+    service,
+    snapshot,
+    peers,
+    async request(listenerPort, partial, served) {
+      const request: EmulatedRequest = { method: 'GET', host: 'localhost', headers: {}, clientAddress: '192.0.2.10', ...partial };
+      return emulateRequest(served ?? (await snapshot()), listenerPort, request, peers);
+    },
+    async restart(name) {
+      await services[name]?.stop();
+      return start(name);
+    },
+    async stop() {
+      authz?.close();
+      ratelimit?.close();
+      await Promise.all(Object.values(services).map((s) => s.stop()));
+      if (!options.redis) await redis.stop();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+// An Envoy bootstrap that gets everything from the xds service over ADS (gRPC, state of the world,
+// v3), identifying the Gateway it serves by node.cluster.
+export interface BootstrapOptions {
+  /** "<namespace>/<gatewayName>" */
+  nodeCluster: string;
+  /** Default: the node cluster with "/" replaced by "-" plus "-envoy". */
+  nodeId?: string;
+  /** host:port of the xds service's gRPC port. Default 127.0.0.1:18000. */
+  xdsAddress?: string;
+  /** Envoy admin port on 127.0.0.1. Default 9901. */
+  adminPort?: number;
+  /** DiscoveryAggregatedResources instead of StreamAggregatedResources. */
+  delta?: boolean;
+}
+
+export function buildEnvoyBootstrap(options: BootstrapOptions): Record<string, unknown> {
+  if (!/^[^/\s]+\/[^/\s]+$/.test(options.nodeCluster)) throw new Error(`--node-cluster must be "<namespace>/<gateway>", got "${options.nodeCluster}"`);
+  const address = options.xdsAddress ?? '127.0.0.1:18000';
+  const match = /^(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.exec(address);
+  if (!match) throw new Error(`--xds-address must be host:port, got "${address}"`);
+  const host = match[1]!.replace(/^\[|\]$/g, '');
+  const ads = { ads: {}, resource_api_version: 'V3' };
+  return {
+    node: { id: options.nodeId ?? `${options.nodeCluster.replace('/', '-')}-envoy`, cluster: options.nodeCluster },
+    dynamic_resources: {
+      ads_config: {
+        api_type: options.delta ? 'DELTA_GRPC' : 'GRPC',
+        transport_api_version: 'V3',
+        grpc_services: [{ envoy_grpc: { cluster_name: 'gatehouse-xds' } }],
+        set_node_on_first_message_only: true,
+      },
+      cds_config: ads,
+      lds_config: ads,
+    },
+    static_resources: {
+      clusters: [
+        {
+          name: 'gatehouse-xds',
+          // A DNS name (e.g. a Kubernetes Service or compose service) resolves to every replica.
+          type: /^[\d.]+$|:/.test(host) ? 'STATIC' : 'STRICT_DNS',
+          connect_timeout: '5s',
+          // ADS is one long-lived HTTP/2 stream: keepalives notice a dead xds replica, so Envoy
+          // reconnects to another (which, with content-hash versions, resends nothing).
+          typed_extension_protocol_options: {
+            'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+              '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+              explicit_http_config: { http2_protocol_options: { connection_keepalive: { interval: '30s', timeout: '5s' } } },
+            },
+          },
+          upstream_connection_options: { tcp_keepalive: { keepalive_time: 60 } },
+          load_assignment: {
+            cluster_name: 'gatehouse-xds',
+            endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: host, port_value: Number(match[2]) } } } }] }],
+          },
+        },
+      ],
+    },
+    admin: { address: { socket_address: { address: '127.0.0.1', port_value: options.adminPort ?? 9901 } } },
+  };
+}

@@ -1,0 +1,111 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { encodeResource } from '@gatehouse/xds/envoy-json';
+import { loadResourcesFromFiles } from '@gatehouse/xds/core';
+import { unpackAny } from '@gatehouse/contracts';
+import type { CliIo } from './cli-io.js';
+import { runCli } from './run-cli.js';
+
+const TESTDATA = fileURLToPath(new URL('../../../services/xds/testdata/httproute-basic.in.yaml', import.meta.url));
+let dir: string;
+
+// The first load compiles the CRD schemas (seconds on a busy machine); do it outside the tests.
+beforeAll(async () => {
+  loadResourcesFromFiles([{ path: 'warm-up.yaml', text: await readFile(TESTDATA, 'utf8') }]);
+}, 60_000);
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gatehouse-cli-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function run(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: {}, fetch: () => Promise.reject(new Error('no network in unit tests')) };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+describe('gatehouse validate', () => {
+  it('passes valid YAML', async () => {
+    const r = await run('validate', '-f', TESTDATA);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('reports schema errors with file, line and path, and exits 1', async () => {
+    const file = join(dir, 'bad.yaml');
+    await writeFile(file, 'apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: Backend\nmetadata:\n  name: x\nspec:\n  endpoints:\n    - ip: { address: 10.0.0.1, port: "no" }\n');
+    const r = await run('validate', '-f', dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`${file}:7: Backend default/x: /spec/endpoints/0/ip/port: must be integer\n`);
+  });
+
+  it('reports YAML syntax errors with the line', async () => {
+    await writeFile(join(dir, 'broken.yaml'), 'a: 1\nb: [\n');
+    const r = await run('validate', '-f', dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/broken\.yaml:\d+: GH_XDS_YAML_PARSE: /);
+  });
+
+  it('reports what only translation sees, such as a reference to a missing Backend', async () => {
+    const text = (await readFile(TESTDATA, 'utf8')).split('---').slice(0, -1).join('---');
+    await writeFile(join(dir, 'no-backend.yaml'), text);
+    const r = await run('validate', '-f', dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no-backend\.yaml:\d+: HTTPRoute default\/api: ResolvedRefs=False/);
+  });
+});
+
+describe('gatehouse translate', () => {
+  it('prints the Envoy resources per Gateway as JSON', async () => {
+    const r = await run('translate', '-f', TESTDATA, '--output', 'json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as Record<string, { listeners: unknown[]; routes: unknown[]; clusters: unknown[]; endpoints: unknown[]; secrets: unknown[] }>;
+    expect(Object.keys(out)).toEqual(['default/web']);
+    expect(out['default/web']!.clusters).toHaveLength(1);
+  });
+
+  it('prints YAML by default', async () => {
+    const r = await run('translate', '-f', TESTDATA);
+    expect(Object.keys(parse(r.stdout) as object)).toEqual(['default/web']);
+  });
+});
+
+describe('gatehouse bootstrap', () => {
+  it('prints an Envoy bootstrap that encodes as envoy.config.bootstrap.v3.Bootstrap', async () => {
+    const r = await run('bootstrap', '--node-cluster', 'default/web', '--xds-address', 'gatehouse-xds:18000', '--output', 'json');
+    expect(r.code).toBe(0);
+    const bootstrap = JSON.parse(r.stdout) as Record<string, unknown>;
+    const decoded = unpackAny<{ node: { cluster: string }; dynamic_resources: { ads_config: { api_type: string } }; static_resources: { clusters: Array<{ type: string }> } }>(
+      encodeResource('type.googleapis.com/envoy.config.bootstrap.v3.Bootstrap', bootstrap),
+    );
+    expect(decoded.node.cluster).toBe('default/web');
+    expect(decoded.dynamic_resources.ads_config.api_type).toBe('GRPC');
+    expect(decoded.static_resources.clusters[0]!.type).toBe('STRICT_DNS');
+  });
+
+  it('writes the deployable file with --out', async () => {
+    const out = join(dir, 'envoy.yaml');
+    const r = await run('bootstrap', '--node-cluster', 'default/web', '--delta', '--out', out);
+    expect(r.code).toBe(0);
+    expect(parse(await readFile(out, 'utf8'))).toMatchObject({ dynamic_resources: { ads_config: { api_type: 'DELTA_GRPC' } } });
+  });
+
+  it('refuses a node cluster that is not namespace/name', async () => {
+    expect((await run('bootstrap', '--node-cluster', 'web')).code).toBe(2);
+  });
+});
+
+describe('usage', () => {
+  it('exits 2 on an unknown command or option', async () => {
+    expect((await run('frobnicate')).code).toBe(2);
+    expect((await run('validate', '--nope')).code).toBe(2);
+  });
+});

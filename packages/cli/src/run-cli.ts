@@ -1,0 +1,111 @@
+// Argument parsing and dispatch for the gatehouse CLI.
+import { parseArgs } from 'node:util';
+import { loadResourcesFromFiles, resourceKey } from '@gatehouse/xds/core';
+import type { CliIo } from './cli-io.js';
+import { UsageError } from './cli-io.js';
+import { adminTarget, applyCommand, deleteCommand, dryRunCommand, getCommand, statusCommand } from './commands/admin.js';
+import { bootstrapCommand } from './commands/bootstrap.js';
+import { translateCommand } from './commands/translate.js';
+import { validateCommand } from './commands/validate.js';
+import { readYamlFiles } from './read-yaml-files.js';
+
+export const USAGE = `usage: gatehouse <command> [options]
+
+  validate  -f <dir|file>                         check YAML (errors with file, line and path)
+  translate -f <dir|file> [--output json|yaml] [--node-cluster ns/gw]
+                                                  print the Envoy resources per Gateway
+  apply     -f <dir|file>                         apply through the admin API (wins over files)
+  delete    <Kind>/<namespace>/<name>... | -f <file>
+  get       resources|config|proxies|nacks|status [--node-cluster ns/gw] [--output json|yaml]
+  dry-run   -f <dir|file>                         show the Envoy diff an apply would cause
+  status                                          snapshot versions, proxies, NACKs, problems
+  bootstrap --node-cluster ns/gw [--xds-address host:port] [--node-id id] [--admin-port 9901]
+            [--delta] [--output yaml|json] [--out file]
+
+admin API commands use --server (or GATEHOUSE_ADMIN_URL, default http://127.0.0.1:19000) and
+--token (or GATEHOUSE_ADMIN_TOKEN / ADMIN_TOKEN).
+`;
+
+const OPTIONS = {
+  file: { type: 'string', short: 'f' },
+  output: { type: 'string', short: 'o' },
+  'node-cluster': { type: 'string' },
+  'node-id': { type: 'string' },
+  'xds-address': { type: 'string' },
+  'admin-port': { type: 'string' },
+  delta: { type: 'boolean' },
+  out: { type: 'string' },
+  server: { type: 'string' },
+  token: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true });
+    const [command, ...rest] = positionals;
+    if (values.help || !command) {
+      io.stdout(USAGE);
+      return command || values.help ? 0 : 2;
+    }
+    const file = (): string => {
+      if (!values.file) throw new UsageError(`${command} needs -f <dir|file>`);
+      return values.file;
+    };
+    const output = (fallback: 'json' | 'yaml'): 'json' | 'yaml' => {
+      const o = values.output ?? fallback;
+      if (o !== 'json' && o !== 'yaml') throw new UsageError(`--output must be json or yaml, got "${o}"`);
+      return o;
+    };
+    const admin = () => adminTarget(io, { ...(values.server ? { server: values.server } : {}), ...(values.token ? { token: values.token } : {}) });
+    switch (command) {
+      case 'validate':
+        return await validateCommand(file(), io);
+      case 'translate':
+        return await translateCommand(file(), output('yaml'), values['node-cluster'], io);
+      case 'apply':
+        return await applyCommand(admin(), file(), io);
+      case 'dry-run':
+        return await dryRunCommand(admin(), file(), output('yaml'), io);
+      case 'delete': {
+        const refs = values.file ? loadResourcesFromFiles(await readYamlFiles(values.file), { validate: false }).resources.map(resourceKey) : rest;
+        return await deleteCommand(admin(), refs, io);
+      }
+      case 'get':
+        return await getCommand(admin(), rest[0] ?? 'resources', values['node-cluster'], output('yaml'), io);
+      case 'status':
+        return await statusCommand(admin(), io);
+      case 'bootstrap': {
+        const nodeCluster = values['node-cluster'];
+        if (!nodeCluster) throw new UsageError('bootstrap needs --node-cluster <namespace>/<gateway>');
+        const adminPort = values['admin-port'] ? Number(values['admin-port']) : undefined;
+        if (adminPort !== undefined && !(Number.isInteger(adminPort) && adminPort > 0 && adminPort < 65536)) throw new UsageError('--admin-port must be a port number');
+        return await bootstrapCommand(
+          {
+            nodeCluster,
+            output: output('yaml'),
+            ...(values['node-id'] ? { nodeId: values['node-id'] } : {}),
+            ...(values['xds-address'] ? { xdsAddress: values['xds-address'] } : {}),
+            ...(adminPort ? { adminPort } : {}),
+            ...(values.delta ? { delta: true } : {}),
+            ...(values.out ? { out: values.out } : {}),
+          },
+          io,
+        );
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      io.stderr(`gatehouse: ${(err as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      io.stderr(`gatehouse: ${(err as NodeJS.ErrnoException).path ?? ''}: no such file or directory\n`);
+      return 1;
+    }
+    io.stderr(`gatehouse: ${(err as Error).message}\n`);
+    return 1;
+  }
+}

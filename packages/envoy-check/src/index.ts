@@ -1,0 +1,1 @@
+export { checkEnvoyResource, encodeEnvoyResource, EnvoyResourceInvalidError, type EnvoyCheckProblem } from './check-envoy-resource.js';

@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { formatConfigIssue, loadPolicies } from './load-policies.js';
+import { validateSecurityPolicyDocument } from './validate-resource.js';
+
+const testdata = (name: string) => ({ file: name, text: readFileSync(join(import.meta.dirname, 'testdata', name), 'utf8') });
+
+// Compiling the SecurityPolicy CRD schema once takes seconds; pay for it outside the tests.
+beforeAll(() => void validateSecurityPolicyDocument({ apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'SecurityPolicy' }), 60_000);
+
+describe('loadPolicies', () => {
+  it('compiles policies with secrets from the same files, and collects identity headers', () => {
+    const { policySet, issues } = loadPolicies([testdata('policies-valid.yaml')], 'v1');
+    expect(issues).toEqual([]);
+    expect([...policySet!.policies.keys()].sort()).toEqual(['shop/api-jwt', 'shop/partners']);
+    expect(policySet!.policies.get('shop/partners')!.apiKey!.keys.map((k) => k.clientId)).toEqual(['acme']);
+    expect([...policySet!.identityHeaders]).toEqual(expect.arrayContaining(['x-user-id', 'x-partner']));
+  });
+  it('names the file, line, resource and path of every problem, and rejects the whole load', () => {
+    const { policySet, issues } = loadPolicies([testdata('policies-valid.yaml'), testdata('policies-invalid.yaml')], 'v2');
+    expect(policySet).toBeUndefined();
+    const lines = issues.map(formatConfigIssue);
+    expect(lines).toContain('policies-invalid.yaml:12: SecurityPolicy shop/bad: /spec/jwt/failOpen: is not supported by the Gatehouse authz service [GH_AUTHZ_CONFIG_UNSUPPORTED_FIELD]');
+    expect(lines).toContain('policies-invalid.yaml:18: SecurityPolicy shop/bad: /spec/jwt/providers/0/remoteJWKS/uri: must be an https URL (http only for loopback hosts) [GH_AUTHZ_CONFIG_INVALID]');
+    expect(lines.some((l) => l.includes('/spec/basicAuth/users') && l.includes('GH_AUTHZ_CONFIG_MISSING_SECRET'))).toBe(true);
+  });
+  it('reports YAML syntax errors with their line', () => {
+    const { issues } = loadPolicies([{ file: 'broken.yaml', text: 'kind: SecurityPolicy\nspec: [\n' }], 'v3');
+    expect(issues[0]).toMatchObject({ file: 'broken.yaml', code: 'GH_AUTHZ_CONFIG_YAML' });
+  });
+  it('rejects policies that would accept any token: no issuer, no audience, symmetric keys', () => {
+    const text = `apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata: { name: loose, namespace: ns }
+spec:
+  jwt:
+    providers:
+      - name: p
+        localJWKS:
+          type: Inline
+          inline: '{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}'
+`;
+    const paths = loadPolicies([{ file: 'loose.yaml', text }], 'v4').issues.map((i) => i.path);
+    expect(paths).not.toContain('/spec/targetRefs');
+    expect(paths).toEqual(expect.arrayContaining(['/spec/jwt/providers/0/issuer', '/spec/jwt/providers/0/audiences', '/spec/jwt/providers/0/localJWKS/keys/0']));
+  });
+});
+
+describe('schema validation', () => {
+  it('rejects what the SecurityPolicy CRD rejects, naming the path', () => {
+    const text = `apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata: { name: typo, namespace: ns }
+spec:
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: HTTPRoute, name: api }]
+  authorization:
+    defaultAction: Maybe
+  jwtt: {}
+`;
+    const issues = loadPolicies([{ file: 'typo.yaml', text }], 'v5').issues;
+    expect(issues.every((i) => i.code === 'GH_AUTHZ_CONFIG_SCHEMA')).toBe(true);
+    expect(issues.map((i) => i.path)).toEqual(expect.arrayContaining(['/spec/authorization/defaultAction']));
+    expect(issues.find((i) => i.path === '/spec/authorization/defaultAction')?.line).toBe(7);
+  });
+});

@@ -1,0 +1,123 @@
+// Thin grpc-js binding of the AggregatedDiscoveryService onto the pure stream state machines.
+import * as grpc from '@grpc/grpc-js';
+import { grpcServiceDefinition, ServiceNames } from '@gatehouse/contracts';
+import type { DeltaDiscoveryRequest__Output } from '@gatehouse/contracts/generated/envoy/service/discovery/v3/DeltaDiscoveryRequest';
+import type { DiscoveryRequest__Output } from '@gatehouse/contracts/generated/envoy/service/discovery/v3/DiscoveryRequest';
+import {
+  DeltaStream,
+  SotwStream,
+  StreamError,
+  type DeltaResponse,
+  type ProxyRegistry,
+  type ProxyStream,
+  type SnapshotStore,
+  type SotwResponse,
+  type StreamObserver,
+  versionOfSet,
+} from '../core/cache/index.js';
+import { encodeDeltaResources, encodeSotwResources, PreEncodedResponse, preEncodedAware, ResponseMessages } from './response-encoder.js';
+
+export interface AdsServiceOptions {
+  store: SnapshotStore;
+  registry: ProxyRegistry;
+  /** Hears ACKs and NACKs (metrics); NACKs are also recorded in the registry. */
+  observer?: StreamObserver;
+  /** Sent as control_plane.identifier. Default "gatehouse-xds". */
+  controlPlaneId?: string;
+  onStreamError?: (err: Error) => void;
+  /** Every response sent (metrics). */
+  onPush?: (push: { variant: 'sotw' | 'delta'; typeUrl: string; resources: number; removed: number }) => void;
+}
+
+type Duplex<Req, Res> = grpc.ServerDuplexStream<Req, Res>;
+
+export function adsServiceHandlers(options: AdsServiceOptions): grpc.UntypedServiceImplementation {
+  const controlPlane = { identifier: options.controlPlaneId ?? 'gatehouse-xds' };
+  const observer: StreamObserver = {
+    onAck: (node, typeUrl, version) => options.observer?.onAck?.(node, typeUrl, version),
+    onNack: (record) => {
+      options.registry.recordNack(record);
+      options.observer?.onNack?.(record);
+    },
+  };
+
+  function serve<Req>(
+    variant: 'sotw' | 'delta',
+    call: Duplex<Req, object>,
+    stream: { handleRequest(req: Req): void; close(): void } & ProxyStream,
+  ): void {
+    const unregister = options.registry.add(stream, variant);
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      stream.close();
+      unregister();
+    };
+    call.on('data', (request: Req) => {
+      if (done) return;
+      try {
+        stream.handleRequest(request);
+      } catch (err) {
+        finish();
+        const invalid = err instanceof StreamError;
+        if (!invalid) options.onStreamError?.(err as Error);
+        call.emit('error', {
+          code: invalid ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL,
+          details: err instanceof Error ? err.message : String(err),
+        });
+      }
+    });
+    call.on('end', () => {
+      finish();
+      call.end();
+    });
+    call.on('error', finish);
+    call.on('cancelled', finish);
+    call.on('close', finish);
+  }
+
+  return {
+    StreamAggregatedResources(call: Duplex<DiscoveryRequest__Output, object>) {
+      const stream = new SotwStream({
+        store: options.store,
+        observer,
+        send: (r: SotwResponse) => {
+          const resources = encodeSotwResources(r.type_url, r.version_info, r.resources);
+          // The version names the resource set, so (type, version, nonce) names the whole response.
+          const key = `${r.type_url} ${r.version_info} ${r.nonce}`;
+          call.write(new PreEncodedResponse({ version_info: r.version_info, type_url: r.type_url, nonce: r.nonce, control_plane: controlPlane }, resources, key));
+          options.onPush?.({ variant: 'sotw', typeUrl: r.type_url, resources: r.resources.length, removed: 0 });
+        },
+      });
+      serve('sotw', call, stream);
+    },
+    DeltaAggregatedResources(call: Duplex<DeltaDiscoveryRequest__Output, object>) {
+      const stream = new DeltaStream({
+        store: options.store,
+        observer,
+        send: (r: DeltaResponse) => {
+          const header = { system_version_info: r.system_version_info, type_url: r.type_url, nonce: r.nonce, removed_resources: r.removed_resources, control_plane: controlPlane };
+          const key = `${r.type_url} ${r.system_version_info} ${r.nonce} ${versionOfSet(r.resources)} ${r.removed_resources.join(',')}`;
+          call.write(new PreEncodedResponse(header, encodeDeltaResources(r.resources), key));
+          options.onPush?.({ variant: 'delta', typeUrl: r.type_url, resources: r.resources.length, removed: r.removed_resources.length });
+        },
+      });
+      serve('delta', call, stream);
+    },
+  };
+}
+
+/** The ADS service definition with serializers that accept pre-encoded responses. */
+export function adsServiceDefinition(): grpc.ServiceDefinition {
+  const definition = grpcServiceDefinition(ServiceNames.aggregatedDiscovery) as Record<string, grpc.MethodDefinition<object, object>>;
+  const sotw = definition['StreamAggregatedResources']!;
+  const delta = definition['DeltaAggregatedResources']!;
+  sotw.responseSerialize = preEncodedAware(ResponseMessages.sotw, sotw.responseSerialize);
+  delta.responseSerialize = preEncodedAware(ResponseMessages.delta, delta.responseSerialize);
+  return definition as grpc.ServiceDefinition;
+}
+
+export function addAdsService(server: grpc.Server, options: AdsServiceOptions): void {
+  server.addService(adsServiceDefinition(), adsServiceHandlers(options));
+}

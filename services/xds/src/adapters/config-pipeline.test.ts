@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TypeUrls } from '@gatehouse/contracts';
+import { SnapshotStore } from '../core/cache/index.js';
+import { loadResourcesFromFiles, translateAll, type TranslateOptions } from '../core/index.js';
+import { ConfigPipeline, toStoredResource } from './config-pipeline.js';
+import type { SideEffects } from './side-effects-publisher.js';
+
+const BASIC = readFileSync(new URL('../../testdata/httproute-basic.in.yaml', import.meta.url), 'utf8');
+const OPTIONS: TranslateOptions = {
+  authz: { clusterName: 'gatehouse-authz', host: '127.0.0.1', port: 9001 },
+  rateLimit: { clusterName: 'gatehouse-ratelimit', host: '127.0.0.1', port: 8081 },
+  certs: { clusterName: 'gatehouse-certs', host: '127.0.0.1', port: 8089 },
+};
+
+// The first load compiles the CRD schemas (seconds on a busy machine); do it outside the tests.
+beforeAll(() => {
+  loadResourcesFromFiles([{ path: 'warm-up.yaml', text: BASIC }]);
+}, 60_000);
+
+function setup() {
+  const store = new SnapshotStore();
+  const published: SideEffects[] = [];
+  const pipeline = new ConfigPipeline({
+    store,
+    translate: (resources) => translateAll(resources, OPTIONS),
+    publish: async (effects) => published.push(effects),
+  });
+  return { store, pipeline, published };
+}
+
+const endpointPort = (store: SnapshotStore): unknown =>
+  JSON.stringify([...(store.get('default/web')?.entries(TypeUrls.clusterLoadAssignment).values() ?? [])].map((e) => e.resource)).match(/"port_value":(\d+)/)?.[1];
+
+describe('ConfigPipeline', () => {
+  it('translates watched files into a snapshot per Gateway and publishes side effects', async () => {
+    const t = setup();
+    t.pipeline.setFiles([{ path: 'gw.yaml', text: BASIC }]);
+    await t.pipeline.flush();
+    expect(t.store.nodeClusters()).toEqual(['default/web']);
+    expect(endpointPort(t.store)).toBe('3000');
+    expect(t.published).toHaveLength(1);
+  });
+
+  it('keeps serving the last good version of a file that stops parsing, and reports it', async () => {
+    const t = setup();
+    t.pipeline.setFiles([{ path: 'gw.yaml', text: BASIC }]);
+    await t.pipeline.flush();
+    const before = t.store.get('default/web');
+    t.pipeline.setFiles([{ path: 'gw.yaml', text: `${BASIC}\n---\nkind: [unclosed` }]);
+    await t.pipeline.flush();
+    expect(t.store.get('default/web')).toBe(before);
+    expect(t.pipeline.state().fileErrors[0]).toMatchObject({ file: 'gw.yaml', keptPrevious: true });
+  });
+
+  it('lets an admin-API resource win over the file with the same kind, namespace and name', async () => {
+    const t = setup();
+    t.pipeline.setFiles([{ path: 'gw.yaml', text: BASIC }]);
+    const override = t.pipeline.parseDocuments(BASIC.split('---').at(-1)!.replace('port: 3000', 'port: 4000'));
+    expect(override.errors).toEqual([]);
+    t.pipeline.setAdminResources(override.resources.map(toStoredResource));
+    await t.pipeline.flush();
+    expect(endpointPort(t.store)).toBe('4000');
+  });
+
+  it('dry run shows the Envoy diff without applying it', async () => {
+    const t = setup();
+    t.pipeline.setFiles([{ path: 'gw.yaml', text: BASIC }]);
+    await t.pipeline.flush();
+    const docs = t.pipeline.parseDocuments(BASIC.split('---').at(-1)!.replace('port: 3000', 'port: 5000'));
+    const diff = t.pipeline.dryRun(docs.resources);
+    expect(Object.keys(diff['default/web']!)).toEqual(['endpoints']);
+    expect(JSON.stringify(diff['default/web']!['endpoints']!.changed[0]!.after)).toContain('5000');
+    expect(endpointPort(t.store)).toBe('3000');
+  });
+
+  it('refuses admin documents with schema errors, naming the line', () => {
+    const t = setup();
+    const parsed = t.pipeline.parseDocuments('apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: Backend\nmetadata:\n  name: x\nspec:\n  endpoints: nope\n');
+    expect(parsed.errors).toEqual([expect.objectContaining({ code: 'GH_XDS_DOCUMENT_INVALID', file: 'request' })]);
+  });
+});
+
+describe('ConfigPipeline started paused', () => {
+  it('translates nothing until resumed, then everything at once', async () => {
+    const store = new SnapshotStore();
+    const pipeline = new ConfigPipeline({ store, translate: (r) => translateAll(r, OPTIONS), paused: true });
+    pipeline.setFiles([{ path: 'gw.yaml', text: BASIC }]);
+    await pipeline.flush();
+    expect(store.nodeClusters()).toEqual([]);
+    pipeline.setAdminResources(pipeline.parseDocuments(BASIC.split('---').at(-1)!.replace('port: 3000', 'port: 4100')).resources.map(toStoredResource));
+    pipeline.resume();
+    expect(endpointPort(store)).toBe('4100');
+  });
+});

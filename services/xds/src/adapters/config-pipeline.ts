@@ -1,0 +1,200 @@
+// The xds service's pipeline, wired: watched files and admin-API resources (admin wins) go through
+// translation into per-Gateway snapshots; side effects go to the other services. Runs debounced,
+// and a bad input never takes down what is serving: a file that fails to parse keeps its last good
+// version, a Gateway whose snapshot is refused keeps its last good snapshot.
+import { stringify } from 'yaml';
+import {
+  applySnapshots,
+  Debouncer,
+  diffSnapshots,
+  withSharedSecrets,
+  type ResourceLists,
+  type SnapshotDiff,
+  type SnapshotProblem,
+  type SnapshotStore,
+} from '../core/cache/index.js';
+import {
+  loadResourcesFromFiles,
+  mergeResourceSources,
+  resourceKey,
+  type FileError,
+  type GatewayResource,
+  type ParsedFiles,
+  type SourceFile,
+  type StatusMap,
+  type TranslateResult,
+} from '../core/index.js';
+import type { StoredResource } from './admin-resource-store.js';
+import { encodeSnapshot } from './resource-encoder.js';
+import type { SideEffects } from './side-effects-publisher.js';
+
+export interface ConfigPipelineOptions {
+  store: SnapshotStore;
+  /** translateAll with the service's options bound. */
+  translate: (resources: readonly GatewayResource[]) => TranslateResult;
+  /** Secrets served to every Gateway (issued certificates). */
+  sharedSecrets?: () => readonly object[];
+  /** Hands rate limit domains, authz policies and certificate wishes to the other services. */
+  publish?: (effects: SideEffects) => Promise<unknown>;
+  /** Quiet period before translating. Default 50 ms. */
+  debounceMs?: number;
+  /** Bound on the delay during a stream of changes. Default 500 ms. */
+  maxDelayMs?: number;
+  onApplied?: (report: ApplyReport) => void;
+  onError?: (err: unknown) => void;
+  /**
+   * Start paused: inputs are taken but nothing is translated until resume(), so a starting replica
+   * does not first serve the files and then the admin-API resources that override them.
+   */
+  paused?: boolean;
+}
+
+export interface ApplyReport {
+  changed: string[];
+  removed: string[];
+  problems: SnapshotProblem[];
+  fileErrors: FileError[];
+  durationMs: number;
+}
+
+export interface PipelineState {
+  fileErrors: FileError[];
+  adminErrors: FileError[];
+  snapshotProblems: SnapshotProblem[];
+  translationError?: string;
+  statuses: StatusMap;
+  appliedAt?: number;
+}
+
+export interface ParsedDocuments {
+  resources: GatewayResource[];
+  /** Parse and schema problems; a request with any is refused. */
+  errors: Array<{ code: string; file: string; line: number; message: string }>;
+}
+
+export class ConfigPipeline {
+  private parsedFiles?: ParsedFiles;
+  private fileResources: GatewayResource[] = [];
+  private adminResources: GatewayResource[] = [];
+  private readonly current: PipelineState = { fileErrors: [], adminErrors: [], snapshotProblems: [], statuses: new Map() };
+  private readonly debouncer: Debouncer;
+  private publishing: Promise<unknown> = Promise.resolve();
+  private paused: boolean;
+
+  constructor(private readonly options: ConfigPipelineOptions) {
+    this.paused = options.paused ?? false;
+    this.debouncer = new Debouncer(() => this.run(), { delayMs: options.debounceMs ?? 50, maxDelayMs: options.maxDelayMs ?? 500 });
+  }
+
+  /** Starts translating (see `paused`); runs at once. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.debouncer.trigger();
+    this.debouncer.flush();
+  }
+
+  setFiles(files: readonly SourceFile[]): void {
+    const loaded = loadResourcesFromFiles(files, this.parsedFiles ? { previous: this.parsedFiles } : {});
+    this.parsedFiles = loaded.parsed;
+    this.fileResources = loaded.resources;
+    this.current.fileErrors = loaded.fileErrors;
+    this.debouncer.trigger();
+  }
+
+  setAdminResources(stored: readonly StoredResource[]): void {
+    const loaded = loadResourcesFromFiles(stored.map((s) => ({ path: `admin:${s.key}`, text: s.yaml })));
+    this.adminResources = loaded.resources;
+    this.current.adminErrors = loaded.fileErrors;
+    this.debouncer.trigger();
+  }
+
+  /** Issued certificates changed. */
+  secretsChanged(): void {
+    this.debouncer.trigger();
+  }
+
+  /** Translates now if a change is pending; resolves when its side effects are published. */
+  async flush(): Promise<void> {
+    this.debouncer.flush();
+    await this.publishing;
+  }
+
+  state(): Readonly<PipelineState> {
+    return this.current;
+  }
+
+  /**
+   * Parses YAML documents sent to the admin API, with the same checks as files. Every document
+   * must be valid for the request to be accepted.
+   */
+  parseDocuments(text: string, origin = 'request'): ParsedDocuments {
+    const loaded = loadResourcesFromFiles([{ path: origin, text }]);
+    const errors: ParsedDocuments['errors'] = loaded.fileErrors.map(({ code, file, line, message }) => ({ code, file, line, message }));
+    for (const resource of loaded.resources) {
+      for (const issue of resource.issues ?? []) {
+        errors.push({
+          code: 'GH_XDS_DOCUMENT_INVALID',
+          file: origin,
+          line: resource.source?.kind === 'file' ? resource.source.line : 1,
+          message: issue.formatted ?? `${resourceKey(resource)}: ${issue.path}: ${issue.message}`,
+        });
+      }
+    }
+    return { resources: loaded.resources, errors };
+  }
+
+  /** What applying `documents` through the admin API would change, without applying it. */
+  dryRun(documents: readonly GatewayResource[]): SnapshotDiff {
+    const result = this.options.translate(mergeResourceSources(this.fileResources, [...this.adminResources, ...documents]));
+    const shared = this.options.sharedSecrets?.() ?? [];
+    const after = new Map<string, ResourceLists>([...result.snapshots].map(([k, v]) => [k, withSharedSecrets(v, shared)]));
+    const before = new Map(this.options.store.nodeClusters().map((k) => [k, this.options.store.get(k)!]));
+    return diffSnapshots(before, after);
+  }
+
+  private run(): void {
+    if (this.paused) return;
+    const started = Date.now();
+    let result: TranslateResult;
+    try {
+      result = this.options.translate(mergeResourceSources(this.fileResources, this.adminResources));
+      this.current.translationError = undefined;
+    } catch (err) {
+      // A translator bug must not take down what is serving.
+      this.current.translationError = err instanceof Error ? err.message : String(err);
+      this.options.onError?.(err);
+      return;
+    }
+    const outcome = applySnapshots(this.options.store, result.snapshots, {
+      sharedSecrets: this.options.sharedSecrets?.() ?? [],
+      check: encodeSnapshot,
+    });
+    this.current.statuses = result.statuses;
+    this.current.snapshotProblems = outcome.problems;
+    this.current.appliedAt = Date.now();
+    const publish = this.options.publish;
+    if (publish) {
+      const effects: SideEffects = {
+        rateLimitDomains: result.rateLimitDomains,
+        authzPolicies: result.authzPolicies,
+        authzSecrets: result.authzSecrets,
+        certificatesWanted: result.certificatesWanted,
+      };
+      this.publishing = this.publishing.then(() => publish(effects)).catch((err: unknown) => this.options.onError?.(err));
+    }
+    this.options.onApplied?.({
+      changed: outcome.changed,
+      removed: outcome.removed,
+      problems: outcome.problems,
+      fileErrors: [...this.current.fileErrors, ...this.current.adminErrors],
+      durationMs: Date.now() - started,
+    });
+  }
+}
+
+/** The YAML an admin-API resource is stored as: the document without Gatehouse's annotations. */
+export function toStoredResource(resource: GatewayResource): StoredResource {
+  const { source: _source, issues: _issues, ...document } = resource;
+  return { key: resourceKey(resource), yaml: stringify(document) };
+}

@@ -1,0 +1,42 @@
+// Environment variables only the xds service reads.
+import { ConfigError, env, type EnvSpec } from '@gatehouse/kit';
+import type { ServiceEndpoint } from '../core/index.js';
+import { parseEncryptionKey } from './private-key-crypto.js';
+
+/** "host:port" of a Gatehouse service Envoy must reach, as a translator ServiceEndpoint. */
+function endpoint(clusterName: string, fallback: string, description: string): EnvSpec<ServiceEndpoint> {
+  return {
+    description,
+    parse(raw, name) {
+      const value = raw || fallback;
+      const match = /^(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.exec(value);
+      const port = Number(match?.[2]);
+      if (!match || port < 1 || port > 65535) throw new ConfigError(name, `"${value}" is not host:port`);
+      return { clusterName, host: match[1]!.replace(/^\[|\]$/g, ''), port };
+    },
+  };
+}
+
+const encryptionKey: EnvSpec<Buffer | undefined> = {
+  description: '32 bytes (base64 or hex) the certs service encrypts private keys with',
+  parse(raw, name) {
+    if (!raw) return undefined;
+    try {
+      return parseEncryptionKey(raw);
+    } catch (err) {
+      throw new ConfigError(name, (err as Error).message.replace(/^[A-Z_]+: /, ''));
+    }
+  },
+};
+
+export const xdsEnv = {
+  GATEWAY_CONFIG_PATH: env.optionalString({ description: 'directory of Gateway API YAML to watch (recursively); unset = admin API only' }),
+  AUTHZ_ADDRESS: endpoint('gatehouse-authz', '127.0.0.1:9001', 'ext_authz gRPC service Envoy calls'),
+  RATELIMIT_ADDRESS: endpoint('gatehouse-ratelimit', '127.0.0.1:8081', 'rate limit gRPC service Envoy calls'),
+  CERTS_HTTP01_ADDRESS: endpoint('gatehouse-certs', '127.0.0.1:8089', 'certs service HTTP-01 responder'),
+  CERTS_ENCRYPTION_KEY: encryptionKey,
+  CERTS_ALLOW_PLAINTEXT_KEYS: env.bool({ default: false, description: 'serve private keys stored without encryption although CERTS_ENCRYPTION_KEY is set' }),
+  GATEWAY_CONTROLLER_NAME: env.string({ default: 'gatehouse.dev/gateway-controller', description: 'GatewayClass controllerName this instance serves' }),
+  XDS_DEBOUNCE_MS: env.int({ default: 50, min: 0, description: 'quiet period before a change is translated and pushed' }),
+  XDS_MAX_DELAY_MS: env.int({ default: 500, min: 0, description: 'bound on the push delay during a stream of changes' }),
+};

@@ -1,0 +1,94 @@
+// What translation produces for the other services: rate limit domains and authz policies fan out
+// to every replica of ratelimit/authz (latest kept in Redis), certificates wanted become BullMQ jobs
+// for the certs service. Several xds replicas may publish the same thing: versions are content
+// hashes (consumers skip a version they applied) and job ids deduplicate certificate requests.
+import { authzPoliciesPublishedCodec, certificateWantedCodec, rateLimitConfigPublishedCodec } from '@gatehouse/contracts';
+import type { AuthzPoliciesPublished, AuthzPoliciesPublished__Output } from '@gatehouse/contracts/generated/gatehouse/v1/AuthzPoliciesPublished';
+import type { RateLimitConfigPublished, RateLimitConfigPublished__Output } from '@gatehouse/contracts/generated/gatehouse/v1/RateLimitConfigPublished';
+import { currentTraceContext, FanoutChannel, createQueue, type RedisConnection } from '@gatehouse/kit';
+import type { Queue } from 'bullmq';
+import { contentHash } from '../core/cache/index.js';
+import type { AuthzPolicy, CertificateWanted, RateLimitDomain } from '../core/index.js';
+
+export const RATE_LIMIT_CONFIG_CHANNEL = 'gatehouse:ratelimit:config';
+export const AUTHZ_POLICIES_CHANNEL = 'gatehouse:authz:policies';
+/** BullMQ forbids ":" in queue names, so the issue's "certs:wanted" is spelled "certs-wanted". */
+export const CERTS_WANTED_QUEUE = 'certs-wanted';
+
+export interface SideEffects {
+  rateLimitDomains: readonly RateLimitDomain[];
+  authzPolicies: readonly AuthzPolicy[];
+  authzSecrets: ReadonlyMap<string, { data: Record<string, Buffer> }>;
+  certificatesWanted: readonly CertificateWanted[];
+}
+
+export interface SideEffectsPublisherOptions {
+  redis: RedisConnection;
+  rateLimitChannel?: string;
+  authzChannel?: string;
+  certsQueue?: string;
+  now?: () => number;
+}
+
+export interface PublishOutcome {
+  rateLimitVersion?: string;
+  authzVersion?: string;
+  certificateJobs: string[];
+}
+
+/** `<namespace>/<name>/<content hash>`: a changed request is a new job, the same one is not. */
+export function certificateJobId(wanted: CertificateWanted): string {
+  return `${wanted.namespace}/${wanted.name}/${contentHash(wanted)}`;
+}
+
+export class SideEffectsPublisher {
+  private readonly rateLimit: FanoutChannel<RateLimitConfigPublished, RateLimitConfigPublished__Output>;
+  private readonly authz: FanoutChannel<AuthzPoliciesPublished, AuthzPoliciesPublished__Output>;
+  private readonly queue: Queue;
+  private lastRateLimitVersion?: string;
+  private lastAuthzVersion?: string;
+  private readonly jobsAdded = new Set<string>();
+
+  constructor(private readonly options: SideEffectsPublisherOptions) {
+    this.rateLimit = new FanoutChannel({ name: options.rateLimitChannel ?? RATE_LIMIT_CONFIG_CHANNEL, codec: rateLimitConfigPublishedCodec, redis: options.redis });
+    this.authz = new FanoutChannel({ name: options.authzChannel ?? AUTHZ_POLICIES_CHANNEL, codec: authzPoliciesPublishedCodec, redis: options.redis });
+    this.queue = createQueue(options.certsQueue ?? CERTS_WANTED_QUEUE, options.redis);
+  }
+
+  /** Publishes what changed since the last call (or since what Redis already holds). */
+  async publish(effects: SideEffects): Promise<PublishOutcome> {
+    const outcome: PublishOutcome = { certificateJobs: [] };
+    const now = String((this.options.now ?? Date.now)());
+    const trace = currentTraceContext();
+
+    const domains = [...effects.rateLimitDomains].sort((a, b) => (a.domain < b.domain ? -1 : 1));
+    const rateLimitVersion = contentHash(domains);
+    this.lastRateLimitVersion ??= (await this.rateLimit.latest())?.version;
+    if (rateLimitVersion !== this.lastRateLimitVersion) {
+      await this.rateLimit.publish({ trace, version: rateLimitVersion, domains, published_at_unix_ms: now });
+      this.lastRateLimitVersion = outcome.rateLimitVersion = rateLimitVersion;
+    }
+
+    const policies = [...effects.authzPolicies].sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1));
+    const secrets = Object.fromEntries([...effects.authzSecrets].sort(([a], [b]) => (a < b ? -1 : 1)));
+    const authzVersion = contentHash({ policies, secrets });
+    this.lastAuthzVersion ??= (await this.authz.latest())?.version;
+    if (authzVersion !== this.lastAuthzVersion) {
+      await this.authz.publish({ trace, version: authzVersion, policies, secrets, published_at_unix_ms: now });
+      this.lastAuthzVersion = outcome.authzVersion = authzVersion;
+    }
+
+    for (const wanted of effects.certificatesWanted) {
+      const jobId = certificateJobId(wanted);
+      if (this.jobsAdded.has(jobId)) continue;
+      await this.queue.add('certificate-wanted', certificateWantedCodec.toJobData({ ...wanted, trace }), { jobId });
+      this.jobsAdded.add(jobId);
+      outcome.certificateJobs.push(jobId);
+    }
+    return outcome;
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}

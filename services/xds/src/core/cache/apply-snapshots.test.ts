@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { TypeUrls } from '@gatehouse/contracts';
+import { applySnapshots } from './apply-snapshots.js';
+import { diffSnapshots } from './resource-diff.js';
+import { Snapshot } from './snapshot.js';
+import { SnapshotStore } from './snapshot-store.js';
+import { listener, secret, simpleGateway } from './testing/resources.js';
+
+describe('applySnapshots', () => {
+  it('sets one snapshot per node cluster and reports which changed', () => {
+    const store = new SnapshotStore();
+    const first = applySnapshots(store, new Map([['a/gw', simpleGateway(1)], ['b/gw', simpleGateway(2)]]));
+    expect(first.changed).toEqual(['a/gw', 'b/gw']);
+    const second = applySnapshots(store, new Map([['a/gw', simpleGateway(1)], ['b/gw', simpleGateway(3)]]));
+    expect(second.changed).toEqual(['b/gw']);
+  });
+
+  it('keeps the last good snapshot of a broken Gateway while others update', () => {
+    const store = new SnapshotStore();
+    applySnapshots(store, new Map([['a/gw', simpleGateway(1)], ['b/gw', simpleGateway(1)]]));
+    const good = store.get('a/gw');
+    const outcome = applySnapshots(store, new Map([['a/gw', { ...simpleGateway(1), listeners: [listener('x', 'missing')] }], ['b/gw', simpleGateway(2)]]));
+    expect(outcome.problems).toEqual([expect.objectContaining({ nodeCluster: 'a/gw', code: 'GH_XDS_SNAPSHOT_INCONSISTENT' })]);
+    expect(store.get('a/gw')).toBe(good);
+    expect(outcome.changed).toEqual(['b/gw']);
+  });
+
+  it('refuses a snapshot the extra check rejects', () => {
+    const store = new SnapshotStore();
+    const outcome = applySnapshots(store, new Map([['a/gw', simpleGateway()]]), {
+      check: () => {
+        throw Object.assign(new Error('bad'), { code: 'GH_XDS_ENVOY_JSON_INVALID' });
+      },
+    });
+    expect(outcome.problems[0]?.code).toBe('GH_XDS_ENVOY_JSON_INVALID');
+    expect(store.get('a/gw')).toBeUndefined();
+  });
+
+  it('removes node clusters whose Gateway is gone', () => {
+    const store = new SnapshotStore();
+    applySnapshots(store, new Map([['a/gw', simpleGateway()]]));
+    expect(applySnapshots(store, new Map()).removed).toEqual(['a/gw']);
+    expect(store.nodeClusters()).toEqual([]);
+  });
+
+  it('serves shared secrets to every node cluster and rotates them without touching listeners', () => {
+    const store = new SnapshotStore();
+    applySnapshots(store, new Map([['a/gw', simpleGateway()]]), { sharedSecrets: [secret('default/tls', 'v1')] });
+    const before = store.get('a/gw')!;
+    applySnapshots(store, new Map([['a/gw', simpleGateway()]]), { sharedSecrets: [secret('default/tls', 'v2')] });
+    const after = store.get('a/gw')!;
+    expect(after.typeVersion(TypeUrls.secret)).not.toBe(before.typeVersion(TypeUrls.secret));
+    expect(after.typeVersion(TypeUrls.listener)).toBe(before.typeVersion(TypeUrls.listener));
+  });
+});
+
+describe('diffSnapshots', () => {
+  it('lists added, removed and changed resources per node cluster and type', () => {
+    const before = new Map([['a/gw', Snapshot.fromResources(simpleGateway(1))]]);
+    const diff = diffSnapshots(before, new Map([['a/gw', { ...simpleGateway(2), listeners: [listener('other', 'http-routes')] }]]));
+    expect(Object.keys(diff['a/gw']!)).toEqual(['endpoints', 'listeners']);
+    expect(diff['a/gw']!['listeners']).toMatchObject({ added: [{ name: 'other' }], removed: ['http'], changed: [] });
+    expect(diff['a/gw']!['endpoints']!.changed[0]!.name).toBe('backend');
+  });
+
+  it('is empty when nothing would change', () => {
+    expect(diffSnapshots(new Map([['a/gw', Snapshot.fromResources(simpleGateway())]]), new Map([['a/gw', simpleGateway()]]))).toEqual({});
+  });
+});

@@ -1,0 +1,246 @@
+// GatewayClass and Gateway validation: which Gateways this controller serves, which of their
+// listeners are valid (protocol, conflicts, certificates), and the matching status conditions.
+import type { GatewayResource } from '../provider/resource-types.js';
+import { conditionFalse, conditionTrue, describeIssues, Reasons } from './conditions.js';
+import { CORE_GROUP, GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
+import type { Condition, ListenerStatus, StatusMap } from './status-types.js';
+
+export const ISSUER_ANNOTATION = 'cert-manager.io/issuer';
+export const CLUSTER_ISSUER_ANNOTATION = 'cert-manager.io/cluster-issuer';
+
+const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute'] as const;
+export type RouteKind = (typeof ROUTE_KINDS)[number];
+
+export interface ListenerContext {
+  name: string;
+  port: number;
+  protocol: 'HTTP' | 'HTTPS';
+  hostname?: string;
+  allowedNamespaces: { from: 'Same' | 'All' | 'Selector' };
+  allowedKinds: RouteKind[];
+  /** SDS names "<namespace>/<secretName>" of the listener's certificates. */
+  tlsSecrets: string[];
+  /** Serves traffic (valid, no conflict). Routes attach only to ready listeners. */
+  ready: boolean;
+  attachedRoutes: number;
+  status: ListenerStatus;
+}
+
+export interface GatewayContext {
+  resource: GatewayResource;
+  key: string;
+  namespace: string;
+  name: string;
+  listeners: ListenerContext[];
+  /** From the cert-manager annotations; certificates of HTTPS listeners are then ACME-managed. */
+  issuer?: { name: string; kind: 'Issuer' | 'ClusterIssuer' };
+}
+
+interface ListenerSpec {
+  name: string;
+  port: number;
+  protocol: string;
+  hostname?: string;
+  tls?: { mode?: string; certificateRefs?: Array<{ group?: string; kind?: string; name: string; namespace?: string }> };
+  allowedRoutes?: { namespaces?: { from?: 'Same' | 'All' | 'Selector' }; kinds?: Array<{ group?: string; kind: string }> };
+}
+
+/** Gateways of GatewayClasses this controller owns, with their listeners validated. */
+export function collectGateways(index: ResourceIndex, controllerName: string, statuses: StatusMap): GatewayContext[] {
+  const ownedClasses = new Set<string>();
+  for (const gatewayClass of index.list('GatewayClass')) {
+    const spec = gatewayClass.spec as { controllerName?: string } | undefined;
+    if (spec?.controllerName !== controllerName) continue; // another controller's class: not ours to report on
+    const key = `GatewayClass/${gatewayClass.metadata.namespace}/${gatewayClass.metadata.name}`;
+    if (gatewayClass.issues?.length) {
+      statuses.set(key, { kind: 'GatewayClass', conditions: [conditionFalse('Accepted', Reasons.invalidParameters, describeIssues(gatewayClass.issues))] });
+      continue;
+    }
+    ownedClasses.add(gatewayClass.metadata.name);
+    statuses.set(key, { kind: 'GatewayClass', conditions: [conditionTrue('Accepted', Reasons.accepted, `Handled by ${controllerName}`)] });
+  }
+
+  const gateways: GatewayContext[] = [];
+  for (const gateway of index.list('Gateway')) {
+    const className = (gateway.spec as { gatewayClassName?: string } | undefined)?.gatewayClassName;
+    const key = `Gateway/${gateway.metadata.namespace}/${gateway.metadata.name}`;
+    if (gateway.issues?.length) {
+      const message = describeIssues(gateway.issues);
+      statuses.set(key, {
+        kind: 'Gateway',
+        conditions: [conditionFalse('Accepted', Reasons.invalid, message), conditionFalse('Programmed', Reasons.invalid, message)],
+        listeners: [],
+      });
+      continue;
+    }
+    if (!className || !ownedClasses.has(className)) {
+      // Without Kubernetes nobody else will say why this Gateway does nothing, so say it here.
+      const message = `GatewayClass "${className ?? ''}" does not exist or is not handled by ${controllerName}`;
+      statuses.set(key, {
+        kind: 'Gateway',
+        conditions: [conditionFalse('Accepted', Reasons.invalidParameters, message), conditionFalse('Programmed', Reasons.invalid, message)],
+        listeners: [],
+      });
+      continue;
+    }
+    gateways.push(buildGatewayContext(gateway, index));
+  }
+  return gateways;
+}
+
+function buildGatewayContext(gateway: GatewayResource, index: ResourceIndex): GatewayContext {
+  const annotations = gateway.metadata.annotations ?? {};
+  const issuerName = annotations[CLUSTER_ISSUER_ANNOTATION] ?? annotations[ISSUER_ANNOTATION];
+  const context: GatewayContext = {
+    resource: gateway,
+    key: `${gateway.metadata.namespace}/${gateway.metadata.name}`,
+    namespace: gateway.metadata.namespace,
+    name: gateway.metadata.name,
+    listeners: [],
+    ...(issuerName ? { issuer: { name: issuerName, kind: annotations[CLUSTER_ISSUER_ANNOTATION] ? 'ClusterIssuer' : 'Issuer' } } : {}),
+  };
+  const specs = ((gateway.spec as { listeners?: ListenerSpec[] } | undefined)?.listeners ?? []).filter(
+    (spec, i, all) => all.findIndex((other) => other.name === spec.name) === i,
+  );
+  for (const spec of specs) context.listeners.push(validateListener(spec, context, index));
+  markConflicts(context.listeners);
+  return context;
+}
+
+function validateListener(spec: ListenerSpec, gateway: GatewayContext, index: ResourceIndex): ListenerContext {
+  const conditions: Condition[] = [];
+  const protocol = spec.protocol === 'HTTPS' ? 'HTTPS' : 'HTTP';
+  const listener: ListenerContext = {
+    name: spec.name,
+    port: spec.port,
+    protocol,
+    ...(spec.hostname ? { hostname: spec.hostname } : {}),
+    allowedNamespaces: { from: spec.allowedRoutes?.namespaces?.from ?? 'Same' },
+    allowedKinds: [],
+    tlsSecrets: [],
+    ready: true,
+    attachedRoutes: 0,
+    status: { name: spec.name, attachedRoutes: 0, supportedKinds: [], conditions },
+  };
+
+  if (spec.protocol !== 'HTTP' && spec.protocol !== 'HTTPS') {
+    listener.ready = false;
+    conditions.push(conditionFalse('Accepted', Reasons.unsupportedProtocol, `Protocol ${spec.protocol} is not supported; use HTTP or HTTPS`));
+    return listener;
+  }
+
+  let refsOk = true;
+  const requested = spec.allowedRoutes?.kinds;
+  if (requested && requested.length > 0) {
+    for (const kind of requested) {
+      const known = (kind.group ?? GATEWAY_GROUP) === GATEWAY_GROUP && (ROUTE_KINDS as readonly string[]).includes(kind.kind);
+      if (known) listener.allowedKinds.push(kind.kind as RouteKind);
+      else {
+        refsOk = false;
+        conditions.push(conditionFalse('ResolvedRefs', Reasons.invalidRouteKinds, `Route kind ${kind.group ?? GATEWAY_GROUP}/${kind.kind} is not supported`));
+      }
+    }
+  } else listener.allowedKinds.push(...ROUTE_KINDS);
+  listener.status.supportedKinds = listener.allowedKinds.map((kind) => ({ group: GATEWAY_GROUP, kind }));
+
+  if (protocol === 'HTTPS') {
+    const certProblem = resolveCertificates(spec, listener, gateway, index);
+    if (certProblem) {
+      refsOk = false;
+      listener.ready = false;
+      conditions.push(conditionFalse('ResolvedRefs', certProblem.reason, certProblem.message));
+    }
+  }
+
+  if (refsOk) conditions.push(conditionTrue('ResolvedRefs', Reasons.resolvedRefs, 'All references resolved'));
+  conditions.unshift(conditionTrue('Accepted', Reasons.accepted, 'Listener is valid'));
+  return listener;
+}
+
+function resolveCertificates(
+  spec: ListenerSpec,
+  listener: ListenerContext,
+  gateway: GatewayContext,
+  index: ResourceIndex,
+): { reason: string; message: string } | undefined {
+  const mode = spec.tls?.mode ?? 'Terminate';
+  if (mode !== 'Terminate') return { reason: Reasons.unsupportedValue, message: `TLS mode ${mode} is not supported; use Terminate` };
+  const refs = spec.tls?.certificateRefs ?? [];
+  if (refs.length === 0) return { reason: Reasons.invalidCertificateRef, message: 'An HTTPS listener needs tls.certificateRefs' };
+  for (const ref of refs) {
+    const group = ref.group ?? CORE_GROUP;
+    const kind = ref.kind ?? 'Secret';
+    const namespace = ref.namespace ?? gateway.namespace;
+    if (group !== CORE_GROUP || kind !== 'Secret') return { reason: Reasons.invalidCertificateRef, message: `Certificate ref kind ${group}/${kind} is not supported; use a Secret` };
+    const allowed = index.isReferenceAllowed(
+      { group: GATEWAY_GROUP, kind: 'Gateway', namespace: gateway.namespace },
+      { group: CORE_GROUP, kind: 'Secret', namespace, name: ref.name },
+    );
+    if (!allowed) return { reason: Reasons.refNotPermitted, message: `Secret ${namespace}/${ref.name} is in another namespace and no ReferenceGrant allows it` };
+    // An ACME-managed certificate does not exist until the certs service issues it.
+    const acmeManaged = gateway.issuer !== undefined && listener.hostname !== undefined;
+    if (!acmeManaged) {
+      const problem = describeTlsSecretProblem(index.get('Secret', namespace, ref.name));
+      if (problem) return { reason: Reasons.invalidCertificateRef, message: `Secret ${namespace}/${ref.name} ${problem}` };
+    }
+    listener.tlsSecrets.push(`${namespace}/${ref.name}`);
+  }
+  return undefined;
+}
+
+function describeTlsSecretProblem(secret: GatewayResource | undefined): string | undefined {
+  if (!secret) return 'does not exist';
+  if (secret.issues?.length) return `is invalid: ${describeIssues(secret.issues)}`;
+  const hasKey = (name: string) => Boolean(secret.data?.[name] ?? secret.stringData?.[name]);
+  if (!hasKey('tls.crt') || !hasKey('tls.key')) return 'needs tls.crt and tls.key';
+  return undefined;
+}
+
+/** Listeners sharing a port must agree on protocol and differ in hostname (Gateway API rules). */
+function markConflicts(listeners: ListenerContext[]): void {
+  const byPort = new Map<number, ListenerContext[]>();
+  for (const listener of listeners) {
+    if (!listener.ready && listener.status.conditions.some((c) => c.type === 'Accepted' && c.status === 'False')) continue;
+    let group = byPort.get(listener.port);
+    if (!group) byPort.set(listener.port, (group = []));
+    group.push(listener);
+  }
+  for (const group of byPort.values()) {
+    const protocols = new Set(group.map((l) => l.protocol));
+    for (const listener of group) {
+      let conflict: { reason: string; message: string } | undefined;
+      if (protocols.size > 1) conflict = { reason: Reasons.protocolConflict, message: `Port ${listener.port} is used with more than one protocol` };
+      else if (group.some((other) => other !== listener && (other.hostname ?? '') === (listener.hostname ?? ''))) {
+        conflict = { reason: Reasons.hostnameConflict, message: `Another listener on port ${listener.port} has the same hostname "${listener.hostname ?? ''}"` };
+      }
+      if (conflict) {
+        listener.ready = false;
+        listener.status.conditions.push(conditionTrue('Conflicted', conflict.reason, conflict.message));
+      } else listener.status.conditions.push(conditionFalse('Conflicted', Reasons.noConflicts, 'No conflicts'));
+    }
+  }
+}
+
+/** Final Gateway and listener statuses, once routes have been counted. */
+export function recordGatewayStatus(gateway: GatewayContext, statuses: StatusMap): void {
+  const listeners = gateway.listeners.map((listener) => {
+    listener.status.attachedRoutes = listener.attachedRoutes;
+    listener.status.conditions.push(
+      listener.ready
+        ? conditionTrue('Programmed', Reasons.programmed, 'Listener is programmed')
+        : conditionFalse('Programmed', Reasons.invalid, 'Listener is not valid or is in conflict'),
+    );
+    return listener.status;
+  });
+  const anyReady = gateway.listeners.some((l) => l.ready);
+  statuses.set(`Gateway/${gateway.key}`, {
+    kind: 'Gateway',
+    conditions: anyReady
+      ? [conditionTrue('Accepted', Reasons.accepted, 'Gateway is accepted'), conditionTrue('Programmed', Reasons.programmed, 'Gateway is programmed')]
+      : [
+          conditionFalse('Accepted', Reasons.listenersNotValid, 'No listener is valid'),
+          conditionFalse('Programmed', Reasons.invalid, 'No listener is valid'),
+        ],
+    listeners,
+  });
+}

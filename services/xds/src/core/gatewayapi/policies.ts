@@ -1,0 +1,176 @@
+// SecurityPolicy and BackendTrafficPolicy attachment by targetRefs. A policy on a route wins over
+// one on a listener (sectionName), which wins over one on the whole Gateway; two policies of a kind
+// on one target: the oldest wins and the other is marked Conflicted.
+import type { GatewayResource } from '../provider/resource-types.js';
+import { toPlainYaml } from '../text/plain-yaml.js';
+import { conditionFalse, conditionTrue, describeIssues, Reasons } from './conditions.js';
+import type { GatewayContext } from './gateways.js';
+import { GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
+import type { ParentReference, StatusMap } from './status-types.js';
+import { translateTrafficPolicy, type TrafficPolicyIR } from './traffic-policy.js';
+
+interface TargetRef {
+  group?: string;
+  kind: string;
+  name: string;
+  sectionName?: string;
+}
+
+/**
+ * What applies where; keys: "rule:<Kind>/<ns>/<name>/<ruleName>", "route:<Kind>/<ns>/<name>",
+ * "listener:<ns>/<gw>/<section>", "gateway:<ns>/<gw>".
+ */
+export class PolicyAttachments<T> {
+  private readonly byTarget = new Map<string, { policy: string; value: T }>();
+
+  claim(target: string, policy: string, value: T): string | undefined {
+    const holder = this.byTarget.get(target);
+    if (holder) return holder.policy;
+    this.byTarget.set(target, { policy, value });
+    return undefined;
+  }
+
+  /** Most specific first: rule, route, listener, gateway. */
+  lookup(route: { kind: string; namespace: string; name: string }, ruleName: string | undefined, gatewayKey: string, listenerName: string): { policy: string; value: T } | undefined {
+    return (
+      (ruleName === undefined ? undefined : this.byTarget.get(`rule:${route.kind}/${route.namespace}/${route.name}/${ruleName}`)) ??
+      this.byTarget.get(`route:${route.kind}/${route.namespace}/${route.name}`) ??
+      this.byTarget.get(`listener:${gatewayKey}/${listenerName}`) ??
+      this.byTarget.get(`gateway:${gatewayKey}`)
+    );
+  }
+}
+
+export interface PolicyResult {
+  /** `valid: false`: the policy is broken and its routes answer 500 (fail closed, as Envoy Gateway does). */
+  security: PolicyAttachments<{ valid: boolean }>;
+  traffic: PolicyAttachments<TrafficPolicyIR>;
+  /** Accepted SecurityPolicies, as the authz service loads them. */
+  authzPolicies: Array<{ namespace: string; name: string; yaml: string }>;
+  authzSecrets: Map<string, { data: Record<string, Buffer> }>;
+}
+
+export function collectPolicies(index: ResourceIndex, gateways: readonly GatewayContext[], controllerName: string, statuses: StatusMap): PolicyResult {
+  const result: PolicyResult = { security: new PolicyAttachments(), traffic: new PolicyAttachments(), authzPolicies: [], authzSecrets: new Map() };
+  const gatewayKeys = new Set(gateways.map((g) => g.key));
+
+  for (const policy of index.list('SecurityPolicy')) {
+    const accepted = attach(policy, index, gatewayKeys, controllerName, statuses, [], true, (target, name, valid) => result.security.claim(target, name, { valid }));
+    if (!accepted) continue;
+    result.authzPolicies.push({
+      namespace: policy.metadata.namespace,
+      name: policy.metadata.name,
+      yaml: toPlainYaml({ apiVersion: policy.apiVersion, kind: policy.kind, metadata: { name: policy.metadata.name, namespace: policy.metadata.namespace }, spec: policy.spec }),
+    });
+    for (const secretName of referencedSecrets(policy)) {
+      const secret = index.get('Secret', policy.metadata.namespace, secretName);
+      if (secret) result.authzSecrets.set(`${policy.metadata.namespace}/${secretName}`, { data: secretData(secret) });
+    }
+  }
+
+  for (const policy of index.list('BackendTrafficPolicy')) {
+    const translated = translateTrafficPolicy(`${policy.metadata.namespace}/${policy.metadata.name}`, policy.spec ?? {});
+    attach(policy, index, gatewayKeys, controllerName, statuses, translated.problems, false, (target, name) => result.traffic.claim(target, name, translated.ir));
+  }
+  return result;
+}
+
+function attach(
+  policy: GatewayResource,
+  index: ResourceIndex,
+  gatewayKeys: ReadonlySet<string>,
+  controllerName: string,
+  statuses: StatusMap,
+  problems: readonly string[],
+  /** An invalid policy still claims its targets, so they fail closed instead of losing the policy. */
+  failClosed: boolean,
+  claim: (target: string, policy: string, valid: boolean) => string | undefined,
+): boolean {
+  const namespace = policy.metadata.namespace;
+  const policyName = `${namespace}/${policy.metadata.name}`;
+  const spec = (policy.spec ?? {}) as { targetRef?: TargetRef; targetRefs?: TargetRef[] };
+  const targets = [...(spec.targetRefs ?? []), ...(spec.targetRef ? [spec.targetRef] : [])];
+  const ancestors: Array<{ ancestorRef: ParentReference; controllerName: string; conditions: ReturnType<typeof conditionTrue>[] }> = [];
+  const kind = policy.kind as 'SecurityPolicy' | 'BackendTrafficPolicy';
+  let acceptedAnywhere = false;
+
+  const invalidMessage = policy.issues?.length ? describeIssues(policy.issues) : problems.length > 0 ? problems.join('; ') : undefined;
+  for (const target of targets) {
+    const ancestorRefs = ancestorsOf(target, namespace, index, gatewayKeys);
+    const report = (ok: boolean, reason: string, message: string) => {
+      for (const ancestorRef of ancestorRefs.length > 0 ? ancestorRefs : [{ group: target.group ?? GATEWAY_GROUP, kind: target.kind, namespace, name: target.name }]) {
+        ancestors.push({ ancestorRef, controllerName, conditions: [ok ? conditionTrue('Accepted', reason, message) : conditionFalse('Accepted', reason, message)] });
+      }
+    };
+    const targetKey = targetKeyOf(target, namespace, index, gatewayKeys);
+    if (invalidMessage) {
+      const closed = failClosed && targetKey !== undefined && claim(targetKey, policyName, false) === undefined;
+      report(false, Reasons.invalid, closed ? `${invalidMessage} (the routes it targets answer 500 until it is fixed)` : invalidMessage);
+      continue;
+    }
+    if (!targetKey) {
+      const section = target.sectionName ? ` (section ${target.sectionName})` : '';
+      report(false, Reasons.targetNotFound, `${target.kind} ${namespace}/${target.name}${section} is not found or not served by this controller`);
+      continue;
+    }
+    const holder = claim(targetKey, policyName, true);
+    if (holder) {
+      report(false, Reasons.conflicted, `${policy.kind} ${holder} already targets ${target.kind} ${namespace}/${target.name}`);
+      continue;
+    }
+    acceptedAnywhere = true;
+    report(true, Reasons.accepted, 'Policy has been accepted');
+  }
+  statuses.set(`${policy.kind}/${policyName}`, { kind, ancestors });
+  return acceptedAnywhere;
+}
+
+function targetKeyOf(target: TargetRef, namespace: string, index: ResourceIndex, gatewayKeys: ReadonlySet<string>): string | undefined {
+  if ((target.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP) return undefined;
+  if (target.kind === 'Gateway') {
+    const key = `${namespace}/${target.name}`;
+    if (!gatewayKeys.has(key)) return undefined;
+    return target.sectionName ? `listener:${key}/${target.sectionName}` : `gateway:${key}`;
+  }
+  if (target.kind === 'HTTPRoute' || target.kind === 'GRPCRoute') {
+    const route = index.get(target.kind, namespace, target.name);
+    if (!route) return undefined;
+    if (!target.sectionName) return `route:${target.kind}/${namespace}/${target.name}`;
+    // A sectionName on a route names one of its rules.
+    const rules = (route.spec as { rules?: Array<{ name?: string }> } | undefined)?.rules ?? [];
+    return rules.some((r) => r.name === target.sectionName) ? `rule:${target.kind}/${namespace}/${target.name}/${target.sectionName}` : undefined;
+  }
+  return undefined;
+}
+
+/** Policy status ancestors are the Gateways a policy ends up on. */
+function ancestorsOf(target: TargetRef, namespace: string, index: ResourceIndex, gatewayKeys: ReadonlySet<string>): ParentReference[] {
+  if (target.kind === 'Gateway') {
+    return gatewayKeys.has(`${namespace}/${target.name}`)
+      ? [{ group: GATEWAY_GROUP, kind: 'Gateway', namespace, name: target.name, ...(target.sectionName ? { sectionName: target.sectionName } : {}) }]
+      : [];
+  }
+  const route = index.get(target.kind, namespace, target.name);
+  const parentRefs = ((route?.spec as { parentRefs?: Array<{ name: string; namespace?: string }> } | undefined)?.parentRefs ?? []);
+  return parentRefs
+    .map((ref) => ({ group: GATEWAY_GROUP, kind: 'Gateway', namespace: ref.namespace ?? namespace, name: ref.name }))
+    .filter((ref) => gatewayKeys.has(`${ref.namespace}/${ref.name}`));
+}
+
+/** Secrets a SecurityPolicy reads (OIDC client secret, API keys, htpasswd), always in its namespace. */
+function referencedSecrets(policy: GatewayResource): string[] {
+  const spec = (policy.spec ?? {}) as {
+    oidc?: { clientSecret?: { name: string } };
+    apiKeyAuth?: { credentialRefs?: Array<{ name: string }> };
+    basicAuth?: { users?: { name: string } };
+  };
+  const names = [spec.oidc?.clientSecret?.name, ...(spec.apiKeyAuth?.credentialRefs ?? []).map((r) => r.name), spec.basicAuth?.users?.name];
+  return [...new Set(names.filter((n): n is string => typeof n === 'string'))];
+}
+
+export function secretData(secret: GatewayResource): Record<string, Buffer> {
+  const data: Record<string, Buffer> = {};
+  for (const [key, value] of Object.entries(secret.data ?? {})) data[key] = Buffer.from(value, 'base64');
+  for (const [key, value] of Object.entries(secret.stringData ?? {})) data[key] = Buffer.from(value, 'utf8');
+  return data;
+}

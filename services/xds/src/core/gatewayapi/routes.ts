@@ -1,0 +1,230 @@
+// HTTPRoute and GRPCRoute attachment to Gateway listeners (parentRefs, allowedRoutes, hostnames)
+// and their expansion into RouteIR per listener and hostname, with route status per parent.
+import type { GatewayResource, ResourceIssue } from '../provider/resource-types.js';
+import type { RouteIR } from '../ir/types.js';
+import type { ClusterRegistry } from './backends.js';
+import { conditionFalse, conditionTrue, describeIssues, Reasons } from './conditions.js';
+import type { GatewayContext, ListenerContext, RouteKind } from './gateways.js';
+import { intersectHostnames } from './hostnames.js';
+import type { PolicyResult } from './policies.js';
+import { GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
+import { checkRouteCelRules } from './route-cel-rules.js';
+import { translateRule, type RuleIR, type RuleProblem, type RuleSpec } from './route-rules.js';
+import type { Condition, ParentReference, StatusMap } from './status-types.js';
+
+/** A RouteIR on one listener and hostname, with what it takes to order it. */
+export interface RouteEntry {
+  listener: ListenerContext;
+  hostname: string;
+  route: RouteIR;
+  order: PrecedenceKey;
+}
+
+export interface PrecedenceKey {
+  /** Position of the route among all routes (oldest first), then rule and match index. */
+  routeRank: number;
+  rule: number;
+  match: number;
+}
+
+interface ParentRefSpec {
+  group?: string;
+  kind?: string;
+  namespace?: string;
+  name: string;
+  sectionName?: string;
+  port?: number;
+}
+
+export interface RouteTranslation {
+  /** Per Gateway key. */
+  entries: Map<string, RouteEntry[]>;
+  /** Per Gateway key: proxyless gRPC hosts and their routes. */
+  proxyless: Map<string, Map<string, RouteEntry[]>>;
+}
+
+export function translateRoutes(
+  index: ResourceIndex,
+  gateways: readonly GatewayContext[],
+  registries: ReadonlyMap<string, ClusterRegistry>,
+  policies: PolicyResult,
+  controllerName: string,
+  statuses: StatusMap,
+): RouteTranslation {
+  const result: RouteTranslation = { entries: new Map(), proxyless: new Map() };
+  const byKey = new Map(gateways.map((g) => [g.key, g]));
+  const routes = [...index.list('HTTPRoute'), ...index.list('GRPCRoute')];
+  routes.forEach((route, routeRank) => {
+    const kind = route.kind as RouteKind;
+    const namespace = route.metadata.namespace;
+    const spec = (route.spec ?? {}) as { parentRefs?: ParentRefSpec[]; hostnames?: string[]; rules?: RuleSpec[] };
+    const parents: Array<{ parentRef: ParentReference; controllerName: string; conditions: Condition[] }> = [];
+    const invalid = route.issues?.length ? route.issues : checkRouteCelRules(route).map((issue) => withLocation(route, issue));
+    statuses.set(`${kind}/${namespace}/${route.metadata.name}`, { kind, parents });
+
+    // Rules are translated once per Gateway (clusters live per Gateway); statuses use the first.
+    const rulesByGateway = new Map<string, { rules: Array<RuleIR | undefined>; problems: RuleProblem[] }>();
+    const rulesFor = (gateway: GatewayContext) => {
+      let translated = rulesByGateway.get(gateway.key);
+      if (!translated) {
+        const problems: RuleProblem[] = [];
+        const rules = (spec.rules ?? []).map((rule, r) => {
+          const out = translateRule(rule, `spec.rules[${r}]`, { routeKind: kind, namespace, index, registry: registries.get(gateway.key)! });
+          problems.push(...out.problems);
+          return out.rule;
+        });
+        rulesByGateway.set(gateway.key, (translated = { rules, problems }));
+      }
+      return translated;
+    };
+
+    for (const parentRef of spec.parentRefs ?? []) {
+      const parentNamespace = parentRef.namespace ?? namespace;
+      const reported: ParentReference = {
+        group: parentRef.group ?? GATEWAY_GROUP,
+        kind: parentRef.kind ?? 'Gateway',
+        namespace: parentNamespace,
+        name: parentRef.name,
+        ...(parentRef.sectionName ? { sectionName: parentRef.sectionName } : {}),
+        ...(parentRef.port ? { port: parentRef.port } : {}),
+      };
+      const gateway = reported.group === GATEWAY_GROUP && reported.kind === 'Gateway' ? byKey.get(`${parentNamespace}/${parentRef.name}`) : undefined;
+      if (!gateway) {
+        // A Gateway of another controller is not ours to report on.
+        if (index.get('Gateway', parentNamespace, parentRef.name) && reported.kind === 'Gateway') continue;
+        parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', Reasons.noMatchingParent, `Gateway ${parentNamespace}/${parentRef.name} is not found`)] });
+        continue;
+      }
+      if (invalid.length > 0) {
+        parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', Reasons.unsupportedValue, describeIssues(invalid))] });
+        continue;
+      }
+      const attachment = attachToGateway(route, kind, spec.hostnames ?? [], parentRef, gateway);
+      if (!attachment.ok) {
+        parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', attachment.reason, attachment.message)] });
+        continue;
+      }
+      const { rules, problems } = rulesFor(gateway);
+      const conditions = [conditionTrue('Accepted', Reasons.accepted, 'Route is accepted')];
+      const refProblems = problems.filter((p) => p.condition === 'ResolvedRefs');
+      conditions.push(
+        refProblems.length > 0
+          ? conditionFalse('ResolvedRefs', refProblems[0]!.reason, refProblems.map((p) => p.message).join('; '))
+          : conditionTrue('ResolvedRefs', Reasons.resolvedRefs, 'All references resolved'),
+      );
+      const partial = problems.filter((p) => p.condition === 'PartiallyInvalid');
+      if (partial.length > 0) conditions.push(conditionTrue('PartiallyInvalid', Reasons.unsupportedValue, partial.map((p) => p.message).join('; ')));
+      parents.push({ parentRef: reported, controllerName, conditions });
+
+      let entries = result.entries.get(gateway.key);
+      if (!entries) result.entries.set(gateway.key, (entries = []));
+      for (const { listener, hostnames } of attachment.listeners) {
+        listener.attachedRoutes += 1;
+        for (const hostname of hostnames) {
+          const created = expandRules(route, kind, rules, listener, gateway, hostname, routeRank, policies);
+          entries.push(...created);
+          if (kind === 'GRPCRoute' && hostname !== '*' && !hostname.startsWith('*.')) addProxyless(result, gateway.key, hostname, created);
+        }
+      }
+    }
+  });
+  return result;
+}
+
+/** "file:line: Kind ns/name: /path: message" as schema issues read; the route's line stands in for the field's. */
+function withLocation(route: GatewayResource, issue: ResourceIssue): ResourceIssue {
+  const where = route.source?.kind === 'file' ? `${route.source.file}:${route.source.line}: ` : '';
+  return { ...issue, formatted: `${where}${route.kind} ${route.metadata.namespace}/${route.metadata.name}: ${issue.path}: ${issue.message}` };
+}
+
+function addProxyless(result: RouteTranslation, gatewayKey: string, host: string, entries: RouteEntry[]): void {
+  let hosts = result.proxyless.get(gatewayKey);
+  if (!hosts) result.proxyless.set(gatewayKey, (hosts = new Map()));
+  let list = hosts.get(host);
+  if (!list) hosts.set(host, (list = []));
+  // The same route attached through two listeners must appear once for proxyless clients.
+  for (const entry of entries) if (!list.some((e) => e.route.name === entry.route.name)) list.push(entry);
+}
+
+type Attachment =
+  | { ok: true; listeners: Array<{ listener: ListenerContext; hostnames: string[] }> }
+  | { ok: false; reason: string; message: string };
+
+function attachToGateway(route: GatewayResource, kind: RouteKind, routeHostnames: string[], parentRef: ParentRefSpec, gateway: GatewayContext): Attachment {
+  const named = gateway.listeners.filter((l) => (!parentRef.sectionName || l.name === parentRef.sectionName) && (!parentRef.port || l.port === parentRef.port));
+  if (named.length === 0) {
+    return { ok: false, reason: Reasons.noMatchingParent, message: `Gateway ${gateway.key} has no listener ${parentRef.sectionName ?? ''}${parentRef.port ? ` on port ${parentRef.port}` : ''}`.trim() };
+  }
+  const allowed = named.filter((l) => l.ready && l.allowedKinds.includes(kind) && namespaceAllowed(l, route.metadata.namespace, gateway.namespace));
+  if (allowed.length === 0) {
+    return { ok: false, reason: Reasons.notAllowedByListeners, message: `No ready listener of Gateway ${gateway.key} allows ${kind} from namespace ${route.metadata.namespace}` };
+  }
+  const listeners = allowed.map((listener) => ({ listener, hostnames: intersectHostnames(listener.hostname, routeHostnames) })).filter((a) => a.hostnames.length > 0);
+  if (listeners.length === 0) {
+    return { ok: false, reason: Reasons.noMatchingListenerHostname, message: `No listener hostname of Gateway ${gateway.key} matches the route's hostnames` };
+  }
+  return { ok: true, listeners };
+}
+
+function namespaceAllowed(listener: ListenerContext, routeNamespace: string, gatewayNamespace: string): boolean {
+  // "Selector" needs Namespace labels, which exist only in Kubernetes: it admits nothing here.
+  if (listener.allowedNamespaces.from === 'All') return true;
+  if (listener.allowedNamespaces.from === 'Same') return routeNamespace === gatewayNamespace;
+  return false;
+}
+
+function expandRules(
+  route: GatewayResource,
+  kind: RouteKind,
+  rules: Array<RuleIR | undefined>,
+  listener: ListenerContext,
+  gateway: GatewayContext,
+  hostname: string,
+  routeRank: number,
+  policies: PolicyResult,
+): RouteEntry[] {
+  const ref = { kind, namespace: route.metadata.namespace, name: route.metadata.name };
+  const entries: RouteEntry[] = [];
+  rules.forEach((rule, r) => {
+    if (!rule) return;
+    const { matches, ruleName, ...action } = rule;
+    const security = policies.security.lookup(ref, ruleName, gateway.key, listener.name);
+    const traffic = policies.traffic.lookup(ref, ruleName, gateway.key, listener.name);
+    matches.forEach((match, m) => {
+      const name = `${kind.toLowerCase()}/${ref.namespace}/${ref.name}/rule/${r}/match/${m}/${hostname}`;
+      if (security && !security.value.valid) {
+        // Its SecurityPolicy is broken: refuse rather than serve the route unprotected.
+        entries.push({ listener, hostname, route: { name, match, mirrors: [], directResponse: { status: 500 } }, order: { routeRank, rule: r, match: m } });
+        return;
+      }
+      const ir: RouteIR = { ...action, name, match };
+      if (security) ir.securityPolicy = security.policy;
+      if (traffic?.value.rateLimit) ir.rateLimit = traffic.value.rateLimit;
+      if (traffic?.value.retry) ir.retry = traffic.value.retry;
+      entries.push({ listener, hostname, route: ir, order: { routeRank, rule: r, match: m } });
+    });
+  });
+  return entries;
+}
+
+const PATH_RANK = { Exact: 0, RegularExpression: 1, Prefix: 2 } as const;
+
+/**
+ * Gateway API precedence: exact path, then the longest prefix (regular expressions sit between,
+ * as in Envoy Gateway), then a method match, then most header matches, then most query matches;
+ * ties go to the oldest route, then rule and match order.
+ */
+export function comparePrecedence(a: RouteEntry, b: RouteEntry): number {
+  const ma = a.route.match;
+  const mb = b.route.match;
+  return (
+    PATH_RANK[ma.path.type] - PATH_RANK[mb.path.type] ||
+    mb.path.value.length - ma.path.value.length ||
+    Number(mb.method !== undefined) - Number(ma.method !== undefined) ||
+    mb.headers.length - ma.headers.length ||
+    mb.queryParams.length - ma.queryParams.length ||
+    a.order.routeRank - b.order.routeRank ||
+    a.order.rule - b.order.rule ||
+    a.order.match - b.order.match
+  );
+}

@@ -1,0 +1,60 @@
+// Gateway API resources -> IR per Gateway, plus statuses and what the other services need.
+// The runner of this stage: each step lives in its own module.
+import type { GatewayResource } from '../provider/resource-types.js';
+import type { GatewayIR } from '../ir/types.js';
+import { certificatesWantedFor, type CertificateRequest } from './acme.js';
+import { assembleGatewayIR } from './assemble-ir.js';
+import { ClusterRegistry } from './backends.js';
+import { collectGateways, recordGatewayStatus } from './gateways.js';
+import { collectPolicies } from './policies.js';
+import { ResourceIndex } from './resource-index.js';
+import { translateRoutes } from './routes.js';
+import type { Condition, StatusMap } from './status-types.js';
+import { recordOtherStatuses } from './other-statuses.js';
+
+export interface GatewayApiResult {
+  gateways: GatewayIR[];
+  statuses: StatusMap;
+  authzPolicies: Array<{ namespace: string; name: string; yaml: string }>;
+  authzSecrets: Map<string, { data: Record<string, Buffer> }>;
+  certificatesWanted: CertificateRequest[];
+}
+
+export function translateGatewayApi(resources: readonly GatewayResource[], controllerName: string): GatewayApiResult {
+  const statuses: StatusMap = new Map();
+  const index = new ResourceIndex(resources);
+  const gateways = collectGateways(index, controllerName, statuses);
+  const registries = new Map(gateways.map((g) => [g.key, new ClusterRegistry()]));
+  const policies = collectPolicies(index, gateways, controllerName, statuses);
+  const routes = translateRoutes(index, gateways, registries, policies, controllerName, statuses);
+  for (const gateway of gateways) recordGatewayStatus(gateway, statuses);
+  recordOtherStatuses(index, statuses);
+  stampObservedGenerations(index, statuses);
+
+  const irs = gateways.map((gateway) =>
+    assembleGatewayIR(gateway, routes.entries.get(gateway.key) ?? [], routes.proxyless.get(gateway.key), registries.get(gateway.key)!, index),
+  );
+  return {
+    gateways: irs,
+    statuses,
+    authzPolicies: policies.authzPolicies,
+    authzSecrets: policies.authzSecrets,
+    certificatesWanted: gateways.flatMap(certificatesWantedFor),
+  };
+}
+
+/** Conditions say which generation of their resource they describe (files have none; the admin API may). */
+function stampObservedGenerations(index: ResourceIndex, statuses: StatusMap): void {
+  for (const [key, status] of statuses) {
+    const [kind, namespace, name] = key.split('/') as [string, string, string];
+    const generation = index.get(kind, namespace, name)?.metadata.generation;
+    if (typeof generation !== 'number') continue;
+    const stamp = (conditions: Condition[]) => {
+      for (const condition of conditions) condition.observedGeneration = generation;
+    };
+    if ('conditions' in status) stamp(status.conditions);
+    if ('listeners' in status) for (const listener of status.listeners) stamp(listener.conditions);
+    if ('parents' in status) for (const parent of status.parents) stamp(parent.conditions);
+    if ('ancestors' in status) for (const ancestor of status.ancestors) stamp(ancestor.conditions);
+  }
+}

@@ -1,0 +1,28 @@
+// What a golden file records for one input: everything translateAll returns, in plain JSON with
+// Maps as sorted objects, so reviewers read one file per behaviour. Used by the golden tests, the
+// Envoy fidelity check and the CLI.
+import { loadResourcesFromFiles } from './provider/load-files.js';
+import { translateAll, type TranslateOptions } from './translate-all.js';
+
+export const GOLDEN_OPTIONS: TranslateOptions = {
+  authz: { clusterName: 'gatehouse/authz', host: 'authz', port: 9001 },
+  rateLimit: { clusterName: 'gatehouse/ratelimit', host: 'ratelimit', port: 9002 },
+  certs: { clusterName: 'gatehouse/certs', host: 'certs', port: 8089 },
+};
+
+export function goldenOutput(path: string, text: string, options: TranslateOptions): Record<string, unknown> {
+  const loaded = loadResourcesFromFiles([{ path, text }]);
+  const result = translateAll(loaded.resources, options);
+  const sortedEntries = <V>(map: Map<string, V>) => Object.fromEntries([...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return {
+    ...(loaded.fileErrors.length > 0 ? { fileErrors: loaded.fileErrors } : {}),
+    snapshots: sortedEntries(result.snapshots),
+    statuses: sortedEntries(result.statuses),
+    rateLimitDomains: result.rateLimitDomains,
+    authzPolicies: result.authzPolicies,
+    authzSecrets: Object.fromEntries(
+      [...result.authzSecrets.entries()].map(([key, secret]) => [key, Object.fromEntries(Object.entries(secret.data).map(([k, v]) => [k, v.toString('utf8')]))]),
+    ),
+    certificatesWanted: result.certificatesWanted,
+  };
+}

@@ -1,0 +1,178 @@
+// The intermediate representation: plain data, already validated and resolved. The translator
+// turns it into Envoy resources without looking at Gateway API objects again.
+
+export type Protocol = 'HTTP' | 'HTTPS';
+
+/** Everything one Gateway (one Envoy node cluster) serves. */
+export interface GatewayIR {
+  /** "<namespace>/<name>" of the Gateway: the node cluster of the proxies serving it. */
+  key: string;
+  ports: PortIR[];
+  proxyless: ProxylessHostIR[];
+  clusters: ClusterIR[];
+  /** Static TLS secrets from Secret documents, served over SDS by name "<namespace>/<name>". */
+  secrets: TlsSecretIR[];
+}
+
+/** One Envoy listener: every Gateway listener sharing a port. */
+export interface PortIR {
+  name: string;
+  port: number;
+  protocol: Protocol;
+  /** HTTP: exactly one chain. HTTPS: one chain per Gateway listener (SNI on its hostname). */
+  chains: FilterChainIR[];
+}
+
+export interface FilterChainIR {
+  /** Names the RouteConfiguration, the chain and the rate limit domain. */
+  name: string;
+  /** SNI match; empty for HTTP or a listener without hostname. */
+  serverNames: string[];
+  /** SDS secret names "<namespace>/<secretName>" (HTTPS only). */
+  tlsSecrets: string[];
+  virtualHosts: VirtualHostIR[];
+  /** Route /.well-known/acme-challenge/ to the certs service first (HTTP port 80). */
+  acmeChallenge: boolean;
+}
+
+export interface VirtualHostIR {
+  name: string;
+  domains: string[];
+  routes: RouteIR[];
+}
+
+export type StringMatchIR =
+  | { type: 'Exact'; value: string }
+  | { type: 'Prefix'; value: string }
+  | { type: 'RegularExpression'; value: string };
+
+export interface HeaderMatchIR {
+  name: string;
+  match: StringMatchIR;
+  invert?: boolean;
+}
+
+export interface RouteMatchIR {
+  path: StringMatchIR;
+  headers: HeaderMatchIR[];
+  queryParams: HeaderMatchIR[];
+  method?: string;
+  /** gRPC-only routes match content-type application/grpc implicitly in Envoy; not needed for routing. */
+}
+
+export interface HeaderValueIR {
+  name: string;
+  value: string;
+}
+
+export interface HeaderModifierIR {
+  set: HeaderValueIR[];
+  add: HeaderValueIR[];
+  remove: string[];
+}
+
+export interface RedirectIR {
+  scheme?: string;
+  hostname?: string;
+  port?: number;
+  /** Replaces the full path, or the matched prefix. */
+  path?: { type: 'ReplaceFullPath' | 'ReplacePrefixMatch'; value: string };
+  statusCode: number;
+}
+
+export interface RewriteIR {
+  hostname?: string;
+  path?: { type: 'ReplaceFullPath' | 'ReplacePrefixMatch'; value: string };
+}
+
+export interface WeightedClusterIR {
+  cluster: string;
+  weight: number;
+}
+
+export interface MirrorIR {
+  cluster: string;
+  /** 0..100, undefined means every request. */
+  percent?: number;
+}
+
+export interface RetryIR {
+  numRetries: number;
+  retryOn: string[];
+  statusCodes: number[];
+  perTryTimeoutMs?: number;
+  backOffBaseMs?: number;
+  backOffMaxMs?: number;
+}
+
+export interface RouteIR {
+  /** "httproute/<ns>/<name>/rule/<i>/match/<j>/<hostname>": unique, stable, used as rate limit descriptor. */
+  name: string;
+  match: RouteMatchIR;
+  /** One of: backends (possibly empty: answer 500), redirect, or a direct response. */
+  backends?: WeightedClusterIR[];
+  redirect?: RedirectIR;
+  directResponse?: { status: number; body?: string };
+  requestHeaders?: HeaderModifierIR;
+  responseHeaders?: HeaderModifierIR;
+  rewrite?: RewriteIR;
+  mirrors: MirrorIR[];
+  timeoutMs?: number;
+  backendTimeoutMs?: number;
+  retry?: RetryIR;
+  /** "<namespace>/<name>" of the SecurityPolicy that applies; ext_authz is disabled when absent. */
+  securityPolicy?: string;
+  rateLimit?: GlobalRateLimitIR;
+  /** Internal routes (ACME challenge) bypass policies. */
+  internal?: boolean;
+}
+
+export type RateLimitUnit = 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'year';
+
+export interface GlobalRateLimitIR {
+  /** "<namespace>/<name>" of the BackendTrafficPolicy. */
+  policy: string;
+  shared: boolean;
+  rules: RateLimitRuleIR[];
+}
+
+/** A selector on a request attribute; `distinct` gives every value its own bucket. */
+export type RateLimitSelectorIR =
+  | { kind: 'header'; name: string; match?: StringMatchIR; invert: boolean; distinct: boolean }
+  | { kind: 'method'; methods: string[]; invert: boolean }
+  | { kind: 'path'; match: StringMatchIR; invert: boolean }
+  | { kind: 'query'; name: string; match: StringMatchIR; invert: boolean };
+
+export interface RateLimitRuleIR {
+  selectors: RateLimitSelectorIR[];
+  cidr?: { cidr: string; maskLen: number; ipv6: boolean; distinct: boolean };
+  requests: number;
+  unit: RateLimitUnit;
+}
+
+export type EndpointIR = ({ kind: 'ip'; address: string; port: number } | { kind: 'fqdn'; hostname: string; port: number } | { kind: 'unix'; path: string }) & {
+  /** Backend endpoint zone, becomes the Envoy locality. */
+  zone?: string;
+};
+
+export interface ClusterIR {
+  /** "backend/<namespace>/<name>". */
+  name: string;
+  endpoints: EndpointIR[];
+  /** Speak HTTP/2 upstream (gRPC or an h2c Backend). */
+  http2: boolean;
+  /** Used by GRPCRoutes, so proxyless gRPC clients may load it (they take EDS or LOGICAL_DNS only). */
+  grpc?: boolean;
+}
+
+export interface TlsSecretIR {
+  name: string;
+  certificateChain: string;
+  privateKey: string;
+}
+
+/** A proxyless gRPC target "xds:///<host>": its own API listener and route configuration. */
+export interface ProxylessHostIR {
+  host: string;
+  routes: RouteIR[];
+}

@@ -1,0 +1,30 @@
+// Global rate limiting: the ratelimit filter (domain = filter chain name) and, per route, the
+// rate_limits actions from the shared plan (see ../ratelimit-plan.ts).
+import { duration, EnvoyNames, EnvoyTypes } from '../envoy-types.js';
+import { planRateLimits } from '../ratelimit-plan.js';
+import { chainRoutes, type HttpFilterTranslator } from './http-filter.js';
+
+export const rateLimitFilter: HttpFilterTranslator = {
+  name: EnvoyNames.rateLimit,
+
+  buildFilter(chain, options) {
+    if (!chainRoutes(chain).some((r) => r.rateLimit)) return undefined;
+    return {
+      name: EnvoyNames.rateLimit,
+      typed_config: {
+        '@type': EnvoyTypes.rateLimit,
+        domain: chain.name,
+        rate_limit_service: { grpc_service: { envoy_grpc: { cluster_name: options.rateLimit.clusterName } }, transport_api_version: 'V3' },
+        timeout: duration(options.rateLimit.timeoutMs ?? 1000),
+        failure_mode_deny: options.rateLimit.failClosed ?? false,
+        enable_x_ratelimit_headers: 'DRAFT_VERSION_03',
+      },
+    };
+  },
+
+  patchRoute(route, ir) {
+    const action = route.route as Record<string, unknown> | undefined;
+    if (!ir?.rateLimit || !action) return;
+    action.rate_limits = planRateLimits(ir).map((plan) => ({ actions: plan.steps.map((step) => step.action) }));
+  },
+};

@@ -1,0 +1,54 @@
+// PortIR -> Envoy Listener: one filter chain per chain IR, each an HTTP connection manager with
+// secure defaults, its routes over RDS and, for HTTPS, certificates over SDS.
+import type { FilterChainIR, PortIR } from '../ir/types.js';
+import type { TranslateOptions } from '../translate-all.js';
+import { ADS_CONFIG_SOURCE, EnvoyNames, EnvoyTypes, type EnvoyObject } from './envoy-types.js';
+
+export function buildListener(port: PortIR, httpFilters: ReadonlyMap<FilterChainIR, EnvoyObject[]>, options: TranslateOptions): EnvoyObject {
+  const https = port.protocol === 'HTTPS';
+  const listener: EnvoyObject = {
+    name: port.name,
+    address: { socket_address: { address: options.bindAddress ?? '0.0.0.0', port_value: port.port } },
+    filter_chains: port.chains.map((chain) => buildFilterChain(chain, httpFilters.get(chain) ?? [], https)),
+  };
+  if (https) listener.listener_filters = [{ name: EnvoyNames.tlsInspector, typed_config: { '@type': EnvoyTypes.tlsInspector } }];
+  return listener;
+}
+
+function buildFilterChain(chain: FilterChainIR, httpFilters: EnvoyObject[], https: boolean): EnvoyObject {
+  const result: EnvoyObject = {
+    name: chain.name,
+    filters: [{ name: EnvoyNames.httpConnectionManager, typed_config: buildHttpConnectionManager(chain.name, httpFilters) }],
+  };
+  if (chain.serverNames.length > 0) result.filter_chain_match = { server_names: chain.serverNames };
+  if (https) {
+    result.transport_socket = {
+      name: EnvoyNames.tlsTransportSocket,
+      typed_config: {
+        '@type': EnvoyTypes.downstreamTlsContext,
+        common_tls_context: {
+          // By SDS name over ADS: a renewed certificate replaces the secret, never the listener.
+          tls_certificate_sds_secret_configs: chain.tlsSecrets.map((name) => ({ name, sds_config: ADS_CONFIG_SOURCE })),
+          alpn_protocols: ['h2', 'http/1.1'],
+        },
+      },
+    };
+  }
+  return result;
+}
+
+/** Envoy at the edge: trust no X-Forwarded-For hop, normalise paths, refuse ambiguous headers. */
+export function buildHttpConnectionManager(name: string, httpFilters: EnvoyObject[]): EnvoyObject {
+  return {
+    '@type': EnvoyTypes.httpConnectionManager,
+    stat_prefix: name,
+    rds: { route_config_name: name, config_source: ADS_CONFIG_SOURCE },
+    http_filters: httpFilters,
+    common_http_protocol_options: { headers_with_underscores_action: 'REJECT_REQUEST' },
+    normalize_path: true,
+    merge_slashes: true,
+    path_with_escaped_slashes_action: 'UNESCAPE_AND_REDIRECT',
+    use_remote_address: true,
+    xff_num_trusted_hops: 0,
+  };
+}

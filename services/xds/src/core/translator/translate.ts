@@ -1,0 +1,76 @@
+// IR of one Gateway -> the Envoy resources of its node cluster, and its rate limit domains.
+import type { EnvoyResources, TranslateOptions } from '../translate-all.js';
+import type { FilterChainIR, GatewayIR } from '../ir/types.js';
+import { buildCluster, buildServiceCluster } from './clusters.js';
+import type { EnvoyObject } from './envoy-types.js';
+import { extAuthzFilter } from './filters/ext-authz.js';
+import type { HttpFilterTranslator } from './filters/http-filter.js';
+import { rateLimitFilter } from './filters/ratelimit.js';
+import { routerFilter } from './filters/router.js';
+import { buildListener } from './listeners.js';
+import { buildNoBackendCluster, buildProxyless } from './proxyless.js';
+import { buildRateLimitDomain, type RateLimitDomainConfig } from './ratelimit-config.js';
+import { buildRouteConfiguration } from './routes.js';
+import { buildSecret } from './secrets.js';
+
+/** In HCM order: authorization before rate limiting (denied requests do not spend quota), router last. */
+const HTTP_FILTERS: readonly HttpFilterTranslator[] = [extAuthzFilter, rateLimitFilter, routerFilter];
+
+export const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
+
+export function translateGateway(gateway: GatewayIR, options: TranslateOptions): { resources: EnvoyResources; rateLimitDomains: RateLimitDomainConfig[] } {
+  const resources: EnvoyResources = { listeners: [], routes: [], clusters: [], endpoints: [], secrets: [] };
+  const rateLimitDomains: RateLimitDomainConfig[] = [];
+  const used = { authz: false, rateLimit: false, certs: false };
+
+  for (const port of gateway.ports) {
+    const chainFilters = new Map<FilterChainIR, EnvoyObject[]>();
+    for (const chain of port.chains) {
+      const active = HTTP_FILTERS.map((f) => ({ translator: f, filter: f.buildFilter(chain, options) })).filter((a) => a.filter !== undefined);
+      chainFilters.set(chain, active.map((a) => a.filter!));
+      const translators = active.map((a) => a.translator);
+      used.authz ||= translators.includes(extAuthzFilter);
+      used.rateLimit ||= translators.includes(rateLimitFilter);
+      used.certs ||= chain.acmeChallenge;
+      resources.routes.push(buildRouteConfiguration(chain.name, withChallengeHost(chain), translators, chain.acmeChallenge ? [acmeChallengeRoute(options)] : []));
+      const domain = buildRateLimitDomain(chain);
+      if (domain) rateLimitDomains.push(domain);
+    }
+    resources.listeners.push(buildListener(port, chainFilters, options));
+  }
+
+  let needsNoBackend = false;
+  for (const host of gateway.proxyless) {
+    const built = buildProxyless(host);
+    resources.listeners.push(built.listener);
+    resources.routes.push(built.routeConfiguration);
+    needsNoBackend ||= built.needsNoBackend;
+  }
+  if (needsNoBackend) {
+    const noBackend = buildNoBackendCluster();
+    resources.clusters.push(noBackend.cluster);
+    resources.endpoints.push(noBackend.endpoints);
+  }
+
+  for (const cluster of gateway.clusters) {
+    const built = buildCluster(cluster);
+    resources.clusters.push(built.cluster);
+    if (built.endpoints) resources.endpoints.push(built.endpoints);
+  }
+  if (used.authz) resources.clusters.push(buildServiceCluster(options.authz, true));
+  if (used.rateLimit) resources.clusters.push(buildServiceCluster(options.rateLimit, true));
+  if (used.certs) resources.clusters.push(buildServiceCluster(options.certs, false));
+  resources.secrets.push(...gateway.secrets.map(buildSecret));
+  return { resources, rateLimitDomains };
+}
+
+/** Port 80 answers ACME HTTP-01 challenges for any host, so there must be a catch-all host. */
+function withChallengeHost(chain: FilterChainIR): FilterChainIR['virtualHosts'] {
+  if (!chain.acmeChallenge || chain.virtualHosts.some((vh) => vh.domains.includes('*'))) return chain.virtualHosts;
+  return [...chain.virtualHosts, { name: `${chain.name}/*`, domains: ['*'], routes: [] }];
+}
+
+/** Ahead of every other route (and redirect) of a port-80 virtual host. */
+function acmeChallengeRoute(options: TranslateOptions): EnvoyObject {
+  return { name: 'acme-http01-challenge', match: { prefix: ACME_CHALLENGE_PREFIX }, route: { cluster: options.certs.clusterName } };
+}
