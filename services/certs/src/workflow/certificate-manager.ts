@@ -184,10 +184,12 @@ export class CertificateManager {
     const certs = [...this.certificates().values()];
     const states = await this.options.store.getStates(certs.map(certificateId));
     const byQueue = new Map<Queue<OrderJobData>, { name: string; data: OrderJobData; opts: { jobId: string; delay: number; removeOnComplete: boolean; removeOnFail: number } }[]>();
+    // Rebuilt, so a certificate that is no longer managed drops out of the expiry metric.
+    const expiry = new Map<string, number>();
     for (const cert of certs) {
       const issuer = this.issuerFor(cert);
       const state = states.get(certificateId(cert));
-      if (state?.notAfter) this.expiryCache.set(certificateId(cert), state.notAfter);
+      if (state?.notAfter) expiry.set(certificateId(cert), state.notAfter);
       if (!issuer) {
         this.log('certificate refers to an unknown issuer', { certificate: certificateId(cert), issuer: issuerIdForCertificate(cert) });
         continue;
@@ -198,6 +200,7 @@ export class CertificateManager {
       list.push({ name: 'order', data: { id: certificateId(cert), reason: 'due' }, opts: { jobId: `${certificateId(cert)}|${due.key}`, delay: Math.max(0, due.at - this.now()), removeOnComplete: true, removeOnFail: 100 } });
       byQueue.set(queue, list);
     }
+    this.expiryCache = expiry;
     for (const [queue, jobs] of byQueue) {
       for (let i = 0; i < jobs.length; i += 1000) await queue.addBulk(jobs.slice(i, i + 1000));
     }
@@ -389,6 +392,8 @@ export class CertificateManager {
     const now = this.now();
     return certs.map((cert) => {
       const state = states.get(certificateId(cert));
+      // Another replica may have renewed it: keep this replica's expiry metric current too.
+      if (state?.notAfter) this.expiryCache.set(certificateId(cert), state.notAfter);
       const status = computeStatus(state, now);
       return {
         namespace: cert.namespace,
