@@ -92,6 +92,18 @@ export class CertificateManager {
       const now = this.now();
       return [...this.expiryCache].map(([certificate, notAfter]) => ({ certificate, secondsUntilExpiry: (notAfter - now) / 1000 }));
     });
+    // After a reconnect, make sure every certificate still has its job: a Redis that came back
+    // without its data (no persistence, a failover to an empty replica) would otherwise leave
+    // certificates unscheduled until the next restart or config change. Existing jobs deduplicate.
+    let connectedBefore = options.connection.status === 'ready';
+    options.connection.on('ready', () => {
+      if (!connectedBefore) {
+        connectedBefore = true;
+        return;
+      }
+      if (this.closed) return;
+      this.reconcile().catch((err: unknown) => this.log('reconcile after reconnect failed', { error: String(err) }));
+    });
   }
 
   // --- inputs ---------------------------------------------------------------------------------

@@ -142,3 +142,39 @@ describe('ARI (RFC 9773) against a renewalInfo stand-in in front of Pebble', () 
     expect(status.conditions.map((c) => `${c.type}=${c.status}/${c.reason}`)).toEqual(['Ready=True/Ready', 'Issuing=False/Failed']);
   });
 });
+
+describe('Redis comes back empty (no persistence)', () => {
+  let redis: RedisHandle;
+  let pebble: PebbleHandle;
+  let responder: Server;
+  let fixture: ManagerFixture;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    const httpPort = await freePort();
+    pebble = await startPebble({ httpPort });
+    fixture = createManager(redis.url, yamlFor(pebble.directoryUrl, 'amnesia'), { trustedRoots: trustPebble(pebble), prefix: 'amnesia:' });
+    responder = await startResponder(fixture.store, httpPort);
+  });
+
+  afterAll(async () => {
+    await fixture?.close();
+    responder?.close();
+    await pebble?.stop();
+    await redis?.stop();
+  });
+
+  it('reschedules every certificate after the reconnect, so it is issued again', async () => {
+    await fixture.manager.reconcile();
+    await stateWithRevision(fixture, 'default/amnesia', 1);
+    // Wait for the renewal job (delayed five years), so the order is entirely done.
+    await eventually('the renewal job', async () => {
+      const [delayed] = await fixture.redis.keys('amnesia:bull:*:delayed');
+      return delayed && (await fixture.redis.zcard(delayed)) === 1 ? true : undefined;
+    });
+    await redis.kill();
+    await redis.restart();
+    expect(await fixture.redis.exists(fixture.store.stateKey('default/amnesia'))).toBe(0);
+    await stateWithRevision(fixture, 'default/amnesia', 1);
+  });
+});
