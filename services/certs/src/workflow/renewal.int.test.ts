@@ -166,7 +166,7 @@ describe('Redis comes back empty (no persistence)', () => {
 
   it('reschedules every certificate after the reconnect, so it is issued again', async () => {
     await fixture.manager.reconcile();
-    await stateWithRevision(fixture, 'default/amnesia', 1);
+    const before = await stateWithRevision(fixture, 'default/amnesia', 1);
     // Wait for the renewal job (delayed five years), so the order is entirely done.
     await eventually('the renewal job', async () => {
       const [delayed] = await fixture.redis.keys('amnesia:bull:*:delayed');
@@ -174,7 +174,11 @@ describe('Redis comes back empty (no persistence)', () => {
     });
     await redis.kill();
     await redis.restart();
-    expect(await fixture.redis.exists(fixture.store.stateKey('default/amnesia'))).toBe(0);
-    await stateWithRevision(fixture, 'default/amnesia', 1);
+    // Revision 1 again, from a new order: the old state is gone and the certificate was rescheduled.
+    const after = await eventually('the certificate issued again', async () => {
+      const state = await fixture.store.getState('default/amnesia');
+      return state?.revision === 1 && state.orderUrl !== before.orderUrl ? state : undefined;
+    }, 50_000);
+    expect(after.chainPem).not.toBe(before.chainPem);
   });
 });
