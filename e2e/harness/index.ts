@@ -23,3 +23,4 @@ export { expandAny } from './envoy/envoy-json.js';
 export * as envoy from './envoy/index.js';
 export { startJwtIssuer, type JwtIssuerHandle } from './jwt-issuer.js';
 export { copyConfigFolder, fillPlaceholders, type ConfigFolderHandle } from './config-folder.js';
+export { watchAds, type AdsWatcher } from './envoy/ads-watcher.js';
