@@ -149,6 +149,12 @@ async function runBaseline() {
   return { pushMs, memory: after, bytesPerChange: (after.bytesSent - idle.bytesSent) / CHANGES };
 }
 
+// Translation time first (its own script, also runnable alone: node bench/xds/translate.mjs).
+if (!process.env.BENCH_ONLY) {
+  const { spawnSync } = await import('node:child_process');
+  spawnSync(process.execPath, [fileURLToPath(new URL('./translate.mjs', import.meta.url))], { stdio: 'inherit' });
+}
+
 const fmt = (n, digits = 1) => n.toFixed(digits);
 console.log(`streams: ${STREAMS} over ${CONNECTIONS} connections; ${ROUTES} routes in ${ROUTE_CONFIGS} route configurations; median of ${CHANGES} changes`);
 const only = process.env.BENCH_ONLY;

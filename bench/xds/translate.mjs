@@ -62,7 +62,7 @@ function buildResources(routes) {
             apiVersion: 'gateway.envoyproxy.io/v1alpha1',
             kind: 'SecurityPolicy',
             metadata: { name: `auth-${i}`, namespace: 'default' },
-            spec: { targetRefs, jwt: { providers: [{ name: 'idp', issuer: 'https://idp.example.com', remoteJWKS: { uri: 'https://idp.example.com/jwks' } }] } },
+            spec: { targetRefs, jwt: { providers: [{ name: 'idp', issuer: 'https://idp.example.com', audiences: ['api'], remoteJWKS: { uri: 'https://idp.example.com/jwks' } }] } },
           }
         : {
             apiVersion: 'gateway.envoyproxy.io/v1alpha1',

@@ -3,9 +3,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { validateResource } from '@gatehouse/schemas';
 import { describe, expect, it } from 'vitest';
 import { goldenOutput, GOLDEN_OPTIONS } from './golden-output.js';
 import { loadResourcesFromFiles } from './provider/load-files.js';
+import type { GatewayResource } from './provider/resource-types.js';
 import { translateAll } from './translate-all.js';
 
 const testdata = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'testdata');
@@ -59,6 +61,34 @@ describe('translateAll', () => {
     expect(route.parents[0]!.conditions.map((c) => c.observedGeneration)).toEqual([7, 7]);
     const gateway = result.statuses.get('Gateway/default/web') as { conditions: Array<{ observedGeneration?: number }> };
     expect(gateway.conditions[0]!.observedGeneration).toBeUndefined();
+  });
+
+  it('never throws on resources that failed their schema, whatever their shape', () => {
+    // Invalid resources stay in the set to get a status, so no step may trip over their fields.
+    // Seeded corruption of every golden input, validated the way the provider validates.
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const junk: unknown[] = [null, 'x', 42, -1, true, [], {}, [1], { a: 1 }, ''];
+    const corrupt = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map((v) => (random() < 0.1 ? junk[Math.floor(random() * junk.length)] : corrupt(v)));
+      if (value === null || typeof value !== 'object') return value;
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, random() < 0.1 ? junk[Math.floor(random() * junk.length)] : corrupt(v)]));
+    };
+    let translations = 0;
+    for (const input of inputs) {
+      const base = loadResourcesFromFiles([input], { validate: false }).resources;
+      for (let round = 0; round < 15; round++) {
+        const resources = base.map((resource) => {
+          const { issues: _issues, source: _source, ...document } = resource;
+          const damaged = { ...(corrupt(document) as object), apiVersion: resource.apiVersion, kind: resource.kind, metadata: resource.metadata } as GatewayResource;
+          const issues = validateResource(damaged);
+          return issues.length > 0 ? { ...damaged, issues } : damaged;
+        });
+        expect(() => translateAll(resources, GOLDEN_OPTIONS)).not.toThrow();
+        translations++;
+      }
+    }
+    expect(translations).toBe(inputs.length * 15);
   });
 });
 

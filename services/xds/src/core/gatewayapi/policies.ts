@@ -7,6 +7,7 @@ import { conditionFalse, conditionTrue, describeIssues, Reasons } from './condit
 import type { GatewayContext } from './gateways.js';
 import { GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
 import type { ParentReference, StatusMap } from './status-types.js';
+import { objectsOf } from './shape.js';
 import { translateTrafficPolicy, type TrafficPolicyIR } from './traffic-policy.js';
 
 interface TargetRef {
@@ -64,12 +65,13 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
     });
     for (const secretName of referencedSecrets(policy)) {
       const secret = index.get('Secret', policy.metadata.namespace, secretName);
-      if (secret) result.authzSecrets.set(`${policy.metadata.namespace}/${secretName}`, { data: secretData(secret) });
+      if (secret && !secret.issues?.length) result.authzSecrets.set(`${policy.metadata.namespace}/${secretName}`, { data: secretData(secret) });
     }
   }
 
   for (const policy of index.list('BackendTrafficPolicy')) {
-    const translated = translateTrafficPolicy(`${policy.metadata.namespace}/${policy.metadata.name}`, policy.spec ?? {});
+    // A policy that failed its schema is reported as such; its spec is not read.
+    const translated = policy.issues?.length ? { ir: {}, problems: [] } : translateTrafficPolicy(`${policy.metadata.namespace}/${policy.metadata.name}`, policy.spec ?? {});
     attach(policy, index, gatewayKeys, controllerName, statuses, translated.problems, false, (target, name) => result.traffic.claim(target, name, translated.ir));
   }
   return result;
@@ -88,8 +90,8 @@ function attach(
 ): boolean {
   const namespace = policy.metadata.namespace;
   const policyName = `${namespace}/${policy.metadata.name}`;
-  const spec = (policy.spec ?? {}) as { targetRef?: TargetRef; targetRefs?: TargetRef[] };
-  const targets = [...(spec.targetRefs ?? []), ...(spec.targetRef ? [spec.targetRef] : [])];
+  const spec = (policy.spec ?? {}) as { targetRef?: unknown; targetRefs?: unknown };
+  const targets = objectsOf<TargetRef>([...objectsOf(spec.targetRefs), spec.targetRef]).filter((t) => typeof t.kind === 'string' && typeof t.name === 'string');
   const ancestors: Array<{ ancestorRef: ParentReference; controllerName: string; conditions: ReturnType<typeof conditionTrue>[] }> = [];
   const kind = policy.kind as 'SecurityPolicy' | 'BackendTrafficPolicy';
   let acceptedAnywhere = false;
@@ -137,7 +139,7 @@ function targetKeyOf(target: TargetRef, namespace: string, index: ResourceIndex,
     if (!route) return undefined;
     if (!target.sectionName) return `route:${target.kind}/${namespace}/${target.name}`;
     // A sectionName on a route names one of its rules.
-    const rules = (route.spec as { rules?: Array<{ name?: string }> } | undefined)?.rules ?? [];
+    const rules = objectsOf<{ name?: unknown }>((route.spec as { rules?: unknown } | undefined)?.rules);
     return rules.some((r) => r.name === target.sectionName) ? `rule:${target.kind}/${namespace}/${target.name}/${target.sectionName}` : undefined;
   }
   return undefined;
@@ -151,7 +153,7 @@ function ancestorsOf(target: TargetRef, namespace: string, index: ResourceIndex,
       : [];
   }
   const route = index.get(target.kind, namespace, target.name);
-  const parentRefs = ((route?.spec as { parentRefs?: Array<{ name: string; namespace?: string }> } | undefined)?.parentRefs ?? []);
+  const parentRefs = objectsOf<{ name: string; namespace?: string }>((route?.spec as { parentRefs?: unknown } | undefined)?.parentRefs).filter((ref) => typeof ref.name === 'string');
   return parentRefs
     .map((ref) => ({ group: GATEWAY_GROUP, kind: 'Gateway', namespace: ref.namespace ?? namespace, name: ref.name }))
     .filter((ref) => gatewayKeys.has(`${ref.namespace}/${ref.name}`));
@@ -170,7 +172,7 @@ function referencedSecrets(policy: GatewayResource): string[] {
 
 export function secretData(secret: GatewayResource): Record<string, Buffer> {
   const data: Record<string, Buffer> = {};
-  for (const [key, value] of Object.entries(secret.data ?? {})) data[key] = Buffer.from(value, 'base64');
-  for (const [key, value] of Object.entries(secret.stringData ?? {})) data[key] = Buffer.from(value, 'utf8');
+  for (const [key, value] of Object.entries(secret.data ?? {})) if (typeof value === 'string') data[key] = Buffer.from(value, 'base64');
+  for (const [key, value] of Object.entries(secret.stringData ?? {})) if (typeof value === 'string') data[key] = Buffer.from(value, 'utf8');
   return data;
 }

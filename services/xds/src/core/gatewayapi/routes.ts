@@ -9,6 +9,7 @@ import { intersectHostnames } from './hostnames.js';
 import type { PolicyResult } from './policies.js';
 import { GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
 import { checkRouteCelRules } from './route-cel-rules.js';
+import { objectsOf } from './shape.js';
 import { translateRule, type RuleIR, type RuleProblem, type RuleSpec } from './route-rules.js';
 import type { Condition, ParentReference, StatusMap } from './status-types.js';
 
@@ -58,6 +59,8 @@ export function translateRoutes(
     const kind = route.kind as RouteKind;
     const namespace = route.metadata.namespace;
     const spec = (route.spec ?? {}) as { parentRefs?: ParentRefSpec[]; hostnames?: string[]; rules?: RuleSpec[] };
+    // A route that failed its schema still reports on every parent it names that can be read.
+    const parentRefs = objectsOf<ParentRefSpec>(spec.parentRefs).filter((ref) => typeof ref.name === 'string');
     const parents: Array<{ parentRef: ParentReference; controllerName: string; conditions: Condition[] }> = [];
     const invalid = route.issues?.length ? route.issues : checkRouteCelRules(route).map((issue) => withLocation(route, issue));
     statuses.set(`${kind}/${namespace}/${route.metadata.name}`, { kind, parents });
@@ -78,7 +81,10 @@ export function translateRoutes(
       return translated;
     };
 
-    for (const parentRef of spec.parentRefs ?? []) {
+    if (invalid.length > 0 && parentRefs.length === 0) {
+      parents.push({ parentRef: { name: '' }, controllerName, conditions: [conditionFalse('Accepted', Reasons.unsupportedValue, describeIssues(invalid))] });
+    }
+    for (const parentRef of parentRefs) {
       const parentNamespace = parentRef.namespace ?? namespace;
       const reported: ParentReference = {
         group: parentRef.group ?? GATEWAY_GROUP,
