@@ -18,7 +18,14 @@ let gw: GatewayHandle;
 beforeAll(async () => {
   issuer = await startJwtIssuer();
   config = await copyConfigFolder(join(import.meta.dirname, 'jwt-api'), { JWT_ISSUER: issuer.issuer, JWKS_URI: issuer.jwksUri });
-  gw = await startGateway({ configDir: config.dir, nodeCluster: 'shop/api', env: { ratelimit: { LIMIT_RESPONSE_HEADERS_ENABLED: 'true' } } });
+  gw = await startGateway({
+    configDir: config.dir,
+    nodeCluster: 'shop/api',
+    // RATELIMIT_REDIS_TIMEOUT_MS: the service fails open (no limit, no headers) when Redis answers slower
+    // than its 10 ms default budget, which a busy shared machine does; give it the 1 s timeout the
+    // translator gives Envoy's ratelimit filter.
+    env: { ratelimit: { LIMIT_RESPONSE_HEADERS_ENABLED: 'true', RATELIMIT_REDIS_TIMEOUT_MS: '1000' } },
+  });
   // authz and ratelimit get their config from xds over Redis: wait until a token passes.
   const probe = issuer.sign({ sub: 'probe', aud: 'orders-api' });
   await waitFor(async () => (await get('/orders', probe)).status === 200, { timeoutMs: 20_000, description: 'the policy to reach authz and ratelimit' });
