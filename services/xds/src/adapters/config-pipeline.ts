@@ -205,7 +205,9 @@ export class ConfigPipeline {
     this.lastAuthz = { policies: result.authzPolicies, secrets: result.authzSecrets };
     const published = this.publishing.then(() => publish(effects)).catch((err: unknown) => this.options.onError?.(err));
     const budget = new Promise<void>((resolve) => setTimeout(resolve, this.options.publishFirstBudgetMs ?? 2000).unref());
-    this.publishing = Promise.race([published, budget]).then(apply);
+    this.publishing = Promise.race([published, budget])
+      .then(apply)
+      .catch((err: unknown) => this.options.onError?.(err));
   }
 }
 
