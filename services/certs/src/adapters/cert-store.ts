@@ -10,7 +10,7 @@
 //   {p}lock:<ns>/<name>             string order lease (see order-lock.ts)
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { decryptPrivateKey, encryptPrivateKey } from '../core/key-envelope.js';
+import { decryptPrivateKey, encryptPrivateKey } from '@gatehouse/contracts';
 import type { Certificate } from '../core/resources.js';
 import type { CertificateState } from '../core/status.js';
 

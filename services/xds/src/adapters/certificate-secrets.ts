@@ -6,7 +6,7 @@
 import { certificateIssuedCodec } from '@gatehouse/contracts';
 import type { CertificateIssued__Output } from '@gatehouse/contracts/generated/gatehouse/v1/CertificateIssued';
 import { withTraceContext, type RedisConnection } from '@gatehouse/kit';
-import { decryptPrivateKey } from './private-key-crypto.js';
+import { decryptPrivateKey } from '@gatehouse/contracts';
 
 export const CERTIFICATE_ISSUED_CHANNEL = 'gatehouse:certificates:issued';
 export const CERTIFICATE_ISSUED_LATEST_KEY = 'gatehouse:certificates:issued:latest';
