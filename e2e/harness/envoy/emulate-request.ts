@@ -4,6 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { applyHeaderOptions, buildCheckRequest, EXT_AUTHZ_FILTER, httpStatusOf, perFilterConfig, type ExtAuthzPerRoute, type HeaderValueOption } from './ext-authz-request.js';
 import { buildDescriptors } from './ratelimit-request.js';
+import { applyUnderscoreHeaderPolicy, sanitizeEdgeHeaders } from './edge-headers.js';
+import { setCookiesOf } from './set-cookie.js';
 import { selectRoute, selectVirtualHost, type EmulatedRequest } from './route-matching.js';
 import type { EnvoySnapshot, HttpConnectionManager, RouteConfiguration, TypedConfig } from './types.js';
 
@@ -40,6 +42,8 @@ export interface EmulatedResponse {
   sent: { check?: object; rateLimit?: object };
   routeName?: string;
   dynamicMetadata?: unknown;
+  /** Every Set-Cookie line of the response (the `headers` map folds repeated ones). */
+  setCookies?: string[];
 }
 
 const UNIT_SECONDS: Record<string, number> = { SECOND: 1, MINUTE: 60, HOUR: 3600, DAY: 86400, WEEK: 604800, MONTH: 2592000, YEAR: 31536000 };
@@ -69,19 +73,24 @@ function localReply(status: number, body = '', headers: Record<string, string> =
   return { status, headers: { 'content-type': 'text/plain', ...headers }, body, sent };
 }
 
-export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: number, request: EmulatedRequest, peers: EnvoyPeers): Promise<EmulatedResponse> {
-  const hcm = httpConnectionManager(snapshot, listenerPort, request);
+export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: number, received: EmulatedRequest, peers: EnvoyPeers): Promise<EmulatedResponse> {
+  const hcm = httpConnectionManager(snapshot, listenerPort, received);
+  const codecHeaders = applyUnderscoreHeaderPolicy(hcm, received.headers);
+  if (!codecHeaders) return localReply(400, 'Bad Request');
+  const request: EmulatedRequest = { ...received, headers: codecHeaders };
   const routes = routeConfiguration(snapshot, hcm);
   const virtualHost = selectVirtualHost(routes, request.host);
   const route = virtualHost && selectRoute(virtualHost, request);
   if (!virtualHost || !route) return localReply(404, 'no route');
   const upstreamHeaders: Record<string, string> = { ...request.headers };
   for (const name of routes.request_headers_to_remove ?? []) delete upstreamHeaders[name.toLowerCase()];
+  sanitizeEdgeHeaders(hcm, request, upstreamHeaders);
   const responseHeaders: Record<string, string> = {};
   const sent: EmulatedResponse['sent'] = {};
   const cluster = route.route?.cluster ?? route.route?.weighted_clusters?.clusters[0]?.name ?? '';
   const requestId = randomUUID();
   let dynamicMetadata: unknown;
+  const setCookies: string[] = [];
 
   for (const filter of hcm.http_filters ?? []) {
     const config = filter.typed_config as TypedConfig | undefined;
@@ -102,11 +111,12 @@ export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: numb
         const denied = answer.denied_response;
         const headers: Record<string, string> = {};
         applyHeaderOptions(headers, denied?.headers, false);
-        return { ...localReply(httpStatusOf(denied?.status?.code, 403), denied?.body ?? '', headers, sent), routeName: route.name };
+        return { ...localReply(httpStatusOf(denied?.status?.code, 403), denied?.body ?? '', headers, sent), routeName: route.name, setCookies: setCookiesOf(denied?.headers) };
       }
       applyHeaderOptions(upstreamHeaders, answer.ok_response?.headers, false);
       for (const name of answer.ok_response?.headers_to_remove ?? []) delete upstreamHeaders[name.toLowerCase()];
       applyHeaderOptions(responseHeaders, answer.ok_response?.response_headers_to_add, false);
+      setCookies.push(...setCookiesOf(answer.ok_response?.response_headers_to_add));
       dynamicMetadata = answer.dynamic_metadata;
     } else if (filter.name === RATELIMIT_FILTER) {
       const stage = Number(config?.stage ?? 0);
@@ -138,9 +148,16 @@ export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: numb
 
   if (route.direct_response) return { ...localReply(route.direct_response.status, route.direct_response.body?.inline_string ?? '', responseHeaders, sent), routeName: route.name };
   if (route.redirect) return { ...localReply(redirectStatus(route.redirect), '', { ...responseHeaders, location: redirectLocation(route.redirect, request) }, sent), routeName: route.name };
+  // The router looks the cluster up only now: a route naming a cluster Envoy does not have answers 503
+  // (response flag NC), an EDS cluster without endpoints 503 "no healthy upstream" (UH).
+  const served = snapshot.clusters?.find((c) => c.name === cluster);
+  if (snapshot.clusters && !served) return { ...localReply(503, 'cluster not found', responseHeaders, sent), routeName: route.name };
+  if (served?.type === 'EDS' && snapshot.endpoints && !snapshot.endpoints.some((e) => e.cluster_name === cluster && e.endpoints?.some((l) => l.lb_endpoints?.length))) {
+    return { ...localReply(503, 'no healthy upstream', responseHeaders, sent), routeName: route.name };
+  }
   for (const option of route.request_headers_to_add ?? []) upstreamHeaders[option.header.key.toLowerCase()] = option.header.value;
   for (const name of route.request_headers_to_remove ?? []) delete upstreamHeaders[name.toLowerCase()];
-  return { status: 200, headers: responseHeaders, body: '', upstream: { cluster, headers: upstreamHeaders }, sent, routeName: route.name, dynamicMetadata };
+  return { status: 200, headers: responseHeaders, body: '', upstream: { cluster, headers: upstreamHeaders }, sent, routeName: route.name, dynamicMetadata, setCookies };
 }
 
 /** Envoy's x-ratelimit-* headers (draft 03): the descriptor closest to its limit decides. */

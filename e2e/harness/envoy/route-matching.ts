@@ -20,7 +20,9 @@ export interface EmulatedRequest {
 export function selectVirtualHost(config: RouteConfiguration, authority: string): VirtualHost | undefined {
   const host = authority.toLowerCase();
   const hostWithoutPort = host.replace(/:\d+$/, '');
-  const candidates = [host, hostWithoutPort];
+  // Envoy matches domains against ":authority" as sent, port included, unless the route configuration
+  // sets ignore_port_in_host_matching (RouteConfiguration field 14).
+  const candidates = config.ignore_port_in_host_matching ? [hostWithoutPort] : [host];
   const hosts = config.virtual_hosts;
   for (const candidate of candidates) {
     const exact = hosts.find((vh) => vh.domains.some((d) => d.toLowerCase() === candidate));

@@ -72,6 +72,7 @@ export interface RouteConfiguration {
   name: string;
   virtual_hosts: VirtualHost[];
   request_headers_to_remove?: string[];
+  ignore_port_in_host_matching?: boolean;
 }
 
 export interface TypedConfig {
@@ -100,5 +101,7 @@ export interface Listener {
 export interface EnvoySnapshot {
   listeners: Listener[];
   routes: RouteConfiguration[];
-  clusters?: Array<{ name: string }>;
+  clusters?: Array<{ name: string; type?: string }>;
+  /** ClusterLoadAssignments (EDS); when given, an EDS cluster without endpoints cannot be routed to. */
+  endpoints?: Array<{ cluster_name: string; endpoints?: Array<{ lb_endpoints?: unknown[] }> }>;
 }

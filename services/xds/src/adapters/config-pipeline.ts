@@ -17,6 +17,7 @@ import {
   loadResourcesFromFiles,
   mergeResourceSources,
   resourceKey,
+  type AuthzPolicy,
   type FileError,
   type GatewayResource,
   type ParsedFiles,
@@ -36,6 +37,8 @@ export interface ConfigPipelineOptions {
   sharedSecrets?: () => readonly object[];
   /** Hands rate limit domains, authz policies and certificate wishes to the other services. */
   publish?: (effects: SideEffects) => Promise<unknown>;
+  /** How long a snapshot waits for its side effects to be published first (see run). Default 2000 ms. */
+  publishFirstBudgetMs?: number;
   /** Quiet period before translating. Default 50 ms. */
   debounceMs?: number;
   /** Bound on the delay during a stream of changes. Default 500 ms. */
@@ -84,6 +87,8 @@ export class ConfigPipeline {
   private readonly current: PipelineState = { fileErrors: [], adminErrors: [], snapshotProblems: [], statuses: new Map() };
   private readonly debouncer: Debouncer;
   private publishing: Promise<unknown> = Promise.resolve();
+  /** What the last translation gave authz: its policies stay published one more round (see run). */
+  private lastAuthz: { policies: readonly AuthzPolicy[]; secrets: ReadonlyMap<string, { data: Record<string, Buffer> }> } = { policies: [], secrets: new Map() };
   /** The side effects of the latest translation: the only ones worth publishing again after a failure. */
   private latestEffects?: SideEffects;
   private publishRetryDelayMs = 0;
@@ -132,23 +137,6 @@ export class ConfigPipeline {
     return this.current;
   }
 
-  private enqueuePublish(publish: (effects: SideEffects) => Promise<unknown>, effects: SideEffects): void {
-    this.publishing = this.publishing
-      .then(() => publish(effects))
-      .then(
-        () => void (this.publishRetryDelayMs = 0),
-        (err: unknown) => {
-          this.options.onError?.(err);
-          // Redis down for longer than its client's own retries: no later event would publish this change
-          // (ratelimit, authz and certs would keep the old config until the next edit), so try again.
-          if (effects !== this.latestEffects) return;
-          this.publishRetryDelayMs = Math.min(Math.max(this.publishRetryDelayMs * 2, this.options.publishRetryMs ?? 1_000), 30_000);
-          const timer = setTimeout(() => effects === this.latestEffects && this.enqueuePublish(publish, effects), this.publishRetryDelayMs);
-          timer.unref();
-        },
-      );
-  }
-
   /**
    * Parses YAML documents sent to the admin API, with the same checks as files. Every document
    * must be valid for the request to be accepted.
@@ -191,31 +179,61 @@ export class ConfigPipeline {
       this.options.onError?.(err);
       return;
     }
-    const outcome = applySnapshots(this.options.store, result.snapshots, {
-      sharedSecrets: this.options.sharedSecrets?.() ?? [],
-      check: encodeSnapshot,
-    });
-    this.current.statuses = result.statuses;
-    this.current.snapshotProblems = outcome.problems;
-    this.current.appliedAt = Date.now();
+    const apply = (): void => {
+      const outcome = applySnapshots(this.options.store, result.snapshots, {
+        sharedSecrets: this.options.sharedSecrets?.() ?? [],
+        check: encodeSnapshot,
+      });
+      this.current.statuses = result.statuses;
+      this.current.snapshotProblems = outcome.problems;
+      this.current.appliedAt = Date.now();
+      this.options.onApplied?.({
+        changed: outcome.changed,
+        removed: outcome.removed,
+        problems: outcome.problems,
+        fileErrors: [...this.current.fileErrors, ...this.current.adminErrors],
+        durationMs: Date.now() - started,
+      });
+    };
     const publish = this.options.publish;
-    if (publish) {
-      const effects: SideEffects = {
-        rateLimitDomains: result.rateLimitDomains,
-        authzPolicies: result.authzPolicies,
-        authzSecrets: result.authzSecrets,
-        certificatesWanted: result.certificatesWanted,
-      };
-      this.latestEffects = effects;
-      this.enqueuePublish(publish, effects);
-    }
-    this.options.onApplied?.({
-      changed: outcome.changed,
-      removed: outcome.removed,
-      problems: outcome.problems,
-      fileErrors: [...this.current.fileErrors, ...this.current.adminErrors],
-      durationMs: Date.now() - started,
-    });
+    if (!publish) return apply();
+    // Make-before-break across services: a snapshot may send Envoy to authz with a policy (or to
+    // ratelimit with descriptors) that did not exist before. Applied first, Envoy could ask before
+    // authz knows the policy and get 403 GH_AUTHZ_UNKNOWN_POLICY. So publish first, keeping the
+    // policies this translation drops (Envoy may still route through them until it takes the new
+    // snapshot; they go with the next publication), then apply. A publish that fails or hangs
+    // (Redis down) holds the snapshot back at most publishFirstBudgetMs.
+    const retired = this.lastAuthz.policies.filter((p) => !result.authzPolicies.some((n) => n.namespace === p.namespace && n.name === p.name));
+    const effects: SideEffects = {
+      rateLimitDomains: result.rateLimitDomains,
+      authzPolicies: [...result.authzPolicies, ...retired],
+      authzSecrets: new Map([...this.lastAuthz.secrets, ...result.authzSecrets]),
+      certificatesWanted: result.certificatesWanted,
+    };
+    this.lastAuthz = { policies: result.authzPolicies, secrets: result.authzSecrets };
+    this.latestEffects = effects;
+    const published = this.publishing.then(() => this.publishOnce(publish, effects));
+    const budget = new Promise<void>((resolve) => setTimeout(resolve, this.options.publishFirstBudgetMs ?? 2000).unref());
+    this.publishing = Promise.race([published, budget])
+      .then(apply)
+      .catch((err: unknown) => this.options.onError?.(err));
+  }
+
+  private publishOnce(publish: (effects: SideEffects) => Promise<unknown>, effects: SideEffects): Promise<void> {
+    return publish(effects).then(
+      () => void (this.publishRetryDelayMs = 0),
+      (err: unknown) => {
+        this.options.onError?.(err);
+        // Redis down for longer than its client's own retries: no later event would publish this change
+        // (ratelimit, authz and certs would keep the old config until the next edit), so try again.
+        if (effects !== this.latestEffects) return;
+        this.publishRetryDelayMs = Math.min(Math.max(this.publishRetryDelayMs * 2, this.options.publishRetryMs ?? 1_000), 30_000);
+        const retry = (): void => {
+          if (effects === this.latestEffects) this.publishing = this.publishing.then(() => this.publishOnce(publish, effects));
+        };
+        setTimeout(retry, this.publishRetryDelayMs).unref();
+      },
+    );
   }
 }
 

@@ -7,6 +7,9 @@ import { stringMatcher } from './matchers.js';
 export function buildRouteConfiguration(name: string, virtualHosts: readonly VirtualHostIR[], filters: readonly HttpFilterTranslator[], leading: EnvoyObject[] = []): EnvoyObject {
   return {
     name,
+    // Envoy matches domains against ":authority" with its port ("app.example.com:8443" never matches
+    // "app.example.com"); Gateway API hostnames carry no port, so ignore it (as Envoy Gateway does).
+    ignore_port_in_host_matching: true,
     virtual_hosts: virtualHosts.map((vh) => ({
       name: vh.name,
       domains: vh.domains,
