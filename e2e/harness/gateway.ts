@@ -5,6 +5,7 @@ import { credentials, makeGenericClientConstructor, type Client } from '@grpc/gr
 import { grpcServiceDefinition, ServiceNames } from '@gatehouse/contracts';
 import { emulateRequest, type CheckResponseLike, type EmulatedResponse, type EnvoyPeers, type RateLimitResponseLike } from './envoy/emulate-request.js';
 import { fetchServedSnapshot, type ServedSnapshot } from './envoy/ads-snapshot.js';
+import { watchAds, type AdsWatcher } from './envoy/ads-watcher.js';
 import type { EmulatedRequest } from './envoy/route-matching.js';
 import { freePort } from './free-port.js';
 import { startRedis, type RedisHandle } from './redis.js';
@@ -31,6 +32,8 @@ export interface GatewayHandle {
   service(name: GatewayServiceName): ServiceHandle;
   /** What xds currently serves this Envoy, over ADS. */
   snapshot(): Promise<ServedSnapshot>;
+  /** A long-lived ADS stream following the config as Envoy would; pass `current()` to `request`. Close it. */
+  watch(): Promise<AdsWatcher>;
   /** Plays Envoy for one request on the listener with this port, against a fresh snapshot (or the given one). */
   request(listenerPort: number, request: Partial<EmulatedRequest> & Pick<EmulatedRequest, 'path'>, snapshot?: ServedSnapshot): Promise<EmulatedResponse>;
   readonly peers: EnvoyPeers;
@@ -110,6 +113,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     services,
     service,
     snapshot,
+    watch: () => watchAds(service('xds').grpcAddress, options.nodeCluster),
     peers,
     async request(listenerPort, partial, served) {
       const request: EmulatedRequest = { method: 'GET', host: 'localhost', headers: {}, clientAddress: '192.0.2.10', ...partial };

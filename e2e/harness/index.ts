@@ -21,3 +21,6 @@ export { startGateway, type GatewayHandle, type StartGatewayOptions, type Gatewa
 export { fetchServedSnapshot, type ServedSnapshot } from './envoy/ads-snapshot.js';
 export { expandAny } from './envoy/envoy-json.js';
 export * as envoy from './envoy/index.js';
+export { startJwtIssuer, type JwtIssuerHandle } from './jwt-issuer.js';
+export { copyConfigFolder, fillPlaceholders, type ConfigFolderHandle } from './config-folder.js';
+export { watchAds, type AdsWatcher } from './envoy/ads-watcher.js';

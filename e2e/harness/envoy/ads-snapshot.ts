@@ -13,8 +13,8 @@ interface DiscoveryResponse {
 }
 
 export interface ServedSnapshot extends EnvoySnapshot {
-  clusters: Array<{ name: string; [field: string]: unknown }>;
-  endpoints: Array<{ cluster_name: string; [field: string]: unknown }>;
+  clusters: Array<{ name: string; type?: string; [field: string]: unknown }>;
+  endpoints: Array<{ cluster_name: string; endpoints?: Array<{ lb_endpoints?: unknown[] }>; [field: string]: unknown }>;
   /** version_info per type URL, to compare what two fetches were served. */
   versions: Record<string, string>;
 }

@@ -148,6 +148,13 @@ export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: numb
 
   if (route.direct_response) return { ...localReply(route.direct_response.status, route.direct_response.body?.inline_string ?? '', responseHeaders, sent), routeName: route.name };
   if (route.redirect) return { ...localReply(redirectStatus(route.redirect), '', { ...responseHeaders, location: redirectLocation(route.redirect, request) }, sent), routeName: route.name };
+  // The router looks the cluster up only now: a route naming a cluster Envoy does not have answers 503
+  // (response flag NC), an EDS cluster without endpoints 503 "no healthy upstream" (UH).
+  const served = snapshot.clusters?.find((c) => c.name === cluster);
+  if (snapshot.clusters && !served) return { ...localReply(503, 'cluster not found', responseHeaders, sent), routeName: route.name };
+  if (served?.type === 'EDS' && snapshot.endpoints && !snapshot.endpoints.some((e) => e.cluster_name === cluster && e.endpoints?.some((l) => l.lb_endpoints?.length))) {
+    return { ...localReply(503, 'no healthy upstream', responseHeaders, sent), routeName: route.name };
+  }
   for (const option of route.request_headers_to_add ?? []) upstreamHeaders[option.header.key.toLowerCase()] = option.header.value;
   for (const name of route.request_headers_to_remove ?? []) delete upstreamHeaders[name.toLowerCase()];
   return { status: 200, headers: responseHeaders, body: '', upstream: { cluster, headers: upstreamHeaders }, sent, routeName: route.name, dynamicMetadata, setCookies };

@@ -101,5 +101,7 @@ export interface Listener {
 export interface EnvoySnapshot {
   listeners: Listener[];
   routes: RouteConfiguration[];
-  clusters?: Array<{ name: string }>;
+  clusters?: Array<{ name: string; type?: string }>;
+  /** ClusterLoadAssignments (EDS); when given, an EDS cluster without endpoints cannot be routed to. */
+  endpoints?: Array<{ cluster_name: string; endpoints?: Array<{ lb_endpoints?: unknown[] }> }>;
 }

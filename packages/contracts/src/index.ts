@@ -13,3 +13,13 @@ export { protoRoot, lookupMessage, toObjectOptions } from './proto-root.js';
 export { protoIncludeDirs } from './include-dirs.js';
 export { TypeUrls, type ResourceTypeUrl } from './type-urls.js';
 export { FanoutChannels, QueueNames } from './channels.js';
+export {
+  encryptPrivateKey,
+  decryptPrivateKey,
+  parseEncryptionKey,
+  encryptionKeyId,
+  KeyEnvelopeError,
+  type KeyEnvelopeErrorCode,
+  type EncryptionKeyInput,
+  type DecryptOptions,
+} from './key-envelope.js';

@@ -63,7 +63,9 @@ export async function startAuthzService(options: AuthzServiceOptions): Promise<A
     connections.push(connection);
     return connection;
   };
-  const redis = options.redisUrl ? open({ enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2_000 }) : undefined;
+  // A hung Redis must answer 503 GH_AUTHZ_REDIS_UNAVAILABLE before Envoy's ext_authz timeout (1 s as xds
+  // configures it) turns it into Envoy's own uncoded 403: keep the command timeout well below it.
+  const redis = options.redisUrl ? open({ enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 400 }) : undefined;
 
   if (!options.cookieSecret) logger.warn({}, 'AUTHZ_COOKIE_SECRET is not set: using a random key, sessions will not survive restarts or work across replicas');
   const sealer = createCookieSealer(options.cookieSecret ?? randomToken(32));

@@ -1,7 +1,7 @@
 // Environment of the certs service, beyond the kit's common variables (REDIS_URL, ADMIN_PORT, ...).
 // A bad value is one line naming the variable (the kit exits 2 with it).
 import { ConfigError, env, type ConfigOf } from '@gatehouse/kit';
-import { KeyEnvelopeError, parseEncryptionKey } from './core/key-envelope.js';
+import { KeyEnvelopeError, parseEncryptionKey } from '@gatehouse/contracts';
 
 export const certsEnv = {
   HTTP_PORT: env.port({ default: 8089, description: 'HTTP-01 challenge responder; Envoy routes /.well-known/acme-challenge/ here' }),

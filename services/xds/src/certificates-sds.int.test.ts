@@ -12,7 +12,7 @@ import type { CertificateIssued } from '@gatehouse/contracts/generated/gatehouse
 import { createQueue } from '@gatehouse/kit';
 import { startRedis, startService, waitFor, type RedisHandle, type ServiceHandle } from '@gatehouse/e2e';
 import { CERTIFICATE_ISSUED_CHANNEL, CERTIFICATE_ISSUED_LATEST_KEY } from './adapters/certificate-secrets.js';
-import { encryptPrivateKey } from './adapters/private-key-crypto.js';
+import { encryptPrivateKey } from '@gatehouse/contracts';
 import { CERTS_WANTED_QUEUE } from './adapters/side-effects-publisher.js';
 import { openSotwStream } from './testing/raw-ads-client.js';
 

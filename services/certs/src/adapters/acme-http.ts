@@ -60,10 +60,29 @@ export interface AcmeHttpOptions {
 
 type TimedConfig = { gatehouseStart?: number; method?: string; url?: string };
 
+let configuredCaPem: string | undefined;
+let issuerCaPems: readonly string[] = [];
+
+function installAgent(): void {
+  const extra = [configuredCaPem, ...issuerCaPems].filter((p): p is string => Boolean(p));
+  acme.axios.defaults.httpsAgent = new Agent({ keepAlive: true, ...(extra.length > 0 ? { ca: [...rootCertificates, ...extra] } : {}) });
+}
+
+/**
+ * CAs the Issuers themselves name (spec.acme.caBundle). acme-client has one HTTP agent per process,
+ * so these are trusted for every ACME server, next to the system roots and ACME_CA_CERTS.
+ */
+export function trustIssuerCaBundles(pems: readonly string[]): void {
+  const sorted = [...new Set(pems)].sort();
+  if (sorted.join('\n') === issuerCaPems.join('\n')) return;
+  issuerCaPems = sorted;
+  installAgent();
+}
+
 export function configureAcmeHttp(options: AcmeHttpOptions = {}): void {
   const axios = acme.axios;
-  const ca = options.extraCaPem ? [...rootCertificates, options.extraCaPem] : undefined;
-  axios.defaults.httpsAgent = new Agent({ keepAlive: true, ...(ca ? { ca } : {}) });
+  configuredCaPem = options.extraCaPem;
+  installAgent();
   axios.defaults.timeout = options.timeoutMs ?? 30_000;
   (axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number } }).acmeSettings.retryMaxAttempts = 0;
   observer = options.onRequest;

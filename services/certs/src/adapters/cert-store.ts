@@ -10,7 +10,7 @@
 //   {p}lock:<ns>/<name>             string order lease (see order-lock.ts)
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { decryptPrivateKey, encryptPrivateKey } from '../core/key-envelope.js';
+import { decryptPrivateKey, encryptPrivateKey } from '@gatehouse/contracts';
 import type { Certificate } from '../core/resources.js';
 import type { CertificateState } from '../core/status.js';
 
@@ -34,6 +34,8 @@ export interface StoredState extends CertificateState {
   /** Set while an order is in flight, so a restarted replica resumes it instead of ordering again. */
   readonly pendingOrderUrl?: string;
   readonly ariCertId?: string;
+  /** How often to look at the ARI window again (the CA's Retry-After on renewalInfo). */
+  readonly ariRecheckMs?: number;
 }
 
 export interface IssuedCertificate {
@@ -46,7 +48,7 @@ export interface IssuedCertificate {
   readonly ariCertId?: string;
 }
 
-const NUMBER_FIELDS = ['revision', 'notBefore', 'notAfter', 'renewalTime', 'failures', 'lastFailureTime', 'nextAttemptTime'] as const;
+const NUMBER_FIELDS = ['revision', 'notBefore', 'notAfter', 'renewalTime', 'failures', 'lastFailureTime', 'nextAttemptTime', 'ariRecheckMs'] as const;
 
 function parseState(raw: Record<string, string> | undefined): StoredState | undefined {
   if (!raw || Object.keys(raw).length === 0) return undefined;
@@ -131,7 +133,7 @@ export class CertStore {
    * Stores a newly issued certificate as the next revision, atomically: the new key, the new
    * state, the old key set to expire, and the pending order cleared.
    */
-  async saveIssued(cert: Certificate, issued: IssuedCertificate, renewal: { renewalTime: number; basis: string }): Promise<{ revision: number; keyRef: string }> {
+  async saveIssued(cert: Certificate, issued: IssuedCertificate, renewal: { renewalTime: number; basis: string; ariRecheckMs?: number }): Promise<{ revision: number; keyRef: string }> {
     const id = `${cert.namespace}/${cert.name}`;
     const previous = await this.getState(id);
     const revision = (previous?.revision ?? 0) + 1;
@@ -151,6 +153,7 @@ export class CertStore {
       renewalBasis: renewal.basis,
       failures: '0',
       ...(issued.ariCertId ? { ariCertId: issued.ariCertId } : {}),
+      ...(renewal.ariRecheckMs ? { ariRecheckMs: String(renewal.ariRecheckMs) } : {}),
     });
     multi.hdel(this.stateKey(id), 'pendingOrderUrl', 'issuing', 'nextAttemptTime', 'lastFailureMessage');
     multi.del(`${this.prefix}pending-key:${id}`);

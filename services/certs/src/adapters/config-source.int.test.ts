@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateResource } from '@gatehouse/schemas';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ResourceSet } from '../core/resource-model.js';
+import { eventually } from '../testing/certs-fixture.js';
 import { ConfigSource } from './config-source.js';
 
 const issuer = `apiVersion: cert-manager.io/v1
@@ -57,6 +58,20 @@ describe('ConfigSource with the vendored cert-manager CRD schemas', () => {
     expect(issues.some((m) => m.startsWith(`${join(dir, 'cert.yaml')}: Certificate shop/web: /spec`))).toBe(true);
     expect(issues.at(-1)).toBe(`${join(dir, 'cert.yaml')}: keeping its last good version`);
     expect(sets[1]?.certificates.get('shop/web')?.secretName).toBe('web-tls');
+  });
+
+  it('follows a single config file that is replaced by a rename (as editors and config management do)', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gh-certs-src-'));
+    const file = join(dir, 'certs.yaml');
+    writeFileSync(file, `${issuer}---\n${certificate()}`);
+    const sets: ResourceSet[] = [];
+    const source = new ConfigSource({ path: file, validateSchema: validateResource, onIssue: () => undefined, onChange: (s) => void sets.push(s), debounceMs: 50 });
+    await source.load();
+    source.watch();
+    writeFileSync(join(dir, '.certs.yaml.tmp'), `${issuer}---\n${certificate().replace('[shop.example.com]', '[shop.example.com, www.shop.example.com]')}`);
+    renameSync(join(dir, '.certs.yaml.tmp'), file);
+    await eventually('the replaced file to apply', async () => (sets.at(-1)?.certificates.get('shop/web')?.dnsNames.length === 2 ? true : undefined));
+    source.close();
   });
 
   it('reports a YAML syntax error with its line', async () => {

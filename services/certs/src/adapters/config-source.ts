@@ -1,9 +1,9 @@
 // CERTS_CONFIG_PATH: a YAML file or a directory of them (*.yaml, *.yml), watched. Each file keeps
 // its last good version: a file with a syntax error or an invalid resource is reported and its
 // previous contents keep applying, while the other files update normally.
-import { watch, type FSWatcher } from 'node:fs';
+import { statSync, watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { buildResourceSet, formatIssue, type ResourceSet, type SchemaValidator, type SourceDocument } from '../core/resource-model.js';
 
@@ -70,8 +70,15 @@ export class ConfigSource {
     return set;
   }
 
+  /**
+   * Watches the directory, or the directory of a single file (editors and config management
+   * replace files by renaming, which a watch on the file itself would not survive).
+   */
   watch(): void {
-    this.watcher = watch(this.options.path, { persistent: false }, () => {
+    const path = this.options.path;
+    const single = !statSync(path).isDirectory();
+    this.watcher = watch(single ? dirname(path) : path, { persistent: false }, (_event, name) => {
+      if (single && name !== null && name !== basename(path)) return;
       clearTimeout(this.timer);
       this.timer = setTimeout(() => {
         this.load().catch((err) => this.options.onIssue(`${this.options.path}: GH_CERTS_CONFIG_UNREADABLE: ${String(err)}`));

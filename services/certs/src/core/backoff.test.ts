@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, parseRetryAfter, retryDelayMs } from './backoff.js';
+import { ariRecheckDelayMs, backoffDelayMs, parseRetryAfter, retryDelayMs } from './backoff.js';
 
 const MIN = 60_000;
 
@@ -19,5 +19,15 @@ describe('backoff', () => {
     expect(parseRetryAfter('Thu, 01 Jan 2026 01:00:00 GMT', now)).toBe(3600_000);
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
+  });
+});
+
+describe('ariRecheckDelayMs', () => {
+  const now = new Date('2026-01-01T00:00:00Z');
+  it('follows the CA\'s Retry-After within one minute to one day', () => {
+    expect(ariRecheckDelayMs('21600', now, 1)).toBe(21_600_000);
+    expect(ariRecheckDelayMs('5', now, 1)).toBe(60_000);
+    expect(ariRecheckDelayMs('604800', now, 1)).toBe(86_400_000);
+    expect(ariRecheckDelayMs(undefined, now, 42)).toBe(42);
   });
 });

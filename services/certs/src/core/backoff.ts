@@ -28,3 +28,13 @@ export function parseRetryAfter(value: string | undefined, now: Date): number | 
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now.getTime());
 }
+
+/**
+ * How long to wait before asking for an ARI window again: the CA's Retry-After, kept between one
+ * minute and one day (RFC 9773 section 4.3 lets clients clamp it), else `fallbackMs`.
+ */
+export function ariRecheckDelayMs(retryAfter: string | undefined, now: Date, fallbackMs: number): number {
+  const asked = parseRetryAfter(retryAfter, now);
+  if (asked === undefined) return fallbackMs;
+  return Math.min(Math.max(asked, 60_000), 86_400_000);
+}

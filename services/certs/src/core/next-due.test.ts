@@ -29,9 +29,10 @@ describe('nextDue', () => {
     expect(nextDue(['a.example.com', 'new.example.com'], failed, now, 6 * H)).toEqual({ at: now + 600_000, key: `retry-${now + 600_000}` });
   });
 
-  it('looks at an ARI window again every recheck interval until the renewal is close', () => {
+  it('looks at an ARI window again every recheck interval (the CA\'s Retry-After when given) until the renewal is close', () => {
     const ari = { ...issued, renewalBasis: 'ari' };
     expect(nextDue(['a.example.com'], ari, now, 6 * H)).toMatchObject({ at: now + 6 * H });
+    expect(nextDue(['a.example.com'], { ...ari, ariRecheckMs: 2 * H }, now, 6 * H)).toMatchObject({ at: now + 2 * H });
     const close = { ...ari, renewalTime: now + H };
     expect(nextDue(['a.example.com'], close, now, 6 * H)).toEqual({ at: now + H, key: `renew-${now + H}` });
   });

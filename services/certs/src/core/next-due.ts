@@ -6,6 +6,8 @@ import type { CertificateState } from './status.js';
 export interface DueState extends CertificateState {
   readonly dnsNames?: readonly string[];
   readonly pendingOrderUrl?: string;
+  /** The CA's Retry-After for renewalInfo; overrides the default recheck interval. */
+  readonly ariRecheckMs?: number;
 }
 
 export interface Due {
@@ -26,8 +28,9 @@ export function nextDue(dnsNames: readonly string[], state: DueState | undefined
   if (have.length !== dnsNames.length || !dnsNames.every((n) => have.includes(n))) return { at: 0, key: `names-${shortHash(dnsNames.join(','))}` };
   const at = state.renewalTime ?? state.notAfter;
   // An ARI window can move (the CA may ask for early renewal after an incident): look again.
-  if (state.renewalBasis === 'ari' && now + ariRecheckMs < at) {
-    const recheck = now + ariRecheckMs;
+  const recheckMs = state.ariRecheckMs ?? ariRecheckMs;
+  if (state.renewalBasis === 'ari' && now + recheckMs < at) {
+    const recheck = now + recheckMs;
     return { at: recheck, key: `ari-${Math.floor(recheck / 60_000)}` };
   }
   return { at, key: `renew-${at}` };

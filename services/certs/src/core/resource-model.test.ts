@@ -104,6 +104,23 @@ spec: { secretName: good, dnsNames: [good.example.com], issuerRef: { name: x } }
     expect([...set.certificates.keys()]).toEqual(['shop/good']);
   });
 
+  it('decodes spec.acme.caBundle and refuses skipTLSVerify', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const set = buildResourceSet(
+      docsOf(`apiVersion: cert-manager.io/v1
+kind: Issuer
+metadata: { name: private }
+spec: { acme: { server: "https://ca.internal/dir", caBundle: ${Buffer.from(pem).toString('base64')}, privateKeySecretRef: { name: k }, solvers: [{ http01: {} }] } }
+---
+apiVersion: cert-manager.io/v1
+kind: Issuer
+metadata: { name: careless }
+spec: { acme: { server: "https://ca.internal/dir", skipTLSVerify: true, privateKeySecretRef: { name: k }, solvers: [{ http01: {} }] } }`),
+    );
+    expect(set.issuers.get('Issuer/default/private')?.acme.caBundlePem).toBe(pem);
+    expect(set.issues.map((i) => `${i.resource} ${i.path}`)).toEqual(['Issuer default/careless /spec/acme/skipTLSVerify']);
+  });
+
   it('rejects an issuer without solvers or with a plain-http server', () => {
     const set = buildResourceSet(
       docsOf(`apiVersion: cert-manager.io/v1

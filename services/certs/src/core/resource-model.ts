@@ -151,9 +151,16 @@ function readAcmeIssuer(spec: unknown, c: Collector): AcmeIssuerConfig | undefin
     const solver = readSolver(raw, `/spec/acme/solvers/${i}`, c);
     if (solver) solvers.push(solver);
   });
+  let caBundlePem: string | undefined;
+  if (acme.caBundle !== undefined) {
+    caBundlePem = typeof acme.caBundle === 'string' ? Buffer.from(acme.caBundle, 'base64').toString('utf8') : '';
+    if (!caBundlePem.includes('-----BEGIN CERTIFICATE-----')) c.add('/spec/acme/caBundle', 'must be a base64-encoded PEM bundle');
+  }
+  if (acme.skipTLSVerify === true) c.add('/spec/acme/skipTLSVerify', 'is not supported; put the CA in caBundle or ACME_CA_CERTS');
   if (!server || !keyRef) return undefined;
   return {
     server,
+    ...(caBundlePem ? { caBundlePem } : {}),
     privateKeySecretRef: keyRef,
     solvers,
     ...(str(acme.email) ? { email: str(acme.email) } : {}),

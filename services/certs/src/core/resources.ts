@@ -48,6 +48,8 @@ export interface AcmeIssuerConfig {
   readonly privateKeySecretRef: string;
   readonly externalAccountBinding?: ExternalAccountBinding;
   readonly profile?: string;
+  /** spec.acme.caBundle, decoded: extra CAs to trust for this ACME server's TLS. */
+  readonly caBundlePem?: string;
   readonly solvers: readonly Solver[];
 }
 

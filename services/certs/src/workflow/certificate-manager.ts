@@ -2,24 +2,25 @@
 // BullMQ job, delayed until it is due, on the queue of its CA + account (whose limiter caps the
 // order rate). A job takes the certificate's order lease, re-reads the state and only orders when
 // the certificate really is due, so duplicate or stale jobs are harmless.
-import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { currentTraceContext, withProducerSpan, withTraceContext, type TraceContextMessage } from '@gatehouse/kit';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { AcmeAccount } from '../adapters/acme-account.js';
-import { runWithAcmeContext, type AcmeProblem } from '../adapters/acme-http.js';
+import type { AcmeAccount } from '../adapters/acme-account.js';
+import { runWithAcmeContext, trustIssuerCaBundles, type AcmeProblem } from '../adapters/acme-http.js';
 import type { CertStore, StoredState } from '../adapters/cert-store.js';
 import type { Dns01Provider } from '../adapters/dns/dns01-provider.js';
 import type { PropagationOptions } from '../adapters/dns/propagation.js';
 import type { IssuedPublisher } from '../adapters/issued-publisher.js';
 import type { CertsMetrics } from '../adapters/metrics.js';
 import type { OrderLock } from '../adapters/order-lock.js';
-import { parseRetryAfter, retryDelayMs } from '../core/backoff.js';
+import { ariRecheckDelayMs, parseRetryAfter, retryDelayMs } from '../core/backoff.js';
 import { nextDue, type Due } from '../core/next-due.js';
 import { decideRenewalTime, pickTimeInWindow } from '../core/renewal-time.js';
 import { certificateId, issuerIdForCertificate, type Certificate, type Issuer, type Secret, type Solver } from '../core/resources.js';
 import { computeStatus, type CertificateStatus } from '../core/status.js';
 import { splitPemChain } from '../core/verify-issued.js';
+import { AccountRegistry, accountKeyOf } from './account-registry.js';
 import { runOrder } from './run-order.js';
 
 export interface CertificateManagerOptions {
@@ -73,7 +74,7 @@ export class CertificateManager {
   private readonly workers = new Map<string, Worker<OrderJobData>>();
   /** Connections made here for workers (BullMQ does not close connections it was given). */
   private readonly ownedConnections: Redis[] = [];
-  private readonly accounts = new Map<string, Promise<AcmeAccount>>();
+  private readonly accountRegistry: AccountRegistry;
   private expiryCache = new Map<string, number>();
   private readonly log: NonNullable<CertificateManagerOptions['log']>;
   private readonly now: () => number;
@@ -81,10 +82,27 @@ export class CertificateManager {
 
   constructor(private readonly options: CertificateManagerOptions) {
     this.log = options.log ?? (() => {});
+    this.accountRegistry = new AccountRegistry({
+      store: options.store,
+      ...(options.clusterResourceNamespace ? { clusterResourceNamespace: options.clusterResourceNamespace } : {}),
+      ...(options.poll ? { poll: options.poll } : {}),
+    });
     this.now = options.now ?? Date.now;
     options.metrics?.observeExpiry(() => {
       const now = this.now();
       return [...this.expiryCache].map(([certificate, notAfter]) => ({ certificate, secondsUntilExpiry: (notAfter - now) / 1000 }));
+    });
+    // After a reconnect, make sure every certificate still has its job: a Redis that came back
+    // without its data (no persistence, a failover to an empty replica) would otherwise leave
+    // certificates unscheduled until the next restart or config change. Existing jobs deduplicate.
+    let connectedBefore = options.connection.status === 'ready';
+    options.connection.on('ready', () => {
+      if (!connectedBefore) {
+        connectedBefore = true;
+        return;
+      }
+      if (this.closed) return;
+      this.reconcile().catch((err: unknown) => this.log('reconcile after reconnect failed', { error: String(err) }));
     });
   }
 
@@ -92,6 +110,7 @@ export class CertificateManager {
 
   setConfig(config: { issuers: ReadonlyMap<string, Issuer>; certificates: ReadonlyMap<string, Certificate>; secrets: ReadonlyMap<string, Secret> }): void {
     this.issuers = new Map(config.issuers);
+    trustIssuerCaBundles([...this.issuers.values()].flatMap((i) => (i.acme.caBundlePem ? [i.acme.caBundlePem] : [])));
     this.fileCertificates = new Map(config.certificates);
     this.secrets = new Map(config.secrets);
   }
@@ -132,9 +151,7 @@ export class CertificateManager {
   // --- scheduling -----------------------------------------------------------------------------
 
   private queueName(issuer: Issuer): string {
-    const ns = issuer.kind === 'ClusterIssuer' ? '' : issuer.namespace;
-    const sha = createHash('sha256').update(`${issuer.acme.server}\n${ns}\n${issuer.acme.privateKeySecretRef}`).digest('hex').slice(0, 12);
-    return `certs-orders-${sha}`;
+    return `certs-orders-${accountKeyOf(issuer)}`;
   }
 
   private queueFor(issuer: Issuer): Queue<OrderJobData> {
@@ -179,10 +196,12 @@ export class CertificateManager {
     const certs = [...this.certificates().values()];
     const states = await this.options.store.getStates(certs.map(certificateId));
     const byQueue = new Map<Queue<OrderJobData>, { name: string; data: OrderJobData; opts: { jobId: string; delay: number; removeOnComplete: boolean; removeOnFail: number } }[]>();
+    // Rebuilt, so a certificate that is no longer managed drops out of the expiry metric.
+    const expiry = new Map<string, number>();
     for (const cert of certs) {
       const issuer = this.issuerFor(cert);
       const state = states.get(certificateId(cert));
-      if (state?.notAfter) this.expiryCache.set(certificateId(cert), state.notAfter);
+      if (state?.notAfter) expiry.set(certificateId(cert), state.notAfter);
       if (!issuer) {
         this.log('certificate refers to an unknown issuer', { certificate: certificateId(cert), issuer: issuerIdForCertificate(cert) });
         continue;
@@ -193,6 +212,7 @@ export class CertificateManager {
       list.push({ name: 'order', data: { id: certificateId(cert), reason: 'due' }, opts: { jobId: `${certificateId(cert)}|${due.key}`, delay: Math.max(0, due.at - this.now()), removeOnComplete: true, removeOnFail: 100 } });
       byQueue.set(queue, list);
     }
+    this.expiryCache = expiry;
     for (const [queue, jobs] of byQueue) {
       for (let i = 0; i < jobs.length; i += 1000) await queue.addBulk(jobs.slice(i, i + 1000));
     }
@@ -277,8 +297,9 @@ export class CertificateManager {
       // Keep an earlier pick already inside the window: re-drawing every check would drift later.
       const keep = state.renewalTime !== undefined && state.renewalTime >= info.start.getTime() && state.renewalTime <= info.end.getTime();
       const renewalTime = keep ? (state.renewalTime as number) : decision.renewAt.getTime();
-      await this.options.store.patchState(certificateId(cert), { renewalTime, renewalBasis: decision.basis });
-      return { ...state, renewalTime, renewalBasis: decision.basis };
+      const ariRecheckMs = ariRecheckDelayMs(info.retryAfter, new Date(this.now()), this.options.ariRecheckMs ?? 6 * 3_600_000);
+      await this.options.store.patchState(certificateId(cert), { renewalTime, renewalBasis: decision.basis, ariRecheckMs });
+      return { ...state, renewalTime, renewalBasis: decision.basis, ariRecheckMs };
     } catch (err) {
       this.log('ARI check failed; keeping the current renewal time', { certificate: certificateId(cert), error: String(err) });
       return state;
@@ -317,7 +338,12 @@ export class CertificateManager {
         policy: policyOf(cert),
         ariPick: ariPick ? pickTimeInWindow(ariPick, new Date(this.now())) : undefined,
       });
-      const saved = await this.options.store.saveIssued(cert, result, { renewalTime: decision.renewAt.getTime(), basis: decision.basis });
+      const ariRecheckMs = ariPick ? ariRecheckDelayMs(ariPick.retryAfter, new Date(this.now()), this.options.ariRecheckMs ?? 6 * 3_600_000) : undefined;
+      const saved = await this.options.store.saveIssued(cert, result, {
+        renewalTime: decision.renewAt.getTime(),
+        basis: decision.basis,
+        ...(ariRecheckMs ? { ariRecheckMs } : {}),
+      });
       this.expiryCache.set(id, result.notAfter);
       await withProducerSpan('certs.certificate_issued', () => this.options.publisher.publish({
         trace: currentTraceContext(),
@@ -366,44 +392,7 @@ export class CertificateManager {
   }
 
   private accountFor(issuer: Issuer): Promise<AcmeAccount> {
-    const key = this.queueName(issuer);
-    let account = this.accounts.get(key);
-    if (!account) {
-      account = this.createAccount(issuer);
-      account.catch(() => this.accounts.delete(key));
-      this.accounts.set(key, account);
-    }
-    return account;
-  }
-
-  private async createAccount(issuer: Issuer): Promise<AcmeAccount> {
-    const ns = issuer.kind === 'ClusterIssuer' ? '' : issuer.namespace;
-    const { keyPem, url } = await this.options.store.getOrCreateAccountKey(issuer.acme.server, issuer.acme.privateKeySecretRef, ns, () =>
-      generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    );
-    let eab: { kid: string; hmacKey: string } | undefined;
-    const binding = issuer.acme.externalAccountBinding;
-    if (binding && !url) {
-      const secretNs = issuer.kind === 'ClusterIssuer' ? (this.options.clusterResourceNamespace ?? 'cert-manager') : issuer.namespace;
-      const value = this.secrets.get(`${secretNs}/${binding.keySecretRef.name}`)?.data[binding.keySecretRef.key];
-      if (!value) throw new Error(`GH_CERTS_EAB_SECRET_MISSING: Secret ${secretNs}/${binding.keySecretRef.name} key ${binding.keySecretRef.key} (externalAccountBinding of ${issuer.name}) not found`);
-      eab = { kid: binding.keyID, hmacKey: value.toString('utf8').trim() };
-    }
-    const account = new AcmeAccount({
-      directoryUrl: issuer.acme.server,
-      accountKeyPem: keyPem,
-      ...(url ? { accountUrl: url } : {}),
-      ...(issuer.acme.email ? { email: issuer.acme.email } : {}),
-      ...(eab ? { externalAccountBinding: eab } : {}),
-      ...(this.options.poll?.minMs ? { pollMinMs: this.options.poll.minMs } : {}),
-      ...(this.options.poll?.maxMs ? { pollMaxMs: this.options.poll.maxMs } : {}),
-      ...(this.options.poll?.attempts ? { pollAttempts: this.options.poll.attempts } : {}),
-    });
-    if (!url) {
-      const registered = await account.register();
-      await this.options.store.saveAccountUrl(issuer.acme.server, issuer.acme.privateKeySecretRef, ns, registered);
-    }
-    return account;
+    return this.accountRegistry.get(issuer, this.secrets);
   }
 
   // --- status ---------------------------------------------------------------------------------
@@ -415,6 +404,8 @@ export class CertificateManager {
     const now = this.now();
     return certs.map((cert) => {
       const state = states.get(certificateId(cert));
+      // Another replica may have renewed it: keep this replica's expiry metric current too.
+      if (state?.notAfter) this.expiryCache.set(certificateId(cert), state.notAfter);
       const status = computeStatus(state, now);
       return {
         namespace: cert.namespace,

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { certificateIssuedCodec } from '@gatehouse/contracts';
 import { freePort, startPebble, startRedis, type PebbleHandle, type RedisHandle } from '@gatehouse/e2e';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decryptPrivateKey } from '../core/key-envelope.js';
+import { decryptPrivateKey } from '@gatehouse/contracts';
 import { chainVerifies, createManager, eventually, startResponder, subscribeIssued, trustPebble, type ManagerFixture } from '../testing/certs-fixture.js';
 
 const config = `

@@ -107,6 +107,7 @@ describe('ARI (RFC 9773) against a renewalInfo stand-in in front of Pebble', () 
     seen.firstId = firstId;
     expect(first.ariCertId).toBe(firstId);
     expect(first.renewalBasis).toBe('ari');
+    expect(first.ariRecheckMs).toBe(21_600_000); // the stand-in's Retry-After on renewalInfo
     expect(first.renewalTime).toBeGreaterThanOrEqual(windowStart.getTime());
     expect(first.renewalTime).toBeLessThanOrEqual(windowStart.getTime() + 2000);
 
@@ -139,5 +140,45 @@ describe('ARI (RFC 9773) against a renewalInfo stand-in in front of Pebble', () 
     expect(failed.revision).toBe(3);
     const status = (await fixture.manager.listStatuses())[0]!.status;
     expect(status.conditions.map((c) => `${c.type}=${c.status}/${c.reason}`)).toEqual(['Ready=True/Ready', 'Issuing=False/Failed']);
+  });
+});
+
+describe('Redis comes back empty (no persistence)', () => {
+  let redis: RedisHandle;
+  let pebble: PebbleHandle;
+  let responder: Server;
+  let fixture: ManagerFixture;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    const httpPort = await freePort();
+    pebble = await startPebble({ httpPort });
+    fixture = createManager(redis.url, yamlFor(pebble.directoryUrl, 'amnesia'), { trustedRoots: trustPebble(pebble), prefix: 'amnesia:' });
+    responder = await startResponder(fixture.store, httpPort);
+  });
+
+  afterAll(async () => {
+    await fixture?.close();
+    responder?.close();
+    await pebble?.stop();
+    await redis?.stop();
+  });
+
+  it('reschedules every certificate after the reconnect, so it is issued again', async () => {
+    await fixture.manager.reconcile();
+    const before = await stateWithRevision(fixture, 'default/amnesia', 1);
+    // Wait for the renewal job (delayed five years), so the order is entirely done.
+    await eventually('the renewal job', async () => {
+      const [delayed] = await fixture.redis.keys('amnesia:bull:*:delayed');
+      return delayed && (await fixture.redis.zcard(delayed)) === 1 ? true : undefined;
+    });
+    await redis.kill();
+    await redis.restart();
+    // Revision 1 again, from a new order: the old state is gone and the certificate was rescheduled.
+    const after = await eventually('the certificate issued again', async () => {
+      const state = await fixture.store.getState('default/amnesia');
+      return state?.revision === 1 && state.orderUrl !== before.orderUrl ? state : undefined;
+    }, 50_000);
+    expect(after.chainPem).not.toBe(before.chainPem);
   });
 });

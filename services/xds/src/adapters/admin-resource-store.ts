@@ -1,12 +1,12 @@
 // Resources applied through the admin API live in one Redis hash (field "<Kind>/<namespace>/<name>",
 // value the YAML document), so every xds replica serves the same thing. After each change a
 // gatehouse.v1.GatewayConfigChanged goes out over fan-out and every replica reloads the hash.
-import { gatewayConfigChangedCodec } from '@gatehouse/contracts';
+import { gatewayConfigChangedCodec, FanoutChannels } from '@gatehouse/contracts';
 import { currentTraceContext, FanoutChannel, withTraceContext, type RedisConnection } from '@gatehouse/kit';
 import { contentHash } from '../core/cache/index.js';
 
 export const ADMIN_RESOURCES_KEY = 'gatehouse:xds:resources';
-export const CONFIG_CHANGED_CHANNEL = 'gatehouse:xds:config-changed';
+export const CONFIG_CHANGED_CHANNEL = FanoutChannels.gatewayConfigChanged;
 
 export interface StoredResource {
   /** "<Kind>/<namespace>/<name>" */

@@ -5,7 +5,7 @@ import { certificateIssuedCodec } from '@gatehouse/contracts';
 import type { CertificateIssued } from '@gatehouse/contracts/generated/gatehouse/v1/CertificateIssued';
 import { startRedis, type RedisHandle as TestRedis } from '@gatehouse/e2e';
 import { CertificateSecrets } from './certificate-secrets.js';
-import { encryptPrivateKey } from './private-key-crypto.js';
+import { encryptPrivateKey } from '@gatehouse/contracts';
 
 let redis: TestRedis;
 const connections: Redis[] = [];

@@ -3,12 +3,11 @@
 // adapters/issued-publisher.ts). Every replica loads the hash at start, follows the channel, reads
 // the private key from Redis by private_key_ref, opens its envelope and serves a Secret named
 // "<namespace>/<secretName>". A renewal changes only that secret: Envoy rotates it, listeners stay.
-import { certificateIssuedCodec } from '@gatehouse/contracts';
+import { certificateIssuedCodec, decryptPrivateKey, FanoutChannels } from '@gatehouse/contracts';
 import type { CertificateIssued__Output } from '@gatehouse/contracts/generated/gatehouse/v1/CertificateIssued';
 import { withTraceContext, type RedisConnection } from '@gatehouse/kit';
-import { decryptPrivateKey } from './private-key-crypto.js';
 
-export const CERTIFICATE_ISSUED_CHANNEL = 'gatehouse:certificates:issued';
+export const CERTIFICATE_ISSUED_CHANNEL = FanoutChannels.certificateIssued;
 export const CERTIFICATE_ISSUED_LATEST_KEY = 'gatehouse:certificates:issued:latest';
 
 export interface CertificateSecretsOptions {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { TypeUrls } from '@gatehouse/contracts';
 import { SnapshotStore } from '../core/cache/index.js';
 import { loadResourcesFromFiles, translateAll, type TranslateOptions } from '../core/index.js';
@@ -40,6 +40,27 @@ describe('ConfigPipeline', () => {
     expect(t.store.nodeClusters()).toEqual(['default/web']);
     expect(endpointPort(t.store)).toBe('3000');
     expect(t.published).toHaveLength(1);
+  });
+
+  it('publishes the latest side effects again when publishing failed (Redis down past its retries)', async () => {
+    const store = new SnapshotStore();
+    const published: SideEffects[] = [];
+    const errors: unknown[] = [];
+    let failures = 2;
+    const pipeline = new ConfigPipeline({
+      store,
+      translate: (resources) => translateAll(resources, OPTIONS),
+      publish: async (effects) => {
+        if (failures-- > 0) throw new Error('Connection is closed.');
+        published.push(effects);
+      },
+      onError: (err) => errors.push(err),
+      publishRetryMs: 5,
+    });
+    pipeline.setFiles([{ path: 'gw.yaml', text: BASIC }]);
+    await pipeline.flush();
+    await vi.waitFor(() => expect(published).toHaveLength(1), { timeout: 5_000 });
+    expect(errors).toHaveLength(2);
   });
 
   it('keeps serving the last good version of a file that stops parsing, and reports it', async () => {

@@ -17,6 +17,7 @@ import {
   loadResourcesFromFiles,
   mergeResourceSources,
   resourceKey,
+  type AuthzPolicy,
   type FileError,
   type GatewayResource,
   type ParsedFiles,
@@ -36,6 +37,8 @@ export interface ConfigPipelineOptions {
   sharedSecrets?: () => readonly object[];
   /** Hands rate limit domains, authz policies and certificate wishes to the other services. */
   publish?: (effects: SideEffects) => Promise<unknown>;
+  /** How long a snapshot waits for its side effects to be published first (see run). Default 2000 ms. */
+  publishFirstBudgetMs?: number;
   /** Quiet period before translating. Default 50 ms. */
   debounceMs?: number;
   /** Bound on the delay during a stream of changes. Default 500 ms. */
@@ -47,6 +50,11 @@ export interface ConfigPipelineOptions {
    * follows, and the other services applying it, join one trace. Default: no span.
    */
   inSpan?: RunInSpan;
+  /**
+   * First delay before publishing the latest side effects again after a failure (doubling, at most 30 s).
+   * Default 1000 ms.
+   */
+  publishRetryMs?: number;
   /**
    * Start paused: inputs are taken but nothing is translated until resume(), so a starting replica
    * does not first serve the files and then the admin-API resources that override them.
@@ -87,6 +95,11 @@ export class ConfigPipeline {
   private readonly current: PipelineState = { fileErrors: [], adminErrors: [], snapshotProblems: [], statuses: new Map() };
   private readonly debouncer: Debouncer;
   private publishing: Promise<unknown> = Promise.resolve();
+  /** What the last translation gave authz: its policies stay published one more round (see run). */
+  private lastAuthz: { policies: readonly AuthzPolicy[]; secrets: ReadonlyMap<string, { data: Record<string, Buffer> }> } = { policies: [], secrets: new Map() };
+  /** The side effects of the latest translation: the only ones worth publishing again after a failure. */
+  private latestEffects?: SideEffects;
+  private publishRetryDelayMs = 0;
   private paused: boolean;
   /** Text of each file last taken, to name what changed on the next translation's span. */
   private fileTexts = new Map<string, string>();
@@ -173,10 +186,10 @@ export class ConfigPipeline {
   private run(): void {
     if (this.paused) return;
     const inSpan: RunInSpan = this.options.inSpan ?? ((_name, fn) => fn(() => undefined));
-    inSpan('xds.translate', (setAttributes) => this.translateAndApply(setAttributes));
+    inSpan('xds.translate', (setAttributes) => this.translateAndPublish(inSpan, setAttributes));
   }
 
-  private translateAndApply(setAttributes: (attributes: Record<string, string | number | string[]>) => void): void {
+  private translateAndPublish(inSpan: RunInSpan, setAttributes: (attributes: Record<string, string | number | string[]>) => void): void {
     const started = Date.now();
     let result: TranslateResult;
     try {
@@ -188,39 +201,70 @@ export class ConfigPipeline {
       this.options.onError?.(err);
       return;
     }
-    const outcome = applySnapshots(this.options.store, result.snapshots, {
-      sharedSecrets: this.options.sharedSecrets?.() ?? [],
-      check: encodeSnapshot,
-    });
     setAttributes({
       'gatehouse.sources.changed': [...this.changedSources].sort(),
       'gatehouse.resources': result.statuses.size,
-      'gatehouse.snapshots.changed': outcome.changed,
-      'gatehouse.snapshots.refused': outcome.problems.length,
       'gatehouse.policies': result.authzPolicies.map((p) => `${p.namespace}/${p.name}`),
       'gatehouse.ratelimit.domains': result.rateLimitDomains.map((d) => d.domain),
     });
     this.changedSources.clear();
-    this.current.statuses = result.statuses;
-    this.current.snapshotProblems = outcome.problems;
-    this.current.appliedAt = Date.now();
-    const publish = this.options.publish;
-    if (publish) {
-      const effects: SideEffects = {
-        rateLimitDomains: result.rateLimitDomains,
-        authzPolicies: result.authzPolicies,
-        authzSecrets: result.authzSecrets,
-        certificatesWanted: result.certificatesWanted,
-      };
-      this.publishing = this.publishing.then(() => publish(effects)).catch((err: unknown) => this.options.onError?.(err));
-    }
-    this.options.onApplied?.({
-      changed: outcome.changed,
-      removed: outcome.removed,
-      problems: outcome.problems,
-      fileErrors: [...this.current.fileErrors, ...this.current.adminErrors],
-      durationMs: Date.now() - started,
+    // Runs after the publication (or its budget), still in this translation's trace.
+    const apply = (): void => inSpan('xds.apply', (setApplied) => {
+      const outcome = applySnapshots(this.options.store, result.snapshots, {
+        sharedSecrets: this.options.sharedSecrets?.() ?? [],
+        check: encodeSnapshot,
+      });
+      setApplied({ 'gatehouse.snapshots.changed': outcome.changed, 'gatehouse.snapshots.refused': outcome.problems.length });
+      this.current.statuses = result.statuses;
+      this.current.snapshotProblems = outcome.problems;
+      this.current.appliedAt = Date.now();
+      this.options.onApplied?.({
+        changed: outcome.changed,
+        removed: outcome.removed,
+        problems: outcome.problems,
+        fileErrors: [...this.current.fileErrors, ...this.current.adminErrors],
+        durationMs: Date.now() - started,
+      });
     });
+    const publish = this.options.publish;
+    if (!publish) return apply();
+    // Make-before-break across services: a snapshot may send Envoy to authz with a policy (or to
+    // ratelimit with descriptors) that did not exist before. Applied first, Envoy could ask before
+    // authz knows the policy and get 403 GH_AUTHZ_UNKNOWN_POLICY. So publish first, keeping the
+    // policies this translation drops (Envoy may still route through them until it takes the new
+    // snapshot; they go with the next publication), then apply. A publish that fails or hangs
+    // (Redis down) holds the snapshot back at most publishFirstBudgetMs.
+    const retired = this.lastAuthz.policies.filter((p) => !result.authzPolicies.some((n) => n.namespace === p.namespace && n.name === p.name));
+    const effects: SideEffects = {
+      rateLimitDomains: result.rateLimitDomains,
+      authzPolicies: [...result.authzPolicies, ...retired],
+      authzSecrets: new Map([...this.lastAuthz.secrets, ...result.authzSecrets]),
+      certificatesWanted: result.certificatesWanted,
+    };
+    this.lastAuthz = { policies: result.authzPolicies, secrets: result.authzSecrets };
+    this.latestEffects = effects;
+    const published = this.publishing.then(() => this.publishOnce(publish, effects));
+    const budget = new Promise<void>((resolve) => setTimeout(resolve, this.options.publishFirstBudgetMs ?? 2000).unref());
+    this.publishing = Promise.race([published, budget])
+      .then(apply)
+      .catch((err: unknown) => this.options.onError?.(err));
+  }
+
+  private publishOnce(publish: (effects: SideEffects) => Promise<unknown>, effects: SideEffects): Promise<void> {
+    return publish(effects).then(
+      () => void (this.publishRetryDelayMs = 0),
+      (err: unknown) => {
+        this.options.onError?.(err);
+        // Redis down for longer than its client's own retries: no later event would publish this change
+        // (ratelimit, authz and certs would keep the old config until the next edit), so try again.
+        if (effects !== this.latestEffects) return;
+        this.publishRetryDelayMs = Math.min(Math.max(this.publishRetryDelayMs * 2, this.options.publishRetryMs ?? 1_000), 30_000);
+        const retry = (): void => {
+          if (effects === this.latestEffects) this.publishing = this.publishing.then(() => this.publishOnce(publish, effects));
+        };
+        setTimeout(retry, this.publishRetryDelayMs).unref();
+      },
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 // Environment variables only the xds service reads.
 import { ConfigError, env, type EnvSpec } from '@gatehouse/kit';
 import type { ServiceEndpoint } from '../core/index.js';
-import { parseEncryptionKey } from './private-key-crypto.js';
+import { parseEncryptionKey } from '@gatehouse/contracts';
 
 /** "host:port" of a Gatehouse service Envoy must reach, as a translator ServiceEndpoint. */
 function endpoint(clusterName: string, fallback: string, description: string): EnvSpec<ServiceEndpoint> {

@@ -2,7 +2,7 @@
 // to every replica of ratelimit/authz (latest kept in Redis), certificates wanted become BullMQ jobs
 // for the certs service. Several xds replicas may publish the same thing: versions are content
 // hashes (consumers skip a version they applied) and job ids deduplicate certificate requests.
-import { authzPoliciesPublishedCodec, certificateWantedCodec, rateLimitConfigPublishedCodec } from '@gatehouse/contracts';
+import { authzPoliciesPublishedCodec, certificateWantedCodec, rateLimitConfigPublishedCodec, FanoutChannels, QueueNames } from '@gatehouse/contracts';
 import type { AuthzPoliciesPublished, AuthzPoliciesPublished__Output } from '@gatehouse/contracts/generated/gatehouse/v1/AuthzPoliciesPublished';
 import type { RateLimitConfigPublished, RateLimitConfigPublished__Output } from '@gatehouse/contracts/generated/gatehouse/v1/RateLimitConfigPublished';
 import { currentTraceContext, FanoutChannel, createQueue, type RedisConnection } from '@gatehouse/kit';
@@ -10,10 +10,10 @@ import type { Queue } from 'bullmq';
 import { contentHash } from '../core/cache/index.js';
 import type { AuthzPolicy, CertificateWanted, RateLimitDomain } from '../core/index.js';
 
-export const RATE_LIMIT_CONFIG_CHANNEL = 'gatehouse:ratelimit:config';
-export const AUTHZ_POLICIES_CHANNEL = 'gatehouse:authz:policies';
+export const RATE_LIMIT_CONFIG_CHANNEL = FanoutChannels.rateLimitConfig;
+export const AUTHZ_POLICIES_CHANNEL = FanoutChannels.authzPolicies;
 /** BullMQ forbids ":" in queue names, so the "certs:wanted" is spelled "certs-wanted". */
-export const CERTS_WANTED_QUEUE = 'certs-wanted';
+export const CERTS_WANTED_QUEUE = QueueNames.certificateWanted;
 
 export interface SideEffects {
   rateLimitDomains: readonly RateLimitDomain[];

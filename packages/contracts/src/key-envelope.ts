@@ -1,4 +1,5 @@
-// The at-rest format of private keys in Redis, shared with xds (it decrypts what it serves over SDS).
+// The at-rest format of private keys in Redis: the certs service seals them, xds opens them to serve
+// them over SDS. Both import this one module, so the two sides cannot drift apart.
 //
 //   encrypted: "ghkey1:A256GCM:<kid>:<iv>:<tag>:<ciphertext>"   (iv/tag/ciphertext base64url)
 //   plaintext: "ghkey1:plain:<pem base64url>"                   (only with CERTS_ALLOW_PLAINTEXT_KEYS=true)
@@ -11,6 +12,7 @@ const PREFIX = 'ghkey1';
 
 export type KeyEnvelopeErrorCode =
   | 'GH_CERTS_ENCRYPTION_KEY_INVALID'
+  | 'GH_CERTS_KEY_ENVELOPE_MISSING'
   | 'GH_CERTS_KEY_ENVELOPE_MALFORMED'
   | 'GH_CERTS_KEY_ENVELOPE_WRONG_KEY'
   | 'GH_CERTS_KEY_ENVELOPE_TAMPERED'
@@ -76,10 +78,11 @@ export interface DecryptOptions {
 }
 
 /** Opens an envelope read from Redis. Returns the PEM private key. */
-export function decryptPrivateKey(stored: string, keyFromEnv: EncryptionKeyInput, options: DecryptOptions = {}): string {
+export function decryptPrivateKey(stored: string | null | undefined, keyFromEnv: EncryptionKeyInput, options: DecryptOptions = {}): string {
   const key = toKey(keyFromEnv);
   const ref = options.ref ?? 'private key';
-  const parts = stored.split(':');
+  if (!stored) throw new KeyEnvelopeError('GH_CERTS_KEY_ENVELOPE_MISSING', `${ref}: nothing stored`);
+  const parts = stored.trim().split(':');
   if (parts[0] !== PREFIX) throw new KeyEnvelopeError('GH_CERTS_KEY_ENVELOPE_MALFORMED', `${ref}: not a ${PREFIX} envelope`);
   if (parts[1] === 'plain' && parts.length === 3) {
     if (!options.allowPlaintext && key) {
@@ -97,7 +100,7 @@ export function decryptPrivateKey(stored: string, keyFromEnv: EncryptionKeyInput
   }
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
-      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
   } catch {
     throw new KeyEnvelopeError('GH_CERTS_KEY_ENVELOPE_TAMPERED', `${ref}: authentication failed (the envelope was modified)`);

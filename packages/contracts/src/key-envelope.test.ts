@@ -59,4 +59,9 @@ describe('key envelope', () => {
   it('rejects something that is not an envelope', () => {
     expect(codeOf(() => decryptPrivateKey(pem, envKey))).toBe('GH_CERTS_KEY_ENVELOPE_MALFORMED');
   });
+  it('names a missing or non-envelope record instead of failing later', () => {
+    expect(codeOf(() => decryptPrivateKey(null, envKey))).toBe('GH_CERTS_KEY_ENVELOPE_MISSING');
+    expect(codeOf(() => decryptPrivateKey('', envKey))).toBe('GH_CERTS_KEY_ENVELOPE_MISSING');
+    expect(codeOf(() => decryptPrivateKey(pem, envKey))).toBe('GH_CERTS_KEY_ENVELOPE_MALFORMED');
+  });
 });
