@@ -127,7 +127,7 @@ describe('one trace across services', () => {
       () => {
         const byTrace = new Map<string, CollectedSpan[]>();
         for (const span of collector.spans.filter((s) => !before.has(s.traceId))) byTrace.set(span.traceId, [...(byTrace.get(span.traceId) ?? []), span]);
-        return [...byTrace.values()].find((spans) => ['xds.translate', 'xds.publish', 'authz apply policies', 'ratelimit apply published config'].every((n) => spans.some((s) => s.name === n)));
+        return [...byTrace.values()].find((spans) => ['xds.translate', 'xds.publish', 'xds.apply', 'authz apply policies', 'ratelimit apply published config'].every((n) => spans.some((s) => s.name === n)));
       },
       { timeoutMs: 20_000, description: 'spans of xds, authz and ratelimit in one new trace' },
     );
@@ -142,6 +142,10 @@ describe('one trace across services', () => {
     expect(publish.parentSpanId).toBe(translate.spanId);
     expect(authz.parentSpanId).toBe(publish.spanId);
     expect(ratelimit.parentSpanId).toBe(publish.spanId);
+    // xds sets the new snapshots after publishing (make-before-break across services), in the same trace.
+    expect(span('xds.apply').parentSpanId).toBe(translate.spanId);
+    // The limit and the audiences live in ratelimit and authz: Envoy's own config does not change.
+    expect(span('xds.apply').attributes['gatehouse.snapshots.changed']).toEqual([]);
     // Tagged with what changed: the edited file, the policy, and the versions published and applied.
     expect(translate.attributes['gatehouse.sources.changed']).toEqual([expect.stringMatching(/gateway\.yaml$/)]);
     expect(translate.attributes['gatehouse.policies']).toEqual(['default/api-jwt']);
