@@ -61,7 +61,11 @@ describe('fixed window (INCRBY + EXPIRE)', () => {
     const slow = new RedisCounterStore(redis, { timeoutMs: 20 });
     const blocker = new Redis(server.port, server.host);
     try {
-      const busy = blocker.eval('local t = redis.call("TIME") local s = tonumber(t[1]) while tonumber(redis.call("TIME")[1]) < s + 1 do end return 1', 0);
+      // Busy for a full second measured in microseconds (not "until the next second", which may be 1 ms away).
+      const busy = blocker.eval(
+        'local function now() local t = redis.call("TIME") return tonumber(t[1]) * 1000000 + tonumber(t[2]) end local s = now() while now() < s + 1000000 do end return 1',
+        0,
+      );
       await new Promise((r) => setTimeout(r, 50));
       await expect(slow.check([{ algorithm: 'fixed_window', key: `${prefix}slow`, hits: 1, limit: 5, windowSeconds: 60, expireSeconds: 60, burst: 5 }])).rejects.toMatchObject({
         code: 'GH_RATELIMIT_REDIS_TIMEOUT',
