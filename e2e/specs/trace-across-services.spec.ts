@@ -108,7 +108,20 @@ beforeAll(async () => {
     env: { xds: otel, ratelimit: otel, authz: { ...otel, AUTHZ_COOKIE_SECRET: 'trace-spec-cookie-secret-0123456789abcdef' } },
   });
   await waitFor(async () => (await rlconfig()).includes('requests_per_unit=5'), { timeoutMs: 20_000, description: 'the first limit at ratelimit' });
+  // Wait until the start-up change's own trace has fully arrived at the collector (spans are exported in
+  // batches), so the test below cannot mistake it for the trace of its edit.
+  await gw.snapshot();
+  await waitFor(() => completeTraces(collector.spans).length > 0, { timeoutMs: 20_000, description: 'the start-up trace at the collector' });
 }, 60_000);
+
+const CHANGE_SPANS = ['xds.translate', 'xds.publish', 'xds.apply', 'authz apply policies', 'ratelimit apply published config'];
+
+/** Traces holding every span of one configuration change, from xds translating it to each service applying it. */
+function completeTraces(spans: CollectedSpan[]): CollectedSpan[][] {
+  const byTrace = new Map<string, CollectedSpan[]>();
+  for (const span of spans) byTrace.set(span.traceId, [...(byTrace.get(span.traceId) ?? []), span]);
+  return [...byTrace.values()].filter((trace) => CHANGE_SPANS.every((n) => trace.some((s) => s.name === n)));
+}
 
 afterAll(async () => {
   await gw?.stop();
@@ -124,11 +137,7 @@ describe('one trace across services', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace('requests: 5', 'requests: 3').replace('audiences: [demo-api]', 'audiences: [demo-api, demo-api-v2]'));
 
     const trace = await waitFor(
-      () => {
-        const byTrace = new Map<string, CollectedSpan[]>();
-        for (const span of collector.spans.filter((s) => !before.has(s.traceId))) byTrace.set(span.traceId, [...(byTrace.get(span.traceId) ?? []), span]);
-        return [...byTrace.values()].find((spans) => ['xds.translate', 'xds.publish', 'xds.apply', 'authz apply policies', 'ratelimit apply published config'].every((n) => spans.some((s) => s.name === n)));
-      },
+      () => completeTraces(collector.spans.filter((s) => !before.has(s.traceId)))[0],
       { timeoutMs: 20_000, description: 'spans of xds, authz and ratelimit in one new trace' },
     );
     const span = (name: string): CollectedSpan => trace.find((s) => s.name === name)!;
