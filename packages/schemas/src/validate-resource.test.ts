@@ -70,6 +70,12 @@ describe('parseYamlFile', () => {
     expect(ok.documents.map((d) => d.value)).toEqual([{ a: 1 }, { b: 2 }]);
   });
 
+  it('reports an alias without its anchor, and alias bombs, as errors instead of throwing', () => {
+    expect(parseYamlFile('a: 1\n---\nb: *missing\n', 'alias.yaml').errors[0]).toMatchObject({ file: 'alias.yaml', line: 3 });
+    const bomb = ['x: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]', ...'bcdefgh'.split('').map((n, i) => `${n}: &${n} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n');
+    expect(parseYamlFile(bomb, 'bomb.yaml').errors).toHaveLength(1);
+  });
+
   it('rejects duplicate keys', () => {
     expect(parseYamlFile('a: 1\na: 2\n', 'dup.yaml').errors).toHaveLength(1);
   });

@@ -31,7 +31,15 @@ export function parseYamlFile(text: string, file: string): ParsedYamlFile {
     for (const error of doc.errors) {
       errors.push({ file, line: lineCounter.linePos(error.pos[0]).line, message: error.message.split('\n')[0] ?? error.message });
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    let value: unknown;
+    try {
+      // Throws on an alias without its anchor, or on alias expansion past the cap ("billion laughs").
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      const start = doc.contents?.range?.[0] ?? doc.range[0];
+      errors.push({ file, line: lineCounter.linePos(start).line, message: err instanceof Error ? err.message : String(err) });
+      return;
+    }
     if (value === null || value === undefined) return; // empty document, e.g. after a trailing ---
     documents.push({ index: documents.length, value, lineOf: (pointer) => lineOfPointer(doc, lineCounter, pointer) });
   });
