@@ -4,6 +4,7 @@ import type { GatewayResource } from './provider/resource-types.js';
 import type { StatusMap } from './gatewayapi/status-types.js';
 import { translateGatewayApi } from './gatewayapi/translate.js';
 import { translateGateway } from './translator/translate.js';
+import type { CertificateRequest } from './gatewayapi/acme.js';
 
 /** Plain Envoy JSON (protobufjs object form: snake_case, enums and int64 as strings, Any as {'@type', ...}). */
 export interface EnvoyResources {
@@ -50,15 +51,8 @@ export interface AuthzPolicy {
   yaml: string;
 }
 
-/** Shaped like gatehouse.v1.CertificateWanted (without trace). */
-export interface CertificateWanted {
-  namespace: string;
-  name: string;
-  secret_name: string;
-  dns_names: string[];
-  issuer_ref: { name: string; kind: 'Issuer' | 'ClusterIssuer'; group: string };
-  source: string;
-}
+/** Shaped like gatehouse.v1.CertificateWanted (without trace); the gatewayapi stage derives it. */
+export type CertificateWanted = CertificateRequest;
 
 export interface TranslateResult {
   /** Keyed by node cluster "<namespace>/<gatewayName>". */
