@@ -4,7 +4,10 @@
 //   cached JWT          >= 0.8x the no-op
 //   first-seen ES256/RS256 >= 0.5x raw jose verify (the service with its verdict cache disabled, so
 //                          every request verifies a signature — what a stream of new tokens costs)
-// Usage: node bench/authz/run.mjs [--duration 5] [--clients 4] [--streams 16]
+// The service runs as deployed: services/authz/dist/main.js through the kit (metrics on, Redis
+// connected, the NODE_OPTIONS of docker-compose.yml), one process per configuration; the no-op is
+// bench/authz/server.mjs, run with the same node flags.
+// Usage: node bench/authz/run.mjs [--duration 5] [--clients 4] [--streams 16] [--rounds 3]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { grpcServiceDefinition, lookupMessage, ServiceNames } from '@gatehouse/contracts';
+import { startRedis, startService } from '@gatehouse/e2e';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((a) => a.trim().split(/\s+/)));
@@ -33,6 +37,8 @@ const rs = await jose.generateKeyPair('RS256');
 const jwks = { keys: [{ ...(await jose.exportJWK(es.publicKey)), kid: 'es', alg: 'ES256' }, { ...(await jose.exportJWK(rs.publicKey)), kid: 'rs', alg: 'RS256' }] };
 const sign = (key, alg, kid, sub) => new jose.SignJWT({ sub, scope: 'read' }).setProtectedHeader({ alg, kid }).setIssuer(ISSUER).setAudience('bench').setExpirationTime('2h').sign(key);
 const API_KEY = 'bench-key-0123456789abcdef';
+// As docker-compose.yml runs authz; the no-op gets the same flags (BENCH_NODE_OPTIONS overrides both).
+const NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? '--max-semi-space-size=64';
 
 const dir = mkdtempSync(join(tmpdir(), 'gh-bench-authz-'));
 writeFileSync(join(dir, 'policies.yaml'), `apiVersion: gateway.envoyproxy.io/v1alpha1
@@ -85,13 +91,25 @@ function grpcFrame(request) {
   return file;
 }
 
-async function startServer(...serverArgs) {
-  const child = spawn(process.execPath, [join(here, 'server.mjs'), ...serverArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startNoop() {
+  const child = spawn(process.execPath, [join(here, 'server.mjs')], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS } });
   const port = await new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
     child.stdout.once('data', (d) => resolve(Number(String(d).trim())));
   });
-  return { port, pid: child.pid, stop: () => child.kill('SIGKILL') };
+  return { port, pid: child.pid, stop: async () => void child.kill('SIGKILL') };
+}
+
+async function startAuthz(redisUrl, config, verdictCacheSize) {
+  const service = await startService('authz', {
+    REDIS_URL: redisUrl,
+    AUTHZ_CONFIG_PATH: config,
+    AUTHZ_COOKIE_SECRET: 'b'.repeat(32),
+    AUTHZ_VERDICT_CACHE_SIZE: String(verdictCacheSize),
+    LOG_LEVEL: 'warn',
+    NODE_OPTIONS,
+  });
+  return { port: service.grpcPort, pid: service.process.pid, stop: () => service.stop() };
 }
 
 /** One real call first: the load must exercise the allowed path, not a cheap denial. */
@@ -140,10 +158,14 @@ try {
   const esToken = await sign(es.privateKey, 'ES256', 'es', 'alice');
   const rsToken = await sign(rs.privateKey, 'RS256', 'rs', 'alice');
   const jwtRequest = checkRequest('bench/jwt', { authorization: `Bearer ${esToken}` });
-  const noop = await startServer('noop');
-  const cachedServer = await startServer('authz', config);
-  const uncachedServer = await startServer('authz', config, '0');
-  servers.push(noop, cachedServer, uncachedServer);
+  const redis = await startRedis();
+  servers.push(redis);
+  const noop = await startNoop();
+  servers.push(noop);
+  const cachedServer = await startAuthz(redis.url, config, 10_000);
+  servers.push(cachedServer);
+  const uncachedServer = await startAuthz(redis.url, config, 0);
+  servers.push(uncachedServer);
   // The machine is shared: every scenario runs once per round, rounds interleave, medians are compared.
   const scenarios = [
     { name: 'grpc-js no-op Check (baseline)', server: noop, request: jwtRequest, allowed: false },
@@ -162,7 +184,7 @@ try {
       s.body = grpcFrame(s.request);
     }
   }
-  console.log(`h2load: ${DURATION}s per run, ${CLIENTS} connections x ${STREAMS} streams, 1 thread; ${ROUNDS} interleaved rounds; each server in its own process\n`);
+  console.log(`h2load: ${DURATION}s per run, ${CLIENTS} connections x ${STREAMS} streams, 1 thread; ${ROUNDS} interleaved rounds; each server in its own process (authz: dist/main.js, metrics on); node flags: ${NODE_OPTIONS || 'none'}\n`);
   for (let round = 0; round < ROUNDS; round++) {
     for (const s of scenarios) {
       if (s.jose) {
@@ -193,6 +215,6 @@ try {
   line('first-seen ES256 / raw jose ES256', ratio('authz: first-seen ES256 (cache off)', 'raw jose jwtVerify ES256'), 0.5);
   line('first-seen RS256 / raw jose RS256', ratio('authz: first-seen RS256 (cache off)', 'raw jose jwtVerify RS256'), 0.5);
 } finally {
-  for (const s of servers) s.stop();
+  for (const s of servers.reverse()) await s.stop();
   rmSync(dir, { recursive: true, force: true });
 }

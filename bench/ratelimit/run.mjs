@@ -10,7 +10,8 @@
 //
 // Env: BENCH_SECONDS (default 5 per run), BENCH_ROUNDS (default 3), BENCH_CLIENTS (default 8),
 // BENCH_STREAMS (streams per client to try at max load, default "8,32"), BENCH_SCENARIOS (comma-separated labels, e.g. "1,3"; default all),
-// BENCH_NODE_OPTIONS (extra node flags for the service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+// BENCH_NODE_OPTIONS (node flags for both servers; default the NODE_OPTIONS docker-compose.yml gives
+// ratelimit), BENCH_PROFILE (extra node flags for the service only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,8 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
 // that waits on Redis idles between batches, so its maximum shows only with more streams.
 const STREAM_SHAPES = (process.env.BENCH_STREAMS ?? '8,32').split(',').map(Number);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const NODE_FLAGS = (process.env.BENCH_NODE_OPTIONS ?? '--max-semi-space-size=64').split(' ').filter(Boolean);
+const PROFILE_FLAGS = (process.env.BENCH_PROFILE ?? '').split(' ').filter(Boolean);
 // Scenarios: descriptors per request, and whether the request hits a rule that is always over its
 // limit (a hot abuser, answered from the local cache without Redis).
 const ALL_SCENARIOS = [
@@ -69,7 +72,7 @@ async function main() {
   const ratelimit = new ManagedProcess({
     name: 'gatehouse-ratelimit',
     command: process.execPath,
-    args: [...(process.env.BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []), serviceMain],
+    args: [...NODE_FLAGS, ...PROFILE_FLAGS, serviceMain],
     env: {
       REDIS_URL: redis.url,
       RATELIMIT_CONFIG_PATH: configDir,
@@ -84,7 +87,7 @@ async function main() {
     },
   });
   cleanups.push(() => ratelimit.stop());
-  const noop = new ManagedProcess({ name: 'noop-server', command: process.execPath, args: [join(here, 'noop-server.mjs'), String(noopPort)] });
+  const noop = new ManagedProcess({ name: 'noop-server', command: process.execPath, args: [...NODE_FLAGS, join(here, 'noop-server.mjs'), String(noopPort)] });
   cleanups.push(() => noop.stop());
   await waitFor(async () => {
     ratelimit.assertRunning();
@@ -142,7 +145,8 @@ async function main() {
   const ops = await (await fetch(`http://127.0.0.1:${rlAdmin}/metrics`)).text();
   const redisErrors = /^ratelimit_redis_error_total\S* (\d+)/m.exec(ops)?.[1] ?? '?';
 
-  console.log(`\nh2load: ${CLIENTS} clients x ${STREAM_SHAPES.join(' or ')} streams (the shape of the best run in brackets), best of ${ROUNDS} x ${SECONDS}s; latency at half of that max load (${CLIENTS} clients, --rps)`);
+  console.log(`\nnode flags of both servers: ${NODE_FLAGS.join(' ') || 'none'}`);
+  console.log(`h2load: ${CLIENTS} clients x ${STREAM_SHAPES.join(' or ')} streams (the shape of the best run in brackets), best of ${ROUNDS} x ${SECONDS}s; latency at half of that max load (${CLIENTS} clients, --rps)`);
   console.log(' descriptors | no-op checks/s | ratelimit checks/s | ratio | no-op p50/p99 ms | ratelimit p50/p99 ms | CPU us/check no-op, ratelimit (+redis) | main thread us/check no-op, ratelimit | Redis cmds/check | script calls/check');
   for (const r of rows) {
     const n = r['grpc-js no-op'];

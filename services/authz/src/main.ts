@@ -41,6 +41,7 @@ await runService({
     AUTHZ_CLOCK_SKEW_SECONDS: env.int({ default: 30, min: 0, max: 600, description: 'tolerance for exp/nbf/iat' }),
     AUTHZ_ALLOWED_REDIRECT_ORIGINS: env.optionalString({ description: 'comma-separated https origins post-login redirects may target' }),
     AUTHZ_JWKS_MAX_STALE: duration('how long cached JWKS keys keep working while the endpoint fails (default 24h)'),
+    AUTHZ_VERDICT_CACHE_SIZE: env.int({ default: 10_000, min: 0, description: 'verified tokens remembered (until their exp) per JWT provider and for introspection; 0 verifies every request' }),
   },
   defaults: { grpcPort: 9001, adminPort: 9002 },
   async start(ctx) {
@@ -56,6 +57,7 @@ await runService({
       clockSkewSeconds: c.AUTHZ_CLOCK_SKEW_SECONDS,
       allowedRedirectOrigins: (c.AUTHZ_ALLOWED_REDIRECT_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
       ...(c.AUTHZ_JWKS_MAX_STALE !== undefined && { jwksMaxStaleMs: c.AUTHZ_JWKS_MAX_STALE }),
+      verdictCacheSize: c.AUTHZ_VERDICT_CACHE_SIZE,
       logger: ctx.logger,
       meter: ctx.meter,
     });

@@ -1,6 +1,8 @@
 // Per-policy metrics through the OpenTelemetry API (the kit registers the provider and /metrics);
-// without a provider these are no-ops.
-import { metrics, type Attributes, type Meter } from '@opentelemetry/api';
+// without a provider these are no-ops. The two counters touched on every check accumulate in Maps
+// and are read at collection time through observable counters: a check then costs Map lookups, not
+// attribute hashing per add. Label sets stay bounded: policies are config, reasons are error codes.
+import { metrics, type Meter } from '@opentelemetry/api';
 
 export interface AuthzMetrics {
   checked(policy: string, outcome: 'allowed' | 'denied', reason: string, seconds: number): void;
@@ -11,25 +13,51 @@ export interface AuthzMetrics {
 }
 
 export function createAuthzMetrics(meter: Meter = metrics.getMeter('@gatehouse/authz')): AuthzMetrics {
-  const checks = meter.createCounter('gatehouse_authz_checks_total', { description: 'Check calls by policy, outcome and reason' });
+  const checks = meter.createObservableCounter('gatehouse_authz_checks_total', { description: 'Check calls by policy, outcome and reason' });
   const errors = meter.createCounter('gatehouse_authz_errors_total', { description: 'Internal errors and dependency outages (each denied)' });
   const jwks = meter.createCounter('gatehouse_authz_jwks_fetches_total', { description: 'Remote JWKS fetches by outcome' });
-  const cache = meter.createCounter('gatehouse_authz_cache_lookups_total', { description: 'Verdict cache lookups by cache and result' });
+  const cache = meter.createObservableCounter('gatehouse_authz_cache_lookups_total', { description: 'Verdict cache lookups by cache and result' });
   const reloads = meter.createCounter('gatehouse_authz_config_reloads_total', { description: 'Policy reloads by outcome' });
   const latency = meter.createHistogram('gatehouse_authz_check_duration_seconds', {
     description: 'Check latency by policy',
     unit: 's',
     advice: { explicitBucketBoundaries: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] },
   });
+  // policy -> "outcome reason" -> count
+  const checkCounts = new Map<string, Map<string, number>>();
+  const cacheCounts = new Map<string, number>();
+  const latencyAttributes = new Map<string, { policy: string }>();
+  meter.addBatchObservableCallback(
+    (result) => {
+      for (const [policy, byOutcome] of checkCounts) {
+        for (const [key, count] of byOutcome) {
+          const space = key.indexOf(' ');
+          result.observe(checks, count, { policy, outcome: key.slice(0, space), reason: key.slice(space + 1) });
+        }
+      }
+      for (const [key, count] of cacheCounts) {
+        const space = key.indexOf(' ');
+        result.observe(cache, count, { cache: key.slice(0, space), result: key.slice(space + 1) });
+      }
+    },
+    [checks, cache],
+  );
   return {
     checked(policy, outcome, reason, seconds) {
-      const attributes: Attributes = { policy, outcome, reason };
-      checks.add(1, attributes);
-      latency.record(seconds, { policy });
+      let byOutcome = checkCounts.get(policy);
+      if (!byOutcome) checkCounts.set(policy, (byOutcome = new Map()));
+      const key = `${outcome} ${reason}`;
+      byOutcome.set(key, (byOutcome.get(key) ?? 0) + 1);
+      let attributes = latencyAttributes.get(policy);
+      if (!attributes) latencyAttributes.set(policy, (attributes = { policy }));
+      latency.record(seconds, attributes);
     },
     error: (policy, code) => errors.add(1, { policy, code }),
     jwksFetch: (outcome, uri) => jwks.add(1, uri ? { outcome, uri } : { outcome }),
-    cache: (name, hit) => cache.add(1, { cache: name, result: hit ? 'hit' : 'miss' }),
+    cache(name, hit) {
+      const key = hit ? `${name} hit` : `${name} miss`;
+      cacheCounts.set(key, (cacheCounts.get(key) ?? 0) + 1);
+    },
     configReload: (outcome) => reloads.add(1, { outcome }),
   };
 }

@@ -44,7 +44,7 @@ interface Identity {
   readonly upstream: [string, string][];
   readonly remove: Set<string>;
   readonly metadata: Record<string, unknown>;
-  jwt?: VerifiedJwt;
+  jwt: VerifiedJwt | undefined;
   via: string;
 }
 
@@ -101,7 +101,8 @@ export class Authorizer {
       if (flow.isCallback(request, policy.oidc)) return flow.handleCallback(request, policy.oidc);
       if (flow.isLogout(request, policy.oidc)) return flow.handleLogout(request, policy.oidc);
     }
-    const identity: Identity = { upstream: [], remove: new Set(), metadata: {}, via: 'anonymous' };
+    // Every field from the start: one object shape on the hot path.
+    const identity: Identity = { upstream: [], remove: new Set(), metadata: {}, jwt: undefined, via: 'anonymous' };
 
     if (policy.jwt) {
       const failure = await this.#authenticateJwt(request, policy.jwt, identity, policy.oidc !== undefined);
