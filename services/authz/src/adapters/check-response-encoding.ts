@@ -18,32 +18,45 @@ const LENGTH_DELIMITED = 2;
 export function createCheckAnswerEncoder(): (answer: CheckAnswer) => Buffer {
   const responseType = lookupMessage('envoy.service.auth.v3.CheckResponse');
   const structType = lookupMessage('google.protobuf.Struct');
-  // Per frozen object value, per key: the encoded Struct entry. Entries die with the cached payloads.
-  // Only frozen objects: they cannot change under the cache, and one-off objects add no entries.
-  const entries = new WeakMap<object, Map<string, Uint8Array>>();
   const encodeEntry = (key: string, value: unknown): Uint8Array => structType.encode(structType.fromObject(toStruct({ [key]: value }))).finish();
-  const entryFor = (key: string, value: unknown): Uint8Array => {
-    if (value === null || typeof value !== 'object' || !Object.isFrozen(value)) return encodeEntry(key, value);
-    let byKey = entries.get(value);
-    if (!byKey) entries.set(value, (byKey = new Map()));
-    let bytes = byKey.get(key);
-    if (!bytes) byKey.set(key, (bytes = encodeEntry(key, value)));
-    return bytes;
+  // Per frozen object value, per key: the encoded Struct entry, and that entry as a whole
+  // dynamic_metadata field (the common answer has one: a JWT provider's payload, an API key's
+  // identity). Only frozen objects: they cannot change under the cache, and one-off objects add no
+  // entries. Entries die with the cached payloads.
+  const cache = new WeakMap<object, Map<string, { entry: Uint8Array; field: Uint8Array }>>();
+  const cachedEntry = (key: string, value: object): { entry: Uint8Array; field: Uint8Array } => {
+    let byKey = cache.get(value);
+    if (!byKey) cache.set(value, (byKey = new Map()));
+    let cached = byKey.get(key);
+    if (!cached) {
+      const entry = encodeEntry(key, value);
+      byKey.set(key, (cached = { entry, field: Buffer.concat([fieldHeader(DYNAMIC_METADATA_FIELD, entry.byteLength), entry]) }));
+    }
+    return cached;
   };
   return ({ response, metadata }) => {
     const head = responseType.encode(responseType.fromObject(response)).finish();
     if (!metadata) return Buffer.from(head.buffer, head.byteOffset, head.byteLength);
-    const parts: Uint8Array[] = [head, new Uint8Array(0)];
+    const entries: Uint8Array[] = [];
+    let single: Uint8Array | undefined;
     let structLength = 0;
     for (const key in metadata) {
       const value = metadata[key];
       if (value === undefined) continue;
-      const entry = entryFor(key, value);
-      parts.push(entry);
+      let entry: Uint8Array;
+      if (value !== null && typeof value === 'object' && Object.isFrozen(value)) {
+        const cached = cachedEntry(key, value);
+        entry = cached.entry;
+        single = entries.length === 0 ? cached.field : undefined;
+      } else {
+        entry = encodeEntry(key, value);
+        single = undefined;
+      }
+      entries.push(entry);
       structLength += entry.byteLength;
     }
-    parts[1] = fieldHeader(DYNAMIC_METADATA_FIELD, structLength);
-    return Buffer.concat(parts);
+    if (single && entries.length === 1) return Buffer.concat([head, single]);
+    return Buffer.concat([head, fieldHeader(DYNAMIC_METADATA_FIELD, structLength), ...entries]);
   };
 }
 

@@ -1,6 +1,6 @@
 // The decision for one request under one policy: credentials first (JWT, API key, basic, OIDC session or
 // introspected token), then authorization rules. Any failure denies; nothing here fails open.
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { createHash, hash, timingSafeEqual } from 'node:crypto';
 import { claimToHeaderValue, readClaim } from './claims.js';
 import { deny, unauthorized, type Decision } from './decision.js';
 import { AuthzError, ErrorCodes, type ErrorCode } from './error-codes.js';
@@ -195,7 +195,8 @@ export class Authorizer {
   #authenticateApiKey(request: RequestView, spec: ApiKeySpec, identity: Identity): ErrorCode | undefined {
     const credential = extractCredential(request, spec.extractFrom);
     if (!credential) return ErrorCodes.apiKeyMissing;
-    const presented = createHash('sha256').update(credential.value, 'utf8').digest();
+    // One-shot hashing: no Hash object per request.
+    const presented = hash('sha256', credential.value, 'buffer');
     // Compare against every key without stopping early, so timing says nothing about which matched.
     let matched: ApiKeySpec['keys'][number] | undefined;
     for (const key of spec.keys) {
