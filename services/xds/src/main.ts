@@ -54,7 +54,7 @@ await runService({
     const translateOptions = {
       controllerName: config.GATEWAY_CONTROLLER_NAME,
       authz: config.AUTHZ_ADDRESS,
-      rateLimit: config.RATELIMIT_ADDRESS,
+      rateLimit: { ...config.RATELIMIT_ADDRESS, timeoutMs: config.RATELIMIT_TIMEOUT_MS },
       certs: config.CERTS_HTTP01_ADDRESS,
     };
     // The pipeline and the certificates refer to each other: certificates feed secrets into every

@@ -33,6 +33,9 @@ export const xdsEnv = {
   GATEWAY_CONFIG_PATH: env.optionalString({ description: 'directory of Gateway API YAML to watch (recursively); unset = admin API only' }),
   AUTHZ_ADDRESS: endpoint('gatehouse-authz', '127.0.0.1:9001', 'ext_authz gRPC service Envoy calls'),
   RATELIMIT_ADDRESS: endpoint('gatehouse-ratelimit', '127.0.0.1:8081', 'rate limit gRPC service Envoy calls'),
+  // Envoy's own default: the ratelimit service answers within its RATELIMIT_REDIS_TIMEOUT_MS (10 ms) even
+  // when Redis is slow, so a longer wait would only hold requests when the service itself is unreachable.
+  RATELIMIT_TIMEOUT_MS: env.int({ default: 20, min: 1, max: 60_000, description: 'how long Envoy waits for a rate limit answer before applying failure_mode_deny' }),
   CERTS_HTTP01_ADDRESS: endpoint('gatehouse-certs', '127.0.0.1:8089', 'certs service HTTP-01 responder'),
   CERTS_ENCRYPTION_KEY: encryptionKey,
   CERTS_ALLOW_PLAINTEXT_KEYS: env.bool({ default: false, description: 'serve private keys stored without encryption although CERTS_ENCRYPTION_KEY is set' }),

@@ -15,7 +15,7 @@ export const rateLimitFilter: HttpFilterTranslator = {
         '@type': EnvoyTypes.rateLimit,
         domain: chain.name,
         rate_limit_service: { grpc_service: { envoy_grpc: { cluster_name: options.rateLimit.clusterName } }, transport_api_version: 'V3' },
-        timeout: duration(options.rateLimit.timeoutMs ?? 1000),
+        timeout: duration(options.rateLimit.timeoutMs ?? 20),
         failure_mode_deny: options.rateLimit.failClosed ?? false,
         enable_x_ratelimit_headers: 'DRAFT_VERSION_03',
       },
