@@ -11,8 +11,9 @@ import { RedisCounterStore } from './adapters/redis-counter-store.js';
 import { RateLimitConfigError } from './core/config-error.js';
 import { MergedConfig, type RateLimitConfigSource } from './core/config-sources.js';
 import { OverLimitCache } from './core/over-limit-cache.js';
+import { PerSecondSplitStore } from './core/per-second-split.js';
 import { RateLimitService } from './core/rate-limit-service.js';
-import { localCacheMaxKeys, rateLimitEnv } from './service-env.js';
+import { localCacheMaxKeys, perSecondRedisUrl, rateLimitEnv } from './service-env.js';
 
 await runService({
   name: 'ratelimit',
@@ -25,15 +26,21 @@ await runService({
     // The hot path gets its own connection that fails fast instead of queueing while Redis is away
     // (the failure mode answers within the budget; ioredis reconnects by itself), and writes
     // commands directly rather than through auto-pipelining (see RedisCounterStore).
-    const counters = connectRedis(parseRedisUrl(env.REDIS_URL), {
-      connectionName: 'gatehouse-ratelimit-counters',
-      options: { enableOfflineQueue: false, maxRetriesPerRequest: 0, enableAutoPipelining: false },
-    });
-    // The kit turns auto-pipelining on for clusters at the cluster level; ioredis reads the flag per command.
-    if (counters instanceof Cluster) counters.options.enableAutoPipelining = false;
-    counters.on('error', (err: Error) => logger.debug({ err: err.message }, 'counter connection error'));
-    ctx.onShutdown(() => counters.quit().then(() => undefined, () => counters.disconnect()));
-    ctx.ready.probe('counters', () => counters.status === 'ready');
+    const counterStore = (url: string, name: string): RedisCounterStore => {
+      const counters = connectRedis(parseRedisUrl(url), {
+        connectionName: name,
+        options: { enableOfflineQueue: false, maxRetriesPerRequest: 0, enableAutoPipelining: false },
+      });
+      // The kit turns auto-pipelining on for clusters at the cluster level; ioredis reads the flag per command.
+      if (counters instanceof Cluster) counters.options.enableAutoPipelining = false;
+      counters.on('error', (err: Error) => logger.debug({ err: err.message, connection: name }, 'counter connection error'));
+      ctx.onShutdown(() => counters.quit().then(() => undefined, () => counters.disconnect()));
+      ctx.ready.probe(name, () => counters.status === 'ready');
+      return new RedisCounterStore(counters, { timeoutMs: env.RATELIMIT_REDIS_TIMEOUT_MS });
+    };
+    const perSecondUrl = perSecondRedisUrl(env);
+    const mainCounters = counterStore(env.REDIS_URL, 'gatehouse-ratelimit-counters');
+    const store = perSecondUrl ? new PerSecondSplitStore(mainCounters, counterStore(perSecondUrl, 'gatehouse-ratelimit-per-second-counters')) : mainCounters;
 
     const merged = new MergedConfig(['files', 'redis']);
     const sources: RateLimitConfigSource[] = [];
@@ -51,7 +58,7 @@ await runService({
     const service = new RateLimitService(
       {
         config: () => merged.config,
-        store: new RedisCounterStore(counters, { timeoutMs: env.RATELIMIT_REDIS_TIMEOUT_MS }),
+        store,
         overLimitCache: new OverLimitCache({ maxKeys: localCacheMaxKeys(env) }),
         metrics,
         nowMs: Date.now,

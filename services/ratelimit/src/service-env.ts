@@ -25,6 +25,13 @@ function optionalUint(description: string): EnvSpec<number | undefined> {
   };
 }
 
+/** The per-second Redis URL, or undefined when the reference's two-Redis setup is off. */
+export function perSecondRedisUrl(env: { REDIS_PERSECOND: boolean; REDIS_PERSECOND_URL: string | undefined }): string | undefined {
+  if (!env.REDIS_PERSECOND) return undefined;
+  if (!env.REDIS_PERSECOND_URL) throw new ConfigError('REDIS_PERSECOND_URL', 'is required when REDIS_PERSECOND=true');
+  return env.REDIS_PERSECOND_URL;
+}
+
 /** Keys kept by the local cache: RATELIMIT_LOCAL_CACHE_MAX_KEYS, else the reference's byte budget (~100 bytes a key), else 100 000. */
 export function localCacheMaxKeys(env: { RATELIMIT_LOCAL_CACHE_MAX_KEYS: number | undefined; LOCAL_CACHE_SIZE_IN_BYTES: number | undefined }): number {
   if (env.RATELIMIT_LOCAL_CACHE_MAX_KEYS !== undefined) return env.RATELIMIT_LOCAL_CACHE_MAX_KEYS;
@@ -36,6 +43,8 @@ export const rateLimitEnv = {
   RATELIMIT_CONFIG_PATH: env.optionalString({ description: 'a YAML file or a directory of *.yaml files (reference format); unset = only config pushed over Redis' }),
   RATELIMIT_REDIS_CONFIG: env.bool({ default: true, description: 'also apply config published by xds over Redis (files win per domain)' }),
   RATELIMIT_FAILURE_MODE: env.oneOf(['allow', 'deny'], { default: 'allow', description: 'answer when Redis fails or is slower than RATELIMIT_REDIS_TIMEOUT_MS' }),
+  REDIS_PERSECOND: env.bool({ default: false, description: "the reference's two-Redis setup: one-second limits count in REDIS_PERSECOND_URL" }),
+  REDIS_PERSECOND_URL: env.optionalString({ description: 'Redis for one-second limits when REDIS_PERSECOND=true (same URL forms as REDIS_URL)' }),
   RATELIMIT_REDIS_TIMEOUT_MS: env.int({ default: 10, min: 1, max: 60_000, description: 'budget for the Redis part of one check' }),
   RATELIMIT_LOCAL_CACHE_MAX_KEYS: optionalUint('over-limit keys remembered in-process (0 disables); default 100000'),
   LOCAL_CACHE_SIZE_IN_BYTES: optionalUint("the reference's local cache budget; used when RATELIMIT_LOCAL_CACHE_MAX_KEYS is unset (0 disables)"),

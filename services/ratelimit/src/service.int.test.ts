@@ -240,6 +240,47 @@ describe('ratelimit service', () => {
   });
 });
 
+describe('REDIS_PERSECOND (the reference two-Redis setup)', () => {
+  it('counts one-second limits in the per-second Redis and the rest in the main one', async () => {
+    const perSecondRedis = await startRedis();
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-rl-persecond-'));
+    writeFileSync(join(dir, 'split.yaml'), 'domain: split\ndescriptors:\n  - key: burst\n    rate_limit: { unit: second, requests_per_unit: 1 }\n  - key: daily\n    rate_limit: { unit: day, requests_per_unit: 5 }\n');
+    const svc = await startRateLimit(redis, { RATELIMIT_CONFIG_PATH: dir, REDIS_PERSECOND: 'true', REDIS_PERSECOND_URL: perSecondRedis.url, RATELIMIT_REDIS_CONFIG: 'false' });
+    const main = new Redis(redis.port, redis.host);
+    const perSecond = new Redis(perSecondRedis.port, perSecondRedis.host);
+    try {
+      const answer = await shouldRateLimit(svc.client, {
+        domain: 'split',
+        descriptors: [{ entries: [{ key: 'daily', value: 'd' }] }, { entries: [{ key: 'burst', value: 'b' }] }],
+      });
+      expect(answer.statuses.map((s) => s.current_limit?.unit)).toEqual(['DAY', 'SECOND']);
+      expect(await main.keys('split_daily_d_*')).toHaveLength(1);
+      expect(await main.keys('split_burst_b_*')).toHaveLength(0);
+      expect(await perSecond.keys('split_burst_b_*')).not.toHaveLength(0);
+      expect(await perSecond.keys('split_daily_d_*')).toHaveLength(0);
+    } finally {
+      main.disconnect();
+      perSecond.disconnect();
+      await svc.stop();
+      await perSecondRedis.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to start without REDIS_PERSECOND_URL, naming it', async () => {
+    const [grpcPort, adminPort] = (await freePorts(2)) as [number, number];
+    const proc = new ManagedProcess({
+      name: 'gatehouse-ratelimit',
+      command: process.execPath,
+      args: [MAIN],
+      env: { REDIS_URL: redis.url, GRPC_PORT: String(grpcPort), ADMIN_PORT: String(adminPort), BIND_HOST: '127.0.0.1', REDIS_PERSECOND: 'true' },
+    });
+    const exit = await proc.waitForExit();
+    expect(exit.code).toBe(2);
+    expect(proc.recentOutput).toContain('gatehouse-ratelimit: invalid REDIS_PERSECOND_URL: is required when REDIS_PERSECOND=true');
+  });
+});
+
 describe('HEALTHY_WITH_AT_LEAST_ONE_CONFIG_LOADED', () => {
   it('keeps the service unhealthy until a domain is loaded', async () => {
     const emptyDir = mkdtempSync(join(tmpdir(), 'gatehouse-rl-empty-'));
