@@ -59,6 +59,9 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
       CERTS_CONFIG_PATH: dir,
       ACME_CA_CERTS: join(dir, 'ca.pem'),
       CERTS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      // The call limiter on, but tight in a short window, so a burst of one order is held back.
+      CERTS_ACME_CALLS_PER_WINDOW: '5',
+      CERTS_ACME_WINDOW_MS: '1000',
       LOG_LEVEL: 'warn',
     });
     admin = `http://127.0.0.1:${service.adminPort}`;
@@ -80,6 +83,7 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
     expect(text).toMatch(/gatehouse_certs_seconds_until_expiry\{certificate="default\/site"[^}]*\} \d/);
     expect(text).toMatch(/gatehouse_certs_orders_total\{[^}]*outcome="issued"/);
     expect(text).toContain('gatehouse_certs_acme_request_duration_seconds_bucket');
+    expect(text).toMatch(/gatehouse_certs_acme_call_delay_seconds_count\{ca="[^"]+"[^}]*\} [1-9]/);
   });
 
   it('issues the Certificate from CERTS_CONFIG_PATH and lists it with a Ready status and its chain', async () => {

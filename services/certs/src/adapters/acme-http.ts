@@ -2,6 +2,8 @@
 // - extra trusted CAs (ACME_CA_CERTS) for private or test CAs;
 // - no in-process retry of 429/5xx: a rate-limited request fails at once, carrying Retry-After,
 //   and the order is rescheduled through the queue instead of sleeping in a loop;
+// - every request takes a slot of its CA + account from the call limiter first (the key travels
+//   with the call through AsyncLocalStorage, see bindAcmeCallKey), badNonce retries included;
 // - per-request observations (latency, rate-limit hits, the last problem document) reported to
 //   whoever runs the request, through AsyncLocalStorage.
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -21,7 +23,15 @@ export interface AcmeRequestObservation {
   readonly url: string;
   readonly status: number;
   readonly durationMs: number;
+  /** Time spent waiting for a slot of the call limiter before the request left. */
+  readonly waitedMs: number;
   readonly problem?: AcmeProblem;
+}
+
+/** Hands out call slots per CA + account (see RedisAcmeCallLimiter). */
+export interface AcmeCallLimiter {
+  /** Resolves when a call for `key` may leave; returns how long it waited, in ms. */
+  acquire(key: string): Promise<number>;
 }
 
 /** Collects what happened during one order (or any other ACME operation). */
@@ -31,7 +41,11 @@ export interface AcmeCallContext {
 }
 
 const context = new AsyncLocalStorage<AcmeCallContext>();
+/** The call limiter key (CA + account) of whatever runs in this async context. */
+const callKey = new AsyncLocalStorage<string>();
 let observer: ((o: AcmeRequestObservation) => void) | undefined;
+let limiter: AcmeCallLimiter | undefined;
+let onCallDelayed: AcmeHttpOptions['onCallDelayed'];
 let installed = false;
 
 export function runWithAcmeContext<T>(fn: () => Promise<T>): Promise<{ result?: T; error?: unknown; ctx: AcmeCallContext }> {
@@ -45,6 +59,34 @@ export function runWithAcmeContext<T>(fn: () => Promise<T>): Promise<{ result?: 
   });
 }
 
+/**
+ * `target` with every method run under the call limiter key `key`, so each HTTP request it makes
+ * (nonces and badNonce retries included) takes a slot of that CA + account.
+ */
+export function bindAcmeCallKey<T extends object>(target: T, key: string): T {
+  return new Proxy(target, {
+    get(obj, prop, receiver) {
+      const value: unknown = Reflect.get(obj, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => callKey.run(key, () => (value as (...a: unknown[]) => unknown).apply(obj, args));
+    },
+  });
+}
+
+/** Runs `fn` with its ACME requests counted against `key` (see bindAcmeCallKey). */
+export function withAcmeCallKey<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  return callKey.run(key, fn);
+}
+
+/** The limiter key of a request made outside any account's context: the CA's origin alone. */
+function fallbackCallKey(url: string | undefined): string {
+  try {
+    return `ca:${new URL(url ?? '').origin}`;
+  } catch {
+    return 'ca:unknown';
+  }
+}
+
 /** The last problem document seen in the current ACME context (see runWithAcmeContext). */
 export function currentAcmeProblem(): AcmeProblem | undefined {
   return context.getStore()?.lastProblem;
@@ -54,11 +96,15 @@ export interface AcmeHttpOptions {
   /** PEM bundle trusted in addition to the system roots. */
   readonly extraCaPem?: string;
   readonly onRequest?: (o: AcmeRequestObservation) => void;
+  /** Every request waits for a slot of its CA + account here first (none: unlimited). */
+  readonly limiter?: AcmeCallLimiter;
+  /** Called for each request the limiter held back, with the time it waited. */
+  readonly onCallDelayed?: (o: { readonly url: string; readonly waitedMs: number }) => void;
   /** Per-request timeout; default 30 s. */
   readonly timeoutMs?: number;
 }
 
-type TimedConfig = { gatehouseStart?: number; method?: string; url?: string };
+type TimedConfig = { gatehouseStart?: number; gatehouseWaitedMs?: number; method?: string; url?: string };
 
 let configuredCaPem: string | undefined;
 let issuerCaPems: readonly string[] = [];
@@ -86,6 +132,8 @@ export function configureAcmeHttp(options: AcmeHttpOptions = {}): void {
   axios.defaults.timeout = options.timeoutMs ?? 30_000;
   (axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number } }).acmeSettings.retryMaxAttempts = 0;
   observer = options.onRequest;
+  limiter = options.limiter;
+  onCallDelayed = options.onCallDelayed;
   if (installed) return;
   installed = true;
   // acme-client's error interceptor assumes every error has a response; a refused connection or a
@@ -97,13 +145,18 @@ export function configureAcmeHttp(options: AcmeHttpOptions = {}): void {
     first.rejected = (error: unknown) => {
       const e = error as { response?: unknown; code?: string; message?: string; config?: { method?: string; url?: string } };
       if (!e?.response) {
+        // The call limiter's own refusal (GH_CERTS_ACME_CALL_QUEUE_FULL) says what happened.
+        if (error instanceof Error && error.message.startsWith('GH_CERTS_')) return Promise.reject(error);
         return Promise.reject(new Error(`GH_CERTS_ACME_UNREACHABLE: ${(e?.config?.method ?? '').toUpperCase()} ${e?.config?.url ?? ''}: ${e?.code ?? e?.message ?? String(error)}`));
       }
       return original(error);
     };
   }
-  axios.interceptors.request.use((config) => {
-    (config as TimedConfig).gatehouseStart = performance.now();
+  axios.interceptors.request.use(async (config) => {
+    const timed = config as TimedConfig;
+    timed.gatehouseWaitedMs = limiter ? await limiter.acquire(callKey.getStore() ?? fallbackCallKey(config.url)) : 0;
+    if (timed.gatehouseWaitedMs > 0) onCallDelayed?.({ url: config.url ?? '', waitedMs: timed.gatehouseWaitedMs });
+    timed.gatehouseStart = performance.now();
     return config;
   });
   // acme-client's own interceptor turns every HTTP status into a resolved response, so this one
@@ -134,6 +187,7 @@ export function configureAcmeHttp(options: AcmeHttpOptions = {}): void {
       url: config.url ?? '',
       status,
       durationMs: performance.now() - (config.gatehouseStart ?? performance.now()),
+      waitedMs: config.gatehouseWaitedMs ?? 0,
       ...(problem ? { problem } : {}),
     });
     return response;
