@@ -378,6 +378,12 @@ export class CertificateManager {
     const delay = retryDelayMs(failures, retryAfterMs);
     const nextAttemptTime = this.now() + delay;
     const message = describeFailure(outcome.error, problem);
+    if (rateLimited) {
+      // Stop every replica from starting orders for this CA + account (BullMQ's limiter key of
+      // the queue) until the CA's Retry-After has passed; this certificate's retry is scheduled below.
+      await this.queueFor(issuer).rateLimit(rateLimitPauseMs(retryAfterMs));
+      this.options.metrics?.rateLimitHit(ca);
+    }
     await this.options.store.patchState(id, {
       failures,
       lastFailureTime: this.now(),
@@ -385,12 +391,6 @@ export class CertificateManager {
       nextAttemptTime,
       issuing: null,
     });
-    if (rateLimited) {
-      // Stop every replica from starting orders for this CA + account (BullMQ's limiter key of
-      // the queue) until the CA's Retry-After has passed; this certificate's retry is scheduled below.
-      await this.queueFor(issuer).rateLimit(rateLimitPauseMs(retryAfterMs));
-      this.options.metrics?.rateLimitHit(ca);
-    }
     this.options.metrics?.orderFinished(rateLimited ? 'rate_limited' : 'failed', ca);
     this.log('order failed', { certificate: id, failures, retryInSeconds: Math.round(delay / 1000), error: message });
     await this.enqueue(cert, issuer, { at: nextAttemptTime, key: `retry-${nextAttemptTime}` });
