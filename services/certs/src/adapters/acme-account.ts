@@ -1,6 +1,6 @@
 // One ACME account at one CA: acme-client plus what it lacks (ARI, profiles, replaces).
 import * as acme from 'acme-client';
-import { acmeGet, bindAcmeCallKey, currentAcmeProblem, withAcmeCallKey } from './acme-http.js';
+import { acmeGet, bindAcmeCallKey, currentAcmeProblem, takeSpareNonce, withAcmeCallKey } from './acme-http.js';
 
 export interface AcmeDirectory {
   readonly newOrder: string;
@@ -45,6 +45,11 @@ export class AcmeAccount {
       backoffMax: options.pollMaxMs ?? 10_000,
       backoffAttempts: options.pollAttempts ?? 12,
     }), options.callKey);
+    // Sign with a nonce from an earlier answer when one is at hand, instead of asking newNonce
+    // before every signed request (acme-client's HttpClient, see takeSpareNonce).
+    const http = (this.client as unknown as { http: { getNonce: () => Promise<string> } }).http;
+    const fetchNonce = http.getNonce.bind(http);
+    http.getNonce = () => Promise.resolve(takeSpareNonce(options.directoryUrl) ?? fetchNonce());
   }
 
   /** Registers (or finds) the account; returns its URL. */

@@ -108,6 +108,14 @@ describe('ACME call limit: two replicas, one CA + account, 6 calls per 3 s', () 
     expect(inProcessCalls).toBeGreaterThan(0);
     expect(inProcessCalls).toBeLessThan(arrivals.length);
   });
+
+  it('signs with the Replay-Nonce of earlier answers, so few requests are spent on newNonce', () => {
+    const signed = standIn.requests.filter((r) => r.method === 'POST').length;
+    const nonceRequests = standIn.requests.filter((r) => r.method === 'HEAD').length;
+    expect(signed).toBeGreaterThan(4 * names.length);
+    // acme-client alone asks newNonce before every signed request.
+    expect(nonceRequests).toBeLessThan(signed / 3);
+  });
 });
 
 describe('a 429 with Retry-After pauses the CA + account order queue on every replica', () => {
