@@ -6,20 +6,9 @@ import { certificateIssuedCodec, certificateWantedCodec, QueueNames } from '@gat
 import { QUEUE_PREFIX, startService, type RunningService } from '@gatehouse/kit';
 import { Queue } from 'bullmq';
 import { freePort, startPebble, startRedis, type PebbleHandle, type RedisHandle } from '@gatehouse/e2e';
-import { eventually, redisClient, subscribeIssued } from './testing/certs-fixture.js';
+import { eventually, pebbleIssuerYaml, redisClient, subscribeIssued } from './testing/certs-fixture.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certsService } from './service.js';
-
-const issuerYaml = (server: string) => `
-apiVersion: cert-manager.io/v1
-kind: ClusterIssuer
-metadata: { name: pebble }
-spec:
-  acme:
-    server: ${server}
-    privateKeySecretRef: { name: pebble-account }
-    solvers: [{ http01: {} }]
-`;
 
 const certYaml = (names: string) => `
 apiVersion: cert-manager.io/v1
@@ -46,7 +35,7 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
     const httpPort = await freePort();
     pebble = await startPebble({ httpPort });
     dir = mkdtempSync(join(tmpdir(), 'gh-certs-config-'));
-    writeFileSync(join(dir, 'issuer.yaml'), issuerYaml(pebble.directoryUrl));
+    writeFileSync(join(dir, 'issuer.yaml'), pebbleIssuerYaml(pebble.directoryUrl));
     writeFileSync(join(dir, 'site.yaml'), certYaml('site.example.test'));
     writeFileSync(join(dir, 'ca.pem'), `${pebble.caBundlePem}\n${pebble.issuingRootPem}`);
     service = await startService(certsService, {

@@ -13,30 +13,8 @@ import { RedisAcmeCallLimiter } from '../adapters/acme-call-limiter.js';
 import { configureAcmeHttp } from '../adapters/acme-http.js';
 import { busiestWindow } from '../core/busiest-window.js';
 import { startAcmeStandIn, type AcmeStandIn } from '../testing/acme-stand-in.js';
-import { createManager, eventually, parseConfig, startResponder, trustPebble, type ManagerFixture } from '../testing/certs-fixture.js';
+import { certificateYaml, createManager, eventually, parseConfig, pebbleIssuerYaml, startResponder, trustPebble, type ManagerFixture } from '../testing/certs-fixture.js';
 import { accountKeyOf } from './account-registry.js';
-
-const issuerYaml = (server: string) => `
-apiVersion: cert-manager.io/v1
-kind: ClusterIssuer
-metadata: { name: pebble }
-spec:
-  acme:
-    server: ${server}
-    privateKeySecretRef: { name: account }
-    solvers: [{ http01: {} }]
-`;
-
-const certYaml = (name: string) => `
----
-apiVersion: cert-manager.io/v1
-kind: Certificate
-metadata: { name: ${name}, namespace: default }
-spec:
-  secretName: ${name}-tls
-  dnsNames: [${name}.example.test]
-  issuerRef: { name: pebble, kind: ClusterIssuer }
-`;
 
 describe('ACME call limit: two replicas, one CA + account, 6 calls per 3 s', () => {
   const limit = 6;
@@ -57,7 +35,7 @@ describe('ACME call limit: two replicas, one CA + account, 6 calls per 3 s', () 
     const httpPort = await freePort();
     pebble = await startPebble({ httpPort });
     standIn = await startAcmeStandIn(pebble);
-    const yaml = issuerYaml(standIn.directoryUrl) + names.map(certYaml).join('');
+    const yaml = pebbleIssuerYaml(standIn.directoryUrl) + names.map(certificateYaml).join('');
     const caPem = [pebble.caBundlePem, pebble.issuingRootPem, standIn.caPem].join('\n');
     dir = mkdtempSync(join(tmpdir(), 'gh-certs-call-limit-'));
     writeFileSync(join(dir, 'certs.yaml'), yaml);
@@ -131,7 +109,7 @@ describe('a 429 with Retry-After pauses the CA + account order queue on every re
     pebble = await startPebble({ httpPort });
     standIn = await startAcmeStandIn(pebble);
     const trustedRoots = trustPebble(pebble, standIn.caPem);
-    const yaml = issuerYaml(standIn.directoryUrl) + certYaml('first');
+    const yaml = pebbleIssuerYaml(standIn.directoryUrl) + certificateYaml('first');
     replicas = [0, 1].map(() => createManager(redis.url, yaml, { prefix: 'paused:', trustedRoots, concurrency: 1 }));
     responder = await startResponder(replicas[0]!.store, httpPort);
   });
@@ -157,7 +135,7 @@ describe('a 429 with Retry-After pauses the CA + account order queue on every re
     const rateLimitedAt = standIn.requests.find((r) => r.method === 'POST' && r.path.startsWith('/order-plz'))!.at;
 
     // The queue's BullMQ limiter key holds the pause, for every worker on every replica.
-    const set = parseConfig(issuerYaml(standIn.directoryUrl) + certYaml('second'));
+    const set = parseConfig(pebbleIssuerYaml(standIn.directoryUrl) + certificateYaml('second'));
     const limiterKey = `paused:bull:certs-orders-${accountKeyOf([...set.issuers.values()][0]!)}:limiter`;
     const pauseMs = await one.redis.pttl(limiterKey);
     expect(pauseMs).toBeGreaterThan(0);
