@@ -1,6 +1,7 @@
 // One ACME account at one CA: acme-client plus what it lacks (ARI, profiles, replaces).
 import * as acme from 'acme-client';
-import { acmeGet, bindAcmeCallKey, currentAcmeProblem, takeSpareNonce, withAcmeCallKey } from './acme-http.js';
+import { acmeGet, bindAcmeCallKey, currentAcmeProblem, withAcmeCallKey } from './acme-http.js';
+import { takeSpareNonce } from './spare-nonces.js';
 
 export interface AcmeDirectory {
   readonly newOrder: string;

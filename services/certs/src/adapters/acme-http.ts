@@ -4,12 +4,15 @@
 //   and the order is rescheduled through the queue instead of sleeping in a loop;
 // - every request takes a slot of its CA + account from the call limiter first (the key travels
 //   with the call through AsyncLocalStorage, see bindAcmeCallKey), badNonce retries included;
+// - Replay-Nonce values acme-client leaves unused are kept for the next signed request
+//   (spare-nonces.ts);
 // - per-request observations (latency, rate-limit hits, the last problem document) reported to
 //   whoever runs the request, through AsyncLocalStorage.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Agent } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import * as acme from 'acme-client';
+import { keepSpareNonce, originOf } from './spare-nonces.js';
 
 export interface AcmeProblem {
   readonly status: number;
@@ -81,42 +84,6 @@ export function withAcmeCallKey<T>(key: string, fn: () => Promise<T>): Promise<T
 /** The limiter key of a request made outside any account's context: the CA's origin alone. */
 function fallbackCallKey(url: string | undefined): string {
   return `ca:${originOf(url) ?? 'unknown'}`;
-}
-
-/**
- * Replay-Nonce values acme-client left unused, per CA origin, oldest first. acme-client asks
- * newNonce before every signed request; RFC 8555 section 7.2 lets a client use the nonce of an
- * earlier response instead, which saves a request (and a call slot) per signed request.
- */
-const spareNonces = new Map<string, { nonce: string; at: number }[]>();
-const SPARE_NONCES_KEPT = 20;
-/** Older nonces may have expired at the CA (a badNonce answer costs the request it saves). */
-const SPARE_NONCE_MAX_AGE_MS = 30_000;
-
-function originOf(url: string | undefined): string | undefined {
-  try {
-    return new URL(url ?? '').origin;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The newest unused nonce of the CA serving `url`, if a fresh one is at hand. */
-export function takeSpareNonce(url: string): string | undefined {
-  const spare = spareNonces.get(originOf(url) ?? '');
-  for (let entry = spare?.pop(); entry; entry = spare?.pop()) {
-    if (performance.now() - entry.at < SPARE_NONCE_MAX_AGE_MS) return entry.nonce;
-  }
-  return undefined;
-}
-
-function keepSpareNonce(url: string | undefined, nonce: string): void {
-  const origin = originOf(url);
-  if (!origin) return;
-  const spare = spareNonces.get(origin) ?? [];
-  spare.push({ nonce, at: performance.now() });
-  if (spare.length > SPARE_NONCES_KEPT) spare.shift();
-  spareNonces.set(origin, spare);
 }
 
 /** The last problem document seen in the current ACME context (see runWithAcmeContext). */
