@@ -47,6 +47,19 @@ describe('the call limiter key of ACME requests', () => {
     expect(new Set(asked)).toEqual(new Set(['account-1']));
   });
 
+  it('sends no request without a call slot (the limiter cannot be reached)', async () => {
+    const before = standIn.requests.length;
+    configureAcmeHttp({ extraCaPem: [pebble.caBundlePem, standIn.caPem].join('\n'), limiter: { acquire: () => Promise.reject(new Error('Connection is closed.')) } });
+    try {
+      const account = new AcmeAccount({ directoryUrl: standIn.directoryUrl, callKey: 'account-2', accountKeyPem: newKeyPem() });
+      await expect(account.directory()).rejects.toThrow(/^GH_CERTS_ACME_CALL_LIMITER_UNAVAILABLE: GET /);
+      await expect(account.register()).rejects.toThrow(/^GH_CERTS_ACME_CALL_LIMITER_UNAVAILABLE: /);
+      expect(standIn.requests.length).toBe(before);
+    } finally {
+      configureAcmeHttp({ extraCaPem: [pebble.caBundlePem, standIn.caPem].join('\n'), limiter: { acquire: (key) => (asked.push(key), Promise.resolve(0)) } });
+    }
+  });
+
   it('counts a request made outside any account against its CA origin', async () => {
     asked.length = 0;
     await new acme.Client({ directoryUrl: standIn.directoryUrl, accountKey: newKeyPem() }).getTermsOfServiceUrl();

@@ -144,7 +144,7 @@ export function configureAcmeHttp(options: AcmeHttpOptions = {}): void {
     first.rejected = (error: unknown) => {
       const e = error as { response?: unknown; code?: string; message?: string; config?: { method?: string; url?: string } };
       if (!e?.response) {
-        // The call limiter's own refusal (GH_CERTS_ACME_CALL_QUEUE_FULL) says what happened.
+        // The call limiter's refusals (GH_CERTS_ACME_CALL_*) say what happened.
         if (error instanceof Error && error.message.startsWith('GH_CERTS_')) return Promise.reject(error);
         return Promise.reject(new Error(`GH_CERTS_ACME_UNREACHABLE: ${(e?.config?.method ?? '').toUpperCase()} ${e?.config?.url ?? ''}: ${e?.code ?? e?.message ?? String(error)}`));
       }
@@ -153,7 +153,7 @@ export function configureAcmeHttp(options: AcmeHttpOptions = {}): void {
   }
   axios.interceptors.request.use(async (config) => {
     const timed = config as TimedConfig;
-    timed.gatehouseWaitedMs = limiter ? await limiter.acquire(callKey.getStore() ?? fallbackCallKey(config.url)) : 0;
+    timed.gatehouseWaitedMs = await takeCallSlot(config.method, config.url);
     if (timed.gatehouseWaitedMs > 0) onCallDelayed?.({ url: config.url ?? '', waitedMs: timed.gatehouseWaitedMs });
     timed.gatehouseStart = performance.now();
     return config;
@@ -194,6 +194,17 @@ export function configureAcmeHttp(options: AcmeHttpOptions = {}): void {
     });
     return response;
   });
+}
+
+/** Waits for the request's call slot. Without one (Redis unreachable) the request is not sent. */
+async function takeCallSlot(method: string | undefined, url: string | undefined): Promise<number> {
+  if (!limiter) return 0;
+  try {
+    return await limiter.acquire(callKey.getStore() ?? fallbackCallKey(url));
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith('GH_CERTS_')) throw err;
+    throw new Error(`GH_CERTS_ACME_CALL_LIMITER_UNAVAILABLE: ${(method ?? 'get').toUpperCase()} ${url ?? ''} not sent, no call slot: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /** A plain GET through acme-client's HTTP stack (same trust, same observations). */
