@@ -6,7 +6,7 @@
 //                          every request verifies a signature — what a stream of new tokens costs)
 // Usage: node bench/authz/run.mjs [--duration 5] [--clients 4] [--streams 16]
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -91,7 +91,7 @@ async function startServer(...serverArgs) {
     child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
     child.stdout.once('data', (d) => resolve(Number(String(d).trim())));
   });
-  return { port, stop: () => child.kill('SIGKILL') };
+  return { port, pid: child.pid, stop: () => child.kill('SIGKILL') };
 }
 
 /** One real call first: the load must exercise the allowed path, not a cheap denial. */
@@ -103,7 +103,15 @@ async function assertAllowed(port, request, expectAllowed) {
   if (expectAllowed && response.status?.code !== 0) throw new Error(`expected an allowed answer, got ${JSON.stringify(response).slice(0, 300)}`);
 }
 
-function h2load(port, bodyFile) {
+/** CPU time (user + system) of a process's main thread, in microseconds (Linux /proc). */
+function mainThreadMicros(pid) {
+  const fields = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / 100;
+}
+
+/** Checks/s, and the server's main-thread CPU per check: a JS server's capacity, and less sensitive to other tenants. */
+function h2load(port, bodyFile, pid) {
+  const cpuBefore = mainThreadMicros(pid);
   const result = spawnSync('h2load', [
     '-D', String(DURATION), '-c', String(CLIENTS), '-m', String(STREAMS), '-t', '1',
     '-d', bodyFile, '-H', 'content-type: application/grpc', '-H', 'te: trailers',
@@ -112,7 +120,8 @@ function h2load(port, bodyFile) {
   const rate = Number(/finished in [\d.]+s, ([\d.]+) req\/s/.exec(result.stdout)?.[1]);
   const failed = Number(/(\d+) failed/.exec(result.stdout)?.[1] ?? 0);
   if (!rate || failed > 0) throw new Error(`h2load failed:\n${result.stdout}\n${result.stderr}`);
-  return rate;
+  const succeeded = Number(/(\d+) succeeded/.exec(result.stdout)?.[1]);
+  return { rate, cpuPerCheck: (mainThreadMicros(pid) - cpuBefore) / succeeded };
 }
 
 function joseRate(alg) {
@@ -137,28 +146,38 @@ try {
   servers.push(noop, cachedServer, uncachedServer);
   // The machine is shared: every scenario runs once per round, rounds interleave, medians are compared.
   const scenarios = [
-    { name: 'grpc-js no-op Check (baseline)', port: noop.port, request: jwtRequest, allowed: false },
-    { name: 'authz: cached ES256 JWT', port: cachedServer.port, request: jwtRequest },
-    { name: 'authz: API key', port: cachedServer.port, request: checkRequest('bench/keys', { 'x-api-key': API_KEY }) },
-    { name: 'authz: first-seen ES256 (cache off)', port: uncachedServer.port, request: jwtRequest },
-    { name: 'authz: first-seen RS256 (cache off)', port: uncachedServer.port, request: checkRequest('bench/jwt', { authorization: `Bearer ${rsToken}` }) },
+    { name: 'grpc-js no-op Check (baseline)', server: noop, request: jwtRequest, allowed: false },
+    { name: 'authz: cached ES256 JWT', server: cachedServer, request: jwtRequest },
+    { name: 'authz: API key', server: cachedServer, request: checkRequest('bench/keys', { 'x-api-key': API_KEY }) },
+    { name: 'authz: first-seen ES256 (cache off)', server: uncachedServer, request: jwtRequest },
+    { name: 'authz: first-seen RS256 (cache off)', server: uncachedServer, request: checkRequest('bench/jwt', { authorization: `Bearer ${rsToken}` }) },
     { name: 'raw jose jwtVerify ES256', jose: 'ES256' },
     { name: 'raw jose jwtVerify RS256', jose: 'RS256' },
   ];
   for (const s of scenarios) {
     s.rates = [];
-    if (s.port) {
-      await assertAllowed(s.port, s.request, s.allowed ?? true);
+    s.cpu = [];
+    if (s.server) {
+      await assertAllowed(s.server.port, s.request, s.allowed ?? true);
       s.body = grpcFrame(s.request);
     }
   }
   console.log(`h2load: ${DURATION}s per run, ${CLIENTS} connections x ${STREAMS} streams, 1 thread; ${ROUNDS} interleaved rounds; each server in its own process\n`);
   for (let round = 0; round < ROUNDS; round++) {
-    for (const s of scenarios) s.rates.push(s.jose ? joseRate(s.jose) : h2load(s.port, s.body));
+    for (const s of scenarios) {
+      if (s.jose) {
+        s.rates.push(joseRate(s.jose));
+        continue;
+      }
+      const { rate, cpuPerCheck } = h2load(s.server.port, s.body, s.server.pid);
+      s.rates.push(rate);
+      s.cpu.push(cpuPerCheck);
+    }
   }
   const byName = Object.fromEntries(scenarios.map((s) => [s.name, s]));
   for (const s of scenarios) {
-    console.log(`${s.name.padEnd(40)} ${median(s.rates).toFixed(0).padStart(8)} /s   (runs: ${s.rates.map((r) => r.toFixed(0)).join(', ')})`);
+    const cpu = s.cpu.length > 0 ? `   main thread ${Math.min(...s.cpu).toFixed(1)} us/check (best run)` : '';
+    console.log(`${s.name.padEnd(40)} ${median(s.rates).toFixed(0).padStart(8)} /s   (runs: ${s.rates.map((r) => r.toFixed(0)).join(', ')})${cpu}`);
   }
   // Ratios are taken within each round (runs seconds apart), then the median across rounds: this
   // cancels most of the drift a shared machine adds between rounds.
@@ -167,6 +186,10 @@ try {
   console.log('');
   line('cached JWT / no-op', ratio('authz: cached ES256 JWT', 'grpc-js no-op Check (baseline)'), 0.8);
   line('API key / no-op', ratio('authz: API key', 'grpc-js no-op Check (baseline)'), 0.8);
+  // The same comparison from CPU cost: checks per second of main thread, best run of each.
+  const capacity = (a, b) => Math.min(...byName[b].cpu) / Math.min(...byName[a].cpu);
+  line('cached JWT / no-op, by main-thread CPU', capacity('authz: cached ES256 JWT', 'grpc-js no-op Check (baseline)'), 0.8);
+  line('API key / no-op, by main-thread CPU', capacity('authz: API key', 'grpc-js no-op Check (baseline)'), 0.8);
   line('first-seen ES256 / raw jose ES256', ratio('authz: first-seen ES256 (cache off)', 'raw jose jwtVerify ES256'), 0.5);
   line('first-seen RS256 / raw jose RS256', ratio('authz: first-seen RS256 (cache off)', 'raw jose jwtVerify RS256'), 0.5);
 } finally {

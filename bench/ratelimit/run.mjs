@@ -9,7 +9,8 @@
 // ratelimit service) is printed too, as it is less sensitive to other tenants than checks/s.
 //
 // Env: BENCH_SECONDS (default 5 per run), BENCH_ROUNDS (default 3), BENCH_CLIENTS (default 8),
-// BENCH_STREAMS (default 8).
+// BENCH_STREAMS (streams per client to try at max load, default "8,32"), BENCH_SCENARIOS (comma-separated labels, e.g. "1,3"; default all),
+// BENCH_NODE_OPTIONS (extra node flags for the service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,16 +23,19 @@ import { Redis } from 'ioredis';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 8);
-const STREAMS = Number(process.env.BENCH_STREAMS ?? 8);
+// Max load is the best of these streams-per-client shapes: with few requests in flight a server
+// that waits on Redis idles between batches, so its maximum shows only with more streams.
+const STREAM_SHAPES = (process.env.BENCH_STREAMS ?? '8,32').split(',').map(Number);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 // Scenarios: descriptors per request, and whether the request hits a rule that is always over its
 // limit (a hot abuser, answered from the local cache without Redis).
-const SCENARIOS = [
+const ALL_SCENARIOS = [
   { label: '1', count: 1, abuser: false },
   { label: '3', count: 3, abuser: false },
   { label: '10', count: 10, abuser: false },
   { label: '1 over limit', count: 1, abuser: true },
 ];
+const SCENARIOS = process.env.BENCH_SCENARIOS ? ALL_SCENARIOS.filter((s) => process.env.BENCH_SCENARIOS.split(',').includes(s.label)) : ALL_SCENARIOS;
 const PATH = '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const serviceMain = fileURLToPath(new URL('../../services/ratelimit/dist/main.js', import.meta.url));
@@ -65,7 +69,7 @@ async function main() {
   const ratelimit = new ManagedProcess({
     name: 'gatehouse-ratelimit',
     command: process.execPath,
-    args: [serviceMain],
+    args: [...(process.env.BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []), serviceMain],
     env: {
       REDIS_URL: redis.url,
       RATELIMIT_CONFIG_PATH: configDir,
@@ -103,18 +107,22 @@ async function main() {
     const result = {};
     for (const t of targets) result[t.name] = { max: { rps: 0 } };
     for (let round = 0; round < ROUNDS; round++) {
-      for (const t of targets) {
-        const commandsBefore = await totalCommands(counter);
-        const checksBefore = t.name === 'ratelimit' ? await answeredChecks(rlAdmin) : 0;
-        const cpuBefore = cpuMicros(t.pid);
-        const redisCpuBefore = cpuMicros(redisPid);
-        const max = await h2load({ port: t.port, body, clients: CLIENTS, streams: STREAMS, seconds: SECONDS });
-        const checks = t.name === 'ratelimit' ? (await answeredChecks(rlAdmin)) - checksBefore : max.completed;
-        const r = result[t.name];
-        r.cpuPerCheck = Math.min(r.cpuPerCheck ?? Infinity, (cpuMicros(t.pid) - cpuBefore) / Math.max(1, checks));
-        r.redisCpuPerCheck = Math.min(r.redisCpuPerCheck ?? Infinity, (cpuMicros(redisPid) - redisCpuBefore) / Math.max(1, checks));
-        r.commandsPerCheck = ((await totalCommands(counter)) - commandsBefore) / Math.max(1, checks);
-        if (max.rps > r.max.rps) r.max = max;
+      for (const streams of STREAM_SHAPES) {
+        for (const t of targets) {
+          const commandsBefore = await totalCommands(counter);
+          const scriptCallsBefore = await scriptCalls(counter);
+          const checksBefore = t.name === 'ratelimit' ? await answeredChecks(rlAdmin) : 0;
+          const max = await h2load({ port: t.port, body, clients: CLIENTS, streams, seconds: SECONDS, cpuOf: { server: t.pid, redis: redisPid } });
+          const checks = t.name === 'ratelimit' ? (await answeredChecks(rlAdmin)) - checksBefore : max.completed;
+          const r = result[t.name];
+          // CPU is sampled after h2load's warm-up, over the requests it counts.
+          r.cpuPerCheck = Math.min(r.cpuPerCheck ?? Infinity, max.cpu.server / Math.max(1, max.completed));
+          r.mainThreadPerCheck = Math.min(r.mainThreadPerCheck ?? Infinity, max.cpu.serverMainThread / Math.max(1, max.completed));
+          r.redisCpuPerCheck = Math.min(r.redisCpuPerCheck ?? Infinity, max.cpu.redis / Math.max(1, max.completed));
+          r.commandsPerCheck = ((await totalCommands(counter)) - commandsBefore) / Math.max(1, checks);
+          r.scriptCallsPerCheck = ((await scriptCalls(counter)) - scriptCallsBefore) / Math.max(1, checks);
+          if (max.rps > r.max.rps) r.max = { ...max, streams };
+        }
       }
     }
     for (const t of targets) {
@@ -134,31 +142,34 @@ async function main() {
   const ops = await (await fetch(`http://127.0.0.1:${rlAdmin}/metrics`)).text();
   const redisErrors = /^ratelimit_redis_error_total\S* (\d+)/m.exec(ops)?.[1] ?? '?';
 
-  console.log(`\nh2load: ${CLIENTS} clients x ${STREAMS} streams, best of ${ROUNDS} x ${SECONDS}s; latency at half of that max load (${CLIENTS} clients, --rps)`);
-  console.log(' descriptors | no-op checks/s | ratelimit checks/s | ratio | no-op p50/p99 ms | ratelimit p50/p99 ms | CPU us/check no-op, ratelimit (+redis) | Redis cmds/check');
+  console.log(`\nh2load: ${CLIENTS} clients x ${STREAM_SHAPES.join(' or ')} streams (the shape of the best run in brackets), best of ${ROUNDS} x ${SECONDS}s; latency at half of that max load (${CLIENTS} clients, --rps)`);
+  console.log(' descriptors | no-op checks/s | ratelimit checks/s | ratio | no-op p50/p99 ms | ratelimit p50/p99 ms | CPU us/check no-op, ratelimit (+redis) | main thread us/check no-op, ratelimit | Redis cmds/check | script calls/check');
   for (const r of rows) {
     const n = r['grpc-js no-op'];
     const s = r.ratelimit;
     console.log(
       [
         r.label.padStart(12),
-        n.max.rps.toFixed(0).padStart(14),
-        s.max.rps.toFixed(0).padStart(18),
+        `${n.max.rps.toFixed(0)} [${n.max.streams}]`.padStart(14),
+        `${s.max.rps.toFixed(0)} [${s.max.streams}]`.padStart(18),
         `${(s.max.rps / n.max.rps).toFixed(2)}x`.padStart(5),
         `${ms(n.half.p50)}/${ms(n.half.p99)}`.padStart(16),
         `${ms(s.half.p50)}/${ms(s.half.p99)}`.padStart(20),
         `${n.cpuPerCheck.toFixed(0)}, ${s.cpuPerCheck.toFixed(0)} (+${s.redisCpuPerCheck.toFixed(0)})`.padStart(37),
+        `${n.mainThreadPerCheck.toFixed(0)}, ${s.mainThreadPerCheck.toFixed(0)}`.padStart(37),
         s.commandsPerCheck.toFixed(1).padStart(16),
+        s.scriptCallsPerCheck.toFixed(2).padStart(18),
       ].join(' | '),
     );
   }
   console.log(`ratelimit_redis_error_total after the run: ${redisErrors} (checks answered by the failure mode); load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
-  console.log('Redis cmds/check counts commands run inside scripts: one EVALSHA per check for fixed windows, each doing INCRBY + EXPIRE per descriptor.');
+  console.log('Redis cmds/check counts commands run inside scripts (INCRBY + EXPIRE per descriptor for fixed windows). Script calls/check: the');
+  console.log('fixed windows of every check started in one event-loop turn share one EVALSHA, so under load it is well below 1; every check is one round trip.');
 }
 
-/** utime + stime of a process, in microseconds (Linux /proc). */
-function cpuMicros(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+/** utime + stime of a process (or, with a thread id, of that thread), in microseconds (Linux /proc). */
+function cpuMicros(pid, thread) {
+  const fields = readFileSync(thread ? `/proc/${pid}/task/${thread}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / 100;
 }
 
@@ -200,6 +211,12 @@ async function answeredChecks(adminPort) {
   return Number(/^ratelimit_should_rate_limit_duration_seconds_count\{transport="grpc"[^}]*\} (\d+)/m.exec(text)?.[1] ?? 0);
 }
 
+/** EVALSHA/EVAL calls Redis answered (INFO commandstats). */
+async function scriptCalls(redis) {
+  const info = await redis.info('commandstats');
+  return [...info.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+}
+
 /** Commands Redis executed, counting those run inside scripts. */
 async function totalCommands(redis) {
   const info = await redis.info('stats');
@@ -207,7 +224,8 @@ async function totalCommands(redis) {
   return Number(/total_commands_processed:(\d+)/.exec(info)[1]) - 1;
 }
 
-function h2load({ port, body, clients, streams, seconds, rpsPerClient, log }) {
+/** Runs h2load; with `cpuOf`, also the CPU those processes used after the warm-up second. */
+function h2load({ port, body, clients, streams, seconds, rpsPerClient, log, cpuOf }) {
   const args = [
     `http://127.0.0.1:${port}${PATH}`,
     '-d', body,
@@ -226,11 +244,16 @@ function h2load({ port, body, clients, streams, seconds, rpsPerClient, log }) {
   }
   return new Promise((resolve, reject) => {
     const child = spawn('h2load', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const snapshot = () => cpuOf && { server: cpuMicros(cpuOf.server), serverMainThread: cpuMicros(cpuOf.server, cpuOf.server), redis: cpuMicros(cpuOf.redis) };
+    let afterWarmUp;
+    const warmUp = setTimeout(() => (afterWarmUp = snapshot()), 1000);
     let out = '';
     child.stdout.on('data', (c) => (out += c));
     child.stderr.on('data', (c) => (out += c));
     child.on('error', reject);
     child.on('close', (code) => {
+      clearTimeout(warmUp);
+      const end = snapshot();
       if (code !== 0) return reject(new Error(`h2load exited ${code}:\n${out}`));
       const rps = Number(/finished in [^,]+, ([\d.]+) req\/s/.exec(out)?.[1]);
       const completed = Number(/requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded/.exec(out)?.[1]);
@@ -238,6 +261,7 @@ function h2load({ port, body, clients, streams, seconds, rpsPerClient, log }) {
       if (!Number.isFinite(rps)) return reject(new Error(`cannot parse h2load output:\n${out}`));
       if (failed > 0) return reject(new Error(`h2load saw ${failed} failed requests:\n${out}`));
       const result = { rps, completed };
+      if (end && afterWarmUp) result.cpu = Object.fromEntries(Object.keys(end).map((k) => [k, end[k] - afterWarmUp[k]]));
       if (log) {
         const latencies = readFileSync(log, 'utf8')
           .trim()

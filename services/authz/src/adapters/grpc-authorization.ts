@@ -2,15 +2,13 @@
 // CheckResponse.status/denied_response, and even an unexpected exception becomes a 500 deny.
 import * as grpc from '@grpc/grpc-js';
 import { propagation, ROOT_CONTEXT, SpanKind, trace, type Span } from '@opentelemetry/api';
-import { grpcServiceDefinition, lookupMessage, ServiceNames } from '@gatehouse/contracts';
 import type { CheckRequest__Output } from '@gatehouse/contracts/generated/envoy/service/auth/v3/CheckRequest';
-import type { CheckResponse } from '@gatehouse/contracts/generated/envoy/service/auth/v3/CheckResponse';
 import type { Authorizer } from '../core/authorize.js';
-import { buildCheckResponse } from '../core/check-response.js';
-import { toStruct, type Struct } from '../core/struct.js';
+import { buildCheckAnswer, type CheckAnswer } from '../core/check-response.js';
 import { deny } from '../core/decision.js';
 import { AuthzError, ErrorCodes } from '../core/error-codes.js';
 import { toRequestView, type RequestView } from '../core/request-view.js';
+import { authorizationServiceDefinition } from './check-response-encoding.js';
 import type { Logger } from './logger.js';
 import type { AuthzMetrics } from './metrics.js';
 
@@ -20,15 +18,7 @@ export interface CheckHandlerOptions {
   readonly logger: Logger;
 }
 
-export function createCheckHandler({ authorizer, metrics, logger }: CheckHandlerOptions): (request: CheckRequest__Output) => Promise<CheckResponse> {
-  // A cached token's payload is the same object on every hit: build its protobuf Struct once.
-  const structType = lookupMessage('google.protobuf.Struct');
-  const structs = new WeakMap<object, Struct>();
-  const structOf = (value: object): Struct => {
-    let struct = structs.get(value);
-    if (!struct) structs.set(value, (struct = structType.fromObject(toStruct(value as Record<string, unknown>)) as unknown as Struct));
-    return struct;
-  };
+export function createCheckHandler({ authorizer, metrics, logger }: CheckHandlerOptions): (request: CheckRequest__Output) => Promise<CheckAnswer> {
   const tracer = trace.getTracer('gatehouse-authz');
   return async (raw) => {
     const started = process.hrtime.bigint();
@@ -59,26 +49,26 @@ export function createCheckHandler({ authorizer, metrics, logger }: CheckHandler
           logger.error({ policy, code: decision.code, trace_id: traceIdOf(view), request_id: view.requestId, err: describe(outcome.error) }, 'check failed closed');
         }
       }
-      return buildCheckResponse(decision, { structOf });
+      return buildCheckAnswer(decision);
     } catch (err) {
       span?.setAttributes({ 'gatehouse.policy': policy, 'gatehouse.outcome': 'denied', 'gatehouse.reason': ErrorCodes.internal });
       span?.recordException(err as Error);
       metrics.error(policy, ErrorCodes.internal);
       logger.error({ policy, code: ErrorCodes.internal, trace_id: view && traceIdOf(view), err: describe(err) }, 'check failed closed');
-      return buildCheckResponse(deny(500, ErrorCodes.internal));
+      return buildCheckAnswer(deny(500, ErrorCodes.internal));
     } finally {
       span?.end();
     }
   };
 }
 
-export function addAuthorizationService(server: grpc.Server, check: (request: CheckRequest__Output) => Promise<CheckResponse>): void {
-  server.addService(grpcServiceDefinition(ServiceNames.authorization), {
-    Check: (call: grpc.ServerUnaryCall<CheckRequest__Output, CheckResponse>, callback: grpc.sendUnaryData<CheckResponse>) => {
+export function addAuthorizationService(server: grpc.Server, check: (request: CheckRequest__Output) => Promise<CheckAnswer>): void {
+  server.addService(authorizationServiceDefinition(), {
+    Check: (call: grpc.ServerUnaryCall<CheckRequest__Output, CheckAnswer>, callback: grpc.sendUnaryData<CheckAnswer>) => {
       check(call.request).then(
-        (response) => callback(null, response),
+        (answer) => callback(null, answer),
         // Unreachable by construction (check never rejects); still, answer rather than fail the RPC.
-        () => callback(null, buildCheckResponse(deny(500, ErrorCodes.internal))),
+        () => callback(null, buildCheckAnswer(deny(500, ErrorCodes.internal))),
       );
     },
   });

@@ -196,16 +196,17 @@ export class Authorizer {
     if (!credential) return ErrorCodes.apiKeyMissing;
     const presented = createHash('sha256').update(credential.value, 'utf8').digest();
     // Compare against every key without stopping early, so timing says nothing about which matched.
-    let clientId: string | undefined;
+    let matched: ApiKeySpec['keys'][number] | undefined;
     for (const key of spec.keys) {
-      if (timingSafeEqual(presented, key.sha256) && clientId === undefined) clientId = key.clientId;
+      if (timingSafeEqual(presented, key.sha256) && matched === undefined) matched = key;
     }
-    if (clientId === undefined) return ErrorCodes.apiKeyInvalid;
+    if (matched === undefined) return ErrorCodes.apiKeyInvalid;
+    const { clientId } = matched;
     identity.via = identity.via === 'anonymous' ? 'api-key' : identity.via;
     identity.upstream.push(['x-gatehouse-client-id', clientId]);
     if (spec.forwardClientIdHeader) identity.upstream.push([spec.forwardClientIdHeader, clientId]);
     if (spec.sanitize && !credential.source.includes(':')) identity.remove.add(credential.source);
-    identity.metadata.apiKey = { clientId };
+    identity.metadata.apiKey = matched.metadata;
     return undefined;
   }
 

@@ -269,7 +269,7 @@ export function parseRedirectUrl(text: string): { path: string } | undefined {
 }
 
 function compileApiKey(a: Obj, ctx: Ctx): ApiKeySpec {
-  const keys: { clientId: string; sha256: Buffer }[] = [];
+  const keys: { clientId: string; sha256: Buffer; metadata: Readonly<{ clientId: string }> }[] = [];
   arr(a.credentialRefs).forEach((r, i) => {
     const ref = asObj(r);
     const ns = str(ref.namespace) ?? ctx.namespace;
@@ -277,7 +277,7 @@ function compileApiKey(a: Obj, ctx: Ctx): ApiKeySpec {
     if (!data) return void ctx.issue(`/spec/apiKeyAuth/credentialRefs/${i}`, `Secret ${ns}/${str(ref.name)} not found`, ErrorCodes.configMissingSecret);
     for (const [clientId, key] of Object.entries(data)) {
       if (key.length < 16) ctx.issue(`/spec/apiKeyAuth/credentialRefs/${i}`, `API key of client "${clientId}" is shorter than 16 bytes`);
-      keys.push({ clientId, sha256: createHash('sha256').update(key).digest() });
+      keys.push({ clientId, sha256: createHash('sha256').update(key).digest(), metadata: Object.freeze({ clientId }) });
     }
   });
   const extractFrom = arr(a.extractFrom).map((e, i) => compileExtractFrom(asObj(e), `/spec/apiKeyAuth/extractFrom/${i}`, ctx));

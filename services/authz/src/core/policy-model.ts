@@ -33,7 +33,8 @@ export interface JwtSpec {
 
 export interface ApiKeySpec {
   /** SHA-256 of each key; keys themselves are never kept. */
-  readonly keys: readonly { readonly clientId: string; readonly sha256: Buffer }[];
+  /** `metadata` is the key's dynamic metadata, built once so every answer shares (and can cache the encoding of) it. */
+  readonly keys: readonly { readonly clientId: string; readonly sha256: Buffer; readonly metadata: Readonly<{ clientId: string }> }[];
   readonly extractFrom: ExtractFrom;
   readonly forwardClientIdHeader?: string;
   readonly sanitize: boolean;

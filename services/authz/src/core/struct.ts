@@ -12,15 +12,11 @@ export interface Struct {
   fields: Record<string, StructValue>;
 }
 
-/**
- * `convertObject` may supply the Struct for a top-level object value (e.g. a memoised, pre-built
- * protobuf message for a cached token's payload), so repeated answers do not rebuild it.
- */
-export function toStruct(object: Readonly<Record<string, unknown>>, convertObject?: (value: object) => Struct): Struct {
+export function toStruct(object: Readonly<Record<string, unknown>>): Struct {
   const fields: Record<string, StructValue> = {};
   for (const [key, value] of Object.entries(object)) {
     if (value === undefined) continue;
-    fields[key] = convertObject && value !== null && typeof value === 'object' && !Array.isArray(value) ? { structValue: convertObject(value) } : toStructValue(value, 0);
+    fields[key] = toStructValue(value, 0);
   }
   return { fields };
 }

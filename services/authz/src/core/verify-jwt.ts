@@ -98,9 +98,19 @@ export async function verifyJwt(token: string, provider: JwtProviderSpec, keys: 
     }
     const exp = result.payload.exp;
     if (typeof exp !== 'number') throw new AuthzError(ErrorCodes.jwtExpMissing);
-    return { provider: provider.name, payload: result.payload, exp };
+    // Frozen: a verdict is cached and shared by every request with this token, and the response
+    // encoder reuses the encoding of frozen objects.
+    return { provider: provider.name, payload: deepFreeze(result.payload), exp };
   }
   throw mapJoseError(lastError);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function mapJoseError(err: unknown): AuthzError {

@@ -48,13 +48,40 @@ describe('fixed window (INCRBY + EXPIRE)', () => {
       { algorithm: 'gcra', key: `${prefix}rt-c`, hits: 1, limit: 5, windowSeconds: 60, expireSeconds: 60, burst: 5 },
       { algorithm: 'sliding_window', key: `${prefix}rt-d`, hits: 1, limit: 5, windowSeconds: 60, expireSeconds: 60, burst: 5 },
     ]);
-    const sentBeforeAnyReply = [...sent];
+    // Commands leave at the end of the event-loop turn; this runs right after, before any reply can be read.
+    const sentBeforeAnyReply = await new Promise<string[]>((resolve) => setImmediate(() => resolve([...sent])));
     const results = await pending;
     redis.sendCommand = original;
     expect(results.map((r) => r.algorithm)).toEqual(['fixed_window', 'fixed_window', 'gcra', 'sliding_window']);
     // Two fixed windows share one script call; nothing was sent after the first reply came back.
     expect(sentBeforeAnyReply).toEqual(['evalsha', 'evalsha', 'evalsha']);
     expect(sent).toEqual(sentBeforeAnyReply);
+  });
+
+  it('merges the fixed windows of every check started in one event-loop turn into one script call', async () => {
+    await store.loadScripts();
+    const sent: string[] = [];
+    const original = redis.sendCommand.bind(redis);
+    redis.sendCommand = ((command: { name: string }, stream?: unknown) => {
+      sent.push(command.name);
+      return original(command as never, stream as never);
+    }) as typeof redis.sendCommand;
+    const check = (key: string, hits: number) => store.check([{ algorithm: 'fixed_window', key: `${prefix}${key}`, hits, limit: 5, windowSeconds: 60, expireSeconds: 60, burst: 5 }]);
+    // Same key twice: the counts apply in call order, as separate commands would.
+    const results = await Promise.all([check('m-a', 1), check('m-b', 2), check('m-a', 3), store.check([])]);
+    redis.sendCommand = original;
+    expect(sent).toEqual(['evalsha']);
+    expect(results).toEqual([[{ algorithm: 'fixed_window', after: 1 }], [{ algorithm: 'fixed_window', after: 2 }], [{ algorithm: 'fixed_window', after: 4 }], []]);
+    expect(await redis.ttl(`${prefix}m-b`)).toBeGreaterThan(0);
+  });
+
+  it('fails every check of a merged call when Redis refuses it', async () => {
+    const offline = new Redis(server.port, server.host, { lazyConnect: true, enableOfflineQueue: false });
+    const failing = new RedisCounterStore(offline, { timeoutMs: 1000 });
+    const check = (key: string) => failing.check([{ algorithm: 'fixed_window', key: `${prefix}${key}`, hits: 1, limit: 5, windowSeconds: 60, expireSeconds: 60, burst: 5 }]);
+    const outcomes = await Promise.allSettled([check('f-a'), check('f-b')]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    offline.disconnect();
   });
 
   it('fails a check that outlives its timeout', async () => {
