@@ -6,20 +6,9 @@ import { certificateIssuedCodec, certificateWantedCodec, QueueNames } from '@gat
 import { QUEUE_PREFIX, startService, type RunningService } from '@gatehouse/kit';
 import { Queue } from 'bullmq';
 import { freePort, startPebble, startRedis, type PebbleHandle, type RedisHandle } from '@gatehouse/e2e';
-import { eventually, redisClient, subscribeIssued } from './testing/certs-fixture.js';
+import { eventually, pebbleIssuerYaml, redisClient, subscribeIssued } from './testing/certs-fixture.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certsService } from './service.js';
-
-const issuerYaml = (server: string) => `
-apiVersion: cert-manager.io/v1
-kind: ClusterIssuer
-metadata: { name: pebble }
-spec:
-  acme:
-    server: ${server}
-    privateKeySecretRef: { name: pebble-account }
-    solvers: [{ http01: {} }]
-`;
 
 const certYaml = (names: string) => `
 apiVersion: cert-manager.io/v1
@@ -46,7 +35,7 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
     const httpPort = await freePort();
     pebble = await startPebble({ httpPort });
     dir = mkdtempSync(join(tmpdir(), 'gh-certs-config-'));
-    writeFileSync(join(dir, 'issuer.yaml'), issuerYaml(pebble.directoryUrl));
+    writeFileSync(join(dir, 'issuer.yaml'), pebbleIssuerYaml(pebble.directoryUrl));
     writeFileSync(join(dir, 'site.yaml'), certYaml('site.example.test'));
     writeFileSync(join(dir, 'ca.pem'), `${pebble.caBundlePem}\n${pebble.issuingRootPem}`);
     service = await startService(certsService, {
@@ -59,6 +48,9 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
       CERTS_CONFIG_PATH: dir,
       ACME_CA_CERTS: join(dir, 'ca.pem'),
       CERTS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      // The call limiter on, but tight in a short window, so a burst of one order is held back.
+      CERTS_ACME_CALLS_PER_WINDOW: '5',
+      CERTS_ACME_WINDOW_MS: '1000',
       LOG_LEVEL: 'warn',
     });
     admin = `http://127.0.0.1:${service.adminPort}`;
@@ -80,6 +72,7 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
     expect(text).toMatch(/gatehouse_certs_seconds_until_expiry\{certificate="default\/site"[^}]*\} \d/);
     expect(text).toMatch(/gatehouse_certs_orders_total\{[^}]*outcome="issued"/);
     expect(text).toContain('gatehouse_certs_acme_request_duration_seconds_bucket');
+    expect(text).toMatch(/gatehouse_certs_acme_call_delay_seconds_count\{ca="[^"]+"[^}]*\} [1-9]/);
   });
 
   it('issues the Certificate from CERTS_CONFIG_PATH and lists it with a Ready status and its chain', async () => {

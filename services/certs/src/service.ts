@@ -6,6 +6,7 @@ import { FanoutChannels, QueueNames } from '@gatehouse/contracts';
 import { ConfigError, QUEUE_PREFIX, type ServiceContext, type ServiceDefinition } from '@gatehouse/kit';
 import { validateResource } from '@gatehouse/schemas';
 import type { Redis } from 'ioredis';
+import { RedisAcmeCallLimiter } from './adapters/acme-call-limiter.js';
 import { configureAcmeHttp } from './adapters/acme-http.js';
 import { certificateAdminRoutes } from './adapters/admin-routes.js';
 import { CertStore } from './adapters/cert-store.js';
@@ -34,8 +35,13 @@ export async function startCerts(ctx: ServiceContext<CertsEnv>): Promise<void> {
   const derived = deriveCertsConfig(config);
   const metrics = createCertsMetrics(ctx.meter);
   const extraCaPem = config.ACME_CA_CERTS ? readCaBundle(config.ACME_CA_CERTS) : undefined;
+  // Standalone and sentinel connections are ioredis Redis instances; the store needs MULTI across
+  // its own keys, so Redis Cluster needs a hash-tagged CERTS_REDIS_PREFIX (see the README).
+  const redis = ctx.redis() as Redis;
   configureAcmeHttp({
     ...(extraCaPem ? { extraCaPem } : {}),
+    limiter: new RedisAcmeCallLimiter({ redis, prefix: config.CERTS_REDIS_PREFIX, limit: config.CERTS_ACME_CALLS_PER_WINDOW, windowMs: config.CERTS_ACME_WINDOW_MS }),
+    onCallDelayed: (o) => metrics.acmeCallDelayed(o.waitedMs, new URL(o.url).host),
     onRequest: (o) => {
       const ca = new URL(o.url).host;
       metrics.acmeRequest(o.durationMs, { ca, method: o.method, status: o.status });
@@ -47,9 +53,6 @@ export async function startCerts(ctx: ServiceContext<CertsEnv>): Promise<void> {
     : [];
   if (!derived.encryptionKey) logger.warn('CERTS_ALLOW_PLAINTEXT_KEYS=true: private keys are stored in Redis in plaintext');
 
-  // Standalone and sentinel connections are ioredis Redis instances; the store needs MULTI across
-  // its own keys, so Redis Cluster needs a hash-tagged CERTS_REDIS_PREFIX (see the README).
-  const redis = ctx.redis() as Redis;
   const store = new CertStore({ redis, prefix: config.CERTS_REDIS_PREFIX, encryptionKey: derived.encryptionKey });
   const manager = new CertificateManager({
     connection: redis,

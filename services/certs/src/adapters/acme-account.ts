@@ -1,6 +1,7 @@
 // One ACME account at one CA: acme-client plus what it lacks (ARI, profiles, replaces).
 import * as acme from 'acme-client';
-import { acmeGet, currentAcmeProblem } from './acme-http.js';
+import { acmeGet, bindAcmeCallKey, currentAcmeProblem, withAcmeCallKey } from './acme-http.js';
+import { takeSpareNonce } from './spare-nonces.js';
 
 export interface AcmeDirectory {
   readonly newOrder: string;
@@ -18,6 +19,8 @@ export interface RenewalInfo {
 
 export interface AcmeAccountOptions {
   readonly directoryUrl: string;
+  /** Names this CA + account at the call limiter: every request made for it takes one of its slots. */
+  readonly callKey: string;
   readonly accountKeyPem: string;
   readonly accountUrl?: string;
   readonly email?: string;
@@ -34,7 +37,7 @@ export class AcmeAccount {
   private directoryFetchedAt = 0;
 
   constructor(private readonly options: AcmeAccountOptions) {
-    this.client = new acme.Client({
+    this.client = bindAcmeCallKey(new acme.Client({
       directoryUrl: options.directoryUrl,
       accountKey: options.accountKeyPem,
       ...(options.accountUrl ? { accountUrl: options.accountUrl } : {}),
@@ -42,7 +45,12 @@ export class AcmeAccount {
       backoffMin: options.pollMinMs ?? 1000,
       backoffMax: options.pollMaxMs ?? 10_000,
       backoffAttempts: options.pollAttempts ?? 12,
-    });
+    }), options.callKey);
+    // Sign with a nonce from an earlier answer when one is at hand, instead of asking newNonce
+    // before every signed request (acme-client's HttpClient, see takeSpareNonce).
+    const http = (this.client as unknown as { http: { getNonce: () => Promise<string> } }).http;
+    const fetchNonce = http.getNonce.bind(http);
+    http.getNonce = () => Promise.resolve(takeSpareNonce(options.directoryUrl) ?? fetchNonce());
   }
 
   /** Registers (or finds) the account; returns its URL. */
@@ -64,7 +72,7 @@ export class AcmeAccount {
       this.directoryPromise = undefined;
       this.directoryFetchedAt = Date.now();
     }
-    this.directoryPromise ??= acmeGet(this.options.directoryUrl).then((r) => {
+    this.directoryPromise ??= this.get(this.options.directoryUrl).then((r) => {
       if (r.status !== 200 || typeof r.data !== 'object' || r.data === null) {
         this.directoryPromise = undefined;
         throw new Error(`GH_CERTS_ACME_DIRECTORY_UNAVAILABLE: ${this.options.directoryUrl} returned HTTP ${r.status}`);
@@ -87,7 +95,7 @@ export class AcmeAccount {
   async renewalInfo(certId: string): Promise<RenewalInfo | undefined> {
     const base = (await this.directory()).renewalInfo;
     if (!base) return undefined;
-    const r = await acmeGet(`${base.replace(/\/$/, '')}/${certId}`);
+    const r = await this.get(`${base.replace(/\/$/, '')}/${certId}`);
     if (r.status !== 200) return undefined;
     const data = r.data as { suggestedWindow?: { start?: string; end?: string }; explanationURL?: string };
     const start = Date.parse(data.suggestedWindow?.start ?? '');
@@ -123,5 +131,9 @@ export class AcmeAccount {
 
   async revoke(certPem: string, reason?: number): Promise<void> {
     await this.client.revokeCertificate(certPem, reason === undefined ? {} : { reason });
+  }
+
+  private get(url: string): ReturnType<typeof acmeGet> {
+    return withAcmeCallKey(this.options.callKey, () => acmeGet(url));
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ariRecheckDelayMs, backoffDelayMs, parseRetryAfter, retryDelayMs } from './backoff.js';
+import { ariRecheckDelayMs, backoffDelayMs, parseRetryAfter, rateLimitPauseMs, retryDelayMs } from './backoff.js';
 
 const MIN = 60_000;
 
@@ -29,5 +29,12 @@ describe('ariRecheckDelayMs', () => {
     expect(ariRecheckDelayMs('5', now, 1)).toBe(60_000);
     expect(ariRecheckDelayMs('604800', now, 1)).toBe(86_400_000);
     expect(ariRecheckDelayMs(undefined, now, 42)).toBe(42);
+  });
+
+  it('pauses a rate-limited queue for the Retry-After, a minute without one, never over an hour', () => {
+    expect(rateLimitPauseMs(90_000)).toBe(90_000);
+    expect(rateLimitPauseMs(undefined)).toBe(MIN);
+    expect(rateLimitPauseMs(0)).toBe(1000);
+    expect(rateLimitPauseMs(7 * 86_400_000)).toBe(60 * MIN);
   });
 });

@@ -38,3 +38,15 @@ export function ariRecheckDelayMs(retryAfter: string | undefined, now: Date, fal
   if (asked === undefined) return fallbackMs;
   return Math.min(Math.max(asked, 60_000), 86_400_000);
 }
+
+/**
+ * How long the order queue of a CA + account pauses after the CA said 429 / rateLimited: its
+ * Retry-After (one minute without one), kept between 1 s and 1 h. The cap matters because some
+ * limits concern one domain (Let's Encrypt: certificates per registered domain, a week): the
+ * certificate that hit it waits its whole Retry-After, while the others of the account try again
+ * after an hour; if the limit was the account's, the first of them gets a 429 and pauses the
+ * queue again, so that is a few requests per hour, never a loop.
+ */
+export function rateLimitPauseMs(retryAfterMs: number | undefined): number {
+  return Math.min(Math.max(retryAfterMs ?? MINUTE_MS, 1000), 60 * MINUTE_MS);
+}

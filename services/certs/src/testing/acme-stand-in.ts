@@ -21,6 +21,8 @@ export interface AcmeStandIn {
   /** newOrder requests that got an answer other than badNonce (the client retries those). */
   readonly newOrders: NewOrderSeen[];
   readonly renewalInfoRequests: string[];
+  /** Every request that reached the stand-in (the CA), from any client, at its arrival time (ms). */
+  readonly requests: { at: number; method: string; path: string }[];
   /** Window served for a certificate id, or undefined to answer 404. */
   window: ((certId: string) => { start: Date; end: Date } | undefined) | undefined;
   /** Refuse newOrder requests that carry "replaces" (as a CA would for an already replaced cert). */
@@ -50,6 +52,7 @@ export async function startAcmeStandIn(pebble: PebbleHandle): Promise<AcmeStandI
     badNoncesSent: () => badNonces,
     newOrders: [],
     renewalInfoRequests: [],
+    requests: [],
     window: undefined,
     refuseReplaces: false,
     profiles: undefined,
@@ -61,6 +64,7 @@ export async function startAcmeStandIn(pebble: PebbleHandle): Promise<AcmeStandI
   };
 
   const server: Server = createServer({ cert: readFileSync(tls.serverCertPath), key: readFileSync(tls.serverKeyPath) }, (req, res) => {
+    state.requests.push({ at: Date.now(), method: req.method ?? 'GET', path: req.url ?? '/' });
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {

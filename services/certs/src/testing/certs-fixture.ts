@@ -32,6 +32,34 @@ export function eventually<T>(description: string, probe: () => Promise<T | unde
   return waitFor(probe, { description, timeoutMs, intervalMs: 100 });
 }
 
+/** A ClusterIssuer "pebble" at `server` that proves names with HTTP-01. */
+export function pebbleIssuerYaml(server: string, account = 'pebble-account'): string {
+  return `
+apiVersion: cert-manager.io/v1
+kind: ClusterIssuer
+metadata: { name: pebble }
+spec:
+  acme:
+    server: ${server}
+    privateKeySecretRef: { name: ${account} }
+    solvers: [{ http01: {} }]
+`;
+}
+
+/** A Certificate default/<name> for <name>.example.test from the ClusterIssuer "pebble" (a document to append). */
+export function certificateYaml(name: string): string {
+  return `
+---
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: { name: ${name}, namespace: default }
+spec:
+  secretName: ${name}-tls
+  dnsNames: [${name}.example.test]
+  issuerRef: { name: pebble, kind: ClusterIssuer }
+`;
+}
+
 export function parseConfig(yamlText: string) {
   const set = buildResourceSet(parseAllDocuments(yamlText).map((d) => ({ file: 'test.yaml', doc: d.toJS() })));
   if (set.issues.length > 0) throw new Error(set.issues.map(formatIssue).join('\n'));

@@ -13,7 +13,7 @@ export interface AccountRegistryOptions {
   readonly poll?: { minMs?: number; maxMs?: number; attempts?: number };
 }
 
-/** Identifies a CA + account pair; also names its order queue. */
+/** Identifies a CA + account pair; names its order queue and its bucket at the call limiter. */
 export function accountKeyOf(issuer: Issuer): string {
   const ns = issuer.kind === 'ClusterIssuer' ? '' : issuer.namespace;
   return createHash('sha256').update(`${issuer.acme.server}\n${ns}\n${issuer.acme.privateKeySecretRef}`).digest('hex').slice(0, 12);
@@ -54,6 +54,7 @@ export class AccountRegistry {
     }
     const account = new AcmeAccount({
       directoryUrl: issuer.acme.server,
+      callKey: accountKeyOf(issuer),
       accountKeyPem: keyPem,
       ...(url ? { accountUrl: url } : {}),
       ...(issuer.acme.email ? { email: issuer.acme.email } : {}),

@@ -14,7 +14,7 @@ import type { PropagationOptions } from '../adapters/dns/propagation.js';
 import type { IssuedPublisher } from '../adapters/issued-publisher.js';
 import type { CertsMetrics } from '../adapters/metrics.js';
 import type { OrderLock } from '../adapters/order-lock.js';
-import { ariRecheckDelayMs, parseRetryAfter, retryDelayMs } from '../core/backoff.js';
+import { ariRecheckDelayMs, parseRetryAfter, rateLimitPauseMs, retryDelayMs } from '../core/backoff.js';
 import { nextDue, type Due } from '../core/next-due.js';
 import { decideRenewalTime, pickTimeInWindow } from '../core/renewal-time.js';
 import { certificateId, issuerIdForCertificate, type Certificate, type Issuer, type Secret, type Solver } from '../core/resources.js';
@@ -374,9 +374,16 @@ export class CertificateManager {
     const problem = outcome.ctx.lastProblem;
     const rateLimited = isRateLimited(problem);
     const failures = (state?.failures ?? 0) + 1;
-    const delay = retryDelayMs(failures, parseRetryAfter(problem?.retryAfter, new Date(this.now())));
+    const retryAfterMs = parseRetryAfter(problem?.retryAfter, new Date(this.now()));
+    const delay = retryDelayMs(failures, retryAfterMs);
     const nextAttemptTime = this.now() + delay;
     const message = describeFailure(outcome.error, problem);
+    if (rateLimited) {
+      // Stop every replica from starting orders for this CA + account (BullMQ's limiter key of
+      // the queue) until the CA's Retry-After has passed; this certificate's retry is scheduled below.
+      await this.queueFor(issuer).rateLimit(rateLimitPauseMs(retryAfterMs));
+      this.options.metrics?.rateLimitHit(ca);
+    }
     await this.options.store.patchState(id, {
       failures,
       lastFailureTime: this.now(),
@@ -384,7 +391,6 @@ export class CertificateManager {
       nextAttemptTime,
       issuing: null,
     });
-    if (rateLimited) this.options.metrics?.rateLimitHit(ca);
     this.options.metrics?.orderFinished(rateLimited ? 'rate_limited' : 'failed', ca);
     this.log('order failed', { certificate: id, failures, retryInSeconds: Math.round(delay / 1000), error: message });
     await this.enqueue(cert, issuer, { at: nextAttemptTime, key: `retry-${nextAttemptTime}` });

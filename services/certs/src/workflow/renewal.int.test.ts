@@ -1,30 +1,13 @@
 import { X509Certificate } from 'node:crypto';
 import type { Server } from 'node:http';
 import { freePort, startPebble, startRedis, type PebbleHandle, type RedisHandle } from '@gatehouse/e2e';
-import { type ManagerFixture, createManager, eventually, startResponder, trustPebble } from '../testing/certs-fixture.js';
+import { type ManagerFixture, certificateYaml, createManager, eventually, pebbleIssuerYaml, startResponder, trustPebble } from '../testing/certs-fixture.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredState } from '../adapters/cert-store.js';
 import { ariCertId } from '../core/ari-cert-id.js';
 import { startAcmeStandIn, type AcmeStandIn } from '../testing/acme-stand-in.js';
 
-const yamlFor = (server: string, name = 'short') => `
-apiVersion: cert-manager.io/v1
-kind: ClusterIssuer
-metadata: { name: pebble }
-spec:
-  acme:
-    server: ${server}
-    privateKeySecretRef: { name: pebble-account }
-    solvers: [{ http01: {} }]
----
-apiVersion: cert-manager.io/v1
-kind: Certificate
-metadata: { name: ${name}, namespace: default }
-spec:
-  secretName: ${name}-tls
-  dnsNames: [${name}.example.test]
-  issuerRef: { name: pebble, kind: ClusterIssuer }
-`;
+const yamlFor = (server: string, name = 'short') => pebbleIssuerYaml(server) + certificateYaml(name);
 
 async function stateWithRevision(fixture: ManagerFixture, id: string, revision: number): Promise<StoredState> {
   return eventually(`revision ${revision} of ${id}`, async () => {

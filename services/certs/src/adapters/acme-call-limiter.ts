@@ -1,0 +1,72 @@
+// The ACME call limiter shared by every replica: each HTTP request to a CA takes a slot of its
+// CA + account from a sliding-window log in Redis (lua/acme-call-slot.lua) and waits until the
+// time Redis names. One script call per request; no polling.
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import type { AcmeCallLimiter } from './acme-http.js';
+
+/** tsc does not copy .lua files: from dist/adapters, look beside the module, then in src/. */
+function loadScript(name: string): string {
+  const candidates = [new URL(`./lua/${name}`, import.meta.url), new URL(`../../src/adapters/lua/${name}`, import.meta.url)];
+  const found = candidates.find((url) => existsSync(url));
+  if (!found) throw new Error(`GH_CERTS_LUA_MISSING: ${name} not found in ${candidates.map((u) => u.pathname).join(' or ')}`);
+  return readFileSync(found, 'utf8');
+}
+
+const acmeCallSlotLua = loadScript('acme-call-slot.lua');
+
+export class AcmeCallQueueFullError extends Error {
+  readonly code = 'GH_CERTS_ACME_CALL_QUEUE_FULL';
+  constructor(key: string, waitMs: number, maxWaitMs: number) {
+    super(`GH_CERTS_ACME_CALL_QUEUE_FULL: the next ACME call slot of ${key} is ${Math.ceil(waitMs / 1000)} s away (more than ${maxWaitMs / 1000} s); the order backs off and resumes later`);
+    this.name = 'AcmeCallQueueFullError';
+  }
+}
+
+export interface RedisAcmeCallLimiterOptions {
+  readonly redis: Redis;
+  /** Key prefix (CERTS_REDIS_PREFIX): the log of a CA + account is `<prefix>acme-calls:<key>`. */
+  readonly prefix: string;
+  /** Calls per window per CA + account. Default 10. */
+  readonly limit?: number;
+  /** Default 10 000 ms. */
+  readonly windowMs?: number;
+  /**
+   * Kept on top of the window between a call and the limit-th call after it, so that the time
+   * between Redis' answer and the request leaving the process (timers, event loop, TLS) cannot
+   * push one call too many into a window as the CA sees it. Default 250 ms.
+   */
+  readonly marginMs?: number;
+  /** The longest a call waits for its slot; a later slot fails the call (and so the order, which resumes after its backoff). Default 5 min. */
+  readonly maxWaitMs?: number;
+}
+
+type SlotReply = [reserved: 0 | 1, waitMs: number];
+type ScriptedRedis = Redis & { acmeCallSlot(key: string, windowMs: number, limit: number, id: string, maxWaitMs: number): Promise<SlotReply> };
+
+export class RedisAcmeCallLimiter implements AcmeCallLimiter {
+  private readonly redis: ScriptedRedis;
+  readonly limit: number;
+  readonly windowMs: number;
+  private readonly marginMs: number;
+  private readonly maxWaitMs: number;
+
+  constructor(private readonly options: RedisAcmeCallLimiterOptions) {
+    options.redis.defineCommand('acmeCallSlot', { numberOfKeys: 1, lua: acmeCallSlotLua });
+    this.redis = options.redis as ScriptedRedis;
+    this.limit = options.limit ?? 10;
+    this.windowMs = options.windowMs ?? 10_000;
+    this.marginMs = options.marginMs ?? 250;
+    this.maxWaitMs = options.maxWaitMs ?? 300_000;
+  }
+
+  /** Waits for a call slot of `key` (a CA + account); returns how long it waited, in ms. */
+  async acquire(key: string): Promise<number> {
+    const [reserved, waitMs] = await this.redis.acmeCallSlot(`${this.options.prefix}acme-calls:${key}`, this.windowMs + this.marginMs, this.limit, randomUUID(), this.maxWaitMs);
+    if (!reserved) throw new AcmeCallQueueFullError(key, waitMs, this.maxWaitMs);
+    if (waitMs > 0) await sleep(waitMs);
+    return waitMs;
+  }
+}
