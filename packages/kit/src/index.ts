@@ -6,6 +6,7 @@ export { setupTelemetry, wantsOtlpTraces, type Telemetry, type TelemetryOptions 
 export { currentTraceContext, withTraceContext, withProducerSpan, type TraceContextMessage } from './telemetry/trace-context.js';
 export { parseRedisUrl, describeRedisPlan, type RedisPlan, type RedisHostPort } from './redis/redis-url.js';
 export { connectRedis, QUEUE_PREFIX, type RedisConnection, type RedisConnectOptions } from './redis/connect.js';
+export { loadLuaScript } from './redis/lua-script.js';
 export { FanoutChannel, type FanoutChannelOptions, type FanoutHandler } from './redis/fanout-channel.js';
 export { createQueue, createWorker, defaultJobOptions } from './queue/bullmq.js';
 export { buildAdminServer, isAdminTokenValid, type AdminServerOptions } from './admin/admin-server.js';

@@ -2,20 +2,12 @@
 // CA + account from a sliding-window log in Redis (lua/acme-call-slot.lua) and waits until the
 // time Redis names. One script call per request; no polling.
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { loadLuaScript } from '@gatehouse/kit';
 import type { Redis } from 'ioredis';
 import type { AcmeCallLimiter } from './acme-http.js';
 
-/** tsc does not copy .lua files: from dist/adapters, look beside the module, then in src/. */
-function loadScript(name: string): string {
-  const candidates = [new URL(`./lua/${name}`, import.meta.url), new URL(`../../src/adapters/lua/${name}`, import.meta.url)];
-  const found = candidates.find((url) => existsSync(url));
-  if (!found) throw new Error(`GH_CERTS_LUA_MISSING: ${name} not found in ${candidates.map((u) => u.pathname).join(' or ')}`);
-  return readFileSync(found, 'utf8');
-}
-
-const acmeCallSlotLua = loadScript('acme-call-slot.lua');
+const acmeCallSlotLua = loadLuaScript(import.meta.url, 'acme-call-slot.lua');
 
 export class AcmeCallQueueFullError extends Error {
   readonly code = 'GH_CERTS_ACME_CALL_QUEUE_FULL';
