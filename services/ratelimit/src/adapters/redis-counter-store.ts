@@ -72,6 +72,10 @@ export class RedisCounterStore implements CounterStore {
   }
 
   check(checks: readonly CounterCheck[]): Promise<CounterResult[]> {
+    // The common case, fixed windows only on one Redis: straight into the turn's merged script call,
+    // whose deadline covers every check in it.
+    if (checks.length === 0) return Promise.resolve([]);
+    if (!this.isCluster && checks.every(isFixedWindow)) return this.incrementWindows(checks).then(toFixedWindowResults);
     const work = this.run(checks);
     return new Promise((resolve, reject) => {
       const settle = this.deadlines.add(() => reject(new RedisCounterTimeoutError(this.options.timeoutMs)));
@@ -138,11 +142,18 @@ export class RedisCounterStore implements CounterStore {
     this.windowBatch = undefined;
     const args: Array<string | number> = batch.windows.map((w) => w.key);
     for (const w of batch.windows) args.push(w.hits, w.expireSeconds);
+    // Settling twice is harmless (a promise keeps its first outcome): the deadline needs no guard.
+    const settle = this.deadlines.add(() => {
+      const timeout = new RedisCounterTimeoutError(this.options.timeoutMs);
+      for (const waiter of batch.waiters) waiter.reject(timeout);
+    });
     this.redis.fixedWindows(batch.windows.length, ...args).then(
       (after) => {
+        settle();
         for (const waiter of batch.waiters) waiter.resolve(after.slice(waiter.start, waiter.start + waiter.count));
       },
       (err: unknown) => {
+        settle();
         for (const waiter of batch.waiters) waiter.reject(err);
       },
     );
@@ -183,4 +194,12 @@ export class RedisCounterStore implements CounterStore {
     await (pending.length === 1 ? pending[0] : Promise.all(pending));
     return results;
   }
+}
+
+function isFixedWindow(check: CounterCheck): boolean {
+  return check.algorithm === 'fixed_window';
+}
+
+function toFixedWindowResults(after: number[]): CounterResult[] {
+  return after.map((value) => ({ algorithm: 'fixed_window', after: value }));
 }

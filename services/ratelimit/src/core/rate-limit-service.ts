@@ -95,14 +95,16 @@ export class RateLimitService {
 
     // 1. Match, then apply `replaces` across the whole request like the reference.
     const matches: Array<MatchedLimit | undefined> = request.descriptors.map((d) => matcher?.match(d));
-    const replaced = new Set<string>();
-    for (const m of matches) if (m && !m.rule.unlimited) for (const name of m.rule.replaces) replaced.add(name);
+    let replaced: Set<string> | undefined;
+    for (const m of matches) {
+      if (m && !m.rule.unlimited && m.rule.replaces.length > 0) for (const name of m.rule.replaces) (replaced ??= new Set()).add(name);
+    }
 
     // 2. Answer what needs no counter; collect the rest.
     const pending: PendingLimit[] = [];
     for (let i = 0; i < matches.length; i++) {
       const matched = matches[i];
-      if (!matched || (matched.rule.name !== undefined && replaced.has(matched.rule.name))) {
+      if (!matched || (replaced !== undefined && matched.rule.name !== undefined && replaced.has(matched.rule.name))) {
         statuses[i] = NO_LIMIT;
         continue;
       }
