@@ -32,8 +32,8 @@ export function eventually<T>(description: string, probe: () => Promise<T | unde
   return waitFor(probe, { description, timeoutMs, intervalMs: 100 });
 }
 
-/** A ClusterIssuer "pebble" at `server` that proves names with HTTP-01. */
-export function pebbleIssuerYaml(server: string, account = 'pebble-account'): string {
+/** A ClusterIssuer "pebble" at `server` that proves names with HTTP-01 (optionally asking for an ACME profile). */
+export function pebbleIssuerYaml(server: string, account = 'pebble-account', profile?: string): string {
   return `
 apiVersion: cert-manager.io/v1
 kind: ClusterIssuer
@@ -41,7 +41,7 @@ metadata: { name: pebble }
 spec:
   acme:
     server: ${server}
-    privateKeySecretRef: { name: ${account} }
+    privateKeySecretRef: { name: ${account} }${profile ? `\n    profile: ${profile}` : ''}
     solvers: [{ http01: {} }]
 `;
 }

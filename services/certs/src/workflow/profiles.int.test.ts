@@ -1,20 +1,10 @@
 import type { Server } from 'node:http';
 import { freePort, startPebble, startRedis, type PebbleHandle, type RedisHandle } from '@gatehouse/e2e';
-import { type ManagerFixture, createManager, eventually, startResponder, trustPebble } from '../testing/certs-fixture.js';
+import { type ManagerFixture, createManager, eventually, pebbleIssuerYaml, startResponder, trustPebble } from '../testing/certs-fixture.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAcmeStandIn, type AcmeStandIn } from '../testing/acme-stand-in.js';
 
-const yaml = (server: string, profile: string) => `
-apiVersion: cert-manager.io/v1
-kind: ClusterIssuer
-metadata: { name: pebble }
-spec:
-  acme:
-    server: ${server}
-    privateKeySecretRef: { name: account }
-    profile: ${profile}
-    solvers: [{ http01: {} }]
----
+const yaml = (server: string, profile: string) => `${pebbleIssuerYaml(server, 'account', profile)}---
 apiVersion: cert-manager.io/v1
 kind: Certificate
 metadata: { name: p, namespace: default }

@@ -21,6 +21,17 @@ afterAll(async () => {
   await server?.stop();
 });
 
+/** Names of the commands `redis` sends from now on, until `restore()`. */
+function recordSentCommands(connection: Redis): { sent: string[]; restore: () => void } {
+  const sent: string[] = [];
+  const original = connection.sendCommand.bind(connection);
+  connection.sendCommand = ((command: { name: string }, stream?: unknown) => {
+    sent.push(command.name);
+    return original(command as never, stream as never);
+  }) as typeof connection.sendCommand;
+  return { sent, restore: () => (connection.sendCommand = original) };
+}
+
 describe('fixed window (INCRBY + EXPIRE)', () => {
   it('counts hits and sets the expiry like the reference', async () => {
     const key = `${prefix}domain_k_v_1700000000`;
@@ -36,12 +47,7 @@ describe('fixed window (INCRBY + EXPIRE)', () => {
 
   it('writes every command of a check before awaiting any reply (one round trip)', async () => {
     await store.loadScripts();
-    const sent: string[] = [];
-    const original = redis.sendCommand.bind(redis);
-    redis.sendCommand = ((command: { name: string }, stream?: unknown) => {
-      sent.push(command.name);
-      return original(command as never, stream as never);
-    }) as typeof redis.sendCommand;
+    const { sent, restore } = recordSentCommands(redis);
     const pending = store.check([
       { algorithm: 'fixed_window', key: `${prefix}rt-a`, hits: 1, limit: 5, windowSeconds: 60, expireSeconds: 60, burst: 5 },
       { algorithm: 'fixed_window', key: `${prefix}rt-b`, hits: 1, limit: 5, windowSeconds: 60, expireSeconds: 60, burst: 5 },
@@ -51,7 +57,7 @@ describe('fixed window (INCRBY + EXPIRE)', () => {
     // Commands leave at the end of the event-loop turn; this runs right after, before any reply can be read.
     const sentBeforeAnyReply = await new Promise<string[]>((resolve) => setImmediate(() => resolve([...sent])));
     const results = await pending;
-    redis.sendCommand = original;
+    restore();
     expect(results.map((r) => r.algorithm)).toEqual(['fixed_window', 'fixed_window', 'gcra', 'sliding_window']);
     // Two fixed windows share one script call; nothing was sent after the first reply came back.
     expect(sentBeforeAnyReply).toEqual(['evalsha', 'evalsha', 'evalsha']);
@@ -60,16 +66,11 @@ describe('fixed window (INCRBY + EXPIRE)', () => {
 
   it('merges the fixed windows of every check started in one event-loop turn into one script call', async () => {
     await store.loadScripts();
-    const sent: string[] = [];
-    const original = redis.sendCommand.bind(redis);
-    redis.sendCommand = ((command: { name: string }, stream?: unknown) => {
-      sent.push(command.name);
-      return original(command as never, stream as never);
-    }) as typeof redis.sendCommand;
+    const { sent, restore } = recordSentCommands(redis);
     const check = (key: string, hits: number) => store.check([{ algorithm: 'fixed_window', key: `${prefix}${key}`, hits, limit: 5, windowSeconds: 60, expireSeconds: 60, burst: 5 }]);
     // Same key twice: the counts apply in call order, as separate commands would.
     const results = await Promise.all([check('m-a', 1), check('m-b', 2), check('m-a', 3), store.check([])]);
-    redis.sendCommand = original;
+    restore();
     expect(sent).toEqual(['evalsha']);
     expect(results).toEqual([[{ algorithm: 'fixed_window', after: 1 }], [{ algorithm: 'fixed_window', after: 2 }], [{ algorithm: 'fixed_window', after: 4 }], []]);
     expect(await redis.ttl(`${prefix}m-b`)).toBeGreaterThan(0);
