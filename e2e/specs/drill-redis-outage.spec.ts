@@ -34,6 +34,11 @@ const NODE_CLUSTER = 'default/edge';
 const CALLBACK = 'http://localhost/app/oauth2/callback';
 /** Budget of the Redis part of one rate-limit check (RATELIMIT_REDIS_TIMEOUT_MS). */
 const RATELIMIT_BUDGET_MS = 50;
+/**
+ * Envoy's wait for a rate-limit answer (xds RATELIMIT_TIMEOUT_MS): it must exceed the budget plus the
+ * call itself. The defaults pair 20 ms with a 10 ms budget; a shared CI machine gets 50 ms and 200 ms.
+ */
+const ENVOY_RATELIMIT_TIMEOUT_MS = 200;
 const OUTAGE_LOAD_MS = 3_000;
 // DRILL_LONG_OUTAGE_MS changes it (15 s passed even before xds retried failed publications: ioredis retries queued commands that long).
 const LONG_OUTAGE_MS = Number(process.env.DRILL_LONG_OUTAGE_MS ?? 45_000);
@@ -90,6 +95,7 @@ beforeAll(async () => {
     nodeCluster: NODE_CLUSTER,
     redis,
     env: {
+      xds: { RATELIMIT_TIMEOUT_MS: String(ENVOY_RATELIMIT_TIMEOUT_MS) },
       ratelimit: { ...ratelimitEnv, RATELIMIT_FAILURE_MODE: 'allow' },
       authz: { AUTHZ_COOKIE_SECRET: 'drill-cookie-secret-drill-cookie-secret-0123' },
       certs: { HTTP_PORT: String(http01Port), CERTS_CONFIG_PATH: join(certsDir, 'issuer.yaml'), ACME_CA_CERTS: join(certsDir, 'ca.pem') },

@@ -41,7 +41,7 @@ export async function startCerts(ctx: ServiceContext<CertsEnv>): Promise<void> {
   configureAcmeHttp({
     ...(extraCaPem ? { extraCaPem } : {}),
     limiter: new RedisAcmeCallLimiter({ redis, prefix: config.CERTS_REDIS_PREFIX, limit: config.CERTS_ACME_CALLS_PER_WINDOW, windowMs: config.CERTS_ACME_WINDOW_MS }),
-    onCallDelayed: (o) => metrics.acmeCallDelayed(o.waitedMs, new URL(o.url).host),
+    onCallSlot: (o) => metrics.acmeCallSlot(o.waitedMs, new URL(o.url).host),
     onRequest: (o) => {
       const ca = new URL(o.url).host;
       metrics.acmeRequest(o.durationMs, { ca, method: o.method, status: o.status });

@@ -1,11 +1,13 @@
 // OpenTelemetry, set up once per process: a MeterProvider read by the Prometheus exporter (served on
 // the admin port's /metrics, not on a port of its own) and a TracerProvider that exports over OTLP
 // when the standard OTEL_* variables ask for it. W3C trace context is the propagator.
-// With nowhere to send spans, no TracerProvider is registered at all: a recording tracer would build
-// and drop a span per request, and its AsyncLocalStorage context manager puts an async hook on every
-// promise on Node 20 (a fifth of a hot gRPC service's CPU). Spans are then the API's non-recording
-// ones, which still carry an incoming trace context; only the propagator is installed.
-import { metrics, propagation, trace, type Meter, type Tracer } from '@opentelemetry/api';
+// With nowhere to send spans, no TracerProvider is registered: a recording tracer would build and
+// drop a span per request (about a tenth of a hot gRPC service's CPU). Spans are then the API's
+// non-recording ones, which still carry the incoming trace context, and the context manager and
+// propagator are installed alone, so a trace still flows through the messages crossing Redis to the
+// services that do export.
+import { context, metrics, propagation, trace, type Meter, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -54,7 +56,10 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
   if (wantsOtlpTraces(environment)) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
   const tracerProvider = spanProcessors.length > 0 ? new NodeTracerProvider({ resource, spanProcessors }) : undefined;
   if (tracerProvider) tracerProvider.register();
-  else propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  else {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  }
 
   return {
     meter: metrics.getMeter(`gatehouse-${options.serviceName}`),

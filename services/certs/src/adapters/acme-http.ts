@@ -48,7 +48,7 @@ const context = new AsyncLocalStorage<AcmeCallContext>();
 const callKey = new AsyncLocalStorage<string>();
 let observer: ((o: AcmeRequestObservation) => void) | undefined;
 let limiter: AcmeCallLimiter | undefined;
-let onCallDelayed: AcmeHttpOptions['onCallDelayed'];
+let onCallSlot: AcmeHttpOptions['onCallSlot'];
 let installed = false;
 
 export function runWithAcmeContext<T>(fn: () => Promise<T>): Promise<{ result?: T; error?: unknown; ctx: AcmeCallContext }> {
@@ -97,8 +97,8 @@ export interface AcmeHttpOptions {
   readonly onRequest?: (o: AcmeRequestObservation) => void;
   /** Every request waits for a slot of its CA + account here first (none: unlimited). */
   readonly limiter?: AcmeCallLimiter;
-  /** Called for each request the limiter held back, with the time it waited. */
-  readonly onCallDelayed?: (o: { readonly url: string; readonly waitedMs: number }) => void;
+  /** Called for each request that took a slot, with the time it waited for it (0: not held back). */
+  readonly onCallSlot?: (o: { readonly url: string; readonly waitedMs: number }) => void;
   /** Per-request timeout; default 30 s. */
   readonly timeoutMs?: number;
 }
@@ -132,7 +132,7 @@ export function configureAcmeHttp(options: AcmeHttpOptions = {}): void {
   (axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number } }).acmeSettings.retryMaxAttempts = 0;
   observer = options.onRequest;
   limiter = options.limiter;
-  onCallDelayed = options.onCallDelayed;
+  onCallSlot = options.onCallSlot;
   if (installed) return;
   installed = true;
   // acme-client's error interceptor assumes every error has a response; a refused connection or a
@@ -154,7 +154,7 @@ export function configureAcmeHttp(options: AcmeHttpOptions = {}): void {
   axios.interceptors.request.use(async (config) => {
     const timed = config as TimedConfig;
     timed.gatehouseWaitedMs = await takeCallSlot(config.method, config.url);
-    if (timed.gatehouseWaitedMs > 0) onCallDelayed?.({ url: config.url ?? '', waitedMs: timed.gatehouseWaitedMs });
+    if (limiter) onCallSlot?.({ url: config.url ?? '', waitedMs: timed.gatehouseWaitedMs });
     timed.gatehouseStart = performance.now();
     return config;
   });

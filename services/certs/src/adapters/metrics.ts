@@ -6,7 +6,7 @@ export interface CertsMetrics {
   acmeRequest(durationMs: number, attributes: { ca: string; method: string; status: number }): void;
   rateLimitHit(ca: string): void;
   /** An ACME request waited for a slot of the call limiter. */
-  acmeCallDelayed(waitedMs: number, ca: string): void;
+  acmeCallSlot(waitedMs: number, ca: string): void;
   /** Called on collection: returns seconds until expiry per certificate. */
   observeExpiry(source: () => Iterable<{ certificate: string; secondsUntilExpiry: number }>): void;
 }
@@ -20,16 +20,16 @@ export function createCertsMetrics(meter: Meter = metrics.getMeter('gatehouse-ce
   });
   const rateLimits = meter.createCounter('gatehouse_certs_acme_rate_limited_total', { description: 'ACME responses that said rateLimited / HTTP 429' });
   const callDelays = meter.createHistogram('gatehouse_certs_acme_call_delay_seconds', {
-    description: 'Time ACME requests waited for a slot of their CA + account call limit (only requests that waited)',
+    description: 'Time each ACME request waited for a slot of its CA + account call limit (le="0": not held back)',
     unit: 's',
-    advice: { explicitBucketBoundaries: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] },
+    advice: { explicitBucketBoundaries: [0, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300] },
   });
   const expiry = meter.createObservableGauge('gatehouse_certs_seconds_until_expiry', { description: 'Seconds until the current certificate expires', unit: 's' });
   return {
     orderFinished: (outcome, ca) => orders.add(1, { outcome, ca }),
     acmeRequest: (durationMs, attributes) => latency.record(durationMs / 1000, attributes as Attributes),
     rateLimitHit: (ca) => rateLimits.add(1, { ca }),
-    acmeCallDelayed: (waitedMs, ca) => callDelays.record(waitedMs / 1000, { ca }),
+    acmeCallSlot: (waitedMs, ca) => callDelays.record(waitedMs / 1000, { ca }),
     observeExpiry: (source) => {
       expiry.addCallback((result) => {
         for (const { certificate, secondsUntilExpiry } of source()) result.observe(secondsUntilExpiry, { certificate });
