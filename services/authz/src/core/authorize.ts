@@ -42,7 +42,8 @@ export interface AuthorizeOutcome {
 
 interface Identity {
   readonly upstream: [string, string][];
-  readonly remove: Set<string>;
+  /** Request headers to strip besides the identity headers (a sanitized API-key header). */
+  readonly remove: string[];
   readonly metadata: Record<string, unknown>;
   jwt: VerifiedJwt | undefined;
   via: string;
@@ -102,7 +103,7 @@ export class Authorizer {
       if (flow.isLogout(request, policy.oidc)) return flow.handleLogout(request, policy.oidc);
     }
     // Every field from the start: one object shape on the hot path.
-    const identity: Identity = { upstream: [], remove: new Set(), metadata: {}, jwt: undefined, via: 'anonymous' };
+    const identity: Identity = { upstream: [], remove: [], metadata: {}, jwt: undefined, via: 'anonymous' };
 
     if (policy.jwt) {
       const failure = await this.#authenticateJwt(request, policy.jwt, identity, policy.oidc !== undefined);
@@ -126,11 +127,8 @@ export class Authorizer {
       if (verdict.action === 'Deny') return deny(403, ErrorCodes.forbidden);
     }
     identity.upstream.push(['x-gatehouse-auth-method', identity.via]);
-    // Envoy applies headers_to_remove *after* the headers it sets, so a header we set must never be
-    // listed for removal: setting (overwrite) already replaces any client value of that exact name.
-    const written = new Set(identity.upstream.map(([name]) => name));
-    const remove = headersToRemove(request.headers, this.#policies.identityHeaders).filter((name) => !written.has(name));
-    for (const name of identity.remove) if (!written.has(name) && !remove.includes(name)) remove.push(name);
+    const remove = headersToRemove(request.headers, this.#policies.identityHeaders, identity.upstream);
+    for (const name of identity.remove) if (!identity.upstream.some(([w]) => w === name) && !remove.includes(name)) remove.push(name);
     return { kind: 'allow', upstreamHeaders: identity.upstream, headersToRemove: remove, metadata: identity.metadata, via: identity.via };
   }
 
@@ -207,7 +205,7 @@ export class Authorizer {
     identity.via = identity.via === 'anonymous' ? 'api-key' : identity.via;
     identity.upstream.push(['x-gatehouse-client-id', clientId]);
     if (spec.forwardClientIdHeader) identity.upstream.push([spec.forwardClientIdHeader, clientId]);
-    if (spec.sanitize && !credential.source.includes(':')) identity.remove.add(credential.source);
+    if (spec.sanitize && !credential.source.includes(':')) identity.remove.push(credential.source);
     identity.metadata.apiKey = matched.metadata;
     return undefined;
   }

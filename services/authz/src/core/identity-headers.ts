@@ -3,14 +3,22 @@
 
 /** Canonical form used for comparison: lower-case with underscores as dashes. */
 export function canonicalHeaderName(name: string): string {
-  return name.toLowerCase().replace(/_/g, '-');
+  const lower = name.toLowerCase();
+  return lower.includes('_') ? lower.replace(/_/g, '-') : lower;
 }
 
-/** The request's own header names that collide with an owned identity header, plus the owned names. */
-export function headersToRemove(requestHeaders: Readonly<Record<string, string>>, owned: ReadonlySet<string>): string[] {
-  const remove = new Set<string>(owned);
-  for (const name of Object.keys(requestHeaders)) {
-    if (owned.has(canonicalHeaderName(name))) remove.add(name);
+/**
+ * The owned names plus the request's own header names that collide with one, each once, except the
+ * names the answer writes: Envoy applies headers_to_remove after the headers it sets, so a written
+ * header must never be listed (setting it already replaces any client value of that exact name).
+ * Runs on every allowed request: one pass, no intermediate sets.
+ */
+export function headersToRemove(requestHeaders: Readonly<Record<string, string>>, owned: ReadonlySet<string>, written: ReadonlyArray<readonly [string, string]> = []): string[] {
+  const isWritten = (name: string): boolean => written.some(([w]) => w === name);
+  const remove: string[] = [];
+  for (const name of owned) if (!isWritten(name)) remove.push(name);
+  for (const name in requestHeaders) {
+    if (!owned.has(name) && owned.has(canonicalHeaderName(name)) && !isWritten(name)) remove.push(name);
   }
-  return [...remove];
+  return remove;
 }
