@@ -48,6 +48,20 @@ describe('createCheckAnswerEncoder', () => {
     expect(JSON.stringify(otherObject)).toContain('bob');
   });
 
+  it('keeps the head of each distinct allowed answer apart (headers to set and to remove)', () => {
+    const encode = createCheckAnswerEncoder();
+    const variants: AllowDecision[] = [
+      allow(),
+      { ...allow(), upstreamHeaders: [['x-gatehouse-subject', 'bob']] },
+      { ...allow(), headersToRemove: [] },
+      { ...allow(), headersToRemove: ['x_gatehouse_subject', 'x-user-id'] },
+      { ...allow(), upstreamHeaders: [['x-gatehouse-subject', 'alice'], ['x-user-id', 'alice']] },
+    ];
+    for (let round = 0; round < 2; round++) {
+      for (const decision of variants) expect(decodeResponse(encode(buildCheckAnswer(decision)))).toEqual(reference(decision));
+    }
+  });
+
   it('encodes an object that is not frozen afresh every time (it may have changed)', () => {
     const encode = createCheckAnswerEncoder();
     const mutable: Record<string, unknown> = { sub: 'alice' };

@@ -5,15 +5,20 @@
 //   object on every hit: the Struct entry of a frozen object is encoded once, and appended after the
 //   rest of the message.
 //   Protobuf allows a message's fields in any order, and a Struct is a map, whose encoding is the
-//   concatenation of its entries, so the bytes equal what encoding the whole message would give.
+//   concatenation of its entries, so the bytes equal what encoding the whole message would give;
+// - the rest of an allowed answer (status, identity headers, removals) repeats for the same caller:
+//   its encoding is kept too, keyed by those headers, in a bounded map.
 import { grpcServiceDefinition, lookupMessage, ServiceNames } from '@gatehouse/contracts';
 import type { CheckRequest__Output } from '@gatehouse/contracts/generated/envoy/service/auth/v3/CheckRequest';
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
+import type { CheckResponse } from '@gatehouse/contracts/generated/envoy/service/auth/v3/CheckResponse';
 import type { CheckAnswer } from '../core/check-response.js';
 import { toStruct } from '../core/struct.js';
 
 const DYNAMIC_METADATA_FIELD = 4;
 const LENGTH_DELIMITED = 2;
+/** Encoded allowed-answer heads kept; when full, the map starts over (cheap, and hot callers refill it at once). */
+const MAX_CACHED_HEADS = 4096;
 
 export function createCheckAnswerEncoder(): (answer: CheckAnswer) => Buffer {
   const responseType = lookupMessage('envoy.service.auth.v3.CheckResponse');
@@ -34,8 +39,21 @@ export function createCheckAnswerEncoder(): (answer: CheckAnswer) => Buffer {
     }
     return cached;
   };
+  const encode = (response: CheckResponse): Uint8Array => responseType.encode(responseType.fromObject(response)).finish();
+  const heads = new Map<string, Uint8Array>();
+  const headOf = (response: CheckResponse): Uint8Array => {
+    const key = allowedHeadKey(response);
+    if (key === undefined) return encode(response);
+    let head = heads.get(key);
+    if (!head) {
+      head = encode(response);
+      if (heads.size >= MAX_CACHED_HEADS) heads.clear();
+      heads.set(key, head);
+    }
+    return head;
+  };
   return ({ response, metadata }) => {
-    const head = responseType.encode(responseType.fromObject(response)).finish();
+    const head = headOf(response);
     if (!metadata) return Buffer.from(head.buffer, head.byteOffset, head.byteLength);
     const entries: Uint8Array[] = [];
     let single: Uint8Array | undefined;
@@ -58,6 +76,22 @@ export function createCheckAnswerEncoder(): (answer: CheckAnswer) => Buffer {
     if (single && entries.length === 1) return Buffer.concat([head, single]);
     return Buffer.concat([head, fieldHeader(DYNAMIC_METADATA_FIELD, structLength), ...entries]);
   };
+}
+
+/**
+ * What an allowed answer's head is made of (buildCheckAnswer's shape: status OK, then headers to set
+ * and to remove), as a string; undefined for any other answer, which is encoded every time.
+ */
+function allowedHeadKey(response: CheckResponse): string | undefined {
+  const ok = response.ok_response;
+  if (!ok || response.status?.code !== 0 || response.status.message || response.denied_response || response.dynamic_metadata) return undefined;
+  let parts = 0;
+  for (const _ in ok) parts++;
+  if (parts !== 2 || !ok.headers || !ok.headers_to_remove) return undefined;
+  // NUL and the other separators cannot occur in HTTP header names or values.
+  let key = '';
+  for (const option of ok.headers) key += `${option.header?.key}\u0000${option.header?.value}\u0000${String(option.append_action)}\u0001`;
+  return `${key}\u0002${ok.headers_to_remove.join('\u0001')}`;
 }
 
 /** Tag and length of a length-delimited field. */
