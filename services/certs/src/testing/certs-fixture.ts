@@ -12,7 +12,7 @@ import { OrderLock } from '../adapters/order-lock.js';
 import { buildResourceSet, formatIssue } from '../core/resource-model.js';
 import { splitPemChain } from '../core/verify-issued.js';
 import { CertificateManager, type CertificateManagerOptions } from '../workflow/certificate-manager.js';
-import { waitFor, type PebbleHandle } from '@gatehouse/e2e';
+import { freePort, startPebble, startRedis, waitFor, type PebbleHandle, type RedisHandle, type StartPebbleOptions, type StartRedisOptions } from '@gatehouse/e2e';
 
 export function redisClient(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
@@ -115,6 +115,43 @@ export async function listen(server: Server, port: number): Promise<Server> {
 
 export function startResponder(store: CertStore, port: number): Promise<Server> {
   return listen(createHttp01Responder(store), port);
+}
+
+/** A real Redis and Pebble, a manager on them, and the HTTP-01 responder Pebble validates against. */
+export interface IssuanceWorld {
+  readonly redis: RedisHandle;
+  readonly pebble: PebbleHandle;
+  readonly fixture: ManagerFixture;
+  /** The roots issued chains must end at. */
+  readonly roots: X509Certificate[];
+  stop(): Promise<void>;
+}
+
+/** The set-up most issuance tests share; `yaml` gets Pebble's directory URL. */
+export async function startIssuanceWorld(options: {
+  readonly yaml: (directoryUrl: string) => string;
+  readonly redis?: StartRedisOptions;
+  readonly pebble?: Omit<StartPebbleOptions, 'httpPort'>;
+  readonly manager?: Parameters<typeof createManager>[2];
+}): Promise<IssuanceWorld> {
+  const redis = await startRedis(options.redis);
+  const httpPort = await freePort();
+  const pebble = await startPebble({ ...options.pebble, httpPort });
+  const roots = trustPebble(pebble);
+  const fixture = createManager(redis.url, options.yaml(pebble.directoryUrl), { trustedRoots: roots, ...options.manager });
+  const responder = await startResponder(fixture.store, httpPort);
+  return {
+    redis,
+    pebble,
+    fixture,
+    roots,
+    async stop() {
+      await fixture.close();
+      responder.close();
+      await pebble.stop();
+      await redis.stop();
+    },
+  };
 }
 
 /** Resolves with each CertificateIssued message body as it is published. */

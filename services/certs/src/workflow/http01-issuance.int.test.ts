@@ -1,10 +1,9 @@
 import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
-import type { Server } from 'node:http';
 import { certificateIssuedCodec } from '@gatehouse/contracts';
-import { freePort, startPebble, startRedis, type PebbleHandle, type RedisHandle } from '@gatehouse/e2e';
+import type { PebbleHandle, RedisHandle } from '@gatehouse/e2e';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptPrivateKey } from '@gatehouse/contracts';
-import { chainVerifies, createManager, eventually, startResponder, subscribeIssued, trustPebble, type ManagerFixture } from '../testing/certs-fixture.js';
+import { chainVerifies, eventually, startIssuanceWorld, subscribeIssued, type IssuanceWorld, type ManagerFixture } from '../testing/certs-fixture.js';
 
 const config = `
 apiVersion: cert-manager.io/v1
@@ -36,28 +35,19 @@ spec:
 `;
 
 describe('HTTP-01 issuance against Pebble (default chaos: 5% badNonce, authz reuse)', () => {
+  let world: IssuanceWorld;
   let redis: RedisHandle;
   let pebble: PebbleHandle;
-  let responder: Server;
   let fixture: ManagerFixture;
   let roots: X509Certificate[];
   const encryptionKey = randomBytes(32);
 
   beforeAll(async () => {
-    redis = await startRedis();
-    const httpPort = await freePort();
-    pebble = await startPebble({ httpPort });
-    roots = trustPebble(pebble);
-    fixture = createManager(redis.url, config.replace('SERVER', pebble.directoryUrl), { trustedRoots: roots, encryptionKey });
-    responder = await startResponder(fixture.store, httpPort);
+    world = await startIssuanceWorld({ yaml: (server) => config.replace('SERVER', server), manager: { encryptionKey } });
+    ({ redis, pebble, fixture, roots } = world);
   });
 
-  afterAll(async () => {
-    await fixture?.close();
-    responder?.close();
-    await pebble?.stop();
-    await redis?.stop();
-  });
+  afterAll(async () => world?.stop());
 
   it('issues a multi-SAN certificate through the challenge responder and publishes CertificateIssued', async () => {
     const issued = await subscribeIssued(redis.url);

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { Server } from 'node:http';
 import { freePort, startPebble, startRedis, type PebbleHandle, type RedisHandle } from '@gatehouse/e2e';
-import { type ManagerFixture, certificateYaml, createManager, eventually, pebbleIssuerYaml, startResponder, trustPebble } from '../testing/certs-fixture.js';
+import { type IssuanceWorld, type ManagerFixture, certificateYaml, createManager, eventually, pebbleIssuerYaml, startIssuanceWorld, startResponder, trustPebble } from '../testing/certs-fixture.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredState } from '../adapters/cert-store.js';
 import { ariCertId } from '../core/ari-cert-id.js';
@@ -17,25 +17,16 @@ async function stateWithRevision(fixture: ManagerFixture, id: string, revision: 
 }
 
 describe('renewal of short-lived certificates (Pebble certificateValidityPeriod = 20 s, no ARI)', () => {
+  let world: IssuanceWorld;
   let redis: RedisHandle;
-  let pebble: PebbleHandle;
-  let responder: Server;
   let fixture: ManagerFixture;
 
   beforeAll(async () => {
-    redis = await startRedis({ appendOnly: true });
-    const httpPort = await freePort();
-    pebble = await startPebble({ httpPort, certificateValidityPeriod: 20 });
-    fixture = createManager(redis.url, yamlFor(pebble.directoryUrl), { trustedRoots: trustPebble(pebble) });
-    responder = await startResponder(fixture.store, httpPort);
+    world = await startIssuanceWorld({ yaml: (server) => yamlFor(server), redis: { appendOnly: true }, pebble: { certificateValidityPeriod: 20 } });
+    ({ redis, fixture } = world);
   });
 
-  afterAll(async () => {
-    await fixture?.close();
-    responder?.close();
-    await pebble?.stop();
-    await redis?.stop();
-  });
+  afterAll(async () => world?.stop());
 
   it('renews by itself at half the lifetime, computed from the issued certificate, across a Redis restart', async () => {
     await fixture.manager.reconcile();
@@ -127,25 +118,16 @@ describe('ARI (RFC 9773) against a renewalInfo stand-in in front of Pebble', () 
 });
 
 describe('Redis comes back empty (no persistence)', () => {
+  let world: IssuanceWorld;
   let redis: RedisHandle;
-  let pebble: PebbleHandle;
-  let responder: Server;
   let fixture: ManagerFixture;
 
   beforeAll(async () => {
-    redis = await startRedis();
-    const httpPort = await freePort();
-    pebble = await startPebble({ httpPort });
-    fixture = createManager(redis.url, yamlFor(pebble.directoryUrl, 'amnesia'), { trustedRoots: trustPebble(pebble), prefix: 'amnesia:' });
-    responder = await startResponder(fixture.store, httpPort);
+    world = await startIssuanceWorld({ yaml: (server) => yamlFor(server, 'amnesia'), manager: { prefix: 'amnesia:' } });
+    ({ redis, fixture } = world);
   });
 
-  afterAll(async () => {
-    await fixture?.close();
-    responder?.close();
-    await pebble?.stop();
-    await redis?.stop();
-  });
+  afterAll(async () => world?.stop());
 
   it('reschedules every certificate after the reconnect, so it is issued again', async () => {
     await fixture.manager.reconcile();
