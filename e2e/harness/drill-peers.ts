@@ -159,3 +159,12 @@ export function envoyFilterTimeoutsMs(snapshot: EnvoySnapshot, listenerPort: num
     ratelimit: durationMs(config(RATELIMIT_FILTER)?.timeout) ?? 20,
   };
 }
+
+/** The cookies of a (possibly folded) Set-Cookie header as name=value pairs, for the next request's Cookie header. */
+export function cookiesOf(setCookie: string | undefined): string {
+  return (setCookie ?? '')
+    .split(/,(?=\s*[^;,\s]+=)/)
+    .map((c) => c.split(';')[0]!.trim())
+    .filter(Boolean)
+    .join('; ');
+}

@@ -27,7 +27,7 @@ import {
   type ServedSnapshot,
   type ServiceHandle,
 } from '../harness/index.js';
-import { AnswerTally, createCountingPeers, envoyFilterTimeoutsMs, formatMeasurements, readRemaining, type CountingPeers } from '../harness/drill-peers.js';
+import { AnswerTally, cookiesOf, createCountingPeers, envoyFilterTimeoutsMs, formatMeasurements, readRemaining, type CountingPeers } from '../harness/drill-peers.js';
 
 const LISTENER = 8080;
 const NODE_CLUSTER = 'default/edge';
@@ -126,15 +126,6 @@ function request(snapshot: ServedSnapshot, peers: CountingPeers, path: string, h
 }
 
 const browser = { accept: 'text/html' };
-
-/** The value of a Set-Cookie header (name=value), for the next request's Cookie header. */
-function cookiesOf(setCookie: string | undefined): string {
-  return (setCookie ?? '')
-    .split(/,(?=\s*[^;,\s]+=)/)
-    .map((c) => c.split(';')[0]!.trim())
-    .filter(Boolean)
-    .join('; ');
-}
 
 /** Logs in through the emulated Envoy + authz + the OIDC provider; returns the session cookie header. */
 async function login(snapshot: ServedSnapshot): Promise<string> {

@@ -25,7 +25,7 @@ import {
   type ServedSnapshot,
 } from '../harness/index.js';
 import { openAdsStream } from '../harness/ads-stream.js';
-import { AnswerTally, createCountingPeers, envoyFilterTimeoutsMs, formatMeasurements, readRemaining, type CountingPeers } from '../harness/drill-peers.js';
+import { AnswerTally, cookiesOf, createCountingPeers, envoyFilterTimeoutsMs, formatMeasurements, readRemaining, type CountingPeers } from '../harness/drill-peers.js';
 
 const LISTENER = 8080;
 const NODE_CLUSTER = 'default/edge';
@@ -119,14 +119,6 @@ function request(snapshot: ServedSnapshot, path: string, headers: Record<string,
 }
 
 const browser = { accept: 'text/html' };
-
-function cookiesOf(setCookie: string | undefined): string {
-  return (setCookie ?? '')
-    .split(/,(?=\s*[^;,\s]+=)/)
-    .map((c) => c.split(';')[0]!.trim())
-    .filter(Boolean)
-    .join('; ');
-}
 
 async function login(snapshot: ServedSnapshot): Promise<string> {
   const start = await request(snapshot, '/app/orders', browser);
