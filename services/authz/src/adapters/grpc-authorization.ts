@@ -3,7 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { propagation, ROOT_CONTEXT, SpanKind, trace, type Span } from '@opentelemetry/api';
 import type { CheckRequest__Output } from '@gatehouse/contracts/generated/envoy/service/auth/v3/CheckRequest';
-import type { Authorizer } from '../core/authorize.js';
+import type { Authorizer, AuthorizeOutcome } from '../core/authorize.js';
 import { buildCheckAnswer, type CheckAnswer } from '../core/check-response.js';
 import { deny } from '../core/decision.js';
 import { AuthzError, ErrorCodes } from '../core/error-codes.js';
@@ -18,57 +18,75 @@ export interface CheckHandlerOptions {
   readonly logger: Logger;
 }
 
-export function createCheckHandler({ authorizer, metrics, logger }: CheckHandlerOptions): (request: CheckRequest__Output) => Promise<CheckAnswer> {
+/** Check's answer: a value when the decision needed no I/O (a cached token, an API key), else a promise. */
+export type CheckHandler = (request: CheckRequest__Output) => CheckAnswer | Promise<CheckAnswer>;
+
+export function createCheckHandler({ authorizer, metrics, logger }: CheckHandlerOptions): CheckHandler {
   const tracer = trace.getTracer('gatehouse-authz');
-  return async (raw) => {
+
+  // Records the outcome (span, metrics, the fail-closed log line) and encodes the answer.
+  const answer = (outcome: AuthorizeOutcome, view: RequestView, span: Span, started: number): CheckAnswer => {
+    const policy = outcome.policy ?? 'none';
+    const { decision } = outcome;
+    const seconds = (performance.now() - started) / 1000;
+    span.setAttributes({
+      'gatehouse.policy': policy,
+      'gatehouse.outcome': decision.kind === 'allow' ? 'allowed' : 'denied',
+      'gatehouse.reason': decision.kind === 'allow' ? decision.via : decision.code,
+    });
+    if (decision.kind === 'allow') {
+      metrics.checked(policy, 'allowed', decision.via, seconds);
+    } else {
+      span.setAttribute('http.response.status_code', decision.httpStatus);
+      metrics.checked(policy, 'denied', decision.code, seconds);
+      if (decision.httpStatus >= 500) {
+        metrics.error(policy, decision.code);
+        logger.error({ policy, code: decision.code, trace_id: traceIdOf(view), request_id: view.requestId, err: describe(outcome.error) }, 'check failed closed');
+      }
+    }
+    span.end();
+    return buildCheckAnswer(decision);
+  };
+
+  // An exception outside the authorizer (which never throws): still an answer, a 500 deny.
+  const failed = (err: unknown, view: RequestView | undefined, span: Span | undefined): CheckAnswer => {
+    span?.setAttributes({ 'gatehouse.outcome': 'denied', 'gatehouse.reason': ErrorCodes.internal });
+    span?.recordException(err as Error);
+    span?.end();
+    metrics.error('none', ErrorCodes.internal);
+    logger.error({ code: ErrorCodes.internal, trace_id: view && traceIdOf(view), err: describe(err) }, 'check failed closed');
+    return buildCheckAnswer(deny(500, ErrorCodes.internal));
+  };
+
+  return (raw) => {
     const started = performance.now();
     let view: RequestView | undefined;
-    let policy = 'none';
     let span: Span | undefined;
     try {
       view = toRequestView(raw);
       // A child of the request's trace when Envoy propagates one (traceparent in the checked headers).
       const parent = view.traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent: view.traceparent }) : ROOT_CONTEXT;
       span = tracer.startSpan('authz.check', { kind: SpanKind.SERVER }, parent);
-      const outcome = await authorizer.authorize(view);
-      policy = outcome.policy ?? 'none';
-      const { decision } = outcome;
-      const seconds = (performance.now() - started) / 1000;
-      span.setAttributes({
-        'gatehouse.policy': policy,
-        'gatehouse.outcome': decision.kind === 'allow' ? 'allowed' : 'denied',
-        'gatehouse.reason': decision.kind === 'allow' ? decision.via : decision.code,
-      });
-      if (decision.kind === 'allow') {
-        metrics.checked(policy, 'allowed', decision.via, seconds);
-      } else {
-        span.setAttribute('http.response.status_code', decision.httpStatus);
-        metrics.checked(policy, 'denied', decision.code, seconds);
-        if (decision.httpStatus >= 500) {
-          metrics.error(policy, decision.code);
-          logger.error({ policy, code: decision.code, trace_id: traceIdOf(view), request_id: view.requestId, err: describe(outcome.error) }, 'check failed closed');
-        }
-      }
-      return buildCheckAnswer(decision);
+      const outcome = authorizer.authorize(view);
+      if (!(outcome instanceof Promise)) return answer(outcome, view, span, started);
+      const [v, s] = [view, span];
+      return outcome.then((settled) => answer(settled, v, s, started)).catch((err: unknown) => failed(err, v, s));
     } catch (err) {
-      span?.setAttributes({ 'gatehouse.policy': policy, 'gatehouse.outcome': 'denied', 'gatehouse.reason': ErrorCodes.internal });
-      span?.recordException(err as Error);
-      metrics.error(policy, ErrorCodes.internal);
-      logger.error({ policy, code: ErrorCodes.internal, trace_id: view && traceIdOf(view), err: describe(err) }, 'check failed closed');
-      return buildCheckAnswer(deny(500, ErrorCodes.internal));
-    } finally {
-      span?.end();
+      return failed(err, view, span);
     }
   };
 }
 
-export function addAuthorizationService(server: grpc.Server, check: (request: CheckRequest__Output) => Promise<CheckAnswer>): void {
+export function addAuthorizationService(server: grpc.Server, check: CheckHandler): void {
+  const unexpected = () => buildCheckAnswer(deny(500, ErrorCodes.internal));
   server.addService(authorizationServiceDefinition(), {
     Check: (call: grpc.ServerUnaryCall<CheckRequest__Output, CheckAnswer>, callback: grpc.sendUnaryData<CheckAnswer>) => {
-      check(call.request).then(
-        (answer) => callback(null, answer),
-        // Unreachable by construction (check never rejects); still, answer rather than fail the RPC.
-        () => callback(null, buildCheckAnswer(deny(500, ErrorCodes.internal))),
+      const answer = check(call.request);
+      if (!(answer instanceof Promise)) return callback(null, answer);
+      // The rejection is unreachable by construction (the handler never rejects); still, answer rather than fail the RPC.
+      answer.then(
+        (settled) => callback(null, settled),
+        () => callback(null, unexpected()),
       );
     },
   });

@@ -104,6 +104,16 @@ describe('Authorizer', () => {
     await decide(request('ns/jwt', { authorization: `Bearer ${t}` }));
     expect(verifications - before).toBe(1);
   });
+  it('answers a cached token or an API key synchronously, and a first-seen token asynchronously', async () => {
+    const t = await token({ jti: 'sync-path' });
+    const first = authorizer.authorize(request('ns/jwt', { authorization: `Bearer ${t}` }));
+    expect(first).toBeInstanceOf(Promise);
+    expect((await first).decision.kind).toBe('allow');
+    const cached = authorizer.authorize(request('ns/jwt', { authorization: `Bearer ${t}` }));
+    expect(cached).not.toBeInstanceOf(Promise);
+    expect(cached).toMatchObject({ policy: 'ns/jwt', decision: { kind: 'allow', metadata: { idp: { jti: 'sync-path' } } } });
+    expect(authorizer.authorize(request('ns/keys', { 'x-api-key': 'key-aaaaaaaaaaaaaaaaaaaa' }))).toMatchObject({ decision: { kind: 'allow', via: 'api-key' } });
+  });
   it('strips spoofed identity headers, in any case or underscore variant, on every allowed request', async () => {
     const spoofed = { 'x-user-id': 'admin', x_user_id: 'admin', 'X-USER_ID': 'admin', 'x-client': 'admin', 'x-gatehouse-subject': 'admin', x_username: 'root', 'x-team': 'root' };
     const d = (await decide(request('ns/jwt', { authorization: `Bearer ${await token()}`, ...spoofed }))) as AllowDecision;

@@ -79,24 +79,30 @@ export class Authorizer {
     this.#basicCache = new VerdictCache(this.#basicCache.maxEntries);
   }
 
-  /** Never throws: every error becomes a deny (fail closed). */
-  async authorize(request: RequestView): Promise<AuthorizeOutcome> {
+  /**
+   * Never throws and never rejects: every error becomes a deny (fail closed). Synchronous when nothing
+   * needs I/O or a signature check (a cached token, an API key), so the hot path pays no promise hops.
+   */
+  authorize(request: RequestView): AuthorizeOutcome | Promise<AuthorizeOutcome> {
     const key = request.policyKey ?? this.#o.defaultPolicy;
     if (!key) return { decision: deny(403, ErrorCodes.noPolicy) };
     const policy = this.#policies.policies.get(key);
     if (!policy) return { decision: deny(403, ErrorCodes.unknownPolicy), policy: key };
     try {
-      return { decision: await this.#decide(request, policy), policy: key };
-    } catch (error) {
-      if (error instanceof AuthzError) {
-        const status = UNAVAILABLE_CODES.has(error.code) ? 503 : error.code === ErrorCodes.internal ? 500 : 401;
-        return { decision: status === 401 ? unauthorized(error.code) : deny(status, error.code), policy: key, error };
+      const decision = this.#decide(request, policy);
+      if (decision instanceof Promise) {
+        return decision.then(
+          (settled) => ({ decision: settled, policy: key }),
+          (error: unknown) => failedClosed(key, error),
+        );
       }
-      return { decision: deny(500, ErrorCodes.internal), policy: key, error };
+      return { decision, policy: key };
+    } catch (error) {
+      return failedClosed(key, error);
     }
   }
 
-  async #decide(request: RequestView, policy: CompiledPolicy): Promise<Decision> {
+  #decide(request: RequestView, policy: CompiledPolicy): Decision | Promise<Decision> {
     const flow = this.#o.oidcFlow;
     if (policy.oidc && flow) {
       if (flow.isCallback(request, policy.oidc)) return flow.handleCallback(request, policy.oidc);
@@ -104,10 +110,17 @@ export class Authorizer {
     }
     // Every field from the start: one object shape on the hot path.
     const identity: Identity = { upstream: [], remove: [], metadata: {}, jwt: undefined, via: 'anonymous' };
+    if (!policy.jwt) return this.#afterJwt(request, policy, identity, undefined);
+    const failure = this.#authenticateJwt(request, policy.jwt, identity, policy.oidc !== undefined);
+    return failure instanceof Promise
+      ? failure.then((settled) => this.#afterJwt(request, policy, identity, settled))
+      : this.#afterJwt(request, policy, identity, failure);
+  }
 
+  /** The rest of the decision once the JWT step (if any) has settled. */
+  #afterJwt(request: RequestView, policy: CompiledPolicy, identity: Identity, jwtFailure: ErrorCode | undefined): Decision | Promise<Decision> {
     if (policy.jwt) {
-      const failure = await this.#authenticateJwt(request, policy.jwt, identity, policy.oidc !== undefined);
-      if (failure) return unauthorized(failure);
+      if (jwtFailure) return unauthorized(jwtFailure);
       if (!identity.jwt && !policy.jwt.optional && !policy.oidc) return unauthorized(ErrorCodes.jwtMissing);
     }
     if (policy.apiKey) {
@@ -119,9 +132,13 @@ export class Authorizer {
       if (failure) return deny(401, failure, [['www-authenticate', 'Basic realm="gatehouse", charset="UTF-8"']]);
     }
     if (policy.oidc && !(identity.jwt && policy.oidc.passThroughAuthHeader)) {
-      const answer = await this.#authenticateOidc(request, policy.oidc, identity);
-      if (answer) return answer;
+      return this.#authenticateOidc(request, policy.oidc, identity).then((answer) => answer ?? this.#authorizeIdentity(request, policy, identity));
     }
+    return this.#authorizeIdentity(request, policy, identity);
+  }
+
+  /** The authorization rules over an authenticated identity, and the allow answer built from it. */
+  #authorizeIdentity(request: RequestView, policy: CompiledPolicy, identity: Identity): Decision {
     if (policy.authorization) {
       const verdict = evaluateAuthorization(policy.authorization, request, identity.jwt);
       if (verdict.action === 'Deny') return deny(403, ErrorCodes.forbidden);
@@ -132,8 +149,11 @@ export class Authorizer {
     return { kind: 'allow', upstreamHeaders: identity.upstream, headersToRemove: remove, metadata: identity.metadata, via: identity.via };
   }
 
-  /** Returns an error code when a token was presented but is not acceptable; sets identity.jwt on success. */
-  async #authenticateJwt(request: RequestView, jwt: JwtSpec, identity: Identity, opaqueAllowed: boolean): Promise<ErrorCode | undefined> {
+  /**
+   * Returns an error code when a token was presented but is not acceptable; sets identity.jwt on success.
+   * A token found in a provider's verdict cache is answered synchronously; only verification is async.
+   */
+  #authenticateJwt(request: RequestView, jwt: JwtSpec, identity: Identity, opaqueAllowed: boolean): ErrorCode | undefined | Promise<ErrorCode | undefined> {
     const now = this.#now();
     const found: { provider: JwtProviderSpec; token: string }[] = [];
     for (const provider of jwt.providers) {
@@ -153,6 +173,10 @@ export class Authorizer {
       if (found.every(({ token }) => !looksLikeJwt(token))) return opaqueAllowed ? undefined : ErrorCodes.jwtMalformed;
       return found.some(({ token }) => looksLikeJwt(token) && peekIssuer(token) !== undefined) ? ErrorCodes.jwtIssuerMismatch : ErrorCodes.jwtMalformed;
     }
+    return this.#verifyJwtCandidates(candidates, identity, now);
+  }
+
+  async #verifyJwtCandidates(candidates: { provider: JwtProviderSpec; token: string }[], identity: Identity, now: number): Promise<ErrorCode | undefined> {
     let firstError: ErrorCode | undefined;
     for (const { provider, token } of candidates) {
       try {
@@ -278,6 +302,15 @@ export class Authorizer {
     if (typeof answer.client_id === 'string') identity.upstream.push(['x-gatehouse-client-id', answer.client_id]);
     return undefined;
   }
+}
+
+/** The deny for an error thrown while deciding: 503 when a dependency is down, 401 for a bad credential. */
+function failedClosed(policy: string, error: unknown): AuthorizeOutcome {
+  if (error instanceof AuthzError) {
+    const status = UNAVAILABLE_CODES.has(error.code) ? 503 : error.code === ErrorCodes.internal ? 500 : 401;
+    return { decision: status === 401 ? unauthorized(error.code) : deny(status, error.code), policy, error };
+  }
+  return { decision: deny(500, ErrorCodes.internal), policy, error };
 }
 
 const DUMMY_HASH = { scheme: 'sha1', digest: Buffer.alloc(20) } as const;
