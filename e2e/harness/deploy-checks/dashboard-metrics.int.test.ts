@@ -174,6 +174,9 @@ describe('metrics exported by the services running the compose demo', () => {
     expect(sum(authz, 'gatehouse_authz_checks_total', { policy: 'default/api-jwt', outcome: 'denied', reason: 'GH_AUTHZ_JWT_MISSING' })).toBe(1);
     expect(sum(authz, 'gatehouse_authz_checks_total', { policy: 'default/api-jwt', outcome: 'denied', reason: 'GH_AUTHZ_JWT_EXPIRED' })).toBe(1);
     expect(sum(authz, 'gatehouse_authz_checks_total', { policy: 'default/app-oidc', outcome: 'denied', reason: 'GH_AUTHZ_LOGIN_REQUIRED' })).toBe(1);
+    // alice's token is verified once and then answered from the cache 6 times; the expired and bob's tokens are new.
+    expect(sum(authz, 'gatehouse_authz_cache_lookups_total', { policy: 'default/api-jwt', cache: 'jwt', result: 'hit' })).toBe(6);
+    expect(sum(authz, 'gatehouse_authz_cache_lookups_total', { policy: 'default/api-jwt', cache: 'jwt', result: 'miss' })).toBe(3);
     // ratelimit's per-rule counts are folded in after the answers are sent: scrape until they settle.
     let last = '';
     onTestFailed(() => console.log(last.split('\n').filter((l) => l.includes('rule=')).join('\n')));

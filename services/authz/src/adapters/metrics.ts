@@ -8,15 +8,18 @@ export interface AuthzMetrics {
   checked(policy: string, outcome: 'allowed' | 'denied', reason: string, seconds: number): void;
   error(policy: string, code: string): void;
   jwksFetch(outcome: 'ok' | 'error', uri?: string): void;
-  cache(cache: 'jwt' | 'introspection', hit: boolean): void;
+  cache(policy: string, cache: 'jwt' | 'introspection', hit: boolean): void;
   configReload(outcome: 'ok' | 'rejected'): void;
 }
+
+// Prebuilt "cache result" keys: no string built per lookup.
+const CACHE_LOOKUP_KEYS = { jwt: ['jwt miss', 'jwt hit'], introspection: ['introspection miss', 'introspection hit'] } as const;
 
 export function createAuthzMetrics(meter: Meter = metrics.getMeter('@gatehouse/authz')): AuthzMetrics {
   const checks = meter.createObservableCounter('gatehouse_authz_checks_total', { description: 'Check calls by policy, outcome and reason' });
   const errors = meter.createCounter('gatehouse_authz_errors_total', { description: 'Internal errors and dependency outages (each denied)' });
   const jwks = meter.createCounter('gatehouse_authz_jwks_fetches_total', { description: 'Remote JWKS fetches by outcome' });
-  const cache = meter.createObservableCounter('gatehouse_authz_cache_lookups_total', { description: 'Verdict cache lookups by cache and result' });
+  const cache = meter.createObservableCounter('gatehouse_authz_cache_lookups_total', { description: 'Verdict cache lookups by policy, cache and result' });
   const reloads = meter.createCounter('gatehouse_authz_config_reloads_total', { description: 'Policy reloads by outcome' });
   const latency = meter.createHistogram('gatehouse_authz_check_duration_seconds', {
     description: 'Check latency by policy',
@@ -25,7 +28,8 @@ export function createAuthzMetrics(meter: Meter = metrics.getMeter('@gatehouse/a
   });
   // policy -> "outcome reason" -> count
   const checkCounts = new Map<string, Map<string, number>>();
-  const cacheCounts = new Map<string, number>();
+  // policy -> "cache result" -> count
+  const cacheCounts = new Map<string, Map<string, number>>();
   const latencyAttributes = new Map<string, { policy: string }>();
   meter.addBatchObservableCallback(
     (result) => {
@@ -35,9 +39,11 @@ export function createAuthzMetrics(meter: Meter = metrics.getMeter('@gatehouse/a
           result.observe(checks, count, { policy, outcome: key.slice(0, space), reason: key.slice(space + 1) });
         }
       }
-      for (const [key, count] of cacheCounts) {
-        const space = key.indexOf(' ');
-        result.observe(cache, count, { cache: key.slice(0, space), result: key.slice(space + 1) });
+      for (const [policy, byLookup] of cacheCounts) {
+        for (const [key, count] of byLookup) {
+          const space = key.indexOf(' ');
+          result.observe(cache, count, { policy, cache: key.slice(0, space), result: key.slice(space + 1) });
+        }
       }
     },
     [checks, cache],
@@ -54,9 +60,11 @@ export function createAuthzMetrics(meter: Meter = metrics.getMeter('@gatehouse/a
     },
     error: (policy, code) => errors.add(1, { policy, code }),
     jwksFetch: (outcome, uri) => jwks.add(1, uri ? { outcome, uri } : { outcome }),
-    cache(name, hit) {
-      const key = hit ? `${name} hit` : `${name} miss`;
-      cacheCounts.set(key, (cacheCounts.get(key) ?? 0) + 1);
+    cache(policy, name, hit) {
+      let byLookup = cacheCounts.get(policy);
+      if (!byLookup) cacheCounts.set(policy, (byLookup = new Map()));
+      const key = CACHE_LOOKUP_KEYS[name][hit ? 1 : 0];
+      byLookup.set(key, (byLookup.get(key) ?? 0) + 1);
     },
     configReload: (outcome) => reloads.add(1, { outcome }),
   };

@@ -29,8 +29,8 @@ export interface AuthorizerOptions {
   /** Longest an introspection answer is reused, capped further by the token's exp. Default 60 s. */
   readonly introspectionCacheMaxMs?: number;
   readonly now?: () => number;
-  /** Cache hit/miss counter hook, for metrics. */
-  readonly onCache?: (cache: 'jwt' | 'introspection', hit: boolean) => void;
+  /** Cache hit/miss counter hook, for per-policy metrics. */
+  readonly onCache?: (policy: string, cache: 'jwt' | 'introspection', hit: boolean) => void;
 }
 
 export interface AuthorizeOutcome {
@@ -111,7 +111,7 @@ export class Authorizer {
     // Every field from the start: one object shape on the hot path.
     const identity: Identity = { upstream: [], remove: [], metadata: {}, jwt: undefined, via: 'anonymous' };
     if (!policy.jwt) return this.#afterJwt(request, policy, identity, undefined);
-    const failure = this.#authenticateJwt(request, policy.jwt, identity, policy.oidc !== undefined);
+    const failure = this.#authenticateJwt(request, policy, policy.jwt, identity);
     return failure instanceof Promise
       ? failure.then((settled) => this.#afterJwt(request, policy, identity, settled))
       : this.#afterJwt(request, policy, identity, failure);
@@ -132,7 +132,7 @@ export class Authorizer {
       if (failure) return deny(401, failure, [['www-authenticate', 'Basic realm="gatehouse", charset="UTF-8"']]);
     }
     if (policy.oidc && !(identity.jwt && policy.oidc.passThroughAuthHeader)) {
-      return this.#authenticateOidc(request, policy.oidc, identity).then((answer) => answer ?? this.#authorizeIdentity(request, policy, identity));
+      return this.#authenticateOidc(request, policy, policy.oidc, identity).then((answer) => answer ?? this.#authorizeIdentity(request, policy, identity));
     }
     return this.#authorizeIdentity(request, policy, identity);
   }
@@ -153,7 +153,7 @@ export class Authorizer {
    * Returns an error code when a token was presented but is not acceptable; sets identity.jwt on success.
    * A token found in a provider's verdict cache is answered synchronously; only verification is async.
    */
-  #authenticateJwt(request: RequestView, jwt: JwtSpec, identity: Identity, opaqueAllowed: boolean): ErrorCode | undefined | Promise<ErrorCode | undefined> {
+  #authenticateJwt(request: RequestView, policy: CompiledPolicy, jwt: JwtSpec, identity: Identity): ErrorCode | undefined | Promise<ErrorCode | undefined> {
     const now = this.#now();
     const found: { provider: JwtProviderSpec; token: string }[] = [];
     for (const provider of jwt.providers) {
@@ -161,7 +161,7 @@ export class Authorizer {
       if (!credential) continue;
       // Hot path: a token this provider verified before is answered from the cache, nothing parsed.
       const cached = this.#jwtCacheFor(provider).get(credential.value, now);
-      this.#o.onCache?.('jwt', cached !== undefined);
+      this.#o.onCache?.(policy.key, 'jwt', cached !== undefined);
       if (cached) return this.#acceptJwt(provider, cached, identity);
       found.push({ provider, token: credential.value });
     }
@@ -170,7 +170,7 @@ export class Authorizer {
     const candidates = found.filter(({ provider, token }) => peekIssuer(token) === provider.issuer);
     if (candidates.length === 0) {
       // An opaque token on an OIDC route is introspected later, not rejected here.
-      if (found.every(({ token }) => !looksLikeJwt(token))) return opaqueAllowed ? undefined : ErrorCodes.jwtMalformed;
+      if (found.every(({ token }) => !looksLikeJwt(token))) return policy.oidc ? undefined : ErrorCodes.jwtMalformed;
       return found.some(({ token }) => looksLikeJwt(token) && peekIssuer(token) !== undefined) ? ErrorCodes.jwtIssuerMismatch : ErrorCodes.jwtMalformed;
     }
     return this.#verifyJwtCandidates(candidates, identity, now);
@@ -260,9 +260,9 @@ export class Authorizer {
     return undefined;
   }
 
-  async #authenticateOidc(request: RequestView, oidc: OidcSpec, identity: Identity): Promise<Decision | undefined> {
+  async #authenticateOidc(request: RequestView, policy: CompiledPolicy, oidc: OidcSpec, identity: Identity): Promise<Decision | undefined> {
     const bearer = /^bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    if (bearer && !looksLikeJwt(bearer) && this.#o.idp) return this.#introspect(bearer, oidc, identity);
+    if (bearer && !looksLikeJwt(bearer) && this.#o.idp) return this.#introspect(bearer, policy.key, oidc, identity);
     const flow = this.#o.oidcFlow;
     if (!flow) throw new AuthzError(ErrorCodes.internal, 'OIDC policy without an OIDC flow');
     const result = await flow.authenticate(request, oidc);
@@ -276,12 +276,12 @@ export class Authorizer {
     return undefined;
   }
 
-  async #introspect(token: string, oidc: OidcSpec, identity: Identity): Promise<Decision | undefined> {
+  async #introspect(token: string, policyKey: string, oidc: OidcSpec, identity: Identity): Promise<Decision | undefined> {
     if (token.length > 4096) return unauthorized(ErrorCodes.tokenInactive);
     const key = `${oidc.id}\u0000${token}`;
     const now = this.#now();
     let answer = this.#introspectionCache.get(key, now);
-    this.#o.onCache?.('introspection', answer !== undefined);
+    this.#o.onCache?.(policyKey, 'introspection', answer !== undefined);
     if (!answer) {
       const idp = this.#o.idp!;
       answer = await idp.introspect(oidc, await idp.metadata(oidc), token);
