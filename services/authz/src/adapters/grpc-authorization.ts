@@ -58,6 +58,11 @@ export function createCheckHandler({ authorizer, metrics, logger }: CheckHandler
     return buildCheckAnswer(deny(500, ErrorCodes.internal));
   };
 
+  const settle = (outcome: AuthorizeOutcome | Promise<AuthorizeOutcome>, view: RequestView, span: Span, started: number): CheckAnswer | Promise<CheckAnswer> =>
+    outcome instanceof Promise
+      ? outcome.then((settled) => answer(settled, view, span, started)).catch((err: unknown) => failed(err, view, span))
+      : answer(outcome, view, span, started);
+
   return (raw) => {
     const started = performance.now();
     let view: RequestView | undefined;
@@ -67,10 +72,7 @@ export function createCheckHandler({ authorizer, metrics, logger }: CheckHandler
       // A child of the request's trace when Envoy propagates one (traceparent in the checked headers).
       const parent = view.traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent: view.traceparent }) : ROOT_CONTEXT;
       span = tracer.startSpan('authz.check', { kind: SpanKind.SERVER }, parent);
-      const outcome = authorizer.authorize(view);
-      if (!(outcome instanceof Promise)) return answer(outcome, view, span, started);
-      const [v, s] = [view, span];
-      return outcome.then((settled) => answer(settled, v, s, started)).catch((err: unknown) => failed(err, v, s));
+      return settle(authorizer.authorize(view), view, span, started);
     } catch (err) {
       return failed(err, view, span);
     }
@@ -81,9 +83,15 @@ export function addAuthorizationService(server: grpc.Server, check: CheckHandler
   const unexpected = () => buildCheckAnswer(deny(500, ErrorCodes.internal));
   server.addService(authorizationServiceDefinition(), {
     Check: (call: grpc.ServerUnaryCall<CheckRequest__Output, CheckAnswer>, callback: grpc.sendUnaryData<CheckAnswer>) => {
-      const answer = check(call.request);
+      // A throw or rejection is unreachable by construction (the handler answers every error); still,
+      // answer rather than fail the RPC or take the process down.
+      let answer: CheckAnswer | Promise<CheckAnswer>;
+      try {
+        answer = check(call.request);
+      } catch {
+        return callback(null, unexpected());
+      }
       if (!(answer instanceof Promise)) return callback(null, answer);
-      // The rejection is unreachable by construction (the handler never rejects); still, answer rather than fail the RPC.
       answer.then(
         (settled) => callback(null, settled),
         () => callback(null, unexpected()),
