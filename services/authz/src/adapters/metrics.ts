@@ -26,46 +26,46 @@ export function createAuthzMetrics(meter: Meter = metrics.getMeter('@gatehouse/a
     unit: 's',
     advice: { explicitBucketBoundaries: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] },
   });
-  // policy -> "outcome reason" -> count
-  const checkCounts = new Map<string, Map<string, number>>();
-  // policy -> "cache result" -> count
-  const cacheCounts = new Map<string, Map<string, number>>();
+  const checkCounts = new PolicyCounts(); // "outcome reason"
+  const cacheCounts = new PolicyCounts(); // "cache result"
   const latencyAttributes = new Map<string, { policy: string }>();
   meter.addBatchObservableCallback(
     (result) => {
-      for (const [policy, byOutcome] of checkCounts) {
-        for (const [key, count] of byOutcome) {
-          const space = key.indexOf(' ');
-          result.observe(checks, count, { policy, outcome: key.slice(0, space), reason: key.slice(space + 1) });
-        }
-      }
-      for (const [policy, byLookup] of cacheCounts) {
-        for (const [key, count] of byLookup) {
-          const space = key.indexOf(' ');
-          result.observe(cache, count, { policy, cache: key.slice(0, space), result: key.slice(space + 1) });
-        }
-      }
+      checkCounts.forEach((policy, outcome, reason, count) => result.observe(checks, count, { policy, outcome, reason }));
+      cacheCounts.forEach((policy, name, hit, count) => result.observe(cache, count, { policy, cache: name, result: hit }));
     },
     [checks, cache],
   );
   return {
     checked(policy, outcome, reason, seconds) {
-      let byOutcome = checkCounts.get(policy);
-      if (!byOutcome) checkCounts.set(policy, (byOutcome = new Map()));
-      const key = `${outcome} ${reason}`;
-      byOutcome.set(key, (byOutcome.get(key) ?? 0) + 1);
+      checkCounts.add(policy, `${outcome} ${reason}`);
       let attributes = latencyAttributes.get(policy);
       if (!attributes) latencyAttributes.set(policy, (attributes = { policy }));
       latency.record(seconds, attributes);
     },
     error: (policy, code) => errors.add(1, { policy, code }),
     jwksFetch: (outcome, uri) => jwks.add(1, uri ? { outcome, uri } : { outcome }),
-    cache(policy, name, hit) {
-      let byLookup = cacheCounts.get(policy);
-      if (!byLookup) cacheCounts.set(policy, (byLookup = new Map()));
-      const key = CACHE_LOOKUP_KEYS[name][hit ? 1 : 0];
-      byLookup.set(key, (byLookup.get(key) ?? 0) + 1);
-    },
+    cache: (policy, name, hit) => cacheCounts.add(policy, CACHE_LOOKUP_KEYS[name][hit ? 1 : 0]),
     configReload: (outcome) => reloads.add(1, { outcome }),
   };
+}
+
+/** Counts per policy and a two-label key ("first second", labels without spaces), folded in at collection time. */
+class PolicyCounts {
+  readonly #byPolicy = new Map<string, Map<string, number>>();
+
+  add(policy: string, key: string): void {
+    let counts = this.#byPolicy.get(policy);
+    if (!counts) this.#byPolicy.set(policy, (counts = new Map()));
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+
+  forEach(visit: (policy: string, first: string, second: string, count: number) => void): void {
+    for (const [policy, counts] of this.#byPolicy) {
+      for (const [key, count] of counts) {
+        const space = key.indexOf(' ');
+        visit(policy, key.slice(0, space), key.slice(space + 1), count);
+      }
+    }
+  }
 }

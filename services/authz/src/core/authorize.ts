@@ -144,8 +144,7 @@ export class Authorizer {
       if (verdict.action === 'Deny') return deny(403, ErrorCodes.forbidden);
     }
     identity.upstream.push(['x-gatehouse-auth-method', identity.via]);
-    const remove = headersToRemove(request.headers, this.#policies.identityHeaders, identity.upstream);
-    for (const name of identity.remove) if (!identity.upstream.some(([w]) => w === name) && !remove.includes(name)) remove.push(name);
+    const remove = headersToRemove(request.headers, this.#policies.identityHeaders, identity.upstream, identity.remove);
     return { kind: 'allow', upstreamHeaders: identity.upstream, headersToRemove: remove, metadata: identity.metadata, via: identity.via };
   }
 
