@@ -7,7 +7,7 @@ import { validateResource } from '@gatehouse/schemas';
 import { mutants } from '../fuzz/mutate-yaml.js';
 import { repoRoot } from '../harness/index.js';
 import { parseDomainConfig } from '../../services/ratelimit/src/core/config-parser.js';
-import { formatIssue as formatRateLimitIssue, RateLimitConfigError } from '../../services/ratelimit/src/core/config-error.js';
+import { formatConfigIssue as formatRateLimitIssue, RateLimitConfigError } from '../../services/ratelimit/src/errors.js';
 import { formatConfigIssue, loadPolicies } from '../../services/authz/src/core/load-policies.js';
 import { loadResourcesFromFiles, translateAll } from '../../services/xds/src/core/index.js';
 import { buildResourceSet, formatIssue as formatCertsIssue } from '../../services/certs/src/core/resource-model.js';

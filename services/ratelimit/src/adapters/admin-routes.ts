@@ -1,15 +1,21 @@
 // The reference's HTTP endpoints on the admin server: POST /json (same request/response JSON and
-// status codes), GET /healthcheck and GET /rlconfig (the loaded config as text).
+// status codes), GET /healthcheck and GET /rlconfig (the loaded config as text, stale and refused
+// domains first), plus GET /status: every domain's state as JSON.
+import type { LastGoodResult } from '@gatehouse/kit';
 import type { FastifyInstance } from 'fastify';
 import { dumpConfig } from '../core/config-dump.js';
+import { parseStateKey } from '../core/config-state.js';
+import type { DomainConfig } from '../core/config-types.js';
 import type { RateLimitConfig } from '../core/rate-limit-config.js';
-import { RateLimitRequestError } from '../core/rate-limit-request.js';
 import type { RateLimitService } from '../core/rate-limit-service.js';
-import { answerToJson, checkRequestFromJson, JsonRequestError } from '../core/wire-mapping.js';
+import { answerToJson, checkRequestFromJson } from '../core/wire-mapping.js';
+import { formatConfigIssue, RateLimitErrorCodes, RateLimitRequestError } from '../errors.js';
 
 export interface AdminRoutesDeps {
   readonly service: RateLimitService;
   readonly config: () => RateLimitConfig;
+  /** Per source and domain: serving, stale (last good serving) or refused. */
+  readonly health: () => LastGoodResult<DomainConfig>;
   readonly healthy: () => Promise<boolean>;
   readonly observeDuration?: (seconds: number) => void;
 }
@@ -26,7 +32,7 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminRoute
       try {
         parsed = JSON.parse(typeof request.body === 'string' && request.body !== '' ? request.body : 'null');
       } catch {
-        return reply.code(400).type('text/plain').send('GH_RATELIMIT_BAD_JSON_REQUEST: body is not valid JSON\n');
+        return reply.code(400).type('text/plain').send(`${RateLimitErrorCodes.badJsonRequest}: body is not valid JSON\n`);
       }
       try {
         const answer = await deps.service.shouldRateLimit(checkRequestFromJson(parsed));
@@ -36,7 +42,7 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminRoute
           .type('application/json')
           .send(JSON.stringify(answerToJson(answer)));
       } catch (err) {
-        if (err instanceof JsonRequestError || err instanceof RateLimitRequestError) {
+        if (err instanceof RateLimitRequestError) {
           return reply.code(400).type('text/plain').send(`${err.code}: ${err.message}\n`);
         }
         throw err;
@@ -49,5 +55,21 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminRoute
     return reply.code(healthy ? 200 : 500).type('text/plain').send(healthy ? 'OK' : 'NOT OK');
   });
 
-  app.get('/rlconfig', async (_request, reply) => reply.type('text/plain').send(dumpConfig(deps.config())));
+  app.get('/rlconfig', async (_request, reply) => reply.type('text/plain').send(dumpConfig(deps.config(), deps.health())));
+  app.get('/status', async () => statusJson(deps.health()));
+}
+
+/** { domains: [{ domain, source, file, state, generation, servingGeneration?, issues }] }, sorted. */
+export function statusJson(health: LastGoodResult<DomainConfig>): { domains: object[] } {
+  const stale = new Set(health.stale.map((e) => e.key));
+  const serving = health.serving.map((e) => ({
+    ...parseStateKey(e.key),
+    file: e.file,
+    state: stale.has(e.key) ? 'stale' : 'serving',
+    generation: e.generation,
+    servingGeneration: e.servingGeneration,
+    issues: e.issues.map(formatConfigIssue),
+  }));
+  const refused = health.refused.map((r) => ({ ...parseStateKey(r.key), file: r.file, state: 'refused', generation: r.generation, issues: r.issues.map(formatConfigIssue) }));
+  return { domains: [...serving, ...refused].sort((a, b) => (a.domain === b.domain ? a.source.localeCompare(b.source) : a.domain.localeCompare(b.domain))) };
 }

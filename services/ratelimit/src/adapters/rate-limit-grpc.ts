@@ -3,9 +3,9 @@ import { grpcServiceDefinition, ServiceNames } from '@gatehouse/contracts';
 import type { RateLimitRequest__Output } from '@gatehouse/contracts/generated/envoy/service/ratelimit/v3/RateLimitRequest';
 import { status, type sendUnaryData, type Server, type ServerUnaryCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from '@gatehouse/kit';
-import { RateLimitRequestError } from '../core/rate-limit-request.js';
 import type { RateLimitService } from '../core/rate-limit-service.js';
 import { answerToWire, checkRequestFromWire } from '../core/wire-mapping.js';
+import { RateLimitErrorCodes, RateLimitRequestError } from '../errors.js';
 import { extendRateLimitProtos } from './proto-extensions.js';
 
 export interface RateLimitGrpcOptions {
@@ -37,7 +37,7 @@ export function rateLimitImplementation(options: RateLimitGrpcOptions): UntypedS
             return;
           }
           options.logger.warn({ err }, 'ShouldRateLimit failed');
-          callback({ code: status.INTERNAL, details: 'GH_RATELIMIT_INTERNAL: internal error' });
+          callback({ code: status.INTERNAL, details: `${RateLimitErrorCodes.internal}: internal error` });
         },
       );
     },

@@ -4,10 +4,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, freePorts, ManagedProcess, waitFor } from '@gatehouse/e2e';
-import { connectRedis } from '@gatehouse/kit';
+import { freePorts, ManagedProcess, waitFor } from '@gatehouse/e2e';
+import { connectRedis, startService } from '@gatehouse/kit';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rateLimitService } from '../service.js';
 import { RedisCounterStore } from './redis-counter-store.js';
 
 const nodes: ManagedProcess[] = [];
@@ -67,29 +68,20 @@ describe('RedisCounterStore on Redis Cluster', () => {
 
   it('serves the whole service against the cluster', async () => {
     writeFileSync(join(dataDir, 'limits.yaml'), 'domain: c\ndescriptors:\n  - key: k\n    rate_limit: { unit: hour, requests_per_unit: 1 }\n');
-    const [grpcPort, adminPort] = [await freePort(), await freePort()];
-    const service = new ManagedProcess({
-      name: 'gatehouse-ratelimit (cluster)',
-      command: process.execPath,
-      args: [new URL('../../dist/main.js', import.meta.url).pathname],
-      env: {
-        REDIS_URL: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
-        RATELIMIT_CONFIG_PATH: join(dataDir, 'limits.yaml'),
-        GRPC_PORT: String(grpcPort),
-        ADMIN_PORT: String(adminPort),
-        BIND_HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-      },
+    const service = await startService(rateLimitService, {
+      REDIS_URL: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
+      RATELIMIT_CONFIG_PATH: join(dataDir, 'limits.yaml'),
+      GRPC_PORT: '0',
+      ADMIN_PORT: '0',
+      BIND_HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      // Not a timeout test: a busy machine must not turn the answers into the failure mode's.
+      RATELIMIT_REDIS_TIMEOUT_MS: '1000',
     });
+    const admin = `http://127.0.0.1:${service.adminPort}`;
     try {
-      await waitFor(
-        async () => {
-          service.assertRunning();
-          return (await fetch(`http://127.0.0.1:${adminPort}/readyz`)).ok;
-        },
-        { timeoutMs: 20_000, description: 'the service to be ready on the cluster' },
-      );
-      const post = () => fetch(`http://127.0.0.1:${adminPort}/json`, { method: 'POST', body: JSON.stringify({ domain: 'c', descriptors: [{ entries: [{ key: 'k', value: 'v' }] }] }) });
+      await waitFor(async () => (await fetch(`${admin}/readyz`)).ok, { timeoutMs: 20_000, description: 'the service to be ready on the cluster' });
+      const post = () => fetch(`${admin}/json`, { method: 'POST', body: JSON.stringify({ domain: 'c', descriptors: [{ entries: [{ key: 'k', value: 'v' }] }] }) });
       expect((await post()).status).toBe(200);
       expect((await post()).status).toBe(429);
     } finally {

@@ -12,6 +12,7 @@ import { Cluster, type Redis } from 'ioredis';
 import type { CounterCheck, CounterResult, CounterStore } from '../core/counter-store.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import { fixedWindowLua, gcraLua, slidingWindowLua } from './lua-scripts.js';
+import { RateLimitError, RateLimitErrorCodes } from '../errors.js';
 
 type LuaReply = [number, number, number];
 
@@ -35,10 +36,9 @@ interface WindowBatch {
 /** Keys per merged script call; a bigger turn is split (Lua handles more, but replies stay small). */
 const MAX_BATCH_KEYS = 1000;
 
-export class RedisCounterTimeoutError extends Error {
-  readonly code = 'GH_RATELIMIT_REDIS_TIMEOUT';
+export class RedisCounterTimeoutError extends RateLimitError {
   constructor(timeoutMs: number) {
-    super(`redis did not answer within ${timeoutMs} ms`);
+    super(RateLimitErrorCodes.redisTimeout, `redis did not answer within ${timeoutMs} ms`);
     this.name = 'RedisCounterTimeoutError';
   }
 }

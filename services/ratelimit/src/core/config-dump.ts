@@ -1,10 +1,13 @@
 // Text dump of the loaded config for GET /rlconfig, one line per rule like the reference's dump,
-// plus where each domain came from.
-import type { DescriptorConfig } from './config-types.js';
+// plus where each domain came from, and which domains serve an older version or are refused.
+import type { LastGoodResult } from '@gatehouse/kit';
+import { formatConfigIssue } from '../errors.js';
+import { parseStateKey } from './config-state.js';
+import type { DescriptorConfig, DomainConfig } from './config-types.js';
 import type { RateLimitConfig } from './rate-limit-config.js';
 
-export function dumpConfig(config: RateLimitConfig): string {
-  const lines: string[] = [];
+export function dumpConfig(config: RateLimitConfig, health?: LastGoodResult<DomainConfig>): string {
+  const lines: string[] = [...healthLines(health)];
   const domains = [...config.domains].sort((a, b) => a.domain.localeCompare(b.domain));
   for (const domain of domains) {
     lines.push(`# domain ${domain.domain} from ${domain.source}`);
@@ -26,4 +29,20 @@ export function dumpConfig(config: RateLimitConfig): string {
     walk(domain.descriptors);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Comment lines: a stale domain says which generation serves and why the newest was refused. */
+function healthLines(health: LastGoodResult<DomainConfig> | undefined): string[] {
+  const lines: string[] = [];
+  for (const e of health?.stale ?? []) {
+    const { source, domain } = parseStateKey(e.key);
+    lines.push(`# STALE domain ${domain} (${source}): serving generation ${e.servingGeneration}, generation ${e.generation} refused:`);
+    for (const issue of e.issues) lines.push(`#   ${formatConfigIssue(issue)}`);
+  }
+  for (const r of health?.refused ?? []) {
+    const { source, domain } = parseStateKey(r.key);
+    lines.push(`# REFUSED domain ${domain} (${source}): never valid, not served:`);
+    for (const issue of r.issues) lines.push(`#   ${formatConfigIssue(issue)}`);
+  }
+  return lines;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimitConfigError, type ConfigIssue } from './config-error.js';
-import { parseDomainConfig } from './config-parser.js';
+import { RateLimitConfigError, type ConfigIssue } from '../errors.js';
+import { parseDomainConfig, parseDomainDocument } from './config-parser.js';
 import { loadDomainConfigs } from './rate-limit-config.js';
 
 function issuesOf(text: string, file = 'limits.yaml'): ConfigIssue[] {
@@ -132,6 +132,14 @@ descriptors:
     expect(issuesOf('domain: d\ndescriptors:\n  - key: k\n    rate_limit: { unit: second, requests_per_unit: 1, burst: 2 }\n')[0]!.message).toContain('gcra');
   });
 
+  it('names the domain of an invalid document, but not of one that is not YAML', () => {
+    const invalid = parseDomainDocument('domain: d\ndescriptors:\n  - key: k\n    rate_limt: {}\n', 'f.yaml');
+    expect(invalid.domain).toBe('d');
+    expect(invalid.config).toBeUndefined();
+    expect(parseDomainDocument('domain: [unclosed\n', 'f.yaml').domain).toBeUndefined();
+    expect(parseDomainDocument('domain: ""\n', 'f.yaml').domain).toBeUndefined();
+  });
+
   it('reports every problem of a document at once', () => {
     const issues = issuesOf('domain: d\nextra: 1\ndescriptors:\n  - key: k\n    rate_limit:\n      unit: eon\n');
     expect(issues.map((i) => i.code).sort()).toEqual(['GH_RATELIMIT_CONFIG_BAD_UNIT', 'GH_RATELIMIT_CONFIG_UNKNOWN_KEY']);
@@ -139,11 +147,11 @@ descriptors:
 });
 
 describe('loadDomainConfigs', () => {
-  const a = { name: 'a.yaml', text: 'domain: d\ndescriptors:\n  - key: k1\n    rate_limit: { unit: second, requests_per_unit: 1 }\n' };
-  const b = { name: 'b.yaml', text: 'domain: d\ndescriptors:\n  - key: k2\n    rate_limit: { unit: second, requests_per_unit: 2 }\n' };
+  const a = { path: 'a.yaml', text: 'domain: d\ndescriptors:\n  - key: k1\n    rate_limit: { unit: second, requests_per_unit: 1 }\n' };
+  const b = { path: 'b.yaml', text: 'domain: d\ndescriptors:\n  - key: k2\n    rate_limit: { unit: second, requests_per_unit: 2 }\n' };
 
   it('rejects a domain defined in two files', () => {
-    expect(() => loadDomainConfigs([a, b], { mergeDomains: false })).toThrow(/GH_RATELIMIT_CONFIG_DUPLICATE_DOMAIN b\.yaml:1: d: duplicate domain 'd'/);
+    expect(() => loadDomainConfigs([a, b], { mergeDomains: false })).toThrow(/b\.yaml:1: d: GH_RATELIMIT_CONFIG_DUPLICATE_DOMAIN: duplicate domain 'd'/);
   });
 
   it('merges a domain across files when asked (MERGE_DOMAIN_CONFIG)', () => {
@@ -153,7 +161,7 @@ describe('loadDomainConfigs', () => {
   });
 
   it('rejects the whole set when one document is bad', () => {
-    const bad = { name: 'bad.yaml', text: 'domain: e\ndescriptors:\n  - key: k\n    rate_limit: { unit: eon }\n' };
+    const bad = { path: 'bad.yaml', text: 'domain: e\ndescriptors:\n  - key: k\n    rate_limit: { unit: eon }\n' };
     expect(() => loadDomainConfigs([a, bad], { mergeDomains: false })).toThrow(/bad\.yaml:4: e\.k/);
   });
 });

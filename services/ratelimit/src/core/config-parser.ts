@@ -2,7 +2,7 @@
 // reference does (unknown keys, empty/duplicate descriptors, bad units, unlimited with a unit,
 // bad replaces) but reporting every problem with its line and descriptor path.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
-import { RateLimitConfigError, type ConfigErrorCode, type ConfigIssue } from './config-error.js';
+import { RateLimitConfigError, RateLimitErrorCodes, type ConfigErrorCode, type ConfigIssue } from '../errors.js';
 import type { Algorithm, DescriptorConfig, DomainConfig, RateLimitRule } from './config-types.js';
 import { parseUnit, UNIT_SECONDS } from './units.js';
 
@@ -38,17 +38,28 @@ class IssueCollector {
     readonly file: string,
     private readonly lines: LineCounter,
   ) {}
-  lineOf(node: Node | Pair | null | undefined): number {
+  /** 1-based line, undefined when the node has no position. */
+  lineOf(node: Node | Pair | null | undefined): number | undefined {
     const range = node && 'range' in node ? node.range : node && 'key' in node ? (node.key as Node | null)?.range : undefined;
-    return range ? this.lines.linePos(range[0]).line : 0;
+    return range ? this.lines.linePos(range[0]).line : undefined;
   }
   add(code: ConfigErrorCode, node: Node | Pair | null | undefined, path: string, message: string): void {
-    this.issues.push({ code, file: this.file, line: this.lineOf(node), path, message });
+    const line = this.lineOf(node);
+    this.issues.push({ code, file: this.file, ...(line !== undefined && { line }), ...(path !== '' && { path }), message });
   }
 }
 
-/** @throws RateLimitConfigError listing every problem found. */
-export function parseDomainConfig(text: string, file: string): DomainConfig {
+/** One parsed document: its domain when it names one, the config when valid, and every problem. */
+export interface ParsedDomainDocument {
+  /** The declared domain, when the document is readable enough to name one (even if invalid). */
+  readonly domain?: string;
+  /** Set only when there are no issues. */
+  readonly config?: DomainConfig;
+  readonly issues: readonly ConfigIssue[];
+}
+
+/** Parses and validates one document without throwing, so a caller can keep serving the rest. */
+export function parseDomainDocument(text: string, file: string): ParsedDomainDocument {
   const lines = new LineCounter();
   // The failsafe schema keeps every scalar as its source text, as the reference's Go YAML decoding
   // into string fields does: `value: 1.0` stays "1.0" and `value: 010` stays "010".
@@ -56,48 +67,55 @@ export function parseDomainConfig(text: string, file: string): DomainConfig {
   const issues = new IssueCollector(file, lines);
   for (const error of doc.errors) {
     issues.issues.push({
-      code: 'GH_RATELIMIT_CONFIG_YAML',
+      code: RateLimitErrorCodes.configYaml,
       file,
       line: lines.linePos(error.pos[0]).line,
-      path: '',
       message: `invalid YAML: ${error.message.split('\n')[0]}`,
     });
   }
-  if (issues.issues.length > 0) throw new RateLimitConfigError(issues.issues);
+  if (issues.issues.length > 0) return { issues: issues.issues };
 
   const root = doc.contents;
   if (!isMap(root)) {
-    issues.add('GH_RATELIMIT_CONFIG_BAD_VALUE', root, '', 'the document must be a mapping with "domain" and "descriptors"');
-    throw new RateLimitConfigError(issues.issues);
+    issues.add(RateLimitErrorCodes.configBadValue, root, '', 'the document must be a mapping with "domain" and "descriptors"');
+    return { issues: issues.issues };
   }
   checkKeys(root, ROOT_KEYS, '', issues);
   const domainNode = root.get('domain', true);
   const domain = scalarString(domainNode, 'domain', issues) ?? '';
-  if (domain === '') issues.add('GH_RATELIMIT_CONFIG_EMPTY_DOMAIN', domainNode ?? root, '', 'config file cannot have empty domain');
+  if (domain === '') issues.add(RateLimitErrorCodes.configEmptyDomain, domainNode ?? root, '', 'config file cannot have empty domain');
 
   const descriptors = parseDescriptorList(root.get('descriptors', true), domain, issues);
-  if (issues.issues.length > 0) throw new RateLimitConfigError(issues.issues);
-  return { domain, descriptors, source: file };
+  const named = domain === '' ? {} : { domain };
+  if (issues.issues.length > 0) return { ...named, issues: issues.issues };
+  return { ...named, config: { domain, descriptors, source: file }, issues: [] };
+}
+
+/** @throws RateLimitConfigError listing every problem found. */
+export function parseDomainConfig(text: string, file: string): DomainConfig {
+  const parsed = parseDomainDocument(text, file);
+  if (!parsed.config) throw new RateLimitConfigError(parsed.issues);
+  return parsed.config;
 }
 
 function parseDescriptorList(node: unknown, parentPath: string, issues: IssueCollector): DescriptorConfig[] {
   if (node === undefined || node === null || (isScalar(node) && node.value === null)) return [];
   if (!isSeq(node)) {
-    issues.add('GH_RATELIMIT_CONFIG_BAD_VALUE', node as Node, parentPath, '"descriptors" must be a list');
+    issues.add(RateLimitErrorCodes.configBadValue, node as Node, parentPath, '"descriptors" must be a list');
     return [];
   }
   const seen = new Set<string>();
   const result: DescriptorConfig[] = [];
   for (const item of node.items) {
     if (!isMap(item)) {
-      issues.add('GH_RATELIMIT_CONFIG_BAD_VALUE', item as Node, parentPath, 'each descriptor must be a mapping');
+      issues.add(RateLimitErrorCodes.configBadValue, item as Node, parentPath, 'each descriptor must be a mapping');
       continue;
     }
     const parsed = parseDescriptor(item, parentPath, issues);
     if (!parsed) continue;
     const composite = compositeKey(parsed.key, parsed.value);
     if (seen.has(composite)) {
-      issues.add('GH_RATELIMIT_CONFIG_DUPLICATE_DESCRIPTOR', item, parsed.path, `duplicate descriptor composite key '${parsed.path}'`);
+      issues.add(RateLimitErrorCodes.configDuplicateDescriptor, item, parsed.path, `duplicate descriptor composite key '${parsed.path}'`);
       continue;
     }
     seen.add(composite);
@@ -118,7 +136,7 @@ function parseDescriptor(node: YAMLMap, parentPath: string, issues: IssueCollect
   const path = `${parentPath}.${compositeKey(key, value)}`;
   checkKeys(node, DESCRIPTOR_KEYS, path, issues);
   if (key === '') {
-    issues.add('GH_RATELIMIT_CONFIG_EMPTY_KEY', node, path, 'descriptor has empty key');
+    issues.add(RateLimitErrorCodes.configEmptyKey, node, path, 'descriptor has empty key');
     return undefined;
   }
   const flags = {
@@ -136,7 +154,7 @@ function parseDescriptor(node: YAMLMap, parentPath: string, issues: IssueCollect
     valueToMetric: scalarBool(node, 'value_to_metric', path, issues),
     shareThreshold: scalarBool(node, 'share_threshold', path, issues),
     path,
-    line: issues.lineOf(node),
+    line: issues.lineOf(node) ?? 0,
   };
 }
 
@@ -147,7 +165,7 @@ function parseRule(
   issues: IssueCollector,
 ): RateLimitRule | undefined {
   if (!isMap(node)) {
-    issues.add('GH_RATELIMIT_CONFIG_BAD_VALUE', node as Node, path, '"rate_limit" must be a mapping');
+    issues.add(RateLimitErrorCodes.configBadValue, node as Node, path, '"rate_limit" must be a mapping');
     return undefined;
   }
   checkKeys(node, RATE_LIMIT_KEYS, `${path}.rate_limit`, issues);
@@ -156,13 +174,13 @@ function parseRule(
   const unitText = scalarString(unitNode, `${path}.rate_limit.unit`, issues) ?? '';
   const unit = parseUnit(unitText);
   if (unlimited && unit) {
-    issues.add('GH_RATELIMIT_CONFIG_UNLIMITED_WITH_UNIT', unitNode, path, 'should not specify rate limit unit when unlimited');
+    issues.add(RateLimitErrorCodes.configUnlimitedWithUnit, unitNode, path, 'should not specify rate limit unit when unlimited');
   } else if (!unlimited && !unit) {
-    issues.add('GH_RATELIMIT_CONFIG_BAD_UNIT', unitNode ?? node, path, `invalid rate limit unit '${unitText}' (expected one of ${Object.keys(UNIT_SECONDS).join(', ')})`);
+    issues.add(RateLimitErrorCodes.configBadUnit, unitNode ?? node, path, `invalid rate limit unit '${unitText}' (expected one of ${Object.keys(UNIT_SECONDS).join(', ')})`);
   }
   const requestsPerUnit = scalarUint(node, 'requests_per_unit', path, issues, 0);
   const unitMultiplier = scalarUint(node, 'unit_multiplier', path, issues, 1);
-  if (unitMultiplier < 1) issues.add('GH_RATELIMIT_CONFIG_BAD_VALUE', node.get('unit_multiplier', true) as Node, path, 'unit_multiplier must be at least 1');
+  if (unitMultiplier < 1) issues.add(RateLimitErrorCodes.configBadValue, node.get('unit_multiplier', true) as Node, path, 'unit_multiplier must be at least 1');
 
   const name = scalarString(node.get('name', true), `${path}.rate_limit.name`, issues) || undefined;
   const replaces = parseReplaces(node.get('replaces', true), name, path, issues);
@@ -170,11 +188,11 @@ function parseRule(
   const algorithmText = scalarString(node.get('algorithm', true), `${path}.rate_limit.algorithm`, issues) ?? 'fixed_window';
   const algorithm = ALGORITHMS.find((a) => a === algorithmText);
   if (!algorithm) {
-    issues.add('GH_RATELIMIT_CONFIG_BAD_VALUE', node.get('algorithm', true) as Node, path, `unknown algorithm '${algorithmText}' (expected one of ${ALGORITHMS.join(', ')})`);
+    issues.add(RateLimitErrorCodes.configBadValue, node.get('algorithm', true) as Node, path, `unknown algorithm '${algorithmText}' (expected one of ${ALGORITHMS.join(', ')})`);
   }
   const burst = scalarUint(node, 'burst', path, issues, requestsPerUnit);
   if (node.has('burst') && algorithm !== 'gcra') {
-    issues.add('GH_RATELIMIT_CONFIG_BAD_VALUE', node.get('burst', true) as Node, path, '"burst" applies only to algorithm: gcra');
+    issues.add(RateLimitErrorCodes.configBadValue, node.get('burst', true) as Node, path, '"burst" applies only to algorithm: gcra');
   }
   return {
     fullKey: path,
@@ -194,19 +212,19 @@ function parseRule(
 function parseReplaces(node: unknown, ownName: string | undefined, path: string, issues: IssueCollector): string[] {
   if (node === undefined || node === null) return [];
   if (!isSeq(node)) {
-    issues.add('GH_RATELIMIT_CONFIG_BAD_VALUE', node as Node, path, '"replaces" must be a list of {name: ...}');
+    issues.add(RateLimitErrorCodes.configBadValue, node as Node, path, '"replaces" must be a list of {name: ...}');
     return [];
   }
   const names: string[] = [];
   for (const item of node.items) {
     if (!isMap(item)) {
-      issues.add('GH_RATELIMIT_CONFIG_BAD_VALUE', item as Node, path, '"replaces" entries must be mappings with a name');
+      issues.add(RateLimitErrorCodes.configBadValue, item as Node, path, '"replaces" entries must be mappings with a name');
       continue;
     }
     checkKeys(item, new Set(['name']), `${path}.rate_limit.replaces`, issues);
     const name = scalarString(item.get('name', true), `${path}.rate_limit.replaces.name`, issues) ?? '';
-    if (name === '') issues.add('GH_RATELIMIT_CONFIG_BAD_REPLACES', item, path, 'should not have an empty replaces entry');
-    else if (name === ownName) issues.add('GH_RATELIMIT_CONFIG_BAD_REPLACES', item, path, 'replaces should not contain name of same descriptor');
+    if (name === '') issues.add(RateLimitErrorCodes.configBadReplaces, item, path, 'should not have an empty replaces entry');
+    else if (name === ownName) issues.add(RateLimitErrorCodes.configBadReplaces, item, path, 'replaces should not contain name of same descriptor');
     else names.push(name);
   }
   return names;
@@ -216,9 +234,9 @@ function checkKeys(node: YAMLMap, allowed: ReadonlySet<string>, path: string, is
   for (const pair of node.items) {
     const key = isScalar(pair.key) ? pair.key.value : pair.key;
     if (typeof key !== 'string') {
-      issues.add('GH_RATELIMIT_CONFIG_UNKNOWN_KEY', pair, path, `config error, key is not of type string: ${String(key)}`);
+      issues.add(RateLimitErrorCodes.configUnknownKey, pair, path, `config error, key is not of type string: ${String(key)}`);
     } else if (!allowed.has(key)) {
-      issues.add('GH_RATELIMIT_CONFIG_UNKNOWN_KEY', pair, path, `config error, unknown key '${key}'`);
+      issues.add(RateLimitErrorCodes.configUnknownKey, pair, path, `config error, unknown key '${key}'`);
     }
   }
 }
@@ -232,7 +250,7 @@ function scalarText(node: unknown): string | undefined | Node {
 function scalarString(node: unknown, path: string, issues: IssueCollector): string | undefined {
   const text = scalarText(node);
   if (text === undefined || typeof text === 'string') return text;
-  issues.add('GH_RATELIMIT_CONFIG_BAD_VALUE', text, path, 'expected a string');
+  issues.add(RateLimitErrorCodes.configBadValue, text, path, 'expected a string');
   return undefined;
 }
 
@@ -248,7 +266,7 @@ function scalarBool(map: YAMLMap, key: string, path: string, issues: IssueCollec
     if (TRUE_WORDS.has(lower)) return true;
     if (FALSE_WORDS.has(lower)) return false;
   }
-  issues.add('GH_RATELIMIT_CONFIG_BAD_VALUE', node as Node, path, `"${key}" must be true or false`);
+  issues.add(RateLimitErrorCodes.configBadValue, node as Node, path, `"${key}" must be true or false`);
   return false;
 }
 
@@ -260,6 +278,6 @@ function scalarUint(map: YAMLMap, key: string, path: string, issues: IssueCollec
     const value = Number(text);
     if (value <= UINT32_MAX) return value;
   }
-  issues.add('GH_RATELIMIT_CONFIG_BAD_VALUE', node as Node, path, `"${key}" must be an unsigned 32-bit integer`);
+  issues.add(RateLimitErrorCodes.configBadValue, node as Node, path, `"${key}" must be an unsigned 32-bit integer`);
   return fallback;
 }

@@ -16,10 +16,3 @@ export interface RateLimitMetrics {
   backendError(): void;
   globalShadowMode(): void;
 }
-
-export const noopMetrics: RateLimitMetrics = {
-  rule: () => undefined,
-  domainNotFound: () => undefined,
-  backendError: () => undefined,
-  globalShadowMode: () => undefined,
-};

@@ -1,4 +1,5 @@
 // The decoded ShouldRateLimit request in the form the decision logic needs, and its validation.
+import { RateLimitErrorCodes, RateLimitRequestError } from '../errors.js';
 import type { RequestDescriptor } from './descriptor-matcher.js';
 
 export interface CheckDescriptor extends RequestDescriptor {
@@ -13,23 +14,11 @@ export interface CheckRequest {
   readonly hitsAddend?: number | undefined;
 }
 
-export type RequestErrorCode = 'GH_RATELIMIT_EMPTY_DOMAIN' | 'GH_RATELIMIT_EMPTY_DESCRIPTORS';
-
-export class RateLimitRequestError extends Error {
-  constructor(
-    readonly code: RequestErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RateLimitRequestError';
-  }
-}
-
 /** @throws RateLimitRequestError as the reference does for an empty domain or descriptor list. */
 export function validateRequest(request: CheckRequest): void {
-  if (request.domain === '') throw new RateLimitRequestError('GH_RATELIMIT_EMPTY_DOMAIN', 'rate limit domain must not be empty');
+  if (request.domain === '') throw new RateLimitRequestError(RateLimitErrorCodes.emptyDomain, 'rate limit domain must not be empty');
   if (request.descriptors.length === 0) {
-    throw new RateLimitRequestError('GH_RATELIMIT_EMPTY_DESCRIPTORS', 'rate limit descriptor list must not be empty');
+    throw new RateLimitRequestError(RateLimitErrorCodes.emptyDescriptors, 'rate limit descriptor list must not be empty');
   }
 }
 

@@ -3,7 +3,8 @@ import type { CounterCheck, CounterResult, CounterStore } from './counter-store.
 import { OverLimitCache } from './over-limit-cache.js';
 import { loadDomainConfigs, RateLimitConfig } from './rate-limit-config.js';
 import type { RateLimitMetrics, RuleCounts } from './rate-limit-metrics.js';
-import { RateLimitRequestError, type CheckRequest } from './rate-limit-request.js';
+import type { CheckRequest } from './rate-limit-request.js';
+import { RateLimitRequestError } from '../errors.js';
 import { RateLimitService, type RateLimitServiceOptions } from './rate-limit-service.js';
 
 /** The port's contract for fixed windows (INCRBY semantics), in memory; Redis itself is covered by the adapter's integration tests. */
@@ -76,7 +77,7 @@ const NOW_MS = Date.UTC(2026, 10, 27, 13, 0, 20);
 function setup(options: Partial<RateLimitServiceOptions> = {}, maxKeys = 0) {
   const store = new MemoryStore();
   const metrics = new RecordingMetrics();
-  const config = new RateLimitConfig(loadDomainConfigs([{ name: 'test.yaml', text: YAML }], { mergeDomains: false }));
+  const config = new RateLimitConfig(loadDomainConfigs([{ path: 'test.yaml', text: YAML }], { mergeDomains: false }));
   const cache = new OverLimitCache({ maxKeys });
   let now = NOW_MS;
   const service = new RateLimitService(

@@ -2,6 +2,7 @@
 // request/answer types, and between the core and the reference's /json format (proto3 JSON).
 import type { RateLimitRequest__Output } from '@gatehouse/contracts/generated/envoy/service/ratelimit/v3/RateLimitRequest';
 import type { RateLimitResponse } from '@gatehouse/contracts/generated/envoy/service/ratelimit/v3/RateLimitResponse';
+import { RateLimitErrorCodes, RateLimitRequestError } from '../errors.js';
 import type { RateLimitAnswer } from './rate-limit-answer.js';
 import type { CheckDescriptor, CheckRequest } from './rate-limit-request.js';
 import { unitFromEnum } from './units.js';
@@ -54,14 +55,15 @@ export function answerToWire(answer: RateLimitAnswer): RateLimitResponse {
   };
 }
 
-export class JsonRequestError extends Error {
-  readonly code = 'GH_RATELIMIT_BAD_JSON_REQUEST';
+/** A POST /json body that is not a RateLimitRequest; names the offending field. */
+function badJson(message: string): RateLimitRequestError {
+  return new RateLimitRequestError(RateLimitErrorCodes.badJsonRequest, message);
 }
 
 /**
  * Parses the reference's POST /json body: a RateLimitRequest in proto3 JSON, where field names may
  * be lowerCamelCase or the original snake_case.
- * @throws JsonRequestError naming the offending field.
+ * @throws RateLimitRequestError (GH_RATELIMIT_BAD_JSON_REQUEST) naming the offending field.
  */
 export function checkRequestFromJson(body: unknown): CheckRequest {
   const root = asObject(body, 'request', ['domain', 'descriptors', 'hits_addend', 'hitsAddend']);
@@ -78,7 +80,7 @@ export function checkRequestFromJson(body: unknown): CheckRequest {
       const l = asObject(rawLimit, `descriptors[${i}].limit`, ['requests_per_unit', 'requestsPerUnit', 'unit']);
       const unitRaw = pick(l, 'unit');
       const unit = unitFromEnum(typeof unitRaw === 'number' || typeof unitRaw === 'string' ? unitRaw : undefined);
-      if (!unit) throw new JsonRequestError(`descriptors[${i}].limit.unit: unknown unit ${JSON.stringify(unitRaw)}`);
+      if (!unit) throw badJson(`descriptors[${i}].limit.unit: unknown unit ${JSON.stringify(unitRaw)}`);
       limit = { requestsPerUnit: uint(pick(l, 'requests_per_unit', 'requestsPerUnit'), `descriptors[${i}].limit.requestsPerUnit`) ?? 0, unit };
     }
     const hitsAddend = uint(pick(d, 'hits_addend', 'hitsAddend'), `descriptors[${i}].hitsAddend`);
@@ -114,27 +116,27 @@ function pick(object: Record<string, unknown>, snake: string, camel?: string): u
 
 /** Unknown fields are rejected, as proto3 JSON parsing does in the reference. */
 function asObject(value: unknown, path: string, fields: readonly string[]): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new JsonRequestError(`${path}: expected an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badJson(`${path}: expected an object`);
   const unknown = Object.keys(value).find((k) => !fields.includes(k));
-  if (unknown !== undefined) throw new JsonRequestError(`${path}: unknown field "${unknown}"`);
+  if (unknown !== undefined) throw badJson(`${path}: unknown field "${unknown}"`);
   return value as Record<string, unknown>;
 }
 
 function optionalArray(value: unknown, path: string): unknown[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw new JsonRequestError(`${path}: expected a list`);
+  if (!Array.isArray(value)) throw badJson(`${path}: expected a list`);
   return value;
 }
 
 function optionalString(value: unknown, path: string): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new JsonRequestError(`${path}: expected a string`);
+  if (typeof value !== 'string') throw badJson(`${path}: expected a string`);
   return value;
 }
 
 function uint(value: unknown, path: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new JsonRequestError(`${path}: expected an unsigned integer`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw badJson(`${path}: expected an unsigned integer`);
   return n;
 }

@@ -1,6 +1,6 @@
 import { loadConfig } from '@gatehouse/kit';
 import { describe, expect, it } from 'vitest';
-import { localCacheMaxKeys, rateLimitEnv } from './service-env.js';
+import { localCacheMaxKeys, rateLimitEnv } from './config.js';
 
 describe('ratelimit environment', () => {
   it('uses the reference names and defaults', () => {

@@ -1,6 +1,9 @@
-// Environment variables of the ratelimit service. Names follow envoyproxy/ratelimit where it has one,
-// so a migration can keep its settings; Gatehouse additions start with RATELIMIT_.
-import { ConfigError, env, type EnvSpec } from '@gatehouse/kit';
+// Every environment variable of the ratelimit service with its default (the kit adds REDIS_URL,
+// ports, LOG_LEVEL...), and the settings derived from several of them. Names follow
+// envoyproxy/ratelimit where it has one, so a migration can keep its settings; Gatehouse additions
+// start with RATELIMIT_.
+import { ConfigError, env, type ConfigOf, type EnvSpec } from '@gatehouse/kit';
+import type { RateLimitServiceOptions } from './core/rate-limit-service.js';
 
 function ratio(defaultValue: number): EnvSpec<number> {
   return {
@@ -40,16 +43,16 @@ export function localCacheMaxKeys(env: { RATELIMIT_LOCAL_CACHE_MAX_KEYS: number 
 }
 
 export const rateLimitEnv = {
-  RATELIMIT_CONFIG_PATH: env.optionalString({ description: 'a YAML file or a directory of *.yaml files (reference format); unset = only config pushed over Redis' }),
+  RATELIMIT_CONFIG_PATH: env.optionalString({ description: 'a YAML file or a directory tree of *.yaml files (reference format); default unset = only config pushed over Redis' }),
   RATELIMIT_REDIS_CONFIG: env.bool({ default: true, description: 'also apply config published by xds over Redis (files win per domain)' }),
   RATELIMIT_FAILURE_MODE: env.oneOf(['allow', 'deny'], { default: 'allow', description: 'answer when Redis fails or is slower than RATELIMIT_REDIS_TIMEOUT_MS' }),
   REDIS_PERSECOND: env.bool({ default: false, description: "the reference's two-Redis setup: one-second limits count in REDIS_PERSECOND_URL" }),
-  REDIS_PERSECOND_URL: env.optionalString({ description: 'Redis for one-second limits when REDIS_PERSECOND=true (same URL forms as REDIS_URL)' }),
+  REDIS_PERSECOND_URL: env.optionalString({ description: 'Redis for one-second limits when REDIS_PERSECOND=true (same URL forms as REDIS_URL); default unset' }),
   RATELIMIT_REDIS_TIMEOUT_MS: env.int({ default: 10, min: 1, max: 60_000, description: 'budget for the Redis part of one check' }),
   RATELIMIT_LOCAL_CACHE_MAX_KEYS: optionalUint('over-limit keys remembered in-process (0 disables); default 100000'),
   LOCAL_CACHE_SIZE_IN_BYTES: optionalUint("the reference's local cache budget; used when RATELIMIT_LOCAL_CACHE_MAX_KEYS is unset (0 disables)"),
   NEAR_LIMIT_RATIO: ratio(0.8),
-  CACHE_KEY_PREFIX: env.optionalString({ description: 'prefix of every Redis key' }),
+  CACHE_KEY_PREFIX: env.optionalString({ description: 'prefix of every Redis key; default none' }),
   EXPIRATION_JITTER_MAX_SECONDS: env.int({ default: 300, min: 0, description: 'random extra expiry on fixed-window keys' }),
   SHADOW_MODE: env.bool({ default: false, description: 'global shadow mode: never answer OVER_LIMIT overall' }),
   HEALTHY_WITH_AT_LEAST_ONE_CONFIG_LOADED: env.bool({ default: false, description: 'not ready (and /healthcheck fails) while no domain is loaded' }),
@@ -59,3 +62,19 @@ export const rateLimitEnv = {
   LIMIT_REMAINING_HEADER: env.string({ default: 'RateLimit-Remaining' }),
   LIMIT_RESET_HEADER: env.string({ default: 'RateLimit-Reset' }),
 };
+
+export type RateLimitEnv = ConfigOf<typeof rateLimitEnv>;
+
+/** The decision logic's options, from the variables that shape answers. */
+export function decisionOptions(env: RateLimitEnv): RateLimitServiceOptions {
+  return {
+    keyPrefix: env.CACHE_KEY_PREFIX ?? '',
+    nearLimitRatio: env.NEAR_LIMIT_RATIO,
+    expirationJitterMaxSeconds: env.EXPIRATION_JITTER_MAX_SECONDS,
+    globalShadowMode: env.SHADOW_MODE,
+    failureMode: env.RATELIMIT_FAILURE_MODE,
+    responseHeaders: env.LIMIT_RESPONSE_HEADERS_ENABLED
+      ? { limit: env.LIMIT_LIMIT_HEADER, remaining: env.LIMIT_REMAINING_HEADER, reset: env.LIMIT_RESET_HEADER }
+      : undefined,
+  };
+}
