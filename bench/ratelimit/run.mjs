@@ -11,7 +11,9 @@
 // Env: BENCH_SECONDS (default 5 per run), BENCH_ROUNDS (default 3), BENCH_CLIENTS (default 8),
 // BENCH_STREAMS (streams per client to try at max load, default "8,32"), BENCH_SCENARIOS (comma-separated labels, e.g. "1,3"; default all),
 // BENCH_NODE_OPTIONS (node flags for both servers; default the NODE_OPTIONS docker-compose.yml gives
-// ratelimit), BENCH_PROFILE (extra node flags for the service only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+// ratelimit), BENCH_PROFILE (extra node flags for the service only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
+// BENCH_SERVICE_MAIN (another build's main.js to load instead of services/ratelimit/dist/main.js, for an A/B run;
+// it must sit where it resolves the workspace packages, e.g. a copy of dist/ inside services/ratelimit/).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,7 +43,7 @@ const ALL_SCENARIOS = [
 const SCENARIOS = process.env.BENCH_SCENARIOS ? ALL_SCENARIOS.filter((s) => process.env.BENCH_SCENARIOS.split(',').includes(s.label)) : ALL_SCENARIOS;
 const PATH = '/envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit';
 const here = fileURLToPath(new URL('.', import.meta.url));
-const serviceMain = fileURLToPath(new URL('../../services/ratelimit/dist/main.js', import.meta.url));
+const serviceMain = process.env.BENCH_SERVICE_MAIN ?? fileURLToPath(new URL('../../services/ratelimit/dist/main.js', import.meta.url));
 
 const work = mkdtempSync(join(tmpdir(), 'gatehouse-bench-rl-'));
 const cleanups = [];

@@ -35,8 +35,8 @@ export class OtelRateLimitMetrics implements RateLimitMetrics {
     const notFound = meter.createObservableCounter('ratelimit_domain_not_found', { description: 'requests for a domain with no config (answered OK)' });
     const redisError = meter.createObservableCounter('ratelimit_redis_error', { description: 'checks where Redis failed or timed out (failure mode applied)' });
     const globalShadow = meter.createObservableCounter('ratelimit_global_shadow_mode', { description: 'OVER_LIMIT answers turned OK by SHADOW_MODE' });
-    const loadSuccess = meter.createObservableCounter('ratelimit_config_load_success', { description: 'config (re)loads applied' });
-    const loadError = meter.createObservableCounter('ratelimit_config_load_error', { description: 'config (re)loads rejected; the previous config keeps serving' });
+    const loadSuccess = meter.createObservableCounter('ratelimit_config_load_success', { description: 'config deliveries without a problem' });
+    const loadError = meter.createObservableCounter('ratelimit_config_load_error', { description: 'config deliveries with a problem (an invalid domain keeps its last good version, or is not served if it never was valid)' });
     meter.addBatchObservableCallback(
       (result) => {
         for (const [rule, counts] of this.rules) {
