@@ -60,7 +60,7 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminRoute
 }
 
 /** { domains: [{ domain, source, file, state, generation, servingGeneration?, issues }] }, sorted. */
-export function statusJson(health: LastGoodResult<DomainConfig>): { domains: object[] } {
+function statusJson(health: LastGoodResult<DomainConfig>): { domains: object[] } {
   const stale = new Set(health.stale.map((e) => e.key));
   const serving = health.serving.map((e) => ({
     ...parseStateKey(e.key),

@@ -3,8 +3,8 @@
 // rules, or every problem. Returns the exit status: 0 valid, 1 not, 2 bad usage.
 import { readYamlSource } from '@gatehouse/kit';
 import { dumpConfig } from '../core/config-dump.js';
-import { domainCandidates, RateLimitConfig } from '../core/rate-limit-config.js';
-import { formatConfigIssue, RateLimitErrorCodes } from '../errors.js';
+import { loadDomainConfigs, RateLimitConfig } from '../core/rate-limit-config.js';
+import { formatConfigIssue, RateLimitConfigError, RateLimitErrorCodes } from '../errors.js';
 
 export interface CheckConfigOutput {
   readonly stdout: { write(text: string): unknown };
@@ -26,13 +26,15 @@ export async function checkConfig(args: readonly string[], out: CheckConfigOutpu
     out.stderr.write(`${RateLimitErrorCodes.configRead}: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
-  const { candidates, unreadable } = domainCandidates(files, { mergeDomains });
-  const issues = [...unreadable, ...candidates.flatMap((c) => c.issues)];
-  if (issues.length > 0) {
-    for (const issue of issues) out.stderr.write(`${formatConfigIssue(issue)}\n`);
+  let domains;
+  try {
+    domains = loadDomainConfigs(files, { mergeDomains });
+  } catch (err) {
+    if (!(err instanceof RateLimitConfigError)) throw err;
+    for (const issue of err.issues) out.stderr.write(`${formatConfigIssue(issue)}\n`);
     return 1;
   }
-  out.stdout.write(dumpConfig(new RateLimitConfig(candidates.map((c) => c.value!))));
-  out.stdout.write(`OK: ${candidates.length} domain(s)\n`);
+  out.stdout.write(dumpConfig(new RateLimitConfig(domains)));
+  out.stdout.write(`OK: ${domains.length} domain(s)\n`);
   return 0;
 }

@@ -33,7 +33,7 @@ export class RedisConfigSource implements ConfigSource<ConfigDocument> {
 }
 
 /** One document per published domain, named "redis:<source>" in issues. */
-export function publishedDocuments(message: RateLimitConfigPublished__Output): ConfigDocument[] {
+function publishedDocuments(message: RateLimitConfigPublished__Output): ConfigDocument[] {
   return (message.domains ?? []).map((d) => ({
     path: `redis:${d.source || d.domain || 'unnamed'}`,
     text: d.yaml ?? '',

@@ -9,7 +9,7 @@ import type { DomainConfig } from './config-types.js';
 import { RateLimitConfig, type DomainCandidates } from './rate-limit-config.js';
 
 /** LastGood keys are "<source>:<domain>", so files and Redis keep separate histories of one domain. */
-export function stateKey(source: string, domain: string): string {
+function stateKey(source: string, domain: string): string {
   return `${source}:${domain}`;
 }
 
