@@ -463,10 +463,15 @@ describe('last good, per domain', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-rl-badstart-'));
     writeFileSync(join(dir, 'good.yaml'), domainYaml('good', 1));
     writeFileSync(join(dir, 'bad.yaml'), 'domain: bad\ndescriptors:\n  - key: k\n    rate_limt: {}\n');
+    writeFileSync(join(dir, 'broken.yaml'), 'domain: [unclosed\n');
     const svc = await startRateLimit(redis, { RATELIMIT_CONFIG_PATH: dir, RATELIMIT_REDIS_CONFIG: 'false' });
     try {
       expect(await limitOf(svc, 'good')).toBe(1);
       expect((await statusOf(svc)).find((d) => d.domain === 'bad')).toMatchObject({ state: 'refused' });
+      // A document that names no domain is reported on its own.
+      const status = (await (await fetch(`http://127.0.0.1:${svc.adminPort}/status`)).json()) as { unreadable: string[] };
+      expect(status.unreadable).toEqual([expect.stringMatching(new RegExp(`^${join(dir, 'broken.yaml')}:\\d+: GH_RATELIMIT_CONFIG_YAML: invalid YAML`))]);
+      expect(await (await fetch(`http://127.0.0.1:${svc.adminPort}/rlconfig`)).text()).toContain(`# UNREADABLE ${join(dir, 'broken.yaml')}:`);
     } finally {
       await svc.stop();
       rmSync(dir, { recursive: true, force: true });

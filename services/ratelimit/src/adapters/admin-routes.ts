@@ -1,11 +1,9 @@
 // The reference's HTTP endpoints on the admin server: POST /json (same request/response JSON and
 // status codes), GET /healthcheck and GET /rlconfig (the loaded config as text, stale and refused
 // domains first), plus GET /status: every domain's state as JSON.
-import type { LastGoodResult } from '@gatehouse/kit';
 import type { FastifyInstance } from 'fastify';
 import { dumpConfig } from '../core/config-dump.js';
-import { parseStateKey } from '../core/config-state.js';
-import type { DomainConfig } from '../core/config-types.js';
+import { parseStateKey, type ConfigHealth } from '../core/config-state.js';
 import type { RateLimitConfig } from '../core/rate-limit-config.js';
 import type { RateLimitService } from '../core/rate-limit-service.js';
 import { answerToJson, checkRequestFromJson } from '../core/wire-mapping.js';
@@ -15,7 +13,7 @@ export interface AdminRoutesDeps {
   readonly service: RateLimitService;
   readonly config: () => RateLimitConfig;
   /** Per source and domain: serving, stale (last good serving) or refused. */
-  readonly health: () => LastGoodResult<DomainConfig>;
+  readonly health: () => ConfigHealth;
   readonly healthy: () => Promise<boolean>;
   readonly observeDuration?: (seconds: number) => void;
 }
@@ -59,8 +57,8 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminRoute
   app.get('/status', async () => statusJson(deps.health()));
 }
 
-/** { domains: [{ domain, source, file, state, generation, servingGeneration?, issues }] }, sorted. */
-function statusJson(health: LastGoodResult<DomainConfig>): { domains: object[] } {
+/** { domains: [{ domain, source, file, state, generation, servingGeneration?, issues }], unreadable }, sorted. */
+function statusJson(health: ConfigHealth): { domains: object[]; unreadable: string[] } {
   const stale = new Set(health.stale.map((e) => e.key));
   const serving = health.serving.map((e) => ({
     ...parseStateKey(e.key),
@@ -71,5 +69,6 @@ function statusJson(health: LastGoodResult<DomainConfig>): { domains: object[] }
     issues: e.issues.map(formatConfigIssue),
   }));
   const refused = health.refused.map((r) => ({ ...parseStateKey(r.key), file: r.file, state: 'refused', generation: r.generation, issues: r.issues.map(formatConfigIssue) }));
-  return { domains: [...serving, ...refused].sort((a, b) => (a.domain === b.domain ? a.source.localeCompare(b.source) : a.domain.localeCompare(b.domain))) };
+  const domains = [...serving, ...refused].sort((a, b) => (a.domain === b.domain ? a.source.localeCompare(b.source) : a.domain.localeCompare(b.domain)));
+  return { domains, unreadable: health.unreadable.map(formatConfigIssue) };
 }

@@ -1,12 +1,11 @@
 // Text dump of the loaded config for GET /rlconfig, one line per rule like the reference's dump,
 // plus where each domain came from, and which domains serve an older version or are refused.
-import type { LastGoodResult } from '@gatehouse/kit';
 import { formatConfigIssue } from '../errors.js';
-import { parseStateKey } from './config-state.js';
-import type { DescriptorConfig, DomainConfig } from './config-types.js';
+import { parseStateKey, type ConfigHealth } from './config-state.js';
+import type { DescriptorConfig } from './config-types.js';
 import type { RateLimitConfig } from './rate-limit-config.js';
 
-export function dumpConfig(config: RateLimitConfig, health?: LastGoodResult<DomainConfig>): string {
+export function dumpConfig(config: RateLimitConfig, health?: ConfigHealth): string {
   const lines: string[] = [...healthLines(health)];
   const domains = [...config.domains].sort((a, b) => a.domain.localeCompare(b.domain));
   for (const domain of domains) {
@@ -32,7 +31,7 @@ export function dumpConfig(config: RateLimitConfig, health?: LastGoodResult<Doma
 }
 
 /** Comment lines: a stale domain says which generation serves and why the newest was refused. */
-function healthLines(health: LastGoodResult<DomainConfig> | undefined): string[] {
+function healthLines(health: ConfigHealth | undefined): string[] {
   const lines: string[] = [];
   for (const e of health?.stale ?? []) {
     const { source, domain } = parseStateKey(e.key);
@@ -44,5 +43,6 @@ function healthLines(health: LastGoodResult<DomainConfig> | undefined): string[]
     lines.push(`# REFUSED domain ${domain} (${source}): never valid, not served:`);
     for (const issue of r.issues) lines.push(`#   ${formatConfigIssue(issue)}`);
   }
+  for (const issue of health?.unreadable ?? []) lines.push(`# UNREADABLE ${formatConfigIssue(issue)}`);
   return lines;
 }

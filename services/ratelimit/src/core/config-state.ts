@@ -18,6 +18,11 @@ export function parseStateKey(key: string): { source: string; domain: string } {
   return { source: key.slice(0, colon), domain: key.slice(colon + 1) };
 }
 
+/** Every source's domains (serving, stale, refused) and the documents that name no domain. */
+export interface ConfigHealth extends LastGoodResult<DomainConfig> {
+  readonly unreadable: readonly ConfigIssue[];
+}
+
 export interface SourceReport {
   readonly source: string;
   /** Domains of this source now served (their newest version, or their last good one). */
@@ -45,9 +50,10 @@ export class RateLimitConfigState {
     return this.current;
   }
 
-  /** Serving, stale and refused domains of every source, after the last delivery. */
-  get health(): LastGoodResult<DomainConfig> {
-    return this.lastGood.current ?? { serving: [], stale: [], refused: [] };
+  /** Serving, stale and refused domains of every source after the last delivery, and unreadable documents. */
+  get health(): ConfigHealth {
+    const result = this.lastGood.current ?? { serving: [], stale: [], refused: [] };
+    return { ...result, unreadable: [...this.deliveries.values()].flatMap((d) => d.unreadable) };
   }
 
   /** Applies one source's complete delivery and reports how that source's domains stand. */
