@@ -10,7 +10,7 @@ import { unpackAny } from '@gatehouse/contracts';
 import type { CliIo } from './cli-io.js';
 import { runCli } from './run-cli.js';
 
-const TESTDATA = fileURLToPath(new URL('../../../services/xds/testdata/httproute-basic.in.yaml', import.meta.url));
+const TESTDATA = fileURLToPath(new URL('../../../services/xds/testdata/end-to-end/httproute-basic.in.yaml', import.meta.url));
 let dir: string;
 
 // The first load compiles the CRD schemas (seconds on a busy machine); do it outside the tests.

@@ -1,12 +1,14 @@
 // Wires config, adapters and the core of the xds service; shared plumbing comes from the kit.
 import { runService, withProducerSpan } from '@gatehouse/kit';
-import { ProxyRegistry, SnapshotStore, typeLabel } from './core/cache/index.js';
+import { SnapshotStore, typeLabel } from './core/cache/index.js';
+import { ProxyRegistry } from './core/server/index.js';
 import { translateAll } from './core/index.js';
 import { addAdsService } from './adapters/ads-server.js';
 import { AdminResourceStore } from './adapters/admin-resource-store.js';
 import { registerAdminRoutes } from './adapters/admin-routes.js';
 import { CertificateSecrets } from './adapters/certificate-secrets.js';
-import { ConfigPipeline } from './adapters/config-pipeline.js';
+import { ConfigPipeline } from './runner/config-pipeline.js';
+import { encodeSnapshot } from './adapters/resource-encoder.js';
 import { DirectoryWatcher } from './adapters/directory-watcher.js';
 import { xdsEnv } from './adapters/env-specs.js';
 import { SideEffectsPublisher } from './adapters/side-effects-publisher.js';
@@ -64,6 +66,7 @@ await runService({
       store,
       translate: (resources) => translateAll(resources, translateOptions),
       sharedSecrets: () => certificatesRef.current?.secrets() ?? [],
+      check: encodeSnapshot,
       // One trace per change: xds.translate, then xds.publish, whose context rides in the published
       // messages to every authz and ratelimit replica applying them.
       inSpan: (name, fn) =>

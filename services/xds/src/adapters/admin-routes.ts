@@ -8,14 +8,17 @@
 //   PUT    /resources                         apply YAML documents (stored in Redis, all replicas)
 //   DELETE /resources/:kind/:namespace/:name  remove one admin-API resource
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { ProxyRegistry, Snapshot, SnapshotStore } from '../core/cache/index.js';
+import type { Snapshot, SnapshotStore } from '../core/cache/index.js';
+import { toStoredResource } from '../core/index.js';
+import type { ProxyRegistry } from '../core/server/index.js';
+import type { ConfigPipeline } from '../runner/config-pipeline.js';
 import type { AdminResourceStore } from './admin-resource-store.js';
-import { toStoredResource, type ConfigPipeline } from './config-pipeline.js';
 
 export interface AdminRoutesDeps {
   store: SnapshotStore;
   registry: ProxyRegistry;
-  pipeline: ConfigPipeline;
+  /** The runner: its state for /status, and the admin API's parse and dry run. */
+  pipeline: Pick<ConfigPipeline, 'state' | 'parseDocuments' | 'dryRun'>;
   resources: AdminResourceStore;
 }
 

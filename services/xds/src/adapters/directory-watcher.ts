@@ -3,7 +3,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
-import { Debouncer } from '../core/cache/index.js';
+import { Debouncer } from '../runner/debouncer.js';
 import type { SourceFile } from '../core/index.js';
 
 export interface DirectoryWatcherOptions {

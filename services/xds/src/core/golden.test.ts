@@ -1,4 +1,4 @@
-// Golden files: testdata/<case>.in.yaml -> testdata/<case>.out.json (snapshots, statuses, rate
+// Golden files: testdata/end-to-end/<case>.in.yaml -> <case>.out.json (snapshots, statuses, rate
 // limit domains, authz policies, certificates). Regenerate with
 //   pnpm --filter @gatehouse/xds golden:update   (UPDATE_GOLDEN=1)
 // and review the diff. An output without input (an orphan) fails the run.
@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { goldenOutput, GOLDEN_OPTIONS } from './golden-output.js';
 import { loadResourcesFromFiles } from './provider/load-files.js';
 
-const testdata = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'testdata');
+const testdata = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'testdata', 'end-to-end');
 const update = process.env.UPDATE_GOLDEN === '1';
 const files = readdirSync(testdata);
 const cases = files.filter((f) => f.endsWith('.in.yaml')).map((f) => f.slice(0, -'.in.yaml'.length));

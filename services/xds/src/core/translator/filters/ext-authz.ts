@@ -1,5 +1,6 @@
 // ext_authz: every request on a route with a SecurityPolicy asks the authz service, which finds
 // the policy by the context extension "policy: <namespace>/<name>". Routes without one skip it.
+import { buildServiceCluster } from '../clusters.js';
 import { duration, EnvoyNames, EnvoyTypes } from '../envoy-types.js';
 import { chainRoutes, setPerFilterConfig, type HttpFilterTranslator } from './http-filter.js';
 
@@ -26,4 +27,6 @@ export const extAuthzFilter: HttpFilterTranslator = {
       : { '@type': EnvoyTypes.extAuthzPerRoute, disabled: true };
     setPerFilterConfig(route, EnvoyNames.extAuthz, config);
   },
+
+  resources: (options) => ({ clusters: [buildServiceCluster(options.authz, true)] }),
 };

@@ -1,48 +1,22 @@
-// The whole translation as one pure function: resources in, per-gateway Envoy snapshots and
-// everything other services need (statuses, rate limit domains, authz policies, certificates) out.
+// The whole translation as one pure function, composing the stages below it: resources in
+// (provider) → statuses and IR per Gateway (gatewayapi) → Envoy resources (translator), plus what
+// the other services need (rate limit domains, authz policies, certificates). Imports only downward.
 import type { GatewayResource } from './provider/resource-types.js';
 import type { StatusMap } from './gatewayapi/status-types.js';
-import { translateGatewayApi } from './gatewayapi/translate.js';
-import { translateGateway } from './translator/translate.js';
+import { DEFAULT_CONTROLLER_NAME, translateGatewayApi } from './gatewayapi/translate.js';
 import type { CertificateRequest } from './gatewayapi/acme.js';
+import type { EnvoyResources } from './ir/envoy-resources.js';
+import type { TranslatorOptions } from './translator/options.js';
+import type { RateLimitDomainConfig } from './translator/ratelimit-config.js';
+import { translateGateway } from './translator/translate.js';
 
-/** Plain Envoy JSON (protobufjs object form: snake_case, enums and int64 as strings, Any as {'@type', ...}). */
-export interface EnvoyResources {
-  listeners: object[];
-  routes: object[];
-  clusters: object[];
-  endpoints: object[];
-  secrets: object[];
-}
-
-/** A Gatehouse service Envoy talks to, reachable at host:port. */
-export interface ServiceEndpoint {
-  clusterName: string;
-  host: string;
-  port: number;
-}
-
-export interface TranslateOptions {
+export interface TranslateOptions extends TranslatorOptions {
   /** GatewayClass spec.controllerName this instance serves. Default "gatehouse.dev/gateway-controller". */
   controllerName?: string;
-  /** ext_authz gRPC service (services/authz). */
-  authz: ServiceEndpoint & { timeoutMs?: number };
-  /** Rate limit gRPC service (services/ratelimit). */
-  rateLimit: ServiceEndpoint & { timeoutMs?: number; failClosed?: boolean };
-  /** HTTP-01 challenge responder (services/certs). */
-  certs: ServiceEndpoint;
-  /** Address Envoy listeners bind. Default "0.0.0.0". */
-  bindAddress?: string;
 }
-
-export const DEFAULT_CONTROLLER_NAME = 'gatehouse.dev/gateway-controller';
 
 /** Shaped like gatehouse.v1.RateLimitDomainConfig. */
-export interface RateLimitDomain {
-  domain: string;
-  yaml: string;
-  source: string;
-}
+export type RateLimitDomain = RateLimitDomainConfig;
 
 /** Shaped like gatehouse.v1.AuthzPolicy. */
 export interface AuthzPolicy {
@@ -54,13 +28,21 @@ export interface AuthzPolicy {
 /** Shaped like gatehouse.v1.CertificateWanted (without trace); the gatewayapi stage derives it. */
 export type CertificateWanted = CertificateRequest;
 
-export interface TranslateResult {
+/** What the other services get from a translation (published before the snapshots apply). */
+export interface SideEffects {
+  rateLimitDomains: readonly RateLimitDomain[];
+  authzPolicies: readonly AuthzPolicy[];
+  /** Secrets the policies reference, keyed "<namespace>/<name>" (gatehouse.v1.AuthzPoliciesPublished.secrets). */
+  authzSecrets: ReadonlyMap<string, { data: Record<string, Buffer> }>;
+  certificatesWanted: readonly CertificateWanted[];
+}
+
+export interface TranslateResult extends SideEffects {
   /** Keyed by node cluster "<namespace>/<gatewayName>". */
   snapshots: Map<string, EnvoyResources>;
   statuses: StatusMap;
   rateLimitDomains: RateLimitDomain[];
   authzPolicies: AuthzPolicy[];
-  /** Secrets the policies reference, keyed "<namespace>/<name>" (gatehouse.v1.AuthzPoliciesPublished.secrets). */
   authzSecrets: Map<string, { data: Record<string, Buffer> }>;
   certificatesWanted: CertificateWanted[];
 }

@@ -1,5 +1,8 @@
 // What one stream asked for, for one resource type: everything (wildcard) and/or a set of names.
-import { LEGACY_WILDCARD_TYPES } from './resource-types.js';
+import { TypeUrls } from '@gatehouse/contracts';
+
+/** Types for which an empty first request means "everything" (legacy wildcard). */
+const LEGACY_WILDCARD_TYPES: ReadonlySet<string> = new Set([TypeUrls.listener, TypeUrls.cluster]);
 
 export const WILDCARD = '*';
 

@@ -1,5 +1,5 @@
 // Hand-written Envoy resources for cache and server tests (stand-ins for the translator's output).
-import type { EnvoyResources } from '../snapshot.js';
+import type { EnvoyResources } from '../core/ir/envoy-resources.js';
 
 const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 const ROUTER = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';

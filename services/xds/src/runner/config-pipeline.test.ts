@@ -2,11 +2,10 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { TypeUrls } from '@gatehouse/contracts';
 import { SnapshotStore } from '../core/cache/index.js';
-import { loadResourcesFromFiles, translateAll, type TranslateOptions } from '../core/index.js';
-import { ConfigPipeline, toStoredResource } from './config-pipeline.js';
-import type { SideEffects } from './side-effects-publisher.js';
+import { loadResourcesFromFiles, toStoredResource, translateAll, type SideEffects, type TranslateOptions } from '../core/index.js';
+import { ConfigPipeline } from './config-pipeline.js';
 
-const BASIC = readFileSync(new URL('../../testdata/httproute-basic.in.yaml', import.meta.url), 'utf8');
+const BASIC = readFileSync(new URL('../../testdata/end-to-end/httproute-basic.in.yaml', import.meta.url), 'utf8');
 const OPTIONS: TranslateOptions = {
   authz: { clusterName: 'gatehouse-authz', host: '127.0.0.1', port: 9001 },
   rateLimit: { clusterName: 'gatehouse-ratelimit', host: '127.0.0.1', port: 8081 },

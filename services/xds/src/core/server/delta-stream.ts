@@ -3,8 +3,8 @@
 import type { DeltaDiscoveryRequest__Output } from '@gatehouse/contracts/generated/envoy/service/discovery/v3/DeltaDiscoveryRequest';
 import { TypeUrls } from '@gatehouse/contracts';
 import { AdsStream, type BaseTypeState, type PushPlan } from './ads-stream.js';
-import { versionOfSet } from './content-hash.js';
-import type { CacheEntry } from './snapshot.js';
+import { versionOfSet } from '../cache/content-hash.js';
+import type { CacheEntry } from '../cache/snapshot.js';
 import { Subscription } from './subscription.js';
 
 export interface DeltaResponse {

@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { goldenOutput, GOLDEN_OPTIONS } from './golden-output.js';
 import { loadResourcesFromFiles } from './provider/load-files.js';
 import type { GatewayResource } from './provider/resource-types.js';
-import { translateAll } from './translate-all.js';
+import { translateAll } from './translate.js';
 
-const testdata = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'testdata');
+const testdata = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'testdata', 'end-to-end');
 const inputs = readdirSync(testdata)
   .filter((f) => f.endsWith('.in.yaml'))
   .map((f) => ({ path: f, text: readFileSync(join(testdata, f), 'utf8') }));

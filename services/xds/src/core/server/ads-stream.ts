@@ -1,10 +1,8 @@
 // What SotW and delta streams share: binding to a node cluster's snapshot, nonces, NACK records and
 // the make-before-break push order. Pure: responses go out through the `send` callback.
-import type { Snapshot } from './snapshot.js';
-import type { SnapshotStore } from './snapshot-store.js';
-import { PUSH_ORDER, isKnownTypeUrl, typeLabel } from './resource-types.js';
+import { edsServiceName, type CacheEntry, type Snapshot } from '../cache/snapshot.js';
+import { PUSH_ORDER, isKnownTypeUrl, typeLabel } from '../cache/type-labels.js';
 import type { Subscription } from './subscription.js';
-import { edsServiceName, type CacheEntry } from './snapshot.js';
 import { TypeUrls } from '@gatehouse/contracts';
 
 export interface NodeIdentity {
@@ -39,8 +37,18 @@ export interface StreamObserver {
   onNack?(record: NackRecord): void;
 }
 
+/**
+ * Where streams read snapshots: the cache's SnapshotStore, seen through the two calls a stream
+ * needs (go-control-plane's ConfigWatcher seam).
+ */
+export interface SnapshotSource {
+  get(nodeCluster: string): Snapshot | undefined;
+  /** Calls `listener` on every new snapshot for `nodeCluster`; returns the unsubscribe function. */
+  watch(nodeCluster: string, listener: (snapshot: Snapshot) => void): () => void;
+}
+
 export interface AdsStreamOptions<Response> {
-  store: SnapshotStore;
+  store: SnapshotSource;
   /** Receives every response, in order. */
   send: (response: Response) => void;
   observer?: StreamObserver;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { TypeUrls } from '@gatehouse/contracts';
 import type { NackRecord } from './ads-stream.js';
-import { Snapshot } from './snapshot.js';
-import { SnapshotStore } from './snapshot-store.js';
+import { Snapshot } from '../cache/snapshot.js';
+import { SnapshotStore } from '../cache/snapshot-store.js';
 import { SotwStream, type SotwResponse } from './sotw-stream.js';
-import { edsCluster, endpoints, listener, routeConfig, simpleGateway } from './testing/resources.js';
+import { edsCluster, endpoints, listener, routeConfig, simpleGateway } from '../../testing/envoy-resources.js';
 
 const NODE = { id: 'envoy-1', cluster: 'default/gw' };
 

@@ -1,11 +1,16 @@
 // State-of-the-world ADS (StreamAggregatedResources) for one stream: requests in, responses out.
 import type { DiscoveryRequest__Output } from '@gatehouse/contracts/generated/envoy/service/discovery/v3/DiscoveryRequest';
 import { AdsStream, type BaseTypeState, type PushPlan } from './ads-stream.js';
-import { versionOfSet } from './content-hash.js';
-import { SOTW_COMPLETE_STATE_TYPES } from './resource-types.js';
-import type { CacheEntry } from './snapshot.js';
+import { versionOfSet } from '../cache/content-hash.js';
+import type { CacheEntry } from '../cache/snapshot.js';
 import { Subscription } from './subscription.js';
 import { TypeUrls } from '@gatehouse/contracts';
+
+/**
+ * Types for which a state-of-the-world response is the complete set, so a resource missing from it
+ * is deleted by the client. For the others, absence means nothing and clients unsubscribe instead.
+ */
+const SOTW_COMPLETE_STATE_TYPES: ReadonlySet<string> = new Set([TypeUrls.listener, TypeUrls.cluster]);
 
 export interface SotwResponse {
   type_url: string;
