@@ -1,7 +1,7 @@
 // Wires config, adapters and the core of the authz service; shared plumbing (env, logging, metrics,
 // Redis URL forms, admin and gRPC servers, health, shutdown) comes from the kit.
 import { ConfigError, env, runService, type EnvSpec } from '@gatehouse/kit';
-import { parseDurationMs } from './core/duration.js';
+import { parseDurationMs } from './core/policy/fields.js';
 import { startAuthzService } from './service.js';
 
 const duration = (description: string): EnvSpec<number | undefined> => ({

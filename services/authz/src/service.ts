@@ -12,11 +12,11 @@ import { HttpIdpClient } from './adapters/oidc-idp-client.js';
 import { RedisSessionStore } from './adapters/redis-session-store.js';
 import { publicationToConfig, startRedisPolicySource } from './adapters/redis-policy-source.js';
 import { Authorizer } from './core/authorize.js';
-import { createCookieSealer } from './core/cookie-crypto.js';
+import { createCookieSealer } from './core/oidc/cookie-crypto.js';
 import { formatConfigIssue, loadPolicies, type ConfigIssue, type LoadResult } from './core/load-policies.js';
-import { OidcFlow } from './core/oidc-flow.js';
-import { randomToken } from './core/pkce.js';
-import { createPolicySet, type PolicySet } from './core/policy-set.js';
+import { OidcFlow } from './core/oidc/oidc-flow.js';
+import { randomToken } from './core/oidc/pkce.js';
+import { createPolicySet, type PolicySet } from './core/policy/policy-set.js';
 
 export interface AuthzServiceOptions {
   readonly host: string;

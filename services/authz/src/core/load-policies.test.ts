@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatConfigIssue, loadPolicies } from './load-policies.js';
-import { validateSecurityPolicyDocument } from './validate-resource.js';
+import { validateSecurityPolicyDocument } from './policy/validate-resource.js';
 
 const testdata = (name: string) => ({ file: name, text: readFileSync(join(import.meta.dirname, 'testdata', name), 'utf8') });
 

@@ -2,10 +2,10 @@
 // policies come from the same documents (files) or the publication's secrets map (Redis).
 // Any issue rejects the whole load: the caller keeps serving the last good set.
 import { parseAllDocuments } from 'yaml';
-import { compileSecurityPolicy } from './compile-policy.js';
-import type { CompiledPolicy } from './policy-model.js';
-import { createPolicySet, type PolicySet } from './policy-set.js';
-import { validateSecurityPolicyDocument } from './validate-resource.js';
+import { compileSecurityPolicy } from './policy/compile.js';
+import type { CompiledPolicy } from './policy/policy-model.js';
+import { createPolicySet, type PolicySet } from './policy/policy-set.js';
+import { validateSecurityPolicyDocument } from './policy/validate-resource.js';
 
 export interface ConfigFile {
   readonly file: string;
