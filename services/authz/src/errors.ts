@@ -45,7 +45,6 @@ export const ErrorCodes = {
   oidcCodeExchangeFailed: 'GH_AUTHZ_OIDC_CODE_EXCHANGE_FAILED',
   oidcIdTokenInvalid: 'GH_AUTHZ_OIDC_ID_TOKEN_INVALID',
   oidcProviderUnavailable: 'GH_AUTHZ_OIDC_PROVIDER_UNAVAILABLE',
-  redirectRejected: 'GH_AUTHZ_REDIRECT_REJECTED',
   sessionInvalid: 'GH_AUTHZ_SESSION_INVALID',
   // Authorization rules.
   forbidden: 'GH_AUTHZ_FORBIDDEN',
