@@ -19,11 +19,6 @@ export class FilePolicySource implements ConfigSource<ConfigFile> {
     await this.#watcher.start();
   }
 
-  /** Re-reads now (delivers only when a file changed). */
-  rescan(): Promise<void> {
-    return this.#watcher?.rescan() ?? Promise.resolve();
-  }
-
   async close(): Promise<void> {
     await this.#watcher?.close();
   }

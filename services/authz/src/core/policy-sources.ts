@@ -10,7 +10,7 @@ import { createPolicySet, type PolicySet } from './policy/policy-set.js';
 
 export type PolicySourceName = 'files' | 'redis';
 
-export const POLICY_SOURCES: readonly PolicySourceName[] = ['files', 'redis'];
+const POLICY_SOURCES: readonly PolicySourceName[] = ['files', 'redis'];
 
 export interface PolicySourceUpdate {
   /** Serving, stale and refused policies of the source that delivered. */
