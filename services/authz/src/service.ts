@@ -12,12 +12,13 @@ import { publicationToConfig, startRedisPolicySource } from './adapters/redis-po
 import { RedisSessionStore } from './adapters/redis-session-store.js';
 import { allowedRedirectOrigins, authzDefaults, authzEnv, REDIS_STARTUP_WAIT_MS, SESSION_REDIS, type AuthzSettings } from './config.js';
 import { Authorizer } from './core/authorize.js';
-import { formatConfigIssue, loadPolicies, type LoadResult } from './core/load-policies.js';
+import { formatConfigIssue, loadPolicies, type ConfigFile, type LoadResult } from './core/load-policies.js';
 import { createCookieSealer } from './core/oidc/cookie-crypto.js';
 import { OidcFlow } from './core/oidc/oidc-flow.js';
 import { randomToken } from './core/oidc/pkce.js';
 import { PolicySources, type PolicySourceName } from './core/policy-sources.js';
 import { createPolicySet } from './core/policy/policy-set.js';
+import { ErrorCodes } from './errors.js';
 
 type Context = ServiceContext<AuthzSettings>;
 type ApplyPolicies = (source: PolicySourceName, load: LoadResult, version: string) => void;
@@ -83,8 +84,12 @@ function buildPolicyIntake(ctx: Context, authorizer: Authorizer, metrics: AuthzM
 /** AUTHZ_CONFIG_PATH, read now (a path that does not exist is a config error) and watched. */
 async function startFileSource(ctx: Context, path: string, apply: ApplyPolicies): Promise<void> {
   const files = new FilePolicySource(path);
-  const onError = (err: unknown) => ctx.logger.error({ code: 'GH_AUTHZ_CONFIG_READ', path, err: String(err) }, 'config files unreadable; the last good policies keep serving');
-  await files.start((read) => apply('files', loadPolicies(read, new Date().toISOString()), new Date().toISOString()), onError).catch((err: unknown) => {
+  const onError = (err: unknown) => ctx.logger.error({ code: ErrorCodes.configRead, path, err: String(err) }, 'config files unreadable; the last good policies keep serving');
+  const onFiles = (read: readonly ConfigFile[]) => {
+    const version = new Date().toISOString();
+    apply('files', loadPolicies(read, version), version);
+  };
+  await files.start(onFiles, onError).catch((err: unknown) => {
     throw new ConfigError('AUTHZ_CONFIG_PATH', `cannot read "${path}": ${err instanceof Error ? err.message : String(err)}`);
   });
   ctx.onShutdown(() => files.close());
