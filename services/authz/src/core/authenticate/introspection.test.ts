@@ -1,13 +1,13 @@
 // Introspection decisions and caching, with an in-memory IdP port (the real provider is exercised in
 // oidc-flow.int.test.ts); the clock is injected so expiry is tested without waiting.
 import { describe, expect, it } from 'vitest';
-import { Authorizer } from './authorize.js';
-import { compileSecurityPolicy } from './compile-policy.js';
-import type { IdpClient } from './oidc-ports.js';
-import { OidcFlow } from './oidc-flow.js';
-import { createCookieSealer } from './cookie-crypto.js';
-import { createPolicySet } from './policy-set.js';
-import type { RequestView } from './request-view.js';
+import { Authorizer } from '../authorize.js';
+import { compileSecurityPolicy } from '../policy/compile.js';
+import type { IdpClient } from '../oidc/oidc-ports.js';
+import { OidcFlow } from '../oidc/oidc-flow.js';
+import { createCookieSealer } from '../oidc/cookie-crypto.js';
+import { createPolicySet } from '../policy/policy-set.js';
+import type { RequestView } from '../decide/request-view.js';
 
 const policy = compileSecurityPolicy(
   {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileSecurityPolicy, parseRedirectUrl } from './compile-policy.js';
+import { compileSecurityPolicy } from './compile.js';
+import { parseRedirectUrl } from './compile-oidc.js';
 
 const secret = { 'client-secret': Buffer.from('s3cret') };
 const compile = (spec: object, lookup: Parameters<typeof compileSecurityPolicy>[1]['lookup'] = () => secret) =>

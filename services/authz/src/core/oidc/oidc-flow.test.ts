@@ -1,13 +1,13 @@
 // OIDC flow decisions with in-memory ports and an injected clock; the real IdP and Redis are exercised
 // in oidc-flow.int.test.ts.
 import { describe, expect, it } from 'vitest';
-import { compileSecurityPolicy } from './compile-policy.js';
+import { compileSecurityPolicy } from '../policy/compile.js';
 import { createCookieSealer } from './cookie-crypto.js';
-import type { DenyDecision } from './decision.js';
-import { AuthzError } from './error-codes.js';
+import type { DenyDecision } from '../decide/decision.js';
+import { AuthzError } from '../../errors.js';
 import type { IdpClient, LoginState, Session, SessionStore, TokenSet } from './oidc-ports.js';
 import { OidcFlow, sessionCookieName } from './oidc-flow.js';
-import type { RequestView } from './request-view.js';
+import type { RequestView } from '../decide/request-view.js';
 
 const oidc = compileSecurityPolicy(
   {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileSecurityPolicy } from './compile-policy.js';
+import { compileSecurityPolicy } from '../policy/compile.js';
 import { evaluateAuthorization } from './evaluate-authorization.js';
 import type { RequestView } from './request-view.js';
 

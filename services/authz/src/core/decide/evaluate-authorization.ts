@@ -1,8 +1,8 @@
 // Authorization rules: the first rule whose every condition matches decides; otherwise the default action.
 import { cidrContains } from './cidr.js';
-import { readClaim, readScopes } from './claims.js';
+import { readClaim, readScopes } from '../authenticate/claims.js';
 import { normalizePath } from './normalize-path.js';
-import type { AuthorizationRule, AuthorizationSpec } from './policy-model.js';
+import type { AuthorizationRule, AuthorizationSpec } from '../policy/policy-model.js';
 import type { RequestView } from './request-view.js';
 
 export interface VerifiedJwt {

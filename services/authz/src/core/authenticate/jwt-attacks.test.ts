@@ -2,8 +2,8 @@
 import { createHmac, createSign, KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AuthzError } from './error-codes.js';
-import type { JwtProviderSpec } from './policy-model.js';
+import { AuthzError } from '../../errors.js';
+import type { JwtProviderSpec } from '../policy/policy-model.js';
 import { selectKeys, type KeySource } from './select-keys.js';
 import { verifyJwt } from './verify-jwt.js';
 

@@ -2,15 +2,15 @@
 // sealed __Host- cookies. Pure decision logic over the IdpClient and SessionStore ports.
 import { parseCookieHeader, serializeClearCookie, serializeSetCookie } from './cookies.js';
 import type { CookieSealer } from './cookie-crypto.js';
-import { deny, redirect, unauthorized, type Decision } from './decision.js';
-import { AuthzError, ErrorCodes } from './error-codes.js';
+import { deny, redirect, unauthorized, type Decision } from '../decide/decision.js';
+import { AuthzError, ErrorCodes } from '../../errors.js';
 import type { IdpClient, LoginState, Session, SessionStore, TokenSet } from './oidc-ports.js';
 import { pkceChallenge, randomToken, sha256Hex } from './pkce.js';
 import { prefersHtml } from './accepts-html.js';
-import type { OidcSpec } from './policy-model.js';
+import type { OidcSpec } from '../policy/policy-model.js';
 import { validateRedirectTarget } from './redirect-target.js';
-import type { RequestView } from './request-view.js';
-import { verifyJwt } from './verify-jwt.js';
+import type { RequestView } from '../decide/request-view.js';
+import { verifyJwt } from '../authenticate/verify-jwt.js';
 
 export interface OidcFlowOptions {
   readonly idp: IdpClient;

@@ -1,7 +1,7 @@
 // Finds a credential in the places a policy names (headers with a prefix, cookies, query parameters).
-import { parseCookieHeader } from './cookies.js';
-import type { ExtractFrom } from './policy-model.js';
-import type { RequestView } from './request-view.js';
+import { parseCookieHeader } from '../oidc/cookies.js';
+import type { ExtractFrom } from '../policy/policy-model.js';
+import type { RequestView } from '../decide/request-view.js';
 
 export interface ExtractedCredential {
   readonly value: string;

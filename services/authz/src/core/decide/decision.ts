@@ -1,5 +1,5 @@
 // What the service decided about one request, before it is shaped into an Envoy CheckResponse.
-import type { ErrorCode } from './error-codes.js';
+import type { ErrorCode } from '../../errors.js';
 
 export interface AllowDecision {
   readonly kind: 'allow';

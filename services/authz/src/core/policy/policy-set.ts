@@ -1,5 +1,5 @@
 // All compiled policies the service currently enforces, replaced as a whole on every reload.
-import { canonicalHeaderName } from './identity-headers.js';
+import { canonicalHeaderName } from '../decide/identity-headers.js';
 import type { CompiledPolicy } from './policy-model.js';
 
 export interface PolicySet {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { extractCredential } from './extract-credential.js';
-import type { RequestView } from './request-view.js';
+import type { RequestView } from '../decide/request-view.js';
 
 const request = (headers: Record<string, string>, query = ''): RequestView => ({
   method: 'GET', path: '/', query, host: 'app.example', scheme: 'https', headers, clientIp: '10.0.0.1',

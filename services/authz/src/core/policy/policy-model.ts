@@ -1,8 +1,8 @@
 // The internal decision structure a SecurityPolicy compiles to. Plain data, validated once at compile
 // time so that the per-request path never re-checks configuration.
 import type { JSONWebKeySet } from 'jose';
-import type { Cidr } from './cidr.js';
-import type { PasswordHash } from './htpasswd.js';
+import type { Cidr } from '../decide/cidr.js';
+import type { PasswordHash } from '../authenticate/htpasswd.js';
 
 /** Where a credential may be found; header names are lower-case. */
 export interface ExtractFrom {

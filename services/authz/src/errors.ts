@@ -1,4 +1,5 @@
-// Stable error codes: what a deny body, a log line and a metric carry, and what operators search for.
+// The one catalogue of authz error codes: what a deny body, a log line, a config report and a metric
+// carry, and what operators search for. The README's "Error codes" table lists exactly these (tested).
 // Never put a raw library message in a deny response; map it to one of these.
 export const ErrorCodes = {
   // Policy selection and configuration.
@@ -7,6 +8,10 @@ export const ErrorCodes = {
   configInvalid: 'GH_AUTHZ_CONFIG_INVALID',
   configUnsupportedField: 'GH_AUTHZ_CONFIG_UNSUPPORTED_FIELD',
   configMissingSecret: 'GH_AUTHZ_CONFIG_MISSING_SECRET',
+  configSchema: 'GH_AUTHZ_CONFIG_SCHEMA',
+  configYaml: 'GH_AUTHZ_CONFIG_YAML',
+  configDuplicate: 'GH_AUTHZ_CONFIG_DUPLICATE',
+  configRead: 'GH_AUTHZ_CONFIG_READ',
   // JWT.
   jwtMissing: 'GH_AUTHZ_JWT_MISSING',
   jwtMalformed: 'GH_AUTHZ_JWT_MALFORMED',
@@ -40,7 +45,6 @@ export const ErrorCodes = {
   oidcCodeExchangeFailed: 'GH_AUTHZ_OIDC_CODE_EXCHANGE_FAILED',
   oidcIdTokenInvalid: 'GH_AUTHZ_OIDC_ID_TOKEN_INVALID',
   oidcProviderUnavailable: 'GH_AUTHZ_OIDC_PROVIDER_UNAVAILABLE',
-  redirectRejected: 'GH_AUTHZ_REDIRECT_REJECTED',
   sessionInvalid: 'GH_AUTHZ_SESSION_INVALID',
   // Authorization rules.
   forbidden: 'GH_AUTHZ_FORBIDDEN',
@@ -50,6 +54,13 @@ export const ErrorCodes = {
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+// A dependency is down (JWKS, IdP, Redis): the check fails closed with 503, not as a bad credential.
+const UNAVAILABLE: ReadonlySet<string> = new Set([ErrorCodes.jwksUnavailable, ErrorCodes.oidcProviderUnavailable, ErrorCodes.redisUnavailable, ErrorCodes.introspectionFailed]);
+
+export function isUnavailableCode(code: string): boolean {
+  return UNAVAILABLE.has(code);
+}
 
 /** A failed credential or request check; `code` is stable, `detail` is for logs only, never for clients. */
 export class AuthzError extends Error {

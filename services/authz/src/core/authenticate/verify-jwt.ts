@@ -1,8 +1,8 @@
 // JWT verification for one provider, with jose doing the cryptography. The header is screened first,
 // so that alg=none, HMAC with a public key, embedded or remote keys, and unknown crit never reach a key.
 import { decodeProtectedHeader, errors, importJWK, jwtVerify, type JWK, type JWTPayload, type JWTVerifyResult } from 'jose';
-import { AuthzError, ErrorCodes } from './error-codes.js';
-import type { JwtProviderSpec } from './policy-model.js';
+import { AuthzError, ErrorCodes } from '../../errors.js';
+import type { JwtProviderSpec } from '../policy/policy-model.js';
 import { ASYMMETRIC_ALGORITHMS, type KeySource } from './select-keys.js';
 
 export const MAX_TOKEN_LENGTH = 16 * 1024;

@@ -1,6 +1,6 @@
 // What the OIDC browser flow needs from the outside world: the identity provider and the session store.
-import type { OidcSpec } from './policy-model.js';
-import type { KeySource } from './select-keys.js';
+import type { OidcSpec } from '../policy/policy-model.js';
+import type { KeySource } from '../authenticate/select-keys.js';
 
 export interface ProviderMetadata {
   readonly issuer: string;
