@@ -2,6 +2,7 @@
 // effects first → apply per-Gateway snapshots. No I/O of its own: the service hands in the
 // publisher and the snapshot check. A bad input never takes down what is serving: a file that fails
 // to parse keeps its last good version, a Gateway whose snapshot is refused keeps its last good one.
+import { XdsErrorCodes } from '../errors.js';
 import {
   applySnapshots,
   diffSnapshots,
@@ -153,7 +154,7 @@ export class ConfigPipeline {
     for (const resource of loaded.resources) {
       for (const issue of resource.issues ?? []) {
         errors.push({
-          code: 'GH_XDS_DOCUMENT_INVALID',
+          code: XdsErrorCodes.documentInvalid,
           file: origin,
           line: resource.source?.kind === 'file' ? resource.source.line : 1,
           message: issue.formatted ?? `${resourceKey(resource)}: ${issue.path}: ${issue.message}`,

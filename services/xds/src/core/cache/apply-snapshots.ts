@@ -1,6 +1,7 @@
 // Turns the translator's per-Gateway resources into snapshots in the store: each one is checked on
 // its own, so one broken Gateway keeps its last good snapshot while the others move on.
 import type { EnvoyResource, EnvoyResources } from '../ir/envoy-resources.js';
+import { XdsErrorCodes } from '../../errors.js';
 import { Snapshot, SnapshotError } from './snapshot.js';
 import type { SnapshotStore } from './snapshot-store.js';
 
@@ -37,7 +38,7 @@ export function applySnapshots(store: SnapshotStore, snapshots: ReadonlyMap<stri
       const code = (err as { code?: unknown }).code;
       outcome.problems.push({
         nodeCluster,
-        code: typeof code === 'string' ? code : 'GH_XDS_SNAPSHOT_REFUSED',
+        code: typeof code === 'string' ? code : XdsErrorCodes.snapshotRefused,
         message: err instanceof Error ? err.message : String(err),
       });
       if (!(err instanceof SnapshotError) && typeof code !== 'string') throw err;

@@ -1,6 +1,7 @@
 // An immutable, versioned set of Envoy resources for one node cluster (one Gateway).
 import { TypeUrls, type ResourceTypeUrl } from '@gatehouse/contracts';
 import { contentHash, versionOfSet } from './content-hash.js';
+import { XdsError, XdsErrorCodes } from '../../errors.js';
 import { emptyEnvoyResources, type EnvoyResource, type EnvoyResources } from '../ir/envoy-resources.js';
 import { PUSH_ORDER, RESOURCE_TYPES, typeLabel } from './type-labels.js';
 
@@ -14,12 +15,9 @@ export interface CacheEntry {
   readonly resource: EnvoyResource;
 }
 
-export class SnapshotError extends Error {
-  constructor(
-    readonly code: 'GH_XDS_SNAPSHOT_INCONSISTENT' | 'GH_XDS_DUPLICATE_ENVOY_RESOURCE' | 'GH_XDS_RESOURCE_WITHOUT_NAME',
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
+export class SnapshotError extends XdsError {
+  constructor(code: typeof XdsErrorCodes.snapshotInconsistent | typeof XdsErrorCodes.duplicateEnvoyResource | typeof XdsErrorCodes.resourceWithoutName, detail: string) {
+    super(code, detail);
     this.name = 'SnapshotError';
   }
 }
@@ -49,8 +47,8 @@ export class Snapshot {
       const entries = new Map<string, CacheEntry>();
       for (const resource of resources[field] ?? []) {
         const name = resourceName(typeUrl, resource);
-        if (!name) throw new SnapshotError('GH_XDS_RESOURCE_WITHOUT_NAME', `a resource in ${field} has no name`);
-        if (entries.has(name)) throw new SnapshotError('GH_XDS_DUPLICATE_ENVOY_RESOURCE', `${field} has two resources named "${name}"`);
+        if (!name) throw new SnapshotError(XdsErrorCodes.resourceWithoutName, `a resource in ${field} has no name`);
+        if (entries.has(name)) throw new SnapshotError(XdsErrorCodes.duplicateEnvoyResource, `${field} has two resources named "${name}"`);
         const version = contentHash(resource);
         const reused = previous?.entry(typeUrl, name);
         entries.set(name, reused?.version === version ? reused : { typeUrl, name, version, resource });
@@ -105,7 +103,7 @@ export class Snapshot {
   /** @throws SnapshotError GH_XDS_SNAPSHOT_INCONSISTENT */
   assertConsistent(): void {
     const problems = this.inconsistencies();
-    if (problems.length > 0) throw new SnapshotError('GH_XDS_SNAPSHOT_INCONSISTENT', problems.join('; '));
+    if (problems.length > 0) throw new SnapshotError(XdsErrorCodes.snapshotInconsistent, problems.join('; '));
   }
 
   summary(): Record<string, { version: string; count: number }> {

@@ -1,5 +1,6 @@
 // What SotW and delta streams share: binding to a node cluster's snapshot, nonces, NACK records and
 // the make-before-break push order. Pure: responses go out through the `send` callback.
+import { XdsError, XdsErrorCodes } from '../../errors.js';
 import { edsServiceName, type CacheEntry, type Snapshot } from '../cache/snapshot.js';
 import { PUSH_ORDER, isKnownTypeUrl, typeLabel } from '../cache/type-labels.js';
 import type { Subscription } from './subscription.js';
@@ -56,12 +57,9 @@ export interface AdsStreamOptions<Response> {
   now?: () => number;
 }
 
-export class StreamError extends Error {
-  constructor(
-    readonly code: 'GH_XDS_NODE_CLUSTER_MISSING',
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
+export class StreamError extends XdsError {
+  constructor(code: typeof XdsErrorCodes.nodeClusterMissing, detail: string) {
+    super(code, detail);
     this.name = 'StreamError';
   }
 }
@@ -123,7 +121,7 @@ export abstract class AdsStream<State extends BaseTypeState, Plan extends PushPl
   protected bind(node: { id?: string; cluster?: string } | null | undefined): void {
     if (this.node) return;
     const cluster = node?.cluster ?? '';
-    if (cluster === '') throw new StreamError('GH_XDS_NODE_CLUSTER_MISSING', 'the first request must carry node.cluster ("<namespace>/<gateway>")');
+    if (cluster === '') throw new StreamError(XdsErrorCodes.nodeClusterMissing, 'the first request must carry node.cluster ("<namespace>/<gateway>")');
     this.node = { id: node?.id ?? '', cluster };
     this.snapshot = this.options.store.get(cluster);
     this.unwatch = this.options.store.watch(cluster, (snapshot) => {

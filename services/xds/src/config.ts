@@ -1,6 +1,6 @@
-// Environment variables only the xds service reads.
-import { ConfigError, env, type EnvSpec } from '@gatehouse/kit';
-import type { ServiceEndpoint } from '../core/index.js';
+// Every environment variable the xds service reads (beyond the kit's common ones), with its default.
+import { ConfigError, env, type ConfigOf, type EnvSpec } from '@gatehouse/kit';
+import type { ServiceEndpoint, TranslateOptions } from './core/index.js';
 import { parseEncryptionKey } from '@gatehouse/contracts';
 
 /** "host:port" of a Gatehouse service Envoy must reach, as a translator ServiceEndpoint. */
@@ -43,3 +43,15 @@ export const xdsEnv = {
   XDS_DEBOUNCE_MS: env.int({ default: 50, min: 0, description: 'quiet period before a change is translated and pushed' }),
   XDS_MAX_DELAY_MS: env.int({ default: 500, min: 0, description: 'bound on the push delay during a stream of changes' }),
 };
+
+export type XdsConfig = ConfigOf<typeof xdsEnv>;
+
+/** The translation's options from the service's variables. */
+export function deriveTranslateOptions(config: XdsConfig): TranslateOptions {
+  return {
+    controllerName: config.GATEWAY_CONTROLLER_NAME,
+    authz: config.AUTHZ_ADDRESS,
+    rateLimit: { ...config.RATELIMIT_ADDRESS, timeoutMs: config.RATELIMIT_TIMEOUT_MS },
+    certs: config.CERTS_HTTP01_ADDRESS,
+  };
+}
