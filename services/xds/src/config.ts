@@ -1,7 +1,6 @@
 // Every environment variable the xds service reads (beyond the kit's common ones), with its default.
 import { ConfigError, env, type ConfigOf, type EnvSpec } from '@gatehouse/kit';
 import type { ServiceEndpoint, TranslateOptions } from './core/index.js';
-import { parseEncryptionKey } from '@gatehouse/contracts';
 
 /** "host:port" of a Gatehouse service Envoy must reach, as a translator ServiceEndpoint. */
 function endpoint(clusterName: string, fallback: string, description: string): EnvSpec<ServiceEndpoint> {
@@ -17,18 +16,6 @@ function endpoint(clusterName: string, fallback: string, description: string): E
   };
 }
 
-const encryptionKey: EnvSpec<Buffer | undefined> = {
-  description: '32 bytes (base64 or hex) the certs service encrypts private keys with',
-  parse(raw, name) {
-    if (!raw) return undefined;
-    try {
-      return parseEncryptionKey(raw);
-    } catch (err) {
-      throw new ConfigError(name, (err as Error).message.replace(/^[A-Z_]+: /, ''));
-    }
-  },
-};
-
 export const xdsEnv = {
   GATEWAY_CONFIG_PATH: env.optionalString({ description: 'directory of Gateway API YAML to watch (recursively); unset = admin API only' }),
   AUTHZ_ADDRESS: endpoint('gatehouse-authz', '127.0.0.1:9001', 'ext_authz gRPC service Envoy calls'),
@@ -37,7 +24,7 @@ export const xdsEnv = {
   // when Redis is slow, so a longer wait would only hold requests when the service itself is unreachable.
   RATELIMIT_TIMEOUT_MS: env.int({ default: 20, min: 1, max: 60_000, description: 'how long Envoy waits for a rate limit answer before applying failure_mode_deny' }),
   CERTS_HTTP01_ADDRESS: endpoint('gatehouse-certs', '127.0.0.1:8089', 'certs service HTTP-01 responder'),
-  CERTS_ENCRYPTION_KEY: encryptionKey,
+  CERTS_ENCRYPTION_KEY: env.encryptionKey({ description: '32 bytes (base64 or hex) the certs service encrypts private keys with' }),
   CERTS_ALLOW_PLAINTEXT_KEYS: env.bool({ default: false, description: 'serve private keys stored without encryption although CERTS_ENCRYPTION_KEY is set' }),
   GATEWAY_CONTROLLER_NAME: env.string({ default: 'gatehouse.dev/gateway-controller', description: 'GatewayClass controllerName this instance serves' }),
   XDS_DEBOUNCE_MS: env.int({ default: 50, min: 0, description: 'quiet period before a change is translated and pushed' }),

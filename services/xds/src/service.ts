@@ -1,11 +1,11 @@
 // The xds service on the kit: the ADS server over the snapshot store, the runner (translate,
 // publish first, apply) and its inputs (watched files, admin-API resources, issued certificates).
-import { withProducerSpan, type ServiceContext, type ServiceDefinition } from '@gatehouse/kit';
+import { withProducerSpan, YamlSourceWatcher, type ServiceContext, type ServiceDefinition } from '@gatehouse/kit';
+import { formatConfigIssue } from '@gatehouse/schemas';
 import { addAdsService } from './adapters/ads-server.js';
 import { AdminResourceStore } from './adapters/admin-resource-store.js';
 import { registerAdminRoutes } from './adapters/admin-routes.js';
 import { CertificateSecrets } from './adapters/certificate-secrets.js';
-import { DirectoryWatcher } from './adapters/directory-watcher.js';
 import { encodeSnapshot } from './adapters/resource-encoder.js';
 import { SideEffectsPublisher } from './adapters/side-effects-publisher.js';
 import { warmProtoRoot } from './adapters/to-proto-any.js';
@@ -143,16 +143,15 @@ async function loadInitialConfig(ctx: Context, pipeline: ConfigPipeline, store: 
   const { config, logger } = ctx;
   ctx.ready.set('config', false);
   if (config.GATEWAY_CONFIG_PATH) {
-    const watcher = new DirectoryWatcher({
-      dir: config.GATEWAY_CONFIG_PATH,
+    const watcher = new YamlSourceWatcher(config.GATEWAY_CONFIG_PATH, {
       onFiles: (files) => {
         pipeline.setFiles(files);
-        for (const e of pipeline.state().fileErrors) logger.warn(e, 'gateway config file problem');
+        for (const e of pipeline.state().fileErrors) logger.warn({ code: e.code, file: e.file, line: e.line }, formatConfigIssue(e));
       },
       onError: (err) => logger.error({ err }, 'watching GATEWAY_CONFIG_PATH failed'),
     });
     await watcher.start();
-    ctx.onShutdown(() => watcher.stop());
+    ctx.onShutdown(() => watcher.close());
   }
   const redisGrace = setTimeout(() => {
     logger.warn('Redis not reachable yet: serving the files without admin-API resources and certificates for now');

@@ -25,7 +25,7 @@ import {
   type StoredResource,
   type TranslateResult,
 } from '../core/index.js';
-import { Debouncer } from './debouncer.js';
+import { Debouncer } from '@gatehouse/kit';
 import { ConfigInputs } from './inputs.js';
 import { PublishFirst } from './publish-first.js';
 

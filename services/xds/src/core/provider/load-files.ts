@@ -1,7 +1,7 @@
 // Reads the watched directory's YAML text into resources. Pure: the adapter hands in file
 // contents and, to keep the last good version of a file that stops parsing, the previous result.
 import { XdsErrorCodes } from '../../errors.js';
-import { formatIssue, parseYamlFile, validateResource } from '@gatehouse/schemas';
+import { formatIssue, parseYamlFile, validateResource, type ConfigIssue } from '@gatehouse/schemas';
 import { DEFAULT_NAMESPACE, resourceKey, type GatewayResource, type ResourceIssue } from './resource-types.js';
 import { SUPPORTED_KINDS } from './supported-kinds.js';
 
@@ -10,12 +10,12 @@ export interface SourceFile {
   text: string;
 }
 
-export interface FileError {
+/** A problem with a file or a document in it, as the kit's one issue shape (with file and line). */
+export interface FileError extends ConfigIssue {
   /** GH_XDS_YAML_PARSE | GH_XDS_DOCUMENT_INVALID | GH_XDS_KIND_UNSUPPORTED | GH_XDS_DUPLICATE_RESOURCE */
-  code: string;
-  file: string;
-  line: number;
-  message: string;
+  readonly code: string;
+  readonly file: string;
+  readonly line: number;
   /** True when the file's previous good version is still being served. */
   keptPrevious: boolean;
 }
