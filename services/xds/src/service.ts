@@ -1,6 +1,6 @@
 // The xds service on the kit: the ADS server over the snapshot store, the runner (translate,
 // publish first, apply) and its inputs (watched files, admin-API resources, issued certificates).
-import { withProducerSpan, YamlSourceWatcher, type ServiceContext, type ServiceDefinition } from '@gatehouse/kit';
+import { configHealthMetrics, withProducerSpan, YamlSourceWatcher, type ServiceContext, type ServiceDefinition } from '@gatehouse/kit';
 import { formatConfigIssue } from '@gatehouse/schemas';
 import { addAdsService } from './adapters/ads-server.js';
 import { AdminResourceStore } from './adapters/admin-resource-store.js';
@@ -14,6 +14,7 @@ import { SnapshotStore, typeLabel, type EnvoyResource } from './core/cache/index
 import { translateAll } from './core/index.js';
 import { ProxyRegistry } from './core/server/index.js';
 import { ConfigPipeline } from './runner/config-pipeline.js';
+import type { RefusedVersion } from './runner/last-good-resources.js';
 
 /** How long a starting replica waits for Redis before serving the files alone. */
 const INITIAL_REDIS_GRACE_MS = 5000;
@@ -70,6 +71,7 @@ function buildPipeline(ctx: Context, store: SnapshotStore, sharedSecrets: () => 
   ctx.onShutdown(() => publisher.close());
   const applies = ctx.meter.createHistogram('xds_snapshot_apply_duration_ms', { description: 'translate and set snapshots', unit: 'ms' });
   const translateOptions = deriveTranslateOptions(config);
+  const configHealth = configHealthMetrics(ctx.meter, (key) => key.slice(0, key.indexOf('/')));
   return new ConfigPipeline({
     store,
     translate: (resources) => translateAll(resources, translateOptions),
@@ -95,9 +97,11 @@ function buildPipeline(ctx: Context, store: SnapshotStore, sharedSecrets: () => 
     onApplied: (report) => {
       applies.record(report.durationMs);
       for (const problem of report.problems) logger.error(problem, 'snapshot refused; the last good one keeps serving');
+      for (const r of report.refused) logger.warn({ resource: r.key, generation: r.generation, servingGeneration: r.servingGeneration ?? null }, refusedMessage(r));
       if (report.changed.length + report.removed.length > 0) logger.info({ changed: report.changed, removed: report.removed }, 'snapshots updated');
     },
     onError: (err) => logger.error({ err }, 'config pipeline error'),
+    onLastGood: (lastGood) => configHealth.observe(lastGood),
   });
 }
 
@@ -168,4 +172,11 @@ async function loadInitialConfig(ctx: Context, pipeline: ConfigPipeline, store: 
     },
     (err: unknown) => logger.error({ err }, 'initial configuration load failed'),
   );
+}
+
+function refusedMessage(refused: RefusedVersion): string {
+  const issues = refused.issues.map(formatConfigIssue).join('; ');
+  return refused.servingGeneration === undefined
+    ? `${refused.key} is invalid and not served: ${issues}`
+    : `${refused.key} generation ${refused.generation} refused, generation ${refused.servingGeneration} keeps serving: ${issues}`;
 }

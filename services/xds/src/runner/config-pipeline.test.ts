@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { TypeUrls } from '@gatehouse/contracts';
 import { SnapshotStore } from '../core/cache/index.js';
 import { loadResourcesFromFiles, toStoredResource, translateAll, type SideEffects, type TranslateOptions } from '../core/index.js';
-import { ConfigPipeline } from './config-pipeline.js';
+import { ConfigPipeline, type ApplyReport } from './config-pipeline.js';
 
 const BASIC = readFileSync(new URL('../../testdata/end-to-end/httproute-basic.in.yaml', import.meta.url), 'utf8');
 const OPTIONS: TranslateOptions = {
@@ -71,6 +71,33 @@ describe('ConfigPipeline', () => {
     await t.pipeline.flush();
     expect(t.store.get('default/web')).toBe(before);
     expect(t.pipeline.state().fileErrors[0]).toMatchObject({ file: 'gw.yaml', keptPrevious: true });
+  });
+
+  it('keeps serving the last accepted version of a resource whose new version is invalid, reports it once and counts it', async () => {
+    const store = new SnapshotStore();
+    const reports: ApplyReport[] = [];
+    let observed = 0;
+    const pipeline = new ConfigPipeline({
+      store,
+      translate: (resources) => translateAll(resources, OPTIONS),
+      onApplied: (report) => reports.push(report),
+      onLastGood: (lastGood) => void (observed = lastGood.current?.stale.length ?? -1),
+    });
+    pipeline.setFiles([{ path: 'gw.yaml', text: BASIC }]);
+    await pipeline.flush();
+    pipeline.setFiles([{ path: 'gw.yaml', text: BASIC.replace('port: 3000', 'port: "three thousand"') }]);
+    await pipeline.flush();
+    expect(endpointPort(store)).toBe('3000');
+    expect(observed).toBe(1);
+    expect(reports.at(-1)!.refused).toEqual([expect.objectContaining({ key: 'Backend/default/api', generation: 2, servingGeneration: 1 })]);
+    const status = pipeline.state().statuses.get('Backend/default/api') as { conditions: Array<{ status: string; message: string }> };
+    expect(status.conditions[0]).toMatchObject({ status: 'False', message: expect.stringContaining('gw.yaml:') });
+    expect(status.conditions[0]!.message).toContain('generation 1 (the last accepted version) keeps serving');
+
+    pipeline.setFiles([{ path: 'gw.yaml', text: BASIC.replace('port: 3000', 'port: 3001') }]);
+    await pipeline.flush();
+    expect(endpointPort(store)).toBe('3001');
+    expect(observed).toBe(0);
   });
 
   it('lets an admin-API resource win over the file with the same kind, namespace and name', async () => {

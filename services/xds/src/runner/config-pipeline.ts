@@ -1,5 +1,6 @@
-// The xds runner: inputs (files and admin-API resources) → debounce → translate → publish the side
-// effects first → apply per-Gateway snapshots. No I/O of its own: the service hands in the
+// The xds runner: inputs (files and admin-API resources) → debounce → translate (keeping the last
+// good version of each resource, see last-good-resources.ts) → publish the side effects first →
+// apply per-Gateway snapshots. No I/O of its own: the service hands in the
 // publisher and the snapshot check. A bad input never takes down what is serving: a file that fails
 // to parse keeps its last good version, a Gateway whose snapshot is refused keeps its last good one.
 import { XdsErrorCodes } from '../errors.js';
@@ -25,8 +26,9 @@ import {
   type StoredResource,
   type TranslateResult,
 } from '../core/index.js';
-import { Debouncer } from '@gatehouse/kit';
+import { Debouncer, type LastGood } from '@gatehouse/kit';
 import { ConfigInputs } from './inputs.js';
+import { LastGoodResources, type RefusedVersion } from './last-good-resources.js';
 import { PublishFirst } from './publish-first.js';
 
 export interface ConfigPipelineOptions {
@@ -49,6 +51,8 @@ export interface ConfigPipelineOptions {
   maxDelayMs?: number;
   onApplied?: (report: ApplyReport) => void;
   onError?: (err: unknown) => void;
+  /** After each translation: the per-resource last-good state (the kit's configHealthMetrics observe it). */
+  onLastGood?: (lastGood: LastGood<unknown>) => void;
   /**
    * Runs each translation inside a trace span (the service gives the kit's tracer), so the publication
    * that follows, and the other services applying it, join one trace. Default: no span.
@@ -69,6 +73,8 @@ export interface ApplyReport {
   removed: string[];
   problems: SnapshotProblem[];
   fileErrors: FileError[];
+  /** Versions refused by this translation (each once): stale ones keep serving an older generation. */
+  refused: RefusedVersion[];
   durationMs: number;
 }
 
@@ -91,6 +97,7 @@ const NO_SPAN: RunInSpan = (_name, fn) => fn(() => undefined);
 
 export class ConfigPipeline {
   private readonly inputs = new ConfigInputs();
+  private readonly lastGood = new LastGoodResources();
   private readonly current: PipelineState = { fileErrors: [], adminErrors: [], snapshotProblems: [], statuses: new Map() };
   private readonly debouncer: Debouncer;
   private readonly publishFirst?: PublishFirst;
@@ -178,8 +185,9 @@ export class ConfigPipeline {
     const inSpan = this.options.inSpan ?? NO_SPAN;
     inSpan('xds.translate', (setAttributes) => {
       const started = Date.now();
-      const result = this.translate();
-      if (!result) return;
+      const translated = this.translate();
+      if (!translated) return;
+      const { result, refused } = translated;
       setAttributes({
         'gatehouse.sources.changed': this.inputs.takeChanged(),
         'gatehouse.resources': result.statuses.size,
@@ -187,17 +195,18 @@ export class ConfigPipeline {
         'gatehouse.ratelimit.domains': result.rateLimitDomains.map((d) => d.domain),
       });
       // Runs after the publication (or its budget), still in this translation's trace.
-      const apply = (): void => inSpan('xds.apply', (setApplied) => this.apply(result, started, setApplied));
+      const apply = (): void => inSpan('xds.apply', (setApplied) => this.apply(result, refused, started, setApplied));
       if (this.publishFirst) this.publishFirst.run(result, apply);
       else apply();
     });
   }
 
-  private translate(): TranslateResult | undefined {
+  private translate(): { result: TranslateResult; refused: RefusedVersion[] } | undefined {
     try {
-      const result = this.options.translate(this.inputs.resources());
+      const translated = this.lastGood.translate(this.inputs.resources(), this.options.translate);
       this.current.translationError = undefined;
-      return result;
+      this.options.onLastGood?.(this.lastGood.tracker);
+      return { result: translated.result, refused: translated.newlyRefused };
     } catch (err) {
       // A translator bug must not take down what is serving.
       this.current.translationError = err instanceof Error ? err.message : String(err);
@@ -206,7 +215,7 @@ export class ConfigPipeline {
     }
   }
 
-  private apply(result: TranslateResult, started: number, setAttributes: (attributes: Record<string, string | number | string[]>) => void): void {
+  private apply(result: TranslateResult, refused: RefusedVersion[], started: number, setAttributes: (attributes: Record<string, string | number | string[]>) => void): void {
     const outcome = applySnapshots(this.options.store, result.snapshots, {
       sharedSecrets: this.options.sharedSecrets?.() ?? [],
       ...(this.options.check ? { check: this.options.check } : {}),
@@ -220,6 +229,7 @@ export class ConfigPipeline {
       removed: outcome.removed,
       problems: outcome.problems,
       fileErrors: [...this.current.fileErrors, ...this.current.adminErrors],
+      refused,
       durationMs: Date.now() - started,
     });
   }

@@ -113,6 +113,7 @@ function parseFile(file: SourceFile, options: LoadOptions): ParseOutcome {
     const issues = (validate?.(resource) ?? []).map(
       (issue): ResourceIssue => ({
         ...issue,
+        line: doc.lineOf(issue.path),
         formatted: formatIssue(
           { file: file.path, line: doc.lineOf(issue.path), kind: resource.kind, namespace: resource.metadata.namespace ?? DEFAULT_NAMESPACE, name: resource.metadata.name, path: issue.path },
           issue.message,
