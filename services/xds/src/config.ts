@@ -19,6 +19,8 @@ function endpoint(clusterName: string, fallback: string, description: string): E
 export const xdsEnv = {
   GATEWAY_CONFIG_PATH: env.optionalString({ description: 'directory of Gateway API YAML to watch (recursively); unset = admin API only' }),
   AUTHZ_ADDRESS: endpoint('gatehouse-authz', '127.0.0.1:9001', 'ext_authz gRPC service Envoy calls'),
+  // Covers the IdP round trips authz makes on login callbacks and token refreshes (authz README).
+  AUTHZ_TIMEOUT_MS: env.int({ default: 2000, min: 1, max: 60_000, description: 'how long Envoy waits for authz before answering 503 (status_on_error)' }),
   RATELIMIT_ADDRESS: endpoint('gatehouse-ratelimit', '127.0.0.1:8081', 'rate limit gRPC service Envoy calls'),
   // Envoy's own default: the ratelimit service answers within its RATELIMIT_REDIS_TIMEOUT_MS (10 ms) even
   // when Redis is slow, so a longer wait would only hold requests when the service itself is unreachable.
@@ -37,7 +39,7 @@ export type XdsConfig = ConfigOf<typeof xdsEnv>;
 export function deriveTranslateOptions(config: XdsConfig): TranslateOptions {
   return {
     controllerName: config.GATEWAY_CONTROLLER_NAME,
-    authz: config.AUTHZ_ADDRESS,
+    authz: { ...config.AUTHZ_ADDRESS, timeoutMs: config.AUTHZ_TIMEOUT_MS },
     rateLimit: { ...config.RATELIMIT_ADDRESS, timeoutMs: config.RATELIMIT_TIMEOUT_MS },
     certs: config.CERTS_HTTP01_ADDRESS,
   };
