@@ -10,7 +10,7 @@
 import { XdsErrorCodes } from '../errors.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Snapshot, SnapshotStore } from '../core/cache/index.js';
-import { toStoredResource } from '../core/index.js';
+import { parseDocuments, toStoredResource } from '../core/index.js';
 import type { ProxyRegistry } from '../core/server/index.js';
 import type { ConfigPipeline } from '../runner/config-pipeline.js';
 import type { AdminResourceStore } from './admin-resource-store.js';
@@ -18,8 +18,8 @@ import type { AdminResourceStore } from './admin-resource-store.js';
 export interface AdminRoutesDeps {
   store: SnapshotStore;
   registry: ProxyRegistry;
-  /** The runner: its state for /status, and the admin API's parse and dry run. */
-  pipeline: Pick<ConfigPipeline, 'state' | 'parseDocuments' | 'dryRun'>;
+  /** The runner: its state for /status, and the dry run. */
+  pipeline: Pick<ConfigPipeline, 'state' | 'dryRun'>;
   resources: AdminResourceStore;
 }
 
@@ -58,7 +58,7 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminRoute
     });
 
     scope.post('/dry-run', async (request, reply) => {
-      const parsed = deps.pipeline.parseDocuments(bodyText(request.body));
+      const parsed = parseDocuments(bodyText(request.body));
       if (parsed.errors.length > 0) return reply.code(400).send({ error: XdsErrorCodes.documentInvalid, errors: parsed.errors });
       return { diff: deps.pipeline.dryRun(parsed.resources) };
     });
@@ -66,7 +66,7 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminRoute
     scope.get('/resources', async () => ({ resources: await deps.resources.list() }));
 
     scope.put('/resources', async (request, reply) => {
-      const parsed = deps.pipeline.parseDocuments(bodyText(request.body));
+      const parsed = parseDocuments(bodyText(request.body));
       if (parsed.errors.length > 0) return reply.code(400).send({ error: XdsErrorCodes.documentInvalid, errors: parsed.errors });
       if (parsed.resources.length === 0) return reply.code(400).send({ error: XdsErrorCodes.documentInvalid, errors: [{ message: 'no documents in the request body' }] });
       const stored = parsed.resources.map(toStoredResource);

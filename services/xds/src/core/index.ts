@@ -22,6 +22,7 @@ export {
 } from './provider/load-files.js';
 export { mergeResourceSources } from './provider/merge-sources.js';
 export { toStoredResource, type StoredResource } from './provider/stored-resource.js';
+export { parseDocuments, type ParsedDocuments } from './provider/parse-documents.js';
 export { SUPPORTED_KINDS } from './provider/supported-kinds.js';
 export { resourceKey, type GatewayResource, type ObjectMeta, type ResourceIssue, type ResourceSource } from './provider/resource-types.js';
 export type { Condition, ListenerStatus, ParentReference, ResourceStatus, StatusMap } from './gatewayapi/status-types.js';

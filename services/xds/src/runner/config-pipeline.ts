@@ -3,7 +3,6 @@
 // apply per-Gateway snapshots. No I/O of its own: the service hands in the
 // publisher and the snapshot check. A bad input never takes down what is serving: a file that fails
 // to parse keeps its last good version, a Gateway whose snapshot is refused keeps its last good one.
-import { XdsErrorCodes } from '../errors.js';
 import {
   applySnapshots,
   diffSnapshots,
@@ -16,8 +15,6 @@ import {
   type SnapshotStore,
 } from '../core/cache/index.js';
 import {
-  loadResourcesFromFiles,
-  resourceKey,
   type FileError,
   type GatewayResource,
   type SideEffects,
@@ -87,12 +84,6 @@ export interface PipelineState {
   appliedAt?: number;
 }
 
-export interface ParsedDocuments {
-  resources: GatewayResource[];
-  /** Parse and schema problems; a request with any is refused. */
-  errors: Array<{ code: string; file: string; line: number; message: string }>;
-}
-
 const NO_SPAN: RunInSpan = (_name, fn) => fn(() => undefined);
 
 export class ConfigPipeline {
@@ -149,26 +140,6 @@ export class ConfigPipeline {
 
   state(): Readonly<PipelineState> {
     return this.current;
-  }
-
-  /**
-   * Parses YAML documents sent to the admin API, with the same checks as files. Every document
-   * must be valid for the request to be accepted.
-   */
-  parseDocuments(text: string, origin = 'request'): ParsedDocuments {
-    const loaded = loadResourcesFromFiles([{ path: origin, text }]);
-    const errors: ParsedDocuments['errors'] = loaded.fileErrors.map(({ code, file, line, message }) => ({ code, file, line, message }));
-    for (const resource of loaded.resources) {
-      for (const issue of resource.issues ?? []) {
-        errors.push({
-          code: XdsErrorCodes.documentInvalid,
-          file: origin,
-          line: resource.source?.kind === 'file' ? resource.source.line : 1,
-          message: issue.formatted ?? `${resourceKey(resource)}: ${issue.path}: ${issue.message}`,
-        });
-      }
-    }
-    return { resources: loaded.resources, errors };
   }
 
   /** What applying `documents` through the admin API would change, without applying it. */

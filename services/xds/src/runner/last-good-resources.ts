@@ -44,7 +44,7 @@ export class LastGoodResources {
 
     let result = translate(keyed.map(({ key, resource }) => (putBack.has(key) ? previous.get(key)! : resource)));
     for (let round = 0; round < MAX_SUBSTITUTION_ROUNDS; round++) {
-      const refused = keyed.filter(({ key, print }) => !putBack.has(key) && isNewVersion(key, print) && refusal(result.statuses.get(key)) !== undefined);
+      const refused = keyed.filter(({ key, print }) => !putBack.has(key) && refusal(result.statuses.get(key)) !== undefined && isNewVersion(key, print));
       if (refused.length === 0) break;
       for (const { key, resource } of refused) putBack.set(key, [refusalIssue(resource, refusal(result.statuses.get(key))!)]);
       result = translate(keyed.map(({ key, resource }) => (putBack.has(key) ? previous.get(key)! : resource)));
