@@ -39,5 +39,5 @@ describe('published configuration loads in the consuming services', () => {
       expect(result.issues.map(formatConfigIssue)).toEqual([]);
       expect(result.rejected ?? []).toEqual([]);
     }
-  });
+  }, 30_000);
 });
