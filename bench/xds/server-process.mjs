@@ -3,7 +3,8 @@
 // least any grpc-js server must do to push that change. Driven over IPC; counts bytes it serializes.
 import * as grpc from '@grpc/grpc-js';
 import { grpcServiceDefinition, lookupMessage, ServiceNames } from '@gatehouse/contracts';
-import { ProxyRegistry, Snapshot, SnapshotStore } from '../../services/xds/dist/core/cache/index.js';
+import { Snapshot, SnapshotStore } from '../../services/xds/dist/core/cache/index.js';
+import { ProxyRegistry } from '../../services/xds/dist/core/server/index.js';
 import { adsServiceDefinition, adsServiceHandlers } from '../../services/xds/dist/adapters/ads-server.js';
 import { encodeSnapshot, encodeEntry } from '../../services/xds/dist/adapters/resource-encoder.js';
 import { buildResources, NODE_CLUSTER } from './fixture.mjs';

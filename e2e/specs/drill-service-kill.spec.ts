@@ -221,7 +221,7 @@ describe('each service SIGKILLed and restarted on the same ports', () => {
     expect(remainingAfter).toBeGreaterThan(remainingBefore - 1000);
   }, 60_000);
 
-  it('authz: Envoy fails closed while it is down (403), and the OIDC session stays valid after the restart', async () => {
+  it('authz: Envoy fails closed while it is down (503), and the OIDC session stays valid after the restart', async () => {
     const snapshot = await servedReady();
     const session = await login(snapshot);
     expect((await request(snapshot, '/app/orders', { ...browser, cookie: session })).status).toBe(200);
@@ -235,7 +235,7 @@ describe('each service SIGKILLed and restarted on the same ports', () => {
     console.info(
       [tally.format('drill-service-kill authz: answers while down'), formatMeasurements('drill-service-kill authz', { 'restart (spawn to /readyz)': `${restartMs} ms`, 'session valid after restart': 'yes' })].join('\n'),
     );
-    expect(tally.count('/app with session while authz is down', 403)).toBe(10);
+    expect(tally.count('/app with session while authz is down', 503)).toBe(10);
   }, 60_000);
 
   it('certs: an ACME order in flight when certs dies is finished once by the restarted process', async () => {

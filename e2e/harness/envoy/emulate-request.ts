@@ -105,7 +105,8 @@ export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: numb
         answer = await peers.check(checkRequest);
       } catch {
         if (config?.failure_mode_allow === true) continue;
-        return localReply(403, '', {}, sent);
+        // Envoy answers status_on_error when authz cannot be asked (403 when unset).
+        return localReply(httpStatusOf((config?.status_on_error as { code?: unknown } | undefined)?.code, 403), '', {}, sent);
       }
       if ((answer.status?.code ?? 0) !== 0) {
         const denied = answer.denied_response;

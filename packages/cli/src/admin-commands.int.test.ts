@@ -8,7 +8,7 @@ import { startRedis, startService, waitFor, type RedisHandle, type ServiceHandle
 import type { CliIo } from './cli-io.js';
 import { runCli } from './run-cli.js';
 
-const BASIC = fileURLToPath(new URL('../../../services/xds/testdata/httproute-basic.in.yaml', import.meta.url));
+const BASIC = fileURLToPath(new URL('../../../services/xds/testdata/end-to-end/httproute-basic.in.yaml', import.meta.url));
 let dir: string;
 let redis: RedisHandle;
 let xds: ServiceHandle;

@@ -7,10 +7,11 @@ import { parse } from 'yaml';
 import { encodeResource } from '@gatehouse/xds/envoy-json';
 import { loadResourcesFromFiles } from '@gatehouse/xds/core';
 import { unpackAny } from '@gatehouse/contracts';
+import { makeConfigMapDir } from '@gatehouse/kit/testing';
 import type { CliIo } from './cli-io.js';
 import { runCli } from './run-cli.js';
 
-const TESTDATA = fileURLToPath(new URL('../../../services/xds/testdata/httproute-basic.in.yaml', import.meta.url));
+const TESTDATA = fileURLToPath(new URL('../../../services/xds/testdata/end-to-end/httproute-basic.in.yaml', import.meta.url));
 let dir: string;
 
 // The first load compiles the CRD schemas (seconds on a busy machine); do it outside the tests.
@@ -37,6 +38,13 @@ describe('gatehouse validate', () => {
   it('passes valid YAML', async () => {
     const r = await run('validate', '-f', TESTDATA);
     expect(r).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('reads a ConfigMap-style mount once per file, as the services do', async () => {
+    await makeConfigMapDir(dir, { 'gateway.yaml': await readFile(TESTDATA, 'utf8') });
+    const r = await run('validate', '-f', dir);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(/^1 file\(s\), /);
   });
 
   it('reports schema errors with file, line and path, and exits 1', async () => {

@@ -58,8 +58,8 @@ describe('authz main', () => {
     expect(metrics).toMatch(/gatehouse_authz_check_duration_seconds_bucket\{[^}]*policy="partners\/keys"/);
   });
 
-  it('exits 2 with one line naming the variable for a short cookie secret or a malformed default policy', () => {
-    for (const [name, value] of [['AUTHZ_COOKIE_SECRET', 'short'], ['AUTHZ_DEFAULT_POLICY', 'no-slash']] as const) {
+  it('exits 2 with one line naming the variable for a short cookie secret, a malformed default policy or a config path that does not exist', () => {
+    for (const [name, value] of [['AUTHZ_COOKIE_SECRET', 'short'], ['AUTHZ_DEFAULT_POLICY', 'no-slash'], ['AUTHZ_CONFIG_PATH', join(dir, 'does-not-exist')]] as const) {
       const result = spawnSync(process.execPath, [join(repoRoot, 'services/authz/dist/main.js')], {
         env: { ...process.env, REDIS_URL: redis.url, GRPC_PORT: '0', ADMIN_PORT: '0', [name]: value },
         encoding: 'utf8',

@@ -6,10 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Logger } from './adapters/logger.js';
-import { createAuthzMetrics } from './adapters/metrics.js';
-import { startAuthzService, type AuthzService } from './service.js';
-import { createCheckClient, deniedHeaders, upstreamHeaders, type CheckAnswer, type CheckClient } from './testing/check-client.js';
+import { startAuthz, type AuthzUnderTest } from './testing/authz-service.js';
+import { deniedHeaders, upstreamHeaders, type CheckAnswer, type CheckClient } from './testing/check-client.js';
 import { CookieJar } from './testing/cookie-jar.js';
 import { startOidcProvider, startRedis, type OidcProviderHandle, type RedisHandle as RedisServer } from '@gatehouse/e2e';
 
@@ -20,10 +18,8 @@ let idp: OidcProviderHandle;
 const grants: Record<string, number> = {};
 let redisServer: RedisServer;
 let dir: string;
-const services: AuthzService[] = [];
+const services: AuthzUnderTest[] = [];
 const clients: CheckClient[] = [];
-const errors: string[] = [];
-const logger: Logger = { info: () => {}, warn: () => {}, error: (o, m) => void errors.push(`${m} ${JSON.stringify(o)}`) };
 
 beforeAll(async () => {
   idp = await startOidcProvider({
@@ -63,15 +59,14 @@ stringData: { client-secret: client-secret-0123456789 }
 `,
   );
   for (let i = 0; i < 2; i++) {
-    const service = await startAuthzService({ host: '127.0.0.1', port: 0, configPath: dir, redisUrl: redisServer.url, clockSkewSeconds: 5, cookieSecret: 'c'.repeat(32), logger, metrics: createAuthzMetrics() });
+    const service = await startAuthz({ AUTHZ_CONFIG_PATH: dir, REDIS_URL: redisServer.url, AUTHZ_COOKIE_SECRET: 'c'.repeat(32) });
     services.push(service);
-    clients.push(createCheckClient(service.port));
+    clients.push(service.client);
   }
 });
 
 afterAll(async () => {
-  for (const c of clients) c.close();
-  for (const s of services) await s.close();
+  for (const s of services) await s.stop();
   await idp?.stop();
   await redisServer?.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -272,6 +267,6 @@ describe('OIDC browser login against a real OpenID Provider', () => {
     expect(answer.status.code).not.toBe(0);
     expect(answer.denied_response.status.code).toBe('ServiceUnavailable');
     expect(JSON.parse(answer.denied_response.body)).toEqual({ error: 'GH_AUTHZ_REDIS_UNAVAILABLE' });
-    expect(errors.some((e) => e.includes('GH_AUTHZ_REDIS_UNAVAILABLE') && e.includes(traceId))).toBe(true);
+    expect(services[0]!.errors.some((e) => e.includes('GH_AUTHZ_REDIS_UNAVAILABLE') && e.includes(traceId))).toBe(true);
   });
 });

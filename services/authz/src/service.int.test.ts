@@ -1,3 +1,6 @@
+// The authz service started in-process on the kit (startService(authzService, env)) against a real
+// Redis and a JWKS server: Check over gRPC, JWKS rotation and outage, hot reload of files, and the
+// xds publication over Redis on every replica.
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,10 +9,8 @@ import { FanoutChannel } from '@gatehouse/kit';
 import { Redis } from 'ioredis';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Logger } from './adapters/logger.js';
-import { createAuthzMetrics } from './adapters/metrics.js';
-import { startAuthzService, type AuthzService } from './service.js';
-import { createCheckClient, upstreamHeaders, type CheckClient } from './testing/check-client.js';
+import { startAuthz, type AuthzUnderTest } from './testing/authz-service.js';
+import { upstreamHeaders, type CheckClient } from './testing/check-client.js';
 import { startJwksServer, type JwksServer } from './testing/jwks-server.js';
 import { startRedis, type RedisHandle as RedisServer } from '@gatehouse/e2e';
 
@@ -17,11 +18,9 @@ const ISSUER = 'https://issuer.example.test';
 let dir: string;
 let jwksServer: JwksServer;
 let redisServer: RedisServer;
-let service: AuthzService;
+let service: AuthzUnderTest;
 let client: CheckClient;
 let signer: Awaited<ReturnType<typeof generateKeyPair>>;
-const logLines: string[] = [];
-const logger: Logger = { info: () => {}, warn: () => {}, error: (o, m) => void logLines.push(`${m ?? ''} ${JSON.stringify(o)}`) };
 
 const jwtPolicy = (name: string, uri: string) => `apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: SecurityPolicy
@@ -43,13 +42,12 @@ beforeAll(async () => {
   redisServer = await startRedis();
   dir = mkdtempSync(join(tmpdir(), 'gh-authz-config-'));
   writeFileSync(join(dir, 'api.yaml'), jwtPolicy('api', jwksServer.uri));
-  service = await startAuthzService({ host: '127.0.0.1', port: 0, configPath: dir, redisUrl: redisServer.url, clockSkewSeconds: 5, logger, metrics: createAuthzMetrics(), cookieSecret: 's'.repeat(32) });
-  client = createCheckClient(service.port);
+  service = await startAuthz({ AUTHZ_CONFIG_PATH: dir, REDIS_URL: redisServer.url });
+  client = service.client;
 });
 
 afterAll(async () => {
-  client?.close();
-  await service?.close();
+  await service?.stop();
   await jwksServer?.stop();
   await redisServer?.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -104,13 +102,16 @@ describe('authz service over gRPC', () => {
     }
   });
 
-  it('hot-reloads the config directory and keeps the last good config when a change is invalid', async () => {
+  it('hot-reloads the config directory and keeps the last good version of a policy when a change is invalid', async () => {
     writeFileSync(join(dir, 'second.yaml'), jwtPolicy('second', jwksServer.uri));
     await vi.waitFor(async () => expect((await client.check({ policy: 'shop/second', headers: { authorization: `Bearer ${await token()}` } })).status.code).toBe(0), { timeout: 5_000 });
     writeFileSync(join(dir, 'second.yaml'), `${jwtPolicy('second', jwksServer.uri)}    failOpen: true\n`);
-    const issues = await service.reloadFiles();
-    expect(issues.map((i) => i.code)).toContain('GH_AUTHZ_CONFIG_UNSUPPORTED_FIELD');
-    expect(logLines.some((l) => l.includes('second.yaml') && l.includes('/spec/jwt/failOpen'))).toBe(true);
+    const problems = await vi.waitFor(async () => {
+      const files = (await service.status()).sources.files!;
+      expect(files.serving.find((e) => e.policy === 'shop/second')).toMatchObject({ stale: true, generation: 2, servingGeneration: 1 });
+      return files.problems;
+    }, { timeout: 5_000 });
+    expect(problems).toContain(`${join(dir, 'second.yaml')}:13: SecurityPolicy shop/second: /spec/jwt/failOpen: GH_AUTHZ_CONFIG_UNSUPPORTED_FIELD: is not supported by the Gatehouse authz service`);
     expect((await client.check({ policy: 'shop/second', headers: { authorization: `Bearer ${await token()}` } })).status.code).toBe(0);
   });
 
@@ -118,8 +119,8 @@ describe('authz service over gRPC', () => {
     const fileDir = mkdtempSync(join(tmpdir(), 'gh-authz-file-'));
     const file = join(fileDir, 'policies.yaml');
     writeFileSync(file, jwtPolicy('one', jwksServer.uri));
-    const single = await startAuthzService({ host: '127.0.0.1', port: 0, configPath: file, clockSkewSeconds: 5, logger, metrics: createAuthzMetrics(), cookieSecret: 's'.repeat(32) });
-    const singleClient = createCheckClient(single.port);
+    const single = await startAuthz({ AUTHZ_CONFIG_PATH: file, REDIS_URL: redisServer.url });
+    const singleClient = single.client;
     try {
       const bearer = { authorization: `Bearer ${await token()}` };
       expect((await singleClient.check({ policy: 'shop/one', headers: bearer })).status.code).toBe(0);
@@ -128,15 +129,14 @@ describe('authz service over gRPC', () => {
       await vi.waitFor(async () => expect((await singleClient.check({ policy: 'shop/two', headers: bearer })).status.code).toBe(0), { timeout: 5_000 });
       expect(JSON.parse((await singleClient.check({ policy: 'shop/one', headers: bearer })).denied_response.body)).toEqual({ error: 'GH_AUTHZ_UNKNOWN_POLICY' });
     } finally {
-      singleClient.close();
-      await single.close();
+      await single.stop();
       rmSync(fileDir, { recursive: true, force: true });
     }
   });
 
   it('applies policies the xds service publishes over Redis, on every replica', async () => {
-    const second = await startAuthzService({ host: '127.0.0.1', port: 0, redisUrl: redisServer.url, clockSkewSeconds: 5, logger, metrics: createAuthzMetrics(), cookieSecret: 's'.repeat(32) });
-    const secondClient = createCheckClient(second.port);
+    const second = await startAuthz({ REDIS_URL: redisServer.url });
+    const secondClient = second.client;
     const redis = new Redis(redisServer.url);
     try {
       const publication = {
@@ -178,17 +178,19 @@ spec:
       });
       expect((await client.check({ policy: 'partners/keys', headers: { 'x-api-key': 'acme-0123456789abcdef' } })).status.code).toBe(0);
       expect(JSON.parse((await client.check({ policy: 'partners/new-keys', headers: { 'x-api-key': 'acme-0123456789abcdef' } })).denied_response.body)).toEqual({ error: 'GH_AUTHZ_UNKNOWN_POLICY' });
-      expect(logLines.some((l) => l.includes('SecurityPolicy partners/new-keys') && l.includes('GH_AUTHZ_CONFIG_MISSING_SECRET'))).toBe(true);
+      const redisSource = (await service.status()).sources.redis!;
+      expect(redisSource.problems.some((l) => l.includes('SecurityPolicy partners/new-keys') && l.includes('GH_AUTHZ_CONFIG_MISSING_SECRET'))).toBe(true);
+      expect(redisSource.refused.map((r) => r.policy)).toEqual(['partners/new-keys']);
       // A replica started later loads the stored publication.
-      const late = await startAuthzService({ host: '127.0.0.1', port: 0, redisUrl: redisServer.url, clockSkewSeconds: 5, logger, metrics: createAuthzMetrics(), cookieSecret: 's'.repeat(32) });
-      const lateClient = createCheckClient(late.port);
-      expect((await lateClient.check({ policy: 'partners/other', headers: { 'x-api-key': 'acme-0123456789abcdef' } })).status.code).toBe(0);
-      lateClient.close();
-      await late.close();
+      const late = await startAuthz({ REDIS_URL: redisServer.url });
+      try {
+        expect((await late.client.check({ policy: 'partners/other', headers: { 'x-api-key': 'acme-0123456789abcdef' } })).status.code).toBe(0);
+      } finally {
+        await late.stop();
+      }
     } finally {
       redis.disconnect();
-      secondClient.close();
-      await second.close();
+      await second.stop();
     }
   });
 });

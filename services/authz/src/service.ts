@@ -1,193 +1,118 @@
-// Wires config sources, adapters and the core Authorizer into a running ext_authz gRPC server.
-// main.ts reads the environment and calls this; integration tests call it directly.
-import * as grpc from '@grpc/grpc-js';
-import { connectRedis, type RedisConnection } from '@gatehouse/kit';
-import type { Meter } from '@opentelemetry/api';
+// The authz service on the kit: the Authorizer with its session store and IdP client, the policy
+// intake from AUTHZ_CONFIG_PATH and the xds publication, and Check on the kit's gRPC server. main.ts
+// runs it; integration tests start it in-process with the kit's startService(authzService, env).
+import { ConfigError, configHealthMetrics, type RedisConnection, type ServiceContext, type ServiceDefinition } from '@gatehouse/kit';
+import { addStatusRoute, type SourceStatus } from './adapters/admin-routes.js';
+import { FilePolicySource } from './adapters/file-policy-source.js';
 import { addAuthorizationService, createCheckHandler } from './adapters/grpc-authorization.js';
-import { readConfigFiles, watchConfigPath, type ConfigWatcher } from './adapters/file-policy-source.js';
 import { KeySourceRegistry } from './adapters/key-sources.js';
-import type { Logger } from './adapters/logger.js';
 import { createAuthzMetrics, type AuthzMetrics } from './adapters/metrics.js';
 import { HttpIdpClient } from './adapters/oidc-idp-client.js';
-import { RedisSessionStore } from './adapters/redis-session-store.js';
 import { publicationToConfig, startRedisPolicySource } from './adapters/redis-policy-source.js';
+import { RedisSessionStore } from './adapters/redis-session-store.js';
+import { allowedRedirectOrigins, authzDefaults, authzEnv, REDIS_STARTUP_WAIT_MS, SESSION_REDIS, type AuthzSettings } from './config.js';
 import { Authorizer } from './core/authorize.js';
-import { createCookieSealer } from './core/cookie-crypto.js';
-import { formatConfigIssue, loadPolicies, type ConfigIssue, type LoadResult } from './core/load-policies.js';
-import { OidcFlow } from './core/oidc-flow.js';
-import { randomToken } from './core/pkce.js';
-import { createPolicySet, type PolicySet } from './core/policy-set.js';
+import { formatConfigIssue, loadPolicies, type ConfigFile, type LoadResult } from './core/load-policies.js';
+import { createCookieSealer } from './core/oidc/cookie-crypto.js';
+import { OidcFlow } from './core/oidc/oidc-flow.js';
+import { randomToken } from './core/oidc/pkce.js';
+import { PolicySources, type PolicySourceName } from './core/policy-sources.js';
+import { createPolicySet } from './core/policy/policy-set.js';
+import { ErrorCodes } from './errors.js';
 
-export interface AuthzServiceOptions {
-  readonly host: string;
-  /** 0 picks a free port. */
-  readonly port: number;
-  /** A YAML file or a directory; watched for changes. */
-  readonly configPath?: string;
-  readonly defaultPolicy?: string;
-  /** Sessions, refresh locks and the xds publication. Required for OIDC. */
-  readonly redisUrl?: string;
-  /** Fan-out channel of the xds publication. Default FanoutChannels.authzPolicies. */
-  readonly policiesChannel?: string;
-  /** At least 32 bytes; the same on every replica. Generated (single-replica only) when absent. */
-  readonly cookieSecret?: string;
-  readonly clockSkewSeconds: number;
-  readonly allowedRedirectOrigins?: readonly string[];
-  readonly jwksMaxStaleMs?: number;
-  /** Verified-token verdicts kept; 0 disables the cache (benchmarks of first-seen tokens). Default 10 000. */
-  readonly verdictCacheSize?: number;
-  readonly logger: Logger;
-  /** Defaults to metrics on the global OpenTelemetry meter. */
-  readonly metrics?: AuthzMetrics;
-  readonly meter?: Meter;
-  /** Use an existing grpc-js server (the kit's) instead of creating one. */
-  readonly grpcServer?: grpc.Server;
-}
+type Context = ServiceContext<AuthzSettings>;
+type ApplyPolicies = (source: PolicySourceName, load: LoadResult, version: string) => void;
 
-export interface AuthzService {
-  readonly port: number;
-  readonly authorizer: Authorizer;
-  /** Re-reads AUTHZ_CONFIG_PATH; returns the issues when the new config was rejected. */
-  reloadFiles(): Promise<readonly ConfigIssue[]>;
-  close(): Promise<void>;
-}
+export const authzService: ServiceDefinition<typeof authzEnv> = {
+  name: 'authz',
+  env: authzEnv,
+  defaults: authzDefaults,
+  async start(ctx) {
+    const metrics = createAuthzMetrics(ctx.meter);
+    const authorizer = buildAuthorizer(ctx, metrics);
+    const apply = buildPolicyIntake(ctx, authorizer, metrics);
+    if (ctx.config.AUTHZ_CONFIG_PATH) await startFileSource(ctx, ctx.config.AUTHZ_CONFIG_PATH, apply);
+    await startRedisSource(ctx, apply);
+    addAuthorizationService(ctx.grpc, createCheckHandler({ authorizer, metrics, logger: ctx.logger }));
+    // Ready once a config is enforced: a bad file at start keeps the replica out of rotation.
+    ctx.ready.probe('config', () => authorizer.policies.policies.size > 0 || !ctx.config.AUTHZ_CONFIG_PATH);
+  },
+};
 
-export async function startAuthzService(options: AuthzServiceOptions): Promise<AuthzService> {
-  const { logger } = options;
-  const metrics = options.metrics ?? createAuthzMetrics(options.meter);
-  // Sessions must fail fast while Redis is down (deny, never hang until Envoy's timeout): no offline queue.
-  const connections: RedisConnection[] = [];
-  const open = (extra: object): RedisConnection => {
-    const connection = connectRedis(options.redisUrl!, { connectionName: 'gatehouse-authz', options: extra });
-    connection.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
-    connections.push(connection);
-    return connection;
-  };
-  // A hung Redis must answer 503 GH_AUTHZ_REDIS_UNAVAILABLE before Envoy's ext_authz timeout (1 s as xds
-  // configures it) turns it into Envoy's own uncoded 403: keep the command timeout well below it.
-  const redis = options.redisUrl ? open({ enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 400 }) : undefined;
-
-  if (!options.cookieSecret) logger.warn({}, 'AUTHZ_COOKIE_SECRET is not set: using a random key, sessions will not survive restarts or work across replicas');
-  const sealer = createCookieSealer(options.cookieSecret ?? randomToken(32));
+/** The Authorizer and what it calls: JWKS key sources, the IdP client, OIDC sessions in Redis. */
+function buildAuthorizer(ctx: Context, metrics: AuthzMetrics): Authorizer {
+  const c = ctx.config;
+  // Sessions must fail fast while Redis is down or hung (deny with our 503, never hang until Envoy's timeout).
+  const sessions = ctx.redis({ name: 'sessions', ...SESSION_REDIS });
+  if (!c.AUTHZ_COOKIE_SECRET) ctx.logger.warn({}, 'AUTHZ_COOKIE_SECRET is not set: using a random key, sessions will not survive restarts or work across replicas');
+  const sealer = createCookieSealer(c.AUTHZ_COOKIE_SECRET ?? randomToken(32));
   const idp = new HttpIdpClient({ onJwksFetch: metrics.jwksFetch });
-  const store = redis ? new RedisSessionStore({ redis }) : undefined;
-  const oidcFlow = store
-    ? new OidcFlow({ idp, store, sealer, clockSkewSeconds: options.clockSkewSeconds, ...(options.allowedRedirectOrigins && { allowedRedirectOrigins: options.allowedRedirectOrigins }) })
-    : undefined;
-  const keySources = new KeySourceRegistry({ ...(options.jwksMaxStaleMs !== undefined && { maxStaleMs: options.jwksMaxStaleMs }), onFetch: metrics.jwksFetch });
-  const authorizer = new Authorizer(createPolicySet('empty', []), {
+  const oidcFlow = new OidcFlow({ idp, store: new RedisSessionStore({ redis: sessions }), sealer, clockSkewSeconds: c.AUTHZ_CLOCK_SKEW_SECONDS, allowedRedirectOrigins: allowedRedirectOrigins(c) });
+  const keySources = new KeySourceRegistry({ ...(c.AUTHZ_JWKS_MAX_STALE !== undefined && { maxStaleMs: c.AUTHZ_JWKS_MAX_STALE }), onFetch: metrics.jwksFetch });
+  return new Authorizer(createPolicySet('empty', []), {
     keySourceFor: keySources.keySourceFor,
-    clockSkewSeconds: options.clockSkewSeconds,
-    ...(options.defaultPolicy && { defaultPolicy: options.defaultPolicy }),
-    ...(oidcFlow && { oidcFlow }),
+    clockSkewSeconds: c.AUTHZ_CLOCK_SKEW_SECONDS,
+    ...(c.AUTHZ_DEFAULT_POLICY && { defaultPolicy: c.AUTHZ_DEFAULT_POLICY }),
+    oidcFlow,
     idp,
     onCache: metrics.cache,
-    ...(options.verdictCacheSize !== undefined && { verdictCacheSize: options.verdictCacheSize }),
+    verdictCacheSize: c.AUTHZ_VERDICT_CACHE_SIZE,
   });
+}
 
-  // Each source keeps its own last good set; the enforced set is their union (files win on a clash).
-  let fromFiles: PolicySet | undefined;
-  let fromRedis: PolicySet | undefined;
-  const publish = () => {
-    const merged = new Map([...(fromRedis?.policies ?? []), ...(fromFiles?.policies ?? [])]);
-    authorizer.setPolicies(createPolicySet(`${fromFiles?.version ?? '-'}+${fromRedis?.version ?? '-'}`, merged.values()));
+/** Each delivery of a source: last good per policy, merged, enforced, reported (log, metrics, /status). */
+function buildPolicyIntake(ctx: Context, authorizer: Authorizer, metrics: AuthzMetrics): ApplyPolicies {
+  const sources = new PolicySources();
+  const status = new Map<PolicySourceName, SourceStatus>();
+  const health = configHealthMetrics(ctx.meter, () => 'SecurityPolicy');
+  addStatusRoute(ctx.admin, () => ({ enforced: authorizer.policies, sources: status }));
+  return (source, load, version) => {
+    const update = sources.update(source, load, version);
+    authorizer.setPolicies(update.policySet);
+    status.set(source, { version, update, issues: load.issues });
+    // The files are this service's own input; the publication's are counted where xds validated them.
+    if (source === 'files') health.observe(sources.lastGood('files'));
+    metrics.configReload(load.issues.length > 0 ? 'rejected' : 'ok');
+    const log = ctx.logger;
+    for (const issue of load.issues) log.error({ code: issue.code, source }, formatConfigIssue(issue));
+    for (const e of update.result.stale) log.warn({ source, policy: e.key, file: e.file, generation: e.generation, servingGeneration: e.servingGeneration }, `SecurityPolicy ${e.key}: generation ${e.generation} refused, generation ${e.servingGeneration} keeps serving`);
+    for (const r of update.result.refused) log.error({ source, policy: r.key, file: r.file }, `SecurityPolicy ${r.key}: never valid, not served (requests naming it are denied)`);
+    log.info({ source, version, policies: update.result.serving.map((e) => e.key) }, 'config applied');
   };
-  const accept = (source: string, result: LoadResult): readonly ConfigIssue[] => {
-    const issues = [...result.issues];
-    if (result.policySet && !oidcFlow) {
-      for (const policy of result.policySet.policies.values()) {
-        if (policy.oidc) issues.push({ file: source, resource: `SecurityPolicy ${policy.key}`, path: '/spec/oidc', message: 'needs REDIS_URL for sessions', code: 'GH_AUTHZ_CONFIG_INVALID' });
-      }
-    }
-    if (issues.length > 0 || !result.policySet) {
-      metrics.configReload('rejected');
-      for (const issue of issues) logger.error({ code: issue.code }, formatConfigIssue(issue));
-      logger.error({ source }, 'config rejected; the last good config keeps serving');
-      return issues;
-    }
-    metrics.configReload('ok');
-    logger.info({ source, version: result.policySet.version, policies: [...result.policySet.policies.keys()] }, 'config applied');
-    return [];
-  };
+}
 
-  const reloadFiles = async (): Promise<readonly ConfigIssue[]> => {
-    if (!options.configPath) return [];
-    let result: LoadResult;
-    try {
-      result = loadPolicies(await readConfigFiles(options.configPath), new Date().toISOString());
-    } catch (err) {
-      result = { issues: [{ file: options.configPath, path: '/', message: err instanceof Error ? err.message : String(err), code: 'GH_AUTHZ_CONFIG_READ' }] };
-    }
-    const issues = accept(options.configPath, result);
-    if (issues.length === 0 && result.policySet) {
-      fromFiles = result.policySet;
-      publish();
-    }
-    return issues;
+/** AUTHZ_CONFIG_PATH, read now (a path that does not exist is a config error) and watched. */
+async function startFileSource(ctx: Context, path: string, apply: ApplyPolicies): Promise<void> {
+  const files = new FilePolicySource(path);
+  const onError = (err: unknown) => ctx.logger.error({ code: ErrorCodes.configRead, path, err: String(err) }, 'config files unreadable; the last good policies keep serving');
+  const onFiles = (read: readonly ConfigFile[]) => {
+    const version = new Date().toISOString();
+    apply('files', loadPolicies(read, version), version);
   };
+  await files.start(onFiles, onError).catch((err: unknown) => {
+    throw new ConfigError('AUTHZ_CONFIG_PATH', `cannot read "${path}": ${err instanceof Error ? err.message : String(err)}`);
+  });
+  ctx.onShutdown(() => files.close());
+}
 
-  let watcher: ConfigWatcher | undefined;
-  if (options.configPath) {
-    await reloadFiles();
-    watcher = watchConfigPath(options.configPath, () => void reloadFiles());
-  }
-  // The subscription ends with its connection, which close() disconnects with the others.
-  const startRedisSource = async (redis: RedisConnection) => {
-    await startRedisPolicySource({
+/** The xds publication: the stored latest at start (when Redis answers within a few seconds), then every change. */
+async function startRedisSource(ctx: Context, apply: ApplyPolicies): Promise<void> {
+  const redis = ctx.redis();
+  const subscribe = () =>
+    startRedisPolicySource({
       redis,
-      subscriber: () => open({ maxRetriesPerRequest: null }),
-      ...(options.policiesChannel && { channel: options.policiesChannel }),
+      // Subscribed for the life of the service; ioredis resubscribes after a reconnect.
+      subscriber: () => ctx.redis({ name: 'policies', blocking: true }),
       onPublication: (publication) => {
         const { files, data } = publicationToConfig(publication);
-        // xds validated these already; one broken policy must not hold back every other change. A policy
-        // that fails here keeps its last good version if it had one, else it is absent (requests naming
-        // it are denied).
-        const result = loadPolicies(files, publication.version ?? 'unknown', { extraData: data, partial: true });
-        const loaded = new Map(result.policySet?.policies ?? []);
-        for (const key of result.rejected ?? []) {
-          const previous = fromRedis?.policies.get(key);
-          if (previous) loaded.set(key, previous);
-        }
-        for (const issue of result.issues) logger.error({ code: issue.code, source: `redis publication ${publication.version ?? ''}` }, formatConfigIssue(issue));
-        metrics.configReload(result.issues.length > 0 ? 'rejected' : 'ok');
-        fromRedis = createPolicySet(publication.version ?? 'unknown', loaded.values());
-        logger.info({ source: 'redis', version: publication.version, policies: [...loaded.keys()], rejected: result.rejected }, 'config applied');
-        publish();
+        const version = publication.version ?? 'unknown';
+        apply('redis', loadPolicies(files, version, { extraData: data }), version);
       },
-      onError: (err) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'undecodable policy publication ignored'),
+      onError: (err) => ctx.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'undecodable policy publication ignored'),
     });
-  };
-  if (redis) {
-    // Commands fail fast while Redis is down (no offline queue): wait for it briefly at start, and
-    // otherwise pick the publication up as soon as it is reachable.
-    if (await whenReady(redis, 5_000)) await startRedisSource(redis);
-    else {
-      logger.warn({}, 'redis is not reachable yet; policies from Redis will load when it is');
-      redis.once('ready', () => void startRedisSource(redis).catch((err: unknown) => logger.error({ err: String(err) }, 'redis policy source failed')));
-    }
-  }
-
-  const server = options.grpcServer ?? new grpc.Server();
-  addAuthorizationService(server, createCheckHandler({ authorizer, metrics, logger }));
-  let port = options.port;
-  if (!options.grpcServer) {
-    port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`${options.host}:${options.port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))),
-    );
-  }
-  if (!options.grpcServer) logger.info({ port, host: options.host }, 'authz gRPC server listening');
-
-  return {
-    port,
-    authorizer,
-    reloadFiles,
-    async close() {
-      watcher?.close();
-      // Disconnecting drops the subscription; waiting for UNSUBSCRIBE could hang while Redis is down.
-      if (!options.grpcServer) await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-      for (const connection of connections) connection.disconnect();
-    },
-  };
+  if (await whenReady(redis, REDIS_STARTUP_WAIT_MS)) return void (await subscribe());
+  ctx.logger.warn({}, 'redis is not reachable yet; policies from Redis will load when it is');
+  redis.once('ready', () => void subscribe().catch((err: unknown) => ctx.logger.error({ err: String(err) }, 'redis policy source failed')));
 }
 
 function whenReady(redis: RedisConnection, timeoutMs: number): Promise<boolean> {

@@ -7,13 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certificateIssuedCodec, certificateWantedCodec, TypeUrls, unpackAny } from '@gatehouse/contracts';
+import { certificateIssuedCodec, certificateWantedCodec, FanoutChannels, QueueNames, TypeUrls, unpackAny } from '@gatehouse/contracts';
 import type { CertificateIssued } from '@gatehouse/contracts/generated/gatehouse/v1/CertificateIssued';
 import { createQueue } from '@gatehouse/kit';
 import { startRedis, startService, waitFor, type RedisHandle, type ServiceHandle } from '@gatehouse/e2e';
-import { CERTIFICATE_ISSUED_CHANNEL, CERTIFICATE_ISSUED_LATEST_KEY } from './adapters/certificate-secrets.js';
+import { CERTIFICATE_ISSUED_LATEST_KEY } from './adapters/certificate-secrets.js';
 import { encryptPrivateKey } from '@gatehouse/contracts';
-import { CERTS_WANTED_QUEUE } from './adapters/side-effects-publisher.js';
 import { openSotwStream } from './testing/raw-ads-client.js';
 
 const KEY = randomBytes(32);
@@ -25,7 +24,7 @@ let r: Redis;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gatehouse-certs-sds-'));
-  await writeFile(join(dir, 'public.yaml'), await readFile(new URL('../testdata/gateway-acme-https.in.yaml', import.meta.url), 'utf8'));
+  await writeFile(join(dir, 'public.yaml'), await readFile(new URL('../testdata/end-to-end/gateway-acme-https.in.yaml', import.meta.url), 'utf8'));
   redis = await startRedis();
   r = new Redis(redis.url, { maxRetriesPerRequest: null });
   xds = await startService('xds', { REDIS_URL: redis.url, GATEWAY_CONFIG_PATH: dir, CERTS_ENCRYPTION_KEY: KEY.toString('base64'), XDS_DEBOUNCE_MS: '10' });
@@ -51,12 +50,12 @@ async function issue(revision: number): Promise<void> {
     dns_names: ['www.example.com'],
   };
   const bytes = certificateIssuedCodec.encode(message);
-  await r.multi().hset(CERTIFICATE_ISSUED_LATEST_KEY, 'default/public-https-www', bytes).publish(CERTIFICATE_ISSUED_CHANNEL, bytes).exec();
+  await r.multi().hset(CERTIFICATE_ISSUED_LATEST_KEY, 'default/public-https-www', bytes).publish(FanoutChannels.certificateIssued, bytes).exec();
 }
 
 describe('certificates through the xds service', () => {
   it('queues one job per certificate wanted, deduplicated by content', async () => {
-    const queue = createQueue(CERTS_WANTED_QUEUE, r);
+    const queue = createQueue(QueueNames.certificateWanted, r);
     const jobs = await waitFor(async () => {
       const found = await queue.getJobs(['waiting', 'delayed', 'prioritized']);
       return found.length >= 2 && found;

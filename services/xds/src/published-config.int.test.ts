@@ -6,10 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authzPoliciesPublishedCodec, rateLimitConfigPublishedCodec } from '@gatehouse/contracts';
+import { authzPoliciesPublishedCodec, FanoutChannels, rateLimitConfigPublishedCodec } from '@gatehouse/contracts';
 import { FanoutChannel } from '@gatehouse/kit';
 import { startRedis, startService, waitFor, type RedisHandle, type ServiceHandle } from '@gatehouse/e2e';
-import { AUTHZ_POLICIES_CHANNEL, RATE_LIMIT_CONFIG_CHANNEL } from './adapters/side-effects-publisher.js';
 
 let dir: string;
 let redis: RedisHandle;
@@ -19,7 +18,7 @@ let r: Redis;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gatehouse-published-'));
   for (const name of ['backendtrafficpolicy-global-ratelimit', 'securitypolicy-ext-authz']) {
-    await writeFile(join(dir, `${name}.yaml`), await readFile(new URL(`../testdata/${name}.in.yaml`, import.meta.url), 'utf8'));
+    await writeFile(join(dir, `${name}.yaml`), await readFile(new URL(`../testdata/end-to-end/${name}.in.yaml`, import.meta.url), 'utf8'));
   }
   redis = await startRedis();
   r = new Redis(redis.url);
@@ -34,8 +33,8 @@ afterAll(async () => {
 
 describe('configuration published for ratelimit and authz', () => {
   it('publishes rate limit domains and authz policies with content-hash versions', async () => {
-    const rateLimit = new FanoutChannel({ name: RATE_LIMIT_CONFIG_CHANNEL, codec: rateLimitConfigPublishedCodec, redis: r });
-    const authz = new FanoutChannel({ name: AUTHZ_POLICIES_CHANNEL, codec: authzPoliciesPublishedCodec, redis: r });
+    const rateLimit = new FanoutChannel({ name: FanoutChannels.rateLimitConfig, codec: rateLimitConfigPublishedCodec, redis: r });
+    const authz = new FanoutChannel({ name: FanoutChannels.authzPolicies, codec: authzPoliciesPublishedCodec, redis: r });
     const domains = await waitFor(async () => {
       const latest = await rateLimit.latest();
       return latest?.domains?.length ? latest : undefined;

@@ -24,7 +24,7 @@ async function versions(replica: ServiceHandle): Promise<Record<string, string>>
 describe('xds replicas', () => {
   it('serve what was applied through either one, with identical versions', async () => {
     const [a, b] = replicas as [ServiceHandle, ServiceHandle];
-    const yaml = await readFile(new URL('../testdata/httproute-basic.in.yaml', import.meta.url), 'utf8');
+    const yaml = await readFile(new URL('../testdata/end-to-end/httproute-basic.in.yaml', import.meta.url), 'utf8');
     const put = await fetch(`${a.adminUrl}/resources`, { method: 'PUT', headers: { authorization: `Bearer ${a.adminToken}`, 'content-type': 'application/yaml' }, body: yaml });
     expect(put.status).toBe(200);
     const onB = await waitFor(async () => (await versions(b))['default/web']);

@@ -62,7 +62,9 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
   }
 
   return {
-    meter: metrics.getMeter(`gatehouse-${options.serviceName}`),
+    // This provider's own meter, not the global one: the global can be set only once per process, so a
+    // second service started in-process (tests) would otherwise record into the first one's provider.
+    meter: meterProvider.getMeter(`gatehouse-${options.serviceName}`),
     tracer: trace.getTracer(`gatehouse-${options.serviceName}`),
     serveMetrics: (request, response) => prometheus.getMetricsRequestHandler(request, response),
     async shutdown() {

@@ -1,9 +1,9 @@
 import { lookupMessage, toObjectOptions } from '@gatehouse/contracts';
 import type { CheckRequest__Output } from '@gatehouse/contracts/generated/envoy/service/auth/v3/CheckRequest';
 import { describe, expect, it } from 'vitest';
-import { buildCheckAnswer, buildCheckResponse } from '../core/check-response.js';
-import { unauthorized, type AllowDecision } from '../core/decision.js';
-import { toRequestView } from '../core/request-view.js';
+import { buildCheckAnswer, buildCheckResponse } from '../core/decide/check-response.js';
+import { unauthorized, type AllowDecision } from '../core/decide/decision.js';
+import { toRequestView } from '../core/decide/request-view.js';
 import { authorizationServiceDefinition, createCheckAnswerEncoder } from './check-response-encoding.js';
 
 const responseType = lookupMessage('envoy.service.auth.v3.CheckResponse');

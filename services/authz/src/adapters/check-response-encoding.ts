@@ -12,8 +12,8 @@ import { grpcServiceDefinition, lookupMessage, ServiceNames } from '@gatehouse/c
 import type { CheckRequest__Output } from '@gatehouse/contracts/generated/envoy/service/auth/v3/CheckRequest';
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import type { CheckResponse } from '@gatehouse/contracts/generated/envoy/service/auth/v3/CheckResponse';
-import type { CheckAnswer } from '../core/check-response.js';
-import { toStruct } from '../core/struct.js';
+import type { CheckAnswer } from '../core/decide/check-response.js';
+import { toStruct } from '../core/decide/struct.js';
 
 const DYNAMIC_METADATA_FIELD = 4;
 const LENGTH_DELIMITED = 2;

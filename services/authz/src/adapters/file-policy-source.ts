@@ -1,48 +1,25 @@
-// AUTHZ_CONFIG_PATH: one YAML file or a directory of them, re-read on change (debounced). Watches the
-// parent directory, so editors and atomic renames (ConfigMap-style symlink swaps) are seen.
-import { statSync, watch, type FSWatcher } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+// AUTHZ_CONFIG_PATH as a config source: one YAML file or a directory tree of them, read and watched
+// through the kit's one intake (YamlSourceWatcher: ConfigMap mounts load each file once, an atomic
+// `..data` swap or a file replaced by rename is seen every time). Delivers every file on each change.
+import { YamlSourceWatcher, type ConfigSource } from '@gatehouse/kit';
 import type { ConfigFile } from '../core/load-policies.js';
 
-export async function readConfigFiles(path: string): Promise<ConfigFile[]> {
-  const info = await stat(path);
-  if (!info.isDirectory()) return [{ file: path, text: await readFile(path, 'utf8') }];
-  const names = (await readdir(path, { recursive: true })).filter((n) => /\.ya?ml$/i.test(n) && !basename(n).startsWith('.')).sort();
-  return Promise.all(names.map(async (name) => ({ file: join(path, name), text: await readFile(join(path, name), 'utf8') })));
-}
+export class FilePolicySource implements ConfigSource<ConfigFile> {
+  readonly name = 'files';
+  #watcher: YamlSourceWatcher | undefined;
 
-export interface ConfigWatcher {
-  close(): void;
-}
+  constructor(readonly path: string) {}
 
-export function watchConfigPath(path: string, onChange: () => void, debounceMs = 150): ConfigWatcher {
-  let timer: NodeJS.Timeout | undefined;
-  const fire = () => {
-    clearTimeout(timer);
-    timer = setTimeout(onChange, debounceMs);
-  };
-  let watcher: FSWatcher;
-  if (isDirectorySync(path)) {
-    watcher = watch(path, { recursive: true }, fire);
-  } else {
-    const name = basename(path);
-    watcher = watch(dirname(path), (_event, changed) => {
-      if (changed === null || changed === name || changed.startsWith('..')) fire();
+  /** Reads once and delivers (a path that does not exist rejects), then follows every change. */
+  async start(onConfig: (files: readonly ConfigFile[]) => void, onError: (err: unknown) => void): Promise<void> {
+    this.#watcher = new YamlSourceWatcher(this.path, {
+      onFiles: (files) => onConfig(files.map((f) => ({ file: f.path, text: f.text }))),
+      onError,
     });
+    await this.#watcher.start();
   }
-  return {
-    close() {
-      clearTimeout(timer);
-      watcher.close();
-    },
-  };
-}
 
-function isDirectorySync(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
+  async close(): Promise<void> {
+    await this.#watcher?.close();
   }
 }

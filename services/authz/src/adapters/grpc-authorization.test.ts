@@ -3,10 +3,10 @@
 import type { CheckRequest__Output } from '@gatehouse/contracts/generated/envoy/service/auth/v3/CheckRequest';
 import { describe, expect, it } from 'vitest';
 import { Authorizer, type AuthorizeOutcome } from '../core/authorize.js';
-import { compileSecurityPolicy } from '../core/compile-policy.js';
-import { deny } from '../core/decision.js';
-import { AuthzError, ErrorCodes } from '../core/error-codes.js';
-import { createPolicySet } from '../core/policy-set.js';
+import { compileSecurityPolicy } from '../core/policy/compile.js';
+import { deny } from '../core/decide/decision.js';
+import { AuthzError, ErrorCodes } from '../errors.js';
+import { createPolicySet } from '../core/policy/policy-set.js';
 import { createCheckHandler } from './grpc-authorization.js';
 import type { AuthzMetrics } from './metrics.js';
 

@@ -4,10 +4,11 @@ import * as grpc from '@grpc/grpc-js';
 import { propagation, ROOT_CONTEXT, SpanKind, trace, type Span } from '@opentelemetry/api';
 import type { CheckRequest__Output } from '@gatehouse/contracts/generated/envoy/service/auth/v3/CheckRequest';
 import type { Authorizer, AuthorizeOutcome } from '../core/authorize.js';
-import { buildCheckAnswer, type CheckAnswer } from '../core/check-response.js';
-import { deny } from '../core/decision.js';
-import { AuthzError, ErrorCodes } from '../core/error-codes.js';
-import { toRequestView, type RequestView } from '../core/request-view.js';
+import { buildCheckAnswer, type CheckAnswer } from '../core/decide/check-response.js';
+import { deny } from '../core/decide/decision.js';
+import { AuthzError, ErrorCodes } from '../errors.js';
+import { toRequestView, type RequestView } from '../core/decide/request-view.js';
+import { thenMaybe } from '../core/then-maybe.js';
 import { authorizationServiceDefinition } from './check-response-encoding.js';
 import type { Logger } from './logger.js';
 import type { AuthzMetrics } from './metrics.js';
@@ -58,10 +59,19 @@ export function createCheckHandler({ authorizer, metrics, logger }: CheckHandler
     return buildCheckAnswer(deny(500, ErrorCodes.internal));
   };
 
+  // A rejected outcome, or an exception while recording a settled one, is still answered (a 500 deny).
   const settle = (outcome: AuthorizeOutcome | Promise<AuthorizeOutcome>, view: RequestView, span: Span, started: number): CheckAnswer | Promise<CheckAnswer> =>
-    outcome instanceof Promise
-      ? outcome.then((settled) => answer(settled, view, span, started)).catch((err: unknown) => failed(err, view, span))
-      : answer(outcome, view, span, started);
+    thenMaybe(
+      outcome,
+      (settled) => {
+        try {
+          return answer(settled, view, span, started);
+        } catch (err) {
+          return failed(err, view, span);
+        }
+      },
+      (err) => failed(err, view, span),
+    );
 
   return (raw) => {
     const started = performance.now();
@@ -91,8 +101,8 @@ export function addAuthorizationService(server: grpc.Server, check: CheckHandler
       } catch {
         return callback(null, unexpected());
       }
-      if (!(answer instanceof Promise)) return callback(null, answer);
-      answer.then(
+      thenMaybe(
+        answer,
         (settled) => callback(null, settled),
         () => callback(null, unexpected()),
       );

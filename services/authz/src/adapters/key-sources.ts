@@ -1,7 +1,7 @@
 // One KeySource per JWT provider. Remote JWKS instances are kept across reloads (by URI and settings)
 // so a config change does not drop warm keys or cause a burst of fetches.
-import type { JwtProviderSpec } from '../core/policy-model.js';
-import type { KeySource } from '../core/select-keys.js';
+import type { JwtProviderSpec } from '../core/policy/policy-model.js';
+import type { KeySource } from '../core/authenticate/select-keys.js';
 import { LocalJwks, RemoteJwks } from './remote-jwks.js';
 
 export interface KeySourceRegistryOptions {

@@ -1,9 +1,9 @@
 // Talks to OpenID providers: discovery (cached, shared fetch), code exchange, refresh and RFC 7662
 // introspection with client_secret_basic, and JWKS via RemoteJwks. Errors map to stable codes.
-import { AuthzError, ErrorCodes } from '../core/error-codes.js';
-import type { IdpClient, ProviderMetadata, TokenSet } from '../core/oidc-ports.js';
-import type { OidcSpec } from '../core/policy-model.js';
-import type { KeySource } from '../core/select-keys.js';
+import { AuthzError, ErrorCodes } from '../errors.js';
+import type { IdpClient, ProviderMetadata, TokenSet } from '../core/oidc/oidc-ports.js';
+import type { OidcSpec } from '../core/policy/policy-model.js';
+import type { KeySource } from '../core/authenticate/select-keys.js';
 import { RemoteJwks } from './remote-jwks.js';
 
 export interface HttpIdpClientOptions {

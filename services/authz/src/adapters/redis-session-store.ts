@@ -3,8 +3,8 @@
 // GH_AUTHZ_REDIS_UNAVAILABLE, which the Authorizer turns into a deny (fail closed).
 import { createHash } from 'node:crypto';
 import type { Redis, Cluster } from 'ioredis';
-import { AuthzError, ErrorCodes } from '../core/error-codes.js';
-import type { LoginState, Session, SessionStore } from '../core/oidc-ports.js';
+import { AuthzError, ErrorCodes } from '../errors.js';
+import type { LoginState, Session, SessionStore } from '../core/oidc/oidc-ports.js';
 
 export interface RedisSessionStoreOptions {
   readonly redis: Redis | Cluster;

@@ -1,6 +1,6 @@
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AuthzError } from '../core/error-codes.js';
+import { AuthzError } from '../errors.js';
 import { startJwksServer, type JwksServer } from '../testing/jwks-server.js';
 import { RemoteJwks } from './remote-jwks.js';
 

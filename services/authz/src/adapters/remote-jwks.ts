@@ -2,9 +2,9 @@
 // background when stale, one refetch per cooldown for an unknown kid, stale keys served while the
 // endpoint is down (bounded by maxStaleMs), and concurrent misses sharing one fetch.
 import type { JWK } from 'jose';
-import { checkPublicJwk } from '../core/compile-policy.js';
-import { AuthzError, ErrorCodes } from '../core/error-codes.js';
-import { selectKeys, type KeySource } from '../core/select-keys.js';
+import { checkPublicJwk } from '../core/policy/compile-jwt.js';
+import { AuthzError, ErrorCodes } from '../errors.js';
+import { selectKeys, type KeySource } from '../core/authenticate/select-keys.js';
 
 export interface RemoteJwksOptions {
   readonly uri: string;

@@ -3,11 +3,11 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LocalJwks } from '../adapters/remote-jwks.js';
 import { Authorizer } from './authorize.js';
-import { compileSecurityPolicy } from './compile-policy.js';
-import type { AllowDecision, DenyDecision } from './decision.js';
-import type { JwtProviderSpec } from './policy-model.js';
-import { createPolicySet } from './policy-set.js';
-import type { RequestView } from './request-view.js';
+import { compileSecurityPolicy } from './policy/compile.js';
+import type { AllowDecision, DenyDecision } from './decide/decision.js';
+import type { JwtProviderSpec } from './policy/policy-model.js';
+import { createPolicySet } from './policy/policy-set.js';
+import type { RequestView } from './decide/request-view.js';
 
 const ISSUER = 'https://idp.example';
 let signer: Awaited<ReturnType<typeof generateKeyPair>>;

@@ -1,113 +1,130 @@
-// Config text (YAML files, or the xds publication) -> PolicySet. Secrets and ConfigMaps referenced by
-// policies come from the same documents (files) or the publication's secrets map (Redis).
-// Any issue rejects the whole load: the caller keeps serving the last good set.
-import { parseAllDocuments } from 'yaml';
-import { compileSecurityPolicy } from './compile-policy.js';
-import type { CompiledPolicy } from './policy-model.js';
-import { createPolicySet, type PolicySet } from './policy-set.js';
-import { validateSecurityPolicyDocument } from './validate-resource.js';
+// Config text (YAML files, or the xds publication) -> one candidate per SecurityPolicy: the compiled
+// policy, or the issues that refuse it (file, line, kind/namespace/name, JSON pointer, code). Secrets
+// and ConfigMaps referenced by policies come from the same documents (files) or the publication's
+// secrets map (Redis). Which version serves is decided per policy by policy-sources.ts (LastGood).
+import type { LastGoodCandidate } from '@gatehouse/kit';
+import { formatConfigIssue, parseYamlFile, type ConfigIssue } from '@gatehouse/schemas';
+import { ErrorCodes } from '../errors.js';
+import { compileSecurityPolicy } from './policy/compile.js';
+import type { CompiledPolicy } from './policy/policy-model.js';
+import { createPolicySet, type PolicySet } from './policy/policy-set.js';
+import { validateSecurityPolicyDocument } from './policy/validate-resource.js';
+
+export { formatConfigIssue, type ConfigIssue };
 
 export interface ConfigFile {
   readonly file: string;
   readonly text: string;
 }
 
-export interface ConfigIssue {
-  readonly file: string;
-  readonly line?: number;
-  /** "SecurityPolicy ns/name", when known. */
-  readonly resource?: string;
-  readonly path: string;
-  readonly message: string;
-  readonly code: string;
-}
+/** Keyed "<namespace>/<name>", the policy key Envoy names in context_extensions. */
+export type PolicyCandidate = LastGoodCandidate<CompiledPolicy>;
 
 export interface LoadResult {
-  readonly policySet?: PolicySet;
+  /** One per policy key, in file order: the compiled policy, or (value undefined) why it is refused. */
+  readonly candidates: readonly PolicyCandidate[];
+  /** Problems no policy can be told apart in: a file that does not parse, a document without a name. */
+  readonly unreadable: readonly ConfigIssue[];
+  /** Every issue: the candidates' and the unreadable ones. */
   readonly issues: readonly ConfigIssue[];
-  /** With `partial`: keys ("<namespace>/<name>") of the policies left out because of their issues. */
+  /** The compiled policies as one set: with `partial` always, otherwise only when nothing has an issue. */
+  readonly policySet?: PolicySet;
+  /** With `partial`: keys of the policies left out because of their issues. */
   readonly rejected?: readonly string[];
 }
 
 export interface LoadOptions {
   /** Resource data (Secrets, ConfigMaps) from outside the files, keyed "<namespace>/<name>". */
   readonly extraData?: ReadonlyMap<string, ResourceData>;
-  /**
-   * false (files): any issue rejects the whole load. true (the xds publication, already validated by
-   * xds): valid policies load, broken ones are left out and listed in `rejected`.
-   */
+  /** Return the set of the policies that compiled even when others did not (see LoadResult.policySet). */
   readonly partial?: boolean;
 }
 
 type ResourceData = Record<string, Buffer>;
 
-/** "file:line: SecurityPolicy ns/name: /spec/x: message [CODE]" — one line an operator can act on. */
-export function formatConfigIssue(issue: ConfigIssue): string {
-  const where = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}`;
-  return `${where}: ${issue.resource ? `${issue.resource}: ` : ''}${issue.path}: ${issue.message} [${issue.code}]`;
-}
-
 interface ParsedDoc {
   readonly file: string;
   readonly value: Record<string, unknown>;
-  readonly lineOf: (path: string) => number | undefined;
+  readonly lineOf: (pointer: string) => number;
 }
 
 export function loadPolicies(files: readonly ConfigFile[], version: string, options: LoadOptions = {}): LoadResult {
-  const extraData = options.extraData ?? new Map<string, ResourceData>();
-  const rejected: string[] = [];
-  const issues: ConfigIssue[] = [];
-  const docs: ParsedDoc[] = [];
-  for (const { file, text } of files) {
-    for (const doc of parseAllDocuments(text, { uniqueKeys: true })) {
-      if (doc.errors.length > 0) {
-        for (const error of doc.errors) issues.push({ file, line: error.linePos?.[0]?.line, path: '/', message: error.message, code: 'GH_AUTHZ_CONFIG_YAML' });
-        continue;
-      }
-      const value = doc.toJS() as unknown;
-      if (value === null || value === undefined) continue;
-      if (typeof value !== 'object' || Array.isArray(value)) {
-        issues.push({ file, path: '/', message: 'a document must be a mapping', code: 'GH_AUTHZ_CONFIG_YAML' });
-        continue;
-      }
-      const lineCounter = text.slice(0, doc.range[0]).split('\n').length;
-      docs.push({ file, value: value as Record<string, unknown>, lineOf: (path) => lineOfPath(doc, text, path) ?? lineCounter });
-    }
-  }
-  const data = new Map<string, ResourceData>(extraData);
+  const { docs, unreadable } = parseDocuments(files);
+  const data = new Map<string, ResourceData>(options.extraData ?? []);
   for (const { value } of docs) {
     if (value.kind !== 'Secret' && value.kind !== 'ConfigMap') continue;
     const metadata = (value.metadata ?? {}) as Record<string, unknown>;
-    const key = `${value.kind}:${String(metadata.namespace ?? 'default')}/${String(metadata.name ?? '')}`;
-    data.set(key, resourceData(value));
+    data.set(`${value.kind}:${String(metadata.namespace ?? 'default')}/${String(metadata.name ?? '')}`, resourceData(value));
   }
-  const policies: CompiledPolicy[] = [];
-  const seen = new Set<string>();
+  const lookup = (kind: string, namespace: string, name: string) => data.get(`${kind}:${namespace}/${name}`) ?? data.get(`${namespace}/${name}`);
+  const byKey = new Map<string, PolicyCandidate>();
   for (const doc of docs) {
     if (doc.value.kind !== 'SecurityPolicy') continue;
     const metadata = (doc.value.metadata ?? {}) as Record<string, unknown>;
-    const key = `${String(metadata.namespace ?? 'default')}/${String(metadata.name ?? '?')}`;
-    const resource = `SecurityPolicy ${key}`;
-    const schemaIssues = validateSecurityPolicyDocument(doc.value);
-    if (schemaIssues.length > 0) {
-      for (const i of schemaIssues) issues.push({ file: doc.file, line: doc.lineOf(i.path), resource, path: i.path, message: i.message, code: 'GH_AUTHZ_CONFIG_SCHEMA' });
-      rejected.push(key);
+    if (typeof metadata.name !== 'string' || metadata.name === '') {
+      unreadable.push({ code: ErrorCodes.configInvalid, file: doc.file, line: doc.lineOf('/metadata'), kind: 'SecurityPolicy', path: '/metadata/name', message: 'is required' });
       continue;
     }
-    const result = compileSecurityPolicy(doc.value, {
-      lookup: (kind, namespace, name) => data.get(`${kind}:${namespace}/${name}`) ?? (kind === 'Secret' || kind === 'ConfigMap' ? data.get(`${namespace}/${name}`) : undefined),
-    });
-    for (const i of result.issues) issues.push({ file: doc.file, line: doc.lineOf(i.path), resource, path: i.path, message: i.message, code: i.code });
-    if (!result.policy) rejected.push(key);
-    if (result.policy) {
-      if (seen.has(result.policy.key)) issues.push({ file: doc.file, line: doc.lineOf('/metadata/name'), resource, path: '/metadata/name', message: 'is defined twice', code: 'GH_AUTHZ_CONFIG_DUPLICATE' });
-      seen.add(result.policy.key);
-      policies.push(result.policy);
+    const candidate = compileDocument(doc, typeof metadata.namespace === 'string' ? metadata.namespace : 'default', metadata.name, lookup);
+    const earlier = byKey.get(candidate.key);
+    // Defined twice: neither version is taken (which one was meant is unknown); the last good one serves.
+    byKey.set(candidate.key, earlier ? duplicate(earlier, candidate, doc) : candidate);
+  }
+  const candidates = [...byKey.values()];
+  const issues = [...unreadable, ...candidates.flatMap((c) => c.issues)];
+  const compiled = candidates.flatMap((c) => (c.value ? [c.value] : []));
+  const rejected = candidates.filter((c) => !c.value).map((c) => c.key);
+  if (options.partial) return { candidates, unreadable, issues, policySet: createPolicySet(version, compiled), rejected };
+  return { candidates, unreadable, issues, ...(issues.length === 0 && { policySet: createPolicySet(version, compiled) }) };
+}
+
+/** Every mapping document of every file that parses; a file with a YAML error contributes none. */
+function parseDocuments(files: readonly ConfigFile[]): { docs: ParsedDoc[]; unreadable: ConfigIssue[] } {
+  const docs: ParsedDoc[] = [];
+  const unreadable: ConfigIssue[] = [];
+  for (const { file, text } of files) {
+    const parsed = parseYamlFile(text, file);
+    if (parsed.errors.length > 0) {
+      unreadable.push(...parsed.errors);
+      continue;
+    }
+    for (const doc of parsed.documents) {
+      if (typeof doc.value !== 'object' || doc.value === null || Array.isArray(doc.value)) {
+        unreadable.push({ code: ErrorCodes.configYaml, file, line: doc.lineOf(''), message: 'a document must be a mapping' });
+        continue;
+      }
+      docs.push({ file, value: doc.value as Record<string, unknown>, lineOf: (pointer) => doc.lineOf(pointer) });
     }
   }
-  if (options.partial) return { policySet: createPolicySet(version, policies), issues, rejected };
-  if (issues.length > 0) return { issues };
-  return { policySet: createPolicySet(version, policies), issues };
+  return { docs, unreadable };
+}
+
+function compileDocument(doc: ParsedDoc, namespace: string, name: string, lookup: (kind: string, namespace: string, name: string) => ResourceData | undefined): PolicyCandidate {
+  const key = `${namespace}/${name}`;
+  const at = (path: string, message: string, code: string): ConfigIssue => ({ code, file: doc.file, line: doc.lineOf(path), kind: 'SecurityPolicy', namespace, name, path, message });
+  // The raw document (and what is wrong with it) identifies a version: every edit is a new generation.
+  const fingerprint = (issues: readonly ConfigIssue[]) => JSON.stringify([doc.value, issues.map((i) => `${i.path}:${i.code}:${i.message}`)]);
+  const schemaIssues = validateSecurityPolicyDocument(doc.value).map((i) => at(i.path, i.message, ErrorCodes.configSchema));
+  if (schemaIssues.length > 0) return { key, file: doc.file, issues: schemaIssues, fingerprint: fingerprint(schemaIssues) };
+  const result = compileSecurityPolicy(doc.value, { lookup });
+  const issues = result.issues.map((i) => at(i.path, i.message, i.code));
+  return { key, file: doc.file, ...(result.policy && { value: result.policy }), issues, fingerprint: fingerprint(issues) };
+}
+
+function duplicate(earlier: PolicyCandidate, later: PolicyCandidate, doc: ParsedDoc): PolicyCandidate {
+  const [namespace, name] = later.key.split('/') as [string, string];
+  const issue: ConfigIssue = {
+    code: ErrorCodes.configDuplicate,
+    file: doc.file,
+    line: doc.lineOf('/metadata/name'),
+    kind: 'SecurityPolicy',
+    namespace,
+    name,
+    path: '/metadata/name',
+    message: `is defined twice (also in ${earlier.file ?? 'an earlier document'})`,
+  };
+  const issues = [...earlier.issues, ...later.issues, issue];
+  return { key: earlier.key, ...(earlier.file !== undefined && { file: earlier.file }), issues, fingerprint: JSON.stringify([earlier.fingerprint, later.fingerprint]) };
 }
 
 function resourceData(value: Record<string, unknown>): ResourceData {
@@ -119,14 +136,4 @@ function resourceData(value: Record<string, unknown>): ResourceData {
     if (typeof v === 'string') out[k] = Buffer.from(v, 'utf8');
   }
   return out;
-}
-
-function lineOfPath(doc: ReturnType<typeof parseAllDocuments>[number], text: string, pointer: string): number | undefined {
-  const segments = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-  // Walk up to the deepest existing node, so a missing field points at its parent.
-  for (let depth = segments.length; depth >= 0; depth--) {
-    const node = doc.getIn(segments.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
-    if (node && typeof node === 'object' && node.range) return text.slice(0, node.range[0]).split('\n').length;
-  }
-  return undefined;
 }

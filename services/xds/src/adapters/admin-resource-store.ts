@@ -4,15 +4,11 @@
 import { gatewayConfigChangedCodec, FanoutChannels } from '@gatehouse/contracts';
 import { currentTraceContext, FanoutChannel, withTraceContext, type RedisConnection } from '@gatehouse/kit';
 import { contentHash } from '../core/cache/index.js';
+import type { StoredResource } from '../core/index.js';
+
+export type { StoredResource };
 
 export const ADMIN_RESOURCES_KEY = 'gatehouse:xds:resources';
-export const CONFIG_CHANGED_CHANNEL = FanoutChannels.gatewayConfigChanged;
-
-export interface StoredResource {
-  /** "<Kind>/<namespace>/<name>" */
-  key: string;
-  yaml: string;
-}
 
 export interface AdminResourceStoreOptions {
   redis: RedisConnection;
@@ -20,7 +16,7 @@ export interface AdminResourceStoreOptions {
   subscriber?: () => RedisConnection;
   /** Hash key. Default ADMIN_RESOURCES_KEY. */
   key?: string;
-  /** Fan-out channel. Default CONFIG_CHANGED_CHANNEL. */
+  /** Fan-out channel. Default FanoutChannels.gatewayConfigChanged. */
   channelName?: string;
 }
 
@@ -31,7 +27,7 @@ export class AdminResourceStore {
   constructor(private readonly options: AdminResourceStoreOptions) {
     this.key = options.key ?? ADMIN_RESOURCES_KEY;
     this.channel = new FanoutChannel({
-      name: options.channelName ?? CONFIG_CHANGED_CHANNEL,
+      name: options.channelName ?? FanoutChannels.gatewayConfigChanged,
       codec: gatewayConfigChangedCodec,
       redis: options.redis,
       ...(options.subscriber ? { subscriber: options.subscriber } : {}),

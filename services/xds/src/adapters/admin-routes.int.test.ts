@@ -5,14 +5,15 @@ import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAdminServer, createLogger, Readiness } from '@gatehouse/kit';
-import { ProxyRegistry, SnapshotStore } from '../core/cache/index.js';
+import { SnapshotStore } from '../core/cache/index.js';
+import { ProxyRegistry } from '../core/server/index.js';
 import { translateAll, type TranslateOptions } from '../core/index.js';
 import { startRedis, type RedisHandle as TestRedis } from '@gatehouse/e2e';
 import { AdminResourceStore } from './admin-resource-store.js';
 import { registerAdminRoutes } from './admin-routes.js';
-import { ConfigPipeline } from './config-pipeline.js';
+import { ConfigPipeline } from '../runner/config-pipeline.js';
 
-const BASIC = readFileSync(new URL('../../testdata/httproute-basic.in.yaml', import.meta.url), 'utf8');
+const BASIC = readFileSync(new URL('../../testdata/end-to-end/httproute-basic.in.yaml', import.meta.url), 'utf8');
 const BACKEND = BASIC.split('---').at(-1)!;
 const OPTIONS: TranslateOptions = {
   authz: { clusterName: 'gatehouse-authz', host: '127.0.0.1', port: 9001 },

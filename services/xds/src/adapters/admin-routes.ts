@@ -7,15 +7,19 @@
 //   GET    /resources                         resources applied through the admin API
 //   PUT    /resources                         apply YAML documents (stored in Redis, all replicas)
 //   DELETE /resources/:kind/:namespace/:name  remove one admin-API resource
+import { XdsErrorCodes } from '../errors.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { ProxyRegistry, Snapshot, SnapshotStore } from '../core/cache/index.js';
+import type { Snapshot, SnapshotStore } from '../core/cache/index.js';
+import { parseDocuments, toStoredResource } from '../core/index.js';
+import type { ProxyRegistry } from '../core/server/index.js';
+import type { ConfigPipeline } from '../runner/config-pipeline.js';
 import type { AdminResourceStore } from './admin-resource-store.js';
-import { toStoredResource, type ConfigPipeline } from './config-pipeline.js';
 
 export interface AdminRoutesDeps {
   store: SnapshotStore;
   registry: ProxyRegistry;
-  pipeline: ConfigPipeline;
+  /** The runner: its state for /status, and the dry run. */
+  pipeline: Pick<ConfigPipeline, 'state' | 'dryRun'>;
   resources: AdminResourceStore;
 }
 
@@ -33,7 +37,7 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminRoute
         const snapshot = deps.store.get(nodeCluster);
         if (snapshot) dump[nodeCluster] = dumpSnapshot(snapshot);
       }
-      if (wanted && !dump[wanted]) return notFound(reply, 'GH_XDS_NODE_CLUSTER_UNKNOWN', `no snapshot for node cluster "${wanted}"`);
+      if (wanted && !dump[wanted]) return notFound(reply, XdsErrorCodes.nodeClusterUnknown, `no snapshot for node cluster "${wanted}"`);
       return dump;
     });
 
@@ -54,17 +58,17 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminRoute
     });
 
     scope.post('/dry-run', async (request, reply) => {
-      const parsed = deps.pipeline.parseDocuments(bodyText(request.body));
-      if (parsed.errors.length > 0) return reply.code(400).send({ error: 'GH_XDS_DOCUMENT_INVALID', errors: parsed.errors });
+      const parsed = parseDocuments(bodyText(request.body));
+      if (parsed.errors.length > 0) return reply.code(400).send({ error: XdsErrorCodes.documentInvalid, errors: parsed.errors });
       return { diff: deps.pipeline.dryRun(parsed.resources) };
     });
 
     scope.get('/resources', async () => ({ resources: await deps.resources.list() }));
 
     scope.put('/resources', async (request, reply) => {
-      const parsed = deps.pipeline.parseDocuments(bodyText(request.body));
-      if (parsed.errors.length > 0) return reply.code(400).send({ error: 'GH_XDS_DOCUMENT_INVALID', errors: parsed.errors });
-      if (parsed.resources.length === 0) return reply.code(400).send({ error: 'GH_XDS_DOCUMENT_INVALID', errors: [{ message: 'no documents in the request body' }] });
+      const parsed = parseDocuments(bodyText(request.body));
+      if (parsed.errors.length > 0) return reply.code(400).send({ error: XdsErrorCodes.documentInvalid, errors: parsed.errors });
+      if (parsed.resources.length === 0) return reply.code(400).send({ error: XdsErrorCodes.documentInvalid, errors: [{ message: 'no documents in the request body' }] });
       const stored = parsed.resources.map(toStoredResource);
       const version = await deps.resources.put(stored);
       return { applied: stored.map((s) => s.key), version };
@@ -74,7 +78,7 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminRoute
       const { kind, namespace, name } = request.params;
       const key = `${kind}/${namespace}/${name}`;
       const { deleted, version } = await deps.resources.delete([key]);
-      if (deleted.length === 0) return notFound(reply, 'GH_XDS_RESOURCE_NOT_FOUND', `${key} was not applied through the admin API`);
+      if (deleted.length === 0) return notFound(reply, XdsErrorCodes.resourceNotFound, `${key} was not applied through the admin API`);
       return { deleted, version };
     });
   });

@@ -5,8 +5,9 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grpcServiceDefinition, ServiceNames } from '@gatehouse/contracts';
 import { buildXdsBootstrap, createXdsClient, waitFor, type XdsClientHandle } from '@gatehouse/e2e';
-import { ProxyRegistry, Snapshot, SnapshotStore } from '../core/cache/index.js';
-import { apiListener, edsCluster } from '../core/cache/testing/resources.js';
+import { Snapshot, SnapshotStore } from '../core/cache/index.js';
+import { ProxyRegistry } from '../core/server/index.js';
+import { apiListener, edsCluster } from '../testing/envoy-resources.js';
 import { addAdsService } from './ads-server.js';
 import { encodeSnapshot } from './resource-encoder.js';
 

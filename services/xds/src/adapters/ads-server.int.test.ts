@@ -2,8 +2,9 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TypeUrls } from '@gatehouse/contracts';
-import { ProxyRegistry, Snapshot, SnapshotStore } from '../core/cache/index.js';
-import { edsCluster, endpoints, listener, routeConfig, simpleGateway } from '../core/cache/testing/resources.js';
+import { Snapshot, SnapshotStore } from '../core/cache/index.js';
+import { ProxyRegistry } from '../core/server/index.js';
+import { edsCluster, endpoints, listener, routeConfig, simpleGateway } from '../testing/envoy-resources.js';
 import { openDeltaStream, openSotwStream, resourceNames } from '../testing/raw-ads-client.js';
 import { addAdsService } from './ads-server.js';
 import { encodeSnapshot } from './resource-encoder.js';

@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { grpcServiceDefinition, ServiceNames } from '@gatehouse/contracts';
 import type { DeltaDiscoveryRequest__Output } from '@gatehouse/contracts/generated/envoy/service/discovery/v3/DeltaDiscoveryRequest';
 import type { DiscoveryRequest__Output } from '@gatehouse/contracts/generated/envoy/service/discovery/v3/DiscoveryRequest';
+import { versionOfSet } from '../core/cache/index.js';
 import {
   DeltaStream,
   SotwStream,
@@ -10,15 +11,14 @@ import {
   type DeltaResponse,
   type ProxyRegistry,
   type ProxyStream,
-  type SnapshotStore,
+  type SnapshotSource,
   type SotwResponse,
   type StreamObserver,
-  versionOfSet,
-} from '../core/cache/index.js';
+} from '../core/server/index.js';
 import { encodeDeltaResources, encodeSotwResources, PreEncodedResponse, preEncodedAware, ResponseMessages } from './response-encoder.js';
 
 export interface AdsServiceOptions {
-  store: SnapshotStore;
+  store: SnapshotSource;
   registry: ProxyRegistry;
   /** Hears ACKs and NACKs (metrics); NACKs are also recorded in the registry. */
   observer?: StreamObserver;

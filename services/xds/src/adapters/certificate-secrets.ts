@@ -7,7 +7,6 @@ import { certificateIssuedCodec, decryptPrivateKey, FanoutChannels } from '@gate
 import type { CertificateIssued__Output } from '@gatehouse/contracts/generated/gatehouse/v1/CertificateIssued';
 import { withTraceContext, type RedisConnection } from '@gatehouse/kit';
 
-export const CERTIFICATE_ISSUED_CHANNEL = FanoutChannels.certificateIssued;
 export const CERTIFICATE_ISSUED_LATEST_KEY = 'gatehouse:certificates:issued:latest';
 
 export interface CertificateSecretsOptions {
@@ -38,7 +37,7 @@ export class CertificateSecrets {
   private readonly latestKey: string;
 
   constructor(private readonly options: CertificateSecretsOptions) {
-    this.channel = options.channel ?? CERTIFICATE_ISSUED_CHANNEL;
+    this.channel = options.channel ?? FanoutChannels.certificateIssued;
     this.latestKey = options.latestKey ?? CERTIFICATE_ISSUED_LATEST_KEY;
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TypeUrls } from '@gatehouse/contracts';
 import { Snapshot } from '../core/cache/index.js';
-import { simpleGateway } from '../core/cache/testing/resources.js';
+import { simpleGateway } from '../testing/envoy-resources.js';
 import { adsServiceDefinition } from './ads-server.js';
 import { encodeEntry } from './resource-encoder.js';
 import { encodeDeltaResources, encodeSotwResources, PreEncodedResponse } from './response-encoder.js';

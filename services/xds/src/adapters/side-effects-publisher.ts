@@ -8,19 +8,9 @@ import type { RateLimitConfigPublished, RateLimitConfigPublished__Output } from 
 import { currentTraceContext, FanoutChannel, createQueue, type RedisConnection } from '@gatehouse/kit';
 import type { Queue } from 'bullmq';
 import { contentHash } from '../core/cache/index.js';
-import type { AuthzPolicy, CertificateWanted, RateLimitDomain } from '../core/index.js';
+import type { CertificateWanted, SideEffects } from '../core/index.js';
 
-export const RATE_LIMIT_CONFIG_CHANNEL = FanoutChannels.rateLimitConfig;
-export const AUTHZ_POLICIES_CHANNEL = FanoutChannels.authzPolicies;
-/** BullMQ forbids ":" in queue names, so the "certs:wanted" is spelled "certs-wanted". */
-export const CERTS_WANTED_QUEUE = QueueNames.certificateWanted;
-
-export interface SideEffects {
-  rateLimitDomains: readonly RateLimitDomain[];
-  authzPolicies: readonly AuthzPolicy[];
-  authzSecrets: ReadonlyMap<string, { data: Record<string, Buffer> }>;
-  certificatesWanted: readonly CertificateWanted[];
-}
+export type { SideEffects };
 
 export interface SideEffectsPublisherOptions {
   redis: RedisConnection;
@@ -50,9 +40,9 @@ export class SideEffectsPublisher {
   private readonly jobsAdded = new Set<string>();
 
   constructor(private readonly options: SideEffectsPublisherOptions) {
-    this.rateLimit = new FanoutChannel({ name: options.rateLimitChannel ?? RATE_LIMIT_CONFIG_CHANNEL, codec: rateLimitConfigPublishedCodec, redis: options.redis });
-    this.authz = new FanoutChannel({ name: options.authzChannel ?? AUTHZ_POLICIES_CHANNEL, codec: authzPoliciesPublishedCodec, redis: options.redis });
-    this.queue = createQueue(options.certsQueue ?? CERTS_WANTED_QUEUE, options.redis);
+    this.rateLimit = new FanoutChannel({ name: options.rateLimitChannel ?? FanoutChannels.rateLimitConfig, codec: rateLimitConfigPublishedCodec, redis: options.redis });
+    this.authz = new FanoutChannel({ name: options.authzChannel ?? FanoutChannels.authzPolicies, codec: authzPoliciesPublishedCodec, redis: options.redis });
+    this.queue = createQueue(options.certsQueue ?? QueueNames.certificateWanted, options.redis);
   }
 
   /** Publishes what changed since the last call (or since what Redis already holds). */

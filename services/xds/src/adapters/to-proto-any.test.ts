@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TypeUrls, unpackAny } from '@gatehouse/contracts';
 import { encodeResource, toProtoAny } from './to-proto-any.js';
-import { edsCluster, listener } from '../core/cache/testing/resources.js';
+import { edsCluster, listener } from '../testing/envoy-resources.js';
 
 describe('toProtoAny / encodeResource', () => {
   it('encodes nested typed_config Anys so they decode back to the same fields', () => {

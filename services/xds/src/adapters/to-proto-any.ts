@@ -4,14 +4,14 @@
 // turns the JSON into protobufjs' object form, failing loudly (with the path) on anything unknown.
 import { lookupMessage, protoRoot, typeUrlOf, type PackedAny } from '@gatehouse/contracts';
 import protobuf from 'protobufjs';
+import { XdsError, XdsErrorCodes } from '../errors.js';
 
-export class EnvoyJsonError extends Error {
-  readonly code = 'GH_XDS_ENVOY_JSON_INVALID';
+export class EnvoyJsonError extends XdsError {
   constructor(
     readonly path: string,
     detail: string,
   ) {
-    super(`GH_XDS_ENVOY_JSON_INVALID: ${path}: ${detail}`);
+    super(XdsErrorCodes.envoyJsonInvalid, `${path}: ${detail}`);
     this.name = 'EnvoyJsonError';
   }
 }

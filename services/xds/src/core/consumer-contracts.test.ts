@@ -15,7 +15,7 @@ interface Output {
   authzSecrets: Record<string, Record<string, string>>;
 }
 
-const testdata = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'testdata');
+const testdata = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'testdata', 'end-to-end');
 const outputs = readdirSync(testdata)
   .filter((f) => f.endsWith('.out.json'))
   .map((file) => ({ file, output: JSON.parse(readFileSync(join(testdata, file), 'utf8')) as Output }));
@@ -39,5 +39,5 @@ describe('published configuration loads in the consuming services', () => {
       expect(result.issues.map(formatConfigIssue)).toEqual([]);
       expect(result.rejected ?? []).toEqual([]);
     }
-  });
+  }, 30_000);
 });

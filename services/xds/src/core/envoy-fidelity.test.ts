@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { checkEnvoyResource } from '@gatehouse/envoy-check';
 import { describe, expect, it } from 'vitest';
 
-const testdata = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'testdata');
+const testdata = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'testdata', 'end-to-end');
 const TYPES = {
   listeners: 'envoy.config.listener.v3.Listener',
   routes: 'envoy.config.route.v3.RouteConfiguration',

@@ -2,7 +2,7 @@
 // Maps as sorted objects, so reviewers read one file per behaviour. Used by the golden tests, the
 // Envoy fidelity check and the CLI.
 import { loadResourcesFromFiles } from './provider/load-files.js';
-import { translateAll, type TranslateOptions } from './translate-all.js';
+import { translateAll, type TranslateOptions } from './translate.js';
 
 export const GOLDEN_OPTIONS: TranslateOptions = {
   authz: { clusterName: 'gatehouse/authz', host: 'authz', port: 9001 },

@@ -1,36 +1,34 @@
-// Golden files: testdata/<case>.in.yaml -> testdata/<case>.out.json (snapshots, statuses, rate
+// Golden files: testdata/end-to-end/<case>.in.yaml -> <case>.out.json (snapshots, statuses, rate
 // limit domains, authz policies, certificates). Regenerate with
 //   pnpm --filter @gatehouse/xds golden:update   (UPDATE_GOLDEN=1)
-// and review the diff. An output without input (an orphan) fails the run.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// and review the diff. An output without input (an orphan) fails the run; the update deletes it.
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { expectedGolden, outdatedOutputs, UPDATE_HINT } from '../testing/golden-files.js';
 import { goldenOutput, GOLDEN_OPTIONS } from './golden-output.js';
 import { loadResourcesFromFiles } from './provider/load-files.js';
 
-const testdata = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'testdata');
-const update = process.env.UPDATE_GOLDEN === '1';
-const files = readdirSync(testdata);
-const cases = files.filter((f) => f.endsWith('.in.yaml')).map((f) => f.slice(0, -'.in.yaml'.length));
+const testdata = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'testdata', 'end-to-end');
+const cases = readdirSync(testdata).filter((f) => f.endsWith('.in.yaml')).map((f) => f.slice(0, -'.in.yaml'.length));
 
 describe('golden translation', () => {
   // The first validation compiles the CRD schemas (seconds on a busy machine): do it before the cases.
   beforeAll(() => void loadResourcesFromFiles(cases.map((name) => ({ path: name, text: readFileSync(join(testdata, `${name}.in.yaml`), 'utf8') }))), 60_000);
 
   it('has no orphaned outputs', () => {
-    const orphans = files.filter((f) => f.endsWith('.out.json') && !cases.includes(f.slice(0, -'.out.json'.length)));
-    expect(orphans).toEqual([]);
+    const wanted = (file: string) => cases.includes(file.slice(0, -'.out.json'.length));
+    expect(outdatedOutputs(testdata, '.out.json', wanted), `outputs without an input; ${UPDATE_HINT}`).toEqual([]);
   });
 
   for (const name of cases) {
     it(name, () => {
       const input = readFileSync(join(testdata, `${name}.in.yaml`), 'utf8');
       const actual = `${JSON.stringify(goldenOutput(`${name}.in.yaml`, input, GOLDEN_OPTIONS), null, 2)}\n`;
-      const outPath = join(testdata, `${name}.out.json`);
-      if (update) writeFileSync(outPath, actual);
-      const expected = update ? actual : readFileSync(outPath, 'utf8');
-      expect(actual).toBe(expected);
+      const expected = expectedGolden(join(testdata, `${name}.out.json`), actual);
+      expect(expected, `${name}.out.json is missing; ${UPDATE_HINT}`).toBeDefined();
+      expect(actual, `${name}.out.json differs; ${UPDATE_HINT}`).toBe(expected);
     });
   }
 });

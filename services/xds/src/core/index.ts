@@ -1,15 +1,16 @@
 // The translation half of services/xds: what the server half (cache, ADS, admin API, CLI) calls.
 export {
   translateAll,
-  DEFAULT_CONTROLLER_NAME,
   type TranslateOptions,
   type TranslateResult,
-  type EnvoyResources,
-  type ServiceEndpoint,
+  type SideEffects,
   type RateLimitDomain,
   type AuthzPolicy,
   type CertificateWanted,
-} from './translate-all.js';
+} from './translate.js';
+export { DEFAULT_CONTROLLER_NAME } from './gatewayapi/translate.js';
+export type { EnvoyResource, EnvoyResources } from './ir/envoy-resources.js';
+export type { ServiceEndpoint, TranslatorOptions } from './translator/options.js';
 export {
   loadResourcesFromFiles,
   type SourceFile,
@@ -20,6 +21,8 @@ export {
   type LoadResult,
 } from './provider/load-files.js';
 export { mergeResourceSources } from './provider/merge-sources.js';
+export { toStoredResource, type StoredResource } from './provider/stored-resource.js';
+export { parseDocuments, type ParsedDocuments } from './provider/parse-documents.js';
 export { SUPPORTED_KINDS } from './provider/supported-kinds.js';
 export { resourceKey, type GatewayResource, type ObjectMeta, type ResourceIssue, type ResourceSource } from './provider/resource-types.js';
 export type { Condition, ListenerStatus, ParentReference, ResourceStatus, StatusMap } from './gatewayapi/status-types.js';

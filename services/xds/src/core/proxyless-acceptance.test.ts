@@ -52,7 +52,7 @@ function proxylessResources(snapshot: Snapshot): Record<keyof typeof DECODERS, o
   };
 }
 
-const testdata = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'testdata');
+const testdata = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'testdata', 'end-to-end');
 const outputs = readdirSync(testdata)
   .filter((f) => f.endsWith('.out.json'))
   .map((f) => ({ file: f, snapshots: (JSON.parse(readFileSync(join(testdata, f), 'utf8')) as { snapshots: Record<string, Snapshot> }).snapshots }))

@@ -24,7 +24,7 @@ function valuesOf(tree: unknown, key: string, found: unknown[] = []): unknown[] 
   return found;
 }
 
-const testdata = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'testdata');
+const testdata = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'testdata', 'end-to-end');
 const files = readdirSync(testdata).filter((f) => f.endsWith('.out.json'));
 
 describe('golden snapshots are self-consistent', () => {

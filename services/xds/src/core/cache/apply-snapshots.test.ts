@@ -4,7 +4,7 @@ import { applySnapshots } from './apply-snapshots.js';
 import { diffSnapshots } from './resource-diff.js';
 import { Snapshot } from './snapshot.js';
 import { SnapshotStore } from './snapshot-store.js';
-import { listener, secret, simpleGateway } from './testing/resources.js';
+import { listener, secret, simpleGateway } from '../../testing/envoy-resources.js';
 
 describe('applySnapshots', () => {
   it('sets one snapshot per node cluster and reports which changed', () => {

@@ -1,6 +1,8 @@
 // Turns the translator's per-Gateway resources into snapshots in the store: each one is checked on
 // its own, so one broken Gateway keeps its last good snapshot while the others move on.
-import { Snapshot, SnapshotError, type ResourceLists } from './snapshot.js';
+import type { EnvoyResource, EnvoyResources } from '../ir/envoy-resources.js';
+import { XdsErrorCodes } from '../../errors.js';
+import { Snapshot, SnapshotError } from './snapshot.js';
 import type { SnapshotStore } from './snapshot-store.js';
 
 export interface SnapshotProblem {
@@ -20,12 +22,12 @@ export interface ApplyOutcome {
 
 export interface ApplyOptions {
   /** Secrets served to every node cluster (issued certificates), overriding same-named ones. */
-  sharedSecrets?: readonly object[];
+  sharedSecrets?: readonly EnvoyResource[];
   /** Extra check before a snapshot is set (e.g. that every resource encodes); throws to refuse. */
   check?: (snapshot: Snapshot) => void;
 }
 
-export function applySnapshots(store: SnapshotStore, snapshots: ReadonlyMap<string, ResourceLists>, options: ApplyOptions = {}): ApplyOutcome {
+export function applySnapshots(store: SnapshotStore, snapshots: ReadonlyMap<string, EnvoyResources>, options: ApplyOptions = {}): ApplyOutcome {
   const outcome: ApplyOutcome = { changed: [], removed: [], problems: [] };
   for (const [nodeCluster, resources] of snapshots) {
     try {
@@ -36,7 +38,7 @@ export function applySnapshots(store: SnapshotStore, snapshots: ReadonlyMap<stri
       const code = (err as { code?: unknown }).code;
       outcome.problems.push({
         nodeCluster,
-        code: typeof code === 'string' ? code : 'GH_XDS_SNAPSHOT_REFUSED',
+        code: typeof code === 'string' ? code : XdsErrorCodes.snapshotRefused,
         message: err instanceof Error ? err.message : String(err),
       });
       if (!(err instanceof SnapshotError) && typeof code !== 'string') throw err;
@@ -51,9 +53,9 @@ export function applySnapshots(store: SnapshotStore, snapshots: ReadonlyMap<stri
   return outcome;
 }
 
-export function withSharedSecrets(resources: ResourceLists, shared: readonly object[]): ResourceLists {
+export function withSharedSecrets(resources: EnvoyResources, shared: readonly EnvoyResource[]): EnvoyResources {
   if (shared.length === 0) return resources;
-  const sharedNames = new Set(shared.map((s) => (s as { name?: unknown }).name));
-  const own = (resources.secrets ?? []).filter((s) => !sharedNames.has((s as { name?: unknown }).name));
+  const sharedNames = new Set(shared.map((s) => s['name']));
+  const own = resources.secrets.filter((s) => !sharedNames.has(s['name']));
   return { ...resources, secrets: [...own, ...shared] };
 }

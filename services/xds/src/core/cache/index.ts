@@ -1,12 +1,8 @@
+// What to serve: immutable per-Gateway snapshots, the store that holds them, and applying a
+// translation to it (the package's ./cache entry point; the protocol lives in ../server).
 export { contentHash, stableStringify, versionOfSet } from './content-hash.js';
-export { PUSH_ORDER, typeLabel, isKnownTypeUrl } from './resource-types.js';
-export { Snapshot, SnapshotError, edsServiceName, referencedRouteConfigs, type CacheEntry, type EnvoyResource, type EnvoyResources, type ResourceLists } from './snapshot.js';
+export { PUSH_ORDER, RESOURCE_TYPES, typeLabel, isKnownTypeUrl, type ResourceField } from './type-labels.js';
+export { Snapshot, SnapshotError, edsServiceName, referencedRouteConfigs, type CacheEntry, type EnvoyResource, type EnvoyResources } from './snapshot.js';
 export { SnapshotStore, type SnapshotListener } from './snapshot-store.js';
-export { Subscription, WILDCARD } from './subscription.js';
-export { StreamError, type AdsStreamOptions, type NackRecord, type NodeIdentity, type StreamObserver, type TypeStatus } from './ads-stream.js';
-export { SotwStream, type SotwResponse } from './sotw-stream.js';
-export { DeltaStream, type DeltaResponse } from './delta-stream.js';
-export { Debouncer, type DebouncerOptions } from './debouncer.js';
-export { ProxyRegistry, type ProxyInfo, type ProxyRegistryOptions, type ProxyStream } from './proxy-registry.js';
 export { applySnapshots, withSharedSecrets, type ApplyOptions, type ApplyOutcome, type SnapshotProblem } from './apply-snapshots.js';
 export { diffSnapshots, type SnapshotDiff, type TypeDiff } from './resource-diff.js';

@@ -1,6 +1,7 @@
 // What a change would do to each Gateway's Envoy resources (the admin API's dry run).
-import { Snapshot, type EnvoyResource, type ResourceLists } from './snapshot.js';
-import { PUSH_ORDER, typeLabel } from './resource-types.js';
+import type { EnvoyResource, EnvoyResources } from '../ir/envoy-resources.js';
+import { Snapshot } from './snapshot.js';
+import { PUSH_ORDER, typeLabel } from './type-labels.js';
 
 export interface TypeDiff {
   added: EnvoyResource[];
@@ -11,7 +12,7 @@ export interface TypeDiff {
 /** Keyed by node cluster, then by type label ("listeners", ...); unchanged types are left out. */
 export type SnapshotDiff = Record<string, Record<string, TypeDiff>>;
 
-export function diffSnapshots(before: ReadonlyMap<string, Snapshot>, after: ReadonlyMap<string, ResourceLists>): SnapshotDiff {
+export function diffSnapshots(before: ReadonlyMap<string, Snapshot>, after: ReadonlyMap<string, EnvoyResources>): SnapshotDiff {
   const out: SnapshotDiff = {};
   const empty = Snapshot.fromResources({});
   for (const nodeCluster of new Set([...before.keys(), ...after.keys()])) {

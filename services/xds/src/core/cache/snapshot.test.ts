@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TypeUrls } from '@gatehouse/contracts';
 import { Snapshot, SnapshotError } from './snapshot.js';
 import { SnapshotStore } from './snapshot-store.js';
-import { apiListener, edsCluster, endpoints, listener, routeConfig, simpleGateway } from './testing/resources.js';
+import { apiListener, edsCluster, endpoints, listener, routeConfig, simpleGateway } from '../../testing/envoy-resources.js';
 
 describe('Snapshot', () => {
   it('derives versions from content, so the same config always has the same version', () => {

@@ -1,18 +1,11 @@
 // An immutable, versioned set of Envoy resources for one node cluster (one Gateway).
 import { TypeUrls, type ResourceTypeUrl } from '@gatehouse/contracts';
 import { contentHash, versionOfSet } from './content-hash.js';
-import { PUSH_ORDER, typeLabel } from './resource-types.js';
+import { XdsError, XdsErrorCodes } from '../../errors.js';
+import { emptyEnvoyResources, type EnvoyResource, type EnvoyResources } from '../ir/envoy-resources.js';
+import { PUSH_ORDER, RESOURCE_TYPES, typeLabel } from './type-labels.js';
 
-export type EnvoyResource = Readonly<Record<string, unknown>>;
-
-/** The translator's output for one Gateway: plain Envoy JSON (snake_case, typed_config with '@type'). */
-export interface EnvoyResources {
-  listeners: EnvoyResource[];
-  routes: EnvoyResource[];
-  clusters: EnvoyResource[];
-  endpoints: EnvoyResource[];
-  secrets: EnvoyResource[];
-}
+export type { EnvoyResource, EnvoyResources };
 
 /** One resource as the cache holds it; `version` is a hash of its content. */
 export interface CacheEntry {
@@ -22,26 +15,12 @@ export interface CacheEntry {
   readonly resource: EnvoyResource;
 }
 
-/** What the translator hands over (its EnvoyResources uses plain `object`). */
-export type ResourceLists = Partial<Record<keyof EnvoyResources, readonly object[]>>;
-
-export class SnapshotError extends Error {
-  constructor(
-    readonly code: 'GH_XDS_SNAPSHOT_INCONSISTENT' | 'GH_XDS_DUPLICATE_ENVOY_RESOURCE' | 'GH_XDS_RESOURCE_WITHOUT_NAME',
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
+export class SnapshotError extends XdsError {
+  constructor(code: typeof XdsErrorCodes.snapshotInconsistent | typeof XdsErrorCodes.duplicateEnvoyResource | typeof XdsErrorCodes.resourceWithoutName, detail: string) {
+    super(code, detail);
     this.name = 'SnapshotError';
   }
 }
-
-const FIELD_BY_TYPE: ReadonlyArray<[ResourceTypeUrl, keyof EnvoyResources]> = [
-  [TypeUrls.listener, 'listeners'],
-  [TypeUrls.routeConfiguration, 'routes'],
-  [TypeUrls.cluster, 'clusters'],
-  [TypeUrls.clusterLoadAssignment, 'endpoints'],
-  [TypeUrls.secret, 'secrets'],
-];
 
 export class Snapshot {
   /** Hash over every type's version. */
@@ -62,14 +41,14 @@ export class Snapshot {
    * per-entry encodings memoized by the server stay valid).
    * @throws SnapshotError on a nameless or duplicate resource
    */
-  static fromResources(resources: ResourceLists, previous?: Snapshot): Snapshot {
+  static fromResources(resources: Partial<Readonly<EnvoyResources>>, previous?: Snapshot): Snapshot {
     const byType = new Map<ResourceTypeUrl, Map<string, CacheEntry>>();
-    for (const [typeUrl, field] of FIELD_BY_TYPE) {
+    for (const { typeUrl, field } of RESOURCE_TYPES) {
       const entries = new Map<string, CacheEntry>();
-      for (const resource of (resources[field] ?? []) as readonly EnvoyResource[]) {
+      for (const resource of resources[field] ?? []) {
         const name = resourceName(typeUrl, resource);
-        if (!name) throw new SnapshotError('GH_XDS_RESOURCE_WITHOUT_NAME', `a resource in ${field} has no name`);
-        if (entries.has(name)) throw new SnapshotError('GH_XDS_DUPLICATE_ENVOY_RESOURCE', `${field} has two resources named "${name}"`);
+        if (!name) throw new SnapshotError(XdsErrorCodes.resourceWithoutName, `a resource in ${field} has no name`);
+        if (entries.has(name)) throw new SnapshotError(XdsErrorCodes.duplicateEnvoyResource, `${field} has two resources named "${name}"`);
         const version = contentHash(resource);
         const reused = previous?.entry(typeUrl, name);
         entries.set(name, reused?.version === version ? reused : { typeUrl, name, version, resource });
@@ -93,8 +72,8 @@ export class Snapshot {
 
   /** Back to the translator's shape, e.g. for a config dump. */
   toEnvoyResources(): EnvoyResources {
-    const out: EnvoyResources = { listeners: [], routes: [], clusters: [], endpoints: [], secrets: [] };
-    for (const [typeUrl, field] of FIELD_BY_TYPE) out[field] = [...this.entries(typeUrl).values()].map((e) => e.resource);
+    const out = emptyEnvoyResources();
+    for (const { typeUrl, field } of RESOURCE_TYPES) out[field] = [...this.entries(typeUrl).values()].map((e) => e.resource);
     return out;
   }
 
@@ -124,7 +103,7 @@ export class Snapshot {
   /** @throws SnapshotError GH_XDS_SNAPSHOT_INCONSISTENT */
   assertConsistent(): void {
     const problems = this.inconsistencies();
-    if (problems.length > 0) throw new SnapshotError('GH_XDS_SNAPSHOT_INCONSISTENT', problems.join('; '));
+    if (problems.length > 0) throw new SnapshotError(XdsErrorCodes.snapshotInconsistent, problems.join('; '));
   }
 
   summary(): Record<string, { version: string; count: number }> {

@@ -2,7 +2,7 @@
 // one on a listener (sectionName), which wins over one on the whole Gateway; two policies of a kind
 // on one target: the oldest wins and the other is marked Conflicted.
 import type { GatewayResource } from '../provider/resource-types.js';
-import { toPlainYaml } from '../text/plain-yaml.js';
+import { toPlainYaml } from '../ir/plain-yaml.js';
 import { conditionFalse, conditionTrue, describeIssues, Reasons } from './conditions.js';
 import type { GatewayContext } from './gateways.js';
 import { GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';

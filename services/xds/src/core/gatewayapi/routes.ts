@@ -28,15 +28,6 @@ export interface PrecedenceKey {
   match: number;
 }
 
-interface ParentRefSpec {
-  group?: string;
-  kind?: string;
-  namespace?: string;
-  name: string;
-  sectionName?: string;
-  port?: number;
-}
-
 export interface RouteTranslation {
   /** Per Gateway key. */
   entries: Map<string, RouteEntry[]>;
@@ -58,9 +49,9 @@ export function translateRoutes(
   routes.forEach((route, routeRank) => {
     const kind = route.kind as RouteKind;
     const namespace = route.metadata.namespace;
-    const spec = (route.spec ?? {}) as { parentRefs?: ParentRefSpec[]; hostnames?: string[]; rules?: RuleSpec[] };
+    const spec = (route.spec ?? {}) as { parentRefs?: ParentReference[]; hostnames?: string[]; rules?: RuleSpec[] };
     // A route that failed its schema still reports on every parent it names that can be read.
-    const parentRefs = objectsOf<ParentRefSpec>(spec.parentRefs).filter((ref) => typeof ref.name === 'string');
+    const parentRefs = objectsOf<ParentReference>(spec.parentRefs).filter((ref) => typeof ref.name === 'string');
     const parents: Array<{ parentRef: ParentReference; controllerName: string; conditions: Condition[] }> = [];
     const invalid = route.issues?.length ? route.issues : checkRouteCelRules(route).map((issue) => withLocation(route, issue));
     statuses.set(`${kind}/${namespace}/${route.metadata.name}`, { kind, parents });
@@ -156,7 +147,7 @@ type Attachment =
   | { ok: true; listeners: Array<{ listener: ListenerContext; hostnames: string[] }> }
   | { ok: false; reason: string; message: string };
 
-function attachToGateway(route: GatewayResource, kind: RouteKind, routeHostnames: string[], parentRef: ParentRefSpec, gateway: GatewayContext): Attachment {
+function attachToGateway(route: GatewayResource, kind: RouteKind, routeHostnames: string[], parentRef: ParentReference, gateway: GatewayContext): Attachment {
   const named = gateway.listeners.filter((l) => (!parentRef.sectionName || l.name === parentRef.sectionName) && (!parentRef.port || l.port === parentRef.port));
   if (named.length === 0) {
     return { ok: false, reason: Reasons.noMatchingParent, message: `Gateway ${gateway.key} has no listener ${parentRef.sectionName ?? ''}${parentRef.port ? ` on port ${parentRef.port}` : ''}`.trim() };

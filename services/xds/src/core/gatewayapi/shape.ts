@@ -6,7 +6,3 @@ export function objectsOf<T extends object>(value: unknown): T[] {
   return Array.isArray(value) ? (value.filter((item) => typeof item === 'object' && item !== null && !Array.isArray(item)) as T[]) : [];
 }
 
-/** The value if it is a string. */
-export function stringOf(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}

@@ -10,6 +10,7 @@ export interface Condition {
   observedGeneration?: number;
 }
 
+/** A parentRef (spec) and the parent a status reports on: one shape. */
 export interface ParentReference {
   group?: string;
   kind?: string;

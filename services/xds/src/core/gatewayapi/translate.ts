@@ -12,6 +12,9 @@ import { translateRoutes } from './routes.js';
 import type { Condition, StatusMap } from './status-types.js';
 import { recordOtherStatuses } from './other-statuses.js';
 
+/** The GatewayClass controllerName served when none is configured. */
+export const DEFAULT_CONTROLLER_NAME = 'gatehouse.dev/gateway-controller';
+
 export interface GatewayApiResult {
   gateways: GatewayIR[];
   statuses: StatusMap;

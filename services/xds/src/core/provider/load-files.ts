@@ -1,6 +1,7 @@
 // Reads the watched directory's YAML text into resources. Pure: the adapter hands in file
 // contents and, to keep the last good version of a file that stops parsing, the previous result.
-import { formatIssue, parseYamlFile, validateResource } from '@gatehouse/schemas';
+import { XdsErrorCodes } from '../../errors.js';
+import { formatIssue, parseYamlFile, validateResource, type ConfigIssue } from '@gatehouse/schemas';
 import { DEFAULT_NAMESPACE, resourceKey, type GatewayResource, type ResourceIssue } from './resource-types.js';
 import { SUPPORTED_KINDS } from './supported-kinds.js';
 
@@ -9,12 +10,12 @@ export interface SourceFile {
   text: string;
 }
 
-export interface FileError {
+/** A problem with a file or a document in it, as the kit's one issue shape (with file and line). */
+export interface FileError extends ConfigIssue {
   /** GH_XDS_YAML_PARSE | GH_XDS_DOCUMENT_INVALID | GH_XDS_KIND_UNSUPPORTED | GH_XDS_DUPLICATE_RESOURCE */
-  code: string;
-  file: string;
-  line: number;
-  message: string;
+  readonly code: string;
+  readonly file: string;
+  readonly line: number;
   /** True when the file's previous good version is still being served. */
   keptPrevious: boolean;
 }
@@ -76,7 +77,7 @@ export function loadResourcesFromFiles(files: readonly SourceFile[], options: Lo
       const first = seen.get(key);
       if (first !== undefined) {
         fileErrors.push({
-          code: 'GH_XDS_DUPLICATE_RESOURCE',
+          code: XdsErrorCodes.duplicateResource,
           file: path,
           line: resource.source?.kind === 'file' ? resource.source.line : 1,
           message: `${key} is already defined in ${first}; this copy is ignored`,
@@ -96,7 +97,7 @@ type ParseOutcome = { ok: true; resources: GatewayResource[]; errors: FileError[
 function parseFile(file: SourceFile, options: LoadOptions): ParseOutcome {
   const parsed = parseYamlFile(file.text, file.path);
   if (parsed.errors.length > 0) {
-    return { ok: false, errors: parsed.errors.map((e) => ({ code: 'GH_XDS_YAML_PARSE', file: file.path, line: e.line, message: e.message, keptPrevious: false })) };
+    return { ok: false, errors: parsed.errors.map((e) => ({ code: XdsErrorCodes.yamlParse, file: file.path, line: e.line, message: e.message, keptPrevious: false })) };
   }
   const validate = options.validate === false ? undefined : (options.validate ?? validateResource);
   const resources: GatewayResource[] = [];
@@ -112,6 +113,7 @@ function parseFile(file: SourceFile, options: LoadOptions): ParseOutcome {
     const issues = (validate?.(resource) ?? []).map(
       (issue): ResourceIssue => ({
         ...issue,
+        line: doc.lineOf(issue.path),
         formatted: formatIssue(
           { file: file.path, line: doc.lineOf(issue.path), kind: resource.kind, namespace: resource.metadata.namespace ?? DEFAULT_NAMESPACE, name: resource.metadata.name, path: issue.path },
           issue.message,
@@ -128,23 +130,23 @@ function parseFile(file: SourceFile, options: LoadOptions): ParseOutcome {
 
 function describeShapeProblem(value: unknown): { code: string; message: string } | undefined {
   if (typeof value !== 'object' || Array.isArray(value)) {
-    return { code: 'GH_XDS_DOCUMENT_INVALID', message: 'document is not a mapping' };
+    return { code: XdsErrorCodes.documentInvalid, message: 'document is not a mapping' };
   }
   const doc = value as Record<string, unknown>;
   if (typeof doc.kind !== 'string' || typeof doc.apiVersion !== 'string') {
-    return { code: 'GH_XDS_DOCUMENT_INVALID', message: 'document needs string "apiVersion" and "kind"' };
+    return { code: XdsErrorCodes.documentInvalid, message: 'document needs string "apiVersion" and "kind"' };
   }
   const metadata = doc.metadata as Record<string, unknown> | undefined;
   if (typeof metadata !== 'object' || metadata === null || typeof metadata.name !== 'string' || metadata.name === '') {
-    return { code: 'GH_XDS_DOCUMENT_INVALID', message: `${doc.kind}: metadata.name is required` };
+    return { code: XdsErrorCodes.documentInvalid, message: `${doc.kind}: metadata.name is required` };
   }
   if (metadata.namespace !== undefined && typeof metadata.namespace !== 'string') {
-    return { code: 'GH_XDS_DOCUMENT_INVALID', message: `${doc.kind} ${metadata.name}: metadata.namespace must be a string` };
+    return { code: XdsErrorCodes.documentInvalid, message: `${doc.kind} ${metadata.name}: metadata.namespace must be a string` };
   }
   const expected = SUPPORTED_KINDS.get(doc.kind);
-  if (!expected) return { code: 'GH_XDS_KIND_UNSUPPORTED', message: `kind ${doc.kind} is not supported` };
+  if (!expected) return { code: XdsErrorCodes.kindUnsupported, message: `kind ${doc.kind} is not supported` };
   if (!expected.includes(doc.apiVersion)) {
-    return { code: 'GH_XDS_KIND_UNSUPPORTED', message: `${doc.kind}: apiVersion ${doc.apiVersion} is not supported (use ${expected.join(' or ')})` };
+    return { code: XdsErrorCodes.kindUnsupported, message: `${doc.kind}: apiVersion ${doc.apiVersion} is not supported (use ${expected.join(' or ')})` };
   }
   return undefined;
 }

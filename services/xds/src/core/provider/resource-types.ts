@@ -18,6 +18,8 @@ export interface ResourceIssue {
   /** JSON pointer inside the document, e.g. "/spec/rules/0/backendRefs/0/port". */
   path: string;
   message: string;
+  /** Line of `path` in the file, when the source is a file. */
+  line?: number;
   /** "file:line: Kind ns/name: /spec/x: message" when the source is a file. */
   formatted?: string;
 }

@@ -1,7 +1,7 @@
 // ClusterIR -> Envoy Cluster (+ ClusterLoadAssignment). IP and unix endpoints go over EDS (ADS),
 // which proxyless gRPC clients need too; hostname endpoints use STRICT_DNS, or LOGICAL_DNS for a
 // single hostname GRPCRoutes use (the one DNS type @grpc/grpc-js-xds accepts).
-import type { ServiceEndpoint } from '../translate-all.js';
+import type { ServiceEndpoint } from './options.js';
 import type { ClusterIR, EndpointIR } from '../ir/types.js';
 import { ADS_CONFIG_SOURCE, duration, EnvoyNames, EnvoyTypes, type EnvoyObject } from './envoy-types.js';
 

@@ -1,10 +1,10 @@
 // PortIR -> Envoy Listener: one filter chain per chain IR, each an HTTP connection manager with
 // secure defaults, its routes over RDS and, for HTTPS, certificates over SDS.
 import type { FilterChainIR, PortIR } from '../ir/types.js';
-import type { TranslateOptions } from '../translate-all.js';
+import type { TranslatorOptions } from './options.js';
 import { ADS_CONFIG_SOURCE, EnvoyNames, EnvoyTypes, type EnvoyObject } from './envoy-types.js';
 
-export function buildListener(port: PortIR, httpFilters: ReadonlyMap<FilterChainIR, EnvoyObject[]>, options: TranslateOptions): EnvoyObject {
+export function buildListener(port: PortIR, httpFilters: ReadonlyMap<FilterChainIR, EnvoyObject[]>, options: TranslatorOptions): EnvoyObject {
   const https = port.protocol === 'HTTPS';
   const listener: EnvoyObject = {
     name: port.name,

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { parseCidr } from '../gatewayapi/traffic-policy.js';
 import { loadResourcesFromFiles } from '../provider/load-files.js';
 import { GOLDEN_OPTIONS } from '../golden-output.js';
-import { translateAll } from '../translate-all.js';
+import { translateAll } from '../translate.js';
 
 interface Request {
   path: string;
@@ -98,7 +98,7 @@ function serviceLimit(tree: Descriptor[], entries: Entry[]): string | undefined 
   return node?.rate_limit ? `${node.rate_limit.requests_per_unit}/${node.rate_limit.unit}` : undefined;
 }
 
-const testdata = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'testdata');
+const testdata = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'testdata', 'end-to-end');
 const file = 'backendtrafficpolicy-global-ratelimit.in.yaml';
 const result = translateAll(loadResourcesFromFiles([{ path: file, text: readFileSync(join(testdata, file), 'utf8') }]).resources, GOLDEN_OPTIONS);
 const routeConfig = result.snapshots.get('default/edge')!.routes[0] as { virtual_hosts: Array<{ routes: EnvoyRoute[] }> };

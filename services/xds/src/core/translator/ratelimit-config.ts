@@ -1,7 +1,7 @@
 // The rate limit service's side of the plan: one envoyproxy/ratelimit domain config per filter
 // chain, in the reference YAML format (domain, descriptors: key/value/rate_limit/descriptors).
 import type { FilterChainIR } from '../ir/types.js';
-import { toPlainYaml } from '../text/plain-yaml.js';
+import { toPlainYaml } from '../ir/plain-yaml.js';
 import { planRateLimits, type RateLimitRulePlan } from './ratelimit-plan.js';
 
 interface YamlDescriptor {

@@ -1,5 +1,5 @@
 // IR of one Gateway -> the Envoy resources of its node cluster, and its rate limit domains.
-import type { EnvoyResources, TranslateOptions } from '../translate-all.js';
+import { emptyEnvoyResources, type EnvoyResources } from '../ir/envoy-resources.js';
 import type { FilterChainIR, GatewayIR } from '../ir/types.js';
 import { buildCluster, buildServiceCluster } from './clusters.js';
 import type { EnvoyObject } from './envoy-types.js';
@@ -12,16 +12,18 @@ import { buildNoBackendCluster, buildProxyless } from './proxyless.js';
 import { buildRateLimitDomain, type RateLimitDomainConfig } from './ratelimit-config.js';
 import { buildRouteConfiguration } from './routes.js';
 import { buildSecret } from './secrets.js';
+import type { TranslatorOptions } from './options.js';
 
 /** In HCM order: authorization before rate limiting (denied requests do not spend quota), router last. */
 const HTTP_FILTERS: readonly HttpFilterTranslator[] = [extAuthzFilter, rateLimitFilter, routerFilter];
 
 export const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
 
-export function translateGateway(gateway: GatewayIR, options: TranslateOptions): { resources: EnvoyResources; rateLimitDomains: RateLimitDomainConfig[] } {
-  const resources: EnvoyResources = { listeners: [], routes: [], clusters: [], endpoints: [], secrets: [] };
+export function translateGateway(gateway: GatewayIR, options: TranslatorOptions): { resources: EnvoyResources; rateLimitDomains: RateLimitDomainConfig[] } {
+  const resources = emptyEnvoyResources();
   const rateLimitDomains: RateLimitDomainConfig[] = [];
-  const used = { authz: false, rateLimit: false, certs: false };
+  /** Filters some chain of this Gateway uses: each adds the clusters it needs, once. */
+  const activeFilters = new Set<HttpFilterTranslator>();
 
   for (const port of gateway.ports) {
     const chainFilters = new Map<FilterChainIR, EnvoyObject[]>();
@@ -29,9 +31,7 @@ export function translateGateway(gateway: GatewayIR, options: TranslateOptions):
       const active = HTTP_FILTERS.map((f) => ({ translator: f, filter: f.buildFilter(chain, options) })).filter((a) => a.filter !== undefined);
       chainFilters.set(chain, active.map((a) => a.filter!));
       const translators = active.map((a) => a.translator);
-      used.authz ||= translators.includes(extAuthzFilter);
-      used.rateLimit ||= translators.includes(rateLimitFilter);
-      used.certs ||= chain.acmeChallenge;
+      for (const translator of translators) activeFilters.add(translator);
       resources.routes.push(buildRouteConfiguration(chain.name, withChallengeHost(chain), translators, chain.acmeChallenge ? [acmeChallengeRoute(options)] : []));
       const domain = buildRateLimitDomain(chain);
       if (domain) rateLimitDomains.push(domain);
@@ -57,9 +57,9 @@ export function translateGateway(gateway: GatewayIR, options: TranslateOptions):
     resources.clusters.push(built.cluster);
     if (built.endpoints) resources.endpoints.push(built.endpoints);
   }
-  if (used.authz) resources.clusters.push(buildServiceCluster(options.authz, true));
-  if (used.rateLimit) resources.clusters.push(buildServiceCluster(options.rateLimit, true));
-  if (used.certs) resources.clusters.push(buildServiceCluster(options.certs, false));
+  for (const filter of HTTP_FILTERS) if (activeFilters.has(filter)) resources.clusters.push(...filter.resources(options).clusters);
+  // The HTTP-01 challenge route on port 80 goes to the certs service.
+  if (gateway.ports.some((port) => port.chains.some((chain) => chain.acmeChallenge))) resources.clusters.push(buildServiceCluster(options.certs, false));
   resources.secrets.push(...gateway.secrets.map(buildSecret));
   return { resources, rateLimitDomains };
 }
@@ -71,6 +71,6 @@ function withChallengeHost(chain: FilterChainIR): FilterChainIR['virtualHosts'] 
 }
 
 /** Ahead of every other route (and redirect) of a port-80 virtual host. */
-function acmeChallengeRoute(options: TranslateOptions): EnvoyObject {
+function acmeChallengeRoute(options: TranslatorOptions): EnvoyObject {
   return { name: 'acme-http01-challenge', match: { prefix: ACME_CHALLENGE_PREFIX }, route: { cluster: options.certs.clusterName } };
 }

@@ -1,15 +1,18 @@
 // One Envoy HTTP filter's part of translation. Each filter decides whether a filter chain needs
-// it, builds its HCM entry, and adjusts each route (per-route config, rate limit actions).
-import type { TranslateOptions } from '../../translate-all.js';
+// it, builds its HCM entry, adjusts each route (per-route config, rate limit actions) and adds the
+// resources it needs (the cluster of the service it calls).
 import type { FilterChainIR, RouteIR } from '../../ir/types.js';
 import type { EnvoyObject } from '../envoy-types.js';
+import type { TranslatorOptions } from '../options.js';
 
 export interface HttpFilterTranslator {
   readonly name: string;
   /** The HCM http_filters entry, or undefined when no route of the chain needs this filter. */
-  buildFilter(chain: FilterChainIR, options: TranslateOptions): EnvoyObject | undefined;
+  buildFilter(chain: FilterChainIR, options: TranslatorOptions): EnvoyObject | undefined;
   /** Adjust one Envoy route of a chain that has this filter. `ir` is undefined for internal routes. */
   patchRoute(route: EnvoyObject, ir: RouteIR | undefined): void;
+  /** Clusters this filter needs, added once per Gateway when some chain uses the filter. */
+  resources(options: TranslatorOptions): { clusters: EnvoyObject[] };
 }
 
 export function chainRoutes(chain: FilterChainIR): RouteIR[] {

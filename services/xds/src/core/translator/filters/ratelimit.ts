@@ -1,5 +1,6 @@
 // Global rate limiting: the ratelimit filter (domain = filter chain name) and, per route, the
 // rate_limits actions from the shared plan (see ../ratelimit-plan.ts).
+import { buildServiceCluster } from '../clusters.js';
 import { duration, EnvoyNames, EnvoyTypes } from '../envoy-types.js';
 import { planRateLimits } from '../ratelimit-plan.js';
 import { chainRoutes, type HttpFilterTranslator } from './http-filter.js';
@@ -27,4 +28,6 @@ export const rateLimitFilter: HttpFilterTranslator = {
     if (!ir?.rateLimit || !action) return;
     action.rate_limits = planRateLimits(ir).map((plan) => ({ actions: plan.steps.map((step) => step.action) }));
   },
+
+  resources: (options) => ({ clusters: [buildServiceCluster(options.rateLimit, true)] }),
 };

@@ -6,4 +6,5 @@ export const routerFilter: HttpFilterTranslator = {
   name: EnvoyNames.router,
   buildFilter: () => ({ name: EnvoyNames.router, typed_config: { '@type': EnvoyTypes.router } }),
   patchRoute: () => undefined,
+  resources: () => ({ clusters: [] }),
 };

@@ -1,0 +1,65 @@
+// Every environment variable of the authz service with its default (the kit adds GRPC_PORT/ADMIN_PORT,
+// REDIS_URL, LOG_LEVEL …), and the fixed settings that follow from how Envoy calls the service.
+// A bad value exits 2 with one line naming the variable.
+import { ConfigError, env, type CommonConfig, type ConfigOf, type EnvSpec } from '@gatehouse/kit';
+import { parseDurationMs } from './core/policy/fields.js';
+
+const duration = (description: string): EnvSpec<number | undefined> => ({
+  description,
+  parse(raw, name) {
+    if (raw === undefined || raw === '') return undefined;
+    const ms = parseDurationMs(raw);
+    if (ms === undefined) throw new ConfigError(name, `"${raw}" is not a duration like "30s" or "1h"`);
+    return ms;
+  },
+});
+
+const policyRef: EnvSpec<string | undefined> = {
+  description: 'policy "<namespace>/<name>" for routes that name none; unset denies them',
+  parse(raw, name) {
+    if (raw === undefined || raw === '') return undefined;
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(raw)) throw new ConfigError(name, `"${raw}" must be "<namespace>/<name>"`);
+    return raw;
+  },
+};
+
+const cookieSecret: EnvSpec<string | undefined> = {
+  description: 'secret (>= 32 bytes, same on every replica) sealing OIDC session cookies',
+  parse(raw, name) {
+    if (raw === undefined || raw === '') return undefined;
+    if (Buffer.byteLength(raw) < 32) throw new ConfigError(name, 'must be at least 32 bytes');
+    return raw;
+  },
+};
+
+export const authzEnv = {
+  AUTHZ_CONFIG_PATH: env.optionalString({ description: 'SecurityPolicy YAML file or directory, watched and hot-reloaded' }),
+  AUTHZ_DEFAULT_POLICY: policyRef,
+  AUTHZ_COOKIE_SECRET: cookieSecret,
+  AUTHZ_CLOCK_SKEW_SECONDS: env.int({ default: 30, min: 0, max: 600, description: 'tolerance for exp/nbf/iat' }),
+  AUTHZ_ALLOWED_REDIRECT_ORIGINS: env.optionalString({ description: 'comma-separated https origins post-login redirects may target' }),
+  AUTHZ_JWKS_MAX_STALE: duration('how long cached JWKS keys keep working while the endpoint fails (default 24h)'),
+  AUTHZ_VERDICT_CACHE_SIZE: env.int({ default: 10_000, min: 0, description: 'verified tokens remembered (until their exp) per JWT provider and for introspection; 0 verifies every request' }),
+};
+
+export const authzDefaults = { grpcPort: 9001, adminPort: 9002 };
+
+/** The variables above, parsed. */
+export type AuthzSettings = ConfigOf<typeof authzEnv>;
+
+export type AuthzConfig = AuthzSettings & CommonConfig;
+
+export function allowedRedirectOrigins(config: AuthzConfig): string[] {
+  return (config.AUTHZ_ALLOWED_REDIRECT_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/**
+ * Session and refresh-lock commands. Envoy waits 2 s for a Check (the `timeout: 2s` xds serves, sized
+ * for IdP round trips on login callbacks and refreshes) and answers 503 when the call fails
+ * (`status_on_error`). A hung Redis must still get our own coded 503 GH_AUTHZ_REDIS_UNAVAILABLE back
+ * within that budget, next to the IdP call a refresh may also make: 400 ms is well below it.
+ */
+export const SESSION_REDIS = { failFast: true, maxRetriesPerRequest: 1, commandTimeoutMs: 400 } as const;
+
+/** How long start waits for Redis before serving file policies alone (the publication loads later). */
+export const REDIS_STARTUP_WAIT_MS = 5_000;

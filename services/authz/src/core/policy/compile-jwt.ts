@@ -1,0 +1,93 @@
+// spec.jwt -> JwtSpec: providers bound to one issuer and at least one audience, each with a remote
+// (https) or local JWKS of public keys only, claim-to-header mappings and where the token is found.
+import type { JSONWebKeySet, JWK } from 'jose';
+import { ErrorCodes } from '../../errors.js';
+import { arr, asObj, compileExtractFrom, defaultBearer, durationField, identityHeaderName, isAllowedFetchUrl, str, type CompileContext, type Obj } from './fields.js';
+import type { JwtProviderSpec, JwtSpec } from './policy-model.js';
+
+const DEFAULT_JWKS_CACHE_MS = 300_000;
+const DEFAULT_JWKS_REFETCH_COOLDOWN_MS = 10_000;
+
+export function compileJwt(jwt: Obj, ctx: CompileContext): JwtSpec {
+  const providers: JwtProviderSpec[] = [];
+  const names = new Set<string>();
+  arr(jwt.providers).forEach((raw, index) => {
+    const path = `/spec/jwt/providers/${index}`;
+    const p = asObj(raw);
+    const name = str(p.name) ?? '';
+    if (!name) ctx.issue(`${path}/name`, 'is required');
+    if (names.has(name)) ctx.issue(`${path}/name`, `duplicate provider name "${name}"`);
+    names.add(name);
+    const issuer = str(p.issuer);
+    if (!issuer) ctx.issue(`${path}/issuer`, 'is required: tokens must be bound to one issuer');
+    const audiences = arr(p.audiences).filter((a): a is string => typeof a === 'string' && a !== '');
+    if (audiences.length === 0) ctx.issue(`${path}/audiences`, 'needs at least one audience: tokens minted for other services must not pass');
+    const jwks = compileJwksSource(p, path, ctx);
+    const claimToHeaders = arr(p.claimToHeaders).map((m, i) => {
+      const header = identityHeaderName(asObj(m).header, `${path}/claimToHeaders/${i}/header`, ctx);
+      return { claim: str(asObj(m).claim) ?? '', header };
+    });
+    const extractFrom = p.extractFrom === undefined ? defaultBearer() : compileExtractFrom(asObj(p.extractFrom), `${path}/extractFrom`, ctx);
+    if (jwks && issuer) {
+      providers.push({ id: `${ctx.key}/${name}`, name, issuer, audiences, jwks, claimToHeaders, extractFrom });
+    }
+  });
+  if (arr(jwt.providers).length === 0) ctx.issue('/spec/jwt/providers', 'needs at least one provider');
+  return { providers, optional: jwt.optional === true };
+}
+
+function compileJwksSource(p: Obj, path: string, ctx: CompileContext): JwtProviderSpec['jwks'] | undefined {
+  if (p.remoteJWKS !== undefined && p.localJWKS !== undefined) return void ctx.issue(path, 'remoteJWKS and localJWKS cannot both be specified');
+  if (p.remoteJWKS !== undefined) {
+    const remote = asObj(p.remoteJWKS);
+    const uri = str(remote.uri) ?? '';
+    if (!isAllowedFetchUrl(uri)) return void ctx.issue(`${path}/remoteJWKS/uri`, 'must be an https URL (http only for loopback hosts)');
+    const cacheDurationMs = durationField(remote.cacheDuration, `${path}/remoteJWKS/cacheDuration`, DEFAULT_JWKS_CACHE_MS, ctx);
+    const failedRefetchMs = durationField(remote.failedRefetchDuration, `${path}/remoteJWKS/failedRefetchDuration`, DEFAULT_JWKS_REFETCH_COOLDOWN_MS, ctx);
+    return { kind: 'remote', uri, cacheDurationMs, failedRefetchMs };
+  }
+  if (p.localJWKS !== undefined) {
+    const local = asObj(p.localJWKS);
+    let text: string | undefined;
+    if (local.type === 'ValueRef') {
+      const ref = asObj(local.valueRef);
+      const data = ctx.lookup('ConfigMap', ctx.namespace, str(ref.name) ?? '');
+      text = data?.jwks?.toString('utf8');
+      if (text === undefined) return void ctx.issue(`${path}/localJWKS/valueRef`, `ConfigMap ${ctx.namespace}/${str(ref.name)} with key "jwks" not found`, ErrorCodes.configMissingSecret);
+    } else {
+      text = str(local.inline);
+    }
+    const jwks = parseJwks(text ?? '', `${path}/localJWKS`, ctx);
+    return jwks && { kind: 'local', jwks };
+  }
+  return void ctx.issue(path, 'either remoteJWKS or localJWKS must be specified');
+}
+
+/** Only asymmetric public keys: a shared secret in a JWKS is what makes HS/RS confusion possible. */
+export function checkPublicJwk(jwk: JWK): string | undefined {
+  if (jwk.kty !== 'RSA' && jwk.kty !== 'EC' && jwk.kty !== 'OKP') return `key type "${String(jwk.kty)}" is not allowed (only RSA, EC, OKP public keys)`;
+  if ('d' in jwk || 'p' in jwk || 'k' in jwk) return 'contains private key material';
+  if (jwk.alg !== undefined && /^(HS|none)/i.test(jwk.alg)) return `alg "${jwk.alg}" is not allowed`;
+  if (jwk.use !== undefined && jwk.use !== 'sig') return `use "${jwk.use}" is not "sig"`;
+  return undefined;
+}
+
+function parseJwks(text: string, path: string, ctx: CompileContext): JSONWebKeySet | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return void ctx.issue(path, 'is not valid JSON');
+  }
+  const keys = asObj(parsed).keys;
+  if (!Array.isArray(keys) || keys.length === 0) return void ctx.issue(path, 'must be a JWKS with a non-empty "keys" array');
+  let ok = true;
+  keys.forEach((k, i) => {
+    const problem = checkPublicJwk(asObj(k) as JWK);
+    if (problem) {
+      ok = false;
+      ctx.issue(`${path}/keys/${i}`, problem);
+    }
+  });
+  return ok ? (parsed as JSONWebKeySet) : undefined;
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { compileSecurityPolicy } from './compile.js';
+import { parseRedirectUrl } from './compile-oidc.js';
+
+const secret = { 'client-secret': Buffer.from('s3cret') };
+const compile = (spec: object, lookup: Parameters<typeof compileSecurityPolicy>[1]['lookup'] = () => secret) =>
+  compileSecurityPolicy({ kind: 'SecurityPolicy', metadata: { name: 'p', namespace: 'ns' }, spec }, { lookup });
+const oidc = (extra: object = {}) => ({ oidc: { provider: { issuer: 'https://idp.example' }, clientID: 'app', clientSecret: { name: 'idp' }, ...extra } });
+
+describe('compileSecurityPolicy', () => {
+  it('compiles OIDC with Envoy Gateway defaults and always requests openid', () => {
+    const { policy, issues } = compile(oidc({ scopes: ['email'] }));
+    expect(issues).toEqual([]);
+    expect(policy!.oidc).toMatchObject({ callbackPath: '/oauth2/callback', logoutPath: '/logout', scopes: ['openid', 'email'], sameSite: 'Lax', refreshToken: true, clientSecret: 's3cret' });
+  });
+  it('takes the callback path from redirectURL, in absolute or request-template form', () => {
+    expect(compile(oidc({ redirectURL: 'https://app.example/auth/cb' })).policy!.oidc!.callbackPath).toBe('/auth/cb');
+    expect(compile(oidc({ redirectURL: '%REQ(x-forwarded-proto)%://%REQ(:authority)%/cb' })).policy!.oidc!.callbackPath).toBe('/cb');
+    expect(parseRedirectUrl('http://app.example/cb')).toBeUndefined();
+    expect(parseRedirectUrl('https://app.example/cb?x=1')).toBeUndefined();
+  });
+  it('refuses SameSite=None session cookies, plain-http issuers and a missing client secret', () => {
+    const paths = (spec: object, lookup?: Parameters<typeof compile>[1]) => compile(spec, lookup).issues.map((i) => `${i.path} ${i.code}`);
+    expect(paths(oidc({ cookieConfig: { sameSite: 'None' } }))).toEqual(['/spec/oidc/cookieConfig/sameSite GH_AUTHZ_CONFIG_INVALID']);
+    expect(paths({ oidc: { ...oidc().oidc, provider: { issuer: 'http://idp.example' } } })).toEqual(['/spec/oidc/provider/issuer GH_AUTHZ_CONFIG_INVALID']);
+    expect(paths(oidc(), () => undefined)).toEqual(['/spec/oidc/clientSecret GH_AUTHZ_CONFIG_MISSING_SECRET']);
+  });
+  it('names every unsupported field instead of ignoring it', () => {
+    const { issues } = compile({
+      jwt: { failOpen: true, providers: [{ name: 'a', issuer: 'https://i', audiences: ['x'], remoteJWKS: { uri: 'https://i/j', backendRefs: [] }, recomputeRoute: true }] },
+      authorization: { rules: [{ action: 'Allow', cel: 'true', principal: { clientIPGeoLocations: [{ country: 'US' }] } }] },
+      extAuth: { grpc: {} },
+      oidc: { ...oidc().oidc, cookieDomain: 'example.com' },
+    });
+    expect(issues.filter((i) => i.code === 'GH_AUTHZ_CONFIG_UNSUPPORTED_FIELD').map((i) => i.path).sort()).toEqual(
+      [
+        '/spec/authorization/rules/0/cel',
+        '/spec/authorization/rules/0/principal/clientIPGeoLocations',
+        '/spec/extAuth',
+        '/spec/jwt/failOpen',
+        '/spec/jwt/providers/0/recomputeRoute',
+        '/spec/jwt/providers/0/remoteJWKS/backendRefs',
+        '/spec/oidc/cookieDomain',
+      ].sort(),
+    );
+  });
+  it('accepts routing and gateway-side fields it does not evaluate', () => {
+    const { issues } = compile({ targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'r' }], cors: { allowOrigins: ['*'] }, ...oidc() });
+    expect(issues).toEqual([]);
+  });
+  it('refuses to write identity into routing, framing or hop-by-hop headers', () => {
+    const jwks = JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] });
+    const provider = { name: 'a', issuer: 'https://i', audiences: ['x'], localJWKS: { type: 'Inline', inline: jwks } };
+    const { issues } = compile({ jwt: { providers: [{ ...provider, claimToHeaders: [{ claim: 'sub', header: 'Host' }, { claim: 'x', header: 'x-envoy-upstream-rq-timeout-ms' }, { claim: 'y', header: 'x-user' }] }] } });
+    expect(issues.map((i) => i.path)).toEqual(['/spec/jwt/providers/0/claimToHeaders/0/header', '/spec/jwt/providers/0/claimToHeaders/1/header']);
+  });
+  it('rejects short API keys and unknown rule providers', () => {
+    const keys = compile({ apiKeyAuth: { credentialRefs: [{ name: 'k' }], extractFrom: [{ headers: ['x-api-key'] }] } }, () => ({ c: Buffer.from('short') }));
+    expect(keys.issues.map((i) => i.message)).toEqual([expect.stringContaining('shorter than 16 bytes')]);
+    const rules = compile({ authorization: { rules: [{ action: 'Allow', principal: { jwt: { provider: 'ghost' } } }] } });
+    expect(rules.issues.map((i) => i.path)).toEqual(['/spec/authorization/rules/0/principal/jwt/provider']);
+  });
+});

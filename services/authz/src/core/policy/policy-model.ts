@@ -1,0 +1,118 @@
+// The internal decision structure a SecurityPolicy compiles to. Plain data, validated once at compile
+// time so that the per-request path never re-checks configuration.
+import type { JSONWebKeySet } from 'jose';
+import type { Cidr } from '../decide/cidr.js';
+import type { PasswordHash } from '../authenticate/htpasswd.js';
+
+/** Where a credential may be found; header names are lower-case. */
+export interface ExtractFrom {
+  readonly headers: readonly { readonly name: string; readonly valuePrefix: string }[];
+  readonly cookies: readonly string[];
+  readonly params: readonly string[];
+}
+
+export type JwksSource =
+  | { readonly kind: 'remote'; readonly uri: string; readonly cacheDurationMs: number; readonly failedRefetchMs: number }
+  | { readonly kind: 'local'; readonly jwks: JSONWebKeySet };
+
+export interface JwtProviderSpec {
+  /** Unique per policy; `<namespace>/<policy>/<provider>` identifies it across the service. */
+  readonly id: string;
+  readonly name: string;
+  readonly issuer: string;
+  readonly audiences: readonly string[];
+  readonly jwks: JwksSource;
+  readonly claimToHeaders: readonly { readonly claim: string; readonly header: string }[];
+  readonly extractFrom: ExtractFrom;
+}
+
+export interface JwtSpec {
+  readonly providers: readonly JwtProviderSpec[];
+  readonly optional: boolean;
+}
+
+export interface ApiKeySpec {
+  /** SHA-256 of each key; keys themselves are never kept. */
+  /** `metadata` is the key's dynamic metadata, built once so every answer shares (and can cache the encoding of) it. */
+  readonly keys: readonly { readonly clientId: string; readonly sha256: Buffer; readonly metadata: Readonly<{ clientId: string }> }[];
+  readonly extractFrom: ExtractFrom;
+  readonly forwardClientIdHeader?: string;
+  readonly sanitize: boolean;
+}
+
+export interface BasicAuthSpec {
+  readonly users: ReadonlyMap<string, PasswordHash>;
+  readonly forwardUsernameHeader?: string;
+}
+
+export interface OidcSpec {
+  readonly id: string;
+  readonly issuer: string;
+  readonly authorizationEndpoint?: string;
+  readonly tokenEndpoint?: string;
+  readonly endSessionEndpoint?: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly scopes: readonly string[];
+  readonly resources: readonly string[];
+  /** Absolute URL, or undefined for "<scheme>://<host>/oauth2/callback" of the request. */
+  readonly redirectUrl?: string;
+  readonly callbackPath: string;
+  readonly logoutPath: string;
+  readonly refreshToken: boolean;
+  readonly forwardAccessToken: boolean;
+  readonly forwardIdTokenHeader?: string;
+  readonly passThroughAuthHeader: boolean;
+  readonly sameSite: 'Lax' | 'Strict';
+  readonly defaultTokenTtlMs: number;
+  readonly defaultRefreshTokenTtlMs: number;
+  readonly csrfTokenTtlMs: number;
+  readonly denyRedirectHeaders: readonly HeaderMatch[];
+}
+
+export interface HeaderMatch {
+  readonly name: string;
+  readonly type: 'Exact' | 'Prefix' | 'Suffix' | 'RegularExpression';
+  readonly value: string;
+  readonly regex?: RegExp;
+}
+
+export interface ClaimMatch {
+  readonly name: string;
+  readonly valueType: 'String' | 'StringArray';
+  readonly values: readonly string[];
+}
+
+export interface AuthorizationRule {
+  readonly name: string;
+  readonly action: 'Allow' | 'Deny';
+  readonly clientCidrs: readonly Cidr[];
+  readonly headers: readonly { readonly name: string; readonly values: readonly string[] }[];
+  readonly jwt?: { readonly provider: string; readonly claims: readonly ClaimMatch[]; readonly scopes: readonly string[] };
+  readonly methods: readonly string[];
+  readonly path?: { readonly type: 'Exact' | 'PathPrefix' | 'RegularExpression'; readonly value: string; readonly invert: boolean; readonly regex?: RegExp };
+}
+
+export interface AuthorizationSpec {
+  readonly defaultAction: 'Allow' | 'Deny';
+  readonly rules: readonly AuthorizationRule[];
+}
+
+export interface CompiledPolicy {
+  /** `<namespace>/<name>`, the value Envoy sends in context_extensions["policy"]. */
+  readonly key: string;
+  readonly jwt?: JwtSpec;
+  readonly oidc?: OidcSpec;
+  readonly apiKey?: ApiKeySpec;
+  readonly basicAuth?: BasicAuthSpec;
+  readonly authorization?: AuthorizationSpec;
+  /** Lower-case request headers this policy writes for upstreams (so clients may never send them). */
+  readonly identityHeaders: readonly string[];
+}
+
+/** A problem in one policy, located by a JSON pointer into its document. */
+export interface PolicyIssue {
+  readonly path: string;
+  readonly message: string;
+  readonly code: string;
+}

@@ -1,0 +1,233 @@
+// Checks that plain data (IR read back from YAML, as the translator's golden cases are) has the
+// shape of a GatewayIR, and names every field that does not: "ports[0].chains[0].name: expected a
+// string, got 7". Unknown fields are problems too, so a typo does not pass as an absent field.
+// The shape below must describe exactly the types in ./types.ts: the compile-time check at the end
+// fails when one changes without the other.
+import type {
+  ClusterIR,
+  EndpointIR,
+  FilterChainIR,
+  GatewayIR,
+  GlobalRateLimitIR,
+  HeaderMatchIR,
+  HeaderModifierIR,
+  MirrorIR,
+  PortIR,
+  ProxylessHostIR,
+  RateLimitRuleIR,
+  RateLimitSelectorIR,
+  RedirectIR,
+  RetryIR,
+  RewriteIR,
+  RouteIR,
+  RouteMatchIR,
+  StringMatchIR,
+  TlsSecretIR,
+  VirtualHostIR,
+  WeightedClusterIR,
+} from './types.js';
+
+interface Shape<T> {
+  /** Appends one problem per field of `value` that does not fit, prefixed by `path`. */
+  check(value: unknown, path: string, problems: string[]): void;
+  /** Phantom field: the TypeScript type this shape describes. */
+  readonly type?: T;
+}
+
+interface OptionalShape<T> extends Shape<T> {
+  readonly optional: true;
+}
+
+type Infer<S> = S extends Shape<infer T> ? T : never;
+type Props = Record<string, Shape<unknown>>;
+type OptionalKeys<P extends Props> = { [K in keyof P]: P[K] extends OptionalShape<unknown> ? K : never }[keyof P];
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+type ObjectOf<P extends Props> = Simplify<{ [K in Exclude<keyof P, OptionalKeys<P>>]: Infer<P[K]> } & { [K in OptionalKeys<P>]?: Infer<P[K]> }>;
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return JSON.stringify(value);
+}
+
+function at(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  return path === '' ? key : `${path}.${key}`;
+}
+
+function scalar<T>(what: string, test: (value: unknown) => boolean): Shape<T> {
+  return {
+    check(value, path, problems) {
+      if (!test(value)) problems.push(`${path || '(top)'}: expected ${what}, got ${describe(value)}`);
+    },
+  };
+}
+
+const string = scalar<string>('a string', (v) => typeof v === 'string');
+const boolean = scalar<boolean>('true or false', (v) => typeof v === 'boolean');
+const number = scalar<number>('a number', (v) => typeof v === 'number' && Number.isFinite(v));
+const integer = (min: number, max: number) => scalar<number>(`an integer from ${min} to ${max}`, (v) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max);
+
+function oneOf<const L extends readonly string[]>(...values: L): Shape<L[number]> {
+  return scalar<L[number]>(`one of ${values.join(', ')}`, (v) => typeof v === 'string' && values.includes(v));
+}
+
+function optional<T>(shape: Shape<T>): OptionalShape<T> {
+  return { optional: true, check: (value, path, problems) => shape.check(value, path, problems) };
+}
+
+function list<T>(item: Shape<T>): Shape<T[]> {
+  return {
+    check(value, path, problems) {
+      if (!Array.isArray(value)) problems.push(`${path || '(top)'}: expected a list, got ${describe(value)}`);
+      else value.forEach((element, i) => item.check(element, at(path, i), problems));
+    },
+  };
+}
+
+function object<P extends Props>(props: P): Shape<ObjectOf<P>> {
+  return {
+    check(value, path, problems) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        problems.push(`${path || '(top)'}: expected a mapping, got ${describe(value)}`);
+        return;
+      }
+      const record = value as Record<string, unknown>;
+      for (const [key, shape] of Object.entries(props)) {
+        if (record[key] !== undefined) shape.check(record[key], at(path, key), problems);
+        else if (!('optional' in shape)) problems.push(`${at(path, key)}: is required`);
+      }
+      for (const key of Object.keys(record)) if (!(key in props)) problems.push(`${at(path, key)}: is not a field here (expected ${Object.keys(props).join(', ')})`);
+    },
+  };
+}
+
+/** A union told apart by one field (`type`, `kind`): the variant named by its value checks the rest. */
+function tagged<K extends string, V extends Record<string, Shape<unknown>>>(key: K, variants: V): Shape<Infer<V[keyof V]>> {
+  return {
+    check(value, path, problems) {
+      const tag = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+      const variant = typeof tag === 'string' ? variants[tag] : undefined;
+      if (variant) variant.check(value, path, problems);
+      else if (typeof value !== 'object' || value === null || Array.isArray(value)) problems.push(`${path || '(top)'}: expected a mapping, got ${describe(value)}`);
+      else problems.push(`${at(path, key)}: expected one of ${Object.keys(variants).join(', ')}, got ${describe(tag)}`);
+    },
+  };
+}
+
+
+const portNumber = integer(1, 65535);
+const milliseconds = integer(0, Number.MAX_SAFE_INTEGER);
+
+const stringMatch = tagged('type', {
+  Exact: object({ type: oneOf('Exact'), value: string }),
+  Prefix: object({ type: oneOf('Prefix'), value: string }),
+  RegularExpression: object({ type: oneOf('RegularExpression'), value: string }),
+});
+const headerMatch = object({ name: string, match: stringMatch, invert: optional(boolean) });
+const routeMatch = object({ path: stringMatch, headers: list(headerMatch), queryParams: list(headerMatch), method: optional(string) });
+const headerValue = object({ name: string, value: string });
+const headerModifier = object({ set: list(headerValue), add: list(headerValue), remove: list(string) });
+const pathModifier = object({ type: oneOf('ReplaceFullPath', 'ReplacePrefixMatch'), value: string });
+const redirect = object({ scheme: optional(string), hostname: optional(string), port: optional(portNumber), path: optional(pathModifier), statusCode: integer(300, 399) });
+const rewrite = object({ hostname: optional(string), path: optional(pathModifier) });
+const weightedCluster = object({ cluster: string, weight: integer(0, 1_000_000) });
+const mirror = object({ cluster: string, percent: optional(number) });
+const retry = object({
+  numRetries: integer(0, 1000),
+  retryOn: list(string),
+  statusCodes: list(integer(100, 599)),
+  perTryTimeoutMs: optional(milliseconds),
+  backOffBaseMs: optional(milliseconds),
+  backOffMaxMs: optional(milliseconds),
+});
+
+const rateLimitSelector = tagged('kind', {
+  header: object({ kind: oneOf('header'), name: string, match: optional(stringMatch), invert: boolean, distinct: boolean }),
+  method: object({ kind: oneOf('method'), methods: list(string), invert: boolean }),
+  path: object({ kind: oneOf('path'), match: stringMatch, invert: boolean }),
+  query: object({ kind: oneOf('query'), name: string, match: stringMatch, invert: boolean }),
+});
+const rateLimitRule = object({
+  selectors: list(rateLimitSelector),
+  cidr: optional(object({ cidr: string, maskLen: integer(0, 128), ipv6: boolean, distinct: boolean })),
+  requests: integer(1, Number.MAX_SAFE_INTEGER),
+  unit: oneOf('second', 'minute', 'hour', 'day', 'week', 'month', 'year'),
+});
+const globalRateLimit = object({ policy: string, shared: boolean, rules: list(rateLimitRule) });
+
+const route = object({
+  name: string,
+  match: routeMatch,
+  backends: optional(list(weightedCluster)),
+  redirect: optional(redirect),
+  directResponse: optional(object({ status: integer(100, 599), body: optional(string) })),
+  requestHeaders: optional(headerModifier),
+  responseHeaders: optional(headerModifier),
+  rewrite: optional(rewrite),
+  mirrors: list(mirror),
+  timeoutMs: optional(milliseconds),
+  backendTimeoutMs: optional(milliseconds),
+  retry: optional(retry),
+  securityPolicy: optional(string),
+  rateLimit: optional(globalRateLimit),
+  internal: optional(boolean),
+});
+
+const zone = optional(string);
+const endpoint = tagged('kind', {
+  ip: object({ kind: oneOf('ip'), address: string, port: portNumber, zone }),
+  fqdn: object({ kind: oneOf('fqdn'), hostname: string, port: portNumber, zone }),
+  unix: object({ kind: oneOf('unix'), path: string, zone }),
+});
+const cluster = object({ name: string, endpoints: list(endpoint), http2: boolean, grpc: optional(boolean) });
+const tlsSecret = object({ name: string, certificateChain: string, privateKey: string });
+
+const virtualHost = object({ name: string, domains: list(string), routes: list(route) });
+const chain = object({ name: string, serverNames: list(string), tlsSecrets: list(string), virtualHosts: list(virtualHost), acmeChallenge: boolean });
+const port = object({ name: string, port: portNumber, protocol: oneOf('HTTP', 'HTTPS'), chains: list(chain) });
+const proxylessHost = object({ host: string, routes: list(route) });
+
+const gatewayShape = object({ key: string, ports: list(port), proxyless: list(proxylessHost), clusters: list(cluster), secrets: list(tlsSecret) });
+
+/** Every problem with `value` as a GatewayIR, one line each; empty when it is one. */
+export function checkGatewayIR(value: unknown): string[] {
+  const problems: string[] = [];
+  gatewayShape.check(value, '', problems);
+  return problems;
+}
+
+export function isGatewayIR(value: unknown): value is GatewayIR {
+  return checkGatewayIR(value).length === 0;
+}
+
+// The shape and the types must not drift apart: with every field made required, each must be
+// assignable to the other (so an optional field added to one and not the other fails too).
+// Checked type by type: the compiler stops comparing deeply nested instantiations of one type.
+type Complete<T> = T extends Array<infer U> ? Array<Complete<U>> : T extends object ? { [K in keyof T]-?: Complete<T[K]> } : T;
+type Same<S, T> = [Complete<Infer<S>>] extends [Complete<T>] ? ([Complete<T>] extends [Complete<Infer<S>>] ? true : false) : false;
+const shapesMatchTypes: [
+  Same<typeof gatewayShape, GatewayIR>,
+  Same<typeof port, PortIR>,
+  Same<typeof chain, FilterChainIR>,
+  Same<typeof virtualHost, VirtualHostIR>,
+  Same<typeof route, RouteIR>,
+  Same<typeof routeMatch, RouteMatchIR>,
+  Same<typeof headerMatch, HeaderMatchIR>,
+  Same<typeof stringMatch, StringMatchIR>,
+  Same<typeof headerModifier, HeaderModifierIR>,
+  Same<typeof redirect, RedirectIR>,
+  Same<typeof rewrite, RewriteIR>,
+  Same<typeof weightedCluster, WeightedClusterIR>,
+  Same<typeof mirror, MirrorIR>,
+  Same<typeof retry, RetryIR>,
+  Same<typeof globalRateLimit, GlobalRateLimitIR>,
+  Same<typeof rateLimitRule, RateLimitRuleIR>,
+  Same<typeof rateLimitSelector, RateLimitSelectorIR>,
+  Same<typeof cluster, ClusterIR>,
+  Same<typeof endpoint, EndpointIR>,
+  Same<typeof tlsSecret, TlsSecretIR>,
+  Same<typeof proxylessHost, ProxylessHostIR>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+void shapesMatchTypes;

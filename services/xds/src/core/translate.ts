@@ -1,0 +1,67 @@
+// The whole translation as one pure function, composing the stages below it: resources in
+// (provider) → statuses and IR per Gateway (gatewayapi) → Envoy resources (translator), plus what
+// the other services need (rate limit domains, authz policies, certificates). Imports only downward.
+import type { GatewayResource } from './provider/resource-types.js';
+import type { StatusMap } from './gatewayapi/status-types.js';
+import { DEFAULT_CONTROLLER_NAME, translateGatewayApi } from './gatewayapi/translate.js';
+import type { CertificateRequest } from './gatewayapi/acme.js';
+import type { EnvoyResources } from './ir/envoy-resources.js';
+import type { TranslatorOptions } from './translator/options.js';
+import type { RateLimitDomainConfig } from './translator/ratelimit-config.js';
+import { translateGateway } from './translator/translate.js';
+
+export interface TranslateOptions extends TranslatorOptions {
+  /** GatewayClass spec.controllerName this instance serves. Default "gatehouse.dev/gateway-controller". */
+  controllerName?: string;
+}
+
+/** Shaped like gatehouse.v1.RateLimitDomainConfig. */
+export type RateLimitDomain = RateLimitDomainConfig;
+
+/** Shaped like gatehouse.v1.AuthzPolicy. */
+export interface AuthzPolicy {
+  namespace: string;
+  name: string;
+  yaml: string;
+}
+
+/** Shaped like gatehouse.v1.CertificateWanted (without trace); the gatewayapi stage derives it. */
+export type CertificateWanted = CertificateRequest;
+
+/** What the other services get from a translation (published before the snapshots apply). */
+export interface SideEffects {
+  rateLimitDomains: readonly RateLimitDomain[];
+  authzPolicies: readonly AuthzPolicy[];
+  /** Secrets the policies reference, keyed "<namespace>/<name>" (gatehouse.v1.AuthzPoliciesPublished.secrets). */
+  authzSecrets: ReadonlyMap<string, { data: Record<string, Buffer> }>;
+  certificatesWanted: readonly CertificateWanted[];
+}
+
+export interface TranslateResult extends SideEffects {
+  /** Keyed by node cluster "<namespace>/<gatewayName>". */
+  snapshots: Map<string, EnvoyResources>;
+  statuses: StatusMap;
+  rateLimitDomains: RateLimitDomain[];
+  authzPolicies: AuthzPolicy[];
+  authzSecrets: Map<string, { data: Record<string, Buffer> }>;
+  certificatesWanted: CertificateWanted[];
+}
+
+export function translateAll(resources: readonly GatewayResource[], options: TranslateOptions): TranslateResult {
+  const stage = translateGatewayApi(resources, options.controllerName ?? DEFAULT_CONTROLLER_NAME);
+  const snapshots = new Map<string, EnvoyResources>();
+  const rateLimitDomains: RateLimitDomain[] = [];
+  for (const gateway of stage.gateways) {
+    const translated = translateGateway(gateway, options);
+    snapshots.set(gateway.key, translated.resources);
+    rateLimitDomains.push(...translated.rateLimitDomains);
+  }
+  return {
+    snapshots,
+    statuses: stage.statuses,
+    rateLimitDomains,
+    authzPolicies: stage.authzPolicies,
+    authzSecrets: stage.authzSecrets,
+    certificatesWanted: stage.certificatesWanted,
+  };
+}

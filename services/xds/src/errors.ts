@@ -1,0 +1,46 @@
+// Every error code the xds service reports (logs, /status, admin API answers, gRPC status), in one
+// catalogue; errors.test.ts checks it against the README's "Error codes" table both ways.
+
+export const XdsErrorCodes = {
+  /** A watched file is not valid YAML; its last good version keeps serving. */
+  yamlParse: 'GH_XDS_YAML_PARSE',
+  /** A document is not a mapping, or lacks apiVersion/kind/metadata.name; admin API 400. */
+  documentInvalid: 'GH_XDS_DOCUMENT_INVALID',
+  /** A kind or apiVersion xds does not translate. */
+  kindUnsupported: 'GH_XDS_KIND_UNSUPPORTED',
+  /** The same resource in two files: the first file (by path) wins. */
+  duplicateResource: 'GH_XDS_DUPLICATE_RESOURCE',
+  /** A resource fails its schema (the vendored CRDs). */
+  schema: 'GH_XDS_SCHEMA',
+  /** A resource the Gateway API stage does not accept (Accepted=False). */
+  resourceRefused: 'GH_XDS_RESOURCE_REFUSED',
+  /** A snapshot names a route configuration or EDS endpoints it does not hold. */
+  snapshotInconsistent: 'GH_XDS_SNAPSHOT_INCONSISTENT',
+  /** The translation produced two Envoy resources of one type with one name. */
+  duplicateEnvoyResource: 'GH_XDS_DUPLICATE_ENVOY_RESOURCE',
+  /** The translation produced an Envoy resource without a name. */
+  resourceWithoutName: 'GH_XDS_RESOURCE_WITHOUT_NAME',
+  /** A snapshot refused for another reason. */
+  snapshotRefused: 'GH_XDS_SNAPSHOT_REFUSED',
+  /** A translated resource does not encode as its Envoy proto. */
+  envoyJsonInvalid: 'GH_XDS_ENVOY_JSON_INVALID',
+  /** The first ADS request has no node.cluster; gRPC INVALID_ARGUMENT. */
+  nodeClusterMissing: 'GH_XDS_NODE_CLUSTER_MISSING',
+  /** The admin API was asked for a node cluster without snapshot; 404. */
+  nodeClusterUnknown: 'GH_XDS_NODE_CLUSTER_UNKNOWN',
+  /** The admin API was asked to delete a resource it did not apply; 404. */
+  resourceNotFound: 'GH_XDS_RESOURCE_NOT_FOUND',
+} as const;
+
+export type XdsErrorCode = (typeof XdsErrorCodes)[keyof typeof XdsErrorCodes];
+
+/** An error with a stable code; the message is "<code>: <detail>". */
+export class XdsError extends Error {
+  constructor(
+    readonly code: XdsErrorCode,
+    readonly detail: string,
+  ) {
+    super(`${code}: ${detail}`);
+    this.name = 'XdsError';
+  }
+}
