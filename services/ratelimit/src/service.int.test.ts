@@ -8,7 +8,6 @@ import { FanoutChannels, grpcServiceDefinition, rateLimitConfigPublishedCodec, S
 import { freePorts, ManagedProcess, startRedis, waitFor, type RedisHandle } from '@gatehouse/e2e';
 import { FanoutChannel, startService, type RunningService as KitService } from '@gatehouse/kit';
 import { credentials, makeGenericClientConstructor, type Client, type ServiceError } from '@grpc/grpc-js';
-import { metrics } from '@opentelemetry/api';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extendRateLimitProtos } from './adapters/proto-extensions.js';
@@ -74,9 +73,6 @@ async function startRateLimit(redis: RedisHandle, env: Record<string, string>, u
     async stop() {
       client.close();
       await service.stop();
-      // The kit registers its meter provider globally and the first one wins: let the next
-      // in-process service register its own, so its /metrics shows its own counts.
-      metrics.disable();
     },
   };
 }
@@ -234,8 +230,8 @@ describe('ratelimit service', () => {
 
       // A published domain that turns invalid keeps its last good version.
       await channel.publish({ version: 'v2', domains: [{ domain: 'pushed', yaml: 'domain: pushed\ndescriptors:\n  - key: k\n    rate_limt: {}\n' }] });
-      // (Asserted through /status: the late replica, in this same process, shared the first one's meter provider.)
       await waitFor(async () => (await statusOf(svc)).some((d) => d.domain === 'pushed' && d.state === 'stale'), { description: 'the bad publication to be refused' });
+      expect(await metric(svc.adminPort, 'ratelimit_config_load_error_total', 'source="redis"')).toBe(1);
       expect((await shouldRateLimit(svc.client, request)).statuses[0]!.current_limit?.requests_per_unit).toBe(1);
     } finally {
       publisher.disconnect();
