@@ -50,7 +50,7 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
       CERTS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       // The call limiter on, but tight in a short window, so a burst of one order is held back.
       CERTS_ACME_CALLS_PER_WINDOW: '5',
-      CERTS_ACME_WINDOW_MS: '1000',
+      CERTS_ACME_CALLS_WINDOW_MS: '1000',
       LOG_LEVEL: 'warn',
     });
     admin = `http://127.0.0.1:${service.adminPort}`;

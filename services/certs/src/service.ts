@@ -40,7 +40,7 @@ export async function startCerts(ctx: ServiceContext<CertsEnv>): Promise<void> {
   const redis = ctx.redis() as Redis;
   configureAcmeHttp({
     ...(extraCaPem ? { extraCaPem } : {}),
-    limiter: new RedisAcmeCallLimiter({ redis, prefix: config.CERTS_REDIS_PREFIX, limit: config.CERTS_ACME_CALLS_PER_WINDOW, windowMs: config.CERTS_ACME_WINDOW_MS }),
+    limiter: new RedisAcmeCallLimiter({ redis, prefix: config.CERTS_REDIS_PREFIX, limit: config.CERTS_ACME_CALLS_PER_WINDOW, windowMs: config.CERTS_ACME_CALLS_WINDOW_MS }),
     onCallSlot: (o) => metrics.acmeCallSlot(o.waitedMs, new URL(o.url).host),
     onRequest: (o) => {
       const ca = new URL(o.url).host;
@@ -65,7 +65,7 @@ export async function startCerts(ctx: ServiceContext<CertsEnv>): Promise<void> {
     propagation: { nameservers: derived.dns01Nameservers },
     trustedRoots,
     ordersPerWindow: config.CERTS_ACME_ORDERS_PER_WINDOW,
-    windowMs: config.CERTS_ACME_WINDOW_MS,
+    windowMs: config.CERTS_ACME_ORDERS_WINDOW_MS,
     concurrency: config.CERTS_ORDER_CONCURRENCY,
     clusterResourceNamespace: config.CERTS_CLUSTER_RESOURCE_NAMESPACE,
     queuePrefix: QUEUE_PREFIX,

@@ -21,14 +21,14 @@ export interface RedisAcmeCallLimiterOptions {
   readonly redis: Redis;
   /** Key prefix (CERTS_REDIS_PREFIX): the log of a CA + account is `<prefix>acme-calls:<key>`. */
   readonly prefix: string;
-  /** Calls per window per CA + account. Default 10. */
+  /** Calls per window per CA + account. Default 20 (Let's Encrypt's pace: new-nonce 20 per second). */
   readonly limit?: number;
-  /** Default 10 000 ms. */
+  /** Default 1000 ms. */
   readonly windowMs?: number;
   /**
    * Kept on top of the window between a call and the limit-th call after it, so that the time
    * between Redis' answer and the request leaving the process (timers, event loop, TLS) cannot
-   * push one call too many into a window as the CA sees it. Default 250 ms.
+   * push one call too many into a window as the CA sees it. Default a tenth of the window, at most 250 ms.
    */
   readonly marginMs?: number;
   /** The longest a call waits for its slot; a later slot fails the call (and so the order, which resumes after its backoff). Default 5 min. */
@@ -48,9 +48,9 @@ export class RedisAcmeCallLimiter implements AcmeCallLimiter {
   constructor(private readonly options: RedisAcmeCallLimiterOptions) {
     options.redis.defineCommand('acmeCallSlot', { numberOfKeys: 1, lua: acmeCallSlotLua });
     this.redis = options.redis as ScriptedRedis;
-    this.limit = options.limit ?? 10;
-    this.windowMs = options.windowMs ?? 10_000;
-    this.marginMs = options.marginMs ?? 250;
+    this.limit = options.limit ?? 20;
+    this.windowMs = options.windowMs ?? 1000;
+    this.marginMs = options.marginMs ?? Math.min(250, Math.ceil(this.windowMs / 10));
     this.maxWaitMs = options.maxWaitMs ?? 300_000;
   }
 

@@ -68,7 +68,7 @@ describe('ACME call limit: two replicas, one CA + account, 6 calls per 3 s', () 
       ACME_CA_CERTS: join(dir, 'ca.pem'),
       CERTS_ENCRYPTION_KEY: encryptionKey.toString('base64'),
       CERTS_ACME_CALLS_PER_WINDOW: String(limit),
-      CERTS_ACME_WINDOW_MS: String(windowMs),
+      CERTS_ACME_CALLS_WINDOW_MS: String(windowMs),
       CERTS_ORDER_CONCURRENCY: '2',
       LOG_LEVEL: 'warn',
     });
