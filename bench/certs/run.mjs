@@ -20,7 +20,7 @@ const { Redis } = requireFromCerts('ioredis');
 const { parseAllDocuments } = requireFromCerts('yaml');
 
 const dist = new URL('../../services/certs/dist/', import.meta.url);
-const { configureAcmeHttp } = await import(new URL('adapters/acme-http.js', dist));
+const { AcmeHttp } = await import(new URL('adapters/acme-http.js', dist));
 const { RedisAcmeCallLimiter } = await import(new URL('adapters/acme-call-limiter.js', dist));
 const { busiestWindow } = await import(new URL('core/busiest-window.js', dist));
 const { CertStore } = await import(new URL('adapters/cert-store.js', dist));
@@ -31,17 +31,17 @@ const { buildResourceSet } = await import(new URL('core/resource-model.js', dist
 const { certificateId } = await import(new URL('core/resources.js', dist));
 const { CertificateManager } = await import(new URL('workflow/certificate-manager.js', dist));
 
-/** Trusts Pebble; with `limiter`, every ACME request takes a call slot first (as service.ts wires it). */
-function trustPebble(pebble, acmeHttp = {}) {
-  configureAcmeHttp({ extraCaPem: `${pebble.caBundlePem}\n${pebble.issuingRootPem}`, ...acmeHttp });
-  return [new X509Certificate(pebble.issuingRootPem)];
+/** An ACME HTTP layer trusting Pebble; with `limiter`, every request takes a call slot first (as service.ts wires it). */
+function pebbleHttp(pebble, options = {}) {
+  return new AcmeHttp({ extraCaPem: `${pebble.caBundlePem}\n${pebble.issuingRootPem}`, ...options });
 }
 
 /** The certs service's machinery (what service.ts wires), on its own Redis key prefix. */
-function createManager(redisUrl, yamlText, { prefix, ...options }) {
+function createManager(redisUrl, yamlText, { prefix, http, pebble, ...options }) {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const store = new CertStore({ redis, prefix, encryptionKey: Buffer.alloc(32, 7) });
   const manager = new CertificateManager({
+    http: http ?? pebbleHttp(pebble),
     connection: redis,
     store,
     lock: new OrderLock({ redis, prefix }),
@@ -93,7 +93,7 @@ const certificate = (i) => ({
 const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
 
-async function baselineOrders(pebble) {
+async function baselineOrders(pebble, http) {
   const client = new acme.Client({
     directoryUrl: pebble.directoryUrl,
     accountKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
@@ -101,7 +101,7 @@ async function baselineOrders(pebble) {
     backoffMax: poll.maxMs,
     backoffAttempts: poll.attempts,
   });
-  await client.createAccount({ termsOfServiceAgreed: true });
+  await http.withCallKey('baseline', () => client.createAccount({ termsOfServiceAgreed: true }));
   let failures = 0;
   const start = performance.now();
   await Promise.all(
@@ -109,7 +109,7 @@ async function baselineOrders(pebble) {
       const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
       const [, csr] = await acme.crypto.createCsr({ altNames: [`base${i}.bench.test`] }, key);
       try {
-        await client.auto({ csr, challengePriority: ['http-01'], skipChallengeVerification: true, termsOfServiceAgreed: true, challengeCreateFn: async () => {}, challengeRemoveFn: async () => {} });
+        await http.withCallKey('baseline', () => client.auto({ csr, challengePriority: ['http-01'], skipChallengeVerification: true, termsOfServiceAgreed: true, challengeCreateFn: async () => {}, challengeRemoveFn: async () => {} }));
       } catch {
         failures++;
       }
@@ -124,20 +124,23 @@ async function baselineOrders(pebble) {
  * the service's own status polling (250 ms, growing to 10 s) instead of the bench's.
  */
 async function serviceOrders(pebble, redis, { count, prefix, account, callsPerWindow, callsWindowMs = 10_000, ordersPerWindow, defaultPolling = false }) {
+  const calls = [];
+  const limiterRedis = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const http = pebbleHttp(pebble, {
+    limiter: new RedisAcmeCallLimiter({ redis: limiterRedis, prefix, limit: callsPerWindow, windowMs: callsWindowMs }),
+    onRequest: (o) => calls.push(Date.now() - o.durationMs),
+  });
   const fixture = createManager(redis.url, issuerYaml(pebble.directoryUrl, account), {
+    http,
     trustedRoots: [new X509Certificate(pebble.issuingRootPem)],
     prefix,
     ...(defaultPolling ? {} : { poll }),
     concurrency: count,
     ordersPerWindow,
   });
-  const calls = [];
-  trustPebble(pebble, {
-    limiter: new RedisAcmeCallLimiter({ redis: fixture.redis, prefix, limit: callsPerWindow, windowMs: callsWindowMs }),
-    onRequest: (o) => calls.push(Date.now() - o.durationMs),
-  });
+
   const certs = Array.from({ length: count }, (_, i) => certificate(i));
-  fixture.manager.setWanted(certs);
+  fixture.manager.catalog.setWanted(certs);
   const start = performance.now();
   await fixture.manager.reconcile();
   const ids = certs.map(certificateId);
@@ -152,7 +155,7 @@ async function serviceOrders(pebble, redis, { count, prefix, account, callsPerWi
   const issued = ids.filter((id) => states.get(id)?.revision >= 1).length;
   const failureMessages = ids.map((id) => states.get(id)?.lastFailureMessage).filter(Boolean);
   await fixture.close();
-  trustPebble(pebble);
+  limiterRedis.disconnect();
   return { ms, failures: count - issued, failureMessages, calls: calls.length, busiest: busiestWindow(calls, callsWindowMs).count };
 }
 
@@ -163,7 +166,7 @@ async function redisCommands(redisClient) {
 
 /** Scheduling cost: reconcile N certificates that all hold a valid certificate, then sit idle. */
 async function scheduling(pebble, redis, count, label) {
-  const fixture = createManager(redis.url, issuerYaml(pebble.directoryUrl), { prefix: `bench-${label}:`, poll });
+  const fixture = createManager(redis.url, issuerYaml(pebble.directoryUrl), { prefix: `bench-${label}:`, poll, pebble });
   const certs = Array.from({ length: count }, (_, i) => certificate(i));
   const now = Date.now();
   // Issued state without ordering: renewal times spread over the next 60 days.
@@ -192,7 +195,7 @@ async function scheduling(pebble, redis, count, label) {
   global.gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
   const t0 = performance.now();
-  await fixture.manager.loadWanted();
+  await fixture.manager.catalog.loadWanted();
   await fixture.manager.reconcile();
   const reconcileMs = performance.now() - t0;
   global.gc?.();
@@ -213,9 +216,9 @@ const redis = await startRedis();
 const pebble = await startPebble({ alwaysValid: true });
 try {
   let baselineRequests = 0;
-  trustPebble(pebble, { onRequest: () => baselineRequests++ });
+
   console.log(`Pebble (PEBBLE_VA_ALWAYS_VALID=1, 5% badNonce, 50% authz reuse); ${ORDERS} concurrent orders`);
-  const base = await baselineOrders(pebble);
+  const base = await baselineOrders(pebble, pebbleHttp(pebble, { onRequest: () => baselineRequests++ }));
   console.log(`  baseline, bare acme-client auto():  ${fmt(base.ms)}  failures ${base.failures}  ${baselineRequests} requests (a newNonce before every signed one)`);
   // The production default (10 orders per 10 s) would make this a test of the limiters.
   const svc = await serviceOrders(pebble, redis, { count: ORDERS, prefix: 'bench-orders:', callsPerWindow: FAST_CALL_LIMIT, ordersPerWindow: 10_000 });

@@ -5,14 +5,14 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadLuaScript } from '@gatehouse/kit';
 import type { Redis } from 'ioredis';
+import { CertsError, CertsErrorCodes } from '../errors.js';
 import type { AcmeCallLimiter } from './acme-http.js';
 
 const acmeCallSlotLua = loadLuaScript(import.meta.url, 'acme-call-slot.lua');
 
-export class AcmeCallQueueFullError extends Error {
-  readonly code = 'GH_CERTS_ACME_CALL_QUEUE_FULL';
+export class AcmeCallQueueFullError extends CertsError {
   constructor(key: string, waitMs: number, maxWaitMs: number) {
-    super(`GH_CERTS_ACME_CALL_QUEUE_FULL: the next ACME call slot of ${key} is ${Math.ceil(waitMs / 1000)} s away (more than ${maxWaitMs / 1000} s); the order backs off and resumes later`);
+    super(CertsErrorCodes.ACME_CALL_QUEUE_FULL, `the next ACME call slot of ${key} is ${Math.ceil(waitMs / 1000)} s away (more than ${maxWaitMs / 1000} s); the order backs off and resumes later`);
     this.name = 'AcmeCallQueueFullError';
   }
 }
