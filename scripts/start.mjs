@@ -1,68 +1,116 @@
 #!/usr/bin/env node
-// `pnpm start`: the whole gateway without Docker. Runs the four built services as child processes,
-// starts a throwaway redis-server when REDIS_URL is unset, and Envoy when an `envoy` binary is on PATH.
+// `pnpm start [config-folder]`: the whole gateway on this machine without Docker. Runs the four built
+// services as child processes (a redis-server too when REDIS_URL is unset), with nothing to set first:
+// the secrets a local run needs are generated once into a state folder. Prints what runs where and
+// writes an Envoy bootstrap per Gateway; starts Envoy when an `envoy` binary is on PATH.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseStartArgs, planServices, USAGE } from './start/plan.mjs';
+import { loadLocalSecrets } from './start/local-secrets.mjs';
+import { writeEnvoyBootstraps } from './start/envoy-bootstraps.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const children = [];
-const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
+const log = (line) => console.log(`[start] ${line}`);
+const fail = (line) => {
+  console.error(`[start] ${line}`);
+  process.exit(1);
+};
 
-function run(name, command, args, env = {}) {
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+let args;
+try {
+  args = parseStartArgs(process.argv.slice(2), process.env, root);
+} catch (err) {
+  fail(`${err.message}\n${USAGE}`);
+}
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+for (const service of ['xds', 'certs', 'authz', 'ratelimit']) {
+  if (!existsSync(join(root, 'services', service, 'dist', 'main.js'))) fail(`services/${service}/dist/main.js is missing: run \`pnpm build\` first`);
+}
+if (!existsSync(args.configDir)) fail(`config folder ${args.configDir} does not exist`);
+
+const children = [];
+let stopping = false;
+function run(name, command, commandArgs, env) {
+  const child = spawn(command, commandArgs, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Each line is prefixed with the service, so four interleaved logs stay readable.
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = '';
+    stream.on('data', (chunk) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop();
+      for (const line of lines) process.stdout.write(`${name.padEnd(9)}| ${line}\n`);
+    });
+  }
   child.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`[start] ${name} exited (${signal ?? code}); stopping everything`);
-      stop(1);
-    }
+    if (stopping) return;
+    console.error(`[start] ${name} exited (${signal ?? code}); stopping everything`);
+    stop(1);
   });
   children.push(child);
   return child;
 }
 
-let stopping = false;
 function stop(code = 0) {
+  if (stopping) return;
   stopping = true;
   for (const child of children) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 3000).unref();
-  Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.once('exit', r))))).then(() => process.exit(code));
+  setTimeout(() => process.exit(code), 5000).unref();
+  Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', r))))).then(() => process.exit(code));
 }
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
-for (const service of ['xds', 'certs', 'authz', 'ratelimit']) {
-  if (!existsSync(join(root, 'services', service, 'dist', 'main.js'))) {
-    console.error(`[start] services/${service}/dist/main.js is missing: run \`pnpm build\` first`);
-    process.exit(1);
-  }
+const secrets = loadLocalSecrets(args.stateDir);
+if (secrets.created) log(`generated a local encryption key, admin token and cookie secret in ${secrets.file} (kept for the next start)`);
+
+let redisUrl = process.env.REDIS_URL;
+if (!redisUrl) {
+  if (spawnSync('sh', ['-c', 'command -v redis-server']).status !== 0) fail('REDIS_URL is unset and redis-server is not installed (Debian package: redis-server)');
+  const dataDir = join(args.stateDir, 'redis');
+  spawnSync('mkdir', ['-p', dataDir]);
+  run('redis', 'redis-server', ['--port', String(args.redisPort), '--bind', '127.0.0.1', '--dir', dataDir, '--appendonly', 'yes', '--save', ''], process.env);
+  redisUrl = `redis://127.0.0.1:${args.redisPort}`;
 }
 
-if (!process.env.REDIS_URL) {
-  if (!has('redis-server')) {
-    console.error('[start] REDIS_URL is unset and redis-server is not installed (Debian package: redis-server)');
-    process.exit(1);
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-redis-'));
-  run('redis', 'redis-server', ['--port', '6379', '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes']);
-  process.env.REDIS_URL = 'redis://127.0.0.1:6379';
-  console.log(`[start] started redis-server on 127.0.0.1:6379 (data in ${dir})`);
-}
+const services = planServices({ env: process.env, host: args.host, configDir: args.configDir, redisUrl, secrets: secrets.values });
+for (const service of services) run(service.name, process.execPath, [join('services', service.name, 'dist', 'main.js')], service.env);
 
-const common = { BIND_HOST: process.env.BIND_HOST ?? '127.0.0.1' };
-run('xds', process.execPath, ['services/xds/dist/main.js'], {
-  ...common,
-  GATEWAY_CONFIG_PATH: process.env.GATEWAY_CONFIG_PATH ?? join(root, 'deploy', 'examples'),
+await Promise.all(services.map((s) => waitReady(s))).catch((err) => {
+  console.error(`[start] ${err.message}`);
+  stop(1);
 });
-run('certs', process.execPath, ['services/certs/dist/main.js'], common);
-run('authz', process.execPath, ['services/authz/dist/main.js'], common);
-run('ratelimit', process.execPath, ['services/ratelimit/dist/main.js'], common);
+if (stopping) await new Promise(() => {});
 
-const bootstrap = join(root, 'deploy', 'envoy', 'envoy-local.yaml');
-if (has('envoy')) {
-  run('envoy', 'envoy', ['-c', bootstrap, '--log-level', 'info']);
-} else {
-  console.log(`[start] no envoy binary on PATH; run Envoy yourself with: envoy -c ${bootstrap}`);
+const xds = services.find((s) => s.name === 'xds');
+const bootstraps = await writeEnvoyBootstraps({ root, stateDir: args.stateDir, xdsAdmin: xds.adminUrl, xdsAddress: `${args.host}:${xds.grpcPort}` });
+const lines = [
+  'gatehouse is up',
+  ...services.map((s) => `  ${s.name.padEnd(10)} gRPC ${args.host}:${s.grpcPort}   admin ${s.adminUrl}${s.note ? `   ${s.note}` : ''}`),
+  `  ${'redis'.padEnd(10)} ${redisUrl}${process.env.REDIS_URL ? '' : ` (data in ${join(args.stateDir, 'redis')})`}`,
+  `  ${'config'.padEnd(10)} ${args.configDir} (watched: edits apply live)`,
+  `  ${'state'.padEnd(10)} ${args.stateDir} (ADMIN_TOKEN, CERTS_ENCRYPTION_KEY, AUTHZ_COOKIE_SECRET in ${secrets.file})`,
+  `  ${'status'.padEnd(10)} curl -s ${xds.adminUrl}/status`,
+];
+if (bootstraps.length === 0) lines.push('  envoy      no Gateway in the config yet: bootstraps are written once xds serves one (re-run pnpm start)');
+for (const b of bootstraps) lines.push(`  envoy      envoy -c ${b.file}   (Gateway ${b.nodeCluster})`);
+for (const line of lines) log(line);
+
+const envoyBinary = spawnSync('sh', ['-c', 'command -v envoy']).status === 0;
+if (envoyBinary && bootstraps[0]) run('envoy', 'envoy', ['-c', bootstraps[0].file, '--log-level', 'info'], process.env);
+else if (bootstraps[0]) log('no envoy binary on PATH: start Envoy yourself with the command above');
+
+async function waitReady(service) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (stopping) return;
+    const ok = await fetch(`${service.adminUrl}/readyz`).then((r) => r.ok, () => false);
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`${service.name} is not ready after 30 s (${service.adminUrl}/readyz)`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { encodeResource } from '@gatehouse/xds/envoy-json';
 import { loadResourcesFromFiles } from '@gatehouse/xds/core';
 import { unpackAny } from '@gatehouse/contracts';
+import { makeConfigMapDir } from '@gatehouse/kit/testing';
 import type { CliIo } from './cli-io.js';
 import { runCli } from './run-cli.js';
 
@@ -37,6 +38,13 @@ describe('gatehouse validate', () => {
   it('passes valid YAML', async () => {
     const r = await run('validate', '-f', TESTDATA);
     expect(r).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('reads a ConfigMap-style mount once per file, as the services do', async () => {
+    await makeConfigMapDir(dir, { 'gateway.yaml': await readFile(TESTDATA, 'utf8') });
+    const r = await run('validate', '-f', dir);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toMatch(/^1 file\(s\), /);
   });
 
   it('reports schema errors with file, line and path, and exits 1', async () => {

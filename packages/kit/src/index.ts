@@ -1,6 +1,11 @@
 export { ConfigError } from './config/config-error.js';
 export { env, loadConfig, type EnvSpec, type EnvSpecs, type ConfigOf } from './config/env-spec.js';
-export { commonEnv, type CommonConfig } from './config/common-env.js';
+export { commonEnv, serviceEnvironment, type CommonConfig } from './config/common-env.js';
+export { readYamlSource, YamlSourceWatcher, type YamlFile, type ReadYamlOptions, type YamlSourceWatcherOptions } from './config/yaml-source.js';
+export { Debouncer, type DebouncerOptions } from './config/debouncer.js';
+export { LastGood, type LastGoodCandidate, type LastGoodEntry, type LastGoodResult, type RefusedResource } from './config/last-good.js';
+export { MergedSources, type ConfigSource } from './config/config-source.js';
+export { configHealthMetrics, type ConfigHealthMetrics } from './config/config-health-metrics.js';
 export { createLogger, LOG_LEVELS, type Logger } from './logging/logger.js';
 export { setupTelemetry, wantsOtlpTraces, type Telemetry, type TelemetryOptions } from './telemetry/telemetry.js';
 export { currentTraceContext, withTraceContext, withProducerSpan, type TraceContextMessage } from './telemetry/trace-context.js';
@@ -13,4 +18,4 @@ export { buildAdminServer, isAdminTokenValid, type AdminServerOptions } from './
 export { Readiness, type ReadinessProbe } from './admin/readiness.js';
 export { createGrpcServer, bindGrpcServer, shutdownGrpcServer, defaultGrpcServerOptions } from './grpc/grpc-server.js';
 export { HealthService, type ServingStatus } from './grpc/health-service.js';
-export { startService, runService, type ServiceContext, type ServiceDefinition, type RunningService } from './lifecycle/run-service.js';
+export { startService, runService, type ServiceContext, type ServiceDefinition, type RunningService, type RedisRequest } from './lifecycle/run-service.js';

@@ -1,6 +1,6 @@
 export { validateResource, type SchemaIssue } from './validate-resource.js';
 export { findCrdSchema, knownKinds, crdsDir, type CrdVersionSchema } from './crd-catalog.js';
-export { parseYamlFile, type ParsedYamlFile, type YamlDocument, type YamlSyntaxError } from './yaml-documents.js';
-export { formatIssue, type ResourceIssueLocation } from './format-issue.js';
+export { parseYamlFile, YAML_SYNTAX_CODE, type ParsedYamlFile, type YamlDocument, type YamlSyntaxError } from './yaml-documents.js';
+export { formatIssue, formatConfigIssue, type ConfigIssue, type ResourceIssueLocation } from './format-issue.js';
 export { structuralToJsonSchema } from './structural-to-json-schema.js';
 export { composeSpecPath } from './compose-spec.js';

@@ -1,5 +1,6 @@
 // Parses multi-document YAML while keeping positions, so every error can name file, line and path.
 import { LineCounter, parseAllDocuments, isNode, type Document } from 'yaml';
+import type { ConfigIssue } from './format-issue.js';
 
 export interface YamlDocument {
   /** 0-based position of the document in the file. */
@@ -9,11 +10,13 @@ export interface YamlDocument {
   lineOf(pointer: string): number;
 }
 
-export interface YamlSyntaxError {
+export interface YamlSyntaxError extends ConfigIssue {
+  readonly code: typeof YAML_SYNTAX_CODE;
   readonly file: string;
   readonly line: number;
-  readonly message: string;
 }
+
+export const YAML_SYNTAX_CODE = 'GH_CONFIG_YAML_SYNTAX';
 
 export interface ParsedYamlFile {
   readonly file: string;
@@ -29,7 +32,7 @@ export function parseYamlFile(text: string, file: string): ParsedYamlFile {
   const documents: YamlDocument[] = [];
   docs.forEach((doc) => {
     for (const error of doc.errors) {
-      errors.push({ file, line: lineCounter.linePos(error.pos[0]).line, message: error.message.split('\n')[0] ?? error.message });
+      errors.push({ code: YAML_SYNTAX_CODE, file, line: lineCounter.linePos(error.pos[0]).line, message: error.message.split('\n')[0] ?? error.message });
     }
     let value: unknown;
     try {
@@ -37,7 +40,7 @@ export function parseYamlFile(text: string, file: string): ParsedYamlFile {
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (err) {
       const start = doc.contents?.range?.[0] ?? doc.range[0];
-      errors.push({ file, line: lineCounter.linePos(start).line, message: err instanceof Error ? err.message : String(err) });
+      errors.push({ code: YAML_SYNTAX_CODE, file, line: lineCounter.linePos(start).line, message: err instanceof Error ? err.message : String(err) });
       return;
     }
     if (value === null || value === undefined) return; // empty document, e.g. after a trailing ---

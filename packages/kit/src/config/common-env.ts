@@ -12,11 +12,28 @@ const redisUrl: EnvSpec<string> = {
   },
 };
 
+/**
+ * The environment a service reads, with its own `<SERVICE>_GRPC_PORT` / `<SERVICE>_ADMIN_PORT` taking
+ * the place of `GRPC_PORT` / `ADMIN_PORT`: one environment can then start all four services on ports of
+ * the user's choosing (`pnpm start`), while a container still sets the plain names.
+ */
+export function serviceEnvironment(service: string, environment: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const prefix = service.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+  const out = { ...environment };
+  for (const name of ['GRPC_PORT', 'ADMIN_PORT']) {
+    const own = environment[`${prefix}_${name}`];
+    if (own === undefined || own === '') continue;
+    env.port().parse(own, `${prefix}_${name}`); // a bad value is reported under the name the user set
+    out[name] = own;
+  }
+  return out;
+}
+
 export function commonEnv(defaults: { grpcPort: number; adminPort: number }) {
   return {
     REDIS_URL: redisUrl,
-    GRPC_PORT: env.port({ default: defaults.grpcPort, description: 'gRPC listen port (0 = any free port)' }),
-    ADMIN_PORT: env.port({ default: defaults.adminPort, description: 'admin HTTP port: /healthz, /readyz, /metrics' }),
+    GRPC_PORT: env.port({ default: defaults.grpcPort, description: 'gRPC listen port (0 = any free port); <SERVICE>_GRPC_PORT wins' }),
+    ADMIN_PORT: env.port({ default: defaults.adminPort, description: 'admin HTTP port: /healthz, /readyz, /metrics; <SERVICE>_ADMIN_PORT wins' }),
     BIND_HOST: env.string({ default: '0.0.0.0', description: 'address the gRPC and admin servers bind to' }),
     LOG_LEVEL: env.oneOf(LOG_LEVELS, { default: 'info' }),
     ADMIN_TOKEN: env.optionalString({ description: 'bearer token for admin endpoints that change state; unset disables them' }),

@@ -1,5 +1,6 @@
 // Declarative environment-variable specs. Each spec turns the raw string (or its absence) into a typed
 // value or throws a ConfigError naming the variable.
+import { parseEncryptionKey } from '@gatehouse/contracts';
 import { ConfigError } from './config-error.js';
 
 export interface EnvSpec<T> {
@@ -89,8 +90,24 @@ function url(options: Common<string> & { protocols: readonly string[] }): EnvSpe
   };
 }
 
+/** A 32-byte AES-256-GCM key (base64 or 64 hex characters), or undefined when unset. */
+function encryptionKey(options: { description?: string } = {}): EnvSpec<Buffer | undefined> {
+  return {
+    description: options.description ?? '32 bytes (base64 or 64 hex characters): AES-256-GCM key for private keys at rest',
+    parse(raw, name) {
+      if (raw === undefined || raw === '') return undefined;
+      try {
+        return parseEncryptionKey(raw);
+      } catch (err) {
+        // The envelope's own message starts with its code; the variable name is the useful prefix here.
+        throw new ConfigError(name, (err instanceof Error ? err.message : String(err)).replace(/^[A-Z_]+: /, ''));
+      }
+    },
+  };
+}
+
 /** Builders for environment-variable specs, e.g. `env.int({ default: 10, min: 1 })`. */
-export const env = { string, optionalString, int, port, bool, oneOf, url };
+export const env = { string, optionalString, int, port, bool, oneOf, url, encryptionKey };
 
 export type EnvSpecs = Record<string, EnvSpec<unknown>>;
 export type ConfigOf<S extends EnvSpecs> = { [K in keyof S]: S[K] extends EnvSpec<infer T> ? T : never };

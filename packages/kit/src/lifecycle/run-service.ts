@@ -6,11 +6,12 @@ import type { Meter, Tracer } from '@opentelemetry/api';
 import { buildAdminServer } from '../admin/admin-server.js';
 import { Readiness } from '../admin/readiness.js';
 import { ConfigError } from '../config/config-error.js';
-import { commonEnv, type CommonConfig } from '../config/common-env.js';
+import { commonEnv, serviceEnvironment, type CommonConfig } from '../config/common-env.js';
 import { loadConfig, type ConfigOf, type EnvSpecs } from '../config/env-spec.js';
 import { bindGrpcServer, createGrpcServer, shutdownGrpcServer } from '../grpc/grpc-server.js';
 import type { HealthService } from '../grpc/health-service.js';
 import { createLogger, type Logger } from '../logging/logger.js';
+import type { RedisOptions } from 'ioredis';
 import { connectRedis, type RedisConnection } from '../redis/connect.js';
 import { describeRedisPlan, parseRedisUrl } from '../redis/redis-url.js';
 import { setupTelemetry } from '../telemetry/telemetry.js';
@@ -28,12 +29,31 @@ export interface ServiceContext<C> {
   readonly health: HealthService;
   readonly ready: Readiness;
   /**
-   * The shared Redis connection, or a new one: `{ dedicated: true }` for SUBSCRIBE, `{ blocking: true }`
-   * for BullMQ workers (maxRetriesPerRequest: null). Every connection is closed at shutdown.
+   * The shared Redis connection, or a new one (see RedisRequest). Every connection is opened, logged,
+   * probed (when named) and closed at shutdown here, so the services never hold one of their own.
    */
-  redis(options?: { dedicated?: boolean; blocking?: boolean }): RedisConnection;
+  redis(options?: RedisRequest): RedisConnection;
   /** Runs at shutdown, in reverse order of registration, after the servers stopped accepting. */
   onShutdown(hook: () => Promise<void> | void): void;
+}
+
+export interface RedisRequest {
+  /** A connection of its own, e.g. for SUBSCRIBE. */
+  readonly dedicated?: boolean;
+  /** For BullMQ workers: maxRetriesPerRequest null, commands wait for Redis. Implies dedicated. */
+  readonly blocking?: boolean;
+  /** CLIENT LIST name gatehouse-<service>-<name>, and a /readyz probe "redis-<name>". Implies dedicated. */
+  readonly name?: string;
+  /** Another Redis than REDIS_URL (e.g. ratelimit's REDIS_PERSECOND_URL). Implies dedicated. */
+  readonly url?: string;
+  /** Fail commands at once while disconnected rather than queue them (no offline queue, no retries). */
+  readonly failFast?: boolean;
+  /** Overrides failFast's 0. */
+  readonly maxRetriesPerRequest?: number;
+  /** Rejects a command that got no answer within this time (a hung Redis). */
+  readonly commandTimeoutMs?: number;
+  /** Default true; hot paths that write their own pipelines turn it off. */
+  readonly autoPipelining?: boolean;
 }
 
 export interface ServiceDefinition<S extends EnvSpecs> {
@@ -54,28 +74,29 @@ const REDIS_PROBE_TIMEOUT_MS = 1000;
 
 /** Starts a service in this process without touching signals or process.exit (tests use it). */
 export async function startService<S extends EnvSpecs>(definition: ServiceDefinition<S>, environment: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
-  const config = loadConfig({ ...commonEnv(definition.defaults), ...definition.env }, environment) as ConfigOf<S> & CommonConfig;
+  const config = loadConfig({ ...commonEnv(definition.defaults), ...definition.env }, serviceEnvironment(definition.name, environment)) as ConfigOf<S> & CommonConfig;
   const telemetry = setupTelemetry({ serviceName: definition.name, environment });
   const logger = createLogger(`gatehouse-${definition.name}`, config.LOG_LEVEL);
   const redisPlan = parseRedisUrl(config.REDIS_URL);
+  const ready = new Readiness();
   const connections: RedisConnection[] = [];
   let shared: RedisConnection | undefined;
-  const open = (options: { blocking?: boolean } = {}): RedisConnection => {
-    const connection = connectRedis(redisPlan, {
-      connectionName: `gatehouse-${definition.name}`,
-      options: options.blocking ? { maxRetriesPerRequest: null } : {},
-    });
+  const open = (request: RedisRequest = {}): RedisConnection => {
+    const connectionName = request.name ? `gatehouse-${definition.name}-${request.name}` : `gatehouse-${definition.name}`;
+    const connection = connectRedis(request.url ? parseRedisUrl(request.url) : redisPlan, { connectionName, options: ioredisOptions(request) });
     // ioredis emits errors while reconnecting; they are expected during an outage, not fatal.
-    connection.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis connection error'));
+    connection.on('error', (err: Error) => logger.debug({ err: err.message, connection: connectionName }, 'redis connection error'));
+    if (request.name) ready.probe(`redis-${request.name}`, () => connection.status === 'ready');
     connections.push(connection);
     return connection;
   };
-  const redis = (options: { dedicated?: boolean; blocking?: boolean } = {}): RedisConnection =>
-    options.dedicated || options.blocking ? open(options) : (shared ??= open());
+  const redis = (request: RedisRequest = {}): RedisConnection => {
+    const ownConnection = request.dedicated || request.blocking || request.name || request.url || request.failFast || request.commandTimeoutMs !== undefined || request.autoPipelining === false || request.maxRetriesPerRequest !== undefined;
+    return ownConnection ? open(request) : (shared ??= open());
+  };
 
   // Connect now, so the first /readyz already reflects Redis.
   const sharedConnection = redis();
-  const ready = new Readiness();
   ready.probe('redis', () => {
     const connection = sharedConnection;
     if (connection.status !== 'ready') return false;
@@ -158,6 +179,16 @@ export async function runService<S extends EnvSpecs>(definition: ServiceDefiniti
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+}
+
+function ioredisOptions(request: RedisRequest): RedisOptions {
+  const options: RedisOptions = {};
+  if (request.blocking) options.maxRetriesPerRequest = null;
+  if (request.failFast) Object.assign(options, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+  if (request.maxRetriesPerRequest !== undefined) options.maxRetriesPerRequest = request.maxRetriesPerRequest;
+  if (request.commandTimeoutMs !== undefined) options.commandTimeout = request.commandTimeoutMs;
+  if (request.autoPipelining === false) options.enableAutoPipelining = false;
+  return options;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

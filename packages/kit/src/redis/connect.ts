@@ -31,7 +31,8 @@ export function connectRedis(url: string | RedisPlan, { options = {}, connection
     case 'sentinel':
       return new Redis({ ...base, sentinels: plan.sentinels, name: plan.masterName, db: plan.db });
     case 'cluster': {
-      const clusterOptions: ClusterOptions = { redisOptions: base, enableAutoPipelining: true, clusterRetryStrategy: retryStrategy };
+      // ioredis reads the auto-pipelining flag of a cluster at the cluster level, not per node.
+      const clusterOptions: ClusterOptions = { redisOptions: base, enableAutoPipelining: base.enableAutoPipelining ?? true, clusterRetryStrategy: retryStrategy };
       return new Cluster(plan.nodes, clusterOptions);
     }
   }

@@ -1,0 +1,2 @@
+// Test helpers other packages' tests import as `@gatehouse/kit/testing` (not part of the runtime surface).
+export { makeConfigMapDir, swapConfigMap } from './config/testing/config-map-dir.js';
