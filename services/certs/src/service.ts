@@ -5,7 +5,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { FanoutChannels, QueueNames } from '@gatehouse/contracts';
-import { ConfigError, QUEUE_PREFIX, type ServiceContext, type ServiceDefinition } from '@gatehouse/kit';
+import { configHealthMetrics, ConfigError, QUEUE_PREFIX, type ServiceContext, type ServiceDefinition } from '@gatehouse/kit';
 import { validateResource } from '@gatehouse/schemas';
 import type { Redis } from 'ioredis';
 import { RedisAcmeCallLimiter } from './adapters/acme-call-limiter.js';
@@ -92,6 +92,7 @@ async function loadConfig(ctx: Ctx, manager: CertificateManager): Promise<void> 
     const source = new ConfigSource({
       path: config.CERTS_CONFIG_PATH,
       validateSchema: validateResource,
+      health: configHealthMetrics(ctx.meter),
       onIssue: (message) => logger.warn(message),
       onChange: async (set) => {
         manager.setConfig(set);
@@ -99,9 +100,8 @@ async function loadConfig(ctx: Ctx, manager: CertificateManager): Promise<void> 
         logger.info({ issuers: set.issuers.size, certificates: set.certificates.size }, 'config applied');
       },
     });
-    await source.load();
-    source.watch();
     ctx.onShutdown(() => source.close());
+    await source.start();
   } else {
     await manager.reconcile();
   }

@@ -24,7 +24,7 @@ describe('the call limiter key of ACME requests', () => {
     standIn = await startAcmeStandIn(pebble);
     http = new AcmeHttp({
       extraCaPem: [pebble.caBundlePem, standIn.caPem].join('\n'),
-      limiter: { acquire: (key) => (asked.push(key), Promise.resolve(0)) },
+      limiter: { acquire: (key) => (asked.push(key), Promise.resolve({ waitedMs: 0 })) },
       onRequest: () => sent++,
     });
   });

@@ -1,14 +1,17 @@
 // The ACME call limiter shared by every replica: each HTTP request to a CA takes a slot of its
 // CA + account from a sliding-window log in Redis (lua/acme-call-slot.lua) and waits until the
-// time Redis names. One script call per request; no polling.
+// time Redis names; when its answer is back, its entry moves to that time (lua/acme-call-answered.lua),
+// so a request that was slow to arrive cannot squeeze the window as the CA sees it. Two script calls
+// per request; no polling.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadLuaScript } from '@gatehouse/kit';
 import type { Redis } from 'ioredis';
 import { CertsError, CertsErrorCodes } from '../errors.js';
-import type { AcmeCallLimiter } from './acme-http.js';
+import type { AcmeCallLimiter, AcmeCallSlot } from './acme-http.js';
 
 const acmeCallSlotLua = loadLuaScript(import.meta.url, 'acme-call-slot.lua');
+const acmeCallAnsweredLua = loadLuaScript(import.meta.url, 'acme-call-answered.lua');
 
 export class AcmeCallQueueFullError extends CertsError {
   constructor(key: string, waitMs: number, maxWaitMs: number) {
@@ -36,7 +39,10 @@ export interface RedisAcmeCallLimiterOptions {
 }
 
 type SlotReply = [reserved: 0 | 1, waitMs: number];
-type ScriptedRedis = Redis & { acmeCallSlot(key: string, windowMs: number, limit: number, id: string, maxWaitMs: number): Promise<SlotReply> };
+type ScriptedRedis = Redis & {
+  acmeCallSlot(key: string, windowMs: number, limit: number, id: string, maxWaitMs: number): Promise<SlotReply>;
+  acmeCallAnswered(key: string, id: string, windowMs: number): Promise<0 | 1>;
+};
 
 export class RedisAcmeCallLimiter implements AcmeCallLimiter {
   private readonly redis: ScriptedRedis;
@@ -47,6 +53,7 @@ export class RedisAcmeCallLimiter implements AcmeCallLimiter {
 
   constructor(private readonly options: RedisAcmeCallLimiterOptions) {
     options.redis.defineCommand('acmeCallSlot', { numberOfKeys: 1, lua: acmeCallSlotLua });
+    options.redis.defineCommand('acmeCallAnswered', { numberOfKeys: 1, lua: acmeCallAnsweredLua });
     this.redis = options.redis as ScriptedRedis;
     this.limit = options.limit ?? 20;
     this.windowMs = options.windowMs ?? 1000;
@@ -54,11 +61,14 @@ export class RedisAcmeCallLimiter implements AcmeCallLimiter {
     this.maxWaitMs = options.maxWaitMs ?? 300_000;
   }
 
-  /** Waits for a call slot of `key` (a CA + account); returns how long it waited, in ms. */
-  async acquire(key: string): Promise<number> {
-    const [reserved, waitMs] = await this.redis.acmeCallSlot(`${this.options.prefix}acme-calls:${key}`, this.windowMs + this.marginMs, this.limit, randomUUID(), this.maxWaitMs);
+  /** Waits for a call slot of `key` (a CA + account); says how long it waited, in ms. */
+  async acquire(key: string): Promise<AcmeCallSlot> {
+    const log = `${this.options.prefix}acme-calls:${key}`;
+    const id = randomUUID();
+    const window = this.windowMs + this.marginMs;
+    const [reserved, waitMs] = await this.redis.acmeCallSlot(log, window, this.limit, id, this.maxWaitMs);
     if (!reserved) throw new AcmeCallQueueFullError(key, waitMs, this.maxWaitMs);
     if (waitMs > 0) await sleep(waitMs);
-    return waitMs;
+    return { waitedMs: waitMs, answered: async () => void (await this.redis.acmeCallAnswered(log, id, window)) };
   }
 }

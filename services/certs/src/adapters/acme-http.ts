@@ -37,8 +37,15 @@ export interface AcmeRequestObservation {
 
 /** Hands out call slots per CA + account (see RedisAcmeCallLimiter). */
 export interface AcmeCallLimiter {
-  /** Resolves when a call for `key` may leave; returns how long it waited, in ms. */
-  acquire(key: string): Promise<number>;
+  /** Resolves when a call for `key` may leave. */
+  acquire(key: string): Promise<AcmeCallSlot>;
+}
+
+export interface AcmeCallSlot {
+  /** How long the call waited for its slot, in ms. */
+  readonly waitedMs: number;
+  /** Called once the CA's answer is back (the limiter may count the call from then on). */
+  answered?(): Promise<void>;
 }
 
 /** Collects what happened during one order (or any other ACME operation). */
@@ -71,7 +78,7 @@ interface Scope {
 type AcmeAxios = typeof acme.axios;
 type RequestConfig = Parameters<NonNullable<Parameters<AcmeAxios['interceptors']['request']['use']>[0]>>[0];
 type AxiosResponse = Parameters<NonNullable<Parameters<AcmeAxios['interceptors']['response']['use']>[0]>>[0];
-type TimedConfig = RequestConfig & { gatehouseStart?: number; gatehouseWaitedMs?: number };
+type TimedConfig = RequestConfig & { gatehouseStart?: number; gatehouseWaitedMs?: number; gatehouseSlot?: AcmeCallSlot };
 
 const scopes = new AsyncLocalStorage<Scope>();
 
@@ -142,7 +149,9 @@ export class AcmeHttp {
   async beforeRequest(config: TimedConfig, scope: Scope): Promise<TimedConfig> {
     config.httpsAgent = this.agent;
     config.timeout = this.options.timeoutMs ?? 30_000;
-    config.gatehouseWaitedMs = await this.takeCallSlot(config.method, config.url, scope.key);
+    const slot = await this.takeCallSlot(config.method, config.url, scope.key);
+    config.gatehouseSlot = slot;
+    config.gatehouseWaitedMs = slot.waitedMs;
     if (this.options.limiter) this.options.onCallSlot?.({ url: config.url ?? '', waitedMs: config.gatehouseWaitedMs });
     config.gatehouseStart = performance.now();
     return config;
@@ -151,6 +160,8 @@ export class AcmeHttp {
   /** Response interceptor (acme-client turns every HTTP status into a resolved response). */
   afterResponse(response: AxiosResponse, scope: Scope): void {
     const config = response.config as TimedConfig;
+    // A failed update only leaves the call counted from its reserved time, as before its answer.
+    config.gatehouseSlot?.answered?.().catch(() => undefined);
     const status = response.status;
     const data = response.data as { type?: string; detail?: string } | undefined;
     const retryAfter = response.headers?.['retry-after'] as string | undefined;
@@ -195,9 +206,9 @@ export class AcmeHttp {
   }
 
   /** Waits for the request's call slot. Without one (Redis unreachable) the request is not sent. */
-  private async takeCallSlot(method: string | undefined, url: string | undefined, key: string | undefined): Promise<number> {
+  private async takeCallSlot(method: string | undefined, url: string | undefined, key: string | undefined): Promise<AcmeCallSlot> {
     const limiter = this.options.limiter;
-    if (!limiter) return 0;
+    if (!limiter) return { waitedMs: 0 };
     try {
       // A request made outside any account's context counts against the CA's origin alone.
       return await limiter.acquire(key ?? `ca:${originOf(url) ?? 'unknown'}`);

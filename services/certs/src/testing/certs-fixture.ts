@@ -1,6 +1,7 @@
 // Wires a CertificateManager to a real Redis and Pebble for integration tests and benches.
 import { X509Certificate } from 'node:crypto';
 import { FanoutChannels } from '@gatehouse/contracts';
+import { formatConfigIssue } from '@gatehouse/schemas';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import { parseAllDocuments } from 'yaml';
@@ -10,7 +11,7 @@ import { dnsProviderFor } from '../adapters/dns/provider-for.js';
 import { createHttp01Responder } from '../adapters/http01-responder.js';
 import { IssuedPublisher } from '../adapters/issued-publisher.js';
 import { OrderLock } from '../adapters/order-lock.js';
-import { buildResourceSet, formatIssue } from '../core/resource-model.js';
+import { buildResourceSet } from '../core/resource-model.js';
 import { splitPemChain } from '../core/verify-issued.js';
 import { CertificateManager, type CertificateManagerOptions } from '../workflow/certificate-manager.js';
 import { freePort, startPebble, startRedis, waitFor, type PebbleHandle, type RedisHandle, type StartPebbleOptions, type StartRedisOptions } from '@gatehouse/e2e';
@@ -68,7 +69,7 @@ spec:
 
 export function parseConfig(yamlText: string) {
   const set = buildResourceSet(parseAllDocuments(yamlText).map((d) => ({ file: 'test.yaml', doc: d.toJS() })));
-  if (set.issues.length > 0) throw new Error(set.issues.map(formatIssue).join('\n'));
+  if (set.issues.length > 0) throw new Error(set.issues.map(formatConfigIssue).join('\n'));
   return set;
 }
 
