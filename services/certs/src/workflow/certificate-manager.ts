@@ -2,58 +2,32 @@
 // in three: the catalog (what is managed), the order scheduler (one delayed job per certificate on
 // its CA + account's queue) and the order job (one order and what follows it). This class wires
 // them and is what the service, the admin routes and the tests talk to.
-import type { X509Certificate } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { AcmeAccount } from '../adapters/acme-account.js';
-import type { AcmeHttp } from '../adapters/acme-http.js';
-import type { CertStore } from '../adapters/cert-store.js';
-import type { Dns01Provider } from '../adapters/dns/dns01-provider.js';
-import type { PropagationOptions } from '../adapters/dns/propagation.js';
-import type { IssuedPublisher } from '../adapters/issued-publisher.js';
-import type { CertsMetrics } from '../adapters/metrics.js';
-import type { OrderLock } from '../adapters/order-lock.js';
-import { certificateId, issuerIdForCertificate, type Certificate, type Issuer, type Secret, type Solver } from '../core/resources.js';
-import { computeStatus, type CertificateStatus } from '../core/status.js';
+import { certificateId, issuerIdForCertificate, type Certificate, type Issuer } from '../core/resources.js';
+import { computeStatus, withMissingIssuer, type CertificateStatus } from '../core/status.js';
 import { splitPemChain } from '../core/verify-issued.js';
 import { AccountRegistry } from './account-registry.js';
 import { CertificateCatalog, type CatalogConfig } from './certificate-catalog.js';
-import { OrderJob } from './order-job.js';
-import { OrderScheduler } from './order-scheduler.js';
+import { OrderJob, type OrderJobOptions } from './order-job.js';
+import { OrderScheduler, type OrderSchedulerOptions } from './order-scheduler.js';
 
 /** How often an ARI window is re-fetched while waiting for it, unless the CA says otherwise. */
 export const DEFAULT_ARI_RECHECK_MS = 6 * 3_600_000;
 
-export interface CertificateManagerOptions {
-  /** The ACME HTTP layer (trust, call limiter, observations); one per service. */
-  readonly http: AcmeHttp;
-  readonly connection: Redis;
-  readonly workerConnection?: () => Redis;
-  readonly store: CertStore;
-  readonly lock: OrderLock;
-  readonly publisher: IssuedPublisher;
-  readonly metrics?: CertsMetrics;
-  readonly dnsProviderFor: (solver: Solver, issuer: Issuer, secrets: ReadonlyMap<string, Secret>) => Dns01Provider;
-  readonly propagation?: PropagationOptions;
-  /** Roots issued chains must end at (system roots + ACME_CA_CERTS). Empty: links only. */
-  readonly trustedRoots?: readonly X509Certificate[];
-  /** See OrderSchedulerOptions. */
-  readonly ordersPerWindow?: number;
-  readonly windowMs?: number;
-  readonly concurrency?: number;
-  readonly queuePrefix?: string;
-  readonly stalledIntervalMs?: number;
-  readonly lockDurationMs?: number;
-  /** Default DEFAULT_ARI_RECHECK_MS. */
-  readonly ariRecheckMs?: number;
-  /** Namespace holding Secrets referenced by ClusterIssuers. Default "cert-manager". */
-  readonly clusterResourceNamespace?: string;
-  /** Polling of authorization/order status (acme-client backoff). */
-  readonly poll?: { minMs?: number; maxMs?: number; attempts?: number };
-  readonly log?: (msg: string, fields?: Record<string, unknown>) => void;
-  readonly now?: () => number;
-  /** Test hook, see run-order.ts. */
-  readonly onOrderCreated?: (orderUrl: string) => void | Promise<void>;
-}
+/** What the parts need (see their options for each field), plus the ACME account settings. */
+export type CertificateManagerOptions = Pick<
+  OrderSchedulerOptions,
+  'connection' | 'workerConnection' | 'ordersPerWindow' | 'windowMs' | 'concurrency' | 'queuePrefix' | 'stalledIntervalMs' | 'lockDurationMs'
+> &
+  Pick<OrderJobOptions, 'http' | 'store' | 'lock' | 'publisher' | 'metrics' | 'dnsProviderFor' | 'onOrderCreated'> &
+  Partial<Pick<OrderJobOptions, 'propagation' | 'trustedRoots' | 'log' | 'now'>> & {
+    /** Default DEFAULT_ARI_RECHECK_MS. */
+    readonly ariRecheckMs?: number;
+    /** Namespace holding Secrets referenced by ClusterIssuers. Default "cert-manager". */
+    readonly clusterResourceNamespace?: string;
+    /** Polling of authorization/order status (acme-client backoff). */
+    readonly poll?: { minMs?: number; maxMs?: number; attempts?: number };
+  };
 
 export interface ListedCertificate {
   readonly namespace: string;
@@ -74,25 +48,18 @@ export class CertificateManager {
     const log = options.log ?? (() => {});
     const now = (this.now = options.now ?? Date.now);
     const ariRecheckMs = options.ariRecheckMs ?? DEFAULT_ARI_RECHECK_MS;
-    this.catalog = new CertificateCatalog(store);
+    const catalog = (this.catalog = new CertificateCatalog(store));
     this.accounts = new AccountRegistry({
       store,
       http,
       ...(options.clusterResourceNamespace ? { clusterResourceNamespace: options.clusterResourceNamespace } : {}),
       ...(options.poll ? { poll: options.poll } : {}),
     });
+    const scheduler: OrderScheduler = (this.scheduler = new OrderScheduler({ ...options, catalog, process: (j): Promise<string> => job.process(j), ariRecheckMs, log, now }));
     const job: OrderJob = new OrderJob({
-      ...pick(options, ['store', 'lock', 'publisher', 'metrics', 'dnsProviderFor', 'onOrderCreated']),
-      catalog: this.catalog,
-      scheduler: (this.scheduler = new OrderScheduler({
-        ...pick(options, ['connection', 'workerConnection', 'store', 'ordersPerWindow', 'windowMs', 'concurrency', 'queuePrefix', 'stalledIntervalMs', 'lockDurationMs']),
-        catalog: this.catalog,
-        process: (j) => job.process(j),
-        ariRecheckMs,
-        log,
-        now,
-      })),
-      http,
+      ...options,
+      catalog,
+      scheduler,
       accountFor: (issuer) => this.accountFor(issuer),
       propagation: options.propagation ?? {},
       trustedRoots: options.trustedRoots ?? [],
@@ -100,7 +67,7 @@ export class CertificateManager {
       log,
       now,
     });
-    options.metrics?.observeExpiry(() => this.catalog.expiries().map(([certificate, notAfter]) => ({ certificate, secondsUntilExpiry: (notAfter - now()) / 1000 })));
+    options.metrics?.observeExpiry(() => catalog.expiries().map(([certificate, notAfter]) => ({ certificate, secondsUntilExpiry: (notAfter - now()) / 1000 })));
     // After a reconnect, make sure every certificate still has its job: a Redis that came back
     // without its data (no persistence, a failover to an empty replica) would otherwise leave
     // certificates unscheduled until the next restart or config change. Existing jobs deduplicate.
@@ -181,16 +148,4 @@ export class CertificateManager {
   private accountFor(issuer: Issuer): Promise<AcmeAccount> {
     return this.accounts.get(issuer, this.catalog.secrets);
   }
-}
-
-function withMissingIssuer(status: CertificateStatus, issuer: string): CertificateStatus {
-  return {
-    ...status,
-    conditions: [...status.conditions.filter((c) => c.type !== 'Issuing'), { type: 'Issuing', status: 'False', reason: 'IssuerNotFound', message: `${issuer} does not exist` }],
-  };
-}
-
-/** The listed options that are set (exactOptionalPropertyTypes: an absent option stays absent). */
-function pick<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
-  return Object.fromEntries(keys.filter((k) => from[k] !== undefined).map((k) => [k, from[k]])) as Pick<T, K>;
 }

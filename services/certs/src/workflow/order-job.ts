@@ -6,7 +6,7 @@ import type { X509Certificate } from 'node:crypto';
 import { KeyEnvelopeError } from '@gatehouse/contracts';
 import { currentTraceContext, withProducerSpan } from '@gatehouse/kit';
 import type { Job } from 'bullmq';
-import type { AcmeAccount } from '../adapters/acme-account.js';
+import type { AcmeAccount, RenewalInfo } from '../adapters/acme-account.js';
 import type { AcmeHttp, AcmeProblem } from '../adapters/acme-http.js';
 import type { CertStore, StoredState } from '../adapters/cert-store.js';
 import type { Dns01Provider } from '../adapters/dns/dns01-provider.js';
@@ -21,7 +21,6 @@ import { CertsError, CertsErrorCodes } from '../errors.js';
 import type { CertificateCatalog } from './certificate-catalog.js';
 import type { OrderJobData, OrderScheduler } from './order-scheduler.js';
 import { runOrder, type OrderResult } from './run-order.js';
-import type { RenewalInfo } from '../adapters/acme-account.js';
 
 export interface OrderJobOptions {
   readonly catalog: CertificateCatalog;
@@ -197,7 +196,7 @@ export class OrderJob {
   }
 }
 
-export function policyOf(cert: Certificate): { renewBeforeMs?: number; renewBeforePercentage?: number } {
+function policyOf(cert: Certificate): { renewBeforeMs?: number; renewBeforePercentage?: number } {
   return {
     ...(cert.renewBeforeMs !== undefined ? { renewBeforeMs: cert.renewBeforeMs } : {}),
     ...(cert.renewBeforePercentage !== undefined ? { renewBeforePercentage: cert.renewBeforePercentage } : {}),
