@@ -3,15 +3,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateResource } from '@gatehouse/schemas';
+import { formatConfigIssue as formatCertsIssue, validateResource } from '@gatehouse/schemas';
 import { mutants } from '../fuzz/mutate-yaml.js';
 import { repoRoot } from '../harness/index.js';
 import { parseDomainConfig } from '../../services/ratelimit/src/core/config-parser.js';
 import { formatConfigIssue as formatRateLimitIssue, RateLimitConfigError } from '../../services/ratelimit/src/errors.js';
 import { formatConfigIssue, loadPolicies } from '../../services/authz/src/core/load-policies.js';
 import { loadResourcesFromFiles, translateAll } from '../../services/xds/src/core/index.js';
-import { buildResourceSet, formatIssue as formatCertsIssue } from '../../services/certs/src/core/resource-model.js';
-import { parseYamlFile as parseCertsYaml } from '../../services/certs/src/adapters/config-source.js';
+import { ConfigIntake as CertsConfigIntake } from '../../services/certs/src/workflow/config-intake.js';
 
 const CASES_PER_SEED = Number(process.env.FUZZ_CASES ?? 2500);
 
@@ -84,8 +83,7 @@ const LOADERS: Loader[] = [
     name: 'certs config (cert-manager YAML)',
     seeds: [readFileSync(join(repoRoot, 'deploy', 'acme', 'cluster-issuer.yaml'), 'utf8')],
     problems(text, file) {
-      const { documents, errors } = parseCertsYaml(text, file);
-      return [...errors, ...buildResourceSet(documents, validateResource).issues.map(formatCertsIssue)];
+      return new CertsConfigIntake(validateResource).apply([{ path: file, text }]).issues.map(formatCertsIssue);
     },
   },
 ];

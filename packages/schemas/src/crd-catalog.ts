@@ -1,53 +1,29 @@
 // Indexes the vendored CustomResourceDefinitions by apiVersion and kind, so any YAML document can be
-// checked against the exact schema Kubernetes would use for it.
-import { readFileSync, readdirSync } from 'node:fs';
+// checked against the exact schema Kubernetes would use for it. Reads the catalog the build precomputed
+// (dist/crd-catalog.json, next to this module) when it matches the CRDs on disk, else parses the YAML itself.
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
+import { catalogFromYaml, hashTexts, keyOf, readCrdTexts, type CrdVersionSchema } from './crd-sources.js';
 
-export const crdsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'crds');
-const CRD_FOLDERS = ['gateway-api', 'envoy-gateway', 'cert-manager'] as const;
+export type { CrdVersionSchema } from './crd-sources.js';
 
-export interface CrdVersionSchema {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly scope: 'Namespaced' | 'Cluster';
-  readonly openAPIV3Schema: Record<string, unknown>;
-}
-
-interface CrdDocument {
-  kind?: string;
-  spec?: {
-    group: string;
-    scope: 'Namespaced' | 'Cluster';
-    names: { kind: string };
-    versions: Array<{ name: string; served?: boolean; schema?: { openAPIV3Schema?: Record<string, unknown> } }>;
-  };
-}
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const crdsDir = join(packageDir, 'crds');
+const PRECOMPUTED = join(dirname(fileURLToPath(import.meta.url)), 'crd-catalog.json');
 
 let catalog: Map<string, CrdVersionSchema> | undefined;
 
-const keyOf = (apiVersion: string, kind: string): string => `${apiVersion}/${kind}`;
-
 function loadCatalog(): Map<string, CrdVersionSchema> {
-  const found = new Map<string, CrdVersionSchema>();
-  for (const folder of CRD_FOLDERS) {
-    const dir = join(crdsDir, folder);
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
-      for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
-        const crd = doc.toJS() as CrdDocument | null;
-        if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
-        const { group, scope, names } = crd.spec;
-        for (const version of crd.spec.versions) {
-          const schema = version.schema?.openAPIV3Schema;
-          if (version.served === false || !schema) continue;
-          const apiVersion = `${group}/${version.name}`;
-          found.set(keyOf(apiVersion, names.kind), { apiVersion, kind: names.kind, scope, openAPIV3Schema: schema });
-        }
-      }
-    }
+  const texts = readCrdTexts(crdsDir);
+  try {
+    const precomputed = JSON.parse(readFileSync(PRECOMPUTED, 'utf8')) as { hash: string; schemas: CrdVersionSchema[] };
+    // A CRD edited after the build must not be validated against the old schema.
+    if (precomputed.hash === hashTexts(texts)) return new Map(precomputed.schemas.map((s) => [keyOf(s.apiVersion, s.kind), s]));
+  } catch {
+    // Not built yet (or unreadable): parse the YAML.
   }
-  return found;
+  return catalogFromYaml(texts);
 }
 
 export function findCrdSchema(apiVersion: string, kind: string): CrdVersionSchema | undefined {

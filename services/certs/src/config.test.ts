@@ -33,8 +33,13 @@ describe('certs configuration', () => {
     expect(variableOf(() => read({ CERTS_ENCRYPTION_KEY: key, CERTS_DNS01_NAMESERVERS: 'ns1.example.com' }))).toBe('CERTS_DNS01_NAMESERVERS');
   });
 
-  it('defaults to 10 ACME calls and 10 orders per 10 s per CA and account', () => {
-    expect(loadConfig(certsEnv, { CERTS_ENCRYPTION_KEY: key })).toMatchObject({ CERTS_ACME_CALLS_PER_WINDOW: 10, CERTS_ACME_ORDERS_PER_WINDOW: 10, CERTS_ACME_WINDOW_MS: 10_000 });
+  it('defaults to 20 ACME calls per second (the CA\'s documented pace) and 10 orders per 10 s per CA and account', () => {
+    expect(loadConfig(certsEnv, { CERTS_ENCRYPTION_KEY: key })).toMatchObject({
+      CERTS_ACME_CALLS_PER_WINDOW: 20,
+      CERTS_ACME_CALLS_WINDOW_MS: 1000,
+      CERTS_ACME_ORDERS_PER_WINDOW: 10,
+      CERTS_ACME_ORDERS_WINDOW_MS: 10_000,
+    });
   });
 
   it('refuses a call limit below one', () => {

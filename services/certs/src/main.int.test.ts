@@ -1,5 +1,5 @@
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { certificateIssuedCodec, certificateWantedCodec, QueueNames } from '@gatehouse/contracts';
@@ -50,7 +50,7 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
       CERTS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       // The call limiter on, but tight in a short window, so a burst of one order is held back.
       CERTS_ACME_CALLS_PER_WINDOW: '5',
-      CERTS_ACME_WINDOW_MS: '1000',
+      CERTS_ACME_CALLS_WINDOW_MS: '1000',
       LOG_LEVEL: 'warn',
     });
     admin = `http://127.0.0.1:${service.adminPort}`;
@@ -125,20 +125,33 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
     const nameless = await eventually('the nameless job to fail', async () => ((await queue.getJob('default/nameless'))?.failedReason ? queue.getJob('default/nameless') : undefined));
     expect(garbage?.failedReason).toMatch(/^GH_CERTS_WANTED_UNDECODABLE: /);
     expect(garbage?.attemptsMade).toBe(1);
-    expect(nameless?.failedReason).toContain('/spec/dnsNames: needs at least one DNS name');
+    expect(nameless?.failedReason).toContain('/spec/dnsNames: GH_CERTS_CONFIG_INVALID: needs at least one DNS name');
     expect(nameless?.attemptsMade).toBe(1);
     await queue.close();
     connection.disconnect();
   });
 
-  it('re-issues when the Certificate file changes, and keeps the last good version of a broken file', async () => {
-    writeFileSync(join(dir, 'site.yaml'), certYaml('site.example.test, extra.example.test'));
+  it('re-issues when the Certificate file changes, and keeps the last good version of a Certificate whose edit is invalid', async () => {
+    writeFileSync(join(dir, '.site.yaml.tmp'), certYaml('site.example.test, extra.example.test'));
+    renameSync(join(dir, '.site.yaml.tmp'), join(dir, 'site.yaml'));
     await eventually('revision 2 with the new name', async () => ((await entry('site'))?.status.revision === 2 ? true : undefined), 30_000);
-    writeFileSync(join(dir, 'site.yaml'), 'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: { name: site }\nspec: { dnsNames: [] }\n');
-    await new Promise((r) => setTimeout(r, 1000));
+    // One file: the site Certificate turns invalid, a second one is new and valid, a third was never valid.
+    // Written aside and renamed into place, so the watcher never reads half a file.
+    writeFileSync(
+      join(dir, '.site.yaml.tmp'),
+      'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: { name: site }\nspec: { dnsNames: [] }\n' +
+        certYaml('shop.example.test').replace('name: site,', 'name: shop,').replace('site-tls', 'shop-tls').replace(/^/, '---') +
+        '---\napiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: { name: never, namespace: default }\nspec: { secretName: never-tls, dnsNames: ["not a name"], issuerRef: { name: pebble, kind: ClusterIssuer } }\n',
+    );
+    renameSync(join(dir, '.site.yaml.tmp'), join(dir, 'site.yaml'));
+    await eventually('the new Certificate in the same file to be listed', async () => ((await entry('shop')) ? true : undefined), 10_000);
     const site = await entry('site');
     expect(site?.status.revision).toBe(2);
     expect(new X509Certificate(site!.certificateChainPem!).subjectAltName).toContain('DNS:extra.example.test');
+    expect(await entry('never')).toBeUndefined();
+    const metrics = await (await fetch(`${admin}/metrics`)).text();
+    expect(metrics).toMatch(/gatehouse_config_stale_resources\{kind="Certificate"[^}]*\} 1/);
+    expect(metrics).toMatch(/gatehouse_config_refused_total\{kind="Certificate"[^}]*\} 2/);
   });
 
   it('forces a renewal on POST /renew, and needs the admin token', async () => {

@@ -1,60 +1,70 @@
-// The certs service on the kit: config, adapters and the certificate manager wired together.
-import { readFileSync } from 'node:fs';
+// The certs service on the kit: start() calls the named builders below in order (the ACME HTTP
+// layer, the certificate manager, the config, the CertificateWanted consumer, the HTTP-01
+// responder); the kit runs, probes and stops it.
 import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { FanoutChannels, QueueNames } from '@gatehouse/contracts';
-import { ConfigError, QUEUE_PREFIX, type ServiceContext, type ServiceDefinition } from '@gatehouse/kit';
+import { configHealthMetrics, ConfigError, QUEUE_PREFIX, type ServiceContext, type ServiceDefinition } from '@gatehouse/kit';
 import { validateResource } from '@gatehouse/schemas';
 import type { Redis } from 'ioredis';
 import { RedisAcmeCallLimiter } from './adapters/acme-call-limiter.js';
-import { configureAcmeHttp } from './adapters/acme-http.js';
+import { AcmeHttp } from './adapters/acme-http.js';
 import { certificateAdminRoutes } from './adapters/admin-routes.js';
 import { CertStore } from './adapters/cert-store.js';
 import { ConfigSource } from './adapters/config-source.js';
 import { dnsProviderFor } from './adapters/dns/provider-for.js';
 import { createHttp01Responder } from './adapters/http01-responder.js';
 import { IssuedPublisher } from './adapters/issued-publisher.js';
-import { createCertsMetrics } from './adapters/metrics.js';
+import { createCertsMetrics, type CertsMetrics } from './adapters/metrics.js';
 import { OrderLock } from './adapters/order-lock.js';
 import { startWantedConsumer } from './adapters/wanted-queue.js';
-import { certsEnv, deriveCertsConfig, type CertsEnv } from './config.js';
+import { certsEnv, deriveCertsConfig, type CertsEnv, type DerivedCertsConfig } from './config.js';
 import { splitPemChain } from './core/verify-issued.js';
 import { CertificateManager } from './workflow/certificate-manager.js';
 
-function readCaBundle(value: string): string {
-  if (value.includes('-----BEGIN')) return value;
-  try {
-    return readFileSync(value, 'utf8');
-  } catch (err) {
-    throw new ConfigError('ACME_CA_CERTS', `cannot read ${value}: ${err instanceof Error ? err.message : String(err)}`);
-  }
+type Ctx = ServiceContext<CertsEnv>;
+
+export async function startCerts(ctx: Ctx): Promise<void> {
+  const derived = deriveCertsConfig(ctx.config);
+  const metrics = createCertsMetrics(ctx.meter);
+  const acme = buildAcmeHttp(ctx, metrics);
+  const { manager, store } = buildManager(ctx, derived, acme, metrics);
+  await loadConfig(ctx, manager);
+  consumeCertificateWanted(ctx, manager);
+  await listenHttp01(ctx, store);
+  await ctx.admin.register(certificateAdminRoutes, { admin: manager });
 }
 
-export async function startCerts(ctx: ServiceContext<CertsEnv>): Promise<void> {
+/** acme-client's HTTP layer: trusted CAs, the shared call limiter in Redis, request metrics. */
+function buildAcmeHttp(ctx: Ctx, metrics: CertsMetrics): { http: AcmeHttp; trustedRoots: X509Certificate[] } {
   const { config, logger } = ctx;
-  const derived = deriveCertsConfig(config);
-  const metrics = createCertsMetrics(ctx.meter);
   const extraCaPem = config.ACME_CA_CERTS ? readCaBundle(config.ACME_CA_CERTS) : undefined;
-  // Standalone and sentinel connections are ioredis Redis instances; the store needs MULTI across
-  // its own keys, so Redis Cluster needs a hash-tagged CERTS_REDIS_PREFIX (see the README).
-  const redis = ctx.redis() as Redis;
-  configureAcmeHttp({
+  const http = new AcmeHttp({
     ...(extraCaPem ? { extraCaPem } : {}),
-    limiter: new RedisAcmeCallLimiter({ redis, prefix: config.CERTS_REDIS_PREFIX, limit: config.CERTS_ACME_CALLS_PER_WINDOW, windowMs: config.CERTS_ACME_WINDOW_MS }),
+    limiter: new RedisAcmeCallLimiter({ redis: ctx.redis() as Redis, prefix: config.CERTS_REDIS_PREFIX, limit: config.CERTS_ACME_CALLS_PER_WINDOW, windowMs: config.CERTS_ACME_CALLS_WINDOW_MS }),
     onCallSlot: (o) => metrics.acmeCallSlot(o.waitedMs, new URL(o.url).host),
     onRequest: (o) => {
-      const ca = new URL(o.url).host;
-      metrics.acmeRequest(o.durationMs, { ca, method: o.method, status: o.status });
+      metrics.acmeRequest(o.durationMs, { ca: new URL(o.url).host, method: o.method, status: o.status });
       logger.debug({ method: o.method, url: o.url, status: o.status, ms: Math.round(o.durationMs) }, 'acme request');
     },
   });
   const trustedRoots = config.CERTS_REQUIRE_TRUSTED_ROOT
     ? [...rootCertificates, ...(extraCaPem ? splitPemChain(extraCaPem) : [])].map((pem) => new X509Certificate(pem))
     : [];
-  if (!derived.encryptionKey) logger.warn('CERTS_ALLOW_PLAINTEXT_KEYS=true: private keys are stored in Redis in plaintext');
+  return { http, trustedRoots };
+}
 
+/** The store, the order lease, the fan-out to xds and the manager that uses them. */
+function buildManager(ctx: Ctx, derived: DerivedCertsConfig, acme: ReturnType<typeof buildAcmeHttp>, metrics: CertsMetrics): { manager: CertificateManager; store: CertStore } {
+  const { config, logger } = ctx;
+  // Standalone and sentinel connections are ioredis Redis instances; the store needs MULTI across
+  // its own keys, so Redis Cluster needs a hash-tagged CERTS_REDIS_PREFIX (see the README).
+  const redis = ctx.redis() as Redis;
+  if (!derived.encryptionKey) logger.warn('CERTS_ALLOW_PLAINTEXT_KEYS=true: private keys are stored in Redis in plaintext');
   const store = new CertStore({ redis, prefix: config.CERTS_REDIS_PREFIX, encryptionKey: derived.encryptionKey });
   const manager = new CertificateManager({
+    http: acme.http,
     connection: redis,
     workerConnection: () => ctx.redis({ blocking: true }) as Redis,
     store,
@@ -63,21 +73,26 @@ export async function startCerts(ctx: ServiceContext<CertsEnv>): Promise<void> {
     metrics,
     dnsProviderFor: (solver, issuer, secrets) => dnsProviderFor(solver, issuer, secrets, config.CERTS_CLUSTER_RESOURCE_NAMESPACE),
     propagation: { nameservers: derived.dns01Nameservers },
-    trustedRoots,
+    trustedRoots: acme.trustedRoots,
     ordersPerWindow: config.CERTS_ACME_ORDERS_PER_WINDOW,
-    windowMs: config.CERTS_ACME_WINDOW_MS,
+    windowMs: config.CERTS_ACME_ORDERS_WINDOW_MS,
     concurrency: config.CERTS_ORDER_CONCURRENCY,
     clusterResourceNamespace: config.CERTS_CLUSTER_RESOURCE_NAMESPACE,
-    queuePrefix: QUEUE_PREFIX,
     log: (msg, fields) => logger.info(fields ?? {}, msg),
   });
   ctx.onShutdown(() => manager.close());
+  return { manager, store };
+}
 
-  await manager.loadWanted();
+/** The certificates other replicas accepted, then CERTS_CONFIG_PATH (watched); every one gets its job. */
+async function loadConfig(ctx: Ctx, manager: CertificateManager): Promise<void> {
+  const { config, logger } = ctx;
+  await manager.catalog.loadWanted();
   if (config.CERTS_CONFIG_PATH) {
     const source = new ConfigSource({
       path: config.CERTS_CONFIG_PATH,
       validateSchema: validateResource,
+      health: configHealthMetrics(ctx.meter),
       onIssue: (message) => logger.warn(message),
       onChange: async (set) => {
         manager.setConfig(set);
@@ -85,23 +100,29 @@ export async function startCerts(ctx: ServiceContext<CertsEnv>): Promise<void> {
         logger.info({ issuers: set.issuers.size, certificates: set.certificates.size }, 'config applied');
       },
     });
-    await source.load();
-    source.watch();
     ctx.onShutdown(() => source.close());
+    await source.start();
   } else {
     await manager.reconcile();
   }
   ctx.ready.set('config', true);
+}
 
+/** CertificateWanted jobs from xds (Gateways annotated for cert-manager). */
+function consumeCertificateWanted(ctx: Ctx, manager: CertificateManager): void {
   const wanted = startWantedConsumer({
     connection: ctx.redis({ blocking: true }) as Redis,
     queueName: QueueNames.certificateWanted,
     prefix: QUEUE_PREFIX,
     onWanted: (cert) => manager.acceptWanted(cert),
   });
-  wanted.worker.on('failed', (job, err) => logger.warn({ job: job?.id, err: err.message }, 'CertificateWanted rejected'));
+  wanted.worker.on('failed', (job, err) => ctx.logger.warn({ job: job?.id, err: err.message }, 'CertificateWanted rejected'));
   ctx.onShutdown(() => wanted.close());
+}
 
+/** The HTTP-01 responder Envoy routes /.well-known/acme-challenge/ to. */
+async function listenHttp01(ctx: Ctx, store: CertStore): Promise<void> {
+  const { config, logger } = ctx;
   const responder = createHttp01Responder(store);
   await new Promise<void>((resolve, reject) => {
     responder.once('error', reject);
@@ -110,8 +131,15 @@ export async function startCerts(ctx: ServiceContext<CertsEnv>): Promise<void> {
   ctx.onShutdown(() => new Promise<void>((resolve) => responder.close(() => resolve())));
   const address = responder.address();
   logger.info({ httpPort: typeof address === 'object' && address ? address.port : config.HTTP_PORT }, 'HTTP-01 responder listening');
+}
 
-  await ctx.admin.register(certificateAdminRoutes, { admin: manager });
+function readCaBundle(value: string): string {
+  if (value.includes('-----BEGIN')) return value;
+  try {
+    return readFileSync(value, 'utf8');
+  } catch (err) {
+    throw new ConfigError('ACME_CA_CERTS', `cannot read ${value}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 export const certsService: ServiceDefinition<typeof certsEnv> = {

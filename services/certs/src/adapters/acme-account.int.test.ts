@@ -6,8 +6,9 @@ import { startPebble, type PebbleHandle } from '@gatehouse/e2e';
 import * as acme from 'acme-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAcmeStandIn, type AcmeStandIn } from '../testing/acme-stand-in.js';
+import { CertsError } from '../errors.js';
 import { AcmeAccount } from './acme-account.js';
-import { configureAcmeHttp } from './acme-http.js';
+import { AcmeHttp } from './acme-http.js';
 
 const newKeyPem = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
@@ -16,13 +17,14 @@ describe('the call limiter key of ACME requests', () => {
   let standIn: AcmeStandIn;
   const asked: string[] = [];
   let sent = 0;
+  let http: AcmeHttp;
 
   beforeAll(async () => {
     pebble = await startPebble({ alwaysValid: true });
     standIn = await startAcmeStandIn(pebble);
-    configureAcmeHttp({
+    http = new AcmeHttp({
       extraCaPem: [pebble.caBundlePem, standIn.caPem].join('\n'),
-      limiter: { acquire: (key) => (asked.push(key), Promise.resolve(0)) },
+      limiter: { acquire: (key) => (asked.push(key), Promise.resolve({ waitedMs: 0 })) },
       onRequest: () => sent++,
     });
   });
@@ -33,7 +35,7 @@ describe('the call limiter key of ACME requests', () => {
   });
 
   it("counts every request of an account against its key: registration, directory, order, ARI, revoke", async () => {
-    const account = new AcmeAccount({ directoryUrl: standIn.directoryUrl, callKey: 'account-1', accountKeyPem: newKeyPem(), pollMinMs: 100, pollMaxMs: 500 });
+    const account = new AcmeAccount({ http, directoryUrl: standIn.directoryUrl, callKey: 'account-1', accountKeyPem: newKeyPem(), pollMinMs: 100, pollMaxMs: 500 });
     await account.register();
     await account.directory();
     const [, csr] = await acme.crypto.createCsr({ altNames: ['keyed.example.test'] }, newKeyPem());
@@ -49,20 +51,25 @@ describe('the call limiter key of ACME requests', () => {
 
   it('sends no request without a call slot (the limiter cannot be reached)', async () => {
     const before = standIn.requests.length;
-    configureAcmeHttp({ extraCaPem: [pebble.caBundlePem, standIn.caPem].join('\n'), limiter: { acquire: () => Promise.reject(new Error('Connection is closed.')) } });
-    try {
-      const account = new AcmeAccount({ directoryUrl: standIn.directoryUrl, callKey: 'account-2', accountKeyPem: newKeyPem() });
-      await expect(account.directory()).rejects.toThrow(/^GH_CERTS_ACME_CALL_LIMITER_UNAVAILABLE: GET /);
-      await expect(account.register()).rejects.toThrow(/^GH_CERTS_ACME_CALL_LIMITER_UNAVAILABLE: /);
-      expect(standIn.requests.length).toBe(before);
-    } finally {
-      configureAcmeHttp({ extraCaPem: [pebble.caBundlePem, standIn.caPem].join('\n'), limiter: { acquire: (key) => (asked.push(key), Promise.resolve(0)) } });
-    }
+    const unlimited = new AcmeHttp({ extraCaPem: [pebble.caBundlePem, standIn.caPem].join('\n'), limiter: { acquire: () => Promise.reject(new Error('Connection is closed.')) } });
+    const account = new AcmeAccount({ http: unlimited, directoryUrl: standIn.directoryUrl, callKey: 'account-2', accountKeyPem: newKeyPem() });
+    await expect(account.directory()).rejects.toThrow(/^GH_CERTS_ACME_CALL_LIMITER_UNAVAILABLE: GET /);
+    await expect(account.register()).rejects.toThrow(/^GH_CERTS_ACME_CALL_LIMITER_UNAVAILABLE: /);
+    await expect(account.register()).rejects.toBeInstanceOf(CertsError);
+    expect(standIn.requests.length).toBe(before);
   });
 
   it('counts a request made outside any account against its CA origin', async () => {
     asked.length = 0;
-    await new acme.Client({ directoryUrl: standIn.directoryUrl, accountKey: newKeyPem() }).getTermsOfServiceUrl();
+    await http.runObserved(() => new acme.Client({ directoryUrl: standIn.directoryUrl, accountKey: newKeyPem() }).getTermsOfServiceUrl());
     expect(asked).toEqual([`ca:${new URL(standIn.directoryUrl).origin}`]);
+  });
+
+  it('leaves requests outside every AcmeHttp alone: no extra trust, no slot, no observation', async () => {
+    asked.length = 0;
+    const before = sent;
+    await expect(new acme.Client({ directoryUrl: standIn.directoryUrl, accountKey: newKeyPem() }).getTermsOfServiceUrl()).rejects.toThrow(/GH_CERTS_ACME_UNREACHABLE/);
+    expect(asked).toEqual([]);
+    expect(sent).toBe(before);
   });
 });

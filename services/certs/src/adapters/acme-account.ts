@@ -1,7 +1,7 @@
 // One ACME account at one CA: acme-client plus what it lacks (ARI, profiles, replaces).
 import * as acme from 'acme-client';
-import { acmeGet, bindAcmeCallKey, currentAcmeProblem, withAcmeCallKey } from './acme-http.js';
-import { takeSpareNonce } from './spare-nonces.js';
+import { CertsError, CertsErrorCodes } from '../errors.js';
+import type { AcmeHttp } from './acme-http.js';
 
 export interface AcmeDirectory {
   readonly newOrder: string;
@@ -18,6 +18,8 @@ export interface RenewalInfo {
 }
 
 export interface AcmeAccountOptions {
+  /** The HTTP layer every request of this account goes through. */
+  readonly http: AcmeHttp;
   readonly directoryUrl: string;
   /** Names this CA + account at the call limiter: every request made for it takes one of its slots. */
   readonly callKey: string;
@@ -25,7 +27,11 @@ export interface AcmeAccountOptions {
   readonly accountUrl?: string;
   readonly email?: string;
   readonly externalAccountBinding?: { readonly kid: string; readonly hmacKey: string };
-  /** Polling backoff for authorization/order status; defaults suit Let's Encrypt. */
+  /**
+   * Polling backoff for authorization/order status: 250 ms doubling to 10 s, 14 attempts (about
+   * 85 s in all). A CA that validates at once is seen within a quarter second; a slow one is asked
+   * a few times a minute (Let's Encrypt allows 250 requests per second on /acme/*).
+   */
   readonly pollMinMs?: number;
   readonly pollMaxMs?: number;
   readonly pollAttempts?: number;
@@ -37,20 +43,20 @@ export class AcmeAccount {
   private directoryFetchedAt = 0;
 
   constructor(private readonly options: AcmeAccountOptions) {
-    this.client = bindAcmeCallKey(new acme.Client({
+    this.client = options.http.bind(new acme.Client({
       directoryUrl: options.directoryUrl,
       accountKey: options.accountKeyPem,
       ...(options.accountUrl ? { accountUrl: options.accountUrl } : {}),
       ...(options.externalAccountBinding ? { externalAccountBinding: options.externalAccountBinding } : {}),
-      backoffMin: options.pollMinMs ?? 1000,
+      backoffMin: options.pollMinMs ?? 250,
       backoffMax: options.pollMaxMs ?? 10_000,
-      backoffAttempts: options.pollAttempts ?? 12,
+      backoffAttempts: options.pollAttempts ?? 14,
     }), options.callKey);
     // Sign with a nonce from an earlier answer when one is at hand, instead of asking newNonce
     // before every signed request (acme-client's HttpClient, see takeSpareNonce).
     const http = (this.client as unknown as { http: { getNonce: () => Promise<string> } }).http;
     const fetchNonce = http.getNonce.bind(http);
-    http.getNonce = () => Promise.resolve(takeSpareNonce(options.directoryUrl) ?? fetchNonce());
+    http.getNonce = () => Promise.resolve(options.http.spareNonces.take(options.directoryUrl) ?? fetchNonce());
   }
 
   /** Registers (or finds) the account; returns its URL. */
@@ -75,7 +81,7 @@ export class AcmeAccount {
     this.directoryPromise ??= this.get(this.options.directoryUrl).then((r) => {
       if (r.status !== 200 || typeof r.data !== 'object' || r.data === null) {
         this.directoryPromise = undefined;
-        throw new Error(`GH_CERTS_ACME_DIRECTORY_UNAVAILABLE: ${this.options.directoryUrl} returned HTTP ${r.status}`);
+        throw new CertsError(CertsErrorCodes.ACME_DIRECTORY_UNAVAILABLE, `${this.options.directoryUrl} returned HTTP ${r.status}`);
       }
       return r.data as AcmeDirectory;
     });
@@ -87,7 +93,7 @@ export class AcmeAccount {
     if (!wanted) return {};
     const profiles = (await this.directory()).meta?.profiles;
     if (!profiles) return { warning: `the CA offers no profiles; ignoring profile "${wanted}"` };
-    if (!(wanted in profiles)) throw new Error(`GH_CERTS_ACME_PROFILE_UNKNOWN: the CA offers profiles ${Object.keys(profiles).join(', ')}, not "${wanted}"`);
+    if (!(wanted in profiles)) throw new CertsError(CertsErrorCodes.ACME_PROFILE_UNKNOWN, `the CA offers profiles ${Object.keys(profiles).join(', ')}, not "${wanted}"`);
     return { profile: wanted };
   }
 
@@ -122,7 +128,7 @@ export class AcmeAccount {
       } catch (err) {
         // Only a refusal of the request itself is worth repeating without replaces; a rate limit or
         // an unreachable CA would fail the same way again.
-        const problem = currentAcmeProblem();
+        const problem = this.options.http.currentProblem();
         if (!problem || problem.status === 429 || problem.status >= 500 || problem.type === 'urn:ietf:params:acme:error:rateLimited') throw err;
       }
     }
@@ -133,7 +139,7 @@ export class AcmeAccount {
     await this.client.revokeCertificate(certPem, reason === undefined ? {} : { reason });
   }
 
-  private get(url: string): ReturnType<typeof acmeGet> {
-    return withAcmeCallKey(this.options.callKey, () => acmeGet(url));
+  private get(url: string): ReturnType<AcmeHttp['get']> {
+    return this.options.http.withCallKey(this.options.callKey, () => this.options.http.get(url));
   }
 }

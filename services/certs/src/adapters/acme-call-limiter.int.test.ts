@@ -2,6 +2,7 @@ import { startRedis, type RedisHandle } from '@gatehouse/e2e';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busiestWindow } from '../core/busiest-window.js';
+import { eventually } from '../testing/certs-fixture.js';
 import { AcmeCallQueueFullError, RedisAcmeCallLimiter } from './acme-call-limiter.js';
 
 /** Successful script runs so far (EVALSHA and its NOSCRIPT fallback EVAL). */
@@ -42,7 +43,7 @@ describe('RedisAcmeCallLimiter on a real redis-server', () => {
     const granted: number[] = [];
     const waits = await Promise.all(
       Array.from({ length: 12 }, async (_, i) => {
-        const waited = await replicas[i % 2]!.acquire('ca-account');
+        const { waitedMs: waited } = await replicas[i % 2]!.acquire('ca-account');
         granted.push(Date.now());
         return waited;
       }),
@@ -56,8 +57,25 @@ describe('RedisAcmeCallLimiter on a real redis-server', () => {
 
   it('keeps each CA + account in its own log', async () => {
     const limiter = new RedisAcmeCallLimiter({ redis: client(), prefix: 'p2:', limit: 1, windowMs: 60_000 });
-    expect(await limiter.acquire('ca-a')).toBe(0);
-    expect(await limiter.acquire('ca-b')).toBe(0);
+    expect((await limiter.acquire('ca-a')).waitedMs).toBe(0);
+    expect((await limiter.acquire('ca-b')).waitedMs).toBe(0);
+  });
+
+  it('counts an answered call from the time its answer came back, so the next slot follows that time', async () => {
+    const redisClient = client();
+    const limiter = new RedisAcmeCallLimiter({ redis: redisClient, prefix: 'p4:', limit: 1, windowMs: 2000, marginMs: 0 });
+    const scores = async () => (await redisClient.zrange('p4:acme-calls:slow', 0, -1, 'WITHSCORES')).filter((_, i) => i % 2 === 1).map(Number);
+    const slot = await limiter.acquire('slow');
+    const [reserved] = await scores();
+    await new Promise((r) => setTimeout(r, 50)); // the request travels
+    await slot.answered?.();
+    const [answeredAt] = await scores();
+    expect(answeredAt).toBeGreaterThan(reserved!);
+    // The next call is held back a full window from the answer, not from the reservation.
+    const next = limiter.acquire('slow');
+    await eventually('the next reservation', async () => ((await scores()).length === 2 ? true : undefined));
+    expect((await scores())[1]).toBe(answeredAt! + 2000);
+    await next;
   });
 
   it('refuses a slot further away than maxWaitMs, without reserving it', async () => {

@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CertificateStatus } from '../core/status.js';
 import type { Certificate } from '../core/resources.js';
+import { CertsErrorCodes } from '../errors.js';
 
 export interface CertificateAdmin {
   listStatuses(): Promise<{ namespace: string; name: string; spec: Certificate; status: CertificateStatus; certificateChainPem?: string }[]>;
@@ -23,7 +24,7 @@ type Params = { namespace: string; name: string };
 export async function certificateAdminRoutes(app: FastifyInstance, options: AdminRoutesOptions): Promise<void> {
   const authorize = async (request: FastifyRequest, reply: FastifyReply) => {
     if (options.adminToken && request.headers.authorization !== `Bearer ${options.adminToken}`) {
-      await reply.code(401).send({ code: 'GH_CERTS_ADMIN_UNAUTHORIZED', message: 'missing or wrong admin token' });
+      await reply.code(401).send({ code: CertsErrorCodes.ADMIN_UNAUTHORIZED, message: 'missing or wrong admin token' });
     }
   };
 
@@ -51,15 +52,15 @@ export async function certificateAdminRoutes(app: FastifyInstance, options: Admi
 
   app.post<{ Params: Params }>('/certificates/:namespace/:name/renew', { preHandler: authorize }, async (request, reply) => {
     const id = `${request.params.namespace}/${request.params.name}`;
-    if (!(await options.admin.renewNow(id))) return reply.code(404).send({ code: 'GH_CERTS_CERTIFICATE_UNKNOWN', message: `no managed Certificate ${id} (or its issuer is missing)` });
+    if (!(await options.admin.renewNow(id))) return reply.code(404).send({ code: CertsErrorCodes.CERTIFICATE_UNKNOWN, message: `no managed Certificate ${id} (or its issuer is missing)` });
     return reply.code(202).send({ status: 'renewal scheduled', certificate: id });
   });
 
   app.post<{ Params: Params }>('/certificates/:namespace/:name/revoke', { preHandler: authorize }, async (request, reply) => {
     const id = `${request.params.namespace}/${request.params.name}`;
     const result = await options.admin.revoke(id);
-    if (result === 'unknown') return reply.code(404).send({ code: 'GH_CERTS_CERTIFICATE_UNKNOWN', message: `no managed Certificate ${id}` });
-    if (result === 'not-issued') return reply.code(409).send({ code: 'GH_CERTS_CERTIFICATE_NOT_ISSUED', message: `${id} has no certificate to revoke` });
+    if (result === 'unknown') return reply.code(404).send({ code: CertsErrorCodes.CERTIFICATE_UNKNOWN, message: `no managed Certificate ${id}` });
+    if (result === 'not-issued') return reply.code(409).send({ code: CertsErrorCodes.CERTIFICATE_NOT_ISSUED, message: `${id} has no certificate to revoke` });
     return reply.code(200).send({ status: 'revoked; a new certificate is being ordered', certificate: id });
   });
 }

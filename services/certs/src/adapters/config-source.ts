@@ -1,93 +1,55 @@
-// CERTS_CONFIG_PATH: a YAML file or a directory of them (*.yaml, *.yml), watched. Each file keeps
-// its last good version: a file with a syntax error or an invalid resource is reported and its
-// previous contents keep applying, while the other files update normally.
-import { statSync, watch, type FSWatcher } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
-import { buildResourceSet, formatIssue, type ResourceSet, type SchemaValidator, type SourceDocument } from '../core/resource-model.js';
+// CERTS_CONFIG_PATH: a YAML file or a directory of them (*.yaml, *.yml; a ConfigMap mount works:
+// hidden ..data entries are skipped, symlinks followed), read and watched with the kit's
+// YamlSourceWatcher. Each delivery goes through the config intake, which keeps the last good version
+// of every resource (workflow/config-intake.ts); problems are reported one line each.
+import { YamlSourceWatcher, type ConfigHealthMetrics } from '@gatehouse/kit';
+import { formatConfigIssue } from '@gatehouse/schemas';
+import type { ResourceSet, SchemaValidator } from '../core/resource-model.js';
+import { CertsError, CertsErrorCodes } from '../errors.js';
+import { ConfigIntake } from '../workflow/config-intake.js';
 
 export interface ConfigSourceOptions {
   readonly path: string;
   readonly validateSchema?: SchemaValidator;
   readonly onChange: (set: ResourceSet) => void | Promise<void>;
+  /** One line per problem: "file:line: Kind ns/name: /path: CODE: message". */
   readonly onIssue: (message: string) => void;
+  /** gatehouse_config_stale_resources / gatehouse_config_refused_total. */
+  readonly health?: ConfigHealthMetrics;
   readonly debounceMs?: number;
 }
 
-async function listFiles(path: string): Promise<string[]> {
-  const info = await stat(path);
-  if (!info.isDirectory()) return [path];
-  const entries = await readdir(path);
-  return entries.filter((e) => /\.ya?ml$/.test(e) && !e.startsWith('.')).sort().map((e) => join(path, e));
-}
-
-export function parseYamlFile(text: string, file: string): { documents: SourceDocument[]; errors: string[] } {
-  const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter });
-  const errors: string[] = [];
-  const documents: SourceDocument[] = [];
-  for (const doc of parsed) {
-    for (const err of doc.errors) {
-      const pos = lineCounter.linePos(err.pos[0]);
-      errors.push(`${file}:${pos.line}: GH_CERTS_CONFIG_YAML: ${err.message.split('\n')[0]}`);
-    }
-    if (doc.errors.length === 0) documents.push({ file, doc: doc.toJS() });
-  }
-  return { documents, errors };
-}
-
 export class ConfigSource {
-  private readonly lastGood = new Map<string, SourceDocument[]>();
-  private watcher: FSWatcher | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  readonly intake: ConfigIntake;
+  private readonly watcher: YamlSourceWatcher;
 
-  constructor(private readonly options: ConfigSourceOptions) {}
-
-  /** Reads everything once; returns the resulting set (also passed to onChange). */
-  async load(): Promise<ResourceSet> {
-    const files = await listFiles(this.options.path);
-    for (const file of [...this.lastGood.keys()]) if (!files.includes(file)) this.lastGood.delete(file);
-    for (const file of files) {
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch (err) {
-        this.options.onIssue(`${file}: GH_CERTS_CONFIG_UNREADABLE: ${String(err)}`);
-        continue;
-      }
-      const { documents, errors } = parseYamlFile(text, file);
-      const issues = errors.length === 0 ? buildResourceSet(documents, this.options.validateSchema).issues.map(formatIssue) : errors;
-      if (issues.length > 0) {
-        for (const issue of issues) this.options.onIssue(issue);
-        if (this.lastGood.has(file)) this.options.onIssue(`${file}: keeping its last good version`);
-        continue;
-      }
-      this.lastGood.set(file, documents);
-    }
-    const set = buildResourceSet([...this.lastGood.values()].flat(), this.options.validateSchema);
-    await this.options.onChange(set);
-    return set;
-  }
-
-  /**
-   * Watches the directory, or the directory of a single file (editors and config management
-   * replace files by renaming, which a watch on the file itself would not survive).
-   */
-  watch(): void {
-    const path = this.options.path;
-    const single = !statSync(path).isDirectory();
-    this.watcher = watch(single ? dirname(path) : path, { persistent: false }, (_event, name) => {
-      if (single && name !== null && name !== basename(path)) return;
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => {
-        this.load().catch((err) => this.options.onIssue(`${this.options.path}: GH_CERTS_CONFIG_UNREADABLE: ${String(err)}`));
-      }, this.options.debounceMs ?? 200);
+  constructor(private readonly options: ConfigSourceOptions) {
+    this.intake = new ConfigIntake(options.validateSchema);
+    this.watcher = new YamlSourceWatcher(options.path, {
+      // The directory itself, like cert-manager's own flat manifests; a ConfigMap's files sit at its root.
+      recursive: false,
+      ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}),
+      onFiles: async (files) => {
+        const result = this.intake.apply(files);
+        for (const issue of result.issues) options.onIssue(formatConfigIssue(issue));
+        options.health?.observe(this.intake.lastGood);
+        await options.onChange(result.set);
+      },
+      onError: (err) => options.onIssue(new CertsError(CertsErrorCodes.CONFIG_UNREADABLE, `${options.path}: ${err instanceof Error ? err.message : String(err)}`).message),
     });
   }
 
-  close(): void {
-    clearTimeout(this.timer);
-    this.watcher?.close();
+  /** Reads everything once and applies it (a missing path rejects), then follows every change. */
+  start(): Promise<void> {
+    return this.watcher.start();
+  }
+
+  /** Re-reads now (tests; the watcher does this by itself after a change). */
+  rescan(): Promise<void> {
+    return this.watcher.rescan();
+  }
+
+  close(): Promise<void> {
+    return this.watcher.close();
   }
 }

@@ -8,13 +8,10 @@ import { certificateIssuedCodec, FanoutChannels } from '@gatehouse/contracts';
 import type { CertificateIssued } from '@gatehouse/contracts/generated/gatehouse/v1/CertificateIssued';
 import type { Redis } from 'ioredis';
 
-export const ISSUED_CHANNEL = FanoutChannels.certificateIssued;
-export const ISSUED_LATEST_KEY = `${ISSUED_CHANNEL}:latest`;
-
 export class IssuedPublisher {
   constructor(
     private readonly redis: Redis,
-    private readonly channel: string = ISSUED_CHANNEL,
+    private readonly channel: string = FanoutChannels.certificateIssued,
     private readonly latestKey = `${channel}:latest`,
   ) {}
 

@@ -1,9 +1,16 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { keepSpareNonce, takeSpareNonce } from './spare-nonces.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SpareNonces } from './spare-nonces.js';
 
 describe('spare Replay-Nonces', () => {
   afterEach(() => {
     vi.useRealTimers();
+  });
+
+  let nonces: SpareNonces;
+  const keepSpareNonce = (url: string, nonce: string) => nonces.keep(url, nonce);
+  const takeSpareNonce = (url: string) => nonces.take(url);
+  beforeEach(() => {
+    nonces = new SpareNonces();
   });
 
   it('hands out each kept nonce once, newest first, only for its own CA', () => {

@@ -4,11 +4,12 @@
 // @gatehouse/contracts, with the kit's QUEUE_PREFIX.
 import { certificateWantedCodec, ContractDecodeError } from '@gatehouse/contracts';
 import { withTraceContext } from '@gatehouse/kit';
+import { formatConfigIssue } from '@gatehouse/schemas';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { certificateFromWanted, formatIssue } from '../core/resource-model.js';
+import { certificateFromWanted } from '../core/resource-model.js';
 import type { Certificate } from '../core/resources.js';
-
+import { CertsError, CertsErrorCodes } from '../errors.js';
 
 export interface WantedConsumerOptions {
   /** A connection for this worker alone (maxRetriesPerRequest: null); closed by close(). */
@@ -28,7 +29,7 @@ export function startWantedConsumer(options: WantedConsumerOptions): { worker: W
       try {
         wanted = certificateWantedCodec.fromJobData(job.data);
       } catch (err) {
-        if (err instanceof ContractDecodeError) throw new UnrecoverableError(`GH_CERTS_WANTED_UNDECODABLE: ${err.message}`);
+        if (err instanceof ContractDecodeError) throw new UnrecoverableError(new CertsError(CertsErrorCodes.WANTED_UNDECODABLE, err.message).message);
         throw err;
       }
       const { certificate, issues } = certificateFromWanted({
@@ -40,7 +41,7 @@ export function startWantedConsumer(options: WantedConsumerOptions): { worker: W
         source: wanted.source ?? '',
       });
       // A bad request will not get better by retrying.
-      if (!certificate) throw new UnrecoverableError(issues.map(formatIssue).join('; '));
+      if (!certificate) throw new UnrecoverableError(issues.map(formatConfigIssue).join('; '));
       // One trace from the Gateway change in xds through this job to the order and the fan-out.
       await withTraceContext(wanted.trace, 'certs.certificate_wanted', () => options.onWanted(certificate));
       return 'accepted';

@@ -1,5 +1,6 @@
 // Just enough DER (X.690) reading to pull the serial number and Authority Key Identifier out of a
 // certificate for ARI; node:crypto's X509Certificate exposes neither as raw bytes.
+import { CertsError, CertsErrorCodes } from '../errors.js';
 
 export interface DerElement {
   readonly tag: number;
@@ -9,8 +10,11 @@ export interface DerElement {
   readonly end: number;
 }
 
-export class DerError extends Error {
-  readonly code = 'GH_CERTS_DER_MALFORMED';
+export class DerError extends CertsError {
+  constructor(detail: string) {
+    super(CertsErrorCodes.DER_MALFORMED, detail);
+    this.name = 'DerError';
+  }
 }
 
 export function readElement(buf: Buffer, offset: number): DerElement {

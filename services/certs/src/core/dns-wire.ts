@@ -1,6 +1,7 @@
 // DNS wire format (RFC 1035) for what RFC 2136 dynamic updates need: SOA queries to find the zone,
 // UPDATE messages adding/removing one TXT value, and TSIG (RFC 8945) signatures. Pure byte work.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { CertsError, CertsErrorCodes } from '../errors.js';
 
 export const TYPE = { A: 1, SOA: 6, TXT: 16, TSIG: 250 } as const;
 export const CLASS = { IN: 1, NONE: 254, ANY: 255 } as const;
@@ -107,8 +108,11 @@ export function decodeTxt(data: Buffer): string {
   return out;
 }
 
-export class DnsDecodeError extends Error {
-  readonly code = 'GH_CERTS_DNS_MALFORMED';
+export class DnsDecodeError extends CertsError {
+  constructor(detail: string) {
+    super(CertsErrorCodes.DNS_MALFORMED, detail);
+    this.name = 'DnsDecodeError';
+  }
 }
 
 function decodeName(buf: Buffer, offset: number): { name: string; end: number } {
@@ -198,7 +202,7 @@ export interface TsigKey {
 
 function tsigAlgorithm(name: string): { wireName: string; hash: string } {
   const algorithm = TSIG_ALGORITHMS[name.toUpperCase().replace(/[-.]/g, '')];
-  if (!algorithm) throw new Error(`GH_CERTS_TSIG_ALGORITHM_UNSUPPORTED: ${name} (use one of ${Object.keys(TSIG_ALGORITHMS).join(', ')})`);
+  if (!algorithm) throw new CertsError(CertsErrorCodes.TSIG_ALGORITHM_UNSUPPORTED, `${name} (use one of ${Object.keys(TSIG_ALGORITHMS).join(', ')})`);
   return algorithm;
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { buildResourceSet, certificateFromWanted, formatIssue } from './resource-model.js';
+import { formatConfigIssue as formatIssue } from '@gatehouse/schemas';
+import { buildResourceSet, certificateFromWanted } from './resource-model.js';
 
 const yaml = `
 apiVersion: cert-manager.io/v1
@@ -97,9 +98,9 @@ metadata: { name: good, namespace: shop }
 spec: { secretName: good, dnsNames: [good.example.com], issuerRef: { name: x } }`),
     );
     expect(set.issues.map(formatIssue)).toEqual([
-      'certs.yaml: Certificate shop/bad: /spec/dnsNames/1: "not a name" is not a valid DNS name',
-      'certs.yaml: Certificate shop/bad: /spec/issuerRef/group: external issuers are not supported; use cert-manager.io',
-      'certs.yaml: Certificate shop/bad: /spec/renewBefore: "2 weeks" is not a duration like 2160h or 30m',
+      'certs.yaml: Certificate shop/bad: /spec/dnsNames/1: GH_CERTS_CONFIG_INVALID: "not a name" is not a valid DNS name',
+      'certs.yaml: Certificate shop/bad: /spec/issuerRef/group: GH_CERTS_CONFIG_INVALID: external issuers are not supported; use cert-manager.io',
+      'certs.yaml: Certificate shop/bad: /spec/renewBefore: GH_CERTS_CONFIG_INVALID: "2 weeks" is not a duration like 2160h or 30m',
     ]);
     expect([...set.certificates.keys()]).toEqual(['shop/good']);
   });
@@ -118,7 +119,7 @@ metadata: { name: careless }
 spec: { acme: { server: "https://ca.internal/dir", skipTLSVerify: true, privateKeySecretRef: { name: k }, solvers: [{ http01: {} }] } }`),
     );
     expect(set.issuers.get('Issuer/default/private')?.acme.caBundlePem).toBe(pem);
-    expect(set.issues.map((i) => `${i.resource} ${i.path}`)).toEqual(['Issuer default/careless /spec/acme/skipTLSVerify']);
+    expect(set.issues.map((i) => `${i.kind} ${i.namespace}/${i.name} ${i.path}`)).toEqual(['Issuer default/careless /spec/acme/skipTLSVerify']);
   });
 
   it('rejects an issuer without solvers or with a plain-http server', () => {
@@ -134,7 +135,7 @@ spec: { acme: { server: "http://ca", privateKeySecretRef: { name: k } } }`),
 
   it('passes cert-manager documents through the schema validator when given one', () => {
     const set = buildResourceSet(docsOf(yaml), (doc) => ((doc as { kind: string }).kind === 'Certificate' ? [{ path: '/spec/foo', message: 'unknown' }] : []));
-    expect(set.issues.map(formatIssue)).toEqual(['certs.yaml: Certificate shop/web: /spec/foo: unknown']);
+    expect(set.issues.map(formatIssue)).toEqual(['certs.yaml: Certificate shop/web: /spec/foo: GH_CERTS_CONFIG_INVALID: unknown']);
     expect(set.certificates.size).toBe(0);
   });
 });

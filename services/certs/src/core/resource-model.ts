@@ -1,5 +1,9 @@
-// Reads cert-manager YAML documents into the resource model. Each problem is an issue naming the
-// document and the JSON path inside it; a bad resource is left out and the rest still applies.
+// Reads cert-manager YAML documents into the resource model, one document at a time
+// (compileDocument): each problem is a ConfigIssue naming the file, line, resource and JSON path; a
+// bad resource is left out and the rest still applies. This is the certs service's compile step; the
+// config intake (workflow/config-intake.ts) keeps the last good version of each resource.
+import type { ConfigIssue } from '@gatehouse/schemas';
+import { CertsErrorCodes } from '../errors.js';
 import { parseGoDuration } from './go-duration.js';
 import {
   DEFAULT_PRIVATE_KEY,
@@ -17,29 +21,32 @@ export interface SourceDocument {
   /** File name (or other origin) for messages. */
   readonly file: string;
   readonly doc: unknown;
-}
-
-export interface ResourceIssue {
-  readonly file: string;
-  /** "Kind ns/name" when known. */
-  readonly resource: string;
-  /** JSON pointer inside the document, e.g. /spec/acme/server. */
-  readonly path: string;
-  readonly message: string;
+  /** 1-based line of a JSON pointer in the document, when known (parseYamlFile's lineOf). */
+  readonly lineOf?: (pointer: string) => number;
 }
 
 /** Validates one document against its CRD schema; @gatehouse/schemas' validateResource fits. */
 export type SchemaValidator = (doc: unknown) => readonly { path: string; message: string }[];
 
+/** One resource this service reads, under its catalog id. */
+export type CertsResource =
+  | { readonly kind: 'Issuer' | 'ClusterIssuer'; readonly id: string; readonly issuer: Issuer }
+  | { readonly kind: 'Certificate'; readonly id: string; readonly certificate: Certificate }
+  | { readonly kind: 'Secret'; readonly id: string; readonly secret: Secret };
+
+export interface CompiledDocument {
+  /** "Kind namespace/name" ("ClusterIssuer name"); absent when the document cannot be identified. */
+  readonly key?: string;
+  /** The accepted resource; absent when the document is invalid. */
+  readonly resource?: CertsResource;
+  readonly issues: readonly ConfigIssue[];
+}
+
 export interface ResourceSet {
   readonly issuers: ReadonlyMap<string, Issuer>;
   readonly certificates: ReadonlyMap<string, Certificate>;
   readonly secrets: ReadonlyMap<string, Secret>;
-  readonly issues: readonly ResourceIssue[];
-}
-
-export function formatIssue(issue: ResourceIssue): string {
-  return `${issue.file}: ${issue.resource}: ${issue.path}: ${issue.message}`;
+  readonly issues: readonly ConfigIssue[];
 }
 
 const CERT_MANAGER_GROUP = 'cert-manager.io';
@@ -50,67 +57,97 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 class Collector {
-  readonly issues: ResourceIssue[] = [];
+  readonly issues: ConfigIssue[] = [];
   constructor(
     readonly file: string,
-    readonly resource: string,
+    readonly kind: string,
+    readonly namespace: string | undefined,
+    readonly name: string,
+    readonly lineOf?: (pointer: string) => number,
   ) {}
   add(path: string, message: string): void {
-    this.issues.push({ file: this.file, resource: this.resource, path, message });
+    this.issues.push({
+      code: CertsErrorCodes.CONFIG_INVALID,
+      file: this.file,
+      ...(this.lineOf ? { line: this.lineOf(path) } : {}),
+      kind: this.kind,
+      ...(this.namespace ? { namespace: this.namespace } : {}),
+      name: this.name,
+      path,
+      message,
+    });
   }
 }
 
-export function buildResourceSet(documents: readonly SourceDocument[], validateSchema?: SchemaValidator): ResourceSet {
+/**
+ * Reads one document. Undefined: a kind this service does not read (Gateways, routes may share the
+ * directory with xds).
+ */
+export function compileDocument(source: SourceDocument, validateSchema?: SchemaValidator): CompiledDocument | undefined {
+  const { file, doc, lineOf } = source;
+  if (doc === null || doc === undefined) return undefined;
+  if (!isObject(doc)) {
+    return { issues: [{ code: CertsErrorCodes.CONFIG_INVALID, file, ...(lineOf ? { line: lineOf('') } : {}), path: '', message: 'expected a mapping' }] };
+  }
+  const kind = str(doc.kind) ?? '(no kind)';
+  const apiVersion = str(doc.apiVersion);
+  const isCertManager = kind === 'Issuer' || kind === 'ClusterIssuer' || kind === 'Certificate';
+  const isSecret = kind === 'Secret' && apiVersion === 'v1';
+  if (!isCertManager && !isSecret) return undefined;
+  const metadata = isObject(doc.metadata) ? doc.metadata : {};
+  const name = str(metadata.name);
+  const namespace = kind === 'ClusterIssuer' ? undefined : (str(metadata.namespace) ?? 'default');
+  const c = new Collector(file, kind, namespace, name ?? '(unnamed)', lineOf);
+  if (!name) {
+    c.add('/metadata/name', 'is required');
+    return { issues: c.issues };
+  }
+  const key = `${kind} ${namespace ? `${namespace}/` : ''}${name}`;
+  if (isCertManager && apiVersion !== `${CERT_MANAGER_GROUP}/v1`) c.add('/apiVersion', `must be ${CERT_MANAGER_GROUP}/v1 for ${kind}`);
+  if (isCertManager && validateSchema && c.issues.length === 0) {
+    for (const issue of validateSchema(doc)) c.add(issue.path, issue.message);
+  }
+  if (c.issues.length > 0) return { key, issues: c.issues };
+  const resource = readResource(doc, kind, namespace ?? '', name, file, c);
+  return c.issues.length === 0 && resource ? { key, resource, issues: [] } : { key, issues: c.issues };
+}
+
+function readResource(doc: Json, kind: string, namespace: string, name: string, file: string, c: Collector): CertsResource | undefined {
+  if (kind === 'Issuer' || kind === 'ClusterIssuer') {
+    const acme = readAcmeIssuer(doc.spec, c);
+    return acme ? { kind, id: kind === 'ClusterIssuer' ? `ClusterIssuer/${name}` : `Issuer/${namespace}/${name}`, issuer: { kind, namespace, name, acme } } : undefined;
+  }
+  if (kind === 'Certificate') {
+    const certificate = readCertificate(doc.spec, namespace, name, `file:${file}`, c);
+    return certificate ? { kind, id: `${namespace}/${name}`, certificate } : undefined;
+  }
+  const secret = readSecret(doc, namespace, name, c);
+  return { kind: 'Secret', id: `${namespace}/${name}`, secret };
+}
+
+/** The catalog's maps from accepted resources. */
+export function resourceSetOf(resources: Iterable<CertsResource>, issues: readonly ConfigIssue[] = []): ResourceSet {
   const issuers = new Map<string, Issuer>();
   const certificates = new Map<string, Certificate>();
   const secrets = new Map<string, Secret>();
-  const issues: ResourceIssue[] = [];
-
-  for (const { file, doc } of documents) {
-    if (doc === null || doc === undefined) continue;
-    if (!isObject(doc)) {
-      issues.push({ file, resource: '(document)', path: '', message: 'expected a mapping' });
-      continue;
-    }
-    const kind = str(doc.kind) ?? '(no kind)';
-    const metadata = isObject(doc.metadata) ? doc.metadata : {};
-    const name = str(metadata.name);
-    const namespace = str(metadata.namespace) ?? 'default';
-    const c = new Collector(file, `${kind} ${kind === 'ClusterIssuer' ? '' : `${namespace}/`}${name ?? '(unnamed)'}`);
-    if (!name) c.add('/metadata/name', 'is required');
-
-    const apiVersion = str(doc.apiVersion);
-    const isCertManager = kind === 'Issuer' || kind === 'ClusterIssuer' || kind === 'Certificate';
-    if (isCertManager && apiVersion !== `${CERT_MANAGER_GROUP}/v1`) {
-      c.add('/apiVersion', `must be ${CERT_MANAGER_GROUP}/v1 for ${kind}`);
-    }
-    if (isCertManager && validateSchema && c.issues.length === 0) {
-      for (const issue of validateSchema(doc)) c.add(issue.path, issue.message);
-    }
-    if (c.issues.length > 0 || !name) {
-      issues.push(...c.issues);
-      continue;
-    }
-
-    if (kind === 'Issuer' || kind === 'ClusterIssuer') {
-      const acme = readAcmeIssuer(doc.spec, c);
-      if (acme && c.issues.length === 0) {
-        const issuer: Issuer = { kind, namespace: kind === 'ClusterIssuer' ? '' : namespace, name, acme };
-        issuers.set(kind === 'ClusterIssuer' ? `ClusterIssuer/${name}` : `Issuer/${namespace}/${name}`, issuer);
-      }
-    } else if (kind === 'Certificate') {
-      const cert = readCertificate(doc.spec, namespace, name, `file:${file}`, c);
-      if (cert && c.issues.length === 0) certificates.set(`${namespace}/${name}`, cert);
-    } else if (kind === 'Secret' && apiVersion === 'v1') {
-      const secret = readSecret(doc, namespace, name, c);
-      if (secret) secrets.set(`${namespace}/${name}`, secret);
-    } else {
-      // Other kinds (Gateways, routes) may share the directory with xds; they are not ours.
-      continue;
-    }
-    issues.push(...c.issues);
+  for (const r of resources) {
+    if (r.kind === 'Certificate') certificates.set(r.id, r.certificate);
+    else if (r.kind === 'Secret') secrets.set(r.id, r.secret);
+    else issuers.set(r.id, r.issuer);
   }
   return { issuers, certificates, secrets, issues };
+}
+
+/** Every document at once, without a last good version (tests, benches, the CLI). */
+export function buildResourceSet(documents: readonly SourceDocument[], validateSchema?: SchemaValidator): ResourceSet {
+  const resources: CertsResource[] = [];
+  const issues: ConfigIssue[] = [];
+  for (const document of documents) {
+    const compiled = compileDocument(document, validateSchema);
+    if (compiled?.resource) resources.push(compiled.resource);
+    issues.push(...(compiled?.issues ?? []));
+  }
+  return resourceSetOf(resources, issues);
 }
 
 function readSecretKeyRef(v: unknown, path: string, c: Collector, defaultKey?: string): SecretKeyRef | undefined {
@@ -297,7 +334,7 @@ function readCertificate(spec: unknown, namespace: string, name: string, source:
   };
 }
 
-function readSecret(doc: Json, namespace: string, name: string, c: Collector): Secret | undefined {
+function readSecret(doc: Json, namespace: string, name: string, c: Collector): Secret {
   const data: Record<string, Buffer> = {};
   if (isObject(doc.data)) {
     for (const [k, v] of Object.entries(doc.data)) {
@@ -321,8 +358,8 @@ export function certificateFromWanted(
     issuer_ref?: { name: string; kind: string; group: string } | null;
     source: string;
   },
-): { certificate?: Certificate; issues: ResourceIssue[] } {
-  const c = new Collector(`CertificateWanted(${wanted.source || 'unknown source'})`, `Certificate ${wanted.namespace}/${wanted.name}`);
+): { certificate?: Certificate; issues: ConfigIssue[] } {
+  const c = new Collector(`CertificateWanted(${wanted.source || 'unknown source'})`, 'Certificate', wanted.namespace || 'default', wanted.name || '(unnamed)');
   const spec = {
     secretName: wanted.secret_name,
     dnsNames: wanted.dns_names,

@@ -103,10 +103,6 @@ export function certificateId(cert: { namespace: string; name: string }): string
   return `${cert.namespace}/${cert.name}`;
 }
 
-export function issuerId(issuer: { kind: IssuerKind; namespace: string; name: string }): string {
-  return issuer.kind === 'ClusterIssuer' ? `ClusterIssuer/${issuer.name}` : `Issuer/${issuer.namespace}/${issuer.name}`;
-}
-
 /** The issuer a certificate refers to: an Issuer is looked up in the certificate's namespace. */
 export function issuerIdForCertificate(cert: Certificate): string {
   return cert.issuerRef.kind === 'ClusterIssuer'

@@ -79,3 +79,11 @@ export function computeStatus(state: CertificateState | undefined, now: number):
   for (const key of Object.keys(status)) if (status[key] === undefined) delete status[key];
   return status as unknown as CertificateStatus;
 }
+
+/** The status of a certificate whose Issuer does not exist (yet): not Issuing, and why. */
+export function withMissingIssuer(status: CertificateStatus, issuer: string): CertificateStatus {
+  return {
+    ...status,
+    conditions: [...status.conditions.filter((c) => c.type !== 'Issuing'), { type: 'Issuing', status: 'False', reason: 'IssuerNotFound', message: `${issuer} does not exist` }],
+  };
+}

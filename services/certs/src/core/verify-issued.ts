@@ -2,13 +2,11 @@
 // the chain verifies, the chain ends at a trusted root, the leaf covers the requested names and is
 // currently valid.
 import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { CertsError } from '../errors.js';
 
-export class IssuedCertificateError extends Error {
-  constructor(
-    readonly code: 'GH_CERTS_KEY_MISMATCH' | 'GH_CERTS_CHAIN_INVALID' | 'GH_CERTS_CHAIN_UNTRUSTED' | 'GH_CERTS_NAMES_MISSING' | 'GH_CERTS_NOT_VALID_NOW',
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
+export class IssuedCertificateError extends CertsError {
+  constructor(code: 'GH_CERTS_KEY_MISMATCH' | 'GH_CERTS_CHAIN_INVALID' | 'GH_CERTS_CHAIN_UNTRUSTED' | 'GH_CERTS_NAMES_MISSING' | 'GH_CERTS_NOT_VALID_NOW', detail: string) {
+    super(code, detail);
     this.name = 'IssuedCertificateError';
   }
 }

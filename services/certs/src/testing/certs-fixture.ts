@@ -1,15 +1,17 @@
 // Wires a CertificateManager to a real Redis and Pebble for integration tests and benches.
 import { X509Certificate } from 'node:crypto';
+import { FanoutChannels } from '@gatehouse/contracts';
+import { formatConfigIssue } from '@gatehouse/schemas';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import { parseAllDocuments } from 'yaml';
-import { configureAcmeHttp } from '../adapters/acme-http.js';
+import { AcmeHttp, type AcmeHttpOptions } from '../adapters/acme-http.js';
 import { CertStore } from '../adapters/cert-store.js';
 import { dnsProviderFor } from '../adapters/dns/provider-for.js';
 import { createHttp01Responder } from '../adapters/http01-responder.js';
-import { IssuedPublisher, ISSUED_CHANNEL } from '../adapters/issued-publisher.js';
+import { IssuedPublisher } from '../adapters/issued-publisher.js';
 import { OrderLock } from '../adapters/order-lock.js';
-import { buildResourceSet, formatIssue } from '../core/resource-model.js';
+import { buildResourceSet } from '../core/resource-model.js';
 import { splitPemChain } from '../core/verify-issued.js';
 import { CertificateManager, type CertificateManagerOptions } from '../workflow/certificate-manager.js';
 import { freePort, startPebble, startRedis, waitFor, type PebbleHandle, type RedisHandle, type StartPebbleOptions, type StartRedisOptions } from '@gatehouse/e2e';
@@ -19,12 +21,17 @@ export function redisClient(url: string): Redis {
 }
 
 /**
- * Trust Pebble's TLS CA and its issuing root (what ACME_CA_CERTS holds in a deployment), plus any
- * extra CAs (an ACME stand-in's). Returns the roots issued chains must end at.
+ * An ACME HTTP layer trusting Pebble's TLS CA and its issuing root (what ACME_CA_CERTS holds in a
+ * deployment), plus any extra CAs (an ACME stand-in's), and the roots issued chains must end at:
+ * spread it into createManager's options.
  */
-export function trustPebble(pebble: PebbleHandle, ...extraCaPems: string[]): X509Certificate[] {
-  configureAcmeHttp({ extraCaPem: [pebble.caBundlePem, pebble.issuingRootPem, ...extraCaPems].join('\n') });
-  return [new X509Certificate(pebble.issuingRootPem)];
+export function trustPebble(pebble: PebbleHandle, ...extraCaPems: string[]): { http: AcmeHttp; trustedRoots: X509Certificate[] } {
+  return { http: pebbleHttp(pebble, {}, ...extraCaPems), trustedRoots: [new X509Certificate(pebble.issuingRootPem)] };
+}
+
+/** An AcmeHttp trusting Pebble (and `extraCaPems`), with `options` (a limiter, an observer). */
+export function pebbleHttp(pebble: PebbleHandle, options: Omit<AcmeHttpOptions, 'extraCaPem'> = {}, ...extraCaPems: string[]): AcmeHttp {
+  return new AcmeHttp({ ...options, extraCaPem: [pebble.caBundlePem, pebble.issuingRootPem, ...extraCaPems].join('\n') });
 }
 
 /** Polls `probe` until it returns a value (harness waitFor, with the description first). */
@@ -62,12 +69,20 @@ spec:
 
 export function parseConfig(yamlText: string) {
   const set = buildResourceSet(parseAllDocuments(yamlText).map((d) => ({ file: 'test.yaml', doc: d.toJS() })));
-  if (set.issues.length > 0) throw new Error(set.issues.map(formatIssue).join('\n'));
+  if (set.issues.length > 0) throw new Error(set.issues.map(formatConfigIssue).join('\n'));
   return set;
 }
 
+/** The manager with a crash switch (tests only). */
+export class TestCertificateManager extends CertificateManager {
+  /** Simulates a crash: workers stop at once, leases and active jobs are left behind. */
+  async abandon(): Promise<void> {
+    await this.scheduler.close({ force: true });
+  }
+}
+
 export interface ManagerFixture {
-  readonly manager: CertificateManager;
+  readonly manager: TestCertificateManager;
   readonly store: CertStore;
   readonly redis: Redis;
   close(): Promise<void>;
@@ -82,7 +97,8 @@ export function createManager(
 ): ManagerFixture {
   const redis = redisClient(redisUrl);
   const store = new CertStore({ redis, prefix: extra.prefix ?? 'test:certs:', encryptionKey: extra.encryptionKey });
-  const manager = new CertificateManager({
+  const manager = new TestCertificateManager({
+    http: new AcmeHttp(),
     connection: redis,
     store,
     lock: new OrderLock({ redis, prefix: extra.prefix ?? 'test:certs:', leaseMs: 6000 }),
@@ -137,8 +153,9 @@ export async function startIssuanceWorld(options: {
   const redis = await startRedis(options.redis);
   const httpPort = await freePort();
   const pebble = await startPebble({ ...options.pebble, httpPort });
-  const roots = trustPebble(pebble);
-  const fixture = createManager(redis.url, options.yaml(pebble.directoryUrl), { trustedRoots: roots, ...options.manager });
+  const trusted = trustPebble(pebble);
+  const roots = trusted.trustedRoots;
+  const fixture = createManager(redis.url, options.yaml(pebble.directoryUrl), { ...trusted, ...options.manager });
   const responder = await startResponder(fixture.store, httpPort);
   return {
     redis,
@@ -164,7 +181,7 @@ export async function subscribeIssued(redisUrl: string): Promise<{ next(): Promi
     if (waiter) waiter(message);
     else queue.push(message);
   });
-  await sub.subscribe(ISSUED_CHANNEL);
+  await sub.subscribe(FanoutChannels.certificateIssued);
   return {
     next: () => {
       const ready = queue.shift();

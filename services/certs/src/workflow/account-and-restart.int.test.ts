@@ -54,7 +54,7 @@ spec:
   });
 
   it('registers with EAB and issues', async () => {
-    const fixture = createManager(redis.url, config(EAB_HMAC, 'eab-account'), { trustedRoots: trustPebble(pebble), prefix: 'eab:' });
+    const fixture = createManager(redis.url, config(EAB_HMAC, 'eab-account'), { ...trustPebble(pebble), prefix: 'eab:' });
     fixtures.push(fixture);
     responder = await startResponder(fixture.store, httpPort);
     await fixture.manager.reconcile();
@@ -67,7 +67,7 @@ spec:
     expect(accountsBefore).toHaveLength(1);
     const urlBefore = await fixtures[0]!.redis.hget(accountsBefore[0]!, 'url');
     // A second replica whose EAB secret is wrong: it can only succeed by reusing the registered account.
-    const replica = createManager(redis.url, config('d3Jvbmcta2V5', 'eab-account'), { trustedRoots: trustPebble(pebble), prefix: 'eab:' });
+    const replica = createManager(redis.url, config('d3Jvbmcta2V5', 'eab-account'), { ...trustPebble(pebble), prefix: 'eab:' });
     fixtures.push(replica);
     await replica.manager.renewNow('team/bound');
     await eventually('renewal by the second replica', async () => ((await replica.store.getState('team/bound'))?.revision === 2 ? true : undefined));
@@ -76,7 +76,7 @@ spec:
   });
 
   it('reports a refused EAB as a failure of the certificate', async () => {
-    const fixture = createManager(redis.url, config('d3Jvbmcta2V5', 'other-account'), { trustedRoots: trustPebble(pebble), prefix: 'eab-bad:' });
+    const fixture = createManager(redis.url, config('d3Jvbmcta2V5', 'other-account'), { ...trustPebble(pebble), prefix: 'eab-bad:' });
     fixtures.push(fixture);
     await fixture.manager.reconcile();
     const state = await eventually('the failure', async () => {
@@ -156,7 +156,7 @@ spec:
   issuerRef: { name: pebble, kind: ClusterIssuer }
 `;
     const options = {
-      trustedRoots: trustPebble(pebble, standIn.caPem),
+      ...trustPebble(pebble, standIn.caPem),
       prefix: 'restart:',
       propagation: { nameservers: [`127.0.0.1:${pebble.dnsPort}`], intervalMs: 200 },
       stalledIntervalMs: 1000,

@@ -3,11 +3,14 @@
 // so restarts and other replicas sign as the same account without registering again.
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { AcmeAccount } from '../adapters/acme-account.js';
+import type { AcmeHttp } from '../adapters/acme-http.js';
 import type { CertStore } from '../adapters/cert-store.js';
 import type { Issuer, Secret } from '../core/resources.js';
+import { CertsError, CertsErrorCodes } from '../errors.js';
 
 export interface AccountRegistryOptions {
   readonly store: CertStore;
+  readonly http: AcmeHttp;
   /** Namespace of the Secrets a ClusterIssuer references. Default "cert-manager". */
   readonly clusterResourceNamespace?: string;
   readonly poll?: { minMs?: number; maxMs?: number; attempts?: number };
@@ -48,11 +51,12 @@ export class AccountRegistry {
       const secretNs = issuer.kind === 'ClusterIssuer' ? (this.options.clusterResourceNamespace ?? 'cert-manager') : issuer.namespace;
       const value = secrets.get(`${secretNs}/${binding.keySecretRef.name}`)?.data[binding.keySecretRef.key];
       if (!value) {
-        throw new Error(`GH_CERTS_EAB_SECRET_MISSING: Secret ${secretNs}/${binding.keySecretRef.name} key ${binding.keySecretRef.key} (externalAccountBinding of ${issuer.name}) not found`);
+        throw new CertsError(CertsErrorCodes.EAB_SECRET_MISSING, `Secret ${secretNs}/${binding.keySecretRef.name} key ${binding.keySecretRef.key} (externalAccountBinding of ${issuer.name}) not found`);
       }
       eab = { kid: binding.keyID, hmacKey: value.toString('utf8').trim() };
     }
     const account = new AcmeAccount({
+      http: this.options.http,
       directoryUrl: issuer.acme.server,
       callKey: accountKeyOf(issuer),
       accountKeyPem: keyPem,

@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import type { Server } from 'node:http';
 import { freePort, startPebble, startRedis, type PebbleHandle, type RedisHandle } from '@gatehouse/e2e';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureAcmeHttp } from '../adapters/acme-http.js';
+import { AcmeHttp } from '../adapters/acme-http.js';
 import { createManager, eventually, startResponder, type ManagerFixture } from '../testing/certs-fixture.js';
 
 const yaml = (server: string, caBundle: string | undefined, prefix: string) => `
@@ -33,8 +33,7 @@ describe("an Issuer's spec.acme.caBundle (a private ACME CA, not in ACME_CA_CERT
     redis = await startRedis();
     httpPort = await freePort();
     pebble = await startPebble({ httpPort });
-    // Only the issuing root is trusted process-wide; Pebble's TLS CA is not.
-    configureAcmeHttp({ extraCaPem: pebble.issuingRootPem });
+    // Only the issuing root is trusted by the service; Pebble's TLS CA is not.
   });
 
   afterAll(async () => {
@@ -45,7 +44,7 @@ describe("an Issuer's spec.acme.caBundle (a private ACME CA, not in ACME_CA_CERT
   });
 
   const run = async (caBundle: string | undefined, prefix: string) => {
-    const fixture = createManager(redis.url, yaml(pebble.directoryUrl, caBundle, prefix), { trustedRoots: [new X509Certificate(pebble.issuingRootPem)], prefix: `${prefix}:` });
+    const fixture = createManager(redis.url, yaml(pebble.directoryUrl, caBundle, prefix), { http: new AcmeHttp({ extraCaPem: pebble.issuingRootPem }), trustedRoots: [new X509Certificate(pebble.issuingRootPem)], prefix: `${prefix}:` });
     fixtures.push(fixture);
     responder?.close();
     responder = await startResponder(fixture.store, httpPort);

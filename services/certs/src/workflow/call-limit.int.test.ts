@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import { freePort, startPebble, startRedis, startService, type PebbleHandle, type RedisHandle, type ServiceHandle } from '@gatehouse/e2e';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RedisAcmeCallLimiter } from '../adapters/acme-call-limiter.js';
-import { configureAcmeHttp } from '../adapters/acme-http.js';
 import { busiestWindow } from '../core/busiest-window.js';
 import { startAcmeStandIn, type AcmeStandIn } from '../testing/acme-stand-in.js';
-import { certificateYaml, createManager, eventually, parseConfig, pebbleIssuerYaml, startResponder, trustPebble, type ManagerFixture } from '../testing/certs-fixture.js';
+import { certificateYaml, createManager, eventually, parseConfig, pebbleHttp, pebbleIssuerYaml, redisClient, startResponder, trustPebble, type ManagerFixture } from '../testing/certs-fixture.js';
 import { accountKeyOf } from './account-registry.js';
 
 describe('ACME call limit: two replicas, one CA + account, 6 calls per 3 s', () => {
@@ -29,6 +28,7 @@ describe('ACME call limit: two replicas, one CA + account, 6 calls per 3 s', () 
   let service: ServiceHandle;
   let dir: string;
   let inProcessCalls = 0;
+  let closeLimiterRedis = (): void => {};
 
   beforeAll(async () => {
     redis = await startRedis();
@@ -41,18 +41,21 @@ describe('ACME call limit: two replicas, one CA + account, 6 calls per 3 s', () 
     writeFileSync(join(dir, 'certs.yaml'), yaml);
     writeFileSync(join(dir, 'ca.pem'), caPem);
     // The service's defaults for the Redis and queue prefixes, so both replicas share everything.
-    fixture = createManager(redis.url, yaml, { prefix: 'gatehouse:certs:', queuePrefix: '{gatehouse}', encryptionKey, trustedRoots: trustPebble(pebble, standIn.caPem), concurrency: 2 });
-    configureAcmeHttp({
-      extraCaPem: caPem,
-      limiter: new RedisAcmeCallLimiter({ redis: fixture.redis, prefix: 'gatehouse:certs:', limit, windowMs }),
-      onRequest: () => inProcessCalls++,
-    });
+    const limiterRedis = redisClient(redis.url);
+    const http = pebbleHttp(
+      pebble,
+      { limiter: new RedisAcmeCallLimiter({ redis: limiterRedis, prefix: 'gatehouse:certs:', limit, windowMs }), onRequest: () => inProcessCalls++ },
+      standIn.caPem,
+    );
+    fixture = createManager(redis.url, yaml, { prefix: 'gatehouse:certs:', queuePrefix: '{gatehouse}', encryptionKey, ...trustPebble(pebble, standIn.caPem), http, concurrency: 2 });
+    closeLimiterRedis = () => limiterRedis.disconnect();
     responder = await startResponder(fixture.store, httpPort);
   });
 
   afterAll(async () => {
     await service?.stop();
     await fixture?.close();
+    closeLimiterRedis();
     responder?.close();
     standIn?.close();
     await pebble?.stop();
@@ -68,7 +71,7 @@ describe('ACME call limit: two replicas, one CA + account, 6 calls per 3 s', () 
       ACME_CA_CERTS: join(dir, 'ca.pem'),
       CERTS_ENCRYPTION_KEY: encryptionKey.toString('base64'),
       CERTS_ACME_CALLS_PER_WINDOW: String(limit),
-      CERTS_ACME_WINDOW_MS: String(windowMs),
+      CERTS_ACME_CALLS_WINDOW_MS: String(windowMs),
       CERTS_ORDER_CONCURRENCY: '2',
       LOG_LEVEL: 'warn',
     });
@@ -108,9 +111,8 @@ describe('a 429 with Retry-After pauses the CA + account order queue on every re
     const httpPort = await freePort();
     pebble = await startPebble({ httpPort });
     standIn = await startAcmeStandIn(pebble);
-    const trustedRoots = trustPebble(pebble, standIn.caPem);
     const yaml = pebbleIssuerYaml(standIn.directoryUrl) + certificateYaml('first');
-    replicas = [0, 1].map(() => createManager(redis.url, yaml, { prefix: 'paused:', trustedRoots, concurrency: 1 }));
+    replicas = [0, 1].map(() => createManager(redis.url, yaml, { prefix: 'paused:', ...trustPebble(pebble, standIn.caPem), concurrency: 1 }));
     responder = await startResponder(replicas[0]!.store, httpPort);
   });
 

@@ -10,6 +10,7 @@ const TSIG_SECRET = Buffer.from('gatehouse-test-tsig-secret-32byt').toString('ba
 describe('DNS-01 issuance against Pebble and pebble-challtestsrv', () => {
   let redis: RedisHandle;
   let pebble: PebbleHandle;
+  let trusted: ReturnType<typeof trustPebble>;
   let roots: X509Certificate[];
   let receiver: DnsUpdateReceiver;
   const fixtures: ManagerFixture[] = [];
@@ -17,7 +18,8 @@ describe('DNS-01 issuance against Pebble and pebble-challtestsrv', () => {
   beforeAll(async () => {
     redis = await startRedis();
     pebble = await startPebble();
-    roots = trustPebble(pebble);
+    trusted = trustPebble(pebble);
+    roots = trusted.trustedRoots;
     receiver = await startDnsUpdateReceiver({
       zone: 'rfc2136.test',
       challtestsrvUrl: pebble.challtestsrvUrl,
@@ -58,7 +60,7 @@ spec:
   dnsNames: [example.test, "*.example.test"]
   issuerRef: { name: pebble-dns }
 `,
-      { trustedRoots: roots, prefix: 'webhook:', propagation: { nameservers: [`127.0.0.1:${pebble.dnsPort}`], intervalMs: 200 } },
+      { ...trusted, prefix: 'webhook:', propagation: { nameservers: [`127.0.0.1:${pebble.dnsPort}`], intervalMs: 200 } },
     );
     fixtures.push(fixture);
     const issued = await subscribeIssued(redis.url);
@@ -103,7 +105,7 @@ spec:
   dnsNames: ["*.rfc2136.test"]
   issuerRef: { name: pebble-rfc2136, kind: ClusterIssuer }
 `,
-      { trustedRoots: roots, prefix: 'rfc2136:', propagation: { nameservers: [`127.0.0.1:${pebble.dnsPort}`], intervalMs: 200 } },
+      { ...trusted, prefix: 'rfc2136:', propagation: { nameservers: [`127.0.0.1:${pebble.dnsPort}`], intervalMs: 200 } },
     );
     fixtures.push(fixture);
     const issued = await subscribeIssued(redis.url);

@@ -39,7 +39,7 @@ kind: Certificate
 metadata: { name: two, namespace: default }
 spec: { secretName: two-tls, dnsNames: [two.example.test, www.two.example.test], issuerRef: { name: pebble, kind: ClusterIssuer } }
 `,
-      { trustedRoots: trustPebble(pebble, standIn.caPem) },
+      { ...trustPebble(pebble, standIn.caPem) },
     );
     responder = await startResponder(fixture.store, httpPort);
   });

@@ -35,7 +35,7 @@ describe('ACME profiles (announced by a stand-in in front of Pebble)', () => {
   });
 
   const issue = async (profile: string, prefix: string) => {
-    const fixture = createManager(redis.url, yaml(standIn.directoryUrl, profile), { trustedRoots: trustPebble(pebble, standIn.caPem), prefix });
+    const fixture = createManager(redis.url, yaml(standIn.directoryUrl, profile), { ...trustPebble(pebble, standIn.caPem), prefix });
     fixtures.push(fixture);
     responder?.close();
     responder = await startResponder(fixture.store, httpPort);

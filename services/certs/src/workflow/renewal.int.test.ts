@@ -57,7 +57,7 @@ describe('ARI (RFC 9773) against a renewalInfo stand-in in front of Pebble', () 
     const httpPort = await freePort();
     pebble = await startPebble({ httpPort });
     standIn = await startAcmeStandIn(pebble);
-    fixture = createManager(redis.url, yamlFor(standIn.directoryUrl, 'ari'), { trustedRoots: trustPebble(pebble, standIn.caPem), prefix: 'ari:' });
+    fixture = createManager(redis.url, yamlFor(standIn.directoryUrl, 'ari'), { ...trustPebble(pebble, standIn.caPem), prefix: 'ari:' });
     responder = await startResponder(fixture.store, httpPort);
   });
 

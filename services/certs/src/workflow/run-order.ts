@@ -13,13 +13,11 @@ import { generatePrivateKey } from '../core/private-key.js';
 import { certificateId, type Certificate, type Issuer, type Solver } from '../core/resources.js';
 import { challengeTypeOf, selectSolver } from '../core/solver-select.js';
 import { verifyIssued } from '../core/verify-issued.js';
+import { CertsError } from '../errors.js';
 
-export class OrderError extends Error {
-  constructor(
-    readonly code: 'GH_CERTS_NO_SOLVER' | 'GH_CERTS_CHALLENGE_UNAVAILABLE' | 'GH_CERTS_AUTHORIZATION_FAILED' | 'GH_CERTS_ORDER_FAILED',
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
+export class OrderError extends CertsError {
+  constructor(code: 'GH_CERTS_NO_SOLVER' | 'GH_CERTS_CHALLENGE_UNAVAILABLE' | 'GH_CERTS_AUTHORIZATION_FAILED' | 'GH_CERTS_ORDER_FAILED', detail: string) {
+    super(code, detail);
     this.name = 'OrderError';
   }
 }

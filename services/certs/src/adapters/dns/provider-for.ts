@@ -1,5 +1,6 @@
 // Builds the DNS-01 provider a solver describes.
 import type { Issuer, Secret, Solver } from '../../core/resources.js';
+import { CertsError, CertsErrorCodes } from '../../errors.js';
 import type { Dns01Provider } from './dns01-provider.js';
 import { Rfc2136Provider } from './rfc2136-provider.js';
 import { WebhookDns01Provider } from './webhook-provider.js';
@@ -13,11 +14,11 @@ export function dnsProviderFor(solver: Solver, issuer: Issuer, secrets: Readonly
     if (r.tsigKeyName && r.tsigSecretSecretRef) {
       const ns = issuer.kind === 'ClusterIssuer' ? clusterResourceNamespace : issuer.namespace;
       const value = secrets.get(`${ns}/${r.tsigSecretSecretRef.name}`)?.data[r.tsigSecretSecretRef.key];
-      if (!value) throw new Error(`GH_CERTS_TSIG_SECRET_MISSING: Secret ${ns}/${r.tsigSecretSecretRef.name} key ${r.tsigSecretSecretRef.key} not found`);
+      if (!value) throw new CertsError(CertsErrorCodes.TSIG_SECRET_MISSING, `Secret ${ns}/${r.tsigSecretSecretRef.name} key ${r.tsigSecretSecretRef.key} not found`);
       // cert-manager stores the TSIG secret base64-encoded, as BIND's tsig-keygen prints it.
       tsig = { name: r.tsigKeyName, algorithm: r.tsigAlgorithm ?? 'HMACSHA256', secret: Buffer.from(value.toString('utf8').trim(), 'base64') };
     }
     return new Rfc2136Provider({ nameserver: r.nameserver, ...(tsig ? { tsig } : {}) });
   }
-  throw new Error('GH_CERTS_NO_DNS01_PROVIDER: the solver has no supported dns01 provider');
+  throw new CertsError(CertsErrorCodes.NO_DNS01_PROVIDER, 'the solver has no supported dns01 provider');
 }

@@ -2,7 +2,8 @@
 -- times, shared by every replica. A caller gets the earliest time at which its call keeps every
 -- window of ARGV[1] ms at no more than ARGV[2] calls, and waits until then: callers are served in
 -- the order they asked, nobody polls or retries. Reserved times never decrease, so the limit-th
--- latest reservation decides the next one.
+-- latest reservation decides the next one (an answered call's entry may move later, to the time of
+-- its answer: acme-call-answered.lua; that only holds the next calls back longer).
 --
 -- KEYS[1]  sorted set: member = call id, score = reserved call time (ms, Redis clock)
 -- ARGV[1]  window in ms

@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { crdsDir, findCrdSchema } from './crd-catalog.js';
+import { catalogFromYaml, hashTexts, readCrdTexts } from './crd-sources.js';
+
+describe('the CRD catalog', () => {
+  it('precomputed at build time, it holds exactly what parsing the vendored YAML gives, under the YAML hash', () => {
+    const texts = readCrdTexts(crdsDir);
+    const built = JSON.parse(readFileSync(join(crdsDir, '..', 'dist', 'crd-catalog.json'), 'utf8')) as { hash: string; schemas: unknown[] };
+    expect(built.hash).toBe(hashTexts(texts));
+    expect(built.schemas).toEqual([...catalogFromYaml(texts).values()]);
+  }, 30_000);
+
+  it('a changed CRD text changes the hash, so a stale precomputed catalog is not used', () => {
+    const texts = readCrdTexts(crdsDir);
+    expect(hashTexts([...texts.slice(0, -1), `${texts.at(-1)}\n# edited`])).not.toBe(hashTexts(texts));
+  });
+
+  it('finds served versions by apiVersion and kind', () => {
+    expect(findCrdSchema('gateway.networking.k8s.io/v1', 'HTTPRoute')?.scope).toBe('Namespaced');
+    expect(findCrdSchema('cert-manager.io/v1', 'ClusterIssuer')?.scope).toBe('Cluster');
+    expect(findCrdSchema('gateway.networking.k8s.io/v1', 'NoSuchKind')).toBeUndefined();
+  });
+});

@@ -1,0 +1,159 @@
+// Keeps one pending BullMQ job per managed certificate, delayed until it is due, on the queue of its
+// CA + account (the queue's limiter caps that account's order rate on every replica). Job ids are
+// "<certificate>|<due key>", so scheduling the same due date twice adds nothing; a stale or
+// duplicate job is harmless because the job re-reads the state (order-job.ts).
+import { createQueue, createWorker, currentTraceContext, QUEUE_PREFIX, withTraceContext, type TraceContextMessage } from '@gatehouse/kit';
+import type { Job, JobsOptions, Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { CertStore, StoredState } from '../adapters/cert-store.js';
+import { nextDue, type Due } from '../core/next-due.js';
+import { certificateId, issuerIdForCertificate, type Certificate, type Issuer } from '../core/resources.js';
+import { accountKeyOf } from './account-registry.js';
+import type { CertificateCatalog } from './certificate-catalog.js';
+
+export interface OrderJobData {
+  readonly id: string;
+  readonly reason: 'due' | 'manual';
+  /** Trace of whatever scheduled the job (a CertificateWanted, an admin request). */
+  readonly trace?: TraceContextMessage;
+}
+
+/**
+ * The one retry policy of order jobs, whoever adds them. ACME failures never reach it: the job
+ * records them and schedules its own retry with the certificate's backoff (1 min, 10 min, ...).
+ * A job only throws when Redis or the store fails, which passes; three tries a minute or two
+ * apart ride out a failover, and the reconcile after the reconnect covers a longer outage.
+ */
+const RETRY: JobsOptions = { attempts: 3, backoff: { type: 'exponential', delay: 60_000 } };
+
+/** The job for `cert`, due at `due`; reconcile() and enqueue() both build it here. */
+export function orderJob(cert: Certificate, due: Due, now: number, reason: OrderJobData['reason'] = 'due'): { name: string; data: OrderJobData; opts: JobsOptions } {
+  const id = certificateId(cert);
+  const trace = currentTraceContext();
+  return {
+    name: 'order',
+    data: { id, reason, ...(trace ? { trace } : {}) },
+    opts: { jobId: `${id}|${due.key}`, delay: Math.max(0, due.at - now), removeOnComplete: true, removeOnFail: 100, ...RETRY },
+  };
+}
+
+export interface OrderSchedulerOptions {
+  /** Connection for queues (adding jobs). */
+  readonly connection: Redis;
+  /** A new connection for each worker (maxRetriesPerRequest: null); default: duplicates `connection`. */
+  readonly workerConnection?: () => Redis;
+  readonly catalog: CertificateCatalog;
+  readonly store: CertStore;
+  /** Runs one job (order-job.ts); returns what it did, for the job's return value. */
+  readonly process: (job: Job<OrderJobData>) => Promise<string>;
+  /** How often an ARI window is re-fetched while waiting for it. */
+  readonly ariRecheckMs: number;
+  /** Orders per window per CA + account (BullMQ limiter). Default 10 per 10 s. */
+  readonly ordersPerWindow?: number;
+  readonly windowMs?: number;
+  /** Orders running at once per CA + account in this replica. Default 5. */
+  readonly concurrency?: number;
+  /** BullMQ key prefix; default the kit's QUEUE_PREFIX. */
+  readonly queuePrefix?: string;
+  /** BullMQ stalled-job detection (how soon a crashed replica's job is taken over). Default 30 s each. */
+  readonly stalledIntervalMs?: number;
+  readonly lockDurationMs?: number;
+  readonly log: (msg: string, fields?: Record<string, unknown>) => void;
+  readonly now: () => number;
+}
+
+export class OrderScheduler {
+  private readonly queues = new Map<string, Queue<OrderJobData>>();
+  private readonly workers = new Map<string, Worker<OrderJobData>>();
+  /** Connections made here for workers (BullMQ does not close connections it was given). */
+  private readonly ownedConnections: Redis[] = [];
+  private closed = false;
+
+  constructor(private readonly options: OrderSchedulerOptions) {}
+
+  queueName(issuer: Issuer): string {
+    return `certs-orders-${accountKeyOf(issuer)}`;
+  }
+
+  dueAt(cert: Certificate, state: StoredState | undefined): Due {
+    return nextDue(cert.dnsNames, state, this.options.now(), this.options.ariRecheckMs);
+  }
+
+  async enqueue(cert: Certificate, issuer: Issuer, due: Due, reason: OrderJobData['reason'] = 'due'): Promise<void> {
+    if (this.closed) return;
+    const job = orderJob(cert, due, this.options.now(), reason);
+    await this.queueFor(issuer).add(job.name, job.data, job.opts);
+  }
+
+  async ensureScheduled(cert: Certificate): Promise<void> {
+    const issuer = this.options.catalog.issuerFor(cert);
+    if (!issuer) return;
+    await this.enqueue(cert, issuer, this.dueAt(cert, await this.options.store.getState(certificateId(cert))));
+  }
+
+  /** Makes sure every managed certificate has its job. Cost: one pipelined read and one bulk add. */
+  async reconcile(): Promise<void> {
+    if (this.closed) return;
+    const { catalog, store, now } = this.options;
+    const certs = [...catalog.certificates().values()];
+    const states = await store.getStates(certs.map(certificateId));
+    const byQueue = new Map<Queue<OrderJobData>, ReturnType<typeof orderJob>[]>();
+    const expiry = new Map<string, number>();
+    for (const cert of certs) {
+      const issuer = catalog.issuerFor(cert);
+      const state = states.get(certificateId(cert));
+      if (state?.notAfter) expiry.set(certificateId(cert), state.notAfter);
+      if (!issuer) {
+        this.options.log('certificate refers to an unknown issuer', { certificate: certificateId(cert), issuer: issuerIdForCertificate(cert) });
+        continue;
+      }
+      const queue = this.queueFor(issuer);
+      byQueue.set(queue, [...(byQueue.get(queue) ?? []), orderJob(cert, this.dueAt(cert, state), now())]);
+    }
+    catalog.replaceExpiry(expiry);
+    if (this.closed) return;
+    for (const [queue, jobs] of byQueue) {
+      for (let i = 0; i < jobs.length; i += 1000) await queue.addBulk(jobs.slice(i, i + 1000));
+    }
+  }
+
+  /**
+   * Stops every replica from starting orders for this CA + account (BullMQ's limiter key of the
+   * queue) for `ms`, after the CA answered 429.
+   */
+  async pause(issuer: Issuer, ms: number): Promise<void> {
+    await this.queueFor(issuer).rateLimit(ms);
+  }
+
+  /** Stops the workers (letting running jobs finish, or at once with `force`) and the queues. */
+  async close(options: { force?: boolean } = {}): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.workers.values()].map((w) => w.close(options.force)));
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    for (const connection of this.ownedConnections) connection.disconnect();
+  }
+
+  private queueFor(issuer: Issuer): Queue<OrderJobData> {
+    const name = this.queueName(issuer);
+    const existing = this.queues.get(name);
+    if (existing) return existing;
+    const { options } = this;
+    const prefix = options.queuePrefix ?? QUEUE_PREFIX;
+    const queue = createQueue<OrderJobData>(name, options.connection, { prefix });
+    this.queues.set(name, queue);
+    const connection = options.workerConnection?.() ?? options.connection.duplicate();
+    if (!options.workerConnection) this.ownedConnections.push(connection);
+    const worker = createWorker<OrderJobData, string>(name, (job) => withTraceContext(job.data.trace, 'certs.order', () => options.process(job)), connection, {
+      prefix,
+      concurrency: options.concurrency ?? 5,
+      limiter: { max: options.ordersPerWindow ?? 10, duration: options.windowMs ?? 10_000 },
+      // 30 s, like the order lease, rather than the kit's 60 s: a crashed replica's job is taken
+      // over about when its lease runs out.
+      lockDuration: options.lockDurationMs ?? 30_000,
+      ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
+    });
+    worker.on('error', (err) => options.log('order worker error', { queue: name, error: String(err) }));
+    this.workers.set(name, worker);
+    return queue;
+  }
+}
