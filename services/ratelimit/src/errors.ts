@@ -1,7 +1,7 @@
 // Every stable error code of the ratelimit service, in one place: what a gRPC status, an HTTP body, a
 // log line and check-config print, and what operators search for. The README's "Error codes" table
 // lists the same set (errors.test.ts keeps them in step).
-import type { LastGoodCandidate } from '@gatehouse/kit';
+import { formatConfigIssue, type ConfigIssue } from '@gatehouse/schemas';
 
 export const RateLimitErrorCodes = {
   // Config (files, Redis publications, check-config). Each names file, line and descriptor path.
@@ -39,21 +39,10 @@ export class RateLimitError extends Error {
 }
 
 /**
- * The house's one issue shape (`ConfigIssue` of @gatehouse/schemas, reached through the kit's types):
- * code, file, line, path, message. `path` is the descriptor path in the reference's notation
- * ("messaging.message_type_marketing.to_number"), the name operators see in stats and /rlconfig.
+ * Config problems use the house's one issue shape; `path` is the descriptor path in the reference's
+ * notation ("messaging.message_type_marketing.to_number"), the name operators see in stats and /rlconfig.
  */
-export type ConfigIssue = LastGoodCandidate<unknown>['issues'][number];
-
-/**
- * "file:line: path: CODE: message", the shape of @gatehouse/schemas `formatConfigIssue` (ratelimit
- * does not depend on @gatehouse/schemas; this keeps the one format without adding the dependency).
- */
-export function formatConfigIssue(issue: ConfigIssue): string {
-  const where = issue.file ? `${issue.file}${issue.line ? `:${issue.line}` : ''}: ` : '';
-  const resource = issue.kind ? `${issue.kind} ${issue.namespace ? `${issue.namespace}/` : ''}${issue.name ?? '?'}: ` : '';
-  return `${where}${resource}${issue.path ? `${issue.path}: ` : ''}${issue.code}: ${issue.message}`;
-}
+export { formatConfigIssue, type ConfigIssue };
 
 /** A request the service cannot answer as sent: gRPC INVALID_ARGUMENT, HTTP 400. */
 export class RateLimitRequestError extends RateLimitError {
