@@ -54,7 +54,12 @@ describe('docker-compose.yml', () => {
     expect(service.command).toEqual(['node', `services/${name}/dist/main.js`]);
     expect(service.environment.REDIS_URL).toBe('redis://redis:6379');
     expect(service.healthcheck.test.join(' ')).toContain(`http://127.0.0.1:${service.environment.ADMIN_PORT}/healthz`);
-    expect(service.depends_on).toEqual({ redis: { condition: 'service_healthy' } });
+    expect(service.depends_on).toEqual({ redis: { condition: 'service_healthy' }, secrets: { condition: 'service_completed_successfully' } });
+    // Its secrets come from the generated volume, never from a value written in the compose file.
+    for (const secret of ['ADMIN_TOKEN', 'CERTS_ENCRYPTION_KEY', 'AUTHZ_COOKIE_SECRET']) {
+      if (secret in service.environment) expect(service.environment[secret], `${name} ${secret}`).toBe(`\${${secret}:-}`);
+    }
+    expect(service.volumes).toContain('gatehouse-secrets:/run/gatehouse:ro');
   });
 
   it('mounts files that exist', () => {

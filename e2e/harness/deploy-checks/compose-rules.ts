@@ -74,9 +74,14 @@ export function checkComposeRules(compose: { services?: Record<string, ComposeSe
     for (const [target, spec] of targets) {
       const where = `${at}.depends_on.${target}`;
       const dependency = services[target];
+      const condition = (spec as { condition?: string }).condition;
+      // A one-shot service (restart "no", e.g. the secrets generator) is waited for until it has finished.
+      const oneShot = dependency?.restart === 'no';
       if (!dependency) issues.push({ where, message: `depends on "${target}", which is not a service` });
-      else if (!hasHealthcheck(dependency)) issues.push({ where, message: `"${target}" has no healthcheck to wait for` });
-      if ((spec as { condition?: string }).condition !== 'service_healthy') {
+      else if (oneShot) {
+        if (condition !== 'service_completed_successfully') issues.push({ where, message: `"${target}" runs once: wait with condition: service_completed_successfully` });
+      } else if (!hasHealthcheck(dependency)) issues.push({ where, message: `"${target}" has no healthcheck to wait for` });
+      if (!oneShot && condition !== 'service_healthy') {
         issues.push({ where, message: 'must wait with condition: service_healthy' });
       }
     }
@@ -86,6 +91,8 @@ export function checkComposeRules(compose: { services?: Record<string, ComposeSe
     if (host !== undefined) {
       // It joins the network of the service whose namespace it shares: that one must be on ours.
       if (!services[host]) issues.push({ where: `${at}.network_mode`, message: `shares the network of "${host}", which is not a service` });
+    } else if (service.network_mode === 'none') {
+      // No network at all (the secrets generator): nothing to join.
     } else if (!networks.includes(options.network)) {
       issues.push({ where: `${at}.networks`, message: `must join the "${options.network}" network` });
     }

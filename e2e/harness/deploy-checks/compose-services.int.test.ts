@@ -1,14 +1,24 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parse } from 'yaml';
 import { freePort } from '../free-port.js';
 import { startRedis } from '../redis.js';
 import { repoRoot, startService } from '../service.js';
 
 const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { environment: Record<string, string> }>;
+  services: Record<string, { environment: Record<string, string>; command?: string[] }>;
 };
+
+/** Runs the compose `secrets` one-shot's script against a temp folder (in place of the volume), as `up` does. */
+function generateSecrets(dir: string): void {
+  const script = compose.services.secrets!.command![0]!.replaceAll('$$', '$').replace('cd /secrets', `cd ${dir}`);
+  execFileSync('sh', ['-c', script]);
+}
+const secretsDir = mkdtempSync(join(tmpdir(), 'gh-compose-secrets-'));
+afterAll(() => rmSync(secretsDir, { recursive: true, force: true }));
 
 /** The service's compose environment as it would run natively: `${VAR:-default}` resolved to the default. */
 function nativeEnvironment(name: string, redisUrl: string, httpPort: number): Record<string, string> {
@@ -24,10 +34,26 @@ function nativeEnvironment(name: string, redisUrl: string, httpPort: number): Re
     if (env[key] === '/etc/gatehouse/gateway') env[key] = join(repoRoot, 'deploy', 'examples');
   }
   if (env.HTTP_PORT) env.HTTP_PORT = String(httpPort);
+  for (const [key, value] of Object.entries(env)) if (key.endsWith('_FILE')) env[key] = value.replace('/run/gatehouse', secretsDir);
   return { ...env, REDIS_URL: redisUrl };
 }
 
+describe('docker-compose.yml secrets', () => {
+  it('generates each secret once per install: 32 random bytes, readable only by the services\' user', () => {
+    generateSecrets(secretsDir);
+    const read = (name: string) => readFileSync(join(secretsDir, name), 'utf8').trim();
+    const first = ['admin-token', 'encryption-key', 'cookie-secret'].map(read);
+    for (const [i, value] of first.entries()) expect(Buffer.from(value, 'base64'), `secret ${i}`).toHaveLength(32);
+    expect(new Set(first).size).toBe(3);
+    expect(statSync(join(secretsDir, 'admin-token')).mode & 0o777).toBe(0o600);
+    if (process.getuid?.() === 0) expect(statSync(join(secretsDir, 'admin-token')).uid).toBe(1000);
+    generateSecrets(secretsDir); // a second `up` keeps them
+    expect(['admin-token', 'encryption-key', 'cookie-secret'].map(read)).toEqual(first);
+  });
+});
+
 describe('docker-compose.yml environment', () => {
+  beforeAll(() => generateSecrets(secretsDir));
   it.each(['xds', 'certs', 'authz', 'ratelimit'])('starts %s natively with the compose environment and a real Redis', async (name) => {
     const redis = await startRedis();
     onTestFinished(() => redis.stop());

@@ -32,3 +32,28 @@ describe('env.encryptionKey', () => {
     expect(() => loadConfig(spec, { KEY: 'short' })).toThrow(/^invalid KEY: /);
   });
 });
+
+describe('secrets from files, and published demo secrets refused', () => {
+  it('fills a variable from <NAME>_FILE, the value set directly winning', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'gh-secret-file-'));
+    try {
+      await writeFile(join(dir, 'admin-token'), 'from-a-file-0123456789\n');
+      expect(load('xds', { ADMIN_TOKEN_FILE: join(dir, 'admin-token') }).ADMIN_TOKEN).toBe('from-a-file-0123456789');
+      expect(load('xds', { ADMIN_TOKEN_FILE: join(dir, 'admin-token'), ADMIN_TOKEN: 'set-directly' }).ADMIN_TOKEN).toBe('set-directly');
+      expect(() => load('xds', { ADMIN_TOKEN_FILE: join(dir, 'missing') })).toThrow(/^invalid ADMIN_TOKEN_FILE: cannot read .*missing: ENOENT/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses the demo secrets once published in docker-compose.yml and the k8s manifests, unless GATEHOUSE_DEMO', () => {
+    expect(() => load('xds', { ADMIN_TOKEN: 'gatehouse-demo-admin-token' })).toThrow(/^invalid ADMIN_TOKEN: is a published demo value/);
+    expect(() => load('certs', { CERTS_ENCRYPTION_KEY: 'ZGVtby1vbmx5LWtleS1uZXZlci11c2UtaXQtbGl2ZSE=' })).toThrow(/^invalid CERTS_ENCRYPTION_KEY: is a published demo value/);
+    expect(() => load('authz', { AUTHZ_COOKIE_SECRET: 'demo-only-cookie-secret-change-me-0123456789' })).toThrow(/^invalid AUTHZ_COOKIE_SECRET:/);
+    expect(() => load('xds', { ADMIN_TOKEN: 'change-me' })).toThrow(ConfigError);
+    expect(load('xds', { ADMIN_TOKEN: 'gatehouse-demo-admin-token', GATEHOUSE_DEMO: 'true' }).ADMIN_TOKEN).toBe('gatehouse-demo-admin-token');
+  });
+});

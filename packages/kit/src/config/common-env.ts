@@ -2,6 +2,7 @@
 import { env, type EnvSpec } from './env-spec.js';
 import { LOG_LEVELS } from '../logging/logger.js';
 import { parseRedisUrl } from '../redis/redis-url.js';
+import { refusePublishedSecrets, resolveSecretFiles } from './secret-files.js';
 
 const redisUrl: EnvSpec<string> = {
   description: 'redis://, rediss://, redis+sentinel://h1,h2/<master> or redis+cluster://h1,h2',
@@ -13,13 +14,17 @@ const redisUrl: EnvSpec<string> = {
 };
 
 /**
- * The environment a service reads, with its own `<SERVICE>_GRPC_PORT` / `<SERVICE>_ADMIN_PORT` taking
- * the place of `GRPC_PORT` / `ADMIN_PORT`: one environment can then start all four services on ports of
- * the user's choosing (`pnpm start`), while a container still sets the plain names.
+ * The environment a service reads:
+ * - its own `<SERVICE>_GRPC_PORT` / `<SERVICE>_ADMIN_PORT` take the place of `GRPC_PORT` / `ADMIN_PORT`, so
+ *   one environment can start all four services on ports of the user's choosing (`pnpm start`), while a
+ *   container still sets the plain names;
+ * - `<NAME>_FILE` fills `<NAME>` from a secrets file;
+ * - a secret set to a value published in the deploy files is refused (GATEHOUSE_DEMO=true allows it).
  */
 export function serviceEnvironment(service: string, environment: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const prefix = service.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-  const out = { ...environment };
+  const out = resolveSecretFiles(environment);
+  refusePublishedSecrets(out);
   for (const name of ['GRPC_PORT', 'ADMIN_PORT']) {
     const own = environment[`${prefix}_${name}`];
     if (own === undefined || own === '') continue;
@@ -37,6 +42,7 @@ export function commonEnv(defaults: { grpcPort: number; adminPort: number }) {
     BIND_HOST: env.string({ default: '0.0.0.0', description: 'address the gRPC and admin servers bind to' }),
     LOG_LEVEL: env.oneOf(LOG_LEVELS, { default: 'info' }),
     ADMIN_TOKEN: env.optionalString({ description: 'bearer token for admin endpoints that change state; unset disables them' }),
+    GATEHOUSE_DEMO: env.bool({ default: false, description: 'allow the demo secrets published in the deploy files (a throwaway demo only)' }),
     SHUTDOWN_TIMEOUT_MS: env.int({ default: 10_000, min: 0, description: 'bound on finishing in-flight work at SIGTERM' }),
     OTEL_TRACES_EXPORTER: env.oneOf(['otlp', 'none'], { default: 'none' }),
     OTEL_EXPORTER_OTLP_ENDPOINT: { ...env.optionalString(), parse: (raw: string | undefined, name: string) => (raw ? env.url({ protocols: ['http', 'https'] }).parse(raw, name) : undefined) } as EnvSpec<string | undefined>,
@@ -50,6 +56,7 @@ export type CommonConfig = {
   BIND_HOST: string;
   LOG_LEVEL: (typeof LOG_LEVELS)[number];
   ADMIN_TOKEN: string | undefined;
+  GATEHOUSE_DEMO: boolean;
   SHUTDOWN_TIMEOUT_MS: number;
   OTEL_TRACES_EXPORTER: 'otlp' | 'none';
   OTEL_EXPORTER_OTLP_ENDPOINT: string | undefined;
