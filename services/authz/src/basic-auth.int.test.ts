@@ -42,17 +42,17 @@ afterAll(async () => {
 
 const check = async (credential: string) => {
   const answer = await service.client.check({ policy: 'ns/basic', headers: { authorization: `Basic ${Buffer.from(credential).toString('base64')}` } });
-  return answer.status.code === 0 ? 'allow' : `${answer.denied_response.status.code} ${(JSON.parse(answer.denied_response.body) as { error: string }).error}`;
+  return answer.status.code === 0 ? 'allow' : `${answer.status.code} ${answer.denied_response.status.code} ${(JSON.parse(answer.denied_response.body) as { error: string }).error}`;
 };
 
 describe('basicAuth hardening over gRPC', () => {
   it('answers 503 GH_AUTHZ_BASIC_BUSY beyond the pool (1 thread, no queue) and 429 GH_AUTHZ_BASIC_LOCKED past the budget (2 failures)', async () => {
     const concurrent = await Promise.all(['a', 'b', 'c'].map((name) => check(`${name}:guess`)));
-    expect(concurrent.filter((a) => a === 'Unauthorized GH_AUTHZ_BASIC_INVALID')).toHaveLength(1);
-    expect(concurrent.filter((a) => a === 'ServiceUnavailable GH_AUTHZ_BASIC_BUSY')).toHaveLength(2);
-    expect(await check('bob:x')).toBe('Unauthorized GH_AUTHZ_BASIC_INVALID');
-    expect(await check('bob:y')).toBe('Unauthorized GH_AUTHZ_BASIC_INVALID');
-    expect(await check('bob:builder')).toBe('TooManyRequests GH_AUTHZ_BASIC_LOCKED');
+    expect(concurrent.filter((a) => a === '16 Unauthorized GH_AUTHZ_BASIC_INVALID')).toHaveLength(1);
+    expect(concurrent.filter((a) => a === '14 ServiceUnavailable GH_AUTHZ_BASIC_BUSY')).toHaveLength(2);
+    expect(await check('bob:x')).toBe('16 Unauthorized GH_AUTHZ_BASIC_INVALID');
+    expect(await check('bob:y')).toBe('16 Unauthorized GH_AUTHZ_BASIC_INVALID');
+    expect(await check('bob:builder')).toBe('8 TooManyRequests GH_AUTHZ_BASIC_LOCKED');
     expect(service.errors.some((line) => line.includes('GH_AUTHZ_BASIC_BUSY'))).toBe(true);
   });
 });
