@@ -24,6 +24,12 @@ describe('htpasswd', () => {
     expect(dummyHashFor(parseHtpasswd(`a:${sha('x')}\n`).users).scheme).toBe('sha1');
     expect(dummyHashFor(new Map()).scheme).toBe('sha1');
   });
+  it('rejects bcrypt costs over 14 (one check would hold a hashing thread past Envoy\'s timeout)', () => {
+    const slow = bcrypt.hashSync('x', 4).replace(/^\$2b\$04\$/, '$2b$20$');
+    const { users, problems } = parseHtpasswd(`ok:${bcrypt.hashSync('x', 4)}\nslow:${slow}\n`);
+    expect([...users.keys()]).toEqual(['ok']);
+    expect(problems).toEqual([expect.stringContaining('line 2: user "slow" has bcrypt cost 20')]);
+  });
   it('rejects plain-text, MD5 and crypt entries with the line number', () => {
     const { users, problems } = parseHtpasswd('carol:secret\ndave:$apr1$abc$def\n');
     expect(users.size).toBe(0);

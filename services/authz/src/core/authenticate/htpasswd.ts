@@ -5,6 +5,9 @@
 // bcrypt costs tens of milliseconds and is verified off the event loop (adapters/bcrypt-pool).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
+/** Cost 14 is ~1 s of bcryptjs; each step doubles it. */
+export const MAX_BCRYPT_COST = 14;
+
 export type PasswordHash = { readonly scheme: 'sha1'; readonly digest: Buffer } | { readonly scheme: 'bcrypt'; readonly hash: string };
 
 export interface HtpasswdParseResult {
@@ -24,6 +27,9 @@ export function parseHtpasswd(text: string): HtpasswdParseResult {
     const hash = line.slice(colon + 1);
     const parsed = parsePasswordHash(hash);
     if (!parsed) return void problems.push(`line ${index + 1}: user "${user}" has an unsupported hash (use {SHA} or bcrypt)`);
+    if (parsed.scheme === 'bcrypt' && bcryptCost(parsed.hash) > MAX_BCRYPT_COST) {
+      return void problems.push(`line ${index + 1}: user "${user}" has bcrypt cost ${bcryptCost(parsed.hash)}; at most ${MAX_BCRYPT_COST} (a check would outlast Envoy's timeout and hold a hashing thread)`);
+    }
     if (users.has(user)) return void problems.push(`line ${index + 1}: user "${user}" appears twice`);
     users.set(user, parsed);
   });
