@@ -1,5 +1,5 @@
 // The bcrypt thread pool on its own: answers match bcryptjs, malformed hashes are a mismatch (never a
-// thrown error), the cap refuses synchronously, a closed pool refuses and a dead worker is replaced.
+// thrown error), the cap refuses synchronously, and a closed pool refuses and fails what waited.
 import bcrypt from 'bcryptjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BcryptPool } from './bcrypt-pool.js';
