@@ -39,6 +39,10 @@ export const authzEnv = {
   AUTHZ_CLOCK_SKEW_SECONDS: env.int({ default: 30, min: 0, max: 600, description: 'tolerance for exp/nbf/iat' }),
   AUTHZ_ALLOWED_REDIRECT_ORIGINS: env.optionalString({ description: 'comma-separated https origins post-login redirects may target' }),
   AUTHZ_JWKS_MAX_STALE: duration('how long cached JWKS keys keep working while the endpoint fails (default 24h)'),
+  AUTHZ_BASIC_HASH_THREADS: env.int({ default: 0, min: 0, max: 16, description: 'threads verifying bcrypt passwords off the event loop; 0: the cores but one (1 to 4)' }),
+  AUTHZ_BASIC_HASH_QUEUE: env.int({ default: 8, min: 0, max: 1000, description: 'bcrypt checks waiting for a thread before more are denied 503 GH_AUTHZ_BASIC_BUSY' }),
+  AUTHZ_BASIC_MAX_FAILURES: env.int({ default: 10, min: 0, description: 'failed basic-auth checks per user name and window before 429 GH_AUTHZ_BASIC_LOCKED; 0 turns it off' }),
+  AUTHZ_BASIC_FAILURE_WINDOW: duration('the window AUTHZ_BASIC_MAX_FAILURES counts in (default 5m)'),
   AUTHZ_VERDICT_CACHE_SIZE: env.int({ default: 10_000, min: 0, description: 'verified tokens remembered (until their exp) per JWT provider and for introspection; 0 verifies every request' }),
 };
 

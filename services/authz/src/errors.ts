@@ -28,6 +28,7 @@ export const ErrorCodes = {
   jwtAudienceMismatch: 'GH_AUTHZ_JWT_AUDIENCE_MISMATCH',
   jwtTypNotAllowed: 'GH_AUTHZ_JWT_TYP_NOT_ALLOWED',
   jwtClaimInvalid: 'GH_AUTHZ_JWT_CLAIM_INVALID',
+  jwtClaimsTooLarge: 'GH_AUTHZ_JWT_CLAIMS_TOO_LARGE',
   jwksUnavailable: 'GH_AUTHZ_JWKS_UNAVAILABLE',
   // Opaque tokens.
   tokenInactive: 'GH_AUTHZ_TOKEN_INACTIVE',
@@ -38,6 +39,8 @@ export const ErrorCodes = {
   apiKeyInvalid: 'GH_AUTHZ_API_KEY_INVALID',
   basicMissing: 'GH_AUTHZ_BASIC_MISSING',
   basicInvalid: 'GH_AUTHZ_BASIC_INVALID',
+  basicLocked: 'GH_AUTHZ_BASIC_LOCKED',
+  basicBusy: 'GH_AUTHZ_BASIC_BUSY',
   // OIDC browser login.
   loginRequired: 'GH_AUTHZ_LOGIN_REQUIRED',
   oidcStateInvalid: 'GH_AUTHZ_OIDC_STATE_INVALID',

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { authzPoliciesPublishedCodec, FanoutChannels } from '@gatehouse/contracts';
 import { FanoutChannel } from '@gatehouse/kit';
 import { Redis } from 'ioredis';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { CompactSign, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startAuthz, type AuthzUnderTest } from './testing/authz-service.js';
 import { upstreamHeaders, type CheckClient } from './testing/check-client.js';
@@ -76,6 +76,15 @@ describe('authz service over gRPC', () => {
     const nopolicy = await client.check({});
     expect(nopolicy.status.code).toBe(7);
     expect(JSON.parse(nopolicy.denied_response.body)).toEqual({ error: 'GH_AUTHZ_NO_POLICY' });
+  });
+
+  it('answers a token with claims nested 5 000 deep 401 GH_AUTHZ_JWT_CLAIMS_TOO_LARGE, not 500 GH_AUTHZ_INTERNAL', async () => {
+    const depth = 5_000;
+    const payload = `{"iss":"${ISSUER}","aud":"shop","sub":"alice","exp":${Math.floor(Date.now() / 1000) + 300},"x":${'['.repeat(depth)}1${']'.repeat(depth)}}`;
+    const deep = await new CompactSign(new TextEncoder().encode(payload)).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).sign(signer.privateKey);
+    const answer = await client.check({ policy: 'shop/api', headers: { authorization: `Bearer ${deep}` } });
+    expect(answer.denied_response.status.code).toBe('Unauthorized');
+    expect(JSON.parse(answer.denied_response.body)).toEqual({ error: 'GH_AUTHZ_JWT_CLAIMS_TOO_LARGE' });
   });
 
   it('follows a JWKS key rotation and keeps verifying with cached keys while the JWKS endpoint is down', async () => {

@@ -3,6 +3,7 @@
 // runs it; integration tests start it in-process with the kit's startService(authzService, env).
 import { ConfigError, configHealthMetrics, type RedisConnection, type ServiceContext, type ServiceDefinition } from '@gatehouse/kit';
 import { addStatusRoute, type SourceStatus } from './adapters/admin-routes.js';
+import { BcryptPool } from './adapters/bcrypt-pool.js';
 import { FilePolicySource } from './adapters/file-policy-source.js';
 import { addAuthorizationService, createCheckHandler } from './adapters/grpc-authorization.js';
 import { KeySourceRegistry } from './adapters/key-sources.js';
@@ -39,7 +40,7 @@ export const authzService: ServiceDefinition<typeof authzEnv> = {
   },
 };
 
-/** The Authorizer and what it calls: JWKS key sources, the IdP client, OIDC sessions in Redis. */
+/** The Authorizer and what it calls: JWKS key sources, the IdP client, OIDC sessions in Redis, bcrypt threads. */
 function buildAuthorizer(ctx: Context, metrics: AuthzMetrics): Authorizer {
   const c = ctx.config;
   // Sessions must fail fast while Redis is down or hung (deny with our 503, never hang until Envoy's timeout).
@@ -49,9 +50,13 @@ function buildAuthorizer(ctx: Context, metrics: AuthzMetrics): Authorizer {
   const idp = new HttpIdpClient({ onJwksFetch: metrics.jwksFetch });
   const oidcFlow = new OidcFlow({ idp, store: new RedisSessionStore({ redis: sessions }), sealer, clockSkewSeconds: c.AUTHZ_CLOCK_SKEW_SECONDS, allowedRedirectOrigins: allowedRedirectOrigins(c) });
   const keySources = new KeySourceRegistry({ ...(c.AUTHZ_JWKS_MAX_STALE !== undefined && { maxStaleMs: c.AUTHZ_JWKS_MAX_STALE }), onFetch: metrics.jwksFetch });
+  const bcrypt = new BcryptPool({ threads: c.AUTHZ_BASIC_HASH_THREADS, maxQueued: c.AUTHZ_BASIC_HASH_QUEUE });
+  ctx.onShutdown(() => bcrypt.close());
   return new Authorizer(createPolicySet('empty', []), {
     keySourceFor: keySources.keySourceFor,
     clockSkewSeconds: c.AUTHZ_CLOCK_SKEW_SECONDS,
+    bcrypt,
+    basicFailures: { maxFailures: c.AUTHZ_BASIC_MAX_FAILURES, windowMs: c.AUTHZ_BASIC_FAILURE_WINDOW ?? 300_000 },
     ...(c.AUTHZ_DEFAULT_POLICY && { defaultPolicy: c.AUTHZ_DEFAULT_POLICY }),
     oidcFlow,
     idp,

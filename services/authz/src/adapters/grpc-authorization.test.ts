@@ -7,6 +7,7 @@ import { compileSecurityPolicy } from '../core/policy/compile.js';
 import { deny } from '../core/decide/decision.js';
 import { AuthzError, ErrorCodes } from '../errors.js';
 import { createPolicySet } from '../core/policy/policy-set.js';
+import { BcryptPool } from './bcrypt-pool.js';
 import { createCheckHandler } from './grpc-authorization.js';
 import type { AuthzMetrics } from './metrics.js';
 
@@ -43,7 +44,7 @@ describe('Check handler', () => {
       { kind: 'SecurityPolicy', metadata: { name: 'keys', namespace: 'ns' }, spec: { apiKeyAuth: { credentialRefs: [{ name: 'keys' }], extractFrom: [{ headers: ['x-api-key'] }] } } },
       { lookup: () => ({ client: Buffer.from('key-0123456789abcdef') }) },
     );
-    const authorizer = new Authorizer(createPolicySet('v1', [compiled.policy!]), { clockSkewSeconds: 0, keySourceFor: () => ({ candidates: () => Promise.resolve([]) }) });
+    const authorizer = new Authorizer(createPolicySet('v1', [compiled.policy!]), { clockSkewSeconds: 0, bcrypt: new BcryptPool(), keySourceFor: () => ({ candidates: () => Promise.resolve([]) }) });
     const { check, counted } = harness((view) => authorizer.authorize(view));
     const answer = check(request('ns/keys', { 'x-api-key': 'key-0123456789abcdef' }));
     expect(answer).not.toBeInstanceOf(Promise);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { BcryptPool } from '../adapters/bcrypt-pool.js';
 import { LocalJwks } from '../adapters/remote-jwks.js';
 import { Authorizer } from './authorize.js';
 import { compileSecurityPolicy } from './policy/compile.js';
@@ -47,6 +48,7 @@ beforeAll(async () => {
   ]);
   authorizer = new Authorizer(policies, {
     clockSkewSeconds: 0,
+    bcrypt: new BcryptPool(),
     keySourceFor: (provider: JwtProviderSpec) => {
       const local = new LocalJwks(provider.jwks.kind === 'local' ? provider.jwks.jwks.keys : []);
       return { candidates: (kid, alg) => (verifications++, local.candidates(kid, alg)) };

@@ -7,8 +7,9 @@ import { authenticateApiKey } from './authenticate/api-key.js';
 import { authenticateBasic } from './authenticate/basic.js';
 import { authenticateJwt } from './authenticate/jwt.js';
 import { authenticateOidcSession } from './authenticate/oidc-session.js';
+import { FailureBudget, type FailureBudgetOptions } from './authenticate/failure-budget.js';
 import type { KeySource } from './authenticate/select-keys.js';
-import { newIdentity, VerdictCaches, type AuthenticateDeps, type Identity } from './authenticate/step.js';
+import { newIdentity, VerdictCaches, type AuthenticateDeps, type BcryptVerifier, type Identity } from './authenticate/step.js';
 import { deny, unauthorized, type Decision } from './decide/decision.js';
 import { evaluateAuthorization } from './decide/evaluate-authorization.js';
 import { headersToRemove } from './decide/identity-headers.js';
@@ -22,6 +23,10 @@ import { thenMaybe } from './then-maybe.js';
 export interface AuthorizerOptions {
   readonly keySourceFor: (provider: JwtProviderSpec) => KeySource;
   readonly clockSkewSeconds: number;
+  /** Where bcrypt runs: off the event loop, with a cap (adapters/bcrypt-pool). */
+  readonly bcrypt: BcryptVerifier;
+  /** Failed basic-auth checks allowed per user name and window. Default 10 per 5 minutes. */
+  readonly basicFailures?: FailureBudgetOptions;
   /** Applies when the route names no policy; without it such requests are denied. */
   readonly defaultPolicy?: string;
   readonly oidcFlow?: OidcFlow;
@@ -55,6 +60,8 @@ export class Authorizer {
     this.#deps = {
       now: options.now ?? Date.now,
       caches: new VerdictCaches(options.verdictCacheSize ?? 10_000),
+      bcrypt: options.bcrypt,
+      basicFailures: new FailureBudget(options.basicFailures ?? { maxFailures: 10, windowMs: 300_000 }),
       keySourceFor: options.keySourceFor,
       clockSkewSeconds: options.clockSkewSeconds,
       introspectionCacheMaxMs: options.introspectionCacheMaxMs ?? 60_000,
@@ -102,7 +109,7 @@ export class Authorizer {
     return thenMaybe(authenticateJwt(request, policy.jwt, identity, this.#deps), (failure) => this.#afterJwt(request, policy, identity, failure));
   }
 
-  /** The steps after JWT, in the README's order: API key, basic, OIDC session, then the rules. */
+  /** The steps after JWT, in the README's order: API key, basic (async when it hashes), then the rest. */
   #afterJwt(request: RequestView, policy: CompiledPolicy, identity: Identity, jwtFailure: ErrorCode | undefined): Decision | Promise<Decision> {
     if (policy.jwt) {
       if (jwtFailure) return unauthorized(jwtFailure);
@@ -112,10 +119,12 @@ export class Authorizer {
       const failure = authenticateApiKey(request, policy.apiKey, identity, this.#deps);
       if (failure) return unauthorized(failure);
     }
-    if (policy.basicAuth) {
-      const failure = authenticateBasic(request, policy.basicAuth, identity, this.#deps);
-      if (failure) return deny(401, failure, BASIC_CHALLENGE);
-    }
+    if (!policy.basicAuth) return this.#afterBasic(request, policy, identity);
+    return thenMaybe(authenticateBasic(request, policy.basicAuth, identity, this.#deps), (failure) => (failure ? basicDenied(failure) : this.#afterBasic(request, policy, identity)));
+  }
+
+  /** OIDC session (when the policy has one), then the rules. */
+  #afterBasic(request: RequestView, policy: CompiledPolicy, identity: Identity): Decision | Promise<Decision> {
     if (policy.oidc && !(identity.jwt && policy.oidc.passThroughAuthHeader)) {
       return authenticateOidcSession(request, policy.oidc, identity, this.#deps).then((answer) => answer ?? this.#authorizeIdentity(request, policy, identity));
     }
@@ -132,6 +141,13 @@ export class Authorizer {
     const remove = headersToRemove(request.headers, this.#policies.identityHeaders, identity.upstream, identity.remove);
     return { kind: 'allow', upstreamHeaders: identity.upstream, headersToRemove: remove, metadata: identity.metadata, via: identity.via };
   }
+}
+
+/** 401 with the Basic challenge; 429 for a name past its failure budget; 503 while hashing is at its cap. */
+function basicDenied(code: ErrorCode): Decision {
+  if (code === ErrorCodes.basicLocked) return deny(429, code);
+  if (code === ErrorCodes.basicBusy) return deny(503, code);
+  return deny(401, code, BASIC_CHALLENGE);
 }
 
 /** The deny for an error thrown while deciding: 503 when a dependency is down, 401 for a bad credential. */

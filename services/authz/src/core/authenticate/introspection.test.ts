@@ -1,6 +1,7 @@
 // Introspection decisions and caching, with an in-memory IdP port (the real provider is exercised in
 // oidc-flow.int.test.ts); the clock is injected so expiry is tested without waiting.
 import { describe, expect, it } from 'vitest';
+import { BcryptPool } from '../../adapters/bcrypt-pool.js';
 import { Authorizer } from '../authorize.js';
 import { compileSecurityPolicy } from '../policy/compile.js';
 import type { IdpClient } from '../oidc/oidc-ports.js';
@@ -32,6 +33,7 @@ function setup(answers: Record<string, Record<string, unknown>>) {
   const authorizer = new Authorizer(createPolicySet('v1', [policy]), {
     keySourceFor: () => ({ candidates: async () => [] }),
     clockSkewSeconds: 0,
+    bcrypt: new BcryptPool(),
     idp,
     oidcFlow: new OidcFlow({ idp, store, sealer: createCookieSealer('k'.repeat(32)), clockSkewSeconds: 0, now: () => clock.t }),
     now: () => clock.t,

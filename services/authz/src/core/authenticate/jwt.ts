@@ -3,7 +3,7 @@
 import { AuthzError, ErrorCodes, isUnavailableCode, type ErrorCode } from '../../errors.js';
 import type { RequestView } from '../decide/request-view.js';
 import type { JwtProviderSpec, JwtSpec } from '../policy/policy-model.js';
-import { claimToHeaderValue, readClaim } from './claims.js';
+import { claimToHeaderValue, MAX_CLAIM_HEADER_BYTES, MAX_CLAIM_HEADERS_BYTES, readClaim } from './claims.js';
 import { extractCredential } from './extract-credential.js';
 import type { AuthenticateDeps, Identity } from './step.js';
 import { looksLikeJwt, peekIssuer, verifyJwt, type VerifiedToken } from './verify-jwt.js';
@@ -46,8 +46,11 @@ async function verifyCandidates(candidates: readonly Found[], identity: Identity
         clockSkewSeconds: deps.clockSkewSeconds,
         now: () => new Date(deps.now()),
       });
+      // Claims too large for their headers fail here, before the verdict is cached.
+      const failure = acceptJwt(provider, verified, identity);
+      if (failure) return failure;
       deps.caches.jwtFor(provider).set(token, verified, verified.exp * 1000, now);
-      return acceptJwt(provider, verified, identity);
+      return undefined;
     } catch (err) {
       if (!(err instanceof AuthzError)) throw err;
       if (isUnavailableCode(err.code)) throw err;
@@ -57,14 +60,24 @@ async function verifyCandidates(candidates: readonly Found[], identity: Identity
   return firstError;
 }
 
-function acceptJwt(provider: JwtProviderSpec, verified: VerifiedToken, identity: Identity): undefined {
+/** Sets the identity from a verified token; GH_AUTHZ_JWT_CLAIMS_TOO_LARGE when its header values are over the bounds. */
+function acceptJwt(provider: JwtProviderSpec, verified: VerifiedToken, identity: Identity): ErrorCode | undefined {
+  const start = identity.upstream.length;
+  if (typeof verified.payload.sub === 'string') identity.upstream.push(['x-gatehouse-subject', verified.payload.sub]);
+  let bytes = 0;
+  for (const { claim, header } of provider.claimToHeaders) {
+    const value = claimToHeaderValue(readClaim(verified.payload, claim));
+    if (value === undefined) continue;
+    const size = Buffer.byteLength(value);
+    bytes += size;
+    if (size > MAX_CLAIM_HEADER_BYTES || bytes > MAX_CLAIM_HEADERS_BYTES) {
+      identity.upstream.length = start;
+      return ErrorCodes.jwtClaimsTooLarge;
+    }
+    identity.upstream.push([header, value]);
+  }
   identity.jwt = { provider: provider.name, claims: verified.payload };
   identity.metadata[provider.name] = verified.payload;
   identity.via = 'jwt';
-  if (typeof verified.payload.sub === 'string') identity.upstream.push(['x-gatehouse-subject', verified.payload.sub]);
-  for (const { claim, header } of provider.claimToHeaders) {
-    const value = claimToHeaderValue(readClaim(verified.payload, claim));
-    if (value !== undefined) identity.upstream.push([header, value]);
-  }
   return undefined;
 }

@@ -5,6 +5,7 @@ import type { VerifiedJwt } from '../decide/evaluate-authorization.js';
 import type { IdpClient } from '../oidc/oidc-ports.js';
 import type { OidcFlow } from '../oidc/oidc-flow.js';
 import type { CompiledPolicy, JwtProviderSpec } from '../policy/policy-model.js';
+import type { FailureBudget } from './failure-budget.js';
 import type { KeySource } from './select-keys.js';
 import { VerdictCache } from './verdict-cache.js';
 import type { VerifiedToken } from './verify-jwt.js';
@@ -28,7 +29,7 @@ export function newIdentity(policy: CompiledPolicy): Identity {
 export class VerdictCaches {
   readonly #jwt = new WeakMap<JwtProviderSpec, VerdictCache<VerifiedToken>>();
   readonly introspection: VerdictCache<Record<string, unknown>>;
-  // bcrypt costs tens of milliseconds of the event loop: a verified credential is remembered briefly.
+  // bcrypt costs tens of milliseconds of a hashing thread: a verified credential is remembered briefly.
   readonly basic = new VerdictCache<string>(1_000);
 
   constructor(readonly size: number) {
@@ -43,9 +44,17 @@ export class VerdictCaches {
   }
 }
 
+/** bcrypt off the event loop (adapters/bcrypt-pool): 'busy' when the pool is at its cap, nothing queued. */
+export interface BcryptVerifier {
+  verify(password: string, hash: string): Promise<boolean> | 'busy';
+}
+
 export interface AuthenticateDeps {
   readonly now: () => number;
   readonly caches: VerdictCaches;
+  readonly bcrypt: BcryptVerifier;
+  /** Failed basic-auth checks per policy and user name; outlives policy reloads, unlike the caches. */
+  readonly basicFailures: FailureBudget;
   readonly keySourceFor: (provider: JwtProviderSpec) => KeySource;
   readonly clockSkewSeconds: number;
   readonly oidcFlow?: OidcFlow;

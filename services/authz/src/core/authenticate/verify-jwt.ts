@@ -3,6 +3,7 @@
 import { decodeProtectedHeader, errors, importJWK, jwtVerify, type JWK, type JWTPayload, type JWTVerifyResult } from 'jose';
 import { AuthzError, ErrorCodes } from '../../errors.js';
 import type { JwtProviderSpec } from '../policy/policy-model.js';
+import { MAX_CLAIMS_DEPTH, nestsDeeperThan } from './claims.js';
 import { ASYMMETRIC_ALGORITHMS, type KeySource } from './select-keys.js';
 
 export const MAX_TOKEN_LENGTH = 16 * 1024;
@@ -98,6 +99,8 @@ export async function verifyJwt(token: string, provider: JwtProviderSpec, keys: 
     }
     const exp = result.payload.exp;
     if (typeof exp !== 'number') throw new AuthzError(ErrorCodes.jwtExpMissing);
+    // Before anything walks the payload recursively (deepFreeze below, claimToHeaders, metadata).
+    if (nestsDeeperThan(result.payload, MAX_CLAIMS_DEPTH)) throw new AuthzError(ErrorCodes.jwtClaimsTooLarge, `claims nest deeper than ${MAX_CLAIMS_DEPTH} levels`);
     // Frozen: a verdict is cached and shared by every request with this token, and the response
     // encoder reuses the encoding of frozen objects.
     return { provider: provider.name, payload: deepFreeze(result.payload), exp };

@@ -6,6 +6,7 @@ import { toStruct } from './struct.js';
 
 const GRPC_OK = 0;
 const GRPC_PERMISSION_DENIED = 7;
+const GRPC_RESOURCE_EXHAUSTED = 8;
 const GRPC_UNAUTHENTICATED = 16;
 const GRPC_UNAVAILABLE = 14;
 
@@ -34,7 +35,8 @@ export function buildCheckAnswer(decision: Decision): CheckAnswer {
       ...(decision.metadata && { metadata: decision.metadata }),
     };
   }
-  const grpcCode = decision.httpStatus === 403 ? GRPC_PERMISSION_DENIED : decision.httpStatus >= 500 ? GRPC_UNAVAILABLE : GRPC_UNAUTHENTICATED;
+  const grpcCode =
+    decision.httpStatus === 403 ? GRPC_PERMISSION_DENIED : decision.httpStatus === 429 ? GRPC_RESOURCE_EXHAUSTED : decision.httpStatus >= 500 ? GRPC_UNAVAILABLE : GRPC_UNAUTHENTICATED;
   const isRedirect = decision.httpStatus === 302;
   const headers = decision.headers.map(([key, value]) => ({
     header: { key, value },

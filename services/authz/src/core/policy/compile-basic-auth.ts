@@ -1,7 +1,8 @@
 // spec.basicAuth -> BasicAuthSpec: the users of the referenced Secret's ".htpasswd" ({SHA} and bcrypt
-// only; other schemes are config errors) and the header that forwards the verified user name.
+// only; other schemes are config errors), the dummy hash unknown users are checked against, and the
+// header that forwards the verified user name.
 import { ErrorCodes } from '../../errors.js';
-import { parseHtpasswd } from '../authenticate/htpasswd.js';
+import { dummyHashFor, parseHtpasswd } from '../authenticate/htpasswd.js';
 import { asObj, identityHeaderName, optional, str, type CompileContext, type Obj } from './fields.js';
 import type { BasicAuthSpec } from './policy-model.js';
 
@@ -12,9 +13,9 @@ export function compileBasicAuth(b: Obj, ctx: CompileContext): BasicAuthSpec {
   const forward = b.forwardUsernameHeader === undefined ? undefined : identityHeaderName(b.forwardUsernameHeader, '/spec/basicAuth/forwardUsernameHeader', ctx);
   if (text === undefined) {
     ctx.issue('/spec/basicAuth/users', `Secret ${ns}/${str(ref.name)} with key ".htpasswd" not found`, ErrorCodes.configMissingSecret);
-    return { users: new Map() };
+    return { users: new Map(), dummyHash: dummyHashFor(new Map()) };
   }
   const { users, problems } = parseHtpasswd(text);
   for (const problem of problems) ctx.issue('/spec/basicAuth/users', `.htpasswd ${problem}`);
-  return { users, ...optional('forwardUsernameHeader', forward) };
+  return { users, dummyHash: dummyHashFor(users), ...optional('forwardUsernameHeader', forward) };
 }

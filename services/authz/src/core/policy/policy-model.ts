@@ -42,6 +42,8 @@ export interface ApiKeySpec {
 
 export interface BasicAuthSpec {
   readonly users: ReadonlyMap<string, PasswordHash>;
+  /** Checked for unknown users, at the cost of a known user's check (htpasswd.ts dummyHashFor). */
+  readonly dummyHash: PasswordHash;
   readonly forwardUsernameHeader?: string;
 }
 
