@@ -117,3 +117,47 @@ describe('BullMQ helpers', () => {
     }
   });
 });
+
+describe('a service on a Redis that needs a password', () => {
+  it('connects with REDIS_PASSWORD (here from REDIS_PASSWORD_FILE), every connection included, and is not ready without it', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { startService } = await import('@gatehouse/kit');
+    const guarded = await startRedis();
+    // Set after start: the harness's readiness PING does not authenticate.
+    const admin = connectRedis(guarded.url);
+    await admin.config('SET', 'requirepass', 'a-long-random-redis-password');
+    admin.disconnect();
+    const dir = await mkdtemp(join(tmpdir(), 'gh-redis-pass-'));
+    const definition = {
+      name: 'probe',
+      env: {},
+      defaults: { grpcPort: 0, adminPort: 0 },
+      async start(ctx: { redis(options?: object): RedisConnection }) {
+        await ctx.redis({ name: 'own' }).set('probe:own', '1'); // a named connection authenticates too
+      },
+    };
+    try {
+      await writeFile(join(dir, 'redis-password'), 'a-long-random-redis-password\n');
+      const running = await startService(definition, { REDIS_URL: guarded.url, REDIS_PASSWORD_FILE: join(dir, 'redis-password'), LOG_LEVEL: 'silent' });
+      try {
+        const ready = (await (await fetch(`http://127.0.0.1:${running.adminPort}/readyz`)).json()) as { checks: Record<string, boolean> };
+        expect(ready.checks).toMatchObject({ redis: true, 'redis-own': true });
+      } finally {
+        await running.stop();
+      }
+      const noPassword = { ...definition, async start() {} };
+      const refused = await startService(noPassword, { REDIS_URL: guarded.url, LOG_LEVEL: 'silent' });
+      try {
+        const ready = await fetch(`http://127.0.0.1:${refused.adminPort}/readyz`);
+        expect(ready.status).toBe(503);
+      } finally {
+        await refused.stop();
+      }
+    } finally {
+      await guarded.stop().catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parse } from 'yaml';
+import { connectRedis } from '@gatehouse/kit';
 import { freePort } from '../free-port.js';
 import { startRedis } from '../redis.js';
 import { repoRoot, startService } from '../service.js';
@@ -42,13 +43,15 @@ describe('docker-compose.yml secrets', () => {
   it('generates each secret once per install: 32 random bytes, readable only by the services\' user', () => {
     generateSecrets(secretsDir);
     const read = (name: string) => readFileSync(join(secretsDir, name), 'utf8').trim();
-    const first = ['admin-token', 'encryption-key', 'cookie-secret'].map(read);
-    for (const [i, value] of first.entries()) expect(Buffer.from(value, 'base64'), `secret ${i}`).toHaveLength(32);
-    expect(new Set(first).size).toBe(3);
+    const names = ['admin-token', 'encryption-key', 'cookie-secret', 'redis-password'];
+    const first = names.map(read);
+    // 32 random bytes as 64 hex digits (a valid CERTS_ENCRYPTION_KEY too).
+    for (const [i, value] of first.entries()) expect(value, names[i]).toMatch(/^[0-9a-f]{64}$/);
+    expect(new Set(first).size).toBe(4);
     expect(statSync(join(secretsDir, 'admin-token')).mode & 0o777).toBe(0o600);
     if (process.getuid?.() === 0) expect(statSync(join(secretsDir, 'admin-token')).uid).toBe(1000);
     generateSecrets(secretsDir); // a second `up` keeps them
-    expect(['admin-token', 'encryption-key', 'cookie-secret'].map(read)).toEqual(first);
+    expect(names.map(read)).toEqual(first);
   });
 });
 
@@ -57,6 +60,12 @@ describe('docker-compose.yml environment', () => {
   it.each(['xds', 'certs', 'authz', 'ratelimit'])('starts %s natively with the compose environment and a real Redis', async (name) => {
     const redis = await startRedis();
     onTestFinished(() => redis.stop());
+    // As compose's Redis: the generated password required (redis.conf), which the services read from their file.
+    const requirepass = /^requirepass (\S+)$/m.exec(readFileSync(join(secretsDir, 'redis.conf'), 'utf8'))![1]!;
+    expect(requirepass).toBe(readFileSync(join(secretsDir, 'redis-password'), 'utf8').trim());
+    const admin = connectRedis(redis.url);
+    await admin.config('SET', 'requirepass', requirepass);
+    admin.disconnect();
     const service = await startService(name, nativeEnvironment(name, redis.url, await freePort()));
     onTestFinished(() => service.stop());
     const ready = (await (await fetch(`${service.adminUrl}/readyz`)).json()) as { checks?: Record<string, boolean> };

@@ -37,6 +37,8 @@ export function serviceEnvironment(service: string, environment: NodeJS.ProcessE
 export function commonEnv(defaults: { grpcPort: number; adminPort: number }) {
   return {
     REDIS_URL: redisUrl,
+    REDIS_USERNAME: env.optionalString({ description: 'Redis ACL user when REDIS_URL names none (REDIS_USERNAME_FILE from a secrets volume)' }),
+    REDIS_PASSWORD: env.optionalString({ description: 'Redis password when REDIS_URL holds none (REDIS_PASSWORD_FILE from a secrets volume)' }),
     GRPC_PORT: env.port({ default: defaults.grpcPort, description: 'gRPC listen port (0 = any free port); <SERVICE>_GRPC_PORT wins' }),
     ADMIN_PORT: env.port({ default: defaults.adminPort, description: 'admin HTTP port: /healthz, /readyz, /metrics; <SERVICE>_ADMIN_PORT wins' }),
     BIND_HOST: env.string({ default: '0.0.0.0', description: 'address the gRPC and admin servers bind to' }),
@@ -51,6 +53,8 @@ export function commonEnv(defaults: { grpcPort: number; adminPort: number }) {
 
 export type CommonConfig = {
   REDIS_URL: string;
+  REDIS_USERNAME: string | undefined;
+  REDIS_PASSWORD: string | undefined;
   GRPC_PORT: number;
   ADMIN_PORT: number;
   BIND_HOST: string;

@@ -13,7 +13,7 @@ import type { HealthService } from '../grpc/health-service.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { RedisOptions } from 'ioredis';
 import { connectRedis, type RedisConnection } from '../redis/connect.js';
-import { describeRedisPlan, parseRedisUrl } from '../redis/redis-url.js';
+import { describeRedisPlan, parseRedisUrl, type RedisPlan } from '../redis/redis-url.js';
 import { setupTelemetry } from '../telemetry/telemetry.js';
 
 export interface ServiceContext<C> {
@@ -77,13 +77,13 @@ export async function startService<S extends EnvSpecs>(definition: ServiceDefini
   const config = loadConfig({ ...commonEnv(definition.defaults), ...definition.env }, serviceEnvironment(definition.name, environment)) as ConfigOf<S> & CommonConfig;
   const telemetry = setupTelemetry({ serviceName: definition.name, environment });
   const logger = createLogger(`gatehouse-${definition.name}`, config.LOG_LEVEL);
-  const redisPlan = parseRedisUrl(config.REDIS_URL);
+  const redisPlan = withCredentials(parseRedisUrl(config.REDIS_URL), config);
   const ready = new Readiness();
   const connections: RedisConnection[] = [];
   let shared: RedisConnection | undefined;
   const open = (request: RedisRequest = {}): RedisConnection => {
     const connectionName = request.name ? `gatehouse-${definition.name}-${request.name}` : `gatehouse-${definition.name}`;
-    const connection = connectRedis(request.url ? parseRedisUrl(request.url) : redisPlan, { connectionName, options: ioredisOptions(request) });
+    const connection = connectRedis(request.url ? withCredentials(parseRedisUrl(request.url), config) : redisPlan, { connectionName, options: ioredisOptions(request) });
     // ioredis emits errors while reconnecting; they are expected during an outage, not fatal.
     connection.on('error', (err: Error) => logger.debug({ err: err.message, connection: connectionName }, 'redis connection error'));
     if (request.name) ready.probe(`redis-${request.name}`, () => connection.status === 'ready');
@@ -179,6 +179,15 @@ export async function runService<S extends EnvSpecs>(definition: ServiceDefiniti
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+}
+
+/** Credentials in the URL win; else REDIS_USERNAME / REDIS_PASSWORD (kept out of the URL, e.g. from a secrets file). */
+function withCredentials(plan: RedisPlan, config: CommonConfig): RedisPlan {
+  return {
+    ...plan,
+    ...(plan.username === undefined && config.REDIS_USERNAME !== undefined && { username: config.REDIS_USERNAME }),
+    ...(plan.password === undefined && config.REDIS_PASSWORD !== undefined && { password: config.REDIS_PASSWORD }),
+  };
 }
 
 function ioredisOptions(request: RedisRequest): RedisOptions {
