@@ -9,7 +9,7 @@ import { TypeUrls } from '@gatehouse/contracts';
 import { startRedis, waitFor, type RedisHandle } from '@gatehouse/e2e';
 import { MAX_DISCOVERY_REQUEST_BYTES } from './adapters/ads-server.js';
 import { NACK_MESSAGE_MAX_CHARS, type NackRecord } from './core/server/index.js';
-import { openSotwStream, resourceNames } from './testing/raw-ads-client.js';
+import { openDeltaStream, openSotwStream, resourceNames } from './testing/raw-ads-client.js';
 import { startXdsInProcess, type XdsInProcess } from './testing/in-process.js';
 
 const NODE_CLUSTER = 'default/web';
@@ -52,13 +52,17 @@ describe('ADS resource bounds', () => {
     expect(nack.node.id.length).toBeLessThan(1024);
   });
 
-  it('ends a stream whose discovery request is over 4 MiB with RESOURCE_EXHAUSTED, and keeps serving others', async () => {
+  it('ends a SotW or delta stream whose discovery request is over 4 MiB with RESOURCE_EXHAUSTED, and keeps serving others', async () => {
     const { stream, response } = await firstClusters('envoy-oversize');
     const message = 'y'.repeat(MAX_DISCOVERY_REQUEST_BYTES + 1024);
     stream.send({ type_url: TypeUrls.cluster, response_nonce: response.nonce, error_detail: { code: 3, message } });
     await expect(stream.responses.next(10_000)).rejects.toThrow(/RESOURCE_EXHAUSTED.*GH_XDS_REQUEST_TOO_LARGE/);
     stream.close();
     expect((await xds.get<{ nacks: NackRecord[] }>('/nacks')).nacks.some((n) => n.node.id === 'envoy-oversize')).toBe(false);
+    const delta = openDeltaStream(address);
+    delta.send({ node: { id: 'envoy-oversize-delta', cluster: NODE_CLUSTER }, type_url: TypeUrls.cluster, resource_names_subscribe: [message] });
+    await expect(delta.responses.next(10_000)).rejects.toThrow(/RESOURCE_EXHAUSTED.*GH_XDS_REQUEST_TOO_LARGE/);
+    delta.close();
     const other = await firstClusters('envoy-after');
     expect(resourceNames(other.response).length).toBeGreaterThan(0);
     other.stream.close();
