@@ -160,6 +160,16 @@ describe('xds admin API security', () => {
     }
   });
 
+  it('answers 400 GH_XDS_ADMIN_COLLECTION_TOO_LARGE to a mapping or flow list of more than 1000 entries', async () => {
+    const wideSecret = `apiVersion: v1\nkind: Secret\nmetadata: { name: wide }\nstringData:\n${Array.from({ length: 1001 }, (_, i) => `  client-${i}: key-${i}-0123456789abcdef`).join('\n')}\n`;
+    const wideFlow = `${BACKEND}\n  extra: [${Array(100_000).fill('1').join(',')}]\n`;
+    for (const payload of [wideSecret, wideFlow]) {
+      const res = await app.inject({ method: 'PUT', url: '/resources', headers: { ...auth, ...yaml }, payload });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ error: 'GH_XDS_ADMIN_COLLECTION_TOO_LARGE' });
+    }
+  });
+
   it('answers 400 GH_XDS_ADMIN_TOO_MANY_DOCUMENTS to more than 500 documents', async () => {
     const res = await app.inject({ method: 'POST', url: '/dry-run', headers: { ...auth, ...yaml }, payload: Array(501).fill(BACKEND).join('\n---\n') });
     expect(res.statusCode).toBe(400);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkDocumentLimits } from './document-limits.js';
 
-const limits = { maxDocuments: 3, maxDepth: 4 };
+const limits = { maxDocuments: 3, maxDepth: 4, maxEntries: 3 };
 const block = (depth: number): string => Array.from({ length: depth }, (_, i) => `${'  '.repeat(i)}k${i}:`).join('\n') + ' leaf';
 
 describe('checkDocumentLimits', () => {
@@ -19,12 +19,21 @@ describe('checkDocumentLimits', () => {
   });
 
   it('names the document that nests too deep', () => {
-    expect(checkDocumentLimits('a: 1\n---\nb: [[[[1]]]]', limits)?.message).toMatch(/^document 2 /);
+    expect(checkDocumentLimits('a: 1\n---\nb: {c: {d: {e: {f: 1}}}}', limits)?.message).toMatch(/^document 2 /);
   });
 
   it('survives nesting far past the stack, unclosed or not', () => {
     expect(checkDocumentLimits('['.repeat(200_000), limits)?.code).toBe('GH_XDS_ADMIN_BODY_TOO_DEEP');
     expect(checkDocumentLimits(`${'{a: '.repeat(50_000)}1${'}'.repeat(50_000)}`, limits)?.code).toBe('GH_XDS_ADMIN_BODY_TOO_DEEP');
+  });
+
+  it('refuses a mapping or sequence over the entry cap, block or flow, and stops a huge flow list early', () => {
+    expect(checkDocumentLimits('a: 1\nb: 2\nc: 3\n', limits)).toBeUndefined();
+    expect(checkDocumentLimits('[1, 2, 3]', limits)).toBeUndefined();
+    expect(checkDocumentLimits('a: 1\nb: 2\nc: 3\nd: 4\n', limits)?.code).toBe('GH_XDS_ADMIN_COLLECTION_TOO_LARGE');
+    expect(checkDocumentLimits('- 1\n- 2\n- 3\n- 4\n', limits)?.code).toBe('GH_XDS_ADMIN_COLLECTION_TOO_LARGE');
+    expect(checkDocumentLimits('{a: 1, b: 2, c: 3, d: 4}', limits)?.code).toBe('GH_XDS_ADMIN_COLLECTION_TOO_LARGE');
+    expect(checkDocumentLimits(`[${Array(300_000).fill('[]').join(',')}]`, limits)?.code).toBe('GH_XDS_ADMIN_COLLECTION_TOO_LARGE');
   });
 
   it('counts documents, refusing one over the cap', () => {
