@@ -30,6 +30,16 @@ export const XdsErrorCodes = {
   nodeClusterUnknown: 'GH_XDS_NODE_CLUSTER_UNKNOWN',
   /** The admin API was asked to delete a resource it did not apply; 404. */
   resourceNotFound: 'GH_XDS_RESOURCE_NOT_FOUND',
+  /** An admin API body over the size cap (1 MiB); 413, nothing parsed. */
+  adminBodyTooLarge: 'GH_XDS_ADMIN_BODY_TOO_LARGE',
+  /** An admin API body nesting mappings and sequences past the cap (32); 400, nothing applied. */
+  adminBodyTooDeep: 'GH_XDS_ADMIN_BODY_TOO_DEEP',
+  /** An admin API body with a mapping or sequence of more than 1000 entries; 400, nothing applied. */
+  adminCollectionTooLarge: 'GH_XDS_ADMIN_COLLECTION_TOO_LARGE',
+  /** An admin API body with more YAML documents than the cap (500); 400, nothing applied. */
+  adminTooManyDocuments: 'GH_XDS_ADMIN_TOO_MANY_DOCUMENTS',
+  /** An ADS request over the size cap (4 MiB); gRPC RESOURCE_EXHAUSTED, the stream ends. */
+  requestTooLarge: 'GH_XDS_REQUEST_TOO_LARGE',
 } as const;
 
 export type XdsErrorCode = (typeof XdsErrorCodes)[keyof typeof XdsErrorCodes];

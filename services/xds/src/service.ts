@@ -32,7 +32,7 @@ export const xdsService: ServiceDefinition<typeof xdsEnv> = {
     const certificatesRef: { current?: CertificateSecrets } = {};
     const pipeline = buildPipeline(ctx, store, () => certificatesRef.current?.secrets() ?? []);
     const inputs = buildInputs(ctx, pipeline, certificatesRef);
-    await registerAdminRoutes(ctx.admin, { store, registry, pipeline, resources: inputs.resources });
+    await registerAdminRoutes(ctx.admin, { store, registry, pipeline, resources: inputs.resources, adminToken: ctx.config.ADMIN_TOKEN });
     await loadInitialConfig(ctx, pipeline, store, inputs.loads);
   },
 };

@@ -1,7 +1,9 @@
 // The admin API on the kit's admin server, against a real Redis: apply, get, delete, dry run,
-// config dump and status, with ADMIN_TOKEN enforced on writes.
+// config dump and status, with ADMIN_TOKEN enforced on writes and on GET /resources, Secret values
+// redacted, and request bodies bounded in size, YAML documents and nesting.
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
+import { parse } from 'yaml';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAdminServer, createLogger, Readiness } from '@gatehouse/kit';
@@ -50,7 +52,7 @@ beforeAll(async () => {
     () => undefined,
   );
   app = buildAdminServer({ logger: createLogger('test', 'silent'), readiness: new Readiness(), serveMetrics: () => undefined, adminToken: TOKEN });
-  await registerAdminRoutes(app, { store, registry: new ProxyRegistry(), pipeline, resources });
+  await registerAdminRoutes(app, { store, registry: new ProxyRegistry(), pipeline, resources, adminToken: TOKEN });
   await app.ready();
 });
 
@@ -87,7 +89,7 @@ describe('xds admin API', () => {
     const put = await app.inject({ method: 'PUT', url: '/resources', headers: { ...auth, ...yaml }, payload: BACKEND.replace('port: 3000', 'port: 3777') });
     expect(put.json()).toMatchObject({ applied: ['Backend/default/api'] });
     await expectEventually(async () => (await dumpText()).includes('3777'));
-    expect((await app.inject({ method: 'GET', url: '/resources' })).json()).toMatchObject({ resources: [{ key: 'Backend/default/api' }] });
+    expect((await app.inject({ method: 'GET', url: '/resources', headers: auth })).json()).toMatchObject({ resources: [{ key: 'Backend/default/api' }] });
     const del = await app.inject({ method: 'DELETE', url: '/resources/Backend/default/api', headers: auth });
     expect(del.json()).toMatchObject({ deleted: ['Backend/default/api'] });
     await expectEventually(async () => (await dumpText()).includes('"port_value":3000'));
@@ -104,6 +106,74 @@ describe('xds admin API', () => {
     const status = (await app.inject({ method: 'GET', url: '/status' })).json<{ statuses: Record<string, unknown>; nodeClusters: Record<string, string> }>();
     expect(Object.keys(status.statuses)).toContain('HTTPRoute/default/api');
     expect(Object.keys(status.nodeClusters)).toEqual(['default/web']);
+  });
+});
+
+describe('xds admin API security', () => {
+  const secret = [
+    'apiVersion: v1',
+    'kind: Secret',
+    'metadata:',
+    '  name: api-keys',
+    '  namespace: default',
+    '  annotations:',
+    '    kubectl.kubernetes.io/last-applied-configuration: \'{"stringData":{"client-a":"KEY-A-0123456789abcdef"}}\'',
+    'stringData:',
+    '  client-a: KEY-A-0123456789abcdef',
+    'data:',
+    `  client-b: ${Buffer.from('KEY-B-0123456789abcdef').toString('base64')}`,
+  ].join('\n');
+
+  it('GET /resources needs ADMIN_TOKEN', async () => {
+    expect((await app.inject({ method: 'GET', url: '/resources' })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/resources', headers: { authorization: 'Bearer wrong' } })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/resources', headers: auth })).statusCode).toBe(200);
+  });
+
+  it('GET /resources never returns Secret data: keys present, values redacted', async () => {
+    const put = await app.inject({ method: 'PUT', url: '/resources', headers: { ...auth, ...yaml }, payload: secret });
+    expect(put.statusCode, put.body).toBe(200);
+    const res = await app.inject({ method: 'GET', url: '/resources', headers: auth });
+    expect(res.body).not.toContain('KEY-A');
+    expect(res.body).not.toContain(Buffer.from('KEY-B-0123456789abcdef').toString('base64'));
+    const stored = res.json<{ resources: Array<{ key: string; yaml: string }> }>().resources.find((r) => r.key === 'Secret/default/api-keys');
+    expect(parse(stored!.yaml)).toMatchObject({ kind: 'Secret', stringData: { 'client-a': '[redacted]' }, data: { 'client-b': '[redacted]' } });
+    await app.inject({ method: 'DELETE', url: '/resources/Secret/default/api-keys', headers: auth });
+  });
+
+  it('answers 413 GH_XDS_ADMIN_BODY_TOO_LARGE to a body over 1 MiB, on PUT and dry run', async () => {
+    const big = `${BACKEND}\n# ${'x'.repeat(1024 * 1024)}\n`;
+    for (const [method, url] of [['PUT', '/resources'], ['POST', '/dry-run']] as const) {
+      const res = await app.inject({ method, url, headers: { ...auth, ...yaml }, payload: big });
+      expect(res.statusCode).toBe(413);
+      expect(res.json()).toMatchObject({ error: 'GH_XDS_ADMIN_BODY_TOO_LARGE' });
+    }
+  });
+
+  it('answers 400 GH_XDS_ADMIN_BODY_TOO_DEEP to YAML or JSON nested past 32 levels', async () => {
+    const deepYaml = `${BACKEND}\n  extra: ${'['.repeat(33)}1${']'.repeat(33)}\n`;
+    const deepJson = `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"x"},"data":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    for (const [payload, type] of [[deepYaml, 'application/yaml'], [deepJson, 'application/json'], [`${'['.repeat(500_000)}`, 'application/yaml']] as const) {
+      const res = await app.inject({ method: 'PUT', url: '/resources', headers: { ...auth, 'content-type': type }, payload });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ error: 'GH_XDS_ADMIN_BODY_TOO_DEEP' });
+    }
+  });
+
+  it('answers 400 GH_XDS_ADMIN_COLLECTION_TOO_LARGE to a mapping or flow list of more than 1000 entries', async () => {
+    const wideSecret = `apiVersion: v1\nkind: Secret\nmetadata: { name: wide }\nstringData:\n${Array.from({ length: 1001 }, (_, i) => `  client-${i}: key-${i}-0123456789abcdef`).join('\n')}\n`;
+    const wideFlow = `${BACKEND}\n  extra: [${Array(100_000).fill('1').join(',')}]\n`;
+    for (const payload of [wideSecret, wideFlow]) {
+      const res = await app.inject({ method: 'PUT', url: '/resources', headers: { ...auth, ...yaml }, payload });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ error: 'GH_XDS_ADMIN_COLLECTION_TOO_LARGE' });
+    }
+  });
+
+  it('answers 400 GH_XDS_ADMIN_TOO_MANY_DOCUMENTS to more than 500 documents', async () => {
+    const res = await app.inject({ method: 'POST', url: '/dry-run', headers: { ...auth, ...yaml }, payload: Array(501).fill(BACKEND).join('\n---\n') });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'GH_XDS_ADMIN_TOO_MANY_DOCUMENTS' });
   });
 });
 

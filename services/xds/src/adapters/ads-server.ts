@@ -15,7 +15,20 @@ import {
   type SotwResponse,
   type StreamObserver,
 } from '../core/server/index.js';
+import { XdsErrorCodes } from '../errors.js';
 import { encodeDeltaResources, encodeSotwResources, PreEncodedResponse, preEncodedAware, ResponseMessages } from './response-encoder.js';
+
+/**
+ * Bytes of one incoming DiscoveryRequest. Envoy's requests name resources and, in a NACK, say what
+ * was wrong: kilobytes. The kit's gRPC server takes messages up to 16 MiB for every service; ADS
+ * refuses more than this before decoding, since anyone who reaches the port can send them.
+ */
+export const MAX_DISCOVERY_REQUEST_BYTES = 4 * 1024 * 1024;
+
+/** What the deserializer hands on instead of a request over the cap: the bytes are dropped undecoded. */
+class OversizeRequest {
+  constructor(readonly bytes: number) {}
+}
 
 export interface AdsServiceOptions {
   store: SnapshotSource;
@@ -25,6 +38,8 @@ export interface AdsServiceOptions {
   /** Sent as control_plane.identifier. Default "gatehouse-xds". */
   controlPlaneId?: string;
   onStreamError?: (err: Error) => void;
+  /** Bytes of one incoming request; more ends the stream with RESOURCE_EXHAUSTED. Default MAX_DISCOVERY_REQUEST_BYTES. */
+  maxRequestBytes?: number;
   /** Every response sent (metrics). */
   onPush?: (push: { variant: 'sotw' | 'delta'; typeUrl: string; resources: number; removed: number }) => void;
 }
@@ -32,6 +47,7 @@ export interface AdsServiceOptions {
 type Duplex<Req, Res> = grpc.ServerDuplexStream<Req, Res>;
 
 export function adsServiceHandlers(options: AdsServiceOptions): grpc.UntypedServiceImplementation {
+  const maxRequestBytes = options.maxRequestBytes ?? MAX_DISCOVERY_REQUEST_BYTES;
   const controlPlane = { identifier: options.controlPlaneId ?? 'gatehouse-xds' };
   const observer: StreamObserver = {
     onAck: (node, typeUrl, version) => options.observer?.onAck?.(node, typeUrl, version),
@@ -54,8 +70,13 @@ export function adsServiceHandlers(options: AdsServiceOptions): grpc.UntypedServ
       stream.close();
       unregister();
     };
-    call.on('data', (request: Req) => {
+    call.on('data', (request: Req | OversizeRequest) => {
       if (done) return;
+      if (request instanceof OversizeRequest) {
+        finish();
+        call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: `${XdsErrorCodes.requestTooLarge}: a discovery request of ${request.bytes} bytes is over the ${maxRequestBytes}-byte limit` });
+        return;
+      }
       try {
         stream.handleRequest(request);
       } catch (err) {
@@ -108,16 +129,23 @@ export function adsServiceHandlers(options: AdsServiceOptions): grpc.UntypedServ
   };
 }
 
-/** The ADS service definition with serializers that accept pre-encoded responses. */
-export function adsServiceDefinition(): grpc.ServiceDefinition {
+/**
+ * The ADS service definition with serializers that accept pre-encoded responses, and deserializers
+ * that hand an OversizeRequest on for a request over `maxRequestBytes` (the handler ends the stream).
+ */
+export function adsServiceDefinition(maxRequestBytes = MAX_DISCOVERY_REQUEST_BYTES): grpc.ServiceDefinition {
   const definition = grpcServiceDefinition(ServiceNames.aggregatedDiscovery) as Record<string, grpc.MethodDefinition<object, object>>;
   const sotw = definition['StreamAggregatedResources']!;
   const delta = definition['DeltaAggregatedResources']!;
   sotw.responseSerialize = preEncodedAware(ResponseMessages.sotw, sotw.responseSerialize);
   delta.responseSerialize = preEncodedAware(ResponseMessages.delta, delta.responseSerialize);
+  for (const method of [sotw, delta]) {
+    const deserialize = method.requestDeserialize;
+    method.requestDeserialize = (bytes: Buffer) => (bytes.length > maxRequestBytes ? new OversizeRequest(bytes.length) : deserialize(bytes));
+  }
   return definition as grpc.ServiceDefinition;
 }
 
 export function addAdsService(server: grpc.Server, options: AdsServiceOptions): void {
-  server.addService(adsServiceDefinition(), adsServiceHandlers(options));
+  server.addService(adsServiceDefinition(options.maxRequestBytes), adsServiceHandlers(options));
 }

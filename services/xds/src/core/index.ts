@@ -23,6 +23,8 @@ export {
 export { mergeResourceSources } from './provider/merge-sources.js';
 export { toStoredResource, type StoredResource } from './provider/stored-resource.js';
 export { parseDocuments, type ParsedDocuments } from './provider/parse-documents.js';
+export { checkDocumentLimits, DEFAULT_DOCUMENT_LIMITS, type DocumentLimits, type DocumentLimitViolation } from './provider/document-limits.js';
+export { redactStoredResource, REDACTED } from './provider/redact-secret.js';
 export { SUPPORTED_KINDS } from './provider/supported-kinds.js';
 export { resourceKey, type GatewayResource, type ObjectMeta, type ResourceIssue, type ResourceSource } from './provider/resource-types.js';
 export type { Condition, ListenerStatus, ParentReference, ResourceStatus, StatusMap } from './gatewayapi/status-types.js';

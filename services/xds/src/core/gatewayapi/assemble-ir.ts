@@ -13,6 +13,7 @@ export function assembleGatewayIR(
   proxyless: Map<string, RouteEntry[]> | undefined,
   registry: ClusterRegistry,
   index: ResourceIndex,
+  identityHeaders: readonly string[],
 ): GatewayIR {
   return {
     key: gateway.key,
@@ -20,6 +21,7 @@ export function assembleGatewayIR(
     proxyless: buildProxyless(proxyless),
     clusters: registry.list(),
     secrets: staticSecrets(gateway, index),
+    identityHeaders: [...identityHeaders],
   };
 }
 

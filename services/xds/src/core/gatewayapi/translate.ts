@@ -6,6 +6,7 @@ import { certificatesWantedFor, type CertificateRequest } from './acme.js';
 import { assembleGatewayIR } from './assemble-ir.js';
 import { ClusterRegistry } from './backends.js';
 import { collectGateways, recordGatewayStatus } from './gateways.js';
+import { collectIdentityHeaders } from './identity-headers.js';
 import { collectPolicies } from './policies.js';
 import { ResourceIndex } from './resource-index.js';
 import { translateRoutes } from './routes.js';
@@ -34,8 +35,9 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
   recordOtherStatuses(index, statuses);
   stampObservedGenerations(index, statuses);
 
+  const identityHeaders = collectIdentityHeaders(index);
   const irs = gateways.map((gateway) =>
-    assembleGatewayIR(gateway, routes.entries.get(gateway.key) ?? [], routes.proxyless.get(gateway.key), registries.get(gateway.key)!, index),
+    assembleGatewayIR(gateway, routes.entries.get(gateway.key) ?? [], routes.proxyless.get(gateway.key), registries.get(gateway.key)!, index, identityHeaders),
   );
   return {
     gateways: irs,

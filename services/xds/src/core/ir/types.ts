@@ -12,6 +12,11 @@ export interface GatewayIR {
   clusters: ClusterIR[];
   /** Static TLS secrets from Secret documents, served over SDS by name "<namespace>/<name>". */
   secrets: TlsSecretIR[];
+  /**
+   * Request headers Gatehouse owns (lower-case, sorted): every identity header a SecurityPolicy
+   * writes and the reserved x-gatehouse-* ones. A client never gets to send them upstream.
+   */
+  identityHeaders: string[];
 }
 
 /** One Envoy listener: every Gateway listener sharing a port. */

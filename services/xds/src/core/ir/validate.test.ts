@@ -11,6 +11,7 @@ const gateway = {
   proxyless: [],
   clusters: [{ name: 'backend/default/api', endpoints: [{ kind: 'ip', address: '10.0.0.10', port: 3000, zone: 'a' }], http2: false }],
   secrets: [],
+  identityHeaders: ['x-gatehouse-subject'],
 };
 
 describe('checkGatewayIR', () => {
@@ -27,7 +28,7 @@ describe('checkGatewayIR', () => {
 
   it('reports a misspelt field instead of reading it as absent', () => {
     const { secrets: _, ...withoutSecrets } = gateway;
-    expect(checkGatewayIR({ ...withoutSecrets, secret: [] })).toEqual(['secrets: is required', 'secret: is not a field here (expected key, ports, proxyless, clusters, secrets)']);
+    expect(checkGatewayIR({ ...withoutSecrets, secret: [] })).toEqual(['secrets: is required', 'secret: is not a field here (expected key, ports, proxyless, clusters, secrets, identityHeaders)']);
   });
 
   it('checks the tag of a union and the fields of the variant it names', () => {

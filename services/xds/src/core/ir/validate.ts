@@ -189,7 +189,7 @@ const chain = object({ name: string, serverNames: list(string), tlsSecrets: list
 const port = object({ name: string, port: portNumber, protocol: oneOf('HTTP', 'HTTPS'), chains: list(chain) });
 const proxylessHost = object({ host: string, routes: list(route) });
 
-const gatewayShape = object({ key: string, ports: list(port), proxyless: list(proxylessHost), clusters: list(cluster), secrets: list(tlsSecret) });
+const gatewayShape = object({ key: string, ports: list(port), proxyless: list(proxylessHost), clusters: list(cluster), secrets: list(tlsSecret), identityHeaders: list(string) });
 
 /** Every problem with `value` as a GatewayIR, one line each; empty when it is one. */
 export function checkGatewayIR(value: unknown): string[] {

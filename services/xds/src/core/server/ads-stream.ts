@@ -11,6 +11,19 @@ export interface NodeIdentity {
   cluster: string;
 }
 
+/**
+ * What a NACK record keeps of the client's text. A proxy's error names the resource and the field;
+ * the first KiB says it. Anything can open a stream and NACK, so the rest is never held.
+ */
+export const NACK_MESSAGE_MAX_CHARS = 1024;
+/** Node id and cluster as a NACK record keeps them (a Gateway key is at most 317 characters). */
+export const NACK_NODE_FIELD_MAX_CHARS = 320;
+
+/** `text` cut to `max` characters, saying how much was dropped. */
+export function truncateText(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}... [${text.length - max} more characters dropped]`;
+}
+
 export interface NackRecord {
   node: NodeIdentity;
   typeUrl: string;
@@ -163,13 +176,13 @@ export abstract class AdsStream<State extends BaseTypeState, Plan extends PushPl
 
   protected recordNack(st: State, nonce: string, version: string, detail: ErrorDetail): void {
     const record: NackRecord = {
-      node: this.node!,
+      node: { id: truncateText(this.node!.id, NACK_NODE_FIELD_MAX_CHARS), cluster: truncateText(this.node!.cluster, NACK_NODE_FIELD_MAX_CHARS) },
       typeUrl: st.typeUrl,
       type: typeLabel(st.typeUrl),
       version,
       nonce,
       errorCode: detail.code ?? 0,
-      errorMessage: detail.message ?? '',
+      errorMessage: truncateText(detail.message ?? '', NACK_MESSAGE_MAX_CHARS),
       at: (this.options.now ?? Date.now)(),
     };
     st.lastNack = record;

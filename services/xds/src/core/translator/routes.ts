@@ -2,9 +2,18 @@
 import type { HeaderModifierIR, RedirectIR, RouteIR, RouteMatchIR, VirtualHostIR } from '../ir/types.js';
 import { duration, type EnvoyObject } from './envoy-types.js';
 import type { HttpFilterTranslator } from './filters/http-filter.js';
+import { stripIdentityHeaders } from './identity-headers.js';
 import { stringMatcher } from './matchers.js';
 
-export function buildRouteConfiguration(name: string, virtualHosts: readonly VirtualHostIR[], filters: readonly HttpFilterTranslator[], leading: EnvoyObject[] = []): EnvoyObject {
+export interface RouteConfigurationOptions {
+  /** Internal routes ahead of every virtual host's own (the ACME challenge). */
+  leading?: readonly EnvoyObject[];
+  /** Headers clients may not send upstream (GatewayIR.identityHeaders). */
+  identityHeaders?: readonly string[];
+}
+
+export function buildRouteConfiguration(name: string, virtualHosts: readonly VirtualHostIR[], filters: readonly HttpFilterTranslator[], options: RouteConfigurationOptions = {}): EnvoyObject {
+  const owned = options.identityHeaders ?? [];
   return {
     name,
     // Envoy matches domains against ":authority" with its port ("app.example.com:8443" never matches
@@ -14,10 +23,15 @@ export function buildRouteConfiguration(name: string, virtualHosts: readonly Vir
       name: vh.name,
       domains: vh.domains,
       routes: [
-        ...leading.map((route) => patchInternal(structuredClone(route), filters)),
+        ...(options.leading ?? []).map((route) => {
+          const envoyRoute = patchInternal(structuredClone(route), filters);
+          stripIdentityHeaders(envoyRoute, undefined, owned);
+          return envoyRoute;
+        }),
         ...vh.routes.map((route) => {
           const envoyRoute = buildRoute(route);
           for (const filter of filters) filter.patchRoute(envoyRoute, route);
+          stripIdentityHeaders(envoyRoute, route, owned);
           return envoyRoute;
         }),
       ],

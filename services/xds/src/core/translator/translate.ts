@@ -32,7 +32,12 @@ export function translateGateway(gateway: GatewayIR, options: TranslatorOptions)
       chainFilters.set(chain, active.map((a) => a.filter!));
       const translators = active.map((a) => a.translator);
       for (const translator of translators) activeFilters.add(translator);
-      resources.routes.push(buildRouteConfiguration(chain.name, withChallengeHost(chain), translators, chain.acmeChallenge ? [acmeChallengeRoute(options)] : []));
+      resources.routes.push(
+        buildRouteConfiguration(chain.name, withChallengeHost(chain), translators, {
+          leading: chain.acmeChallenge ? [acmeChallengeRoute(options)] : [],
+          identityHeaders: gateway.identityHeaders,
+        }),
+      );
       const domain = buildRateLimitDomain(chain);
       if (domain) rateLimitDomains.push(domain);
     }
