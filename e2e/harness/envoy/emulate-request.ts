@@ -156,8 +156,9 @@ export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: numb
   if (served?.type === 'EDS' && snapshot.endpoints && !snapshot.endpoints.some((e) => e.cluster_name === cluster && e.endpoints?.some((l) => l.lb_endpoints?.length))) {
     return { ...localReply(503, 'no healthy upstream', responseHeaders, sent), routeName: route.name };
   }
-  for (const option of route.request_headers_to_add ?? []) upstreamHeaders[option.header.key.toLowerCase()] = option.header.value;
+  // Envoy's header mutation at a route removes first, then adds: a header both removed and set arrives set.
   for (const name of route.request_headers_to_remove ?? []) delete upstreamHeaders[name.toLowerCase()];
+  for (const option of route.request_headers_to_add ?? []) upstreamHeaders[option.header.key.toLowerCase()] = option.header.value;
   return { status: 200, headers: responseHeaders, body: '', upstream: { cluster, headers: upstreamHeaders }, sent, routeName: route.name, dynamicMetadata, setCookies };
 }
 
