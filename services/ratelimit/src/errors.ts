@@ -26,6 +26,7 @@ export const RateLimitErrorCodes = {
   entryTooLong: 'GH_RATELIMIT_ENTRY_TOO_LONG',
   // Backend.
   redisTimeout: 'GH_RATELIMIT_REDIS_TIMEOUT',
+  redisKeyError: 'GH_RATELIMIT_REDIS_KEY_ERROR',
   internal: 'GH_RATELIMIT_INTERNAL',
 } as const;
 
