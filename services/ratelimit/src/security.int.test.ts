@@ -1,6 +1,7 @@
 // The ratelimit part of the security suite: one named regression test per attack of issue 13, each
 // against a real redis-server (the service in-process through the kit, or the Redis adapter alone).
 // README "Security" lists attack -> defence -> the test name here.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,6 +118,18 @@ describe('security: the ratelimit service over gRPC', () => {
     const ok = await shouldRateLimit(svc.client, { domain: 'sec', descriptors: Array.from({ length: 64 }, (_, i) => ({ entries: [{ key: 'user', value: `bound-${i}` }] })) });
     expect(ok.statuses).toHaveLength(64);
     expect(ok.statuses.every((s) => s.current_limit?.requests_per_unit === 3 && s.limit_remaining === 2)).toBe(true);
+  });
+
+  it('long values: a value over 64 bytes is stored as sha256:<hex> in the Redis key, a short one in the reference layout', async () => {
+    const long = 'L'.repeat(1000); // within RATELIMIT_MAX_ENTRY_BYTES
+    await shouldRateLimit(svc.client, { domain: 'sec', descriptors: [{ entries: [{ key: 'ip', value: long }] }, { entries: [{ key: 'ip', value: 'short-value' }] }] });
+    const keys = (await redis.keys('sec_ip_*')).sort();
+    const start = hourStart();
+    const hex = createHash('sha256').update(long).digest('hex');
+    expect(keys.filter((k) => k.endsWith(`_${start}`) || k.endsWith(`_${start + 3600}`))).toEqual(
+      expect.arrayContaining([expect.stringMatching(new RegExp(`^sec_ip_sha256:${hex}_\\d+$`)), expect.stringMatching(/^sec_ip_short-value_\d+$/)]),
+    );
+    expect(Math.max(...keys.map((k) => k.length))).toBeLessThan(100);
   });
 
   it('counter overflow: a counter parked at INT64_MAX (or one below) answers OVER_LIMIT, not the failure mode', async () => {
