@@ -62,6 +62,7 @@ export const rateLimitEnv = {
   RATELIMIT_MAX_DESCRIPTORS: env.int({ default: defaultRequestLimits.maxDescriptors, min: 1, description: 'most descriptors in one request' }),
   RATELIMIT_MAX_DESCRIPTOR_ENTRIES: env.int({ default: defaultRequestLimits.maxEntries, min: 1, description: 'most entries in one descriptor' }),
   RATELIMIT_MAX_ENTRY_BYTES: env.int({ default: defaultRequestLimits.maxEntryBytes, min: 1, description: 'longest descriptor key or value (and domain), in UTF-8 bytes' }),
+  RATELIMIT_JSON_ENABLED: env.bool({ default: false, description: "serve the reference's POST /json (then behind ADMIN_TOKEN: it spends any client's quota)" }),
   LIMIT_RESPONSE_HEADERS_ENABLED: env.bool({ default: false, description: 'add RateLimit-* response headers' }),
   LIMIT_LIMIT_HEADER: env.string({ default: 'RateLimit-Limit' }),
   LIMIT_REMAINING_HEADER: env.string({ default: 'RateLimit-Remaining' }),

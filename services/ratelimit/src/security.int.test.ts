@@ -149,6 +149,47 @@ describe('security: the ratelimit service over gRPC', () => {
   });
 });
 
+describe('security: POST /json', () => {
+  const body = (user: string, extra: object = {}) => JSON.stringify({ domain: 'sec', descriptors: [{ entries: [{ key: 'user', value: user }] }], ...extra });
+  const post = (svc: { service: RunningService }, payload: string, token?: string) =>
+    fetch(`http://127.0.0.1:${svc.service.adminPort}/json`, { method: 'POST', body: payload, headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+  it('POST /json is off by default: 404, and spends no quota', async () => {
+    const svc = await startRateLimit({ ADMIN_TOKEN: 'sec-token' });
+    try {
+      expect((await post(svc, body('json-off'), 'sec-token')).status).toBe(404);
+      expect(await redis.keys('sec_user_json-off_*')).toEqual([]);
+    } finally {
+      await svc.stop();
+    }
+  });
+
+  it('POST /json when enabled needs the ADMIN_TOKEN: 401 without or with a wrong one, 403 when no token is set; refused calls spend no quota', async () => {
+    const svc = await startRateLimit({ RATELIMIT_JSON_ENABLED: 'true', ADMIN_TOKEN: 'sec-token' });
+    try {
+      expect((await post(svc, body('json-victim'))).status).toBe(401);
+      expect((await post(svc, body('json-victim'), 'wrong-token')).status).toBe(401);
+      const ok = await post(svc, body('json-victim'), 'sec-token');
+      expect(ok.status).toBe(200);
+      // The refused calls counted nothing: this is the victim's first hit.
+      expect(await ok.json()).toMatchObject({ statuses: [{ code: 'OK', limitRemaining: 2 }] });
+      // The request bounds hold here too: 400 with the code.
+      const tooBig = await post(svc, body('json-big', { hitsAddend: '10000000000000000000' }), 'sec-token');
+      expect(tooBig.status).toBe(400);
+      expect(await tooBig.text()).toContain(RateLimitErrorCodes.hitsAddendTooLarge);
+    } finally {
+      await svc.stop();
+    }
+    const noToken = await startRateLimit({ RATELIMIT_JSON_ENABLED: 'true' });
+    try {
+      expect((await post(noToken, body('json-no-token'))).status).toBe(403);
+      expect(await redis.keys('sec_user_json-no-token_*')).toEqual([]);
+    } finally {
+      await noToken.stop();
+    }
+  });
+});
+
 describe('security: one bad key in a coalesced batch', () => {
   let connection: Redis;
   let store: RedisCounterStore;

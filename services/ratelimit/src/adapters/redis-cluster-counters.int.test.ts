@@ -77,11 +77,13 @@ describe('RedisCounterStore on Redis Cluster', () => {
       LOG_LEVEL: 'silent',
       // Not a timeout test: a busy machine must not turn the answers into the failure mode's.
       RATELIMIT_REDIS_TIMEOUT_MS: '1000',
+      RATELIMIT_JSON_ENABLED: 'true',
+      ADMIN_TOKEN: 'cluster-admin-token',
     });
     const admin = `http://127.0.0.1:${service.adminPort}`;
     try {
       await waitFor(async () => (await fetch(`${admin}/readyz`)).ok, { timeoutMs: 20_000, description: 'the service to be ready on the cluster' });
-      const post = () => fetch(`${admin}/json`, { method: 'POST', body: JSON.stringify({ domain: 'c', descriptors: [{ entries: [{ key: 'k', value: 'v' }] }] }) });
+      const post = () => fetch(`${admin}/json`, { method: 'POST', headers: { authorization: 'Bearer cluster-admin-token' }, body: JSON.stringify({ domain: 'c', descriptors: [{ entries: [{ key: 'k', value: 'v' }] }] }) });
       expect((await post()).status).toBe(200);
       expect((await post()).status).toBe(429);
     } finally {
