@@ -9,7 +9,7 @@ import { connectRedis, startService } from '@gatehouse/kit';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rateLimitService } from '../service.js';
-import { RedisCounterStore } from './redis-counter-store.js';
+import { COUNTER_CAP, RedisCounterStore } from './redis-counter-store.js';
 
 const nodes: ManagedProcess[] = [];
 let dataDir: string;
@@ -49,6 +49,17 @@ describe('RedisCounterStore on Redis Cluster', () => {
     await check();
     expect((await check()).map((r) => (r.algorithm === 'fixed_window' ? r.after : -1))).toEqual([4, 4, 4, 4, 4, 4]);
     expect(await cluster.ttl(keys[0]!)).toBeGreaterThan(0);
+  });
+
+  it('counter overflow and batch isolation in cluster mode: INT64_MAX reads as over any limit, a refused key fails only its check', async () => {
+    const store = new RedisCounterStore(cluster, { timeoutMs: 2000 });
+    await cluster.set('cluster-parked_1700000000', '9223372036854775807');
+    await cluster.set('cluster-garbage_1700000000', 'abc');
+    const check = (key: string) => store.check([{ algorithm: 'fixed_window', key, hits: 1, limit: 10, windowSeconds: 60, expireSeconds: 60, burst: 10 }]);
+    const [parked, garbage, good] = await Promise.allSettled([check('cluster-parked_1700000000'), check('cluster-garbage_1700000000'), check('cluster-good_1700000000')]);
+    expect(parked).toMatchObject({ status: 'fulfilled', value: [{ after: COUNTER_CAP }] });
+    expect(garbage).toMatchObject({ status: 'rejected', reason: { code: 'GH_RATELIMIT_REDIS_KEY_ERROR' } });
+    expect(good).toMatchObject({ status: 'fulfilled', value: [{ after: 1 }] });
   });
 
   it('runs GCRA and the sliding window on their nodes', async () => {
