@@ -1,6 +1,7 @@
 // The ratelimit part of the security suite: one named regression test per attack of issue 13, each
 // against a real redis-server (the service in-process through the kit, or the Redis adapter alone).
-// README "Security" lists attack -> defence -> the test name here.
+// README "Security" lists attack -> defence -> the test name here. Codes are literals: they are the
+// stable contract, and a test must fail on code that lacks them.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ import { OverLimitCache } from './core/over-limit-cache.js';
 import { loadDomainConfigs, RateLimitConfig } from './core/rate-limit-config.js';
 import type { RateLimitMetrics } from './core/rate-limit-metrics.js';
 import { RateLimitService } from './core/rate-limit-service.js';
-import { RateLimitErrorCodes, RateLimitRequestError } from './errors.js';
+import { RateLimitRequestError } from './errors.js';
 import { rateLimitService } from './service.js';
 
 const LIMITS = `domain: sec
@@ -107,11 +108,11 @@ describe('security: the ratelimit service over gRPC', () => {
       expect(err?.code).toBe(3);
       expect(err?.details).toContain(code);
     };
-    await refused(userRequest('bomb-hits', { hits_addend: { value: '10000000000000000000' } }), RateLimitErrorCodes.hitsAddendTooLarge);
-    await refused({ ...userRequest('bomb-hits'), hits_addend: 1_000_001 }, RateLimitErrorCodes.hitsAddendTooLarge);
-    await refused({ domain: 'sec', descriptors: Array.from({ length: 10_000 }, (_, i) => ({ entries: [{ key: 'user', value: `bomb-many-${i}` }] })) }, RateLimitErrorCodes.tooManyDescriptors);
-    await refused({ domain: 'sec', descriptors: [{ entries: Array.from({ length: 17 }, () => ({ key: 'user', value: 'bomb-deep' })) }] }, RateLimitErrorCodes.tooManyEntries);
-    await refused(userRequest('x'.repeat(60 * 1024)), RateLimitErrorCodes.entryTooLong);
+    await refused(userRequest('bomb-hits', { hits_addend: { value: '10000000000000000000' } }), 'GH_RATELIMIT_HITS_ADDEND_TOO_LARGE');
+    await refused({ ...userRequest('bomb-hits'), hits_addend: 1_000_001 }, 'GH_RATELIMIT_HITS_ADDEND_TOO_LARGE');
+    await refused({ domain: 'sec', descriptors: Array.from({ length: 10_000 }, (_, i) => ({ entries: [{ key: 'user', value: `bomb-many-${i}` }] })) }, 'GH_RATELIMIT_TOO_MANY_DESCRIPTORS');
+    await refused({ domain: 'sec', descriptors: [{ entries: Array.from({ length: 17 }, () => ({ key: 'user', value: 'bomb-deep' })) }] }, 'GH_RATELIMIT_TOO_MANY_ENTRIES');
+    await refused(userRequest('x'.repeat(60 * 1024)), 'GH_RATELIMIT_ENTRY_TOO_LONG');
     expect(await redis.keys('sec_user_bomb*')).toEqual([]);
     expect(await redis.keys('sec_user_xxx*')).toEqual([]);
     // At the bounds the service answers as usual.
@@ -176,7 +177,7 @@ describe('security: POST /json', () => {
       // The request bounds hold here too: 400 with the code.
       const tooBig = await post(svc, body('json-big', { hitsAddend: '10000000000000000000' }), 'sec-token');
       expect(tooBig.status).toBe(400);
-      expect(await tooBig.text()).toContain(RateLimitErrorCodes.hitsAddendTooLarge);
+      expect(await tooBig.text()).toContain('GH_RATELIMIT_HITS_ADDEND_TOO_LARGE');
     } finally {
       await svc.stop();
     }
@@ -208,7 +209,7 @@ describe('security: one bad key in a coalesced batch', () => {
       service.shouldRateLimit({ domain: 'sec', descriptors: [{ entries: [{ key: 'user', value: 'poison' }], hitsAddend: 1e19 }] }),
       service.shouldRateLimit({ domain: 'sec', descriptors: [{ entries: [{ key: 'ip', value: 'victim' }] }] }),
     ]);
-    expect(poisoned.status === 'rejected' && poisoned.reason instanceof RateLimitRequestError && poisoned.reason.code).toBe(RateLimitErrorCodes.hitsAddendTooLarge);
+    expect(poisoned.status === 'rejected' && poisoned.reason instanceof RateLimitRequestError && poisoned.reason.code).toBe('GH_RATELIMIT_HITS_ADDEND_TOO_LARGE');
     expect(good.status === 'fulfilled' && good.value.statuses[0]).toMatchObject({ code: 'OK', currentLimit: { requestsPerUnit: 3 }, limitRemaining: 2 });
   });
 
@@ -224,7 +225,7 @@ describe('security: one bad key in a coalesced batch', () => {
       store.check([fixed('after', 2)]),
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected', 'fulfilled']);
-    expect(outcomes.slice(1, 4).map((o) => o.status === 'rejected' && (o.reason as { code?: string }).code)).toEqual(Array(3).fill(RateLimitErrorCodes.redisKeyError));
+    expect(outcomes.slice(1, 4).map((o) => o.status === 'rejected' && (o.reason as { code?: string }).code)).toEqual(Array(3).fill('GH_RATELIMIT_REDIS_KEY_ERROR'));
     expect(outcomes[0]).toMatchObject({ value: [{ algorithm: 'fixed_window', after: 1 }] });
     expect(outcomes[4]).toMatchObject({ value: [{ algorithm: 'fixed_window', after: 2 }] });
     // A refused key still gets its expiry, so it cannot fail every later window.
