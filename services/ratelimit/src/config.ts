@@ -3,6 +3,7 @@
 // envoyproxy/ratelimit where it has one, so a migration can keep its settings; Gatehouse additions
 // start with RATELIMIT_.
 import { ConfigError, env, type ConfigOf, type EnvSpec } from '@gatehouse/kit';
+import { defaultRequestLimits } from './core/rate-limit-request.js';
 import type { RateLimitServiceOptions } from './core/rate-limit-service.js';
 
 function ratio(defaultValue: number): EnvSpec<number> {
@@ -57,6 +58,11 @@ export const rateLimitEnv = {
   SHADOW_MODE: env.bool({ default: false, description: 'global shadow mode: never answer OVER_LIMIT overall' }),
   HEALTHY_WITH_AT_LEAST_ONE_CONFIG_LOADED: env.bool({ default: false, description: 'not ready (and /healthcheck fails) while no domain is loaded' }),
   MERGE_DOMAIN_CONFIG: env.bool({ default: false, description: 'merge files that declare the same domain instead of rejecting them' }),
+  RATELIMIT_MAX_HITS_ADDEND: env.int({ default: defaultRequestLimits.maxHitsAddend, min: 1, max: 4_294_967_295, description: 'largest hits_addend one request may carry (larger: INVALID_ARGUMENT)' }),
+  RATELIMIT_MAX_DESCRIPTORS: env.int({ default: defaultRequestLimits.maxDescriptors, min: 1, description: 'most descriptors in one request' }),
+  RATELIMIT_MAX_DESCRIPTOR_ENTRIES: env.int({ default: defaultRequestLimits.maxEntries, min: 1, description: 'most entries in one descriptor' }),
+  RATELIMIT_MAX_ENTRY_BYTES: env.int({ default: defaultRequestLimits.maxEntryBytes, min: 1, description: 'longest descriptor key or value (and domain), in UTF-8 bytes' }),
+  RATELIMIT_JSON_ENABLED: env.bool({ default: false, description: "serve the reference's POST /json (then behind ADMIN_TOKEN: it spends any client's quota)" }),
   LIMIT_RESPONSE_HEADERS_ENABLED: env.bool({ default: false, description: 'add RateLimit-* response headers' }),
   LIMIT_LIMIT_HEADER: env.string({ default: 'RateLimit-Limit' }),
   LIMIT_REMAINING_HEADER: env.string({ default: 'RateLimit-Remaining' }),
@@ -76,5 +82,11 @@ export function decisionOptions(env: RateLimitEnv): RateLimitServiceOptions {
     responseHeaders: env.LIMIT_RESPONSE_HEADERS_ENABLED
       ? { limit: env.LIMIT_LIMIT_HEADER, remaining: env.LIMIT_REMAINING_HEADER, reset: env.LIMIT_RESET_HEADER }
       : undefined,
+    requestLimits: {
+      maxHitsAddend: env.RATELIMIT_MAX_HITS_ADDEND,
+      maxDescriptors: env.RATELIMIT_MAX_DESCRIPTORS,
+      maxEntries: env.RATELIMIT_MAX_DESCRIPTOR_ENTRIES,
+      maxEntryBytes: env.RATELIMIT_MAX_ENTRY_BYTES,
+    },
   };
 }

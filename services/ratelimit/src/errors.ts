@@ -20,12 +20,20 @@ export const RateLimitErrorCodes = {
   emptyDomain: 'GH_RATELIMIT_EMPTY_DOMAIN',
   emptyDescriptors: 'GH_RATELIMIT_EMPTY_DESCRIPTORS',
   badJsonRequest: 'GH_RATELIMIT_BAD_JSON_REQUEST',
+  hitsAddendTooLarge: 'GH_RATELIMIT_HITS_ADDEND_TOO_LARGE',
+  tooManyDescriptors: 'GH_RATELIMIT_TOO_MANY_DESCRIPTORS',
+  tooManyEntries: 'GH_RATELIMIT_TOO_MANY_ENTRIES',
+  entryTooLong: 'GH_RATELIMIT_ENTRY_TOO_LONG',
   // Backend.
   redisTimeout: 'GH_RATELIMIT_REDIS_TIMEOUT',
+  redisKeyError: 'GH_RATELIMIT_REDIS_KEY_ERROR',
   internal: 'GH_RATELIMIT_INTERNAL',
 } as const;
 
 export type RateLimitErrorCode = (typeof RateLimitErrorCodes)[keyof typeof RateLimitErrorCodes];
+export type RequestErrorCode = (typeof RateLimitErrorCodes)[
+  'emptyDomain' | 'emptyDescriptors' | 'badJsonRequest' | 'hitsAddendTooLarge' | 'tooManyDescriptors' | 'tooManyEntries' | 'entryTooLong'
+];
 export type ConfigErrorCode = Extract<RateLimitErrorCode, `GH_RATELIMIT_CONFIG_${string}`>;
 
 export class RateLimitError extends Error {
@@ -46,7 +54,7 @@ export { formatConfigIssue, type ConfigIssue };
 
 /** A request the service cannot answer as sent: gRPC INVALID_ARGUMENT, HTTP 400. */
 export class RateLimitRequestError extends RateLimitError {
-  constructor(code: typeof RateLimitErrorCodes.emptyDomain | typeof RateLimitErrorCodes.emptyDescriptors | typeof RateLimitErrorCodes.badJsonRequest, message: string) {
+  constructor(code: RequestErrorCode, message: string) {
     super(code, message);
     this.name = 'RateLimitRequestError';
   }

@@ -111,7 +111,7 @@ afterAll(async () => {
 describe('ratelimit service', () => {
   let svc: RunningService;
   beforeAll(async () => {
-    svc = await startRateLimit(redis, { RATELIMIT_CONFIG_PATH: configDir, LIMIT_RESPONSE_HEADERS_ENABLED: 'true' });
+    svc = await startRateLimit(redis, { RATELIMIT_CONFIG_PATH: configDir, LIMIT_RESPONSE_HEADERS_ENABLED: 'true', RATELIMIT_JSON_ENABLED: 'true', ADMIN_TOKEN: 'test-admin-token' });
   });
   afterAll(async () => svc?.stop());
 
@@ -181,14 +181,15 @@ describe('ratelimit service', () => {
   });
 
   it('serves the reference /json endpoint with its status codes, /healthcheck and /rlconfig', async () => {
-    const post = (body: unknown) => fetch(`http://127.0.0.1:${svc.adminPort}/json`, { method: 'POST', body: JSON.stringify(body) });
+    const authorization = 'Bearer test-admin-token';
+    const post = (body: unknown) => fetch(`http://127.0.0.1:${svc.adminPort}/json`, { method: 'POST', headers: { authorization }, body: JSON.stringify(body) });
     const ok = await post({ domain: 'test', descriptors: [{ entries: [{ key: 'user', value: 'json' }] }], hitsAddend: 3 });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ overallCode: 'OK', statuses: [{ code: 'OK', currentLimit: { requestsPerUnit: 3, unit: 'HOUR' } }] });
     const over = await post({ domain: 'test', descriptors: [{ entries: [{ key: 'user', value: 'json' }] }] });
     expect(over.status).toBe(429);
     expect((await post({ domain: '', descriptors: [] })).status).toBe(400);
-    expect((await fetch(`http://127.0.0.1:${svc.adminPort}/json`, { method: 'POST', body: '{nope' })).status).toBe(400);
+    expect((await fetch(`http://127.0.0.1:${svc.adminPort}/json`, { method: 'POST', headers: { authorization }, body: '{nope' })).status).toBe(400);
     expect((await fetch(`http://127.0.0.1:${svc.adminPort}/healthcheck`)).status).toBe(200);
     expect(await (await fetch(`http://127.0.0.1:${svc.adminPort}/rlconfig`)).text()).toContain('test.user: unit=HOUR requests_per_unit=3');
   });

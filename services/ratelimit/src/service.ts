@@ -39,7 +39,9 @@ export const rateLimitService: ServiceDefinition<typeof rateLimitEnv> = {
       health: () => state.health,
       healthy: async () => (await ctx.ready.check()).ready,
       observeDuration: (s) => metrics.observeDuration(s, 'json'),
+      jsonEnabled: ctx.config.RATELIMIT_JSON_ENABLED,
     });
+    if (ctx.config.RATELIMIT_JSON_ENABLED && !ctx.config.ADMIN_TOKEN) ctx.logger.warn('RATELIMIT_JSON_ENABLED=true but ADMIN_TOKEN is not set: POST /json answers 403');
   },
 };
 

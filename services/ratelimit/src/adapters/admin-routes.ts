@@ -1,6 +1,7 @@
 // The reference's HTTP endpoints on the admin server: POST /json (same request/response JSON and
-// status codes), GET /healthcheck and GET /rlconfig (the loaded config as text, stale and refused
-// domains first), plus GET /status: every domain's state as JSON.
+// status codes; only when enabled, and then behind ADMIN_TOKEN like every state-changing admin
+// route, since it spends any client's quota), GET /healthcheck and GET /rlconfig (the loaded config
+// as text, stale and refused domains first), plus GET /status: every domain's state as JSON.
 import type { FastifyInstance } from 'fastify';
 import { dumpConfig } from '../core/config-dump.js';
 import { parseStateKey, type ConfigHealth } from '../core/config-state.js';
@@ -16,15 +17,30 @@ export interface AdminRoutesDeps {
   readonly health: () => ConfigHealth;
   readonly healthy: () => Promise<boolean>;
   readonly observeDuration?: (seconds: number) => void;
+  /** Serve POST /json (RATELIMIT_JSON_ENABLED); the kit's admin server then requires the ADMIN_TOKEN bearer token. */
+  readonly jsonEnabled: boolean;
 }
 
 export async function registerAdminRoutes(app: FastifyInstance, deps: AdminRoutesDeps): Promise<void> {
+  if (deps.jsonEnabled) await registerJsonRoute(app, deps);
+
+  app.get('/healthcheck', async (_request, reply) => {
+    const healthy = await deps.healthy();
+    return reply.code(healthy ? 200 : 500).type('text/plain').send(healthy ? 'OK' : 'NOT OK');
+  });
+
+  app.get('/rlconfig', async (_request, reply) => reply.type('text/plain').send(dumpConfig(deps.config(), deps.health())));
+  app.get('/status', async () => statusJson(deps.health()));
+}
+
+/** Not `public`: the kit's admin hook answers 401 without the ADMIN_TOKEN bearer token, 403 when no token is set. */
+async function registerJsonRoute(app: FastifyInstance, deps: AdminRoutesDeps): Promise<void> {
   await app.register(async (scope) => {
     // The reference accepts a JSON body whatever the content type says.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
-    scope.post('/json', { config: { public: true } }, async (request, reply) => {
+    scope.post('/json', async (request, reply) => {
       const started = performance.now();
       let parsed: unknown;
       try {
@@ -47,14 +63,6 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminRoute
       }
     });
   });
-
-  app.get('/healthcheck', async (_request, reply) => {
-    const healthy = await deps.healthy();
-    return reply.code(healthy ? 200 : 500).type('text/plain').send(healthy ? 'OK' : 'NOT OK');
-  });
-
-  app.get('/rlconfig', async (_request, reply) => reply.type('text/plain').send(dumpConfig(deps.config(), deps.health())));
-  app.get('/status', async () => statusJson(deps.health()));
 }
 
 /** { domains: [{ domain, source, file, state, generation, servingGeneration?, issues }], unreadable }, sorted. */

@@ -9,7 +9,7 @@ import { connectRedis, startService } from '@gatehouse/kit';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rateLimitService } from '../service.js';
-import { RedisCounterStore } from './redis-counter-store.js';
+import { COUNTER_CAP, RedisCounterStore } from './redis-counter-store.js';
 
 const nodes: ManagedProcess[] = [];
 let dataDir: string;
@@ -51,6 +51,17 @@ describe('RedisCounterStore on Redis Cluster', () => {
     expect(await cluster.ttl(keys[0]!)).toBeGreaterThan(0);
   });
 
+  it('counter overflow and batch isolation in cluster mode: INT64_MAX reads as over any limit, a refused key fails only its check', async () => {
+    const store = new RedisCounterStore(cluster, { timeoutMs: 2000 });
+    await cluster.set('cluster-parked_1700000000', '9223372036854775807');
+    await cluster.set('cluster-garbage_1700000000', 'abc');
+    const check = (key: string) => store.check([{ algorithm: 'fixed_window', key, hits: 1, limit: 10, windowSeconds: 60, expireSeconds: 60, burst: 10 }]);
+    const [parked, garbage, good] = await Promise.allSettled([check('cluster-parked_1700000000'), check('cluster-garbage_1700000000'), check('cluster-good_1700000000')]);
+    expect(parked).toMatchObject({ status: 'fulfilled', value: [{ after: COUNTER_CAP }] });
+    expect(garbage).toMatchObject({ status: 'rejected', reason: { code: 'GH_RATELIMIT_REDIS_KEY_ERROR' } });
+    expect(good).toMatchObject({ status: 'fulfilled', value: [{ after: 1 }] });
+  });
+
   it('runs GCRA and the sliding window on their nodes', async () => {
     const store = new RedisCounterStore(cluster, { timeoutMs: 2000 });
     await store.loadScripts();
@@ -77,11 +88,13 @@ describe('RedisCounterStore on Redis Cluster', () => {
       LOG_LEVEL: 'silent',
       // Not a timeout test: a busy machine must not turn the answers into the failure mode's.
       RATELIMIT_REDIS_TIMEOUT_MS: '1000',
+      RATELIMIT_JSON_ENABLED: 'true',
+      ADMIN_TOKEN: 'cluster-admin-token',
     });
     const admin = `http://127.0.0.1:${service.adminPort}`;
     try {
       await waitFor(async () => (await fetch(`${admin}/readyz`)).ok, { timeoutMs: 20_000, description: 'the service to be ready on the cluster' });
-      const post = () => fetch(`${admin}/json`, { method: 'POST', body: JSON.stringify({ domain: 'c', descriptors: [{ entries: [{ key: 'k', value: 'v' }] }] }) });
+      const post = () => fetch(`${admin}/json`, { method: 'POST', headers: { authorization: 'Bearer cluster-admin-token' }, body: JSON.stringify({ domain: 'c', descriptors: [{ entries: [{ key: 'k', value: 'v' }] }] }) });
       expect((await post()).status).toBe(200);
       expect((await post()).status).toBe(429);
     } finally {

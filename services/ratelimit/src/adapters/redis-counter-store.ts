@@ -17,7 +17,8 @@ import { RateLimitError, RateLimitErrorCodes } from '../errors.js';
 type LuaReply = [number, number, number];
 
 interface ScriptedRedis {
-  fixedWindows(numberOfKeys: number, ...keysAndArgs: Array<string | number>): Promise<number[]>;
+  /** Per key the counter after INCRBY (COUNTER_CAP when it would overflow), or null when Redis refused that key. */
+  fixedWindows(numberOfKeys: number, ...keysAndArgs: Array<string | number>): Promise<Array<number | null>>;
   gcra(key: string, intervalMs: string, burst: number, hits: number): Promise<LuaReply>;
   slidingWindow(key: string, windowMs: number, limit: number, hits: number): Promise<LuaReply>;
 }
@@ -33,6 +34,12 @@ interface WindowBatch {
   readonly waiters: Array<{ start: number; count: number; resolve: (after: number[]) => void; reject: (err: unknown) => void }>;
 }
 
+/**
+ * What a counter that would overflow int64 (or is above 2^53 - 1) reads as: over any limit, and exact
+ * as a JavaScript number. lua/fixed-window.lua returns the same value.
+ */
+export const COUNTER_CAP = Number.MAX_SAFE_INTEGER;
+
 /** Keys per merged script call; a bigger turn is split (Lua handles more, but replies stay small). */
 const MAX_BATCH_KEYS = 1000;
 
@@ -40,6 +47,14 @@ export class RedisCounterTimeoutError extends RateLimitError {
   constructor(timeoutMs: number) {
     super(RateLimitErrorCodes.redisTimeout, `redis did not answer within ${timeoutMs} ms`);
     this.name = 'RedisCounterTimeoutError';
+  }
+}
+
+/** Redis refused the command for one counter key (wrong type, not an integer): only its check fails. */
+export class RedisCounterKeyError extends RateLimitError {
+  constructor(key: string) {
+    super(RateLimitErrorCodes.redisKeyError, `redis refused the counter command for key ${JSON.stringify(key.length > 200 ? `${key.slice(0, 200)}...` : key)}`);
+    this.name = 'RedisCounterKeyError';
   }
 }
 
@@ -94,9 +109,7 @@ export class RedisCounterStore implements CounterStore {
 
   /** The reference's fixed-window commands for several keys; see lua/fixed-window.lua. */
   incrementWindows(windows: ReadonlyArray<{ key: string; hits: number; expireSeconds: number }>): Promise<number[]> {
-    if (this.isCluster) {
-      return Promise.all(windows.map((w) => Promise.all([this.redis.incrby(w.key, w.hits), this.redis.expire(w.key, w.expireSeconds)]).then(([after]) => after)));
-    }
+    if (this.isCluster) return Promise.all(windows.map((w) => this.incrementOne(w)));
     this.endTurnLater();
     return new Promise((resolve, reject) => {
       let batch = this.windowBatch;
@@ -108,6 +121,24 @@ export class RedisCounterStore implements CounterStore {
       batch.waiters.push({ start: batch.windows.length, count: windows.length, resolve, reject });
       for (const w of windows) batch.windows.push(w);
     });
+  }
+
+  /** Cluster mode: one key's INCRBY + EXPIRE, with the script's overflow rule. */
+  private async incrementOne(w: { key: string; hits: number; expireSeconds: number }): Promise<number> {
+    // Both written at once, INCRBY first (EXPIRE on a missing key would do nothing).
+    const increment = this.redis.incrby(w.key, w.hits);
+    const expiry = this.redis.expire(w.key, w.expireSeconds).catch(() => undefined);
+    let after: number;
+    try {
+      after = await increment;
+    } catch (err) {
+      // A reply error is about this key; anything else (connection, timeout) is the backend's.
+      if (!(err instanceof Error && err.name === 'ReplyError')) throw err;
+      if (!err.message.includes('overflow')) throw new RedisCounterKeyError(w.key);
+      after = COUNTER_CAP;
+    }
+    await expiry;
+    return Math.min(after, COUNTER_CAP);
   }
 
   /** GCRA in one script call; see lua/gcra.lua. */
@@ -150,7 +181,13 @@ export class RedisCounterStore implements CounterStore {
     this.redis.fixedWindows(batch.windows.length, ...args).then(
       (after) => {
         settle();
-        for (const waiter of batch.waiters) waiter.resolve(after.slice(waiter.start, waiter.start + waiter.count));
+        // A key Redis refused fails only the check that holds it; the batch's other checks are answered.
+        for (const waiter of batch.waiters) {
+          const slice = after.slice(waiter.start, waiter.start + waiter.count);
+          const refused = slice.indexOf(null);
+          if (refused === -1) waiter.resolve(slice as number[]);
+          else waiter.reject(new RedisCounterKeyError(batch.windows[waiter.start + refused]!.key));
+        }
       },
       (err: unknown) => {
         settle();

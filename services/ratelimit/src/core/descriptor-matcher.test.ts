@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDomainConfig } from './config-parser.js';
-import { DomainMatcher, globToRegExp, type RequestDescriptor } from './descriptor-matcher.js';
+import { createHash } from 'node:crypto';
+import { DomainMatcher, globToRegExp, keyValue, MAX_KEY_VALUE_BYTES, type RequestDescriptor } from './descriptor-matcher.js';
 
 const matcher = new DomainMatcher(
   parseDomainConfig(
@@ -108,6 +109,21 @@ describe('DomainMatcher', () => {
 
   it('builds the reference cache key base from request values', () => {
     expect(matcher.match(d(['message_type', 'marketing'], ['to_number', '206']))!.cacheKeyBase).toBe('test_message_type_marketing_to_number_206_');
+  });
+
+  it('key layout (security: long values): keeps the reference layout up to 64 bytes, hashes longer values as sha256:<hex>', () => {
+    const sha = (v: string) => `sha256:${createHash('sha256').update(v).digest('hex')}`;
+    const at = 'a'.repeat(MAX_KEY_VALUE_BYTES);
+    const over = 'a'.repeat(MAX_KEY_VALUE_BYTES + 1);
+    expect(keyValue('206')).toBe('206');
+    expect(keyValue(at)).toBe(at);
+    expect(keyValue(over)).toBe(sha(over));
+    // 33 two-byte characters are 66 bytes although 33 UTF-16 units.
+    expect(keyValue('é'.repeat(33))).toBe(sha('é'.repeat(33)));
+    expect(keyValue('é'.repeat(32))).toBe('é'.repeat(32));
+    expect(matcher.match(d(['message_type', 'marketing'], ['to_number', over]))!.cacheKeyBase).toBe(`test_message_type_marketing_to_number_${sha(over)}_`);
+    const override = matcher.match({ entries: [{ key: 'unknown', value: over }], limit: { requestsPerUnit: 1, unit: 'hour' } })!;
+    expect(override.cacheKeyBase).toBe(`test_unknown_${sha(over)}_`);
   });
 
   it('shares one counter across wildcard values with share_threshold', () => {

@@ -1,6 +1,7 @@
 // Finds the rule for one request descriptor, with the reference's semantics: per entry an exact
 // key_value beats a wildcard value (first in config order), which beats a bare key; the walk never
 // backtracks; and a rule applies only if it sits at the node matched by the LAST entry.
+import { createHash } from 'node:crypto';
 import { compositeKey } from './config-parser.js';
 import type { DescriptorConfig, DomainConfig, RateLimitRule } from './config-types.js';
 import { UNIT_SECONDS, type Unit } from './units.js';
@@ -20,7 +21,7 @@ export interface MatchedLimit {
   readonly rule: RateLimitRule;
   /** Metric label: the rule's path, with request values where detailed_metric/value_to_metric ask. */
   readonly metricKey: string;
-  /** "<domain>_<key>_<value>_..._" — the reference's cache key without the window start. */
+  /** "<domain>_<key>_<value>_..._" — the reference's cache key without the window start (long values hashed, see keyValue). */
   readonly cacheKeyBase: string;
 }
 
@@ -80,10 +81,24 @@ export class DomainMatcher {
         const valueInMetric = !shared && (config.valueToMetric || (i === entries.length - 1 && found.rule.detailedMetric));
         metricKey += `.${valueInMetric ? compositeKey(entry.key, entry.value) : compositeKey(config.key, config.value)}`;
       }
-      cacheKeyBase += `${entry.key}_${shared ? config.value! : entry.value}_`;
+      cacheKeyBase += `${entry.key}_${keyValue(shared ? config.value! : entry.value)}_`;
     }
     return { rule: found.rule, metricKey, cacheKeyBase };
   }
+}
+
+/** Values longer than this many UTF-8 bytes are hashed into the counter key. */
+export const MAX_KEY_VALUE_BYTES = 64;
+
+/**
+ * A descriptor value as it appears in a counter key: itself up to MAX_KEY_VALUE_BYTES (the
+ * reference's layout, so counters carry over in a migration), else `sha256:<hex>`, so a client
+ * sending long distinct values (a header through a Distinct selector) cannot make Redis, and the
+ * local cache, hold each of them whole.
+ */
+export function keyValue(value: string): string {
+  if (value.length * 3 <= MAX_KEY_VALUE_BYTES || (value.length <= MAX_KEY_VALUE_BYTES && Buffer.byteLength(value, 'utf8') <= MAX_KEY_VALUE_BYTES)) return value;
+  return `sha256:${createHash('sha256').update(value, 'utf8').digest('hex')}`;
 }
 
 function lookup(level: TrieNode, entry: DescriptorEntry): TrieChild | undefined {
@@ -126,7 +141,7 @@ function overrideLimit(domain: string, descriptor: RequestDescriptor, limit: { r
   let cacheKeyBase = `${domain}_`;
   for (const entry of descriptor.entries) {
     metricKey += `.${compositeKey(entry.key, entry.value)}`;
-    cacheKeyBase += `${entry.key}_${entry.value}_`;
+    cacheKeyBase += `${entry.key}_${keyValue(entry.value)}_`;
   }
   return {
     rule: {

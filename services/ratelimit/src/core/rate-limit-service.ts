@@ -9,7 +9,7 @@ import type { OverLimitCache } from './over-limit-cache.js';
 import type { Code, DescriptorAnswer, RateLimitAnswer } from './rate-limit-answer.js';
 import type { RateLimitConfig } from './rate-limit-config.js';
 import type { RateLimitMetrics, RuleCounts } from './rate-limit-metrics.js';
-import { hitsFor, validateRequest, type CheckRequest } from './rate-limit-request.js';
+import { defaultRequestLimits, hitsFor, validateRequest, type CheckRequest, type RequestLimits } from './rate-limit-request.js';
 import { unitEnumName } from './units.js';
 
 const UINT32_MAX = 4_294_967_295;
@@ -35,6 +35,8 @@ export interface RateLimitServiceOptions {
   readonly failureMode: FailureMode;
   /** RateLimit-* response headers (reference LIMIT_RESPONSE_HEADERS_ENABLED); undefined disables. */
   readonly responseHeaders: ResponseHeaderNames | undefined;
+  /** Bounds on one request (hits_addend, descriptor counts and sizes); beyond them INVALID_ARGUMENT. */
+  readonly requestLimits: RequestLimits;
 }
 
 export const defaultServiceOptions: RateLimitServiceOptions = {
@@ -44,6 +46,7 @@ export const defaultServiceOptions: RateLimitServiceOptions = {
   globalShadowMode: false,
   failureMode: 'allow',
   responseHeaders: undefined,
+  requestLimits: defaultRequestLimits,
 };
 
 export interface RateLimitServiceDeps {
@@ -84,9 +87,9 @@ export class RateLimitService {
     this.options = { ...defaultServiceOptions, ...options };
   }
 
-  /** @throws RateLimitRequestError for an empty domain or descriptor list. */
+  /** @throws RateLimitRequestError for an empty domain or descriptor list, or a request beyond the request limits (nothing is counted). */
   async shouldRateLimit(request: CheckRequest): Promise<RateLimitAnswer> {
-    validateRequest(request);
+    validateRequest(request, this.options.requestLimits);
     const nowMs = this.deps.nowMs();
     const nowSeconds = Math.floor(nowMs / 1000);
     const statuses: RuleStatus[] = new Array<RuleStatus>(request.descriptors.length);
