@@ -2,7 +2,7 @@
 // publish first, apply) and its inputs (watched files, admin-API resources, issued certificates).
 import { configHealthMetrics, withProducerSpan, YamlSourceWatcher, type ServiceContext, type ServiceDefinition } from '@gatehouse/kit';
 import { formatConfigIssue } from '@gatehouse/schemas';
-import { addAdsService } from './adapters/ads-server.js';
+import { addAdsService, MAX_DISCOVERY_REQUEST_BYTES } from './adapters/ads-server.js';
 import { AdminResourceStore } from './adapters/admin-resource-store.js';
 import { registerAdminRoutes } from './adapters/admin-routes.js';
 import { CertificateSecrets } from './adapters/certificate-secrets.js';
@@ -25,6 +25,9 @@ export const xdsService: ServiceDefinition<typeof xdsEnv> = {
   name: 'xds',
   env: xdsEnv,
   defaults: { grpcPort: 18000, adminPort: 19000 },
+  // The transport buffers at most a little more than the largest request the ADS deserializer accepts
+  // (it answers GH_XDS_REQUEST_TOO_LARGE up to here; beyond, grpc-js refuses before buffering it all).
+  grpcOptions: { 'grpc.max_receive_message_length': MAX_DISCOVERY_REQUEST_BYTES + 64 * 1024 },
   async start(ctx) {
     warmProtoRoot();
     const store = new SnapshotStore();

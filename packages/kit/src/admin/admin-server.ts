@@ -16,7 +16,7 @@ export interface AdminServerOptions {
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Set on a non-GET route that must stay open without ADMIN_TOKEN (e.g. ratelimit's POST /json). */
+    /** Set on a non-GET route that must stay open without ADMIN_TOKEN. */
     public?: boolean;
   }
 }

@@ -1,6 +1,6 @@
 // The one way a Gatehouse service starts: config from env, logging, telemetry, Redis, admin and gRPC
 // servers, then the service's own start(); graceful shutdown on SIGTERM/SIGINT.
-import type { Server } from '@grpc/grpc-js';
+import type { Server, ServerOptions } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
 import type { Meter, Tracer } from '@opentelemetry/api';
 import { buildAdminServer } from '../admin/admin-server.js';
@@ -60,6 +60,8 @@ export interface ServiceDefinition<S extends EnvSpecs> {
   readonly name: string;
   readonly env: S;
   readonly defaults: { grpcPort: number; adminPort: number };
+  /** gRPC server options over the kit's defaults, e.g. a smaller receive limit for a service whose clients send little. */
+  readonly grpcOptions?: ServerOptions;
   start(ctx: ServiceContext<ConfigOf<S>>): Promise<void>;
 }
 
@@ -113,7 +115,7 @@ export async function startService<S extends EnvSpecs>(definition: ServiceDefini
     .createObservableGauge('gatehouse_service_info', { description: 'always 1; labels name the service' })
     .addCallback((result) => result.observe(1, { service: definition.name, node_version: process.version }));
   const admin = buildAdminServer({ logger, readiness: ready, serveMetrics: telemetry.serveMetrics, adminToken: config.ADMIN_TOKEN });
-  const { server: grpc, health } = createGrpcServer();
+  const { server: grpc, health } = createGrpcServer(definition.grpcOptions);
   const hooks: Array<() => Promise<void> | void> = [];
   const context: ServiceContext<ConfigOf<S>> = {
     name: definition.name,
