@@ -15,6 +15,8 @@ const compose = parse(composeText, { merge: true }) as Compose;
 const rules: ComposeRuleOptions = {
   publicService: 'envoy',
   network: 'gatehouse',
+  backendNetwork: 'backends',
+  backendServices: ['demo-upstream'],
   baseImage: 'node:24-slim',
   sharedNamespacePorts: { authz: ['3001'] },
   readFile: (relative) => {
@@ -40,7 +42,7 @@ describe('docker-compose.yml', () => {
     expect(validateCompose(broken)).toBe(false);
   });
 
-  it('follows the house rules (loopback admin ports, health-gated start, one network, non-root node:24-slim images)', () => {
+  it('follows the house rules (loopback admin ports, health-gated start, upstreams on their own network, non-root node:24-slim images)', () => {
     expect(checkComposeRules(compose, rules)).toEqual([]);
   });
 
@@ -98,6 +100,21 @@ describe('checkComposeRules', () => {
       'must join the "gatehouse" network',
       '"redis" has no healthcheck to wait for',
       'must wait with condition: service_healthy',
+    ]);
+  });
+
+  it('keeps upstreams on the backends network alone, and everything but Envoy off it', () => {
+    const issues = checkComposeRules(
+      base({
+        envoy: { networks: ['gatehouse', 'backends'] },
+        'demo-upstream': { networks: ['gatehouse', 'backends'] },
+        redis: { ...healthy, networks: ['gatehouse', 'backends'] },
+      }),
+      rules,
+    );
+    expect(issues.map((i) => `${i.where}: ${i.message}`)).toEqual([
+      'services.demo-upstream.networks: an upstream joins the "backends" network only',
+      'services.redis.networks: only envoy and upstreams may join "backends"',
     ]);
   });
 

@@ -13,6 +13,10 @@ export interface ComposeRuleOptions {
   publicService: string;
   /** The network every service must join. */
   network: string;
+  /** The network upstreams live on: only they and `publicService` may join it, and they may join nothing else. */
+  backendNetwork?: string;
+  /** Services that are upstreams (demo backends). */
+  backendServices?: readonly string[];
   /** Base image every stage of our Dockerfiles must use. */
   baseImage: string;
   /**
@@ -93,8 +97,13 @@ export function checkComposeRules(compose: { services?: Record<string, ComposeSe
       if (!services[host]) issues.push({ where: `${at}.network_mode`, message: `shares the network of "${host}", which is not a service` });
     } else if (service.network_mode === 'none') {
       // No network at all (the secrets generator): nothing to join.
+    } else if (options.backendServices?.includes(name)) {
+      if (networks.join() !== options.backendNetwork) issues.push({ where: `${at}.networks`, message: `an upstream joins the "${options.backendNetwork}" network only` });
     } else if (!networks.includes(options.network)) {
       issues.push({ where: `${at}.networks`, message: `must join the "${options.network}" network` });
+    }
+    if (options.backendNetwork && networks.includes(options.backendNetwork) && name !== options.publicService && !options.backendServices?.includes(name)) {
+      issues.push({ where: `${at}.networks`, message: `only ${options.publicService} and upstreams may join "${options.backendNetwork}"` });
     }
 
     if (service.build !== undefined) issues.push(...checkDockerfile(at, service.build, options));
