@@ -18,7 +18,8 @@ function build(adminToken: string | undefined, readiness = new Readiness()): Fas
     },
   });
   app.post('/things', async () => ({ changed: true }));
-  app.post('/json', { config: { public: true } }, async () => ({ open: true }));
+  app.post('/open', { config: { public: true } }, async () => ({ open: true }));
+  app.get('/applied', { config: { requiresToken: true } }, async () => ({ secret: 'operators only' }));
   return app;
 }
 
@@ -53,7 +54,7 @@ describe('admin server', () => {
     expect((await app.inject({ method: 'POST', url: '/things' })).statusCode).toBe(401);
     expect((await app.inject({ method: 'POST', url: '/things', headers: { authorization: 'Bearer wrong' } })).statusCode).toBe(401);
     expect((await app.inject({ method: 'POST', url: '/things', headers: { authorization: 'Bearer s3cret' } })).json()).toEqual({ changed: true });
-    expect((await app.inject({ method: 'POST', url: '/json' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/open' })).statusCode).toBe(200);
   });
 
   it('disables state-changing routes when no ADMIN_TOKEN is set', async () => {
@@ -61,5 +62,15 @@ describe('admin server', () => {
     const response = await app.inject({ method: 'POST', url: '/things', headers: { authorization: 'Bearer ' } });
     expect(response.statusCode).toBe(403);
     expect(response.json().error).toBe('GH_ADMIN_DISABLED');
+  });
+
+  it('requires ADMIN_TOKEN on a read route marked requiresToken, and disables it without one', async () => {
+    build('s3cret');
+    expect((await app.inject('/applied')).statusCode).toBe(401);
+    expect((await app.inject({ url: '/applied', headers: { authorization: 'Bearer s3cret' } })).json()).toEqual({ secret: 'operators only' });
+    expect((await app.inject('/healthz')).statusCode).toBe(200);
+    await app.close();
+    build(undefined);
+    expect((await app.inject('/applied')).statusCode).toBe(403);
   });
 });

@@ -18,6 +18,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Set on a non-GET route that must stay open without ADMIN_TOKEN. */
     public?: boolean;
+    /** Set on a read route that shows what only an operator may see (e.g. applied resources). */
+    requiresToken?: boolean;
   }
 }
 
@@ -37,9 +39,10 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
   const app = Fastify({ loggerInstance: options.logger.child({ component: 'admin' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 4 * 1024 * 1024 });
 
   app.addHook('onRequest', async (request, reply) => {
-    if (READ_ONLY_METHODS.has(request.method) || request.routeOptions.config?.public === true) return;
+    const config = request.routeOptions.config;
+    if (config?.public === true || (READ_ONLY_METHODS.has(request.method) && config?.requiresToken !== true)) return;
     if (!options.adminToken) {
-      return reply.code(403).send({ error: 'GH_ADMIN_DISABLED', message: 'state-changing admin endpoints are disabled: ADMIN_TOKEN is not set' });
+      return reply.code(403).send({ error: 'GH_ADMIN_DISABLED', message: 'this admin endpoint is disabled: ADMIN_TOKEN is not set' });
     }
     if (!isAdminTokenValid(request.headers.authorization, options.adminToken)) {
       return reply

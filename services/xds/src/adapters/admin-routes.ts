@@ -15,7 +15,6 @@ import { checkDocumentLimits, DEFAULT_DOCUMENT_LIMITS, parseDocuments, redactSto
 import type { ProxyRegistry } from '../core/server/index.js';
 import type { ConfigPipeline } from '../runner/config-pipeline.js';
 import type { AdminResourceStore } from './admin-resource-store.js';
-import { requireAdminToken } from './require-admin-token.js';
 
 export interface AdminBodyLimits extends DocumentLimits {
   /** Bytes of one PUT /resources or POST /dry-run body. */
@@ -98,7 +97,7 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminRoute
       return { diff: deps.pipeline.dryRun(parsed.resources) };
     });
 
-    scope.get('/resources', { onRequest: requireAdminToken(deps.adminToken) }, async () => ({ resources: (await deps.resources.list()).map(redactStoredResource) }));
+    scope.get('/resources', { config: { requiresToken: true } }, async () => ({ resources: (await deps.resources.list()).map(redactStoredResource) }));
 
     scope.put('/resources', { bodyLimit: limits.maxBytes }, async (request, reply) => {
       const parsed = await readDocuments(request, reply);
