@@ -44,6 +44,8 @@ describe('secrets from files, and published demo secrets refused', () => {
       expect(load('xds', { ADMIN_TOKEN_FILE: join(dir, 'admin-token') }).ADMIN_TOKEN).toBe('from-a-file-0123456789');
       expect(load('xds', { ADMIN_TOKEN_FILE: join(dir, 'admin-token'), ADMIN_TOKEN: 'set-directly' }).ADMIN_TOKEN).toBe('set-directly');
       expect(() => load('xds', { ADMIN_TOKEN_FILE: join(dir, 'missing') })).toThrow(/^invalid ADMIN_TOKEN_FILE: cannot read .*missing: ENOENT/);
+      // Only declared variables are looked up: the machine's own *_FILE variables are none of ours.
+      expect(load('xds', { TF_CLI_CONFIG_FILE: join(dir, 'missing') }).ADMIN_TOKEN).toBeUndefined();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -52,7 +54,9 @@ describe('secrets from files, and published demo secrets refused', () => {
   it('refuses the demo secrets once published in docker-compose.yml and the k8s manifests, unless GATEHOUSE_DEMO', () => {
     expect(() => load('xds', { ADMIN_TOKEN: 'gatehouse-demo-admin-token' })).toThrow(/^invalid ADMIN_TOKEN: is a published demo value/);
     expect(() => load('certs', { CERTS_ENCRYPTION_KEY: 'ZGVtby1vbmx5LWtleS1uZXZlci11c2UtaXQtbGl2ZSE=' })).toThrow(/^invalid CERTS_ENCRYPTION_KEY: is a published demo value/);
-    expect(() => load('authz', { AUTHZ_COOKIE_SECRET: 'demo-only-cookie-secret-change-me-0123456789' })).toThrow(/^invalid AUTHZ_COOKIE_SECRET:/);
+    // A service's own secret variable (authz declares this one) is checked the same way.
+    const authzSpecs = { ...commonEnv({ grpcPort: 1, adminPort: 2 }), AUTHZ_COOKIE_SECRET: env.optionalString() };
+    expect(() => loadConfig(authzSpecs, { AUTHZ_COOKIE_SECRET: 'demo-only-cookie-secret-change-me-0123456789' })).toThrow(/^invalid AUTHZ_COOKIE_SECRET:/);
     expect(() => load('xds', { ADMIN_TOKEN: 'change-me' })).toThrow(ConfigError);
     expect(load('xds', { ADMIN_TOKEN: 'gatehouse-demo-admin-token', GATEHOUSE_DEMO: 'true' }).ADMIN_TOKEN).toBe('gatehouse-demo-admin-token');
   });

@@ -2,7 +2,6 @@
 import { env, type EnvSpec } from './env-spec.js';
 import { LOG_LEVELS } from '../logging/logger.js';
 import { parseRedisUrl } from '../redis/redis-url.js';
-import { refusePublishedSecrets, resolveSecretFiles } from './secret-files.js';
 
 const redisUrl: EnvSpec<string> = {
   description: 'redis://, rediss://, redis+sentinel://h1,h2/<master> or redis+cluster://h1,h2',
@@ -18,13 +17,11 @@ const redisUrl: EnvSpec<string> = {
  * - its own `<SERVICE>_GRPC_PORT` / `<SERVICE>_ADMIN_PORT` take the place of `GRPC_PORT` / `ADMIN_PORT`, so
  *   one environment can start all four services on ports of the user's choosing (`pnpm start`), while a
  *   container still sets the plain names;
- * - `<NAME>_FILE` fills `<NAME>` from a secrets file;
- * - a secret set to a value published in the deploy files is refused (GATEHOUSE_DEMO=true allows it).
+ * (`<NAME>_FILE` and the refusal of published demo secrets are loadConfig's, per declared variable.)
  */
 export function serviceEnvironment(service: string, environment: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const prefix = service.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-  const out = resolveSecretFiles(environment);
-  refusePublishedSecrets(out);
+  const out = { ...environment };
   for (const name of ['GRPC_PORT', 'ADMIN_PORT']) {
     const own = environment[`${prefix}_${name}`];
     if (own === undefined || own === '') continue;

@@ -2,6 +2,7 @@
 // value or throws a ConfigError naming the variable.
 import { parseEncryptionKey } from '@gatehouse/contracts';
 import { ConfigError } from './config-error.js';
+import { rawValue, refusePublishedSecret } from './secret-files.js';
 
 export interface EnvSpec<T> {
   readonly description: string;
@@ -112,9 +113,17 @@ export const env = { string, optionalString, int, port, bool, oneOf, url, encryp
 export type EnvSpecs = Record<string, EnvSpec<unknown>>;
 export type ConfigOf<S extends EnvSpecs> = { [K in keyof S]: S[K] extends EnvSpec<infer T> ? T : never };
 
-/** Parses every spec; the first bad variable throws a ConfigError. */
+/**
+ * Parses every spec; the first bad variable throws a ConfigError. A variable may come from the file its
+ * `<NAME>_FILE` names (Docker and Kubernetes secrets), and a secret set to a demo value published in
+ * the deploy files is refused.
+ */
 export function loadConfig<S extends EnvSpecs>(specs: S, environment: NodeJS.ProcessEnv = process.env): ConfigOf<S> {
   const out: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(specs)) out[name] = spec.parse(environment[name], name);
+  for (const [name, spec] of Object.entries(specs)) {
+    const raw = rawValue(name, environment);
+    refusePublishedSecret(name, raw, environment);
+    out[name] = spec.parse(raw, name);
+  }
   return out as ConfigOf<S>;
 }

@@ -18,31 +18,24 @@ const PUBLISHED_DEMO_SECRETS = new Set([
 const SECRET_VARIABLES = ['ADMIN_TOKEN', 'CERTS_ENCRYPTION_KEY', 'AUTHZ_COOKIE_SECRET', 'REDIS_PASSWORD'];
 
 /**
- * Fills `<NAME>` from the file `<NAME>_FILE` names, for every `<NAME>_FILE` set whose `<NAME>` is unset or
- * empty (a value set directly wins). The file's trailing newline is dropped.
+ * The raw value of `name`: set directly, or else read from the file `<name>_FILE` names (trailing newline
+ * dropped). Only variables a service declares are looked up, so an unrelated `*_FILE` of the machine's
+ * environment (TF_CLI_CONFIG_FILE, ...) is never read.
  */
-export function resolveSecretFiles(environment: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const out = { ...environment };
-  for (const [variable, path] of Object.entries(environment)) {
-    if (!variable.endsWith('_FILE') || !path) continue;
-    const name = variable.slice(0, -'_FILE'.length);
-    if (out[name]) continue;
-    try {
-      out[name] = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
-    } catch (err) {
-      throw new ConfigError(variable, `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-    }
+export function rawValue(name: string, environment: NodeJS.ProcessEnv): string | undefined {
+  const direct = environment[name];
+  const path = environment[`${name}_FILE`];
+  if ((direct !== undefined && direct !== '') || !path) return direct;
+  try {
+    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new ConfigError(`${name}_FILE`, `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  return out;
 }
 
-/** Throws a ConfigError naming the first secret variable set to a published demo value. */
-export function refusePublishedSecrets(environment: NodeJS.ProcessEnv): void {
+/** Throws a ConfigError when a secret variable holds a published demo value (unless GATEHOUSE_DEMO). */
+export function refusePublishedSecret(name: string, value: string | undefined, environment: NodeJS.ProcessEnv): void {
+  if (!SECRET_VARIABLES.includes(name) || !value || !PUBLISHED_DEMO_SECRETS.has(value.trim())) return;
   if (/^(true|1|yes)$/i.test(environment.GATEHOUSE_DEMO ?? '')) return;
-  for (const name of SECRET_VARIABLES) {
-    const value = environment[name]?.trim();
-    if (value && PUBLISHED_DEMO_SECRETS.has(value)) {
-      throw new ConfigError(name, 'is a published demo value (anyone can read it in the deploy files): generate your own (openssl rand -base64 32), or set GATEHOUSE_DEMO=true for a throwaway demo');
-    }
-  }
+  throw new ConfigError(name, 'is a published demo value (anyone can read it in the deploy files): generate your own (openssl rand -base64 32), or set GATEHOUSE_DEMO=true for a throwaway demo');
 }
