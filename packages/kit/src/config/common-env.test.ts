@@ -53,10 +53,10 @@ describe('secrets from files, and published demo secrets refused', () => {
 
   it('refuses the demo secrets once published in docker-compose.yml and the k8s manifests, unless GATEHOUSE_DEMO', () => {
     expect(() => load('xds', { ADMIN_TOKEN: 'gatehouse-demo-admin-token' })).toThrow(/^invalid ADMIN_TOKEN: is a published demo value/);
-    expect(() => load('certs', { CERTS_ENCRYPTION_KEY: 'ZGVtby1vbmx5LWtleS1uZXZlci11c2UtaXQtbGl2ZSE=' })).toThrow(/^invalid CERTS_ENCRYPTION_KEY: is a published demo value/);
-    // A service's own secret variable (authz declares this one) is checked the same way.
-    const authzSpecs = { ...commonEnv({ grpcPort: 1, adminPort: 2 }), AUTHZ_COOKIE_SECRET: env.optionalString() };
-    expect(() => loadConfig(authzSpecs, { AUTHZ_COOKIE_SECRET: 'demo-only-cookie-secret-change-me-0123456789' })).toThrow(/^invalid AUTHZ_COOKIE_SECRET:/);
+    // A service's own secret variables (xds and certs declare the key, authz the cookie secret) likewise.
+    const serviceSpecs = { ...commonEnv({ grpcPort: 1, adminPort: 2 }), CERTS_ENCRYPTION_KEY: env.encryptionKey(), AUTHZ_COOKIE_SECRET: env.optionalString() };
+    expect(() => loadConfig(serviceSpecs, { CERTS_ENCRYPTION_KEY: 'ZGVtby1vbmx5LWtleS1uZXZlci11c2UtaXQtbGl2ZSE=' })).toThrow(/^invalid CERTS_ENCRYPTION_KEY: is a published demo value/);
+    expect(() => loadConfig(serviceSpecs, { AUTHZ_COOKIE_SECRET: 'demo-only-cookie-secret-change-me-0123456789' })).toThrow(/^invalid AUTHZ_COOKIE_SECRET:/);
     expect(() => load('xds', { ADMIN_TOKEN: 'change-me' })).toThrow(ConfigError);
     expect(load('xds', { ADMIN_TOKEN: 'gatehouse-demo-admin-token', GATEHOUSE_DEMO: 'true' }).ADMIN_TOKEN).toBe('gatehouse-demo-admin-token');
   });
