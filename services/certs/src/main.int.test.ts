@@ -152,6 +152,11 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
     const metrics = await (await fetch(`${admin}/metrics`)).text();
     expect(metrics).toMatch(/gatehouse_config_stale_resources\{kind="Certificate"[^}]*\} 1/);
     expect(metrics).toMatch(/gatehouse_config_refused_total\{kind="Certificate"[^}]*\} 2/);
+    // /status says which generation serves and why the newer one was refused, with file, line and path.
+    const status = (await (await fetch(`${admin}/status`)).json()) as { stale: Array<{ key: string; generation: number; servingGeneration: number; problems: string[] }>; refused: Array<{ key: string; problems: string[] }> };
+    expect(status.stale).toEqual([expect.objectContaining({ key: 'Certificate default/site', generation: 3, servingGeneration: 2 })]);
+    expect(status.stale[0]!.problems.join('\n')).toMatch(/site\.yaml:\d+: Certificate default\/site: \/spec\S*: GH_CERTS_CONFIG_INVALID: /);
+    expect(status.refused.map((r) => r.key)).toEqual(['Certificate default/never']);
   });
 
   it('forces a renewal on POST /renew, and needs the admin token', async () => {

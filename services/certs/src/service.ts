@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import { RedisAcmeCallLimiter } from './adapters/acme-call-limiter.js';
 import { AcmeHttp } from './adapters/acme-http.js';
 import { certificateAdminRoutes } from './adapters/admin-routes.js';
+import { configStatus } from './workflow/config-status.js';
 import { CertStore } from './adapters/cert-store.js';
 import { ConfigSource } from './adapters/config-source.js';
 import { dnsProviderFor } from './adapters/dns/provider-for.js';
@@ -102,6 +103,8 @@ async function loadConfig(ctx: Ctx, manager: CertificateManager): Promise<void> 
     });
     ctx.onShutdown(() => source.close());
     await source.start();
+    // What the files hold against what serves: the stale and refused resources, with file, line and path.
+    ctx.admin.get('/status', async () => configStatus(source.intake));
   } else {
     await manager.reconcile();
   }
