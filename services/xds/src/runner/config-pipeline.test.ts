@@ -120,6 +120,17 @@ describe('ConfigPipeline', () => {
     expect(JSON.stringify(diff['default/web']!['endpoints']!.changed[0]!.after)).toContain('5000');
     expect(endpointPort(t.store)).toBe('3000');
   });
+
+  it('dry run of an invalid edit shows no change: the last good version would keep serving', async () => {
+    const t = setup();
+    t.pipeline.setFiles([{ path: 'gw.yaml', text: BASIC }]);
+    await t.pipeline.flush();
+    const docs = parseDocuments(BASIC.split('---').at(-1)!.replace('port: 3000', 'prt: 3000'));
+    expect(docs.resources[0]!.issues?.length).toBeGreaterThan(0);
+    expect(t.pipeline.dryRun(docs.resources)).toEqual({});
+    // and a dry run records nothing: the next real translation still counts generation 1 as serving
+    expect(endpointPort(t.store)).toBe('3000');
+  });
 });
 
 describe('ConfigPipeline started paused', () => {

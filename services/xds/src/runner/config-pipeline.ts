@@ -142,9 +142,9 @@ export class ConfigPipeline {
     return this.current;
   }
 
-  /** What applying `documents` through the admin API would change, without applying it. */
+  /** What applying `documents` through the admin API would change, without applying it (last good included). */
   dryRun(documents: readonly GatewayResource[]): SnapshotDiff {
-    const result = this.options.translate(this.inputs.resources(documents));
+    const result = this.lastGood.preview(this.inputs.resources(documents), this.options.translate);
     const shared = this.options.sharedSecrets?.() ?? [];
     const after = new Map<string, EnvoyResources>([...result.snapshots].map(([k, v]) => [k, withSharedSecrets(v, shared)]));
     const before = new Map(this.options.store.nodeClusters().map((k) => [k, this.options.store.get(k)!]));

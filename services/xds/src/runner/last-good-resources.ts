@@ -35,6 +35,23 @@ export class LastGoodResources {
 
   /** Translates `resources`, with each invalid new version replaced by its last accepted one. */
   translate(resources: readonly GatewayResource[], translate: (resources: readonly GatewayResource[]) => TranslateResult): LastGoodTranslation {
+    const { result, keyed, putBack, previous } = this.substitute(resources, translate);
+    const candidates = keyed.map(({ key, resource, print }): LastGoodCandidate<GatewayResource> => {
+      const file = resource.source?.kind === 'file' ? resource.source.file : 'admin-api';
+      const issues = putBack.get(key) ?? (resource.issues?.length ? schemaIssues(resource) : neverAccepted(resource, result.statuses.get(key), previous.has(key)));
+      return { key, file, fingerprint: print, issues, ...(issues.length === 0 ? { value: resource } : {}) };
+    });
+    const lastGood = this.tracker.update(candidates);
+    for (const entry of lastGood.stale) markStale(result.statuses.get(entry.key), entry);
+    return { result, lastGood, newlyRefused: this.newlyRefused(lastGood) };
+  }
+
+  /** What translate() would serve, without recording anything (the admin API's dry run). */
+  preview(resources: readonly GatewayResource[], translate: (resources: readonly GatewayResource[]) => TranslateResult): TranslateResult {
+    return this.substitute(resources, translate).result;
+  }
+
+  private substitute(resources: readonly GatewayResource[], translate: (resources: readonly GatewayResource[]) => TranslateResult) {
     const previous = new Map((this.tracker.current?.serving ?? []).map((e) => [e.key, e.value]));
     const keyed = resources.map((resource) => ({ key: resourceKey(resource), resource, print: fingerprint(resource) }));
     const isNewVersion = (key: string, print: string): boolean => previous.has(key) && fingerprint(previous.get(key)!) !== print;
@@ -49,15 +66,7 @@ export class LastGoodResources {
       for (const { key, resource } of refused) putBack.set(key, [refusalIssue(resource, refusal(result.statuses.get(key))!)]);
       result = translate(keyed.map(({ key, resource }) => (putBack.has(key) ? previous.get(key)! : resource)));
     }
-
-    const candidates = keyed.map(({ key, resource, print }): LastGoodCandidate<GatewayResource> => {
-      const file = resource.source?.kind === 'file' ? resource.source.file : 'admin-api';
-      const issues = putBack.get(key) ?? (resource.issues?.length ? schemaIssues(resource) : neverAccepted(resource, result.statuses.get(key), previous.has(key)));
-      return { key, file, fingerprint: print, issues, ...(issues.length === 0 ? { value: resource } : {}) };
-    });
-    const lastGood = this.tracker.update(candidates);
-    for (const entry of lastGood.stale) markStale(result.statuses.get(entry.key), entry);
-    return { result, lastGood, newlyRefused: this.newlyRefused(lastGood) };
+    return { result, keyed, putBack, previous };
   }
 
   private newlyRefused(lastGood: LastGoodResult<GatewayResource>): RefusedVersion[] {
