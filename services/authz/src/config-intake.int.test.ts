@@ -7,23 +7,8 @@ import { join } from 'node:path';
 import { makeConfigMapDir, swapConfigMap } from '@gatehouse/kit/testing';
 import { startRedis, type RedisHandle } from '@gatehouse/e2e';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startAuthz } from './testing/authz-service.js';
-import { upstreamHeaders } from './testing/check-client.js';
+import { apiKeyClientOf, apiKeyPolicyYaml, startAuthz } from './testing/authz-service.js';
 
-/** A policy admitting one API key client, with its Secret in the same file. */
-const keysPolicy = (name: string, client: string, extra = '') => `apiVersion: gateway.envoyproxy.io/v1alpha1
-kind: SecurityPolicy
-metadata: { name: ${name}, namespace: ns }
-spec:
-  apiKeyAuth:
-    credentialRefs: [{ name: ${name}-keys }]
-    extractFrom: [{ headers: [x-api-key] }]${extra}
----
-apiVersion: v1
-kind: Secret
-metadata: { name: ${name}-keys, namespace: ns }
-stringData: { ${client}: ${client}-0123456789abcdef }
-`;
 
 let redis: RedisHandle;
 let root: string;
@@ -38,23 +23,20 @@ afterAll(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-const clientOf = async (service: Awaited<ReturnType<typeof startAuthz>>, policy: string, client: string): Promise<string | undefined> =>
-  upstreamHeaders(await service.client.check({ policy, headers: { 'x-api-key': `${client}-0123456789abcdef` } }))['x-gatehouse-client-id'];
-
 describe('authz config intake', () => {
   it('loads a ConfigMap mount once per file and follows an atomic ..data swap', async () => {
     const dir = join(root, 'configmap');
     mkdirSync(dir);
-    await makeConfigMapDir(dir, { 'policy.yaml': keysPolicy('mounted', 'alice') });
+    await makeConfigMapDir(dir, { 'policy.yaml': apiKeyPolicyYaml('mounted', 'alice') });
     const service = await startAuthz({ AUTHZ_CONFIG_PATH: dir, REDIS_URL: redis.url });
     try {
-      expect(await clientOf(service, 'ns/mounted', 'alice')).toBe('alice');
+      expect(await apiKeyClientOf(service, 'ns/mounted', 'alice')).toBe('alice');
       const files = (await service.status()).sources.files!;
       expect(files.problems).toEqual([]);
       expect(files.serving).toEqual([expect.objectContaining({ policy: 'ns/mounted', file: join(dir, 'policy.yaml'), generation: 1 })]);
-      await swapConfigMap(dir, { 'policy.yaml': keysPolicy('mounted', 'bob') });
-      await vi.waitFor(async () => expect(await clientOf(service, 'ns/mounted', 'bob')).toBe('bob'), { timeout: 5_000 });
-      expect(await clientOf(service, 'ns/mounted', 'alice')).toBeUndefined();
+      await swapConfigMap(dir, { 'policy.yaml': apiKeyPolicyYaml('mounted', 'bob') });
+      await vi.waitFor(async () => expect(await apiKeyClientOf(service, 'ns/mounted', 'bob')).toBe('bob'), { timeout: 5_000 });
+      expect(await apiKeyClientOf(service, 'ns/mounted', 'alice')).toBeUndefined();
       expect((await service.status()).sources.files!.problems.join('\n')).not.toContain('GH_AUTHZ_CONFIG_DUPLICATE');
     } finally {
       await service.stop();
@@ -64,14 +46,14 @@ describe('authz config intake', () => {
   it('picks up a file replaced by rename every time, ten times in a row', async () => {
     const dir = join(root, 'renames');
     mkdirSync(dir);
-    writeFileSync(join(dir, 'policy.yaml'), keysPolicy('renamed', 'client0'));
+    writeFileSync(join(dir, 'policy.yaml'), apiKeyPolicyYaml('renamed', 'client0'));
     const service = await startAuthz({ AUTHZ_CONFIG_PATH: dir, REDIS_URL: redis.url });
     try {
-      expect(await clientOf(service, 'ns/renamed', 'client0')).toBe('client0');
+      expect(await apiKeyClientOf(service, 'ns/renamed', 'client0')).toBe('client0');
       for (let i = 1; i <= 10; i++) {
-        writeFileSync(join(dir, '.policy.yaml.tmp'), keysPolicy('renamed', `client${i}`));
+        writeFileSync(join(dir, '.policy.yaml.tmp'), apiKeyPolicyYaml('renamed', `client${i}`));
         renameSync(join(dir, '.policy.yaml.tmp'), join(dir, 'policy.yaml'));
-        await vi.waitFor(async () => expect(await clientOf(service, 'ns/renamed', `client${i}`)).toBe(`client${i}`), { timeout: 5_000 });
+        await vi.waitFor(async () => expect(await apiKeyClientOf(service, 'ns/renamed', `client${i}`)).toBe(`client${i}`), { timeout: 5_000 });
       }
     } finally {
       await service.stop();

@@ -6,23 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRedis, type RedisHandle } from '@gatehouse/e2e';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startAuthz } from './testing/authz-service.js';
-import { upstreamHeaders } from './testing/check-client.js';
+import { apiKeyClientOf, apiKeyPolicyYaml, startAuthz } from './testing/authz-service.js';
 
-/** A policy admitting one API key client, with its Secret in the same file. */
-const keysPolicy = (name: string, client: string, extra = '') => `apiVersion: gateway.envoyproxy.io/v1alpha1
-kind: SecurityPolicy
-metadata: { name: ${name}, namespace: ns }
-spec:
-  apiKeyAuth:
-    credentialRefs: [{ name: ${name}-keys }]
-    extractFrom: [{ headers: [x-api-key] }]${extra}
----
-apiVersion: v1
-kind: Secret
-metadata: { name: ${name}-keys, namespace: ns }
-stringData: { ${client}: ${client}-0123456789abcdef }
-`;
 
 let redis: RedisHandle;
 let root: string;
@@ -37,30 +22,27 @@ afterAll(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-const clientOf = async (service: Awaited<ReturnType<typeof startAuthz>>, policy: string, client: string): Promise<string | undefined> =>
-  upstreamHeaders(await service.client.check({ policy, headers: { 'x-api-key': `${client}-0123456789abcdef` } }))['x-gatehouse-client-id'];
-
 describe('authz last good per policy', () => {
   it('keeps the last good version of a policy that turns invalid, updates the others, never serves a never-valid one', async () => {
     const dir = join(root, 'last-good');
     mkdirSync(dir);
-    writeFileSync(join(dir, 'a.yaml'), keysPolicy('a', 'alice'));
-    writeFileSync(join(dir, 'b.yaml'), keysPolicy('b', 'bob'));
+    writeFileSync(join(dir, 'a.yaml'), apiKeyPolicyYaml('a', 'alice'));
+    writeFileSync(join(dir, 'b.yaml'), apiKeyPolicyYaml('b', 'bob'));
     const service = await startAuthz({ AUTHZ_CONFIG_PATH: dir, REDIS_URL: redis.url });
     try {
-      expect(await clientOf(service, 'ns/a', 'alice')).toBe('alice');
+      expect(await apiKeyClientOf(service, 'ns/a', 'alice')).toBe('alice');
       // a breaks (a field authz does not implement), b changes, c is new and never valid.
-      writeFileSync(join(dir, 'a.yaml'), keysPolicy('a', 'anne', '\n    failOpen: true'));
-      writeFileSync(join(dir, 'b.yaml'), keysPolicy('b', 'carol'));
-      writeFileSync(join(dir, 'c.yaml'), keysPolicy('c', 'cid').replace('name: c-keys }]', 'name: missing }]'));
+      writeFileSync(join(dir, 'a.yaml'), apiKeyPolicyYaml('a', 'anne', '\n    failOpen: true'));
+      writeFileSync(join(dir, 'b.yaml'), apiKeyPolicyYaml('b', 'carol'));
+      writeFileSync(join(dir, 'c.yaml'), apiKeyPolicyYaml('c', 'cid').replace('name: c-keys }]', 'name: missing }]'));
       const files = await vi.waitFor(async () => {
         const status = (await service.status()).sources.files!;
         expect(status.refused).toEqual([expect.objectContaining({ policy: 'ns/c' })]);
         return status;
       }, { timeout: 5_000 });
-      expect(await clientOf(service, 'ns/b', 'carol')).toBe('carol');
-      expect(await clientOf(service, 'ns/a', 'alice')).toBe('alice');
-      expect(await clientOf(service, 'ns/a', 'anne')).toBeUndefined();
+      expect(await apiKeyClientOf(service, 'ns/b', 'carol')).toBe('carol');
+      expect(await apiKeyClientOf(service, 'ns/a', 'alice')).toBe('alice');
+      expect(await apiKeyClientOf(service, 'ns/a', 'anne')).toBeUndefined();
       const unknown = await service.client.check({ policy: 'ns/c', headers: { 'x-api-key': 'cid-0123456789abcdef' } });
       expect(JSON.parse(unknown.denied_response.body)).toEqual({ error: 'GH_AUTHZ_UNKNOWN_POLICY' });
 
@@ -71,8 +53,8 @@ describe('authz last good per policy', () => {
       expect(metrics).toMatch(/gatehouse_config_refused_total\{kind="SecurityPolicy"[^}]*\} 2\n/);
 
       // Fixed: the new version serves at once.
-      writeFileSync(join(dir, 'a.yaml'), keysPolicy('a', 'anne'));
-      await vi.waitFor(async () => expect(await clientOf(service, 'ns/a', 'anne')).toBe('anne'), { timeout: 5_000 });
+      writeFileSync(join(dir, 'a.yaml'), apiKeyPolicyYaml('a', 'anne'));
+      await vi.waitFor(async () => expect(await apiKeyClientOf(service, 'ns/a', 'anne')).toBe('anne'), { timeout: 5_000 });
     } finally {
       await service.stop();
     }

@@ -2,7 +2,7 @@
 // with an environment), a Check client on its gRPC port, its /status, and the error lines it logs.
 import { startService, type RunningService } from '@gatehouse/kit';
 import { authzService } from '../service.js';
-import { createCheckClient, type CheckClient } from './check-client.js';
+import { createCheckClient, upstreamHeaders, type CheckClient } from './check-client.js';
 
 export interface AuthzUnderTest {
   readonly running: RunningService;
@@ -46,4 +46,24 @@ export async function startAuthz(environment: Record<string, string>): Promise<A
       await running.stop();
     },
   };
+}
+
+/** A policy admitting one API key client (`<client>-0123456789abcdef`), with its Secret in the same file. */
+export const apiKeyPolicyYaml = (name: string, client: string, extra = ''): string => `apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata: { name: ${name}, namespace: ns }
+spec:
+  apiKeyAuth:
+    credentialRefs: [{ name: ${name}-keys }]
+    extractFrom: [{ headers: [x-api-key] }]${extra}
+---
+apiVersion: v1
+kind: Secret
+metadata: { name: ${name}-keys, namespace: ns }
+stringData: { ${client}: ${client}-0123456789abcdef }
+`;
+
+/** The client id authz forwards for `client`'s key on `policy`, or undefined when it denies. */
+export async function apiKeyClientOf(service: AuthzUnderTest, policy: string, client: string): Promise<string | undefined> {
+  return upstreamHeaders(await service.client.check({ policy, headers: { 'x-api-key': `${client}-0123456789abcdef` } }))['x-gatehouse-client-id'];
 }
