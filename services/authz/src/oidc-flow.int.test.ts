@@ -79,7 +79,9 @@ function setCookies(answer: CheckAnswer): string[] {
   return deniedHeaders(answer).filter(([k]) => k === 'set-cookie').map(([, v]) => v);
 }
 function location(answer: CheckAnswer): string {
-  return deniedHeaders(answer).find(([k]) => k === 'location')![1];
+  const found = deniedHeaders(answer).find(([k]) => k === 'location');
+  if (!found) throw new Error(`no location in ${JSON.stringify(answer)}`);
+  return found[1];
 }
 
 /** Drives the IdP like a browser until it redirects back to the callback URL. */

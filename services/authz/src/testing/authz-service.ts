@@ -35,6 +35,9 @@ export async function startAuthz(environment: Record<string, string>): Promise<A
     errors.push(`${m ?? ''} ${JSON.stringify(o)}`);
     original(o, m);
   };
+  // Traffic is only sent to a ready replica (compose/k8s gate on /readyz); the session store's fail-fast
+  // connection answers 503 until Redis is connected, which a check right after start would otherwise race.
+  await waitReady(running.adminPort);
   const client = createCheckClient(running.grpcPort);
   return {
     running,
@@ -66,4 +69,14 @@ stringData: { ${client}: ${client}-0123456789abcdef }
 /** The client id authz forwards for `client`'s key on `policy`, or undefined when it denies. */
 export async function apiKeyClientOf(service: AuthzUnderTest, policy: string, client: string): Promise<string | undefined> {
   return upstreamHeaders(await service.client.check({ policy, headers: { 'x-api-key': `${client}-0123456789abcdef` } }))['x-gatehouse-client-id'];
+}
+
+async function waitReady(adminPort: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await fetch(`http://127.0.0.1:${adminPort}/readyz`).then((r) => r.status, () => 0);
+    if (status === 200) return;
+    if (Date.now() > deadline) throw new Error(`authz not ready after ${timeoutMs} ms (/readyz ${status})`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
