@@ -23,3 +23,23 @@ export {
   type EncryptionKeyInput,
   type DecryptOptions,
 } from './key-envelope.js';
+export {
+  seal,
+  open,
+  sealJson,
+  openJson,
+  sealedCodec,
+  parseControlKey,
+  controlKeyId,
+  controlKeyring,
+  deriveSubkey,
+  SealedEnvelopeError,
+  SEAL_PURPOSES,
+  type SealPurpose,
+  type SealMode,
+  type SealContext,
+  type ControlKey,
+  type ControlKeyring,
+  type SealedEnvelopeErrorCode,
+} from './sealed-envelope.js';
+export { SealedUses } from './sealed-uses.js';
