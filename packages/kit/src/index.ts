@@ -13,6 +13,8 @@ export { parseRedisUrl, describeRedisPlan, type RedisPlan, type RedisHostPort } 
 export { connectRedis, QUEUE_PREFIX, type RedisConnection, type RedisConnectOptions } from './redis/connect.js';
 export { loadLuaScript } from './redis/lua-script.js';
 export { FanoutChannel, type FanoutChannelOptions, type FanoutHandler } from './redis/fanout-channel.js';
+export { untrustedData, type UntrustedData } from './redis/untrusted-data.js';
+export { controlKeyEnv, controlKeyringOf, type ControlKeyConfig } from './config/control-key.js';
 export { createQueue, createWorker, defaultJobOptions } from './queue/bullmq.js';
 export { buildAdminServer, isAdminTokenValid, type AdminServerOptions } from './admin/admin-server.js';
 export { Readiness, type ReadinessProbe } from './admin/readiness.js';
