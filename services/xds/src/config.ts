@@ -1,5 +1,5 @@
 // Every environment variable the xds service reads (beyond the kit's common ones), with its default.
-import { ConfigError, env, type ConfigOf, type EnvSpec } from '@gatehouse/kit';
+import { ConfigError, controlKeyEnv, env, type ConfigOf, type EnvSpec } from '@gatehouse/kit';
 import type { ServiceEndpoint, TranslateOptions } from './core/index.js';
 
 /** "host:port" of a Gatehouse service Envoy must reach, as a translator ServiceEndpoint. */
@@ -17,6 +17,7 @@ function endpoint(clusterName: string, fallback: string, description: string): E
 }
 
 export const xdsEnv = {
+  ...controlKeyEnv(),
   GATEWAY_CONFIG_PATH: env.optionalString({ description: 'directory of Gateway API YAML to watch (recursively); unset = admin API only' }),
   AUTHZ_ADDRESS: endpoint('gatehouse-authz', '127.0.0.1:9001', 'ext_authz gRPC service Envoy calls'),
   // Covers the IdP round trips authz makes on login callbacks and token refreshes (authz README).
