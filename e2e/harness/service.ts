@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_CONTROL_KEY } from '@gatehouse/kit/testing';
 import { freePort, retryOnPortClash } from './free-port.js';
 import { ManagedProcess } from './managed-process.js';
 import { waitFor } from './wait-for.js';
@@ -63,6 +64,8 @@ async function startServiceOnce(
   const adminToken = env.ADMIN_TOKEN ?? 'e2e-admin-token';
   const fullEnv = {
     BIND_HOST: '127.0.0.1',
+    // This test process's control key, so tests can seal and open what the services exchange in Redis.
+    GATEHOUSE_CONTROL_KEY: TEST_CONTROL_KEY,
     ...env,
     GRPC_PORT: String(grpcPort),
     ADMIN_PORT: String(adminPort),

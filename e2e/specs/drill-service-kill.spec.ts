@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certificateIssuedCodec, FanoutChannels } from '@gatehouse/contracts';
+import { certificateIssuedCodec, FanoutChannels, SealedUses } from '@gatehouse/contracts';
+import { testSealedCodec } from '@gatehouse/kit/testing';
 import {
   envoy,
   fetchServedSnapshot,
@@ -243,7 +244,7 @@ describe('each service SIGKILLed and restarted on the same ports', () => {
     const subscriber = new Redis(gw.redis.url);
     try {
       subscriber.on('messageBuffer', (_channel: Buffer, payload: Buffer) => {
-        const issued = certificateIssuedCodec.decode(payload);
+        const issued = testSealedCodec(certificateIssuedCodec, SealedUses.certificateIssued()).decode(payload);
         issuedMessages.push({ name: `${issued.namespace}/${issued.name}`, revision: Number(issued.revision) });
       });
       await subscriber.subscribe(FanoutChannels.certificateIssued);

@@ -1,3 +1,3 @@
 // Test helpers other packages' tests import as `@gatehouse/kit/testing` (not part of the runtime surface).
 export { makeConfigMapDir, swapConfigMap } from './config/testing/config-map-dir.js';
-export { TEST_CONTROL_KEY, testControlKeyring } from './config/testing/control-key.js';
+export { TEST_CONTROL_KEY, testControlKeyring, testSealedCodec } from './config/testing/control-key.js';

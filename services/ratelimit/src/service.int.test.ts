@@ -4,9 +4,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FanoutChannels, grpcServiceDefinition, rateLimitConfigPublishedCodec, ServiceNames } from '@gatehouse/contracts';
+import { FanoutChannels, grpcServiceDefinition, rateLimitConfigPublishedCodec, SealedUses, ServiceNames } from '@gatehouse/contracts';
 import { freePorts, ManagedProcess, startRedis, waitFor, type RedisHandle } from '@gatehouse/e2e';
 import { FanoutChannel, startService, type RunningService as KitService } from '@gatehouse/kit';
+import { TEST_CONTROL_KEY, testSealedCodec } from '@gatehouse/kit/testing';
 import { credentials, makeGenericClientConstructor, type Client, type ServiceError } from '@grpc/grpc-js';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +55,7 @@ async function startRateLimit(redis: RedisHandle, env: Record<string, string>, u
   // A generous Redis budget: the service shares this test process's event loop on a busy machine, and
   // only the outage drill is about the budget.
   const service = await startService(rateLimitService, {
+    GATEHOUSE_CONTROL_KEY: TEST_CONTROL_KEY,
     REDIS_URL: redis.url,
     GRPC_PORT: '0',
     ADMIN_PORT: '0',
@@ -213,7 +215,7 @@ describe('ratelimit service', () => {
   it('applies config pushed over Redis, and a replica started later loads the current one', async () => {
     const publisher = new Redis(redis.port, redis.host);
     try {
-      const channel = new FanoutChannel({ name: FanoutChannels.rateLimitConfig, codec: rateLimitConfigPublishedCodec, redis: publisher });
+      const channel = new FanoutChannel({ name: FanoutChannels.rateLimitConfig, codec: testSealedCodec(rateLimitConfigPublishedCodec, SealedUses.rateLimitConfig()), redis: publisher });
       await channel.publish({
         version: 'v1',
         domains: [{ domain: 'pushed', source: 'BackendTrafficPolicy default/limits', yaml: 'domain: pushed\ndescriptors:\n  - key: k\n    rate_limit: { unit: hour, requests_per_unit: 1 }\n' }],
@@ -477,7 +479,7 @@ describe('last good, per domain', () => {
 
   it('keeps the last good version of a bad domain pushed over Redis while the other pushed domains update', async () => {
     const publisher = new Redis(redis.port, redis.host);
-    const channel = new FanoutChannel({ name: FanoutChannels.rateLimitConfig, codec: rateLimitConfigPublishedCodec, redis: publisher });
+    const channel = new FanoutChannel({ name: FanoutChannels.rateLimitConfig, codec: testSealedCodec(rateLimitConfigPublishedCodec, SealedUses.rateLimitConfig()), redis: publisher });
     const svc = await startRateLimit(redis, {});
     try {
       const published = (version: string, a: string, b: number) =>
