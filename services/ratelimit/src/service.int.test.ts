@@ -275,7 +275,7 @@ describe('REDIS_PERSECOND (the reference two-Redis setup)', () => {
       name: 'gatehouse-ratelimit',
       command: process.execPath,
       args: [MAIN],
-      env: { REDIS_URL: redis.url, GRPC_PORT: String(grpcPort), ADMIN_PORT: String(adminPort), BIND_HOST: '127.0.0.1', REDIS_PERSECOND: 'true' },
+      env: { GATEHOUSE_CONTROL_KEY: TEST_CONTROL_KEY, REDIS_URL: redis.url, GRPC_PORT: String(grpcPort), ADMIN_PORT: String(adminPort), BIND_HOST: '127.0.0.1', REDIS_PERSECOND: 'true' },
     });
     const exit = await proc.waitForExit();
     expect(exit.code).toBe(2);
