@@ -58,7 +58,7 @@ interface SecurityPolicySpec {
 export function translateSecurityFeatures(policy: GatewayResource, index: ResourceIndex): { features: SecurityFeatures; problems: string[] } {
   const spec = (policy.spec ?? {}) as SecurityPolicySpec & Record<string, unknown>;
   const namespace = policy.metadata.namespace;
-  const problems = refusedFields(securityPolicyFields, spec).map((p) => `${p} (not supported)`);
+  const problems = refusedFields(securityPolicyFields, spec);
   const features: SecurityFeatures = { authz: AUTHZ_SECTIONS.some((section) => spec[section] !== undefined) };
 
   for (const [field, ref] of secretRefs(spec)) {

@@ -13,7 +13,7 @@ export function supportOf(table: Readonly<Record<string, FieldSupport>>, path: s
   return undefined;
 }
 
-/** "spec.x.y: reason" for every refused field present in `value` (the outermost one of a subtree). */
+/** "spec.x.y is not supported: reason" for every refused field present in `value` (the outermost one of a subtree). */
 export function refusedFields(table: Readonly<Record<string, FieldSupport>>, value: unknown, path = 'spec'): string[] {
   const found: string[] = [];
   const walk = (node: unknown, at: string) => {
@@ -26,7 +26,7 @@ export function refusedFields(table: Readonly<Record<string, FieldSupport>>, val
       const childPath = `${at}.${field}`;
       const support = table[childPath];
       if (support?.status === 'refused') {
-        if (!found.some((f) => f.startsWith(`${childPath}: `))) found.push(`${childPath}: ${support.reason}`);
+        if (!found.some((f) => f.startsWith(`${childPath} `))) found.push(`${childPath} is not supported: ${support.reason}`);
         continue;
       }
       walk(child, childPath);

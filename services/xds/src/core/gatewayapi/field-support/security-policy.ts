@@ -6,7 +6,7 @@
 import type { FieldSupport } from './field-support.js';
 
 const GOLDEN = 'services/xds/src/core/gatewayapi/testdata';
-const TRANSLATOR_GOLDEN = 'services/xds/src/core/translator/testdata/in';
+const END_TO_END = 'services/xds/testdata/end-to-end/securitypolicy-cors-and-ext-auth.in.yaml';
 const AUTHZ_TESTS = 'services/authz/src/core/policy/compile.test.ts';
 
 function translated(envoy: string, test: string): FieldSupport {
@@ -27,28 +27,28 @@ const BACKEND_SETTINGS = 'backendSettings (cluster tuning for a policy backend) 
 const SELECTORS = 'targetSelectors select by Kubernetes labels, which files and the admin API do not evaluate yet';
 
 const targeting: Record<string, FieldSupport> = {
-  'spec.targetRef': translated('which routes get the policy (deprecated single form of targetRefs)', `${GOLDEN}/securitypolicy-attachment-precedence.in.yaml`),
-  'spec.targetRef.group': translated('target group (gateway.networking.k8s.io)', `${GOLDEN}/securitypolicy-attachment-precedence.in.yaml`),
-  'spec.targetRef.kind': translated('Gateway, HTTPRoute or GRPCRoute', `${GOLDEN}/securitypolicy-attachment-precedence.in.yaml`),
-  'spec.targetRef.name': translated('target name', `${GOLDEN}/securitypolicy-attachment-precedence.in.yaml`),
+  'spec.targetRef': translated('which routes get the policy (deprecated single form of targetRefs)', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
+  'spec.targetRef.group': translated('target group (gateway.networking.k8s.io)', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
+  'spec.targetRef.kind': translated('Gateway, HTTPRoute or GRPCRoute', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
+  'spec.targetRef.name': translated('target name', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
   'spec.targetRef.sectionName': translated('a Gateway listener or a route rule; an unknown one is Accepted=False TargetNotFound', `${GOLDEN}/securitypolicy-refs-unresolved.in.yaml`),
-  'spec.targetRefs': translated('which routes get the policy (rule beats route beats listener beats Gateway)', `${GOLDEN}/securitypolicy-attachment-precedence.in.yaml`),
-  'spec.targetRefs.group': translated('target group (gateway.networking.k8s.io)', `${GOLDEN}/securitypolicy-attachment-precedence.in.yaml`),
-  'spec.targetRefs.kind': translated('Gateway, HTTPRoute or GRPCRoute', `${GOLDEN}/securitypolicy-attachment-precedence.in.yaml`),
-  'spec.targetRefs.name': translated('target name', `${GOLDEN}/securitypolicy-attachment-precedence.in.yaml`),
+  'spec.targetRefs': translated('which routes get the policy (rule beats route beats listener beats Gateway)', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
+  'spec.targetRefs.group': translated('target group (gateway.networking.k8s.io)', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
+  'spec.targetRefs.kind': translated('Gateway, HTTPRoute or GRPCRoute', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
+  'spec.targetRefs.name': translated('target name', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
   'spec.targetRefs.sectionName': translated('a Gateway listener or a route rule; an unknown one is Accepted=False TargetNotFound', `${GOLDEN}/securitypolicy-refs-unresolved.in.yaml`),
   'spec.targetSelectors': refused(SELECTORS),
   'spec.mergeType': refused('policy merging (mergeType) is not implemented: the most specific SecurityPolicy applies alone'),
 };
 
 const cors: Record<string, FieldSupport> = {
-  'spec.cors': translated('envoy.filters.http.cors in the HCM + per-route typed_per_filter_config CorsPolicy', `${GOLDEN}/securitypolicy-cors-and-ext-auth.in.yaml, ${TRANSLATOR_GOLDEN}/cors-and-ext-auth-filters.yaml, e2e/specs/cors-ext-auth.e2e.test.ts`),
-  'spec.cors.allowOrigins': translated('CorsPolicy.allow_origin_string_match ("*" and wildcards as safe_regex, others exact)', `${TRANSLATOR_GOLDEN}/cors-and-ext-auth-filters.yaml, e2e/specs/cors-ext-auth.e2e.test.ts`),
-  'spec.cors.allowMethods': translated('CorsPolicy.allow_methods', `${TRANSLATOR_GOLDEN}/cors-and-ext-auth-filters.yaml`),
-  'spec.cors.allowHeaders': translated('CorsPolicy.allow_headers', `${TRANSLATOR_GOLDEN}/cors-and-ext-auth-filters.yaml`),
-  'spec.cors.exposeHeaders': translated('CorsPolicy.expose_headers', `${TRANSLATOR_GOLDEN}/cors-and-ext-auth-filters.yaml`),
-  'spec.cors.maxAge': translated('CorsPolicy.max_age (seconds)', `${TRANSLATOR_GOLDEN}/cors-and-ext-auth-filters.yaml`),
-  'spec.cors.allowCredentials': translated('CorsPolicy.allow_credentials', `${TRANSLATOR_GOLDEN}/cors-and-ext-auth-filters.yaml`),
+  'spec.cors': translated('envoy.filters.http.cors in the HCM + per-route typed_per_filter_config CorsPolicy', `${END_TO_END}, e2e/specs/cors-ext-auth.e2e.test.ts`),
+  'spec.cors.allowOrigins': translated('CorsPolicy.allow_origin_string_match ("*" and wildcards as safe_regex, others exact)', `${END_TO_END}, e2e/specs/cors-ext-auth.e2e.test.ts`),
+  'spec.cors.allowMethods': translated('CorsPolicy.allow_methods', END_TO_END),
+  'spec.cors.allowHeaders': translated('CorsPolicy.allow_headers', END_TO_END),
+  'spec.cors.exposeHeaders': translated('CorsPolicy.expose_headers', END_TO_END),
+  'spec.cors.maxAge': translated('CorsPolicy.max_age (seconds)', END_TO_END),
+  'spec.cors.allowCredentials': translated('CorsPolicy.allow_credentials', END_TO_END),
   'spec.csrf': refused('csrf (envoy.filters.http.csrf) is not translated yet'),
 };
 
@@ -70,7 +70,7 @@ const backendRef = (at: string, envoy: string, test: string): Record<string, Fie
   [`${at}.backendSettings`]: refused(BACKEND_SETTINGS),
 });
 
-const EXT_AUTH_TEST = `${GOLDEN}/securitypolicy-cors-and-ext-auth.in.yaml, ${TRANSLATOR_GOLDEN}/cors-and-ext-auth-filters.yaml`;
+const EXT_AUTH_TEST = END_TO_END;
 const extAuth: Record<string, FieldSupport> = {
   'spec.extAuth': translated('its own ext_authz filter envoy.filters.http.ext_authz/securitypolicy/<ns>/<name> (disabled in the HCM, enabled on its routes), before Gatehouse authz', `${EXT_AUTH_TEST}, e2e/specs/cors-ext-auth.e2e.test.ts`),
   'spec.extAuth.grpc': translated('ExtAuthz.grpc_service.envoy_grpc (cluster backend/<ns>/<name>, HTTP/2)', EXT_AUTH_TEST),
