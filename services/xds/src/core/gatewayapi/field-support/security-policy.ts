@@ -42,8 +42,8 @@ const targeting: Record<string, FieldSupport> = {
 };
 
 const cors: Record<string, FieldSupport> = {
-  'spec.cors': translated('envoy.filters.http.cors in the HCM + per-route typed_per_filter_config CorsPolicy', `${END_TO_END}, e2e/specs/cors-ext-auth.e2e.test.ts`),
-  'spec.cors.allowOrigins': translated('CorsPolicy.allow_origin_string_match ("*" and wildcards as safe_regex, others exact)', `${END_TO_END}, e2e/specs/cors-ext-auth.e2e.test.ts`),
+  'spec.cors': translated('envoy.filters.http.cors in the HCM + per-route typed_per_filter_config CorsPolicy', `${END_TO_END}, e2e/specs/cors-ext-auth.spec.ts`),
+  'spec.cors.allowOrigins': translated('CorsPolicy.allow_origin_string_match ("*" and wildcards as safe_regex, others exact)', `${END_TO_END}, e2e/specs/cors-ext-auth.spec.ts`),
   'spec.cors.allowMethods': translated('CorsPolicy.allow_methods', END_TO_END),
   'spec.cors.allowHeaders': translated('CorsPolicy.allow_headers', END_TO_END),
   'spec.cors.exposeHeaders': translated('CorsPolicy.expose_headers', END_TO_END),
@@ -72,14 +72,14 @@ const backendRef = (at: string, envoy: string, test: string): Record<string, Fie
 
 const EXT_AUTH_TEST = END_TO_END;
 const extAuth: Record<string, FieldSupport> = {
-  'spec.extAuth': translated('its own ext_authz filter envoy.filters.http.ext_authz/securitypolicy/<ns>/<name> (disabled in the HCM, enabled on its routes), before Gatehouse authz', `${EXT_AUTH_TEST}, e2e/specs/cors-ext-auth.e2e.test.ts`),
+  'spec.extAuth': translated('its own ext_authz filter envoy.filters.http.ext_authz/securitypolicy/<ns>/<name> (disabled in the HCM, enabled on its routes), before Gatehouse authz', `${EXT_AUTH_TEST}, e2e/specs/cors-ext-auth.spec.ts`),
   'spec.extAuth.grpc': translated('ExtAuthz.grpc_service.envoy_grpc (cluster backend/<ns>/<name>, HTTP/2)', EXT_AUTH_TEST),
   ...backendRef('spec.extAuth.grpc', 'the cluster of ExtAuthz.grpc_service', EXT_AUTH_TEST),
-  'spec.extAuth.http': translated('ExtAuthz.http_service.server_uri (cluster backend/<ns>/<name>)', `${EXT_AUTH_TEST}, e2e/specs/cors-ext-auth.e2e.test.ts`),
+  'spec.extAuth.http': translated('ExtAuthz.http_service.server_uri (cluster backend/<ns>/<name>)', `${EXT_AUTH_TEST}, e2e/specs/cors-ext-auth.spec.ts`),
   ...backendRef('spec.extAuth.http', 'the cluster of ExtAuthz.http_service.server_uri', EXT_AUTH_TEST),
   'spec.extAuth.http.path': translated('ExtAuthz.http_service.path_prefix', EXT_AUTH_TEST),
   'spec.extAuth.http.pathOverride': refused('pathOverride is not translated yet: use path'),
-  'spec.extAuth.http.headersToBackend': translated('ExtAuthz.http_service.authorization_response.allowed_upstream_headers', `${EXT_AUTH_TEST}, e2e/specs/cors-ext-auth.e2e.test.ts`),
+  'spec.extAuth.http.headersToBackend': translated('ExtAuthz.http_service.authorization_response.allowed_upstream_headers', `${EXT_AUTH_TEST}, e2e/specs/cors-ext-auth.spec.ts`),
   'spec.extAuth.headersToExtAuth': translated('ExtAuthz.allowed_headers', EXT_AUTH_TEST),
   'spec.extAuth.bodyToExtAuth': translated('ExtAuthz.with_request_body', EXT_AUTH_TEST),
   'spec.extAuth.bodyToExtAuth.maxRequestBytes': translated('ExtAuthz.with_request_body.max_request_bytes (allow_partial_message)', EXT_AUTH_TEST),
