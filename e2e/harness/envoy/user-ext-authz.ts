@@ -5,7 +5,9 @@
 // allowed_upstream_headers copied to it; any other answer is returned to the client; a service that
 // cannot be reached gives status_on_error (403 unless set), or passes with failure_mode_allow.
 import { matchString } from './route-matching.js';
+import type { ServedSnapshot } from './ads-snapshot.js';
 import type { EnvoySnapshot, StringMatcher, TypedConfig } from './types.js';
+import { upstreamAddress } from './upstream-address.js';
 
 export const USER_EXT_AUTHZ_PREFIX = 'envoy.filters.http.ext_authz/';
 
@@ -57,14 +59,12 @@ function seconds(duration: string | { seconds?: unknown; nanos?: unknown } | und
   return 10;
 }
 
-interface LbEndpoint {
-  endpoint?: { address?: { socket_address?: { address?: string; port_value?: number } } };
-}
-
-/** host:port of the cluster's first endpoint: its ClusterLoadAssignment (EDS) or its load_assignment. */
+/** host:port of the cluster's first endpoint (inline or EDS), or undefined when it has none. */
 function endpointOf(snapshot: EnvoySnapshot, cluster: string): string | undefined {
-  const inline = (snapshot.clusters?.find((c) => c.name === cluster) as { load_assignment?: { endpoints?: Array<{ lb_endpoints?: unknown[] }> } } | undefined)?.load_assignment;
-  const assignment = inline ?? snapshot.endpoints?.find((e) => e.cluster_name === cluster);
-  const first = assignment?.endpoints?.flatMap((l) => (l.lb_endpoints ?? []) as LbEndpoint[])[0]?.endpoint?.address?.socket_address;
-  return first?.address ? `${first.address}:${first.port_value ?? 80}` : undefined;
+  try {
+    const { host, port } = upstreamAddress({ clusters: snapshot.clusters ?? [], endpoints: snapshot.endpoints ?? [] } as unknown as ServedSnapshot, cluster);
+    return `${host}:${port}`;
+  } catch {
+    return undefined;
+  }
 }
