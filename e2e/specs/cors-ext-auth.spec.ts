@@ -76,6 +76,17 @@ describe('CORS from a SecurityPolicy', () => {
   });
 });
 
+describe('CSRF from a SecurityPolicy', () => {
+  it("refuses a write from another site's page, and lets the shop's pages and its own origin write", async () => {
+    const post = (origin: string) => gw.request(LISTENER_PORT, { method: 'POST', path: '/catalog/items', host: HOST, headers: { origin } });
+    const forged = await post('https://evil.example');
+    expect(forged.status).toBe(403);
+    expect(forged.upstream).toBeUndefined();
+    expect((await post('https://www.shop.example')).status).toBe(200);
+    expect((await post(`https://${HOST}`)).status).toBe(200);
+  });
+});
+
 describe('extAuth to the shop\'s own authorization service', () => {
   it('forwards an authorized request with the headers the service allows, and only those', async () => {
     checks.length = 0;

@@ -18,3 +18,16 @@ describe('emulated cors filter', () => {
     expect(runCors(policy, 'GET', { origin: 'https://a.example' })).toEqual({ kind: 'continue', responseHeaders: { 'access-control-allow-origin': 'https://a.example', 'access-control-allow-credentials': 'true' } });
   });
 });
+
+describe('emulated csrf filter', () => {
+  const csrf = { filter_enabled: { default_value: { numerator: 1_000_000, denominator: 'MILLION' } }, additional_origins: [{ exact: 'www.a.example' }] };
+  it('lets safe methods and same-origin or allowed writes through, and answers 403 to the others', async () => {
+    const { runCsrf } = await import('./csrf.js');
+    expect(runCsrf(csrf, 'GET', 'api.a.example', {})).toBeUndefined();
+    expect(runCsrf(csrf, 'POST', 'api.a.example', { origin: 'https://api.a.example' })).toBeUndefined();
+    expect(runCsrf(csrf, 'POST', 'api.a.example', { origin: 'https://www.a.example' })).toBeUndefined();
+    expect(runCsrf(csrf, 'POST', 'api.a.example', { origin: 'https://evil.example' })).toBe(403);
+    expect(runCsrf(csrf, 'DELETE', 'api.a.example', {})).toBe(403);
+    expect(runCsrf({ ...csrf, filter_enabled: { default_value: { numerator: 0, denominator: 'HUNDRED' } } }, 'POST', 'api.a.example', {})).toBeUndefined();
+  });
+});

@@ -1,5 +1,5 @@
 // Plays Envoy's part for one HTTP request against a served snapshot: picks the listener, virtual host
-// and route, runs the HTTP filters in their configured order (cors, the policies' own ext_authz, ext_authz,
+// and route, runs the HTTP filters in their configured order (cors, csrf, the policies' own ext_authz, ext_authz,
 // ratelimit, router), calls the real authz and ratelimit services (and a user's HTTP authorization
 // service) with the requests Envoy would build, and applies their answers.
 import { randomUUID } from 'node:crypto';
@@ -8,6 +8,7 @@ import { buildDescriptors } from './ratelimit-request.js';
 import { applyUnderscoreHeaderPolicy, sanitizeEdgeHeaders } from './edge-headers.js';
 import { setCookiesOf } from './set-cookie.js';
 import { CORS_FILTER, runCors, type CorsPolicy } from './cors.js';
+import { CSRF_FILTER, runCsrf, type CsrfPolicy } from './csrf.js';
 import { runUserExtAuthz, USER_EXT_AUTHZ_PREFIX } from './user-ext-authz.js';
 import { selectRoute, selectVirtualHost, type EmulatedRequest } from './route-matching.js';
 import type { EnvoySnapshot, HttpConnectionManager, RouteConfiguration, TypedConfig } from './types.js';
@@ -103,6 +104,10 @@ export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: numb
       const outcome = runCors(policy, request.method, request.headers);
       if (outcome.kind === 'reply') return { ...localReply(outcome.status, '', outcome.headers, sent), routeName: route.name };
       Object.assign(responseHeaders, outcome.responseHeaders);
+    } else if (filter.name === CSRF_FILTER) {
+      const policy = perFilterConfig<CsrfPolicy>(CSRF_FILTER, route, virtualHost);
+      const status = policy && runCsrf(policy, request.method, request.host, request.headers);
+      if (status) return { ...localReply(status, 'Invalid origin', responseHeaders, sent), routeName: route.name };
     } else if (filter.name.startsWith(USER_EXT_AUTHZ_PREFIX)) {
       // A SecurityPolicy's own ext_authz: disabled in the HCM, enabled by its routes' per-route config.
       const perRoute = perFilterConfig<ExtAuthzPerRoute>(filter.name, route, virtualHost);

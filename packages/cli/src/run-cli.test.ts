@@ -97,14 +97,13 @@ kind: SecurityPolicy
 metadata: { name: p }
 spec:
   targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: web }]
-  csrf:
-    additionalOrigins: [https://example.com]
+  mergeType: StrategicMerge
 `;
     await writeFile(join(dir, 'gw.yaml'), gateway);
     await writeFile(join(dir, 'policy.yaml'), policy);
     const r = await run('validate', '-f', dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${join(dir, 'policy.yaml')}:7: SecurityPolicy default/p: /spec/csrf: Accepted=False (Invalid): spec.csrf is not supported`);
+    expect(r.stderr).toContain(`${join(dir, 'policy.yaml')}:6: SecurityPolicy default/p: /spec/mergeType: Accepted=False (Invalid): spec.mergeType is not supported`);
   });
 });
 

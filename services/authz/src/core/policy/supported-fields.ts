@@ -7,7 +7,7 @@ const objectRef: Shape = { group: true, kind: true, name: true, namespace: true 
 
 const securityPolicySpec: Shape = {
   // Targeting and merging are the xds service's job; cors is Envoy's cors filter, which xds configures.
-  // csrf is not translated by xds yet, so it is not accepted here either.
+  // xds configures csrf (Envoy's csrf filter) and extAuth too, but never sends them here.
   targetRef: true,
   targetRefs: true,
   targetSelectors: true,

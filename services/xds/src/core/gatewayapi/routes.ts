@@ -205,6 +205,7 @@ function expandRules(
       const ir: RouteIR = { ...action, name, match };
       if (securityParts?.securityPolicy) ir.securityPolicy = securityParts.securityPolicy;
       if (securityParts?.cors && !ir.cors) ir.cors = securityParts.cors;
+      if (securityParts?.csrf) ir.csrf = securityParts.csrf;
       if (securityParts?.extAuth) ir.extAuth = securityParts.extAuth;
       if (traffic?.value.rateLimit) ir.rateLimit = traffic.value.rateLimit;
       if (traffic?.value.retry) ir.retry = traffic.value.retry;

@@ -3,7 +3,7 @@
 // basicAuth, authorization). Refused fields (field-support/security-policy.ts) and references that
 // do not resolve are problems: the policy is Accepted=False (Invalid) and its routes fail closed.
 import type { GatewayResource } from '../provider/resource-types.js';
-import type { CorsIR, ExtAuthIR, HeaderValueIR, StringMatchIR } from '../ir/types.js';
+import type { CorsIR, CsrfIR, ExtAuthIR, HeaderValueIR, StringMatchIR } from '../ir/types.js';
 import { ClusterRegistry, resolveBackendRef, type BackendRef } from './backends.js';
 import { parseDurationMs } from './durations.js';
 import { refusedFields } from './field-support/refused-fields.js';
@@ -24,6 +24,7 @@ export interface SecurityFeatures {
   /** Ask Gatehouse's authz service (the policy has one of AUTHZ_SECTIONS). */
   authz: boolean;
   cors?: CorsIR;
+  csrf?: CsrfIR;
   extAuth?: ExtAuthPlan;
 }
 
@@ -49,6 +50,7 @@ interface ExtAuthSpec {
 
 interface SecurityPolicySpec {
   cors?: CorsSpec;
+  csrf?: { additionalOrigins?: string[]; shadowFraction?: { numerator: number; denominator?: number } };
   extAuth?: ExtAuthSpec;
   oidc?: { clientSecret?: { name?: string; namespace?: string }; clientIDRef?: { name?: string; namespace?: string } };
   apiKeyAuth?: { credentialRefs?: Array<{ name?: string; namespace?: string }> };
@@ -72,6 +74,13 @@ export function translateSecurityFeatures(policy: GatewayResource, index: Resour
     const cors = translateCors(spec.cors);
     if (typeof cors === 'string') problems.push(cors);
     else features.cors = cors;
+  }
+  if (spec.csrf) {
+    const fraction = spec.csrf.shadowFraction;
+    features.csrf = {
+      additionalOrigins: (spec.csrf.additionalOrigins ?? []).map(csrfOriginMatcher),
+      shadowPercent: fraction ? Math.min(100, (100 * fraction.numerator) / (fraction.denominator ?? 100)) : 0,
+    };
   }
   if (spec.extAuth) {
     const plan = planExtAuth(spec.extAuth, `${namespace}/${policy.metadata.name}`);
@@ -111,6 +120,14 @@ export function originMatcher(origin: string): StringMatchIR {
   if (origin === '*') return { type: 'RegularExpression', value: '.*' };
   if (origin.includes('*')) return { type: 'RegularExpression', value: origin.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*') };
   return { type: 'Exact', value: origin };
+}
+
+/** Envoy's csrf filter compares the Origin's host[:port] only, so the scheme is dropped. */
+export function csrfOriginMatcher(origin: string): StringMatchIR {
+  const host = origin.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+  if (host === '*') return { type: 'RegularExpression', value: '.*' };
+  if (host.includes('*')) return { type: 'RegularExpression', value: host.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*') };
+  return { type: 'Exact', value: host };
 }
 
 function translateCors(spec: CorsSpec): CorsIR | string {
@@ -163,10 +180,11 @@ export function securityRouteParts(
   features: SecurityFeatures,
   index: ResourceIndex,
   registry: ClusterRegistry,
-): { securityPolicy?: string; cors?: CorsIR; extAuth?: ExtAuthIR } | undefined {
-  const parts: { securityPolicy?: string; cors?: CorsIR; extAuth?: ExtAuthIR } = {};
+): { securityPolicy?: string; cors?: CorsIR; csrf?: CsrfIR; extAuth?: ExtAuthIR } | undefined {
+  const parts: { securityPolicy?: string; cors?: CorsIR; csrf?: CsrfIR; extAuth?: ExtAuthIR } = {};
   if (features.authz) parts.securityPolicy = policy;
   if (features.cors) parts.cors = features.cors;
+  if (features.csrf) parts.csrf = features.csrf;
   if (features.extAuth) {
     const extAuth = resolveExtAuth(features.extAuth, policy.split('/')[0]!, index, registry);
     if (!extAuth) return undefined;

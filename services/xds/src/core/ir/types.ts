@@ -108,6 +108,14 @@ export interface CorsIR {
   allowCredentials: boolean;
 }
 
+/** Envoy's csrf filter with a per-route CsrfPolicy (SecurityPolicy `csrf`): mutating requests need an allowed Origin. */
+export interface CsrfIR {
+  /** Source origins allowed besides the destination, matched against the Origin's host[:port]. */
+  additionalOrigins: StringMatchIR[];
+  /** Percent of requests only evaluated (shadow), the rest enforced; 0 = all enforced. */
+  shadowPercent: number;
+}
+
 /** The user's own authorization service (SecurityPolicy `extAuth`): an ext_authz filter per policy. */
 export interface ExtAuthIR {
   /** "<namespace>/<name>" of the SecurityPolicy: names the filter. */
@@ -164,6 +172,7 @@ export interface RouteIR {
   /** "<namespace>/<name>" of the SecurityPolicy that applies; ext_authz is disabled when absent. */
   securityPolicy?: string;
   cors?: CorsIR;
+  csrf?: CsrfIR;
   extAuth?: ExtAuthIR;
   rateLimit?: GlobalRateLimitIR;
   /** Internal routes (ACME challenge) bypass policies. */

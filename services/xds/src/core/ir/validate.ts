@@ -6,6 +6,7 @@
 import type {
   ClusterIR,
   CorsIR,
+  CsrfIR,
   EndpointIR,
   ExtAuthIR,
   FilterChainIR,
@@ -143,6 +144,7 @@ const cors = object({
   maxAgeSeconds: optional(milliseconds),
   allowCredentials: boolean,
 });
+const csrf = object({ additionalOrigins: list(stringMatch), shadowPercent: number });
 const extAuth = object({
   policy: string,
   protocol: oneOf('grpc', 'http'),
@@ -196,6 +198,7 @@ const route = object({
   retry: optional(retry),
   securityPolicy: optional(string),
   cors: optional(cors),
+  csrf: optional(csrf),
   extAuth: optional(extAuth),
   rateLimit: optional(globalRateLimit),
   internal: optional(boolean),
@@ -249,6 +252,7 @@ const shapesMatchTypes: [
   Same<typeof mirror, MirrorIR>,
   Same<typeof cors, CorsIR>,
   Same<typeof extAuth, ExtAuthIR>,
+  Same<typeof csrf, CsrfIR>,
   Same<typeof retry, RetryIR>,
   Same<typeof globalRateLimit, GlobalRateLimitIR>,
   Same<typeof rateLimitRule, RateLimitRuleIR>,
@@ -257,5 +261,5 @@ const shapesMatchTypes: [
   Same<typeof endpoint, EndpointIR>,
   Same<typeof tlsSecret, TlsSecretIR>,
   Same<typeof proxylessHost, ProxylessHostIR>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void shapesMatchTypes;

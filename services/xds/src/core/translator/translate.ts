@@ -4,6 +4,7 @@ import type { FilterChainIR, GatewayIR } from '../ir/types.js';
 import { buildCluster, buildServiceCluster } from './clusters.js';
 import type { EnvoyObject } from './envoy-types.js';
 import { corsFilter } from './filters/cors.js';
+import { csrfFilter } from './filters/csrf.js';
 import { userExtAuthFilter } from './filters/ext-auth.js';
 import { extAuthzFilter } from './filters/ext-authz.js';
 import type { HttpFilterTranslator } from './filters/http-filter.js';
@@ -18,10 +19,10 @@ import type { TranslatorOptions } from './options.js';
 
 /**
  * In HCM order, as Envoy Gateway orders its filters: CORS first (preflights answered before any
- * authentication), the users' ext_authz services, then Gatehouse's authz (its JWT/OIDC/basic-auth
+ * authentication), CSRF, the users' ext_authz services, then Gatehouse's authz (its JWT/OIDC/basic-auth
  * place), rate limiting after authorization (denied requests do not spend quota), router last.
  */
-const HTTP_FILTERS: readonly HttpFilterTranslator[] = [corsFilter, userExtAuthFilter, extAuthzFilter, rateLimitFilter, routerFilter];
+const HTTP_FILTERS: readonly HttpFilterTranslator[] = [corsFilter, csrfFilter, userExtAuthFilter, extAuthzFilter, rateLimitFilter, routerFilter];
 
 export const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
 

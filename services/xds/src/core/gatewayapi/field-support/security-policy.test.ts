@@ -46,8 +46,8 @@ describe('SecurityPolicy field table', () => {
   });
 
   it('finds the outermost refused field present in a spec, under arrays too', () => {
-    const found = refusedFields(securityPolicyFields, { csrf: { additionalOrigins: ['x'] }, authorization: { rules: [{ action: 'Allow', cel: 'true' }] }, cors: {} });
-    expect(found.map((f) => f.split(' ')[0])).toEqual(['spec.csrf', 'spec.authorization.rules.cel']);
+    const found = refusedFields(securityPolicyFields, { mergeType: 'StrategicMerge', authorization: { rules: [{ action: 'Allow', cel: 'true' }] }, cors: {} });
+    expect(found.map((f) => f.split(' ')[0])).toEqual(['spec.mergeType', 'spec.authorization.rules.cel']);
   });
 
   it('makes a SecurityPolicy using every refused top-level field Accepted=False, naming each', () => {

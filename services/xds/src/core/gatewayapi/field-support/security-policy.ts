@@ -49,7 +49,11 @@ const cors: Record<string, FieldSupport> = {
   'spec.cors.exposeHeaders': translated('CorsPolicy.expose_headers', END_TO_END),
   'spec.cors.maxAge': translated('CorsPolicy.max_age (seconds)', END_TO_END),
   'spec.cors.allowCredentials': translated('CorsPolicy.allow_credentials', END_TO_END),
-  'spec.csrf': refused('csrf (envoy.filters.http.csrf) is not translated yet'),
+  'spec.csrf': translated('envoy.filters.http.csrf in the HCM (filter_enabled 0%) + per-route typed_per_filter_config CsrfPolicy enforcing it', `${END_TO_END}, e2e/specs/cors-ext-auth.spec.ts`),
+  'spec.csrf.additionalOrigins': translated('CsrfPolicy.additional_origins (host[:port]; "*" and wildcards as safe_regex)', `${END_TO_END}, e2e/specs/cors-ext-auth.spec.ts`),
+  'spec.csrf.shadowFraction': translated('CsrfPolicy.filter_enabled = 100% − fraction, shadow_enabled 100%', END_TO_END),
+  'spec.csrf.shadowFraction.numerator': translated('shadow fraction numerator', END_TO_END),
+  'spec.csrf.shadowFraction.denominator': translated('shadow fraction denominator (default 100)', END_TO_END),
 };
 
 const backendRef = (at: string, envoy: string, test: string): Record<string, FieldSupport> => ({
