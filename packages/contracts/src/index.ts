@@ -43,3 +43,4 @@ export {
   type SealedEnvelopeErrorCode,
 } from './sealed-envelope.js';
 export { SealedUses } from './sealed-uses.js';
+export { formatIdentity, parseIdentity, gatewayNodeCluster, type Identity } from './identity.js';

@@ -44,6 +44,7 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
     service = await startService(certsService, {
       GATEHOUSE_CONTROL_KEY: TEST_CONTROL_KEY,
       REDIS_URL: redis.url,
+      GATEHOUSE_INSECURE_PLAINTEXT: 'true',
       BIND_HOST: '127.0.0.1',
       HTTP_PORT: String(httpPort),
       ADMIN_PORT: '0',

@@ -73,6 +73,7 @@ async function startRateLimit(env: Record<string, string> = {}): Promise<{ servi
   const service = await startService(rateLimitService, {
     GATEHOUSE_CONTROL_KEY: TEST_CONTROL_KEY,
     REDIS_URL: redisServer.url,
+    GATEHOUSE_INSECURE_PLAINTEXT: 'true',
     GRPC_PORT: '0',
     ADMIN_PORT: '0',
     BIND_HOST: '127.0.0.1',

@@ -83,6 +83,7 @@ describe('RedisCounterStore on Redis Cluster', () => {
     const service = await startService(rateLimitService, {
       GATEHOUSE_CONTROL_KEY: TEST_CONTROL_KEY,
       REDIS_URL: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
+      GATEHOUSE_INSECURE_PLAINTEXT: 'true',
       RATELIMIT_CONFIG_PATH: join(dataDir, 'limits.yaml'),
       GRPC_PORT: '0',
       ADMIN_PORT: '0',
