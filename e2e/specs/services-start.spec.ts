@@ -59,7 +59,7 @@ describe.each(SERVICES)('services/%s', (name) => {
 
   it('exits 2 naming GATEHOUSE_CONTROL_KEY when the deployment\'s control key is not set', () => {
     const result = spawnSync(process.execPath, [join(repoRoot, 'services', name, 'dist', 'main.js')], {
-      env: { PATH: process.env.PATH, ...serviceEnv(name) },
+      env: { PATH: process.env.PATH, ...serviceEnv(name), GATEHOUSE_INSECURE_PLAINTEXT: 'true' },
       encoding: 'utf8',
       timeout: 15_000,
     });

@@ -46,6 +46,7 @@ beforeAll(async () => {
     GATEHOUSE_CONTROL_KEY: TEST_CONTROL_KEY,
     REDIS_URL: redis.url,
     BIND_HOST: '127.0.0.1',
+    GATEHOUSE_INSECURE_PLAINTEXT: 'true',
     GRPC_PORT: '0',
     ADMIN_PORT: '0',
     HTTP_PORT: '0',

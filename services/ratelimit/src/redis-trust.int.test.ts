@@ -31,6 +31,7 @@ async function startReplica(): Promise<{ service: RunningService; client: Client
     GRPC_PORT: '0',
     ADMIN_PORT: '0',
     BIND_HOST: '127.0.0.1',
+    GATEHOUSE_INSECURE_PLAINTEXT: 'true',
     LOG_LEVEL: 'silent',
     RATELIMIT_REDIS_TIMEOUT_MS: '1000',
   });
