@@ -82,13 +82,12 @@ beforeAll(async () => {
   configDir = mkdtempSync(join(tmpdir(), 'gh-mtls-'));
   writeFileSync(join(configDir, 'gateway.yaml'), GATEWAY);
   const extra: Record<string, Record<string, string>> = { xds: { GATEWAY_CONFIG_PATH: configDir }, certs: { CERTS_ALLOW_PLAINTEXT_KEYS: 'true', HTTP_PORT: String(certsHttpPort) } };
-  await Promise.all(
-    SERVICES.map(async (name) => {
-      const leaf = pki.issue(name, { kind: 'service', name });
-      running.set(name, await startService(name, { REDIS_URL: redis.url, LOG_LEVEL: 'warn', ...pki.envFor(leaf), ...extra[name] }));
-    }),
-  );
-});
+  // One at a time: four services booting at once on a busy 2-core machine can outlast the readiness wait.
+  for (const name of SERVICES) {
+    const leaf = pki.issue(name, { kind: 'service', name });
+    running.set(name, await startService(name, { REDIS_URL: redis.url, LOG_LEVEL: 'warn', ...pki.envFor(leaf), ...extra[name] }));
+  }
+}, 120_000);
 
 afterAll(async () => {
   await Promise.all([...running.values()].map((s) => s.stop()));
