@@ -1,6 +1,7 @@
 // Every environment variable the xds service reads (beyond the kit's common ones), with its default.
 import { ConfigError, env, type ConfigOf, type EnvSpec } from '@gatehouse/kit';
 import type { ServiceEndpoint, TranslateOptions } from './core/index.js';
+import { parseProxylessClients } from './core/server/stream-authorization.js';
 
 /** "host:port" of a Gatehouse service Envoy must reach, as a translator ServiceEndpoint. */
 function endpoint(clusterName: string, fallback: string, description: string): EnvSpec<ServiceEndpoint> {
@@ -15,6 +16,17 @@ function endpoint(clusterName: string, fallback: string, description: string): E
     },
   };
 }
+
+/** XDS_PROXYLESS_CLIENTS: which client identities may open which node clusters; unset = any. */
+const proxylessClients: EnvSpec<ReadonlyMap<string, ReadonlySet<string>> | undefined> = {
+  description: 'proxyless clients allowed per Gateway: "<client>=<namespace>/<gateway>" entries, comma-separated; unset = a client identity may open any Gateway (proxyless view only)',
+  parse(raw, name) {
+    if (raw === undefined || raw.trim() === '') return undefined;
+    const parsed = parseProxylessClients(raw);
+    if ('error' in parsed) throw new ConfigError(name, parsed.error as string);
+    return parsed as ReadonlyMap<string, ReadonlySet<string>>;
+  },
+};
 
 export const xdsEnv = {
   GATEWAY_CONFIG_PATH: env.optionalString({ description: 'directory of Gateway API YAML to watch (recursively); unset = admin API only' }),
@@ -31,6 +43,7 @@ export const xdsEnv = {
   GATEWAY_CONTROLLER_NAME: env.string({ default: 'gatehouse.dev/gateway-controller', description: 'GatewayClass controllerName this instance serves' }),
   XDS_DEBOUNCE_MS: env.int({ default: 50, min: 0, description: 'quiet period before a change is translated and pushed' }),
   XDS_MAX_DELAY_MS: env.int({ default: 500, min: 0, description: 'bound on the push delay during a stream of changes' }),
+  XDS_PROXYLESS_CLIENTS: proxylessClients,
 };
 
 export type XdsConfig = ConfigOf<typeof xdsEnv>;
