@@ -24,3 +24,4 @@ export {
   type DecryptOptions,
 } from './key-envelope.js';
 export { formatIdentity, parseIdentity, gatewayNodeCluster, type Identity } from './identity.js';
+export { DEFAULT_ENVOY_SDS_DIR, DEFAULT_PKI_DIR, ENVOY_SDS_SECRETS, envoyPkiFiles, envoySdsFiles } from './envoy-tls-files.js';

@@ -1,4 +1,5 @@
 // Every environment variable the xds service reads (beyond the kit's common ones), with its default.
+import { DEFAULT_ENVOY_SDS_DIR, formatIdentity } from '@gatehouse/contracts';
 import { ConfigError, env, type ConfigOf, type EnvSpec } from '@gatehouse/kit';
 import type { ServiceEndpoint, TranslateOptions } from './core/index.js';
 import { parseProxylessClients } from './core/server/stream-authorization.js';
@@ -44,16 +45,30 @@ export const xdsEnv = {
   XDS_DEBOUNCE_MS: env.int({ default: 50, min: 0, description: 'quiet period before a change is translated and pushed' }),
   XDS_MAX_DELAY_MS: env.int({ default: 500, min: 0, description: 'bound on the push delay during a stream of changes' }),
   XDS_PROXYLESS_CLIENTS: proxylessClients,
+  XDS_INTERNAL_TLS: env.oneOf(['auto', 'mtls', 'plaintext'], {
+    default: 'auto',
+    description: 'how Envoy reaches authz and ratelimit: mtls, plaintext, or auto = mtls unless this xds runs with GATEHOUSE_INSECURE_PLAINTEXT',
+  }),
+  XDS_ENVOY_SDS_DIR: env.string({
+    default: DEFAULT_ENVOY_SDS_DIR,
+    description: "directory, as every Envoy sees it, of the file-based SDS secrets `gatehouse bootstrap` writes (the Envoy's certificate, the CA)",
+  }),
 };
 
 export type XdsConfig = ConfigOf<typeof xdsEnv>;
 
-/** The translation's options from the service's variables. */
-export function deriveTranslateOptions(config: XdsConfig): TranslateOptions {
+/**
+ * The translation's options from the service's variables. Envoy reaches authz and ratelimit over mutual TLS
+ * whenever the services run it: by default, unless this xds itself is the development plaintext setup.
+ * The certs HTTP-01 responder is a plain HTTP server (what it serves is public), so its cluster stays plaintext.
+ */
+export function deriveTranslateOptions(config: XdsConfig & { GATEHOUSE_INSECURE_PLAINTEXT: boolean }): TranslateOptions {
+  const mtls = config.XDS_INTERNAL_TLS === 'mtls' || (config.XDS_INTERNAL_TLS === 'auto' && !config.GATEHOUSE_INSECURE_PLAINTEXT);
+  const tls = (service: string) => (mtls ? { tls: { sdsDir: config.XDS_ENVOY_SDS_DIR, serverIdentity: formatIdentity({ kind: 'service', name: service }) } } : {});
   return {
     controllerName: config.GATEWAY_CONTROLLER_NAME,
-    authz: { ...config.AUTHZ_ADDRESS, timeoutMs: config.AUTHZ_TIMEOUT_MS },
-    rateLimit: { ...config.RATELIMIT_ADDRESS, timeoutMs: config.RATELIMIT_TIMEOUT_MS },
+    authz: { ...config.AUTHZ_ADDRESS, timeoutMs: config.AUTHZ_TIMEOUT_MS, ...tls('authz') },
+    rateLimit: { ...config.RATELIMIT_ADDRESS, timeoutMs: config.RATELIMIT_TIMEOUT_MS, ...tls('ratelimit') },
     certs: config.CERTS_HTTP01_ADDRESS,
   };
 }

@@ -10,7 +10,7 @@ export {
 } from './translate.js';
 export { DEFAULT_CONTROLLER_NAME } from './gatewayapi/translate.js';
 export type { EnvoyResource, EnvoyResources } from './ir/envoy-resources.js';
-export type { ServiceEndpoint, TranslatorOptions } from './translator/options.js';
+export type { InternalTls, ServiceEndpoint, TranslatorOptions } from './translator/options.js';
 export {
   loadResourcesFromFiles,
   type SourceFile,
