@@ -28,3 +28,4 @@ export { redactStoredResource, REDACTED } from './provider/redact-secret.js';
 export { SUPPORTED_KINDS } from './provider/supported-kinds.js';
 export { resourceKey, type GatewayResource, type ObjectMeta, type ResourceIssue, type ResourceSource } from './provider/resource-types.js';
 export type { Condition, ListenerStatus, ParentReference, ResourceStatus, StatusMap } from './gatewayapi/status-types.js';
+export { internalTlsTransportSocket } from './translator/internal-tls.js';
