@@ -68,7 +68,43 @@ describe('gatehouse validate', () => {
     await writeFile(join(dir, 'no-backend.yaml'), text);
     const r = await run('validate', '-f', dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/no-backend\.yaml:\d+: HTTPRoute default\/api: ResolvedRefs=False/);
+    expect(r.stderr).toMatch(/no-backend\.yaml:\d+: HTTPRoute default\/api: \/spec\/rules\/0\/backendRefs\/0: ResolvedRefs=False/);
+  });
+
+  it('reports a PartiallyInvalid route on the line of the dropped rule, and exits 1', async () => {
+    const gateway = (await readFile(TESTDATA, 'utf8')).split('---').slice(0, 2).join('---');
+    const route = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: partly }
+spec:
+  parentRefs: [{ name: web }]
+  rules:
+    - matches: [{ path: { type: PathPrefix, value: /ok } }]
+      backendRefs: [{ group: gateway.envoyproxy.io, kind: Backend, name: nope }]
+    - matches: [{ path: { type: RegularExpression, value: "^/(?!x)" } }]
+      backendRefs: [{ group: gateway.envoyproxy.io, kind: Backend, name: nope }]
+`;
+    await writeFile(join(dir, 'gw.yaml'), gateway);
+    await writeFile(join(dir, 'partly.yaml'), route);
+    const r = await run('validate', '-f', dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${join(dir, 'partly.yaml')}:9: HTTPRoute default/partly: /spec/rules/1: PartiallyInvalid=True (UnsupportedValue): spec.rules[1]: regular expression`);
+  });
+
+  it('reports a SecurityPolicy field Gatehouse refuses on its line', async () => {
+    const gateway = (await readFile(TESTDATA, 'utf8')).split('---').slice(0, 2).join('---');
+    const policy = `apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata: { name: p }
+spec:
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: web }]
+  mergeType: StrategicMerge
+`;
+    await writeFile(join(dir, 'gw.yaml'), gateway);
+    await writeFile(join(dir, 'policy.yaml'), policy);
+    const r = await run('validate', '-f', dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${join(dir, 'policy.yaml')}:6: SecurityPolicy default/p: /spec/mergeType: Accepted=False (Invalid): spec.mergeType is not supported`);
   });
 });
 

@@ -22,3 +22,4 @@ export { startService, runService, type ServiceContext, type ServiceDefinition, 
 export { planTransport, grpcTransport, peerIdentities, type TransportPlan, type TransportSettings, type GrpcTransport } from './grpc/transport-security.js';
 export { TlsFileWatcher, type TlsFileWatcherOptions } from './tls/tls-file-watcher.js';
 export { loadTlsMaterial, uriSans, TlsMaterialError, type TlsFiles, type TlsMaterial } from './tls/tls-material.js';
+export { mutualTlsServerOptions, mutualTlsContext, followRotation } from './tls/mutual-tls-options.js';

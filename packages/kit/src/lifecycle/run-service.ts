@@ -10,6 +10,7 @@ import { commonEnv, serviceEnvironment, type CommonConfig } from '../config/comm
 import { loadConfig, type ConfigOf, type EnvSpecs } from '../config/env-spec.js';
 import { bindGrpcServer, createGrpcServer, shutdownGrpcServer } from '../grpc/grpc-server.js';
 import { grpcTransport, planTransport, type TransportPlan } from '../grpc/transport-security.js';
+import type { TlsFileWatcher } from '../tls/tls-file-watcher.js';
 import type { HealthService } from '../grpc/health-service.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { RedisOptions } from 'ioredis';
@@ -29,6 +30,8 @@ export interface ServiceContext<C> {
   readonly grpc: Server;
   readonly health: HealthService;
   readonly ready: Readiness;
+  /** The service's own TLS files, followed as they rotate; absent with GATEHOUSE_INSECURE_PLAINTEXT. */
+  readonly internalTls: TlsFileWatcher | undefined;
   /**
    * The shared Redis connection, or a new one (see RedisRequest). Every connection is opened, logged,
    * probed (when named) and closed at shutdown here, so the services never hold one of their own.
@@ -136,6 +139,7 @@ export async function startService<S extends EnvSpecs>(definition: ServiceDefini
     grpc,
     health,
     ready,
+    internalTls: transport.watcher,
     redis,
     onShutdown: (hook) => hooks.push(hook),
   };

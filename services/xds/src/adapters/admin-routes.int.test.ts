@@ -103,8 +103,9 @@ describe('xds admin API', () => {
   });
 
   it('reports statuses per resource', async () => {
-    const status = (await app.inject({ method: 'GET', url: '/status' })).json<{ statuses: Record<string, unknown>; nodeClusters: Record<string, string> }>();
+    const status = (await app.inject({ method: 'GET', url: '/status' })).json<{ statuses: Record<string, unknown>; nodeClusters: Record<string, string>; problems: unknown[] }>();
     expect(Object.keys(status.statuses)).toContain('HTTPRoute/default/api');
+    expect(Array.isArray(status.problems)).toBe(true);
     expect(Object.keys(status.nodeClusters)).toEqual(['default/web']);
   });
 });
