@@ -7,15 +7,16 @@ import { deriveTranslateOptions, xdsEnv } from './config.js';
 const options = (env: Record<string, string>, plaintext: boolean) => deriveTranslateOptions({ ...loadConfig(xdsEnv, env), GATEHOUSE_INSECURE_PLAINTEXT: plaintext });
 
 describe('xds trust settings', () => {
-  it('by default Envoy reaches authz and ratelimit over mTLS, checking each service identity, with the SDS files in /etc/envoy', () => {
+  it("by default Envoy reaches authz, ratelimit and certs' HTTP-01 responder over mTLS, checking each service identity, with the SDS files in /etc/envoy", () => {
     const o = options({}, false);
     expect(o.authz.tls).toEqual({ sdsDir: '/etc/envoy', serverIdentity: 'spiffe://gatehouse/service/authz' });
     expect(o.rateLimit.tls).toEqual({ sdsDir: '/etc/envoy', serverIdentity: 'spiffe://gatehouse/service/ratelimit' });
-    expect(o.certs.tls).toBeUndefined();
+    expect(o.certs.tls).toEqual({ sdsDir: '/etc/envoy', serverIdentity: 'spiffe://gatehouse/service/certs' });
   });
 
   it('plaintext when xds itself runs with GATEHOUSE_INSECURE_PLAINTEXT, or when XDS_INTERNAL_TLS says so', () => {
     expect(options({}, true).authz.tls).toBeUndefined();
+    expect(options({}, true).certs.tls).toBeUndefined();
     expect(options({ XDS_INTERNAL_TLS: 'plaintext' }, false).rateLimit.tls).toBeUndefined();
   });
 

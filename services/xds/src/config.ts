@@ -47,7 +47,7 @@ export const xdsEnv = {
   XDS_PROXYLESS_CLIENTS: proxylessClients,
   XDS_INTERNAL_TLS: env.oneOf(['auto', 'mtls', 'plaintext'], {
     default: 'auto',
-    description: 'how Envoy reaches authz and ratelimit: mtls, plaintext, or auto = mtls unless this xds runs with GATEHOUSE_INSECURE_PLAINTEXT',
+    description: "how Envoy reaches authz, ratelimit and certs' HTTP-01 responder: mtls, plaintext, or auto = mtls unless this xds runs with GATEHOUSE_INSECURE_PLAINTEXT",
   }),
   XDS_ENVOY_SDS_DIR: env.string({
     default: DEFAULT_ENVOY_SDS_DIR,
@@ -60,7 +60,7 @@ export type XdsConfig = ConfigOf<typeof xdsEnv>;
 /**
  * The translation's options from the service's variables. Envoy reaches authz and ratelimit over mutual TLS
  * whenever the services run it: by default, unless this xds itself is the development plaintext setup.
- * The certs HTTP-01 responder is a plain HTTP server (what it serves is public), so its cluster stays plaintext.
+ * The certs HTTP-01 responder is HTTPS with client certificates then too (HTTP/1.1, so no ALPN h2).
  */
 export function deriveTranslateOptions(config: XdsConfig & { GATEHOUSE_INSECURE_PLAINTEXT: boolean }): TranslateOptions {
   const mtls = config.XDS_INTERNAL_TLS === 'mtls' || (config.XDS_INTERNAL_TLS === 'auto' && !config.GATEHOUSE_INSECURE_PLAINTEXT);
@@ -69,6 +69,6 @@ export function deriveTranslateOptions(config: XdsConfig & { GATEHOUSE_INSECURE_
     controllerName: config.GATEWAY_CONTROLLER_NAME,
     authz: { ...config.AUTHZ_ADDRESS, timeoutMs: config.AUTHZ_TIMEOUT_MS, ...tls('authz') },
     rateLimit: { ...config.RATELIMIT_ADDRESS, timeoutMs: config.RATELIMIT_TIMEOUT_MS, ...tls('ratelimit') },
-    certs: config.CERTS_HTTP01_ADDRESS,
+    certs: { ...config.CERTS_HTTP01_ADDRESS, ...tls('certs') },
   };
 }

@@ -1,4 +1,5 @@
-// Upstream mutual TLS from an Envoy to a Gatehouse service (authz, ratelimit): the Envoy's certificate and
+// Upstream mutual TLS from an Envoy to a Gatehouse service (authz, ratelimit, certs' HTTP-01 responder; xds in
+// the bootstrap): the Envoy's certificate and
 // the deployment CA come from file-based SDS, as its bootstrap's xds cluster does (Envoy Gateway's way: a
 // rotated file is picked up without a restart), and the service must present its identity as a URI SAN.
 import { ENVOY_SDS_SECRETS } from '@gatehouse/contracts';
