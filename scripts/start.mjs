@@ -87,7 +87,14 @@ await Promise.all(services.map((s) => waitReady(s))).catch((err) => {
 if (stopping) await new Promise(() => {});
 
 const xds = services.find((s) => s.name === 'xds');
-const bootstraps = await writeEnvoyBootstraps({ root, stateDir: args.stateDir, xdsAdmin: xds.adminUrl, xdsAddress: `${args.host}:${xds.grpcPort}` });
+const bootstraps = await writeEnvoyBootstraps({
+  root,
+  stateDir: args.stateDir,
+  xdsAdmin: xds.adminUrl,
+  xdsAddress: `${args.host}:${xds.grpcPort}`,
+  plaintext: xds.env.GATEHOUSE_INSECURE_PLAINTEXT === 'true',
+  ...(xds.env.TLS_CA_FILE ? { pkiDir: dirname(xds.env.TLS_CA_FILE) } : {}),
+});
 const lines = [
   'gatehouse is up',
   ...services.map((s) => `  ${s.name.padEnd(10)} gRPC ${args.host}:${s.grpcPort}   admin ${s.adminUrl}${s.note ? `   ${s.note}` : ''}`),

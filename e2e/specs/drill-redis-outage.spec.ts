@@ -94,6 +94,8 @@ beforeAll(async () => {
   gw = await startGateway({
     configDir,
     nodeCluster: NODE_CLUSTER,
+    // The drill's counting peers dial authz and ratelimit in plaintext.
+    transport: 'plaintext',
     redis,
     env: {
       xds: { RATELIMIT_TIMEOUT_MS: String(ENVOY_RATELIMIT_TIMEOUT_MS) },

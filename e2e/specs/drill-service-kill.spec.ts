@@ -89,6 +89,8 @@ beforeAll(async () => {
   gw = await startGateway({
     configDir,
     nodeCluster: NODE_CLUSTER,
+    // The drill's own ADS streams and counting peers dial the service ports in plaintext.
+    transport: 'plaintext',
     env: {
       authz: { AUTHZ_COOKIE_SECRET: 'drill-cookie-secret-drill-cookie-secret-0123' },
       certs: {

@@ -92,6 +92,8 @@ beforeAll(async () => {
   gw = await startGateway({
     configDir: join(repoRoot, 'deploy', 'examples'),
     nodeCluster: 'default/gateway',
+    // The NACKing proxy below dials xds in plaintext.
+    transport: 'plaintext',
     env: {
       authz: { AUTHZ_COOKIE_SECRET: 'demo-cookie-secret-for-tests-only-0123456789' },
       // The default 10 ms Redis budget answers OK (failure mode "allow") when this shared machine is slow;

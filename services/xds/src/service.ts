@@ -55,9 +55,20 @@ function buildAdsServer(ctx: Context, store: SnapshotStore): ProxyRegistry {
   const pushes = meter.createCounter('xds_pushes_total', { description: 'discovery responses sent' });
   const pushedResources = meter.createCounter('xds_pushed_resources_total', { description: 'resources carried by discovery responses' });
   meter.createObservableGauge('xds_connected_streams', { description: 'open ADS streams' }).addCallback((result) => result.observe(registry.size));
+  const refused = meter.createCounter('xds_streams_refused_total', { description: 'ADS streams ended because the client certificate may not open the node cluster asked for' });
+  const transport = ctx.config.GATEHOUSE_INSECURE_PLAINTEXT ? 'plaintext' : 'mtls';
+  if (transport === 'plaintext') {
+    logger.warn('ADS streams are UNBOUND: with GATEHOUSE_INSECURE_PLAINTEXT no client certificate identifies the caller, so any client may open any node cluster and receive its Secrets. Local development only.');
+  }
   addAdsService(ctx.grpc, {
     store,
     registry,
+    transport,
+    ...(ctx.config.XDS_PROXYLESS_CLIENTS ? { policy: { proxylessClients: ctx.config.XDS_PROXYLESS_CLIENTS } } : {}),
+    onStreamRefused: (refusal) => {
+      refused.add(1, { reason: refusal.reason });
+      logger.warn({ nodeCluster: refusal.nodeCluster, identities: refusal.identities, reason: refusal.reason }, `ADS stream refused: ${refusal.message}`);
+    },
     observer: {
       onNack: (record) => {
         nacks.add(1, { type: record.type });
