@@ -1,8 +1,12 @@
 // The trust settings: how Envoy reaches authz and ratelimit follows how xds itself runs unless
 // XDS_INTERNAL_TLS says otherwise, and XDS_PROXYLESS_CLIENTS is read strictly.
-import { ConfigError, loadConfig } from '@gatehouse/kit';
+import { ConfigError, loadConfig as loadKitConfig } from '@gatehouse/kit';
+import { TEST_CONTROL_KEY } from '@gatehouse/kit/testing';
 import { describe, expect, it } from 'vitest';
 import { deriveTranslateOptions, xdsEnv } from './config.js';
+
+/** xds's own variables, with the control key every service needs. */
+const loadConfig = (spec: typeof xdsEnv, env: Record<string, string>) => loadKitConfig(spec, { GATEHOUSE_CONTROL_KEY: TEST_CONTROL_KEY, ...env });
 
 const options = (env: Record<string, string>, plaintext: boolean) => deriveTranslateOptions({ ...loadConfig(xdsEnv, env), GATEHOUSE_INSECURE_PLAINTEXT: plaintext });
 
