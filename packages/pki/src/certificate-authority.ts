@@ -1,6 +1,7 @@
 // The deployment CA: a self-signed ECDSA P-256 certificate that signs every component's certificate.
 // Its name constraints allow only Gatehouse identities as URI names, so a stolen leaf key can never
 // stand for anything outside spiffe://gatehouse.
+import type { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { PkiError } from './errors.js';
 import { TRUST_DOMAIN } from './identity.js';
@@ -58,7 +59,7 @@ export async function createCa(options: CreateCaOptions = {}): Promise<PemPair> 
 
 export interface LoadedCa {
   readonly certificate: x509.X509Certificate;
-  readonly key: CryptoKey;
+  readonly key: webcrypto.CryptoKey;
 }
 
 /** Parses a CA pair and checks it can sign: a CA certificate whose key is the one given. */

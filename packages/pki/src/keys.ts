@@ -1,21 +1,22 @@
 // ECDSA P-256 keys through WebCrypto: generated, written as PKCS#8 PEM, read back, and matched to a
 // certificate's public key. P-256 is what Envoy, grpc-js and every TLS 1.3 stack speak natively.
+import type { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { PkiError } from './errors.js';
 
 export const KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 export const SIGNING_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
-export function generateKeyPair(): Promise<CryptoKeyPair> {
+export function generateKeyPair(): Promise<webcrypto.CryptoKeyPair> {
   return crypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify']);
 }
 
-export async function exportPrivateKeyPem(key: CryptoKey): Promise<string> {
+export async function exportPrivateKeyPem(key: webcrypto.CryptoKey): Promise<string> {
   const der = await crypto.subtle.exportKey('pkcs8', key);
   return `${x509.PemConverter.encode(der, 'PRIVATE KEY')}\n`;
 }
 
-export async function importPrivateKeyPem(pem: string): Promise<CryptoKey> {
+export async function importPrivateKeyPem(pem: string): Promise<webcrypto.CryptoKey> {
   let der: ArrayBuffer;
   try {
     const blocks = x509.PemConverter.decodeWithHeaders(pem).filter((b) => b.type === 'PRIVATE KEY');
@@ -41,9 +42,9 @@ export function parseCertificatePem(pem: string): x509.X509Certificate {
 }
 
 /** Whether the private key is the one the certificate's public key belongs to (same curve point). */
-export async function keyMatchesCertificate(key: CryptoKey, certificate: x509.X509Certificate): Promise<boolean> {
+export async function keyMatchesCertificate(key: webcrypto.CryptoKey, certificate: x509.X509Certificate): Promise<boolean> {
   const own = await crypto.subtle.exportKey('jwk', key);
-  let certKey: CryptoKey;
+  let certKey: webcrypto.CryptoKey;
   try {
     certKey = await certificate.publicKey.export(KEY_ALGORITHM, ['verify']);
   } catch {
