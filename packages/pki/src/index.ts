@@ -2,7 +2,7 @@
 // in a URI SAN. Pure (WebCrypto, no file or network I/O): the CLI and the deploy scripts write the files.
 export { createCa, loadCa, type CreateCaOptions, type LoadedCa, type PemPair } from './certificate-authority.js';
 export { describeCertificate, isSignedBy, type CertificateSummary } from './describe-certificate.js';
-export { PkiError, type PkiErrorCode } from './errors.js';
+export { PKI_ERROR_CODES, PkiError, type PkiErrorCode } from './errors.js';
 export {
   clientIdentity,
   gatewayIdentity,
