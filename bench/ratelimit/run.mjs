@@ -83,6 +83,7 @@ async function main() {
       BIND_HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       RATELIMIT_REDIS_CONFIG: 'false',
+      GATEHOUSE_INSECURE_PLAINTEXT: 'true', // the plaintext baseline; the mTLS cost is measured separately
       // At max load latency exceeds the production budget; a failure-mode answer (no Redis) would
       // flatter the numbers, so the bench waits for Redis and reports any error that still happens.
       RATELIMIT_REDIS_TIMEOUT_MS: process.env.BENCH_REDIS_TIMEOUT_MS ?? '1000',

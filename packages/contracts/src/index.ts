@@ -23,3 +23,4 @@ export {
   type EncryptionKeyInput,
   type DecryptOptions,
 } from './key-envelope.js';
+export { formatIdentity, parseIdentity, gatewayNodeCluster, type Identity } from './identity.js';

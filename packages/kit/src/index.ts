@@ -19,3 +19,7 @@ export { Readiness, type ReadinessProbe } from './admin/readiness.js';
 export { createGrpcServer, bindGrpcServer, shutdownGrpcServer, defaultGrpcServerOptions } from './grpc/grpc-server.js';
 export { HealthService, type ServingStatus } from './grpc/health-service.js';
 export { startService, runService, type ServiceContext, type ServiceDefinition, type RunningService, type RedisRequest } from './lifecycle/run-service.js';
+export { planTransport, grpcTransport, peerIdentities, type TransportPlan, type TransportSettings, type GrpcTransport } from './grpc/transport-security.js';
+export { TlsFileWatcher, type TlsFileWatcherOptions } from './tls/tls-file-watcher.js';
+export { loadTlsMaterial, uriSans, TlsMaterialError, type TlsFiles, type TlsMaterial } from './tls/tls-material.js';
+export { mutualTlsServerOptions, mutualTlsContext, followRotation } from './tls/mutual-tls-options.js';

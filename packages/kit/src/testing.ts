@@ -1,2 +1,3 @@
 // Test helpers other packages' tests import as `@gatehouse/kit/testing` (not part of the runtime surface).
 export { makeConfigMapDir, swapConfigMap } from './config/testing/config-map-dir.js';
+export { makeTestPki, type TestPki, type TestLeaf } from './tls/testing/test-pki.js';

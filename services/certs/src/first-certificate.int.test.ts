@@ -52,6 +52,7 @@ describe('the first certificate at the default ACME limits', () => {
     const started = performance.now();
     service = await startService(certsService, {
       REDIS_URL: redis.url,
+      GATEHOUSE_INSECURE_PLAINTEXT: 'true',
       BIND_HOST: '127.0.0.1',
       HTTP_PORT: String(httpPort),
       ADMIN_PORT: '0',

@@ -40,6 +40,7 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
     writeFileSync(join(dir, 'ca.pem'), `${pebble.caBundlePem}\n${pebble.issuingRootPem}`);
     service = await startService(certsService, {
       REDIS_URL: redis.url,
+      GATEHOUSE_INSECURE_PLAINTEXT: 'true',
       BIND_HOST: '127.0.0.1',
       HTTP_PORT: String(httpPort),
       ADMIN_PORT: '0',

@@ -126,7 +126,7 @@ function consumeCertificateWanted(ctx: Ctx, manager: CertificateManager): void {
 /** The HTTP-01 responder Envoy routes /.well-known/acme-challenge/ to. */
 async function listenHttp01(ctx: Ctx, store: CertStore): Promise<void> {
   const { config, logger } = ctx;
-  const responder = createHttp01Responder(store);
+  const responder = createHttp01Responder(store, undefined, ctx.internalTls);
   await new Promise<void>((resolve, reject) => {
     responder.once('error', reject);
     responder.listen(config.HTTP_PORT, config.BIND_HOST, () => resolve());

@@ -71,6 +71,7 @@ afterAll(async () => {
 async function startRateLimit(env: Record<string, string> = {}): Promise<{ service: RunningService; client: Client; stop(): Promise<void> }> {
   const service = await startService(rateLimitService, {
     REDIS_URL: redisServer.url,
+    GATEHOUSE_INSECURE_PLAINTEXT: 'true',
     GRPC_PORT: '0',
     ADMIN_PORT: '0',
     BIND_HOST: '127.0.0.1',

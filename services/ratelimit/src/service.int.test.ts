@@ -55,6 +55,7 @@ async function startRateLimit(redis: RedisHandle, env: Record<string, string>, u
   // only the outage drill is about the budget.
   const service = await startService(rateLimitService, {
     REDIS_URL: redis.url,
+    GATEHOUSE_INSECURE_PLAINTEXT: 'true',
     GRPC_PORT: '0',
     ADMIN_PORT: '0',
     BIND_HOST: '127.0.0.1',
@@ -273,7 +274,7 @@ describe('REDIS_PERSECOND (the reference two-Redis setup)', () => {
       name: 'gatehouse-ratelimit',
       command: process.execPath,
       args: [MAIN],
-      env: { REDIS_URL: redis.url, GRPC_PORT: String(grpcPort), ADMIN_PORT: String(adminPort), BIND_HOST: '127.0.0.1', REDIS_PERSECOND: 'true' },
+      env: { REDIS_URL: redis.url, GRPC_PORT: String(grpcPort), ADMIN_PORT: String(adminPort), BIND_HOST: '127.0.0.1', REDIS_PERSECOND: 'true', GATEHOUSE_INSECURE_PLAINTEXT: 'true' },
     });
     const exit = await proc.waitForExit();
     expect(exit.code).toBe(2);

@@ -23,6 +23,7 @@ export async function startAuthz(environment: Record<string, string>): Promise<A
     GRPC_PORT: '0',
     ADMIN_PORT: '0',
     BIND_HOST: '127.0.0.1',
+    GATEHOUSE_INSECURE_PLAINTEXT: 'true',
     AUTHZ_CLOCK_SKEW_SECONDS: '5',
     AUTHZ_COOKIE_SECRET: 's'.repeat(32),
     LOG_LEVEL: 'silent',

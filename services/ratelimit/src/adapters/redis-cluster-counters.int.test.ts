@@ -81,6 +81,7 @@ describe('RedisCounterStore on Redis Cluster', () => {
     writeFileSync(join(dataDir, 'limits.yaml'), 'domain: c\ndescriptors:\n  - key: k\n    rate_limit: { unit: hour, requests_per_unit: 1 }\n');
     const service = await startService(rateLimitService, {
       REDIS_URL: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
+      GATEHOUSE_INSECURE_PLAINTEXT: 'true',
       RATELIMIT_CONFIG_PATH: join(dataDir, 'limits.yaml'),
       GRPC_PORT: '0',
       ADMIN_PORT: '0',

@@ -12,7 +12,7 @@ export interface XdsInProcess {
 
 /** Starts xds on free ports with a short debounce; `env` adds to (and may override) that. */
 export async function startXdsInProcess(env: Record<string, string>): Promise<XdsInProcess> {
-  const service = await startService(xdsService, { GRPC_PORT: '0', ADMIN_PORT: '0', BIND_HOST: '127.0.0.1', XDS_DEBOUNCE_MS: '10', LOG_LEVEL: 'warn', ...env });
+  const service = await startService(xdsService, { GRPC_PORT: '0', ADMIN_PORT: '0', BIND_HOST: '127.0.0.1', GATEHOUSE_INSECURE_PLAINTEXT: 'true', XDS_DEBOUNCE_MS: '10', LOG_LEVEL: 'warn', ...env });
   const base = `http://127.0.0.1:${service.adminPort}`;
   return {
     service,
