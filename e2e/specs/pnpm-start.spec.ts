@@ -5,7 +5,9 @@
 // its own, and stop everything on Ctrl-C.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash, X509Certificate } from 'node:crypto';
 import { connect } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -79,6 +81,17 @@ async function healthCheck(port: number, credentials: grpc.ChannelCredentials): 
   }
 }
 
+/** SHA-256 of the certificate a TLS 1.3 handshake with 127.0.0.1:port presents (with a client certificate). */
+function servedCertificate(port: number, tls: { ca: Buffer; cert: Buffer; key: Buffer }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connectTls({ host: '127.0.0.1', port, servername: 'localhost', ALPNProtocols: ['h2'], minVersion: 'TLSv1.3', ...tls }, () => {
+      resolve(createHash('sha256').update(socket.getPeerCertificate().raw).digest('hex'));
+      socket.destroy();
+    });
+    socket.once('error', reject);
+  });
+}
+
 describe('pnpm start', () => {
   it('brings up all four services on the ports it was given, each ready', async () => {
     for (const service of ['XDS', 'CERTS', 'AUTHZ', 'RATELIMIT'] as const) {
@@ -141,6 +154,17 @@ describe('pnpm start', () => {
       expect(await healthCheck(port, grpc.credentials.createSsl(ca!)), `${service} without a client certificate`).toMatch(/^error /);
       expect(await healthCheck(port, grpc.credentials.createSsl(ca!, key!, cert!)), `${service} mutual TLS`).toBe('SERVING');
     }
+  });
+
+  it('rotates a certificate without a restart: `gatehouse pki issue authz` and authz serves the new one', async () => {
+    const dir = join(work, 'state', 'pki');
+    const tls = { ca: await readFile(join(dir, 'ca.crt')), key: await readFile(join(dir, 'client-e2e.key')), cert: await readFile(join(dir, 'client-e2e.crt')) };
+    const before = await servedCertificate(ports.AUTHZ_GRPC_PORT, tls);
+    await promisify(execFile)(process.execPath, [join(repoRoot, 'packages', 'cli', 'dist', 'main.js'), 'pki', 'issue', 'authz', '--dir', dir]);
+    const issued = createHash('sha256').update(new X509Certificate(await readFile(join(dir, 'authz.crt'))).raw).digest('hex');
+    expect(issued).not.toBe(before);
+    await waitFor(async () => (await servedCertificate(ports.AUTHZ_GRPC_PORT, tls)) === issued, { timeoutMs: 15_000, description: 'authz serving the rotated certificate' });
+    expect(await healthCheck(ports.AUTHZ_GRPC_PORT, grpc.credentials.createSsl(tls.ca, tls.key, tls.cert))).toBe('SERVING');
   });
 
   it('stops every process on SIGTERM and exits 0', async () => {

@@ -74,8 +74,9 @@ export function planServices({ env, host, configDir, redisUrl, secrets, pkiDir }
   );
   const { GRPC_PORT: _g, ADMIN_PORT: _a, HTTP_PORT: _h, ...inherited } = env;
   // Generated secrets fill in only what the user did not set.
-  // Until the local PKI is generated here, gRPC runs with the loud development switch (the services warn at start).
-  const transport = inherited.TLS_CERT_FILE === undefined ? { GATEHOUSE_INSECURE_PLAINTEXT: 'true' } : {};
+  // Mutual TLS with the local PKI (pkiDir); without one (the user set GATEHOUSE_INSECURE_PLAINTEXT=true, or gave
+  // no PKI and no TLS_CERT_FILE of their own), the loud development switch (the services warn at start).
+  const transport = pkiDir || inherited.TLS_CERT_FILE !== undefined ? {} : { GATEHOUSE_INSECURE_PLAINTEXT: 'true' };
   const common = { ...secrets, ...transport, ...inherited, REDIS_URL: redisUrl, BIND_HOST: host };
   const own = {
     xds: {

@@ -5,6 +5,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseIdentity } from '@gatehouse/contracts';
 import type { CliIo } from './cli-io.js';
 import { runCli } from './run-cli.js';
 
@@ -116,6 +117,15 @@ describe('gatehouse pki issue', () => {
     expect((await run('pki', 'issue', '--client', 'bench', '--dir', dir, '--days', '1')).code).toBe(0);
     expect((await cert('envoy-team-edge')).subjectAltName).toBe('URI:spiffe://gatehouse/gateway/team/edge');
     expect((await cert('client-bench')).subjectAltName).toBe('URI:spiffe://gatehouse/client/bench');
+    // The services read identities with @gatehouse/contracts: the same spelling.
+    expect(parseIdentity('spiffe://gatehouse/gateway/team/edge')).toEqual({ kind: 'gateway', namespace: 'team', name: 'edge' });
+    for (const [base, identity] of [
+      ['envoy-team-edge', { kind: 'gateway', namespace: 'team', name: 'edge' }],
+      ['client-bench', { kind: 'client', name: 'bench' }],
+      ['xds', { kind: 'service', name: 'xds' }],
+    ] as const) {
+      expect(parseIdentity((await cert(base)).subjectAltName!.split(', ')[0]!.slice('URI:'.length)), base).toEqual(identity);
+    }
   });
 
   it('needs exactly one subject, and a CA', async () => {
