@@ -112,9 +112,10 @@ describe('pnpm start', () => {
   });
 
   it('writes an Envoy bootstrap for the Gateway, pointing at the moved xds port', async () => {
-    const file = join(work, 'state', 'envoy', 'team-edge.yaml');
-    expect(start.recentOutput).toContain(`envoy -c ${file}`);
-    const bootstrap = parse(await readFile(file, 'utf8'));
+    // <state>/envoy/team-edge.yaml, or a folder of its own with the file-based SDS files beside it.
+    const file = new RegExp(`envoy -c (${join(work, 'state', 'envoy').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\/team-edge\\S*\\.yaml) +\\(Gateway team\\/edge\\)`).exec(start.recentOutput)?.[1];
+    expect(file, start.recentOutput.slice(-2000)).toBeDefined();
+    const bootstrap = parse(await readFile(file!, 'utf8'));
     expect(bootstrap.node.cluster).toBe('team/edge');
     const endpoint = bootstrap.static_resources.clusters[0].load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address;
     expect(endpoint).toEqual({ address: '127.0.0.1', port_value: ports.XDS_GRPC_PORT });
