@@ -80,6 +80,15 @@ describe('gatehouse pki init', () => {
     expect((await cert('certs')).verify((await cert('ca')).publicKey)).toBe(true);
   });
 
+  it('reissues a service certificate that lacks a name it must answer to (init again with --k8s-namespace)', async () => {
+    await run('pki', 'init', '--dir', dir);
+    expect((await cert('xds')).checkHost('gatehouse-xds.gatehouse.svc')).toBeUndefined();
+    const r = await run('pki', 'init', '--dir', dir, '--k8s-namespace', 'gatehouse');
+    expect(r.stdout).toMatch(/issued {2}xds\.crt .*\(names-changed\)/);
+    expect((await cert('xds')).checkHost('gatehouse-xds.gatehouse.svc')).toBe('gatehouse-xds.gatehouse.svc');
+    expect((await run('pki', 'init', '--dir', dir, '--k8s-namespace', 'gatehouse')).stdout).toMatch(/kept {4}xds\.crt/);
+  });
+
   it('never replaces a CA: a certificate without its key is an error, not a new CA', async () => {
     await run('pki', 'init', '--dir', dir);
     const caText = await readFile(join(dir, 'ca.crt'), 'utf8');

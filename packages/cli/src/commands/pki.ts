@@ -4,6 +4,7 @@
 import {
   clientIdentity,
   createCa,
+  defaultSubjectAltNames,
   describeCertificate,
   identityFileBase,
   identityLabel,
@@ -78,7 +79,8 @@ export async function pkiInitCommand(options: PkiOptions & { gateways: readonly 
   }
   for (const identity of identities) {
     const base = identityFileBase(identity);
-    const state = await certificateState(await folder.readCert(base), await folder.readKey(base), ca.certPem, now);
+    const wanted = defaultSubjectAltNames(identity, options.k8sNamespace ? { k8sNamespace: options.k8sNamespace } : {}).dnsNames;
+    const state = await certificateState(await folder.readCert(base), await folder.readKey(base), ca.certPem, now, wanted);
     if (state.state === 'ok') {
       io.stdout(`kept    ${base}.crt  ${identityLabel(identity)} until ${day(state.notAfter)}\n`);
       continue;
