@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { startRedis } from '../redis.js';
 import { repoRoot, startService } from '../service.js';
 
 const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { environment: Record<string, string>; command?: string[] }>;
+  services: Record<string, { environment: Record<string, string>; command?: string[]; cap_add?: string[] }>;
 };
 
 /** Runs the compose `secrets` one-shot's script against a temp folder (in place of the volume), as `up` does. */
@@ -26,8 +26,14 @@ afterAll(() => rmSync(secretsDir, { recursive: true, force: true }));
  * this checkout. Handing keys to their users (chown) needs root; elsewhere only `pki init` runs.
  */
 function generatePki(dir: string): void {
-  const script = compose.services.pki!.command![0]!.replaceAll('/pki', dir).replace('node services/cli/dist/main.js', `"${process.execPath}" "${join(repoRoot, 'packages', 'cli', 'dist', 'main.js')}"`);
-  execFileSync('sh', ['-c', process.getuid?.() === 0 ? script : script.split(' &&')[0]!]);
+  const pki = compose.services.pki as unknown as { command: string[]; cap_add?: string[] };
+  const script = pki.command[0]!.replaceAll('/pki', dir).replace('node services/cli/dist/main.js', `"${process.execPath}" "${join(repoRoot, 'packages', 'cli', 'dist', 'main.js')}"`);
+  if (process.getuid?.() !== 0) return void execFileSync('sh', ['-c', script.split(' &&')[0]!]);
+  // As root with only the capabilities compose gives the container (cap_drop ALL, then cap_add), when
+  // setpriv (util-linux) can say so: a second run must still read the keys the first one handed over.
+  const caps = (pki.cap_add ?? []).map((c) => `+${c.toLowerCase()}`).join(',');
+  const setpriv = spawnSync('setpriv', ['--version']).status === 0;
+  execFileSync(setpriv ? 'setpriv' : 'sh', setpriv ? [`--bounding-set=-all${caps ? `,${caps}` : ''}`, 'sh', '-c', script] : ['-c', script]);
 }
 const pkiDir = mkdtempSync(join(tmpdir(), 'gh-compose-pki-'));
 afterAll(() => rmSync(pkiDir, { recursive: true, force: true }));
