@@ -215,3 +215,36 @@ describe('deploy/k8s NetworkPolicies', () => {
     expect(reaches('gatehouse-setup', 'redis', 6379)).toBe(false);
   });
 });
+
+describe('deploy/k8s Redis ACL', () => {
+  it("runs redis.sh's redis-server: the default user off, the services' user without admin commands, a replica user that only replicates", async () => {
+    const scripts = docs.find(({ doc }) => doc.kind === 'ConfigMap' && doc.metadata.name === 'redis-scripts')!.doc.data!;
+    const dataDir = mkdtempSync(join(tmpdir(), 'gh-k8s-redis-'));
+    const { freePort } = await import('../e2e/harness/free-port.js');
+    const port = await freePort();
+    const password = 'k8s-test-password-0123456789';
+    // As in the pod, but no sentinel to ask (so this one is the master), on a free port and a temp folder.
+    const script = scripts['redis.sh']!.replace('redis-cli -h redis-sentinel', 'false').replace('--dir /data', `--dir ${dataDir}`).replace('exec redis-server "$@"', `exec redis-server "$@" --port ${port}`);
+    const { spawn, spawnSync } = await import('node:child_process');
+    const redis = spawn('sh', ['-c', script], { env: { ...process.env, HOSTNAME: 'redis-0', REDIS_PASSWORD: password }, stdio: 'ignore' });
+    // redis-cli prints error replies and exits 0; a refused connection exits 1 (still starting).
+    const cli = (user: string | undefined, ...args: string[]) => {
+      const r = spawnSync('redis-cli', ['-p', String(port), ...(user ? ['--user', user] : []), ...args], { encoding: 'utf8', env: { ...process.env, ...(user ? { REDISCLI_AUTH: password } : {}) } });
+      return `${r.stdout}${r.stderr}`.trim();
+    };
+    try {
+      for (let i = 0; i < 100 && !/PONG/.test(cli('gatehouse', 'PING')); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(cli('gatehouse', 'PING')).toBe('PONG');
+      expect(cli('gatehouse', 'SET', 'k', 'v')).toBe('OK');
+      expect(cli('gatehouse', 'CONFIG', 'GET', 'maxmemory-policy')).toMatch(/NOPERM/);
+      expect(cli('gatehouse', 'FLUSHALL')).toMatch(/NOPERM/);
+      expect(cli(undefined, 'GET', 'k')).toMatch(/NOAUTH/);
+      expect(cli('replica', 'GET', 'k')).toMatch(/NOPERM/);
+      expect(cli('sentinel', 'GET', 'k')).toMatch(/NOPERM/);
+      expect(cli('sentinel', 'INFO', 'memory')).toMatch(/maxmemory_policy:volatile-lru/);
+    } finally {
+      redis.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
