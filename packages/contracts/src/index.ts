@@ -28,6 +28,11 @@ export {
   open,
   sealJson,
   openJson,
+  openJsonOrdered,
+  openOrdered,
+  nextGeneration,
+  replayedError,
+  isSealedCodec,
   sealedCodec,
   parseControlKey,
   controlKeyId,
@@ -41,6 +46,8 @@ export {
   type ControlKey,
   type ControlKeyring,
   type SealedEnvelopeErrorCode,
+  type SealedCodec,
+  type OpenedEnvelope,
 } from './sealed-envelope.js';
 export { SealedUses } from './sealed-uses.js';
 export { formatIdentity, parseIdentity, gatewayNodeCluster, type Identity } from './identity.js';

@@ -4,7 +4,9 @@ import { rateLimitConfigPublishedCodec } from './gatehouse-codecs.js';
 import { lookupMessage } from './proto-root.js';
 import {
   controlKeyring,
+  nextGeneration,
   open,
+  openOrdered,
   openJson,
   parseControlKey,
   seal,
@@ -31,7 +33,7 @@ function codeOf(fn: () => unknown): SealedEnvelopeErrorCode | string | undefined
   return undefined;
 }
 
-type Envelope = { version?: number; algorithm?: number | string; key_id?: string; nonce?: Uint8Array; payload?: Uint8Array; tag?: Uint8Array };
+type Envelope = { version?: number; algorithm?: number | string; key_id?: string; nonce?: Uint8Array; payload?: Uint8Array; tag?: Uint8Array; generation?: number | string };
 const envelopeType = () => lookupMessage('gatehouse.v1.SealedEnvelope');
 const decodeEnvelope = (bytes: Buffer): Envelope => envelopeType().toObject(envelopeType().decode(bytes), { enums: String, bytes: Buffer as unknown as typeof String }) as Envelope;
 const encodeEnvelope = (e: Envelope): Buffer => Buffer.from(envelopeType().encode(envelopeType().fromObject(e)).finish());
@@ -143,6 +145,33 @@ describe('sealed envelope', () => {
     expect(codec.fromJobData(codec.toJobData(message))).toMatchObject({ version: 'abc' });
     expect(codeOf(() => codec.fromJobData(rateLimitConfigPublishedCodec.toJobData(message)))).toMatch(/^GH_SEALED_/);
     expect(codeOf(() => codec.fromJobData({}))).toBe('GH_SEALED_MALFORMED');
+  });
+});
+
+describe('generation (order of what is sealed for one name)', () => {
+  it.each([mac, aead])('opens with the generation it was sealed at ($mode)', (context) => {
+    expect(openOrdered(ring, context, seal(ring, context, payload, 1_765_000_000_123))).toEqual({ payload, generation: 1_765_000_000_123 });
+    expect(openOrdered(ring, context, seal(ring, context, payload)).generation).toBe(0);
+  });
+
+  it.each([mac, aead])('refuses a generation rewritten to a newer one (a replay cannot pass for new) ($mode)', (context) => {
+    const e = decodeEnvelope(seal(ring, context, payload, 1000));
+    expect(codeOf(() => open(ring, context, encodeEnvelope({ ...e, generation: 5000 })))).toBe('GH_SEALED_TAMPERED');
+    expect(codeOf(() => open(ring, context, encodeEnvelope({ ...e, generation: 0 })))).toMatch(/^GH_SEALED_/);
+    expect(codeOf(() => open(ring, context, encodeEnvelope({ ...e, generation: undefined })))).toBe('GH_SEALED_TAMPERED');
+  });
+
+  it('takes the clock, or one past the highest generation seen when that is ahead', () => {
+    expect(nextGeneration(0, 1000)).toBe(1000);
+    expect(nextGeneration(999, 1000)).toBe(1000);
+    expect(nextGeneration(1000, 1000)).toBe(1001);
+    // Another publisher's clock runs 5 minutes fast: this one still seals something newer.
+    expect(nextGeneration(1000 + 300_000, 1000)).toBe(301_001);
+  });
+
+  it('seals through sealedCodec at a generation', () => {
+    const codec = sealedCodec(rateLimitConfigPublishedCodec, ring, mac);
+    expect(codec.decodeOrdered(codec.encodeAt({ version: 'abc' }, 42))).toMatchObject({ message: { version: 'abc' }, generation: 42 });
   });
 });
 

@@ -3,12 +3,14 @@
 //
 //   control key (GATEHOUSE_CONTROL_KEY, 32 bytes)
 //     └─ HKDF-SHA256(salt "gatehouse-control-key/v1", info "<purpose>/<mode>") = one subkey per use
-//   mac:  payload in the clear,  tag = HMAC-SHA256(subkey, frame(v1, alg, key id, purpose, name, payload))
-//   aead: payload = AES-256-GCM(subkey, nonce, plaintext, AD = frame(v1, alg, key id, purpose, name))
+//   mac:  payload in the clear,  tag = HMAC-SHA256(subkey, frame(v1, alg, key id, purpose, name, generation, payload))
+//   aead: payload = AES-256-GCM(subkey, nonce, plaintext, AD = frame(v1, alg, key id, purpose, name, generation))
 //
 // The opener names the purpose, the name (channel, hash field, queue, session id) and the mode it expects;
 // an envelope sealed for any other is refused, so one use cannot be replayed as another, nor a record
 // moved to another name. The key id lets a rotated key open what the previous key sealed.
+// The generation (a hybrid logical clock, nextGeneration()) orders what is sealed for one name: openers
+// that keep order refuse an envelope not newer than what they applied, so an older one cannot be replayed.
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type protobuf from 'protobufjs';
 import type { MessageCodec } from './message-codec.js';
@@ -43,7 +45,8 @@ export type SealedEnvelopeErrorCode =
   | 'GH_SEALED_MALFORMED'
   | 'GH_SEALED_WRONG_USE'
   | 'GH_SEALED_UNKNOWN_KEY'
-  | 'GH_SEALED_TAMPERED';
+  | 'GH_SEALED_TAMPERED'
+  | 'GH_SEALED_REPLAYED';
 
 export class SealedEnvelopeError extends Error {
   constructor(
@@ -110,8 +113,23 @@ function frame(parts: ReadonlyArray<string | Uint8Array>): Buffer {
   return Buffer.concat(chunks);
 }
 
-function header(context: SealContext, keyId: string): string[] {
-  return [MAGIC, String(VERSION), ALGORITHMS[context.mode], keyId, context.purpose, context.name];
+function header(context: SealContext, keyId: string, generation: number): string[] {
+  return [MAGIC, String(VERSION), ALGORITHMS[context.mode], keyId, context.purpose, context.name, String(generation)];
+}
+
+/**
+ * The generation to seal the next envelope for a name with: the wall clock in milliseconds, or one past
+ * the highest generation seen there if that is ahead (another publisher's clock runs fast, or this one
+ * went back after a restart). Strictly increasing per sealer, and past everything it saw.
+ */
+export function nextGeneration(highestSeen: number, nowMs: number = Date.now()): number {
+  return Math.max(Math.floor(nowMs), Math.floor(highestSeen) + 1);
+}
+
+/** An opened envelope: the payload and the generation it was sealed with (0: unordered). */
+export interface OpenedEnvelope {
+  readonly payload: Buffer;
+  readonly generation: number;
 }
 
 let envelopeType: protobuf.Type | undefined;
@@ -124,13 +142,18 @@ interface DecodedEnvelope {
   nonce?: Buffer;
   payload?: Buffer;
   tag?: Buffer;
+  generation?: string;
 }
 
-/** Seals `payload` for `context` with the current key. Returns the encoded SealedEnvelope. */
-export function seal(keyring: ControlKeyring, context: SealContext, payload: Uint8Array): Buffer {
+/**
+ * Seals `payload` for `context` with the current key, at `generation` (nextGeneration(); 0 where order
+ * does not matter). Returns the encoded SealedEnvelope.
+ */
+export function seal(keyring: ControlKeyring, context: SealContext, payload: Uint8Array, generation = 0): Buffer {
+  if (!Number.isSafeInteger(generation) || generation < 0) throw new RangeError(`generation must be a non-negative safe integer, got ${generation}`);
   const key = keyring.current;
   const subkey = deriveSubkey(key, context.purpose, context.mode);
-  const fields = header(context, key.id);
+  const fields = header(context, key.id, generation);
   let message: Record<string, unknown>;
   if (context.mode === 'mac') {
     const tag = createHmac('sha256', subkey).update(frame([...fields, payload])).digest();
@@ -142,6 +165,8 @@ export function seal(keyring: ControlKeyring, context: SealContext, payload: Uin
     const ciphertext = Buffer.concat([cipher.update(payload), cipher.final()]);
     message = { version: VERSION, algorithm: ALGORITHMS.aead, key_id: key.id, nonce, payload: ciphertext, tag: cipher.getAuthTag() };
   }
+  // 0 is left out: protobufjs would write an explicit zero, a second spelling of the same envelope.
+  if (generation > 0) message.generation = generation;
   const type = envelope();
   return Buffer.from(type.encode(type.fromObject(message)).finish());
 }
@@ -151,6 +176,15 @@ export function seal(keyring: ControlKeyring, context: SealContext, payload: Uin
  * @throws SealedEnvelopeError (malformed, sealed for another use, by an unknown key, or tampered)
  */
 export function open(keyring: ControlKeyring, context: SealContext, bytes: Uint8Array | null | undefined): Buffer {
+  return openOrdered(keyring, context, bytes).payload;
+}
+
+/**
+ * open(), with the generation the envelope was sealed at, for openers that refuse what is not newer
+ * than what they applied.
+ * @throws SealedEnvelopeError
+ */
+export function openOrdered(keyring: ControlKeyring, context: SealContext, bytes: Uint8Array | null | undefined): OpenedEnvelope {
   const where = `${context.purpose} ${context.name}`;
   if (!bytes || bytes.length === 0) throw new SealedEnvelopeError('GH_SEALED_MALFORMED', `${where}: empty`);
   let decoded: DecodedEnvelope;
@@ -165,6 +199,8 @@ export function open(keyring: ControlKeyring, context: SealContext, bytes: Uint8
     throw new SealedEnvelopeError('GH_SEALED_MALFORMED', `${where}: not a sealed envelope (${err instanceof Error ? err.message : String(err)})`);
   }
   const { version, algorithm, key_id: keyId = '', nonce = Buffer.alloc(0), payload = Buffer.alloc(0), tag = Buffer.alloc(0) } = decoded;
+  const generation = Number(decoded.generation ?? 0);
+  if (!Number.isSafeInteger(generation) || (decoded.generation !== undefined && generation === 0)) throw new SealedEnvelopeError('GH_SEALED_MALFORMED', `${where}: generation ${decoded.generation} out of range`);
   if (version !== VERSION) throw new SealedEnvelopeError('GH_SEALED_MALFORMED', `${where}: not a sealed envelope of version ${VERSION} (unsigned or from another format)`);
   if (algorithm !== ALGORITHMS[context.mode]) {
     throw new SealedEnvelopeError('GH_SEALED_WRONG_USE', `${where}: sealed with ${algorithm ?? 'no algorithm'}, expected ${ALGORITHMS[context.mode]}`);
@@ -175,18 +211,18 @@ export function open(keyring: ControlKeyring, context: SealContext, bytes: Uint8
     throw new SealedEnvelopeError('GH_SEALED_UNKNOWN_KEY', `${where}: sealed with key id ${keyId || '(none)'}, configured keys are ${known}`);
   }
   const subkey = deriveSubkey(key, context.purpose, context.mode);
-  const fields = header(context, key.id);
+  const fields = header(context, key.id, generation);
   if (context.mode === 'mac') {
     const expected = createHmac('sha256', subkey).update(frame([...fields, payload])).digest();
     if (tag.length !== HMAC_BYTES || !timingSafeEqual(tag, expected)) throw tampered(where);
-    return payload;
+    return { payload, generation };
   }
   if (nonce.length !== NONCE_BYTES || tag.length !== GCM_TAG_BYTES) throw tampered(where);
   try {
     const decipher = createDecipheriv('aes-256-gcm', subkey, nonce, { authTagLength: GCM_TAG_BYTES });
     decipher.setAAD(frame(fields));
     decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(payload), decipher.final()]);
+    return { payload: Buffer.concat([decipher.update(payload), decipher.final()]), generation };
   } catch {
     throw tampered(where);
   }
@@ -197,8 +233,19 @@ function tampered(where: string): SealedEnvelopeError {
 }
 
 /** JSON values (job data, session records) through an envelope. */
-export function sealJson(keyring: ControlKeyring, context: SealContext, value: unknown): Buffer {
-  return seal(keyring, context, Buffer.from(JSON.stringify(value), 'utf8'));
+export function sealJson(keyring: ControlKeyring, context: SealContext, value: unknown, generation = 0): Buffer {
+  return seal(keyring, context, Buffer.from(JSON.stringify(value), 'utf8'), generation);
+}
+
+/** openJson() with the generation it was sealed at. @throws SealedEnvelopeError */
+export function openJsonOrdered<T>(keyring: ControlKeyring, context: SealContext, bytes: Uint8Array | null | undefined): { value: T; generation: number } {
+  const { payload, generation } = openOrdered(keyring, context, bytes);
+  return { value: JSON.parse(payload.toString('utf8')) as T, generation };
+}
+
+/** The error an opener that keeps order raises for an envelope older than the one it applied. */
+export function replayedError(context: SealContext, generation: number, applied: number): SealedEnvelopeError {
+  return new SealedEnvelopeError('GH_SEALED_REPLAYED', `${context.purpose} ${context.name}: generation ${generation} is older than the applied ${applied} (an older sealed envelope replayed)`);
 }
 
 /** @throws SealedEnvelopeError, or SyntaxError only if a key holder sealed bad JSON */
@@ -206,17 +253,39 @@ export function openJson<T>(keyring: ControlKeyring, context: SealContext, bytes
   return JSON.parse(open(keyring, context, bytes).toString('utf8')) as T;
 }
 
+/** A MessageCodec whose encodings are sealed envelopes, with their generation in reach. */
+export interface SealedCodec<In, Out> extends MessageCodec<In, Out> {
+  readonly context: SealContext;
+  /** encode() at a generation (nextGeneration()); encode() seals at 0. */
+  encodeAt(value: In, generation: number): Buffer;
+  /** decode() and the generation. @throws SealedEnvelopeError */
+  decodeOrdered(bytes: Uint8Array): { message: Out; generation: number };
+}
+
+/** Whether `codec` is a sealedCodec (FanoutChannel orders only those). */
+export function isSealedCodec<In, Out>(codec: MessageCodec<In, Out>): codec is SealedCodec<In, Out> {
+  return typeof (codec as Partial<SealedCodec<In, Out>>).decodeOrdered === 'function';
+}
+
 /**
  * `codec` with every encoding sealed for `context`: what FanoutChannel, job data and snapshots carry.
  * decode() throws SealedEnvelopeError for anything not sealed by a configured key for this context.
  */
-export function sealedCodec<In, Out>(codec: MessageCodec<In, Out>, keyring: ControlKeyring, context: SealContext): MessageCodec<In, Out> {
-  const encode = (value: In): Buffer => seal(keyring, context, codec.encode(value));
-  const decode = (bytes: Uint8Array): Out => codec.decode(open(keyring, context, bytes));
+export function sealedCodec<In, Out>(codec: MessageCodec<In, Out>, keyring: ControlKeyring, context: SealContext): SealedCodec<In, Out> {
+  const encodeAt = (value: In, generation: number): Buffer => seal(keyring, context, codec.encode(value), generation);
+  const encode = (value: In): Buffer => encodeAt(value, 0);
+  const decodeOrdered = (bytes: Uint8Array): { message: Out; generation: number } => {
+    const { payload, generation } = openOrdered(keyring, context, bytes);
+    return { message: codec.decode(payload), generation };
+  };
+  const decode = (bytes: Uint8Array): Out => decodeOrdered(bytes).message;
   return {
     typeName: codec.typeName,
+    context,
     encode,
+    encodeAt,
     decode,
+    decodeOrdered,
     toJobData: (value) => ({ pb: encode(value).toString('base64') }),
     fromJobData: (data) => {
       const pb = (data as { pb?: unknown } | null)?.pb;

@@ -12,7 +12,7 @@ export { currentTraceContext, withTraceContext, withProducerSpan, type TraceCont
 export { parseRedisUrl, describeRedisPlan, type RedisPlan, type RedisHostPort } from './redis/redis-url.js';
 export { connectRedis, QUEUE_PREFIX, type RedisConnection, type RedisConnectOptions } from './redis/connect.js';
 export { loadLuaScript } from './redis/lua-script.js';
-export { FanoutChannel, type FanoutChannelOptions, type FanoutHandler } from './redis/fanout-channel.js';
+export { FanoutChannel, type FanoutChannelOptions, type FanoutHandler, type FanoutMeta, type LatestCheck } from './redis/fanout-channel.js';
 export { untrustedData, type UntrustedData } from './redis/untrusted-data.js';
 export { controlKeyEnv, controlKeyringOf, type ControlKeyConfig } from './config/control-key.js';
 export { createQueue, createWorker, defaultJobOptions } from './queue/bullmq.js';

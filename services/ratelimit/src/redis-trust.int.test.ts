@@ -1,7 +1,9 @@
 // Security regression: a process that can write Redis but lacks GATEHOUSE_CONTROL_KEY cannot lift a rate
 // limit. It publishes a forged RateLimitConfigPublished and overwrites the latest-kept value: the running
 // replica keeps enforcing xds's sealed config, a replica started afterwards does not apply the forgery,
-// and both count the refusals in gatehouse_redis_untrusted_total. Real redis-server, real gRPC.
+// and both count the refusals in gatehouse_redis_untrusted_total. Nor can it replay last week's sealed
+// config (looser limits): the running replica refuses it as older, and xds's latest-kept check puts the
+// newest config back for replicas that start later. Real redis-server, real gRPC.
 import { FanoutChannels, grpcServiceDefinition, rateLimitConfigPublishedCodec, SealedUses, ServiceNames } from '@gatehouse/contracts';
 import { startRedis, waitFor, type RedisHandle } from '@gatehouse/e2e';
 import { FanoutChannel, startService, type RunningService } from '@gatehouse/kit';
@@ -91,5 +93,34 @@ describe('Redis is not a root of trust (ratelimit)', () => {
     await waitFor(async () => (await untrusted(late.service.adminPort)) >= 1, { description: 'the late replica to refuse the forged latest value' });
     const rlconfig = await (await fetch(`http://127.0.0.1:${late.service.adminPort}/rlconfig`)).text();
     expect(rlconfig).not.toContain('1000000');
+  });
+
+  it('attack: replay an older sealed rate limit config (looser limits) as a publication and as the latest-kept value → refused as older; the latest value is restored for replicas that start later', async () => {
+    const attacker = new Redis(redis.url);
+    connections.push(attacker);
+    const limit = async (client: Client): Promise<number | undefined> => (await check(client, 'probe')).statuses[0]?.current_limit?.requests_per_unit;
+    // Last week xds published 500 per hour (the attacker kept the sealed bytes); then the limit was tightened to 2.
+    const xds = new FanoutChannel({ name: FanoutChannels.rateLimitConfig, codec: testSealedCodec(rateLimitConfigPublishedCodec, SealedUses.rateLimitConfig()), redis: attacker });
+    await xds.publish(publication('loose', 500));
+    const lastWeek = (await attacker.getBuffer(`${FanoutChannels.rateLimitConfig}:latest`))!;
+    await xds.publish(publication('tight', 2));
+    const { service, client } = await startReplica();
+    await waitFor(async () => (await limit(client)) === 2, { description: 'the tightened config to apply' });
+    const before = await untrusted(service.adminPort);
+
+    await attacker.publish(FanoutChannels.rateLimitConfig, lastWeek);
+    await attacker.set(`${FanoutChannels.rateLimitConfig}:latest`, lastWeek);
+    await waitFor(async () => (await untrusted(service.adminPort)) > before, { description: 'the replayed publication to be refused as older' });
+    expect(await limit(client)).toBe(2);
+
+    // A replica that starts now can only take the latest-kept value; xds's check puts the newest back and
+    // announces it, and that replica moves on to it.
+    const late = await startReplica();
+    expect(await xds.restoreLatest()).toMatchObject({ restored: true, refused: expect.objectContaining({ code: 'GH_SEALED_REPLAYED' }) });
+    await waitFor(async () => (await limit(late.client)) === 2, { description: 'the late replica to apply the restored config' });
+    expect(await limit(client)).toBe(2);
+    const later = await startReplica();
+    await waitFor(async () => (await limit(later.client)) === 2, { description: 'a replica started after the restore to apply the newest config' });
+    expect(await xds.restoreLatest()).toEqual({ restored: false });
   });
 });

@@ -64,9 +64,11 @@ function configSources(ctx: Context): ConfigSource<ConfigDocument>[] {
   if (ctx.config.RATELIMIT_CONFIG_PATH) sources.push(new FileConfigSource({ path: ctx.config.RATELIMIT_CONFIG_PATH }));
   if (ctx.config.RATELIMIT_REDIS_CONFIG) {
     const subscriber = (): ReturnType<Context['redis']> => ctx.redis({ dedicated: true });
-    // Only what xds sealed with the control key applies; a forged publication or latest value is refused.
+    // Only what xds sealed with the control key applies; a forged publication or latest value is refused,
+    // and so is an older sealed one replayed (ordered: only a newer generation than the applied one).
     const codec = sealedCodec(rateLimitConfigPublishedCodec, controlKeyringOf(ctx.config), SealedUses.rateLimitConfig());
-    sources.push(new RedisConfigSource(new FanoutChannel({ name: FanoutChannels.rateLimitConfig, codec, redis: ctx.redis(), subscriber })));
+    const channel = new FanoutChannel({ name: FanoutChannels.rateLimitConfig, codec, redis: ctx.redis(), subscriber, ordered: true, identity: (m) => m.version });
+    sources.push(new RedisConfigSource(channel));
   }
   return sources;
 }

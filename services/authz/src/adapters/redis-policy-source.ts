@@ -1,7 +1,8 @@
 // Policies the xds service publishes (gatehouse.v1.AuthzPoliciesPublished) on the kit's FanoutChannel:
 // every replica loads the stored latest at start and applies each announcement. The publication is
 // sealed by xds (AES-256-GCM under the control key: it carries client secrets, API keys and htpasswd
-// entries); a forged or edited one does not open and goes to onError, the applied policies stay.
+// entries); a forged or edited one does not open and goes to onError, the applied policies stay, and so
+// does an older sealed one (replayed): only a newer generation than the applied one applies.
 import { authzPoliciesPublishedCodec, sealedCodec, SealedUses, FanoutChannels, type ControlKeyring } from '@gatehouse/contracts';
 import type { AuthzPoliciesPublished__Output } from '@gatehouse/contracts/generated/gatehouse/v1/AuthzPoliciesPublished';
 import { FanoutChannel, withTraceContext, type RedisConnection } from '@gatehouse/kit';
@@ -27,6 +28,9 @@ export async function startRedisPolicySource(options: RedisPolicySourceOptions):
     codec: sealedCodec(authzPoliciesPublishedCodec, options.keyring, SealedUses.authzPolicies(name)),
     redis: options.redis,
     subscriber: options.subscriber,
+    // An older sealed publication replayed (policies from before one was tightened) is refused.
+    ordered: true,
+    identity: (publication) => publication.version,
   });
   // Continue xds's trace, so one trace shows the YAML change published and every replica applying it.
   await channel.subscribe(

@@ -4,6 +4,10 @@
 // hashes (consumers skip a version they applied) and job ids deduplicate certificate requests.
 // Everything is sealed with the control key (contracts SealedUses): the authz publication encrypted, as
 // it carries client secrets, API keys and htpasswd entries; the rest authenticated.
+// Each publication is sealed at a generation past the stored one, and the consumers apply only newer
+// ones. Every `recheckMs` the publisher checks the latest-kept values and puts its newest publication
+// back where a Redis writer replaced it with an older (replayed), forged or no value, so a replica that
+// starts meanwhile does not keep a rolled-back config for longer than that.
 import {
   authzPoliciesPublishedCodec,
   certificateWantedCodec,
@@ -33,6 +37,8 @@ export interface SideEffectsPublisherOptions {
   authzChannel?: string;
   certsQueue?: string;
   now?: () => number;
+  /** How often (ms) the latest-kept values are checked and restored. Default 15000; 0: never. */
+  recheckMs?: number;
 }
 
 export interface PublishOutcome {
@@ -54,6 +60,7 @@ export class SideEffectsPublisher {
   private lastRateLimitVersion?: string;
   private lastAuthzVersion?: string;
   private readonly jobsAdded = new Set<string>();
+  private readonly recheck: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SideEffectsPublisherOptions) {
     const rateLimitChannel = options.rateLimitChannel ?? FanoutChannels.rateLimitConfig;
@@ -63,6 +70,22 @@ export class SideEffectsPublisher {
     this.authz = new FanoutChannel({ name: authzChannel, codec: sealedCodec(authzPoliciesPublishedCodec, options.keyring, SealedUses.authzPolicies(authzChannel)), redis: options.redis });
     this.queue = createQueue(certsQueue, options.redis);
     this.wanted = sealedCodec(certificateWantedCodec, options.keyring, SealedUses.job(certsQueue));
+    const every = options.recheckMs ?? 15_000;
+    if (every > 0) (this.recheck = setInterval(() => void this.restoreLatest().catch(() => undefined), every)).unref();
+  }
+
+  /**
+   * Puts the newest publication of each channel back where the latest-kept value is older, forged or
+   * gone (reported as untrusted). @returns the channels restored
+   */
+  async restoreLatest(): Promise<string[]> {
+    const restored: string[] = [];
+    for (const channel of [this.rateLimit, this.authz] as Array<FanoutChannel<unknown, unknown>>) {
+      const check = await channel.restoreLatest();
+      if (check.refused !== undefined) this.options.untrusted?.report('xds-latest', channel.latestKey, check.refused);
+      if (check.restored) restored.push(channel.latestKey);
+    }
+    return restored;
   }
 
   /** Publishes what changed since the last call (or since what Redis already holds). */
@@ -109,6 +132,7 @@ export class SideEffectsPublisher {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.recheck);
     await this.queue.close();
   }
 }
