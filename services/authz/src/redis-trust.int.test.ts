@@ -1,7 +1,8 @@
 // Security regressions: a process that can read and write Redis but lacks GATEHOUSE_CONTROL_KEY can neither
 // change what authz enforces, nor impersonate a session, nor learn a secret. Real redis-server, a real
 // OpenID Provider (oidc-provider), the service started in-process; policies arrive only over Redis, sealed
-// the way xds seals them.
+// the way xds seals them. Replaying an older sealed publication (a revoked API key) or an older sealed session
+// record (tokens from before a refresh) is refused too.
 import { authzPoliciesPublishedCodec, FanoutChannels, SealedUses } from '@gatehouse/contracts';
 import { startOidcProvider, startRedis, waitFor, type OidcProviderHandle, type RedisHandle } from '@gatehouse/e2e';
 import { FanoutChannel } from '@gatehouse/kit';
@@ -12,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthz, type AuthzUnderTest } from './testing/authz-service.js';
 import { deniedHeaders, upstreamHeaders, type CheckAnswer } from './testing/check-client.js';
 import { CookieJar } from './testing/cookie-jar.js';
-import { sessionIdOf, sessionKey } from './testing/session-records.js';
+import { rewriteSessionRecord, sessionIdOf, sessionKey } from './testing/session-records.js';
 
 const HOST = 'app.example.test';
 const CALLBACK = `https://${HOST}/oauth2/callback`;
@@ -63,7 +64,7 @@ const connect = (): Redis => {
 };
 
 /** The publication as xds makes it: policies with their Secrets, sealed (AES-256-GCM) with the control key. */
-function publication(version: string, issuer: string) {
+function publication(version: string, issuer: string, partnerKeys: Record<string, Buffer> = { partner: Buffer.from(API_KEY) }) {
   return {
     version,
     policies: [
@@ -73,7 +74,7 @@ function publication(version: string, issuer: string) {
     ],
     secrets: {
       'app/idp-client': { data: { 'client-secret': Buffer.from(CLIENT_SECRET) } },
-      'ns/partner-keys': { data: { partner: Buffer.from(API_KEY) } },
+      'ns/partner-keys': { data: partnerKeys },
       'ns/users': { data: { '.htpasswd': Buffer.from(`bob:${HTPASSWD_HASH}`) } },
     },
   };
@@ -211,5 +212,50 @@ describe('Redis is not a root of trust (authz)', () => {
     ] as const) {
       expect(dump.includes(secret), `${what} is readable in Redis`).toBe(false);
     }
+  });
+
+  it('attack: replay last week\'s sealed policy publication (a since-revoked API key) as a publication and as the latest-kept value → refused as older; the latest value is restored for replicas that start later', async () => {
+    const attacker = connect();
+    const REVOKED = 'revoked-key-0123456789abcdef';
+    const xds = new FanoutChannel({ name: FanoutChannels.authzPolicies, codec: testSealedCodec(authzPoliciesPublishedCodec, SealedUses.authzPolicies()), redis: attacker });
+    // Last week the partner had a second key (the attacker kept the sealed publication); it was revoked since.
+    await xds.publish(publication('last-week', idp.issuer, { partner: Buffer.from(API_KEY), old: Buffer.from(REVOKED) }));
+    const lastWeek = (await attacker.getBuffer(`${FanoutChannels.authzPolicies}:latest`))!;
+    await waitFor(() => apiKeyAllowed(REVOKED), { description: 'last week\'s publication to apply' });
+    await xds.publish(publication('revoked', idp.issuer));
+    await waitFor(async () => !(await apiKeyAllowed(REVOKED)), { description: 'the revocation to apply' });
+    const before = await untrusted(authz, 'authz-policies');
+
+    await attacker.publish(FanoutChannels.authzPolicies, lastWeek);
+    await attacker.set(`${FanoutChannels.authzPolicies}:latest`, lastWeek);
+    await waitFor(async () => (await untrusted(authz, 'authz-policies')) > before, { description: 'the replayed publication to be refused as older' });
+    expect(await apiKeyAllowed(REVOKED)).toBe(false);
+    expect(await apiKeyAllowed(API_KEY)).toBe(true);
+
+    // xds's latest-kept check puts the newest publication back; a replica that starts later applies it.
+    expect(await xds.restoreLatest()).toMatchObject({ restored: true, refused: expect.objectContaining({ code: 'GH_SEALED_REPLAYED' }) });
+    const late = await startAuthz({ REDIS_URL: redis.url, AUTHZ_COOKIE_SECRET: COOKIE_SECRET });
+    others.push(late);
+    await waitFor(() => apiKeyAllowed(API_KEY, late), { description: 'the late replica to apply the newest policies' });
+    expect(await apiKeyAllowed(REVOKED, late)).toBe(false);
+  });
+
+  it('attack: put a refreshed session record back to its older sealed version (the tokens from before the refresh) → refused, the cookie no longer authenticates', async () => {
+    const jar = await login();
+    const sessionId = sessionIdOf(jar, COOKIE_SECRET);
+    const attacker = connect();
+    const oldRecord = (await attacker.getBuffer(sessionKey(sessionId)))!;
+    const oldToken = upstreamHeaders(await check(jar, '/')).authorization;
+    // The access token is about to expire: the next check refreshes it and stores a newer sealed record.
+    await rewriteSessionRecord(attacker, sessionId, (s) => void (s.accessExpiresAtMs = Date.now() + 1_000));
+    const newToken = upstreamHeaders(await check(jar, '/')).authorization;
+    expect(newToken).not.toBe(oldToken);
+    const before = await untrusted(authz, 'session');
+
+    await attacker.set(sessionKey(sessionId), oldRecord, 'KEEPTTL');
+    const answer = await check(jar, '/');
+    expect(answer.status.code).not.toBe(0);
+    expect(answer.denied_response?.status?.code).toBe('Found');
+    expect(await untrusted(authz, 'session')).toBeGreaterThan(before);
   });
 });

@@ -1,7 +1,9 @@
 // Security regressions: a process that can write Redis but lacks GATEHOUSE_CONTROL_KEY cannot change what
 // xds serves. It writes admin-API resources straight into the hash (a new value, an overwritten one, a
 // deleted one) and announces them, and it forges CertificateIssued: none of it is served, the last trusted
-// version is, and every refusal is counted. Real redis-server, xds in-process, read back from /config_dump.
+// version is, and every refusal is counted. Nor can it replay older sealed values or announcements (an older
+// version of a resource, an old delete announcement, a deleted resource's last value): refused as older, and
+// written back (or removed again) in Redis. Real redis-server, xds in-process, read back from /config_dump.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -51,6 +53,11 @@ async function untrusted(source: string): Promise<number> {
   const line = text.split('\n').find((l) => l.startsWith('gatehouse_redis_untrusted_total') && l.includes(`source="${source}"`));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
 }
+async function remove(kind: string, name: string): Promise<void> {
+  const response = await fetch(`http://127.0.0.1:${xds.service.adminPort}/resources/${kind}/default/${name}`, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  expect(response.status, await response.clone().text()).toBeLessThan(300);
+}
+const ANNOUNCEMENT_LATEST = `${FanoutChannels.gatewayConfigChanged}:latest`;
 async function apply(yaml: string): Promise<void> {
   const response = await fetch(`http://127.0.0.1:${xds.service.adminPort}/resources`, { method: 'PUT', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/yaml' }, body: yaml });
   expect(response.status, await response.clone().text()).toBe(200);
@@ -99,5 +106,60 @@ describe('Redis is not a root of trust (xds)', () => {
     const dump = await served();
     expect(dump).toContain('CERT-ISSUED-BY-CERTS');
     expect(dump).not.toContain('CERT-FORGED-BY-ATTACKER');
+  });
+
+  it('attack: replay an older sealed value of an admin resource with its old announcement → refused as older, the newest keeps serving and is written back', async () => {
+    const field = 'Backend/default/api';
+    await apply(backend(5001));
+    await waitFor(async () => (await served()).includes('"port_value":5001'), { description: 'the first version to serve' });
+    const oldValue = (await attacker.hgetBuffer(ADMIN_RESOURCES_KEY, field))!;
+    const oldAnnouncement = (await attacker.getBuffer(ANNOUNCEMENT_LATEST))!;
+    await apply(backend(5002));
+    await waitFor(async () => (await served()).includes('"port_value":5002'), { description: 'the newer version to serve' });
+    const newValue = (await attacker.hgetBuffer(ADMIN_RESOURCES_KEY, field))!;
+    const before = await untrusted('admin-resource');
+
+    await attacker.hset(ADMIN_RESOURCES_KEY, field, oldValue);
+    await attacker.publish(FanoutChannels.gatewayConfigChanged, oldAnnouncement);
+    await waitFor(async () => (await untrusted('admin-resource')) > before, { description: 'the replayed value to be refused' });
+    await waitFor(async () => (await attacker.hgetBuffer(ADMIN_RESOURCES_KEY, field))!.equals(newValue), { description: 'the newest value to be written back' });
+    const dump = await served();
+    expect(dump).toContain('"port_value":5002');
+    expect(dump).not.toContain('"port_value":5001');
+  });
+
+  it('attack: replay an old delete announcement (HDEL + PUBLISH) for a resource applied again since → the resource keeps serving and is written back', async () => {
+    const field = 'Backend/default/api';
+    await apply(backend(5101));
+    await waitFor(async () => (await served()).includes('"port_value":5101'), { description: 'the resource to serve' });
+    await remove('Backend', 'api');
+    await waitFor(async () => !(await served()).includes('"port_value":5101'), { description: 'the deletion to apply' });
+    const deleteAnnouncement = (await attacker.getBuffer(ANNOUNCEMENT_LATEST))!;
+    await apply(backend(5102));
+    await waitFor(async () => (await served()).includes('"port_value":5102'), { description: 'the resource applied again to serve' });
+    const before = await untrusted('admin-resource');
+
+    await attacker.hdel(ADMIN_RESOURCES_KEY, field);
+    await attacker.publish(FanoutChannels.gatewayConfigChanged, deleteAnnouncement);
+    await waitFor(async () => (await untrusted('admin-resource')) > before, { description: 'the replayed deletion to be refused' });
+    await waitFor(async () => (await attacker.hexists(ADMIN_RESOURCES_KEY, field)) === 1, { description: 'the value to be written back' });
+    expect(await served()).toContain('"port_value":5102');
+  });
+
+  it('attack: put a deleted admin resource\'s last sealed value back with its old announcement → not served, removed again', async () => {
+    const field = 'Backend/default/api';
+    await apply(backend(5201));
+    await waitFor(async () => (await served()).includes('"port_value":5201'), { description: 'the resource to serve' });
+    const lastValue = (await attacker.hgetBuffer(ADMIN_RESOURCES_KEY, field))!;
+    const putAnnouncement = (await attacker.getBuffer(ANNOUNCEMENT_LATEST))!;
+    await remove('Backend', 'api');
+    await waitFor(async () => !(await served()).includes('"port_value":5201'), { description: 'the deletion to apply' });
+    const before = await untrusted('admin-resource');
+
+    await attacker.hset(ADMIN_RESOURCES_KEY, field, lastValue);
+    await attacker.publish(FanoutChannels.gatewayConfigChanged, putAnnouncement);
+    await waitFor(async () => (await untrusted('admin-resource')) > before, { description: 'the resurrected value to be refused' });
+    await waitFor(async () => (await attacker.hexists(ADMIN_RESOURCES_KEY, field)) === 0, { description: 'the resurrected value to be removed again' });
+    expect(await served()).not.toContain('"port_value":5201');
   });
 });

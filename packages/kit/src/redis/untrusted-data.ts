@@ -30,7 +30,7 @@ export function untrustedData(meter: Meter, logger: Logger): UntrustedData {
       if (!logged.has(once)) {
         if (logged.size >= MAX_REMEMBERED) logged.clear();
         logged.add(once);
-        logger.warn({ code: err.code, source, ref, err: err.message }, 'untrusted data in Redis refused (not sealed by the control key); the last good version keeps serving');
+        logger.warn({ code: err.code, source, ref, err: err.message }, 'untrusted data in Redis refused (not sealed by the control key, or older than what was applied); the last good version keeps serving');
       }
       return true;
     },

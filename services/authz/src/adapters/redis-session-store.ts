@@ -4,8 +4,11 @@
 // Records are sealed (AES-256-GCM under the control key's "session" subkey, the session id or login
 // state as associated data): Redis never holds a readable token, and a record that was edited, forged
 // or copied under another id does not open, so it is no session at all (the user logs in again).
+// Each record is sealed at a generation (contracts nextGeneration()); the store remembers the newest one
+// it wrote or read per session (bounded), so a refreshed record put back to its older sealed version
+// (old tokens, old claims) is refused by every replica that saw the newer one.
 import { createHash } from 'node:crypto';
-import { openJson, sealJson, SealedEnvelopeError, SealedUses, type ControlKeyring } from '@gatehouse/contracts';
+import { nextGeneration, openJsonOrdered, replayedError, sealJson, SealedEnvelopeError, SealedUses, type ControlKeyring } from '@gatehouse/contracts';
 import type { UntrustedData } from '@gatehouse/kit';
 import type { Redis, Cluster } from 'ioredis';
 import { AuthzError, ErrorCodes } from '../errors.js';
@@ -22,12 +25,16 @@ export interface RedisSessionStoreOptions {
 }
 
 const hash = (value: string) => createHash('sha256').update(value, 'utf8').digest('base64url');
+/** Sessions whose newest generation is remembered (about 100 bytes each); the oldest is forgotten first. */
+const REMEMBERED_SESSIONS = 100_000;
 
 export class RedisSessionStore implements SessionStore {
   readonly #redis: Redis | Cluster;
   readonly #prefix: string;
   readonly #keyring: ControlKeyring;
   readonly #untrusted: UntrustedData | undefined;
+  /** Session key → the newest generation written or read: an older record is a replay. */
+  readonly #generations = new Map<string, number>();
 
   constructor(options: RedisSessionStoreOptions) {
     this.#redis = options.redis;
@@ -48,17 +55,21 @@ export class RedisSessionStore implements SessionStore {
   }
 
   putSession(sessionId: string, session: Session, ttlMs: number): Promise<void> {
-    const sealed = sealJson(this.#keyring, SealedUses.session('session', sessionId), session);
-    return this.#run(async () => void (await this.#redis.set(this.#key('session', sessionId), sealed, 'PX', Math.max(1, Math.ceil(ttlMs)))));
+    const key = this.#key('session', sessionId);
+    const generation = nextGeneration(this.#generations.get(key) ?? 0);
+    this.#remember(key, generation);
+    const sealed = sealJson(this.#keyring, SealedUses.session('session', sessionId), session, generation);
+    return this.#run(async () => void (await this.#redis.set(key, sealed, 'PX', Math.max(1, Math.ceil(ttlMs)))));
   }
 
   async getSession(sessionId: string): Promise<Session | undefined> {
     const key = this.#key('session', sessionId);
     const bytes = await this.#run(() => this.#redis.getBuffer(key));
-    return this.#open<Session>('session', sessionId, key, bytes);
+    return this.#open<Session>('session', sessionId, key, bytes, true);
   }
 
   deleteSession(sessionId: string): Promise<void> {
+    // The generation stays remembered: the deleted record put back is refused too.
     return this.#run(async () => void (await this.#redis.del(this.#key('session', sessionId))));
   }
 
@@ -70,16 +81,30 @@ export class RedisSessionStore implements SessionStore {
     return this.#run(async () => void (await this.#redis.del(this.#key('refresh-lock', sessionId))));
   }
 
-  /** A record that does not open under its own id is no record: refused, counted, logged once. */
-  #open<T>(kind: 'session' | 'login', id: string, key: string, bytes: Buffer | null): T | undefined {
+  /**
+   * A record that does not open under its own id, or (ordered) is older than one this replica wrote or
+   * read, is no record: refused, counted, logged once.
+   */
+  #open<T>(kind: 'session' | 'login', id: string, key: string, bytes: Buffer | null, ordered = false): T | undefined {
     if (!bytes) return undefined;
     try {
-      return openJson<T>(this.#keyring, SealedUses.session(kind, id), bytes);
+      const { value, generation } = openJsonOrdered<T>(this.#keyring, SealedUses.session(kind, id), bytes);
+      if (!ordered) return value;
+      const newest = this.#generations.get(key) ?? 0;
+      if (generation < newest) throw replayedError(SealedUses.session(kind, id), generation, newest);
+      this.#remember(key, generation);
+      return value;
     } catch (err) {
       if (!(err instanceof SealedEnvelopeError)) throw err;
       this.#untrusted?.report('session', key, err);
       return undefined;
     }
+  }
+
+  #remember(key: string, generation: number): void {
+    this.#generations.delete(key);
+    if (this.#generations.size >= REMEMBERED_SESSIONS) this.#generations.delete(this.#generations.keys().next().value as string);
+    this.#generations.set(key, generation);
   }
 
   #key(kind: string, id: string): string {

@@ -2,7 +2,7 @@
 // does (a sealed envelope under the test control key, the session id as associated data), so tests can
 // age a session, or play an attacker who edits or moves records without the key.
 import { createHash } from 'node:crypto';
-import { openJson, sealJson, SealedUses } from '@gatehouse/contracts';
+import { nextGeneration, openJsonOrdered, sealJson, SealedUses } from '@gatehouse/contracts';
 import { testControlKeyring } from '@gatehouse/kit/testing';
 import type { Redis } from 'ioredis';
 import { createCookieSealer } from '../core/oidc/cookie-crypto.js';
@@ -24,10 +24,10 @@ export function sessionKey(sessionId: string, prefix = 'gatehouse:authz:'): stri
   return `${prefix}session:${createHash('sha256').update(sessionId, 'utf8').digest('base64url')}`;
 }
 
-/** Rewrites the session as a key holder would (keeping its TTL). */
+/** Rewrites the session as a key holder would (at a newer generation, keeping its TTL). */
 export async function rewriteSessionRecord(redis: Redis, sessionId: string, change: (session: Record<string, unknown>) => void): Promise<void> {
   const key = sessionKey(sessionId);
-  const session = openJson<Record<string, unknown>>(testControlKeyring, SealedUses.session('session', sessionId), await redis.getBuffer(key));
+  const { value: session, generation } = openJsonOrdered<Record<string, unknown>>(testControlKeyring, SealedUses.session('session', sessionId), await redis.getBuffer(key));
   change(session);
-  await redis.set(key, sealJson(testControlKeyring, SealedUses.session('session', sessionId), session), 'KEEPTTL');
+  await redis.set(key, sealJson(testControlKeyring, SealedUses.session('session', sessionId), session, nextGeneration(generation)), 'KEEPTTL');
 }
