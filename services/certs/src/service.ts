@@ -1,6 +1,6 @@
 // The certs service on the kit: start() calls the named builders below in order (the ACME HTTP
-// layer, the certificate manager, the config, the CertificateWanted consumer, the HTTP-01
-// responder); the kit runs, probes and stops it.
+// layer, the certificate manager, the config, the republish of issued certificates, the
+// CertificateWanted consumer, the HTTP-01 responder); the kit runs, probes and stops it.
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
@@ -23,6 +23,7 @@ import { startWantedConsumer } from './adapters/wanted-queue.js';
 import { certsEnv, deriveCertsConfig, type CertsEnv, type DerivedCertsConfig } from './config.js';
 import { splitPemChain } from './core/verify-issued.js';
 import { CertificateManager } from './workflow/certificate-manager.js';
+import { republishIssued } from './workflow/republish-issued.js';
 
 type Ctx = ServiceContext<CertsEnv>;
 
@@ -32,8 +33,9 @@ export async function startCerts(ctx: Ctx): Promise<void> {
   const acme = buildAcmeHttp(ctx, metrics);
   // Jobs and the CertificateIssued fan-out are sealed with the control key; what does not open is refused.
   const untrusted = untrustedData(ctx.meter, ctx.logger);
-  const { manager, store } = buildManager(ctx, derived, acme, metrics, untrusted);
+  const { manager, store, publisher } = buildManager(ctx, derived, acme, metrics, untrusted);
   await loadConfig(ctx, manager);
+  await announceIssued(ctx, manager, store, publisher, acme.trustedRoots);
   consumeCertificateWanted(ctx, manager, untrusted);
   await listenHttp01(ctx, store);
   await ctx.admin.register(certificateAdminRoutes, { admin: manager });
@@ -59,13 +61,14 @@ function buildAcmeHttp(ctx: Ctx, metrics: CertsMetrics): { http: AcmeHttp; trust
 }
 
 /** The store, the order lease, the fan-out to xds and the manager that uses them. */
-function buildManager(ctx: Ctx, derived: DerivedCertsConfig, acme: ReturnType<typeof buildAcmeHttp>, metrics: CertsMetrics, untrusted: UntrustedData): { manager: CertificateManager; store: CertStore } {
+function buildManager(ctx: Ctx, derived: DerivedCertsConfig, acme: ReturnType<typeof buildAcmeHttp>, metrics: CertsMetrics, untrusted: UntrustedData): { manager: CertificateManager; store: CertStore; publisher: IssuedPublisher } {
   const { config, logger } = ctx;
   // Standalone and sentinel connections are ioredis Redis instances; the store needs MULTI across
   // its own keys, so Redis Cluster needs a hash-tagged CERTS_REDIS_PREFIX (see the README).
   const redis = ctx.redis() as Redis;
   if (!derived.encryptionKey) logger.warn('CERTS_ALLOW_PLAINTEXT_KEYS=true: private keys are stored in Redis in plaintext');
   const store = new CertStore({ redis, prefix: config.CERTS_REDIS_PREFIX, encryptionKey: derived.encryptionKey });
+  const publisher = new IssuedPublisher(redis, controlKeyringOf(config), FanoutChannels.certificateIssued);
   const manager = new CertificateManager({
     http: acme.http,
     connection: redis,
@@ -74,7 +77,7 @@ function buildManager(ctx: Ctx, derived: DerivedCertsConfig, acme: ReturnType<ty
     workerConnection: () => ctx.redis({ blocking: true }) as Redis,
     store,
     lock: new OrderLock({ redis, prefix: config.CERTS_REDIS_PREFIX, leaseMs: config.CERTS_ORDER_LEASE_MS }),
-    publisher: new IssuedPublisher(redis, controlKeyringOf(config), FanoutChannels.certificateIssued),
+    publisher,
     metrics,
     dnsProviderFor: (solver, issuer, secrets) => dnsProviderFor(solver, issuer, secrets, config.CERTS_CLUSTER_RESOURCE_NAMESPACE),
     propagation: { nameservers: derived.dns01Nameservers },
@@ -86,7 +89,22 @@ function buildManager(ctx: Ctx, derived: DerivedCertsConfig, acme: ReturnType<ty
     log: (msg, fields) => logger.info(fields ?? {}, msg),
   });
   ctx.onShutdown(() => manager.close());
-  return { manager, store };
+  return { manager, store, publisher };
+}
+
+/**
+ * Announces every stored certificate again, sealed: after an upgrade from a version that published them
+ * unsealed (which xds refuses), or after the latest hash was emptied, xds serves them without waiting
+ * for a renewal. A failure is logged; start goes on (the certificates are announced at renewal anyway).
+ */
+async function announceIssued(ctx: Ctx, manager: CertificateManager, store: CertStore, publisher: IssuedPublisher, trustedRoots: readonly X509Certificate[]): Promise<void> {
+  try {
+    const report = await republishIssued({ store, publisher, certificates: manager.catalog.certificates(), trustedRoots, now: Date.now() });
+    for (const { id, reason } of report.skipped) ctx.logger.warn({ certificate: id, reason }, 'stored certificate not announced again at start');
+    ctx.logger.info({ certificates: report.republished.length }, 'issued certificates announced again (sealed)');
+  } catch (err) {
+    ctx.logger.error({ err }, 'issued certificates could not be announced again at start');
+  }
 }
 
 /** The certificates other replicas accepted, then CERTS_CONFIG_PATH (watched); every one gets its job. */
