@@ -1,6 +1,8 @@
 // Security regressions: a process that can write Redis but lacks GATEHOUSE_CONTROL_KEY cannot make certs
 // act. A forged CertificateWanted job (unsealed, or sealed with the attacker's own key) is refused without
-// retries and counted, and a forged order job never runs. Real redis-server, certs in-process, real BullMQ.
+// retries and counted, and a forged order job never runs. An unsealed order job left by an earlier version
+// (upgrade) is removed at start, so the certificate's sealed job can take its id. Real redis-server, certs
+// in-process, real BullMQ.
 import { randomBytes } from 'node:crypto';
 import { certificateWantedCodec, controlKeyring, QueueNames, sealedCodec, SealedUses } from '@gatehouse/contracts';
 import { startRedis, type RedisHandle } from '@gatehouse/e2e';
@@ -14,7 +16,7 @@ import { CertStore } from './adapters/cert-store.js';
 import { certsService } from './service.js';
 import { certificateYaml, eventually, parseConfig, pebbleIssuerYaml, redisClient } from './testing/certs-fixture.js';
 import { CertificateCatalog } from './workflow/certificate-catalog.js';
-import { OrderScheduler, type OrderJobData } from './workflow/order-scheduler.js';
+import { orderJob, OrderScheduler, type OrderJobData } from './workflow/order-scheduler.js';
 
 let redis: RedisHandle;
 let service: RunningService;
@@ -120,6 +122,43 @@ describe('Redis is not a root of trust (certs)', () => {
         await queue.close();
       }
     } finally {
+      await scheduler.close({ force: true });
+    }
+  });
+
+  it('upgrade: an unsealed order job left by the previous version holds the certificate\'s job id → removed at the first reconcile, the sealed job runs', async () => {
+    const connection = connect();
+    const set = parseConfig(pebbleIssuerYaml('https://127.0.0.1:9/dir', 'upgrade-account') + certificateYaml('upgraded'));
+    const issuer = [...set.issuers.values()][0]!;
+    const cert = [...set.certificates.values()][0]!;
+    const store = new CertStore({ redis: connection, prefix: 'upgrade:certs:', encryptionKey: randomBytes(32) });
+    const catalog = new CertificateCatalog(store);
+    catalog.setConfig(set);
+    const ran: string[] = [];
+    const scheduler = new OrderScheduler({
+      connection,
+      workerConnection: connect,
+      keyring: testControlKeyring,
+      catalog,
+      store,
+      process: async (job: Job<OrderJobData>) => {
+        ran.push(job.data.id);
+        return 'done';
+      },
+      ariRecheckMs: 60_000,
+      queuePrefix: 'upgrade:certs:bull',
+      log: () => undefined,
+      now: Date.now,
+    });
+    const queue = new Queue(scheduler.queueName(issuer), { connection: connect(), prefix: 'upgrade:certs:bull' });
+    try {
+      // What the previous version left: the same job id, its data unsealed, due later.
+      const { opts } = orderJob(cert, scheduler.dueAt(cert, undefined), Date.now());
+      await queue.add('order', { id: 'default/upgraded', reason: 'due' }, { jobId: opts.jobId!, delay: 3_600_000 });
+      await scheduler.reconcile();
+      await eventually('the sealed order job to run', async () => ran.includes('default/upgraded') || undefined);
+    } finally {
+      await queue.close();
       await scheduler.close({ force: true });
     }
   });

@@ -19,7 +19,7 @@ export interface UntrustedData {
 
 export function untrustedData(meter: Meter, logger: Logger): UntrustedData {
   const counter = meter.createCounter('gatehouse_redis_untrusted_total', {
-    description: 'entries read from Redis and refused because they were not sealed by the control key (forged, edited, moved or unsigned)',
+    description: 'entries read from Redis and refused because they were not sealed by the control key (forged, edited, moved or unsigned) or are older than what was applied (replayed)',
   });
   const logged = new Set<string>();
   return {

@@ -80,6 +80,8 @@ export class OrderScheduler {
   /** Connections made here for workers (BullMQ does not close connections it was given). */
   private readonly ownedConnections: Redis[] = [];
   private closed = false;
+  /** Queues already swept of job data no key holder sealed (once per process, at the first reconcile). */
+  private readonly swept = new Set<string>();
 
   constructor(private readonly options: OrderSchedulerOptions) {}
 
@@ -125,6 +127,7 @@ export class OrderScheduler {
     }
     catalog.replaceExpiry(expiry);
     if (this.closed) return;
+    for (const queue of byQueue.keys()) await this.dropUnsealed(queue);
     for (const [queue, jobs] of byQueue) {
       const sealed = jobs.map((job) => ({ ...job, data: this.seal(queue.name, job.data) }));
       for (let i = 0; i < sealed.length; i += 1000) await queue.addBulk(sealed.slice(i, i + 1000));
@@ -145,6 +148,34 @@ export class OrderScheduler {
     await Promise.all([...this.workers.values()].map((w) => w.close(options.force)));
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     for (const connection of this.ownedConnections) connection.disconnect();
+  }
+
+  /**
+   * Removes the jobs of `queue` whose data does not open (counted as untrusted), once per process: a
+   * job left by a version that did not seal job data (an upgrade), or forged, would otherwise hold its
+   * job id, so the certificate's genuine job with that id could not be added, and fail when due.
+   */
+  private async dropUnsealed(queue: Queue<SealedJobData>): Promise<void> {
+    if (this.swept.has(queue.name)) return;
+    this.swept.add(queue.name);
+    const refused: Job<SealedJobData>[] = [];
+    // Read every page first: removing while paging would shift the pages.
+    for (let start = 0; ; start += 500) {
+      const jobs = await queue.getJobs(['delayed', 'waiting', 'prioritized', 'paused', 'failed'], start, start + 499, true);
+      for (const job of jobs) {
+        const sealed = typeof job.data?.sealed === 'string' ? Buffer.from(job.data.sealed, 'base64') : undefined;
+        try {
+          openJson<OrderJobData>(this.options.keyring, SealedUses.job(queue.name), sealed);
+        } catch (err) {
+          this.options.untrusted?.report('job', `${queue.name}/${job.id ?? ''}`, err);
+          refused.push(job);
+        }
+      }
+      if (jobs.length < 500) break;
+    }
+    let dropped = 0;
+    for (const job of refused) if (await job.remove().then(() => true, () => false)) dropped++;
+    if (dropped > 0) this.options.log('order jobs whose data no key holder sealed were removed (left by an earlier version, or forged)', { queue: queue.name, dropped });
   }
 
   private seal(queueName: string, data: OrderJobData): SealedJobData {
