@@ -72,7 +72,8 @@ describe('docker-compose.yml', () => {
       TLS_CERT_FILE: `/etc/gatehouse/pki/${name}.crt`,
       TLS_KEY_FILE: `/etc/gatehouse/pki/${name}.key`,
       TLS_CA_FILE: '/etc/gatehouse/pki/ca.crt',
-      REDIS_USERNAME: 'gatehouse',
+      REDIS_USERNAME: name,
+      REDIS_PASSWORD_FILE: `/run/gatehouse/redis-password-${name}`,
     });
   });
 

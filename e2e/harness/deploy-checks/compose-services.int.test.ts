@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { connectRedis } from '@gatehouse/kit';
 import { freePort } from '../free-port.js';
 import { startRedis } from '../redis.js';
+import { waitFor } from '../wait-for.js';
 import { repoRoot, startService } from '../service.js';
 
 const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
@@ -60,7 +61,7 @@ describe('docker-compose.yml secrets', () => {
   it('generates each secret once per install: 32 random bytes, readable only by the services\' user', () => {
     generateSecrets(secretsDir);
     const read = (name: string) => readFileSync(join(secretsDir, name), 'utf8').trim();
-    const names = ['admin-token', 'encryption-key', 'cookie-secret', 'redis-password', 'control-key'];
+    const names = ['admin-token', 'encryption-key', 'cookie-secret', 'redis-password', 'redis-password-xds', 'redis-password-authz', 'redis-password-ratelimit', 'redis-password-certs', 'control-key'];
     const first = names.map(read);
     // 32 random bytes as 64 hex digits (a valid CERTS_ENCRYPTION_KEY too).
     for (const [i, value] of first.entries()) expect(value, names[i]).toMatch(/^[0-9a-f]{64}$/);
@@ -79,9 +80,17 @@ function composeRedisUsers(): string[] {
     .filter((l) => l.startsWith('user '));
 }
 
-/** Applies them to a test Redis as redis.conf would, the default user's last (it is the one this connection uses). */
+const SERVICES = ['xds', 'certs', 'authz', 'ratelimit'] as const;
+const TEST_ADMIN_PASSWORD = 'test-admin-password-0123456789';
+const servicePassword = (name: string): string => readFileSync(join(secretsDir, `redis-password-${name}`), 'utf8').trim();
+
+/**
+ * Applies them to a test Redis as redis.conf would, the default user's last (it is the one this connection
+ * uses), plus `test-admin` (every command, key and channel), for the test's own look at ACL LOG.
+ */
 async function applyComposeRedisUsers(url: string): Promise<void> {
   const admin = connectRedis(url);
+  await admin.call('ACL', 'SETUSER', 'test-admin', 'on', `>${TEST_ADMIN_PASSWORD}`, '~*', '&*', '+@all');
   const users = composeRedisUsers();
   for (const line of [...users.filter((l) => !l.startsWith('user default ')), ...users.filter((l) => l.startsWith('user default '))]) {
     await admin.call('ACL', 'SETUSER', ...line.split(' ').slice(1));
@@ -116,9 +125,9 @@ describe('docker-compose.yml environment', () => {
   it.each(['xds', 'certs', 'authz', 'ratelimit'])('starts %s natively with the compose environment and a real Redis', async (name) => {
     const redis = await startRedis();
     onTestFinished(() => redis.stop());
-    // As compose's Redis: the ACL users of the generated redis.conf (default off; the services' user with its
-    // generated password and no admin or dangerous command), which the services log in as.
-    expect(composeRedisUsers().join('\n')).toContain(`>${readFileSync(join(secretsDir, 'redis-password'), 'utf8').trim()} `);
+    // As compose's Redis: the ACL users of the generated redis.conf (default off; one user per service with its
+    // generated password, its keys and channels, and no admin or dangerous command), which the services log in as.
+    expect(composeRedisUsers().find((l) => l.startsWith(`user ${name} `))).toContain(`>${servicePassword(name)} `);
     await applyComposeRedisUsers(redis.url);
     const service = await startService(name, nativeEnvironment(name, redis.url, await freePort()));
     onTestFinished(() => service.stop());
@@ -126,19 +135,97 @@ describe('docker-compose.yml environment', () => {
     expect(ready.checks?.redis).toBe(true);
   });
 
-  it("keeps Redis's admin commands from the services' user, and the default user off", async () => {
+  it("keeps Redis's admin commands from every service's user, and the default user off", async () => {
     const redis = await startRedis();
     onTestFinished(() => redis.stop());
     await applyComposeRedisUsers(redis.url);
-    const password = readFileSync(join(secretsDir, 'redis-password'), 'utf8').trim();
-    const asService = connectRedis(redis.url.replace('redis://', `redis://gatehouse:${password}@`));
-    onTestFinished(() => asService.disconnect());
-    expect(await asService.ping()).toBe('PONG');
-    for (const command of [['CONFIG', 'GET', 'dir'], ['FLUSHALL'], ['KEYS', '*'], ['ACL', 'LIST'], ['SAVE'], ['REPLICAOF', 'NO', 'ONE'], ['MONITOR']]) {
-      await expect(asService.call(command[0]!, ...command.slice(1)), command.join(' ')).rejects.toThrow(/NOPERM/);
+    for (const name of SERVICES) {
+      const asService = connectRedis(redis.url.replace('redis://', `redis://${name}:${servicePassword(name)}@`));
+      onTestFinished(() => asService.disconnect());
+      expect(await asService.ping()).toBe('PONG');
+      for (const command of [['CONFIG', 'GET', 'dir'], ['FLUSHALL'], ['KEYS', '*'], ['ACL', 'LIST'], ['SAVE'], ['REPLICAOF', 'NO', 'ONE'], ['MONITOR']]) {
+        await expect(asService.call(command[0]!, ...command.slice(1)), `${name}: ${command.join(' ')}`).rejects.toThrow(/NOPERM/);
+      }
     }
+    const health = connectRedis(redis.url.replace('redis://', `redis://health:${readFileSync(join(secretsDir, 'redis-password'), 'utf8').trim()}@`));
+    onTestFinished(() => health.disconnect());
+    expect(await health.ping()).toBe('PONG');
+    await expect(health.get('gatehouse:xds:resources')).rejects.toThrow(/NOPERM/);
     const anonymous = connectRedis(redis.url);
     onTestFinished(() => anonymous.disconnect());
     await expect(anonymous.ping()).rejects.toThrow(/NOAUTH|WRONGPASS|disabled/i);
+  });
+});
+
+describe('docker-compose.yml Redis users: one per service, each limited to its own keys and channels', () => {
+  beforeAll(() => {
+    generateSecrets(secretsDir);
+    generatePki(pkiDir);
+  });
+
+  it("refuses what a service's code never does: e.g. ratelimit writing xds's admin-resource hash", async () => {
+    const redis = await startRedis();
+    onTestFinished(() => redis.stop());
+    await applyComposeRedisUsers(redis.url);
+    const as = (name: string) => {
+      const c = connectRedis(redis.url.replace('redis://', `redis://${name}:${servicePassword(name)}@`));
+      onTestFinished(() => c.disconnect());
+      return c;
+    };
+    const ratelimit = as('ratelimit');
+    const authz = as('authz');
+    const certs = as('certs');
+    const xds = as('xds');
+    const refused: Array<[string, () => Promise<unknown>]> = [
+      ['ratelimit HSET the admin-resource hash', () => ratelimit.hset('gatehouse:xds:resources', 'Backend/default/api', 'forged')],
+      ['ratelimit PUBLISH a config change', () => ratelimit.publish('gatehouse:xds:config-changed', 'forged')],
+      ['ratelimit SET its own config', () => ratelimit.set('gatehouse:ratelimit:config:latest', 'forged')],
+      ['ratelimit PUBLISH its own config', () => ratelimit.publish('gatehouse:ratelimit:config', 'forged')],
+      ['ratelimit GET a session', () => ratelimit.get('gatehouse:authz:session:x')],
+      ['authz SET the policies it reads', () => authz.set('gatehouse:authz:policies:latest', 'forged')],
+      ['authz GET a certificate key', () => authz.get('gatehouse:certs:key:default/site-tls/1')],
+      ['authz INCR a rate limit counter', () => authz.incr('gatehouse:ratelimit:counters:x')],
+      ['certs HSET the admin-resource hash', () => certs.hset('gatehouse:xds:resources', 'Backend/default/api', 'forged')],
+      ['certs SET the rate limit config', () => certs.set('gatehouse:ratelimit:config:latest', 'forged')],
+      ['xds SET a certificate key', () => xds.set('gatehouse:certs:key:default/site-tls/1', 'forged')],
+      ['xds HSET an issued certificate', () => xds.hset('gatehouse:certificates:issued:latest', 'default/site', 'forged')],
+      ['xds GET a session', () => xds.get('gatehouse:authz:session:x')],
+      ['xds touch a certs order queue', () => xds.zadd('{gatehouse}:certs-orders-x:delayed', 1, 'job')],
+    ];
+    for (const [what, attempt] of refused) await expect(attempt(), what).rejects.toThrow(/NOPERM/);
+    // And what each one does is allowed.
+    expect(await ratelimit.incr('gatehouse:ratelimit:counters:x')).toBe(1);
+    expect(await ratelimit.get('gatehouse:ratelimit:config:latest')).toBeNull();
+    expect(await xds.hset('gatehouse:xds:resources', 'Backend/default/api', 'sealed')).toBe(1);
+    expect(await certs.hset('gatehouse:certificates:issued:latest', 'default/site', 'sealed')).toBe(1);
+    expect(await authz.set('gatehouse:authz:session:x', 'sealed')).toBe('OK');
+  });
+
+  it('runs the four services together, each as its own user: xds publishes, ratelimit and authz apply, and Redis refuses none of their commands', async () => {
+    const redis = await startRedis();
+    onTestFinished(() => redis.stop());
+    await applyComposeRedisUsers(redis.url);
+    const running = [];
+    // One at a time: four booting at once on a loaded 2-core machine can outlast the readiness wait.
+    for (const name of ['xds', 'certs', 'authz', 'ratelimit']) {
+      const service = await startService(name, nativeEnvironment(name, redis.url, await freePort()));
+      onTestFinished(() => service.stop());
+      running.push(service);
+    }
+    const [xds, , authz, ratelimit] = running;
+    await waitFor(async () => (((await (await fetch(`${authz!.adminUrl}/status`)).json()) as { policies: string[] }).policies.length > 0), { description: "authz to apply xds's policies" });
+    await waitFor(async () => /domain/.test(await (await fetch(`${ratelimit!.adminUrl}/rlconfig`)).text()), { description: "ratelimit to apply xds's limits" });
+    // An admin-API write goes through the hash and the announcement.
+    const put = await fetch(`${xds!.adminUrl}/resources`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${readFileSync(join(secretsDir, 'admin-token'), 'utf8').trim()}`, 'content-type': 'application/yaml' },
+      body: 'apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: Backend\nmetadata: { name: acl-check, namespace: default }\nspec:\n  endpoints:\n    - ip: { address: 10.0.0.10, port: 3000 }\n',
+    });
+    expect(put.status, await put.clone().text()).toBe(200);
+    for (const service of running) expect((await fetch(`${service.adminUrl}/readyz`)).status, service.name).toBe(200);
+    const admin = connectRedis(redis.url.replace('redis://', `redis://test-admin:${TEST_ADMIN_PASSWORD}@`));
+    onTestFinished(() => admin.disconnect());
+    const denied = (await admin.call('ACL', 'LOG')) as unknown[];
+    expect(denied, JSON.stringify(denied)).toEqual([]);
   });
 });
