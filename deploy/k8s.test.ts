@@ -96,7 +96,9 @@ const setupConfig = docs.find(({ doc }) => doc.kind === 'ConfigMap' && doc.metad
 const kustomization = parseAllDocuments(setupConfig.data!['kustomization.yaml']!)[0]!.toJS() as { secretGenerator: Array<{ name: string; files: string[] }> };
 const generatedSecrets = kustomization.secretGenerator.map((g) => g.name);
 type Volume = { name: string; secret?: { secretName: string }; projected?: unknown };
-type Container = { name: string; env?: Array<{ name: string; value?: string }>; volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }> };
+type Container = { name: string; env?: Array<{ name: string; value?: string }>; envFrom?: Array<{ secretRef?: { name: string } }>; volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }> };
+/** The file a secretGenerator entry reads ("KEY=path" names the key). */
+const generatorFile = (entry: string): string => entry.slice(entry.indexOf('=') + 1);
 
 describe('deploy/k8s trust', () => {
   it('writes no secret value: no Secret documents, no change-me placeholders; the setup Job generates them', () => {
@@ -119,7 +121,14 @@ describe('deploy/k8s trust', () => {
     expect(env).toMatchObject({ TLS_CERT_FILE: `/etc/gatehouse/pki/${svc}.crt`, TLS_KEY_FILE: `/etc/gatehouse/pki/${svc}.key` });
     expect(kustomization.secretGenerator.find((g) => g.name === `gatehouse-pki-${svc}`)!.files).toEqual(['pki/ca.crt', `pki/${svc}.crt`, `pki/${svc}.key`]);
     const common = docs.find(({ doc }) => doc.kind === 'ConfigMap' && doc.metadata.name === 'gatehouse-env')!.doc.data!;
-    expect(common).toMatchObject({ TLS_CA_FILE: '/etc/gatehouse/pki/ca.crt', REDIS_USERNAME: 'gatehouse' });
+    expect(common).toMatchObject({ TLS_CA_FILE: '/etc/gatehouse/pki/ca.crt' });
+    expect(common.REDIS_USERNAME, 'no shared Redis user').toBeUndefined();
+    // Its own Redis user, with its password from its own Secret (no other service's, nor Redis's own).
+    expect(env.REDIS_USERNAME).toBe(svc);
+    const fromSecrets = (container.envFrom ?? []).flatMap((e) => (e.secretRef ? [e.secretRef.name] : []));
+    expect(fromSecrets.filter((n) => n.startsWith('gatehouse-redis'))).toEqual([`gatehouse-redis-${svc}`]);
+    expect(kustomization.secretGenerator.find((g) => g.name === `gatehouse-redis-${svc}`)!.files).toEqual([`REDIS_PASSWORD=secrets/REDIS_PASSWORD_${svc.toUpperCase()}`]);
+    expect(kustomization.secretGenerator.find((g) => g.name === 'gatehouse-secrets')!.files.join(' ')).not.toContain('REDIS_PASSWORD');
     expect(JSON.stringify(docs.map((d) => d.doc))).not.toContain('GATEHOUSE_INSECURE_PLAINTEXT');
   });
 
@@ -136,16 +145,21 @@ describe('deploy/k8s trust', () => {
       writeFileSync(join(root, 'setup', 'kustomization.yaml'), setupConfig.data!['kustomization.yaml']!);
       execFileSync('sh', ['-c', script]);
       const read = (path: string) => readFileSync(join(root, 'work', path), 'utf8');
-      for (const file of kustomization.secretGenerator.flatMap((g) => g.files)) expect(read(file).length, file).toBeGreaterThan(0);
+      for (const file of kustomization.secretGenerator.flatMap((g) => g.files).map(generatorFile)) expect(read(file).length, file).toBeGreaterThan(0);
       expect(read('secrets/CERTS_ENCRYPTION_KEY')).toMatch(/^[0-9a-f]{64}$/);
       expect(read('pki/xds.crt')).toContain('BEGIN CERTIFICATE');
-      const first = ['pki/ca.crt', 'pki/xds.crt', 'secrets/ADMIN_TOKEN'].map(read);
-      // The Secrets the first run applied come back as the optional mounts of the second.
+      const kept = ['pki/ca.crt', 'pki/xds.crt', 'secrets/ADMIN_TOKEN', 'secrets/REDIS_PASSWORD', 'secrets/REDIS_PASSWORD_XDS'];
+      const first = kept.map(read);
+      // The Secrets the first run applied come back as the optional mounts of the second: gatehouse-secrets
+      // and gatehouse-redis (the Redis passwords) each in its own folder.
       cpSync(join(root, 'work', 'pki'), join(root, 'existing', 'pki'), { recursive: true });
-      cpSync(join(root, 'work', 'secrets'), join(root, 'existing', 'secrets'), { recursive: true });
+      for (const [secret, folder] of [['gatehouse-secrets', 'secrets'], ['gatehouse-redis', 'redis']] as const) {
+        mkdirSync(join(root, 'existing', folder), { recursive: true });
+        for (const file of kustomization.secretGenerator.find((g) => g.name === secret)!.files) cpSync(join(root, 'work', file), join(root, 'existing', folder, file.split('/').pop()!));
+      }
       rmSync(join(root, 'work'), { recursive: true });
       execFileSync('sh', ['-c', script]);
-      expect(['pki/ca.crt', 'pki/xds.crt', 'secrets/ADMIN_TOKEN'].map(read)).toEqual(first);
+      expect(kept.map(read)).toEqual(first);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -217,31 +231,54 @@ describe('deploy/k8s NetworkPolicies', () => {
 });
 
 describe('deploy/k8s Redis ACL', () => {
-  it("runs redis.sh's redis-server: the default user off, the services' user without admin commands, a replica user that only replicates", async () => {
+  it("runs redis.sh's redis-server: the default user off, one user per service limited to its keys and channels (the same as compose's), a replica user that only replicates", async () => {
     const scripts = docs.find(({ doc }) => doc.kind === 'ConfigMap' && doc.metadata.name === 'redis-scripts')!.doc.data!;
     const dataDir = mkdtempSync(join(tmpdir(), 'gh-k8s-redis-'));
     const { freePort } = await import('../e2e/harness/free-port.js');
     const port = await freePort();
-    const password = 'k8s-test-password-0123456789';
-    // As in the pod, but no sentinel to ask (so this one is the master), on a free port and a temp folder.
-    const script = scripts['redis.sh']!.replace('redis-cli -h redis-sentinel', 'false').replace('--dir /data', `--dir ${dataDir}`).replace('exec redis-server "$@"', `exec redis-server "$@" --port ${port}`);
+    const passwords: Record<string, string> = { REDIS_PASSWORD: 'k8s-test-password-0123456789', 'test-admin': 'k8s-test-admin-0123456789' };
+    for (const svc of ['xds', 'authz', 'ratelimit', 'certs']) passwords[`REDIS_PASSWORD_${svc.toUpperCase()}`] = `k8s-test-${svc}-0123456789`;
+    const passwordOf = (user: string): string => passwords[user === 'replica' || user === 'sentinel' ? 'REDIS_PASSWORD' : user === 'test-admin' ? user : `REDIS_PASSWORD_${user.toUpperCase()}`]!;
+    // As in the pod, but no sentinel to ask (so this one is the master), on a free port and a temp folder,
+    // plus a test-admin user for this test's own ACL commands.
+    const script = scripts['redis.sh']!.replace('redis-cli -h redis-sentinel', 'false').replace('--dir /data', `--dir ${dataDir}`)
+      .replace('exec redis-server "$@"', `exec redis-server "$@" --port ${port} --user test-admin on ">${passwords['test-admin']}" '~*' '&*' +@all`);
     const { spawn, spawnSync } = await import('node:child_process');
-    const redis = spawn('sh', ['-c', script], { env: { ...process.env, HOSTNAME: 'redis-0', REDIS_PASSWORD: password }, stdio: 'ignore' });
+    const redis = spawn('sh', ['-c', script], { env: { ...process.env, HOSTNAME: 'redis-0', ...passwords }, stdio: 'ignore' });
     // redis-cli prints error replies and exits 0; a refused connection exits 1 (still starting).
     const cli = (user: string | undefined, ...args: string[]) => {
-      const r = spawnSync('redis-cli', ['-p', String(port), ...(user ? ['--user', user] : []), ...args], { encoding: 'utf8', env: { ...process.env, ...(user ? { REDISCLI_AUTH: password } : {}) } });
+      const r = spawnSync('redis-cli', ['-p', String(port), ...(user ? ['--user', user] : []), ...args], { encoding: 'utf8', env: { ...process.env, ...(user ? { REDISCLI_AUTH: passwordOf(user) } : {}) } });
       return `${r.stdout}${r.stderr}`.trim();
     };
     try {
-      for (let i = 0; i < 100 && !/PONG/.test(cli('gatehouse', 'PING')); i++) await new Promise((r) => setTimeout(r, 100));
-      expect(cli('gatehouse', 'PING')).toBe('PONG');
-      expect(cli('gatehouse', 'SET', 'k', 'v')).toBe('OK');
-      expect(cli('gatehouse', 'CONFIG', 'GET', 'maxmemory-policy')).toMatch(/NOPERM/);
-      expect(cli('gatehouse', 'FLUSHALL')).toMatch(/NOPERM/);
-      expect(cli(undefined, 'GET', 'k')).toMatch(/NOAUTH/);
-      expect(cli('replica', 'GET', 'k')).toMatch(/NOPERM/);
-      expect(cli('sentinel', 'GET', 'k')).toMatch(/NOPERM/);
+      for (let i = 0; i < 100 && !/PONG/.test(cli('xds', 'PING')); i++) await new Promise((r) => setTimeout(r, 100));
+      for (const svc of ['xds', 'authz', 'ratelimit', 'certs']) {
+        expect(cli(svc, 'PING'), svc).toBe('PONG');
+        expect(cli(svc, 'CONFIG', 'GET', 'maxmemory-policy'), svc).toMatch(/NOPERM/);
+        expect(cli(svc, 'FLUSHALL'), svc).toMatch(/NOPERM/);
+      }
+      expect(cli('ratelimit', 'INCR', 'gatehouse:ratelimit:counters:k')).toBe('1');
+      expect(cli('ratelimit', 'HSET', 'gatehouse:xds:resources', 'Backend/default/api', 'forged')).toMatch(/NOPERM/);
+      expect(cli('ratelimit', 'SET', 'gatehouse:ratelimit:config:latest', 'forged')).toMatch(/NOPERM/);
+      expect(cli('authz', 'GET', 'gatehouse:certs:key:default/site-tls/1')).toMatch(/NOPERM/);
+      expect(cli('xds', 'HSET', 'gatehouse:xds:resources', 'Backend/default/api', 'sealed')).toBe('1');
+      expect(cli(undefined, 'GET', 'gatehouse:ratelimit:counters:k')).toMatch(/NOAUTH/);
+      expect(cli('replica', 'GET', 'gatehouse:ratelimit:counters:k')).toMatch(/NOPERM/);
+      expect(cli('sentinel', 'GET', 'gatehouse:ratelimit:counters:k')).toMatch(/NOPERM/);
       expect(cli('sentinel', 'INFO', 'memory')).toMatch(/maxmemory_policy:volatile-lru/);
+
+      // The same rules as the compose secrets service writes into redis.conf: each compose line applied here as
+      // compose-<svc>, and compared with <svc> as Redis lists them (passwords left out).
+      const compose = parseAllDocuments(readFileSync(join(dir, '..', '..', 'docker-compose.yml'), 'utf8'))[0]!.toJS() as { services: { secrets: { command: string[] } } };
+      const script = compose.services.secrets.command[0]!;
+      const cmds = /cmds='([^']+)'/.exec(script)![1]!;
+      const acl = (line: string, svc: string) => line.replace(/#[0-9a-f]{64} /g, '').replace(`user ${svc} `, 'user ? ');
+      for (const svc of ['xds', 'authz', 'ratelimit', 'certs']) {
+        const rules = new RegExp(`user ${svc} on >\\$\\$\\(cat [^)]+\\) ([^"]+)"`).exec(script)![1]!.replace('$$cmds', cmds);
+        expect(cli('test-admin', 'ACL', 'SETUSER', `compose-${svc}`, 'on', ...rules.split(' '))).toBe('OK');
+        const list = cli('test-admin', 'ACL', 'LIST').split('\n');
+        expect(acl(list.find((l) => l.startsWith(`user ${svc} `))!, svc), svc).toBe(acl(list.find((l) => l.startsWith(`user compose-${svc} `))!, `compose-${svc}`));
+      }
     } finally {
       redis.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
