@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisHandle as TestRedis } from '@gatehouse/e2e';
+import { startRedis, waitFor, type RedisHandle as TestRedis } from '@gatehouse/e2e';
 import { testControlKeyring } from '@gatehouse/kit/testing';
 import { AdminResourceStore, type StoredResource } from './admin-resource-store.js';
 
@@ -57,5 +57,33 @@ describe('AdminResourceStore', () => {
     expect(deleted).toEqual(['Gateway/default/gw']);
     expect(version).not.toBe(v1);
     expect(await store.list()).toEqual([]);
+  });
+
+  it('attack: replay an older sealed value without announcing it (for a replica that starts later) → the running replica\'s re-check writes the newest back, and the later replica moves to it', async () => {
+    const key = `test:${Math.random()}`;
+    const running = new AdminResourceStore({ redis: connect(), subscriber: connect, key, channelName: `${key}:changed`, keyring: testControlKeyring, recheckMs: 50 });
+    const later = replica(key);
+    try {
+      const seen: StoredResource[][] = [];
+      await running.watch((list) => void seen.push(list), (err) => void seen.push([{ key: 'error', yaml: String(err) }]));
+      const attacker = connect();
+      await running.put([{ key: 'SecurityPolicy/default/api', yaml: 'loose' }]);
+      const older = (await attacker.hgetBuffer(key, 'SecurityPolicy/default/api'))!;
+      await running.put([{ key: 'SecurityPolicy/default/api', yaml: 'tight' }]);
+      const newest = (await attacker.hgetBuffer(key, 'SecurityPolicy/default/api'))!;
+      await waitFor(() => seen.at(-1)?.[0]?.yaml === 'tight', { description: 'the tightened value to apply' });
+      const fromReplay = seen.length;
+
+      await attacker.hset(key, 'SecurityPolicy/default/api', older);
+      const laterSeen: StoredResource[][] = [];
+      await later.watch((list) => void laterSeen.push(list), (err) => void laterSeen.push([{ key: 'error', yaml: String(err) }]));
+      await waitFor(async () => (await attacker.hgetBuffer(key, 'SecurityPolicy/default/api'))!.equals(newest), { description: 'the newest value to be written back' });
+      await waitFor(() => laterSeen.at(-1)?.[0]?.yaml === 'tight', { description: 'the later replica to move to the newest value' });
+      expect(seen.slice(fromReplay).flat().map((r) => r.yaml)).not.toContain('loose');
+      expect(seen.flat().map((r) => r.key)).not.toContain('error');
+    } finally {
+      await running.close();
+      await later.close();
+    }
   });
 });

@@ -98,11 +98,17 @@ export class AdminResourceStore {
   /** Calls `onChange` with the full resource list now and after every change by any replica. */
   async watch(onChange: (resources: StoredResource[]) => void | Promise<void>, onError: (err: unknown) => void): Promise<void> {
     let reloading = Promise.resolve();
-    const reload = (changed: readonly string[] = [], generation = 0): Promise<void> =>
+    let delivered: string | undefined;
+    // A periodic re-check hands the list on only if it changed (a translation is not free).
+    const reload = (changed: readonly string[] = [], generation = 0, periodic = false): Promise<void> =>
       (reloading = reloading
         .then(async () => {
           const { resources, repairs } = await this.load(changed, generation);
-          await onChange(resources);
+          const version = contentHash(resources);
+          if (!periodic || version !== delivered) {
+            delivered = version;
+            await onChange(resources);
+          }
           await this.repair(repairs);
         })
         .catch(onError));
@@ -115,7 +121,7 @@ export class AdminResourceStore {
     );
     await reload();
     const every = this.options.recheckMs ?? 15_000;
-    if (every > 0) (this.recheck = setInterval(() => void reload(), every)).unref();
+    if (every > 0) (this.recheck = setInterval(() => void reload([], 0, true), every)).unref();
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authzPoliciesPublishedCodec, certificateWantedCodec, rateLimitConfigPublishedCodec, SealedUses } from '@gatehouse/contracts';
 import { testControlKeyring, testSealedCodec } from '@gatehouse/kit/testing';
 import { createQueue, FanoutChannel } from '@gatehouse/kit';
-import { startRedis, type RedisHandle as TestRedis } from '@gatehouse/e2e';
+import { startRedis, waitFor, type RedisHandle as TestRedis } from '@gatehouse/e2e';
 import { SideEffectsPublisher, type SideEffects } from './side-effects-publisher.js';
 import type { CertificateWanted } from '../core/index.js';
 
@@ -70,5 +70,25 @@ describe('SideEffectsPublisher', () => {
     await publisher.publish(effects({ certificatesWanted: [{ ...wanted, dns_names: ['www.example.com', 'example.com'] }] }));
     expect(await queue.getJobs(['waiting', 'delayed', 'prioritized'])).toHaveLength(2);
     await Promise.all([publisher.close(), replica.close(), queue.close()]);
+  });
+
+  it('attack: put an older sealed publication (or junk) back as the latest-kept value → the periodic check restores the newest', async () => {
+    const prefix = `t${Math.random()}`;
+    const names = { rateLimitChannel: `${prefix}:rl`, authzChannel: `${prefix}:authz`, certsQueue: `${prefix.replace('.', '')}-certs` };
+    const r = connect();
+    const publisher = new SideEffectsPublisher({ redis: r, keyring: testControlKeyring, ...names, recheckMs: 50 });
+    try {
+      await publisher.publish(effects({ certificatesWanted: [] }));
+      const older = (await r.getBuffer(`${names.rateLimitChannel}:latest`))!;
+      await publisher.publish(effects({ certificatesWanted: [], rateLimitDomains: [], authzPolicies: [] }));
+      const rlNewest = (await r.getBuffer(`${names.rateLimitChannel}:latest`))!;
+      const authzNewest = (await r.getBuffer(`${names.authzChannel}:latest`))!;
+      await r.set(`${names.rateLimitChannel}:latest`, older);
+      await r.set(`${names.authzChannel}:latest`, 'junk');
+      await waitFor(async () => (await r.getBuffer(`${names.rateLimitChannel}:latest`))!.equals(rlNewest), { description: 'the newest rate limit config to be restored' });
+      await waitFor(async () => (await r.getBuffer(`${names.authzChannel}:latest`))!.equals(authzNewest), { description: 'the newest policies to be restored' });
+    } finally {
+      await publisher.close();
+    }
   });
 });
