@@ -11,6 +11,7 @@ import { GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
 import { checkRouteCelRules } from './route-cel-rules.js';
 import { objectsOf } from './shape.js';
 import { translateRule, type RuleIR, type RuleProblem, type RuleSpec } from './route-rules.js';
+import { applyTrafficPolicy } from './traffic-policy-apply.js';
 import type { Condition, ParentReference, StatusMap } from './status-types.js';
 
 /** A RouteIR on one listener and hostname, with what it takes to order it. */
@@ -118,7 +119,7 @@ export function translateRoutes(
       for (const { listener, hostnames } of attachment.listeners) {
         listener.attachedRoutes += 1;
         for (const hostname of hostnames) {
-          const created = expandRules(route, kind, rules, listener, gateway, hostname, routeRank, policies);
+          const created = expandRules(route, kind, rules, listener, gateway, hostname, routeRank, policies, registries.get(gateway.key)!);
           entries.push(...created);
           if (kind === 'GRPCRoute' && hostname !== '*' && !hostname.startsWith('*.')) addProxyless(result, gateway.key, hostname, created);
         }
@@ -179,6 +180,7 @@ function expandRules(
   hostname: string,
   routeRank: number,
   policies: PolicyResult,
+  registry: ClusterRegistry,
 ): RouteEntry[] {
   const ref = { kind, namespace: route.metadata.namespace, name: route.metadata.name };
   const entries: RouteEntry[] = [];
@@ -196,8 +198,7 @@ function expandRules(
       }
       const ir: RouteIR = { ...action, name, match };
       if (security) ir.securityPolicy = security.policy;
-      if (traffic?.value.rateLimit) ir.rateLimit = traffic.value.rateLimit;
-      if (traffic?.value.retry) ir.retry = traffic.value.retry;
+      if (traffic) applyTrafficPolicy(ir, traffic.value, registry);
       entries.push({ listener, hostname, route: ir, order: { routeRank, rule: r, match: m } });
     });
   });

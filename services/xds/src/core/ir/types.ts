@@ -128,9 +128,32 @@ export interface RouteIR {
   /** "<namespace>/<name>" of the SecurityPolicy that applies; ext_authz is disabled when absent. */
   securityPolicy?: string;
   rateLimit?: GlobalRateLimitIR;
+  /** BackendTrafficPolicy rateLimit.local: one token bucket for the route (envoy.filters.http.local_ratelimit). */
+  localRateLimit?: LocalRateLimitIR;
+  /** BackendTrafficPolicy faultInjection (envoy.filters.http.fault). */
+  fault?: FaultIR;
+  /** BackendTrafficPolicy loadBalancer.consistentHash: what the MAGLEV cluster hashes on. */
+  hashPolicies?: HashPolicyIR[];
   /** Internal routes (ACME challenge) bypass policies. */
   internal?: boolean;
 }
+
+export interface LocalRateLimitIR {
+  /** Tokens per fill interval (the bucket's size too). */
+  requests: number;
+  fillIntervalMs: number;
+}
+
+export interface FaultIR {
+  delay?: { fixedDelayMs: number; percent?: number };
+  abort?: { httpStatus?: number; grpcStatus?: number; percent?: number };
+}
+
+export type HashPolicyIR =
+  | { kind: 'sourceIP' }
+  | { kind: 'header'; name: string }
+  | { kind: 'cookie'; name: string; ttlMs?: number }
+  | { kind: 'query'; name: string };
 
 export type RateLimitUnit = 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'year';
 
@@ -168,7 +191,66 @@ export interface ClusterIR {
   http2: boolean;
   /** Used by GRPCRoutes, so proxyless gRPC clients may load it (they take EDS or LOGICAL_DNS only). */
   grpc?: boolean;
+  /** BackendTrafficPolicy settings of this cluster (a per-policy copy of a Backend's cluster). */
+  policy?: ClusterPolicyIR;
 }
+
+/** What a BackendTrafficPolicy sets on the clusters of the routes it targets, as Envoy Gateway does. */
+export interface ClusterPolicyIR {
+  /** "<namespace>/<name>" of the BackendTrafficPolicy. */
+  policy: string;
+  connectTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  maxConnectionDurationMs?: number;
+  maxRequestsPerConnection?: number;
+  circuitBreaker?: CircuitBreakerIR;
+  loadBalancer?: LoadBalancerIR;
+  panicThresholdPercent?: number;
+  outlierDetection?: OutlierDetectionIR;
+  healthCheck?: ActiveHealthCheckIR;
+}
+
+export interface CircuitBreakerIR {
+  maxConnections?: number;
+  maxPendingRequests?: number;
+  maxRequests?: number;
+  maxRetries?: number;
+  perEndpointMaxConnections?: number;
+  retryBudget?: { percent: number; minRetryConcurrency?: number };
+}
+
+export interface LoadBalancerIR {
+  type: 'RoundRobin' | 'LeastRequest' | 'Random' | 'ConsistentHash';
+  slowStartWindowMs?: number;
+  tableSize?: number;
+}
+
+export interface OutlierDetectionIR {
+  intervalMs?: number;
+  baseEjectionTimeMs?: number;
+  maxEjectionPercent?: number;
+  consecutive5xx?: number;
+  consecutiveGatewayErrors?: number;
+  consecutiveLocalOriginFailures?: number;
+  splitExternalLocalOriginErrors?: boolean;
+  failurePercentageThreshold?: number;
+  alwaysEjectOne?: boolean;
+}
+
+export interface ActiveHealthCheckIR {
+  timeoutMs: number;
+  intervalMs: number;
+  initialJitterMs?: number;
+  unhealthyThreshold: number;
+  healthyThreshold: number;
+  check:
+    | { kind: 'http'; path: string; hostname?: string; method?: string; expectedStatuses: number[]; expectedResponse?: PayloadIR }
+    | { kind: 'tcp'; send?: PayloadIR; receive?: PayloadIR }
+    | { kind: 'grpc'; service?: string };
+}
+
+/** A health check payload: text, or binary as base64 (the CRD's form). */
+export type PayloadIR = { type: 'text'; text: string } | { type: 'binary'; base64: string };
 
 export interface TlsSecretIR {
   name: string;

@@ -5,12 +5,16 @@
 // fails when one changes without the other.
 import type {
   ClusterIR,
+  ClusterPolicyIR,
   EndpointIR,
+  FaultIR,
   FilterChainIR,
   GatewayIR,
   GlobalRateLimitIR,
   HeaderMatchIR,
+  HashPolicyIR,
   HeaderModifierIR,
+  LocalRateLimitIR,
   MirrorIR,
   PortIR,
   ProxylessHostIR,
@@ -157,6 +161,19 @@ const rateLimitRule = object({
 });
 const globalRateLimit = object({ policy: string, shared: boolean, rules: list(rateLimitRule) });
 
+const percent = number;
+const localRateLimit = object({ requests: integer(1, Number.MAX_SAFE_INTEGER), fillIntervalMs: integer(1, Number.MAX_SAFE_INTEGER) });
+const fault = object({
+  delay: optional(object({ fixedDelayMs: milliseconds, percent: optional(percent) })),
+  abort: optional(object({ httpStatus: optional(integer(200, 599)), grpcStatus: optional(integer(0, 16)), percent: optional(percent) })),
+});
+const hashPolicy = tagged('kind', {
+  sourceIP: object({ kind: oneOf('sourceIP') }),
+  header: object({ kind: oneOf('header'), name: string }),
+  cookie: object({ kind: oneOf('cookie'), name: string, ttlMs: optional(milliseconds) }),
+  query: object({ kind: oneOf('query'), name: string }),
+});
+
 const route = object({
   name: string,
   match: routeMatch,
@@ -172,6 +189,9 @@ const route = object({
   retry: optional(retry),
   securityPolicy: optional(string),
   rateLimit: optional(globalRateLimit),
+  localRateLimit: optional(localRateLimit),
+  fault: optional(fault),
+  hashPolicies: optional(list(hashPolicy)),
   internal: optional(boolean),
 });
 
@@ -181,7 +201,58 @@ const endpoint = tagged('kind', {
   fqdn: object({ kind: oneOf('fqdn'), hostname: string, port: portNumber, zone }),
   unix: object({ kind: oneOf('unix'), path: string, zone }),
 });
-const cluster = object({ name: string, endpoints: list(endpoint), http2: boolean, grpc: optional(boolean) });
+const count = integer(0, 4_294_967_295);
+const payload = tagged('type', {
+  text: object({ type: oneOf('text'), text: string }),
+  binary: object({ type: oneOf('binary'), base64: string }),
+});
+const clusterPolicy = object({
+  policy: string,
+  connectTimeoutMs: optional(milliseconds),
+  idleTimeoutMs: optional(milliseconds),
+  maxConnectionDurationMs: optional(milliseconds),
+  maxRequestsPerConnection: optional(count),
+  circuitBreaker: optional(
+    object({
+      maxConnections: optional(count),
+      maxPendingRequests: optional(count),
+      maxRequests: optional(count),
+      maxRetries: optional(count),
+      perEndpointMaxConnections: optional(count),
+      retryBudget: optional(object({ percent: number, minRetryConcurrency: optional(count) })),
+    }),
+  ),
+  loadBalancer: optional(object({ type: oneOf('RoundRobin', 'LeastRequest', 'Random', 'ConsistentHash'), slowStartWindowMs: optional(milliseconds), tableSize: optional(count) })),
+  panicThresholdPercent: optional(number),
+  outlierDetection: optional(
+    object({
+      intervalMs: optional(milliseconds),
+      baseEjectionTimeMs: optional(milliseconds),
+      maxEjectionPercent: optional(integer(0, 100)),
+      consecutive5xx: optional(count),
+      consecutiveGatewayErrors: optional(count),
+      consecutiveLocalOriginFailures: optional(count),
+      splitExternalLocalOriginErrors: optional(boolean),
+      failurePercentageThreshold: optional(integer(0, 100)),
+      alwaysEjectOne: optional(boolean),
+    }),
+  ),
+  healthCheck: optional(
+    object({
+      timeoutMs: milliseconds,
+      intervalMs: milliseconds,
+      initialJitterMs: optional(milliseconds),
+      unhealthyThreshold: count,
+      healthyThreshold: count,
+      check: tagged('kind', {
+        http: object({ kind: oneOf('http'), path: string, hostname: optional(string), method: optional(string), expectedStatuses: list(integer(100, 599)), expectedResponse: optional(payload) }),
+        tcp: object({ kind: oneOf('tcp'), send: optional(payload), receive: optional(payload) }),
+        grpc: object({ kind: oneOf('grpc'), service: optional(string) }),
+      }),
+    }),
+  ),
+});
+const cluster = object({ name: string, endpoints: list(endpoint), http2: boolean, grpc: optional(boolean), policy: optional(clusterPolicy) });
 const tlsSecret = object({ name: string, certificateChain: string, privateKey: string });
 
 const virtualHost = object({ name: string, domains: list(string), routes: list(route) });
@@ -226,8 +297,12 @@ const shapesMatchTypes: [
   Same<typeof rateLimitRule, RateLimitRuleIR>,
   Same<typeof rateLimitSelector, RateLimitSelectorIR>,
   Same<typeof cluster, ClusterIR>,
+  Same<typeof clusterPolicy, ClusterPolicyIR>,
+  Same<typeof localRateLimit, LocalRateLimitIR>,
+  Same<typeof fault, FaultIR>,
+  Same<typeof hashPolicy, HashPolicyIR>,
   Same<typeof endpoint, EndpointIR>,
   Same<typeof tlsSecret, TlsSecretIR>,
   Same<typeof proxylessHost, ProxylessHostIR>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void shapesMatchTypes;

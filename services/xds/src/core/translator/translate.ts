@@ -4,6 +4,8 @@ import type { FilterChainIR, GatewayIR } from '../ir/types.js';
 import { buildCluster, buildServiceCluster } from './clusters.js';
 import type { EnvoyObject } from './envoy-types.js';
 import { extAuthzFilter } from './filters/ext-authz.js';
+import { faultFilter } from './filters/fault.js';
+import { localRateLimitFilter } from './filters/local-ratelimit.js';
 import type { HttpFilterTranslator } from './filters/http-filter.js';
 import { rateLimitFilter } from './filters/ratelimit.js';
 import { routerFilter } from './filters/router.js';
@@ -14,8 +16,11 @@ import { buildRouteConfiguration } from './routes.js';
 import { buildSecret } from './secrets.js';
 import type { TranslatorOptions } from './options.js';
 
-/** In HCM order: authorization before rate limiting (denied requests do not spend quota), router last. */
-const HTTP_FILTERS: readonly HttpFilterTranslator[] = [extAuthzFilter, rateLimitFilter, routerFilter];
+/**
+ * In HCM order (Envoy Gateway's): faults first, authorization before rate limiting (denied requests
+ * do not spend quota), the local bucket before the global one, router last.
+ */
+const HTTP_FILTERS: readonly HttpFilterTranslator[] = [faultFilter, extAuthzFilter, localRateLimitFilter, rateLimitFilter, routerFilter];
 
 export const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
 
