@@ -175,7 +175,7 @@ function translateRetry(spec: NonNullable<TrafficPolicySpec['retry']>, values: P
   const retryOn = [...triggers];
   if (statusCodes.length > 0 && !retryOn.includes('retriable-status-codes')) retryOn.push('retriable-status-codes');
   const retry: RetryIR = { numRetries: spec.numRetries ?? 2, retryOn, statusCodes };
-  const perTry = values.duration(spec.perRetry?.timeout, 'spec.retry.perRetry.timeout');
+  const perTry = values.duration(spec.perRetry?.timeout, 'spec.retry.perRetry.timeout', false);
   // Envoy refuses a retry_back_off whose base_interval is 0s or whose max_interval is below it.
   const base = values.duration(spec.perRetry?.backOff?.baseInterval, 'spec.retry.perRetry.backOff.baseInterval');
   const max = values.duration(spec.perRetry?.backOff?.maxInterval, 'spec.retry.perRetry.backOff.maxInterval');
