@@ -1,4 +1,4 @@
-// SecurityPolicy and BackendTrafficPolicy attachment by targetRefs. A policy on a route wins over
+// SecurityPolicy, BackendTrafficPolicy and ClientTrafficPolicy attachment by targetRefs. A policy on a route wins over
 // one on a listener (sectionName), which wins over one on the whole Gateway; two policies of a kind
 // on one target: the oldest wins and the other is marked Conflicted.
 import type { GatewayResource } from '../provider/resource-types.js';
@@ -9,6 +9,8 @@ import { GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
 import type { ParentReference, StatusMap } from './status-types.js';
 import { objectsOf } from './shape.js';
 import { translateTrafficPolicy, type TrafficPolicyIR } from './traffic-policy.js';
+import { tlsWithoutHttpsTarget, translateClientTrafficPolicy } from './client-traffic-policy.js';
+import type { ClientPolicyIR } from '../ir/types.js';
 
 interface TargetRef {
   group?: string;
@@ -31,6 +33,10 @@ export class PolicyAttachments<T> {
     return undefined;
   }
 
+  get(target: string): { policy: string; value: T } | undefined {
+    return this.byTarget.get(target);
+  }
+
   /** Most specific first: rule, route, listener, gateway. */
   lookup(route: { kind: string; namespace: string; name: string }, ruleName: string | undefined, gatewayKey: string, listenerName: string): { policy: string; value: T } | undefined {
     return (
@@ -46,13 +52,15 @@ export interface PolicyResult {
   /** `valid: false`: the policy is broken and its routes answer 500 (fail closed, as Envoy Gateway does). */
   security: PolicyAttachments<{ valid: boolean }>;
   traffic: PolicyAttachments<TrafficPolicyIR>;
+  /** ClientTrafficPolicies by "listener:<ns>/<gw>/<chain's listener>" or "gateway:<ns>/<gw>". */
+  client: PolicyAttachments<ClientPolicyIR>;
   /** Accepted SecurityPolicies, as the authz service loads them. */
   authzPolicies: Array<{ namespace: string; name: string; yaml: string }>;
   authzSecrets: Map<string, { data: Record<string, Buffer> }>;
 }
 
 export function collectPolicies(index: ResourceIndex, gateways: readonly GatewayContext[], controllerName: string, statuses: StatusMap): PolicyResult {
-  const result: PolicyResult = { security: new PolicyAttachments(), traffic: new PolicyAttachments(), authzPolicies: [], authzSecrets: new Map() };
+  const result: PolicyResult = { security: new PolicyAttachments(), traffic: new PolicyAttachments(), client: new PolicyAttachments(), authzPolicies: [], authzSecrets: new Map() };
   const gatewayKeys = new Set(gateways.map((g) => g.key));
 
   for (const policy of index.list('SecurityPolicy')) {
@@ -74,6 +82,16 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
     const translated = policy.issues?.length ? { ir: {}, problems: [] } : translateTrafficPolicy(`${policy.metadata.namespace}/${policy.metadata.name}`, policy.spec ?? {});
     attach(policy, index, gatewayKeys, controllerName, statuses, translated.problems, false, (target, name) => result.traffic.claim(target, name, translated.ir));
   }
+
+  const chainOwner = chainOwnerOf(gateways);
+  for (const policy of index.list('ClientTrafficPolicy')) {
+    const name = `${policy.metadata.namespace}/${policy.metadata.name}`;
+    const translated = policy.issues?.length ? { ir: { policy: name }, problems: [] } : translateClientTrafficPolicy(name, policy.spec ?? {});
+    const tlsProblem = policy.issues?.length ? undefined : tlsWithoutHttpsTarget(policy.spec ?? {}, policy.metadata.namespace, gateways);
+    if (tlsProblem) translated.problems.push(tlsProblem);
+    // Listeners sharing an HTTP port share one Envoy filter chain: a policy on any of them applies to the chain.
+    attach(policy, index, gatewayKeys, controllerName, statuses, translated.problems, false, (target, holder) => result.client.claim(chainOwner.get(target) ?? target, holder, translated.ir));
+  }
   return result;
 }
 
@@ -93,7 +111,7 @@ function attach(
   const spec = (policy.spec ?? {}) as { targetRef?: unknown; targetRefs?: unknown };
   const targets = objectsOf<TargetRef>([...objectsOf(spec.targetRefs), spec.targetRef]).filter((t) => typeof t.kind === 'string' && typeof t.name === 'string');
   const ancestors: Array<{ ancestorRef: ParentReference; controllerName: string; conditions: ReturnType<typeof conditionTrue>[] }> = [];
-  const kind = policy.kind as 'SecurityPolicy' | 'BackendTrafficPolicy';
+  const kind = policy.kind as 'SecurityPolicy' | 'BackendTrafficPolicy' | 'ClientTrafficPolicy';
   let acceptedAnywhere = false;
 
   const invalidMessage = policy.issues?.length ? describeIssues(policy.issues) : problems.length > 0 ? problems.join('; ') : undefined;
@@ -125,6 +143,21 @@ function attach(
   }
   statuses.set(`${policy.kind}/${policyName}`, { kind, ancestors });
   return acceptedAnywhere;
+}
+
+/** "listener:<gw>/<name>" -> the key of the listener whose name the shared HTTP filter chain carries. */
+function chainOwnerOf(gateways: readonly GatewayContext[]): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const gateway of gateways) {
+    const firstOnPort = new Map<number, string>();
+    for (const listener of gateway.listeners) {
+      if (!listener.ready) continue;
+      const first = listener.protocol === 'HTTP' ? (firstOnPort.get(listener.port) ?? listener.name) : listener.name;
+      if (listener.protocol === 'HTTP' && !firstOnPort.has(listener.port)) firstOnPort.set(listener.port, listener.name);
+      owners.set(`listener:${gateway.key}/${listener.name}`, `listener:${gateway.key}/${first}`);
+    }
+  }
+  return owners;
 }
 
 function targetKeyOf(target: TargetRef, namespace: string, index: ResourceIndex, gatewayKeys: ReadonlySet<string>): string | undefined {

@@ -38,6 +38,26 @@ export interface FilterChainIR {
   virtualHosts: VirtualHostIR[];
   /** Route /.well-known/acme-challenge/ to the certs service first (HTTP port 80). */
   acmeChallenge: boolean;
+  /** The ClientTrafficPolicy of this chain's listener (or its Gateway). */
+  client?: ClientPolicyIR;
+}
+
+/** What a ClientTrafficPolicy sets on the connection manager, listener and TLS of a chain. */
+export interface ClientPolicyIR {
+  /** "<namespace>/<name>" of the ClientTrafficPolicy. */
+  policy: string;
+  requestTimeoutMs?: number;
+  requestHeadersTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  streamIdleTimeoutMs?: number;
+  bufferLimitBytes?: number;
+  headersWithUnderscores?: 'ALLOW' | 'REJECT_REQUEST' | 'DROP_HEADER';
+  preserveRequestId?: boolean;
+  clientIp?: { kind: 'xffHops'; hops: number } | { kind: 'customHeader'; name: string; failClosed: boolean };
+  mergeSlashes?: boolean;
+  escapedSlashesAction?: 'KEEP_UNCHANGED' | 'REJECT_REQUEST' | 'UNESCAPE_AND_REDIRECT' | 'UNESCAPE_AND_FORWARD';
+  http2?: { initialStreamWindowSize?: number; initialConnectionWindowSize?: number; maxConcurrentStreams?: number };
+  tls?: { minVersion?: string; maxVersion?: string; ciphers?: string[]; ecdhCurves?: string[]; signatureAlgorithms?: string[]; alpnProtocols?: string[] };
 }
 
 export interface VirtualHostIR {

@@ -5,6 +5,7 @@
 // fails when one changes without the other.
 import type {
   ClusterIR,
+  ClientPolicyIR,
   ClusterPolicyIR,
   EndpointIR,
   FaultIR,
@@ -122,6 +123,7 @@ function tagged<K extends string, V extends Record<string, Shape<unknown>>>(key:
 
 
 const portNumber = integer(1, 65535);
+const count = integer(0, 4_294_967_295);
 const milliseconds = integer(0, Number.MAX_SAFE_INTEGER);
 
 const stringMatch = tagged('type', {
@@ -201,7 +203,6 @@ const endpoint = tagged('kind', {
   fqdn: object({ kind: oneOf('fqdn'), hostname: string, port: portNumber, zone }),
   unix: object({ kind: oneOf('unix'), path: string, zone }),
 });
-const count = integer(0, 4_294_967_295);
 const payload = tagged('type', {
   text: object({ type: oneOf('text'), text: string }),
   binary: object({ type: oneOf('binary'), base64: string }),
@@ -256,7 +257,36 @@ const cluster = object({ name: string, endpoints: list(endpoint), http2: boolean
 const tlsSecret = object({ name: string, certificateChain: string, privateKey: string });
 
 const virtualHost = object({ name: string, domains: list(string), routes: list(route) });
-const chain = object({ name: string, serverNames: list(string), tlsSecrets: list(string), virtualHosts: list(virtualHost), acmeChallenge: boolean });
+const clientPolicy = object({
+  policy: string,
+  requestTimeoutMs: optional(milliseconds),
+  requestHeadersTimeoutMs: optional(milliseconds),
+  idleTimeoutMs: optional(milliseconds),
+  streamIdleTimeoutMs: optional(milliseconds),
+  bufferLimitBytes: optional(count),
+  headersWithUnderscores: optional(oneOf('ALLOW', 'REJECT_REQUEST', 'DROP_HEADER')),
+  preserveRequestId: optional(boolean),
+  clientIp: optional(
+    tagged('kind', {
+      xffHops: object({ kind: oneOf('xffHops'), hops: count }),
+      customHeader: object({ kind: oneOf('customHeader'), name: string, failClosed: boolean }),
+    }),
+  ),
+  mergeSlashes: optional(boolean),
+  escapedSlashesAction: optional(oneOf('KEEP_UNCHANGED', 'REJECT_REQUEST', 'UNESCAPE_AND_REDIRECT', 'UNESCAPE_AND_FORWARD')),
+  http2: optional(object({ initialStreamWindowSize: optional(count), initialConnectionWindowSize: optional(count), maxConcurrentStreams: optional(count) })),
+  tls: optional(
+    object({
+      minVersion: optional(string),
+      maxVersion: optional(string),
+      ciphers: optional(list(string)),
+      ecdhCurves: optional(list(string)),
+      signatureAlgorithms: optional(list(string)),
+      alpnProtocols: optional(list(string)),
+    }),
+  ),
+});
+const chain = object({ name: string, serverNames: list(string), tlsSecrets: list(string), virtualHosts: list(virtualHost), acmeChallenge: boolean, client: optional(clientPolicy) });
 const port = object({ name: string, port: portNumber, protocol: oneOf('HTTP', 'HTTPS'), chains: list(chain) });
 const proxylessHost = object({ host: string, routes: list(route) });
 
@@ -298,11 +328,12 @@ const shapesMatchTypes: [
   Same<typeof rateLimitSelector, RateLimitSelectorIR>,
   Same<typeof cluster, ClusterIR>,
   Same<typeof clusterPolicy, ClusterPolicyIR>,
+  Same<typeof clientPolicy, ClientPolicyIR>,
   Same<typeof localRateLimit, LocalRateLimitIR>,
   Same<typeof fault, FaultIR>,
   Same<typeof hashPolicy, HashPolicyIR>,
   Same<typeof endpoint, EndpointIR>,
   Same<typeof tlsSecret, TlsSecretIR>,
   Same<typeof proxylessHost, ProxylessHostIR>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void shapesMatchTypes;

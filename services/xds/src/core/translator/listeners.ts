@@ -2,6 +2,7 @@
 // secure defaults, its routes over RDS and, for HTTPS, certificates over SDS.
 import type { FilterChainIR, PortIR } from '../ir/types.js';
 import type { TranslatorOptions } from './options.js';
+import { applyClientPolicyToHcm, applyClientPolicyToTls, listenerBufferLimit } from './client-policy.js';
 import { ADS_CONFIG_SOURCE, EnvoyNames, EnvoyTypes, type EnvoyObject } from './envoy-types.js';
 
 export function buildListener(port: PortIR, httpFilters: ReadonlyMap<FilterChainIR, EnvoyObject[]>, options: TranslatorOptions): EnvoyObject {
@@ -12,6 +13,8 @@ export function buildListener(port: PortIR, httpFilters: ReadonlyMap<FilterChain
     filter_chains: port.chains.map((chain) => buildFilterChain(chain, httpFilters.get(chain) ?? [], https)),
   };
   if (https) listener.listener_filters = [{ name: EnvoyNames.tlsInspector, typed_config: { '@type': EnvoyTypes.tlsInspector } }];
+  const bufferLimit = listenerBufferLimit(port);
+  if (bufferLimit !== undefined) listener.per_connection_buffer_limit_bytes = bufferLimit;
   return listener;
 }
 
@@ -20,6 +23,7 @@ function buildFilterChain(chain: FilterChainIR, httpFilters: EnvoyObject[], http
     name: chain.name,
     filters: [{ name: EnvoyNames.httpConnectionManager, typed_config: buildHttpConnectionManager(chain.name, httpFilters) }],
   };
+  if (chain.client) applyClientPolicyToHcm((result.filters as EnvoyObject[])[0]!.typed_config as EnvoyObject, chain.client);
   if (chain.serverNames.length > 0) result.filter_chain_match = { server_names: chain.serverNames };
   if (https) {
     result.transport_socket = {
@@ -33,6 +37,7 @@ function buildFilterChain(chain: FilterChainIR, httpFilters: EnvoyObject[], http
         },
       },
     };
+    if (chain.client) applyClientPolicyToTls((result.transport_socket as { typed_config: { common_tls_context: EnvoyObject } }).typed_config.common_tls_context, chain.client);
   }
   return result;
 }

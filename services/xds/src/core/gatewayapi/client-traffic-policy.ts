@@ -1,0 +1,120 @@
+// ClientTrafficPolicy spec -> IR: what the Envoy listener, its HTTP connection manager and TLS
+// context do with downstream clients. Fields the table refuses are reported by path
+// (./field-support); values Envoy would refuse are reported before anything is served.
+import type { ClientPolicyIR } from '../ir/types.js';
+import { clientTrafficPolicyFields } from './field-support/client-traffic-policy.js';
+import { findRefusedFields } from './field-support/refused-fields.js';
+import { PolicyValues } from './policy-values.js';
+
+interface ClientTrafficPolicySpec {
+  targetRefs?: Array<{ kind?: string }>;
+  targetRef?: { kind?: string };
+  timeout?: { http?: { requestReceivedTimeout?: string; requestHeadersReceivedTimeout?: string; idleTimeout?: string; streamIdleTimeout?: string } };
+  connection?: { bufferLimit?: string | number };
+  headers?: { withUnderscoresAction?: 'Allow' | 'RejectRequest' | 'DropHeader'; preserveXRequestID?: boolean };
+  clientIPDetection?: { xForwardedFor?: { numTrustedHops?: number }; customHeader?: { name?: string; failClosed?: boolean } };
+  path?: { disableMergeSlashes?: boolean; escapedSlashesAction?: 'KeepUnchanged' | 'RejectRequest' | 'UnescapeAndRedirect' | 'UnescapeAndForward' };
+  http2?: { initialStreamWindowSize?: string | number; initialConnectionWindowSize?: string | number; maxConcurrentStreams?: number };
+  tls?: { minVersion?: string; maxVersion?: string; ciphers?: string[]; ecdhCurves?: string[]; signatureAlgorithms?: string[]; alpnProtocols?: string[] };
+}
+
+const UNDERSCORES = { Allow: 'ALLOW', RejectRequest: 'REJECT_REQUEST', DropHeader: 'DROP_HEADER' } as const;
+const ESCAPED_SLASHES = { KeepUnchanged: 'KEEP_UNCHANGED', RejectRequest: 'REJECT_REQUEST', UnescapeAndRedirect: 'UNESCAPE_AND_REDIRECT', UnescapeAndForward: 'UNESCAPE_AND_FORWARD' } as const;
+const TLS_VERSIONS: Record<string, string> = { Auto: 'TLS_AUTO', '1.0': 'TLSv1_0', '1.1': 'TLSv1_1', '1.2': 'TLSv1_2', '1.3': 'TLSv1_3' };
+const SUFFIX: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
+
+/** A Kubernetes quantity ("64Ki", "1Mi", "32768") in bytes, or undefined when it is not one. */
+export function parseQuantity(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? value : undefined;
+  const match = /^(\d+)(k|M|G|Ki|Mi|Gi)?$/.exec(value);
+  return match ? Number(match[1]) * SUFFIX[match[2] ?? '']! : undefined;
+}
+
+export function translateClientTrafficPolicy(policy: string, spec: Record<string, unknown>): { ir: ClientPolicyIR; problems: string[] } {
+  const problems = findRefusedFields(spec, clientTrafficPolicyFields);
+  const values = new PolicyValues(problems);
+  const typed = spec as ClientTrafficPolicySpec;
+  const ir: ClientPolicyIR = { policy };
+  [...(typed.targetRefs ?? []), ...(typed.targetRef ? [typed.targetRef] : [])].forEach((ref, i) => {
+    if (ref.kind !== 'Gateway') problems.push(`spec.targetRefs[${i}].kind: a ClientTrafficPolicy targets a Gateway (or one of its listeners by sectionName), not ${String(ref.kind)}`);
+  });
+
+  const http = typed.timeout?.http;
+  const timeouts: Array<[keyof ClientPolicyIR, string | undefined, string]> = [
+    ['requestTimeoutMs', http?.requestReceivedTimeout, 'requestReceivedTimeout'],
+    ['requestHeadersTimeoutMs', http?.requestHeadersReceivedTimeout, 'requestHeadersReceivedTimeout'],
+    ['idleTimeoutMs', http?.idleTimeout, 'idleTimeout'],
+    ['streamIdleTimeoutMs', http?.streamIdleTimeout, 'streamIdleTimeout'],
+  ];
+  // 0s is Envoy's "no timeout" for these, as in Envoy Gateway.
+  for (const [key, text, field] of timeouts) {
+    const ms = values.duration(text, `spec.timeout.http.${field}`, false);
+    if (ms !== undefined) (ir as unknown as Record<string, number>)[key] = ms;
+  }
+
+  const buffer = typed.connection?.bufferLimit;
+  if (buffer !== undefined) {
+    const bytes = parseQuantity(buffer);
+    if (bytes === undefined || bytes > 4_294_967_295) problems.push(`spec.connection.bufferLimit: "${String(buffer)}" is not a byte quantity up to 4Gi`);
+    else ir.bufferLimitBytes = bytes;
+  }
+
+  if (typed.headers?.withUnderscoresAction) ir.headersWithUnderscores = UNDERSCORES[typed.headers.withUnderscoresAction];
+  if (typed.headers?.preserveXRequestID !== undefined) ir.preserveRequestId = typed.headers.preserveXRequestID;
+
+  const xff = typed.clientIPDetection?.xForwardedFor;
+  const custom = typed.clientIPDetection?.customHeader;
+  if (xff && custom) problems.push('spec.clientIPDetection: set xForwardedFor or customHeader, not both');
+  else if (xff) ir.clientIp = { kind: 'xffHops', hops: values.integer(xff.numTrustedHops ?? 0, 'spec.clientIPDetection.xForwardedFor.numTrustedHops') ?? 0 };
+  else if (custom) {
+    if (!custom.name) problems.push('spec.clientIPDetection.customHeader.name: is required');
+    else ir.clientIp = { kind: 'customHeader', name: custom.name, failClosed: custom.failClosed === true };
+  }
+
+  if (typed.path?.disableMergeSlashes !== undefined) ir.mergeSlashes = !typed.path.disableMergeSlashes;
+  if (typed.path?.escapedSlashesAction) ir.escapedSlashesAction = ESCAPED_SLASHES[typed.path.escapedSlashesAction];
+
+  if (typed.http2) {
+    const http2: NonNullable<ClientPolicyIR['http2']> = {};
+    // Envoy's limits for HTTP/2 flow-control windows.
+    const window = (value: string | number | undefined, field: 'initialStreamWindowSize' | 'initialConnectionWindowSize') => {
+      if (value === undefined) return;
+      const bytes = parseQuantity(value);
+      if (bytes === undefined || bytes < 65_535 || bytes > 2_147_483_647) problems.push(`spec.http2.${field}: "${String(value)}" must be a byte quantity from 65535 to 2147483647`);
+      else http2[field] = bytes;
+    };
+    window(typed.http2.initialStreamWindowSize, 'initialStreamWindowSize');
+    window(typed.http2.initialConnectionWindowSize, 'initialConnectionWindowSize');
+    const streams = values.integer(typed.http2.maxConcurrentStreams, 'spec.http2.maxConcurrentStreams', 1, 2_147_483_647);
+    if (streams !== undefined) http2.maxConcurrentStreams = streams;
+    ir.http2 = http2;
+  }
+
+  if (typed.tls) {
+    const tls: NonNullable<ClientPolicyIR['tls']> = {};
+    for (const field of ['minVersion', 'maxVersion'] as const) {
+      const version = typed.tls[field];
+      if (version === undefined) continue;
+      const envoy = TLS_VERSIONS[version];
+      if (envoy === undefined) problems.push(`spec.tls.${field}: "${version}" is not one of Auto, 1.0, 1.1, 1.2, 1.3`);
+      else tls[field] = envoy;
+    }
+    const order = ['TLSv1_0', 'TLSv1_1', 'TLSv1_2', 'TLSv1_3'];
+    if (tls.minVersion && tls.maxVersion && order.indexOf(tls.minVersion) > order.indexOf(tls.maxVersion)) problems.push('spec.tls.minVersion: is above maxVersion');
+    for (const field of ['ciphers', 'ecdhCurves', 'signatureAlgorithms', 'alpnProtocols'] as const) if (typed.tls[field]) tls[field] = [...typed.tls[field]!];
+    ir.tls = tls;
+  }
+  return { ir, problems };
+}
+
+/** `tls` only means something on HTTPS listeners: a policy whose targets have none would not enforce it. */
+export function tlsWithoutHttpsTarget(spec: Record<string, unknown>, namespace: string, gateways: ReadonlyArray<{ key: string; listeners: ReadonlyArray<{ name: string; protocol: string }> }>): string | undefined {
+  const typed = spec as { tls?: unknown; targetRefs?: Array<{ kind?: string; name?: string; sectionName?: string }>; targetRef?: { kind?: string; name?: string; sectionName?: string } };
+  if (typed.tls === undefined || typed.tls === null) return undefined;
+  const targets = [...(typed.targetRefs ?? []), ...(typed.targetRef ? [typed.targetRef] : [])].filter((t) => t.kind === 'Gateway');
+  const https = targets.some((target) => {
+    const gateway = gateways.find((g) => g.key === `${namespace}/${target.name}`);
+    return gateway?.listeners.some((l) => l.protocol === 'HTTPS' && (!target.sectionName || l.name === target.sectionName)) ?? false;
+  });
+  return https ? undefined : 'spec.tls: no targeted listener is HTTPS, so there is no TLS to configure';
+}

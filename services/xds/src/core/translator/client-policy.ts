@@ -1,0 +1,67 @@
+// ClientPolicyIR (a ClientTrafficPolicy) onto a filter chain's HTTP connection manager and TLS
+// context, and onto its listener, as Envoy Gateway's xDS translator writes them. The client address
+// the connection manager settles on (X-Forwarded-For hops, a custom header) is the downstream
+// address every filter sees: rate limit remote_address descriptors and ext_authz's source address.
+import type { ClientPolicyIR, PortIR } from '../ir/types.js';
+import { duration, type EnvoyObject } from './envoy-types.js';
+
+const CUSTOM_HEADER_DETECTION = 'envoy.extensions.http.original_ip_detection.custom_header';
+const CUSTOM_HEADER_DETECTION_TYPE = 'type.googleapis.com/envoy.extensions.http.original_ip_detection.custom_header.v3.CustomHeaderConfig';
+
+export function applyClientPolicyToHcm(hcm: EnvoyObject, policy: ClientPolicyIR): void {
+  if (policy.requestTimeoutMs !== undefined) hcm.request_timeout = duration(policy.requestTimeoutMs);
+  if (policy.requestHeadersTimeoutMs !== undefined) hcm.request_headers_timeout = duration(policy.requestHeadersTimeoutMs);
+  if (policy.streamIdleTimeoutMs !== undefined) hcm.stream_idle_timeout = duration(policy.streamIdleTimeoutMs);
+  const common = hcm.common_http_protocol_options as EnvoyObject;
+  if (policy.idleTimeoutMs !== undefined) common.idle_timeout = duration(policy.idleTimeoutMs);
+  if (policy.headersWithUnderscores) common.headers_with_underscores_action = policy.headersWithUnderscores;
+  if (policy.preserveRequestId !== undefined) hcm.preserve_external_request_id = policy.preserveRequestId;
+  if (policy.mergeSlashes !== undefined) hcm.merge_slashes = policy.mergeSlashes;
+  if (policy.escapedSlashesAction) hcm.path_with_escaped_slashes_action = policy.escapedSlashesAction;
+  const ip = policy.clientIp;
+  if (ip?.kind === 'xffHops') hcm.xff_num_trusted_hops = ip.hops;
+  else if (ip?.kind === 'customHeader') {
+    hcm.original_ip_detection_extensions = [
+      {
+        name: CUSTOM_HEADER_DETECTION,
+        typed_config: {
+          '@type': CUSTOM_HEADER_DETECTION_TYPE,
+          header_name: ip.name,
+          allow_extension_to_set_address_as_trusted: true,
+          // failClosed: a request without a usable header is refused rather than seen as the proxy's peer.
+          ...(ip.failClosed ? { reject_with_status: { code: 'Forbidden' } } : {}),
+        },
+      },
+    ];
+  }
+  if (policy.http2) {
+    const http2: EnvoyObject = {};
+    if (policy.http2.initialStreamWindowSize !== undefined) http2.initial_stream_window_size = policy.http2.initialStreamWindowSize;
+    if (policy.http2.initialConnectionWindowSize !== undefined) http2.initial_connection_window_size = policy.http2.initialConnectionWindowSize;
+    if (policy.http2.maxConcurrentStreams !== undefined) http2.max_concurrent_streams = policy.http2.maxConcurrentStreams;
+    hcm.http2_protocol_options = http2;
+  }
+}
+
+/** TLS versions, ciphers, curves, signature algorithms and ALPN of an HTTPS chain. */
+export function applyClientPolicyToTls(commonTlsContext: EnvoyObject, policy: ClientPolicyIR): void {
+  const tls = policy.tls;
+  if (!tls) return;
+  const params: EnvoyObject = {};
+  if (tls.minVersion) params.tls_minimum_protocol_version = tls.minVersion;
+  if (tls.maxVersion) params.tls_maximum_protocol_version = tls.maxVersion;
+  if (tls.ciphers) params.cipher_suites = tls.ciphers;
+  if (tls.ecdhCurves) params.ecdh_curves = tls.ecdhCurves;
+  if (tls.signatureAlgorithms) params.signature_algorithms = tls.signatureAlgorithms;
+  if (Object.keys(params).length > 0) commonTlsContext.tls_params = params;
+  if (tls.alpnProtocols) commonTlsContext.alpn_protocols = tls.alpnProtocols;
+}
+
+/**
+ * The listener's per-connection buffer limit: one per Envoy listener, so chains on one port with
+ * different limits get the smallest (the stricter one).
+ */
+export function listenerBufferLimit(port: PortIR): number | undefined {
+  const limits = port.chains.flatMap((chain) => (chain.client?.bufferLimitBytes !== undefined ? [chain.client.bufferLimitBytes] : []));
+  return limits.length > 0 ? Math.min(...limits) : undefined;
+}
