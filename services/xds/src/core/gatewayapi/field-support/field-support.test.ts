@@ -1,8 +1,8 @@
 // The field tables against the CRD schemas: every field of BackendTrafficPolicy and
 // ClientTrafficPolicy has an entry (a new Envoy Gateway field fails here until it is decided), every
 // entry is a field, every translated field names a test that exists, and a refused field in an input
-// is reported by path.
-import { existsSync } from 'node:fs';
+// is reported by path, and the README's tables are rendered from these ones.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findCrdSchema } from '@gatehouse/schemas';
@@ -11,6 +11,7 @@ import { backendTrafficPolicyFields } from './backend-traffic-policy.js';
 import { clientTrafficPolicyFields } from './client-traffic-policy.js';
 import type { FieldSupport } from './field-support.js';
 import { findRefusedFields } from './refused-fields.js';
+import { renderFieldTable } from './render-table.js';
 
 const xdsRoot = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
 
@@ -85,5 +86,24 @@ describe('findRefusedFields', () => {
 
   it('takes a null as absent, as the API server prunes it', () => {
     expect(findRefusedFields({ compression: null, retry: { numRetries: 1 } }, backendTrafficPolicyFields)).toEqual([]);
+  });
+});
+
+describe('README tables', () => {
+  const readmePath = join(xdsRoot, 'README.md');
+  it.each(tables)('the %s table in services/xds/README.md is rendered from the code', (kind, table) => {
+    const readme = readFileSync(readmePath, 'utf8');
+    const start = `<!-- field-table:${kind} (generated from src/core/gatewayapi/field-support: pnpm -F @gatehouse/xds golden:update rewrites it) -->`;
+    const end = `<!-- /field-table:${kind} -->`;
+    const from = readme.indexOf(start);
+    const to = readme.indexOf(end);
+    expect(from, `README.md needs the markers ${start} ... ${end}`).toBeGreaterThanOrEqual(0);
+    const actual = readme.slice(from + start.length, to).trim();
+    const expected = renderFieldTable(table);
+    if (process.env.UPDATE_GOLDEN && actual !== expected) {
+      writeFileSync(readmePath, `${readme.slice(0, from + start.length)}\n${expected}\n${readme.slice(to)}`);
+      return;
+    }
+    expect(actual, 'run `pnpm -F @gatehouse/xds golden:update` and review the diff').toBe(expected);
   });
 });
