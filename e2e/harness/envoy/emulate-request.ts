@@ -1,5 +1,6 @@
 // Plays Envoy's part for one HTTP request against a served snapshot: picks the listener, virtual host
-// and route, runs the HTTP filters in their configured order (ext_authz, ratelimit, router), calls the
+// and route, settles the client address (XFF hops, a custom header), runs the HTTP filters in their
+// configured order (fault, ext_authz, local_ratelimit, ratelimit, router), calls the
 // real authz and ratelimit services with the requests Envoy would build, and applies their answers.
 import { randomUUID } from 'node:crypto';
 import { applyHeaderOptions, buildCheckRequest, EXT_AUTHZ_FILTER, httpStatusOf, perFilterConfig, type ExtAuthzPerRoute, type HeaderValueOption } from './ext-authz-request.js';
@@ -7,7 +8,8 @@ import { buildDescriptors } from './ratelimit-request.js';
 import { applyUnderscoreHeaderPolicy, sanitizeEdgeHeaders } from './edge-headers.js';
 import { setCookiesOf } from './set-cookie.js';
 import { selectRoute, selectVirtualHost, type EmulatedRequest } from './route-matching.js';
-import type { EnvoySnapshot, HttpConnectionManager, RouteConfiguration, TypedConfig } from './types.js';
+import { detectClientAddress, FAULT_FILTER, faultAbort, LOCAL_RATE_LIMIT_FILTER, pickHashedEndpoint, takeLocalToken, type HttpFaultConfig, type LocalRateLimitConfig } from './traffic-filters.js';
+import type { EnvoySnapshot, HttpConnectionManager, Route, RouteConfiguration, TypedConfig } from './types.js';
 
 export const RATELIMIT_FILTER = 'envoy.filters.http.ratelimit';
 
@@ -36,8 +38,8 @@ export interface EmulatedResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
-  /** Set when the router would forward the request. */
-  upstream?: { cluster: string; headers: Record<string, string> };
+  /** Set when the router would forward the request; `endpoint` when a consistent-hash cluster picks one. */
+  upstream?: { cluster: string; headers: Record<string, string>; endpoint?: string };
   /** What Envoy sent to the services, for assertions. */
   sent: { check?: object; rateLimit?: object };
   routeName?: string;
@@ -77,7 +79,10 @@ export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: numb
   const hcm = httpConnectionManager(snapshot, listenerPort, received);
   const codecHeaders = applyUnderscoreHeaderPolicy(hcm, received.headers);
   if (!codecHeaders) return localReply(400, 'Bad Request');
-  const request: EmulatedRequest = { ...received, headers: codecHeaders };
+  // The connection manager settles on the client address before any filter runs.
+  const detected = detectClientAddress(hcm, { ...received, headers: codecHeaders });
+  if ('rejectCode' in detected) return localReply(httpStatusOf(detected.rejectCode, 403));
+  const request: EmulatedRequest = { ...received, headers: codecHeaders, clientAddress: detected.address };
   const routes = routeConfiguration(snapshot, hcm);
   const virtualHost = selectVirtualHost(routes, request.host);
   const route = virtualHost && selectRoute(virtualHost, request);
@@ -94,7 +99,15 @@ export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: numb
 
   for (const filter of hcm.http_filters ?? []) {
     const config = filter.typed_config as TypedConfig | undefined;
-    if (filter.name === EXT_AUTHZ_FILTER) {
+    if (filter.name === FAULT_FILTER) {
+      const abort = faultAbort(perFilterConfig<HttpFaultConfig>(FAULT_FILTER, route, virtualHost));
+      if (abort) return { ...localReply(abort.status, abort.body, abort.headers, sent), routeName: route.name };
+    } else if (filter.name === LOCAL_RATE_LIMIT_FILTER) {
+      const perRoute = perFilterConfig<LocalRateLimitConfig>(LOCAL_RATE_LIMIT_FILTER, route, virtualHost);
+      if (perRoute && !takeLocalToken(route.name ?? '', perRoute)) {
+        return { ...localReply(429, 'local_rate_limited', { 'x-local-rate-limit': 'true' }, sent), routeName: route.name };
+      }
+    } else if (filter.name === EXT_AUTHZ_FILTER) {
       const perRoute = perFilterConfig<ExtAuthzPerRoute>(EXT_AUTHZ_FILTER, route, virtualHost);
       if (filter.disabled && !perRoute) continue;
       if (perRoute?.disabled) continue;
@@ -159,7 +172,18 @@ export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: numb
   // Envoy's header mutation at a route removes first, then adds: a header both removed and set arrives set.
   for (const name of route.request_headers_to_remove ?? []) delete upstreamHeaders[name.toLowerCase()];
   for (const option of route.request_headers_to_add ?? []) upstreamHeaders[option.header.key.toLowerCase()] = option.header.value;
-  return { status: 200, headers: responseHeaders, body: '', upstream: { cluster, headers: upstreamHeaders }, sent, routeName: route.name, dynamicMetadata, setCookies };
+  const endpoint = hashedEndpoint(snapshot, cluster, route, request);
+  return { status: 200, headers: responseHeaders, body: '', upstream: { cluster, headers: upstreamHeaders, ...(endpoint ? { endpoint } : {}) }, sent, routeName: route.name, dynamicMetadata, setCookies };
+}
+
+/** For a consistent-hash cluster, the endpoint "<address>:<port>" the route's hash_policy picks. */
+function hashedEndpoint(snapshot: EnvoySnapshot, cluster: string, route: Route, request: EmulatedRequest): string | undefined {
+  const served = snapshot.clusters?.find((c) => c.name === cluster) as { lb_policy?: string } | undefined;
+  if (served?.lb_policy !== 'MAGLEV' && served?.lb_policy !== 'RING_HASH') return undefined;
+  type Lb = { endpoint?: { address?: { socket_address?: { address?: string; port_value?: number } } } };
+  const assignment = snapshot.endpoints?.find((e) => e.cluster_name === cluster) as { endpoints?: Array<{ lb_endpoints?: Lb[] }> } | undefined;
+  const addresses = (assignment?.endpoints ?? []).flatMap((locality) => locality.lb_endpoints ?? []).map((lb) => `${lb.endpoint?.address?.socket_address?.address}:${lb.endpoint?.address?.socket_address?.port_value}`);
+  return pickHashedEndpoint((route.route as { hash_policy?: Parameters<typeof pickHashedEndpoint>[0] } | undefined)?.hash_policy, request, addresses);
 }
 
 /** Envoy's x-ratelimit-* headers (draft 03): the descriptor closest to its limit decides. */
