@@ -11,6 +11,7 @@ export function applyTrafficPolicy(route: RouteIR, traffic: TrafficPolicyIR, reg
   if (traffic.localRateLimit) route.localRateLimit = traffic.localRateLimit;
   if (traffic.fault) route.fault = traffic.fault;
   if (traffic.hashPolicies) route.hashPolicies = traffic.hashPolicies;
+  if (traffic.compressors) route.compressors = traffic.compressors;
   // The route's own timeouts.request wins over the policy's, as in Envoy Gateway.
   if (traffic.requestTimeoutMs !== undefined && route.timeoutMs === undefined) route.timeoutMs = traffic.requestTimeoutMs;
   const settings = traffic.cluster;

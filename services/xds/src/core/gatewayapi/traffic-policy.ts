@@ -1,7 +1,7 @@
 // BackendTrafficPolicy spec -> IR: rate limits, retries and the other route-level fields here, the
 // cluster-level fields in ./traffic-policy-cluster.ts. Fields the table refuses are reported by
 // path (./field-support), never silently dropped.
-import type { ClusterPolicyIR, FaultIR, GlobalRateLimitIR, HashPolicyIR, LocalRateLimitIR, RateLimitRuleIR, RateLimitUnit, RetryIR, StringMatchIR } from '../ir/types.js';
+import type { ClusterPolicyIR, CompressorType, FaultIR, GlobalRateLimitIR, HashPolicyIR, LocalRateLimitIR, RateLimitRuleIR, RateLimitUnit, RetryIR, StringMatchIR } from '../ir/types.js';
 import { backendTrafficPolicyFields } from './field-support/backend-traffic-policy.js';
 import { findRefusedFields } from './field-support/refused-fields.js';
 import { PolicyValues } from './policy-values.js';
@@ -35,6 +35,8 @@ interface RateLimitRuleSpec {
 export interface TrafficPolicySpec extends ClusterSettingsSpec {
   rateLimit?: { type?: 'Global' | 'Local'; global?: { rules?: RateLimitRuleSpec[] }; local?: { rules?: RateLimitRuleSpec[] } };
   faultInjection?: FaultSpec;
+  compression?: Array<{ type?: CompressorType }>;
+  compressor?: Array<{ type?: CompressorType }>;
   retry?: {
     numRetries?: number;
     retryOn?: { triggers?: string[]; httpStatusCodes?: number[] };
@@ -48,6 +50,7 @@ export interface TrafficPolicyIR {
   localRateLimit?: LocalRateLimitIR;
   fault?: FaultIR;
   hashPolicies?: HashPolicyIR[];
+  compressors?: CompressorType[];
   /** timeout.http.requestTimeout: the route timeout, unless the route sets its own. */
   requestTimeoutMs?: number;
   /** Settings for the clusters of the targeted routes (each gets a per-policy copy). */
@@ -77,6 +80,8 @@ export function translateTrafficPolicy(policy: string, spec: Record<string, unkn
     const fault = translateFault(typed.faultInjection, values);
     if (fault) ir.fault = fault;
   }
+  const compressors = translateCompressors(typed.compressor ?? typed.compression, typed.compressor ? 'compressor' : 'compression', problems);
+  if (compressors) ir.compressors = compressors;
   const hashPolicies = translateHashPolicies(typed.loadBalancer as Parameters<typeof translateHashPolicies>[0], values);
   if (hashPolicies) ir.hashPolicies = hashPolicies;
   const requestTimeout = values.duration(typed.timeout?.http?.requestTimeout, 'spec.timeout.http.requestTimeout', false);
@@ -164,6 +169,18 @@ export function parseCidr(text: string): { cidr: string; maskLen: number; ipv6: 
   }
   if (address.includes(':') && maskLen <= 128) return { cidr: `${address}/${maskLen}`, maskLen, ipv6: true };
   return undefined;
+}
+
+/** Response compressors in preference order, each type once (Envoy has one filter per type). */
+function translateCompressors(spec: Array<{ type?: CompressorType }> | undefined, field: string, problems: string[]): CompressorType[] | undefined {
+  if (!spec?.length) return undefined;
+  const types: CompressorType[] = [];
+  spec.forEach((entry, i) => {
+    if (!entry.type) problems.push(`spec.${field}[${i}].type: is required`);
+    else if (types.includes(entry.type)) problems.push(`spec.${field}[${i}].type: ${entry.type} is listed twice`);
+    else types.push(entry.type);
+  });
+  return types;
 }
 
 /** Envoy Gateway's default when retryOn is left out. */

@@ -152,11 +152,15 @@ export interface RouteIR {
   localRateLimit?: LocalRateLimitIR;
   /** BackendTrafficPolicy faultInjection (envoy.filters.http.fault). */
   fault?: FaultIR;
+  /** BackendTrafficPolicy compressor (or compression): response compressors, most preferred first. */
+  compressors?: CompressorType[];
   /** BackendTrafficPolicy loadBalancer.consistentHash: what the MAGLEV cluster hashes on. */
   hashPolicies?: HashPolicyIR[];
   /** Internal routes (ACME challenge) bypass policies. */
   internal?: boolean;
 }
+
+export type CompressorType = 'Gzip' | 'Brotli' | 'Zstd';
 
 export interface LocalRateLimitIR {
   /** Tokens per fill interval (the bucket's size too). */

@@ -193,6 +193,7 @@ const route = object({
   rateLimit: optional(globalRateLimit),
   localRateLimit: optional(localRateLimit),
   fault: optional(fault),
+  compressors: optional(list(oneOf('Gzip', 'Brotli', 'Zstd'))),
   hashPolicies: optional(list(hashPolicy)),
   internal: optional(boolean),
 });

@@ -3,6 +3,7 @@ import { emptyEnvoyResources, type EnvoyResources } from '../ir/envoy-resources.
 import type { FilterChainIR, GatewayIR } from '../ir/types.js';
 import { buildCluster, buildServiceCluster } from './clusters.js';
 import type { EnvoyObject } from './envoy-types.js';
+import { compressorFilters } from './filters/compressor.js';
 import { extAuthzFilter } from './filters/ext-authz.js';
 import { faultFilter } from './filters/fault.js';
 import { localRateLimitFilter } from './filters/local-ratelimit.js';
@@ -18,9 +19,9 @@ import type { TranslatorOptions } from './options.js';
 
 /**
  * In HCM order (Envoy Gateway's): faults first, authorization before rate limiting (denied requests
- * do not spend quota), the local bucket before the global one, router last.
+ * do not spend quota), the local bucket before the global one, compressors, router last.
  */
-const HTTP_FILTERS: readonly HttpFilterTranslator[] = [faultFilter, extAuthzFilter, localRateLimitFilter, rateLimitFilter, routerFilter];
+const HTTP_FILTERS: readonly HttpFilterTranslator[] = [faultFilter, extAuthzFilter, localRateLimitFilter, rateLimitFilter, ...compressorFilters, routerFilter];
 
 export const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
 
