@@ -4,7 +4,7 @@
 import type { ClientPolicyIR } from '../ir/types.js';
 import { clientTrafficPolicyFields } from './field-support/client-traffic-policy.js';
 import { findRefusedFields } from './field-support/refused-fields.js';
-import { PolicyValues } from './policy-values.js';
+import { parseQuantity, PolicyValues } from './policy-values.js';
 
 interface ClientTrafficPolicySpec {
   targetRefs?: Array<{ kind?: string }>;
@@ -21,15 +21,6 @@ interface ClientTrafficPolicySpec {
 const UNDERSCORES = { Allow: 'ALLOW', RejectRequest: 'REJECT_REQUEST', DropHeader: 'DROP_HEADER' } as const;
 const ESCAPED_SLASHES = { KeepUnchanged: 'KEEP_UNCHANGED', RejectRequest: 'REJECT_REQUEST', UnescapeAndRedirect: 'UNESCAPE_AND_REDIRECT', UnescapeAndForward: 'UNESCAPE_AND_FORWARD' } as const;
 const TLS_VERSIONS: Record<string, string> = { Auto: 'TLS_AUTO', '1.0': 'TLSv1_0', '1.1': 'TLSv1_1', '1.2': 'TLSv1_2', '1.3': 'TLSv1_3' };
-const SUFFIX: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
-
-/** A Kubernetes quantity ("64Ki", "1Mi", "32768") in bytes, or undefined when it is not one. */
-export function parseQuantity(value: string | number): number | undefined {
-  if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? value : undefined;
-  const match = /^(\d+)(k|M|G|Ki|Mi|Gi)?$/.exec(value);
-  return match ? Number(match[1]) * SUFFIX[match[2] ?? '']! : undefined;
-}
-
 export function translateClientTrafficPolicy(policy: string, spec: Record<string, unknown>): { ir: ClientPolicyIR; problems: string[] } {
   const problems = findRefusedFields(spec, clientTrafficPolicyFields);
   const values = new PolicyValues(problems);

@@ -3,6 +3,15 @@
 // cluster set for) becomes a problem of the policy, reported before anything is served.
 import { parseDurationMs } from './durations.js';
 
+const SUFFIX: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
+
+/** A Kubernetes quantity ("64Ki", "1Mi", "32768") in bytes, or undefined when it is not one. */
+export function parseQuantity(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? value : undefined;
+  const match = /^(\d+)(k|M|G|Ki|Mi|Gi)?$/.exec(value);
+  return match ? Number(match[1]) * SUFFIX[match[2] ?? '']! : undefined;
+}
+
 export class PolicyValues {
   constructor(readonly problems: string[]) {}
 
@@ -24,6 +33,28 @@ export class PolicyValues {
       return undefined;
     }
     return value;
+  }
+
+  /** A byte quantity ("64Ki", 1024) up to `max`. */
+  bytes(value: unknown, path: string, max = 4_294_967_295): number | undefined {
+    if (value === undefined || value === null) return undefined;
+    const bytes = typeof value === 'string' || typeof value === 'number' ? parseQuantity(value) : undefined;
+    if (bytes === undefined || bytes > max) {
+      this.problems.push(`${path}: "${String(value)}" is not a byte quantity up to ${max}`);
+      return undefined;
+    }
+    return bytes;
+  }
+
+  /** A duration in whole seconds (Envoy's TCP keepalive fields count seconds). */
+  seconds(text: unknown, path: string): number | undefined {
+    const ms = this.duration(text, path);
+    if (ms === undefined) return undefined;
+    if (ms % 1000 !== 0) {
+      this.problems.push(`${path}: "${String(text)}" must be whole seconds`);
+      return undefined;
+    }
+    return ms / 1000;
   }
 
   /** A whole number in range (CRD minimums are enforced by the schema; this guards Envoy's). */

@@ -1,6 +1,7 @@
 // BackendTrafficPolicy fields that Envoy Gateway puts on the clusters of the targeted routes:
 // timeouts (tcp connect, HTTP idle and connection duration), circuit breakers, load balancing,
-// active and passive health checks, the panic threshold. Read with Envoy's value rules.
+// active and passive health checks, the panic threshold, TCP keepalive, DNS, buffer limit,
+// preconnecting and the upstream protocol. Read with Envoy's value rules.
 import type { ActiveHealthCheckIR, CircuitBreakerIR, ClusterPolicyIR, LoadBalancerIR, OutlierDetectionIR, PayloadIR } from '../ir/types.js';
 import type { PolicyValues } from './policy-values.js';
 
@@ -11,6 +12,10 @@ interface Payload {
 }
 
 export interface ClusterSettingsSpec {
+  tcpKeepalive?: { probes?: number; idleTime?: string; interval?: string };
+  dns?: { dnsRefreshRate?: string; respectDnsTtl?: boolean; lookupFamily?: 'IPv4' | 'IPv6' | 'IPv4Preferred' | 'IPv6Preferred' | 'IPv4AndIPv6' };
+  connection?: { bufferLimit?: string | number; preconnect?: { perEndpointPercent?: number; predictivePercent?: number } };
+  useClientProtocol?: boolean;
   timeout?: { tcp?: { connectTimeout?: string }; http?: { connectionIdleTimeout?: string; maxConnectionDuration?: string; requestTimeout?: string } };
   circuitBreaker?: {
     maxConnections?: number;
@@ -75,7 +80,43 @@ export function translateClusterSettings(policy: string, spec: ClusterSettingsSp
     const active = activeHealthCheck(spec.healthCheck.active, values);
     if (active) ir.healthCheck = active;
   }
+  connectionSettings(spec, ir, values);
   return Object.keys(ir).length > 1 ? ir : undefined;
+}
+
+const LOOKUP_FAMILY = { IPv4: 'V4_ONLY', IPv6: 'V6_ONLY', IPv4Preferred: 'V4_PREFERRED', IPv6Preferred: 'AUTO', IPv4AndIPv6: 'ALL' } as const;
+
+/** Upstream TCP keepalive, DNS resolution, buffer limit, preconnecting, and the upstream protocol. */
+function connectionSettings(spec: ClusterSettingsSpec, ir: ClusterPolicyIR, values: PolicyValues): void {
+  if (spec.tcpKeepalive) {
+    const keepalive: NonNullable<ClusterPolicyIR['tcpKeepalive']> = {};
+    const probes = values.integer(spec.tcpKeepalive.probes, 'spec.tcpKeepalive.probes');
+    const idle = values.seconds(spec.tcpKeepalive.idleTime, 'spec.tcpKeepalive.idleTime');
+    const interval = values.seconds(spec.tcpKeepalive.interval, 'spec.tcpKeepalive.interval');
+    if (probes !== undefined) keepalive.probes = probes;
+    if (idle !== undefined) keepalive.idleTimeS = idle;
+    if (interval !== undefined) keepalive.intervalS = interval;
+    ir.tcpKeepalive = keepalive;
+  }
+  if (spec.dns) {
+    const dns: NonNullable<ClusterPolicyIR['dns']> = {};
+    // Envoy's dns_refresh_rate must be at least 1ms.
+    const refresh = values.duration(spec.dns.dnsRefreshRate, 'spec.dns.dnsRefreshRate');
+    if (refresh !== undefined) dns.refreshRateMs = refresh;
+    if (spec.dns.respectDnsTtl !== undefined) dns.respectTtl = spec.dns.respectDnsTtl;
+    if (spec.dns.lookupFamily) dns.lookupFamily = LOOKUP_FAMILY[spec.dns.lookupFamily];
+    ir.dns = dns;
+  }
+  const buffer = values.bytes(spec.connection?.bufferLimit, 'spec.connection.bufferLimit');
+  if (buffer !== undefined) ir.bufferLimitBytes = buffer;
+  const preconnect = spec.connection?.preconnect;
+  if (preconnect) {
+    // Envoy takes ratios from 1 to 3 (per upstream) and from 1 (predictive); the CRD says percent.
+    const perEndpoint = values.integer(preconnect.perEndpointPercent, 'spec.connection.preconnect.perEndpointPercent', 100, 300);
+    const predictive = values.integer(preconnect.predictivePercent, 'spec.connection.preconnect.predictivePercent', 100, 300);
+    ir.preconnect = { ...(perEndpoint !== undefined ? { perEndpointRatio: perEndpoint / 100 } : {}), ...(predictive !== undefined ? { predictiveRatio: predictive / 100 } : {}) };
+  }
+  if (spec.useClientProtocol) ir.useClientProtocol = true;
 }
 
 function circuitBreaker(spec: NonNullable<ClusterSettingsSpec['circuitBreaker']>, values: PolicyValues): CircuitBreakerIR {

@@ -232,6 +232,13 @@ export interface ClusterPolicyIR {
   panicThresholdPercent?: number;
   outlierDetection?: OutlierDetectionIR;
   healthCheck?: ActiveHealthCheckIR;
+  tcpKeepalive?: { probes?: number; idleTimeS?: number; intervalS?: number };
+  /** For hostname (DNS) clusters. */
+  dns?: { refreshRateMs?: number; respectTtl?: boolean; lookupFamily?: 'V4_ONLY' | 'V6_ONLY' | 'V4_PREFERRED' | 'AUTO' | 'ALL' };
+  bufferLimitBytes?: number;
+  preconnect?: { perEndpointRatio?: number; predictiveRatio?: number };
+  /** Speak to the upstream in the protocol the client used (HTTP/1.1 or HTTP/2). */
+  useClientProtocol?: boolean;
 }
 
 export interface CircuitBreakerIR {

@@ -208,7 +208,15 @@ const payload = tagged('type', {
   text: object({ type: oneOf('text'), text: string }),
   binary: object({ type: oneOf('binary'), base64: string }),
 });
+const clusterPolicyExtras = {
+  tcpKeepalive: optional(object({ probes: optional(count), idleTimeS: optional(count), intervalS: optional(count) })),
+  dns: optional(object({ refreshRateMs: optional(milliseconds), respectTtl: optional(boolean), lookupFamily: optional(oneOf('V4_ONLY', 'V6_ONLY', 'V4_PREFERRED', 'AUTO', 'ALL')) })),
+  bufferLimitBytes: optional(count),
+  preconnect: optional(object({ perEndpointRatio: optional(number), predictiveRatio: optional(number) })),
+  useClientProtocol: optional(boolean),
+};
 const clusterPolicy = object({
+  ...clusterPolicyExtras,
   policy: string,
   connectTimeoutMs: optional(milliseconds),
   idleTimeoutMs: optional(milliseconds),

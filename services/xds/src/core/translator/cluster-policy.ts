@@ -1,6 +1,7 @@
 // ClusterPolicyIR (a BackendTrafficPolicy's cluster settings) onto an Envoy Cluster, as Envoy
 // Gateway's xDS translator writes them: connect timeout, HTTP protocol options, circuit breakers,
-// load balancing policy, panic threshold, outlier detection and active health checks.
+// load balancing policy, panic threshold, outlier detection, active health checks, TCP keepalive,
+// DNS resolution, buffer limit and preconnecting.
 import type { ActiveHealthCheckIR, ClusterPolicyIR, OutlierDetectionIR, PayloadIR } from '../ir/types.js';
 import { duration, EnvoyNames, EnvoyTypes, type EnvoyObject } from './envoy-types.js';
 
@@ -12,13 +13,35 @@ export function applyClusterPolicy(cluster: EnvoyObject, policy: ClusterPolicyIR
   if (policy.idleTimeoutMs !== undefined) common.idle_timeout = duration(policy.idleTimeoutMs);
   if (policy.maxConnectionDurationMs !== undefined) common.max_connection_duration = duration(policy.maxConnectionDurationMs);
   if (policy.maxRequestsPerConnection !== undefined) common.max_requests_per_connection = policy.maxRequestsPerConnection;
-  if (Object.keys(common).length > 0) {
+  if (Object.keys(common).length > 0 || policy.useClientProtocol) {
     cluster.typed_extension_protocol_options = {
       [EnvoyNames.httpProtocolOptions]: {
         '@type': EnvoyTypes.httpProtocolOptions,
-        common_http_protocol_options: common,
-        explicit_http_config: http2 ? { http2_protocol_options: {} } : { http_protocol_options: {} },
+        ...(Object.keys(common).length > 0 ? { common_http_protocol_options: common } : {}),
+        ...(policy.useClientProtocol
+          ? { use_downstream_protocol_config: { http_protocol_options: {}, http2_protocol_options: {} } }
+          : { explicit_http_config: http2 ? { http2_protocol_options: {} } : { http_protocol_options: {} } }),
       },
+    };
+  }
+  if (policy.tcpKeepalive) {
+    const keepalive: EnvoyObject = {};
+    if (policy.tcpKeepalive.probes !== undefined) keepalive.keepalive_probes = policy.tcpKeepalive.probes;
+    if (policy.tcpKeepalive.idleTimeS !== undefined) keepalive.keepalive_time = policy.tcpKeepalive.idleTimeS;
+    if (policy.tcpKeepalive.intervalS !== undefined) keepalive.keepalive_interval = policy.tcpKeepalive.intervalS;
+    cluster.upstream_connection_options = { tcp_keepalive: keepalive };
+  }
+  // DNS settings mean something to hostname clusters only; an EDS cluster has addresses already.
+  if (policy.dns && cluster.type !== 'EDS') {
+    if (policy.dns.refreshRateMs !== undefined) cluster.dns_refresh_rate = duration(policy.dns.refreshRateMs);
+    if (policy.dns.respectTtl !== undefined) cluster.respect_dns_ttl = policy.dns.respectTtl;
+    if (policy.dns.lookupFamily) cluster.dns_lookup_family = policy.dns.lookupFamily;
+  }
+  if (policy.bufferLimitBytes !== undefined) cluster.per_connection_buffer_limit_bytes = policy.bufferLimitBytes;
+  if (policy.preconnect) {
+    cluster.preconnect_policy = {
+      ...(policy.preconnect.perEndpointRatio !== undefined ? { per_upstream_preconnect_ratio: policy.preconnect.perEndpointRatio } : {}),
+      ...(policy.preconnect.predictiveRatio !== undefined ? { predictive_preconnect_ratio: policy.preconnect.predictiveRatio } : {}),
     };
   }
   const breaker = policy.circuitBreaker;
