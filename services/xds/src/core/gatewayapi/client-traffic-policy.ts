@@ -4,7 +4,9 @@
 import type { ClientPolicyIR } from '../ir/types.js';
 import { clientTrafficPolicyFields } from './field-support/client-traffic-policy.js';
 import { findRefusedFields } from './field-support/refused-fields.js';
+import { translateClientValidation, type ClientValidationSpec } from './client-validation.js';
 import { parseQuantity, PolicyValues } from './policy-values.js';
+import type { ResourceIndex } from './resource-index.js';
 
 interface ClientTrafficPolicySpec {
   targetRefs?: Array<{ kind?: string }>;
@@ -15,13 +17,13 @@ interface ClientTrafficPolicySpec {
   clientIPDetection?: { xForwardedFor?: { numTrustedHops?: number }; customHeader?: { name?: string; failClosed?: boolean } };
   path?: { disableMergeSlashes?: boolean; escapedSlashesAction?: 'KeepUnchanged' | 'RejectRequest' | 'UnescapeAndRedirect' | 'UnescapeAndForward' };
   http2?: { initialStreamWindowSize?: string | number; initialConnectionWindowSize?: string | number; maxConcurrentStreams?: number };
-  tls?: { minVersion?: string; maxVersion?: string; ciphers?: string[]; ecdhCurves?: string[]; signatureAlgorithms?: string[]; alpnProtocols?: string[] };
+  tls?: { minVersion?: string; maxVersion?: string; ciphers?: string[]; ecdhCurves?: string[]; signatureAlgorithms?: string[]; alpnProtocols?: string[]; clientValidation?: ClientValidationSpec };
 }
 
 const UNDERSCORES = { Allow: 'ALLOW', RejectRequest: 'REJECT_REQUEST', DropHeader: 'DROP_HEADER' } as const;
 const ESCAPED_SLASHES = { KeepUnchanged: 'KEEP_UNCHANGED', RejectRequest: 'REJECT_REQUEST', UnescapeAndRedirect: 'UNESCAPE_AND_REDIRECT', UnescapeAndForward: 'UNESCAPE_AND_FORWARD' } as const;
 const TLS_VERSIONS: Record<string, string> = { Auto: 'TLS_AUTO', '1.0': 'TLSv1_0', '1.1': 'TLSv1_1', '1.2': 'TLSv1_2', '1.3': 'TLSv1_3' };
-export function translateClientTrafficPolicy(policy: string, spec: Record<string, unknown>): { ir: ClientPolicyIR; problems: string[] } {
+export function translateClientTrafficPolicy(policy: string, spec: Record<string, unknown>, index: ResourceIndex): { ir: ClientPolicyIR; problems: string[] } {
   const problems = findRefusedFields(spec, clientTrafficPolicyFields);
   const values = new PolicyValues(problems);
   const typed = spec as ClientTrafficPolicySpec;
@@ -93,6 +95,10 @@ export function translateClientTrafficPolicy(policy: string, spec: Record<string
     const order = ['TLSv1_0', 'TLSv1_1', 'TLSv1_2', 'TLSv1_3'];
     if (tls.minVersion && tls.maxVersion && order.indexOf(tls.minVersion) > order.indexOf(tls.maxVersion)) problems.push('spec.tls.minVersion: is above maxVersion');
     for (const field of ['ciphers', 'ecdhCurves', 'signatureAlgorithms', 'alpnProtocols'] as const) if (typed.tls[field]) tls[field] = [...typed.tls[field]!];
+    if (typed.tls.clientValidation) {
+      const validation = translateClientValidation(typed.tls.clientValidation, policy.slice(0, policy.indexOf('/')), index, values);
+      if (validation) tls.clientValidation = validation;
+    }
     ir.tls = tls;
   }
   return { ir, problems };

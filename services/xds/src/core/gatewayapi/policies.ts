@@ -86,7 +86,7 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
   const chainOwner = chainOwnerOf(gateways);
   for (const policy of index.list('ClientTrafficPolicy')) {
     const name = `${policy.metadata.namespace}/${policy.metadata.name}`;
-    const translated = policy.issues?.length ? { ir: { policy: name }, problems: [] } : translateClientTrafficPolicy(name, policy.spec ?? {});
+    const translated = policy.issues?.length ? { ir: { policy: name }, problems: [] } : translateClientTrafficPolicy(name, policy.spec ?? {}, index);
     const tlsProblem = policy.issues?.length ? undefined : tlsWithoutHttpsTarget(policy.spec ?? {}, policy.metadata.namespace, gateways);
     if (tlsProblem) translated.problems.push(tlsProblem);
     // Listeners sharing an HTTP port share one Envoy filter chain: a policy on any of them applies to the chain.

@@ -57,7 +57,32 @@ export interface ClientPolicyIR {
   mergeSlashes?: boolean;
   escapedSlashesAction?: 'KEEP_UNCHANGED' | 'REJECT_REQUEST' | 'UNESCAPE_AND_REDIRECT' | 'UNESCAPE_AND_FORWARD';
   http2?: { initialStreamWindowSize?: number; initialConnectionWindowSize?: number; maxConcurrentStreams?: number };
-  tls?: { minVersion?: string; maxVersion?: string; ciphers?: string[]; ecdhCurves?: string[]; signatureAlgorithms?: string[]; alpnProtocols?: string[] };
+  tls?: {
+    minVersion?: string;
+    maxVersion?: string;
+    ciphers?: string[];
+    ecdhCurves?: string[];
+    signatureAlgorithms?: string[];
+    alpnProtocols?: string[];
+    clientValidation?: ClientValidationIR;
+  };
+}
+
+/** Client certificates at the edge (mTLS): what the listener asks for and how it verifies them. */
+export interface ClientValidationIR {
+  /** Refuse a handshake without a client certificate. */
+  requireCertificate: boolean;
+  /** Ask for a certificate but do not verify its chain (modes Request and RequireAny). */
+  acceptUntrusted: boolean;
+  /** PEM bundle of the CA certificates from the referenced Secrets. */
+  trustedCa?: string;
+  spkiHashes?: string[];
+  certificateHashes?: string[];
+  subjectAltNames?: Array<{ sanType: 'DNS' | 'EMAIL' | 'URI' | 'IP_ADDRESS' | 'OTHER_NAME'; match: { type: 'Exact' | 'Prefix' | 'Suffix' | 'RegularExpression'; value: string }; oid?: string }>;
+  allowExpired?: boolean;
+  /** PEM CRLs from the referenced Secrets. */
+  crl?: string;
+  onlyVerifyLeafCrl?: boolean;
 }
 
 export interface VirtualHostIR {

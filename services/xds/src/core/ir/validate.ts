@@ -6,6 +6,7 @@
 import type {
   ClusterIR,
   ClientPolicyIR,
+  ClientValidationIR,
   ClusterPolicyIR,
   EndpointIR,
   FaultIR,
@@ -266,6 +267,25 @@ const cluster = object({ name: string, endpoints: list(endpoint), http2: boolean
 const tlsSecret = object({ name: string, certificateChain: string, privateKey: string });
 
 const virtualHost = object({ name: string, domains: list(string), routes: list(route) });
+const clientValidation = object({
+  requireCertificate: boolean,
+  acceptUntrusted: boolean,
+  trustedCa: optional(string),
+  spkiHashes: optional(list(string)),
+  certificateHashes: optional(list(string)),
+  subjectAltNames: optional(
+    list(
+      object({
+        sanType: oneOf('DNS', 'EMAIL', 'URI', 'IP_ADDRESS', 'OTHER_NAME'),
+        match: object({ type: oneOf('Exact', 'Prefix', 'Suffix', 'RegularExpression'), value: string }),
+        oid: optional(string),
+      }),
+    ),
+  ),
+  allowExpired: optional(boolean),
+  crl: optional(string),
+  onlyVerifyLeafCrl: optional(boolean),
+});
 const clientPolicy = object({
   policy: string,
   requestTimeoutMs: optional(milliseconds),
@@ -292,6 +312,7 @@ const clientPolicy = object({
       ecdhCurves: optional(list(string)),
       signatureAlgorithms: optional(list(string)),
       alpnProtocols: optional(list(string)),
+      clientValidation: optional(clientValidation),
     }),
   ),
 });
@@ -338,11 +359,12 @@ const shapesMatchTypes: [
   Same<typeof cluster, ClusterIR>,
   Same<typeof clusterPolicy, ClusterPolicyIR>,
   Same<typeof clientPolicy, ClientPolicyIR>,
+  Same<typeof clientValidation, ClientValidationIR>,
   Same<typeof localRateLimit, LocalRateLimitIR>,
   Same<typeof fault, FaultIR>,
   Same<typeof hashPolicy, HashPolicyIR>,
   Same<typeof endpoint, EndpointIR>,
   Same<typeof tlsSecret, TlsSecretIR>,
   Same<typeof proxylessHost, ProxylessHostIR>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void shapesMatchTypes;

@@ -57,6 +57,32 @@ export function applyClientPolicyToTls(commonTlsContext: EnvoyObject, policy: Cl
   if (tls.alpnProtocols) commonTlsContext.alpn_protocols = tls.alpnProtocols;
 }
 
+const SAN_MATCH = { Exact: 'exact', Prefix: 'prefix', Suffix: 'suffix' } as const;
+
+/** Client certificate validation (mTLS at the edge) on a DownstreamTlsContext. */
+export function applyClientValidation(downstreamTlsContext: EnvoyObject, policy: ClientPolicyIR): void {
+  const validation = policy.tls?.clientValidation;
+  if (!validation) return;
+  if (validation.requireCertificate) downstreamTlsContext.require_client_certificate = true;
+  const context: EnvoyObject = {};
+  if (validation.trustedCa) context.trusted_ca = { inline_string: validation.trustedCa };
+  if (validation.spkiHashes) context.verify_certificate_spki = validation.spkiHashes;
+  if (validation.certificateHashes) context.verify_certificate_hash = validation.certificateHashes;
+  if (validation.subjectAltNames) {
+    context.match_typed_subject_alt_names = validation.subjectAltNames.map((san) => ({
+      san_type: san.sanType,
+      matcher: san.match.type === 'RegularExpression' ? { safe_regex: { regex: san.match.value } } : { [SAN_MATCH[san.match.type]]: san.match.value },
+      ...(san.oid ? { oid: san.oid } : {}),
+    }));
+  }
+  if (validation.allowExpired !== undefined) context.allow_expired_certificate = validation.allowExpired;
+  if (validation.crl) context.crl = { inline_string: validation.crl };
+  if (validation.onlyVerifyLeafCrl !== undefined) context.only_verify_leaf_cert_crl = validation.onlyVerifyLeafCrl;
+  // Modes Request and RequireAny ask for a certificate but accept any chain.
+  if (validation.acceptUntrusted) context.trust_chain_verification = 'ACCEPT_UNTRUSTED';
+  (downstreamTlsContext.common_tls_context as EnvoyObject).validation_context = context;
+}
+
 /**
  * The listener's per-connection buffer limit: one per Envoy listener, so chains on one port with
  * different limits get the smallest (the stricter one).

@@ -2,7 +2,7 @@
 // secure defaults, its routes over RDS and, for HTTPS, certificates over SDS.
 import type { FilterChainIR, PortIR } from '../ir/types.js';
 import type { TranslatorOptions } from './options.js';
-import { applyClientPolicyToHcm, applyClientPolicyToTls, listenerBufferLimit } from './client-policy.js';
+import { applyClientPolicyToHcm, applyClientPolicyToTls, applyClientValidation, listenerBufferLimit } from './client-policy.js';
 import { ADS_CONFIG_SOURCE, EnvoyNames, EnvoyTypes, type EnvoyObject } from './envoy-types.js';
 
 export function buildListener(port: PortIR, httpFilters: ReadonlyMap<FilterChainIR, EnvoyObject[]>, options: TranslatorOptions): EnvoyObject {
@@ -37,7 +37,11 @@ function buildFilterChain(chain: FilterChainIR, httpFilters: EnvoyObject[], http
         },
       },
     };
-    if (chain.client) applyClientPolicyToTls((result.transport_socket as { typed_config: { common_tls_context: EnvoyObject } }).typed_config.common_tls_context, chain.client);
+    if (chain.client) {
+      const downstream = (result.transport_socket as { typed_config: EnvoyObject & { common_tls_context: EnvoyObject } }).typed_config;
+      applyClientPolicyToTls(downstream.common_tls_context, chain.client);
+      applyClientValidation(downstream, chain.client);
+    }
   }
   return result;
 }
