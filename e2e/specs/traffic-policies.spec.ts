@@ -1,7 +1,9 @@
 // Journey: BackendTrafficPolicy and ClientTrafficPolicy features a request can show, through the whole
 // gateway (Redis, xds, authz, ratelimit, certs as processes) and the emulated Envoy reading the served
-// config over ADS: a local rate limit, fault injection, consistent hashing, and the client address
-// from X-Forwarded-For (one trusted hop) being what a per-client global rate limit counts.
+// config over ADS: a local rate limit, fault injection, consistent hashing, retries against a real
+// flaky upstream, and the client address from X-Forwarded-For (one trusted hop) being what a
+// per-client global rate limit counts.
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyConfigFolder, startGateway, waitFor, type ConfigFolderHandle, type GatewayHandle } from '../harness/index.js';
@@ -12,9 +14,19 @@ const PROXY = '192.0.2.10';
 
 let config: ConfigFolderHandle;
 let gw: GatewayHandle;
+let upstream: Server;
+/** Requests the flaky upstream got, per path; it answers 503 to the first two of each path. */
+const upstreamHits = new Map<string, number>();
 
 beforeAll(async () => {
-  config = await copyConfigFolder(join(import.meta.dirname, 'traffic-policies'), {});
+  upstream = createServer((req, res) => {
+    const hits = (upstreamHits.get(req.url ?? '') ?? 0) + 1;
+    upstreamHits.set(req.url ?? '', hits);
+    res.writeHead(hits <= 2 ? 503 : 200, { 'content-type': 'text/plain' }).end(hits <= 2 ? 'try again' : 'ok');
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const port = (upstream.address() as { port: number }).port;
+  config = await copyConfigFolder(join(import.meta.dirname, 'traffic-policies'), { UPSTREAM_PORT: String(port) });
   // RATELIMIT_REDIS_TIMEOUT_MS: as in jwt-api, the service fails open when Redis is slower than its
   // default budget on a busy machine.
   gw = await startGateway({ configDir: config.dir, nodeCluster: 'traffic/edge', env: { ratelimit: { RATELIMIT_REDIS_TIMEOUT_MS: '1000' } } });
@@ -28,6 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gw?.stop();
   await config?.remove();
+  await new Promise((resolve) => upstream?.close(resolve));
 });
 
 function get(path: string, forwardedFor?: string, headers: Record<string, string> = {}): ReturnType<GatewayHandle['request']> {
@@ -68,5 +81,19 @@ describe('traffic policies through the emulated Envoy', () => {
     expect((await get('/per-client', '198.51.100.8')).status).toBe(200);
     // A client that puts an address of its own in front: the proxy appended the real one, which is what counts.
     expect((await get('/per-client', '203.0.113.1, 198.51.100.7')).status).toBe(429);
+  });
+
+  it('retries a 503 from the upstream as the policy says, until the upstream answers', async () => {
+    const response = await gw.requestUpstream(LISTENER_PORT, { path: '/retried/order', clientAddress: PROXY });
+    expect(response.status).toBe(200);
+    expect(response.body).toBe('ok');
+    expect(response.upstream?.attempts).toBe(3);
+    expect(upstreamHits.get('/retried/order')).toBe(3);
+  });
+
+  it('passes the 503 on where no policy asks for retries (the route keeps one try)', async () => {
+    const response = await gw.requestUpstream(LISTENER_PORT, { path: '/not-retried/order', clientAddress: PROXY });
+    expect(response.status).toBe(503);
+    expect(response.upstream?.attempts).toBe(1);
   });
 });

@@ -10,6 +10,9 @@ import { setCookiesOf } from './set-cookie.js';
 import { selectRoute, selectVirtualHost, type EmulatedRequest } from './route-matching.js';
 import { detectClientAddress, FAULT_FILTER, faultAbort, LOCAL_RATE_LIMIT_FILTER, pickHashedEndpoint, takeLocalToken, type HttpFaultConfig, type LocalRateLimitConfig } from './traffic-filters.js';
 import type { EnvoySnapshot, HttpConnectionManager, Route, RouteConfiguration, TypedConfig } from './types.js';
+import type { ServedSnapshot } from './ads-snapshot.js';
+import { upstreamAddress } from './upstream-address.js';
+import { forwardWithRetries, type Forward, type RetryPolicy } from './upstream-forward.js';
 
 export const RATELIMIT_FILTER = 'envoy.filters.http.ratelimit';
 
@@ -18,6 +21,8 @@ export interface EnvoyPeers {
   check(request: object): Promise<CheckResponseLike>;
   /** envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit */
   shouldRateLimit(request: object): Promise<RateLimitResponseLike>;
+  /** When set, the router sends the request upstream (with the route's retries); else it stops at the routing decision. */
+  forward?: Forward;
 }
 
 export interface CheckResponseLike {
@@ -38,8 +43,11 @@ export interface EmulatedResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
-  /** Set when the router would forward the request; `endpoint` when a consistent-hash cluster picks one. */
-  upstream?: { cluster: string; headers: Record<string, string>; endpoint?: string };
+  /**
+   * Set when the router would forward the request; `endpoint` when a consistent-hash cluster picks one,
+   * `attempts` when it was forwarded (peers.forward), retries included.
+   */
+  upstream?: { cluster: string; headers: Record<string, string>; endpoint?: string; attempts?: number };
   /** What Envoy sent to the services, for assertions. */
   sent: { check?: object; rateLimit?: object };
   routeName?: string;
@@ -173,6 +181,22 @@ export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: numb
   for (const name of route.request_headers_to_remove ?? []) delete upstreamHeaders[name.toLowerCase()];
   for (const option of route.request_headers_to_add ?? []) upstreamHeaders[option.header.key.toLowerCase()] = option.header.value;
   const endpoint = hashedEndpoint(snapshot, cluster, route, request);
+  if (peers.forward) {
+    const [host, port] = endpoint ? [endpoint.slice(0, endpoint.lastIndexOf(':')), Number(endpoint.slice(endpoint.lastIndexOf(':') + 1))] : [undefined, undefined];
+    const address = host !== undefined && port !== undefined ? { host, port } : upstreamAddress(snapshot as ServedSnapshot, cluster);
+    const retryPolicy = (route.route as { retry_policy?: RetryPolicy } | undefined)?.retry_policy;
+    const { answer, attempts } = await forwardWithRetries(peers.forward, address, { method: request.method, path: request.path, headers: upstreamHeaders, ...(request.body !== undefined ? { body: request.body } : {}) }, retryPolicy);
+    return {
+      status: answer.status,
+      headers: { ...answer.headers, ...responseHeaders },
+      body: answer.body,
+      upstream: { cluster, headers: upstreamHeaders, attempts, ...(endpoint ? { endpoint } : {}) },
+      sent,
+      routeName: route.name,
+      dynamicMetadata,
+      setCookies,
+    };
+  }
   return { status: 200, headers: responseHeaders, body: '', upstream: { cluster, headers: upstreamHeaders, ...(endpoint ? { endpoint } : {}) }, sent, routeName: route.name, dynamicMetadata, setCookies };
 }
 
