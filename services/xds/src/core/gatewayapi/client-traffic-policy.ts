@@ -12,16 +12,37 @@ interface ClientTrafficPolicySpec {
   targetRefs?: Array<{ kind?: string }>;
   targetRef?: { kind?: string };
   timeout?: { http?: { requestReceivedTimeout?: string; requestHeadersReceivedTimeout?: string; idleTimeout?: string; streamIdleTimeout?: string } };
-  connection?: { bufferLimit?: string | number };
-  headers?: { withUnderscoresAction?: 'Allow' | 'RejectRequest' | 'DropHeader'; preserveXRequestID?: boolean };
+  connection?: {
+    bufferLimit?: string | number;
+    connectionLimit?: { value?: number; closeDelay?: string; maxConnectionDuration?: string; maxRequestsPerConnection?: number; maxStreamDuration?: string };
+  };
+  headers?: {
+    withUnderscoresAction?: 'Allow' | 'RejectRequest' | 'DropHeader';
+    preserveXRequestID?: boolean;
+    requestID?: 'PreserveOrGenerate' | 'Preserve' | 'Generate' | 'Disable';
+    xForwardedClientCert?: { mode?: keyof typeof XFCC_MODES; certDetailsToAdd?: Array<keyof typeof XFCC_DETAILS> };
+    host?: { stripTrailingHostDot?: boolean };
+  };
+  http1?: { enableTrailers?: boolean };
+  healthCheck?: { path?: string };
+  enableProxyProtocol?: boolean;
+  proxyProtocol?: { optional?: boolean };
   clientIPDetection?: { xForwardedFor?: { numTrustedHops?: number }; customHeader?: { name?: string; failClosed?: boolean } };
   path?: { disableMergeSlashes?: boolean; escapedSlashesAction?: 'KeepUnchanged' | 'RejectRequest' | 'UnescapeAndRedirect' | 'UnescapeAndForward' };
-  http2?: { initialStreamWindowSize?: string | number; initialConnectionWindowSize?: string | number; maxConcurrentStreams?: number };
+  http2?: {
+    initialStreamWindowSize?: string | number;
+    initialConnectionWindowSize?: string | number;
+    maxConcurrentStreams?: number;
+    connectionKeepalive?: { interval?: string; timeout?: string; intervalJitter?: number; idleInterval?: string };
+    onInvalidMessage?: 'TerminateStream' | 'TerminateConnection';
+  };
   tls?: { minVersion?: string; maxVersion?: string; ciphers?: string[]; ecdhCurves?: string[]; signatureAlgorithms?: string[]; alpnProtocols?: string[]; clientValidation?: ClientValidationSpec };
 }
 
 const UNDERSCORES = { Allow: 'ALLOW', RejectRequest: 'REJECT_REQUEST', DropHeader: 'DROP_HEADER' } as const;
 const ESCAPED_SLASHES = { KeepUnchanged: 'KEEP_UNCHANGED', RejectRequest: 'REJECT_REQUEST', UnescapeAndRedirect: 'UNESCAPE_AND_REDIRECT', UnescapeAndForward: 'UNESCAPE_AND_FORWARD' } as const;
+const XFCC_MODES = { Sanitize: 'SANITIZE', ForwardOnly: 'FORWARD_ONLY', AppendForward: 'APPEND_FORWARD', SanitizeSet: 'SANITIZE_SET', AlwaysForwardOnly: 'ALWAYS_FORWARD_ONLY' } as const;
+const XFCC_DETAILS = { Subject: 'subject', Cert: 'cert', Chain: 'chain', DNS: 'dns', URI: 'uri' } as const;
 const TLS_VERSIONS: Record<string, string> = { Auto: 'TLS_AUTO', '1.0': 'TLSv1_0', '1.1': 'TLSv1_1', '1.2': 'TLSv1_2', '1.3': 'TLSv1_3' };
 export function translateClientTrafficPolicy(policy: string, spec: Record<string, unknown>, index: ResourceIndex): { ir: ClientPolicyIR; problems: string[] } {
   const problems = findRefusedFields(spec, clientTrafficPolicyFields);
@@ -54,6 +75,40 @@ export function translateClientTrafficPolicy(policy: string, spec: Record<string
 
   if (typed.headers?.withUnderscoresAction) ir.headersWithUnderscores = UNDERSCORES[typed.headers.withUnderscoresAction];
   if (typed.headers?.preserveXRequestID !== undefined) ir.preserveRequestId = typed.headers.preserveXRequestID;
+  // requestID supersedes preserveXRequestID, as in Envoy Gateway.
+  const requestId = typed.headers?.requestID;
+  if (requestId) {
+    ir.preserveRequestId = requestId === 'PreserveOrGenerate' || requestId === 'Preserve';
+    ir.generateRequestId = requestId === 'PreserveOrGenerate' || requestId === 'Generate';
+  }
+  const xfcc = typed.headers?.xForwardedClientCert;
+  if (xfcc) {
+    const mode = XFCC_MODES[xfcc.mode ?? 'Sanitize'];
+    const details = (xfcc.certDetailsToAdd ?? []).map((d) => XFCC_DETAILS[d]);
+    // Envoy adds certificate details only when it sets the header itself.
+    if (details.length > 0 && mode !== 'APPEND_FORWARD' && mode !== 'SANITIZE_SET') problems.push('spec.headers.xForwardedClientCert.certDetailsToAdd: only with mode AppendForward or SanitizeSet');
+    ir.forwardClientCert = { mode, details };
+  }
+  if (typed.headers?.host?.stripTrailingHostDot !== undefined) ir.stripTrailingHostDot = typed.headers.host.stripTrailingHostDot;
+  const limit = typed.connection?.connectionLimit;
+  if (limit) {
+    const max = values.integer(limit.value, 'spec.connection.connectionLimit.value', 1, Number.MAX_SAFE_INTEGER);
+    const delay = values.duration(limit.closeDelay, 'spec.connection.connectionLimit.closeDelay', false);
+    if (max !== undefined) ir.connectionLimit = { maxConnections: max, ...(delay !== undefined ? { delayMs: delay } : {}) };
+    else if (delay !== undefined) problems.push('spec.connection.connectionLimit.closeDelay: needs value');
+    const lifetime = values.duration(limit.maxConnectionDuration, 'spec.connection.connectionLimit.maxConnectionDuration');
+    const streamLifetime = values.duration(limit.maxStreamDuration, 'spec.connection.connectionLimit.maxStreamDuration', false);
+    const perConnection = values.integer(limit.maxRequestsPerConnection, 'spec.connection.connectionLimit.maxRequestsPerConnection', 1);
+    if (lifetime !== undefined) ir.maxConnectionDurationMs = lifetime;
+    if (streamLifetime !== undefined) ir.maxStreamDurationMs = streamLifetime;
+    if (perConnection !== undefined) ir.maxRequestsPerConnection = perConnection;
+  }
+  if (typed.http1?.enableTrailers !== undefined) ir.http1 = { enableTrailers: typed.http1.enableTrailers };
+  if (typed.healthCheck?.path !== undefined) {
+    if (!typed.healthCheck.path.startsWith('/')) problems.push(`spec.healthCheck.path: "${typed.healthCheck.path}" must start with /`);
+    else ir.healthCheckPath = typed.healthCheck.path;
+  }
+  if (typed.proxyProtocol || typed.enableProxyProtocol) ir.proxyProtocol = { optional: typed.proxyProtocol?.optional === true };
 
   const xff = typed.clientIPDetection?.xForwardedFor;
   const custom = typed.clientIPDetection?.customHeader;
@@ -80,6 +135,24 @@ export function translateClientTrafficPolicy(policy: string, spec: Record<string
     window(typed.http2.initialConnectionWindowSize, 'initialConnectionWindowSize');
     const streams = values.integer(typed.http2.maxConcurrentStreams, 'spec.http2.maxConcurrentStreams', 1, 2_147_483_647);
     if (streams !== undefined) http2.maxConcurrentStreams = streams;
+    const keepalive = typed.http2.connectionKeepalive;
+    if (keepalive) {
+      // Envoy's KeepaliveSettings needs a timeout of at least 1ms.
+      const timeout = values.duration(keepalive.timeout, 'spec.http2.connectionKeepalive.timeout');
+      if (keepalive.timeout === undefined) problems.push('spec.http2.connectionKeepalive.timeout: is required (how long Envoy waits for the PING answer)');
+      const interval = values.duration(keepalive.interval, 'spec.http2.connectionKeepalive.interval');
+      const idle = values.duration(keepalive.idleInterval, 'spec.http2.connectionKeepalive.idleInterval');
+      const jitter = values.percent(keepalive.intervalJitter, 'spec.http2.connectionKeepalive.intervalJitter');
+      if (timeout !== undefined) {
+        http2.keepalive = {
+          timeoutMs: timeout,
+          ...(interval !== undefined ? { intervalMs: interval } : {}),
+          ...(jitter !== undefined ? { intervalJitterPercent: jitter } : {}),
+          ...(idle !== undefined ? { idleIntervalMs: idle } : {}),
+        };
+      }
+    }
+    if (typed.http2.onInvalidMessage) http2.resetStreamOnInvalidMessage = typed.http2.onInvalidMessage === 'TerminateStream';
     ir.http2 = http2;
   }
 

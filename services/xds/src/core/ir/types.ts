@@ -56,7 +56,29 @@ export interface ClientPolicyIR {
   clientIp?: { kind: 'xffHops'; hops: number } | { kind: 'customHeader'; name: string; failClosed: boolean };
   mergeSlashes?: boolean;
   escapedSlashesAction?: 'KEEP_UNCHANGED' | 'REJECT_REQUEST' | 'UNESCAPE_AND_REDIRECT' | 'UNESCAPE_AND_FORWARD';
-  http2?: { initialStreamWindowSize?: number; initialConnectionWindowSize?: number; maxConcurrentStreams?: number };
+  http2?: {
+    initialStreamWindowSize?: number;
+    initialConnectionWindowSize?: number;
+    maxConcurrentStreams?: number;
+    keepalive?: { intervalMs?: number; timeoutMs: number; intervalJitterPercent?: number; idleIntervalMs?: number };
+    /** onInvalidMessage TerminateStream: reset only the offending stream. */
+    resetStreamOnInvalidMessage?: boolean;
+  };
+  http1?: { enableTrailers?: boolean };
+  /** headers.xForwardedClientCert. */
+  forwardClientCert?: { mode: 'SANITIZE' | 'FORWARD_ONLY' | 'APPEND_FORWARD' | 'SANITIZE_SET' | 'ALWAYS_FORWARD_ONLY'; details: Array<'subject' | 'cert' | 'chain' | 'dns' | 'uri'> };
+  /** headers.requestID: whether Envoy generates x-request-id. */
+  generateRequestId?: boolean;
+  stripTrailingHostDot?: boolean;
+  /** connection.connectionLimit. */
+  connectionLimit?: { maxConnections: number; delayMs?: number };
+  maxConnectionDurationMs?: number;
+  maxRequestsPerConnection?: number;
+  maxStreamDurationMs?: number;
+  /** healthCheck.path: Envoy answers it itself (health_check filter). */
+  healthCheckPath?: string;
+  /** proxyProtocol / enableProxyProtocol: read the PROXY protocol header first. */
+  proxyProtocol?: { optional: boolean };
   tls?: {
     minVersion?: string;
     maxVersion?: string;

@@ -303,7 +303,27 @@ const clientPolicy = object({
   ),
   mergeSlashes: optional(boolean),
   escapedSlashesAction: optional(oneOf('KEEP_UNCHANGED', 'REJECT_REQUEST', 'UNESCAPE_AND_REDIRECT', 'UNESCAPE_AND_FORWARD')),
-  http2: optional(object({ initialStreamWindowSize: optional(count), initialConnectionWindowSize: optional(count), maxConcurrentStreams: optional(count) })),
+  http2: optional(
+    object({
+      initialStreamWindowSize: optional(count),
+      initialConnectionWindowSize: optional(count),
+      maxConcurrentStreams: optional(count),
+      keepalive: optional(object({ intervalMs: optional(milliseconds), timeoutMs: milliseconds, intervalJitterPercent: optional(number), idleIntervalMs: optional(milliseconds) })),
+      resetStreamOnInvalidMessage: optional(boolean),
+    }),
+  ),
+  http1: optional(object({ enableTrailers: optional(boolean) })),
+  forwardClientCert: optional(
+    object({ mode: oneOf('SANITIZE', 'FORWARD_ONLY', 'APPEND_FORWARD', 'SANITIZE_SET', 'ALWAYS_FORWARD_ONLY'), details: list(oneOf('subject', 'cert', 'chain', 'dns', 'uri')) }),
+  ),
+  generateRequestId: optional(boolean),
+  stripTrailingHostDot: optional(boolean),
+  connectionLimit: optional(object({ maxConnections: integer(1, Number.MAX_SAFE_INTEGER), delayMs: optional(milliseconds) })),
+  maxConnectionDurationMs: optional(milliseconds),
+  maxRequestsPerConnection: optional(count),
+  maxStreamDurationMs: optional(milliseconds),
+  healthCheckPath: optional(string),
+  proxyProtocol: optional(object({ optional: boolean })),
   tls: optional(
     object({
       minVersion: optional(string),

@@ -39,8 +39,57 @@ export function applyClientPolicyToHcm(hcm: EnvoyObject, policy: ClientPolicyIR)
     if (policy.http2.initialStreamWindowSize !== undefined) http2.initial_stream_window_size = policy.http2.initialStreamWindowSize;
     if (policy.http2.initialConnectionWindowSize !== undefined) http2.initial_connection_window_size = policy.http2.initialConnectionWindowSize;
     if (policy.http2.maxConcurrentStreams !== undefined) http2.max_concurrent_streams = policy.http2.maxConcurrentStreams;
+    const keepalive = policy.http2.keepalive;
+    if (keepalive) {
+      http2.connection_keepalive = {
+        timeout: duration(keepalive.timeoutMs),
+        ...(keepalive.intervalMs !== undefined ? { interval: duration(keepalive.intervalMs) } : {}),
+        ...(keepalive.intervalJitterPercent !== undefined ? { interval_jitter: { value: keepalive.intervalJitterPercent } } : {}),
+        ...(keepalive.idleIntervalMs !== undefined ? { connection_idle_interval: duration(keepalive.idleIntervalMs) } : {}),
+      };
+    }
+    if (policy.http2.resetStreamOnInvalidMessage !== undefined) http2.override_stream_error_on_invalid_http_message = policy.http2.resetStreamOnInvalidMessage;
     hcm.http2_protocol_options = http2;
   }
+  if (policy.http1?.enableTrailers !== undefined) hcm.http_protocol_options = { enable_trailers: policy.http1.enableTrailers };
+  if (policy.maxConnectionDurationMs !== undefined) common.max_connection_duration = duration(policy.maxConnectionDurationMs);
+  if (policy.maxRequestsPerConnection !== undefined) common.max_requests_per_connection = policy.maxRequestsPerConnection;
+  if (policy.maxStreamDurationMs !== undefined) common.max_stream_duration = duration(policy.maxStreamDurationMs);
+  if (policy.generateRequestId !== undefined) hcm.generate_request_id = policy.generateRequestId;
+  if (policy.stripTrailingHostDot !== undefined) hcm.strip_trailing_host_dot = policy.stripTrailingHostDot;
+  if (policy.forwardClientCert) {
+    hcm.forward_client_cert_details = policy.forwardClientCert.mode;
+    if (policy.forwardClientCert.details.length > 0) hcm.set_current_client_cert_details = Object.fromEntries(policy.forwardClientCert.details.map((d) => [d, true]));
+  }
+}
+
+/** connection.connectionLimit: the connection_limit network filter ahead of the HTTP connection manager. */
+export function connectionLimitFilter(chainName: string, policy: ClientPolicyIR | undefined): EnvoyObject | undefined {
+  const limit = policy?.connectionLimit;
+  if (!limit) return undefined;
+  return {
+    name: 'envoy.filters.network.connection_limit',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.filters.network.connection_limit.v3.ConnectionLimit',
+      stat_prefix: chainName,
+      max_connections: limit.maxConnections,
+      ...(limit.delayMs !== undefined ? { delay: duration(limit.delayMs) } : {}),
+    },
+  };
+}
+
+/**
+ * The PROXY protocol listener filter: one per Envoy listener, so it is there when a chain's policy
+ * asks for it, and optional unless every chain of the port requires it.
+ */
+export function proxyProtocolFilter(port: PortIR): EnvoyObject | undefined {
+  const wanted = port.chains.map((chain) => chain.client?.proxyProtocol);
+  if (!wanted.some((w) => w !== undefined)) return undefined;
+  const required = wanted.every((w) => w !== undefined && !w.optional);
+  return {
+    name: 'envoy.filters.listener.proxy_protocol',
+    typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol', ...(required ? {} : { allow_requests_without_proxy_protocol: true }) },
+  };
 }
 
 /** TLS versions, ciphers, curves, signature algorithms and ALPN of an HTTPS chain. */

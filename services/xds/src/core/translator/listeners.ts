@@ -2,7 +2,7 @@
 // secure defaults, its routes over RDS and, for HTTPS, certificates over SDS.
 import type { FilterChainIR, PortIR } from '../ir/types.js';
 import type { TranslatorOptions } from './options.js';
-import { applyClientPolicyToHcm, applyClientPolicyToTls, applyClientValidation, listenerBufferLimit } from './client-policy.js';
+import { applyClientPolicyToHcm, applyClientPolicyToTls, applyClientValidation, connectionLimitFilter, listenerBufferLimit, proxyProtocolFilter } from './client-policy.js';
 import { ADS_CONFIG_SOURCE, EnvoyNames, EnvoyTypes, type EnvoyObject } from './envoy-types.js';
 
 export function buildListener(port: PortIR, httpFilters: ReadonlyMap<FilterChainIR, EnvoyObject[]>, options: TranslatorOptions): EnvoyObject {
@@ -13,6 +13,9 @@ export function buildListener(port: PortIR, httpFilters: ReadonlyMap<FilterChain
     filter_chains: port.chains.map((chain) => buildFilterChain(chain, httpFilters.get(chain) ?? [], https)),
   };
   if (https) listener.listener_filters = [{ name: EnvoyNames.tlsInspector, typed_config: { '@type': EnvoyTypes.tlsInspector } }];
+  // The PROXY header comes before the TLS ClientHello, so its filter goes first.
+  const proxyProtocol = proxyProtocolFilter(port);
+  if (proxyProtocol) listener.listener_filters = [proxyProtocol, ...((listener.listener_filters as EnvoyObject[] | undefined) ?? [])];
   const bufferLimit = listenerBufferLimit(port);
   if (bufferLimit !== undefined) listener.per_connection_buffer_limit_bytes = bufferLimit;
   return listener;
@@ -24,6 +27,8 @@ function buildFilterChain(chain: FilterChainIR, httpFilters: EnvoyObject[], http
     filters: [{ name: EnvoyNames.httpConnectionManager, typed_config: buildHttpConnectionManager(chain.name, httpFilters) }],
   };
   if (chain.client) applyClientPolicyToHcm((result.filters as EnvoyObject[])[0]!.typed_config as EnvoyObject, chain.client);
+  const connectionLimit = connectionLimitFilter(chain.name, chain.client);
+  if (connectionLimit) result.filters = [connectionLimit, ...(result.filters as EnvoyObject[])];
   if (chain.serverNames.length > 0) result.filter_chain_match = { server_names: chain.serverNames };
   if (https) {
     result.transport_socket = {

@@ -6,6 +6,7 @@ import type { EnvoyObject } from './envoy-types.js';
 import { compressorFilters } from './filters/compressor.js';
 import { extAuthzFilter } from './filters/ext-authz.js';
 import { faultFilter } from './filters/fault.js';
+import { healthCheckFilter } from './filters/health-check.js';
 import { localRateLimitFilter } from './filters/local-ratelimit.js';
 import type { HttpFilterTranslator } from './filters/http-filter.js';
 import { rateLimitFilter } from './filters/ratelimit.js';
@@ -18,10 +19,10 @@ import { buildSecret } from './secrets.js';
 import type { TranslatorOptions } from './options.js';
 
 /**
- * In HCM order (Envoy Gateway's): faults first, authorization before rate limiting (denied requests
+ * In HCM order (Envoy Gateway's): the gateway's own health check, faults, authorization before rate limiting (denied requests
  * do not spend quota), the local bucket before the global one, compressors, router last.
  */
-const HTTP_FILTERS: readonly HttpFilterTranslator[] = [faultFilter, extAuthzFilter, localRateLimitFilter, rateLimitFilter, ...compressorFilters, routerFilter];
+const HTTP_FILTERS: readonly HttpFilterTranslator[] = [healthCheckFilter, faultFilter, extAuthzFilter, localRateLimitFilter, rateLimitFilter, ...compressorFilters, routerFilter];
 
 export const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
 
