@@ -12,6 +12,10 @@ export function applyTrafficPolicy(route: RouteIR, traffic: TrafficPolicyIR, reg
   if (traffic.fault) route.fault = traffic.fault;
   if (traffic.hashPolicies) route.hashPolicies = traffic.hashPolicies;
   if (traffic.compressors) route.compressors = traffic.compressors;
+  if (traffic.upgrades) route.upgrades = traffic.upgrades;
+  if (traffic.requestBufferBytes !== undefined) route.requestBufferBytes = traffic.requestBufferBytes;
+  if (traffic.streamIdleTimeoutMs !== undefined) route.streamIdleTimeoutMs = traffic.streamIdleTimeoutMs;
+  if (traffic.maxStreamDurationMs !== undefined) route.maxStreamDurationMs = traffic.maxStreamDurationMs;
   // The route's own timeouts.request wins over the policy's, as in Envoy Gateway.
   if (traffic.requestTimeoutMs !== undefined && route.timeoutMs === undefined) route.timeoutMs = traffic.requestTimeoutMs;
   const settings = traffic.cluster;

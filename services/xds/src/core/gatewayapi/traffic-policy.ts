@@ -35,8 +35,11 @@ interface RateLimitRuleSpec {
 export interface TrafficPolicySpec extends ClusterSettingsSpec {
   rateLimit?: { type?: 'Global' | 'Local'; global?: { rules?: RateLimitRuleSpec[] }; local?: { rules?: RateLimitRuleSpec[] } };
   faultInjection?: FaultSpec;
+  httpUpgrade?: Array<{ type: string; connect?: { terminate?: boolean } }>;
+  requestBuffer?: { limit?: string | number };
   compression?: Array<{ type?: CompressorType }>;
   compressor?: Array<{ type?: CompressorType }>;
+  timeout?: ClusterSettingsSpec['timeout'] & { http?: { streamIdleTimeout?: string; maxStreamDuration?: string } };
   retry?: {
     numRetries?: number;
     retryOn?: { triggers?: string[]; httpStatusCodes?: number[] };
@@ -51,6 +54,10 @@ export interface TrafficPolicyIR {
   fault?: FaultIR;
   hashPolicies?: HashPolicyIR[];
   compressors?: CompressorType[];
+  upgrades?: Array<{ type: string; terminateConnect?: boolean }>;
+  requestBufferBytes?: number;
+  streamIdleTimeoutMs?: number;
+  maxStreamDurationMs?: number;
   /** timeout.http.requestTimeout: the route timeout, unless the route sets its own. */
   requestTimeoutMs?: number;
   /** Settings for the clusters of the targeted routes (each gets a per-policy copy). */
@@ -86,6 +93,21 @@ export function translateTrafficPolicy(policy: string, spec: Record<string, unkn
   if (hashPolicies) ir.hashPolicies = hashPolicies;
   const requestTimeout = values.duration(typed.timeout?.http?.requestTimeout, 'spec.timeout.http.requestTimeout', false);
   if (requestTimeout !== undefined) ir.requestTimeoutMs = requestTimeout;
+  const streamIdle = values.duration(typed.timeout?.http?.streamIdleTimeout, 'spec.timeout.http.streamIdleTimeout', false);
+  if (streamIdle !== undefined) ir.streamIdleTimeoutMs = streamIdle;
+  const streamMax = values.duration(typed.timeout?.http?.maxStreamDuration, 'spec.timeout.http.maxStreamDuration', false);
+  if (streamMax !== undefined) ir.maxStreamDurationMs = streamMax;
+  if (typed.httpUpgrade) {
+    ir.upgrades = typed.httpUpgrade.map((upgrade, i) => {
+      if (upgrade.connect && upgrade.type !== 'CONNECT') problems.push(`spec.httpUpgrade[${i}].connect: only for type CONNECT`);
+      return { type: upgrade.type, ...(upgrade.connect?.terminate ? { terminateConnect: true } : {}) };
+    });
+  }
+  const buffer = values.bytes(typed.requestBuffer?.limit, 'spec.requestBuffer.limit');
+  if (buffer !== undefined) {
+    if (buffer === 0) problems.push('spec.requestBuffer.limit: must be greater than 0');
+    else ir.requestBufferBytes = buffer;
+  }
   const cluster = translateClusterSettings(policy, typed, values);
   if (cluster) ir.cluster = cluster;
   return { ir, problems };

@@ -201,6 +201,14 @@ export interface RouteIR {
   fault?: FaultIR;
   /** BackendTrafficPolicy compressor (or compression): response compressors, most preferred first. */
   compressors?: CompressorType[];
+  /** BackendTrafficPolicy httpUpgrade: upgrade types enabled on the route (CONNECT may be terminated). */
+  upgrades?: Array<{ type: string; terminateConnect?: boolean }>;
+  /** BackendTrafficPolicy requestBuffer.limit: the whole request is buffered, up to this many bytes. */
+  requestBufferBytes?: number;
+  /** BackendTrafficPolicy timeout.http.streamIdleTimeout (route idle_timeout). */
+  streamIdleTimeoutMs?: number;
+  /** BackendTrafficPolicy timeout.http.maxStreamDuration (route max_stream_duration). */
+  maxStreamDurationMs?: number;
   /** BackendTrafficPolicy loadBalancer.consistentHash: what the MAGLEV cluster hashes on. */
   hashPolicies?: HashPolicyIR[];
   /** Internal routes (ACME challenge) bypass policies. */

@@ -195,6 +195,10 @@ const route = object({
   localRateLimit: optional(localRateLimit),
   fault: optional(fault),
   compressors: optional(list(oneOf('Gzip', 'Brotli', 'Zstd'))),
+  upgrades: optional(list(object({ type: string, terminateConnect: optional(boolean) }))),
+  requestBufferBytes: optional(integer(1, 4_294_967_295)),
+  streamIdleTimeoutMs: optional(milliseconds),
+  maxStreamDurationMs: optional(milliseconds),
   hashPolicies: optional(list(hashPolicy)),
   internal: optional(boolean),
 });

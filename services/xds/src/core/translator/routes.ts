@@ -1,7 +1,7 @@
 // RouteIR -> Envoy Route; virtual hosts -> RouteConfiguration.
 import type { HeaderModifierIR, RedirectIR, RouteIR, RouteMatchIR, VirtualHostIR } from '../ir/types.js';
 import { duration, type EnvoyObject } from './envoy-types.js';
-import { buildHashPolicies } from './hash-policy.js';
+import { applyRouteActionPolicy } from './route-action-policy.js';
 import type { HttpFilterTranslator } from './filters/http-filter.js';
 import { stripIdentityHeaders } from './identity-headers.js';
 import { stringMatcher } from './matchers.js';
@@ -79,7 +79,7 @@ function buildRouteAction(ir: RouteIR): EnvoyObject {
       ? { cluster: backends[0]!.cluster }
       : { weighted_clusters: { clusters: backends.map((b) => ({ name: b.cluster, weight: b.weight })) } };
   if (ir.timeoutMs !== undefined) action.timeout = duration(ir.timeoutMs);
-  if (ir.hashPolicies) action.hash_policy = buildHashPolicies(ir.hashPolicies);
+  applyRouteActionPolicy(action, ir);
   if (ir.rewrite?.hostname) action.host_rewrite_literal = ir.rewrite.hostname;
   const path = ir.rewrite?.path;
   if (path?.type === 'ReplaceFullPath') action.regex_rewrite = { pattern: { regex: '^/.*$' }, substitution: path.value };

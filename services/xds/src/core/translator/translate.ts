@@ -10,6 +10,7 @@ import { healthCheckFilter } from './filters/health-check.js';
 import { localRateLimitFilter } from './filters/local-ratelimit.js';
 import type { HttpFilterTranslator } from './filters/http-filter.js';
 import { rateLimitFilter } from './filters/ratelimit.js';
+import { requestBufferFilter } from './filters/request-buffer.js';
 import { routerFilter } from './filters/router.js';
 import { buildListener } from './listeners.js';
 import { buildNoBackendCluster, buildProxyless } from './proxyless.js';
@@ -20,9 +21,10 @@ import type { TranslatorOptions } from './options.js';
 
 /**
  * In HCM order (Envoy Gateway's): the gateway's own health check, faults, authorization before rate limiting (denied requests
- * do not spend quota), the local bucket before the global one, compressors, router last.
+ * do not spend quota), the local bucket before the global one, the request buffer, compressors,
+ * router last.
  */
-const HTTP_FILTERS: readonly HttpFilterTranslator[] = [healthCheckFilter, faultFilter, extAuthzFilter, localRateLimitFilter, rateLimitFilter, ...compressorFilters, routerFilter];
+const HTTP_FILTERS: readonly HttpFilterTranslator[] = [healthCheckFilter, faultFilter, extAuthzFilter, localRateLimitFilter, rateLimitFilter, requestBufferFilter, ...compressorFilters, routerFilter];
 
 export const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
 
