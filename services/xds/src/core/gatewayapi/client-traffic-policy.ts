@@ -14,6 +14,7 @@ interface ClientTrafficPolicySpec {
   timeout?: { http?: { requestReceivedTimeout?: string; requestHeadersReceivedTimeout?: string; idleTimeout?: string; streamIdleTimeout?: string } };
   connection?: {
     bufferLimit?: string | number;
+    maxAcceptPerSocketEvent?: number;
     connectionLimit?: { value?: number; closeDelay?: string; maxConnectionDuration?: string; maxRequestsPerConnection?: number; maxStreamDuration?: string };
   };
   headers?: {
@@ -22,9 +23,12 @@ interface ClientTrafficPolicySpec {
     requestID?: 'PreserveOrGenerate' | 'Preserve' | 'Generate' | 'Disable';
     xForwardedClientCert?: { mode?: keyof typeof XFCC_MODES; certDetailsToAdd?: Array<keyof typeof XFCC_DETAILS> };
     host?: { stripTrailingHostDot?: boolean };
+    enableEnvoyHeaders?: boolean;
   };
   http1?: { enableTrailers?: boolean };
   healthCheck?: { path?: string };
+  tcpKeepalive?: { probes?: number; idleTime?: string; interval?: string };
+  grpc?: { enableWeb?: boolean };
   enableProxyProtocol?: boolean;
   proxyProtocol?: { optional?: boolean };
   clientIPDetection?: { xForwardedFor?: { numTrustedHops?: number }; customHeader?: { name?: string; failClosed?: boolean } };
@@ -109,6 +113,21 @@ export function translateClientTrafficPolicy(policy: string, spec: Record<string
     else ir.healthCheckPath = typed.healthCheck.path;
   }
   if (typed.proxyProtocol || typed.enableProxyProtocol) ir.proxyProtocol = { optional: typed.proxyProtocol?.optional === true };
+  if (typed.tcpKeepalive) {
+    const keepalive: NonNullable<ClientPolicyIR['tcpKeepalive']> = {};
+    const probes = values.integer(typed.tcpKeepalive.probes, 'spec.tcpKeepalive.probes', 1);
+    const idle = values.seconds(typed.tcpKeepalive.idleTime, 'spec.tcpKeepalive.idleTime');
+    const interval = values.seconds(typed.tcpKeepalive.interval, 'spec.tcpKeepalive.interval');
+    if (probes !== undefined) keepalive.probes = probes;
+    if (idle !== undefined) keepalive.idleTimeS = idle;
+    if (interval !== undefined) keepalive.intervalS = interval;
+    ir.tcpKeepalive = keepalive;
+  }
+  const accepts = values.integer(typed.connection?.maxAcceptPerSocketEvent, 'spec.connection.maxAcceptPerSocketEvent', 0);
+  if (accepts !== undefined) ir.maxAcceptPerSocketEvent = accepts;
+  if (typed.grpc?.enableWeb !== undefined) ir.grpcWeb = typed.grpc.enableWeb;
+  // Envoy's router adds x-envoy-* headers here; suppressing them is not built yet.
+  if (typed.headers?.enableEnvoyHeaders === false) problems.push('spec.headers.enableEnvoyHeaders: false is not translated yet (Gatehouse\'s router always adds the x-envoy-* headers)');
 
   const xff = typed.clientIPDetection?.xForwardedFor;
   const custom = typed.clientIPDetection?.customHeader;

@@ -16,6 +16,7 @@ export interface ClusterSettingsSpec {
   dns?: { dnsRefreshRate?: string; respectDnsTtl?: boolean; lookupFamily?: 'IPv4' | 'IPv6' | 'IPv4Preferred' | 'IPv6Preferred' | 'IPv4AndIPv6' };
   connection?: { bufferLimit?: string | number; preconnect?: { perEndpointPercent?: number; predictivePercent?: number } };
   useClientProtocol?: boolean;
+  proxyProtocol?: { version?: 'V1' | 'V2' };
   timeout?: { tcp?: { connectTimeout?: string }; http?: { connectionIdleTimeout?: string; maxConnectionDuration?: string; requestTimeout?: string } };
   circuitBreaker?: {
     maxConnections?: number;
@@ -47,7 +48,7 @@ export interface ClusterSettingsSpec {
       initialJitter?: string;
       unhealthyThreshold?: number;
       healthyThreshold?: number;
-      http?: { path?: string; hostname?: string; method?: string; expectedStatuses?: number[]; expectedResponse?: Payload };
+      http?: { path?: string; hostname?: string; method?: string; expectedStatuses?: number[]; retriableStatuses?: number[]; expectedResponse?: Payload; requestBody?: Payload };
       tcp?: { send?: Payload; receive?: Payload };
       grpc?: { service?: string };
     };
@@ -117,6 +118,10 @@ function connectionSettings(spec: ClusterSettingsSpec, ir: ClusterPolicyIR, valu
     ir.preconnect = { ...(perEndpoint !== undefined ? { perEndpointRatio: perEndpoint / 100 } : {}), ...(predictive !== undefined ? { predictiveRatio: predictive / 100 } : {}) };
   }
   if (spec.useClientProtocol) ir.useClientProtocol = true;
+  if (spec.proxyProtocol) {
+    if (spec.proxyProtocol.version !== 'V1' && spec.proxyProtocol.version !== 'V2') values.problems.push('spec.proxyProtocol.version: one of V1, V2 is required');
+    else ir.proxyProtocolVersion = spec.proxyProtocol.version;
+  }
 }
 
 function circuitBreaker(spec: NonNullable<ClusterSettingsSpec['circuitBreaker']>, values: PolicyValues): CircuitBreakerIR {
@@ -220,13 +225,16 @@ function activeHealthCheck(spec: NonNullable<NonNullable<ClusterSettingsSpec['he
     else {
       const statuses = spec.http.expectedStatuses ?? [200];
       const expected = payload(spec.http.expectedResponse, `${at}.http.expectedResponse`, values);
+      const body = payload(spec.http.requestBody, `${at}.http.requestBody`, values);
       check = {
         kind: 'http',
         path: spec.http.path,
         ...(spec.http.hostname ? { hostname: spec.http.hostname } : {}),
         ...(spec.http.method ? { method: spec.http.method.toUpperCase() } : {}),
         expectedStatuses: statuses,
+        ...(spec.http.retriableStatuses?.length ? { retriableStatuses: [...spec.http.retriableStatuses] } : {}),
         ...(expected ? { expectedResponse: expected } : {}),
+        ...(body ? { requestBody: body } : {}),
       };
     }
   } else if (spec.type === 'TCP') {

@@ -77,6 +77,11 @@ export interface ClientPolicyIR {
   maxStreamDurationMs?: number;
   /** healthCheck.path: Envoy answers it itself (health_check filter). */
   healthCheckPath?: string;
+  /** tcpKeepalive on the downstream sockets (one set per Envoy listener). */
+  tcpKeepalive?: { probes?: number; idleTimeS?: number; intervalS?: number };
+  maxAcceptPerSocketEvent?: number;
+  /** grpc.enableWeb: the grpc_web filter. */
+  grpcWeb?: boolean;
   /** proxyProtocol / enableProxyProtocol: read the PROXY protocol header first. */
   proxyProtocol?: { optional: boolean };
   tls?: {
@@ -294,6 +299,8 @@ export interface ClusterPolicyIR {
   preconnect?: { perEndpointRatio?: number; predictiveRatio?: number };
   /** Speak to the upstream in the protocol the client used (HTTP/1.1 or HTTP/2). */
   useClientProtocol?: boolean;
+  /** Send a PROXY protocol header of this version on every upstream connection. */
+  proxyProtocolVersion?: 'V1' | 'V2';
 }
 
 export interface CircuitBreakerIR {
@@ -330,7 +337,7 @@ export interface ActiveHealthCheckIR {
   unhealthyThreshold: number;
   healthyThreshold: number;
   check:
-    | { kind: 'http'; path: string; hostname?: string; method?: string; expectedStatuses: number[]; expectedResponse?: PayloadIR }
+    | { kind: 'http'; path: string; hostname?: string; method?: string; expectedStatuses: number[]; retriableStatuses?: number[]; expectedResponse?: PayloadIR; requestBody?: PayloadIR }
     | { kind: 'tcp'; send?: PayloadIR; receive?: PayloadIR }
     | { kind: 'grpc'; service?: string };
 }

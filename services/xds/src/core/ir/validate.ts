@@ -219,6 +219,7 @@ const clusterPolicyExtras = {
   bufferLimitBytes: optional(count),
   preconnect: optional(object({ perEndpointRatio: optional(number), predictiveRatio: optional(number) })),
   useClientProtocol: optional(boolean),
+  proxyProtocolVersion: optional(oneOf('V1', 'V2')),
 };
 const clusterPolicy = object({
   ...clusterPolicyExtras,
@@ -260,7 +261,16 @@ const clusterPolicy = object({
       unhealthyThreshold: count,
       healthyThreshold: count,
       check: tagged('kind', {
-        http: object({ kind: oneOf('http'), path: string, hostname: optional(string), method: optional(string), expectedStatuses: list(integer(100, 599)), expectedResponse: optional(payload) }),
+        http: object({
+          kind: oneOf('http'),
+          path: string,
+          hostname: optional(string),
+          method: optional(string),
+          expectedStatuses: list(integer(100, 599)),
+          retriableStatuses: optional(list(integer(100, 599))),
+          expectedResponse: optional(payload),
+          requestBody: optional(payload),
+        }),
         tcp: object({ kind: oneOf('tcp'), send: optional(payload), receive: optional(payload) }),
         grpc: object({ kind: oneOf('grpc'), service: optional(string) }),
       }),
@@ -327,6 +337,9 @@ const clientPolicy = object({
   maxRequestsPerConnection: optional(count),
   maxStreamDurationMs: optional(milliseconds),
   healthCheckPath: optional(string),
+  tcpKeepalive: optional(object({ probes: optional(count), idleTimeS: optional(count), intervalS: optional(count) })),
+  maxAcceptPerSocketEvent: optional(count),
+  grpcWeb: optional(boolean),
   proxyProtocol: optional(object({ optional: boolean })),
   tls: optional(
     object({

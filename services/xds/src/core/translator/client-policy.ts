@@ -140,3 +140,32 @@ export function listenerBufferLimit(port: PortIR): number | undefined {
   const limits = port.chains.flatMap((chain) => (chain.client?.bufferLimitBytes !== undefined ? [chain.client.bufferLimitBytes] : []));
   return limits.length > 0 ? Math.min(...limits) : undefined;
 }
+
+/**
+ * Downstream TCP keepalive as socket options (Linux: SOL_SOCKET/SO_KEEPALIVE, IPPROTO_TCP/
+ * TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT), one set per Envoy listener: where chains of a port
+ * differ, the most eager value of each wins.
+ */
+export function keepaliveSocketOptions(port: PortIR): EnvoyObject[] | undefined {
+  const settings = port.chains.flatMap((chain) => (chain.client?.tcpKeepalive ? [chain.client.tcpKeepalive] : []));
+  if (settings.length === 0) return undefined;
+  const min = (values: Array<number | undefined>) => {
+    const set = values.filter((v): v is number => v !== undefined);
+    return set.length > 0 ? Math.min(...set) : undefined;
+  };
+  const option = (level: number, name: number, value: number) => ({ level, name, int_value: value, state: 'STATE_LISTENING' });
+  const options = [option(1, 9, 1)];
+  const idle = min(settings.map((s) => s.idleTimeS));
+  const interval = min(settings.map((s) => s.intervalS));
+  const probes = min(settings.map((s) => s.probes));
+  if (idle !== undefined) options.push(option(6, 4, idle));
+  if (interval !== undefined) options.push(option(6, 5, interval));
+  if (probes !== undefined) options.push(option(6, 6, probes));
+  return options;
+}
+
+/** connection.maxAcceptPerSocketEvent, one per Envoy listener: the smallest of the port's chains. */
+export function maxAcceptPerSocketEvent(port: PortIR): number | undefined {
+  const values = port.chains.flatMap((chain) => (chain.client?.maxAcceptPerSocketEvent !== undefined ? [chain.client.maxAcceptPerSocketEvent] : []));
+  return values.length > 0 ? Math.min(...values) : undefined;
+}

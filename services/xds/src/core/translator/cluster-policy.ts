@@ -38,6 +38,17 @@ export function applyClusterPolicy(cluster: EnvoyObject, policy: ClusterPolicyIR
     if (policy.dns.lookupFamily) cluster.dns_lookup_family = policy.dns.lookupFamily;
   }
   if (policy.bufferLimitBytes !== undefined) cluster.per_connection_buffer_limit_bytes = policy.bufferLimitBytes;
+  // Backends carry no upstream TLS here, so the PROXY header wraps the plain socket.
+  if (policy.proxyProtocolVersion) {
+    cluster.transport_socket = {
+      name: 'envoy.transport_sockets.upstream_proxy_protocol',
+      typed_config: {
+        '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.proxy_protocol.v3.ProxyProtocolUpstreamTransport',
+        config: { version: policy.proxyProtocolVersion },
+        transport_socket: { name: 'envoy.transport_sockets.raw_buffer', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer' } },
+      },
+    };
+  }
   if (policy.preconnect) {
     cluster.preconnect_policy = {
       ...(policy.preconnect.perEndpointRatio !== undefined ? { per_upstream_preconnect_ratio: policy.preconnect.perEndpointRatio } : {}),
@@ -111,7 +122,9 @@ function healthCheck(ir: ActiveHealthCheckIR): EnvoyObject {
       ...(check.method ? { method: check.method } : {}),
       // Envoy ranges are half-open: [start, end).
       expected_statuses: check.expectedStatuses.map((status) => ({ start: status, end: status + 1 })),
+      ...(check.retriableStatuses ? { retriable_statuses: check.retriableStatuses.map((status) => ({ start: status, end: status + 1 })) } : {}),
       ...(check.expectedResponse ? { receive: [hexPayload(check.expectedResponse)] } : {}),
+      ...(check.requestBody ? { send: hexPayload(check.requestBody) } : {}),
     };
   } else if (check.kind === 'tcp') {
     result.tcp_health_check = { ...(check.send ? { send: hexPayload(check.send) } : {}), ...(check.receive ? { receive: [hexPayload(check.receive)] } : {}) };

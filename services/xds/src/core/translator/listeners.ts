@@ -2,7 +2,16 @@
 // secure defaults, its routes over RDS and, for HTTPS, certificates over SDS.
 import type { FilterChainIR, PortIR } from '../ir/types.js';
 import type { TranslatorOptions } from './options.js';
-import { applyClientPolicyToHcm, applyClientPolicyToTls, applyClientValidation, connectionLimitFilter, listenerBufferLimit, proxyProtocolFilter } from './client-policy.js';
+import {
+  applyClientPolicyToHcm,
+  applyClientPolicyToTls,
+  applyClientValidation,
+  connectionLimitFilter,
+  keepaliveSocketOptions,
+  listenerBufferLimit,
+  maxAcceptPerSocketEvent,
+  proxyProtocolFilter,
+} from './client-policy.js';
 import { ADS_CONFIG_SOURCE, EnvoyNames, EnvoyTypes, type EnvoyObject } from './envoy-types.js';
 
 export function buildListener(port: PortIR, httpFilters: ReadonlyMap<FilterChainIR, EnvoyObject[]>, options: TranslatorOptions): EnvoyObject {
@@ -18,6 +27,10 @@ export function buildListener(port: PortIR, httpFilters: ReadonlyMap<FilterChain
   if (proxyProtocol) listener.listener_filters = [proxyProtocol, ...((listener.listener_filters as EnvoyObject[] | undefined) ?? [])];
   const bufferLimit = listenerBufferLimit(port);
   if (bufferLimit !== undefined) listener.per_connection_buffer_limit_bytes = bufferLimit;
+  const socketOptions = keepaliveSocketOptions(port);
+  if (socketOptions) listener.socket_options = socketOptions;
+  const accepts = maxAcceptPerSocketEvent(port);
+  if (accepts !== undefined) listener.max_connections_to_accept_per_socket_event = accepts;
   return listener;
 }
 

@@ -6,6 +6,7 @@ import type { EnvoyObject } from './envoy-types.js';
 import { compressorFilters } from './filters/compressor.js';
 import { extAuthzFilter } from './filters/ext-authz.js';
 import { faultFilter } from './filters/fault.js';
+import { grpcWebFilter } from './filters/grpc-web.js';
 import { healthCheckFilter } from './filters/health-check.js';
 import { localRateLimitFilter } from './filters/local-ratelimit.js';
 import type { HttpFilterTranslator } from './filters/http-filter.js';
@@ -20,11 +21,11 @@ import { buildSecret } from './secrets.js';
 import type { TranslatorOptions } from './options.js';
 
 /**
- * In HCM order (Envoy Gateway's): the gateway's own health check, faults, authorization before rate limiting (denied requests
+ * In HCM order (Envoy Gateway's): the gateway's own health check, gRPC-Web, faults, authorization before rate limiting (denied requests
  * do not spend quota), the local bucket before the global one, the request buffer, compressors,
  * router last.
  */
-const HTTP_FILTERS: readonly HttpFilterTranslator[] = [healthCheckFilter, faultFilter, extAuthzFilter, localRateLimitFilter, rateLimitFilter, requestBufferFilter, ...compressorFilters, routerFilter];
+const HTTP_FILTERS: readonly HttpFilterTranslator[] = [healthCheckFilter, grpcWebFilter, faultFilter, extAuthzFilter, localRateLimitFilter, rateLimitFilter, requestBufferFilter, ...compressorFilters, routerFilter];
 
 export const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
 
