@@ -10,6 +10,7 @@ import type { ParentReference, StatusMap } from './status-types.js';
 import { objectsOf } from './shape.js';
 import { translateTrafficPolicy, type TrafficPolicyIR } from './traffic-policy.js';
 import { tlsWithoutHttpsTarget, translateClientTrafficPolicy } from './client-traffic-policy.js';
+import { withSelectedTargets } from './target-selectors.js';
 import type { ClientPolicyIR } from '../ir/types.js';
 
 interface TargetRef {
@@ -77,18 +78,22 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
     }
   }
 
-  for (const policy of index.list('BackendTrafficPolicy')) {
+  for (const listed of index.list('BackendTrafficPolicy')) {
+    const { policy, problems: selectorProblems } = withSelectedTargets(listed, index);
     // A policy that failed its schema is reported as such; its spec is not read.
     const translated = policy.issues?.length ? { ir: {}, problems: [] } : translateTrafficPolicy(`${policy.metadata.namespace}/${policy.metadata.name}`, policy.spec ?? {});
+    translated.problems.push(...selectorProblems);
     attach(policy, index, gatewayKeys, controllerName, statuses, translated.problems, false, (target, name) => result.traffic.claim(target, name, translated.ir));
   }
 
   const chainOwner = chainOwnerOf(gateways);
-  for (const policy of index.list('ClientTrafficPolicy')) {
+  for (const listed of index.list('ClientTrafficPolicy')) {
+    const { policy, problems: selectorProblems } = withSelectedTargets(listed, index);
     const name = `${policy.metadata.namespace}/${policy.metadata.name}`;
     const translated = policy.issues?.length ? { ir: { policy: name }, problems: [] } : translateClientTrafficPolicy(name, policy.spec ?? {}, index);
     const tlsProblem = policy.issues?.length ? undefined : tlsWithoutHttpsTarget(policy.spec ?? {}, policy.metadata.namespace, gateways);
     if (tlsProblem) translated.problems.push(tlsProblem);
+    translated.problems.push(...selectorProblems);
     // Listeners sharing an HTTP port share one Envoy filter chain: a policy on any of them applies to the chain.
     attach(policy, index, gatewayKeys, controllerName, statuses, translated.problems, false, (target, holder) => result.client.claim(chainOwner.get(target) ?? target, holder, translated.ir));
   }
