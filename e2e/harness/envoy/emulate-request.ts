@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { applyHeaderOptions, buildCheckRequest, EXT_AUTHZ_FILTER, httpStatusOf, perFilterConfig, type ExtAuthzPerRoute, type HeaderValueOption } from './ext-authz-request.js';
 import { buildDescriptors } from './ratelimit-request.js';
 import { applyUnderscoreHeaderPolicy, sanitizeEdgeHeaders } from './edge-headers.js';
+import { checkClientCertificate, forwardClientCert } from './client-certificate.js';
 import { setCookiesOf } from './set-cookie.js';
 import { selectRoute, selectVirtualHost, type EmulatedRequest } from './route-matching.js';
 import { detectClientAddress, FAULT_FILTER, faultAbort, LOCAL_RATE_LIMIT_FILTER, pickHashedEndpoint, takeLocalToken, type HttpFaultConfig, type LocalRateLimitConfig } from './traffic-filters.js';
@@ -85,6 +86,8 @@ function localReply(status: number, body = '', headers: Record<string, string> =
 
 export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: number, received: EmulatedRequest, peers: EnvoyPeers): Promise<EmulatedResponse> {
   const hcm = httpConnectionManager(snapshot, listenerPort, received);
+  // The TLS handshake comes first: a refused client certificate throws, as a connection error.
+  const clientCertificate = checkClientCertificate(snapshot, listenerPort, received);
   const codecHeaders = applyUnderscoreHeaderPolicy(hcm, received.headers);
   if (!codecHeaders) return localReply(400, 'Bad Request');
   // The connection manager settles on the client address before any filter runs.
@@ -98,6 +101,7 @@ export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: numb
   const upstreamHeaders: Record<string, string> = { ...request.headers };
   for (const name of routes.request_headers_to_remove ?? []) delete upstreamHeaders[name.toLowerCase()];
   sanitizeEdgeHeaders(hcm, request, upstreamHeaders);
+  forwardClientCert(hcm, clientCertificate, upstreamHeaders);
   const responseHeaders: Record<string, string> = {};
   const sent: EmulatedResponse['sent'] = {};
   const cluster = route.route?.cluster ?? route.route?.weighted_clusters?.clusters[0]?.name ?? '';
