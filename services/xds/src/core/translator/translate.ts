@@ -21,9 +21,9 @@ import { buildSecret } from './secrets.js';
 import type { TranslatorOptions } from './options.js';
 
 /**
- * In HCM order (Envoy Gateway's): the gateway's own health check, gRPC-Web, faults, authorization before rate limiting (denied requests
- * do not spend quota), the local bucket before the global one, the request buffer, compressors,
- * router last.
+ * In HCM order (Envoy Gateway's): the gateway's own health check, gRPC-Web, faults, authorization
+ * before rate limiting (denied requests do not spend quota), the local bucket before the global one,
+ * the request buffer, compressors, router last.
  */
 const HTTP_FILTERS: readonly HttpFilterTranslator[] = [healthCheckFilter, grpcWebFilter, faultFilter, extAuthzFilter, localRateLimitFilter, rateLimitFilter, requestBufferFilter, ...compressorFilters, routerFilter];
 
