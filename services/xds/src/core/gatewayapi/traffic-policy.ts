@@ -42,6 +42,7 @@ export interface TrafficPolicySpec extends ClusterSettingsSpec {
   timeout?: ClusterSettingsSpec['timeout'] & { http?: { streamIdleTimeout?: string; maxStreamDuration?: string } };
   retry?: {
     numRetries?: number;
+    numAttemptsPerPriority?: number;
     retryOn?: { triggers?: string[]; httpStatusCodes?: number[] };
     perRetry?: { timeout?: string; backOff?: { baseInterval?: string; maxInterval?: string } };
   };
@@ -225,5 +226,8 @@ function translateRetry(spec: NonNullable<TrafficPolicySpec['retry']>, values: P
   if (perTry !== undefined) retry.perTryTimeoutMs = perTry;
   if (base !== undefined) retry.backOffBaseMs = base;
   if (max !== undefined) retry.backOffMaxMs = max;
+  // Envoy's previous_priorities needs an update frequency of at least 1.
+  const perPriority = values.integer(spec.numAttemptsPerPriority, 'spec.retry.numAttemptsPerPriority', 1, 2_147_483_647);
+  if (perPriority !== undefined) retry.numAttemptsPerPriority = perPriority;
   return retry;
 }

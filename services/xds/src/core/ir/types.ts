@@ -180,6 +180,8 @@ export interface RetryIR {
   perTryTimeoutMs?: number;
   backOffBaseMs?: number;
   backOffMaxMs?: number;
+  /** BackendTrafficPolicy retry.numAttemptsPerPriority. */
+  numAttemptsPerPriority?: number;
 }
 
 export interface RouteIR {

@@ -148,6 +148,7 @@ const retry = object({
   perTryTimeoutMs: optional(milliseconds),
   backOffBaseMs: optional(milliseconds),
   backOffMaxMs: optional(milliseconds),
+  numAttemptsPerPriority: optional(integer(1, 2_147_483_647)),
 });
 
 const rateLimitSelector = tagged('kind', {

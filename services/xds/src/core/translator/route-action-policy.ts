@@ -1,5 +1,5 @@
 // BackendTrafficPolicy fields on a route's RouteAction: hash_policy (what a MAGLEV cluster hashes
-// on), upgrade_configs, idle_timeout and max_stream_duration.
+// on), upgrade_configs, idle_timeout, max_stream_duration and the retry priority.
 import type { HashPolicyIR, RouteIR } from '../ir/types.js';
 import { duration, type EnvoyObject } from './envoy-types.js';
 
@@ -26,4 +26,12 @@ export function applyRouteActionPolicy(action: EnvoyObject, ir: RouteIR): void {
   }
   if (ir.streamIdleTimeoutMs !== undefined) action.idle_timeout = duration(ir.streamIdleTimeoutMs);
   if (ir.maxStreamDurationMs !== undefined) action.max_stream_duration = { max_stream_duration: duration(ir.maxStreamDurationMs) };
+  const retryPolicy = action.retry_policy as EnvoyObject | undefined;
+  if (retryPolicy && ir.retry?.numAttemptsPerPriority !== undefined) {
+    // Retries move on to other priorities after this many attempts (Envoy's previous_priorities).
+    retryPolicy.retry_priority = {
+      name: 'envoy.retry_priorities.previous_priorities',
+      typed_config: { '@type': 'type.googleapis.com/envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig', update_frequency: ir.retry.numAttemptsPerPriority },
+    };
+  }
 }

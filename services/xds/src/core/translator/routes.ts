@@ -79,7 +79,6 @@ function buildRouteAction(ir: RouteIR): EnvoyObject {
       ? { cluster: backends[0]!.cluster }
       : { weighted_clusters: { clusters: backends.map((b) => ({ name: b.cluster, weight: b.weight })) } };
   if (ir.timeoutMs !== undefined) action.timeout = duration(ir.timeoutMs);
-  applyRouteActionPolicy(action, ir);
   if (ir.rewrite?.hostname) action.host_rewrite_literal = ir.rewrite.hostname;
   const path = ir.rewrite?.path;
   if (path?.type === 'ReplaceFullPath') action.regex_rewrite = { pattern: { regex: '^/.*$' }, substitution: path.value };
@@ -108,6 +107,7 @@ function buildRouteAction(ir: RouteIR): EnvoyObject {
     }
     action.retry_policy = policy;
   }
+  applyRouteActionPolicy(action, ir);
   return action;
 }
 

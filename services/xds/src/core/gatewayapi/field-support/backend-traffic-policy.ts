@@ -321,7 +321,7 @@ export const backendTrafficPolicyFields: Record<string, FieldSupport> = {
   'spec.responseOverride.response.statusCode': { status: 'refused', reason: "responseOverride is not translated yet" },
   'spec.responseOverride.source': { status: 'refused', reason: "responseOverride is not translated yet" },
   'spec.retry': { status: 'translated', envoy: "route retry_policy (num_retries, retry_on, retriable_status_codes, per_try_timeout, retry_back_off)", test: "testdata/end-to-end/httproute-timeouts-and-retries.in.yaml" },
-  'spec.retry.numAttemptsPerPriority': { status: 'refused', reason: "retry numAttemptsPerPriority is not translated yet" },
+  'spec.retry.numAttemptsPerPriority': { status: 'translated', envoy: "retry_policy.retry_priority envoy.retry_priorities.previous_priorities (update_frequency)", test: "testdata/end-to-end/backendtrafficpolicy-connection.in.yaml" },
   'spec.retry.numRetries': { status: 'translated', envoy: "route retry_policy (num_retries, retry_on, retriable_status_codes, per_try_timeout, retry_back_off)", test: "testdata/end-to-end/httproute-timeouts-and-retries.in.yaml" },
   'spec.retry.perRetry': { status: 'translated', envoy: "route retry_policy (num_retries, retry_on, retriable_status_codes, per_try_timeout, retry_back_off)", test: "testdata/end-to-end/httproute-timeouts-and-retries.in.yaml" },
   'spec.retry.perRetry.backOff': { status: 'translated', envoy: "route retry_policy (num_retries, retry_on, retriable_status_codes, per_try_timeout, retry_back_off)", test: "testdata/end-to-end/httproute-timeouts-and-retries.in.yaml" },

@@ -73,12 +73,12 @@ describe.each(tables)('%s field table', (kind, table) => {
 describe('findRefusedFields', () => {
   it('names each refused field with the input array indices, once, and not its children', () => {
     const spec = {
-      retry: { numRetries: 2, numAttemptsPerPriority: 1 },
+      loadBalancer: { type: 'RoundRobin', zoneAware: { weightedZones: [{ zone: 'a', weight: 1 }] } },
       rateLimit: { local: { rules: [{ limit: { requests: 1, unit: 'Second' } }, { clientSelectors: [{ headers: [{ name: 'x' }] }], limit: { requests: 1, unit: 'Second' } }] } },
       admissionControl: { samplingWindow: '1s' },
     };
     expect(findRefusedFields(spec, backendTrafficPolicyFields)).toEqual([
-      'spec.retry.numAttemptsPerPriority: retry numAttemptsPerPriority is not translated yet',
+      'spec.loadBalancer.zoneAware: loadBalancer zoneAware is not translated yet',
       'spec.rateLimit.local.rules[1].clientSelectors: local rateLimit clientSelectors (descriptors) are not translated yet; a local rule without clientSelectors is',
       'spec.admissionControl: admissionControl is not translated yet',
     ]);
