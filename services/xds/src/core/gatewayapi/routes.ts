@@ -12,6 +12,7 @@ import { checkRouteCelRules } from './route-cel-rules.js';
 import { objectsOf } from './shape.js';
 import { translateRule, type RuleIR, type RuleProblem, type RuleSpec } from './route-rules.js';
 import { securityRouteParts } from './security-features.js';
+import { applyTrafficPolicy } from './traffic-policy-apply.js';
 import type { Condition, ParentReference, StatusMap } from './status-types.js';
 
 /** A RouteIR on one listener and hostname, with what it takes to order it. */
@@ -207,8 +208,7 @@ function expandRules(
       if (securityParts?.cors && !ir.cors) ir.cors = securityParts.cors;
       if (securityParts?.csrf) ir.csrf = securityParts.csrf;
       if (securityParts?.extAuth) ir.extAuth = securityParts.extAuth;
-      if (traffic?.value.rateLimit) ir.rateLimit = traffic.value.rateLimit;
-      if (traffic?.value.retry) ir.retry = traffic.value.retry;
+      if (traffic) applyTrafficPolicy(ir, traffic.value, clusters.registry);
       entries.push({ listener, hostname, route: ir, order: { routeRank, rule: r, match: m } });
     });
   });

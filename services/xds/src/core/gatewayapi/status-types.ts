@@ -31,7 +31,7 @@ export type ResourceStatus =
   | { kind: 'GatewayClass'; conditions: Condition[] }
   | { kind: 'Gateway'; conditions: Condition[]; listeners: ListenerStatus[] }
   | { kind: 'HTTPRoute' | 'GRPCRoute'; parents: Array<{ parentRef: ParentReference; controllerName: string; conditions: Condition[] }> }
-  | { kind: 'SecurityPolicy' | 'BackendTrafficPolicy'; ancestors: Array<{ ancestorRef: ParentReference; controllerName: string; conditions: Condition[] }> }
+  | { kind: 'SecurityPolicy' | 'BackendTrafficPolicy' | 'ClientTrafficPolicy'; ancestors: Array<{ ancestorRef: ParentReference; controllerName: string; conditions: Condition[] }> }
   | { kind: 'Backend' | 'ReferenceGrant' | 'Secret'; conditions: Condition[] };
 
 /** Keyed "<Kind>/<namespace>/<name>". */

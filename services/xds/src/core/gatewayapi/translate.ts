@@ -7,6 +7,7 @@ import { assembleGatewayIR } from './assemble-ir.js';
 import { ClusterRegistry } from './backends.js';
 import { collectGateways, recordGatewayStatus } from './gateways.js';
 import { collectIdentityHeaders } from './identity-headers.js';
+import { applyClientPolicies } from './client-policy-apply.js';
 import { collectPolicies } from './policies.js';
 import { ResourceIndex } from './resource-index.js';
 import { translateRoutes } from './routes.js';
@@ -39,6 +40,7 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
   const irs = gateways.map((gateway) =>
     assembleGatewayIR(gateway, routes.entries.get(gateway.key) ?? [], routes.proxyless.get(gateway.key), registries.get(gateway.key)!, index, identityHeaders),
   );
+  for (const ir of irs) applyClientPolicies(ir, policies.client);
   return {
     gateways: irs,
     statuses,

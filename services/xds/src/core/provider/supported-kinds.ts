@@ -12,5 +12,6 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, readonly string[]> = new Map([
   ['Backend', [ENVOY_GATEWAY]],
   ['SecurityPolicy', [ENVOY_GATEWAY]],
   ['BackendTrafficPolicy', [ENVOY_GATEWAY]],
+  ['ClientTrafficPolicy', [ENVOY_GATEWAY]],
   ['Secret', ['v1']],
 ]);
