@@ -1,8 +1,9 @@
-// backendRefs point at Envoy Gateway Backends (there are no Kubernetes Services here). Each
-// resolved Backend becomes one cluster, shared by every route of a Gateway that uses it.
+// backendRefs point at Envoy Gateway Backends, or at Services resolved by DNS (service-backends.ts).
+// Each resolved Backend becomes one cluster, shared by every route of a Gateway that uses it.
 import type { ClusterIR, EndpointIR } from '../ir/types.js';
 import { describeIssues, Reasons } from './conditions.js';
 import { ENVOY_GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
+import { DEFAULT_SERVICE_DNS_TEMPLATE, isServiceRef, resolveServiceRef } from './service-backends.js';
 
 export interface BackendRef {
   group?: string;
@@ -24,6 +25,9 @@ interface BackendSpec {
 /** Per-Gateway set of clusters the routes need. */
 export class ClusterRegistry {
   private readonly clusters = new Map<string, ClusterIR>();
+
+  /** `serviceDnsTemplate`: how a Service backendRef's name becomes a hostname ("{name}", "{name}.{namespace}.svc.cluster.local"). */
+  constructor(readonly serviceDnsTemplate = DEFAULT_SERVICE_DNS_TEMPLATE) {}
 
   add(cluster: ClusterIR): void {
     const existing = this.clusters.get(cluster.name);
@@ -61,11 +65,12 @@ export function resolveBackendRef(
   const group = ref.group ?? '';
   const kind = ref.kind ?? 'Service';
   const namespace = ref.namespace ?? from.namespace;
+  if (isServiceRef(ref)) return resolveServiceRef(ref, from, index, registry, grpc);
   if (group !== ENVOY_GATEWAY_GROUP || kind !== 'Backend') {
     return {
       ok: false,
       reason: Reasons.invalidKind,
-      message: `backendRef ${group || 'core'}/${kind} ${ref.name} is not supported: without Kubernetes, point backendRefs at a gateway.envoyproxy.io Backend`,
+      message: `backendRef ${group || 'core'}/${kind} ${ref.name} is not supported: point backendRefs at a Service (resolved by DNS) or a gateway.envoyproxy.io Backend`,
     };
   }
   const allowed = index.isReferenceAllowed(

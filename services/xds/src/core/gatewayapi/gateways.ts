@@ -3,6 +3,7 @@
 import type { GatewayResource } from '../provider/resource-types.js';
 import { conditionFalse, conditionTrue, describeIssues, Reasons } from './conditions.js';
 import { CORE_GROUP, GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
+import { describeSelectorProblem, type LabelSelector } from './namespaces.js';
 import type { Condition, ListenerStatus, StatusMap } from './status-types.js';
 
 export const ISSUER_ANNOTATION = 'cert-manager.io/issuer';
@@ -16,7 +17,7 @@ export interface ListenerContext {
   port: number;
   protocol: 'HTTP' | 'HTTPS';
   hostname?: string;
-  allowedNamespaces: { from: 'Same' | 'All' | 'Selector' };
+  allowedNamespaces: { from: 'Same' | 'All' | 'Selector'; selector?: LabelSelector };
   allowedKinds: RouteKind[];
   /** SDS names "<namespace>/<secretName>" of the listener's certificates. */
   tlsSecrets: string[];
@@ -42,7 +43,7 @@ interface ListenerSpec {
   protocol: string;
   hostname?: string;
   tls?: { mode?: string; certificateRefs?: Array<{ group?: string; kind?: string; name: string; namespace?: string }> };
-  allowedRoutes?: { namespaces?: { from?: 'Same' | 'All' | 'Selector' }; kinds?: Array<{ group?: string; kind: string }> };
+  allowedRoutes?: { namespaces?: { from?: 'Same' | 'All' | 'Selector'; selector?: LabelSelector }; kinds?: Array<{ group?: string; kind: string }> };
 }
 
 /** Gateways of GatewayClasses this controller owns, with their listeners validated. */
@@ -115,7 +116,10 @@ function validateListener(spec: ListenerSpec, gateway: GatewayContext, index: Re
     port: spec.port,
     protocol,
     ...(spec.hostname ? { hostname: spec.hostname } : {}),
-    allowedNamespaces: { from: spec.allowedRoutes?.namespaces?.from ?? 'Same' },
+    allowedNamespaces: {
+      from: spec.allowedRoutes?.namespaces?.from ?? 'Same',
+      ...(spec.allowedRoutes?.namespaces?.selector ? { selector: spec.allowedRoutes.namespaces.selector } : {}),
+    },
     allowedKinds: [],
     tlsSecrets: [],
     ready: true,

@@ -8,6 +8,7 @@ import type { GatewayContext, ListenerContext, RouteKind } from './gateways.js';
 import { intersectHostnames } from './hostnames.js';
 import type { PolicyResult } from './policies.js';
 import { GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
+import { namespaceLabels, selectorMatches, describeSelectorProblem } from './namespaces.js';
 import { checkRouteCelRules } from './route-cel-rules.js';
 import { objectsOf } from './shape.js';
 import { translateRule, type RuleIR, type RuleProblem, type RuleSpec } from './route-rules.js';
@@ -96,7 +97,7 @@ export function translateRoutes(
         parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', Reasons.unsupportedValue, describeIssues(invalid))] });
         continue;
       }
-      const attachment = attachToGateway(route, kind, spec.hostnames ?? [], parentRef, gateway);
+      const attachment = attachToGateway(route, kind, spec.hostnames ?? [], parentRef, gateway, index);
       if (!attachment.ok) {
         parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', attachment.reason, attachment.message)] });
         continue;
@@ -147,12 +148,19 @@ type Attachment =
   | { ok: true; listeners: Array<{ listener: ListenerContext; hostnames: string[] }> }
   | { ok: false; reason: string; message: string };
 
-function attachToGateway(route: GatewayResource, kind: RouteKind, routeHostnames: string[], parentRef: ParentReference, gateway: GatewayContext): Attachment {
+function attachToGateway(
+  route: GatewayResource,
+  kind: RouteKind,
+  routeHostnames: string[],
+  parentRef: ParentReference,
+  gateway: GatewayContext,
+  index: ResourceIndex,
+): Attachment {
   const named = gateway.listeners.filter((l) => (!parentRef.sectionName || l.name === parentRef.sectionName) && (!parentRef.port || l.port === parentRef.port));
   if (named.length === 0) {
     return { ok: false, reason: Reasons.noMatchingParent, message: `Gateway ${gateway.key} has no listener ${parentRef.sectionName ?? ''}${parentRef.port ? ` on port ${parentRef.port}` : ''}`.trim() };
   }
-  const allowed = named.filter((l) => l.ready && l.allowedKinds.includes(kind) && namespaceAllowed(l, route.metadata.namespace, gateway.namespace));
+  const allowed = named.filter((l) => l.ready && l.allowedKinds.includes(kind) && namespaceAllowed(l, route.metadata.namespace, gateway.namespace, index));
   if (allowed.length === 0) {
     return { ok: false, reason: Reasons.notAllowedByListeners, message: `No ready listener of Gateway ${gateway.key} allows ${kind} from namespace ${route.metadata.namespace}` };
   }
@@ -163,11 +171,12 @@ function attachToGateway(route: GatewayResource, kind: RouteKind, routeHostnames
   return { ok: true, listeners };
 }
 
-function namespaceAllowed(listener: ListenerContext, routeNamespace: string, gatewayNamespace: string): boolean {
-  // "Selector" needs Namespace labels, which exist only in Kubernetes: it admits nothing here.
+function namespaceAllowed(listener: ListenerContext, routeNamespace: string, gatewayNamespace: string, index: ResourceIndex): boolean {
   if (listener.allowedNamespaces.from === 'All') return true;
   if (listener.allowedNamespaces.from === 'Same') return routeNamespace === gatewayNamespace;
-  return false;
+  // "Selector": the route's Namespace labels (namespaces.ts); an invalid selector admits nothing.
+  const selector = listener.allowedNamespaces.selector;
+  return selector !== undefined && describeSelectorProblem(selector) === undefined && selectorMatches(selector, namespaceLabels(index, routeNamespace));
 }
 
 function expandRules(

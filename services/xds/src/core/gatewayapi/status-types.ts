@@ -32,7 +32,7 @@ export type ResourceStatus =
   | { kind: 'Gateway'; conditions: Condition[]; listeners: ListenerStatus[] }
   | { kind: 'HTTPRoute' | 'GRPCRoute'; parents: Array<{ parentRef: ParentReference; controllerName: string; conditions: Condition[] }> }
   | { kind: 'SecurityPolicy' | 'BackendTrafficPolicy'; ancestors: Array<{ ancestorRef: ParentReference; controllerName: string; conditions: Condition[] }> }
-  | { kind: 'Backend' | 'ReferenceGrant' | 'Secret'; conditions: Condition[] };
+  | { kind: 'Backend' | 'ReferenceGrant' | 'Secret' | 'Namespace'; conditions: Condition[] };
 
-/** Keyed "<Kind>/<namespace>/<name>". */
-export type StatusMap = Map<string, ResourceStatus>;
+/** Keyed "<Kind>/<namespace>/<name>". `warnings`: notes that do not stop translation (a deprecated apiVersion). */
+export type StatusMap = Map<string, ResourceStatus & { warnings?: string[] }>;

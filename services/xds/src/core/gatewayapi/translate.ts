@@ -24,16 +24,22 @@ export interface GatewayApiResult {
   certificatesWanted: CertificateRequest[];
 }
 
-export function translateGatewayApi(resources: readonly GatewayResource[], controllerName: string): GatewayApiResult {
+export interface GatewayApiOptions {
+  /** How a Service backendRef becomes a hostname; default "{name}" (service-backends.ts). */
+  serviceDnsTemplate?: string;
+}
+
+export function translateGatewayApi(resources: readonly GatewayResource[], controllerName: string, options: GatewayApiOptions = {}): GatewayApiResult {
   const statuses: StatusMap = new Map();
   const index = new ResourceIndex(resources);
   const gateways = collectGateways(index, controllerName, statuses);
-  const registries = new Map(gateways.map((g) => [g.key, new ClusterRegistry()]));
+  const registries = new Map(gateways.map((g) => [g.key, new ClusterRegistry(options.serviceDnsTemplate)]));
   const policies = collectPolicies(index, gateways, controllerName, statuses);
   const routes = translateRoutes(index, gateways, registries, policies, controllerName, statuses);
   for (const gateway of gateways) recordGatewayStatus(gateway, statuses);
   recordOtherStatuses(index, statuses);
   stampObservedGenerations(index, statuses);
+  attachWarnings(resources, statuses);
 
   const identityHeaders = collectIdentityHeaders(index);
   const irs = gateways.map((gateway) =>
@@ -61,5 +67,13 @@ function stampObservedGenerations(index: ResourceIndex, statuses: StatusMap): vo
     if ('listeners' in status) for (const listener of status.listeners) stamp(listener.conditions);
     if ('parents' in status) for (const parent of status.parents) stamp(parent.conditions);
     if ('ancestors' in status) for (const ancestor of status.ancestors) stamp(ancestor.conditions);
+  }
+}
+
+/** A resource read in a deprecated apiVersion still translates; its status says so, as kubectl would warn. */
+function attachWarnings(resources: readonly GatewayResource[], statuses: StatusMap): void {
+  for (const resource of resources) {
+    const status = resource.warnings?.length ? statuses.get(`${resource.kind}/${resource.metadata.namespace}/${resource.metadata.name}`) : undefined;
+    if (status) status.warnings = [...resource.warnings!];
   }
 }

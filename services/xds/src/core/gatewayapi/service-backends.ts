@@ -1,0 +1,42 @@
+// Kubernetes Service backendRefs (kind omitted or "Service") without Kubernetes: the Service is a DNS
+// name, made from a template (`{name}` for docker compose, `{name}.{namespace}.svc.cluster.local` in
+// Kubernetes), and becomes a DNS-resolved cluster, as Envoy Gateway makes one for a hostname.
+import type { BackendResolution, BackendRef, ClusterRegistry } from './backends.js';
+import { Reasons } from './conditions.js';
+import { CORE_GROUP, GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
+
+/** The default: a compose service name resolves as it is. */
+export const DEFAULT_SERVICE_DNS_TEMPLATE = '{name}';
+
+export function isServiceRef(ref: Pick<BackendRef, 'group' | 'kind'>): boolean {
+  return (ref.group ?? CORE_GROUP) === CORE_GROUP && (ref.kind ?? 'Service') === 'Service';
+}
+
+export function serviceHostname(template: string, name: string, namespace: string): string {
+  return template.replaceAll('{name}', name).replaceAll('{namespace}', namespace);
+}
+
+export function serviceClusterName(namespace: string, name: string, port: number): string {
+  return `service/${namespace}/${name}/${port}`;
+}
+
+export function resolveServiceRef(
+  ref: BackendRef,
+  from: { kind: string; namespace: string },
+  index: ResourceIndex,
+  registry: ClusterRegistry,
+  grpc: boolean,
+): BackendResolution {
+  const namespace = ref.namespace ?? from.namespace;
+  const allowed = index.isReferenceAllowed(
+    { group: GATEWAY_GROUP, kind: from.kind, namespace: from.namespace },
+    { group: CORE_GROUP, kind: 'Service', namespace, name: ref.name },
+  );
+  if (!allowed) return { ok: false, reason: Reasons.refNotPermitted, message: `Service ${namespace}/${ref.name} is in another namespace and no ReferenceGrant allows it` };
+  // The CRD's CEL rule ("Must have port for Service reference"): a Service has no single port otherwise.
+  if (ref.port === undefined) return { ok: false, reason: Reasons.unsupportedValue, message: `Service ${namespace}/${ref.name}: a Service backendRef needs a port` };
+  const name = serviceClusterName(namespace, ref.name, ref.port);
+  const hostname = serviceHostname(registry.serviceDnsTemplate, ref.name, namespace);
+  registry.add({ name, endpoints: [{ kind: 'fqdn', hostname, port: ref.port }], http2: grpc, ...(grpc ? { grpc } : {}) });
+  return { ok: true, cluster: name };
+}
