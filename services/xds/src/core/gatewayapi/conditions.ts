@@ -17,6 +17,7 @@ export const Reasons = {
   invalid: 'Invalid',
   invalidParameters: 'InvalidParameters',
   listenersNotValid: 'ListenersNotValid',
+  unsupportedAddress: 'UnsupportedAddress',
   unsupportedProtocol: 'UnsupportedProtocol',
   protocolConflict: 'ProtocolConflict',
   hostnameConflict: 'HostnameConflict',

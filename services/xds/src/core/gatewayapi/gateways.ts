@@ -3,7 +3,9 @@
 import type { GatewayResource } from '../provider/resource-types.js';
 import { conditionFalse, conditionTrue, describeIssues, Reasons } from './conditions.js';
 import { CORE_GROUP, GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
-import { describeSelectorProblem, type LabelSelector } from './namespaces.js';
+import type { LabelSelector } from './namespaces.js';
+import { gatewayAddresses } from './gateway-addresses.js';
+import { describeCertificateProblem, readTlsSecretKey } from './tls-certificates.js';
 import type { Condition, ListenerStatus, StatusMap } from './status-types.js';
 
 export const ISSUER_ANNOTATION = 'cert-manager.io/issuer';
@@ -21,8 +23,13 @@ export interface ListenerContext {
   allowedKinds: RouteKind[];
   /** SDS names "<namespace>/<secretName>" of the listener's certificates. */
   tlsSecrets: string[];
-  /** Serves traffic (valid, no conflict). Routes attach only to ready listeners. */
+  /** Serves traffic (valid, references resolved, no conflict): Programmed. */
   ready: boolean;
+  /**
+   * Routes may attach (Accepted, no conflict), even when a reference is unresolved: as in Envoy Gateway,
+   * a listener with a bad certificate still counts its routes, it just serves nothing until fixed.
+   */
+  attachable: boolean;
   attachedRoutes: number;
   status: ListenerStatus;
 }
@@ -84,6 +91,15 @@ export function collectGateways(index: ResourceIndex, controllerName: string, st
       });
       continue;
     }
+    const addresses = gatewayAddresses(gateway);
+    if (!addresses.ok) {
+      statuses.set(key, {
+        kind: 'Gateway',
+        conditions: [conditionFalse('Accepted', Reasons.unsupportedAddress, addresses.message), conditionFalse('Programmed', Reasons.invalid, addresses.message)],
+        listeners: [],
+      });
+      continue;
+    }
     gateways.push(buildGatewayContext(gateway, index));
   }
   return gateways;
@@ -123,12 +139,14 @@ function validateListener(spec: ListenerSpec, gateway: GatewayContext, index: Re
     allowedKinds: [],
     tlsSecrets: [],
     ready: true,
+    attachable: true,
     attachedRoutes: 0,
     status: { name: spec.name, attachedRoutes: 0, supportedKinds: [], conditions },
   };
 
   if (spec.protocol !== 'HTTP' && spec.protocol !== 'HTTPS') {
     listener.ready = false;
+    listener.attachable = false;
     conditions.push(conditionFalse('Accepted', Reasons.unsupportedProtocol, `Protocol ${spec.protocol} is not supported; use HTTP or HTTPS`));
     return listener;
   }
@@ -197,7 +215,8 @@ function describeTlsSecretProblem(secret: GatewayResource | undefined): string |
   if (secret.issues?.length) return `is invalid: ${describeIssues(secret.issues)}`;
   const hasKey = (name: string) => Boolean(secret.data?.[name] ?? secret.stringData?.[name]);
   if (!hasKey('tls.crt') || !hasKey('tls.key')) return 'needs tls.crt and tls.key';
-  return undefined;
+  const problem = describeCertificateProblem(readTlsSecretKey(secret, 'tls.crt'), readTlsSecretKey(secret, 'tls.key'));
+  return problem ? `must contain a valid certificate and key: ${problem}` : undefined;
 }
 
 /** Listeners sharing a port must agree on protocol and differ in hostname (Gateway API rules). */
@@ -219,6 +238,7 @@ function markConflicts(listeners: ListenerContext[]): void {
       }
       if (conflict) {
         listener.ready = false;
+        listener.attachable = false;
         listener.status.conditions.push(conditionTrue('Conflicted', conflict.reason, conflict.message));
       } else listener.status.conditions.push(conditionFalse('Conflicted', Reasons.noConflicts, 'No conflicts'));
     }
@@ -237,8 +257,10 @@ export function recordGatewayStatus(gateway: GatewayContext, statuses: StatusMap
     return listener.status;
   });
   const anyReady = gateway.listeners.some((l) => l.ready);
+  const addresses = gatewayAddresses(gateway.resource);
   statuses.set(`Gateway/${gateway.key}`, {
     kind: 'Gateway',
+    ...(addresses.ok && addresses.addresses.length > 0 ? { addresses: addresses.addresses } : {}),
     conditions: anyReady
       ? [conditionTrue('Accepted', Reasons.accepted, 'Gateway is accepted'), conditionTrue('Programmed', Reasons.programmed, 'Gateway is programmed')]
       : [

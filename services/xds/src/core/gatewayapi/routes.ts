@@ -2,7 +2,7 @@
 // and their expansion into RouteIR per listener and hostname, with route status per parent.
 import type { GatewayResource, ResourceIssue } from '../provider/resource-types.js';
 import type { RouteIR } from '../ir/types.js';
-import type { ClusterRegistry } from './backends.js';
+import { ClusterRegistry } from './backends.js';
 import { conditionFalse, conditionTrue, describeIssues, Reasons } from './conditions.js';
 import type { GatewayContext, ListenerContext, RouteKind } from './gateways.js';
 import { intersectHostnames } from './hostnames.js';
@@ -73,8 +73,12 @@ export function translateRoutes(
       return translated;
     };
 
+    // Parents that do not accept the route still report ResolvedRefs (the conformance suite reads it on
+    // every parent): its backendRefs are resolved against a scratch registry, so nothing is served.
+    let refsWithoutParent: Condition | undefined;
+    const refsCondition = (): Condition => (refsWithoutParent ??= resolvedRefsCondition(refProblemsAlone(spec.rules, kind, namespace, index)));
     if (invalid.length > 0 && parentRefs.length === 0) {
-      parents.push({ parentRef: { name: '' }, controllerName, conditions: [conditionFalse('Accepted', Reasons.unsupportedValue, describeIssues(invalid))] });
+      parents.push({ parentRef: { name: '' }, controllerName, conditions: [conditionFalse('Accepted', Reasons.unsupportedValue, describeIssues(invalid)), refsCondition()] });
     }
     for (const parentRef of parentRefs) {
       const parentNamespace = parentRef.namespace ?? namespace;
@@ -90,26 +94,25 @@ export function translateRoutes(
       if (!gateway) {
         // A Gateway of another controller is not ours to report on.
         if (index.get('Gateway', parentNamespace, parentRef.name) && reported.kind === 'Gateway') continue;
-        parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', Reasons.noMatchingParent, `Gateway ${parentNamespace}/${parentRef.name} is not found`)] });
+        parents.push({
+          parentRef: reported,
+          controllerName,
+          conditions: [conditionFalse('Accepted', Reasons.noMatchingParent, `Gateway ${parentNamespace}/${parentRef.name} is not found`), refsCondition()],
+        });
         continue;
       }
       if (invalid.length > 0) {
-        parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', Reasons.unsupportedValue, describeIssues(invalid))] });
+        parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', Reasons.unsupportedValue, describeIssues(invalid)), refsCondition()] });
         continue;
       }
       const attachment = attachToGateway(route, kind, spec.hostnames ?? [], parentRef, gateway, index);
       if (!attachment.ok) {
-        parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', attachment.reason, attachment.message)] });
+        parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', attachment.reason, attachment.message), refsCondition()] });
         continue;
       }
       const { rules, problems } = rulesFor(gateway);
       const conditions = [conditionTrue('Accepted', Reasons.accepted, 'Route is accepted')];
-      const refProblems = problems.filter((p) => p.condition === 'ResolvedRefs');
-      conditions.push(
-        refProblems.length > 0
-          ? conditionFalse('ResolvedRefs', refProblems[0]!.reason, refProblems.map((p) => p.message).join('; '))
-          : conditionTrue('ResolvedRefs', Reasons.resolvedRefs, 'All references resolved'),
-      );
+      conditions.push(resolvedRefsCondition(problems));
       const partial = problems.filter((p) => p.condition === 'PartiallyInvalid');
       if (partial.length > 0) conditions.push(conditionTrue('PartiallyInvalid', Reasons.unsupportedValue, partial.map((p) => p.message).join('; ')));
       parents.push({ parentRef: reported, controllerName, conditions });
@@ -127,6 +130,23 @@ export function translateRoutes(
     }
   });
   return result;
+}
+
+function resolvedRefsCondition(problems: readonly RuleProblem[]): Condition {
+  const refProblems = problems.filter((p) => p.condition === 'ResolvedRefs');
+  return refProblems.length > 0
+    ? conditionFalse('ResolvedRefs', refProblems[0]!.reason, refProblems.map((p) => p.message).join('; '))
+    : conditionTrue('ResolvedRefs', Reasons.resolvedRefs, 'All references resolved');
+}
+
+/** The reference problems of a route's rules, resolved into a registry nobody serves. */
+function refProblemsAlone(rules: RuleSpec[] | undefined, routeKind: RouteKind, namespace: string, index: ResourceIndex): RuleProblem[] {
+  const registry = new ClusterRegistry();
+  try {
+    return objectsOf<RuleSpec>(rules).flatMap((rule, r) => translateRule(rule, `spec.rules[${r}]`, { routeKind, namespace, index, registry }).problems);
+  } catch {
+    return []; // a rule too malformed to read (its schema problems are on Accepted already)
+  }
 }
 
 /** "file:line: Kind ns/name: /path: message" as schema issues read; the route's line stands in for the field's. */
@@ -160,7 +180,7 @@ function attachToGateway(
   if (named.length === 0) {
     return { ok: false, reason: Reasons.noMatchingParent, message: `Gateway ${gateway.key} has no listener ${parentRef.sectionName ?? ''}${parentRef.port ? ` on port ${parentRef.port}` : ''}`.trim() };
   }
-  const allowed = named.filter((l) => l.ready && l.allowedKinds.includes(kind) && namespaceAllowed(l, route.metadata.namespace, gateway.namespace, index));
+  const allowed = named.filter((l) => l.attachable && l.allowedKinds.includes(kind) && namespaceAllowed(l, route.metadata.namespace, gateway.namespace, index));
   if (allowed.length === 0) {
     return { ok: false, reason: Reasons.notAllowedByListeners, message: `No ready listener of Gateway ${gateway.key} allows ${kind} from namespace ${route.metadata.namespace}` };
   }

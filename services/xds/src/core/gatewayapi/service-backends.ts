@@ -1,14 +1,28 @@
 // Kubernetes Service backendRefs (kind omitted or "Service") without Kubernetes: the Service is a DNS
 // name, made from a template (`{name}` for docker compose, `{name}.{namespace}.svc.cluster.local` in
 // Kubernetes), and becomes a DNS-resolved cluster, as Envoy Gateway makes one for a hostname.
-import type { BackendResolution, BackendRef, ClusterRegistry } from './backends.js';
+import type { ClusterIR } from '../ir/types.js';
 import { Reasons } from './conditions.js';
 import { CORE_GROUP, GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
+
+/** What resolving a Service ref needs of backends.ts's types (kept here: backends.ts imports this file). */
+interface ServiceRef {
+  group?: string;
+  kind?: string;
+  name: string;
+  namespace?: string;
+  port?: number;
+}
+interface ServiceClusters {
+  readonly serviceDnsTemplate: string;
+  add(cluster: ClusterIR): void;
+}
+type Resolution = { ok: true; cluster: string } | { ok: false; reason: string; message: string };
 
 /** The default: a compose service name resolves as it is. */
 export const DEFAULT_SERVICE_DNS_TEMPLATE = '{name}';
 
-export function isServiceRef(ref: Pick<BackendRef, 'group' | 'kind'>): boolean {
+export function isServiceRef(ref: Pick<ServiceRef, 'group' | 'kind'>): boolean {
   return (ref.group ?? CORE_GROUP) === CORE_GROUP && (ref.kind ?? 'Service') === 'Service';
 }
 
@@ -21,12 +35,12 @@ export function serviceClusterName(namespace: string, name: string, port: number
 }
 
 export function resolveServiceRef(
-  ref: BackendRef,
+  ref: ServiceRef,
   from: { kind: string; namespace: string },
   index: ResourceIndex,
-  registry: ClusterRegistry,
+  registry: ServiceClusters,
   grpc: boolean,
-): BackendResolution {
+): Resolution {
   const namespace = ref.namespace ?? from.namespace;
   const allowed = index.isReferenceAllowed(
     { group: GATEWAY_GROUP, kind: from.kind, namespace: from.namespace },
