@@ -18,6 +18,7 @@ export type BackendResolution = { ok: true; cluster: string } | { ok: false; rea
 
 interface BackendSpec {
   type?: string;
+  tls?: unknown;
   appProtocols?: string[];
   endpoints?: Array<{ ip?: { address: string; port: number }; fqdn?: { hostname: string; port: number }; unix?: { path: string }; zone?: string }>;
 }
@@ -83,6 +84,8 @@ export function resolveBackendRef(
   if (backend.issues?.length) return { ok: false, reason: Reasons.backendNotFound, message: `Backend ${namespace}/${ref.name} is invalid: ${describeIssues(backend.issues)}` };
   const spec = (backend.spec ?? {}) as BackendSpec;
   if (spec.type === 'DynamicResolver') return { ok: false, reason: Reasons.unsupportedValue, message: `Backend ${namespace}/${ref.name}: type DynamicResolver is not supported` };
+  // Upstream TLS is not translated yet: refuse rather than talk plaintext to an upstream that expects TLS.
+  if (spec.tls !== undefined) return { ok: false, reason: Reasons.unsupportedValue, message: `Backend ${namespace}/${ref.name}: tls (upstream TLS) is not supported yet; refused rather than sent in plaintext` };
   const endpoints: EndpointIR[] = [];
   for (const endpoint of spec.endpoints ?? []) {
     const zone = endpoint.zone ? { zone: endpoint.zone } : {};
