@@ -30,10 +30,10 @@ function buildPorts(gateway: GatewayContext, entries: RouteEntry[]): PortIR[] {
   const ports = new Map<number, PortIR>();
   const chainEntries = new Map<FilterChainIR, RouteEntry[]>();
   for (const listener of gateway.listeners) {
-    if (!listener.ready) continue;
+    if (!listener.ready || (listener.protocol !== 'HTTP' && listener.protocol !== 'HTTPS')) continue; // L4: assemble-l4.ts
     let port = ports.get(listener.port);
     if (!port) {
-      port = { name: `${gateway.key}/port/${listener.port}`, port: listener.port, protocol: listener.protocol, chains: [] };
+      port = { name: `${gateway.key}/port/${listener.port}`, port: listener.port, protocol: listener.protocol as PortIR['protocol'], chains: [] };
       ports.set(listener.port, port);
     }
     // HTTPS: a chain per listener, chosen by SNI. HTTP: listeners sharing a port share one chain.

@@ -13,14 +13,20 @@ export const CLUSTER_ISSUER_ANNOTATION = 'cert-manager.io/cluster-issuer';
 
 const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute'] as const;
 export type RouteKind = (typeof ROUTE_KINDS)[number];
+/** Route kinds per listener protocol: HTTP ones, and the L4 ones (l4-routes.ts). */
+const KINDS_BY_PROTOCOL = { HTTP: ROUTE_KINDS, HTTPS: ROUTE_KINDS, TCP: ['TCPRoute'], TLS: ['TLSRoute'] } as const;
+export type ListenerProtocol = keyof typeof KINDS_BY_PROTOCOL;
+export type ListenerRouteKind = RouteKind | 'TCPRoute' | 'TLSRoute';
 
 export interface ListenerContext {
   name: string;
   port: number;
-  protocol: 'HTTP' | 'HTTPS';
+  protocol: ListenerProtocol;
+  /** TLS listeners: Passthrough (SNI routing, the backend terminates) or Terminate (here, then TCP). */
+  tlsMode?: 'Passthrough' | 'Terminate';
   hostname?: string;
   allowedNamespaces: { from: 'Same' | 'All' | 'Selector'; selector?: LabelSelector };
-  allowedKinds: RouteKind[];
+  allowedKinds: ListenerRouteKind[];
   /** SDS names "<namespace>/<secretName>" of the listener's certificates. */
   tlsSecrets: string[];
   /** Serves traffic (valid, references resolved, no conflict): Programmed. */
@@ -126,11 +132,13 @@ function buildGatewayContext(gateway: GatewayResource, index: ResourceIndex): Ga
 
 function validateListener(spec: ListenerSpec, gateway: GatewayContext, index: ResourceIndex): ListenerContext {
   const conditions: Condition[] = [];
-  const protocol = spec.protocol === 'HTTPS' ? 'HTTPS' : 'HTTP';
+  const protocol: ListenerProtocol = Object.hasOwn(KINDS_BY_PROTOCOL, spec.protocol) ? (spec.protocol as ListenerProtocol) : 'HTTP';
+  const tlsMode = spec.tls?.mode === 'Passthrough' ? 'Passthrough' : 'Terminate';
   const listener: ListenerContext = {
     name: spec.name,
     port: spec.port,
     protocol,
+    ...(protocol === 'TLS' ? { tlsMode } : {}),
     ...(spec.hostname ? { hostname: spec.hostname } : {}),
     allowedNamespaces: {
       from: spec.allowedRoutes?.namespaces?.from ?? 'Same',
@@ -144,28 +152,29 @@ function validateListener(spec: ListenerSpec, gateway: GatewayContext, index: Re
     status: { name: spec.name, attachedRoutes: 0, supportedKinds: [], conditions },
   };
 
-  if (spec.protocol !== 'HTTP' && spec.protocol !== 'HTTPS') {
+  if (!Object.hasOwn(KINDS_BY_PROTOCOL, spec.protocol)) {
     listener.ready = false;
     listener.attachable = false;
-    conditions.push(conditionFalse('Accepted', Reasons.unsupportedProtocol, `Protocol ${spec.protocol} is not supported; use HTTP or HTTPS`));
+    conditions.push(conditionFalse('Accepted', Reasons.unsupportedProtocol, `Protocol ${spec.protocol} is not supported; use HTTP, HTTPS, TLS or TCP`));
     return listener;
   }
+  const protocolKinds: readonly ListenerRouteKind[] = KINDS_BY_PROTOCOL[protocol];
 
   let refsOk = true;
   const requested = spec.allowedRoutes?.kinds;
   if (requested && requested.length > 0) {
     for (const kind of requested) {
-      const known = (kind.group ?? GATEWAY_GROUP) === GATEWAY_GROUP && (ROUTE_KINDS as readonly string[]).includes(kind.kind);
-      if (known) listener.allowedKinds.push(kind.kind as RouteKind);
+      const known = (kind.group ?? GATEWAY_GROUP) === GATEWAY_GROUP && (protocolKinds as readonly string[]).includes(kind.kind);
+      if (known) listener.allowedKinds.push(kind.kind as ListenerRouteKind);
       else {
         refsOk = false;
         conditions.push(conditionFalse('ResolvedRefs', Reasons.invalidRouteKinds, `Route kind ${kind.group ?? GATEWAY_GROUP}/${kind.kind} is not supported`));
       }
     }
-  } else listener.allowedKinds.push(...ROUTE_KINDS);
+  } else listener.allowedKinds.push(...protocolKinds);
   listener.status.supportedKinds = listener.allowedKinds.map((kind) => ({ group: GATEWAY_GROUP, kind }));
 
-  if (protocol === 'HTTPS') {
+  if (protocol === 'HTTPS' || (protocol === 'TLS' && tlsMode === 'Terminate')) {
     const certProblem = resolveCertificates(spec, listener, gateway, index);
     if (certProblem) {
       refsOk = false;
@@ -188,7 +197,7 @@ function resolveCertificates(
   const mode = spec.tls?.mode ?? 'Terminate';
   if (mode !== 'Terminate') return { reason: Reasons.unsupportedValue, message: `TLS mode ${mode} is not supported; use Terminate` };
   const refs = spec.tls?.certificateRefs ?? [];
-  if (refs.length === 0) return { reason: Reasons.invalidCertificateRef, message: 'An HTTPS listener needs tls.certificateRefs' };
+  if (refs.length === 0) return { reason: Reasons.invalidCertificateRef, message: `An ${listener.protocol} listener needs tls.certificateRefs` };
   for (const ref of refs) {
     const group = ref.group ?? CORE_GROUP;
     const kind = ref.kind ?? 'Secret';
@@ -200,7 +209,7 @@ function resolveCertificates(
     );
     if (!allowed) return { reason: Reasons.refNotPermitted, message: `Secret ${namespace}/${ref.name} is in another namespace and no ReferenceGrant allows it` };
     // An ACME-managed certificate does not exist until the certs service issues it.
-    const acmeManaged = gateway.issuer !== undefined && listener.hostname !== undefined;
+    const acmeManaged = gateway.issuer !== undefined && listener.hostname !== undefined && listener.protocol === 'HTTPS';
     if (!acmeManaged) {
       const problem = describeTlsSecretProblem(index.get('Secret', namespace, ref.name));
       if (problem) return { reason: Reasons.invalidCertificateRef, message: `Secret ${namespace}/${ref.name} ${problem}` };

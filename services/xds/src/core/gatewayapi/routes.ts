@@ -4,7 +4,7 @@ import type { GatewayResource, ResourceIssue } from '../provider/resource-types.
 import type { RouteIR } from '../ir/types.js';
 import { ClusterRegistry } from './backends.js';
 import { conditionFalse, conditionTrue, describeIssues, Reasons } from './conditions.js';
-import type { GatewayContext, ListenerContext, RouteKind } from './gateways.js';
+import type { GatewayContext, ListenerContext, ListenerRouteKind, RouteKind } from './gateways.js';
 import { intersectHostnames } from './hostnames.js';
 import type { PolicyResult } from './policies.js';
 import { GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
@@ -132,7 +132,7 @@ export function translateRoutes(
   return result;
 }
 
-function resolvedRefsCondition(problems: readonly RuleProblem[]): Condition {
+export function resolvedRefsCondition(problems: ReadonlyArray<Pick<RuleProblem, 'condition' | 'reason' | 'message'>>): Condition {
   const refProblems = problems.filter((p) => p.condition === 'ResolvedRefs');
   return refProblems.length > 0
     ? conditionFalse('ResolvedRefs', refProblems[0]!.reason, refProblems.map((p) => p.message).join('; '))
@@ -164,13 +164,13 @@ function addProxyless(result: RouteTranslation, gatewayKey: string, host: string
   for (const entry of entries) if (!list.some((e) => e.route.name === entry.route.name)) list.push(entry);
 }
 
-type Attachment =
+export type Attachment =
   | { ok: true; listeners: Array<{ listener: ListenerContext; hostnames: string[] }> }
   | { ok: false; reason: string; message: string };
 
-function attachToGateway(
+export function attachToGateway(
   route: GatewayResource,
-  kind: RouteKind,
+  kind: ListenerRouteKind,
   routeHostnames: string[],
   parentRef: ParentReference,
   gateway: GatewayContext,

@@ -30,7 +30,7 @@ export interface ListenerStatus {
 export type ResourceStatus =
   | { kind: 'GatewayClass'; conditions: Condition[] }
   | { kind: 'Gateway'; conditions: Condition[]; listeners: ListenerStatus[]; addresses?: Array<{ type: string; value: string }> }
-  | { kind: 'HTTPRoute' | 'GRPCRoute'; parents: Array<{ parentRef: ParentReference; controllerName: string; conditions: Condition[] }> }
+  | { kind: 'HTTPRoute' | 'GRPCRoute' | 'TCPRoute' | 'TLSRoute'; parents: Array<{ parentRef: ParentReference; controllerName: string; conditions: Condition[] }> }
   | { kind: 'SecurityPolicy' | 'BackendTrafficPolicy'; ancestors: Array<{ ancestorRef: ParentReference; controllerName: string; conditions: Condition[] }> }
   | { kind: 'Backend' | 'ReferenceGrant' | 'Secret' | 'Namespace'; conditions: Condition[] };
 

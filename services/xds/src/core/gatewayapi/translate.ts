@@ -4,6 +4,8 @@ import type { GatewayResource } from '../provider/resource-types.js';
 import type { GatewayIR } from '../ir/types.js';
 import { certificatesWantedFor, type CertificateRequest } from './acme.js';
 import { assembleGatewayIR } from './assemble-ir.js';
+import { assembleL4Ports } from './assemble-l4.js';
+import { translateL4Routes } from './l4-routes.js';
 import { ClusterRegistry } from './backends.js';
 import { collectGateways, recordGatewayStatus } from './gateways.js';
 import { collectIdentityHeaders } from './identity-headers.js';
@@ -36,6 +38,7 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
   const registries = new Map(gateways.map((g) => [g.key, new ClusterRegistry(options.serviceDnsTemplate)]));
   const policies = collectPolicies(index, gateways, controllerName, statuses);
   const routes = translateRoutes(index, gateways, registries, policies, controllerName, statuses);
+  const l4Routes = translateL4Routes(index, gateways, registries, controllerName, statuses);
   for (const gateway of gateways) recordGatewayStatus(gateway, statuses);
   recordOtherStatuses(index, statuses);
   stampObservedGenerations(index, statuses);
@@ -43,7 +46,10 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
 
   const identityHeaders = collectIdentityHeaders(index);
   const irs = gateways.map((gateway) =>
-    assembleGatewayIR(gateway, routes.entries.get(gateway.key) ?? [], routes.proxyless.get(gateway.key), registries.get(gateway.key)!, index, identityHeaders),
+    withL4Ports(
+      assembleGatewayIR(gateway, routes.entries.get(gateway.key) ?? [], routes.proxyless.get(gateway.key), registries.get(gateway.key)!, index, identityHeaders),
+      assembleL4Ports(gateway, l4Routes.get(gateway.key) ?? []),
+    ),
   );
   return {
     gateways: irs,
@@ -52,6 +58,11 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
     authzSecrets: policies.authzSecrets,
     certificatesWanted: gateways.flatMap(certificatesWantedFor),
   };
+}
+
+/** TCP/TLS listeners join the IR only when a Gateway has some, so HTTP-only IR stays as it was. */
+function withL4Ports(ir: GatewayIR, l4Ports: GatewayIR['l4Ports']): GatewayIR {
+  return l4Ports && l4Ports.length > 0 ? { ...ir, l4Ports } : ir;
 }
 
 /** Conditions say which generation of their resource they describe (files have none; the admin API may). */

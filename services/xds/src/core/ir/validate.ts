@@ -11,6 +11,8 @@ import type {
   GlobalRateLimitIR,
   HeaderMatchIR,
   HeaderModifierIR,
+  L4ChainIR,
+  L4PortIR,
   MirrorIR,
   PortIR,
   ProxylessHostIR,
@@ -188,8 +190,10 @@ const virtualHost = object({ name: string, domains: list(string), routes: list(r
 const chain = object({ name: string, serverNames: list(string), tlsSecrets: list(string), virtualHosts: list(virtualHost), acmeChallenge: boolean });
 const port = object({ name: string, port: portNumber, protocol: oneOf('HTTP', 'HTTPS'), chains: list(chain) });
 const proxylessHost = object({ host: string, routes: list(route) });
+const l4Chain = object({ name: string, serverNames: list(string), tlsSecrets: optional(list(string)), backends: list(weightedCluster) });
+const l4Port = object({ name: string, port: portNumber, protocol: oneOf('TCP', 'TLS'), chains: list(l4Chain) });
 
-const gatewayShape = object({ key: string, ports: list(port), proxyless: list(proxylessHost), clusters: list(cluster), secrets: list(tlsSecret), identityHeaders: list(string) });
+const gatewayShape = object({ key: string, ports: list(port), l4Ports: optional(list(l4Port)), proxyless: list(proxylessHost), clusters: list(cluster), secrets: list(tlsSecret), identityHeaders: list(string) });
 
 /** Every problem with `value` as a GatewayIR, one line each; empty when it is one. */
 export function checkGatewayIR(value: unknown): string[] {
@@ -229,5 +233,7 @@ const shapesMatchTypes: [
   Same<typeof endpoint, EndpointIR>,
   Same<typeof tlsSecret, TlsSecretIR>,
   Same<typeof proxylessHost, ProxylessHostIR>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+  Same<typeof l4Port, L4PortIR>,
+  Same<typeof l4Chain, L4ChainIR>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void shapesMatchTypes;
