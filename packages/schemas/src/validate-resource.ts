@@ -16,7 +16,7 @@ const compiled = new Map<string, ValidateFunction>();
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-/** Kinds that are core Kubernetes, not CRDs, but still accepted as input (TLS Secrets, Namespaces with labels). */
+/** Kinds that are core Kubernetes, not CRDs, but still accepted as input (Secrets, ConfigMaps, Namespaces with labels). */
 const CORE_KINDS: Record<string, ValidateFunction> = {
   'v1/Secret': ajv.compile({
     type: 'object',
@@ -28,6 +28,20 @@ const CORE_KINDS: Record<string, ValidateFunction> = {
       type: { type: 'string' },
       data: { type: 'object', additionalProperties: { type: 'string' } },
       stringData: { type: 'object', additionalProperties: { type: 'string' } },
+      immutable: { type: 'boolean' },
+    },
+    additionalProperties: false,
+  }),
+  // CA certificates for upstream TLS (Backend tls.caCertificateRefs) live under data["ca.crt"].
+  'v1/ConfigMap': ajv.compile({
+    type: 'object',
+    required: ['apiVersion', 'kind', 'metadata'],
+    properties: {
+      apiVersion: { const: 'v1' },
+      kind: { const: 'ConfigMap' },
+      metadata: { type: 'object' },
+      data: { type: 'object', additionalProperties: { type: 'string' } },
+      binaryData: { type: 'object', additionalProperties: { type: 'string' } },
       immutable: { type: 'boolean' },
     },
     additionalProperties: false,
@@ -73,7 +87,7 @@ export function validateResource(doc: unknown): SchemaIssue[] {
   if (typeof kind !== 'string') return [{ path: '/kind', message: 'kind is required' }];
   const validate = validatorFor(apiVersion, kind);
   if (!validate) {
-    return [{ path: '/kind', message: `unknown kind ${apiVersion}/${kind}; known: ${knownKinds().join(', ')}, v1/Secret, v1/Namespace` }];
+    return [{ path: '/kind', message: `unknown kind ${apiVersion}/${kind}; known: ${knownKinds().join(', ')}, v1/Secret, v1/ConfigMap, v1/Namespace` }];
   }
   const issues = validate(doc) ? [] : dedupe((validate.errors ?? []).map(toIssue));
   return [...validateMetadata((doc as { metadata?: unknown }).metadata), ...issues];

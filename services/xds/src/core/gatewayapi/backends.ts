@@ -1,6 +1,7 @@
 // backendRefs point at Envoy Gateway Backends, or at Services resolved by DNS (service-backends.ts).
 // Each resolved Backend becomes one cluster, shared by every route of a Gateway that uses it.
-import type { ClusterIR, EndpointIR } from '../ir/types.js';
+import type { ClusterIR, EndpointIR, TlsSecretIR } from '../ir/types.js';
+import { resolveBackendTls, type BackendTlsSpec } from './backend-tls.js';
 import { describeIssues, Reasons } from './conditions.js';
 import { ENVOY_GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
 import { DEFAULT_SERVICE_DNS_TEMPLATE, isServiceRef, resolveServiceRef } from './service-backends.js';
@@ -18,7 +19,7 @@ export type BackendResolution = { ok: true; cluster: string } | { ok: false; rea
 
 interface BackendSpec {
   type?: string;
-  tls?: unknown;
+  tls?: BackendTlsSpec;
   appProtocols?: string[];
   endpoints?: Array<{ ip?: { address: string; port: number }; fqdn?: { hostname: string; port: number }; unix?: { path: string }; zone?: string }>;
 }
@@ -26,6 +27,7 @@ interface BackendSpec {
 /** Per-Gateway set of clusters the routes need. */
 export class ClusterRegistry {
   private readonly clusters = new Map<string, ClusterIR>();
+  private readonly secretsByName = new Map<string, TlsSecretIR>();
 
   /** `serviceDnsTemplate`: how a Service backendRef's name becomes a hostname ("{name}", "{name}.{namespace}.svc.cluster.local"). */
   constructor(readonly serviceDnsTemplate = DEFAULT_SERVICE_DNS_TEMPLATE) {}
@@ -37,6 +39,15 @@ export class ClusterRegistry {
       existing.grpc ||= cluster.grpc;
     }
     else this.clusters.set(cluster.name, { ...cluster, endpoints: [...cluster.endpoints] });
+  }
+
+  /** Client certificates clusters present upstream, served over SDS with the listeners' secrets. */
+  addSecret(secret: TlsSecretIR): void {
+    this.secretsByName.set(secret.name, secret);
+  }
+
+  secrets(): TlsSecretIR[] {
+    return [...this.secretsByName.values()];
   }
 
   get(name: string): ClusterIR | undefined {
@@ -84,8 +95,9 @@ export function resolveBackendRef(
   if (backend.issues?.length) return { ok: false, reason: Reasons.backendNotFound, message: `Backend ${namespace}/${ref.name} is invalid: ${describeIssues(backend.issues)}` };
   const spec = (backend.spec ?? {}) as BackendSpec;
   if (spec.type === 'DynamicResolver') return { ok: false, reason: Reasons.unsupportedValue, message: `Backend ${namespace}/${ref.name}: type DynamicResolver is not supported` };
-  // Upstream TLS is not translated yet: refuse rather than talk plaintext to an upstream that expects TLS.
-  if (spec.tls !== undefined) return { ok: false, reason: Reasons.unsupportedValue, message: `Backend ${namespace}/${ref.name}: tls (upstream TLS) is not supported yet; refused rather than sent in plaintext` };
+  // Upstream TLS that cannot be honoured is refused, never dropped: plaintext to a TLS upstream is worse.
+  const tls = spec.tls ? resolveBackendTls(backend, spec.tls, index) : undefined;
+  if (tls && !tls.ok) return { ok: false, reason: Reasons.unsupportedValue, message: `Backend ${namespace}/${ref.name}: ${tls.message}` };
   const endpoints: EndpointIR[] = [];
   for (const endpoint of spec.endpoints ?? []) {
     const zone = endpoint.zone ? { zone: endpoint.zone } : {};
@@ -103,6 +115,7 @@ export function resolveBackendRef(
     return { ok: false, reason: Reasons.unsupportedValue, message: `Backend ${namespace}/${ref.name} mixes hostname endpoints with IP or unix endpoints` };
   }
   const name = backendClusterName(namespace, ref.name);
-  registry.add({ name, endpoints, http2: grpc || (spec.appProtocols ?? []).includes('gateway.envoyproxy.io/h2c'), ...(grpc ? { grpc } : {}) });
+  registry.add({ name, endpoints, http2: grpc || (spec.appProtocols ?? []).includes('gateway.envoyproxy.io/h2c'), ...(grpc ? { grpc } : {}), ...(tls?.ok ? { tls: tls.tls } : {}) });
+  if (tls?.ok) for (const secret of tls.secrets) registry.addSecret(secret);
   return { ok: true, cluster: name };
 }

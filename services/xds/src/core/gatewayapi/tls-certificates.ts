@@ -13,22 +13,29 @@ export function readTlsSecretKey(secret: GatewayResource, key: 'tls.crt' | 'tls.
 
 /** Why this certificate and key cannot be served, or undefined when they can. */
 export function describeCertificateProblem(certificateChain: string, privateKey: string): string | undefined {
-  const blocks = certificateChain.match(PEM_CERTIFICATE) ?? [];
-  if (blocks.length === 0) return 'tls.crt holds no PEM certificate';
-  const certificates: X509Certificate[] = [];
-  for (const [i, block] of blocks.entries()) {
-    try {
-      certificates.push(new X509Certificate(block));
-    } catch {
-      return `tls.crt: certificate ${i + 1} does not parse as X.509`;
-    }
-  }
+  const parsed = parseCertificates(certificateChain, 'tls.crt');
+  if (!parsed.ok) return parsed.problem;
   let key;
   try {
     key = createPrivateKey(privateKey);
   } catch {
     return 'tls.key does not parse as a PEM private key';
   }
-  if (!certificates[0]!.checkPrivateKey(key)) return 'tls.key does not match the certificate in tls.crt';
+  if (!parsed.certificates[0]!.checkPrivateKey(key)) return 'tls.key does not match the certificate in tls.crt';
   return undefined;
+}
+
+/** Every PEM certificate in `pem` (a chain, or a CA bundle), parsed; `field` names it in the problem. */
+export function parseCertificates(pem: string, field: string): { ok: true; certificates: X509Certificate[]; pems: string[] } | { ok: false; problem: string } {
+  const blocks = pem.match(PEM_CERTIFICATE) ?? [];
+  if (blocks.length === 0) return { ok: false, problem: `${field} holds no PEM certificate` };
+  const certificates: X509Certificate[] = [];
+  for (const [i, block] of blocks.entries()) {
+    try {
+      certificates.push(new X509Certificate(block));
+    } catch {
+      return { ok: false, problem: `${field}: certificate ${i + 1} does not parse as X.509` };
+    }
+  }
+  return { ok: true, certificates, pems: blocks };
 }

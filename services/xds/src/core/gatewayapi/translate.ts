@@ -1,7 +1,7 @@
 // Gateway API resources -> IR per Gateway, plus statuses and what the other services need.
 // The runner of this stage: each step lives in its own module.
 import type { GatewayResource } from '../provider/resource-types.js';
-import type { GatewayIR } from '../ir/types.js';
+import type { GatewayIR, TlsSecretIR } from '../ir/types.js';
 import { certificatesWantedFor, type CertificateRequest } from './acme.js';
 import { assembleGatewayIR } from './assemble-ir.js';
 import { assembleL4Ports } from './assemble-l4.js';
@@ -46,9 +46,12 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
 
   const identityHeaders = collectIdentityHeaders(index);
   const irs = gateways.map((gateway) =>
-    withL4Ports(
-      assembleGatewayIR(gateway, routes.entries.get(gateway.key) ?? [], routes.proxyless.get(gateway.key), registries.get(gateway.key)!, index, identityHeaders),
-      assembleL4Ports(gateway, l4Routes.get(gateway.key) ?? []),
+    withUpstreamSecrets(
+      withL4Ports(
+        assembleGatewayIR(gateway, routes.entries.get(gateway.key) ?? [], routes.proxyless.get(gateway.key), registries.get(gateway.key)!, index, identityHeaders),
+        assembleL4Ports(gateway, l4Routes.get(gateway.key) ?? []),
+      ),
+      registries.get(gateway.key)!.secrets(),
     ),
   );
   return {
@@ -63,6 +66,12 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
 /** TCP/TLS listeners join the IR only when a Gateway has some, so HTTP-only IR stays as it was. */
 function withL4Ports(ir: GatewayIR, l4Ports: GatewayIR['l4Ports']): GatewayIR {
   return l4Ports && l4Ports.length > 0 ? { ...ir, l4Ports } : ir;
+}
+
+/** Client certificates Backends present upstream join the SDS secrets (once per name). */
+function withUpstreamSecrets(ir: GatewayIR, secrets: readonly TlsSecretIR[]): GatewayIR {
+  const extra = secrets.filter((secret) => !ir.secrets.some((s) => s.name === secret.name));
+  return extra.length === 0 ? ir : { ...ir, secrets: [...ir.secrets, ...extra].sort((a, b) => (a.name < b.name ? -1 : 1)) };
 }
 
 /** Conditions say which generation of their resource they describe (files have none; the admin API may). */

@@ -190,6 +190,27 @@ export interface ClusterIR {
   http2: boolean;
   /** Used by GRPCRoutes, so proxyless gRPC clients may load it (they take EDS or LOGICAL_DNS only). */
   grpc?: boolean;
+  /** Upstream TLS (Backend `tls`). */
+  tls?: UpstreamTlsIR;
+}
+
+/** How a cluster speaks TLS to its upstream, resolved: CA material inline, client certificates by SDS name. */
+export interface UpstreamTlsIR {
+  sni?: string;
+  /** Absent only with insecureSkipVerify. */
+  trustedCa?: { kind: 'inline'; pem: string } | { kind: 'system' };
+  /** DNS names the upstream certificate must carry (the SNI when one is set). */
+  subjectAltNames: string[];
+  insecureSkipVerify: boolean;
+  alpnProtocols: string[];
+  /** "1.0".."1.3" or "Auto". */
+  minVersion?: string;
+  maxVersion?: string;
+  ciphers: string[];
+  ecdhCurves: string[];
+  signatureAlgorithms: string[];
+  /** SDS names "<namespace>/<secretName>" of client certificates presented upstream. */
+  clientCertificates: string[];
 }
 
 export interface TlsSecretIR {

@@ -25,6 +25,7 @@ import type {
   RouteMatchIR,
   StringMatchIR,
   TlsSecretIR,
+  UpstreamTlsIR,
   VirtualHostIR,
   WeightedClusterIR,
 } from './types.js';
@@ -183,7 +184,20 @@ const endpoint = tagged('kind', {
   fqdn: object({ kind: oneOf('fqdn'), hostname: string, port: portNumber, zone }),
   unix: object({ kind: oneOf('unix'), path: string, zone }),
 });
-const cluster = object({ name: string, endpoints: list(endpoint), http2: boolean, grpc: optional(boolean) });
+const upstreamTls = object({
+  sni: optional(string),
+  trustedCa: optional(tagged('kind', { inline: object({ kind: oneOf('inline'), pem: string }), system: object({ kind: oneOf('system') }) })),
+  subjectAltNames: list(string),
+  insecureSkipVerify: boolean,
+  alpnProtocols: list(string),
+  minVersion: optional(string),
+  maxVersion: optional(string),
+  ciphers: list(string),
+  ecdhCurves: list(string),
+  signatureAlgorithms: list(string),
+  clientCertificates: list(string),
+});
+const cluster = object({ name: string, endpoints: list(endpoint), http2: boolean, grpc: optional(boolean), tls: optional(upstreamTls) });
 const tlsSecret = object({ name: string, certificateChain: string, privateKey: string });
 
 const virtualHost = object({ name: string, domains: list(string), routes: list(route) });
@@ -235,5 +249,6 @@ const shapesMatchTypes: [
   Same<typeof proxylessHost, ProxylessHostIR>,
   Same<typeof l4Port, L4PortIR>,
   Same<typeof l4Chain, L4ChainIR>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+  Same<typeof upstreamTls, UpstreamTlsIR>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void shapesMatchTypes;
