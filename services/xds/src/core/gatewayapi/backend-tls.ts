@@ -9,7 +9,7 @@ import type { GatewayResource } from '../provider/resource-types.js';
 import { CORE_GROUP, type ResourceIndex } from './resource-index.js';
 import { describeCertificateProblem, parseCertificates, readTlsSecretKey } from './tls-certificates.js';
 
-interface ObjectRefSpec {
+export interface ObjectRefSpec {
   group?: string;
   kind?: string;
   name: string;
@@ -40,7 +40,7 @@ export function resolveBackendTls(backend: GatewayResource, spec: BackendTlsSpec
   if (spec.fingerprints && spec.fingerprints.length > 0) return { ok: false, message: 'tls.fingerprints is not supported yet' };
   const tls: UpstreamTlsIR = {
     ...(spec.sni ? { sni: spec.sni } : {}),
-    subjectAltNames: spec.sni ? [spec.sni] : [],
+    subjectAltNames: spec.sni ? [{ type: 'DNS', value: spec.sni }] : [],
     insecureSkipVerify: spec.insecureSkipVerify === true,
     alpnProtocols: spec.alpnProtocols ?? [],
     ...(spec.minVersion ? { minVersion: spec.minVersion } : {}),
@@ -88,7 +88,7 @@ export function resolveBackendTls(backend: GatewayResource, spec: BackendTlsSpec
   return { ok: true, tls, secrets };
 }
 
-function readCaCertificates(ref: ObjectRefSpec, namespace: string, index: ResourceIndex): { ok: true; pem: string } | { ok: false; message: string } {
+export function readCaCertificates(ref: ObjectRefSpec, namespace: string, index: ResourceIndex): { ok: true; pem: string } | { ok: false; message: string } {
   const kind = ref.kind ?? 'ConfigMap';
   if ((ref.group ?? CORE_GROUP) !== CORE_GROUP || (kind !== 'ConfigMap' && kind !== 'Secret')) {
     return { ok: false, message: `tls.caCertificateRefs: kind ${ref.group ? `${ref.group}/` : ''}${kind} is not supported; use a ConfigMap or a Secret` };

@@ -18,6 +18,8 @@ export const Reasons = {
   invalidParameters: 'InvalidParameters',
   listenersNotValid: 'ListenersNotValid',
   unsupportedAddress: 'UnsupportedAddress',
+  invalidCaCertificateRef: 'InvalidCACertificateRef',
+  noValidCaCertificate: 'NoValidCACertificate',
   unsupportedProtocol: 'UnsupportedProtocol',
   protocolConflict: 'ProtocolConflict',
   hostnameConflict: 'HostnameConflict',

@@ -2,6 +2,7 @@
 // name, made from a template (`{name}` for docker compose, `{name}.{namespace}.svc.cluster.local` in
 // Kubernetes), and becomes a DNS-resolved cluster, as Envoy Gateway makes one for a hostname.
 import type { ClusterIR } from '../ir/types.js';
+import { backendTlsFor } from './backend-tls-policy.js';
 import { Reasons } from './conditions.js';
 import { CORE_GROUP, GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
 
@@ -49,8 +50,11 @@ export function resolveServiceRef(
   if (!allowed) return { ok: false, reason: Reasons.refNotPermitted, message: `Service ${namespace}/${ref.name} is in another namespace and no ReferenceGrant allows it` };
   // The CRD's CEL rule ("Must have port for Service reference"): a Service has no single port otherwise.
   if (ref.port === undefined) return { ok: false, reason: Reasons.unsupportedValue, message: `Service ${namespace}/${ref.name}: a Service backendRef needs a port` };
+  // A BackendTLSPolicy on the Service: TLS to it, or, when the policy is invalid, no plaintext either.
+  const tls = backendTlsFor(index, namespace, ref.name);
+  if (tls && !tls.ok) return { ok: false, reason: tls.reason === Reasons.invalidCaCertificateRef ? tls.reason : Reasons.unsupportedValue, message: `Service ${namespace}/${ref.name}: ${tls.message}` };
   const name = serviceClusterName(namespace, ref.name, ref.port);
   const hostname = serviceHostname(registry.serviceDnsTemplate, ref.name, namespace);
-  registry.add({ name, endpoints: [{ kind: 'fqdn', hostname, port: ref.port }], http2: grpc, ...(grpc ? { grpc } : {}) });
+  registry.add({ name, endpoints: [{ kind: 'fqdn', hostname, port: ref.port }], http2: grpc, ...(grpc ? { grpc } : {}), ...(tls?.ok ? { tls: tls.tls } : {}) });
   return { ok: true, cluster: name };
 }

@@ -5,6 +5,7 @@ import type { GatewayIR, TlsSecretIR } from '../ir/types.js';
 import { certificatesWantedFor, type CertificateRequest } from './acme.js';
 import { assembleGatewayIR } from './assemble-ir.js';
 import { assembleL4Ports } from './assemble-l4.js';
+import { recordBackendTlsPolicyStatuses } from './backend-tls-policy.js';
 import { translateL4Routes } from './l4-routes.js';
 import { ClusterRegistry } from './backends.js';
 import { collectGateways, recordGatewayStatus } from './gateways.js';
@@ -39,6 +40,7 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
   const policies = collectPolicies(index, gateways, controllerName, statuses);
   const routes = translateRoutes(index, gateways, registries, policies, controllerName, statuses);
   const l4Routes = translateL4Routes(index, gateways, registries, controllerName, statuses);
+  recordBackendTlsPolicyStatuses(index, gateways, registries, controllerName, statuses);
   for (const gateway of gateways) recordGatewayStatus(gateway, statuses);
   recordOtherStatuses(index, statuses);
   stampObservedGenerations(index, statuses);

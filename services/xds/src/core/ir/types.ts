@@ -199,8 +199,8 @@ export interface UpstreamTlsIR {
   sni?: string;
   /** Absent only with insecureSkipVerify. */
   trustedCa?: { kind: 'inline'; pem: string } | { kind: 'system' };
-  /** DNS names the upstream certificate must carry (the SNI when one is set). */
-  subjectAltNames: string[];
+  /** Names the upstream certificate must carry, one matching is enough (the SNI when one is set). */
+  subjectAltNames: Array<{ type: 'DNS' | 'URI'; value: string }>;
   insecureSkipVerify: boolean;
   alpnProtocols: string[];
   /** "1.0".."1.3" or "Auto". */

@@ -187,7 +187,7 @@ const endpoint = tagged('kind', {
 const upstreamTls = object({
   sni: optional(string),
   trustedCa: optional(tagged('kind', { inline: object({ kind: oneOf('inline'), pem: string }), system: object({ kind: oneOf('system') }) })),
-  subjectAltNames: list(string),
+  subjectAltNames: list(object({ type: oneOf('DNS', 'URI'), value: string })),
   insecureSkipVerify: boolean,
   alpnProtocols: list(string),
   minVersion: optional(string),

@@ -15,7 +15,7 @@ export function upstreamTlsSocket(tls: UpstreamTlsIR): EnvoyObject {
     common.validation_context = {
       trusted_ca: tls.trustedCa.kind === 'inline' ? { inline_string: tls.trustedCa.pem } : { filename: SYSTEM_TRUST_STORE },
       ...(tls.subjectAltNames.length > 0
-        ? { match_typed_subject_alt_names: tls.subjectAltNames.map((name) => ({ san_type: 'DNS', matcher: { exact: name } })) }
+        ? { match_typed_subject_alt_names: tls.subjectAltNames.map((san) => ({ san_type: san.type, matcher: { exact: san.value } })) }
         : {}),
     };
   }
