@@ -4,4 +4,4 @@ export { buildCheckRequest, EXT_AUTHZ_FILTER, httpStatusOf, applyHeaderOptions }
 export { buildDescriptors, type DescriptorEntry } from './ratelimit-request.js';
 export type { EnvoySnapshot, RouteConfiguration, VirtualHost, Route, Listener } from './types.js';
 export { forwardToUpstream, type UpstreamAnswer } from './forward-upstream.js';
-export { startTcpListener, tcpProxyCluster, type EmulatedTcpListener } from './tcp-proxy.js';
+export { startTcpListener, tcpProxyCluster, selectChain, readSni, type EmulatedTcpListener } from './tcp-proxy.js';
