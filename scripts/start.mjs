@@ -66,7 +66,7 @@ process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
 const secrets = loadLocalSecrets(args.stateDir);
-if (secrets.created) log(`generated a local encryption key, admin token and cookie secret in ${secrets.file} (kept for the next start)`);
+if (secrets.created) log(`generated a local encryption key, admin token, cookie secret and control key in ${secrets.file} (kept for the next start)`);
 
 let redisUrl = process.env.REDIS_URL;
 if (!redisUrl) {
@@ -87,13 +87,20 @@ await Promise.all(services.map((s) => waitReady(s))).catch((err) => {
 if (stopping) await new Promise(() => {});
 
 const xds = services.find((s) => s.name === 'xds');
-const bootstraps = await writeEnvoyBootstraps({ root, stateDir: args.stateDir, xdsAdmin: xds.adminUrl, xdsAddress: `${args.host}:${xds.grpcPort}` });
+const bootstraps = await writeEnvoyBootstraps({
+  root,
+  stateDir: args.stateDir,
+  xdsAdmin: xds.adminUrl,
+  xdsAddress: `${args.host}:${xds.grpcPort}`,
+  plaintext: xds.env.GATEHOUSE_INSECURE_PLAINTEXT === 'true',
+  ...(xds.env.TLS_CA_FILE ? { pkiDir: dirname(xds.env.TLS_CA_FILE) } : {}),
+});
 const lines = [
   'gatehouse is up',
   ...services.map((s) => `  ${s.name.padEnd(10)} gRPC ${args.host}:${s.grpcPort}   admin ${s.adminUrl}${s.note ? `   ${s.note}` : ''}`),
   `  ${'redis'.padEnd(10)} ${redisUrl}${process.env.REDIS_URL ? '' : ` (data in ${join(args.stateDir, 'redis')})`}`,
   `  ${'config'.padEnd(10)} ${args.configDir} (watched: edits apply live)`,
-  `  ${'state'.padEnd(10)} ${args.stateDir} (ADMIN_TOKEN, CERTS_ENCRYPTION_KEY, AUTHZ_COOKIE_SECRET in ${secrets.file})`,
+  `  ${'state'.padEnd(10)} ${args.stateDir} (ADMIN_TOKEN, CERTS_ENCRYPTION_KEY, AUTHZ_COOKIE_SECRET, GATEHOUSE_CONTROL_KEY in ${secrets.file})`,
   `  ${'status'.padEnd(10)} curl -s ${xds.adminUrl}/status`,
 ];
 if (bootstraps.length === 0) lines.push('  envoy      no Gateway in the config yet: bootstraps are written once xds serves one (re-run pnpm start)');

@@ -6,7 +6,7 @@
 // time, requests and the fullest 1 s window; (3) memory and scheduling cost of 10,000 managed
 // certificates, against 100 as the baseline.
 // Needs `pnpm build`. Prints ratios; the target is 0 failures.
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 
@@ -30,6 +30,9 @@ const { dnsProviderFor } = await import(new URL('adapters/dns/provider-for.js', 
 const { buildResourceSet } = await import(new URL('core/resource-model.js', dist));
 const { certificateId } = await import(new URL('core/resources.js', dist));
 const { CertificateManager } = await import(new URL('workflow/certificate-manager.js', dist));
+const { controlKeyring } = await import('@gatehouse/contracts');
+/** Order jobs and CertificateIssued are sealed with the control key, as in the service. */
+const keyring = controlKeyring(randomBytes(32));
 
 /** An ACME HTTP layer trusting Pebble; with `limiter`, every request takes a call slot first (as service.ts wires it). */
 function pebbleHttp(pebble, options = {}) {
@@ -43,9 +46,10 @@ function createManager(redisUrl, yamlText, { prefix, http, pebble, ...options })
   const manager = new CertificateManager({
     http: http ?? pebbleHttp(pebble),
     connection: redis,
+    keyring,
     store,
     lock: new OrderLock({ redis, prefix }),
-    publisher: new IssuedPublisher(redis, `${prefix}issued`),
+    publisher: new IssuedPublisher(redis, keyring, `${prefix}issued`),
     dnsProviderFor,
     queuePrefix: `${prefix}bull`,
     ...options,

@@ -15,6 +15,7 @@
 // BENCH_SERVICE_MAIN (another build's main.js to load instead of services/ratelimit/dist/main.js, for an A/B run;
 // it must sit where it resolves the workspace packages, e.g. a copy of dist/ inside services/ratelimit/).
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,12 +78,14 @@ async function main() {
     args: [...NODE_FLAGS, ...PROFILE_FLAGS, serviceMain],
     env: {
       REDIS_URL: redis.url,
+      GATEHOUSE_CONTROL_KEY: randomBytes(32).toString('hex'),
       RATELIMIT_CONFIG_PATH: configDir,
       GRPC_PORT: String(rlGrpc),
       ADMIN_PORT: String(rlAdmin),
       BIND_HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       RATELIMIT_REDIS_CONFIG: 'false',
+      GATEHOUSE_INSECURE_PLAINTEXT: 'true', // the plaintext baseline; the mTLS cost is measured separately
       // At max load latency exceeds the production budget; a failure-mode answer (no Redis) would
       // flatter the numbers, so the bench waits for Redis and reports any error that still happens.
       RATELIMIT_REDIS_TIMEOUT_MS: process.env.BENCH_REDIS_TIMEOUT_MS ?? '1000',

@@ -36,7 +36,7 @@ function setGeneration(generation) {
 
 const rawStreams = new Set();
 if (mode === 'xds') {
-  server.addService(definition, adsServiceHandlers({ store, registry }));
+  server.addService(definition, adsServiceHandlers({ store, registry, transport: 'plaintext' }));
 } else {
   const noop = (call) => {
     rawStreams.add(call);

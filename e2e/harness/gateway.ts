@@ -1,8 +1,12 @@
 // The whole gateway for e2e journeys: Redis and the four services as separate processes, wired the way
 // docker-compose wires them, plus an emulated Envoy that fetches its config over ADS and calls the real
-// authz and ratelimit services exactly as Envoy's filters would.
-import { credentials, makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
-import { grpcServiceDefinition, ServiceNames } from '@gatehouse/contracts';
+// authz and ratelimit services exactly as Envoy's filters would. By default every gRPC port runs mutual TLS
+// as deployed (a test PKI per gateway): the emulated Envoy presents its Gateway's certificate to xds, authz
+// and ratelimit, and checks each service's identity as the clusters xds serves say.
+import { credentials, makeGenericClientConstructor, type ChannelCredentials, type Client } from '@grpc/grpc-js';
+import type { PeerCertificate } from 'node:tls';
+import { formatIdentity, grpcServiceDefinition, ServiceNames } from '@gatehouse/contracts';
+import { makeTestPki, type TestLeaf, type TestPki } from '@gatehouse/kit/testing';
 import { emulateRequest, type CheckResponseLike, type EmulatedResponse, type EnvoyPeers, type RateLimitResponseLike } from './envoy/emulate-request.js';
 import { fetchServedSnapshot, type ServedSnapshot } from './envoy/ads-snapshot.js';
 import { watchAds, type AdsWatcher } from './envoy/ads-watcher.js';
@@ -24,6 +28,12 @@ export interface StartGatewayOptions {
   readonly env?: Partial<Record<GatewayServiceName, Record<string, string>>>;
   /** Which services to run; default all four. */
   readonly services?: readonly GatewayServiceName[];
+  /**
+   * 'mtls' (default): the services serve gRPC with mutual TLS from a test PKI and the emulated Envoy uses
+   * its Gateway's certificate, as deployed. 'plaintext': GATEHOUSE_INSECURE_PLAINTEXT, for specs that talk
+   * to the service ports with clients of their own.
+   */
+  readonly transport?: 'mtls' | 'plaintext';
 }
 
 export interface GatewayHandle {
@@ -37,6 +47,10 @@ export interface GatewayHandle {
   /** Plays Envoy for one request on the listener with this port, against a fresh snapshot (or the given one). */
   request(listenerPort: number, request: Partial<EmulatedRequest> & Pick<EmulatedRequest, 'path'>, snapshot?: ServedSnapshot): Promise<EmulatedResponse>;
   readonly peers: EnvoyPeers;
+  /** The test PKI with mTLS (undefined with plaintext). */
+  readonly pki?: TestPki;
+  /** Channel credentials of the emulated Envoy (its Gateway certificate with mTLS; insecure with plaintext). */
+  envoyCredentials(expectedService?: GatewayServiceName): ChannelCredentials;
   /** Restarts one service with the same ports and environment (after a kill, for drills). */
   restart(name: GatewayServiceName): Promise<ServiceHandle>;
   stop(): Promise<void>;
@@ -44,9 +58,9 @@ export interface GatewayHandle {
 
 type Unary = (request: object, callback: (err: Error | null, response?: object) => void) => void;
 
-function unaryClient(address: string, serviceName: string, method: string): { call(request: object): Promise<object>; close(): void } {
+function unaryClient(address: string, serviceName: string, method: string, creds: ChannelCredentials): { call(request: object): Promise<object>; close(): void } {
   const Constructor = makeGenericClientConstructor(grpcServiceDefinition(serviceName), serviceName);
-  const client = new Constructor(address, credentials.createInsecure()) as unknown as Client & Record<string, Unary>;
+  const client = new Constructor(address, creds) as unknown as Client & Record<string, Unary>;
   return {
     call: (request) =>
       new Promise((resolve, reject) =>
@@ -65,12 +79,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   >;
   const http01Port = await freePort();
   const common = { REDIS_URL: redis.url, LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn' };
+  const tls = mutualTls(options);
   const environment: Record<GatewayServiceName, Record<string, string>> = {
-    ratelimit: { ...common, ...options.env?.ratelimit },
-    authz: { ...common, ...options.env?.authz },
-    certs: { ...common, HTTP_PORT: String(http01Port), CERTS_ALLOW_PLAINTEXT_KEYS: 'true', ...options.env?.certs },
+    ratelimit: { ...common, ...tls.env('ratelimit'), ...options.env?.ratelimit },
+    authz: { ...common, ...tls.env('authz'), ...options.env?.authz },
+    certs: { ...common, ...tls.env('certs'), HTTP_PORT: String(http01Port), CERTS_ALLOW_PLAINTEXT_KEYS: 'true', ...options.env?.certs },
     xds: {
       ...common,
+      ...tls.env('xds'),
       GATEWAY_CONFIG_PATH: options.configDir,
       XDS_DEBOUNCE_MS: '20',
       AUTHZ_ADDRESS: `127.0.0.1:${ports.authz?.grpc ?? 9001}`,
@@ -95,8 +111,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     if (!handle) throw new Error(`${name} is not running in this gateway`);
     return handle;
   };
-  const authz = ports.authz ? unaryClient(`127.0.0.1:${ports.authz.grpc}`, ServiceNames.authorization, 'Check') : undefined;
-  const ratelimit = ports.ratelimit ? unaryClient(`127.0.0.1:${ports.ratelimit.grpc}`, ServiceNames.rateLimit, 'ShouldRateLimit') : undefined;
+  const authz = ports.authz ? unaryClient(`127.0.0.1:${ports.authz.grpc}`, ServiceNames.authorization, 'Check', tls.credentials('authz')) : undefined;
+  const ratelimit = ports.ratelimit ? unaryClient(`127.0.0.1:${ports.ratelimit.grpc}`, ServiceNames.rateLimit, 'ShouldRateLimit', tls.credentials('ratelimit')) : undefined;
   const peers: EnvoyPeers = {
     check: async (request) => {
       if (!authz) throw new Error('authz is not running');
@@ -107,14 +123,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       return (await ratelimit.call(request)) as RateLimitResponseLike;
     },
   };
-  const snapshot = (): Promise<ServedSnapshot> => fetchServedSnapshot(service('xds').grpcAddress, options.nodeCluster);
+  const snapshot = (): Promise<ServedSnapshot> => fetchServedSnapshot(service('xds').grpcAddress, options.nodeCluster, undefined, tls.credentials('xds'));
   return {
     redis,
     services,
     service,
     snapshot,
-    watch: () => watchAds(service('xds').grpcAddress, options.nodeCluster),
+    watch: () => watchAds(service('xds').grpcAddress, options.nodeCluster, undefined, tls.credentials('xds')),
     peers,
+    ...(tls.pki ? { pki: tls.pki } : {}),
+    envoyCredentials: (expected) => tls.credentials(expected),
     async request(listenerPort, partial, served) {
       const request: EmulatedRequest = { method: 'GET', host: 'localhost', headers: {}, clientAddress: '192.0.2.10', ...partial };
       return emulateRequest(served ?? (await snapshot()), listenerPort, request, peers);
@@ -129,5 +147,34 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       await Promise.all(Object.values(services).map((s) => s.stop()));
       if (!options.redis) await redis.stop();
     },
+  };
+}
+
+/**
+ * The gateway's transport: with mTLS a test PKI, a certificate per service (TLS_* variables) and the
+ * emulated Envoy's Gateway certificate; its credentials check the service's identity as Envoy's
+ * match_typed_subject_alt_names does.
+ */
+function mutualTls(options: StartGatewayOptions): {
+  pki?: TestPki;
+  env(service: GatewayServiceName): Record<string, string>;
+  credentials(expected?: GatewayServiceName): ChannelCredentials;
+} {
+  if (options.transport === 'plaintext') return { env: () => ({}), credentials: () => credentials.createInsecure() };
+  const [namespace, name] = options.nodeCluster.split('/') as [string, string];
+  const pki = makeTestPki();
+  const envoy: TestLeaf = pki.issue(`envoy-${namespace}-${name}`, { kind: 'gateway', namespace, name });
+  return {
+    pki,
+    env: (service) => pki.envFor(pki.issue(service, { kind: 'service', name: service })),
+    credentials: (expected) =>
+      credentials.createSsl(pki.ca, envoy.key, envoy.cert, {
+        checkServerIdentity: (_host: string, cert: PeerCertificate) => {
+          if (!expected) return undefined;
+          const want = formatIdentity({ kind: 'service', name: expected });
+          const uris = (cert.subjectaltname ?? '').split(', ').filter((s) => s.startsWith('URI:')).map((s) => s.slice(4));
+          return uris.includes(want) ? undefined : new Error(`${expected} presents ${uris.join(', ') || 'no URI SAN'}, not ${want}`);
+        },
+      }),
   };
 }

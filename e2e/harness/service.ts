@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_CONTROL_KEY } from '@gatehouse/kit/testing';
 import { freePort, retryOnPortClash } from './free-port.js';
 import { ManagedProcess } from './managed-process.js';
 import { waitFor } from './wait-for.js';
@@ -38,7 +39,8 @@ export interface ServiceHandle {
 
 /**
  * Starts a service. GRPC_PORT and ADMIN_PORT are picked free unless `env` sets them; BIND_HOST defaults to
- * 127.0.0.1 and ADMIN_TOKEN to a fixed test token. Everything else (REDIS_URL, config paths) comes from `env`.
+ * 127.0.0.1 and ADMIN_TOKEN to a fixed test token. gRPC runs in plaintext (GATEHOUSE_INSECURE_PLAINTEXT) unless
+ * `env` gives TLS_CERT_FILE. Everything else (REDIS_URL, config paths) comes from `env`.
  */
 export function startService(
   name: string,
@@ -63,6 +65,9 @@ async function startServiceOnce(
   const adminToken = env.ADMIN_TOKEN ?? 'e2e-admin-token';
   const fullEnv = {
     BIND_HOST: '127.0.0.1',
+    // This test process's control key, so tests can seal and open what the services exchange in Redis.
+    GATEHOUSE_CONTROL_KEY: TEST_CONTROL_KEY,
+    ...(env.TLS_CERT_FILE === undefined && { GATEHOUSE_INSECURE_PLAINTEXT: 'true' }),
     ...env,
     GRPC_PORT: String(grpcPort),
     ADMIN_PORT: String(adminPort),

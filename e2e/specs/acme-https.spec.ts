@@ -111,6 +111,8 @@ beforeAll(async () => {
   gw = await startGateway({
     configDir: gatewayDir,
     nodeCluster: NODE_CLUSTER,
+    // The SDS watch dials xds in plaintext.
+    transport: 'plaintext',
     services: ['xds', 'certs'],
     env: {
       certs: {

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certificateWantedCodec, QueueNames } from '@gatehouse/contracts';
+import { certificateWantedCodec, QueueNames, SealedUses } from '@gatehouse/contracts';
 import { connectRedis, createQueue, type RedisConnection } from '@gatehouse/kit';
+import { testSealedCodec } from '@gatehouse/kit/testing';
 import {
   envoy,
   freePort,
@@ -93,6 +94,8 @@ beforeAll(async () => {
   gw = await startGateway({
     configDir,
     nodeCluster: NODE_CLUSTER,
+    // The drill's counting peers dial authz and ratelimit in plaintext.
+    transport: 'plaintext',
     redis,
     env: {
       xds: { RATELIMIT_TIMEOUT_MS: String(ENVOY_RATELIMIT_TIMEOUT_MS) },
@@ -138,7 +141,8 @@ async function login(snapshot: ServedSnapshot): Promise<string> {
 }
 
 function wanted(name: string) {
-  return certificateWantedCodec.toJobData({
+  // Sealed as xds seals it (the services run with this test process's control key).
+  return testSealedCodec(certificateWantedCodec, SealedUses.job()).toJobData({
     namespace: 'drill',
     name,
     secret_name: `${name}-tls`,

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certificateIssuedCodec, FanoutChannels } from '@gatehouse/contracts';
+import { certificateIssuedCodec, FanoutChannels, SealedUses } from '@gatehouse/contracts';
+import { testSealedCodec } from '@gatehouse/kit/testing';
 import {
   envoy,
   fetchServedSnapshot,
@@ -88,6 +89,8 @@ beforeAll(async () => {
   gw = await startGateway({
     configDir,
     nodeCluster: NODE_CLUSTER,
+    // The drill's own ADS streams and counting peers dial the service ports in plaintext.
+    transport: 'plaintext',
     env: {
       authz: { AUTHZ_COOKIE_SECRET: 'drill-cookie-secret-drill-cookie-secret-0123' },
       certs: {
@@ -243,7 +246,7 @@ describe('each service SIGKILLed and restarted on the same ports', () => {
     const subscriber = new Redis(gw.redis.url);
     try {
       subscriber.on('messageBuffer', (_channel: Buffer, payload: Buffer) => {
-        const issued = certificateIssuedCodec.decode(payload);
+        const issued = testSealedCodec(certificateIssuedCodec, SealedUses.certificateIssued()).decode(payload);
         issuedMessages.push({ name: `${issued.namespace}/${issued.name}`, revision: Number(issued.revision) });
       });
       await subscriber.subscribe(FanoutChannels.certificateIssued);

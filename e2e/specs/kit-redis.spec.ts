@@ -140,7 +140,7 @@ describe('a service on a Redis that needs a password', () => {
     };
     try {
       await writeFile(join(dir, 'redis-password'), 'a-long-random-redis-password\n');
-      const running = await startService(definition, { REDIS_URL: guarded.url, REDIS_PASSWORD_FILE: join(dir, 'redis-password'), LOG_LEVEL: 'silent' });
+      const running = await startService(definition, { REDIS_URL: guarded.url, REDIS_PASSWORD_FILE: join(dir, 'redis-password'), LOG_LEVEL: 'silent', GATEHOUSE_INSECURE_PLAINTEXT: 'true' });
       try {
         const ready = (await (await fetch(`http://127.0.0.1:${running.adminPort}/readyz`)).json()) as { checks: Record<string, boolean> };
         expect(ready.checks).toMatchObject({ redis: true, 'redis-own': true });
@@ -148,7 +148,7 @@ describe('a service on a Redis that needs a password', () => {
         await running.stop();
       }
       const noPassword = { ...definition, async start() {} };
-      const refused = await startService(noPassword, { REDIS_URL: guarded.url, LOG_LEVEL: 'silent' });
+      const refused = await startService(noPassword, { REDIS_URL: guarded.url, LOG_LEVEL: 'silent', GATEHOUSE_INSECURE_PLAINTEXT: 'true' });
       try {
         const ready = await fetch(`http://127.0.0.1:${refused.adminPort}/readyz`);
         expect(ready.status).toBe(503);

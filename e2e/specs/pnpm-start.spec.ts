@@ -88,10 +88,10 @@ describe('pnpm start', () => {
 
   it('generates the local secrets into the state folder, readable only by the user, and says where', async () => {
     const file = join(work, 'state', 'secrets.env');
-    expect(start.recentOutput).toContain(`generated a local encryption key, admin token and cookie secret in ${file}`);
+    expect(start.recentOutput).toContain(`generated a local encryption key, admin token, cookie secret and control key in ${file}`);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     const text = await readFile(file, 'utf8');
-    for (const name of ['CERTS_ENCRYPTION_KEY', 'ADMIN_TOKEN', 'AUTHZ_COOKIE_SECRET']) expect(text).toMatch(new RegExp(`^${name}=\\S{20,}$`, 'm'));
+    for (const name of ['CERTS_ENCRYPTION_KEY', 'ADMIN_TOKEN', 'AUTHZ_COOKIE_SECRET', 'GATEHOUSE_CONTROL_KEY']) expect(text).toMatch(new RegExp(`^${name}=\\S{20,}$`, 'm'));
     // The generated token guards xds's admin API.
     const token = /^ADMIN_TOKEN=(\S+)$/m.exec(text)![1]!;
     const put = (auth: string) => fetch(`http://127.0.0.1:${ports.XDS_ADMIN_PORT}/resources`, { method: 'PUT', headers: { authorization: auth, 'content-type': 'application/yaml' }, body: '' });

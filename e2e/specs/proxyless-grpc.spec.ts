@@ -56,7 +56,8 @@ beforeAll(async () => {
     GREEN_PORT: String(backends.green.port),
     CANARY_PORT: String(backends.canary.port),
   });
-  gw = await startGateway({ configDir: config.dir, nodeCluster: 'grpc/mesh' });
+  // grpc-js-xds dials xds itself, in plaintext here (services/xds/src/trust.int.test.ts covers it over mTLS).
+  gw = await startGateway({ configDir: config.dir, nodeCluster: 'grpc/mesh', transport: 'plaintext' });
   client = createXdsClient({
     bootstrap: buildXdsBootstrap({ serverUri: gw.service('xds').grpcAddress, nodeCluster: 'grpc/mesh' }),
     service: grpcServiceDefinition(ServiceNames.health),

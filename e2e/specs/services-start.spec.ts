@@ -56,6 +56,16 @@ describe.each(SERVICES)('services/%s', (name) => {
     expect(result.status).toBe(2);
     expect(result.stderr.trim()).toBe(`gatehouse-${name}: invalid GRPC_PORT: "eighty" is not an integer`);
   });
+
+  it('exits 2 naming GATEHOUSE_CONTROL_KEY when the deployment\'s control key is not set', () => {
+    const result = spawnSync(process.execPath, [join(repoRoot, 'services', name, 'dist', 'main.js')], {
+      env: { PATH: process.env.PATH, ...serviceEnv(name), GATEHOUSE_INSECURE_PLAINTEXT: 'true' },
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toMatch(new RegExp(`^gatehouse-${name}: invalid GATEHOUSE_CONTROL_KEY: is required but not set`));
+  });
 });
 
 /** The least each service needs beyond the common variables. */

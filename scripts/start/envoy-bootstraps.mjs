@@ -1,21 +1,33 @@
 // One Envoy bootstrap per Gateway xds serves (an Envoy serves one Gateway, named by node.cluster),
-// built by the CLI's generator so `pnpm start` and `gatehouse bootstrap` write the same file.
+// built by the CLI's generator so `pnpm start` and `gatehouse bootstrap` write the same file. With a
+// plaintext xds (the development default here) the bootstraps are plaintext too; with mutual TLS each
+// Gateway gets a folder with its bootstrap and the two file-based SDS files naming its PKI files.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 
-export async function writeEnvoyBootstraps({ root, stateDir, xdsAdmin, xdsAddress }) {
-  const { buildEnvoyBootstrap } = await import(pathToFileURL(join(root, 'packages', 'cli', 'dist', 'envoy-bootstrap.js')).href);
+export async function writeEnvoyBootstraps({ root, stateDir, xdsAdmin, xdsAddress, plaintext = false, pkiDir }) {
+  const { buildEnvoyBootstrap, buildEnvoySdsFiles } = await import(pathToFileURL(join(root, 'packages', 'cli', 'dist', 'envoy-bootstrap.js')).href);
   const status = await fetch(`${xdsAdmin}/status`).then((r) => r.json());
   const gateways = Object.keys(status.nodeClusters ?? {}).sort();
   const dir = join(stateDir, 'envoy');
   mkdirSync(dir, { recursive: true });
   return gateways.map((nodeCluster, i) => {
-    const file = join(dir, `${nodeCluster.replace('/', '-')}.yaml`);
+    const name = nodeCluster.replace('/', '-');
     // Envoy admin stays on loopback; one port per Gateway so several Envoys can run side by side.
-    const bootstrap = buildEnvoyBootstrap({ nodeCluster, xdsAddress, adminPort: 9901 + i });
-    writeFileSync(file, `# Envoy bootstrap for Gateway ${nodeCluster}, written by pnpm start\n${stringify(bootstrap)}`);
+    const common = { nodeCluster, xdsAddress, adminPort: 9901 + i };
+    if (plaintext) {
+      const file = join(dir, `${name}.yaml`);
+      writeFileSync(file, `# Envoy bootstrap for Gateway ${nodeCluster}, written by pnpm start (plaintext: xds runs with GATEHOUSE_INSECURE_PLAINTEXT)\n${stringify(buildEnvoyBootstrap({ ...common, plaintext: true }))}`);
+      return { nodeCluster, file };
+    }
+    const gatewayDir = join(dir, name);
+    mkdirSync(gatewayDir, { recursive: true });
+    const options = { ...common, sdsDir: gatewayDir, ...(pkiDir ? { pkiDir } : {}) };
+    for (const [sdsFile, content] of Object.entries(buildEnvoySdsFiles(options))) writeFileSync(join(gatewayDir, sdsFile), content);
+    const file = join(gatewayDir, 'envoy.yaml');
+    writeFileSync(file, `# Envoy bootstrap for Gateway ${nodeCluster}, written by pnpm start\n${stringify(buildEnvoyBootstrap(options))}`);
     return { nodeCluster, file };
   });
 }

@@ -9,6 +9,8 @@ const GENERATED = {
   CERTS_ENCRYPTION_KEY: () => randomBytes(32).toString('base64'),
   ADMIN_TOKEN: () => randomBytes(24).toString('base64url'),
   AUTHZ_COOKIE_SECRET: () => randomBytes(32).toString('base64url'),
+  // Seals what the services exchange through Redis; the same for all four.
+  GATEHOUSE_CONTROL_KEY: () => randomBytes(32).toString('hex'),
 };
 
 /** Reads `<stateDir>/secrets.env`, adding any missing secret; `created` when something was generated. */

@@ -70,7 +70,9 @@ export function planServices({ env, host, configDir, redisUrl, secrets }) {
   );
   const { GRPC_PORT: _g, ADMIN_PORT: _a, HTTP_PORT: _h, ...inherited } = env;
   // Generated secrets fill in only what the user did not set.
-  const common = { ...secrets, ...inherited, REDIS_URL: redisUrl, BIND_HOST: host };
+  // Until the local PKI is generated here, gRPC runs with the loud development switch (the services warn at start).
+  const transport = inherited.TLS_CERT_FILE === undefined ? { GATEHOUSE_INSECURE_PLAINTEXT: 'true' } : {};
+  const common = { ...secrets, ...transport, ...inherited, REDIS_URL: redisUrl, BIND_HOST: host };
   const own = {
     xds: {
       GATEWAY_CONFIG_PATH: configDir,

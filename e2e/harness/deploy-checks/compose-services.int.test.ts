@@ -43,11 +43,11 @@ describe('docker-compose.yml secrets', () => {
   it('generates each secret once per install: 32 random bytes, readable only by the services\' user', () => {
     generateSecrets(secretsDir);
     const read = (name: string) => readFileSync(join(secretsDir, name), 'utf8').trim();
-    const names = ['admin-token', 'encryption-key', 'cookie-secret', 'redis-password'];
+    const names = ['admin-token', 'encryption-key', 'cookie-secret', 'redis-password', 'control-key'];
     const first = names.map(read);
     // 32 random bytes as 64 hex digits (a valid CERTS_ENCRYPTION_KEY too).
     for (const [i, value] of first.entries()) expect(value, names[i]).toMatch(/^[0-9a-f]{64}$/);
-    expect(new Set(first).size).toBe(4);
+    expect(new Set(first).size).toBe(names.length);
     expect(statSync(join(secretsDir, 'admin-token')).mode & 0o777).toBe(0o600);
     if (process.getuid?.() === 0) expect(statSync(join(secretsDir, 'admin-token')).uid).toBe(1000);
     generateSecrets(secretsDir); // a second `up` keeps them

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lookupMessage, toObjectOptions } from '@gatehouse/contracts';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { repoRoot } from '../service.js';
 import { protoJsonToObject } from './proto-json.js';
 
@@ -80,16 +80,62 @@ describe.each(bootstrapFiles)('%s', (file) => {
 });
 
 describe('the two bootstraps', () => {
-  it('differ only in node id and where xds is', () => {
+  it('differ only in node id, where xds is, and TLS (envoy-local.yaml is for the plaintext xds of pnpm start)', () => {
     const strip = (file: string): unknown => {
       const doc = readYaml(file) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
       delete doc.node.id;
       const xds = doc.static_resources.clusters[0];
       delete xds.type;
+      delete xds.transport_socket;
       delete xds.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.address;
       return doc;
     };
     expect(strip('deploy/envoy/envoy-local.yaml')).toEqual(strip('deploy/envoy/envoy.yaml'));
+    expect((readYaml('deploy/envoy/envoy-local.yaml') as any).static_resources.clusters[0].transport_socket).toBeUndefined(); // eslint-disable-line @typescript-eslint/no-explicit-any
+  });
+});
+
+describe('mutual TLS to xds in the deployed bootstraps (compose and k8s)', () => {
+  const k8sConfigMap = () => {
+    const docs = parseAllDocuments(readFileSync(join(repoRoot, 'deploy/k8s/30-envoy.yaml'), 'utf8')).map((d) => d.toJS() as { kind: string; metadata: { name: string }; data?: Record<string, string> });
+    return docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === 'envoy-bootstrap')!.data!;
+  };
+  const bootstraps = (): Array<[string, Record<string, any>]> => [ // eslint-disable-line @typescript-eslint/no-explicit-any
+    ['deploy/envoy/envoy.yaml', readYaml('deploy/envoy/envoy.yaml')],
+    ['deploy/k8s/30-envoy.yaml', parse(k8sConfigMap()['envoy.yaml']!) as Record<string, unknown>],
+  ];
+
+  it("the xds cluster speaks TLS 1.3 only, with the Envoy's certificate and the CA from file-based SDS, and accepts only xds's identity", () => {
+    for (const [file, bootstrap] of bootstraps()) {
+      const { value, issues } = protoJsonToObject(Bootstrap, bootstrap);
+      expect(issues, file).toEqual([]);
+      const socket = (value as any).static_resources.clusters.find((c: { name: string }) => c.name === 'xds').transport_socket; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const Tls = lookupMessage('envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext');
+      expect(socket.typed_config.type_url, file).toBe('type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext');
+      const tls = Tls.toObject(Tls.decode(socket.typed_config.value), toObjectOptions) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const context = tls.common_tls_context;
+      expect(context.tls_params, file).toMatchObject({ tls_minimum_protocol_version: 'TLSv1_3', tls_maximum_protocol_version: 'TLSv1_3' });
+      expect(context.alpn_protocols, file).toEqual(['h2']);
+      expect(context.tls_certificate_sds_secret_configs[0], file).toMatchObject({ name: 'gatehouse-envoy-certificate', sds_config: { path_config_source: { path: '/etc/envoy/gatehouse-envoy-certificate.json' } } });
+      expect(context.combined_validation_context.validation_context_sds_secret_config, file).toMatchObject({ name: 'gatehouse-trusted-ca', sds_config: { path_config_source: { path: '/etc/envoy/gatehouse-trusted-ca.json' } } });
+      expect(context.combined_validation_context.default_validation_context.match_typed_subject_alt_names, file).toEqual([
+        expect.objectContaining({ san_type: 'URI', matcher: expect.objectContaining({ exact: 'spiffe://gatehouse/service/xds' }) }),
+      ]);
+    }
+  });
+
+  it("the SDS files are valid Secrets naming the PKI files of the bootstrap's Gateway, the same in compose and k8s", () => {
+    const Secret = lookupMessage('envoy.extensions.transport_sockets.tls.v3.Secret');
+    const k8s = k8sConfigMap();
+    for (const file of ['gatehouse-envoy-certificate.json', 'gatehouse-trusted-ca.json']) {
+      const text = readFileSync(join(repoRoot, 'deploy/envoy', file), 'utf8');
+      expect(JSON.parse(k8s[file]!), file).toEqual(JSON.parse(text));
+      const { '@type': type, ...secret } = (JSON.parse(text) as { resources: Array<Record<string, unknown>> }).resources[0]!;
+      expect(type).toBe('type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret');
+      expect(protoJsonToObject(Secret, secret).issues, file).toEqual([]);
+    }
+    const node = (readYaml('deploy/envoy/envoy.yaml') as { node: { cluster: string } }).node.cluster.replace('/', '-');
+    expect(readFileSync(join(repoRoot, 'deploy/envoy/gatehouse-envoy-certificate.json'), 'utf8')).toContain(`/etc/gatehouse/pki/envoy-${node}.crt`);
   });
 });
 

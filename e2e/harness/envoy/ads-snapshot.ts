@@ -1,6 +1,6 @@
 // Fetches what an Envoy with the given node.cluster is served, over a real ADS (state of the world)
 // stream, the way Envoy does at start: LDS and CDS wildcard, then the RDS and EDS names they reference.
-import { credentials, makeGenericClientConstructor, type Client, type ClientDuplexStream } from '@grpc/grpc-js';
+import { credentials, makeGenericClientConstructor, type ChannelCredentials, type Client, type ClientDuplexStream } from '@grpc/grpc-js';
 import { grpcServiceDefinition, ServiceNames, TypeUrls, unpackAny } from '@gatehouse/contracts';
 import { expandAny } from './envoy-json.js';
 import type { EnvoySnapshot, HttpConnectionManager, Listener, RouteConfiguration } from './types.js';
@@ -19,9 +19,10 @@ export interface ServedSnapshot extends EnvoySnapshot {
   versions: Record<string, string>;
 }
 
-export async function fetchServedSnapshot(xdsAddress: string, nodeCluster: string, timeoutMs = 10_000): Promise<ServedSnapshot> {
+/** `creds`: the Envoy's mTLS credentials (its Gateway certificate) when xds serves mutual TLS; plaintext otherwise. */
+export async function fetchServedSnapshot(xdsAddress: string, nodeCluster: string, timeoutMs = 10_000, creds: ChannelCredentials = credentials.createInsecure()): Promise<ServedSnapshot> {
   const Ads = makeGenericClientConstructor(grpcServiceDefinition(ServiceNames.aggregatedDiscovery), 'Ads');
-  const client = new Ads(xdsAddress, credentials.createInsecure(), { 'grpc.max_receive_message_length': 64 * 1024 * 1024 }) as unknown as Client &
+  const client = new Ads(xdsAddress, creds, { 'grpc.max_receive_message_length': 64 * 1024 * 1024 }) as unknown as Client &
     Record<'StreamAggregatedResources', () => ClientDuplexStream<object, DiscoveryResponse>>;
   const call = client.StreamAggregatedResources();
   const node = { id: `e2e-envoy-${process.pid}`, cluster: nodeCluster };

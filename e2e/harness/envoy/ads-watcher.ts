@@ -2,7 +2,7 @@
 // wildcard, then the RDS and EDS names they reference, re-subscribing when those names change, and
 // ACKing every response with the names it currently wants (so a subscription change that crossed a
 // push is carried by the next ACK). `current()` is what an Envoy on this stream would be running.
-import { credentials, makeGenericClientConstructor, type Client, type ClientDuplexStream } from '@grpc/grpc-js';
+import { credentials, makeGenericClientConstructor, type ChannelCredentials, type Client, type ClientDuplexStream } from '@grpc/grpc-js';
 import { grpcServiceDefinition, ServiceNames, TypeUrls, unpackAny } from '@gatehouse/contracts';
 import type { ServedSnapshot } from './ads-snapshot.js';
 import { expandAny } from './envoy-json.js';
@@ -25,9 +25,10 @@ export interface AdsWatcher {
   close(): void;
 }
 
-export async function watchAds(xdsAddress: string, nodeCluster: string, timeoutMs = 10_000): Promise<AdsWatcher> {
+/** `creds`: the Envoy's mTLS credentials (its Gateway certificate) when xds serves mutual TLS; plaintext otherwise. */
+export async function watchAds(xdsAddress: string, nodeCluster: string, timeoutMs = 10_000, creds: ChannelCredentials = credentials.createInsecure()): Promise<AdsWatcher> {
   const Ads = makeGenericClientConstructor(grpcServiceDefinition(ServiceNames.aggregatedDiscovery), 'Ads');
-  const client = new Ads(xdsAddress, credentials.createInsecure(), { 'grpc.max_receive_message_length': 64 * 1024 * 1024 }) as unknown as Client &
+  const client = new Ads(xdsAddress, creds, { 'grpc.max_receive_message_length': 64 * 1024 * 1024 }) as unknown as Client &
     Record<'StreamAggregatedResources', () => ClientDuplexStream<object, DiscoveryResponse>>;
   const call = client.StreamAggregatedResources();
   const node = { id: `e2e-envoy-watch-${process.pid}-${Math.random().toString(16).slice(2, 8)}`, cluster: nodeCluster };

@@ -1,11 +1,15 @@
 // Plays Envoy's part for one HTTP request against a served snapshot: picks the listener, virtual host
-// and route, runs the HTTP filters in their configured order (ext_authz, ratelimit, router), calls the
-// real authz and ratelimit services with the requests Envoy would build, and applies their answers.
+// and route, runs the HTTP filters in their configured order (cors, csrf, the policies' own ext_authz, ext_authz,
+// ratelimit, router), calls the real authz and ratelimit services (and a user's HTTP authorization
+// service) with the requests Envoy would build, and applies their answers.
 import { randomUUID } from 'node:crypto';
 import { applyHeaderOptions, buildCheckRequest, EXT_AUTHZ_FILTER, httpStatusOf, perFilterConfig, type ExtAuthzPerRoute, type HeaderValueOption } from './ext-authz-request.js';
 import { buildDescriptors } from './ratelimit-request.js';
 import { applyUnderscoreHeaderPolicy, sanitizeEdgeHeaders } from './edge-headers.js';
 import { setCookiesOf } from './set-cookie.js';
+import { CORS_FILTER, runCors, type CorsPolicy } from './cors.js';
+import { CSRF_FILTER, runCsrf, type CsrfPolicy } from './csrf.js';
+import { runUserExtAuthz, USER_EXT_AUTHZ_PREFIX } from './user-ext-authz.js';
 import { selectRoute, selectVirtualHost, type EmulatedRequest } from './route-matching.js';
 import type { EnvoySnapshot, HttpConnectionManager, RouteConfiguration, TypedConfig } from './types.js';
 
@@ -94,7 +98,24 @@ export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: numb
 
   for (const filter of hcm.http_filters ?? []) {
     const config = filter.typed_config as TypedConfig | undefined;
-    if (filter.name === EXT_AUTHZ_FILTER) {
+    if (filter.name === CORS_FILTER) {
+      const policy = perFilterConfig<CorsPolicy>(CORS_FILTER, route, virtualHost);
+      if (!policy) continue;
+      const outcome = runCors(policy, request.method, request.headers);
+      if (outcome.kind === 'reply') return { ...localReply(outcome.status, '', outcome.headers, sent), routeName: route.name };
+      Object.assign(responseHeaders, outcome.responseHeaders);
+    } else if (filter.name === CSRF_FILTER) {
+      const policy = perFilterConfig<CsrfPolicy>(CSRF_FILTER, route, virtualHost);
+      const status = policy && runCsrf(policy, request.method, request.host, request.headers);
+      if (status) return { ...localReply(status, 'Invalid origin', responseHeaders, sent), routeName: route.name };
+    } else if (filter.name.startsWith(USER_EXT_AUTHZ_PREFIX)) {
+      // A SecurityPolicy's own ext_authz: disabled in the HCM, enabled by its routes' per-route config.
+      const perRoute = perFilterConfig<ExtAuthzPerRoute>(filter.name, route, virtualHost);
+      if ((filter.disabled && !perRoute) || perRoute?.disabled || !config) continue;
+      const outcome = await runUserExtAuthz(config, snapshot, { method: request.method, path: request.path, host: request.host, headers: upstreamHeaders });
+      if (outcome.kind === 'deny') return { ...localReply(outcome.status, outcome.body, outcome.headers, sent), routeName: route.name };
+      Object.assign(upstreamHeaders, outcome.upstreamHeaders);
+    } else if (filter.name === EXT_AUTHZ_FILTER) {
       const perRoute = perFilterConfig<ExtAuthzPerRoute>(EXT_AUTHZ_FILTER, route, virtualHost);
       if (filter.disabled && !perRoute) continue;
       if (perRoute?.disabled) continue;

@@ -1,5 +1,11 @@
 // An Envoy bootstrap that gets everything from the xds service over ADS (gRPC, state of the world,
-// v3), identifying the Gateway it serves by node.cluster.
+// v3), identifying the Gateway it serves by node.cluster. The xds cluster speaks mutual TLS 1.3 as Envoy
+// Gateway's bootstrap does: the Envoy's certificate and the deployment CA come from two file-based SDS
+// secrets next to the bootstrap (envoySdsFiles writes them), so a rotated certificate needs no restart,
+// and xds must present spiffe://gatehouse/service/xds. Plaintext only for development (--plaintext).
+import { DEFAULT_ENVOY_SDS_DIR, DEFAULT_PKI_DIR, envoySdsFiles, formatIdentity } from '@gatehouse/contracts';
+import { internalTlsTransportSocket } from '@gatehouse/xds/core';
+
 export interface BootstrapOptions {
   /** "<namespace>/<gatewayName>" */
   nodeCluster: string;
@@ -11,10 +17,32 @@ export interface BootstrapOptions {
   adminPort?: number;
   /** DiscoveryAggregatedResources instead of StreamAggregatedResources. */
   delta?: boolean;
+  /** No TLS to xds: local development against a GATEHOUSE_INSECURE_PLAINTEXT xds only. */
+  plaintext?: boolean;
+  /** Where the Envoy finds the PKI files (envoy-<ns>-<name>.crt|.key, ca.crt). Default /etc/gatehouse/pki. */
+  pkiDir?: string;
+  /** Where the Envoy finds the two SDS files (next to its bootstrap). Default /etc/envoy. */
+  sdsDir?: string;
+}
+
+const GATEWAY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/;
+
+/** The Gateway a node cluster names, checked as the identity its certificate carries. */
+function gatewayOf(nodeCluster: string): { namespace: string; name: string } {
+  const match = GATEWAY.exec(nodeCluster);
+  if (!match) throw new Error(`--node-cluster must be "<namespace>/<gateway>" (lower-case DNS names), got "${nodeCluster}"`);
+  return { namespace: match[1]!, name: match[3]! };
+}
+
+/** The SDS files the bootstrap's TLS context reads, by file name; none with plaintext. */
+export function buildEnvoySdsFiles(options: BootstrapOptions): Record<string, string> {
+  if (options.plaintext) return {};
+  const gateway = gatewayOf(options.nodeCluster);
+  return envoySdsFiles(options.pkiDir ?? DEFAULT_PKI_DIR, gateway.namespace, gateway.name);
 }
 
 export function buildEnvoyBootstrap(options: BootstrapOptions): Record<string, unknown> {
-  if (!/^[^/\s]+\/[^/\s]+$/.test(options.nodeCluster)) throw new Error(`--node-cluster must be "<namespace>/<gateway>", got "${options.nodeCluster}"`);
+  gatewayOf(options.nodeCluster);
   const address = options.xdsAddress ?? '127.0.0.1:18000';
   const match = /^(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.exec(address);
   if (!match) throw new Error(`--xds-address must be host:port, got "${address}"`);
@@ -48,6 +76,9 @@ export function buildEnvoyBootstrap(options: BootstrapOptions): Record<string, u
             },
           },
           upstream_connection_options: { tcp_keepalive: { keepalive_time: 60 } },
+          ...(options.plaintext
+            ? {}
+            : { transport_socket: internalTlsTransportSocket({ sdsDir: options.sdsDir ?? DEFAULT_ENVOY_SDS_DIR, serverIdentity: formatIdentity({ kind: 'service', name: 'xds' }) }, host, true) }),
           load_assignment: {
             cluster_name: 'gatehouse-xds',
             endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: host, port_value: Number(match[2]) } } } }] }],

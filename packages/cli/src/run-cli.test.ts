@@ -6,6 +6,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { encodeResource } from '@gatehouse/xds/envoy-json';
 import { loadResourcesFromFiles } from '@gatehouse/xds/core';
+import { checkEnvoyResource } from '@gatehouse/xds/testing';
 import { unpackAny } from '@gatehouse/contracts';
 import { makeConfigMapDir } from '@gatehouse/kit/testing';
 import type { CliIo } from './cli-io.js';
@@ -67,7 +68,43 @@ describe('gatehouse validate', () => {
     await writeFile(join(dir, 'no-backend.yaml'), text);
     const r = await run('validate', '-f', dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/no-backend\.yaml:\d+: HTTPRoute default\/api: ResolvedRefs=False/);
+    expect(r.stderr).toMatch(/no-backend\.yaml:\d+: HTTPRoute default\/api: \/spec\/rules\/0\/backendRefs\/0: ResolvedRefs=False/);
+  });
+
+  it('reports a PartiallyInvalid route on the line of the dropped rule, and exits 1', async () => {
+    const gateway = (await readFile(TESTDATA, 'utf8')).split('---').slice(0, 2).join('---');
+    const route = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: partly }
+spec:
+  parentRefs: [{ name: web }]
+  rules:
+    - matches: [{ path: { type: PathPrefix, value: /ok } }]
+      backendRefs: [{ group: gateway.envoyproxy.io, kind: Backend, name: nope }]
+    - matches: [{ path: { type: RegularExpression, value: "^/(?!x)" } }]
+      backendRefs: [{ group: gateway.envoyproxy.io, kind: Backend, name: nope }]
+`;
+    await writeFile(join(dir, 'gw.yaml'), gateway);
+    await writeFile(join(dir, 'partly.yaml'), route);
+    const r = await run('validate', '-f', dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${join(dir, 'partly.yaml')}:9: HTTPRoute default/partly: /spec/rules/1: PartiallyInvalid=True (UnsupportedValue): spec.rules[1]: regular expression`);
+  });
+
+  it('reports a SecurityPolicy field Gatehouse refuses on its line', async () => {
+    const gateway = (await readFile(TESTDATA, 'utf8')).split('---').slice(0, 2).join('---');
+    const policy = `apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata: { name: p }
+spec:
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: web }]
+  mergeType: StrategicMerge
+`;
+    await writeFile(join(dir, 'gw.yaml'), gateway);
+    await writeFile(join(dir, 'policy.yaml'), policy);
+    const r = await run('validate', '-f', dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${join(dir, 'policy.yaml')}:6: SecurityPolicy default/p: /spec/mergeType: Accepted=False (Invalid): spec.mergeType is not supported`);
   });
 });
 
@@ -97,17 +134,52 @@ describe('gatehouse bootstrap', () => {
     expect(decoded.node.cluster).toBe('default/web');
     expect(decoded.dynamic_resources.ads_config.api_type).toBe('GRPC');
     expect(decoded.static_resources.clusters[0]!.type).toBe('STRICT_DNS');
+    expect(checkEnvoyResource('envoy.config.bootstrap.v3.Bootstrap', bootstrap)).toEqual([]);
   });
 
-  it('writes the deployable file with --out', async () => {
+  it("talks mutual TLS 1.3 to xds: the Envoy's certificate and the CA from file-based SDS, xds's identity checked", async () => {
+    const r = await run('bootstrap', '--node-cluster', 'default/web', '--xds-address', 'gatehouse-xds:18000', '--output', 'json');
+    const cluster = (JSON.parse(r.stdout) as { static_resources: { clusters: Array<Record<string, any>> } }).static_resources.clusters[0]!; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const tls = cluster['transport_socket'].typed_config;
+    expect(tls['@type']).toBe('type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext');
+    expect(tls.sni).toBe('gatehouse-xds');
+    expect(tls.common_tls_context.tls_params).toEqual({ tls_minimum_protocol_version: 'TLSv1_3', tls_maximum_protocol_version: 'TLSv1_3' });
+    expect(tls.common_tls_context.tls_certificate_sds_secret_configs[0].sds_config.path_config_source.path).toBe('/etc/envoy/gatehouse-envoy-certificate.json');
+    expect(tls.common_tls_context.combined_validation_context.default_validation_context.match_typed_subject_alt_names).toEqual([{ san_type: 'URI', matcher: { exact: 'spiffe://gatehouse/service/xds' } }]);
+    expect(r.stderr).toContain('write them with --out or --sds-out');
+  });
+
+  it('writes the deployable file with --out, and the SDS files naming the PKI files of that Gateway next to it', async () => {
     const out = join(dir, 'envoy.yaml');
-    const r = await run('bootstrap', '--node-cluster', 'default/web', '--delta', '--out', out);
+    const r = await run('bootstrap', '--node-cluster', 'default/web', '--delta', '--out', out, '--pki-dir', '/pki/');
     expect(r.code).toBe(0);
     expect(parse(await readFile(out, 'utf8'))).toMatchObject({ dynamic_resources: { ads_config: { api_type: 'DELTA_GRPC' } } });
+    const certificate = JSON.parse(await readFile(join(dir, 'gatehouse-envoy-certificate.json'), 'utf8')) as { resources: Array<Record<string, unknown>> };
+    const ca = JSON.parse(await readFile(join(dir, 'gatehouse-trusted-ca.json'), 'utf8')) as { resources: Array<Record<string, unknown>> };
+    expect(certificate.resources[0]).toMatchObject({
+      name: 'gatehouse-envoy-certificate',
+      tls_certificate: { certificate_chain: { filename: '/pki/envoy-default-web.crt' }, private_key: { filename: '/pki/envoy-default-web.key' }, watched_directory: { path: '/pki' } },
+    });
+    expect(ca.resources[0]).toMatchObject({ name: 'gatehouse-trusted-ca', validation_context: { trusted_ca: { filename: '/pki/ca.crt' } } });
+    for (const file of [certificate, ca]) {
+      const { '@type': type, ...secret } = file.resources[0]!;
+      expect(type).toBe('type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret');
+      expect(checkEnvoyResource('envoy.extensions.transport_sockets.tls.v3.Secret', secret)).toEqual([]);
+    }
+  });
+
+  it('--plaintext leaves TLS out, says it is insecure, and writes no SDS files', async () => {
+    const out = join(dir, 'envoy.yaml');
+    const r = await run('bootstrap', '--node-cluster', 'default/web', '--plaintext', '--out', out);
+    expect(r.code).toBe(0);
+    expect((parse(await readFile(out, 'utf8')) as { static_resources: { clusters: Array<Record<string, unknown>> } }).static_resources.clusters[0]!['transport_socket']).toBeUndefined();
+    expect(r.stderr).toContain('INSECURE');
+    await expect(readFile(join(dir, 'gatehouse-envoy-certificate.json'))).rejects.toThrow();
   });
 
   it('refuses a node cluster that is not namespace/name', async () => {
     expect((await run('bootstrap', '--node-cluster', 'web')).code).toBe(2);
+    expect((await run('bootstrap', '--node-cluster', 'Default/Web')).code).toBe(2);
   });
 });
 

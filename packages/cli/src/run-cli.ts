@@ -20,7 +20,10 @@ export const USAGE = `usage: gatehouse <command> [options]
   dry-run   -f <dir|file>                         show the Envoy diff an apply would cause
   status                                          snapshot versions, proxies, NACKs, problems
   bootstrap --node-cluster ns/gw [--xds-address host:port] [--node-id id] [--admin-port 9901]
-            [--delta] [--output yaml|json] [--out file]
+            [--delta] [--output yaml|json] [--out file] [--sds-out dir]
+            [--pki-dir /etc/gatehouse/pki] [--sds-dir /etc/envoy] [--plaintext]
+                                                  an Envoy bootstrap: mTLS to xds with file-based SDS
+                                                  (written next to --out); --plaintext for development
 
 admin API commands use --server (or GATEHOUSE_ADMIN_URL, default http://127.0.0.1:19000) and
 --token (or GATEHOUSE_ADMIN_TOKEN / ADMIN_TOKEN).
@@ -35,6 +38,10 @@ const OPTIONS = {
   'admin-port': { type: 'string' },
   delta: { type: 'boolean' },
   out: { type: 'string' },
+  'sds-out': { type: 'string' },
+  'pki-dir': { type: 'string' },
+  'sds-dir': { type: 'string' },
+  plaintext: { type: 'boolean' },
   server: { type: 'string' },
   token: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -89,6 +96,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
             ...(adminPort ? { adminPort } : {}),
             ...(values.delta ? { delta: true } : {}),
             ...(values.out ? { out: values.out } : {}),
+            ...(values['sds-out'] ? { sdsOut: values['sds-out'] } : {}),
+            ...(values['pki-dir'] ? { pkiDir: values['pki-dir'] } : {}),
+            ...(values['sds-dir'] ? { sdsDir: values['sds-dir'] } : {}),
+            ...(values.plaintext ? { plaintext: true } : {}),
           },
           io,
         );

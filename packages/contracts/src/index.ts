@@ -23,3 +23,25 @@ export {
   type EncryptionKeyInput,
   type DecryptOptions,
 } from './key-envelope.js';
+export {
+  seal,
+  open,
+  sealJson,
+  openJson,
+  sealedCodec,
+  parseControlKey,
+  controlKeyId,
+  controlKeyring,
+  deriveSubkey,
+  SealedEnvelopeError,
+  SEAL_PURPOSES,
+  type SealPurpose,
+  type SealMode,
+  type SealContext,
+  type ControlKey,
+  type ControlKeyring,
+  type SealedEnvelopeErrorCode,
+} from './sealed-envelope.js';
+export { SealedUses } from './sealed-uses.js';
+export { formatIdentity, parseIdentity, gatewayNodeCluster, type Identity } from './identity.js';
+export { DEFAULT_ENVOY_SDS_DIR, DEFAULT_PKI_DIR, ENVOY_SDS_SECRETS, envoyPkiFiles, envoySdsFiles } from './envoy-tls-files.js';

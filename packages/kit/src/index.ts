@@ -13,9 +13,15 @@ export { parseRedisUrl, describeRedisPlan, type RedisPlan, type RedisHostPort } 
 export { connectRedis, QUEUE_PREFIX, type RedisConnection, type RedisConnectOptions } from './redis/connect.js';
 export { loadLuaScript } from './redis/lua-script.js';
 export { FanoutChannel, type FanoutChannelOptions, type FanoutHandler } from './redis/fanout-channel.js';
+export { untrustedData, type UntrustedData } from './redis/untrusted-data.js';
+export { controlKeyEnv, controlKeyringOf, type ControlKeyConfig } from './config/control-key.js';
 export { createQueue, createWorker, defaultJobOptions } from './queue/bullmq.js';
 export { buildAdminServer, isAdminTokenValid, type AdminServerOptions } from './admin/admin-server.js';
 export { Readiness, type ReadinessProbe } from './admin/readiness.js';
 export { createGrpcServer, bindGrpcServer, shutdownGrpcServer, defaultGrpcServerOptions } from './grpc/grpc-server.js';
 export { HealthService, type ServingStatus } from './grpc/health-service.js';
 export { startService, runService, type ServiceContext, type ServiceDefinition, type RunningService, type RedisRequest } from './lifecycle/run-service.js';
+export { planTransport, grpcTransport, peerIdentities, type TransportPlan, type TransportSettings, type GrpcTransport } from './grpc/transport-security.js';
+export { TlsFileWatcher, type TlsFileWatcherOptions } from './tls/tls-file-watcher.js';
+export { loadTlsMaterial, uriSans, TlsMaterialError, type TlsFiles, type TlsMaterial } from './tls/tls-material.js';
+export { mutualTlsServerOptions, mutualTlsContext, followRotation } from './tls/mutual-tls-options.js';

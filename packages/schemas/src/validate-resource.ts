@@ -2,6 +2,7 @@
 // API server would (the CRD schemas leave metadata open).
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { findCrdSchema, knownKinds } from './crd-catalog.js';
+import { pruneNulls } from './prune-nulls.js';
 import { structuralToJsonSchema } from './structural-to-json-schema.js';
 
 export interface SchemaIssue {
@@ -78,6 +79,7 @@ function validatorFor(apiVersion: string, kind: string): ValidateFunction | unde
   return validate;
 }
 
+/** Checks a document against its schema; nulls the API server would prune are deleted from it first. */
 export function validateResource(doc: unknown): SchemaIssue[] {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     return [{ path: '', message: 'a resource must be a mapping with apiVersion, kind and metadata' }];
@@ -86,6 +88,10 @@ export function validateResource(doc: unknown): SchemaIssue[] {
   if (typeof apiVersion !== 'string') return [{ path: '/apiVersion', message: 'apiVersion is required' }];
   if (typeof kind !== 'string') return [{ path: '/kind', message: 'kind is required' }];
   const validate = validatorFor(apiVersion, kind);
+  // Nulls the API server would prune are pruned from the document itself, so translation sees what
+  // Kubernetes would store.
+  const crd = findCrdSchema(apiVersion, kind);
+  if (crd) pruneNulls(doc, crd.openAPIV3Schema as Parameters<typeof pruneNulls>[1]);
   if (!validate) {
     return [{ path: '/kind', message: `unknown kind ${apiVersion}/${kind}; known: ${knownKinds().join(', ')}, v1/Secret, v1/ConfigMap, v1/Namespace` }];
   }

@@ -1,7 +1,7 @@
 // Every environment variable of the authz service with its default (the kit adds GRPC_PORT/ADMIN_PORT,
 // REDIS_URL, LOG_LEVEL …), and the fixed settings that follow from how Envoy calls the service.
 // A bad value exits 2 with one line naming the variable.
-import { ConfigError, env, type CommonConfig, type ConfigOf, type EnvSpec } from '@gatehouse/kit';
+import { ConfigError, controlKeyEnv, env, type CommonConfig, type ConfigOf, type EnvSpec } from '@gatehouse/kit';
 import { parseDurationMs } from './core/policy/fields.js';
 
 const duration = (description: string): EnvSpec<number | undefined> => ({
@@ -33,6 +33,7 @@ const cookieSecret: EnvSpec<string | undefined> = {
 };
 
 export const authzEnv = {
+  ...controlKeyEnv(),
   AUTHZ_CONFIG_PATH: env.optionalString({ description: 'SecurityPolicy YAML file or directory, watched and hot-reloaded' }),
   AUTHZ_DEFAULT_POLICY: policyRef,
   AUTHZ_COOKIE_SECRET: cookieSecret,

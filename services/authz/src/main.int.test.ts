@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, startRedis, startService, type RedisHandle, type ServiceHandle } from '@gatehouse/e2e';
+import { TEST_CONTROL_KEY } from '@gatehouse/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCheckClient, upstreamHeaders } from './testing/check-client.js';
 
@@ -61,7 +62,7 @@ describe('authz main', () => {
   it('exits 2 with one line naming the variable for a short cookie secret, a malformed default policy or a config path that does not exist', () => {
     for (const [name, value] of [['AUTHZ_COOKIE_SECRET', 'short'], ['AUTHZ_DEFAULT_POLICY', 'no-slash'], ['AUTHZ_CONFIG_PATH', join(dir, 'does-not-exist')]] as const) {
       const result = spawnSync(process.execPath, [join(repoRoot, 'services/authz/dist/main.js')], {
-        env: { ...process.env, REDIS_URL: redis.url, GRPC_PORT: '0', ADMIN_PORT: '0', [name]: value },
+        env: { ...process.env, GATEHOUSE_CONTROL_KEY: TEST_CONTROL_KEY, GATEHOUSE_INSECURE_PLAINTEXT: 'true', REDIS_URL: redis.url, GRPC_PORT: '0', ADMIN_PORT: '0', [name]: value },
         encoding: 'utf8',
         timeout: 30_000,
       });

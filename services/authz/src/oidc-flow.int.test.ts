@@ -9,10 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthz, type AuthzUnderTest } from './testing/authz-service.js';
 import { deniedHeaders, upstreamHeaders, type CheckAnswer, type CheckClient } from './testing/check-client.js';
 import { CookieJar } from './testing/cookie-jar.js';
+import { rewriteSessionRecord, sessionIdOf } from './testing/session-records.js';
 import { startOidcProvider, startRedis, type OidcProviderHandle, type RedisHandle as RedisServer } from '@gatehouse/e2e';
 
 const HOST = 'app.example.test';
 const CALLBACK = `https://${HOST}/oauth2/callback`;
+const COOKIE_SECRET = 'c'.repeat(32);
 const BROWSER = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 let idp: OidcProviderHandle;
 const grants: Record<string, number> = {};
@@ -59,7 +61,7 @@ stringData: { client-secret: client-secret-0123456789 }
 `,
   );
   for (let i = 0; i < 2; i++) {
-    const service = await startAuthz({ AUTHZ_CONFIG_PATH: dir, REDIS_URL: redisServer.url, AUTHZ_COOKIE_SECRET: 'c'.repeat(32) });
+    const service = await startAuthz({ AUTHZ_CONFIG_PATH: dir, REDIS_URL: redisServer.url, AUTHZ_COOKIE_SECRET: COOKIE_SECRET });
     services.push(service);
     clients.push(service.client);
   }
@@ -100,14 +102,10 @@ async function login(jar: CookieJar, path = '/dashboard?tab=2'): Promise<{ callb
   return { callbackUrl, answer };
 }
 
-async function rewriteSession(change: (session: Record<string, unknown>) => void): Promise<void> {
+async function rewriteSession(jar: CookieJar, change: (session: Record<string, unknown>) => void): Promise<void> {
   const redis = new Redis(redisServer.url);
   try {
-    for (const key of await redis.keys('gatehouse:authz:session:*')) {
-      const session = JSON.parse((await redis.get(key))!) as Record<string, unknown>;
-      change(session);
-      await redis.set(key, JSON.stringify(session), 'KEEPTTL');
-    }
+    await rewriteSessionRecord(redis, sessionIdOf(jar, COOKIE_SECRET), change);
   } finally {
     redis.disconnect();
   }
@@ -215,7 +213,7 @@ describe('OIDC browser login against a real OpenID Provider', () => {
     const jar = new CookieJar();
     await login(jar);
     const before = upstreamHeaders(await check(jar, '/')).authorization;
-    await rewriteSession((s) => void (s.accessExpiresAtMs = Date.now() + 1_000));
+    await rewriteSession(jar, (s) => void (s.accessExpiresAtMs = Date.now() + 1_000));
     const refreshesBefore = grants.refresh_token ?? 0;
     const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => check(jar, '/', BROWSER, i % 2)));
     expect(answers.map((a) => a.status.code)).toEqual([0, 0, 0, 0, 0, 0]);

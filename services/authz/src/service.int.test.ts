@@ -4,8 +4,9 @@
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { authzPoliciesPublishedCodec, FanoutChannels } from '@gatehouse/contracts';
+import { authzPoliciesPublishedCodec, FanoutChannels, SealedUses } from '@gatehouse/contracts';
 import { FanoutChannel } from '@gatehouse/kit';
+import { testSealedCodec } from '@gatehouse/kit/testing';
 import { Redis } from 'ioredis';
 import { CompactSign, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -163,7 +164,7 @@ spec:
         secrets: { 'partners/partner-keys': { data: { acme: Buffer.from('acme-0123456789abcdef') } } },
       };
       // Published exactly as the xds service does it.
-      await new FanoutChannel({ name: FanoutChannels.authzPolicies, codec: authzPoliciesPublishedCodec, redis }).publish(publication);
+      await new FanoutChannel({ name: FanoutChannels.authzPolicies, codec: testSealedCodec(authzPoliciesPublishedCodec, SealedUses.authzPolicies()), redis }).publish(publication);
       for (const c of [client, secondClient]) {
         await vi.waitFor(async () => {
           const answer = await c.check({ policy: 'partners/keys', headers: { 'x-api-key': 'acme-0123456789abcdef' } });
@@ -173,7 +174,7 @@ spec:
       // One broken policy does not hold back the rest: "keys" breaks (secret gone) and keeps its last
       // good version, "new-keys" is new and broken (absent: denied), "other" is new and valid.
       const keysYaml = publication.policies[0]!.yaml;
-      await new FanoutChannel({ name: FanoutChannels.authzPolicies, codec: authzPoliciesPublishedCodec, redis }).publish({
+      await new FanoutChannel({ name: FanoutChannels.authzPolicies, codec: testSealedCodec(authzPoliciesPublishedCodec, SealedUses.authzPolicies()), redis }).publish({
         version: 'v8',
         policies: [
           { namespace: 'partners', name: 'keys', yaml: keysYaml.replace('name: partner-keys', 'name: gone') },

@@ -1,7 +1,8 @@
 // The authz service on the kit: the Authorizer with its session store and IdP client, the policy
 // intake from AUTHZ_CONFIG_PATH and the xds publication, and Check on the kit's gRPC server. main.ts
 // runs it; integration tests start it in-process with the kit's startService(authzService, env).
-import { ConfigError, configHealthMetrics, type RedisConnection, type ServiceContext, type ServiceDefinition } from '@gatehouse/kit';
+import { ConfigError, configHealthMetrics, controlKeyringOf, untrustedData, type RedisConnection, type ServiceContext, type ServiceDefinition, type UntrustedData } from '@gatehouse/kit';
+import { FanoutChannels } from '@gatehouse/contracts';
 import { addStatusRoute, type SourceStatus } from './adapters/admin-routes.js';
 import { BcryptPool } from './adapters/bcrypt-pool.js';
 import { FilePolicySource } from './adapters/file-policy-source.js';
@@ -30,10 +31,12 @@ export const authzService: ServiceDefinition<typeof authzEnv> = {
   defaults: authzDefaults,
   async start(ctx) {
     const metrics = createAuthzMetrics(ctx.meter);
-    const authorizer = buildAuthorizer(ctx, metrics);
+    // Sessions and policy publications are sealed with the control key; what does not open is refused.
+    const untrusted = untrustedData(ctx.meter, ctx.logger);
+    const authorizer = buildAuthorizer(ctx, metrics, untrusted);
     const apply = buildPolicyIntake(ctx, authorizer, metrics);
     if (ctx.config.AUTHZ_CONFIG_PATH) await startFileSource(ctx, ctx.config.AUTHZ_CONFIG_PATH, apply);
-    await startRedisSource(ctx, apply);
+    await startRedisSource(ctx, apply, untrusted);
     addAuthorizationService(ctx.grpc, createCheckHandler({ authorizer, metrics, logger: ctx.logger }));
     // Ready once a config is enforced: a bad file at start keeps the replica out of rotation.
     ctx.ready.probe('config', () => authorizer.policies.policies.size > 0 || !ctx.config.AUTHZ_CONFIG_PATH);
@@ -41,14 +44,14 @@ export const authzService: ServiceDefinition<typeof authzEnv> = {
 };
 
 /** The Authorizer and what it calls: JWKS key sources, the IdP client, OIDC sessions in Redis, bcrypt threads. */
-function buildAuthorizer(ctx: Context, metrics: AuthzMetrics): Authorizer {
+function buildAuthorizer(ctx: Context, metrics: AuthzMetrics, untrusted: UntrustedData): Authorizer {
   const c = ctx.config;
   // Sessions must fail fast while Redis is down or hung (deny with our 503, never hang until Envoy's timeout).
   const sessions = ctx.redis({ name: 'sessions', ...SESSION_REDIS });
   if (!c.AUTHZ_COOKIE_SECRET) ctx.logger.warn({}, 'AUTHZ_COOKIE_SECRET is not set: using a random key, sessions will not survive restarts or work across replicas');
   const sealer = createCookieSealer(c.AUTHZ_COOKIE_SECRET ?? randomToken(32));
   const idp = new HttpIdpClient({ onJwksFetch: metrics.jwksFetch });
-  const oidcFlow = new OidcFlow({ idp, store: new RedisSessionStore({ redis: sessions }), sealer, clockSkewSeconds: c.AUTHZ_CLOCK_SKEW_SECONDS, allowedRedirectOrigins: allowedRedirectOrigins(c) });
+  const oidcFlow = new OidcFlow({ idp, store: new RedisSessionStore({ redis: sessions, keyring: controlKeyringOf(c), untrusted }), sealer, clockSkewSeconds: c.AUTHZ_CLOCK_SKEW_SECONDS, allowedRedirectOrigins: allowedRedirectOrigins(c) });
   const keySources = new KeySourceRegistry({ ...(c.AUTHZ_JWKS_MAX_STALE !== undefined && { maxStaleMs: c.AUTHZ_JWKS_MAX_STALE }), onFetch: metrics.jwksFetch });
   const bcrypt = new BcryptPool({ threads: c.AUTHZ_BASIC_HASH_THREADS, maxQueued: c.AUTHZ_BASIC_HASH_QUEUE });
   ctx.onShutdown(() => bcrypt.close());
@@ -101,11 +104,12 @@ async function startFileSource(ctx: Context, path: string, apply: ApplyPolicies)
 }
 
 /** The xds publication: the stored latest at start (when Redis answers within a few seconds), then every change. */
-async function startRedisSource(ctx: Context, apply: ApplyPolicies): Promise<void> {
+async function startRedisSource(ctx: Context, apply: ApplyPolicies, untrusted: UntrustedData): Promise<void> {
   const redis = ctx.redis();
   const subscribe = () =>
     startRedisPolicySource({
       redis,
+      keyring: controlKeyringOf(ctx.config),
       // Subscribed for the life of the service; ioredis resubscribes after a reconnect.
       subscriber: () => ctx.redis({ name: 'policies', blocking: true }),
       onPublication: (publication) => {
@@ -113,7 +117,7 @@ async function startRedisSource(ctx: Context, apply: ApplyPolicies): Promise<voi
         const version = publication.version ?? 'unknown';
         apply('redis', loadPolicies(files, version, { extraData: data }), version);
       },
-      onError: (err) => ctx.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'undecodable policy publication ignored'),
+      onError: (err) => untrusted.report('authz-policies', FanoutChannels.authzPolicies, err) || ctx.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'undecodable policy publication ignored'),
     });
   if (await whenReady(redis, REDIS_STARTUP_WAIT_MS)) return void (await subscribe());
   ctx.logger.warn({}, 'redis is not reachable yet; policies from Redis will load when it is');

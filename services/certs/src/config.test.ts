@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from '@gatehouse/kit';
+import { TEST_CONTROL_KEY } from '@gatehouse/kit/testing';
 import { describe, expect, it } from 'vitest';
 import { certsEnv, deriveCertsConfig } from './config.js';
 
+/** Every service requires the control key; these tests are about the other variables. */
+const withControlKey = (environment: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ GATEHOUSE_CONTROL_KEY: TEST_CONTROL_KEY, ...environment });
+
 const key = randomBytes(32).toString('base64');
-const read = (environment: NodeJS.ProcessEnv) => deriveCertsConfig(loadConfig(certsEnv, environment));
+const read = (environment: NodeJS.ProcessEnv) => deriveCertsConfig(loadConfig(certsEnv, withControlKey(environment)));
 
 function variableOf(fn: () => unknown): string | undefined {
   try {
@@ -34,7 +38,7 @@ describe('certs configuration', () => {
   });
 
   it('defaults to 20 ACME calls per second (the CA\'s documented pace) and 10 orders per 10 s per CA and account', () => {
-    expect(loadConfig(certsEnv, { CERTS_ENCRYPTION_KEY: key })).toMatchObject({
+    expect(loadConfig(certsEnv, withControlKey({ CERTS_ENCRYPTION_KEY: key }))).toMatchObject({
       CERTS_ACME_CALLS_PER_WINDOW: 20,
       CERTS_ACME_CALLS_WINDOW_MS: 1000,
       CERTS_ACME_ORDERS_PER_WINDOW: 10,

@@ -1,9 +1,10 @@
 // Environment of the certs service, beyond the kit's common variables (REDIS_URL, ADMIN_PORT, ...).
 // A bad value is one line naming the variable (the kit exits 2 with it).
-import { ConfigError, env, type ConfigOf } from '@gatehouse/kit';
+import { ConfigError, controlKeyEnv, env, type ConfigOf } from '@gatehouse/kit';
 import { CertsError, CertsErrorCodes } from './errors.js';
 
 export const certsEnv = {
+  ...controlKeyEnv(),
   HTTP_PORT: env.port({ default: 8089, description: 'HTTP-01 challenge responder; Envoy routes /.well-known/acme-challenge/ here' }),
   CERTS_CONFIG_PATH: env.optionalString({ description: 'cert-manager YAML file or directory (Issuer, ClusterIssuer, Certificate, Secret), watched' }),
   ACME_CA_CERTS: env.optionalString({ description: 'extra trusted CA bundle (file path or inline PEM) for a private or test ACME CA' }),

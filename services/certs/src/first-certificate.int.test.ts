@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startService, type RunningService } from '@gatehouse/kit';
+import { TEST_CONTROL_KEY } from '@gatehouse/kit/testing';
 import { freePort, startPebble, startRedis, type PebbleHandle, type RedisHandle } from '@gatehouse/e2e';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certsService } from './service.js';
@@ -51,7 +52,9 @@ describe('the first certificate at the default ACME limits', () => {
   it('is Ready soon after the service starts (two names, HTTP-01)', { timeout: 60_000 }, async () => {
     const started = performance.now();
     service = await startService(certsService, {
+      GATEHOUSE_CONTROL_KEY: TEST_CONTROL_KEY,
       REDIS_URL: redis.url,
+      GATEHOUSE_INSECURE_PLAINTEXT: 'true',
       BIND_HOST: '127.0.0.1',
       HTTP_PORT: String(httpPort),
       ADMIN_PORT: '0',

@@ -2,14 +2,17 @@ import { randomBytes, X509Certificate } from 'node:crypto';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { certificateIssuedCodec, certificateWantedCodec, QueueNames } from '@gatehouse/contracts';
+import { certificateIssuedCodec, certificateWantedCodec, QueueNames, SealedUses } from '@gatehouse/contracts';
 import { QUEUE_PREFIX, startService, type RunningService } from '@gatehouse/kit';
+import { TEST_CONTROL_KEY, testSealedCodec } from '@gatehouse/kit/testing';
 import { Queue } from 'bullmq';
 import { freePort, startPebble, startRedis, type PebbleHandle, type RedisHandle } from '@gatehouse/e2e';
 import { eventually, pebbleIssuerYaml, redisClient, subscribeIssued } from './testing/certs-fixture.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certsService } from './service.js';
 
+/** Job data as xds seals it. */
+const wantedCodec = testSealedCodec(certificateWantedCodec, SealedUses.job());
 const certYaml = (names: string) => `
 apiVersion: cert-manager.io/v1
 kind: Certificate
@@ -39,7 +42,9 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
     writeFileSync(join(dir, 'site.yaml'), certYaml('site.example.test'));
     writeFileSync(join(dir, 'ca.pem'), `${pebble.caBundlePem}\n${pebble.issuingRootPem}`);
     service = await startService(certsService, {
+      GATEHOUSE_CONTROL_KEY: TEST_CONTROL_KEY,
       REDIS_URL: redis.url,
+      GATEHOUSE_INSECURE_PLAINTEXT: 'true',
       BIND_HOST: '127.0.0.1',
       HTTP_PORT: String(httpPort),
       ADMIN_PORT: '0',
@@ -92,7 +97,7 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
     const queue = new Queue(QueueNames.certificateWanted, { connection, prefix: QUEUE_PREFIX });
     await queue.add(
       'wanted',
-      certificateWantedCodec.toJobData({
+      wantedCodec.toJobData({
         trace: { traceparent: `00-${traceId}-00f067aa0ba902b7-01`, tracestate: '' },
         namespace: 'default',
         name: 'gw-https',
@@ -120,7 +125,7 @@ describe('the certs service (on the kit) with Redis and Pebble', () => {
     const connection = redisClient(redis.url);
     const queue = new Queue(QueueNames.certificateWanted, { connection, prefix: QUEUE_PREFIX });
     await queue.add('wanted', { pb: '!!not protobuf!!' }, { jobId: 'default/garbage', attempts: 5 });
-    await queue.add('wanted', certificateWantedCodec.toJobData({ namespace: 'default', name: 'nameless', secret_name: 's', dns_names: [], issuer_ref: { name: 'pebble', kind: 'ClusterIssuer', group: '' }, source: 'test' }), { jobId: 'default/nameless', attempts: 5 });
+    await queue.add('wanted', wantedCodec.toJobData({ namespace: 'default', name: 'nameless', secret_name: 's', dns_names: [], issuer_ref: { name: 'pebble', kind: 'ClusterIssuer', group: '' }, source: 'test' }), { jobId: 'default/nameless', attempts: 5 });
     const garbage = await eventually('the garbage job to fail', async () => ((await queue.getJob('default/garbage'))?.failedReason ? queue.getJob('default/garbage') : undefined));
     const nameless = await eventually('the nameless job to fail', async () => ((await queue.getJob('default/nameless'))?.failedReason ? queue.getJob('default/nameless') : undefined));
     expect(garbage?.failedReason).toMatch(/^GH_CERTS_WANTED_UNDECODABLE: /);

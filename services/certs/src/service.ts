@@ -5,7 +5,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { FanoutChannels, QueueNames } from '@gatehouse/contracts';
-import { configHealthMetrics, ConfigError, QUEUE_PREFIX, type ServiceContext, type ServiceDefinition } from '@gatehouse/kit';
+import { configHealthMetrics, ConfigError, controlKeyringOf, QUEUE_PREFIX, untrustedData, type ServiceContext, type ServiceDefinition, type UntrustedData } from '@gatehouse/kit';
 import { validateResource } from '@gatehouse/schemas';
 import type { Redis } from 'ioredis';
 import { RedisAcmeCallLimiter } from './adapters/acme-call-limiter.js';
@@ -30,9 +30,11 @@ export async function startCerts(ctx: Ctx): Promise<void> {
   const derived = deriveCertsConfig(ctx.config);
   const metrics = createCertsMetrics(ctx.meter);
   const acme = buildAcmeHttp(ctx, metrics);
-  const { manager, store } = buildManager(ctx, derived, acme, metrics);
+  // Jobs and the CertificateIssued fan-out are sealed with the control key; what does not open is refused.
+  const untrusted = untrustedData(ctx.meter, ctx.logger);
+  const { manager, store } = buildManager(ctx, derived, acme, metrics, untrusted);
   await loadConfig(ctx, manager);
-  consumeCertificateWanted(ctx, manager);
+  consumeCertificateWanted(ctx, manager, untrusted);
   await listenHttp01(ctx, store);
   await ctx.admin.register(certificateAdminRoutes, { admin: manager });
 }
@@ -57,7 +59,7 @@ function buildAcmeHttp(ctx: Ctx, metrics: CertsMetrics): { http: AcmeHttp; trust
 }
 
 /** The store, the order lease, the fan-out to xds and the manager that uses them. */
-function buildManager(ctx: Ctx, derived: DerivedCertsConfig, acme: ReturnType<typeof buildAcmeHttp>, metrics: CertsMetrics): { manager: CertificateManager; store: CertStore } {
+function buildManager(ctx: Ctx, derived: DerivedCertsConfig, acme: ReturnType<typeof buildAcmeHttp>, metrics: CertsMetrics, untrusted: UntrustedData): { manager: CertificateManager; store: CertStore } {
   const { config, logger } = ctx;
   // Standalone and sentinel connections are ioredis Redis instances; the store needs MULTI across
   // its own keys, so Redis Cluster needs a hash-tagged CERTS_REDIS_PREFIX (see the README).
@@ -67,10 +69,12 @@ function buildManager(ctx: Ctx, derived: DerivedCertsConfig, acme: ReturnType<ty
   const manager = new CertificateManager({
     http: acme.http,
     connection: redis,
+    keyring: controlKeyringOf(config),
+    untrusted,
     workerConnection: () => ctx.redis({ blocking: true }) as Redis,
     store,
     lock: new OrderLock({ redis, prefix: config.CERTS_REDIS_PREFIX, leaseMs: config.CERTS_ORDER_LEASE_MS }),
-    publisher: new IssuedPublisher(redis, FanoutChannels.certificateIssued),
+    publisher: new IssuedPublisher(redis, controlKeyringOf(config), FanoutChannels.certificateIssued),
     metrics,
     dnsProviderFor: (solver, issuer, secrets) => dnsProviderFor(solver, issuer, secrets, config.CERTS_CLUSTER_RESOURCE_NAMESPACE),
     propagation: { nameservers: derived.dns01Nameservers },
@@ -112,11 +116,13 @@ async function loadConfig(ctx: Ctx, manager: CertificateManager): Promise<void> 
 }
 
 /** CertificateWanted jobs from xds (Gateways annotated for cert-manager). */
-function consumeCertificateWanted(ctx: Ctx, manager: CertificateManager): void {
+function consumeCertificateWanted(ctx: Ctx, manager: CertificateManager, untrusted: UntrustedData): void {
   const wanted = startWantedConsumer({
     connection: ctx.redis({ blocking: true }) as Redis,
     queueName: QueueNames.certificateWanted,
     prefix: QUEUE_PREFIX,
+    keyring: controlKeyringOf(ctx.config),
+    untrusted,
     onWanted: (cert) => manager.acceptWanted(cert),
   });
   wanted.worker.on('failed', (job, err) => ctx.logger.warn({ job: job?.id, err: err.message }, 'CertificateWanted rejected'));
@@ -126,7 +132,7 @@ function consumeCertificateWanted(ctx: Ctx, manager: CertificateManager): void {
 /** The HTTP-01 responder Envoy routes /.well-known/acme-challenge/ to. */
 async function listenHttp01(ctx: Ctx, store: CertStore): Promise<void> {
   const { config, logger } = ctx;
-  const responder = createHttp01Responder(store);
+  const responder = createHttp01Responder(store, undefined, ctx.internalTls);
   await new Promise<void>((resolve, reject) => {
     responder.once('error', reject);
     responder.listen(config.HTTP_PORT, config.BIND_HOST, () => resolve());

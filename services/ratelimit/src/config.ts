@@ -2,7 +2,7 @@
 // ports, LOG_LEVEL...), and the settings derived from several of them. Names follow
 // envoyproxy/ratelimit where it has one, so a migration can keep its settings; Gatehouse additions
 // start with RATELIMIT_.
-import { ConfigError, env, type ConfigOf, type EnvSpec } from '@gatehouse/kit';
+import { ConfigError, controlKeyEnv, env, type ConfigOf, type EnvSpec } from '@gatehouse/kit';
 import { defaultRequestLimits } from './core/rate-limit-request.js';
 import type { RateLimitServiceOptions } from './core/rate-limit-service.js';
 
@@ -44,6 +44,7 @@ export function localCacheMaxKeys(env: { RATELIMIT_LOCAL_CACHE_MAX_KEYS: number 
 }
 
 export const rateLimitEnv = {
+  ...controlKeyEnv(),
   RATELIMIT_CONFIG_PATH: env.optionalString({ description: 'a YAML file or a directory tree of *.yaml files (reference format); default unset = only config pushed over Redis' }),
   RATELIMIT_REDIS_CONFIG: env.bool({ default: true, description: 'also apply config published by xds over Redis (files win per domain)' }),
   RATELIMIT_FAILURE_MODE: env.oneOf(['allow', 'deny'], { default: 'allow', description: 'answer when Redis fails or is slower than RATELIMIT_REDIS_TIMEOUT_MS' }),

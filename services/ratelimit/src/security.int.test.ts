@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { grpcServiceDefinition, ServiceNames } from '@gatehouse/contracts';
 import { startRedis, waitFor, type RedisHandle } from '@gatehouse/e2e';
 import { startService, type RunningService } from '@gatehouse/kit';
+import { TEST_CONTROL_KEY } from '@gatehouse/kit/testing';
 import { credentials, makeGenericClientConstructor, type Client, type ServiceError } from '@grpc/grpc-js';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,7 +71,9 @@ afterAll(async () => {
 
 async function startRateLimit(env: Record<string, string> = {}): Promise<{ service: RunningService; client: Client; stop(): Promise<void> }> {
   const service = await startService(rateLimitService, {
+    GATEHOUSE_CONTROL_KEY: TEST_CONTROL_KEY,
     REDIS_URL: redisServer.url,
+    GATEHOUSE_INSECURE_PLAINTEXT: 'true',
     GRPC_PORT: '0',
     ADMIN_PORT: '0',
     BIND_HOST: '127.0.0.1',

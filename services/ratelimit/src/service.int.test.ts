@@ -4,9 +4,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FanoutChannels, grpcServiceDefinition, rateLimitConfigPublishedCodec, ServiceNames } from '@gatehouse/contracts';
+import { FanoutChannels, grpcServiceDefinition, rateLimitConfigPublishedCodec, SealedUses, ServiceNames } from '@gatehouse/contracts';
 import { freePorts, ManagedProcess, startRedis, waitFor, type RedisHandle } from '@gatehouse/e2e';
 import { FanoutChannel, startService, type RunningService as KitService } from '@gatehouse/kit';
+import { TEST_CONTROL_KEY, testSealedCodec } from '@gatehouse/kit/testing';
 import { credentials, makeGenericClientConstructor, type Client, type ServiceError } from '@grpc/grpc-js';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,7 +55,9 @@ async function startRateLimit(redis: RedisHandle, env: Record<string, string>, u
   // A generous Redis budget: the service shares this test process's event loop on a busy machine, and
   // only the outage drill is about the budget.
   const service = await startService(rateLimitService, {
+    GATEHOUSE_CONTROL_KEY: TEST_CONTROL_KEY,
     REDIS_URL: redis.url,
+    GATEHOUSE_INSECURE_PLAINTEXT: 'true',
     GRPC_PORT: '0',
     ADMIN_PORT: '0',
     BIND_HOST: '127.0.0.1',
@@ -213,7 +216,7 @@ describe('ratelimit service', () => {
   it('applies config pushed over Redis, and a replica started later loads the current one', async () => {
     const publisher = new Redis(redis.port, redis.host);
     try {
-      const channel = new FanoutChannel({ name: FanoutChannels.rateLimitConfig, codec: rateLimitConfigPublishedCodec, redis: publisher });
+      const channel = new FanoutChannel({ name: FanoutChannels.rateLimitConfig, codec: testSealedCodec(rateLimitConfigPublishedCodec, SealedUses.rateLimitConfig()), redis: publisher });
       await channel.publish({
         version: 'v1',
         domains: [{ domain: 'pushed', source: 'BackendTrafficPolicy default/limits', yaml: 'domain: pushed\ndescriptors:\n  - key: k\n    rate_limit: { unit: hour, requests_per_unit: 1 }\n' }],
@@ -273,7 +276,7 @@ describe('REDIS_PERSECOND (the reference two-Redis setup)', () => {
       name: 'gatehouse-ratelimit',
       command: process.execPath,
       args: [MAIN],
-      env: { REDIS_URL: redis.url, GRPC_PORT: String(grpcPort), ADMIN_PORT: String(adminPort), BIND_HOST: '127.0.0.1', REDIS_PERSECOND: 'true' },
+      env: { GATEHOUSE_CONTROL_KEY: TEST_CONTROL_KEY, REDIS_URL: redis.url, GRPC_PORT: String(grpcPort), ADMIN_PORT: String(adminPort), BIND_HOST: '127.0.0.1', REDIS_PERSECOND: 'true', GATEHOUSE_INSECURE_PLAINTEXT: 'true' },
     });
     const exit = await proc.waitForExit();
     expect(exit.code).toBe(2);
@@ -477,7 +480,7 @@ describe('last good, per domain', () => {
 
   it('keeps the last good version of a bad domain pushed over Redis while the other pushed domains update', async () => {
     const publisher = new Redis(redis.port, redis.host);
-    const channel = new FanoutChannel({ name: FanoutChannels.rateLimitConfig, codec: rateLimitConfigPublishedCodec, redis: publisher });
+    const channel = new FanoutChannel({ name: FanoutChannels.rateLimitConfig, codec: testSealedCodec(rateLimitConfigPublishedCodec, SealedUses.rateLimitConfig()), redis: publisher });
     const svc = await startRateLimit(redis, {});
     try {
       const published = (version: string, a: string, b: number) =>

@@ -1,8 +1,8 @@
 // The ratelimit service as the kit runs it: counter stores, config sources, the decision logic, the
 // gRPC service and the admin routes, each built by one named step. main.ts runs it; integration tests
 // start it in-process with the kit's startService(rateLimitService, env).
-import { FanoutChannels, rateLimitConfigPublishedCodec } from '@gatehouse/contracts';
-import { configHealthMetrics, FanoutChannel, type ConfigSource, type ServiceContext, type ServiceDefinition } from '@gatehouse/kit';
+import { FanoutChannels, rateLimitConfigPublishedCodec, sealedCodec, SealedUses } from '@gatehouse/contracts';
+import { configHealthMetrics, controlKeyringOf, FanoutChannel, untrustedData, type ConfigSource, type ServiceContext, type ServiceDefinition } from '@gatehouse/kit';
 import { registerAdminRoutes } from './adapters/admin-routes.js';
 import { FileConfigSource } from './adapters/file-config-source.js';
 import { addRateLimitService } from './adapters/rate-limit-grpc.js';
@@ -64,7 +64,9 @@ function configSources(ctx: Context): ConfigSource<ConfigDocument>[] {
   if (ctx.config.RATELIMIT_CONFIG_PATH) sources.push(new FileConfigSource({ path: ctx.config.RATELIMIT_CONFIG_PATH }));
   if (ctx.config.RATELIMIT_REDIS_CONFIG) {
     const subscriber = (): ReturnType<Context['redis']> => ctx.redis({ dedicated: true });
-    sources.push(new RedisConfigSource(new FanoutChannel({ name: FanoutChannels.rateLimitConfig, codec: rateLimitConfigPublishedCodec, redis: ctx.redis(), subscriber })));
+    // Only what xds sealed with the control key applies; a forged publication or latest value is refused.
+    const codec = sealedCodec(rateLimitConfigPublishedCodec, controlKeyringOf(ctx.config), SealedUses.rateLimitConfig());
+    sources.push(new RedisConfigSource(new FanoutChannel({ name: FanoutChannels.rateLimitConfig, codec, redis: ctx.redis(), subscriber })));
   }
   return sources;
 }
@@ -77,6 +79,7 @@ async function startConfigSources(ctx: Context, metrics: OtelRateLimitMetrics): 
   const sources = configSources(ctx);
   const state = new RateLimitConfigState(sources.map((s) => s.name));
   const health = configHealthMetrics(ctx.meter, () => 'RateLimitDomain');
+  const untrusted = untrustedData(ctx.meter, ctx.logger);
   for (const source of sources) {
     const onConfig = (documents: readonly ConfigDocument[]): void => {
       const report = state.apply(source.name, domainCandidates(documents, { mergeDomains: ctx.config.MERGE_DOMAIN_CONFIG }));
@@ -86,6 +89,7 @@ async function startConfigSources(ctx: Context, metrics: OtelRateLimitMetrics): 
     };
     const onError = (err: unknown): void => {
       metrics.configLoad(source.name, false);
+      if (untrusted.report('ratelimit-config', FanoutChannels.rateLimitConfig, err)) return;
       ctx.logger.error({ source: source.name, err }, 'rate limit config could not be read; keeping the previous one');
     };
     ctx.onShutdown(() => source.close());

@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certificateIssuedCodec, certificateWantedCodec, FanoutChannels, QueueNames, TypeUrls, unpackAny } from '@gatehouse/contracts';
+import { certificateIssuedCodec, certificateWantedCodec, FanoutChannels, QueueNames, SealedUses, TypeUrls, unpackAny } from '@gatehouse/contracts';
 import type { CertificateIssued } from '@gatehouse/contracts/generated/gatehouse/v1/CertificateIssued';
 import { createQueue } from '@gatehouse/kit';
+import { testSealedCodec } from '@gatehouse/kit/testing';
 import { startRedis, startService, waitFor, type RedisHandle, type ServiceHandle } from '@gatehouse/e2e';
 import { CERTIFICATE_ISSUED_LATEST_KEY } from './adapters/certificate-secrets.js';
 import { encryptPrivateKey } from '@gatehouse/contracts';
@@ -49,7 +50,7 @@ async function issue(revision: number): Promise<void> {
     revision,
     dns_names: ['www.example.com'],
   };
-  const bytes = certificateIssuedCodec.encode(message);
+  const bytes = testSealedCodec(certificateIssuedCodec, SealedUses.certificateIssued()).encode(message);
   await r.multi().hset(CERTIFICATE_ISSUED_LATEST_KEY, 'default/public-https-www', bytes).publish(FanoutChannels.certificateIssued, bytes).exec();
 }
 
@@ -60,7 +61,7 @@ describe('certificates through the xds service', () => {
       const found = await queue.getJobs(['waiting', 'delayed', 'prioritized']);
       return found.length >= 2 && found;
     });
-    const wanted = jobs.map((j) => certificateWantedCodec.fromJobData(j.data)).sort((a, b) => (a.secret_name! < b.secret_name! ? -1 : 1));
+    const wanted = jobs.map((j) => testSealedCodec(certificateWantedCodec, SealedUses.job()).fromJobData(j.data)).sort((a, b) => (a.secret_name! < b.secret_name! ? -1 : 1));
     expect(wanted.map((w) => [w.secret_name, w.dns_names, w.issuer_ref?.name])).toEqual([
       ['api-tls', ['api.example.com'], 'letsencrypt'],
       ['www-tls', ['www.example.com'], 'letsencrypt'],

@@ -1,6 +1,8 @@
 // Every environment variable the xds service reads (beyond the kit's common ones), with its default.
-import { ConfigError, env, type ConfigOf, type EnvSpec } from '@gatehouse/kit';
+import { DEFAULT_ENVOY_SDS_DIR, formatIdentity } from '@gatehouse/contracts';
+import { ConfigError, controlKeyEnv, env, type ConfigOf, type EnvSpec } from '@gatehouse/kit';
 import type { ServiceEndpoint, TranslateOptions } from './core/index.js';
+import { parseProxylessClients } from './core/server/stream-authorization.js';
 
 /** "host:port" of a Gatehouse service Envoy must reach, as a translator ServiceEndpoint. */
 function endpoint(clusterName: string, fallback: string, description: string): EnvSpec<ServiceEndpoint> {
@@ -16,7 +18,19 @@ function endpoint(clusterName: string, fallback: string, description: string): E
   };
 }
 
+/** XDS_PROXYLESS_CLIENTS: which client identities may open which node clusters; unset = any. */
+const proxylessClients: EnvSpec<ReadonlyMap<string, ReadonlySet<string>> | undefined> = {
+  description: 'proxyless clients allowed per Gateway: "<client>=<namespace>/<gateway>" entries, comma-separated; unset = a client identity may open any Gateway (proxyless view only)',
+  parse(raw, name) {
+    if (raw === undefined || raw.trim() === '') return undefined;
+    const parsed = parseProxylessClients(raw);
+    if ('error' in parsed) throw new ConfigError(name, parsed.error as string);
+    return parsed as ReadonlyMap<string, ReadonlySet<string>>;
+  },
+};
+
 export const xdsEnv = {
+  ...controlKeyEnv(),
   GATEWAY_CONFIG_PATH: env.optionalString({ description: 'directory of Gateway API YAML to watch (recursively); unset = admin API only' }),
   AUTHZ_ADDRESS: endpoint('gatehouse-authz', '127.0.0.1:9001', 'ext_authz gRPC service Envoy calls'),
   // Covers the IdP round trips authz makes on login callbacks and token refreshes (authz README).
@@ -39,17 +53,32 @@ export const xdsEnv = {
   } satisfies EnvSpec<string>,
   XDS_DEBOUNCE_MS: env.int({ default: 50, min: 0, description: 'quiet period before a change is translated and pushed' }),
   XDS_MAX_DELAY_MS: env.int({ default: 500, min: 0, description: 'bound on the push delay during a stream of changes' }),
+  XDS_PROXYLESS_CLIENTS: proxylessClients,
+  XDS_INTERNAL_TLS: env.oneOf(['auto', 'mtls', 'plaintext'], {
+    default: 'auto',
+    description: "how Envoy reaches authz, ratelimit and certs' HTTP-01 responder: mtls, plaintext, or auto = mtls unless this xds runs with GATEHOUSE_INSECURE_PLAINTEXT",
+  }),
+  XDS_ENVOY_SDS_DIR: env.string({
+    default: DEFAULT_ENVOY_SDS_DIR,
+    description: "directory, as every Envoy sees it, of the file-based SDS secrets `gatehouse bootstrap` writes (the Envoy's certificate, the CA)",
+  }),
 };
 
 export type XdsConfig = ConfigOf<typeof xdsEnv>;
 
-/** The translation's options from the service's variables. */
-export function deriveTranslateOptions(config: XdsConfig): TranslateOptions {
+/**
+ * The translation's options from the service's variables. Envoy reaches authz and ratelimit over mutual TLS
+ * whenever the services run it: by default, unless this xds itself is the development plaintext setup.
+ * The certs HTTP-01 responder is HTTPS with client certificates then too (HTTP/1.1, so no ALPN h2).
+ */
+export function deriveTranslateOptions(config: XdsConfig & { GATEHOUSE_INSECURE_PLAINTEXT: boolean }): TranslateOptions {
+  const mtls = config.XDS_INTERNAL_TLS === 'mtls' || (config.XDS_INTERNAL_TLS === 'auto' && !config.GATEHOUSE_INSECURE_PLAINTEXT);
+  const tls = (service: string) => (mtls ? { tls: { sdsDir: config.XDS_ENVOY_SDS_DIR, serverIdentity: formatIdentity({ kind: 'service', name: service }) } } : {});
   return {
     controllerName: config.GATEWAY_CONTROLLER_NAME,
     serviceDnsTemplate: config.XDS_SERVICE_DNS_TEMPLATE,
-    authz: { ...config.AUTHZ_ADDRESS, timeoutMs: config.AUTHZ_TIMEOUT_MS },
-    rateLimit: { ...config.RATELIMIT_ADDRESS, timeoutMs: config.RATELIMIT_TIMEOUT_MS },
-    certs: config.CERTS_HTTP01_ADDRESS,
+    authz: { ...config.AUTHZ_ADDRESS, timeoutMs: config.AUTHZ_TIMEOUT_MS, ...tls('authz') },
+    rateLimit: { ...config.RATELIMIT_ADDRESS, timeoutMs: config.RATELIMIT_TIMEOUT_MS, ...tls('ratelimit') },
+    certs: { ...config.CERTS_HTTP01_ADDRESS, ...tls('certs') },
   };
 }

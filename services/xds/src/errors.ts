@@ -26,6 +26,8 @@ export const XdsErrorCodes = {
   envoyJsonInvalid: 'GH_XDS_ENVOY_JSON_INVALID',
   /** The first ADS request has no node.cluster; gRPC INVALID_ARGUMENT. */
   nodeClusterMissing: 'GH_XDS_NODE_CLUSTER_MISSING',
+  /** The client certificate's identity may not open the node.cluster it asked for; gRPC PERMISSION_DENIED. */
+  streamForbidden: 'GH_XDS_STREAM_FORBIDDEN',
   /** The admin API was asked for a node cluster without snapshot; 404. */
   nodeClusterUnknown: 'GH_XDS_NODE_CLUSTER_UNKNOWN',
   /** The admin API was asked to delete a resource it did not apply; 404. */

@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FanoutChannels, rateLimitConfigPublishedCodec } from '@gatehouse/contracts';
+import { FanoutChannels, rateLimitConfigPublishedCodec, SealedUses } from '@gatehouse/contracts';
 import { FanoutChannel } from '@gatehouse/kit';
+import { testSealedCodec } from '@gatehouse/kit/testing';
 import { startRedis, waitFor, type RedisHandle } from '@gatehouse/e2e';
 import { startXdsInProcess, type XdsInProcess } from './testing/in-process.js';
 
@@ -31,7 +32,7 @@ async function apiRateLimits(): Promise<unknown[] | undefined> {
   return routes.find((route) => route.match.path_separated_prefix === '/api')?.route?.rate_limits;
 }
 const btpCondition = async () => (await xds.get<Status>('/status')).statuses[BTP]?.ancestors?.[0]?.conditions.find((c) => c.type === 'Accepted');
-const publishedDomains = async () => (await new FanoutChannel({ name: FanoutChannels.rateLimitConfig, codec: rateLimitConfigPublishedCodec, redis: r }).latest())?.domains ?? [];
+const publishedDomains = async () => (await new FanoutChannel({ name: FanoutChannels.rateLimitConfig, codec: testSealedCodec(rateLimitConfigPublishedCodec, SealedUses.rateLimitConfig()), redis: r }).latest())?.domains ?? [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gatehouse-xds-last-good-'));

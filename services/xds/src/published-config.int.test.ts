@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authzPoliciesPublishedCodec, FanoutChannels, rateLimitConfigPublishedCodec } from '@gatehouse/contracts';
+import { authzPoliciesPublishedCodec, FanoutChannels, rateLimitConfigPublishedCodec, SealedUses } from '@gatehouse/contracts';
 import { FanoutChannel } from '@gatehouse/kit';
+import { testSealedCodec } from '@gatehouse/kit/testing';
 import { startRedis, startService, waitFor, type RedisHandle, type ServiceHandle } from '@gatehouse/e2e';
 
 let dir: string;
@@ -33,8 +34,8 @@ afterAll(async () => {
 
 describe('configuration published for ratelimit and authz', () => {
   it('publishes rate limit domains and authz policies with content-hash versions', async () => {
-    const rateLimit = new FanoutChannel({ name: FanoutChannels.rateLimitConfig, codec: rateLimitConfigPublishedCodec, redis: r });
-    const authz = new FanoutChannel({ name: FanoutChannels.authzPolicies, codec: authzPoliciesPublishedCodec, redis: r });
+    const rateLimit = new FanoutChannel({ name: FanoutChannels.rateLimitConfig, codec: testSealedCodec(rateLimitConfigPublishedCodec, SealedUses.rateLimitConfig()), redis: r });
+    const authz = new FanoutChannel({ name: FanoutChannels.authzPolicies, codec: testSealedCodec(authzPoliciesPublishedCodec, SealedUses.authzPolicies()), redis: r });
     const domains = await waitFor(async () => {
       const latest = await rateLimit.latest();
       return latest?.domains?.length ? latest : undefined;

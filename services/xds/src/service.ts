@@ -1,6 +1,7 @@
 // The xds service on the kit: the ADS server over the snapshot store, the runner (translate,
 // publish first, apply) and its inputs (watched files, admin-API resources, issued certificates).
-import { configHealthMetrics, withProducerSpan, YamlSourceWatcher, type ServiceContext, type ServiceDefinition } from '@gatehouse/kit';
+import { configHealthMetrics, controlKeyringOf, untrustedData, withProducerSpan, YamlSourceWatcher, type ServiceContext, type ServiceDefinition, type UntrustedData } from '@gatehouse/kit';
+import type { ControlKeyring } from '@gatehouse/contracts';
 import { formatConfigIssue } from '@gatehouse/schemas';
 import { addAdsService, MAX_DISCOVERY_REQUEST_BYTES } from './adapters/ads-server.js';
 import { AdminResourceStore } from './adapters/admin-resource-store.js';
@@ -20,6 +21,11 @@ import type { RefusedVersion } from './runner/last-good-resources.js';
 const INITIAL_REDIS_GRACE_MS = 5000;
 
 type Context = ServiceContext<XdsConfig>;
+/** What Redis hands over is sealed with the control key; what does not open is refused and counted. */
+interface Trust {
+  keyring: ControlKeyring;
+  untrusted: UntrustedData;
+}
 
 export const xdsService: ServiceDefinition<typeof xdsEnv> = {
   name: 'xds',
@@ -33,8 +39,9 @@ export const xdsService: ServiceDefinition<typeof xdsEnv> = {
     const store = new SnapshotStore();
     const registry = buildAdsServer(ctx, store);
     const certificatesRef: { current?: CertificateSecrets } = {};
-    const pipeline = buildPipeline(ctx, store, () => certificatesRef.current?.secrets() ?? []);
-    const inputs = buildInputs(ctx, pipeline, certificatesRef);
+    const trust: Trust = { keyring: controlKeyringOf(ctx.config), untrusted: untrustedData(ctx.meter, ctx.logger) };
+    const pipeline = buildPipeline(ctx, store, () => certificatesRef.current?.secrets() ?? [], trust);
+    const inputs = buildInputs(ctx, pipeline, certificatesRef, trust);
     await registerAdminRoutes(ctx.admin, { store, registry, pipeline, resources: inputs.resources, adminToken: ctx.config.ADMIN_TOKEN });
     await loadInitialConfig(ctx, pipeline, store, inputs.loads);
   },
@@ -48,9 +55,20 @@ function buildAdsServer(ctx: Context, store: SnapshotStore): ProxyRegistry {
   const pushes = meter.createCounter('xds_pushes_total', { description: 'discovery responses sent' });
   const pushedResources = meter.createCounter('xds_pushed_resources_total', { description: 'resources carried by discovery responses' });
   meter.createObservableGauge('xds_connected_streams', { description: 'open ADS streams' }).addCallback((result) => result.observe(registry.size));
+  const refused = meter.createCounter('xds_streams_refused_total', { description: 'ADS streams ended because the client certificate may not open the node cluster asked for' });
+  const transport = ctx.config.GATEHOUSE_INSECURE_PLAINTEXT ? 'plaintext' : 'mtls';
+  if (transport === 'plaintext') {
+    logger.warn('ADS streams are UNBOUND: with GATEHOUSE_INSECURE_PLAINTEXT no client certificate identifies the caller, so any client may open any node cluster and receive its Secrets. Local development only.');
+  }
   addAdsService(ctx.grpc, {
     store,
     registry,
+    transport,
+    ...(ctx.config.XDS_PROXYLESS_CLIENTS ? { policy: { proxylessClients: ctx.config.XDS_PROXYLESS_CLIENTS } } : {}),
+    onStreamRefused: (refusal) => {
+      refused.add(1, { reason: refusal.reason });
+      logger.warn({ nodeCluster: refusal.nodeCluster, identities: refusal.identities, reason: refusal.reason }, `ADS stream refused: ${refusal.message}`);
+    },
     observer: {
       onNack: (record) => {
         nacks.add(1, { type: record.type });
@@ -68,9 +86,9 @@ function buildAdsServer(ctx: Context, store: SnapshotStore): ProxyRegistry {
 }
 
 /** The runner, paused until the inputs are loaded: one trace per change (translate, publish, apply). */
-function buildPipeline(ctx: Context, store: SnapshotStore, sharedSecrets: () => readonly EnvoyResource[]): ConfigPipeline {
+function buildPipeline(ctx: Context, store: SnapshotStore, sharedSecrets: () => readonly EnvoyResource[], trust: Trust): ConfigPipeline {
   const { config, logger } = ctx;
-  const publisher = new SideEffectsPublisher({ redis: ctx.redis() });
+  const publisher = new SideEffectsPublisher({ redis: ctx.redis(), ...trust });
   ctx.onShutdown(() => publisher.close());
   const applies = ctx.meter.createHistogram('xds_snapshot_apply_duration_ms', { description: 'translate and set snapshots', unit: 'ms' });
   const translateOptions = deriveTranslateOptions(config);
@@ -115,19 +133,20 @@ interface Inputs {
 }
 
 /** Issued certificates, admin-API resources and the watched files, each feeding the pipeline. */
-function buildInputs(ctx: Context, pipeline: ConfigPipeline, certificatesRef: { current?: CertificateSecrets }): Inputs {
+function buildInputs(ctx: Context, pipeline: ConfigPipeline, certificatesRef: { current?: CertificateSecrets }, trust: Trust): Inputs {
   const { config, logger } = ctx;
   // The pipeline and the certificates refer to each other: certificates feed secrets into every
   // snapshot, and a new certificate makes the pipeline run.
   const certificates = (certificatesRef.current = new CertificateSecrets({
     redis: ctx.redis(),
     subscriber: () => ctx.redis({ dedicated: true }),
+    ...trust,
     ...(config.CERTS_ENCRYPTION_KEY ? { encryptionKey: config.CERTS_ENCRYPTION_KEY } : {}),
     allowPlaintextKeys: config.CERTS_ALLOW_PLAINTEXT_KEYS,
     onChange: () => pipeline.secretsChanged(),
     onError: (err) => logger.error({ err }, 'issued certificate not served'),
   }));
-  const resources = new AdminResourceStore({ redis: ctx.redis(), subscriber: () => ctx.redis({ dedicated: true }) });
+  const resources = new AdminResourceStore({ redis: ctx.redis(), subscriber: () => ctx.redis({ dedicated: true }), ...trust });
   ctx.onShutdown(() => resources.close());
   ctx.onShutdown(() => certificates.close());
   const loads = [

@@ -1,14 +1,18 @@
-// gatehouse bootstrap --node-cluster <ns/gw>: prints (or writes with --out) an Envoy bootstrap.
-import { writeFile } from 'node:fs/promises';
+// gatehouse bootstrap --node-cluster <ns/gw>: prints (or writes with --out) an Envoy bootstrap, and with
+// mutual TLS (the default) the two file-based SDS secrets it reads, next to --out or into --sds-out.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import type { CliIo } from '../cli-io.js';
 import { UsageError } from '../cli-io.js';
-import { buildEnvoyBootstrap, type BootstrapOptions } from '../envoy-bootstrap.js';
+import { buildEnvoyBootstrap, buildEnvoySdsFiles, type BootstrapOptions } from '../envoy-bootstrap.js';
 
-export async function bootstrapCommand(options: BootstrapOptions & { output: 'json' | 'yaml'; out?: string }, io: CliIo): Promise<number> {
+export async function bootstrapCommand(options: BootstrapOptions & { output: 'json' | 'yaml'; out?: string; sdsOut?: string }, io: CliIo): Promise<number> {
   let bootstrap: Record<string, unknown>;
+  let sdsFiles: Record<string, string>;
   try {
     bootstrap = buildEnvoyBootstrap(options);
+    sdsFiles = buildEnvoySdsFiles(options);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -18,6 +22,18 @@ export async function bootstrapCommand(options: BootstrapOptions & { output: 'js
     io.stderr(`wrote ${options.out}\n`);
   } else {
     io.stdout(text);
+  }
+  const sdsOut = options.sdsOut ?? (options.out ? dirname(options.out) : undefined);
+  if (options.plaintext) {
+    io.stderr('INSECURE: this bootstrap talks to xds in plaintext (--plaintext); only for an xds run with GATEHOUSE_INSECURE_PLAINTEXT, never in a deployment\n');
+  } else if (sdsOut) {
+    await mkdir(sdsOut, { recursive: true });
+    for (const [file, content] of Object.entries(sdsFiles)) {
+      await writeFile(join(sdsOut, file), content);
+      io.stderr(`wrote ${join(sdsOut, file)}\n`);
+    }
+  } else {
+    io.stderr(`the bootstrap reads ${Object.keys(sdsFiles).join(' and ')} from ${options.sdsDir ?? '/etc/envoy'}: write them with --out or --sds-out <dir>\n`);
   }
   return 0;
 }

@@ -1,7 +1,8 @@
 // gatehouse validate -f <dir|file>: every problem with file, line and path; exit 1 if any.
 import { Snapshot, typeLabel, PUSH_ORDER } from '@gatehouse/xds/cache';
 import { loadResourcesFromFiles, resourceKey, translateAll } from '@gatehouse/xds/core';
-import { failedConditions, NEGATIVE_POLARITY } from '../failed-conditions.js';
+import { conditionProblems, locateDocuments } from '../condition-problems.js';
+import { failedConditions } from '../failed-conditions.js';
 import { encodeResource } from '@gatehouse/xds/envoy-json';
 import type { CliIo } from '../cli-io.js';
 import { readYamlFiles } from '../read-yaml-files.js';
@@ -22,13 +23,12 @@ export async function validateCommand(target: string, io: CliIo): Promise<number
   }
   // Translation reports what the schema cannot see (unresolved references, conflicts) as conditions.
   const result = translateAll(loaded.resources, translateOptionsFromEnv(io));
+  // Every condition that is not as it should be (PartiallyInvalid included), on the line of the field it names.
+  const locator = locateDocuments(files);
   for (const [key, status] of result.statuses) {
     // Its schema problems are listed above; Accepted=False would only repeat them.
     if (withIssues.has(key)) continue;
-    for (const condition of failedConditions(status)) {
-      const where = location.get(key) ?? '?';
-      problems.push(`${where}: ${key.replace(/\/([^/]+)\/([^/]+)$/, ' $1/$2')}: ${condition.type}=${NEGATIVE_POLARITY.has(condition.type) ? 'True' : 'False'} (${condition.reason}): ${condition.message}`);
-    }
+    for (const condition of failedConditions(status)) problems.push(...conditionProblems(key, condition, locator, location.get(key) ?? '?'));
   }
   // What the server would refuse: inconsistent snapshots and resources Envoy's protos cannot hold.
   for (const [nodeCluster, resources] of result.snapshots) problems.push(...snapshotProblems(nodeCluster, resources));

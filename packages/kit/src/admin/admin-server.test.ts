@@ -7,11 +7,12 @@ import { Readiness } from './readiness.js';
 const logger = pino({ level: 'silent' });
 let app: FastifyInstance;
 
-function build(adminToken: string | undefined, readiness = new Readiness()): FastifyInstance {
+function build(adminToken: string | undefined, readiness = new Readiness(), readToken?: string): FastifyInstance {
   app = buildAdminServer({
     logger,
     readiness,
     adminToken,
+    readToken,
     serveMetrics: (_req, res) => {
       res.setHeader('content-type', 'text/plain; version=0.0.4');
       res.end('# metrics\n');
@@ -20,6 +21,7 @@ function build(adminToken: string | undefined, readiness = new Readiness()): Fas
   app.post('/things', async () => ({ changed: true }));
   app.post('/open', { config: { public: true } }, async () => ({ open: true }));
   app.get('/applied', { config: { requiresToken: true } }, async () => ({ secret: 'operators only' }));
+  app.get('/status', async () => ({ serving: 3 }));
   return app;
 }
 
@@ -47,6 +49,22 @@ describe('admin server', () => {
     expect((await app.inject('/readyz')).statusCode).toBe(200);
     readiness.markShuttingDown();
     expect((await app.inject('/readyz')).statusCode).toBe(503);
+  });
+
+  it('with ADMIN_READ_TOKEN, reading needs it or ADMIN_TOKEN; the probes stay open and operator-only routes still need ADMIN_TOKEN', async () => {
+    build('admin-t', new Readiness(), 'read-t');
+    const as = (token?: string) => (token ? { authorization: `Bearer ${token}` } : {});
+    for (const url of ['/status', '/metrics']) {
+      expect((await app.inject({ url })).statusCode, url).toBe(401);
+      expect((await app.inject({ url, headers: as('wrong') })).statusCode, url).toBe(401);
+      expect((await app.inject({ url, headers: as('read-t') })).statusCode, url).toBe(200);
+      expect((await app.inject({ url, headers: as('admin-t') })).statusCode, url).toBe(200);
+    }
+    expect((await app.inject('/healthz')).statusCode).toBe(200);
+    expect((await app.inject('/readyz')).statusCode).toBe(200);
+    expect((await app.inject({ url: '/applied', headers: as('read-t') })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'POST', url: '/things', headers: as('read-t') })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'POST', url: '/things', headers: as('admin-t') })).statusCode).toBe(200);
   });
 
   it('requires ADMIN_TOKEN on state-changing routes', async () => {

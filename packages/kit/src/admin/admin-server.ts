@@ -1,5 +1,6 @@
 // The fastify admin server every service shares. Built without listening, so tests drive it with
-// inject(); runService() listens. Routes that change state need the ADMIN_TOKEN bearer token.
+// inject(); runService() listens. Routes that change state need the ADMIN_TOKEN bearer token; when
+// ADMIN_READ_TOKEN is set, reading (status, config, metrics) needs it or ADMIN_TOKEN, and only the probes stay open.
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -12,11 +13,13 @@ export interface AdminServerOptions {
   readonly serveMetrics: (request: IncomingMessage, response: ServerResponse) => void;
   /** Without a token, every state-changing admin route answers 403: no token means no writes. */
   readonly adminToken: string | undefined;
+  /** When set, read routes need it (or the admin token); /healthz and /readyz stay open for orchestrators. */
+  readonly readToken?: string | undefined;
 }
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Set on a non-GET route that must stay open without ADMIN_TOKEN. */
+    /** Set on a route that must stay open without any token (probes, the ACME challenge). */
     public?: boolean;
     /** Set on a read route that shows what only an operator may see (e.g. applied resources). */
     requiresToken?: boolean;
@@ -40,7 +43,16 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
 
   app.addHook('onRequest', async (request, reply) => {
     const config = request.routeOptions.config;
-    if (config?.public === true || (READ_ONLY_METHODS.has(request.method) && config?.requiresToken !== true)) return;
+    if (config?.public === true) return;
+    if (READ_ONLY_METHODS.has(request.method) && config?.requiresToken !== true) {
+      if (!options.readToken) return;
+      const header = request.headers.authorization;
+      if (isAdminTokenValid(header, options.readToken) || (options.adminToken !== undefined && isAdminTokenValid(header, options.adminToken))) return;
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer realm="gatehouse-admin"')
+        .send({ error: 'GH_ADMIN_UNAUTHORIZED', message: 'a valid "Authorization: Bearer <ADMIN_READ_TOKEN>" header is required to read' });
+    }
     if (!options.adminToken) {
       return reply.code(403).send({ error: 'GH_ADMIN_DISABLED', message: 'this admin endpoint is disabled: ADMIN_TOKEN is not set' });
     }
@@ -52,8 +64,8 @@ export function buildAdminServer(options: AdminServerOptions): FastifyInstance {
     }
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/healthz', { config: { public: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { public: true } }, async (_request, reply) => {
     const { ready, checks } = await options.readiness.check();
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
   });

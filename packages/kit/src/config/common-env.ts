@@ -41,6 +41,11 @@ export function commonEnv(defaults: { grpcPort: number; adminPort: number }) {
     BIND_HOST: env.string({ default: '0.0.0.0', description: 'address the gRPC and admin servers bind to' }),
     LOG_LEVEL: env.oneOf(LOG_LEVELS, { default: 'info' }),
     ADMIN_TOKEN: env.optionalString({ description: 'bearer token for admin endpoints that change state; unset disables them' }),
+    ADMIN_READ_TOKEN: env.optionalString({ description: 'when set, reading the admin API (status, config, metrics) needs this token or ADMIN_TOKEN; /healthz and /readyz stay open' }),
+    TLS_CERT_FILE: env.optionalString({ description: "this service's certificate (PEM chain) for gRPC mutual TLS; re-read when it changes" }),
+    TLS_KEY_FILE: env.optionalString({ description: "this service's private key (PEM); re-read when it changes" }),
+    TLS_CA_FILE: env.optionalString({ description: 'the deployment CA (PEM) that every gRPC client certificate must chain to' }),
+    GATEHOUSE_INSECURE_PLAINTEXT: env.bool({ default: false, description: 'serve gRPC without TLS or client authentication: local development only, never in a deployment' }),
     GATEHOUSE_DEMO: env.bool({ default: false, description: 'allow the demo secrets published in the deploy files (a throwaway demo only)' }),
     SHUTDOWN_TIMEOUT_MS: env.int({ default: 10_000, min: 0, description: 'bound on finishing in-flight work at SIGTERM' }),
     OTEL_TRACES_EXPORTER: env.oneOf(['otlp', 'none'], { default: 'none' }),
@@ -57,6 +62,11 @@ export type CommonConfig = {
   BIND_HOST: string;
   LOG_LEVEL: (typeof LOG_LEVELS)[number];
   ADMIN_TOKEN: string | undefined;
+  ADMIN_READ_TOKEN: string | undefined;
+  TLS_CERT_FILE: string | undefined;
+  TLS_KEY_FILE: string | undefined;
+  TLS_CA_FILE: string | undefined;
+  GATEHOUSE_INSECURE_PLAINTEXT: boolean;
   GATEHOUSE_DEMO: boolean;
   SHUTDOWN_TIMEOUT_MS: number;
   OTEL_TRACES_EXPORTER: 'otlp' | 'none';

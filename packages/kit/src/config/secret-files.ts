@@ -15,7 +15,7 @@ const PUBLISHED_DEMO_SECRETS = new Set([
 ]);
 
 /** The variables that hold secrets; only these are checked against the published values. */
-const SECRET_VARIABLES = ['ADMIN_TOKEN', 'CERTS_ENCRYPTION_KEY', 'AUTHZ_COOKIE_SECRET', 'REDIS_PASSWORD'];
+const SECRET_VARIABLES = ['ADMIN_TOKEN', 'CERTS_ENCRYPTION_KEY', 'AUTHZ_COOKIE_SECRET', 'REDIS_PASSWORD', 'GATEHOUSE_CONTROL_KEY', 'GATEHOUSE_CONTROL_KEY_PREVIOUS'];
 
 /**
  * The raw value of `name`: set directly, or else read from the file `<name>_FILE` names (trailing newline

@@ -19,11 +19,11 @@ export function createGrpcServer(options: ServerOptions = {}): { server: Server;
   return { server, health };
 }
 
-/** Binds insecurely (TLS is terminated by the mesh or the deployment) and returns the bound port. */
-export function bindGrpcServer(server: Server, host: string, port: number): Promise<number> {
+/** Binds with the given credentials (see transport-security.ts; startService passes mTLS) and returns the bound port. */
+export function bindGrpcServer(server: Server, host: string, port: number, credentials: ServerCredentials = ServerCredentials.createInsecure()): Promise<number> {
   return new Promise((resolve, reject) => {
     const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-    server.bindAsync(address, ServerCredentials.createInsecure(), (err, boundPort) => (err ? reject(err) : resolve(boundPort)));
+    server.bindAsync(address, credentials, (err, boundPort) => (err ? reject(err) : resolve(boundPort)));
   });
 }
 

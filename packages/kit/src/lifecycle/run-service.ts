@@ -9,6 +9,8 @@ import { ConfigError } from '../config/config-error.js';
 import { commonEnv, serviceEnvironment, type CommonConfig } from '../config/common-env.js';
 import { loadConfig, type ConfigOf, type EnvSpecs } from '../config/env-spec.js';
 import { bindGrpcServer, createGrpcServer, shutdownGrpcServer } from '../grpc/grpc-server.js';
+import { grpcTransport, planTransport, type TransportPlan } from '../grpc/transport-security.js';
+import type { TlsFileWatcher } from '../tls/tls-file-watcher.js';
 import type { HealthService } from '../grpc/health-service.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { RedisOptions } from 'ioredis';
@@ -28,6 +30,8 @@ export interface ServiceContext<C> {
   readonly grpc: Server;
   readonly health: HealthService;
   readonly ready: Readiness;
+  /** The service's own TLS files, followed as they rotate; absent with GATEHOUSE_INSECURE_PLAINTEXT. */
+  readonly internalTls: TlsFileWatcher | undefined;
   /**
    * The shared Redis connection, or a new one (see RedisRequest). Every connection is opened, logged,
    * probed (when named) and closed at shutdown here, so the services never hold one of their own.
@@ -67,6 +71,8 @@ export interface ServiceDefinition<S extends EnvSpecs> {
 
 export interface RunningService {
   readonly grpcPort: number;
+  /** 'mtls' unless GATEHOUSE_INSECURE_PLAINTEXT chose plaintext. */
+  readonly grpcTransport: TransportPlan['kind'];
   readonly adminPort: number;
   readonly context: ServiceContext<unknown>;
   stop(): Promise<void>;
@@ -77,6 +83,7 @@ const REDIS_PROBE_TIMEOUT_MS = 1000;
 /** Starts a service in this process without touching signals or process.exit (tests use it). */
 export async function startService<S extends EnvSpecs>(definition: ServiceDefinition<S>, environment: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
   const config = loadConfig({ ...commonEnv(definition.defaults), ...definition.env }, serviceEnvironment(definition.name, environment)) as ConfigOf<S> & CommonConfig;
+  const transportPlan = planTransport(config);
   const telemetry = setupTelemetry({ serviceName: definition.name, environment });
   const logger = createLogger(`gatehouse-${definition.name}`, config.LOG_LEVEL);
   const redisPlan = withCredentials(parseRedisUrl(config.REDIS_URL), config);
@@ -114,7 +121,12 @@ export async function startService<S extends EnvSpecs>(definition: ServiceDefini
   telemetry.meter
     .createObservableGauge('gatehouse_service_info', { description: 'always 1; labels name the service' })
     .addCallback((result) => result.observe(1, { service: definition.name, node_version: process.version }));
-  const admin = buildAdminServer({ logger, readiness: ready, serveMetrics: telemetry.serveMetrics, adminToken: config.ADMIN_TOKEN });
+  const admin = buildAdminServer({ logger, readiness: ready, serveMetrics: telemetry.serveMetrics, adminToken: config.ADMIN_TOKEN, readToken: config.ADMIN_READ_TOKEN });
+  const transport = grpcTransport(transportPlan, {
+    onRefused: (err) => logger.error({ err: err.message }, 'new TLS files refused; the previous certificate keeps serving'),
+  });
+  transport.watcher?.onChange((material) => logger.info({ notAfter: material.leaf.validTo }, 'TLS certificate reloaded'));
+  warnIfPlaintext(transportPlan, logger, telemetry.meter);
   const { server: grpc, health } = createGrpcServer(definition.grpcOptions);
   const hooks: Array<() => Promise<void> | void> = [];
   const context: ServiceContext<ConfigOf<S>> = {
@@ -127,17 +139,18 @@ export async function startService<S extends EnvSpecs>(definition: ServiceDefini
     grpc,
     health,
     ready,
+    internalTls: transport.watcher,
     redis,
     onShutdown: (hook) => hooks.push(hook),
   };
 
   await definition.start(context);
-  const grpcPort = await bindGrpcServer(grpc, config.BIND_HOST, config.GRPC_PORT);
+  const grpcPort = await bindGrpcServer(grpc, config.BIND_HOST, config.GRPC_PORT, transport.credentials);
   await admin.listen({ host: config.BIND_HOST, port: config.ADMIN_PORT });
   const adminAddress = admin.server.address();
   const adminPort = typeof adminAddress === 'object' && adminAddress ? adminAddress.port : config.ADMIN_PORT;
   health.setAll('SERVING');
-  logger.info({ grpcPort, adminPort, redis: describeRedisPlan(redisPlan) }, `gatehouse-${definition.name} started`);
+  logger.info({ grpcPort, adminPort, grpcTransport: transportPlan.kind, redis: describeRedisPlan(redisPlan) }, `gatehouse-${definition.name} started`);
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
@@ -153,10 +166,21 @@ export async function startService<S extends EnvSpecs>(definition: ServiceDefini
         await withTimeout(Promise.resolve().then(hook), remaining()).catch((err: unknown) => logger.warn({ err }, 'shutdown hook failed'));
       }
       await Promise.all(connections.map((c) => withTimeout(c.quit(), remaining()).catch(() => c.disconnect())));
+      transport.close();
       await telemetry.shutdown();
       logger.info('stopped');
     })());
-  return { grpcPort, adminPort, context: context as ServiceContext<unknown>, stop };
+  return { grpcPort, adminPort, grpcTransport: transportPlan.kind, context: context as ServiceContext<unknown>, stop };
+}
+
+/** Plaintext is a development switch: say so at every start, and expose it so a dashboard can alarm on it. */
+function warnIfPlaintext(plan: TransportPlan, logger: Logger, meter: Meter): void {
+  meter
+    .createObservableGauge('gatehouse_grpc_insecure_plaintext', { description: '1 when gRPC runs without TLS (GATEHOUSE_INSECURE_PLAINTEXT)' })
+    .addCallback((result) => result.observe(plan.kind === 'plaintext' ? 1 : 0));
+  if (plan.kind === 'plaintext') {
+    logger.warn('INSECURE: gRPC is served in plaintext with no client authentication (GATEHOUSE_INSECURE_PLAINTEXT=true); anyone who reaches the port is trusted. Local development only.');
+  }
 }
 
 /** For main.ts: starts the service, exits 2 with one line on bad config, exits 0 after a clean SIGTERM/SIGINT. */

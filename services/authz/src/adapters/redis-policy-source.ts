@@ -1,6 +1,8 @@
 // Policies the xds service publishes (gatehouse.v1.AuthzPoliciesPublished) on the kit's FanoutChannel:
-// every replica loads the stored latest at start and applies each announcement.
-import { authzPoliciesPublishedCodec, FanoutChannels } from '@gatehouse/contracts';
+// every replica loads the stored latest at start and applies each announcement. The publication is
+// sealed by xds (AES-256-GCM under the control key: it carries client secrets, API keys and htpasswd
+// entries); a forged or edited one does not open and goes to onError, the applied policies stay.
+import { authzPoliciesPublishedCodec, sealedCodec, SealedUses, FanoutChannels, type ControlKeyring } from '@gatehouse/contracts';
 import type { AuthzPoliciesPublished__Output } from '@gatehouse/contracts/generated/gatehouse/v1/AuthzPoliciesPublished';
 import { FanoutChannel, withTraceContext, type RedisConnection } from '@gatehouse/kit';
 import type { ConfigFile } from '../core/load-policies.js';
@@ -8,6 +10,8 @@ import type { ConfigFile } from '../core/load-policies.js';
 export interface RedisPolicySourceOptions {
   /** A connection for GET; must not be in subscriber mode. */
   readonly redis: RedisConnection;
+  /** Opens the sealed publication (GATEHOUSE_CONTROL_KEY). */
+  readonly keyring: ControlKeyring;
   /** Creates the dedicated SUBSCRIBE connection. */
   readonly subscriber: () => RedisConnection;
   /** Channel name (the latest value is kept under "<name>:latest"). Default FanoutChannels.authzPolicies. */
@@ -17,9 +21,10 @@ export interface RedisPolicySourceOptions {
 }
 
 export async function startRedisPolicySource(options: RedisPolicySourceOptions): Promise<{ close(): Promise<void> }> {
+  const name = options.channel ?? FanoutChannels.authzPolicies;
   const channel = new FanoutChannel({
-    name: options.channel ?? FanoutChannels.authzPolicies,
-    codec: authzPoliciesPublishedCodec,
+    name,
+    codec: sealedCodec(authzPoliciesPublishedCodec, options.keyring, SealedUses.authzPolicies(name)),
     redis: options.redis,
     subscriber: options.subscriber,
   });

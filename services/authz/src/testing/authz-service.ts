@@ -1,6 +1,7 @@
 // Test helper: the authz service started in-process the way every service is (the kit's startService
 // with an environment), a Check client on its gRPC port, its /status, and the error lines it logs.
 import { startService, type RunningService } from '@gatehouse/kit';
+import { TEST_CONTROL_KEY } from '@gatehouse/kit/testing';
 import { authzService } from '../service.js';
 import { createCheckClient, upstreamHeaders, type CheckClient } from './check-client.js';
 
@@ -20,9 +21,11 @@ export interface AuthzStatus {
 
 export async function startAuthz(environment: Record<string, string>): Promise<AuthzUnderTest> {
   const running = await startService(authzService, {
+    GATEHOUSE_CONTROL_KEY: TEST_CONTROL_KEY,
     GRPC_PORT: '0',
     ADMIN_PORT: '0',
     BIND_HOST: '127.0.0.1',
+    GATEHOUSE_INSECURE_PLAINTEXT: 'true',
     AUTHZ_CLOCK_SKEW_SECONDS: '5',
     AUTHZ_COOKIE_SECRET: 's'.repeat(32),
     LOG_LEVEL: 'silent',

@@ -3,20 +3,26 @@
 //   HSET  gatehouse:certificates:issued:latest <ns>/<name> <protobuf bytes>
 //   PUBLISH gatehouse:certificates:issued <protobuf bytes>
 // (The kit's FanoutChannel keeps one latest value per channel; certificates need one per certificate,
-// hence the hash under the same "<channel>:latest" name.)
-import { certificateIssuedCodec, FanoutChannels } from '@gatehouse/contracts';
+// hence the hash under the same "<channel>:latest" name.) The bytes are a sealed envelope (HMAC under the
+// control key, the channel bound): xds refuses any CertificateIssued a Redis writer forged or edited.
+import { certificateIssuedCodec, sealedCodec, SealedUses, FanoutChannels, type ControlKeyring, type MessageCodec } from '@gatehouse/contracts';
 import type { CertificateIssued } from '@gatehouse/contracts/generated/gatehouse/v1/CertificateIssued';
 import type { Redis } from 'ioredis';
 
 export class IssuedPublisher {
+  private readonly codec: MessageCodec<CertificateIssued, unknown>;
+
   constructor(
     private readonly redis: Redis,
+    keyring: ControlKeyring,
     private readonly channel: string = FanoutChannels.certificateIssued,
     private readonly latestKey = `${channel}:latest`,
-  ) {}
+  ) {
+    this.codec = sealedCodec(certificateIssuedCodec, keyring, SealedUses.certificateIssued(channel));
+  }
 
   async publish(message: CertificateIssued): Promise<void> {
-    const bytes = certificateIssuedCodec.encode(message);
+    const bytes = this.codec.encode(message);
     // Stored first, then announced: a replica that misses the message still finds it on reload.
     await this.redis.hset(this.latestKey, `${message.namespace}/${message.name}`, bytes);
     await this.redis.publish(this.channel, bytes);

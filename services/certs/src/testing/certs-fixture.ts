@@ -1,6 +1,7 @@
 // Wires a CertificateManager to a real Redis and Pebble for integration tests and benches.
 import { X509Certificate } from 'node:crypto';
-import { FanoutChannels } from '@gatehouse/contracts';
+import { FanoutChannels, open, SealedUses } from '@gatehouse/contracts';
+import { testControlKeyring } from '@gatehouse/kit/testing';
 import { formatConfigIssue } from '@gatehouse/schemas';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
@@ -100,9 +101,10 @@ export function createManager(
   const manager = new TestCertificateManager({
     http: new AcmeHttp(),
     connection: redis,
+    keyring: testControlKeyring,
     store,
     lock: new OrderLock({ redis, prefix: extra.prefix ?? 'test:certs:', leaseMs: 6000 }),
-    publisher: new IssuedPublisher(redis),
+    publisher: new IssuedPublisher(redis, testControlKeyring),
     dnsProviderFor: (solver, issuer, secrets) => dnsProviderFor(solver, issuer, secrets),
     poll: { minMs: 250, maxMs: 2000, attempts: 30 },
     queuePrefix: `${extra.prefix ?? 'test:certs:'}bull`,
@@ -177,9 +179,11 @@ export async function subscribeIssued(redisUrl: string): Promise<{ next(): Promi
   const queue: Buffer[] = [];
   const waiters: ((b: Buffer) => void)[] = [];
   sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => {
+    // Opened as xds opens it: what the caller decodes is what a key holder sealed.
+    const payload = open(testControlKeyring, SealedUses.certificateIssued(), message);
     const waiter = waiters.shift();
-    if (waiter) waiter(message);
-    else queue.push(message);
+    if (waiter) waiter(payload);
+    else queue.push(payload);
   });
   await sub.subscribe(FanoutChannels.certificateIssued);
   return {

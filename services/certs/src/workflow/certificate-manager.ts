@@ -17,7 +17,7 @@ export const DEFAULT_ARI_RECHECK_MS = 6 * 3_600_000;
 /** What the parts need (see their options for each field), plus the ACME account settings. */
 export type CertificateManagerOptions = Pick<
   OrderSchedulerOptions,
-  'connection' | 'workerConnection' | 'ordersPerWindow' | 'windowMs' | 'concurrency' | 'queuePrefix' | 'stalledIntervalMs' | 'lockDurationMs'
+  'connection' | 'keyring' | 'untrusted' | 'workerConnection' | 'ordersPerWindow' | 'windowMs' | 'concurrency' | 'queuePrefix' | 'stalledIntervalMs' | 'lockDurationMs'
 > &
   Pick<OrderJobOptions, 'http' | 'store' | 'lock' | 'publisher' | 'metrics' | 'dnsProviderFor' | 'onOrderCreated'> &
   Partial<Pick<OrderJobOptions, 'propagation' | 'trustedRoots' | 'log' | 'now'>> & {

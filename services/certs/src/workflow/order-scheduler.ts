@@ -2,8 +2,11 @@
 // CA + account (the queue's limiter caps that account's order rate on every replica). Job ids are
 // "<certificate>|<due key>", so scheduling the same due date twice adds nothing; a stale or
 // duplicate job is harmless because the job re-reads the state (order-job.ts).
-import { createQueue, createWorker, currentTraceContext, QUEUE_PREFIX, withTraceContext, type TraceContextMessage } from '@gatehouse/kit';
-import type { Job, JobsOptions, Queue, Worker } from 'bullmq';
+// Job data is sealed with the control key (queue name bound): a job a Redis writer added or edited is
+// refused before it runs (counted, logged once, failed without retries).
+import { openJson, sealJson, SealedUses, type ControlKeyring } from '@gatehouse/contracts';
+import { createQueue, createWorker, currentTraceContext, QUEUE_PREFIX, withTraceContext, type TraceContextMessage, type UntrustedData } from '@gatehouse/kit';
+import { UnrecoverableError, type Job, type JobsOptions, type Queue, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CertStore, StoredState } from '../adapters/cert-store.js';
 import { nextDue, type Due } from '../core/next-due.js';
@@ -16,6 +19,11 @@ export interface OrderJobData {
   readonly reason: 'due' | 'manual';
   /** Trace of whatever scheduled the job (a CertificateWanted, an admin request). */
   readonly trace?: TraceContextMessage;
+}
+
+/** What the order queues hold: OrderJobData in a sealed envelope, base64. */
+export interface SealedJobData {
+  readonly sealed: string;
 }
 
 /**
@@ -40,6 +48,10 @@ export function orderJob(cert: Certificate, due: Due, now: number, reason: Order
 export interface OrderSchedulerOptions {
   /** Connection for queues (adding jobs). */
   readonly connection: Redis;
+  /** Seals and opens job data (GATEHOUSE_CONTROL_KEY). */
+  readonly keyring: ControlKeyring;
+  /** Where refused jobs are counted and logged. */
+  readonly untrusted?: UntrustedData;
   /** A new connection for each worker (maxRetriesPerRequest: null); default: duplicates `connection`. */
   readonly workerConnection?: () => Redis;
   readonly catalog: CertificateCatalog;
@@ -63,8 +75,8 @@ export interface OrderSchedulerOptions {
 }
 
 export class OrderScheduler {
-  private readonly queues = new Map<string, Queue<OrderJobData>>();
-  private readonly workers = new Map<string, Worker<OrderJobData>>();
+  private readonly queues = new Map<string, Queue<SealedJobData>>();
+  private readonly workers = new Map<string, Worker<SealedJobData>>();
   /** Connections made here for workers (BullMQ does not close connections it was given). */
   private readonly ownedConnections: Redis[] = [];
   private closed = false;
@@ -82,7 +94,8 @@ export class OrderScheduler {
   async enqueue(cert: Certificate, issuer: Issuer, due: Due, reason: OrderJobData['reason'] = 'due'): Promise<void> {
     if (this.closed) return;
     const job = orderJob(cert, due, this.options.now(), reason);
-    await this.queueFor(issuer).add(job.name, job.data, job.opts);
+    const queue = this.queueFor(issuer);
+    await queue.add(job.name, this.seal(queue.name, job.data), job.opts);
   }
 
   async ensureScheduled(cert: Certificate): Promise<void> {
@@ -97,7 +110,7 @@ export class OrderScheduler {
     const { catalog, store, now } = this.options;
     const certs = [...catalog.certificates().values()];
     const states = await store.getStates(certs.map(certificateId));
-    const byQueue = new Map<Queue<OrderJobData>, ReturnType<typeof orderJob>[]>();
+    const byQueue = new Map<Queue<SealedJobData>, ReturnType<typeof orderJob>[]>();
     const expiry = new Map<string, number>();
     for (const cert of certs) {
       const issuer = catalog.issuerFor(cert);
@@ -113,7 +126,8 @@ export class OrderScheduler {
     catalog.replaceExpiry(expiry);
     if (this.closed) return;
     for (const [queue, jobs] of byQueue) {
-      for (let i = 0; i < jobs.length; i += 1000) await queue.addBulk(jobs.slice(i, i + 1000));
+      const sealed = jobs.map((job) => ({ ...job, data: this.seal(queue.name, job.data) }));
+      for (let i = 0; i < sealed.length; i += 1000) await queue.addBulk(sealed.slice(i, i + 1000));
     }
   }
 
@@ -133,17 +147,39 @@ export class OrderScheduler {
     for (const connection of this.ownedConnections) connection.disconnect();
   }
 
-  private queueFor(issuer: Issuer): Queue<OrderJobData> {
+  private seal(queueName: string, data: OrderJobData): SealedJobData {
+    return { sealed: sealJson(this.options.keyring, SealedUses.job(queueName), data).toString('base64') };
+  }
+
+  /** The job with its data opened, or an UnrecoverableError for data no key holder sealed. */
+  private open(queueName: string, job: Job<SealedJobData>): Job<OrderJobData> {
+    const sealed = typeof job.data?.sealed === 'string' ? Buffer.from(job.data.sealed, 'base64') : undefined;
+    let data: OrderJobData;
+    try {
+      data = openJson<OrderJobData>(this.options.keyring, SealedUses.job(queueName), sealed);
+    } catch (err) {
+      this.options.untrusted?.report('job', `${queueName}/${job.id ?? ''}`, err);
+      throw new UnrecoverableError(`job data refused: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    // The processor sees the opened data; nothing writes it back to Redis.
+    (job as unknown as { data: OrderJobData }).data = data;
+    return job as unknown as Job<OrderJobData>;
+  }
+
+  private queueFor(issuer: Issuer): Queue<SealedJobData> {
     const name = this.queueName(issuer);
     const existing = this.queues.get(name);
     if (existing) return existing;
     const { options } = this;
     const prefix = options.queuePrefix ?? QUEUE_PREFIX;
-    const queue = createQueue<OrderJobData>(name, options.connection, { prefix });
+    const queue = createQueue<SealedJobData>(name, options.connection, { prefix });
     this.queues.set(name, queue);
     const connection = options.workerConnection?.() ?? options.connection.duplicate();
     if (!options.workerConnection) this.ownedConnections.push(connection);
-    const worker = createWorker<OrderJobData, string>(name, (job) => withTraceContext(job.data.trace, 'certs.order', () => options.process(job)), connection, {
+    const worker = createWorker<SealedJobData, string>(name, (sealed) => {
+      const job = this.open(name, sealed);
+      return withTraceContext(job.data.trace, 'certs.order', () => options.process(job));
+    }, connection, {
       prefix,
       concurrency: options.concurrency ?? 5,
       limiter: { max: options.ordersPerWindow ?? 10, duration: options.windowMs ?? 10_000 },

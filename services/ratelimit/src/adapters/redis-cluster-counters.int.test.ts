@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePorts, ManagedProcess, waitFor } from '@gatehouse/e2e';
 import { connectRedis, startService } from '@gatehouse/kit';
+import { TEST_CONTROL_KEY } from '@gatehouse/kit/testing';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rateLimitService } from '../service.js';
@@ -80,7 +81,9 @@ describe('RedisCounterStore on Redis Cluster', () => {
   it('serves the whole service against the cluster', async () => {
     writeFileSync(join(dataDir, 'limits.yaml'), 'domain: c\ndescriptors:\n  - key: k\n    rate_limit: { unit: hour, requests_per_unit: 1 }\n');
     const service = await startService(rateLimitService, {
+      GATEHOUSE_CONTROL_KEY: TEST_CONTROL_KEY,
       REDIS_URL: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
+      GATEHOUSE_INSECURE_PLAINTEXT: 'true',
       RATELIMIT_CONFIG_PATH: join(dataDir, 'limits.yaml'),
       GRPC_PORT: '0',
       ADMIN_PORT: '0',

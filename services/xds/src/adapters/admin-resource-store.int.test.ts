@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisHandle as TestRedis } from '@gatehouse/e2e';
+import { testControlKeyring } from '@gatehouse/kit/testing';
 import { AdminResourceStore, type StoredResource } from './admin-resource-store.js';
 
 let redis: TestRedis;
@@ -20,7 +21,7 @@ afterAll(async () => {
 });
 
 function replica(key: string) {
-  return new AdminResourceStore({ redis: connect(), subscriber: connect, key, channelName: `${key}:changed` });
+  return new AdminResourceStore({ redis: connect(), subscriber: connect, key, channelName: `${key}:changed`, keyring: testControlKeyring });
 }
 
 describe('AdminResourceStore', () => {

@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAdminServer, createLogger, Readiness } from '@gatehouse/kit';
+import { testControlKeyring } from '@gatehouse/kit/testing';
 import { SnapshotStore } from '../core/cache/index.js';
 import { ProxyRegistry } from '../core/server/index.js';
 import { translateAll, type TranslateOptions } from '../core/index.js';
@@ -43,7 +44,7 @@ beforeAll(async () => {
   pipeline = new ConfigPipeline({ store, translate: (r) => translateAll(r, OPTIONS), sharedSecrets: () => [{ name: 'default/tls', tls_certificate: { private_key: { inline_string: 'SECRET-KEY' } } }] });
   pipeline.setFiles([{ path: 'gw.yaml', text: BASIC }]);
   await pipeline.flush();
-  resources = new AdminResourceStore({ redis: connect(), subscriber: connect });
+  resources = new AdminResourceStore({ redis: connect(), subscriber: connect, keyring: testControlKeyring });
   await resources.watch(
     async (list) => {
       pipeline.setAdminResources(list);
@@ -103,8 +104,9 @@ describe('xds admin API', () => {
   });
 
   it('reports statuses per resource', async () => {
-    const status = (await app.inject({ method: 'GET', url: '/status' })).json<{ statuses: Record<string, unknown>; nodeClusters: Record<string, string> }>();
+    const status = (await app.inject({ method: 'GET', url: '/status' })).json<{ statuses: Record<string, unknown>; nodeClusters: Record<string, string>; problems: unknown[] }>();
     expect(Object.keys(status.statuses)).toContain('HTTPRoute/default/api');
+    expect(Array.isArray(status.problems)).toBe(true);
     expect(Object.keys(status.nodeClusters)).toEqual(['default/web']);
   });
 });

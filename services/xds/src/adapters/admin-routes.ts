@@ -11,7 +11,7 @@
 import { XdsErrorCodes } from '../errors.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Snapshot, SnapshotStore } from '../core/cache/index.js';
-import { checkDocumentLimits, DEFAULT_DOCUMENT_LIMITS, parseDocuments, redactStoredResource, toStoredResource, type DocumentLimits, type ParsedDocuments } from '../core/index.js';
+import { checkDocumentLimits, DEFAULT_DOCUMENT_LIMITS, parseDocuments, redactStoredResource, statusProblems, toStoredResource, type DocumentLimits, type ParsedDocuments } from '../core/index.js';
 import type { ProxyRegistry } from '../core/server/index.js';
 import type { ConfigPipeline } from '../runner/config-pipeline.js';
 import type { AdminResourceStore } from './admin-resource-store.js';
@@ -84,6 +84,8 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminRoute
         appliedAt: state.appliedAt ? new Date(state.appliedAt).toISOString() : null,
         nodeClusters: Object.fromEntries(deps.store.nodeClusters().map((k) => [k, deps.store.get(k)!.version])),
         statuses: Object.fromEntries(state.statuses),
+        // Every condition that is not as it should be (PartiallyInvalid included), as `gatehouse validate` lists them.
+        problems: statusProblems(state.statuses),
         fileErrors: state.fileErrors,
         adminErrors: state.adminErrors,
         snapshotProblems: state.snapshotProblems,

@@ -70,7 +70,7 @@ beforeAll(async () => {
   server = new grpc.Server();
   store = new SnapshotStore();
   registry = new ProxyRegistry();
-  addAdsService(server, { store, registry });
+  addAdsService(server, { store, registry, transport: 'plaintext' });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );

@@ -26,7 +26,7 @@ beforeAll(async () => {
   server = new grpc.Server();
   store = new SnapshotStore();
   registry = new ProxyRegistry();
-  addAdsService(server, { store, registry });
+  addAdsService(server, { store, registry, transport: 'plaintext' });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
@@ -84,7 +84,7 @@ describe('StreamAggregatedResources (state of the world)', () => {
     const snapshot = Snapshot.fromResources(simpleGateway(8080));
     encodeSnapshot(snapshot);
     replicaStore.set(NODE.cluster, snapshot);
-    addAdsService(replica, { store: replicaStore, registry: new ProxyRegistry() });
+    addAdsService(replica, { store: replicaStore, registry: new ProxyRegistry(), transport: 'plaintext' });
     const port = await new Promise<number>((resolve, reject) =>
       replica.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
     );

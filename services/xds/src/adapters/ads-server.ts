@@ -1,6 +1,7 @@
 // Thin grpc-js binding of the AggregatedDiscoveryService onto the pure stream state machines.
 import * as grpc from '@grpc/grpc-js';
-import { grpcServiceDefinition, ServiceNames } from '@gatehouse/contracts';
+import { formatIdentity, grpcServiceDefinition, ServiceNames } from '@gatehouse/contracts';
+import { peerIdentities } from '@gatehouse/kit';
 import type { DeltaDiscoveryRequest__Output } from '@gatehouse/contracts/generated/envoy/service/discovery/v3/DeltaDiscoveryRequest';
 import type { DiscoveryRequest__Output } from '@gatehouse/contracts/generated/envoy/service/discovery/v3/DiscoveryRequest';
 import { versionOfSet } from '../core/cache/index.js';
@@ -8,12 +9,17 @@ import {
   DeltaStream,
   SotwStream,
   StreamError,
+  StreamForbiddenError,
+  authorizeStream,
   type DeltaResponse,
   type ProxyRegistry,
   type ProxyStream,
   type SnapshotSource,
   type SotwResponse,
+  type StreamDenial,
   type StreamObserver,
+  type StreamPeer,
+  type StreamPolicy,
 } from '../core/server/index.js';
 import { XdsErrorCodes } from '../errors.js';
 import { encodeDeltaResources, encodeSotwResources, PreEncodedResponse, preEncodedAware, ResponseMessages } from './response-encoder.js';
@@ -33,6 +39,16 @@ class OversizeRequest {
 export interface AdsServiceOptions {
   store: SnapshotSource;
   registry: ProxyRegistry;
+  /**
+   * How the gRPC port is served. With 'mtls' a stream's node.cluster is bound to the identity in the
+   * client certificate (core/server/stream-authorization); with 'plaintext' nobody is identified and
+   * every stream is served unbound, as in development.
+   */
+  transport: 'mtls' | 'plaintext';
+  /** Which proxyless clients may open which node clusters (XDS_PROXYLESS_CLIENTS). */
+  policy?: StreamPolicy;
+  /** A stream refused because its identity may not open the node cluster it asked for (metrics, log). */
+  onStreamRefused?: (refusal: { reason: StreamDenial; nodeCluster: string; identities: string[]; message: string }) => void;
   /** Hears ACKs and NACKs (metrics); NACKs are also recorded in the registry. */
   observer?: StreamObserver;
   /** Sent as control_plane.identifier. Default "gatehouse-xds". */
@@ -55,6 +71,14 @@ export function adsServiceHandlers(options: AdsServiceOptions): grpc.UntypedServ
       options.registry.recordNack(record);
       options.observer?.onNack?.(record);
     },
+  };
+
+  /** The caller of one stream, as the transport vouches for it. */
+  const peerOf = (call: Duplex<unknown, object>): StreamPeer =>
+    options.transport === 'plaintext' ? { transport: 'plaintext' } : { transport: 'mtls', identities: peerIdentities(call) };
+  const authorize = (call: Duplex<unknown, object>) => {
+    const peer = peerOf(call);
+    return (nodeCluster: string) => authorizeStream(peer, nodeCluster, options.policy);
   };
 
   function serve<Req>(
@@ -81,6 +105,12 @@ export function adsServiceHandlers(options: AdsServiceOptions): grpc.UntypedServ
         stream.handleRequest(request);
       } catch (err) {
         finish();
+        if (err instanceof StreamForbiddenError) {
+          const identities = peerIdentities(call).map(formatIdentity);
+          options.onStreamRefused?.({ reason: err.reason, nodeCluster: err.nodeCluster, identities, message: err.detail });
+          call.emit('error', { code: grpc.status.PERMISSION_DENIED, details: err.message });
+          return;
+        }
         const invalid = err instanceof StreamError;
         if (!invalid) options.onStreamError?.(err as Error);
         call.emit('error', {
@@ -103,6 +133,7 @@ export function adsServiceHandlers(options: AdsServiceOptions): grpc.UntypedServ
       const stream = new SotwStream({
         store: options.store,
         observer,
+        authorize: authorize(call),
         send: (r: SotwResponse) => {
           const resources = encodeSotwResources(r.type_url, r.version_info, r.resources);
           // The version names the resource set, so (type, version, nonce) names the whole response.
@@ -117,6 +148,7 @@ export function adsServiceHandlers(options: AdsServiceOptions): grpc.UntypedServ
       const stream = new DeltaStream({
         store: options.store,
         observer,
+        authorize: authorize(call),
         send: (r: DeltaResponse) => {
           const header = { system_version_info: r.system_version_info, type_url: r.type_url, nonce: r.nonce, removed_resources: r.removed_resources, control_plane: controlPlane };
           const key = `${r.type_url} ${r.system_version_info} ${r.nonce} ${versionOfSet(r.resources)} ${r.removed_resources.join(',')}`;

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certificateIssuedCodec } from '@gatehouse/contracts';
+import { certificateIssuedCodec, SealedUses } from '@gatehouse/contracts';
+import { testControlKeyring, testSealedCodec } from '@gatehouse/kit/testing';
 import type { CertificateIssued } from '@gatehouse/contracts/generated/gatehouse/v1/CertificateIssued';
 import { startRedis, type RedisHandle as TestRedis } from '@gatehouse/e2e';
 import { CertificateSecrets } from './certificate-secrets.js';
@@ -31,7 +32,7 @@ describe('CertificateSecrets', () => {
     const r = connect();
     // Publishes the way services/certs does: HSET latest + PUBLISH.
     const publish = async (message: CertificateIssued) => {
-      const bytes = certificateIssuedCodec.encode(message);
+      const bytes = testSealedCodec(certificateIssuedCodec, SealedUses.certificateIssued(channel)).encode(message);
       await r.multi().hset(latestKey, `${message.namespace}/${message.name}`, bytes).publish(channel, bytes).exec();
     };
     const issued = (revision: number): CertificateIssued => ({
@@ -50,6 +51,7 @@ describe('CertificateSecrets', () => {
     const secrets = new CertificateSecrets({
       redis: r,
       subscriber: connect,
+      keyring: testControlKeyring,
       encryptionKey: key,
       channel,
       latestKey,

@@ -3,9 +3,11 @@
 // adapters/issued-publisher.ts). Every replica loads the hash at start, follows the channel, reads
 // the private key from Redis by private_key_ref, opens its envelope and serves a Secret named
 // "<namespace>/<secretName>". A renewal changes only that secret: Envoy rotates it, listeners stay.
-import { certificateIssuedCodec, decryptPrivateKey, FanoutChannels } from '@gatehouse/contracts';
+// Each message is sealed by certs with the control key: a forged or edited one is refused (counted,
+// logged once) and the secret already served stays.
+import { certificateIssuedCodec, decryptPrivateKey, sealedCodec, SealedUses, FanoutChannels, type ControlKeyring, type MessageCodec } from '@gatehouse/contracts';
 import type { CertificateIssued__Output } from '@gatehouse/contracts/generated/gatehouse/v1/CertificateIssued';
-import { withTraceContext, type RedisConnection } from '@gatehouse/kit';
+import { withTraceContext, type RedisConnection, type UntrustedData } from '@gatehouse/kit';
 
 export const CERTIFICATE_ISSUED_LATEST_KEY = 'gatehouse:certificates:issued:latest';
 
@@ -13,6 +15,9 @@ export interface CertificateSecretsOptions {
   redis: RedisConnection;
   /** A dedicated connection for SUBSCRIBE. */
   subscriber: () => RedisConnection;
+  /** Opens the sealed CertificateIssued messages (GATEHOUSE_CONTROL_KEY). */
+  keyring: ControlKeyring;
+  untrusted?: UntrustedData;
   encryptionKey?: Buffer;
   /** Accept plaintext key envelopes although a key is set (CERTS_ALLOW_PLAINTEXT_KEYS). */
   allowPlaintextKeys?: boolean;
@@ -35,17 +40,19 @@ export class CertificateSecrets {
   private applying: Promise<void> = Promise.resolve();
   private readonly channel: string;
   private readonly latestKey: string;
+  private readonly codec: MessageCodec<unknown, CertificateIssued__Output>;
 
   constructor(private readonly options: CertificateSecretsOptions) {
     this.channel = options.channel ?? FanoutChannels.certificateIssued;
     this.latestKey = options.latestKey ?? CERTIFICATE_ISSUED_LATEST_KEY;
+    this.codec = sealedCodec(certificateIssuedCodec, options.keyring, SealedUses.certificateIssued(this.channel)) as MessageCodec<unknown, CertificateIssued__Output>;
   }
 
   /** Subscribes first (so nothing published meanwhile is missed), then loads every stored one. */
   async start(): Promise<void> {
     const sub = (this.subscription = this.options.subscriber());
     sub.on('messageBuffer', (channel: Buffer, bytes: Buffer) => {
-      if (channel.toString() === this.channel) void this.receive([bytes]);
+      if (channel.toString() === this.channel) void this.receive([[bytes, this.channel]]);
     });
     // ioredis resubscribes after a reconnect; reload to cover what was published meanwhile.
     sub.on('ready', () => void this.reload());
@@ -72,20 +79,26 @@ export class CertificateSecrets {
       this.options.onError(err);
       return;
     }
-    await this.receive(Object.values(stored));
+    await this.receive(Object.entries(stored).map(([field, bytes]) => [bytes, `${this.latestKey}#${field}`]));
   }
 
   /** Serialized, so a reload and a message never apply the same revision twice. */
-  private receive(messages: Buffer[]): Promise<void> {
+  private receive(messages: Array<[Buffer, string]>): Promise<void> {
     this.applying = this.applying.then(() => this.receiveNow(messages));
     return this.applying;
   }
 
-  private async receiveNow(messages: Buffer[]): Promise<void> {
+  private async receiveNow(messages: Array<[Buffer, string]>): Promise<void> {
     let changed = false;
-    for (const bytes of messages) {
+    for (const [bytes, ref] of messages) {
+      let issued: CertificateIssued__Output;
       try {
-        const issued = certificateIssuedCodec.decode(bytes);
+        issued = this.codec.decode(bytes);
+      } catch (err) {
+        if (!this.options.untrusted?.report('certificate-issued', ref, err)) this.options.onError(err);
+        continue;
+      }
+      try {
         changed = (await withTraceContext(issued.trace, 'xds.certificate-issued', () => this.apply(issued))) || changed;
       } catch (err) {
         this.options.onError(err);

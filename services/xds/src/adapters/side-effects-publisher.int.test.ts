@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authzPoliciesPublishedCodec, certificateWantedCodec, rateLimitConfigPublishedCodec } from '@gatehouse/contracts';
+import { authzPoliciesPublishedCodec, certificateWantedCodec, rateLimitConfigPublishedCodec, SealedUses } from '@gatehouse/contracts';
+import { testControlKeyring, testSealedCodec } from '@gatehouse/kit/testing';
 import { createQueue, FanoutChannel } from '@gatehouse/kit';
 import { startRedis, type RedisHandle as TestRedis } from '@gatehouse/e2e';
 import { SideEffectsPublisher, type SideEffects } from './side-effects-publisher.js';
@@ -45,25 +46,25 @@ describe('SideEffectsPublisher', () => {
     const prefix = `t${Math.random()}`;
     const names = { rateLimitChannel: `${prefix}:rl`, authzChannel: `${prefix}:authz`, certsQueue: `${prefix.replace('.', '')}-certs` };
     const r = connect();
-    const publisher = new SideEffectsPublisher({ redis: r, ...names, now: () => 1000 });
+    const publisher = new SideEffectsPublisher({ redis: r, keyring: testControlKeyring, ...names, now: () => 1000 });
     const first = await publisher.publish(effects());
     expect(first.rateLimitVersion).toBeDefined();
     expect(first.authzVersion).toBeDefined();
     expect(first.certificateJobs).toEqual([expect.stringMatching(/^default\/web\/[0-9a-f]{16}$/)]);
 
-    const rl = await new FanoutChannel({ name: names.rateLimitChannel, codec: rateLimitConfigPublishedCodec, redis: r }).latest();
+    const rl = await new FanoutChannel({ name: names.rateLimitChannel, codec: testSealedCodec(rateLimitConfigPublishedCodec, SealedUses.rateLimitConfig(names.rateLimitChannel)), redis: r }).latest();
     expect(rl).toMatchObject({ version: first.rateLimitVersion, domains: [{ domain: 'default/gw' }], published_at_unix_ms: '1000' });
-    const authz = await new FanoutChannel({ name: names.authzChannel, codec: authzPoliciesPublishedCodec, redis: r }).latest();
+    const authz = await new FanoutChannel({ name: names.authzChannel, codec: testSealedCodec(authzPoliciesPublishedCodec, SealedUses.authzPolicies(names.authzChannel)), redis: r }).latest();
     expect(authz?.policies).toEqual([{ namespace: 'default', name: 'jwt', yaml: 'kind: SecurityPolicy\n' }]);
     expect(authz?.secrets?.['default/keys']?.data?.['key']?.toString()).toBe('secret');
 
     // Another replica publishing the same translation adds nothing.
-    const replica = new SideEffectsPublisher({ redis: connect(), ...names });
+    const replica = new SideEffectsPublisher({ redis: connect(), keyring: testControlKeyring, ...names });
     expect(await replica.publish(effects())).toEqual({ certificateJobs: [expect.any(String)] });
     const queue = createQueue(names.certsQueue, r);
     const jobs = await queue.getJobs(['waiting', 'delayed', 'prioritized']);
     expect(jobs).toHaveLength(1);
-    expect(certificateWantedCodec.fromJobData(jobs[0]!.data)).toMatchObject({ namespace: 'default', name: 'web', dns_names: ['www.example.com'] });
+    expect(testSealedCodec(certificateWantedCodec, SealedUses.job(names.certsQueue)).fromJobData(jobs[0]!.data)).toMatchObject({ namespace: 'default', name: 'web', dns_names: ['www.example.com'] });
 
     // A changed request is a new job.
     await publisher.publish(effects({ certificatesWanted: [{ ...wanted, dns_names: ['www.example.com', 'example.com'] }] }));

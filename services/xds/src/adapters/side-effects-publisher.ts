@@ -2,10 +2,21 @@
 // to every replica of ratelimit/authz (latest kept in Redis), certificates wanted become BullMQ jobs
 // for the certs service. Several xds replicas may publish the same thing: versions are content
 // hashes (consumers skip a version they applied) and job ids deduplicate certificate requests.
-import { authzPoliciesPublishedCodec, certificateWantedCodec, rateLimitConfigPublishedCodec, FanoutChannels, QueueNames } from '@gatehouse/contracts';
+// Everything is sealed with the control key (contracts SealedUses): the authz publication encrypted, as
+// it carries client secrets, API keys and htpasswd entries; the rest authenticated.
+import {
+  authzPoliciesPublishedCodec,
+  certificateWantedCodec,
+  rateLimitConfigPublishedCodec,
+  sealedCodec,
+  SealedUses,
+  FanoutChannels,
+  QueueNames,
+  type ControlKeyring,
+} from '@gatehouse/contracts';
 import type { AuthzPoliciesPublished, AuthzPoliciesPublished__Output } from '@gatehouse/contracts/generated/gatehouse/v1/AuthzPoliciesPublished';
 import type { RateLimitConfigPublished, RateLimitConfigPublished__Output } from '@gatehouse/contracts/generated/gatehouse/v1/RateLimitConfigPublished';
-import { currentTraceContext, FanoutChannel, createQueue, type RedisConnection } from '@gatehouse/kit';
+import { currentTraceContext, FanoutChannel, createQueue, type RedisConnection, type UntrustedData } from '@gatehouse/kit';
 import type { Queue } from 'bullmq';
 import { contentHash } from '../core/cache/index.js';
 import type { CertificateWanted, SideEffects } from '../core/index.js';
@@ -14,6 +25,10 @@ export type { SideEffects };
 
 export interface SideEffectsPublisherOptions {
   redis: RedisConnection;
+  /** Seals publications and job data (GATEHOUSE_CONTROL_KEY). */
+  keyring: ControlKeyring;
+  /** Where a forged latest-kept value is reported (it is then overwritten by the next publication). */
+  untrusted?: UntrustedData;
   rateLimitChannel?: string;
   authzChannel?: string;
   certsQueue?: string;
@@ -35,14 +50,19 @@ export class SideEffectsPublisher {
   private readonly rateLimit: FanoutChannel<RateLimitConfigPublished, RateLimitConfigPublished__Output>;
   private readonly authz: FanoutChannel<AuthzPoliciesPublished, AuthzPoliciesPublished__Output>;
   private readonly queue: Queue;
+  private readonly wanted: typeof certificateWantedCodec;
   private lastRateLimitVersion?: string;
   private lastAuthzVersion?: string;
   private readonly jobsAdded = new Set<string>();
 
   constructor(private readonly options: SideEffectsPublisherOptions) {
-    this.rateLimit = new FanoutChannel({ name: options.rateLimitChannel ?? FanoutChannels.rateLimitConfig, codec: rateLimitConfigPublishedCodec, redis: options.redis });
-    this.authz = new FanoutChannel({ name: options.authzChannel ?? FanoutChannels.authzPolicies, codec: authzPoliciesPublishedCodec, redis: options.redis });
-    this.queue = createQueue(options.certsQueue ?? QueueNames.certificateWanted, options.redis);
+    const rateLimitChannel = options.rateLimitChannel ?? FanoutChannels.rateLimitConfig;
+    const authzChannel = options.authzChannel ?? FanoutChannels.authzPolicies;
+    const certsQueue = options.certsQueue ?? QueueNames.certificateWanted;
+    this.rateLimit = new FanoutChannel({ name: rateLimitChannel, codec: sealedCodec(rateLimitConfigPublishedCodec, options.keyring, SealedUses.rateLimitConfig(rateLimitChannel)), redis: options.redis });
+    this.authz = new FanoutChannel({ name: authzChannel, codec: sealedCodec(authzPoliciesPublishedCodec, options.keyring, SealedUses.authzPolicies(authzChannel)), redis: options.redis });
+    this.queue = createQueue(certsQueue, options.redis);
+    this.wanted = sealedCodec(certificateWantedCodec, options.keyring, SealedUses.job(certsQueue));
   }
 
   /** Publishes what changed since the last call (or since what Redis already holds). */
@@ -53,7 +73,7 @@ export class SideEffectsPublisher {
 
     const domains = [...effects.rateLimitDomains].sort((a, b) => (a.domain < b.domain ? -1 : 1));
     const rateLimitVersion = contentHash(domains);
-    this.lastRateLimitVersion ??= (await this.rateLimit.latest())?.version;
+    this.lastRateLimitVersion ??= await this.latestVersion(this.rateLimit);
     if (rateLimitVersion !== this.lastRateLimitVersion) {
       await this.rateLimit.publish({ trace, version: rateLimitVersion, domains, published_at_unix_ms: now });
       this.lastRateLimitVersion = outcome.rateLimitVersion = rateLimitVersion;
@@ -62,7 +82,7 @@ export class SideEffectsPublisher {
     const policies = [...effects.authzPolicies].sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1));
     const secrets = Object.fromEntries([...effects.authzSecrets].sort(([a], [b]) => (a < b ? -1 : 1)));
     const authzVersion = contentHash({ policies, secrets });
-    this.lastAuthzVersion ??= (await this.authz.latest())?.version;
+    this.lastAuthzVersion ??= await this.latestVersion(this.authz);
     if (authzVersion !== this.lastAuthzVersion) {
       await this.authz.publish({ trace, version: authzVersion, policies, secrets, published_at_unix_ms: now });
       this.lastAuthzVersion = outcome.authzVersion = authzVersion;
@@ -71,11 +91,21 @@ export class SideEffectsPublisher {
     for (const wanted of effects.certificatesWanted) {
       const jobId = certificateJobId(wanted);
       if (this.jobsAdded.has(jobId)) continue;
-      await this.queue.add('certificate-wanted', certificateWantedCodec.toJobData({ ...wanted, trace }), { jobId });
+      await this.queue.add('certificate-wanted', this.wanted.toJobData({ ...wanted, trace }), { jobId });
       this.jobsAdded.add(jobId);
       outcome.certificateJobs.push(jobId);
     }
     return outcome;
+  }
+
+  /** The version Redis holds, if a key holder published it; a forged value is replaced by publishing again. */
+  private async latestVersion(channel: FanoutChannel<unknown, { version?: string }>): Promise<string | undefined> {
+    try {
+      return (await channel.latest())?.version;
+    } catch (err) {
+      if (!this.options.untrusted?.report('xds-latest', channel.latestKey, err)) throw err;
+      return undefined;
+    }
   }
 
   async close(): Promise<void> {

@@ -10,6 +10,21 @@ export const GOLDEN_OPTIONS: TranslateOptions = {
   certs: { clusterName: 'gatehouse/certs', host: 'certs', port: 8089 },
 };
 
+/**
+ * Cases named `internal-mtls-*` translate as a deployment does by default: Envoy reaches authz,
+ * ratelimit and certs' HTTP-01 responder over mutual TLS (file-based SDS under /etc/envoy). The others keep the plaintext options.
+ */
+export function goldenOptionsFor(caseName: string): TranslateOptions {
+  if (!caseName.startsWith('internal-mtls-')) return GOLDEN_OPTIONS;
+  const tls = (service: string) => ({ sdsDir: '/etc/envoy', serverIdentity: `spiffe://gatehouse/service/${service}` });
+  return {
+    ...GOLDEN_OPTIONS,
+    authz: { ...GOLDEN_OPTIONS.authz, tls: tls('authz') },
+    rateLimit: { ...GOLDEN_OPTIONS.rateLimit, tls: tls('ratelimit') },
+    certs: { ...GOLDEN_OPTIONS.certs, tls: tls('certs') },
+  };
+}
+
 export function goldenOutput(path: string, text: string, options: TranslateOptions): Record<string, unknown> {
   const loaded = loadResourcesFromFiles([{ path, text }]);
   const result = translateAll(loaded.resources, options);

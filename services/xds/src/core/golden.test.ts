@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectedGolden, outdatedOutputs, UPDATE_HINT } from '../testing/golden-files.js';
-import { goldenOutput, GOLDEN_OPTIONS } from './golden-output.js';
+import { goldenOptionsFor, goldenOutput } from './golden-output.js';
 import { loadResourcesFromFiles } from './provider/load-files.js';
 
 const testdata = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'testdata', 'end-to-end');
@@ -25,7 +25,7 @@ describe('golden translation', () => {
   for (const name of cases) {
     it(name, () => {
       const input = readFileSync(join(testdata, `${name}.in.yaml`), 'utf8');
-      const actual = `${JSON.stringify(goldenOutput(`${name}.in.yaml`, input, GOLDEN_OPTIONS), null, 2)}\n`;
+      const actual = `${JSON.stringify(goldenOutput(`${name}.in.yaml`, input, goldenOptionsFor(name)), null, 2)}\n`;
       const expected = expectedGolden(join(testdata, `${name}.out.json`), actual);
       expect(expected, `${name}.out.json is missing; ${UPDATE_HINT}`).toBeDefined();
       expect(actual, `${name}.out.json differs; ${UPDATE_HINT}`).toBe(expected);

@@ -10,7 +10,7 @@ export {
 } from './translate.js';
 export { DEFAULT_CONTROLLER_NAME } from './gatewayapi/translate.js';
 export type { EnvoyResource, EnvoyResources } from './ir/envoy-resources.js';
-export type { ServiceEndpoint, TranslatorOptions } from './translator/options.js';
+export type { InternalTls, ServiceEndpoint, TranslatorOptions } from './translator/options.js';
 export {
   loadResourcesFromFiles,
   type SourceFile,
@@ -28,3 +28,5 @@ export { redactStoredResource, REDACTED } from './provider/redact-secret.js';
 export { SUPPORTED_KINDS } from './provider/supported-kinds.js';
 export { resourceKey, type GatewayResource, type ObjectMeta, type ResourceIssue, type ResourceSource } from './provider/resource-types.js';
 export type { Condition, ListenerStatus, ParentReference, ResourceStatus, StatusMap } from './gatewayapi/status-types.js';
+export { internalTlsTransportSocket } from './translator/internal-tls.js';
+export { ABNORMAL_TRUE, problemConditions, statusProblems } from './gatewayapi/problem-conditions.js';

@@ -1,6 +1,7 @@
 // Integration-test helpers: xds started in this process through the kit (as main.ts runs it), and
 // what it serves, read from its admin API.
 import { startService, type RunningService } from '@gatehouse/kit';
+import { TEST_CONTROL_KEY } from '@gatehouse/kit/testing';
 import { xdsService } from '../service.js';
 
 export interface XdsInProcess {
@@ -12,7 +13,7 @@ export interface XdsInProcess {
 
 /** Starts xds on free ports with a short debounce; `env` adds to (and may override) that. */
 export async function startXdsInProcess(env: Record<string, string>): Promise<XdsInProcess> {
-  const service = await startService(xdsService, { GRPC_PORT: '0', ADMIN_PORT: '0', BIND_HOST: '127.0.0.1', XDS_DEBOUNCE_MS: '10', LOG_LEVEL: 'warn', ...env });
+  const service = await startService(xdsService, { GATEHOUSE_CONTROL_KEY: TEST_CONTROL_KEY, GRPC_PORT: '0', ADMIN_PORT: '0', BIND_HOST: '127.0.0.1', GATEHOUSE_INSECURE_PLAINTEXT: 'true', XDS_DEBOUNCE_MS: '10', LOG_LEVEL: 'warn', ...env });
   const base = `http://127.0.0.1:${service.adminPort}`;
   return {
     service,

@@ -96,9 +96,9 @@ export function openDeltaStream(address: string, client?: grpc.Client) {
   return open<DeltaDiscoveryRequest, DeltaDiscoveryResponse__Output>(address, 'DeltaAggregatedResources', client);
 }
 
-/** A shared client (one HTTP/2 connection) for opening many streams. */
-export function createAdsClient(address: string): grpc.Client {
-  return new AdsClient(address, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+/** A shared client (one HTTP/2 connection) for opening many streams; plaintext unless `creds` say otherwise (mTLS). */
+export function createAdsClient(address: string, creds: grpc.ChannelCredentials = grpc.credentials.createInsecure()): grpc.Client {
+  return new AdsClient(address, creds, { 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
 }
 
 export function resourceNames(response: { resources?: Array<{ type_url?: string; value?: Uint8Array }> }): string[] {

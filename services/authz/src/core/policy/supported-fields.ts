@@ -6,13 +6,13 @@ const extractFrom: Shape = { headers: [{ name: true, valuePrefix: true }], cooki
 const objectRef: Shape = { group: true, kind: true, name: true, namespace: true };
 
 const securityPolicySpec: Shape = {
-  // Targeting and merging are the xds service's job; cors and csrf are Envoy filters xds configures.
+  // Targeting and merging are the xds service's job; cors is Envoy's cors filter, which xds configures.
+  // xds configures csrf (Envoy's csrf filter) and extAuth too, but never sends them here.
   targetRef: true,
   targetRefs: true,
   targetSelectors: true,
   mergeType: true,
   cors: true,
-  csrf: true,
   jwt: {
     optional: true,
     providers: [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TypeUrls } from '@gatehouse/contracts';
-import { applySnapshots } from './apply-snapshots.js';
+import { applySnapshots, referencedSecretNames } from './apply-snapshots.js';
 import { diffSnapshots } from './resource-diff.js';
 import { Snapshot } from './snapshot.js';
 import { SnapshotStore } from './snapshot-store.js';
@@ -43,16 +43,47 @@ describe('applySnapshots', () => {
     expect(store.nodeClusters()).toEqual([]);
   });
 
-  it('serves shared secrets to every node cluster and rotates them without touching listeners', () => {
+  it('serves a shared secret to the node clusters that reference it and rotates it without touching listeners', () => {
     const store = new SnapshotStore();
-    applySnapshots(store, new Map([['a/gw', simpleGateway()]]), { sharedSecrets: [secret('default/tls', 'v1')] });
+    applySnapshots(store, new Map([['a/gw', tlsGateway('default/tls')]]), { sharedSecrets: [secret('default/tls', 'v1')] });
     const before = store.get('a/gw')!;
-    applySnapshots(store, new Map([['a/gw', simpleGateway()]]), { sharedSecrets: [secret('default/tls', 'v2')] });
+    applySnapshots(store, new Map([['a/gw', tlsGateway('default/tls')]]), { sharedSecrets: [secret('default/tls', 'v2')] });
     const after = store.get('a/gw')!;
     expect(after.typeVersion(TypeUrls.secret)).not.toBe(before.typeVersion(TypeUrls.secret));
     expect(after.typeVersion(TypeUrls.listener)).toBe(before.typeVersion(TypeUrls.listener));
   });
+
+  it("an issued certificate for Gateway A is never in Gateway B's snapshot", () => {
+    const store = new SnapshotStore();
+    const shared = [secret('default/a-tls', 'A'), secret('default/b-tls', 'B'), secret('default/unused', 'U')];
+    applySnapshots(store, new Map([['default/a', tlsGateway('default/a-tls')], ['default/b', tlsGateway('default/b-tls')], ['default/plain', simpleGateway()]]), { sharedSecrets: shared });
+    const secretsOf = (cluster: string) => [...store.get(cluster)!.entries(TypeUrls.secret).keys()];
+    expect(secretsOf('default/a')).toEqual(['default/a-tls']);
+    expect(secretsOf('default/b')).toEqual(['default/b-tls']);
+    expect(secretsOf('default/plain')).toEqual([]);
+  });
 });
+
+describe('referencedSecretNames', () => {
+  it('finds certificate and validation secrets by SDS name in listeners and clusters', () => {
+    const cluster = { name: 'c', transport_socket: { typed_config: { common_tls_context: { combined_validation_context: { validation_context_sds_secret_config: { name: 'ca' } } } } } };
+    expect([...referencedSecretNames([tlsGateway('default/tls').listeners[0], cluster])].sort()).toEqual(['ca', 'default/tls']);
+  });
+});
+
+/** simpleGateway with its listener terminating TLS with the SDS secret `secretName`. */
+function tlsGateway(secretName: string) {
+  const gateway = simpleGateway();
+  const chain = (gateway.listeners[0] as { filter_chains: Array<Record<string, unknown>> }).filter_chains[0]!;
+  chain['transport_socket'] = {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
+      common_tls_context: { tls_certificate_sds_secret_configs: [{ name: secretName, sds_config: { ads: {}, resource_api_version: 'V3' } }] },
+    },
+  };
+  return gateway;
+}
 
 describe('diffSnapshots', () => {
   it('lists added, removed and changed resources per node cluster and type', () => {

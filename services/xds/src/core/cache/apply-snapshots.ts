@@ -21,7 +21,10 @@ export interface ApplyOutcome {
 }
 
 export interface ApplyOptions {
-  /** Secrets served to every node cluster (issued certificates), overriding same-named ones. */
+  /**
+   * Issued certificates: each goes to the node clusters whose listeners or clusters reference it by SDS
+   * name (and to no other), overriding a same-named one.
+   */
   sharedSecrets?: readonly EnvoyResource[];
   /** Extra check before a snapshot is set (e.g. that every resource encodes); throws to refuse. */
   check?: (snapshot: Snapshot) => void;
@@ -53,9 +56,42 @@ export function applySnapshots(store: SnapshotStore, snapshots: ReadonlyMap<stri
   return outcome;
 }
 
+/**
+ * A Gateway's resources with the shared secrets it references. A certificate's private key goes only to
+ * the proxies of a Gateway that serves it: a proxy of another Gateway never receives it.
+ */
 export function withSharedSecrets(resources: EnvoyResources, shared: readonly EnvoyResource[]): EnvoyResources {
   if (shared.length === 0) return resources;
-  const sharedNames = new Set(shared.map((s) => s['name']));
-  const own = resources.secrets.filter((s) => !sharedNames.has(s['name']));
-  return { ...resources, secrets: [...own, ...shared] };
+  const referenced = referencedSecretNames([...resources.listeners, ...resources.clusters]);
+  const wanted = shared.filter((s) => referenced.has(s['name'] as string));
+  if (wanted.length === 0) return resources;
+  const wantedNames = new Set(wanted.map((s) => s['name']));
+  const own = resources.secrets.filter((s) => !wantedNames.has(s['name']));
+  return { ...resources, secrets: [...own, ...wanted] };
+}
+
+/**
+ * Every secret name the resources ask for over SDS: `tls_certificate_sds_secret_configs`,
+ * `validation_context_sds_secret_config` and the like, wherever they sit (filter chains, transport sockets).
+ */
+export function referencedSecretNames(resources: readonly unknown[]): Set<string> {
+  const names = new Set<string>();
+  const take = (config: unknown): void => {
+    const name = (config as { name?: unknown } | null)?.name;
+    if (typeof name === 'string') names.add(name);
+  };
+  const walk = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      node.forEach(walk);
+      return;
+    }
+    for (const [key, value] of Object.entries(node)) {
+      if (key.endsWith('_sds_secret_configs') && Array.isArray(value)) value.forEach(take);
+      else if (key.endsWith('_sds_secret_config')) take(value);
+      walk(value);
+    }
+  };
+  walk(resources);
+  return names;
 }

@@ -9,6 +9,7 @@ import { GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
 import type { ParentReference, StatusMap } from './status-types.js';
 import { objectsOf } from './shape.js';
 import { translateTrafficPolicy, type TrafficPolicyIR } from './traffic-policy.js';
+import { AUTHZ_SECTIONS, translateSecurityFeatures, type SecurityFeatures } from './security-features.js';
 
 interface TargetRef {
   group?: string;
@@ -44,7 +45,7 @@ export class PolicyAttachments<T> {
 
 export interface PolicyResult {
   /** `valid: false`: the policy is broken and its routes answer 500 (fail closed, as Envoy Gateway does). */
-  security: PolicyAttachments<{ valid: boolean }>;
+  security: PolicyAttachments<{ valid: boolean; features?: SecurityFeatures }>;
   traffic: PolicyAttachments<TrafficPolicyIR>;
   /** Accepted SecurityPolicies, as the authz service loads them. */
   authzPolicies: Array<{ namespace: string; name: string; yaml: string }>;
@@ -53,15 +54,22 @@ export interface PolicyResult {
 
 export function collectPolicies(index: ResourceIndex, gateways: readonly GatewayContext[], controllerName: string, statuses: StatusMap): PolicyResult {
   const result: PolicyResult = { security: new PolicyAttachments(), traffic: new PolicyAttachments(), authzPolicies: [], authzSecrets: new Map() };
-  const gatewayKeys = new Set(gateways.map((g) => g.key));
+  // Gateway key -> its listener names: a policy's sectionName must name one.
+  const gatewayKeys = new Map(gateways.map((g) => [g.key, new Set(g.listeners.map((l) => l.name))]));
 
   for (const policy of index.list('SecurityPolicy')) {
-    const accepted = attach(policy, index, gatewayKeys, controllerName, statuses, [], true, (target, name, valid) => result.security.claim(target, name, { valid }));
-    if (!accepted) continue;
+    const translated = policy.issues?.length ? { features: { authz: false }, problems: [] } : translateSecurityFeatures(policy, index);
+    const { features } = translated;
+    const accepted = attach(policy, index, gatewayKeys, controllerName, statuses, translated.problems, true, (target, name, valid) =>
+      result.security.claim(target, name, valid ? { valid, features } : { valid }),
+    );
+    // Only what authz evaluates goes to authz: cors and extAuth are Envoy's (its compiler refuses them).
+    if (!accepted || !features.authz) continue;
+    const spec = Object.fromEntries(Object.entries(policy.spec ?? {}).filter(([field]) => field.startsWith('target') || (AUTHZ_SECTIONS as readonly string[]).includes(field)));
     result.authzPolicies.push({
       namespace: policy.metadata.namespace,
       name: policy.metadata.name,
-      yaml: toPlainYaml({ apiVersion: policy.apiVersion, kind: policy.kind, metadata: { name: policy.metadata.name, namespace: policy.metadata.namespace }, spec: policy.spec }),
+      yaml: toPlainYaml({ apiVersion: policy.apiVersion, kind: policy.kind, metadata: { name: policy.metadata.name, namespace: policy.metadata.namespace }, spec }),
     });
     for (const secretName of referencedSecrets(policy)) {
       const secret = index.get('Secret', policy.metadata.namespace, secretName);
@@ -80,7 +88,7 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
 function attach(
   policy: GatewayResource,
   index: ResourceIndex,
-  gatewayKeys: ReadonlySet<string>,
+  gatewayKeys: ReadonlyMap<string, ReadonlySet<string>>,
   controllerName: string,
   statuses: StatusMap,
   problems: readonly string[],
@@ -105,7 +113,10 @@ function attach(
       }
     };
     const targetKey = targetKeyOf(target, namespace, index, gatewayKeys);
-    if (invalidMessage) {
+    // A SecurityPolicy whose spec cannot be enforced (schema aside) is checked for its target and
+    // conflicts first, as Envoy Gateway does, then fails closed on the routes it holds.
+    const specProblem = failClosed && !policy.issues?.length && invalidMessage !== undefined;
+    if (invalidMessage && !specProblem) {
       const closed = failClosed && targetKey !== undefined && claim(targetKey, policyName, false) === undefined;
       report(false, Reasons.invalid, closed ? `${invalidMessage} (the routes it targets answer 500 until it is fixed)` : invalidMessage);
       continue;
@@ -115,9 +126,13 @@ function attach(
       report(false, Reasons.targetNotFound, `${target.kind} ${namespace}/${target.name}${section} is not found or not served by this controller`);
       continue;
     }
-    const holder = claim(targetKey, policyName, true);
+    const holder = claim(targetKey, policyName, !specProblem);
     if (holder) {
       report(false, Reasons.conflicted, `${policy.kind} ${holder} already targets ${target.kind} ${namespace}/${target.name}`);
+      continue;
+    }
+    if (specProblem) {
+      report(false, Reasons.invalid, `${invalidMessage} (the routes it targets answer 500 until it is fixed)`);
       continue;
     }
     acceptedAnywhere = true;
@@ -127,11 +142,14 @@ function attach(
   return acceptedAnywhere;
 }
 
-function targetKeyOf(target: TargetRef, namespace: string, index: ResourceIndex, gatewayKeys: ReadonlySet<string>): string | undefined {
+function targetKeyOf(target: TargetRef, namespace: string, index: ResourceIndex, gatewayKeys: ReadonlyMap<string, ReadonlySet<string>>): string | undefined {
   if ((target.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP) return undefined;
   if (target.kind === 'Gateway') {
     const key = `${namespace}/${target.name}`;
-    if (!gatewayKeys.has(key)) return undefined;
+    const listeners = gatewayKeys.get(key);
+    if (!listeners) return undefined;
+    // A sectionName that is no listener protects nothing: TargetNotFound, as Envoy Gateway says.
+    if (target.sectionName && !listeners.has(target.sectionName)) return undefined;
     return target.sectionName ? `listener:${key}/${target.sectionName}` : `gateway:${key}`;
   }
   if (target.kind === 'HTTPRoute' || target.kind === 'GRPCRoute') {
@@ -146,7 +164,7 @@ function targetKeyOf(target: TargetRef, namespace: string, index: ResourceIndex,
 }
 
 /** Policy status ancestors are the Gateways a policy ends up on. */
-function ancestorsOf(target: TargetRef, namespace: string, index: ResourceIndex, gatewayKeys: ReadonlySet<string>): ParentReference[] {
+function ancestorsOf(target: TargetRef, namespace: string, index: ResourceIndex, gatewayKeys: ReadonlyMap<string, ReadonlySet<string>>): ParentReference[] {
   if (target.kind === 'Gateway') {
     return gatewayKeys.has(`${namespace}/${target.name}`)
       ? [{ group: GATEWAY_GROUP, kind: 'Gateway', namespace, name: target.name, ...(target.sectionName ? { sectionName: target.sectionName } : {}) }]

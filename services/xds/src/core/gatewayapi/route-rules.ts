@@ -1,11 +1,12 @@
 // One HTTPRoute or GRPCRoute rule -> the parts of RouteIR that do not depend on the listener:
 // matches, action (backends / redirect / 500), header modifiers, rewrites, mirrors, timeouts.
-import type { HeaderMatchIR, HeaderModifierIR, MirrorIR, RedirectIR, RewriteIR, RouteIR, RouteMatchIR, StringMatchIR, WeightedClusterIR } from '../ir/types.js';
+import type { CorsIR, HeaderMatchIR, HeaderModifierIR, MirrorIR, RedirectIR, RewriteIR, RouteIR, RouteMatchIR, StringMatchIR, WeightedClusterIR } from '../ir/types.js';
 import { resolveBackendRef, type BackendRef, type ClusterRegistry } from './backends.js';
 import { Reasons } from './conditions.js';
 import { parseDurationMs } from './durations.js';
 import { describeRegexProblem } from './regex.js';
 import type { ResourceIndex } from './resource-index.js';
+import { originMatcher } from './security-features.js';
 
 /** A route rule without name/policies: those are filled in per listener and hostname. */
 export type RuleIR = Omit<RouteIR, 'name' | 'match' | 'securityPolicy' | 'rateLimit' | 'retry'> & { matches: RouteMatchIR[]; ruleName?: string };
@@ -41,6 +42,7 @@ interface FilterSpec {
   requestRedirect?: { scheme?: string; hostname?: string; path?: PathModifierSpec; port?: number; statusCode?: number };
   urlRewrite?: { hostname?: string; path?: PathModifierSpec };
   requestMirror?: { backendRef: BackendRef; percent?: number; fraction?: { numerator: number; denominator?: number } };
+  cors?: { allowOrigins?: string[]; allowCredentials?: boolean; allowMethods?: string[]; allowHeaders?: string[]; exposeHeaders?: string[]; maxAge?: number };
 }
 
 interface StringMatchSpec {
@@ -66,7 +68,7 @@ export interface RuleSpec {
   name?: string;
   matches?: Array<HttpMatchSpec & GrpcMatchSpec>;
   filters?: FilterSpec[];
-  backendRefs?: Array<BackendRef & { filters?: unknown[] }>;
+  backendRefs?: Array<BackendRef & { filters?: FilterSpec[] }>;
   timeouts?: { request?: string; backendRequest?: string };
 }
 
@@ -77,7 +79,9 @@ export interface RuleContext {
   registry: ClusterRegistry;
 }
 
-const HTTP_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite', 'RequestMirror']);
+const HTTP_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite', 'RequestMirror', 'CORS']);
+/** Filters inside a backendRef: header changes for that backend only (Envoy's weighted cluster headers). */
+const BACKEND_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier']);
 const GRPC_FILTERS = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror']);
 
 /** The rule, or undefined when it must be dropped; problems say why (or which backend failed). */
@@ -113,6 +117,9 @@ export function translateRule(rule: RuleSpec, at: string, context: RuleContext):
         ir.rewrite = rewrite;
         break;
       }
+      case 'CORS':
+        ir.cors = translateCorsFilter(filter.cors ?? {});
+        break;
       case 'RequestMirror': {
         const mirror = filter.requestMirror;
         if (!mirror) break;
@@ -153,16 +160,15 @@ export function translateRule(rule: RuleSpec, at: string, context: RuleContext):
     // Invalid or zero-weight backends leave their share without an upstream: Envoy answers 500.
     const backends: WeightedClusterIR[] = [];
     for (const [b, ref] of (rule.backendRefs ?? []).entries()) {
-      if (ref.filters && ref.filters.length > 0) {
-        problems.push({ condition: 'PartiallyInvalid', reason: Reasons.unsupportedValue, message: `${at}.backendRefs[${b}]: per-backend filters are not supported and were ignored` });
-      }
+      const unsupported = (ref.filters ?? []).find((f) => !BACKEND_FILTERS.has(f.type));
+      if (unsupported) return dropped(`backendRefs[${b}]: filter ${unsupported.type} inside a backendRef is not supported`);
       const resolved = resolveBackendRef(ref, { kind: context.routeKind, namespace: context.namespace }, context.index, context.registry, grpc);
       if (!resolved.ok) {
         problems.push({ condition: 'ResolvedRefs', reason: resolved.reason, message: `${at}.backendRefs[${b}]: ${resolved.message}` });
         continue;
       }
       const weight = ref.weight ?? 1;
-      if (weight > 0) backends.push({ cluster: resolved.cluster, weight });
+      if (weight > 0) backends.push({ cluster: resolved.cluster, weight, ...backendHeaders(ref.filters ?? []) });
     }
     if (backends.length > 0) ir.backends = backends;
     else ir.directResponse = { status: 500 };
@@ -248,4 +254,25 @@ function translateRedirect(spec: NonNullable<FilterSpec['requestRedirect']>): Re
   const path = translatePathModifier(spec.path);
   if (path) redirect.path = path;
   return redirect;
+}
+
+/** The Gateway API CORS filter: maxAge in seconds (default 5), origins as Envoy Gateway matches them. */
+function translateCorsFilter(spec: NonNullable<FilterSpec['cors']>): CorsIR {
+  return {
+    allowOrigins: (spec.allowOrigins ?? []).map(originMatcher),
+    allowMethods: spec.allowMethods ?? [],
+    allowHeaders: spec.allowHeaders ?? [],
+    exposeHeaders: spec.exposeHeaders ?? [],
+    maxAgeSeconds: spec.maxAge ?? 5,
+    allowCredentials: spec.allowCredentials ?? false,
+  };
+}
+
+function backendHeaders(filters: readonly FilterSpec[]): Pick<WeightedClusterIR, 'requestHeaders' | 'responseHeaders'> {
+  const result: Pick<WeightedClusterIR, 'requestHeaders' | 'responseHeaders'> = {};
+  for (const filter of filters) {
+    if (filter.type === 'RequestHeaderModifier') result.requestHeaders = mergeModifier(result.requestHeaders, filter.requestHeaderModifier);
+    else if (filter.type === 'ResponseHeaderModifier') result.responseHeaders = mergeModifier(result.responseHeaders, filter.responseHeaderModifier);
+  }
+  return result;
 }

@@ -12,6 +12,7 @@ import { namespaceLabels, selectorMatches, describeSelectorProblem } from './nam
 import { checkRouteCelRules } from './route-cel-rules.js';
 import { objectsOf } from './shape.js';
 import { translateRule, type RuleIR, type RuleProblem, type RuleSpec } from './route-rules.js';
+import { securityRouteParts } from './security-features.js';
 import type { Condition, ParentReference, StatusMap } from './status-types.js';
 
 /** A RouteIR on one listener and hostname, with what it takes to order it. */
@@ -111,9 +112,18 @@ export function translateRoutes(
         continue;
       }
       const { rules, problems } = rulesFor(gateway);
+      const partial = problems.filter((p) => p.condition === 'PartiallyInvalid');
+      if (rules.length > 0 && rules.every((rule) => rule === undefined)) {
+        // Every rule was dropped: the route serves nothing, so it is not accepted at all.
+        parents.push({
+          parentRef: reported,
+          controllerName,
+          conditions: [conditionFalse('Accepted', Reasons.unsupportedValue, partial.map((p) => p.message).join('; ')), resolvedRefsCondition(problems)],
+        });
+        continue;
+      }
       const conditions = [conditionTrue('Accepted', Reasons.accepted, 'Route is accepted')];
       conditions.push(resolvedRefsCondition(problems));
-      const partial = problems.filter((p) => p.condition === 'PartiallyInvalid');
       if (partial.length > 0) conditions.push(conditionTrue('PartiallyInvalid', Reasons.unsupportedValue, partial.map((p) => p.message).join('; ')));
       parents.push({ parentRef: reported, controllerName, conditions });
 
@@ -122,7 +132,7 @@ export function translateRoutes(
       for (const { listener, hostnames } of attachment.listeners) {
         listener.attachedRoutes += 1;
         for (const hostname of hostnames) {
-          const created = expandRules(route, kind, rules, listener, gateway, hostname, routeRank, policies);
+          const created = expandRules(route, kind, rules, listener, gateway, hostname, routeRank, policies, { index, registry: registries.get(gateway.key)! });
           entries.push(...created);
           if (kind === 'GRPCRoute' && hostname !== '*' && !hostname.startsWith('*.')) addProxyless(result, gateway.key, hostname, created);
         }
@@ -208,6 +218,7 @@ function expandRules(
   hostname: string,
   routeRank: number,
   policies: PolicyResult,
+  clusters: { index: ResourceIndex; registry: ClusterRegistry },
 ): RouteEntry[] {
   const ref = { kind, namespace: route.metadata.namespace, name: route.metadata.name };
   const entries: RouteEntry[] = [];
@@ -218,13 +229,17 @@ function expandRules(
     const traffic = policies.traffic.lookup(ref, ruleName, gateway.key, listener.name);
     matches.forEach((match, m) => {
       const name = `${kind.toLowerCase()}/${ref.namespace}/${ref.name}/rule/${r}/match/${m}/${hostname}`;
-      if (security && !security.value.valid) {
+      const securityParts = security?.value.features ? securityRouteParts(security.policy, security.value.features, clusters.index, clusters.registry) : {};
+      if (security && (!security.value.valid || !securityParts)) {
         // Its SecurityPolicy is broken: refuse rather than serve the route unprotected.
         entries.push({ listener, hostname, route: { name, match, mirrors: [], directResponse: { status: 500 } }, order: { routeRank, rule: r, match: m } });
         return;
       }
       const ir: RouteIR = { ...action, name, match };
-      if (security) ir.securityPolicy = security.policy;
+      if (securityParts?.securityPolicy) ir.securityPolicy = securityParts.securityPolicy;
+      if (securityParts?.cors && !ir.cors) ir.cors = securityParts.cors;
+      if (securityParts?.csrf) ir.csrf = securityParts.csrf;
+      if (securityParts?.extAuth) ir.extAuth = securityParts.extAuth;
       if (traffic?.value.rateLimit) ir.rateLimit = traffic.value.rateLimit;
       if (traffic?.value.retry) ir.retry = traffic.value.retry;
       entries.push({ listener, hostname, route: ir, order: { routeRank, rule: r, match: m } });

@@ -115,6 +115,50 @@ export interface RewriteIR {
 export interface WeightedClusterIR {
   cluster: string;
   weight: number;
+  /** Filters inside the backendRef: header changes for requests sent to this backend only. */
+  requestHeaders?: HeaderModifierIR;
+  responseHeaders?: HeaderModifierIR;
+}
+
+/** Envoy's cors filter with a per-route CorsPolicy (SecurityPolicy `cors`, HTTPRoute `CORS` filter). */
+export interface CorsIR {
+  allowOrigins: StringMatchIR[];
+  allowMethods: string[];
+  allowHeaders: string[];
+  exposeHeaders: string[];
+  maxAgeSeconds?: number;
+  allowCredentials: boolean;
+}
+
+/** Envoy's csrf filter with a per-route CsrfPolicy (SecurityPolicy `csrf`): mutating requests need an allowed Origin. */
+export interface CsrfIR {
+  /** Source origins allowed besides the destination, matched against the Origin's host[:port]. */
+  additionalOrigins: StringMatchIR[];
+  /** Percent of requests only evaluated (shadow), the rest enforced; 0 = all enforced. */
+  shadowPercent: number;
+}
+
+/** The user's own authorization service (SecurityPolicy `extAuth`): an ext_authz filter per policy. */
+export interface ExtAuthIR {
+  /** "<namespace>/<name>" of the SecurityPolicy: names the filter. */
+  policy: string;
+  protocol: 'grpc' | 'http';
+  cluster: string;
+  /** host:port the service is called by (HTTP server_uri, gRPC authority). */
+  authority: string;
+  /** HTTP only: prefix of the check request's path. */
+  pathPrefix?: string;
+  /** Request headers sent to the service (all when empty). */
+  headersToExtAuth: string[];
+  /** HTTP only: headers of the service's OK answer copied to the upstream request. */
+  headersToBackend: string[];
+  /** Buffer and send the request body, up to this many bytes. */
+  maxRequestBytes?: number;
+  failOpen: boolean;
+  timeoutMs: number;
+  /** Status answered when the service fails (Envoy's default 403 when unset). */
+  statusOnError?: number;
+  contextExtensions: HeaderValueIR[];
 }
 
 export interface MirrorIR {
@@ -149,6 +193,9 @@ export interface RouteIR {
   retry?: RetryIR;
   /** "<namespace>/<name>" of the SecurityPolicy that applies; ext_authz is disabled when absent. */
   securityPolicy?: string;
+  cors?: CorsIR;
+  csrf?: CsrfIR;
+  extAuth?: ExtAuthIR;
   rateLimit?: GlobalRateLimitIR;
   /** Internal routes (ACME challenge) bypass policies. */
   internal?: boolean;

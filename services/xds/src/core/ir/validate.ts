@@ -5,7 +5,10 @@
 // fails when one changes without the other.
 import type {
   ClusterIR,
+  CorsIR,
+  CsrfIR,
   EndpointIR,
+  ExtAuthIR,
   FilterChainIR,
   GatewayIR,
   GlobalRateLimitIR,
@@ -135,7 +138,30 @@ const headerModifier = object({ set: list(headerValue), add: list(headerValue), 
 const pathModifier = object({ type: oneOf('ReplaceFullPath', 'ReplacePrefixMatch'), value: string });
 const redirect = object({ scheme: optional(string), hostname: optional(string), port: optional(portNumber), path: optional(pathModifier), statusCode: integer(300, 399) });
 const rewrite = object({ hostname: optional(string), path: optional(pathModifier) });
-const weightedCluster = object({ cluster: string, weight: integer(0, 1_000_000) });
+const weightedCluster = object({ cluster: string, weight: integer(0, 1_000_000), requestHeaders: optional(headerModifier), responseHeaders: optional(headerModifier) });
+const cors = object({
+  allowOrigins: list(stringMatch),
+  allowMethods: list(string),
+  allowHeaders: list(string),
+  exposeHeaders: list(string),
+  maxAgeSeconds: optional(milliseconds),
+  allowCredentials: boolean,
+});
+const csrf = object({ additionalOrigins: list(stringMatch), shadowPercent: number });
+const extAuth = object({
+  policy: string,
+  protocol: oneOf('grpc', 'http'),
+  cluster: string,
+  authority: string,
+  pathPrefix: optional(string),
+  headersToExtAuth: list(string),
+  headersToBackend: list(string),
+  maxRequestBytes: optional(integer(1, Number.MAX_SAFE_INTEGER)),
+  failOpen: boolean,
+  timeoutMs: milliseconds,
+  statusOnError: optional(integer(100, 599)),
+  contextExtensions: list(headerValue),
+});
 const mirror = object({ cluster: string, percent: optional(number) });
 const retry = object({
   numRetries: integer(0, 1000),
@@ -174,6 +200,9 @@ const route = object({
   backendTimeoutMs: optional(milliseconds),
   retry: optional(retry),
   securityPolicy: optional(string),
+  cors: optional(cors),
+  csrf: optional(csrf),
+  extAuth: optional(extAuth),
   rateLimit: optional(globalRateLimit),
   internal: optional(boolean),
 });
@@ -239,6 +268,9 @@ const shapesMatchTypes: [
   Same<typeof rewrite, RewriteIR>,
   Same<typeof weightedCluster, WeightedClusterIR>,
   Same<typeof mirror, MirrorIR>,
+  Same<typeof cors, CorsIR>,
+  Same<typeof extAuth, ExtAuthIR>,
+  Same<typeof csrf, CsrfIR>,
   Same<typeof retry, RetryIR>,
   Same<typeof globalRateLimit, GlobalRateLimitIR>,
   Same<typeof rateLimitRule, RateLimitRuleIR>,
@@ -250,5 +282,5 @@ const shapesMatchTypes: [
   Same<typeof l4Port, L4PortIR>,
   Same<typeof l4Chain, L4ChainIR>,
   Same<typeof upstreamTls, UpstreamTlsIR>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void shapesMatchTypes;

@@ -5,6 +5,8 @@ import { edsServiceName, type CacheEntry, type Snapshot } from '../cache/snapsho
 import { PUSH_ORDER, isKnownTypeUrl, typeLabel } from '../cache/type-labels.js';
 import type { Subscription } from './subscription.js';
 import { TypeUrls } from '@gatehouse/contracts';
+import { proxylessView } from '../cache/proxyless-view.js';
+import type { StreamDenial, StreamGrant } from './stream-authorization.js';
 
 export interface NodeIdentity {
   id: string;
@@ -68,13 +70,42 @@ export interface AdsStreamOptions<Response> {
   observer?: StreamObserver;
   /** Clock for NACK records. Default Date.now. */
   now?: () => number;
+  /**
+   * Decides, from the first request's node.cluster, whether this stream may open it and what it sees
+   * (stream-authorization.ts). Default: everything, unbound (plaintext).
+   */
+  authorize?: (nodeCluster: string) => StreamGrant;
 }
 
 export class StreamError extends XdsError {
-  constructor(code: typeof XdsErrorCodes.nodeClusterMissing, detail: string) {
+  constructor(code: typeof XdsErrorCodes.nodeClusterMissing | typeof XdsErrorCodes.streamForbidden, detail: string) {
     super(code, detail);
     this.name = 'StreamError';
   }
+}
+
+/** The caller's identity may not open the node cluster it asked for; gRPC PERMISSION_DENIED. */
+export class StreamForbiddenError extends StreamError {
+  constructor(
+    readonly reason: StreamDenial,
+    readonly nodeCluster: string,
+    detail: string,
+  ) {
+    super(XdsErrorCodes.streamForbidden, detail);
+    this.name = 'StreamForbiddenError';
+  }
+}
+
+const UNBOUND: StreamGrant = { allowed: true, view: 'gateway', bound: false };
+
+/** Memoized per source snapshot: every proxyless stream of a node cluster shares one view. */
+const proxylessViews = new WeakMap<Snapshot, Snapshot>();
+
+function viewOf(grant: StreamGrant & { allowed: true }, snapshot: Snapshot): Snapshot {
+  if (grant.view === 'gateway') return snapshot;
+  let view = proxylessViews.get(snapshot);
+  if (!view) proxylessViews.set(snapshot, (view = proxylessView(snapshot)));
+  return view;
 }
 
 export interface BaseTypeState {
@@ -99,6 +130,8 @@ interface ErrorDetail {
 
 export abstract class AdsStream<State extends BaseTypeState, Plan extends PushPlan, Response> {
   node?: NodeIdentity;
+  /** What the caller's identity was granted, once bound. */
+  grant?: StreamGrant & { allowed: true };
   protected snapshot?: Snapshot;
   protected readonly types = new Map<string, State>();
   private unwatch?: () => void;
@@ -130,15 +163,22 @@ export abstract class AdsStream<State extends BaseTypeState, Plan extends PushPl
     });
   }
 
-  /** @throws StreamError when the first request carries no node.cluster */
+  /**
+   * @throws StreamError when the first request carries no node.cluster
+   * @throws StreamForbiddenError when the caller's identity may not open that node.cluster
+   */
   protected bind(node: { id?: string; cluster?: string } | null | undefined): void {
     if (this.node) return;
     const cluster = node?.cluster ?? '';
     if (cluster === '') throw new StreamError(XdsErrorCodes.nodeClusterMissing, 'the first request must carry node.cluster ("<namespace>/<gateway>")');
+    const grant = this.options.authorize?.(cluster) ?? UNBOUND;
+    if (!grant.allowed) throw new StreamForbiddenError(grant.reason, cluster, grant.message);
+    this.grant = grant;
     this.node = { id: node?.id ?? '', cluster };
-    this.snapshot = this.options.store.get(cluster);
+    const current = this.options.store.get(cluster);
+    this.snapshot = current && viewOf(grant, current);
     this.unwatch = this.options.store.watch(cluster, (snapshot) => {
-      this.snapshot = snapshot;
+      this.snapshot = viewOf(grant, snapshot);
       this.flush();
     });
   }

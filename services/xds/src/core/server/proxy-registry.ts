@@ -1,8 +1,10 @@
 // Connected proxies and the NACKs they sent, for the admin API and metrics.
 import type { NackRecord, NodeIdentity, TypeStatus } from './ads-stream.js';
+import type { StreamGrant } from './stream-authorization.js';
 
 export interface ProxyStream {
   readonly node?: NodeIdentity;
+  readonly grant?: StreamGrant;
   status(): TypeStatus[];
 }
 
@@ -12,6 +14,10 @@ export interface ProxyInfo {
   nodeId: string;
   nodeCluster: string;
   connectedAt: number;
+  /** The client certificate's identity the stream is bound to; null when unbound (plaintext). */
+  identity: string | null;
+  /** What the stream sees of the node cluster: all of it, or the proxyless part. */
+  view: 'gateway' | 'proxyless';
   types: TypeStatus[];
 }
 
@@ -53,8 +59,13 @@ export class ProxyRegistry {
   proxies(): ProxyInfo[] {
     return [...this.streams].flatMap(([streamId, { stream, variant, connectedAt }]) =>
       stream.node
-        ? [{ streamId, variant, nodeId: stream.node.id, nodeCluster: stream.node.cluster, connectedAt, types: stream.status() }]
+        ? [{ streamId, variant, nodeId: stream.node.id, nodeCluster: stream.node.cluster, connectedAt, ...access(stream.grant), types: stream.status() }]
         : [],
     );
   }
+}
+
+function access(grant: StreamGrant | undefined): { identity: string | null; view: 'gateway' | 'proxyless' } {
+  if (grant?.allowed && grant.bound) return { identity: grant.identity, view: grant.view };
+  return { identity: null, view: 'gateway' };
 }

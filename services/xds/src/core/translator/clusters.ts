@@ -2,6 +2,7 @@
 // which proxyless gRPC clients need too; hostname endpoints use STRICT_DNS, or LOGICAL_DNS for a
 // single hostname GRPCRoutes use (the one DNS type @grpc/grpc-js-xds accepts).
 import type { ServiceEndpoint } from './options.js';
+import { internalTlsTransportSocket } from './internal-tls.js';
 import type { ClusterIR, EndpointIR } from '../ir/types.js';
 import { ADS_CONFIG_SOURCE, duration, EnvoyNames, EnvoyTypes, type EnvoyObject } from './envoy-types.js';
 import { upstreamTlsSocket } from './upstream-tls.js';
@@ -28,6 +29,7 @@ export function buildServiceCluster(service: ServiceEndpoint, http2: boolean): E
     connect_timeout: CONNECT_TIMEOUT,
     load_assignment: { cluster_name: service.clusterName, endpoints: localityEndpoints([{ kind: 'fqdn', hostname: service.host, port: service.port }]) },
     ...(http2 ? { typed_extension_protocol_options: http2Options() } : {}),
+    ...(service.tls ? { transport_socket: internalTlsTransportSocket(service.tls, service.host, http2) } : {}),
   };
 }
 

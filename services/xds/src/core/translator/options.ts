@@ -5,6 +5,20 @@ export interface ServiceEndpoint {
   clusterName: string;
   host: string;
   port: number;
+  /** Upstream mutual TLS to the service (its gRPC port serves nothing else); absent = plaintext. */
+  tls?: InternalTls;
+}
+
+/**
+ * How an Envoy proves itself to a Gatehouse service and checks it: its own certificate and the
+ * deployment CA come from file-based SDS secrets in `sdsDir` (written by `gatehouse bootstrap`, the same
+ * files its xds cluster uses), and the service must present `serverIdentity` as a URI SAN.
+ */
+export interface InternalTls {
+  /** Directory, as the Envoy sees it, of the SDS files (XDS_ENVOY_SDS_DIR). */
+  sdsDir: string;
+  /** e.g. spiffe://gatehouse/service/authz */
+  serverIdentity: string;
 }
 
 export interface TranslatorOptions {

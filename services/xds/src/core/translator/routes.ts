@@ -1,5 +1,5 @@
 // RouteIR -> Envoy Route; virtual hosts -> RouteConfiguration.
-import type { HeaderModifierIR, RedirectIR, RouteIR, RouteMatchIR, VirtualHostIR } from '../ir/types.js';
+import type { HeaderModifierIR, RedirectIR, RouteIR, RouteMatchIR, VirtualHostIR, WeightedClusterIR } from '../ir/types.js';
 import { duration, type EnvoyObject } from './envoy-types.js';
 import type { HttpFilterTranslator } from './filters/http-filter.js';
 import { stripIdentityHeaders } from './identity-headers.js';
@@ -73,10 +73,12 @@ function buildMatch(match: RouteMatchIR): EnvoyObject {
 
 function buildRouteAction(ir: RouteIR): EnvoyObject {
   const backends = ir.backends ?? [];
+  // Header changes inside a backendRef live on its weighted cluster, so they need weighted_clusters.
+  const perBackend = backends.some((b) => b.requestHeaders || b.responseHeaders);
   const action: EnvoyObject =
-    backends.length === 1
+    backends.length === 1 && !perBackend
       ? { cluster: backends[0]!.cluster }
-      : { weighted_clusters: { clusters: backends.map((b) => ({ name: b.cluster, weight: b.weight })) } };
+      : { weighted_clusters: { clusters: backends.map((b) => ({ name: b.cluster, weight: b.weight, ...weightedClusterHeaders(b) })) } };
   if (ir.timeoutMs !== undefined) action.timeout = duration(ir.timeoutMs);
   if (ir.rewrite?.hostname) action.host_rewrite_literal = ir.rewrite.hostname;
   const path = ir.rewrite?.path;
@@ -133,6 +135,13 @@ function addHeaderModifier(route: EnvoyObject, direction: 'request' | 'response'
   ];
   if (add.length > 0) route[`${direction}_headers_to_add`] = add;
   if (modifier.remove.length > 0) route[`${direction}_headers_to_remove`] = modifier.remove;
+}
+
+function weightedClusterHeaders(backend: WeightedClusterIR): EnvoyObject {
+  const cluster: EnvoyObject = {};
+  addHeaderModifier(cluster, 'request', backend.requestHeaders);
+  addHeaderModifier(cluster, 'response', backend.responseHeaders);
+  return cluster;
 }
 
 function escapeRegex(text: string): string {

@@ -3,6 +3,9 @@ import { emptyEnvoyResources, type EnvoyResources } from '../ir/envoy-resources.
 import type { FilterChainIR, GatewayIR } from '../ir/types.js';
 import { buildCluster, buildServiceCluster } from './clusters.js';
 import type { EnvoyObject } from './envoy-types.js';
+import { corsFilter } from './filters/cors.js';
+import { csrfFilter } from './filters/csrf.js';
+import { userExtAuthFilter } from './filters/ext-auth.js';
 import { extAuthzFilter } from './filters/ext-authz.js';
 import type { HttpFilterTranslator } from './filters/http-filter.js';
 import { rateLimitFilter } from './filters/ratelimit.js';
@@ -15,8 +18,12 @@ import { buildRouteConfiguration } from './routes.js';
 import { buildSecret } from './secrets.js';
 import type { TranslatorOptions } from './options.js';
 
-/** In HCM order: authorization before rate limiting (denied requests do not spend quota), router last. */
-const HTTP_FILTERS: readonly HttpFilterTranslator[] = [extAuthzFilter, rateLimitFilter, routerFilter];
+/**
+ * In HCM order, as Envoy Gateway orders its filters: CORS first (preflights answered before any
+ * authentication), CSRF, the users' ext_authz services, then Gatehouse's authz (its JWT/OIDC/basic-auth
+ * place), rate limiting after authorization (denied requests do not spend quota), router last.
+ */
+const HTTP_FILTERS: readonly HttpFilterTranslator[] = [corsFilter, csrfFilter, userExtAuthFilter, extAuthzFilter, rateLimitFilter, routerFilter];
 
 export const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
 
@@ -30,7 +37,7 @@ export function translateGateway(gateway: GatewayIR, options: TranslatorOptions)
     const chainFilters = new Map<FilterChainIR, EnvoyObject[]>();
     for (const chain of port.chains) {
       const active = HTTP_FILTERS.map((f) => ({ translator: f, filter: f.buildFilter(chain, options) })).filter((a) => a.filter !== undefined);
-      chainFilters.set(chain, active.map((a) => a.filter!));
+      chainFilters.set(chain, active.flatMap((a): EnvoyObject[] => (Array.isArray(a.filter) ? a.filter : [a.filter!])));
       const translators = active.map((a) => a.translator);
       for (const translator of translators) activeFilters.add(translator);
       resources.routes.push(

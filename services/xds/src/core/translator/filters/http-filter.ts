@@ -7,8 +7,8 @@ import type { TranslatorOptions } from '../options.js';
 
 export interface HttpFilterTranslator {
   readonly name: string;
-  /** The HCM http_filters entry, or undefined when no route of the chain needs this filter. */
-  buildFilter(chain: FilterChainIR, options: TranslatorOptions): EnvoyObject | undefined;
+  /** The HCM http_filters entry (or entries: one per policy), or undefined when no route of the chain needs this filter. */
+  buildFilter(chain: FilterChainIR, options: TranslatorOptions): EnvoyObject | EnvoyObject[] | undefined;
   /** Adjust one Envoy route of a chain that has this filter. `ir` is undefined for internal routes. */
   patchRoute(route: EnvoyObject, ir: RouteIR | undefined): void;
   /** Clusters this filter needs, added once per Gateway when some chain uses the filter. */

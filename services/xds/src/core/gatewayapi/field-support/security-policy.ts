@@ -1,0 +1,242 @@
+// Every field of Envoy Gateway v1.9's SecurityPolicy: what Envoy (or the authz service Envoy calls)
+// gets from it and the test that shows it, or why it is refused. A refused field present in a policy
+// makes it Accepted=False naming the field (./refused-fields.ts); a refused object refuses all its
+// fields. field-support.test.ts walks the CRD and fails on a field without an entry; the README's
+// SecurityPolicy table is generated from this one (`pnpm -F @gatehouse/xds fields:readme`).
+import type { FieldSupport } from './field-support.js';
+
+const GOLDEN = 'services/xds/src/core/gatewayapi/testdata';
+const END_TO_END = 'services/xds/testdata/end-to-end/securitypolicy-cors-and-ext-auth.in.yaml';
+const AUTHZ_TESTS = 'services/authz/src/core/policy/compile.test.ts';
+
+function translated(envoy: string, test: string): FieldSupport {
+  return { status: 'translated', envoy, test };
+}
+
+function refused(reason: string): FieldSupport {
+  return { status: 'refused', reason };
+}
+
+/** Evaluated by the Gatehouse authz service, which Envoy's ext_authz filter asks per request. */
+function authz(what: string, test = AUTHZ_TESTS): FieldSupport {
+  return translated(`ext_authz (envoy.filters.http.ext_authz, context_extensions policy) → Gatehouse authz: ${what}`, test);
+}
+
+const NOT_IN_AUTHZ = 'not implemented by the Gatehouse authz service';
+const BACKEND_SETTINGS = 'backendSettings (cluster tuning for a policy backend) is not translated yet';
+const SELECTORS = 'targetSelectors select by Kubernetes labels, which files and the admin API do not evaluate yet';
+
+const targeting: Record<string, FieldSupport> = {
+  'spec.targetRef': translated('which routes get the policy (deprecated single form of targetRefs)', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
+  'spec.targetRef.group': translated('target group (gateway.networking.k8s.io)', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
+  'spec.targetRef.kind': translated('Gateway, HTTPRoute or GRPCRoute', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
+  'spec.targetRef.name': translated('target name', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
+  'spec.targetRef.sectionName': translated('a Gateway listener or a route rule; an unknown one is Accepted=False TargetNotFound', `${GOLDEN}/securitypolicy-refs-unresolved.in.yaml`),
+  'spec.targetRefs': translated('which routes get the policy (rule beats route beats listener beats Gateway)', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
+  'spec.targetRefs.group': translated('target group (gateway.networking.k8s.io)', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
+  'spec.targetRefs.kind': translated('Gateway, HTTPRoute or GRPCRoute', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
+  'spec.targetRefs.name': translated('target name', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
+  'spec.targetRefs.sectionName': translated('a Gateway listener or a route rule; an unknown one is Accepted=False TargetNotFound', `${GOLDEN}/securitypolicy-refs-unresolved.in.yaml`),
+  'spec.targetSelectors': refused(SELECTORS),
+  'spec.mergeType': refused('policy merging (mergeType) is not implemented: the most specific SecurityPolicy applies alone'),
+};
+
+const cors: Record<string, FieldSupport> = {
+  'spec.cors': translated('envoy.filters.http.cors in the HCM + per-route typed_per_filter_config CorsPolicy', `${END_TO_END}, e2e/specs/cors-ext-auth.spec.ts`),
+  'spec.cors.allowOrigins': translated('CorsPolicy.allow_origin_string_match ("*" and wildcards as safe_regex, others exact)', `${END_TO_END}, e2e/specs/cors-ext-auth.spec.ts`),
+  'spec.cors.allowMethods': translated('CorsPolicy.allow_methods', END_TO_END),
+  'spec.cors.allowHeaders': translated('CorsPolicy.allow_headers', END_TO_END),
+  'spec.cors.exposeHeaders': translated('CorsPolicy.expose_headers', END_TO_END),
+  'spec.cors.maxAge': translated('CorsPolicy.max_age (seconds)', END_TO_END),
+  'spec.cors.allowCredentials': translated('CorsPolicy.allow_credentials', END_TO_END),
+  'spec.csrf': translated('envoy.filters.http.csrf in the HCM (filter_enabled 0%) + per-route typed_per_filter_config CsrfPolicy enforcing it', `${END_TO_END}, e2e/specs/cors-ext-auth.spec.ts`),
+  'spec.csrf.additionalOrigins': translated('CsrfPolicy.additional_origins (host[:port]; "*" and wildcards as safe_regex)', `${END_TO_END}, e2e/specs/cors-ext-auth.spec.ts`),
+  'spec.csrf.shadowFraction': translated('CsrfPolicy.filter_enabled = 100% − fraction, shadow_enabled 100%', END_TO_END),
+  'spec.csrf.shadowFraction.numerator': translated('shadow fraction numerator', END_TO_END),
+  'spec.csrf.shadowFraction.denominator': translated('shadow fraction denominator (default 100)', END_TO_END),
+};
+
+const backendRef = (at: string, envoy: string, test: string): Record<string, FieldSupport> => ({
+  [`${at}.backendRef`]: translated(envoy, test),
+  [`${at}.backendRef.group`]: translated('gateway.envoyproxy.io (Backend)', test),
+  [`${at}.backendRef.kind`]: translated('Backend', test),
+  [`${at}.backendRef.name`]: translated('the Backend; missing: Accepted=False Invalid', test),
+  [`${at}.backendRef.namespace`]: translated('the Backend namespace (ReferenceGrant needed across namespaces)', test),
+  [`${at}.backendRef.port`]: translated('accepted; each Backend endpoint carries its own port', test),
+  [`${at}.backendRefs`]: translated(`${envoy} (the first backendRef)`, test),
+  [`${at}.backendRefs.group`]: translated('gateway.envoyproxy.io (Backend)', test),
+  [`${at}.backendRefs.kind`]: translated('Backend', test),
+  [`${at}.backendRefs.name`]: translated('the Backend; missing: Accepted=False Invalid', test),
+  [`${at}.backendRefs.namespace`]: translated('the Backend namespace (ReferenceGrant needed across namespaces)', test),
+  [`${at}.backendRefs.port`]: translated('accepted; each Backend endpoint carries its own port', test),
+  [`${at}.backendRefs.weight`]: refused('weights between several extAuth backends are not translated: use one backendRef'),
+  [`${at}.backendRefs.fallback`]: refused('fallback backends are not translated yet'),
+  [`${at}.backendSettings`]: refused(BACKEND_SETTINGS),
+});
+
+const EXT_AUTH_TEST = END_TO_END;
+const extAuth: Record<string, FieldSupport> = {
+  'spec.extAuth': translated('its own ext_authz filter envoy.filters.http.ext_authz/securitypolicy/<ns>/<name> (disabled in the HCM, enabled on its routes), before Gatehouse authz', `${EXT_AUTH_TEST}, e2e/specs/cors-ext-auth.spec.ts`),
+  'spec.extAuth.grpc': translated('ExtAuthz.grpc_service.envoy_grpc (cluster backend/<ns>/<name>, HTTP/2)', EXT_AUTH_TEST),
+  ...backendRef('spec.extAuth.grpc', 'the cluster of ExtAuthz.grpc_service', EXT_AUTH_TEST),
+  'spec.extAuth.http': translated('ExtAuthz.http_service.server_uri (cluster backend/<ns>/<name>)', `${EXT_AUTH_TEST}, e2e/specs/cors-ext-auth.spec.ts`),
+  ...backendRef('spec.extAuth.http', 'the cluster of ExtAuthz.http_service.server_uri', EXT_AUTH_TEST),
+  'spec.extAuth.http.path': translated('ExtAuthz.http_service.path_prefix', EXT_AUTH_TEST),
+  'spec.extAuth.http.pathOverride': refused('pathOverride is not translated yet: use path'),
+  'spec.extAuth.http.headersToBackend': translated('ExtAuthz.http_service.authorization_response.allowed_upstream_headers', `${EXT_AUTH_TEST}, e2e/specs/cors-ext-auth.spec.ts`),
+  'spec.extAuth.headersToExtAuth': translated('ExtAuthz.allowed_headers', EXT_AUTH_TEST),
+  'spec.extAuth.bodyToExtAuth': translated('ExtAuthz.with_request_body', EXT_AUTH_TEST),
+  'spec.extAuth.bodyToExtAuth.maxRequestBytes': translated('ExtAuthz.with_request_body.max_request_bytes (allow_partial_message)', EXT_AUTH_TEST),
+  'spec.extAuth.failOpen': translated('ExtAuthz.failure_mode_allow', EXT_AUTH_TEST),
+  'spec.extAuth.timeout': translated('grpc_service.timeout / http_service.server_uri.timeout (default 10s)', EXT_AUTH_TEST),
+  'spec.extAuth.statusOnError': translated('ExtAuthz.status_on_error', EXT_AUTH_TEST),
+  'spec.extAuth.contextExtensions': translated('ExtAuthzPerRoute.check_settings.context_extensions on its routes', EXT_AUTH_TEST),
+  'spec.extAuth.contextExtensions.name': translated('context extension key', EXT_AUTH_TEST),
+  'spec.extAuth.contextExtensions.type': translated('Value (valueRef is refused)', EXT_AUTH_TEST),
+  'spec.extAuth.contextExtensions.value': translated('context extension value', EXT_AUTH_TEST),
+  'spec.extAuth.contextExtensions.valueRef': refused('context extension values from a ConfigMap or Secret (valueRef) are not translated yet'),
+  'spec.extAuth.includeRouteMetadata': refused('includeRouteMetadata (route metadata in the check request) is not translated yet'),
+  'spec.extAuth.recomputeRoute': refused('recomputeRoute (clear_route_cache) is not translated yet'),
+};
+
+const jwt: Record<string, FieldSupport> = {
+  'spec.jwt': authz('JWT verification'),
+  'spec.jwt.optional': authz('requests without a token pass'),
+  'spec.jwt.failOpen': refused(NOT_IN_AUTHZ),
+  'spec.jwt.providers': authz('providers, matched by issuer'),
+  'spec.jwt.providers.name': authz('provider name'),
+  'spec.jwt.providers.issuer': authz('iss check'),
+  'spec.jwt.providers.audiences': authz('aud check'),
+  'spec.jwt.providers.claimToHeaders': authz('claims written to upstream headers', 'services/xds/src/identity-headers.int.test.ts'),
+  'spec.jwt.providers.claimToHeaders.claim': authz('claim read'),
+  'spec.jwt.providers.claimToHeaders.header': authz('header written (an owned identity header)'),
+  'spec.jwt.providers.extractFrom': authz('where the token is read'),
+  'spec.jwt.providers.extractFrom.headers': authz('headers'),
+  'spec.jwt.providers.extractFrom.headers.name': authz('header name'),
+  'spec.jwt.providers.extractFrom.headers.valuePrefix': authz('value prefix'),
+  'spec.jwt.providers.extractFrom.cookies': authz('cookies'),
+  'spec.jwt.providers.extractFrom.params': authz('query parameters'),
+  'spec.jwt.providers.localJWKS': authz('keys inline or from a ConfigMap'),
+  'spec.jwt.providers.localJWKS.type': authz('Inline or ValueRef'),
+  'spec.jwt.providers.localJWKS.inline': authz('inline JWKS'),
+  'spec.jwt.providers.localJWKS.valueRef': authz('ConfigMap reference'),
+  'spec.jwt.providers.localJWKS.valueRef.group': authz('ConfigMap group'),
+  'spec.jwt.providers.localJWKS.valueRef.kind': authz('ConfigMap'),
+  'spec.jwt.providers.localJWKS.valueRef.name': authz('ConfigMap name'),
+  'spec.jwt.providers.recomputeRoute': refused(NOT_IN_AUTHZ),
+  'spec.jwt.providers.remoteJWKS': authz('keys fetched and cached', 'services/authz/src/adapters/remote-jwks.int.test.ts'),
+  'spec.jwt.providers.remoteJWKS.uri': authz('JWKS URI', 'services/authz/src/adapters/remote-jwks.int.test.ts'),
+  'spec.jwt.providers.remoteJWKS.cacheDuration': authz('cache lifetime', 'services/authz/src/adapters/remote-jwks.int.test.ts'),
+  'spec.jwt.providers.remoteJWKS.failedRefetchDuration': authz('retry after a failed fetch', 'services/authz/src/adapters/remote-jwks.int.test.ts'),
+  'spec.jwt.providers.remoteJWKS.backendRef': refused(`${NOT_IN_AUTHZ} (authz fetches the uri itself)`),
+  'spec.jwt.providers.remoteJWKS.backendRefs': refused(`${NOT_IN_AUTHZ} (authz fetches the uri itself)`),
+  'spec.jwt.providers.remoteJWKS.backendSettings': refused(BACKEND_SETTINGS),
+};
+
+const OIDC_TEST = 'services/authz/src/oidc-flow.int.test.ts';
+const oidc: Record<string, FieldSupport> = {
+  'spec.oidc': authz('OpenID Connect login (code flow with PKCE)', OIDC_TEST),
+  'spec.oidc.provider': authz('the identity provider', OIDC_TEST),
+  'spec.oidc.provider.issuer': authz('issuer and discovery', OIDC_TEST),
+  'spec.oidc.provider.authorizationEndpoint': authz('authorization endpoint', OIDC_TEST),
+  'spec.oidc.provider.tokenEndpoint': authz('token endpoint', OIDC_TEST),
+  'spec.oidc.provider.endSessionEndpoint': authz('logout endpoint', OIDC_TEST),
+  'spec.oidc.provider.backendRef': refused(`${NOT_IN_AUTHZ} (authz calls the provider itself)`),
+  'spec.oidc.provider.backendRefs': refused(`${NOT_IN_AUTHZ} (authz calls the provider itself)`),
+  'spec.oidc.provider.backendSettings': refused(BACKEND_SETTINGS),
+  'spec.oidc.clientID': authz('client id', OIDC_TEST),
+  'spec.oidc.clientIDRef': authz('client id from a Secret', OIDC_TEST),
+  'spec.oidc.clientIDRef.group': authz('Secret group', OIDC_TEST),
+  'spec.oidc.clientIDRef.kind': authz('Secret', OIDC_TEST),
+  'spec.oidc.clientIDRef.name': authz('Secret name', OIDC_TEST),
+  'spec.oidc.clientIDRef.namespace': authz('Secret namespace', OIDC_TEST),
+  'spec.oidc.clientSecret': authz('client secret from a Secret (missing: Accepted=False Invalid)', `${GOLDEN}/securitypolicy-refs-unresolved.in.yaml, ${OIDC_TEST}`),
+  'spec.oidc.clientSecret.group': authz('Secret group', OIDC_TEST),
+  'spec.oidc.clientSecret.kind': authz('Secret', OIDC_TEST),
+  'spec.oidc.clientSecret.name': authz('Secret name', OIDC_TEST),
+  'spec.oidc.clientSecret.namespace': authz('Secret namespace', OIDC_TEST),
+  'spec.oidc.scopes': authz('scopes asked', OIDC_TEST),
+  'spec.oidc.resources': authz('resource indicators', OIDC_TEST),
+  'spec.oidc.redirectURL': authz('callback URL', OIDC_TEST),
+  'spec.oidc.logoutPath': authz('logout path', OIDC_TEST),
+  'spec.oidc.forwardAccessToken': authz('Authorization: Bearer upstream', OIDC_TEST),
+  'spec.oidc.forwardIDToken': authz('ID token upstream', OIDC_TEST),
+  'spec.oidc.forwardIDToken.header': authz('its header', OIDC_TEST),
+  'spec.oidc.refreshToken': authz('refresh', OIDC_TEST),
+  'spec.oidc.defaultTokenTTL': authz('session lifetime without expires_in', OIDC_TEST),
+  'spec.oidc.defaultRefreshTokenTTL': authz('refresh token lifetime', OIDC_TEST),
+  'spec.oidc.csrfTokenTTL': authz('login lifetime', OIDC_TEST),
+  'spec.oidc.cookieConfig': authz('cookie attributes', OIDC_TEST),
+  'spec.oidc.cookieConfig.sameSite': authz('SameSite', OIDC_TEST),
+  'spec.oidc.passThroughAuthHeader': authz('a verified JWT skips the session', OIDC_TEST),
+  'spec.oidc.denyRedirect': authz('no login redirect for matching requests', OIDC_TEST),
+  'spec.oidc.denyRedirect.headers': authz('headers', OIDC_TEST),
+  'spec.oidc.denyRedirect.headers.name': authz('header name', OIDC_TEST),
+  'spec.oidc.denyRedirect.headers.type': authz('match type', OIDC_TEST),
+  'spec.oidc.denyRedirect.headers.value': authz('match value', OIDC_TEST),
+  'spec.oidc.cookieDomain': refused(NOT_IN_AUTHZ),
+  'spec.oidc.cookieNames': refused(NOT_IN_AUTHZ),
+  'spec.oidc.disableTokenEncryption': refused(`${NOT_IN_AUTHZ} (tokens are always encrypted)`),
+};
+
+const secretRef = (at: string, what: string, test: string): Record<string, FieldSupport> => ({
+  [`${at}.group`]: authz(`${what} group`, test),
+  [`${at}.kind`]: authz(`${what} kind (Secret)`, test),
+  [`${at}.name`]: authz(`${what} name (missing: Accepted=False Invalid)`, test),
+  [`${at}.namespace`]: authz(`${what} namespace`, test),
+});
+
+const credentials: Record<string, FieldSupport> = {
+  'spec.apiKeyAuth': authz('API keys'),
+  'spec.apiKeyAuth.credentialRefs': authz('Secrets holding client id → key'),
+  ...secretRef('spec.apiKeyAuth.credentialRefs', 'credential Secret', AUTHZ_TESTS),
+  'spec.apiKeyAuth.extractFrom': authz('where the key is read'),
+  'spec.apiKeyAuth.extractFrom.headers': authz('headers'),
+  'spec.apiKeyAuth.extractFrom.cookies': authz('cookies'),
+  'spec.apiKeyAuth.extractFrom.params': authz('query parameters'),
+  'spec.apiKeyAuth.forwardClientIDHeader': authz('client id header upstream'),
+  'spec.apiKeyAuth.sanitize': authz('key removed before forwarding'),
+  'spec.basicAuth': authz('htpasswd users', 'services/authz/src/basic-auth.int.test.ts'),
+  'spec.basicAuth.users': authz('the htpasswd Secret', 'services/authz/src/basic-auth.int.test.ts'),
+  ...secretRef('spec.basicAuth.users', 'htpasswd Secret', 'services/authz/src/basic-auth.int.test.ts'),
+  'spec.basicAuth.forwardUsernameHeader': authz('user name header upstream'),
+};
+
+const RULES_TEST = 'services/authz/src/core/decide/evaluate-authorization.test.ts';
+const authorization: Record<string, FieldSupport> = {
+  'spec.authorization': authz('authorization rules, first match decides', RULES_TEST),
+  'spec.authorization.defaultAction': authz('Allow or Deny when no rule matches', RULES_TEST),
+  'spec.authorization.rules': authz('rules', RULES_TEST),
+  'spec.authorization.rules.name': authz('rule name', RULES_TEST),
+  'spec.authorization.rules.action': authz('Allow or Deny', RULES_TEST),
+  'spec.authorization.rules.cel': refused('CEL expressions are not evaluated by Gatehouse yet (the Envoy RBAC CEL matcher is not emitted)'),
+  'spec.authorization.rules.operation': authz('request operation', RULES_TEST),
+  'spec.authorization.rules.operation.methods': authz('methods', RULES_TEST),
+  'spec.authorization.rules.operation.path': authz('path (normalised)', RULES_TEST),
+  'spec.authorization.rules.operation.path.type': authz('Exact, PathPrefix, RegularExpression', RULES_TEST),
+  'spec.authorization.rules.operation.path.value': authz('path value', RULES_TEST),
+  'spec.authorization.rules.operation.path.invert': authz('inverted match', RULES_TEST),
+  'spec.authorization.rules.principal': authz('who', RULES_TEST),
+  'spec.authorization.rules.principal.clientCIDRs': authz('client address ranges', RULES_TEST),
+  'spec.authorization.rules.principal.clientIPGeoLocations': refused('geolocation needs a GeoIP database Gatehouse does not have yet'),
+  'spec.authorization.rules.principal.headers': authz('request headers', RULES_TEST),
+  'spec.authorization.rules.principal.headers.name': authz('header name', RULES_TEST),
+  'spec.authorization.rules.principal.headers.values': authz('any of these values', RULES_TEST),
+  'spec.authorization.rules.principal.jwt': authz('verified JWT', RULES_TEST),
+  'spec.authorization.rules.principal.jwt.provider': authz('provider', RULES_TEST),
+  'spec.authorization.rules.principal.jwt.claims': authz('claims', RULES_TEST),
+  'spec.authorization.rules.principal.jwt.claims.name': authz('claim name (dotted)', RULES_TEST),
+  'spec.authorization.rules.principal.jwt.claims.valueType': authz('String or StringArray', RULES_TEST),
+  'spec.authorization.rules.principal.jwt.claims.values': authz('any of these values', RULES_TEST),
+  'spec.authorization.rules.principal.jwt.scopes': authz('all of these scopes', RULES_TEST),
+};
+
+export const securityPolicyFields: Record<string, FieldSupport> = {
+  ...targeting,
+  ...cors,
+  ...extAuth,
+  ...jwt,
+  ...oidc,
+  ...credentials,
+  ...authorization,
+};

@@ -1,0 +1,194 @@
+// A SecurityPolicy's spec -> what Envoy enforces itself (cors: the cors filter; extAuth: the user's
+// own ext_authz service) and whether Gatehouse's authz service must be asked (jwt, oidc, apiKeyAuth,
+// basicAuth, authorization). Refused fields (field-support/security-policy.ts) and references that
+// do not resolve are problems: the policy is Accepted=False (Invalid) and its routes fail closed.
+import type { GatewayResource } from '../provider/resource-types.js';
+import type { CorsIR, CsrfIR, ExtAuthIR, HeaderValueIR, StringMatchIR } from '../ir/types.js';
+import { ClusterRegistry, resolveBackendRef, type BackendRef } from './backends.js';
+import { parseDurationMs } from './durations.js';
+import { refusedFields } from './field-support/refused-fields.js';
+import { securityPolicyFields } from './field-support/security-policy.js';
+import type { ResourceIndex } from './resource-index.js';
+import { objectsOf } from './shape.js';
+
+/** Sections the Gatehouse authz service evaluates (services/authz "Policy reference"). */
+export const AUTHZ_SECTIONS = ['jwt', 'oidc', 'apiKeyAuth', 'basicAuth', 'authorization'] as const;
+
+/** Envoy Gateway's default timeout for an external authorization service. */
+const DEFAULT_EXT_AUTH_TIMEOUT_MS = 10_000;
+
+/** extAuth before its backend is resolved for one Gateway. */
+export type ExtAuthPlan = Omit<ExtAuthIR, 'cluster' | 'authority'> & { backendRef: BackendRef };
+
+export interface SecurityFeatures {
+  /** Ask Gatehouse's authz service (the policy has one of AUTHZ_SECTIONS). */
+  authz: boolean;
+  cors?: CorsIR;
+  csrf?: CsrfIR;
+  extAuth?: ExtAuthPlan;
+}
+
+interface CorsSpec {
+  allowOrigins?: string[];
+  allowMethods?: string[];
+  allowHeaders?: string[];
+  exposeHeaders?: string[];
+  maxAge?: string;
+  allowCredentials?: boolean;
+}
+
+interface ExtAuthSpec {
+  grpc?: { backendRef?: BackendRef; backendRefs?: BackendRef[] };
+  http?: { backendRef?: BackendRef; backendRefs?: BackendRef[]; path?: string; headersToBackend?: string[] };
+  headersToExtAuth?: string[];
+  bodyToExtAuth?: { maxRequestBytes?: number };
+  failOpen?: boolean;
+  timeout?: string;
+  statusOnError?: number;
+  contextExtensions?: Array<{ name: string; type?: string; value?: string }>;
+}
+
+interface SecurityPolicySpec {
+  cors?: CorsSpec;
+  csrf?: { additionalOrigins?: string[]; shadowFraction?: { numerator: number; denominator?: number } };
+  extAuth?: ExtAuthSpec;
+  oidc?: { clientSecret?: { name?: string; namespace?: string }; clientIDRef?: { name?: string; namespace?: string } };
+  apiKeyAuth?: { credentialRefs?: Array<{ name?: string; namespace?: string }> };
+  basicAuth?: { users?: { name?: string; namespace?: string } };
+}
+
+export function translateSecurityFeatures(policy: GatewayResource, index: ResourceIndex): { features: SecurityFeatures; problems: string[] } {
+  const spec = (policy.spec ?? {}) as SecurityPolicySpec & Record<string, unknown>;
+  const namespace = policy.metadata.namespace;
+  const problems = refusedFields(securityPolicyFields, spec);
+  const features: SecurityFeatures = { authz: AUTHZ_SECTIONS.some((section) => spec[section] !== undefined) };
+
+  for (const [field, ref] of secretRefs(spec)) {
+    if (!ref.name) continue;
+    const secretNamespace = ref.namespace ?? namespace;
+    if (secretNamespace !== namespace) problems.push(`${field}: Secret ${secretNamespace}/${ref.name} is in another namespace; authz reads Secrets of the policy's namespace only`);
+    else if (!index.get('Secret', namespace, ref.name)) problems.push(`${field}: Secret ${namespace}/${ref.name} does not exist`);
+  }
+
+  if (spec.cors) {
+    const cors = translateCors(spec.cors);
+    if (typeof cors === 'string') problems.push(cors);
+    else features.cors = cors;
+  }
+  if (spec.csrf) {
+    const fraction = spec.csrf.shadowFraction;
+    features.csrf = {
+      additionalOrigins: (spec.csrf.additionalOrigins ?? []).map(csrfOriginMatcher),
+      shadowPercent: fraction ? Math.min(100, (100 * fraction.numerator) / (fraction.denominator ?? 100)) : 0,
+    };
+  }
+  if (spec.extAuth) {
+    const plan = planExtAuth(spec.extAuth, `${namespace}/${policy.metadata.name}`);
+    if (typeof plan === 'string') problems.push(plan);
+    else {
+      // Resolved once here so a missing Backend makes the policy Accepted=False; each Gateway
+      // resolves it again into its own cluster set (resolveExtAuth).
+      const resolved = resolveBackendRef(plan.backendRef, { kind: 'SecurityPolicy', namespace }, index, new ClusterRegistry(), plan.protocol === 'grpc');
+      if (!resolved.ok) problems.push(`spec.extAuth.${plan.protocol}: ${resolved.message}`);
+      else features.extAuth = plan;
+    }
+  }
+  return { features, problems };
+}
+
+/** The extAuth of a policy with its backend resolved into this Gateway's clusters. */
+export function resolveExtAuth(plan: ExtAuthPlan, namespace: string, index: ResourceIndex, registry: ClusterRegistry): ExtAuthIR | undefined {
+  const resolved = resolveBackendRef(plan.backendRef, { kind: 'SecurityPolicy', namespace }, index, registry, plan.protocol === 'grpc');
+  if (!resolved.ok) return undefined;
+  const { backendRef, ...rest } = plan;
+  const port = backendRef.port ?? registry.get(resolved.cluster)?.endpoints.find((e) => e.kind !== 'unix')?.port;
+  const authority = `${backendRef.name}.${backendRef.namespace ?? namespace}${port ? `:${port}` : ''}`;
+  return { ...rest, cluster: resolved.cluster, authority };
+}
+
+function secretRefs(spec: SecurityPolicySpec): Array<[string, { name?: string; namespace?: string }]> {
+  const refs: Array<[string, { name?: string; namespace?: string }]> = [];
+  if (spec.oidc?.clientSecret) refs.push(['spec.oidc.clientSecret', spec.oidc.clientSecret]);
+  if (spec.oidc?.clientIDRef) refs.push(['spec.oidc.clientIDRef', spec.oidc.clientIDRef]);
+  objectsOf<{ name?: string; namespace?: string }>(spec.apiKeyAuth?.credentialRefs).forEach((ref, i) => refs.push([`spec.apiKeyAuth.credentialRefs[${i}]`, ref]));
+  if (spec.basicAuth?.users) refs.push(['spec.basicAuth.users', spec.basicAuth.users]);
+  return refs;
+}
+
+/** Origins as Envoy Gateway matches them: "*" any, a "*" inside a wildcard, anything else exact. */
+export function originMatcher(origin: string): StringMatchIR {
+  if (origin === '*') return { type: 'RegularExpression', value: '.*' };
+  if (origin.includes('*')) return { type: 'RegularExpression', value: origin.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*') };
+  return { type: 'Exact', value: origin };
+}
+
+/** Envoy's csrf filter compares the Origin's host[:port] only, so the scheme is dropped. */
+export function csrfOriginMatcher(origin: string): StringMatchIR {
+  const host = origin.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+  if (host === '*') return { type: 'RegularExpression', value: '.*' };
+  if (host.includes('*')) return { type: 'RegularExpression', value: host.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*') };
+  return { type: 'Exact', value: host };
+}
+
+function translateCors(spec: CorsSpec): CorsIR | string {
+  const cors: CorsIR = {
+    allowOrigins: (spec.allowOrigins ?? []).map(originMatcher),
+    allowMethods: spec.allowMethods ?? [],
+    allowHeaders: spec.allowHeaders ?? [],
+    exposeHeaders: spec.exposeHeaders ?? [],
+    allowCredentials: spec.allowCredentials ?? false,
+  };
+  if (spec.maxAge !== undefined) {
+    const ms = parseDurationMs(spec.maxAge);
+    if (ms === undefined) return `spec.cors.maxAge: "${spec.maxAge}" is not a duration`;
+    cors.maxAgeSeconds = Math.floor(ms / 1000);
+  }
+  return cors;
+}
+
+function planExtAuth(spec: ExtAuthSpec, policy: string): ExtAuthPlan | string {
+  const protocol = spec.grpc ? 'grpc' : 'http';
+  const service = spec.grpc ?? spec.http;
+  const backendRef = service?.backendRef ?? objectsOf<BackendRef>(service?.backendRefs)[0];
+  if (!backendRef) return `spec.extAuth.${protocol}: a backendRef is required`;
+  const timeoutMs = spec.timeout === undefined ? DEFAULT_EXT_AUTH_TIMEOUT_MS : parseDurationMs(spec.timeout);
+  if (timeoutMs === undefined || timeoutMs === 0) return `spec.extAuth.timeout: "${spec.timeout}" is not a positive duration`;
+  const contextExtensions: HeaderValueIR[] = objectsOf<{ name: string; value?: string }>(spec.contextExtensions).map((e) => ({ name: e.name, value: e.value ?? '' }));
+  const plan: ExtAuthPlan = {
+    policy,
+    protocol,
+    backendRef,
+    headersToExtAuth: spec.headersToExtAuth ?? [],
+    headersToBackend: spec.http?.headersToBackend ?? [],
+    failOpen: spec.failOpen ?? false,
+    timeoutMs,
+    contextExtensions,
+  };
+  if (spec.http?.path) plan.pathPrefix = spec.http.path;
+  if (spec.bodyToExtAuth?.maxRequestBytes !== undefined) plan.maxRequestBytes = spec.bodyToExtAuth.maxRequestBytes;
+  if (spec.statusOnError !== undefined) plan.statusOnError = spec.statusOnError;
+  return plan;
+}
+
+/**
+ * What a route gets from the SecurityPolicy that applies to it, or undefined when its extAuth
+ * backend cannot be resolved for this Gateway (the route then fails closed). A CORS filter of the
+ * route's own rule is more specific than the policy's cors and is kept.
+ */
+export function securityRouteParts(
+  policy: string,
+  features: SecurityFeatures,
+  index: ResourceIndex,
+  registry: ClusterRegistry,
+): { securityPolicy?: string; cors?: CorsIR; csrf?: CsrfIR; extAuth?: ExtAuthIR } | undefined {
+  const parts: { securityPolicy?: string; cors?: CorsIR; csrf?: CsrfIR; extAuth?: ExtAuthIR } = {};
+  if (features.authz) parts.securityPolicy = policy;
+  if (features.cors) parts.cors = features.cors;
+  if (features.csrf) parts.csrf = features.csrf;
+  if (features.extAuth) {
+    const extAuth = resolveExtAuth(features.extAuth, policy.split('/')[0]!, index, registry);
+    if (!extAuth) return undefined;
+    parts.extAuth = extAuth;
+  }
+  return parts;
+}
