@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
-# One image recipe for the four services: `docker build -f deploy/service.Dockerfile --build-arg SERVICE=xds .`
-# (docker-compose.yml does this for each). The build stage compiles the whole workspace; `pnpm deploy` then copies
-# one service with only its production dependencies (workspace packages included as real copies).
+# One image recipe for the four services and the CLI: `docker build -f deploy/service.Dockerfile --build-arg SERVICE=xds .`
+# (docker-compose.yml does this for each; SERVICE=cli is the image of the `pki` one-shot, services/cli/dist/main.js).
+# The build stage compiles the whole workspace; `pnpm deploy` then copies one service with only its production
+# dependencies (workspace packages included as real copies).
 
 FROM node:24-slim AS build
 ARG PNPM_VERSION=9.15.9
@@ -13,7 +14,7 @@ RUN pnpm fetch
 COPY . .
 RUN pnpm install --offline --frozen-lockfile && pnpm build
 ARG SERVICE
-RUN test -n "${SERVICE}" || { echo "build with --build-arg SERVICE=<xds|certs|authz|ratelimit>" >&2; exit 1; }
+RUN test -n "${SERVICE}" || { echo "build with --build-arg SERVICE=<xds|certs|authz|ratelimit|cli>" >&2; exit 1; }
 RUN pnpm --filter "@gatehouse/${SERVICE}" --prod deploy "/out/services/${SERVICE}"
 
 FROM node:24-slim

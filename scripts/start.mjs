@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseStartArgs, planServices, USAGE } from './start/plan.mjs';
 import { loadLocalSecrets } from './start/local-secrets.mjs';
 import { writeEnvoyBootstraps } from './start/envoy-bootstraps.mjs';
+import { gatewaysInConfig, initLocalPki } from './start/local-pki.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (line) => console.log(`[start] ${line}`);
@@ -28,8 +29,8 @@ if (args.help) {
   console.log(USAGE);
   process.exit(0);
 }
-for (const service of ['xds', 'certs', 'authz', 'ratelimit']) {
-  if (!existsSync(join(root, 'services', service, 'dist', 'main.js'))) fail(`services/${service}/dist/main.js is missing: run \`pnpm build\` first`);
+for (const built of ['services/xds', 'services/certs', 'services/authz', 'services/ratelimit', 'packages/cli']) {
+  if (!existsSync(join(root, built, 'dist', 'main.js'))) fail(`${built}/dist/main.js is missing: run \`pnpm build\` first`);
 }
 if (!existsSync(args.configDir)) fail(`config folder ${args.configDir} does not exist`);
 
@@ -68,6 +69,18 @@ process.on('SIGTERM', () => stop(0));
 const secrets = loadLocalSecrets(args.stateDir);
 if (secrets.created) log(`generated a local encryption key, admin token, cookie secret and control key in ${secrets.file} (kept for the next start)`);
 
+// Mutual TLS between the planes, as in compose and k8s; plaintext only when the user says so out loud.
+const plaintext = process.env.GATEHOUSE_INSECURE_PLAINTEXT === 'true';
+const pkiDir = plaintext ? undefined : join(args.stateDir, 'pki');
+if (plaintext) log('GATEHOUSE_INSECURE_PLAINTEXT=true: gRPC WITHOUT TLS. Anyone who reaches a port can read keys and skip checks: never on a shared network');
+else {
+  try {
+    for (const line of await initLocalPki({ root, dir: pkiDir, gateways: gatewaysInConfig(args.configDir) })) log(`pki: ${line}`);
+  } catch (err) {
+    fail(`cannot prepare the PKI in ${pkiDir}: ${err.message}`);
+  }
+}
+
 let redisUrl = process.env.REDIS_URL;
 if (!redisUrl) {
   if (spawnSync('sh', ['-c', 'command -v redis-server']).status !== 0) fail('REDIS_URL is unset and redis-server is not installed (Debian package: redis-server)');
@@ -77,7 +90,7 @@ if (!redisUrl) {
   redisUrl = `redis://127.0.0.1:${args.redisPort}`;
 }
 
-const services = planServices({ env: process.env, host: args.host, configDir: args.configDir, redisUrl, secrets: secrets.values });
+const services = planServices({ env: process.env, host: args.host, configDir: args.configDir, redisUrl, secrets: secrets.values, pkiDir });
 for (const service of services) run(service.name, process.execPath, [join('services', service.name, 'dist', 'main.js')], service.env);
 
 await Promise.all(services.map((s) => waitReady(s))).catch((err) => {
@@ -95,12 +108,17 @@ const bootstraps = await writeEnvoyBootstraps({
   plaintext: xds.env.GATEHOUSE_INSECURE_PLAINTEXT === 'true',
   ...(xds.env.TLS_CA_FILE ? { pkiDir: dirname(xds.env.TLS_CA_FILE) } : {}),
 });
+// A Gateway xds serves that the config scan missed still gets its Envoy certificate.
+if (pkiDir) for (const line of await initLocalPki({ root, dir: pkiDir, gateways: bootstraps.map((b) => b.nodeCluster) })) log(`pki: ${line}`);
 const lines = [
   'gatehouse is up',
   ...services.map((s) => `  ${s.name.padEnd(10)} gRPC ${args.host}:${s.grpcPort}   admin ${s.adminUrl}${s.note ? `   ${s.note}` : ''}`),
   `  ${'redis'.padEnd(10)} ${redisUrl}${process.env.REDIS_URL ? '' : ` (data in ${join(args.stateDir, 'redis')})`}`,
   `  ${'config'.padEnd(10)} ${args.configDir} (watched: edits apply live)`,
   `  ${'state'.padEnd(10)} ${args.stateDir} (ADMIN_TOKEN, CERTS_ENCRYPTION_KEY, AUTHZ_COOKIE_SECRET, GATEHOUSE_CONTROL_KEY in ${secrets.file})`,
+  pkiDir
+    ? `  ${'mtls'.padEnd(10)} on: CA and certificates in ${pkiDir} (a client: gatehouse pki issue --client <name> --dir ${pkiDir})`
+    : `  ${'mtls'.padEnd(10)} OFF (GATEHOUSE_INSECURE_PLAINTEXT=true)`,
   `  ${'status'.padEnd(10)} curl -s ${xds.adminUrl}/status`,
 ];
 if (bootstraps.length === 0) lines.push('  envoy      no Gateway in the config yet: bootstraps are written once xds serves one (re-run pnpm start)');

@@ -1,6 +1,7 @@
 // What `pnpm start` runs: the arguments it takes and, per service, its ports and environment. Pure, so
 // the rules (per-service ports, user settings win over generated ones) are easy to read in one place.
 import { isAbsolute, join, resolve } from 'node:path';
+import { tlsEnv } from './local-pki.mjs';
 
 export const USAGE = `usage: pnpm start [config-folder] [--state <folder>] [--host <address>]
 
@@ -11,7 +12,10 @@ export const USAGE = `usage: pnpm start [config-folder] [--state <folder>] [--ho
 
 Ports: XDS_GRPC_PORT, XDS_ADMIN_PORT, CERTS_GRPC_PORT, CERTS_ADMIN_PORT, CERTS_HTTP_PORT, AUTHZ_GRPC_PORT,
 AUTHZ_ADMIN_PORT, RATELIMIT_GRPC_PORT, RATELIMIT_ADMIN_PORT, REDIS_PORT (when REDIS_URL is unset).
-Any other service variable (README, Configuration) is passed to every service.`;
+Any other service variable (README, Configuration) is passed to every service.
+
+gRPC is mutual TLS with certificates from <state>/pki (created on the first start; add one with
+\`gatehouse pki issue --dir <state>/pki ...\`). GATEHOUSE_INSECURE_PLAINTEXT=true turns it off, for debugging only.`;
 
 /** The defaults are the compose file's, so a local run and `docker compose up` answer on the same ports. */
 export const DEFAULT_PORTS = {
@@ -60,7 +64,7 @@ function port(env, name, fallback) {
  * One entry per service: its ports and the environment of its process. The plain GRPC_PORT/ADMIN_PORT/
  * HTTP_PORT of this shell are not passed on (four services cannot share them); the per-service ones are.
  */
-export function planServices({ env, host, configDir, redisUrl, secrets }) {
+export function planServices({ env, host, configDir, redisUrl, secrets, pkiDir }) {
   const reach = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const ports = Object.fromEntries(
     Object.entries(DEFAULT_PORTS).map(([name, defaults]) => [
@@ -70,8 +74,9 @@ export function planServices({ env, host, configDir, redisUrl, secrets }) {
   );
   const { GRPC_PORT: _g, ADMIN_PORT: _a, HTTP_PORT: _h, ...inherited } = env;
   // Generated secrets fill in only what the user did not set.
-  // Until the local PKI is generated here, gRPC runs with the loud development switch (the services warn at start).
-  const transport = inherited.TLS_CERT_FILE === undefined ? { GATEHOUSE_INSECURE_PLAINTEXT: 'true' } : {};
+  // Mutual TLS with the local PKI (pkiDir); without one (the user set GATEHOUSE_INSECURE_PLAINTEXT=true, or gave
+  // no PKI and no TLS_CERT_FILE of their own), the loud development switch (the services warn at start).
+  const transport = pkiDir || inherited.TLS_CERT_FILE !== undefined ? {} : { GATEHOUSE_INSECURE_PLAINTEXT: 'true' };
   const common = { ...secrets, ...transport, ...inherited, REDIS_URL: redisUrl, BIND_HOST: host };
   const own = {
     xds: {
@@ -91,6 +96,7 @@ export function planServices({ env, host, configDir, redisUrl, secrets }) {
     adminPort: ports[name].admin,
     adminUrl: `http://${reach.includes(':') ? `[${reach}]` : reach}:${ports[name].admin}`,
     note: notes[name],
-    env: { ...common, ...own[name], GRPC_PORT: String(ports[name].grpc), ADMIN_PORT: String(ports[name].admin) },
+    // pkiDir unset: plaintext, which the user asked for (GATEHOUSE_INSECURE_PLAINTEXT=true, inherited).
+    env: { ...common, ...own[name], ...(pkiDir ? tlsEnv(pkiDir, name) : {}), GRPC_PORT: String(ports[name].grpc), ADMIN_PORT: String(ports[name].admin) },
   }));
 }

@@ -56,12 +56,47 @@ describe('docker-compose.yml', () => {
     expect(service.command).toEqual(['node', `services/${name}/dist/main.js`]);
     expect(service.environment.REDIS_URL).toBe('redis://redis:6379');
     expect(service.healthcheck.test.join(' ')).toContain(`http://127.0.0.1:${service.environment.ADMIN_PORT}/healthz`);
-    expect(service.depends_on).toEqual({ redis: { condition: 'service_healthy' }, secrets: { condition: 'service_completed_successfully' } });
+    expect(service.depends_on).toEqual({
+      redis: { condition: 'service_healthy' },
+      secrets: { condition: 'service_completed_successfully' },
+      pki: { condition: 'service_completed_successfully' },
+    });
     // Its secrets come from the generated volume, never from a value written in the compose file.
     for (const secret of ['ADMIN_TOKEN', 'CERTS_ENCRYPTION_KEY', 'AUTHZ_COOKIE_SECRET']) {
       if (secret in service.environment) expect(service.environment[secret], `${name} ${secret}`).toBe(`\${${secret}:-}`);
     }
     expect(service.volumes).toContain('gatehouse-secrets:/run/gatehouse:ro');
+    // Mutual TLS with its own certificate from the PKI volume, and Redis as its own ACL user.
+    expect(service.volumes).toContain('gatehouse-pki:/etc/gatehouse/pki:ro');
+    expect(service.environment).toMatchObject({
+      TLS_CERT_FILE: `/etc/gatehouse/pki/${name}.crt`,
+      TLS_KEY_FILE: `/etc/gatehouse/pki/${name}.key`,
+      TLS_CA_FILE: '/etc/gatehouse/pki/ca.crt',
+      REDIS_USERNAME: 'gatehouse',
+    });
+  });
+
+  it('runs the pki one-shot (the CLI image) for the example Gateways, and Envoy mounts its certificate read-only', () => {
+    const pki = compose.services.pki;
+    expect(pki.build).toMatchObject({ dockerfile: 'deploy/service.Dockerfile', args: { SERVICE: 'cli' } });
+    expect(pki.restart).toBe('no');
+    expect(pki.network_mode).toBe('none');
+    expect(pki.command[0]).toContain('pki init --dir /pki --gateway default/gateway');
+    expect(pki.volumes).toEqual(['gatehouse-pki:/pki']);
+    expect(compose.services.envoy.volumes).toContain('gatehouse-pki:/etc/gatehouse/pki:ro');
+    expect(compose.services.envoy.depends_on.pki).toEqual({ condition: 'service_completed_successfully' });
+  });
+
+  it('would fail the house rules with a gRPC service in plaintext or without its certificate (the check is live)', () => {
+    const broken = structuredClone(compose);
+    broken.services.authz.environment.GATEHOUSE_INSECURE_PLAINTEXT = 'true';
+    delete broken.services.ratelimit.environment.TLS_KEY_FILE;
+    broken.services.xds.environment.TLS_CERT_FILE = '/tmp/xds.crt';
+    expect(checkComposeRules(broken, rules).map((i) => i.where)).toEqual([
+      'services.xds.environment.TLS_CERT_FILE',
+      'services.authz.environment.GATEHOUSE_INSECURE_PLAINTEXT',
+      'services.ratelimit.environment',
+    ]);
   });
 
   it('mounts files that exist', () => {

@@ -1,5 +1,6 @@
 // The house rules for docker-compose.yml beyond what the Compose schema checks: what may be published where,
-// health-gated start order, one named network, and images built as non-root from node:24-slim.
+// health-gated start order, one named network, images built as non-root from node:24-slim, and mutual TLS on
+// every gRPC port (certificates from a read-only mount, never the plaintext switch).
 import { posix } from 'node:path';
 
 export interface ComposeRuleIssue {
@@ -42,7 +43,10 @@ type ComposeService = Record<string, unknown> & {
   environment?: Record<string, unknown> | string[];
   build?: string | { context?: string; dockerfile?: string };
   network_mode?: string;
+  volumes?: unknown[];
 };
+
+const TLS_FILES = ['TLS_CERT_FILE', 'TLS_KEY_FILE', 'TLS_CA_FILE'] as const;
 
 export function checkComposeRules(compose: { services?: Record<string, ComposeService>; networks?: Record<string, unknown> }, options: ComposeRuleOptions): ComposeRuleIssue[] {
   const issues: ComposeRuleIssue[] = [];
@@ -107,6 +111,25 @@ export function checkComposeRules(compose: { services?: Record<string, ComposeSe
     }
 
     if (service.build !== undefined) issues.push(...checkDockerfile(at, service.build, options));
+    issues.push(...checkMutualTls(at, service));
+  }
+  return issues;
+}
+
+/** A service with a GRPC_PORT serves gRPC: its certificate, key and CA are set, from a read-only mount. */
+function checkMutualTls(at: string, service: ComposeService): ComposeRuleIssue[] {
+  const env = environmentOf(service);
+  const issues: ComposeRuleIssue[] = [];
+  if ('GATEHOUSE_INSECURE_PLAINTEXT' in env) issues.push({ where: `${at}.environment.GATEHOUSE_INSECURE_PLAINTEXT`, message: 'plaintext gRPC is for local development only, never in a deploy file' });
+  if (env.GRPC_PORT === undefined) return issues;
+  const readOnlyTargets = (service.volumes ?? [])
+    .map((v) => (typeof v === 'string' ? v.split(':') : []))
+    .filter((parts) => parts.length === 3 && parts[2]!.split(',').includes('ro'))
+    .map((parts) => parts[1]!);
+  for (const name of TLS_FILES) {
+    const path = env[name];
+    if (typeof path !== 'string' || path === '') issues.push({ where: `${at}.environment`, message: `serves gRPC without ${name}: mutual TLS is on in every deploy file` });
+    else if (!readOnlyTargets.some((target) => path.startsWith(`${target}/`))) issues.push({ where: `${at}.environment.${name}`, message: `${path} is not on a read-only mount` });
   }
   return issues;
 }

@@ -5,6 +5,7 @@ import type { CliIo } from './cli-io.js';
 import { UsageError } from './cli-io.js';
 import { adminTarget, applyCommand, deleteCommand, dryRunCommand, getCommand, statusCommand } from './commands/admin.js';
 import { bootstrapCommand } from './commands/bootstrap.js';
+import { parseDays, pkiInitCommand, pkiIssueCommand, pkiShowCommand } from './commands/pki.js';
 import { translateCommand } from './commands/translate.js';
 import { validateCommand } from './commands/validate.js';
 import { readYamlFiles } from './read-yaml-files.js';
@@ -24,6 +25,14 @@ export const USAGE = `usage: gatehouse <command> [options]
             [--pki-dir /etc/gatehouse/pki] [--sds-dir /etc/envoy] [--plaintext]
                                                   an Envoy bootstrap: mTLS to xds with file-based SDS
                                                   (written next to --out); --plaintext for development
+  pki init  [--dir D] [--gateway ns/name ...] [--k8s-namespace N] [--days 90]
+                                                  create the deployment CA (never replaced) and a certificate
+                                                  per service and Gateway; renews those near their end
+  pki issue <xds|authz|ratelimit|certs> | --gateway ns/name | --client name [--dir D] [--days 90]
+                                                  issue (or rotate) one certificate
+  pki show  [--dir D] [--output json]             identities, expiry and state of each certificate
+
+pki commands use --dir (or GATEHOUSE_PKI_DIR, default .gatehouse/pki).
 
 admin API commands use --server (or GATEHOUSE_ADMIN_URL, default http://127.0.0.1:19000) and
 --token (or GATEHOUSE_ADMIN_TOKEN / ADMIN_TOKEN).
@@ -44,6 +53,11 @@ const OPTIONS = {
   plaintext: { type: 'boolean' },
   server: { type: 'string' },
   token: { type: 'string' },
+  dir: { type: 'string' },
+  gateway: { type: 'string', multiple: true },
+  client: { type: 'string' },
+  'k8s-namespace': { type: 'string' },
+  days: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -104,6 +118,29 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           io,
         );
       }
+      case 'pki': {
+        const pki = {
+          dir: values.dir ?? io.env.GATEHOUSE_PKI_DIR ?? '.gatehouse/pki',
+          ...(values.days !== undefined ? { validityDays: parseDays(values.days) } : {}),
+          ...(values['k8s-namespace'] ? { k8sNamespace: values['k8s-namespace'] } : {}),
+        };
+        const gateways = values.gateway ?? [];
+        switch (rest[0]) {
+          case 'init':
+            if (rest.length > 1) throw new UsageError(`pki init takes no arguments, got "${rest.slice(1).join(' ')}"`);
+            return await pkiInitCommand({ ...pki, gateways }, io);
+          case 'issue':
+            if (rest.length > 2 || gateways.length > 1) throw new UsageError('pki issue issues one certificate at a time');
+            return await pkiIssueCommand({ ...pki, ...(rest[1] ? { component: rest[1] } : {}), ...(gateways[0] ? { gateway: gateways[0] } : {}), ...(values.client ? { client: values.client } : {}) }, io);
+          case 'show': {
+            const o = values.output ?? 'text';
+            if (o !== 'json' && o !== 'text') throw new UsageError(`--output must be text or json, got "${o}"`);
+            return await pkiShowCommand({ ...pki, output: o }, io);
+          }
+          default:
+            throw new UsageError(`pki needs init, issue or show${rest[0] ? `, got "${rest[0]}"` : ''}`);
+        }
+      }
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
@@ -116,7 +153,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stderr(`gatehouse: ${(err as NodeJS.ErrnoException).path ?? ''}: no such file or directory\n`);
       return 1;
     }
-    io.stderr(`gatehouse: ${(err as Error).message}\n`);
+    const code = (err as { code?: unknown }).code;
+    io.stderr(`gatehouse: ${(err as Error).message}${typeof code === 'string' && code.startsWith('GH_') ? ` (${code})` : ''}\n`);
     return 1;
   }
 }

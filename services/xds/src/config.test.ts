@@ -1,8 +1,12 @@
 // The trust settings: how Envoy reaches authz and ratelimit follows how xds itself runs unless
 // XDS_INTERNAL_TLS says otherwise, and XDS_PROXYLESS_CLIENTS is read strictly.
-import { ConfigError, loadConfig } from '@gatehouse/kit';
+import { ConfigError, loadConfig as loadKitConfig } from '@gatehouse/kit';
+import { TEST_CONTROL_KEY } from '@gatehouse/kit/testing';
 import { describe, expect, it } from 'vitest';
 import { deriveTranslateOptions, xdsEnv } from './config.js';
+
+/** xds's own variables, with the control key every service needs. */
+const loadConfig = (spec: typeof xdsEnv, env: Record<string, string>) => loadKitConfig(spec, { GATEHOUSE_CONTROL_KEY: TEST_CONTROL_KEY, ...env });
 
 const options = (env: Record<string, string>, plaintext: boolean) => deriveTranslateOptions({ ...loadConfig(xdsEnv, env), GATEHOUSE_INSECURE_PLAINTEXT: plaintext });
 
@@ -29,5 +33,12 @@ describe('xds trust settings', () => {
     expect(loadConfig(xdsEnv, { XDS_PROXYLESS_CLIENTS: 'billing=default/mesh' }).XDS_PROXYLESS_CLIENTS).toEqual(new Map([['billing', new Set(['default/mesh'])]]));
     expect(() => loadConfig(xdsEnv, { XDS_PROXYLESS_CLIENTS: 'billing=mesh' })).toThrow(ConfigError);
     expect(() => loadConfig(xdsEnv, { XDS_INTERNAL_TLS: 'maybe' })).toThrow(/XDS_INTERNAL_TLS/);
+  });
+});
+
+describe('rate limit failure mode', () => {
+  it('fails open by default as Envoy Gateway does; RATELIMIT_FAIL_CLOSED=true makes Envoy deny while the service cannot answer', () => {
+    expect(options({}, false).rateLimit.failClosed).toBe(false);
+    expect(options({ RATELIMIT_FAIL_CLOSED: 'true' }, false).rateLimit.failClosed).toBe(true);
   });
 });

@@ -39,6 +39,9 @@ export const xdsEnv = {
   // Envoy's own default: the ratelimit service answers within its RATELIMIT_REDIS_TIMEOUT_MS (10 ms) even
   // when Redis is slow, so a longer wait would only hold requests when the service itself is unreachable.
   RATELIMIT_TIMEOUT_MS: env.int({ default: 20, min: 1, max: 60_000, description: 'how long Envoy waits for a rate limit answer before applying failure_mode_deny' }),
+  // Envoy Gateway's rateLimit.failClosed: off by default (a rate limit outage should not take the site down);
+  // on, Envoy answers 500 when the service cannot answer, for limits that guard a paid or fragile upstream.
+  RATELIMIT_FAIL_CLOSED: env.bool({ default: false, description: 'failure_mode_deny on the rate limit filter: deny requests while the rate limit service cannot answer' }),
   CERTS_HTTP01_ADDRESS: endpoint('gatehouse-certs', '127.0.0.1:8089', 'certs service HTTP-01 responder'),
   CERTS_ENCRYPTION_KEY: env.encryptionKey({ description: '32 bytes (base64 or hex) the certs service encrypts private keys with' }),
   CERTS_ALLOW_PLAINTEXT_KEYS: env.bool({ default: false, description: 'serve private keys stored without encryption although CERTS_ENCRYPTION_KEY is set' }),
@@ -78,7 +81,7 @@ export function deriveTranslateOptions(config: XdsConfig & { GATEHOUSE_INSECURE_
     controllerName: config.GATEWAY_CONTROLLER_NAME,
     serviceDnsTemplate: config.XDS_SERVICE_DNS_TEMPLATE,
     authz: { ...config.AUTHZ_ADDRESS, timeoutMs: config.AUTHZ_TIMEOUT_MS, ...tls('authz') },
-    rateLimit: { ...config.RATELIMIT_ADDRESS, timeoutMs: config.RATELIMIT_TIMEOUT_MS, ...tls('ratelimit') },
+    rateLimit: { ...config.RATELIMIT_ADDRESS, timeoutMs: config.RATELIMIT_TIMEOUT_MS, failClosed: config.RATELIMIT_FAIL_CLOSED, ...tls('ratelimit') },
     certs: { ...config.CERTS_HTTP01_ADDRESS, ...tls('certs') },
   };
 }

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certificateIssuedCodec, encryptPrivateKey, FanoutChannels, grpcServiceDefinition, ServiceNames, TypeUrls, unpackAny } from '@gatehouse/contracts';
-import { makeTestPki, type TestLeaf, type TestPki } from '@gatehouse/kit/testing';
+import { certificateIssuedCodec, encryptPrivateKey, FanoutChannels, grpcServiceDefinition, SealedUses, ServiceNames, TypeUrls, unpackAny } from '@gatehouse/contracts';
+import { makeTestPki, testSealedCodec, type TestLeaf, type TestPki } from '@gatehouse/kit/testing';
 import { buildXdsBootstrap, createXdsClient, startMtlsForwarder, startRedis, startService, waitFor, type MtlsForwarderHandle, type RedisHandle, type ServiceHandle, type XdsClientHandle } from '@gatehouse/e2e';
 import { CERTIFICATE_ISSUED_LATEST_KEY } from './adapters/certificate-secrets.js';
 import { createAdsClient, openDeltaStream, openSotwStream, resourceNames } from './testing/raw-ads-client.js';
@@ -111,7 +111,7 @@ afterAll(async () => {
 async function issue(r: Redis, name: 'a' | 'b'): Promise<void> {
   const ref = `gatehouse:certs:key:default/${name}-tls/1`;
   await r.set(ref, encryptPrivateKey(`ISSUED-KEY-${name}`, KEY));
-  const bytes = certificateIssuedCodec.encode({ namespace: 'default', name: `${name}-https`, secret_name: `${name}-tls`, certificate_chain_pem: `ISSUED-CERT-${name}`, private_key_ref: ref, revision: 1, dns_names: [`${name}.example.com`] });
+  const bytes = testSealedCodec(certificateIssuedCodec, SealedUses.certificateIssued()).encode({ namespace: 'default', name: `${name}-https`, secret_name: `${name}-tls`, certificate_chain_pem: `ISSUED-CERT-${name}`, private_key_ref: ref, revision: 1, dns_names: [`${name}.example.com`] });
   await r.multi().hset(CERTIFICATE_ISSUED_LATEST_KEY, `default/${name}-https`, bytes).publish(FanoutChannels.certificateIssued, bytes).exec();
 }
 
