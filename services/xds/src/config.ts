@@ -46,6 +46,14 @@ export const xdsEnv = {
   CERTS_ENCRYPTION_KEY: env.encryptionKey({ description: '32 bytes (base64 or hex) the certs service encrypts private keys with' }),
   CERTS_ALLOW_PLAINTEXT_KEYS: env.bool({ default: false, description: 'serve private keys stored without encryption although CERTS_ENCRYPTION_KEY is set' }),
   GATEWAY_CONTROLLER_NAME: env.string({ default: 'gatehouse.dev/gateway-controller', description: 'GatewayClass controllerName this instance serves' }),
+  XDS_SERVICE_DNS_TEMPLATE: {
+    description: 'DNS name of a Service backendRef: {name} and {namespace} are replaced ({name} for compose, {name}.{namespace}.svc.cluster.local in Kubernetes)',
+    parse(raw: string | undefined, name: string): string {
+      const value = raw || '{name}';
+      if (!value.includes('{name}') || /\s/.test(value)) throw new ConfigError(name, `"${value}" must contain {name} and no spaces`);
+      return value;
+    },
+  } satisfies EnvSpec<string>,
   XDS_DEBOUNCE_MS: env.int({ default: 50, min: 0, description: 'quiet period before a change is translated and pushed' }),
   XDS_MAX_DELAY_MS: env.int({ default: 500, min: 0, description: 'bound on the push delay during a stream of changes' }),
   XDS_PROXYLESS_CLIENTS: proxylessClients,
@@ -71,6 +79,7 @@ export function deriveTranslateOptions(config: XdsConfig & { GATEHOUSE_INSECURE_
   const tls = (service: string) => (mtls ? { tls: { sdsDir: config.XDS_ENVOY_SDS_DIR, serverIdentity: formatIdentity({ kind: 'service', name: service }) } } : {});
   return {
     controllerName: config.GATEWAY_CONTROLLER_NAME,
+    serviceDnsTemplate: config.XDS_SERVICE_DNS_TEMPLATE,
     authz: { ...config.AUTHZ_ADDRESS, timeoutMs: config.AUTHZ_TIMEOUT_MS, ...tls('authz') },
     rateLimit: { ...config.RATELIMIT_ADDRESS, timeoutMs: config.RATELIMIT_TIMEOUT_MS, failClosed: config.RATELIMIT_FAIL_CLOSED, ...tls('ratelimit') },
     certs: { ...config.CERTS_HTTP01_ADDRESS, ...tls('certs') },

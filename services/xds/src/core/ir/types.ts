@@ -8,6 +8,8 @@ export interface GatewayIR {
   /** "<namespace>/<name>" of the Gateway: the node cluster of the proxies serving it. */
   key: string;
   ports: PortIR[];
+  /** TCP and TLS listeners (tcp_proxy), when the Gateway has any. */
+  l4Ports?: L4PortIR[];
   proxyless: ProxylessHostIR[];
   clusters: ClusterIR[];
   /** Static TLS secrets from Secret documents, served over SDS by name "<namespace>/<name>". */
@@ -26,6 +28,26 @@ export interface PortIR {
   protocol: Protocol;
   /** HTTP: exactly one chain. HTTPS: one chain per Gateway listener (SNI on its hostname). */
   chains: FilterChainIR[];
+}
+
+/** One Envoy listener for the TCP or TLS Gateway listeners sharing a port: connections, not requests. */
+export interface L4PortIR {
+  name: string;
+  port: number;
+  protocol: 'TCP' | 'TLS';
+  chains: L4ChainIR[];
+}
+
+/** A filter chain carrying one route's connections to its backends (tcp_proxy). */
+export interface L4ChainIR {
+  /** "<kind>/<ns>/<name>" of the route, prefixed by the listener: stable and unique on the port. */
+  name: string;
+  /** SNI match (TLS); empty matches every connection (TCP, or a TLS route without hostnames). */
+  serverNames: string[];
+  /** TLS Terminate: SDS secret names the listener presents; absent for TCP and Passthrough. */
+  tlsSecrets?: string[];
+  /** Weighted clusters; empty when no backend resolved (the connection finds no upstream). */
+  backends: WeightedClusterIR[];
 }
 
 export interface FilterChainIR {
@@ -326,6 +348,27 @@ export interface ClusterIR {
   grpc?: boolean;
   /** BackendTrafficPolicy settings of this cluster (a per-policy copy of a Backend's cluster). */
   policy?: ClusterPolicyIR;
+  /** Upstream TLS (Backend `tls`). */
+  tls?: UpstreamTlsIR;
+}
+
+/** How a cluster speaks TLS to its upstream, resolved: CA material inline, client certificates by SDS name. */
+export interface UpstreamTlsIR {
+  sni?: string;
+  /** Absent only with insecureSkipVerify. */
+  trustedCa?: { kind: 'inline'; pem: string } | { kind: 'system' };
+  /** Names the upstream certificate must carry, one matching is enough (the SNI when one is set). */
+  subjectAltNames: Array<{ type: 'DNS' | 'URI'; value: string }>;
+  insecureSkipVerify: boolean;
+  alpnProtocols: string[];
+  /** "1.0".."1.3" or "Auto". */
+  minVersion?: string;
+  maxVersion?: string;
+  ciphers: string[];
+  ecdhCurves: string[];
+  signatureAlgorithms: string[];
+  /** SDS names "<namespace>/<secretName>" of client certificates presented upstream. */
+  clientCertificates: string[];
 }
 
 /** What a BackendTrafficPolicy sets on the clusters of the routes it targets, as Envoy Gateway does. */

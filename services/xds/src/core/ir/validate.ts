@@ -20,6 +20,8 @@ import type {
   HashPolicyIR,
   HeaderModifierIR,
   LocalRateLimitIR,
+  L4ChainIR,
+  L4PortIR,
   MirrorIR,
   PortIR,
   ProxylessHostIR,
@@ -32,6 +34,7 @@ import type {
   RouteMatchIR,
   StringMatchIR,
   TlsSecretIR,
+  UpstreamTlsIR,
   VirtualHostIR,
   WeightedClusterIR,
 } from './types.js';
@@ -307,7 +310,20 @@ const clusterPolicy = object({
     }),
   ),
 });
-const cluster = object({ name: string, endpoints: list(endpoint), http2: boolean, grpc: optional(boolean), policy: optional(clusterPolicy) });
+const upstreamTls = object({
+  sni: optional(string),
+  trustedCa: optional(tagged('kind', { inline: object({ kind: oneOf('inline'), pem: string }), system: object({ kind: oneOf('system') }) })),
+  subjectAltNames: list(object({ type: oneOf('DNS', 'URI'), value: string })),
+  insecureSkipVerify: boolean,
+  alpnProtocols: list(string),
+  minVersion: optional(string),
+  maxVersion: optional(string),
+  ciphers: list(string),
+  ecdhCurves: list(string),
+  signatureAlgorithms: list(string),
+  clientCertificates: list(string),
+});
+const cluster = object({ name: string, endpoints: list(endpoint), http2: boolean, grpc: optional(boolean), policy: optional(clusterPolicy), tls: optional(upstreamTls) });
 const tlsSecret = object({ name: string, certificateChain: string, privateKey: string });
 
 const virtualHost = object({ name: string, domains: list(string), routes: list(route) });
@@ -386,8 +402,10 @@ const clientPolicy = object({
 const chain = object({ name: string, serverNames: list(string), tlsSecrets: list(string), virtualHosts: list(virtualHost), acmeChallenge: boolean, client: optional(clientPolicy) });
 const port = object({ name: string, port: portNumber, protocol: oneOf('HTTP', 'HTTPS'), chains: list(chain) });
 const proxylessHost = object({ host: string, routes: list(route) });
+const l4Chain = object({ name: string, serverNames: list(string), tlsSecrets: optional(list(string)), backends: list(weightedCluster) });
+const l4Port = object({ name: string, port: portNumber, protocol: oneOf('TCP', 'TLS'), chains: list(l4Chain) });
 
-const gatewayShape = object({ key: string, ports: list(port), proxyless: list(proxylessHost), clusters: list(cluster), secrets: list(tlsSecret), identityHeaders: list(string) });
+const gatewayShape = object({ key: string, ports: list(port), l4Ports: optional(list(l4Port)), proxyless: list(proxylessHost), clusters: list(cluster), secrets: list(tlsSecret), identityHeaders: list(string) });
 
 /** Every problem with `value` as a GatewayIR, one line each; empty when it is one. */
 export function checkGatewayIR(value: unknown): string[] {
@@ -436,5 +454,8 @@ const shapesMatchTypes: [
   Same<typeof endpoint, EndpointIR>,
   Same<typeof tlsSecret, TlsSecretIR>,
   Same<typeof proxylessHost, ProxylessHostIR>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+  Same<typeof l4Port, L4PortIR>,
+  Same<typeof l4Chain, L4ChainIR>,
+  Same<typeof upstreamTls, UpstreamTlsIR>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void shapesMatchTypes;

@@ -16,6 +16,7 @@ import type { HttpFilterTranslator } from './filters/http-filter.js';
 import { rateLimitFilter } from './filters/ratelimit.js';
 import { requestBufferFilter } from './filters/request-buffer.js';
 import { routerFilter } from './filters/router.js';
+import { buildL4Listener } from './l4-listeners.js';
 import { buildListener } from './listeners.js';
 import { buildNoBackendCluster, buildProxyless } from './proxyless.js';
 import { buildRateLimitDomain, type RateLimitDomainConfig } from './ratelimit-config.js';
@@ -72,6 +73,11 @@ export function translateGateway(gateway: GatewayIR, options: TranslatorOptions)
   }
 
   let needsNoBackend = false;
+  for (const port of gateway.l4Ports ?? []) {
+    const built = buildL4Listener(port, options);
+    resources.listeners.push(built.listener);
+    needsNoBackend ||= built.needsNoBackend;
+  }
   for (const host of gateway.proxyless) {
     const built = buildProxyless(host);
     resources.listeners.push(built.listener);
