@@ -5,6 +5,7 @@ import { formatConfigIssue } from '@gatehouse/schemas';
 import { addAdsService, MAX_DISCOVERY_REQUEST_BYTES } from './adapters/ads-server.js';
 import { AdminResourceStore } from './adapters/admin-resource-store.js';
 import { registerAdminRoutes } from './adapters/admin-routes.js';
+import { registerConsoleRoutes } from './adapters/console-routes.js';
 import { CertificateSecrets } from './adapters/certificate-secrets.js';
 import { encodeSnapshot } from './adapters/resource-encoder.js';
 import { SideEffectsPublisher } from './adapters/side-effects-publisher.js';
@@ -36,6 +37,7 @@ export const xdsService: ServiceDefinition<typeof xdsEnv> = {
     const pipeline = buildPipeline(ctx, store, () => certificatesRef.current?.secrets() ?? []);
     const inputs = buildInputs(ctx, pipeline, certificatesRef);
     await registerAdminRoutes(ctx.admin, { store, registry, pipeline, resources: inputs.resources, adminToken: ctx.config.ADMIN_TOKEN });
+    await registerConsoleRoutes(ctx.admin, { store, registry, pipeline, controllerName: ctx.config.GATEWAY_CONTROLLER_NAME });
     await loadInitialConfig(ctx, pipeline, store, inputs.loads);
   },
 };
