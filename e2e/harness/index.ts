@@ -24,3 +24,4 @@ export * as envoy from './envoy/index.js';
 export { startJwtIssuer, type JwtIssuerHandle } from './jwt-issuer.js';
 export { copyConfigFolder, fillPlaceholders, type ConfigFolderHandle } from './config-folder.js';
 export { watchAds, type AdsWatcher } from './envoy/ads-watcher.js';
+export { connectNackingProxy, type NackingProxy } from './nacking-proxy.js';

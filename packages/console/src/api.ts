@@ -26,8 +26,22 @@ function authHeaders(token: string): Record<string, string> {
   return token ? { authorization: `Bearer ${token}` } : {};
 }
 
+/** Whether reading needs a token (GET /console/api/access, open), so the page asks before being refused. */
+async function tokenRequired(signal: AbortSignal): Promise<boolean> {
+  try {
+    const response = await fetch('/console/api/access', { signal, cache: 'no-store' });
+    return response.ok && ((await response.json()) as { tokenRequired?: boolean }).tokenRequired === true;
+  } catch {
+    return false;
+  }
+}
+
 /** Follows /console/api/events until `signal` aborts, reconnecting after a second; stops on 401. */
 export async function followEvents(token: string, handlers: StreamHandlers, signal: AbortSignal): Promise<void> {
+  if (!token && (await tokenRequired(signal))) {
+    handlers.onConnection('unauthorized');
+    return;
+  }
   while (!signal.aborted) {
     try {
       const response = await fetch('/console/api/events', { headers: { accept: 'text/event-stream', ...authHeaders(token) }, signal, cache: 'no-store' });

@@ -77,6 +77,7 @@ describe('the console on the admin port', () => {
   });
 
   it('needs the read token for its data, in the Authorization header', async () => {
+    expect(await (await fetch(`${base}/console/api/access`)).json()).toEqual({ tokenRequired: true });
     expect((await fetch(`${base}/console/api/state`)).status).toBe(401);
     expect((await fetch(`${base}/console/api/events`)).status).toBe(401);
     const state = (await (await fetch(`${base}/console/api/state`, { headers: auth })).json()) as ConsoleState;

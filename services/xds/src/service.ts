@@ -37,7 +37,7 @@ export const xdsService: ServiceDefinition<typeof xdsEnv> = {
     const pipeline = buildPipeline(ctx, store, () => certificatesRef.current?.secrets() ?? []);
     const inputs = buildInputs(ctx, pipeline, certificatesRef);
     await registerAdminRoutes(ctx.admin, { store, registry, pipeline, resources: inputs.resources, adminToken: ctx.config.ADMIN_TOKEN });
-    await registerConsoleRoutes(ctx.admin, { store, registry, pipeline, controllerName: ctx.config.GATEWAY_CONTROLLER_NAME });
+    await registerConsoleRoutes(ctx.admin, { store, registry, pipeline, config: ctx.config });
     await loadInitialConfig(ctx, pipeline, store, inputs.loads);
   },
 };

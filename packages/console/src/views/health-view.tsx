@@ -159,7 +159,7 @@ function ResourceTable({ resources }: { resources: ResourceHealth[] }) {
               <td>{r.key}</td>
               <td>
                 {r.conditions.map((c, i) => (
-                  <span key={i} class={`cond ${c.status === 'True' ? 'ok' : c.status === 'False' ? 'bad' : ''}`} title={c.message}>
+                  <span key={i} class={`cond ${conditionTone(c.type, c.status)}`} title={c.message}>
                     {c.parent ? `${c.parent} ` : ''}
                     {c.type}={c.status}
                     {c.status === 'False' ? ` (${c.reason})` : ''}
@@ -172,6 +172,14 @@ function ResourceTable({ resources }: { resources: ResourceHealth[] }) {
       </table>
     </div>
   );
+}
+
+/** Condition types where True is the bad news (Gateway API's "abnormal-true" conditions). */
+const ABNORMAL_TRUE = new Set(['Conflicted', 'OverlappingTLSConfig']);
+
+function conditionTone(type: string, status: string): 'ok' | 'bad' | '' {
+  if (status === 'Unknown') return '';
+  return (status === 'True') !== ABNORMAL_TRUE.has(type) ? 'ok' : 'bad';
 }
 
 /** Versions are content hashes: the first characters tell them apart. */

@@ -32,7 +32,7 @@ function GatewayCard({ gateway, proxies }: { gateway: GatewayView; proxies: numb
           <Lane key={port} listeners={gateway.listeners.filter((l) => l.port === port)} routes={gateway.routes.filter((r) => r.port === port)} port={port} />
         ))}
       </div>
-      <RouteTable routes={gateway.routes} />
+      {gateway.routes.length > 0 ? <RouteTable routes={gateway.routes} /> : null}
     </section>
   );
 }
@@ -114,7 +114,7 @@ function Badges({ badges }: { badges: Badge[] }) {
 
 function RouteTable({ routes }: { routes: RouteView[] }) {
   return (
-    <div class="table-wrap">
+    <div class="table-wrap route-table">
       <table>
         <thead>
           <tr>

@@ -2,6 +2,7 @@
 // under a strict Content-Security-Policy, open like /healthz since they hold no data) and its data, which
 // the admin server's read rule guards (ADMIN_READ_TOKEN when set):
 //   GET /console/             the page (and /console/<asset>)
+//   GET /console/api/access   open: whether reading needs a token, so the page asks before it is refused
 //   GET /console/api/state    everything the page shows, as one JSON document
 //   GET /console/api/events   server-sent events, one per section (topology, health, certificates) when it changes
 // Actions reuse the admin API (POST /dry-run, PUT /resources) and so need ADMIN_TOKEN.
@@ -43,7 +44,8 @@ export interface ConsoleRoutesDeps {
   store: SnapshotStore;
   registry: ProxyRegistry;
   pipeline: { state(): Readonly<PipelineState>; servingResources(): GatewayResource[] };
-  controllerName: string;
+  /** GATEWAY_CONTROLLER_NAME for the topology; ADMIN_READ_TOKEN only to tell the page a token is needed. */
+  config: { GATEWAY_CONTROLLER_NAME: string; ADMIN_READ_TOKEN?: string | undefined };
   /** Where the built page is; default @gatehouse/console's dist/assets. */
   assetsDir?: string;
   pollMs?: number;
@@ -63,6 +65,8 @@ export async function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleR
   app.get('/console/', { config: { public: true } }, async (_request, reply) => sendAsset(reply, 'index.html'));
   app.get<{ Params: { asset: string } }>('/console/:asset', { config: { public: true } }, async (request, reply) => sendAsset(reply, request.params.asset));
 
+  const access = { tokenRequired: deps.config.ADMIN_READ_TOKEN !== undefined && deps.config.ADMIN_READ_TOKEN !== '' };
+  app.get('/console/api/access', { config: { public: true } }, async () => access);
   app.get('/console/api/state', async (_request, reply) => reply.header('cache-control', 'no-store').send(feed.state()));
   app.get('/console/api/events', (request, reply) => {
     reply.hijack();
@@ -158,7 +162,7 @@ class ConsoleFeed {
     if (this.cached?.key !== key) {
       this.cached = {
         key,
-        topology: JSON.stringify(buildTopology(pipeline.servingResources(), this.deps.controllerName)),
+        topology: JSON.stringify(buildTopology(pipeline.servingResources(), this.deps.config.GATEWAY_CONTROLLER_NAME)),
         certificates: JSON.stringify(buildCertificates(store)),
       };
     }
