@@ -95,6 +95,7 @@ const lines = [
   `  ${'config'.padEnd(10)} ${args.configDir} (watched: edits apply live)`,
   `  ${'state'.padEnd(10)} ${args.stateDir} (ADMIN_TOKEN, CERTS_ENCRYPTION_KEY, AUTHZ_COOKIE_SECRET in ${secrets.file})`,
   `  ${'status'.padEnd(10)} curl -s ${xds.adminUrl}/status`,
+  `  ${'console'.padEnd(10)} ${xds.adminUrl}/console/   (live topology, health, certificates; actions ask for ADMIN_TOKEN)`,
 ];
 if (bootstraps.length === 0) lines.push('  envoy      no Gateway in the config yet: bootstraps are written once xds serves one (re-run pnpm start)');
 for (const b of bootstraps) lines.push(`  envoy      envoy -c ${b.file}   (Gateway ${b.nodeCluster})`);

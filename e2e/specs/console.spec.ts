@@ -92,6 +92,7 @@ describe('the console in a browser', () => {
     expect(text).toContain('5 requests/minute per x-user-id');
     expect(text).toContain('OIDC login');
     await shot(laptop, 'topology');
+    await gateway.screenshot({ path: join(ARTIFACTS, 'console-gateway.png') });
   });
 
   it('shows a proxy within a second of its connecting, and the message of its NACK', async () => {

@@ -2,6 +2,7 @@
 // through the admin API. Both need ADMIN_TOKEN: the one given here stays in memory only.
 import { useState } from 'preact/hooks';
 import { applyResources, dryRun, type ActionResult } from '../api.js';
+import { diffLines } from '../diff-lines.js';
 import type { DryRunDiff } from '../model.js';
 
 type Outcome = { kind: 'diff'; diff: DryRunDiff } | { kind: 'applied'; applied: string[] } | { kind: 'error'; lines: string[] };
@@ -96,7 +97,18 @@ function OutcomeView({ outcome }: { outcome: Outcome }) {
               )),
               ...diff.changed.map((c) => (
                 <li key={`~${type}${c.name}`} class="changed">
-                  ~ {type} {c.name}
+                  <details open={diff.changed.length <= 3}>
+                    <summary>
+                      ~ {type} {c.name}
+                    </summary>
+                    <pre class="line-diff">
+                      {diffLines(JSON.stringify(c.before, null, 2), JSON.stringify(c.after, null, 2)).map((l, i) => (
+                        <span key={i} class={l.op === '+' ? 'added' : l.op === '-' ? 'removed' : 'same'}>
+                          {`${l.op} ${l.text}\n`}
+                        </span>
+                      ))}
+                    </pre>
+                  </details>
                 </li>
               )),
               ...diff.removed.map((n) => (

@@ -13,6 +13,7 @@ import { dirname, extname, join } from 'node:path';
 import type { ConsoleState, SectionName } from '@gatehouse/console/model';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { SnapshotStore } from '../core/cache/index.js';
+import { XdsErrorCodes } from '../errors.js';
 import type { GatewayResource } from '../core/index.js';
 import type { ProxyRegistry } from '../core/server/index.js';
 import type { PipelineState } from '../runner/config-pipeline.js';
@@ -58,7 +59,7 @@ export async function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleR
 
   const sendAsset = (reply: FastifyReply, name: string): FastifyReply => {
     const asset = assets.get(name);
-    if (!asset) return reply.code(404).headers(SECURITY_HEADERS).send({ error: 'GH_XDS_CONSOLE_ASSET_NOT_FOUND', message: assets.size === 0 ? 'the console is not built: run pnpm build' : `no console asset "${name}"` });
+    if (!asset) return reply.code(404).headers(SECURITY_HEADERS).send({ error: XdsErrorCodes.consoleAssetNotFound, message: assets.size === 0 ? 'the console is not built: run pnpm build' : `no console asset "${name}"` });
     return reply.headers(SECURITY_HEADERS).type(asset.type).send(asset.body);
   };
   app.get('/console', { config: { public: true } }, async (_request, reply) => reply.redirect('/console/'));
