@@ -1,5 +1,6 @@
 // Per Gateway: a picture (listeners → route rules with their policies → backends with weights), then the
 // same as a table.
+import { useState } from 'preact/hooks';
 import { describePolicies, describeRouteMatch, type Badge } from '../describe.js';
 import type { GatewayView, Health, ListenerView, RouteView, Topology } from '../model.js';
 
@@ -32,7 +33,7 @@ function GatewayCard({ gateway, proxies }: { gateway: GatewayView; proxies: numb
           <Lane key={port} listeners={gateway.listeners.filter((l) => l.port === port)} routes={gateway.routes.filter((r) => r.port === port)} port={port} />
         ))}
       </div>
-      {gateway.routes.length > 0 ? <RouteTable routes={gateway.routes} /> : null}
+      {gateway.routes.length > LARGE ? <LargeRouteTable routes={gateway.routes} /> : gateway.routes.length > 0 ? <RouteTable routes={gateway.routes} /> : null}
     </section>
   );
 }
@@ -46,11 +47,13 @@ function Lane({ listeners, routes, port }: { listeners: ListenerView[]; routes: 
       <div class="arrow" aria-hidden="true" />
       <div class="routes">
         {routes.length === 0 ? <p class="muted small">no routes attached</p> : null}
-        {routes.map((r) => (
-          <div class="flow" key={`${r.route}#${r.rule}#${describeRouteMatch(r.match)}`}>
+        {routes.map((r) => {
+          const match = describeRouteMatch(r.match);
+          return (
+          <div class="flow" key={`${r.route}#${r.rule}#${match}`}>
             <div class="node route">
               <div class="route-name">{r.route.replace(/^HTTPRoute\//, '')}</div>
-              <code class="match">{describeRouteMatch(r.match)}</code>
+              <code class="match">{match}</code>
               <Badges badges={describePolicies(r.policies)} />
             </div>
             <div class="arrow" aria-hidden="true" />
@@ -58,7 +61,8 @@ function Lane({ listeners, routes, port }: { listeners: ListenerView[]; routes: 
               <Target route={r} />
             </div>
           </div>
-        ))}
+          );
+        })}
       </div>
     </div>
   );
@@ -109,6 +113,19 @@ function Badges({ badges }: { badges: Badge[] }) {
         </span>
       ))}
     </span>
+  );
+}
+
+/** Above this many rules the table (the picture's twin) is drawn on request: the page stays quick. */
+const LARGE = 100;
+
+function LargeRouteTable({ routes }: { routes: RouteView[] }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details class="route-table" onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
+      <summary>Table of the {routes.length} route rules</summary>
+      {open ? <RouteTable routes={routes} /> : null}
+    </details>
   );
 }
 
