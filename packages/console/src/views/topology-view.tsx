@@ -50,18 +50,18 @@ function Lane({ listeners, routes, port }: { listeners: ListenerView[]; routes: 
         {routes.map((r) => {
           const match = describeRouteMatch(r.match);
           return (
-          <div class="flow" key={`${r.route}#${r.rule}#${match}`}>
-            <div class="node route">
-              <div class="route-name">{r.route.replace(/^HTTPRoute\//, '')}</div>
-              <code class="match">{match}</code>
-              <Badges badges={describePolicies(r.policies)} />
+            <div class="flow" key={`${r.route}#${r.rule}#${match}`}>
+              <div class="node route">
+                <div class="route-name">{r.route.replace(/^HTTPRoute\//, '')}</div>
+                <code class="match">{match}</code>
+                <Badges badges={describePolicies(r.policies)} />
+              </div>
+              <div class="arrow" aria-hidden="true" />
+              <div class="backends">
+                <Target route={r} />
+              </div>
             </div>
-            <div class="arrow" aria-hidden="true" />
-            <div class="backends">
-              <Target route={r} />
-            </div>
-          </div>
-          );
+            );
         })}
       </div>
     </div>
