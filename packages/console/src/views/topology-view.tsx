@@ -61,7 +61,7 @@ function Lane({ listeners, routes, port }: { listeners: ListenerView[]; routes: 
                 <Target route={r} />
               </div>
             </div>
-            );
+          );
         })}
       </div>
     </div>
