@@ -5,6 +5,7 @@ import type { ConsoleState, DryRunDiff, SectionName } from './model.js';
 
 const TOKEN_KEY = 'gatehouse.console.token';
 const RETRY_MS = 1000;
+const SECTIONS = new Set<string>(['topology', 'health', 'certificates', 'traffic'] satisfies SectionName[]);
 
 export function loadToken(storage: Pick<Storage, 'getItem'> | undefined = globalThis.sessionStorage): string {
   return storage?.getItem(TOKEN_KEY) ?? '';
@@ -54,7 +55,7 @@ export async function followEvents(token: string, handlers: StreamHandlers, sign
         await readEvents(
           response.body,
           (event) => {
-            if (event.event === 'topology' || event.event === 'health' || event.event === 'certificates') handlers.onSection(event.event, JSON.parse(event.data));
+            if (SECTIONS.has(event.event)) handlers.onSection(event.event as SectionName, JSON.parse(event.data));
           },
           signal,
         );

@@ -4,6 +4,7 @@ import { followEvents, loadToken, saveToken, type Connection } from './api.js';
 import { CertificatesView } from './views/certificates-view.js';
 import { HealthView } from './views/health-view.js';
 import { TopologyView } from './views/topology-view.js';
+import { TrafficView } from './views/traffic-view.js';
 import { TryChangeView } from './views/try-change-view.js';
 import { TokenPrompt } from './views/token-prompt.js';
 import type { ConsoleState } from './model.js';
@@ -12,6 +13,7 @@ const TABS = [
   { id: 'topology', title: 'Topology' },
   { id: 'health', title: 'Health' },
   { id: 'certificates', title: 'Certificates' },
+  { id: 'traffic', title: 'Traffic' },
   { id: 'try', title: 'Try a change' },
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
@@ -77,6 +79,8 @@ export function App() {
           <HealthView health={state.health} />
         ) : tab === 'certificates' ? (
           <CertificatesView certificates={state.certificates ?? []} />
+        ) : tab === 'traffic' ? (
+          <TrafficView traffic={state.traffic ?? { configured: false, intervalSeconds: 10, times: [], series: [], errors: [] }} />
         ) : (
           <TryChangeView token={token} />
         )}

@@ -6,6 +6,7 @@ export interface ConsoleState {
   topology: Topology;
   health: Health;
   certificates: CertificateView[];
+  traffic: TrafficView;
 }
 
 /** The sections the event stream sends, each whenever it changed. */
@@ -173,6 +174,29 @@ export interface CertificateView {
   renewAfter: string;
   /** Gateways serving it. */
   gateways: string[];
+}
+
+/** Counters read from the services' /metrics (CONSOLE_METRICS_URLS), as increases per interval. */
+export interface TrafficView {
+  /** False when xds reads no service's metrics. */
+  configured: boolean;
+  intervalSeconds: number;
+  /** End of each interval, oldest first. */
+  times: string[];
+  series: TrafficSeries[];
+  /** The services that could not be read at the last attempt, and why. */
+  errors: string[];
+}
+
+export interface TrafficSeries {
+  /** The target's name in CONSOLE_METRICS_URLS, e.g. "authz". */
+  source: string;
+  metric: 'authz_checks' | 'ratelimit_hits' | 'ratelimit_over_limit';
+  /** authz_checks: policy, outcome, reason; ratelimit_*: rule. */
+  labels: Record<string, string>;
+  total: number;
+  /** Increase in each interval of `times`. */
+  deltas: number[];
 }
 
 /** POST /dry-run's diff: per node cluster, per resource type, what would be added, changed or removed. */

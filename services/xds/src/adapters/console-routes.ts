@@ -4,7 +4,7 @@
 //   GET /console/             the page (and /console/<asset>)
 //   GET /console/api/access   open: whether reading needs a token, so the page asks before it is refused
 //   GET /console/api/state    everything the page shows, as one JSON document
-//   GET /console/api/events   server-sent events, one per section (topology, health, certificates) when it changes
+//   GET /console/api/events   server-sent events, one per section (topology, health, certificates, traffic) when it changes
 // Actions reuse the admin API (POST /dry-run, PUT /resources) and so need ADMIN_TOKEN.
 import { readdirSync, readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
@@ -18,6 +18,7 @@ import type { GatewayResource } from '../core/index.js';
 import type { ProxyRegistry } from '../core/server/index.js';
 import type { PipelineState } from '../runner/config-pipeline.js';
 import { buildCertificates, buildHealth, buildTopology } from './console-model.js';
+import { parseMetricsTargets, TrafficHistory } from './console-traffic.js';
 
 /** No inline script or style, nothing from another origin, not framed. */
 export const CONSOLE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -45,8 +46,11 @@ export interface ConsoleRoutesDeps {
   store: SnapshotStore;
   registry: ProxyRegistry;
   pipeline: { state(): Readonly<PipelineState>; servingResources(): GatewayResource[] };
-  /** GATEWAY_CONTROLLER_NAME for the topology; ADMIN_READ_TOKEN only to tell the page a token is needed. */
-  config: { GATEWAY_CONTROLLER_NAME: string; ADMIN_READ_TOKEN?: string | undefined };
+  /**
+   * GATEWAY_CONTROLLER_NAME for the topology; ADMIN_READ_TOKEN to tell the page a token is needed (and sent to
+   * the services' /metrics); CONSOLE_METRICS_URLS the services whose metrics the Traffic view shows.
+   */
+  config: { GATEWAY_CONTROLLER_NAME: string; ADMIN_READ_TOKEN?: string | undefined; CONSOLE_METRICS_URLS?: string | undefined };
   /** Where the built page is; default @gatehouse/console's dist/assets. */
   assetsDir?: string;
   pollMs?: number;
@@ -54,8 +58,13 @@ export interface ConsoleRoutesDeps {
 
 export async function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleRoutesDeps): Promise<void> {
   const assets = loadAssets(deps.assetsDir ?? defaultAssetsDir());
-  const feed = new ConsoleFeed(deps);
-  app.addHook('preClose', async () => feed.close());
+  const traffic = new TrafficHistory({ targets: parseMetricsTargets(deps.config.CONSOLE_METRICS_URLS), token: deps.config.ADMIN_READ_TOKEN });
+  traffic.start();
+  const feed = new ConsoleFeed(deps, traffic);
+  app.addHook('preClose', async () => {
+    traffic.stop();
+    feed.close();
+  });
 
   const sendAsset = (reply: FastifyReply, name: string): FastifyReply => {
     const asset = assets.get(name);
@@ -105,11 +114,14 @@ class ConsoleFeed {
   private poll?: NodeJS.Timeout;
   private keepalive?: NodeJS.Timeout;
 
-  constructor(private readonly deps: ConsoleRoutesDeps) {}
+  constructor(
+    private readonly deps: ConsoleRoutesDeps,
+    private readonly traffic: TrafficHistory,
+  ) {}
 
   state(): ConsoleState {
     const sections = this.sections();
-    return { topology: JSON.parse(sections.topology) as ConsoleState['topology'], health: JSON.parse(sections.health) as ConsoleState['health'], certificates: JSON.parse(sections.certificates) as ConsoleState['certificates'] };
+    return Object.fromEntries(Object.entries(sections).map(([name, json]) => [name, JSON.parse(json) as unknown])) as unknown as ConsoleState;
   }
 
   add(client: ServerResponse): void {
@@ -168,7 +180,7 @@ class ConsoleFeed {
       };
     }
     const health = JSON.stringify(buildHealth({ state, store, registry: this.deps.registry }));
-    return { topology: this.cached.topology, health, certificates: this.cached.certificates };
+    return { topology: this.cached.topology, health, certificates: this.cached.certificates, traffic: JSON.stringify(this.traffic.view()) };
   }
 }
 
