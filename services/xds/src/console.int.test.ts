@@ -81,7 +81,7 @@ describe('the console on the admin port', () => {
     expect((await fetch(`${base}/console/api/state`)).status).toBe(401);
     expect((await fetch(`${base}/console/api/events`)).status).toBe(401);
     const state = (await (await fetch(`${base}/console/api/state`, { headers: auth })).json()) as ConsoleState;
-    expect(Object.keys(state).sort()).toEqual(['certificates', 'health', 'topology']);
+    expect(Object.keys(state).sort()).toEqual(['certificates', 'health', 'topology', 'traffic']);
   });
 
   it('shows the walkthrough Gateway with its listener, routes and the policies on /api', async () => {
