@@ -1,9 +1,11 @@
 // Journey: an operator opens the console (xds's admin port, /console/) in a real headless Chromium, on the
-// walkthrough's YAML with a read token configured. The page asks for the token, then shows the Gateway, its
-// routes and their policies in words; a proxy connecting shows within a second and its NACK with its
-// message; a file that fails to parse shows with file and line; a certificate with its expiry; a dry run
-// shows the Envoy diff. It never requests another origin and logs no console error. Screenshots go to
+// walkthrough's YAML with a read token configured, the four services running. The page asks for the token,
+// then shows the Gateway, its routes and their policies in words; a proxy connecting shows within a second
+// and its NACK with its message; a file that fails to parse shows with file and line; a certificate with its
+// expiry; requests through the emulated Envoy show as authz checks and rate limit hits; a dry run shows the
+// Envoy diff. It never requests another origin and logs no console error. Screenshots go to
 // e2e/artifacts/console-*.png (a laptop and a phone).
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,10 +17,9 @@ import {
   copyConfigFolder,
   createThrowawayCa,
   repoRoot,
-  startRedis,
-  startService,
+  startGateway,
   type ConfigFolderHandle,
-  type RedisHandle,
+  type GatewayHandle,
   type ServiceHandle,
 } from '../harness/index.js';
 
@@ -27,8 +28,8 @@ const ARTIFACTS = join(repoRoot, 'e2e', 'artifacts');
 const LAPTOP = { width: 1366, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
-let redis: RedisHandle;
 let config: ConfigFolderHandle;
+let gw: GatewayHandle;
 let xds: ServiceHandle;
 let browser: BrowserHandle;
 let laptop: BrowserPage;
@@ -56,18 +57,22 @@ const tab = async (page: BrowserPage, title: string) => page.page.getByRole('lin
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  redis = await startRedis();
   config = await copyConfigFolder(join(repoRoot, 'deploy', 'examples'));
   await config.write('secure-gateway.yaml', await tlsGatewayYaml());
-  xds = await startService('xds', { REDIS_URL: redis.url, GATEWAY_CONFIG_PATH: config.dir, ADMIN_READ_TOKEN: READ_TOKEN });
+  const read = { ADMIN_READ_TOKEN: READ_TOKEN };
+  gw = await startGateway({
+    configDir: config.dir,
+    nodeCluster: 'default/gateway',
+    env: { xds: read, authz: read, certs: read, ratelimit: { ...read, RATELIMIT_REDIS_TIMEOUT_MS: '1000' } },
+  });
+  xds = gw.service('xds');
   browser = await launchChromium();
   laptop = await browser.newPage(LAPTOP);
 }, 90_000);
 
 afterAll(async () => {
   await browser?.close();
-  await xds?.stop();
-  await redis?.stop();
+  await gw?.stop();
   await config?.remove();
 });
 
@@ -133,6 +138,20 @@ describe('the console in a browser', () => {
     expect(text).toContain('localhost');
     await shot(laptop, 'certificates');
   });
+
+  it('shows authz checks and rate limit hits of requests through the gateway', async () => {
+    const { page } = laptop;
+    const token = execFileSync(process.execPath, [join(repoRoot, 'deploy/demo-token/mint-token.mjs'), '--sub', 'alice'], { encoding: 'utf8' }).trim();
+    expect((await gw.request(8080, { path: '/api/orders' })).status).toBe(401);
+    for (let i = 0; i < 2; i++) expect((await gw.request(8080, { path: '/api/orders', headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    await tab(laptop, 'Traffic');
+    // xds reads the services' metrics every 10 s.
+    const checks = page.getByTestId('traffic-checks');
+    await checks.getByText('denied (GH_AUTHZ_JWT_MISSING)').waitFor({ timeout: 30_000 });
+    await checks.getByText('allowed (jwt)').waitFor({ timeout: 30_000 });
+    await page.getByTestId('traffic-limits').getByText('hits').waitFor({ timeout: 30_000 });
+    await shot(laptop, 'traffic');
+  }, 60_000);
 
   it('shows a dry run of a pasted change per Gateway, with the admin token', async () => {
     const { page } = laptop;

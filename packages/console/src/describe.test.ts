@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeMatch, describePolicies, describeRouteMatch, describeTimeFrom } from './describe.js';
+import { describeMatch, describePolicies, describeRateLimitRule, describeRouteMatch, describeTimeFrom } from './describe.js';
 
 describe('describePolicies', () => {
   it('words a JWT provider with its issuer and the claims it copies to headers', () => {
@@ -58,5 +58,12 @@ describe('describeTimeFrom', () => {
     expect(describeTimeFrom('2026-01-13T05:00:00Z', now)).toBe('in 12 days');
     expect(describeTimeFrom('2025-12-31T21:00:00Z', now)).toBe('3 hours ago');
     expect(describeTimeFrom('2026-01-01T00:01:00Z', now)).toBe('in 1 minute');
+  });
+});
+
+describe('describeRateLimitRule', () => {
+  it('names the route rule a ratelimit rule label limits, and leaves other labels alone', () => {
+    expect(describeRateLimitRule('default/gateway/http.httproute/default/api/rule/0/match/0/*_httproute/default/api/rule/0/match/0/*.rule-0-match-0')).toBe('default/api rule 0, limit 1');
+    expect(describeRateLimitRule('messaging.message_type_marketing')).toBe('messaging.message_type_marketing');
   });
 });

@@ -95,3 +95,14 @@ export function describeTimeFrom(iso: string, now: number): string {
   const words = `${n} ${unit}${n === 1 ? '' : 's'}`;
   return ms >= 0 ? `in ${words}` : `${words} ago`;
 }
+
+/**
+ * A ratelimit rule label (the config path "<domain>.<route descriptor>_….rule-<r>-match-<m>") as the route
+ * rule it limits: "default/api rule 0, limit 1". Labels of another shape are shown as they are.
+ */
+export function describeRateLimitRule(rule: string): string {
+  const route = /(?:httproute|grpcroute)\/([^/]+)\/([^/]+)\/rule\/(\d+)/.exec(rule);
+  if (!route) return rule;
+  const limit = /\.rule-(\d+)-match-\d+$/.exec(rule);
+  return `${route[1]}/${route[2]} rule ${route[3]}${limit ? `, limit ${Number(limit[1]) + 1}` : ''}`;
+}

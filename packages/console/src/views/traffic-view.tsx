@@ -1,5 +1,6 @@
 // Allowed and denied checks per policy and reason, and rate limit hits per rule, over the last minutes
 // (xds's short in-memory history of the services' counters; no Prometheus needed).
+import { describeRateLimitRule } from '../describe.js';
 import type { TrafficSeries, TrafficView as Traffic } from '../model.js';
 
 export function TrafficView({ traffic }: { traffic: Traffic }) {
@@ -50,7 +51,7 @@ export function TrafficView({ traffic }: { traffic: Traffic }) {
           rows={rules.flatMap((rule) =>
             traffic.series
               .filter((s) => s.metric !== 'authz_checks' && s.labels.rule === rule)
-              .map((s) => ({ key: `${s.source}|${s.metric}|${rule}`, title: rule, detail: s.metric === 'ratelimit_over_limit' ? 'over the limit' : 'hits', tone: s.metric === 'ratelimit_over_limit' ? 'bad' : 'ok', series: s })),
+              .map((s) => ({ key: `${s.source}|${s.metric}|${rule}`, title: describeRateLimitRule(rule), fullTitle: rule, detail: s.metric === 'ratelimit_over_limit' ? 'over the limit' : 'hits', tone: s.metric === 'ratelimit_over_limit' ? 'bad' : 'ok', series: s })),
           )}
         />
       </section>
@@ -61,6 +62,8 @@ export function TrafficView({ traffic }: { traffic: Traffic }) {
 interface Row {
   key: string;
   title: string;
+  /** Shown on hover when the title is shortened. */
+  fullTitle?: string;
   detail: string;
   tone: 'ok' | 'bad';
   series: TrafficSeries;
@@ -83,7 +86,7 @@ function Rows({ rows }: { rows: Row[] }) {
         <tbody>
           {rows.map((r) => (
             <tr key={r.key}>
-              <td>{r.title}</td>
+              <td title={r.fullTitle}>{r.title}</td>
               <td class={r.tone === 'bad' ? 'bad-text' : ''}>{r.detail}</td>
               <td>
                 <Sparkline values={r.series.deltas} tone={r.tone} />
