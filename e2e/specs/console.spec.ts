@@ -7,7 +7,7 @@
 // e2e/artifacts/console-*.png (a laptop and a phone).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import {
   connectNackingProxy,
   copyConfigFolder,
   createThrowawayCa,
+  freePort,
   repoRoot,
   startGateway,
   type ConfigFolderHandle,
@@ -29,6 +30,7 @@ const LAPTOP = { width: 1366, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
 let config: ConfigFolderHandle;
+let certsDir: string;
 let gw: GatewayHandle;
 let xds: ServiceHandle;
 let browser: BrowserHandle;
@@ -52,6 +54,29 @@ async function tlsGatewayYaml(): Promise<string> {
   }
 }
 
+const ACME_GATEWAY = `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: default
+  annotations: { cert-manager.io/cluster-issuer: unreachable-ca }
+spec:
+  gatewayClassName: gatehouse
+  listeners:
+    - { name: https, protocol: HTTPS, port: 9443, hostname: www.example.test, tls: { certificateRefs: [{ name: www-tls }] } }
+`;
+
+const unreachableIssuer = (port: number) => `apiVersion: cert-manager.io/v1
+kind: ClusterIssuer
+metadata: { name: unreachable-ca }
+spec:
+  acme:
+    server: https://127.0.0.1:${port}/dir
+    email: ops@example.test
+    privateKeySecretRef: { name: unreachable-ca-account }
+    solvers: [{ http01: { gatewayHTTPRoute: {} } }]
+`;
+
 const shot = (page: BrowserPage, name: string) => page.page.screenshot({ path: join(ARTIFACTS, `console-${name}.png`), fullPage: true });
 const tab = async (page: BrowserPage, title: string) => page.page.getByRole('link', { name: title }).click();
 
@@ -59,11 +84,15 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   config = await copyConfigFolder(join(repoRoot, 'deploy', 'examples'));
   await config.write('secure-gateway.yaml', await tlsGatewayYaml());
+  // A Gateway asking an ACME CA that does not answer for its certificate: certs records the failure.
+  await config.write('acme-gateway.yaml', ACME_GATEWAY);
+  certsDir = await mkdtemp(join(tmpdir(), 'gatehouse-console-certs-'));
+  await writeFile(join(certsDir, 'issuer.yaml'), unreachableIssuer(await freePort()));
   const read = { ADMIN_READ_TOKEN: READ_TOKEN };
   gw = await startGateway({
     configDir: config.dir,
     nodeCluster: 'default/gateway',
-    env: { xds: read, authz: read, certs: read, ratelimit: { ...read, RATELIMIT_REDIS_TIMEOUT_MS: '1000' } },
+    env: { xds: read, authz: read, certs: { ...read, CERTS_CONFIG_PATH: certsDir }, ratelimit: { ...read, RATELIMIT_REDIS_TIMEOUT_MS: '1000' } },
   });
   xds = gw.service('xds');
   browser = await launchChromium();
@@ -74,6 +103,7 @@ afterAll(async () => {
   await browser?.close();
   await gw?.stop();
   await config?.remove();
+  if (certsDir) await rm(certsDir, { recursive: true, force: true });
 });
 
 describe('the console in a browser', () => {
@@ -138,6 +168,22 @@ describe('the console in a browser', () => {
     expect(text).toContain('localhost');
     await shot(laptop, 'certificates');
   });
+
+  it('shows what the certs service says of a certificate it cannot get yet, and renews it with the admin token', async () => {
+    const { page } = laptop;
+    await tab(laptop, 'Certificates');
+    const card = page.getByTestId('certificate-default/www-tls');
+    // xds reads the certs service every 15 s; certs fails against the CA that does not answer.
+    await card.getByTestId('last-failure').waitFor({ timeout: 45_000 });
+    const text = await card.innerText();
+    expect(text).toContain('not issued yet');
+    expect(text).toContain('ClusterIssuer unreachable-ca');
+    expect(text).toMatch(/Next attempt\s+in /);
+    await page.getByLabel('Admin token (renew, revoke)').fill(xds.adminToken);
+    await card.getByRole('button', { name: 'Renew now' }).click();
+    await card.getByText('Renewal requested: renewal scheduled').waitFor();
+    await shot(laptop, 'certificates-managed');
+  }, 60_000);
 
   it('shows authz checks and rate limit hits of requests through the gateway', async () => {
     const { page } = laptop;

@@ -90,3 +90,10 @@ export function dryRun(yaml: string, adminToken: string): Promise<ActionResult<{
 export function applyResources(yaml: string, adminToken: string): Promise<ActionResult<{ applied: string[]; version: string }>> {
   return send('PUT', '/resources', yaml, adminToken);
 }
+
+/** Renew or revoke a Certificate the certs service manages, through xds (needs ADMIN_TOKEN). */
+export async function certificateAction(certificate: string, action: 'renew' | 'revoke', adminToken: string): Promise<{ ok: boolean; status: number; message: string }> {
+  const response = await fetch(`/console/api/certificates/${certificate.split('/').map(encodeURIComponent).join('/')}/${action}`, { method: 'POST', headers: authHeaders(adminToken), cache: 'no-store' });
+  const body = (await response.json().catch(() => ({}))) as { status?: string; message?: string };
+  return { ok: response.ok, status: response.status, message: body.status ?? body.message ?? response.statusText };
+}

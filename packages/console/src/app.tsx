@@ -78,7 +78,7 @@ export function App() {
         ) : tab === 'health' ? (
           <HealthView health={state.health} />
         ) : tab === 'certificates' ? (
-          <CertificatesView certificates={state.certificates ?? []} />
+          <CertificatesView certificates={state.certificates ?? []} token={token} />
         ) : tab === 'traffic' ? (
           <TrafficView traffic={state.traffic ?? { configured: false, intervalSeconds: 10, times: [], series: [], errors: [] }} />
         ) : (

@@ -165,15 +165,33 @@ export interface Health {
 export interface CertificateView {
   /** SDS secret name "<namespace>/<name>". */
   name: string;
-  subject: string;
+  /** False for a certificate the certs service manages but has not issued yet: no validity below. */
+  served: boolean;
+  subject?: string;
   hostnames: string[];
-  issuer: string;
-  notBefore: string;
-  notAfter: string;
+  issuer?: string;
+  notBefore?: string;
+  notAfter?: string;
   /** When renewal starts without ARI: a third of the lifetime left (half under 10 days), as the certs service does. */
-  renewAfter: string;
+  renewAfter?: string;
   /** Gateways serving it. */
   gateways: string[];
+  /** What the certs service says (CONSOLE_CERTS_URL), when it manages this certificate. */
+  managed?: ManagedCertificate;
+}
+
+export interface ManagedCertificate {
+  /** The Certificate "<namespace>/<name>" (renew and revoke act on it). */
+  certificate: string;
+  issuerRef: string;
+  dnsNames: string[];
+  ready: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string };
+  issuing?: { reason: string; message: string };
+  /** The certs service's renewal time (the CA's ARI window when it has one). */
+  renewalTime?: string;
+  lastFailureTime?: string;
+  failedIssuanceAttempts?: number;
+  nextAttemptTime?: string;
 }
 
 /** Counters read from the services' /metrics (CONSOLE_METRICS_URLS), as increases per interval. */

@@ -31,6 +31,7 @@ export const xdsEnv = {
   GATEWAY_CONTROLLER_NAME: env.string({ default: 'gatehouse.dev/gateway-controller', description: 'GatewayClass controllerName this instance serves' }),
   XDS_DEBOUNCE_MS: env.int({ default: 50, min: 0, description: 'quiet period before a change is translated and pushed' }),
   XDS_MAX_DELAY_MS: env.int({ default: 500, min: 0, description: 'bound on the push delay during a stream of changes' }),
+  CONSOLE_CERTS_URL: env.optionalString({ description: 'the certs service\'s admin API (e.g. http://certs:9102): the console shows renewal, failures and renew/revoke' }),
   CONSOLE_METRICS_URLS: env.optionalString({ description: 'services whose /metrics the console\'s Traffic view reads, "name=url,…" (e.g. authz=http://authz:9002/metrics)' }),
 };
 

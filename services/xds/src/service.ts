@@ -37,7 +37,7 @@ export const xdsService: ServiceDefinition<typeof xdsEnv> = {
     const pipeline = buildPipeline(ctx, store, () => certificatesRef.current?.secrets() ?? []);
     const inputs = buildInputs(ctx, pipeline, certificatesRef);
     await registerAdminRoutes(ctx.admin, { store, registry, pipeline, resources: inputs.resources, adminToken: ctx.config.ADMIN_TOKEN });
-    await registerConsoleRoutes(ctx.admin, { store, registry, pipeline, config: ctx.config });
+    await registerConsoleRoutes(ctx.admin, { store, registry, pipeline, config: ctx.config, onError: (err) => ctx.logger.warn({ err }, 'console: the certs service could not be read') });
     await loadInitialConfig(ctx, pipeline, store, inputs.loads);
   },
 };

@@ -227,13 +227,13 @@ export function buildCertificates(store: SnapshotStore): CertificateView[] {
       }
       const pem = (entry.resource as { tls_certificate?: { certificate_chain?: { inline_string?: string } } }).tls_certificate?.certificate_chain?.inline_string;
       const view = pem ? certificateView(name, pem) : undefined;
-      if (view) byName.set(name, { ...view, gateways: [nodeCluster] });
+      if (view) byName.set(name, { ...view, served: true, gateways: [nodeCluster] });
     }
   }
-  return [...byName.values()].sort((a, b) => a.notAfter.localeCompare(b.notAfter));
+  return [...byName.values()].sort((a, b) => (a.notAfter ?? '').localeCompare(b.notAfter ?? ''));
 }
 
-function certificateView(name: string, pem: string): Omit<CertificateView, 'gateways'> | undefined {
+function certificateView(name: string, pem: string): Omit<CertificateView, 'gateways' | 'served'> | undefined {
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(pem);

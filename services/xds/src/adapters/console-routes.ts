@@ -5,18 +5,21 @@
 //   GET /console/api/access   open: whether reading needs a token, so the page asks before it is refused
 //   GET /console/api/state    everything the page shows, as one JSON document
 //   GET /console/api/events   server-sent events, one per section (topology, health, certificates, traffic) when it changes
-// Actions reuse the admin API (POST /dry-run, PUT /resources) and so need ADMIN_TOKEN.
+//   POST /console/api/certificates/:namespace/:name/(renew|revoke)   forwarded to the certs service (CONSOLE_CERTS_URL)
+// Actions need ADMIN_TOKEN (the kit's rule for every non-GET route); the others reuse the admin API
+// (POST /dry-run, PUT /resources).
 import { readdirSync, readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
-import type { ConsoleState, SectionName } from '@gatehouse/console/model';
+import type { CertificateView, ConsoleState, SectionName } from '@gatehouse/console/model';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { SnapshotStore } from '../core/cache/index.js';
 import { XdsErrorCodes } from '../errors.js';
 import type { GatewayResource } from '../core/index.js';
 import type { ProxyRegistry } from '../core/server/index.js';
 import type { PipelineState } from '../runner/config-pipeline.js';
+import { CertsStatus, mergeManaged } from './console-certs.js';
 import { buildCertificates, buildHealth, buildTopology } from './console-model.js';
 import { parseMetricsTargets, TrafficHistory } from './console-traffic.js';
 
@@ -48,9 +51,11 @@ export interface ConsoleRoutesDeps {
   pipeline: { state(): Readonly<PipelineState>; servingResources(): GatewayResource[] };
   /**
    * GATEWAY_CONTROLLER_NAME for the topology; ADMIN_READ_TOKEN to tell the page a token is needed (and sent to
-   * the services' /metrics); CONSOLE_METRICS_URLS the services whose metrics the Traffic view shows.
+   * the services' /metrics and certs' /certificates); CONSOLE_METRICS_URLS the services whose metrics the
+   * Traffic view shows; CONSOLE_CERTS_URL the certs admin API.
    */
-  config: { GATEWAY_CONTROLLER_NAME: string; ADMIN_READ_TOKEN?: string | undefined; CONSOLE_METRICS_URLS?: string | undefined };
+  config: { GATEWAY_CONTROLLER_NAME: string; ADMIN_READ_TOKEN?: string | undefined; CONSOLE_METRICS_URLS?: string | undefined; CONSOLE_CERTS_URL?: string | undefined };
+  onError?: (err: unknown) => void;
   /** Where the built page is; default @gatehouse/console's dist/assets. */
   assetsDir?: string;
   pollMs?: number;
@@ -60,9 +65,12 @@ export async function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleR
   const assets = loadAssets(deps.assetsDir ?? defaultAssetsDir());
   const traffic = new TrafficHistory({ targets: parseMetricsTargets(deps.config.CONSOLE_METRICS_URLS), token: deps.config.ADMIN_READ_TOKEN });
   traffic.start();
-  const feed = new ConsoleFeed(deps, traffic);
+  const certs = deps.config.CONSOLE_CERTS_URL ? new CertsStatus({ url: deps.config.CONSOLE_CERTS_URL, token: deps.config.ADMIN_READ_TOKEN, ...(deps.onError ? { onError: deps.onError } : {}) }) : undefined;
+  certs?.start();
+  const feed = new ConsoleFeed(deps, traffic, certs);
   app.addHook('preClose', async () => {
     traffic.stop();
+    certs?.stop();
     feed.close();
   });
 
@@ -78,6 +86,17 @@ export async function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleR
   const access = { tokenRequired: deps.config.ADMIN_READ_TOKEN !== undefined && deps.config.ADMIN_READ_TOKEN !== '' };
   app.get('/console/api/access', { config: { public: true } }, async () => access);
   app.get('/console/api/state', async (_request, reply) => reply.header('cache-control', 'no-store').send(feed.state()));
+  for (const action of ['renew', 'revoke'] as const) {
+    app.post<{ Params: { namespace: string; name: string } }>(`/console/api/certificates/:namespace/:name/${action}`, async (request, reply) => {
+      if (!certs) return reply.code(404).send({ error: XdsErrorCodes.consoleCertsNotConfigured, message: 'CONSOLE_CERTS_URL is not set: xds does not reach the certs service' });
+      try {
+        const result = await certs.act(`${request.params.namespace}/${request.params.name}`, action, request.headers.authorization);
+        return reply.code(result.status).send(result.body);
+      } catch (err) {
+        return reply.code(502).send({ error: XdsErrorCodes.consoleCertsUnreachable, message: `the certs service did not answer: ${err instanceof Error ? err.message : String(err)}` });
+      }
+    });
+  }
   app.get('/console/api/events', (request, reply) => {
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', connection: 'keep-alive' });
@@ -117,6 +136,7 @@ class ConsoleFeed {
   constructor(
     private readonly deps: ConsoleRoutesDeps,
     private readonly traffic: TrafficHistory,
+    private readonly certs: CertsStatus | undefined,
   ) {}
 
   state(): ConsoleState {
@@ -180,7 +200,8 @@ class ConsoleFeed {
       };
     }
     const health = JSON.stringify(buildHealth({ state, store, registry: this.deps.registry }));
-    return { topology: this.cached.topology, health, certificates: this.cached.certificates, traffic: JSON.stringify(this.traffic.view()) };
+    const certificates = this.certs ? JSON.stringify(mergeManaged(JSON.parse(this.cached.certificates) as CertificateView[], this.certs.current())) : this.cached.certificates;
+    return { topology: this.cached.topology, health, certificates, traffic: JSON.stringify(this.traffic.view()) };
   }
 }
 
