@@ -16,7 +16,6 @@ import {
   connectNackingProxy,
   copyConfigFolder,
   createThrowawayCa,
-  freePort,
   repoRoot,
   startGateway,
   type ConfigFolderHandle,
@@ -66,12 +65,13 @@ spec:
     - { name: https, protocol: HTTPS, port: 9443, hostname: www.example.test, tls: { certificateRefs: [{ name: www-tls }] } }
 `;
 
-const unreachableIssuer = (port: number) => `apiVersion: cert-manager.io/v1
+// Port 1 on the loopback: privileged, so no test server takes it, and nothing listens there.
+const UNREACHABLE_ISSUER = `apiVersion: cert-manager.io/v1
 kind: ClusterIssuer
 metadata: { name: unreachable-ca }
 spec:
   acme:
-    server: https://127.0.0.1:${port}/dir
+    server: https://127.0.0.1:1/dir
     email: ops@example.test
     privateKeySecretRef: { name: unreachable-ca-account }
     solvers: [{ http01: { gatewayHTTPRoute: {} } }]
@@ -87,7 +87,7 @@ beforeAll(async () => {
   // A Gateway asking an ACME CA that does not answer for its certificate: certs records the failure.
   await config.write('acme-gateway.yaml', ACME_GATEWAY);
   certsDir = await mkdtemp(join(tmpdir(), 'gatehouse-console-certs-'));
-  await writeFile(join(certsDir, 'issuer.yaml'), unreachableIssuer(await freePort()));
+  await writeFile(join(certsDir, 'issuer.yaml'), UNREACHABLE_ISSUER);
   const read = { ADMIN_READ_TOKEN: READ_TOKEN };
   gw = await startGateway({
     configDir: config.dir,
@@ -155,6 +155,17 @@ describe('the console in a browser', () => {
     await problem.waitFor();
     expect(await page.getByTestId('problems').innerText()).toContain('GH_XDS_YAML_PARSE');
     await shot(laptop, 'health-file-error');
+  });
+
+  it('shows a resource whose new version is refused, with file and line and its last good version serving', async () => {
+    const { page } = laptop;
+    await config.edit('jwt-api.yaml', (text) => text.replace('requests: 5', 'reqests: 5'));
+    const problem = page.getByTestId('problems').locator('li', { hasText: 'BackendTrafficPolicy/default/api-per-user-limit' });
+    await problem.getByText('last good version serving').waitFor();
+    expect(await problem.innerText()).toMatch(/jwt-api\.yaml:\d+/);
+    await shot(laptop, 'health-last-good');
+    await config.edit('jwt-api.yaml', (text) => text.replace('reqests: 5', 'requests: 5'));
+    await problem.waitFor({ state: 'detached' });
   });
 
   it('shows a certificate with its expiry and issuer', async () => {
