@@ -74,6 +74,14 @@ export async function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleR
     feed.close();
   });
 
+  // `docker compose up` and a service's log say where the console is.
+  app.addHook('onListen', async () => {
+    const address = app.server.address();
+    if (!address || typeof address === 'string') return;
+    const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    app.log.info({ url: `http://${host}:${address.port}/console/` }, `console: http://${host}:${address.port}/console/`);
+  });
+
   const sendAsset = (reply: FastifyReply, name: string): FastifyReply => {
     const asset = assets.get(name);
     if (!asset) return reply.code(404).headers(SECURITY_HEADERS).send({ error: XdsErrorCodes.consoleAssetNotFound, message: assets.size === 0 ? 'the console is not built: run pnpm build' : `no console asset "${name}"` });
