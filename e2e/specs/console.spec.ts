@@ -233,6 +233,10 @@ describe('the console in a browser', () => {
     const overflow = await phone.page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await shot(phone, 'phone-topology');
+    await phone.page.getByRole('link', { name: 'Health' }).click();
+    await phone.page.getByText('Connected proxies').waitFor();
+    expect(await phone.page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+    await shot(phone, 'phone-health');
     expect(phone.errors).toEqual([]);
   });
 

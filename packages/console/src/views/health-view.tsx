@@ -108,7 +108,7 @@ function ProxyTable({ proxies }: { proxies: ProxyView[] }) {
   if (proxies.length === 0) return <p class="muted">No proxy is connected.</p>;
   return (
     <div class="table-wrap">
-      <table data-testid="proxies">
+      <table data-testid="proxies" class="rows-on-phone">
         <thead>
           <tr>
             <th>Node</th>
@@ -146,7 +146,7 @@ function ProxyTable({ proxies }: { proxies: ProxyView[] }) {
 function ResourceTable({ resources }: { resources: ResourceHealth[] }) {
   return (
     <div class="table-wrap">
-      <table>
+      <table class="rows-on-phone">
         <thead>
           <tr>
             <th>Resource</th>
