@@ -95,6 +95,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       AUTHZ_ADDRESS: `127.0.0.1:${ports.authz?.grpc ?? 9001}`,
       RATELIMIT_ADDRESS: `127.0.0.1:${ports.ratelimit?.grpc ?? 8081}`,
       CERTS_HTTP01_ADDRESS: `127.0.0.1:${http01Port}`,
+      CONSOLE_METRICS_URLS: (['authz', 'ratelimit'] as const).filter((n) => ports[n]).map((n) => `${n}=http://127.0.0.1:${ports[n].admin}/metrics`).join(','),
+      ...(ports.certs ? { CONSOLE_CERTS_URL: `http://127.0.0.1:${ports.certs.admin}` } : {}),
       ...options.env?.xds,
     },
   };

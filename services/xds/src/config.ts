@@ -65,6 +65,8 @@ export const xdsEnv = {
     default: DEFAULT_ENVOY_SDS_DIR,
     description: "directory, as every Envoy sees it, of the file-based SDS secrets `gatehouse bootstrap` writes (the Envoy's certificate, the CA)",
   }),
+  CONSOLE_CERTS_URL: env.optionalString({ description: 'the certs service\'s admin API (e.g. http://certs:9102): the console shows renewal, failures and renew/revoke' }),
+  CONSOLE_METRICS_URLS: env.optionalString({ description: 'services whose /metrics the console\'s Traffic view reads, "name=url,…" (e.g. authz=http://authz:9002/metrics)' }),
 };
 
 export type XdsConfig = ConfigOf<typeof xdsEnv>;
