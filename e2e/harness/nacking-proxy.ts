@@ -1,6 +1,6 @@
 // A proxy that connects over SotW ADS, asks for clusters, and rejects (NACKs) on request: what an Envoy
 // that cannot take a configuration does, for specs that show NACKs to an operator.
-import { credentials, makeGenericClientConstructor, type Client, type ClientDuplexStream } from '@grpc/grpc-js';
+import { credentials, makeGenericClientConstructor, type ChannelCredentials, type Client, type ClientDuplexStream } from '@grpc/grpc-js';
 import { grpcServiceDefinition, ServiceNames, TypeUrls } from '@gatehouse/contracts';
 
 interface DiscoveryResponse {
@@ -16,9 +16,10 @@ export interface NackingProxy {
   close(): void;
 }
 
-export function connectNackingProxy(options: { address: string; nodeId: string; nodeCluster: string }): NackingProxy {
+/** `credentials`: the Gateway's Envoy certificate when xds serves mutual TLS (the harness default); plaintext otherwise. */
+export function connectNackingProxy(options: { address: string; nodeId: string; nodeCluster: string; credentials?: ChannelCredentials }): NackingProxy {
   const Ads = makeGenericClientConstructor(grpcServiceDefinition(ServiceNames.aggregatedDiscovery), 'Ads');
-  const client = new Ads(options.address, credentials.createInsecure()) as unknown as Client & Record<'StreamAggregatedResources', () => ClientDuplexStream<object, DiscoveryResponse>>;
+  const client = new Ads(options.address, options.credentials ?? credentials.createInsecure()) as unknown as Client & Record<'StreamAggregatedResources', () => ClientDuplexStream<object, DiscoveryResponse>>;
   const call = client.StreamAggregatedResources();
   const node = { id: options.nodeId, cluster: options.nodeCluster };
   call.on('error', () => undefined);
