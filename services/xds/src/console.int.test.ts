@@ -97,7 +97,7 @@ describe('the console on the admin port', () => {
     expect(gateway.listeners).toEqual([{ name: 'http', protocol: 'HTTP', port: 8080, certificates: [], attachedRoutes: 2, ready: true }]);
     const api = gateway.routes.find((r) => r.route === 'HTTPRoute/default/api')!;
     expect(api.match.path).toEqual({ type: 'Prefix', value: '/api' });
-    expect(api.backends).toEqual([{ name: 'default/demo-upstream', weight: 1 }]);
+    expect(api.backends).toEqual([{ name: 'service/default/demo-upstream/8080', weight: 1 }]);
     expect(api.policies).toEqual([
       {
         kind: 'SecurityPolicy',
