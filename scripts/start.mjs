@@ -120,6 +120,7 @@ const lines = [
     ? `  ${'mtls'.padEnd(10)} on: CA and certificates in ${pkiDir} (a client: gatehouse pki issue --client <name> --dir ${pkiDir})`
     : `  ${'mtls'.padEnd(10)} OFF (GATEHOUSE_INSECURE_PLAINTEXT=true)`,
   `  ${'status'.padEnd(10)} curl -s ${xds.adminUrl}/status`,
+  `  ${'console'.padEnd(10)} ${xds.adminUrl}/console/   (live topology, health, certificates; actions ask for ADMIN_TOKEN)`,
 ];
 if (bootstraps.length === 0) lines.push('  envoy      no Gateway in the config yet: bootstraps are written once xds serves one (re-run pnpm start)');
 for (const b of bootstraps) lines.push(`  envoy      envoy -c ${b.file}   (Gateway ${b.nodeCluster})`);

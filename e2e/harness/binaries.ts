@@ -9,6 +9,7 @@ export const debianPackageOf: Readonly<Record<string, string>> = {
   'pebble-challtestsrv': 'pebble',
   h2load: 'nghttp2-client',
   openssl: 'openssl',
+  chromium: 'chromium',
 };
 
 export class MissingBinaryError extends Error {

@@ -9,6 +9,7 @@ import { formatIdentity, grpcServiceDefinition, ServiceNames } from '@gatehouse/
 import { makeTestPki, type TestLeaf, type TestPki } from '@gatehouse/kit/testing';
 import { emulateRequest, type CheckResponseLike, type EmulatedResponse, type EnvoyPeers, type RateLimitResponseLike } from './envoy/emulate-request.js';
 import { fetchServedSnapshot, type ServedSnapshot } from './envoy/ads-snapshot.js';
+import { httpForward } from './envoy/upstream-forward.js';
 import { watchAds, type AdsWatcher } from './envoy/ads-watcher.js';
 import type { EmulatedRequest } from './envoy/route-matching.js';
 import { freePort } from './free-port.js';
@@ -46,6 +47,8 @@ export interface GatewayHandle {
   watch(): Promise<AdsWatcher>;
   /** Plays Envoy for one request on the listener with this port, against a fresh snapshot (or the given one). */
   request(listenerPort: number, request: Partial<EmulatedRequest> & Pick<EmulatedRequest, 'path'>, snapshot?: ServedSnapshot): Promise<EmulatedResponse>;
+  /** As `request`, and the router then sends it to the upstream endpoint over HTTP, retrying as the route says. */
+  requestUpstream(listenerPort: number, request: Partial<EmulatedRequest> & Pick<EmulatedRequest, 'path'>, snapshot?: ServedSnapshot): Promise<EmulatedResponse>;
   readonly peers: EnvoyPeers;
   /** The test PKI with mTLS (undefined with plaintext). */
   readonly pki?: TestPki;
@@ -92,6 +95,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       AUTHZ_ADDRESS: `127.0.0.1:${ports.authz?.grpc ?? 9001}`,
       RATELIMIT_ADDRESS: `127.0.0.1:${ports.ratelimit?.grpc ?? 8081}`,
       CERTS_HTTP01_ADDRESS: `127.0.0.1:${http01Port}`,
+      CONSOLE_METRICS_URLS: (['authz', 'ratelimit'] as const).filter((n) => ports[n]).map((n) => `${n}=http://127.0.0.1:${ports[n].admin}/metrics`).join(','),
+      ...(ports.certs ? { CONSOLE_CERTS_URL: `http://127.0.0.1:${ports.certs.admin}` } : {}),
       ...options.env?.xds,
     },
   };
@@ -136,6 +141,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     async request(listenerPort, partial, served) {
       const request: EmulatedRequest = { method: 'GET', host: 'localhost', headers: {}, clientAddress: '192.0.2.10', ...partial };
       return emulateRequest(served ?? (await snapshot()), listenerPort, request, peers);
+    },
+    async requestUpstream(listenerPort, partial, served) {
+      const request: EmulatedRequest = { method: 'GET', host: 'localhost', headers: {}, clientAddress: '192.0.2.10', ...partial };
+      return emulateRequest(served ?? (await snapshot()), listenerPort, request, { ...peers, forward: httpForward });
     },
     async restart(name) {
       await services[name]?.stop();

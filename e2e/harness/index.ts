@@ -25,3 +25,4 @@ export { startJwtIssuer, type JwtIssuerHandle } from './jwt-issuer.js';
 export { copyConfigFolder, fillPlaceholders, type ConfigFolderHandle } from './config-folder.js';
 export { watchAds, type AdsWatcher } from './envoy/ads-watcher.js';
 export { startMtlsForwarder, type MtlsForwarderHandle, type MtlsForwarderOptions } from './mtls-forwarder.js';
+export { connectNackingProxy, type NackingProxy } from './nacking-proxy.js';

@@ -102,6 +102,7 @@ describe('pnpm start', () => {
     expect(await portOpen(ports.CERTS_HTTP_PORT)).toBe(true);
     expect(await portOpen(ports.REDIS_PORT)).toBe(true);
     expect(start.recentOutput).toContain(`xds        gRPC 127.0.0.1:${ports.XDS_GRPC_PORT}   admin http://127.0.0.1:${ports.XDS_ADMIN_PORT}`);
+    expect(start.recentOutput).toContain(`console    http://127.0.0.1:${ports.XDS_ADMIN_PORT}/console/`);
   });
 
   it('serves the config folder it was given, and follows edits to it', async () => {

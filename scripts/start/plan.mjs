@@ -84,6 +84,8 @@ export function planServices({ env, host, configDir, redisUrl, secrets, pkiDir }
       AUTHZ_ADDRESS: `${reach}:${ports.authz.grpc}`,
       RATELIMIT_ADDRESS: `${reach}:${ports.ratelimit.grpc}`,
       CERTS_HTTP01_ADDRESS: `${reach}:${ports.certs.http}`,
+      CONSOLE_METRICS_URLS: `authz=http://${reach}:${ports.authz.admin}/metrics,ratelimit=http://${reach}:${ports.ratelimit.admin}/metrics`,
+      CONSOLE_CERTS_URL: `http://${reach}:${ports.certs.admin}`,
     },
     certs: { HTTP_PORT: String(ports.certs.http), CERTS_CONFIG_PATH: configDir },
     authz: {},

@@ -39,14 +39,19 @@ describe('deploy/examples', () => {
     }
   });
 
-  it('routes to Backends that are compose services on the port they listen on', () => {
-    for (const backend of byKind('Backend')) {
-      for (const endpoint of backend.spec.endpoints) {
-        const service = compose.services[endpoint.fqdn.hostname];
-        expect(service, endpoint.fqdn.hostname).toBeDefined();
-        const dockerfile = readFileSync(join(repoRoot, service.build.context, service.build.dockerfile ?? 'Dockerfile'), 'utf8');
-        expect(dockerfile).toContain(`EXPOSE ${endpoint.fqdn.port}`);
-      }
+  it('routes to Services and Backends that are compose services on the port they listen on', () => {
+    const targets: Array<{ host: string; port: number }> = [];
+    for (const backend of byKind('Backend')) for (const endpoint of backend.spec.endpoints) targets.push({ host: endpoint.fqdn.hostname, port: endpoint.fqdn.port });
+    // A Service backendRef (no kind) is the compose service name as it is (XDS_SERVICE_DNS_TEMPLATE "{name}").
+    for (const route of byKind('HTTPRoute')) {
+      for (const rule of route.spec.rules) for (const ref of rule.backendRefs ?? []) if ((ref.kind ?? 'Service') === 'Service') targets.push({ host: ref.name, port: ref.port });
+    }
+    expect(targets.length).toBeGreaterThan(0);
+    for (const { host, port } of targets) {
+      const service = compose.services[host];
+      expect(service, host).toBeDefined();
+      const dockerfile = readFileSync(join(repoRoot, service.build.context, service.build.dockerfile ?? 'Dockerfile'), 'utf8');
+      expect(dockerfile).toContain(`EXPOSE ${port}`);
     }
   });
 });
@@ -62,7 +67,7 @@ describe('deploy/acme', () => {
     });
 
   it('validates against the vendored CRDs (Gateway API and cert-manager)', () => {
-    expect(documents.map((d) => d.doc.kind).sort()).toEqual(['Backend', 'ClusterIssuer', 'Gateway', 'GatewayClass', 'HTTPRoute']);
+    expect(documents.map((d) => d.doc.kind).sort()).toEqual(['ClusterIssuer', 'Gateway', 'GatewayClass', 'HTTPRoute']);
     const issues = documents.flatMap(({ file, doc }) =>
       validateResource(doc).map((issue) => `${file}: ${doc.kind} ${doc.metadata?.name}: ${issue.path}: ${issue.message}`),
     );

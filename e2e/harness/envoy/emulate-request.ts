@@ -1,17 +1,23 @@
 // Plays Envoy's part for one HTTP request against a served snapshot: picks the listener, virtual host
-// and route, runs the HTTP filters in their configured order (cors, csrf, the policies' own ext_authz, ext_authz,
-// ratelimit, router), calls the real authz and ratelimit services (and a user's HTTP authorization
-// service) with the requests Envoy would build, and applies their answers.
+// and route, settles the client address (XFF hops, a custom header), runs the HTTP filters in their
+// configured order (fault, cors, csrf, the policies' own ext_authz, ext_authz, local_ratelimit, ratelimit,
+// router), calls the real authz and ratelimit services (and a user's HTTP authorization service) with the
+// requests Envoy would build, and applies their answers.
 import { randomUUID } from 'node:crypto';
 import { applyHeaderOptions, buildCheckRequest, EXT_AUTHZ_FILTER, httpStatusOf, perFilterConfig, type ExtAuthzPerRoute, type HeaderValueOption } from './ext-authz-request.js';
 import { buildDescriptors } from './ratelimit-request.js';
 import { applyUnderscoreHeaderPolicy, sanitizeEdgeHeaders } from './edge-headers.js';
+import { checkClientCertificate, forwardClientCert } from './client-certificate.js';
 import { setCookiesOf } from './set-cookie.js';
 import { CORS_FILTER, runCors, type CorsPolicy } from './cors.js';
 import { CSRF_FILTER, runCsrf, type CsrfPolicy } from './csrf.js';
 import { runUserExtAuthz, USER_EXT_AUTHZ_PREFIX } from './user-ext-authz.js';
 import { selectRoute, selectVirtualHost, type EmulatedRequest } from './route-matching.js';
-import type { EnvoySnapshot, HttpConnectionManager, RouteConfiguration, TypedConfig } from './types.js';
+import { detectClientAddress, FAULT_FILTER, faultAbort, LOCAL_RATE_LIMIT_FILTER, pickHashedEndpoint, takeLocalToken, type HttpFaultConfig, type LocalRateLimitConfig } from './traffic-filters.js';
+import type { EnvoySnapshot, HttpConnectionManager, Route, RouteConfiguration, TypedConfig } from './types.js';
+import type { ServedSnapshot } from './ads-snapshot.js';
+import { upstreamAddress } from './upstream-address.js';
+import { forwardWithRetries, type Forward, type RetryPolicy } from './upstream-forward.js';
 
 export const RATELIMIT_FILTER = 'envoy.filters.http.ratelimit';
 
@@ -20,6 +26,8 @@ export interface EnvoyPeers {
   check(request: object): Promise<CheckResponseLike>;
   /** envoy.service.ratelimit.v3.RateLimitService/ShouldRateLimit */
   shouldRateLimit(request: object): Promise<RateLimitResponseLike>;
+  /** When set, the router sends the request upstream (with the route's retries); else it stops at the routing decision. */
+  forward?: Forward;
 }
 
 export interface CheckResponseLike {
@@ -40,8 +48,11 @@ export interface EmulatedResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
-  /** Set when the router would forward the request. */
-  upstream?: { cluster: string; headers: Record<string, string> };
+  /**
+   * Set when the router would forward the request; `endpoint` when a consistent-hash cluster picks one,
+   * `attempts` when it was forwarded (peers.forward), retries included.
+   */
+  upstream?: { cluster: string; headers: Record<string, string>; endpoint?: string; attempts?: number };
   /** What Envoy sent to the services, for assertions. */
   sent: { check?: object; rateLimit?: object };
   routeName?: string;
@@ -79,9 +90,14 @@ function localReply(status: number, body = '', headers: Record<string, string> =
 
 export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: number, received: EmulatedRequest, peers: EnvoyPeers): Promise<EmulatedResponse> {
   const hcm = httpConnectionManager(snapshot, listenerPort, received);
+  // The TLS handshake comes first: a refused client certificate throws, as a connection error.
+  const clientCertificate = checkClientCertificate(snapshot, listenerPort, received);
   const codecHeaders = applyUnderscoreHeaderPolicy(hcm, received.headers);
   if (!codecHeaders) return localReply(400, 'Bad Request');
-  const request: EmulatedRequest = { ...received, headers: codecHeaders };
+  // The connection manager settles on the client address before any filter runs.
+  const detected = detectClientAddress(hcm, { ...received, headers: codecHeaders });
+  if ('rejectCode' in detected) return localReply(httpStatusOf(detected.rejectCode, 403));
+  const request: EmulatedRequest = { ...received, headers: codecHeaders, clientAddress: detected.address };
   const routes = routeConfiguration(snapshot, hcm);
   const virtualHost = selectVirtualHost(routes, request.host);
   const route = virtualHost && selectRoute(virtualHost, request);
@@ -89,6 +105,7 @@ export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: numb
   const upstreamHeaders: Record<string, string> = { ...request.headers };
   for (const name of routes.request_headers_to_remove ?? []) delete upstreamHeaders[name.toLowerCase()];
   sanitizeEdgeHeaders(hcm, request, upstreamHeaders);
+  forwardClientCert(hcm, clientCertificate, upstreamHeaders);
   const responseHeaders: Record<string, string> = {};
   const sent: EmulatedResponse['sent'] = {};
   const cluster = route.route?.cluster ?? route.route?.weighted_clusters?.clusters[0]?.name ?? '';
@@ -115,6 +132,14 @@ export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: numb
       const outcome = await runUserExtAuthz(config, snapshot, { method: request.method, path: request.path, host: request.host, headers: upstreamHeaders });
       if (outcome.kind === 'deny') return { ...localReply(outcome.status, outcome.body, outcome.headers, sent), routeName: route.name };
       Object.assign(upstreamHeaders, outcome.upstreamHeaders);
+    } else if (filter.name === FAULT_FILTER) {
+      const abort = faultAbort(perFilterConfig<HttpFaultConfig>(FAULT_FILTER, route, virtualHost));
+      if (abort) return { ...localReply(abort.status, abort.body, abort.headers, sent), routeName: route.name };
+    } else if (filter.name === LOCAL_RATE_LIMIT_FILTER) {
+      const perRoute = perFilterConfig<LocalRateLimitConfig>(LOCAL_RATE_LIMIT_FILTER, route, virtualHost);
+      if (perRoute && !takeLocalToken(route.name ?? '', perRoute)) {
+        return { ...localReply(429, 'local_rate_limited', { 'x-local-rate-limit': 'true' }, sent), routeName: route.name };
+      }
     } else if (filter.name === EXT_AUTHZ_FILTER) {
       const perRoute = perFilterConfig<ExtAuthzPerRoute>(EXT_AUTHZ_FILTER, route, virtualHost);
       if (filter.disabled && !perRoute) continue;
@@ -180,7 +205,34 @@ export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: numb
   // Envoy's header mutation at a route removes first, then adds: a header both removed and set arrives set.
   for (const name of route.request_headers_to_remove ?? []) delete upstreamHeaders[name.toLowerCase()];
   for (const option of route.request_headers_to_add ?? []) upstreamHeaders[option.header.key.toLowerCase()] = option.header.value;
-  return { status: 200, headers: responseHeaders, body: '', upstream: { cluster, headers: upstreamHeaders }, sent, routeName: route.name, dynamicMetadata, setCookies };
+  const endpoint = hashedEndpoint(snapshot, cluster, route, request);
+  if (peers.forward) {
+    const [host, port] = endpoint ? [endpoint.slice(0, endpoint.lastIndexOf(':')), Number(endpoint.slice(endpoint.lastIndexOf(':') + 1))] : [undefined, undefined];
+    const address = host !== undefined && port !== undefined ? { host, port } : upstreamAddress(snapshot as ServedSnapshot, cluster);
+    const retryPolicy = (route.route as { retry_policy?: RetryPolicy } | undefined)?.retry_policy;
+    const { answer, attempts } = await forwardWithRetries(peers.forward, address, { method: request.method, path: request.path, headers: upstreamHeaders, ...(request.body !== undefined ? { body: request.body } : {}) }, retryPolicy);
+    return {
+      status: answer.status,
+      headers: { ...answer.headers, ...responseHeaders },
+      body: answer.body,
+      upstream: { cluster, headers: upstreamHeaders, attempts, ...(endpoint ? { endpoint } : {}) },
+      sent,
+      routeName: route.name,
+      dynamicMetadata,
+      setCookies,
+    };
+  }
+  return { status: 200, headers: responseHeaders, body: '', upstream: { cluster, headers: upstreamHeaders, ...(endpoint ? { endpoint } : {}) }, sent, routeName: route.name, dynamicMetadata, setCookies };
+}
+
+/** For a consistent-hash cluster, the endpoint "<address>:<port>" the route's hash_policy picks. */
+function hashedEndpoint(snapshot: EnvoySnapshot, cluster: string, route: Route, request: EmulatedRequest): string | undefined {
+  const served = snapshot.clusters?.find((c) => c.name === cluster) as { lb_policy?: string } | undefined;
+  if (served?.lb_policy !== 'MAGLEV' && served?.lb_policy !== 'RING_HASH') return undefined;
+  type Lb = { endpoint?: { address?: { socket_address?: { address?: string; port_value?: number } } } };
+  const assignment = snapshot.endpoints?.find((e) => e.cluster_name === cluster) as { endpoints?: Array<{ lb_endpoints?: Lb[] }> } | undefined;
+  const addresses = (assignment?.endpoints ?? []).flatMap((locality) => locality.lb_endpoints ?? []).map((lb) => `${lb.endpoint?.address?.socket_address?.address}:${lb.endpoint?.address?.socket_address?.port_value}`);
+  return pickHashedEndpoint((route.route as { hash_policy?: Parameters<typeof pickHashedEndpoint>[0] } | undefined)?.hash_policy, request, addresses);
 }
 
 /** Envoy's x-ratelimit-* headers (draft 03): the descriptor closest to its limit decides. */

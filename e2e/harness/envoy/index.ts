@@ -3,3 +3,5 @@ export { selectRoute, selectVirtualHost, matchRoute, matchHeader, matchString, t
 export { buildCheckRequest, EXT_AUTHZ_FILTER, httpStatusOf, applyHeaderOptions } from './ext-authz-request.js';
 export { buildDescriptors, type DescriptorEntry } from './ratelimit-request.js';
 export type { EnvoySnapshot, RouteConfiguration, VirtualHost, Route, Listener } from './types.js';
+export { forwardToUpstream, type UpstreamAnswer } from './forward-upstream.js';
+export { startTcpListener, tcpProxyCluster, selectChain, readSni, type EmulatedTcpListener } from './tcp-proxy.js';

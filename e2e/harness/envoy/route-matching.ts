@@ -15,6 +15,8 @@ export interface EmulatedRequest {
   clientAddress: string;
   clientPort?: number;
   body?: string;
+  /** PEM of the certificate the client presents in the TLS handshake (HTTPS listeners). */
+  clientCertificate?: string;
 }
 
 export function selectVirtualHost(config: RouteConfiguration, authority: string): VirtualHost | undefined {

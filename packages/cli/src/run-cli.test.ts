@@ -104,7 +104,7 @@ spec:
     await writeFile(join(dir, 'policy.yaml'), policy);
     const r = await run('validate', '-f', dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${join(dir, 'policy.yaml')}:6: SecurityPolicy default/p: /spec/mergeType: Accepted=False (Invalid): spec.mergeType is not supported`);
+    expect(r.stderr).toContain(`${join(dir, 'policy.yaml')}:6: SecurityPolicy default/p: /spec/mergeType: Accepted=False (Invalid): spec.mergeType: policy merging (mergeType) is not implemented`);
   });
 });
 

@@ -13,6 +13,7 @@ function endpoint(io: CliIo, variable: string, clusterName: string, fallback: st
 export function translateOptionsFromEnv(io: CliIo): TranslateOptions {
   return {
     controllerName: io.env['GATEWAY_CONTROLLER_NAME'] || 'gatehouse.dev/gateway-controller',
+    serviceDnsTemplate: io.env['XDS_SERVICE_DNS_TEMPLATE'] || '{name}',
     authz: endpoint(io, 'AUTHZ_ADDRESS', 'gatehouse-authz', '127.0.0.1:9001'),
     rateLimit: endpoint(io, 'RATELIMIT_ADDRESS', 'gatehouse-ratelimit', '127.0.0.1:8081'),
     certs: endpoint(io, 'CERTS_HTTP01_ADDRESS', 'gatehouse-certs', '127.0.0.1:8089'),

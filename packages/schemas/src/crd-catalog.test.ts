@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { crdsDir, findCrdSchema } from './crd-catalog.js';
+import { crdsDir, findCrdSchema, servedVersions } from './crd-catalog.js';
 import { catalogFromYaml, hashTexts, readCrdTexts } from './crd-sources.js';
 
 describe('the CRD catalog', () => {
@@ -21,5 +21,15 @@ describe('the CRD catalog', () => {
     expect(findCrdSchema('gateway.networking.k8s.io/v1', 'HTTPRoute')?.scope).toBe('Namespaced');
     expect(findCrdSchema('cert-manager.io/v1', 'ClusterIssuer')?.scope).toBe('Cluster');
     expect(findCrdSchema('gateway.networking.k8s.io/v1', 'NoSuchKind')).toBeUndefined();
+  });
+
+  it('lists every served version of a kind, storage version first, and leaves out versions no longer served', () => {
+    expect(servedVersions('gateway.networking.k8s.io', 'Gateway').map((s) => [s.apiVersion, s.storage])).toEqual([
+      ['gateway.networking.k8s.io/v1', true],
+      ['gateway.networking.k8s.io/v1beta1', false],
+    ]);
+    expect(servedVersions('gateway.networking.k8s.io', 'ReferenceGrant')[0]?.apiVersion).toBe('gateway.networking.k8s.io/v1beta1');
+    // v1alpha2 is still in the CRD but not served (and deprecated): Kubernetes would refuse it.
+    expect(servedVersions('gateway.networking.k8s.io', 'TCPRoute').map((s) => s.apiVersion)).toEqual(['gateway.networking.k8s.io/v1']);
   });
 });

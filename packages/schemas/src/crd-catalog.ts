@@ -36,3 +36,11 @@ export function knownKinds(): string[] {
   catalog ??= loadCatalog();
   return [...catalog.keys()].sort();
 }
+
+/** Every served version of a kind in an API group (e.g. "gateway.networking.k8s.io", "Gateway"), storage version first. */
+export function servedVersions(group: string, kind: string): CrdVersionSchema[] {
+  catalog ??= loadCatalog();
+  return [...catalog.values()]
+    .filter((s) => s.kind === kind && s.apiVersion.startsWith(`${group}/`))
+    .sort((a, b) => Number(b.storage) - Number(a.storage) || (a.apiVersion < b.apiVersion ? -1 : 1));
+}

@@ -12,6 +12,11 @@ export interface CrdVersionSchema {
   readonly kind: string;
   readonly scope: 'Namespaced' | 'Cluster';
   readonly openAPIV3Schema: Record<string, unknown>;
+  /** The version Kubernetes stores: every served version converts to it. */
+  readonly storage: boolean;
+  /** The CRD marks this served version deprecated; `deprecationWarning` is what kubectl would print. */
+  readonly deprecated?: true;
+  readonly deprecationWarning?: string;
 }
 
 interface CrdDocument {
@@ -20,7 +25,7 @@ interface CrdDocument {
     group: string;
     scope: 'Namespaced' | 'Cluster';
     names: { kind: string };
-    versions: Array<{ name: string; served?: boolean; schema?: { openAPIV3Schema?: Record<string, unknown> } }>;
+    versions: Array<{ name: string; served?: boolean; storage?: boolean; deprecated?: boolean; deprecationWarning?: string; schema?: { openAPIV3Schema?: Record<string, unknown> } }>;
   };
 }
 
@@ -54,7 +59,10 @@ export function catalogFromYaml(texts: readonly string[]): Map<string, CrdVersio
         const schema = version.schema?.openAPIV3Schema;
         if (version.served === false || !schema) continue;
         const apiVersion = `${group}/${version.name}`;
-        found.set(keyOf(apiVersion, names.kind), { apiVersion, kind: names.kind, scope, openAPIV3Schema: schema });
+        const deprecation = version.deprecated
+          ? { deprecated: true as const, deprecationWarning: version.deprecationWarning ?? `${apiVersion} ${names.kind} is deprecated` }
+          : {};
+        found.set(keyOf(apiVersion, names.kind), { apiVersion, kind: names.kind, scope, openAPIV3Schema: schema, storage: version.storage === true, ...deprecation });
       }
     }
   }

@@ -1,5 +1,5 @@
 export { validateResource, type SchemaIssue } from './validate-resource.js';
-export { findCrdSchema, knownKinds, crdsDir, type CrdVersionSchema } from './crd-catalog.js';
+export { findCrdSchema, knownKinds, servedVersions, crdsDir, type CrdVersionSchema } from './crd-catalog.js';
 export { parseYamlFile, YAML_SYNTAX_CODE, type ParsedYamlFile, type YamlDocument, type YamlSyntaxError } from './yaml-documents.js';
 export { formatIssue, formatConfigIssue, type ConfigIssue, type ResourceIssueLocation } from './format-issue.js';
 export { structuralToJsonSchema } from './structural-to-json-schema.js';

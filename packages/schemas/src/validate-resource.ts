@@ -17,7 +17,7 @@ const compiled = new Map<string, ValidateFunction>();
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-/** Kinds that are core Kubernetes, not CRDs, but still accepted as input (TLS Secrets). */
+/** Kinds that are core Kubernetes, not CRDs, but still accepted as input (Secrets, ConfigMaps, Namespaces with labels). */
 const CORE_KINDS: Record<string, ValidateFunction> = {
   'v1/Secret': ajv.compile({
     type: 'object',
@@ -30,6 +30,33 @@ const CORE_KINDS: Record<string, ValidateFunction> = {
       data: { type: 'object', additionalProperties: { type: 'string' } },
       stringData: { type: 'object', additionalProperties: { type: 'string' } },
       immutable: { type: 'boolean' },
+    },
+    additionalProperties: false,
+  }),
+  // CA certificates for upstream TLS (Backend tls.caCertificateRefs) live under data["ca.crt"].
+  'v1/ConfigMap': ajv.compile({
+    type: 'object',
+    required: ['apiVersion', 'kind', 'metadata'],
+    properties: {
+      apiVersion: { const: 'v1' },
+      kind: { const: 'ConfigMap' },
+      metadata: { type: 'object' },
+      data: { type: 'object', additionalProperties: { type: 'string' } },
+      binaryData: { type: 'object', additionalProperties: { type: 'string' } },
+      immutable: { type: 'boolean' },
+    },
+    additionalProperties: false,
+  }),
+  // Only metadata (labels) matters here: allowedRoutes selectors read a namespace's labels.
+  'v1/Namespace': ajv.compile({
+    type: 'object',
+    required: ['apiVersion', 'kind', 'metadata'],
+    properties: {
+      apiVersion: { const: 'v1' },
+      kind: { const: 'Namespace' },
+      metadata: { type: 'object', properties: { labels: { type: 'object', additionalProperties: { type: 'string' } } } },
+      spec: { type: 'object', properties: { finalizers: { type: 'array', items: { type: 'string' } } }, additionalProperties: false },
+      status: {},
     },
     additionalProperties: false,
   }),
@@ -66,7 +93,7 @@ export function validateResource(doc: unknown): SchemaIssue[] {
   const crd = findCrdSchema(apiVersion, kind);
   if (crd) pruneNulls(doc, crd.openAPIV3Schema as Parameters<typeof pruneNulls>[1]);
   if (!validate) {
-    return [{ path: '/kind', message: `unknown kind ${apiVersion}/${kind}; known: ${knownKinds().join(', ')}, v1/Secret` }];
+    return [{ path: '/kind', message: `unknown kind ${apiVersion}/${kind}; known: ${knownKinds().join(', ')}, v1/Secret, v1/ConfigMap, v1/Namespace` }];
   }
   const issues = validate(doc) ? [] : dedupe((validate.errors ?? []).map(toIssue));
   return [...validateMetadata((doc as { metadata?: unknown }).metadata), ...issues];

@@ -35,3 +35,10 @@ describe('xds trust settings', () => {
     expect(() => loadConfig(xdsEnv, { XDS_INTERNAL_TLS: 'maybe' })).toThrow(/XDS_INTERNAL_TLS/);
   });
 });
+
+describe('rate limit failure mode', () => {
+  it('fails open by default as Envoy Gateway does; RATELIMIT_FAIL_CLOSED=true makes Envoy deny while the service cannot answer', () => {
+    expect(options({}, false).rateLimit.failClosed).toBe(false);
+    expect(options({ RATELIMIT_FAIL_CLOSED: 'true' }, false).rateLimit.failClosed).toBe(true);
+  });
+});

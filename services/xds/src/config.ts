@@ -39,10 +39,21 @@ export const xdsEnv = {
   // Envoy's own default: the ratelimit service answers within its RATELIMIT_REDIS_TIMEOUT_MS (10 ms) even
   // when Redis is slow, so a longer wait would only hold requests when the service itself is unreachable.
   RATELIMIT_TIMEOUT_MS: env.int({ default: 20, min: 1, max: 60_000, description: 'how long Envoy waits for a rate limit answer before applying failure_mode_deny' }),
+  // Envoy Gateway's rateLimit.failClosed: off by default (a rate limit outage should not take the site down);
+  // on, Envoy answers 500 when the service cannot answer, for limits that guard a paid or fragile upstream.
+  RATELIMIT_FAIL_CLOSED: env.bool({ default: false, description: 'failure_mode_deny on the rate limit filter: deny requests while the rate limit service cannot answer' }),
   CERTS_HTTP01_ADDRESS: endpoint('gatehouse-certs', '127.0.0.1:8089', 'certs service HTTP-01 responder'),
   CERTS_ENCRYPTION_KEY: env.encryptionKey({ description: '32 bytes (base64 or hex) the certs service encrypts private keys with' }),
   CERTS_ALLOW_PLAINTEXT_KEYS: env.bool({ default: false, description: 'serve private keys stored without encryption although CERTS_ENCRYPTION_KEY is set' }),
   GATEWAY_CONTROLLER_NAME: env.string({ default: 'gatehouse.dev/gateway-controller', description: 'GatewayClass controllerName this instance serves' }),
+  XDS_SERVICE_DNS_TEMPLATE: {
+    description: 'DNS name of a Service backendRef: {name} and {namespace} are replaced ({name} for compose, {name}.{namespace}.svc.cluster.local in Kubernetes)',
+    parse(raw: string | undefined, name: string): string {
+      const value = raw || '{name}';
+      if (!value.includes('{name}') || /\s/.test(value)) throw new ConfigError(name, `"${value}" must contain {name} and no spaces`);
+      return value;
+    },
+  } satisfies EnvSpec<string>,
   XDS_DEBOUNCE_MS: env.int({ default: 50, min: 0, description: 'quiet period before a change is translated and pushed' }),
   XDS_MAX_DELAY_MS: env.int({ default: 500, min: 0, description: 'bound on the push delay during a stream of changes' }),
   XDS_PROXYLESS_CLIENTS: proxylessClients,
@@ -54,6 +65,8 @@ export const xdsEnv = {
     default: DEFAULT_ENVOY_SDS_DIR,
     description: "directory, as every Envoy sees it, of the file-based SDS secrets `gatehouse bootstrap` writes (the Envoy's certificate, the CA)",
   }),
+  CONSOLE_CERTS_URL: env.optionalString({ description: 'the certs service\'s admin API (e.g. http://certs:9102): the console shows renewal, failures and renew/revoke' }),
+  CONSOLE_METRICS_URLS: env.optionalString({ description: 'services whose /metrics the console\'s Traffic view reads, "name=url,…" (e.g. authz=http://authz:9002/metrics)' }),
 };
 
 export type XdsConfig = ConfigOf<typeof xdsEnv>;
@@ -68,8 +81,9 @@ export function deriveTranslateOptions(config: XdsConfig & { GATEHOUSE_INSECURE_
   const tls = (service: string) => (mtls ? { tls: { sdsDir: config.XDS_ENVOY_SDS_DIR, serverIdentity: formatIdentity({ kind: 'service', name: service }) } } : {});
   return {
     controllerName: config.GATEWAY_CONTROLLER_NAME,
+    serviceDnsTemplate: config.XDS_SERVICE_DNS_TEMPLATE,
     authz: { ...config.AUTHZ_ADDRESS, timeoutMs: config.AUTHZ_TIMEOUT_MS, ...tls('authz') },
-    rateLimit: { ...config.RATELIMIT_ADDRESS, timeoutMs: config.RATELIMIT_TIMEOUT_MS, ...tls('ratelimit') },
+    rateLimit: { ...config.RATELIMIT_ADDRESS, timeoutMs: config.RATELIMIT_TIMEOUT_MS, failClosed: config.RATELIMIT_FAIL_CLOSED, ...tls('ratelimit') },
     certs: { ...config.CERTS_HTTP01_ADDRESS, ...tls('certs') },
   };
 }

@@ -32,6 +32,12 @@ export const XdsErrorCodes = {
   nodeClusterUnknown: 'GH_XDS_NODE_CLUSTER_UNKNOWN',
   /** The admin API was asked to delete a resource it did not apply; 404. */
   resourceNotFound: 'GH_XDS_RESOURCE_NOT_FOUND',
+  /** The console was asked for a file it does not have (or was not built); 404. */
+  consoleAssetNotFound: 'GH_XDS_CONSOLE_ASSET_NOT_FOUND',
+  /** A console certificate action while CONSOLE_CERTS_URL is unset; 404. */
+  consoleCertsNotConfigured: 'GH_XDS_CONSOLE_CERTS_NOT_CONFIGURED',
+  /** A console certificate action the certs service did not answer; 502. */
+  consoleCertsUnreachable: 'GH_XDS_CONSOLE_CERTS_UNREACHABLE',
   /** An admin API body over the size cap (1 MiB); 413, nothing parsed. */
   adminBodyTooLarge: 'GH_XDS_ADMIN_BODY_TOO_LARGE',
   /** An admin API body nesting mappings and sequences past the cap (32); 400, nothing applied. */

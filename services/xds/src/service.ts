@@ -6,6 +6,7 @@ import { formatConfigIssue } from '@gatehouse/schemas';
 import { addAdsService, MAX_DISCOVERY_REQUEST_BYTES } from './adapters/ads-server.js';
 import { AdminResourceStore } from './adapters/admin-resource-store.js';
 import { registerAdminRoutes } from './adapters/admin-routes.js';
+import { registerConsoleRoutes } from './adapters/console-routes.js';
 import { CertificateSecrets } from './adapters/certificate-secrets.js';
 import { encodeSnapshot } from './adapters/resource-encoder.js';
 import { SideEffectsPublisher } from './adapters/side-effects-publisher.js';
@@ -43,6 +44,7 @@ export const xdsService: ServiceDefinition<typeof xdsEnv> = {
     const pipeline = buildPipeline(ctx, store, () => certificatesRef.current?.secrets() ?? [], trust);
     const inputs = buildInputs(ctx, pipeline, certificatesRef, trust);
     await registerAdminRoutes(ctx.admin, { store, registry, pipeline, resources: inputs.resources, adminToken: ctx.config.ADMIN_TOKEN });
+    await registerConsoleRoutes(ctx.admin, { store, registry, pipeline, config: ctx.config, onError: (err) => ctx.logger.warn({ err }, 'console: the certs service could not be read') });
     await loadInitialConfig(ctx, pipeline, store, inputs.loads);
   },
 };

@@ -13,6 +13,8 @@ import { translateGateway } from './translator/translate.js';
 export interface TranslateOptions extends TranslatorOptions {
   /** GatewayClass spec.controllerName this instance serves. Default "gatehouse.dev/gateway-controller". */
   controllerName?: string;
+  /** How a Service backendRef becomes a DNS name: "{name}" (default, compose) or "{name}.{namespace}.svc.cluster.local". */
+  serviceDnsTemplate?: string;
 }
 
 /** Shaped like gatehouse.v1.RateLimitDomainConfig. */
@@ -48,7 +50,7 @@ export interface TranslateResult extends SideEffects {
 }
 
 export function translateAll(resources: readonly GatewayResource[], options: TranslateOptions): TranslateResult {
-  const stage = translateGatewayApi(resources, options.controllerName ?? DEFAULT_CONTROLLER_NAME);
+  const stage = translateGatewayApi(resources, options.controllerName ?? DEFAULT_CONTROLLER_NAME, options.serviceDnsTemplate ? { serviceDnsTemplate: options.serviceDnsTemplate } : {});
   const snapshots = new Map<string, EnvoyResources>();
   const rateLimitDomains: RateLimitDomain[] = [];
   for (const gateway of stage.gateways) {

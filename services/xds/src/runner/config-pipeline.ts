@@ -142,6 +142,11 @@ export class ConfigPipeline {
     return this.current;
   }
 
+  /** The resources serving now, each at its last accepted version (the console draws its topology from them). */
+  servingResources(): GatewayResource[] {
+    return (this.lastGood.tracker.current?.serving ?? []).map((entry) => entry.value);
+  }
+
   /** What applying `documents` through the admin API would change, without applying it (last good included). */
   dryRun(documents: readonly GatewayResource[]): SnapshotDiff {
     const result = this.lastGood.preview(this.inputs.resources(documents), this.options.translate);

@@ -5,6 +5,7 @@ import type { ClusterRegistry } from './backends.js';
 import type { GatewayContext } from './gateways.js';
 import { covers } from './hostnames.js';
 import type { ResourceIndex } from './resource-index.js';
+import { readTlsSecretKey } from './tls-certificates.js';
 import { comparePrecedence, type RouteEntry } from './routes.js';
 
 export function assembleGatewayIR(
@@ -29,10 +30,10 @@ function buildPorts(gateway: GatewayContext, entries: RouteEntry[]): PortIR[] {
   const ports = new Map<number, PortIR>();
   const chainEntries = new Map<FilterChainIR, RouteEntry[]>();
   for (const listener of gateway.listeners) {
-    if (!listener.ready) continue;
+    if (!listener.ready || (listener.protocol !== 'HTTP' && listener.protocol !== 'HTTPS')) continue; // L4: assemble-l4.ts
     let port = ports.get(listener.port);
     if (!port) {
-      port = { name: `${gateway.key}/port/${listener.port}`, port: listener.port, protocol: listener.protocol, chains: [] };
+      port = { name: `${gateway.key}/port/${listener.port}`, port: listener.port, protocol: listener.protocol as PortIR['protocol'], chains: [] };
       ports.set(listener.port, port);
     }
     // HTTPS: a chain per listener, chosen by SNI. HTTP: listeners sharing a port share one chain.
@@ -107,8 +108,7 @@ function staticSecrets(gateway: GatewayContext, index: ResourceIndex): TlsSecret
       const [namespace, secretName] = name.split('/') as [string, string];
       const secret = index.get('Secret', namespace, secretName);
       if (!secret) continue; // ACME-managed: the certs service provides it
-      const read = (key: string) => secret.stringData?.[key] ?? Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
-      secrets.set(name, { name, certificateChain: read('tls.crt'), privateKey: read('tls.key') });
+      secrets.set(name, { name, certificateChain: readTlsSecretKey(secret, 'tls.crt'), privateKey: readTlsSecretKey(secret, 'tls.key') });
     }
   }
   return [...secrets.values()].sort((a, b) => (a.name < b.name ? -1 : 1));

@@ -1,8 +1,10 @@
-// backendRefs point at Envoy Gateway Backends (there are no Kubernetes Services here). Each
-// resolved Backend becomes one cluster, shared by every route of a Gateway that uses it.
-import type { ClusterIR, EndpointIR } from '../ir/types.js';
+// backendRefs point at Envoy Gateway Backends, or at Services resolved by DNS (service-backends.ts).
+// Each resolved Backend becomes one cluster, shared by every route of a Gateway that uses it.
+import type { ClusterIR, EndpointIR, TlsSecretIR } from '../ir/types.js';
+import { resolveBackendTls, type BackendTlsSpec } from './backend-tls.js';
 import { describeIssues, Reasons } from './conditions.js';
 import { ENVOY_GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
+import { DEFAULT_SERVICE_DNS_TEMPLATE, isServiceRef, resolveServiceRef } from './service-backends.js';
 
 export interface BackendRef {
   group?: string;
@@ -17,6 +19,7 @@ export type BackendResolution = { ok: true; cluster: string } | { ok: false; rea
 
 interface BackendSpec {
   type?: string;
+  tls?: BackendTlsSpec;
   appProtocols?: string[];
   endpoints?: Array<{ ip?: { address: string; port: number }; fqdn?: { hostname: string; port: number }; unix?: { path: string }; zone?: string }>;
 }
@@ -24,6 +27,10 @@ interface BackendSpec {
 /** Per-Gateway set of clusters the routes need. */
 export class ClusterRegistry {
   private readonly clusters = new Map<string, ClusterIR>();
+  private readonly secretsByName = new Map<string, TlsSecretIR>();
+
+  /** `serviceDnsTemplate`: how a Service backendRef's name becomes a hostname ("{name}", "{name}.{namespace}.svc.cluster.local"). */
+  constructor(readonly serviceDnsTemplate = DEFAULT_SERVICE_DNS_TEMPLATE) {}
 
   add(cluster: ClusterIR): void {
     const existing = this.clusters.get(cluster.name);
@@ -32,6 +39,15 @@ export class ClusterRegistry {
       existing.grpc ||= cluster.grpc;
     }
     else this.clusters.set(cluster.name, { ...cluster, endpoints: [...cluster.endpoints] });
+  }
+
+  /** Client certificates clusters present upstream, served over SDS with the listeners' secrets. */
+  addSecret(secret: TlsSecretIR): void {
+    this.secretsByName.set(secret.name, secret);
+  }
+
+  secrets(): TlsSecretIR[] {
+    return [...this.secretsByName.values()];
   }
 
   get(name: string): ClusterIR | undefined {
@@ -61,11 +77,12 @@ export function resolveBackendRef(
   const group = ref.group ?? '';
   const kind = ref.kind ?? 'Service';
   const namespace = ref.namespace ?? from.namespace;
+  if (isServiceRef(ref)) return resolveServiceRef(ref, from, index, registry, grpc);
   if (group !== ENVOY_GATEWAY_GROUP || kind !== 'Backend') {
     return {
       ok: false,
       reason: Reasons.invalidKind,
-      message: `backendRef ${group || 'core'}/${kind} ${ref.name} is not supported: without Kubernetes, point backendRefs at a gateway.envoyproxy.io Backend`,
+      message: `backendRef ${group || 'core'}/${kind} ${ref.name} is not supported: point backendRefs at a Service (resolved by DNS) or a gateway.envoyproxy.io Backend`,
     };
   }
   const allowed = index.isReferenceAllowed(
@@ -78,6 +95,9 @@ export function resolveBackendRef(
   if (backend.issues?.length) return { ok: false, reason: Reasons.backendNotFound, message: `Backend ${namespace}/${ref.name} is invalid: ${describeIssues(backend.issues)}` };
   const spec = (backend.spec ?? {}) as BackendSpec;
   if (spec.type === 'DynamicResolver') return { ok: false, reason: Reasons.unsupportedValue, message: `Backend ${namespace}/${ref.name}: type DynamicResolver is not supported` };
+  // Upstream TLS that cannot be honoured is refused, never dropped: plaintext to a TLS upstream is worse.
+  const tls = spec.tls ? resolveBackendTls(backend, spec.tls, index) : undefined;
+  if (tls && !tls.ok) return { ok: false, reason: Reasons.unsupportedValue, message: `Backend ${namespace}/${ref.name}: ${tls.message}` };
   const endpoints: EndpointIR[] = [];
   for (const endpoint of spec.endpoints ?? []) {
     const zone = endpoint.zone ? { zone: endpoint.zone } : {};
@@ -95,6 +115,7 @@ export function resolveBackendRef(
     return { ok: false, reason: Reasons.unsupportedValue, message: `Backend ${namespace}/${ref.name} mixes hostname endpoints with IP or unix endpoints` };
   }
   const name = backendClusterName(namespace, ref.name);
-  registry.add({ name, endpoints, http2: grpc || (spec.appProtocols ?? []).includes('gateway.envoyproxy.io/h2c'), ...(grpc ? { grpc } : {}) });
+  registry.add({ name, endpoints, http2: grpc || (spec.appProtocols ?? []).includes('gateway.envoyproxy.io/h2c'), ...(grpc ? { grpc } : {}), ...(tls?.ok ? { tls: tls.tls } : {}) });
+  if (tls?.ok) for (const secret of tls.secrets) registry.addSecret(secret);
   return { ok: true, cluster: name };
 }

@@ -3,6 +3,9 @@
 import type { GatewayResource } from '../provider/resource-types.js';
 import { conditionFalse, conditionTrue, describeIssues, Reasons } from './conditions.js';
 import { CORE_GROUP, GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
+import type { LabelSelector } from './namespaces.js';
+import { gatewayAddresses } from './gateway-addresses.js';
+import { describeCertificateProblem, readTlsSecretKey } from './tls-certificates.js';
 import type { Condition, ListenerStatus, StatusMap } from './status-types.js';
 
 export const ISSUER_ANNOTATION = 'cert-manager.io/issuer';
@@ -10,18 +13,29 @@ export const CLUSTER_ISSUER_ANNOTATION = 'cert-manager.io/cluster-issuer';
 
 const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute'] as const;
 export type RouteKind = (typeof ROUTE_KINDS)[number];
+/** Route kinds per listener protocol: HTTP ones, and the L4 ones (l4-routes.ts). */
+const KINDS_BY_PROTOCOL = { HTTP: ROUTE_KINDS, HTTPS: ROUTE_KINDS, TCP: ['TCPRoute'], TLS: ['TLSRoute'] } as const;
+export type ListenerProtocol = keyof typeof KINDS_BY_PROTOCOL;
+export type ListenerRouteKind = RouteKind | 'TCPRoute' | 'TLSRoute';
 
 export interface ListenerContext {
   name: string;
   port: number;
-  protocol: 'HTTP' | 'HTTPS';
+  protocol: ListenerProtocol;
+  /** TLS listeners: Passthrough (SNI routing, the backend terminates) or Terminate (here, then TCP). */
+  tlsMode?: 'Passthrough' | 'Terminate';
   hostname?: string;
-  allowedNamespaces: { from: 'Same' | 'All' | 'Selector' };
-  allowedKinds: RouteKind[];
+  allowedNamespaces: { from: 'Same' | 'All' | 'Selector'; selector?: LabelSelector };
+  allowedKinds: ListenerRouteKind[];
   /** SDS names "<namespace>/<secretName>" of the listener's certificates. */
   tlsSecrets: string[];
-  /** Serves traffic (valid, no conflict). Routes attach only to ready listeners. */
+  /** Serves traffic (valid, references resolved, no conflict): Programmed. */
   ready: boolean;
+  /**
+   * Routes may attach (Accepted, no conflict), even when a reference is unresolved: as in Envoy Gateway,
+   * a listener with a bad certificate still counts its routes, it just serves nothing until fixed.
+   */
+  attachable: boolean;
   attachedRoutes: number;
   status: ListenerStatus;
 }
@@ -42,7 +56,7 @@ interface ListenerSpec {
   protocol: string;
   hostname?: string;
   tls?: { mode?: string; certificateRefs?: Array<{ group?: string; kind?: string; name: string; namespace?: string }> };
-  allowedRoutes?: { namespaces?: { from?: 'Same' | 'All' | 'Selector' }; kinds?: Array<{ group?: string; kind: string }> };
+  allowedRoutes?: { namespaces?: { from?: 'Same' | 'All' | 'Selector'; selector?: LabelSelector }; kinds?: Array<{ group?: string; kind: string }> };
 }
 
 /** Gateways of GatewayClasses this controller owns, with their listeners validated. */
@@ -83,6 +97,15 @@ export function collectGateways(index: ResourceIndex, controllerName: string, st
       });
       continue;
     }
+    const addresses = gatewayAddresses(gateway);
+    if (!addresses.ok) {
+      statuses.set(key, {
+        kind: 'Gateway',
+        conditions: [conditionFalse('Accepted', Reasons.unsupportedAddress, addresses.message), conditionFalse('Programmed', Reasons.invalid, addresses.message)],
+        listeners: [],
+      });
+      continue;
+    }
     gateways.push(buildGatewayContext(gateway, index));
   }
   return gateways;
@@ -109,41 +132,49 @@ function buildGatewayContext(gateway: GatewayResource, index: ResourceIndex): Ga
 
 function validateListener(spec: ListenerSpec, gateway: GatewayContext, index: ResourceIndex): ListenerContext {
   const conditions: Condition[] = [];
-  const protocol = spec.protocol === 'HTTPS' ? 'HTTPS' : 'HTTP';
+  const protocol: ListenerProtocol = Object.hasOwn(KINDS_BY_PROTOCOL, spec.protocol) ? (spec.protocol as ListenerProtocol) : 'HTTP';
+  const tlsMode = spec.tls?.mode === 'Passthrough' ? 'Passthrough' : 'Terminate';
   const listener: ListenerContext = {
     name: spec.name,
     port: spec.port,
     protocol,
+    ...(protocol === 'TLS' ? { tlsMode } : {}),
     ...(spec.hostname ? { hostname: spec.hostname } : {}),
-    allowedNamespaces: { from: spec.allowedRoutes?.namespaces?.from ?? 'Same' },
+    allowedNamespaces: {
+      from: spec.allowedRoutes?.namespaces?.from ?? 'Same',
+      ...(spec.allowedRoutes?.namespaces?.selector ? { selector: spec.allowedRoutes.namespaces.selector } : {}),
+    },
     allowedKinds: [],
     tlsSecrets: [],
     ready: true,
+    attachable: true,
     attachedRoutes: 0,
     status: { name: spec.name, attachedRoutes: 0, supportedKinds: [], conditions },
   };
 
-  if (spec.protocol !== 'HTTP' && spec.protocol !== 'HTTPS') {
+  if (!Object.hasOwn(KINDS_BY_PROTOCOL, spec.protocol)) {
     listener.ready = false;
-    conditions.push(conditionFalse('Accepted', Reasons.unsupportedProtocol, `Protocol ${spec.protocol} is not supported; use HTTP or HTTPS`));
+    listener.attachable = false;
+    conditions.push(conditionFalse('Accepted', Reasons.unsupportedProtocol, `Protocol ${spec.protocol} is not supported; use HTTP, HTTPS, TLS or TCP`));
     return listener;
   }
+  const protocolKinds: readonly ListenerRouteKind[] = KINDS_BY_PROTOCOL[protocol];
 
   let refsOk = true;
   const requested = spec.allowedRoutes?.kinds;
   if (requested && requested.length > 0) {
     for (const kind of requested) {
-      const known = (kind.group ?? GATEWAY_GROUP) === GATEWAY_GROUP && (ROUTE_KINDS as readonly string[]).includes(kind.kind);
-      if (known) listener.allowedKinds.push(kind.kind as RouteKind);
+      const known = (kind.group ?? GATEWAY_GROUP) === GATEWAY_GROUP && (protocolKinds as readonly string[]).includes(kind.kind);
+      if (known) listener.allowedKinds.push(kind.kind as ListenerRouteKind);
       else {
         refsOk = false;
         conditions.push(conditionFalse('ResolvedRefs', Reasons.invalidRouteKinds, `Route kind ${kind.group ?? GATEWAY_GROUP}/${kind.kind} is not supported`));
       }
     }
-  } else listener.allowedKinds.push(...ROUTE_KINDS);
+  } else listener.allowedKinds.push(...protocolKinds);
   listener.status.supportedKinds = listener.allowedKinds.map((kind) => ({ group: GATEWAY_GROUP, kind }));
 
-  if (protocol === 'HTTPS') {
+  if (protocol === 'HTTPS' || (protocol === 'TLS' && tlsMode === 'Terminate')) {
     const certProblem = resolveCertificates(spec, listener, gateway, index);
     if (certProblem) {
       refsOk = false;
@@ -166,7 +197,7 @@ function resolveCertificates(
   const mode = spec.tls?.mode ?? 'Terminate';
   if (mode !== 'Terminate') return { reason: Reasons.unsupportedValue, message: `TLS mode ${mode} is not supported; use Terminate` };
   const refs = spec.tls?.certificateRefs ?? [];
-  if (refs.length === 0) return { reason: Reasons.invalidCertificateRef, message: 'An HTTPS listener needs tls.certificateRefs' };
+  if (refs.length === 0) return { reason: Reasons.invalidCertificateRef, message: `An ${listener.protocol} listener needs tls.certificateRefs` };
   for (const ref of refs) {
     const group = ref.group ?? CORE_GROUP;
     const kind = ref.kind ?? 'Secret';
@@ -178,7 +209,7 @@ function resolveCertificates(
     );
     if (!allowed) return { reason: Reasons.refNotPermitted, message: `Secret ${namespace}/${ref.name} is in another namespace and no ReferenceGrant allows it` };
     // An ACME-managed certificate does not exist until the certs service issues it.
-    const acmeManaged = gateway.issuer !== undefined && listener.hostname !== undefined;
+    const acmeManaged = gateway.issuer !== undefined && listener.hostname !== undefined && listener.protocol === 'HTTPS';
     if (!acmeManaged) {
       const problem = describeTlsSecretProblem(index.get('Secret', namespace, ref.name));
       if (problem) return { reason: Reasons.invalidCertificateRef, message: `Secret ${namespace}/${ref.name} ${problem}` };
@@ -193,7 +224,8 @@ function describeTlsSecretProblem(secret: GatewayResource | undefined): string |
   if (secret.issues?.length) return `is invalid: ${describeIssues(secret.issues)}`;
   const hasKey = (name: string) => Boolean(secret.data?.[name] ?? secret.stringData?.[name]);
   if (!hasKey('tls.crt') || !hasKey('tls.key')) return 'needs tls.crt and tls.key';
-  return undefined;
+  const problem = describeCertificateProblem(readTlsSecretKey(secret, 'tls.crt'), readTlsSecretKey(secret, 'tls.key'));
+  return problem ? `must contain a valid certificate and key: ${problem}` : undefined;
 }
 
 /** Listeners sharing a port must agree on protocol and differ in hostname (Gateway API rules). */
@@ -215,6 +247,7 @@ function markConflicts(listeners: ListenerContext[]): void {
       }
       if (conflict) {
         listener.ready = false;
+        listener.attachable = false;
         listener.status.conditions.push(conditionTrue('Conflicted', conflict.reason, conflict.message));
       } else listener.status.conditions.push(conditionFalse('Conflicted', Reasons.noConflicts, 'No conflicts'));
     }
@@ -233,8 +266,10 @@ export function recordGatewayStatus(gateway: GatewayContext, statuses: StatusMap
     return listener.status;
   });
   const anyReady = gateway.listeners.some((l) => l.ready);
+  const addresses = gatewayAddresses(gateway.resource);
   statuses.set(`Gateway/${gateway.key}`, {
     kind: 'Gateway',
+    ...(addresses.ok && addresses.addresses.length > 0 ? { addresses: addresses.addresses } : {}),
     conditions: anyReady
       ? [conditionTrue('Accepted', Reasons.accepted, 'Gateway is accepted'), conditionTrue('Programmed', Reasons.programmed, 'Gateway is programmed')]
       : [

@@ -1,4 +1,4 @@
-// SecurityPolicy and BackendTrafficPolicy attachment by targetRefs. A policy on a route wins over
+// SecurityPolicy, BackendTrafficPolicy and ClientTrafficPolicy attachment by targetRefs. A policy on a route wins over
 // one on a listener (sectionName), which wins over one on the whole Gateway; two policies of a kind
 // on one target: the oldest wins and the other is marked Conflicted.
 import type { GatewayResource } from '../provider/resource-types.js';
@@ -10,6 +10,9 @@ import type { ParentReference, StatusMap } from './status-types.js';
 import { objectsOf } from './shape.js';
 import { translateTrafficPolicy, type TrafficPolicyIR } from './traffic-policy.js';
 import { AUTHZ_SECTIONS, translateSecurityFeatures, type SecurityFeatures } from './security-features.js';
+import { tlsWithoutHttpsTarget, translateClientTrafficPolicy } from './client-traffic-policy.js';
+import { withSelectedTargets } from './target-selectors.js';
+import type { ClientPolicyIR } from '../ir/types.js';
 
 interface TargetRef {
   group?: string;
@@ -32,6 +35,10 @@ export class PolicyAttachments<T> {
     return undefined;
   }
 
+  get(target: string): { policy: string; value: T } | undefined {
+    return this.byTarget.get(target);
+  }
+
   /** Most specific first: rule, route, listener, gateway. */
   lookup(route: { kind: string; namespace: string; name: string }, ruleName: string | undefined, gatewayKey: string, listenerName: string): { policy: string; value: T } | undefined {
     return (
@@ -47,13 +54,15 @@ export interface PolicyResult {
   /** `valid: false`: the policy is broken and its routes answer 500 (fail closed, as Envoy Gateway does). */
   security: PolicyAttachments<{ valid: boolean; features?: SecurityFeatures }>;
   traffic: PolicyAttachments<TrafficPolicyIR>;
+  /** ClientTrafficPolicies by "listener:<ns>/<gw>/<chain's listener>" or "gateway:<ns>/<gw>". */
+  client: PolicyAttachments<ClientPolicyIR>;
   /** Accepted SecurityPolicies, as the authz service loads them. */
   authzPolicies: Array<{ namespace: string; name: string; yaml: string }>;
   authzSecrets: Map<string, { data: Record<string, Buffer> }>;
 }
 
 export function collectPolicies(index: ResourceIndex, gateways: readonly GatewayContext[], controllerName: string, statuses: StatusMap): PolicyResult {
-  const result: PolicyResult = { security: new PolicyAttachments(), traffic: new PolicyAttachments(), authzPolicies: [], authzSecrets: new Map() };
+  const result: PolicyResult = { security: new PolicyAttachments(), traffic: new PolicyAttachments(), client: new PolicyAttachments(), authzPolicies: [], authzSecrets: new Map() };
   // Gateway key -> its listener names: a policy's sectionName must name one.
   const gatewayKeys = new Map(gateways.map((g) => [g.key, new Set(g.listeners.map((l) => l.name))]));
 
@@ -77,10 +86,24 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
     }
   }
 
-  for (const policy of index.list('BackendTrafficPolicy')) {
+  for (const listed of index.list('BackendTrafficPolicy')) {
+    const { policy, problems: selectorProblems } = withSelectedTargets(listed, index);
     // A policy that failed its schema is reported as such; its spec is not read.
     const translated = policy.issues?.length ? { ir: {}, problems: [] } : translateTrafficPolicy(`${policy.metadata.namespace}/${policy.metadata.name}`, policy.spec ?? {});
+    translated.problems.push(...selectorProblems);
     attach(policy, index, gatewayKeys, controllerName, statuses, translated.problems, false, (target, name) => result.traffic.claim(target, name, translated.ir));
+  }
+
+  const chainOwner = chainOwnerOf(gateways);
+  for (const listed of index.list('ClientTrafficPolicy')) {
+    const { policy, problems: selectorProblems } = withSelectedTargets(listed, index);
+    const name = `${policy.metadata.namespace}/${policy.metadata.name}`;
+    const translated = policy.issues?.length ? { ir: { policy: name }, problems: [] } : translateClientTrafficPolicy(name, policy.spec ?? {}, index);
+    const tlsProblem = policy.issues?.length ? undefined : tlsWithoutHttpsTarget(policy.spec ?? {}, policy.metadata.namespace, gateways);
+    if (tlsProblem) translated.problems.push(tlsProblem);
+    translated.problems.push(...selectorProblems);
+    // Listeners sharing an HTTP port share one Envoy filter chain: a policy on any of them applies to the chain.
+    attach(policy, index, gatewayKeys, controllerName, statuses, translated.problems, false, (target, holder) => result.client.claim(chainOwner.get(target) ?? target, holder, translated.ir));
   }
   return result;
 }
@@ -101,7 +124,7 @@ function attach(
   const spec = (policy.spec ?? {}) as { targetRef?: unknown; targetRefs?: unknown };
   const targets = objectsOf<TargetRef>([...objectsOf(spec.targetRefs), spec.targetRef]).filter((t) => typeof t.kind === 'string' && typeof t.name === 'string');
   const ancestors: Array<{ ancestorRef: ParentReference; controllerName: string; conditions: ReturnType<typeof conditionTrue>[] }> = [];
-  const kind = policy.kind as 'SecurityPolicy' | 'BackendTrafficPolicy';
+  const kind = policy.kind as 'SecurityPolicy' | 'BackendTrafficPolicy' | 'ClientTrafficPolicy';
   let acceptedAnywhere = false;
 
   const invalidMessage = policy.issues?.length ? describeIssues(policy.issues) : problems.length > 0 ? problems.join('; ') : undefined;
@@ -140,6 +163,21 @@ function attach(
   }
   statuses.set(`${policy.kind}/${policyName}`, { kind, ancestors });
   return acceptedAnywhere;
+}
+
+/** "listener:<gw>/<name>" -> the key of the listener whose name the shared HTTP filter chain carries. */
+function chainOwnerOf(gateways: readonly GatewayContext[]): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const gateway of gateways) {
+    const firstOnPort = new Map<number, string>();
+    for (const listener of gateway.listeners) {
+      if (!listener.ready) continue;
+      const first = listener.protocol === 'HTTP' ? (firstOnPort.get(listener.port) ?? listener.name) : listener.name;
+      if (listener.protocol === 'HTTP' && !firstOnPort.has(listener.port)) firstOnPort.set(listener.port, listener.name);
+      owners.set(`listener:${gateway.key}/${listener.name}`, `listener:${gateway.key}/${first}`);
+    }
+  }
+  return owners;
 }
 
 function targetKeyOf(target: TargetRef, namespace: string, index: ResourceIndex, gatewayKeys: ReadonlyMap<string, ReadonlySet<string>>): string | undefined {

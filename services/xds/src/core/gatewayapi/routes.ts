@@ -2,16 +2,18 @@
 // and their expansion into RouteIR per listener and hostname, with route status per parent.
 import type { GatewayResource, ResourceIssue } from '../provider/resource-types.js';
 import type { RouteIR } from '../ir/types.js';
-import type { ClusterRegistry } from './backends.js';
+import { ClusterRegistry } from './backends.js';
 import { conditionFalse, conditionTrue, describeIssues, Reasons } from './conditions.js';
-import type { GatewayContext, ListenerContext, RouteKind } from './gateways.js';
+import type { GatewayContext, ListenerContext, ListenerRouteKind, RouteKind } from './gateways.js';
 import { intersectHostnames } from './hostnames.js';
 import type { PolicyResult } from './policies.js';
 import { GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
+import { namespaceLabels, selectorMatches, describeSelectorProblem } from './namespaces.js';
 import { checkRouteCelRules } from './route-cel-rules.js';
 import { objectsOf } from './shape.js';
 import { translateRule, type RuleIR, type RuleProblem, type RuleSpec } from './route-rules.js';
 import { securityRouteParts } from './security-features.js';
+import { applyTrafficPolicy } from './traffic-policy-apply.js';
 import type { Condition, ParentReference, StatusMap } from './status-types.js';
 
 /** A RouteIR on one listener and hostname, with what it takes to order it. */
@@ -73,8 +75,12 @@ export function translateRoutes(
       return translated;
     };
 
+    // Parents that do not accept the route still report ResolvedRefs (the conformance suite reads it on
+    // every parent): its backendRefs are resolved against a scratch registry, so nothing is served.
+    let refsWithoutParent: Condition | undefined;
+    const refsCondition = (): Condition => (refsWithoutParent ??= resolvedRefsCondition(refProblemsAlone(spec.rules, kind, namespace, index)));
     if (invalid.length > 0 && parentRefs.length === 0) {
-      parents.push({ parentRef: { name: '' }, controllerName, conditions: [conditionFalse('Accepted', Reasons.unsupportedValue, describeIssues(invalid))] });
+      parents.push({ parentRef: { name: '' }, controllerName, conditions: [conditionFalse('Accepted', Reasons.unsupportedValue, describeIssues(invalid)), refsCondition()] });
     }
     for (const parentRef of parentRefs) {
       const parentNamespace = parentRef.namespace ?? namespace;
@@ -90,32 +96,35 @@ export function translateRoutes(
       if (!gateway) {
         // A Gateway of another controller is not ours to report on.
         if (index.get('Gateway', parentNamespace, parentRef.name) && reported.kind === 'Gateway') continue;
-        parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', Reasons.noMatchingParent, `Gateway ${parentNamespace}/${parentRef.name} is not found`)] });
+        parents.push({
+          parentRef: reported,
+          controllerName,
+          conditions: [conditionFalse('Accepted', Reasons.noMatchingParent, `Gateway ${parentNamespace}/${parentRef.name} is not found`), refsCondition()],
+        });
         continue;
       }
       if (invalid.length > 0) {
-        parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', Reasons.unsupportedValue, describeIssues(invalid))] });
+        parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', Reasons.unsupportedValue, describeIssues(invalid)), refsCondition()] });
         continue;
       }
-      const attachment = attachToGateway(route, kind, spec.hostnames ?? [], parentRef, gateway);
+      const attachment = attachToGateway(route, kind, spec.hostnames ?? [], parentRef, gateway, index);
       if (!attachment.ok) {
-        parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', attachment.reason, attachment.message)] });
+        parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', attachment.reason, attachment.message), refsCondition()] });
         continue;
       }
       const { rules, problems } = rulesFor(gateway);
       const partial = problems.filter((p) => p.condition === 'PartiallyInvalid');
       if (rules.length > 0 && rules.every((rule) => rule === undefined)) {
         // Every rule was dropped: the route serves nothing, so it is not accepted at all.
-        parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', Reasons.unsupportedValue, partial.map((p) => p.message).join('; '))] });
+        parents.push({
+          parentRef: reported,
+          controllerName,
+          conditions: [conditionFalse('Accepted', Reasons.unsupportedValue, partial.map((p) => p.message).join('; ')), resolvedRefsCondition(problems)],
+        });
         continue;
       }
       const conditions = [conditionTrue('Accepted', Reasons.accepted, 'Route is accepted')];
-      const refProblems = problems.filter((p) => p.condition === 'ResolvedRefs');
-      conditions.push(
-        refProblems.length > 0
-          ? conditionFalse('ResolvedRefs', refProblems[0]!.reason, refProblems.map((p) => p.message).join('; '))
-          : conditionTrue('ResolvedRefs', Reasons.resolvedRefs, 'All references resolved'),
-      );
+      conditions.push(resolvedRefsCondition(problems));
       if (partial.length > 0) conditions.push(conditionTrue('PartiallyInvalid', Reasons.unsupportedValue, partial.map((p) => p.message).join('; ')));
       parents.push({ parentRef: reported, controllerName, conditions });
 
@@ -134,6 +143,23 @@ export function translateRoutes(
   return result;
 }
 
+export function resolvedRefsCondition(problems: ReadonlyArray<Pick<RuleProblem, 'condition' | 'reason' | 'message'>>): Condition {
+  const refProblems = problems.filter((p) => p.condition === 'ResolvedRefs');
+  return refProblems.length > 0
+    ? conditionFalse('ResolvedRefs', refProblems[0]!.reason, refProblems.map((p) => p.message).join('; '))
+    : conditionTrue('ResolvedRefs', Reasons.resolvedRefs, 'All references resolved');
+}
+
+/** The reference problems of a route's rules, resolved into a registry nobody serves. */
+function refProblemsAlone(rules: RuleSpec[] | undefined, routeKind: RouteKind, namespace: string, index: ResourceIndex): RuleProblem[] {
+  const registry = new ClusterRegistry();
+  try {
+    return objectsOf<RuleSpec>(rules).flatMap((rule, r) => translateRule(rule, `spec.rules[${r}]`, { routeKind, namespace, index, registry }).problems);
+  } catch {
+    return []; // a rule too malformed to read (its schema problems are on Accepted already)
+  }
+}
+
 /** "file:line: Kind ns/name: /path: message" as schema issues read; the route's line stands in for the field's. */
 function withLocation(route: GatewayResource, issue: ResourceIssue): ResourceIssue {
   const where = route.source?.kind === 'file' ? `${route.source.file}:${route.source.line}: ` : '';
@@ -149,16 +175,23 @@ function addProxyless(result: RouteTranslation, gatewayKey: string, host: string
   for (const entry of entries) if (!list.some((e) => e.route.name === entry.route.name)) list.push(entry);
 }
 
-type Attachment =
+export type Attachment =
   | { ok: true; listeners: Array<{ listener: ListenerContext; hostnames: string[] }> }
   | { ok: false; reason: string; message: string };
 
-function attachToGateway(route: GatewayResource, kind: RouteKind, routeHostnames: string[], parentRef: ParentReference, gateway: GatewayContext): Attachment {
+export function attachToGateway(
+  route: GatewayResource,
+  kind: ListenerRouteKind,
+  routeHostnames: string[],
+  parentRef: ParentReference,
+  gateway: GatewayContext,
+  index: ResourceIndex,
+): Attachment {
   const named = gateway.listeners.filter((l) => (!parentRef.sectionName || l.name === parentRef.sectionName) && (!parentRef.port || l.port === parentRef.port));
   if (named.length === 0) {
     return { ok: false, reason: Reasons.noMatchingParent, message: `Gateway ${gateway.key} has no listener ${parentRef.sectionName ?? ''}${parentRef.port ? ` on port ${parentRef.port}` : ''}`.trim() };
   }
-  const allowed = named.filter((l) => l.ready && l.allowedKinds.includes(kind) && namespaceAllowed(l, route.metadata.namespace, gateway.namespace));
+  const allowed = named.filter((l) => l.attachable && l.allowedKinds.includes(kind) && namespaceAllowed(l, route.metadata.namespace, gateway.namespace, index));
   if (allowed.length === 0) {
     return { ok: false, reason: Reasons.notAllowedByListeners, message: `No ready listener of Gateway ${gateway.key} allows ${kind} from namespace ${route.metadata.namespace}` };
   }
@@ -169,11 +202,12 @@ function attachToGateway(route: GatewayResource, kind: RouteKind, routeHostnames
   return { ok: true, listeners };
 }
 
-function namespaceAllowed(listener: ListenerContext, routeNamespace: string, gatewayNamespace: string): boolean {
-  // "Selector" needs Namespace labels, which exist only in Kubernetes: it admits nothing here.
+function namespaceAllowed(listener: ListenerContext, routeNamespace: string, gatewayNamespace: string, index: ResourceIndex): boolean {
   if (listener.allowedNamespaces.from === 'All') return true;
   if (listener.allowedNamespaces.from === 'Same') return routeNamespace === gatewayNamespace;
-  return false;
+  // "Selector": the route's Namespace labels (namespaces.ts); an invalid selector admits nothing.
+  const selector = listener.allowedNamespaces.selector;
+  return selector !== undefined && describeSelectorProblem(selector) === undefined && selectorMatches(selector, namespaceLabels(index, routeNamespace));
 }
 
 function expandRules(
@@ -207,8 +241,7 @@ function expandRules(
       if (securityParts?.cors && !ir.cors) ir.cors = securityParts.cors;
       if (securityParts?.csrf) ir.csrf = securityParts.csrf;
       if (securityParts?.extAuth) ir.extAuth = securityParts.extAuth;
-      if (traffic?.value.rateLimit) ir.rateLimit = traffic.value.rateLimit;
-      if (traffic?.value.retry) ir.retry = traffic.value.retry;
+      if (traffic) applyTrafficPolicy(ir, traffic.value, clusters.registry);
       entries.push({ listener, hostname, route: ir, order: { routeRank, rule: r, match: m } });
     });
   });

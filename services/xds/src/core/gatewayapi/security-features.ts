@@ -6,7 +6,7 @@ import type { GatewayResource } from '../provider/resource-types.js';
 import type { CorsIR, CsrfIR, ExtAuthIR, HeaderValueIR, StringMatchIR } from '../ir/types.js';
 import { ClusterRegistry, resolveBackendRef, type BackendRef } from './backends.js';
 import { parseDurationMs } from './durations.js';
-import { refusedFields } from './field-support/refused-fields.js';
+import { findRefusedFields } from './field-support/refused-fields.js';
 import { securityPolicyFields } from './field-support/security-policy.js';
 import type { ResourceIndex } from './resource-index.js';
 import { objectsOf } from './shape.js';
@@ -60,7 +60,7 @@ interface SecurityPolicySpec {
 export function translateSecurityFeatures(policy: GatewayResource, index: ResourceIndex): { features: SecurityFeatures; problems: string[] } {
   const spec = (policy.spec ?? {}) as SecurityPolicySpec & Record<string, unknown>;
   const namespace = policy.metadata.namespace;
-  const problems = refusedFields(securityPolicyFields, spec);
+  const problems = findRefusedFields(spec, securityPolicyFields);
   const features: SecurityFeatures = { authz: AUTHZ_SECTIONS.some((section) => spec[section] !== undefined) };
 
   for (const [field, ref] of secretRefs(spec)) {

@@ -29,10 +29,10 @@ export interface ListenerStatus {
 
 export type ResourceStatus =
   | { kind: 'GatewayClass'; conditions: Condition[] }
-  | { kind: 'Gateway'; conditions: Condition[]; listeners: ListenerStatus[] }
-  | { kind: 'HTTPRoute' | 'GRPCRoute'; parents: Array<{ parentRef: ParentReference; controllerName: string; conditions: Condition[] }> }
-  | { kind: 'SecurityPolicy' | 'BackendTrafficPolicy'; ancestors: Array<{ ancestorRef: ParentReference; controllerName: string; conditions: Condition[] }> }
-  | { kind: 'Backend' | 'ReferenceGrant' | 'Secret'; conditions: Condition[] };
+  | { kind: 'Gateway'; conditions: Condition[]; listeners: ListenerStatus[]; addresses?: Array<{ type: string; value: string }> }
+  | { kind: 'HTTPRoute' | 'GRPCRoute' | 'TCPRoute' | 'TLSRoute'; parents: Array<{ parentRef: ParentReference; controllerName: string; conditions: Condition[] }> }
+  | { kind: 'SecurityPolicy' | 'BackendTrafficPolicy' | 'ClientTrafficPolicy' | 'BackendTLSPolicy'; ancestors: Array<{ ancestorRef: ParentReference; controllerName: string; conditions: Condition[] }> }
+  | { kind: 'Backend' | 'ReferenceGrant' | 'Secret' | 'ConfigMap' | 'Namespace'; conditions: Condition[] };
 
-/** Keyed "<Kind>/<namespace>/<name>". */
-export type StatusMap = Map<string, ResourceStatus>;
+/** Keyed "<Kind>/<namespace>/<name>". `warnings`: notes that do not stop translation (a deprecated apiVersion). */
+export type StatusMap = Map<string, ResourceStatus & { warnings?: string[] }>;

@@ -1,8 +1,13 @@
-// BackendTrafficPolicy spec -> IR: global rate limits and retries. Unsupported parts are
-// reported, never silently dropped.
-import type { GlobalRateLimitIR, RateLimitRuleIR, RateLimitUnit, RetryIR, StringMatchIR } from '../ir/types.js';
-import { parseDurationMs } from './durations.js';
+// BackendTrafficPolicy spec -> IR: rate limits, retries and the other route-level fields here, the
+// cluster-level fields in ./traffic-policy-cluster.ts. Fields the table refuses are reported by
+// path (./field-support), never silently dropped.
+import type { ClusterPolicyIR, CompressorType, FaultIR, GlobalRateLimitIR, HashPolicyIR, LocalRateLimitIR, RateLimitRuleIR, RateLimitUnit, RetryIR, StringMatchIR } from '../ir/types.js';
+import { backendTrafficPolicyFields } from './field-support/backend-traffic-policy.js';
+import { findRefusedFields } from './field-support/refused-fields.js';
+import { PolicyValues } from './policy-values.js';
 import { describeRegexProblem } from './regex.js';
+import { translateClusterSettings, type ClusterSettingsSpec } from './traffic-policy-cluster.js';
+import { translateFault, translateHashPolicies, translateLocalRateLimit, type FaultSpec } from './traffic-policy-route.js';
 
 interface StringSelector {
   name?: string;
@@ -27,10 +32,17 @@ interface RateLimitRuleSpec {
   shared?: boolean;
 }
 
-export interface TrafficPolicySpec {
-  rateLimit?: { type?: 'Global' | 'Local'; global?: { rules?: RateLimitRuleSpec[] }; local?: unknown };
+export interface TrafficPolicySpec extends ClusterSettingsSpec {
+  rateLimit?: { type?: 'Global' | 'Local'; global?: { rules?: RateLimitRuleSpec[] }; local?: { rules?: RateLimitRuleSpec[] } };
+  faultInjection?: FaultSpec;
+  httpUpgrade?: Array<{ type: string; connect?: { terminate?: boolean } }>;
+  requestBuffer?: { limit?: string | number };
+  compression?: Array<{ type?: CompressorType }>;
+  compressor?: Array<{ type?: CompressorType }>;
+  timeout?: ClusterSettingsSpec['timeout'] & { http?: { streamIdleTimeout?: string; maxStreamDuration?: string } };
   retry?: {
     numRetries?: number;
+    numAttemptsPerPriority?: number;
     retryOn?: { triggers?: string[]; httpStatusCodes?: number[] };
     perRetry?: { timeout?: string; backOff?: { baseInterval?: string; maxInterval?: string } };
   };
@@ -39,61 +51,76 @@ export interface TrafficPolicySpec {
 export interface TrafficPolicyIR {
   rateLimit?: GlobalRateLimitIR;
   retry?: RetryIR;
+  localRateLimit?: LocalRateLimitIR;
+  fault?: FaultIR;
+  hashPolicies?: HashPolicyIR[];
+  compressors?: CompressorType[];
+  upgrades?: Array<{ type: string; terminateConnect?: boolean }>;
+  requestBufferBytes?: number;
+  streamIdleTimeoutMs?: number;
+  maxStreamDurationMs?: number;
+  /** timeout.http.requestTimeout: the route timeout, unless the route sets its own. */
+  requestTimeoutMs?: number;
+  /** Settings for the clusters of the targeted routes (each gets a per-policy copy). */
+  cluster?: ClusterPolicyIR;
 }
 
-/** Everything in the spec Gatehouse does not translate yet; the policy is then rejected. */
-const UNSUPPORTED_FIELDS = [
-  'admissionControl',
-  'bandwidthLimit',
-  'circuitBreaker',
-  'compression',
-  'compressor',
-  'connection',
-  'dns',
-  'faultInjection',
-  'healthCheck',
-  'http2',
-  'httpUpgrade',
-  'loadBalancer',
-  'proxyProtocol',
-  'requestBuffer',
-  'responseOverride',
-  'tcpKeepalive',
-  'telemetry',
-  'timeout',
-  'useClientProtocol',
-  'routingType',
-  'mergeType',
-  'targetSelectors',
-];
-
+/**
+ * A policy with a field its kind's table refuses is rejected whole (Accepted=False naming the
+ * field), never half-applied; so is one with a value Envoy would refuse.
+ */
 export function translateTrafficPolicy(policy: string, spec: Record<string, unknown>): { ir: TrafficPolicyIR; problems: string[] } {
-  const problems: string[] = [];
-  for (const field of UNSUPPORTED_FIELDS) if (spec[field] !== undefined) problems.push(`spec.${field} is not supported`);
+  const problems: string[] = findRefusedFields(spec, backendTrafficPolicyFields);
+  const values = new PolicyValues(problems);
   const typed = spec as TrafficPolicySpec;
   const ir: TrafficPolicyIR = {};
   if (typed.rateLimit) {
-    const rateLimit = translateRateLimit(policy, typed.rateLimit, problems);
-    if (rateLimit) ir.rateLimit = rateLimit;
+    if (typed.rateLimit.type === 'Local' || typed.rateLimit.local) {
+      const local = translateLocalRateLimit(typed.rateLimit, values);
+      if (local) ir.localRateLimit = local;
+    } else {
+      const rateLimit = translateRateLimit(policy, typed.rateLimit, problems);
+      if (rateLimit) ir.rateLimit = rateLimit;
+    }
   }
-  if (typed.retry) ir.retry = translateRetry(typed.retry, problems);
+  if (typed.retry) ir.retry = translateRetry(typed.retry, values);
+  if (typed.faultInjection) {
+    const fault = translateFault(typed.faultInjection, values);
+    if (fault) ir.fault = fault;
+  }
+  const compressors = translateCompressors(typed.compressor ?? typed.compression, typed.compressor ? 'compressor' : 'compression', problems);
+  if (compressors) ir.compressors = compressors;
+  const hashPolicies = translateHashPolicies(typed.loadBalancer as Parameters<typeof translateHashPolicies>[0], values);
+  if (hashPolicies) ir.hashPolicies = hashPolicies;
+  const requestTimeout = values.duration(typed.timeout?.http?.requestTimeout, 'spec.timeout.http.requestTimeout', false);
+  if (requestTimeout !== undefined) ir.requestTimeoutMs = requestTimeout;
+  const streamIdle = values.duration(typed.timeout?.http?.streamIdleTimeout, 'spec.timeout.http.streamIdleTimeout', false);
+  if (streamIdle !== undefined) ir.streamIdleTimeoutMs = streamIdle;
+  const streamMax = values.duration(typed.timeout?.http?.maxStreamDuration, 'spec.timeout.http.maxStreamDuration', false);
+  if (streamMax !== undefined) ir.maxStreamDurationMs = streamMax;
+  if (typed.httpUpgrade) {
+    ir.upgrades = typed.httpUpgrade.map((upgrade, i) => {
+      if (upgrade.connect && upgrade.type !== 'CONNECT') problems.push(`spec.httpUpgrade[${i}].connect: only for type CONNECT`);
+      return { type: upgrade.type, ...(upgrade.connect?.terminate ? { terminateConnect: true } : {}) };
+    });
+  }
+  const buffer = values.bytes(typed.requestBuffer?.limit, 'spec.requestBuffer.limit');
+  if (buffer !== undefined) {
+    if (buffer === 0) problems.push('spec.requestBuffer.limit: must be greater than 0');
+    else ir.requestBufferBytes = buffer;
+  }
+  const cluster = translateClusterSettings(policy, typed, values);
+  if (cluster) ir.cluster = cluster;
   return { ir, problems };
 }
 
 const UNITS: ReadonlySet<string> = new Set(['second', 'minute', 'hour', 'day', 'week', 'month', 'year']);
 
 function translateRateLimit(policy: string, spec: NonNullable<TrafficPolicySpec['rateLimit']>, problems: string[]): GlobalRateLimitIR | undefined {
-  if (spec.local !== undefined || spec.type === 'Local') {
-    problems.push('spec.rateLimit.local is not supported; use global');
-    return undefined;
-  }
   const rules: RateLimitRuleIR[] = [];
   let shared = false;
   (spec.global?.rules ?? []).forEach((rule, r) => {
     const at = `spec.rateLimit.global.rules[${r}]`;
-    if (rule.cost !== undefined) problems.push(`${at}.cost is not supported`);
-    if (rule.shadowMode) problems.push(`${at}.shadowMode is not supported`);
-    if (rule.limit?.fromMetadata !== undefined) problems.push(`${at}.limit.fromMetadata is not supported`);
     const unit = (rule.limit?.unit ?? '').toLowerCase();
     if (!UNITS.has(unit) || !rule.limit?.requests) {
       problems.push(`${at}.limit needs requests and unit`);
@@ -167,26 +194,40 @@ export function parseCidr(text: string): { cidr: string; maskLen: number; ipv6: 
   return undefined;
 }
 
+/** Response compressors in preference order, each type once (Envoy has one filter per type). */
+function translateCompressors(spec: Array<{ type?: CompressorType }> | undefined, field: string, problems: string[]): CompressorType[] | undefined {
+  if (!spec?.length) return undefined;
+  const types: CompressorType[] = [];
+  spec.forEach((entry, i) => {
+    if (!entry.type) problems.push(`spec.${field}[${i}].type: is required`);
+    else if (types.includes(entry.type)) problems.push(`spec.${field}[${i}].type: ${entry.type} is listed twice`);
+    else types.push(entry.type);
+  });
+  return types;
+}
+
 /** Envoy Gateway's default when retryOn is left out. */
 const DEFAULT_TRIGGERS = ['connect-failure', 'refused-stream', 'unavailable', 'cancelled', 'retriable-status-codes'];
 
-function translateRetry(spec: NonNullable<TrafficPolicySpec['retry']>, problems: string[]): RetryIR {
+function translateRetry(spec: NonNullable<TrafficPolicySpec['retry']>, values: PolicyValues): RetryIR {
   const statusCodes = spec.retryOn?.httpStatusCodes ?? (spec.retryOn ? [] : [503]);
   const triggers = spec.retryOn?.triggers ?? (spec.retryOn ? [] : DEFAULT_TRIGGERS);
   const retryOn = [...triggers];
   if (statusCodes.length > 0 && !retryOn.includes('retriable-status-codes')) retryOn.push('retriable-status-codes');
   const retry: RetryIR = { numRetries: spec.numRetries ?? 2, retryOn, statusCodes };
-  const duration = (text: string | undefined, field: string): number | undefined => {
-    if (text === undefined) return undefined;
-    const ms = parseDurationMs(text);
-    if (ms === undefined) problems.push(`spec.retry.${field} "${text}" is not a duration`);
-    return ms;
-  };
-  const perTry = duration(spec.perRetry?.timeout, 'perRetry.timeout');
-  const base = duration(spec.perRetry?.backOff?.baseInterval, 'perRetry.backOff.baseInterval');
-  const max = duration(spec.perRetry?.backOff?.maxInterval, 'perRetry.backOff.maxInterval');
+  const perTry = values.duration(spec.perRetry?.timeout, 'spec.retry.perRetry.timeout', false);
+  // Envoy refuses a retry_back_off whose base_interval is 0s or whose max_interval is below it.
+  const base = values.duration(spec.perRetry?.backOff?.baseInterval, 'spec.retry.perRetry.backOff.baseInterval');
+  const max = values.duration(spec.perRetry?.backOff?.maxInterval, 'spec.retry.perRetry.backOff.maxInterval');
+  if (max !== undefined && spec.perRetry?.backOff?.baseInterval === undefined) values.problems.push('spec.retry.perRetry.backOff.maxInterval: needs baseInterval');
+  if (base !== undefined && max !== undefined && max < base) {
+    values.problems.push(`spec.retry.perRetry.backOff.maxInterval: ${spec.perRetry!.backOff!.maxInterval} is less than baseInterval ${spec.perRetry!.backOff!.baseInterval}`);
+  }
   if (perTry !== undefined) retry.perTryTimeoutMs = perTry;
   if (base !== undefined) retry.backOffBaseMs = base;
   if (max !== undefined) retry.backOffMaxMs = max;
+  // Envoy's previous_priorities needs an update frequency of at least 1.
+  const perPriority = values.integer(spec.numAttemptsPerPriority, 'spec.retry.numAttemptsPerPriority', 1, 2_147_483_647);
+  if (perPriority !== undefined) retry.numAttemptsPerPriority = perPriority;
   return retry;
 }

@@ -1,12 +1,16 @@
 // Gateway API resources -> IR per Gateway, plus statuses and what the other services need.
 // The runner of this stage: each step lives in its own module.
 import type { GatewayResource } from '../provider/resource-types.js';
-import type { GatewayIR } from '../ir/types.js';
+import type { GatewayIR, TlsSecretIR } from '../ir/types.js';
 import { certificatesWantedFor, type CertificateRequest } from './acme.js';
 import { assembleGatewayIR } from './assemble-ir.js';
+import { assembleL4Ports } from './assemble-l4.js';
+import { recordBackendTlsPolicyStatuses } from './backend-tls-policy.js';
+import { translateL4Routes } from './l4-routes.js';
 import { ClusterRegistry } from './backends.js';
 import { collectGateways, recordGatewayStatus } from './gateways.js';
 import { collectIdentityHeaders } from './identity-headers.js';
+import { applyClientPolicies } from './client-policy-apply.js';
 import { collectPolicies } from './policies.js';
 import { ResourceIndex } from './resource-index.js';
 import { translateRoutes } from './routes.js';
@@ -24,21 +28,36 @@ export interface GatewayApiResult {
   certificatesWanted: CertificateRequest[];
 }
 
-export function translateGatewayApi(resources: readonly GatewayResource[], controllerName: string): GatewayApiResult {
+export interface GatewayApiOptions {
+  /** How a Service backendRef becomes a hostname; default "{name}" (service-backends.ts). */
+  serviceDnsTemplate?: string;
+}
+
+export function translateGatewayApi(resources: readonly GatewayResource[], controllerName: string, options: GatewayApiOptions = {}): GatewayApiResult {
   const statuses: StatusMap = new Map();
   const index = new ResourceIndex(resources);
   const gateways = collectGateways(index, controllerName, statuses);
-  const registries = new Map(gateways.map((g) => [g.key, new ClusterRegistry()]));
+  const registries = new Map(gateways.map((g) => [g.key, new ClusterRegistry(options.serviceDnsTemplate)]));
   const policies = collectPolicies(index, gateways, controllerName, statuses);
   const routes = translateRoutes(index, gateways, registries, policies, controllerName, statuses);
+  const l4Routes = translateL4Routes(index, gateways, registries, controllerName, statuses);
+  recordBackendTlsPolicyStatuses(index, gateways, registries, controllerName, statuses);
   for (const gateway of gateways) recordGatewayStatus(gateway, statuses);
   recordOtherStatuses(index, statuses);
   stampObservedGenerations(index, statuses);
+  attachWarnings(resources, statuses);
 
   const identityHeaders = collectIdentityHeaders(index);
   const irs = gateways.map((gateway) =>
-    assembleGatewayIR(gateway, routes.entries.get(gateway.key) ?? [], routes.proxyless.get(gateway.key), registries.get(gateway.key)!, index, identityHeaders),
+    withUpstreamSecrets(
+      withL4Ports(
+        assembleGatewayIR(gateway, routes.entries.get(gateway.key) ?? [], routes.proxyless.get(gateway.key), registries.get(gateway.key)!, index, identityHeaders),
+        assembleL4Ports(gateway, l4Routes.get(gateway.key) ?? []),
+      ),
+      registries.get(gateway.key)!.secrets(),
+    ),
   );
+  for (const ir of irs) applyClientPolicies(ir, policies.client);
   return {
     gateways: irs,
     statuses,
@@ -46,6 +65,17 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
     authzSecrets: policies.authzSecrets,
     certificatesWanted: gateways.flatMap(certificatesWantedFor),
   };
+}
+
+/** TCP/TLS listeners join the IR only when a Gateway has some, so HTTP-only IR stays as it was. */
+function withL4Ports(ir: GatewayIR, l4Ports: GatewayIR['l4Ports']): GatewayIR {
+  return l4Ports && l4Ports.length > 0 ? { ...ir, l4Ports } : ir;
+}
+
+/** Client certificates Backends present upstream join the SDS secrets (once per name). */
+function withUpstreamSecrets(ir: GatewayIR, secrets: readonly TlsSecretIR[]): GatewayIR {
+  const extra = secrets.filter((secret) => !ir.secrets.some((s) => s.name === secret.name));
+  return extra.length === 0 ? ir : { ...ir, secrets: [...ir.secrets, ...extra].sort((a, b) => (a.name < b.name ? -1 : 1)) };
 }
 
 /** Conditions say which generation of their resource they describe (files have none; the admin API may). */
@@ -61,5 +91,13 @@ function stampObservedGenerations(index: ResourceIndex, statuses: StatusMap): vo
     if ('listeners' in status) for (const listener of status.listeners) stamp(listener.conditions);
     if ('parents' in status) for (const parent of status.parents) stamp(parent.conditions);
     if ('ancestors' in status) for (const ancestor of status.ancestors) stamp(ancestor.conditions);
+  }
+}
+
+/** A resource read in a deprecated apiVersion still translates; its status says so, as kubectl would warn. */
+function attachWarnings(resources: readonly GatewayResource[], statuses: StatusMap): void {
+  for (const resource of resources) {
+    const status = resource.warnings?.length ? statuses.get(`${resource.kind}/${resource.metadata.namespace}/${resource.metadata.name}`) : undefined;
+    if (status) status.warnings = [...resource.warnings!];
   }
 }

@@ -28,7 +28,7 @@ describe('checkGatewayIR', () => {
 
   it('reports a misspelt field instead of reading it as absent', () => {
     const { secrets: _, ...withoutSecrets } = gateway;
-    expect(checkGatewayIR({ ...withoutSecrets, secret: [] })).toEqual(['secrets: is required', 'secret: is not a field here (expected key, ports, proxyless, clusters, secrets, identityHeaders)']);
+    expect(checkGatewayIR({ ...withoutSecrets, secret: [] })).toEqual(['secrets: is required', 'secret: is not a field here (expected key, ports, l4Ports, proxyless, clusters, secrets, identityHeaders)']);
   });
 
   it('checks the tag of a union and the fields of the variant it names', () => {

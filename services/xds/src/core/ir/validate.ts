@@ -5,15 +5,23 @@
 // fails when one changes without the other.
 import type {
   ClusterIR,
+  ClientPolicyIR,
+  ClientValidationIR,
+  ClusterPolicyIR,
   CorsIR,
   CsrfIR,
   EndpointIR,
   ExtAuthIR,
+  FaultIR,
   FilterChainIR,
   GatewayIR,
   GlobalRateLimitIR,
   HeaderMatchIR,
+  HashPolicyIR,
   HeaderModifierIR,
+  LocalRateLimitIR,
+  L4ChainIR,
+  L4PortIR,
   MirrorIR,
   PortIR,
   ProxylessHostIR,
@@ -26,6 +34,7 @@ import type {
   RouteMatchIR,
   StringMatchIR,
   TlsSecretIR,
+  UpstreamTlsIR,
   VirtualHostIR,
   WeightedClusterIR,
 } from './types.js';
@@ -121,6 +130,7 @@ function tagged<K extends string, V extends Record<string, Shape<unknown>>>(key:
 
 
 const portNumber = integer(1, 65535);
+const count = integer(0, 4_294_967_295);
 const milliseconds = integer(0, Number.MAX_SAFE_INTEGER);
 
 const stringMatch = tagged('type', {
@@ -167,6 +177,7 @@ const retry = object({
   perTryTimeoutMs: optional(milliseconds),
   backOffBaseMs: optional(milliseconds),
   backOffMaxMs: optional(milliseconds),
+  numAttemptsPerPriority: optional(integer(1, 2_147_483_647)),
 });
 
 const rateLimitSelector = tagged('kind', {
@@ -182,6 +193,19 @@ const rateLimitRule = object({
   unit: oneOf('second', 'minute', 'hour', 'day', 'week', 'month', 'year'),
 });
 const globalRateLimit = object({ policy: string, shared: boolean, rules: list(rateLimitRule) });
+
+const percent = number;
+const localRateLimit = object({ requests: integer(1, Number.MAX_SAFE_INTEGER), fillIntervalMs: integer(1, Number.MAX_SAFE_INTEGER) });
+const fault = object({
+  delay: optional(object({ fixedDelayMs: milliseconds, percent: optional(percent) })),
+  abort: optional(object({ httpStatus: optional(integer(200, 599)), grpcStatus: optional(integer(0, 16)), percent: optional(percent) })),
+});
+const hashPolicy = tagged('kind', {
+  sourceIP: object({ kind: oneOf('sourceIP') }),
+  header: object({ kind: oneOf('header'), name: string }),
+  cookie: object({ kind: oneOf('cookie'), name: string, ttlMs: optional(milliseconds) }),
+  query: object({ kind: oneOf('query'), name: string }),
+});
 
 const route = object({
   name: string,
@@ -201,6 +225,14 @@ const route = object({
   csrf: optional(csrf),
   extAuth: optional(extAuth),
   rateLimit: optional(globalRateLimit),
+  localRateLimit: optional(localRateLimit),
+  fault: optional(fault),
+  compressors: optional(list(oneOf('Gzip', 'Brotli', 'Zstd'))),
+  upgrades: optional(list(object({ type: string, terminateConnect: optional(boolean) }))),
+  requestBufferBytes: optional(integer(1, 4_294_967_295)),
+  streamIdleTimeoutMs: optional(milliseconds),
+  maxStreamDurationMs: optional(milliseconds),
+  hashPolicies: optional(list(hashPolicy)),
   internal: optional(boolean),
 });
 
@@ -210,15 +242,170 @@ const endpoint = tagged('kind', {
   fqdn: object({ kind: oneOf('fqdn'), hostname: string, port: portNumber, zone }),
   unix: object({ kind: oneOf('unix'), path: string, zone }),
 });
-const cluster = object({ name: string, endpoints: list(endpoint), http2: boolean, grpc: optional(boolean) });
+const payload = tagged('type', {
+  text: object({ type: oneOf('text'), text: string }),
+  binary: object({ type: oneOf('binary'), base64: string }),
+});
+const clusterPolicyExtras = {
+  tcpKeepalive: optional(object({ probes: optional(count), idleTimeS: optional(count), intervalS: optional(count) })),
+  dns: optional(object({ refreshRateMs: optional(milliseconds), respectTtl: optional(boolean), lookupFamily: optional(oneOf('V4_ONLY', 'V6_ONLY', 'V4_PREFERRED', 'AUTO', 'ALL')) })),
+  bufferLimitBytes: optional(count),
+  preconnect: optional(object({ perEndpointRatio: optional(number), predictiveRatio: optional(number) })),
+  useClientProtocol: optional(boolean),
+  proxyProtocolVersion: optional(oneOf('V1', 'V2')),
+};
+const clusterPolicy = object({
+  ...clusterPolicyExtras,
+  policy: string,
+  connectTimeoutMs: optional(milliseconds),
+  idleTimeoutMs: optional(milliseconds),
+  maxConnectionDurationMs: optional(milliseconds),
+  maxRequestsPerConnection: optional(count),
+  circuitBreaker: optional(
+    object({
+      maxConnections: optional(count),
+      maxPendingRequests: optional(count),
+      maxRequests: optional(count),
+      maxRetries: optional(count),
+      perEndpointMaxConnections: optional(count),
+      retryBudget: optional(object({ percent: number, minRetryConcurrency: optional(count) })),
+    }),
+  ),
+  loadBalancer: optional(object({ type: oneOf('RoundRobin', 'LeastRequest', 'Random', 'ConsistentHash'), slowStartWindowMs: optional(milliseconds), tableSize: optional(count) })),
+  panicThresholdPercent: optional(number),
+  outlierDetection: optional(
+    object({
+      intervalMs: optional(milliseconds),
+      baseEjectionTimeMs: optional(milliseconds),
+      maxEjectionPercent: optional(integer(0, 100)),
+      consecutive5xx: optional(count),
+      consecutiveGatewayErrors: optional(count),
+      consecutiveLocalOriginFailures: optional(count),
+      splitExternalLocalOriginErrors: optional(boolean),
+      failurePercentageThreshold: optional(integer(0, 100)),
+      alwaysEjectOne: optional(boolean),
+    }),
+  ),
+  healthCheck: optional(
+    object({
+      timeoutMs: milliseconds,
+      intervalMs: milliseconds,
+      initialJitterMs: optional(milliseconds),
+      unhealthyThreshold: count,
+      healthyThreshold: count,
+      check: tagged('kind', {
+        http: object({
+          kind: oneOf('http'),
+          path: string,
+          hostname: optional(string),
+          method: optional(string),
+          expectedStatuses: list(integer(100, 599)),
+          retriableStatuses: optional(list(integer(100, 599))),
+          expectedResponse: optional(payload),
+          requestBody: optional(payload),
+        }),
+        tcp: object({ kind: oneOf('tcp'), send: optional(payload), receive: optional(payload) }),
+        grpc: object({ kind: oneOf('grpc'), service: optional(string) }),
+      }),
+    }),
+  ),
+});
+const upstreamTls = object({
+  sni: optional(string),
+  trustedCa: optional(tagged('kind', { inline: object({ kind: oneOf('inline'), pem: string }), system: object({ kind: oneOf('system') }) })),
+  subjectAltNames: list(object({ type: oneOf('DNS', 'URI'), value: string })),
+  insecureSkipVerify: boolean,
+  alpnProtocols: list(string),
+  minVersion: optional(string),
+  maxVersion: optional(string),
+  ciphers: list(string),
+  ecdhCurves: list(string),
+  signatureAlgorithms: list(string),
+  clientCertificates: list(string),
+});
+const cluster = object({ name: string, endpoints: list(endpoint), http2: boolean, grpc: optional(boolean), policy: optional(clusterPolicy), tls: optional(upstreamTls) });
 const tlsSecret = object({ name: string, certificateChain: string, privateKey: string });
 
 const virtualHost = object({ name: string, domains: list(string), routes: list(route) });
-const chain = object({ name: string, serverNames: list(string), tlsSecrets: list(string), virtualHosts: list(virtualHost), acmeChallenge: boolean });
+const clientValidation = object({
+  requireCertificate: boolean,
+  acceptUntrusted: boolean,
+  trustedCa: optional(string),
+  spkiHashes: optional(list(string)),
+  certificateHashes: optional(list(string)),
+  subjectAltNames: optional(
+    list(
+      object({
+        sanType: oneOf('DNS', 'EMAIL', 'URI', 'IP_ADDRESS', 'OTHER_NAME'),
+        match: object({ type: oneOf('Exact', 'Prefix', 'Suffix', 'RegularExpression'), value: string }),
+        oid: optional(string),
+      }),
+    ),
+  ),
+  allowExpired: optional(boolean),
+  crl: optional(string),
+  onlyVerifyLeafCrl: optional(boolean),
+});
+const clientPolicy = object({
+  policy: string,
+  requestTimeoutMs: optional(milliseconds),
+  requestHeadersTimeoutMs: optional(milliseconds),
+  idleTimeoutMs: optional(milliseconds),
+  streamIdleTimeoutMs: optional(milliseconds),
+  bufferLimitBytes: optional(count),
+  headersWithUnderscores: optional(oneOf('ALLOW', 'REJECT_REQUEST', 'DROP_HEADER')),
+  preserveRequestId: optional(boolean),
+  clientIp: optional(
+    tagged('kind', {
+      xffHops: object({ kind: oneOf('xffHops'), hops: count }),
+      customHeader: object({ kind: oneOf('customHeader'), name: string, failClosed: boolean }),
+    }),
+  ),
+  mergeSlashes: optional(boolean),
+  escapedSlashesAction: optional(oneOf('KEEP_UNCHANGED', 'REJECT_REQUEST', 'UNESCAPE_AND_REDIRECT', 'UNESCAPE_AND_FORWARD')),
+  http2: optional(
+    object({
+      initialStreamWindowSize: optional(count),
+      initialConnectionWindowSize: optional(count),
+      maxConcurrentStreams: optional(count),
+      keepalive: optional(object({ intervalMs: optional(milliseconds), timeoutMs: milliseconds, intervalJitterPercent: optional(number), idleIntervalMs: optional(milliseconds) })),
+      resetStreamOnInvalidMessage: optional(boolean),
+    }),
+  ),
+  http1: optional(object({ enableTrailers: optional(boolean) })),
+  forwardClientCert: optional(
+    object({ mode: oneOf('SANITIZE', 'FORWARD_ONLY', 'APPEND_FORWARD', 'SANITIZE_SET', 'ALWAYS_FORWARD_ONLY'), details: list(oneOf('subject', 'cert', 'chain', 'dns', 'uri')) }),
+  ),
+  generateRequestId: optional(boolean),
+  stripTrailingHostDot: optional(boolean),
+  connectionLimit: optional(object({ maxConnections: integer(1, Number.MAX_SAFE_INTEGER), delayMs: optional(milliseconds) })),
+  maxConnectionDurationMs: optional(milliseconds),
+  maxRequestsPerConnection: optional(count),
+  maxStreamDurationMs: optional(milliseconds),
+  healthCheckPath: optional(string),
+  tcpKeepalive: optional(object({ probes: optional(count), idleTimeS: optional(count), intervalS: optional(count) })),
+  maxAcceptPerSocketEvent: optional(count),
+  grpcWeb: optional(boolean),
+  proxyProtocol: optional(object({ optional: boolean })),
+  tls: optional(
+    object({
+      minVersion: optional(string),
+      maxVersion: optional(string),
+      ciphers: optional(list(string)),
+      ecdhCurves: optional(list(string)),
+      signatureAlgorithms: optional(list(string)),
+      alpnProtocols: optional(list(string)),
+      clientValidation: optional(clientValidation),
+    }),
+  ),
+});
+const chain = object({ name: string, serverNames: list(string), tlsSecrets: list(string), virtualHosts: list(virtualHost), acmeChallenge: boolean, client: optional(clientPolicy) });
 const port = object({ name: string, port: portNumber, protocol: oneOf('HTTP', 'HTTPS'), chains: list(chain) });
 const proxylessHost = object({ host: string, routes: list(route) });
+const l4Chain = object({ name: string, serverNames: list(string), tlsSecrets: optional(list(string)), backends: list(weightedCluster) });
+const l4Port = object({ name: string, port: portNumber, protocol: oneOf('TCP', 'TLS'), chains: list(l4Chain) });
 
-const gatewayShape = object({ key: string, ports: list(port), proxyless: list(proxylessHost), clusters: list(cluster), secrets: list(tlsSecret), identityHeaders: list(string) });
+const gatewayShape = object({ key: string, ports: list(port), l4Ports: optional(list(l4Port)), proxyless: list(proxylessHost), clusters: list(cluster), secrets: list(tlsSecret), identityHeaders: list(string) });
 
 /** Every problem with `value` as a GatewayIR, one line each; empty when it is one. */
 export function checkGatewayIR(value: unknown): string[] {
@@ -258,8 +445,17 @@ const shapesMatchTypes: [
   Same<typeof rateLimitRule, RateLimitRuleIR>,
   Same<typeof rateLimitSelector, RateLimitSelectorIR>,
   Same<typeof cluster, ClusterIR>,
+  Same<typeof clusterPolicy, ClusterPolicyIR>,
+  Same<typeof clientPolicy, ClientPolicyIR>,
+  Same<typeof clientValidation, ClientValidationIR>,
+  Same<typeof localRateLimit, LocalRateLimitIR>,
+  Same<typeof fault, FaultIR>,
+  Same<typeof hashPolicy, HashPolicyIR>,
   Same<typeof endpoint, EndpointIR>,
   Same<typeof tlsSecret, TlsSecretIR>,
   Same<typeof proxylessHost, ProxylessHostIR>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+  Same<typeof l4Port, L4PortIR>,
+  Same<typeof l4Chain, L4ChainIR>,
+  Same<typeof upstreamTls, UpstreamTlsIR>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void shapesMatchTypes;

@@ -3,7 +3,7 @@
 import { XdsErrorCodes } from '../../errors.js';
 import { formatIssue, parseYamlFile, validateResource, type ConfigIssue } from '@gatehouse/schemas';
 import { DEFAULT_NAMESPACE, resourceKey, type GatewayResource, type ResourceIssue } from './resource-types.js';
-import { SUPPORTED_KINDS } from './supported-kinds.js';
+import { deprecationWarning, SUPPORTED_KINDS } from './supported-kinds.js';
 
 export interface SourceFile {
   path: string;
@@ -123,6 +123,8 @@ function parseFile(file: SourceFile, options: LoadOptions): ParseOutcome {
     resource.metadata.namespace ||= DEFAULT_NAMESPACE;
     resource.source = { kind: 'file', file: file.path, line };
     if (issues.length > 0) resource.issues = issues;
+    const deprecated = deprecationWarning(resource.apiVersion, resource.kind);
+    if (deprecated) resource.warnings = [deprecated];
     resources.push(resource);
   }
   return { ok: true, resources, errors };

@@ -37,6 +37,8 @@ export interface GatewayResource {
   source?: ResourceSource;
   /** Schema problems; a resource with issues is not translated and gets Accepted=False. */
   issues?: ResourceIssue[];
+  /** Notes that do not stop translation (a deprecated apiVersion), shown as the status's `warnings`. */
+  warnings?: string[];
 }
 
 /** "<Kind>/<namespace>/<name>": how statuses and merges key a resource. */

@@ -10,6 +10,6 @@ export interface StoredResource {
 }
 
 export function toStoredResource(resource: GatewayResource): StoredResource {
-  const { source: _source, issues: _issues, ...document } = resource;
+  const { source: _source, issues: _issues, warnings: _warnings, ...document } = resource;
   return { key: resourceKey(resource), yaml: stringify(document) };
 }

@@ -4,7 +4,9 @@
 import type { ServiceEndpoint } from './options.js';
 import { internalTlsTransportSocket } from './internal-tls.js';
 import type { ClusterIR, EndpointIR } from '../ir/types.js';
+import { applyClusterPolicy } from './cluster-policy.js';
 import { ADS_CONFIG_SOURCE, duration, EnvoyNames, EnvoyTypes, type EnvoyObject } from './envoy-types.js';
+import { upstreamTlsSocket } from './upstream-tls.js';
 
 const CONNECT_TIMEOUT = duration(10_000);
 
@@ -16,6 +18,8 @@ export function buildCluster(cluster: ClusterIR): { cluster: EnvoyObject; endpoi
   if (dns) Object.assign(result, { type: cluster.grpc && cluster.endpoints.length === 1 ? 'LOGICAL_DNS' : 'STRICT_DNS', load_assignment: assignment });
   else Object.assign(result, { type: 'EDS', eds_cluster_config: { eds_config: ADS_CONFIG_SOURCE, service_name: cluster.name } });
   if (cluster.http2) result.typed_extension_protocol_options = http2Options();
+  if (cluster.tls) result.transport_socket = upstreamTlsSocket(cluster.tls);
+  if (cluster.policy) applyClusterPolicy(result, cluster.policy, cluster.http2);
   return dns ? { cluster: result } : { cluster: result, endpoints: assignment };
 }
 

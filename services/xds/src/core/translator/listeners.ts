@@ -2,6 +2,16 @@
 // secure defaults, its routes over RDS and, for HTTPS, certificates over SDS.
 import type { FilterChainIR, PortIR } from '../ir/types.js';
 import type { TranslatorOptions } from './options.js';
+import {
+  applyClientPolicyToHcm,
+  applyClientPolicyToTls,
+  applyClientValidation,
+  connectionLimitFilter,
+  keepaliveSocketOptions,
+  listenerBufferLimit,
+  maxAcceptPerSocketEvent,
+  proxyProtocolFilter,
+} from './client-policy.js';
 import { ADS_CONFIG_SOURCE, EnvoyNames, EnvoyTypes, type EnvoyObject } from './envoy-types.js';
 
 export function buildListener(port: PortIR, httpFilters: ReadonlyMap<FilterChainIR, EnvoyObject[]>, options: TranslatorOptions): EnvoyObject {
@@ -12,6 +22,15 @@ export function buildListener(port: PortIR, httpFilters: ReadonlyMap<FilterChain
     filter_chains: port.chains.map((chain) => buildFilterChain(chain, httpFilters.get(chain) ?? [], https)),
   };
   if (https) listener.listener_filters = [{ name: EnvoyNames.tlsInspector, typed_config: { '@type': EnvoyTypes.tlsInspector } }];
+  // The PROXY header comes before the TLS ClientHello, so its filter goes first.
+  const proxyProtocol = proxyProtocolFilter(port);
+  if (proxyProtocol) listener.listener_filters = [proxyProtocol, ...((listener.listener_filters as EnvoyObject[] | undefined) ?? [])];
+  const bufferLimit = listenerBufferLimit(port);
+  if (bufferLimit !== undefined) listener.per_connection_buffer_limit_bytes = bufferLimit;
+  const socketOptions = keepaliveSocketOptions(port);
+  if (socketOptions) listener.socket_options = socketOptions;
+  const accepts = maxAcceptPerSocketEvent(port);
+  if (accepts !== undefined) listener.max_connections_to_accept_per_socket_event = accepts;
   return listener;
 }
 
@@ -20,6 +39,9 @@ function buildFilterChain(chain: FilterChainIR, httpFilters: EnvoyObject[], http
     name: chain.name,
     filters: [{ name: EnvoyNames.httpConnectionManager, typed_config: buildHttpConnectionManager(chain.name, httpFilters) }],
   };
+  if (chain.client) applyClientPolicyToHcm((result.filters as EnvoyObject[])[0]!.typed_config as EnvoyObject, chain.client);
+  const connectionLimit = connectionLimitFilter(chain.name, chain.client);
+  if (connectionLimit) result.filters = [connectionLimit, ...(result.filters as EnvoyObject[])];
   if (chain.serverNames.length > 0) result.filter_chain_match = { server_names: chain.serverNames };
   if (https) {
     result.transport_socket = {
@@ -33,6 +55,11 @@ function buildFilterChain(chain: FilterChainIR, httpFilters: EnvoyObject[], http
         },
       },
     };
+    if (chain.client) {
+      const downstream = (result.transport_socket as { typed_config: EnvoyObject & { common_tls_context: EnvoyObject } }).typed_config;
+      applyClientPolicyToTls(downstream.common_tls_context, chain.client);
+      applyClientValidation(downstream, chain.client);
+    }
   }
   return result;
 }

@@ -1,6 +1,7 @@
 // RouteIR -> Envoy Route; virtual hosts -> RouteConfiguration.
 import type { HeaderModifierIR, RedirectIR, RouteIR, RouteMatchIR, VirtualHostIR, WeightedClusterIR } from '../ir/types.js';
 import { duration, type EnvoyObject } from './envoy-types.js';
+import { applyRouteActionPolicy } from './route-action-policy.js';
 import type { HttpFilterTranslator } from './filters/http-filter.js';
 import { stripIdentityHeaders } from './identity-headers.js';
 import { stringMatcher } from './matchers.js';
@@ -108,6 +109,7 @@ function buildRouteAction(ir: RouteIR): EnvoyObject {
     }
     action.retry_policy = policy;
   }
+  applyRouteActionPolicy(action, ir);
   return action;
 }
 

@@ -6,10 +6,17 @@ import type { EnvoyObject } from './envoy-types.js';
 import { corsFilter } from './filters/cors.js';
 import { csrfFilter } from './filters/csrf.js';
 import { userExtAuthFilter } from './filters/ext-auth.js';
+import { compressorFilters } from './filters/compressor.js';
 import { extAuthzFilter } from './filters/ext-authz.js';
+import { faultFilter } from './filters/fault.js';
+import { grpcWebFilter } from './filters/grpc-web.js';
+import { healthCheckFilter } from './filters/health-check.js';
+import { localRateLimitFilter } from './filters/local-ratelimit.js';
 import type { HttpFilterTranslator } from './filters/http-filter.js';
 import { rateLimitFilter } from './filters/ratelimit.js';
+import { requestBufferFilter } from './filters/request-buffer.js';
 import { routerFilter } from './filters/router.js';
+import { buildL4Listener } from './l4-listeners.js';
 import { buildListener } from './listeners.js';
 import { buildNoBackendCluster, buildProxyless } from './proxyless.js';
 import { buildRateLimitDomain, type RateLimitDomainConfig } from './ratelimit-config.js';
@@ -18,11 +25,25 @@ import { buildSecret } from './secrets.js';
 import type { TranslatorOptions } from './options.js';
 
 /**
- * In HCM order, as Envoy Gateway orders its filters: CORS first (preflights answered before any
- * authentication), CSRF, the users' ext_authz services, then Gatehouse's authz (its JWT/OIDC/basic-auth
- * place), rate limiting after authorization (denied requests do not spend quota), router last.
+ * In HCM order, as Envoy Gateway orders its filters: the gateway's own health check, gRPC-Web, faults,
+ * CORS (preflights answered before any authentication), CSRF, the users' ext_authz services, Gatehouse's
+ * authz (its JWT/OIDC/basic-auth place), then rate limiting after authorization (denied requests do not
+ * spend quota; the local bucket before the global one), the request buffer, compressors, router last.
  */
-const HTTP_FILTERS: readonly HttpFilterTranslator[] = [corsFilter, csrfFilter, userExtAuthFilter, extAuthzFilter, rateLimitFilter, routerFilter];
+const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
+  healthCheckFilter,
+  grpcWebFilter,
+  faultFilter,
+  corsFilter,
+  csrfFilter,
+  userExtAuthFilter,
+  extAuthzFilter,
+  localRateLimitFilter,
+  rateLimitFilter,
+  requestBufferFilter,
+  ...compressorFilters,
+  routerFilter,
+];
 
 export const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
 
@@ -52,6 +73,11 @@ export function translateGateway(gateway: GatewayIR, options: TranslatorOptions)
   }
 
   let needsNoBackend = false;
+  for (const port of gateway.l4Ports ?? []) {
+    const built = buildL4Listener(port, options);
+    resources.listeners.push(built.listener);
+    needsNoBackend ||= built.needsNoBackend;
+  }
   for (const host of gateway.proxyless) {
     const built = buildProxyless(host);
     resources.listeners.push(built.listener);

@@ -1,8 +1,33 @@
-// Finds the fields of a resource that a field table refuses: each becomes a status naming it.
-// Paths are dotted without array indices (spec.cors.allowOrigins), as the tables are keyed.
+// The generic "never ignore" check: every field of a policy that its kind's table marks refused is
+// reported by path (with the input's array indices), so the policy is Accepted=False naming it
+// rather than accepted and not enforced. Fields the table does not know are the schema's business.
 import type { FieldSupport } from './field-support.js';
 
-/** The entry that decides a field: its own, else the nearest refused ancestor's. */
+/** One message per refused field present in `spec`: "spec.retry.numAttemptsPerPriority: <reason>". */
+export function findRefusedFields(spec: unknown, table: Readonly<Record<string, FieldSupport>>): string[] {
+  const problems: string[] = [];
+  walk(spec, 'spec', 'spec', table, problems);
+  return problems;
+}
+
+function walk(value: unknown, key: string, shown: string, table: Readonly<Record<string, FieldSupport>>, problems: string[]): void {
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => walk(item, key, `${shown}[${i}]`, table, problems));
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  for (const [field, child] of Object.entries(value)) {
+    // A null is what the API server prunes: absent, not refused.
+    if (child === undefined || child === null) continue;
+    const childKey = `${key}.${field}`;
+    const support = table[childKey];
+    if (!support) continue;
+    if (support.status === 'refused') problems.push(`${shown}.${field}: ${support.reason}`);
+    else walk(child, childKey, `${shown}.${field}`, table, problems);
+  }
+}
+
+/** The entry that decides a field: its own, else the nearest refused ancestor's (a refused object refuses all under it). */
 export function supportOf(table: Readonly<Record<string, FieldSupport>>, path: string): FieldSupport | undefined {
   const own = table[path];
   if (own) return own;
@@ -11,27 +36,4 @@ export function supportOf(table: Readonly<Record<string, FieldSupport>>, path: s
     if (parent?.status === 'refused') return parent;
   }
   return undefined;
-}
-
-/** "spec.x.y is not supported: reason" for every refused field present in `value` (the outermost one of a subtree). */
-export function refusedFields(table: Readonly<Record<string, FieldSupport>>, value: unknown, path = 'spec'): string[] {
-  const found: string[] = [];
-  const walk = (node: unknown, at: string) => {
-    if (Array.isArray(node)) {
-      for (const item of node) walk(item, at);
-      return;
-    }
-    if (node === null || typeof node !== 'object') return;
-    for (const [field, child] of Object.entries(node)) {
-      const childPath = `${at}.${field}`;
-      const support = table[childPath];
-      if (support?.status === 'refused') {
-        if (!found.some((f) => f.startsWith(`${childPath} `))) found.push(`${childPath} is not supported: ${support.reason}`);
-        continue;
-      }
-      walk(child, childPath);
-    }
-  };
-  walk(value, path);
-  return found;
 }

@@ -1,0 +1,72 @@
+// The router's last step, which the emulator otherwise stops short of: connect to the cluster's endpoint and
+// send the request. A STRICT_DNS / LOGICAL_DNS endpoint is a name: it is resolved the way the container
+// network would (`hosts`, like compose's DNS answering for a service name), else by the system resolver.
+// A cluster with an UpstreamTlsContext speaks TLS as Envoy would: its SNI, only its trusted CA (inline),
+// and the upstream certificate's DNS SANs checked against match_typed_subject_alt_names.
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { PeerCertificate } from 'node:tls';
+import { lookup } from 'node:dns/promises';
+import type { ServedSnapshot } from './ads-snapshot.js';
+import type { EmulatedResponse } from './emulate-request.js';
+import { upstreamAddress } from './upstream-address.js';
+
+export interface UpstreamAnswer {
+  /** The endpoint as the cluster names it (a DNS name for DNS clusters) and what it resolved to. */
+  readonly endpoint: { host: string; port: number; address: string };
+  readonly status: number;
+  readonly body: string;
+}
+
+export async function forwardToUpstream(
+  snapshot: ServedSnapshot,
+  response: EmulatedResponse,
+  request: { method?: string; path: string },
+  hosts: Readonly<Record<string, string>> = {},
+): Promise<UpstreamAnswer> {
+  if (!response.upstream) throw new Error(`the emulated Envoy answered ${response.status} itself; nothing goes upstream`);
+  const { host, port } = upstreamAddress(snapshot, response.upstream.cluster);
+  const address = hosts[host] ?? (await lookup(host)).address;
+  const tls = upstreamTls(snapshot, response.upstream.cluster);
+  const options: RequestOptions = { host: address, port, method: request.method ?? 'GET', path: request.path, headers: response.upstream.headers };
+  return new Promise((resolve, reject) => {
+    const onResponse = (incoming: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+      incoming.on('end', () => resolve({ endpoint: { host, port, address }, status: incoming.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      incoming.on('error', reject);
+    };
+    const outgoing = tls ? httpsRequest({ ...options, ...tls }, onResponse) : httpRequest(options, onResponse);
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}
+
+interface UpstreamTlsJson {
+  sni?: string;
+  common_tls_context?: {
+    validation_context?: { trusted_ca?: { inline_string?: string }; match_typed_subject_alt_names?: Array<{ san_type?: string; matcher?: { exact?: string } }> };
+  };
+}
+
+/** TLS options for Node's https from the cluster's UpstreamTlsContext, or undefined for plaintext. */
+function upstreamTls(snapshot: ServedSnapshot, clusterName: string): object | undefined {
+  const cluster = snapshot.clusters.find((c) => c.name === clusterName) as { transport_socket?: { typed_config?: UpstreamTlsJson } } | undefined;
+  const context = cluster?.transport_socket?.typed_config;
+  if (!context) return undefined;
+  const validation = context.common_tls_context?.validation_context;
+  if (!validation) return { agent: false, servername: context.sni, rejectUnauthorized: false };
+  const names = (validation.match_typed_subject_alt_names ?? []).filter((m) => m.san_type === 'DNS').map((m) => m.matcher?.exact);
+  return {
+    agent: false,
+    servername: context.sni,
+    ca: validation.trusted_ca?.inline_string,
+    rejectUnauthorized: true,
+    // Envoy checks the SAN matchers, not the SNI: any DNS SAN equal to a matcher passes.
+    checkServerIdentity: (_host: string, cert: PeerCertificate) => {
+      const sans = (cert.subjectaltname ?? '').split(', ').filter((s) => s.startsWith('DNS:')).map((s) => s.slice(4));
+      if (names.length === 0 || sans.some((san) => names.includes(san))) return undefined;
+      return new Error(`upstream certificate SANs ${sans.join(', ')} match none of ${names.join(', ')}`);
+    },
+  };
+}

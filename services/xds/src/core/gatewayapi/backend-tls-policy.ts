@@ -1,0 +1,136 @@
+// BackendTLSPolicy (Gateway API v1): upstream TLS for the Services it targets. validation.hostname is
+// the SNI and, unless subjectAltNames are given (then those are matched instead, Hostname or URI), the
+// name the upstream certificate must carry; the CA comes from ConfigMaps or Secrets (ca.crt) in the
+// policy's namespace, or the system trust store (wellKnownCACertificates: System). The oldest policy on a
+// Service wins; a newer one is Conflicted. A Service whose policy is invalid is refused on the route
+// (ResolvedRefs False), never reached in plaintext. Status: one ancestor per Gateway whose routes use it.
+import type { UpstreamTlsIR } from '../ir/types.js';
+import type { GatewayResource } from '../provider/resource-types.js';
+import { readCaCertificates, type ObjectRefSpec } from './backend-tls.js';
+import { conditionFalse, conditionTrue, describeIssues, Reasons } from './conditions.js';
+import type { GatewayContext } from './gateways.js';
+import { CORE_GROUP, GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
+import { objectsOf } from './shape.js';
+import type { Condition, ParentReference, StatusMap } from './status-types.js';
+
+interface PolicySpec {
+  targetRefs?: Array<{ group?: string; kind?: string; name: string; sectionName?: string }>;
+  validation?: {
+    caCertificateRefs?: ObjectRefSpec[];
+    wellKnownCACertificates?: string;
+    hostname?: string;
+    subjectAltNames?: Array<{ type: 'Hostname' | 'URI'; hostname?: string; uri?: string }>;
+  };
+  options?: Record<string, string>;
+}
+
+export type ServiceTls = { policy: GatewayResource; ok: true; tls: UpstreamTlsIR } | { policy: GatewayResource; ok: false; message: string; reason: string };
+
+const cache = new WeakMap<ResourceIndex, Map<string, ServiceTls>>();
+const conflicted = new WeakMap<ResourceIndex, Map<string, string>>();
+
+/** The policy that applies to Service <namespace>/<name>, resolved, or undefined. */
+export function backendTlsFor(index: ResourceIndex, namespace: string, name: string): ServiceTls | undefined {
+  return policiesOf(index).get(`${namespace}/${name}`);
+}
+
+function policiesOf(index: ResourceIndex): Map<string, ServiceTls> {
+  let byService = cache.get(index);
+  if (byService) return byService;
+  byService = new Map();
+  const losers = new Map<string, string>();
+  for (const policy of index.list('BackendTLSPolicy')) {
+    const spec = (policy.spec ?? {}) as PolicySpec;
+    const outcome = resolvePolicy(policy, spec, index);
+    for (const target of objectsOf<{ group?: string; kind?: string; name: string }>(spec.targetRefs)) {
+      if ((target.group ?? CORE_GROUP) !== CORE_GROUP || target.kind !== 'Service') continue;
+      const key = `${policy.metadata.namespace}/${target.name}`;
+      const holder = byService.get(key);
+      if (holder) losers.set(`${policy.metadata.namespace}/${policy.metadata.name}`, `${holder.policy.metadata.namespace}/${holder.policy.metadata.name}`);
+      else byService.set(key, outcome);
+    }
+  }
+  cache.set(index, byService);
+  conflicted.set(index, losers);
+  return byService;
+}
+
+function resolvePolicy(policy: GatewayResource, spec: PolicySpec, index: ResourceIndex): ServiceTls {
+  const refuse = (reason: string, message: string): ServiceTls => ({ policy, ok: false, reason, message: `BackendTLSPolicy ${policy.metadata.namespace}/${policy.metadata.name}: ${message}` });
+  if (policy.issues?.length) return refuse(Reasons.invalid, describeIssues(policy.issues));
+  if (spec.options && Object.keys(spec.options).length > 0) return refuse(Reasons.invalid, `options ${Object.keys(spec.options).join(', ')} are not supported`);
+  if (objectsOf<{ sectionName?: string }>(spec.targetRefs).some((t) => t.sectionName)) return refuse(Reasons.invalid, 'targetRefs sectionName (a Service port name) is not supported: Services here have no port names');
+  const validation = spec.validation ?? {};
+  if (!validation.hostname) return refuse(Reasons.invalid, 'validation.hostname is required');
+  const sans = (validation.subjectAltNames ?? []).map((san) => (san.type === 'URI' ? { type: 'URI' as const, value: san.uri ?? '' } : { type: 'DNS' as const, value: san.hostname ?? '' }));
+  const tls: UpstreamTlsIR = {
+    sni: validation.hostname,
+    subjectAltNames: sans.length > 0 ? sans : [{ type: 'DNS', value: validation.hostname }],
+    insecureSkipVerify: false,
+    alpnProtocols: [],
+    ciphers: [],
+    ecdhCurves: [],
+    signatureAlgorithms: [],
+    clientCertificates: [],
+  };
+  if (validation.wellKnownCACertificates === 'System') tls.trustedCa = { kind: 'system' };
+  else if (validation.wellKnownCACertificates) return refuse(Reasons.invalid, `validation.wellKnownCACertificates ${validation.wellKnownCACertificates} is not supported; use System`);
+  else {
+    const pems: string[] = [];
+    for (const ref of validation.caCertificateRefs ?? []) {
+      const found = readCaCertificates(ref, policy.metadata.namespace, index);
+      if (!found.ok) return refuse(Reasons.invalidCaCertificateRef, found.message.replace(/^tls\./, 'validation.'));
+      pems.push(found.pem);
+    }
+    if (pems.length === 0) return refuse(Reasons.invalid, 'validation needs caCertificateRefs or wellKnownCACertificates');
+    tls.trustedCa = { kind: 'inline', pem: pems.join('') };
+  }
+  return { policy, ok: true, tls };
+}
+
+/** Policy statuses: per Gateway whose clusters a targeted Service became, Accepted and ResolvedRefs. */
+export function recordBackendTlsPolicyStatuses(
+  index: ResourceIndex,
+  gateways: readonly GatewayContext[],
+  registries: ReadonlyMap<string, { list(): ReadonlyArray<{ name: string }> }>,
+  controllerName: string,
+  statuses: StatusMap,
+): void {
+  const byService = policiesOf(index);
+  const losers = conflicted.get(index)!;
+  for (const policy of index.list('BackendTLSPolicy')) {
+    const key = `${policy.metadata.namespace}/${policy.metadata.name}`;
+    const spec = (policy.spec ?? {}) as PolicySpec;
+    const services = objectsOf<{ group?: string; kind?: string; name: string }>(spec.targetRefs)
+      .filter((t) => (t.group ?? CORE_GROUP) === CORE_GROUP && t.kind === 'Service')
+      .map((t) => `${policy.metadata.namespace}/${t.name}`);
+    const outcome = services.map((s) => byService.get(s)).find((o) => o?.policy === policy) ?? resolvePolicy(policy, spec, index);
+    const conditions: Condition[] = losers.has(key)
+      ? [conditionFalse('Accepted', Reasons.conflicted, `BackendTLSPolicy ${losers.get(key)} already targets this Service`)]
+      : outcome.ok
+        ? [conditionTrue('Accepted', Reasons.accepted, 'Policy is accepted'), conditionTrue('ResolvedRefs', Reasons.resolvedRefs, 'All references resolved')]
+        : outcome.reason === Reasons.invalidCaCertificateRef
+          ? [conditionFalse('Accepted', Reasons.noValidCaCertificate, outcome.message), conditionFalse('ResolvedRefs', Reasons.invalidCaCertificateRef, outcome.message)]
+          : [conditionFalse('Accepted', Reasons.invalid, outcome.message)];
+    // The Gateways whose clusters the Services became, and (a refused Service has no cluster) those whose routes name them.
+    const named = gatewaysNamingServices(index, services);
+    const using = gateways.filter((g) => named.has(g.key) || registries.get(g.key)!.list().some((c) => services.some((s) => c.name.startsWith(`service/${s}/`))));
+    const ancestors = using.map((g) => ({ ancestorRef: { group: GATEWAY_GROUP, kind: 'Gateway', namespace: g.namespace, name: g.name } as ParentReference, controllerName, conditions }));
+    statuses.set(`BackendTLSPolicy/${key}`, { kind: 'BackendTLSPolicy', ancestors });
+  }
+}
+
+/** "<ns>/<name>" of the Gateways that routes with a backendRef to one of `services` name as parent. */
+function gatewaysNamingServices(index: ResourceIndex, services: readonly string[]): Set<string> {
+  const found = new Set<string>();
+  for (const kind of ['HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute']) {
+    for (const route of index.list(kind)) {
+      const spec = (route.spec ?? {}) as { parentRefs?: Array<{ name: string; namespace?: string }>; rules?: Array<{ backendRefs?: Array<{ group?: string; kind?: string; name: string; namespace?: string }> }> };
+      const refs = objectsOf<{ backendRefs?: unknown }>(spec.rules).flatMap((rule) => objectsOf<{ group?: string; kind?: string; name: string; namespace?: string }>(rule.backendRefs));
+      const hit = refs.some((ref) => (ref.group ?? CORE_GROUP) === CORE_GROUP && (ref.kind ?? 'Service') === 'Service' && services.includes(`${ref.namespace ?? route.metadata.namespace}/${ref.name}`));
+      if (!hit) continue;
+      for (const parent of objectsOf<{ name: string; namespace?: string }>(spec.parentRefs)) found.add(`${parent.namespace ?? route.metadata.namespace}/${parent.name}`);
+    }
+  }
+  return found;
+}

@@ -1,0 +1,30 @@
+// A BackendTrafficPolicy's IR onto one route: route-level settings are copied; cluster-level ones
+// go on a per-policy copy of each backend's cluster, so two routes sharing a Backend can have
+// different circuit breakers or load balancers (Envoy Gateway builds clusters per route for this).
+import type { RouteIR } from '../ir/types.js';
+import type { ClusterRegistry } from './backends.js';
+import type { TrafficPolicyIR } from './traffic-policy.js';
+
+export function applyTrafficPolicy(route: RouteIR, traffic: TrafficPolicyIR, registry: ClusterRegistry): void {
+  if (traffic.rateLimit) route.rateLimit = traffic.rateLimit;
+  if (traffic.retry) route.retry = traffic.retry;
+  if (traffic.localRateLimit) route.localRateLimit = traffic.localRateLimit;
+  if (traffic.fault) route.fault = traffic.fault;
+  if (traffic.hashPolicies) route.hashPolicies = traffic.hashPolicies;
+  if (traffic.compressors) route.compressors = traffic.compressors;
+  if (traffic.upgrades) route.upgrades = traffic.upgrades;
+  if (traffic.requestBufferBytes !== undefined) route.requestBufferBytes = traffic.requestBufferBytes;
+  if (traffic.streamIdleTimeoutMs !== undefined) route.streamIdleTimeoutMs = traffic.streamIdleTimeoutMs;
+  if (traffic.maxStreamDurationMs !== undefined) route.maxStreamDurationMs = traffic.maxStreamDurationMs;
+  // The route's own timeouts.request wins over the policy's, as in Envoy Gateway.
+  if (traffic.requestTimeoutMs !== undefined && route.timeoutMs === undefined) route.timeoutMs = traffic.requestTimeoutMs;
+  const settings = traffic.cluster;
+  if (!settings || !route.backends) return;
+  route.backends = route.backends.map((backend) => {
+    const base = registry.get(backend.cluster);
+    if (!base) return backend;
+    const name = `${base.name}/policy/${settings.policy}`;
+    if (!registry.get(name)) registry.add({ ...base, name, policy: settings });
+    return { ...backend, cluster: name };
+  });
+}

@@ -1,0 +1,95 @@
+// BackendTrafficPolicy fields Envoy Gateway puts on the targeted routes: the local rate limit's
+// token bucket, fault injection, and what a consistent-hash load balancer hashes on.
+import type { FaultIR, HashPolicyIR, LocalRateLimitIR } from '../ir/types.js';
+import type { PolicyValues } from './policy-values.js';
+
+export interface FaultSpec {
+  delay?: { fixedDelay?: string; percentage?: number };
+  abort?: { httpStatus?: number; grpcStatus?: number; percentage?: number };
+}
+
+interface ConsistentHashSpec {
+  type?: 'SourceIP' | 'Header' | 'Headers' | 'Cookie' | 'QueryParams';
+  header?: { name?: string };
+  headers?: Array<{ name?: string }>;
+  cookie?: { name?: string; ttl?: string };
+  queryParams?: Array<{ name?: string }>;
+}
+
+interface LocalRuleSpec {
+  clientSelectors?: unknown[];
+  limit?: { requests?: number; unit?: string };
+}
+
+const FILL_INTERVAL_MS: Record<string, number> = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/** Envoy Gateway's local limit: a rule without clientSelectors is one token bucket for the route. */
+export function translateLocalRateLimit(spec: { local?: { rules?: LocalRuleSpec[] } }, values: PolicyValues): LocalRateLimitIR | undefined {
+  const rules = spec.local?.rules ?? [];
+  if (rules.length === 0) {
+    values.problems.push('spec.rateLimit.local.rules: a local rate limit needs a rule');
+    return undefined;
+  }
+  if (rules.length > 1) values.problems.push('spec.rateLimit.local.rules: only one rule without clientSelectors is translated (the route\'s token bucket)');
+  const limit = rules[0]?.limit;
+  const interval = FILL_INTERVAL_MS[(limit?.unit ?? '').toLowerCase()];
+  const requests = values.integer(limit?.requests, 'spec.rateLimit.local.rules[0].limit.requests', 1);
+  if (interval === undefined) values.problems.push(`spec.rateLimit.local.rules[0].limit.unit: ${String(limit?.unit)} is not one of Second, Minute, Hour, Day`);
+  if (interval === undefined || requests === undefined) return undefined;
+  return { requests, fillIntervalMs: interval };
+}
+
+export function translateFault(spec: FaultSpec, values: PolicyValues): FaultIR | undefined {
+  const at = 'spec.faultInjection';
+  if (!spec.delay && !spec.abort) {
+    values.problems.push(`${at}: set delay or abort`);
+    return undefined;
+  }
+  const ir: FaultIR = {};
+  if (spec.delay) {
+    // Envoy's fixed_delay must be set and greater than 0s.
+    const delay = values.duration(spec.delay.fixedDelay, `${at}.delay.fixedDelay`);
+    if (spec.delay.fixedDelay === undefined) values.problems.push(`${at}.delay.fixedDelay: is required`);
+    const percent = values.percent(spec.delay.percentage, `${at}.delay.percentage`);
+    if (delay !== undefined) ir.delay = { fixedDelayMs: delay, ...(percent !== undefined ? { percent } : {}) };
+  }
+  if (spec.abort) {
+    const { httpStatus, grpcStatus } = spec.abort;
+    if ((httpStatus === undefined) === (grpcStatus === undefined)) values.problems.push(`${at}.abort: set exactly one of httpStatus and grpcStatus`);
+    const http = values.integer(httpStatus, `${at}.abort.httpStatus`, 200, 599);
+    const grpc = values.integer(grpcStatus, `${at}.abort.grpcStatus`, 0, 16);
+    const percent = values.percent(spec.abort.percentage, `${at}.abort.percentage`);
+    if (http !== undefined || grpc !== undefined) {
+      ir.abort = { ...(http !== undefined ? { httpStatus: http } : {}), ...(grpc !== undefined ? { grpcStatus: grpc } : {}), ...(percent !== undefined ? { percent } : {}) };
+    }
+  }
+  return ir;
+}
+
+export function translateHashPolicies(spec: { type?: string; consistentHash?: ConsistentHashSpec } | undefined, values: PolicyValues): HashPolicyIR[] | undefined {
+  if (spec?.type !== 'ConsistentHash') return undefined;
+  const at = 'spec.loadBalancer.consistentHash';
+  const hash = spec.consistentHash;
+  const named = (list: Array<{ name?: string }> | undefined, field: string): string[] => {
+    const names = (list ?? []).map((entry) => entry.name).filter((name): name is string => typeof name === 'string' && name !== '');
+    if (names.length === 0) values.problems.push(`${at}.${field}: is required for type ${hash?.type}`);
+    return names;
+  };
+  switch (hash?.type) {
+    case 'SourceIP':
+      return [{ kind: 'sourceIP' }];
+    case 'Header':
+      return named(hash.header ? [hash.header] : [], 'header').map((name) => ({ kind: 'header', name }));
+    case 'Headers':
+      return named(hash.headers, 'headers').map((name) => ({ kind: 'header', name }));
+    case 'QueryParams':
+      return named(hash.queryParams, 'queryParams').map((name) => ({ kind: 'query', name }));
+    case 'Cookie': {
+      const ttl = values.duration(hash.cookie?.ttl, `${at}.cookie.ttl`);
+      return named(hash.cookie ? [hash.cookie] : [], 'cookie').map((name) => ({ kind: 'cookie', name, ...(ttl !== undefined ? { ttlMs: ttl } : {}) }));
+    }
+    default:
+      values.problems.push(`${at}.type: one of SourceIP, Header, Headers, Cookie, QueryParams is required`);
+      return undefined;
+  }
+}

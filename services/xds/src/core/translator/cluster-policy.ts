@@ -1,0 +1,133 @@
+// ClusterPolicyIR (a BackendTrafficPolicy's cluster settings) onto an Envoy Cluster, as Envoy
+// Gateway's xDS translator writes them: connect timeout, HTTP protocol options, circuit breakers,
+// load balancing policy, panic threshold, outlier detection, active health checks, TCP keepalive,
+// DNS resolution, buffer limit and preconnecting.
+import type { ActiveHealthCheckIR, ClusterPolicyIR, OutlierDetectionIR, PayloadIR } from '../ir/types.js';
+import { duration, EnvoyNames, EnvoyTypes, type EnvoyObject } from './envoy-types.js';
+
+const LB_POLICY = { RoundRobin: 'ROUND_ROBIN', LeastRequest: 'LEAST_REQUEST', Random: 'RANDOM', ConsistentHash: 'MAGLEV' } as const;
+
+export function applyClusterPolicy(cluster: EnvoyObject, policy: ClusterPolicyIR, http2: boolean): void {
+  if (policy.connectTimeoutMs !== undefined) cluster.connect_timeout = duration(policy.connectTimeoutMs);
+  const common: EnvoyObject = {};
+  if (policy.idleTimeoutMs !== undefined) common.idle_timeout = duration(policy.idleTimeoutMs);
+  if (policy.maxConnectionDurationMs !== undefined) common.max_connection_duration = duration(policy.maxConnectionDurationMs);
+  if (policy.maxRequestsPerConnection !== undefined) common.max_requests_per_connection = policy.maxRequestsPerConnection;
+  if (Object.keys(common).length > 0 || policy.useClientProtocol) {
+    cluster.typed_extension_protocol_options = {
+      [EnvoyNames.httpProtocolOptions]: {
+        '@type': EnvoyTypes.httpProtocolOptions,
+        ...(Object.keys(common).length > 0 ? { common_http_protocol_options: common } : {}),
+        ...(policy.useClientProtocol
+          ? { use_downstream_protocol_config: { http_protocol_options: {}, http2_protocol_options: {} } }
+          : { explicit_http_config: http2 ? { http2_protocol_options: {} } : { http_protocol_options: {} } }),
+      },
+    };
+  }
+  if (policy.tcpKeepalive) {
+    const keepalive: EnvoyObject = {};
+    if (policy.tcpKeepalive.probes !== undefined) keepalive.keepalive_probes = policy.tcpKeepalive.probes;
+    if (policy.tcpKeepalive.idleTimeS !== undefined) keepalive.keepalive_time = policy.tcpKeepalive.idleTimeS;
+    if (policy.tcpKeepalive.intervalS !== undefined) keepalive.keepalive_interval = policy.tcpKeepalive.intervalS;
+    cluster.upstream_connection_options = { tcp_keepalive: keepalive };
+  }
+  // DNS settings mean something to hostname clusters only; an EDS cluster has addresses already.
+  if (policy.dns && cluster.type !== 'EDS') {
+    if (policy.dns.refreshRateMs !== undefined) cluster.dns_refresh_rate = duration(policy.dns.refreshRateMs);
+    if (policy.dns.respectTtl !== undefined) cluster.respect_dns_ttl = policy.dns.respectTtl;
+    if (policy.dns.lookupFamily) cluster.dns_lookup_family = policy.dns.lookupFamily;
+  }
+  if (policy.bufferLimitBytes !== undefined) cluster.per_connection_buffer_limit_bytes = policy.bufferLimitBytes;
+  // Backends carry no upstream TLS here, so the PROXY header wraps the plain socket.
+  if (policy.proxyProtocolVersion) {
+    cluster.transport_socket = {
+      name: 'envoy.transport_sockets.upstream_proxy_protocol',
+      typed_config: {
+        '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.proxy_protocol.v3.ProxyProtocolUpstreamTransport',
+        config: { version: policy.proxyProtocolVersion },
+        transport_socket: { name: 'envoy.transport_sockets.raw_buffer', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer' } },
+      },
+    };
+  }
+  if (policy.preconnect) {
+    cluster.preconnect_policy = {
+      ...(policy.preconnect.perEndpointRatio !== undefined ? { per_upstream_preconnect_ratio: policy.preconnect.perEndpointRatio } : {}),
+      ...(policy.preconnect.predictiveRatio !== undefined ? { predictive_preconnect_ratio: policy.preconnect.predictiveRatio } : {}),
+    };
+  }
+  const breaker = policy.circuitBreaker;
+  if (breaker) {
+    const thresholds: EnvoyObject = {};
+    if (breaker.maxConnections !== undefined) thresholds.max_connections = breaker.maxConnections;
+    if (breaker.maxPendingRequests !== undefined) thresholds.max_pending_requests = breaker.maxPendingRequests;
+    if (breaker.maxRequests !== undefined) thresholds.max_requests = breaker.maxRequests;
+    if (breaker.maxRetries !== undefined) thresholds.max_retries = breaker.maxRetries;
+    if (breaker.retryBudget) {
+      thresholds.retry_budget = {
+        budget_percent: { value: breaker.retryBudget.percent },
+        ...(breaker.retryBudget.minRetryConcurrency !== undefined ? { min_retry_concurrency: breaker.retryBudget.minRetryConcurrency } : {}),
+      };
+    }
+    const breakers: EnvoyObject = {};
+    if (Object.keys(thresholds).length > 0) breakers.thresholds = [thresholds];
+    if (breaker.perEndpointMaxConnections !== undefined) breakers.per_host_thresholds = [{ max_connections: breaker.perEndpointMaxConnections }];
+    cluster.circuit_breakers = breakers;
+  }
+  const lb = policy.loadBalancer;
+  if (lb) {
+    if (lb.type !== 'RoundRobin') cluster.lb_policy = LB_POLICY[lb.type];
+    const slowStart = lb.slowStartWindowMs !== undefined ? { slow_start_config: { slow_start_window: duration(lb.slowStartWindowMs) } } : undefined;
+    if (slowStart && lb.type === 'RoundRobin') cluster.round_robin_lb_config = slowStart;
+    if (slowStart && lb.type === 'LeastRequest') cluster.least_request_lb_config = slowStart;
+    if (lb.type === 'ConsistentHash' && lb.tableSize !== undefined) cluster.maglev_lb_config = { table_size: lb.tableSize };
+  }
+  if (policy.panicThresholdPercent !== undefined) cluster.common_lb_config = { healthy_panic_threshold: { value: policy.panicThresholdPercent } };
+  if (policy.outlierDetection) cluster.outlier_detection = outlierDetection(policy.outlierDetection);
+  if (policy.healthCheck) cluster.health_checks = [healthCheck(policy.healthCheck)];
+}
+
+function outlierDetection(ir: OutlierDetectionIR): EnvoyObject {
+  const result: EnvoyObject = {};
+  if (ir.intervalMs !== undefined) result.interval = duration(ir.intervalMs);
+  if (ir.baseEjectionTimeMs !== undefined) result.base_ejection_time = duration(ir.baseEjectionTimeMs);
+  if (ir.maxEjectionPercent !== undefined) result.max_ejection_percent = ir.maxEjectionPercent;
+  if (ir.consecutive5xx !== undefined) result.consecutive_5xx = ir.consecutive5xx;
+  if (ir.consecutiveGatewayErrors !== undefined) result.consecutive_gateway_failure = ir.consecutiveGatewayErrors;
+  if (ir.consecutiveLocalOriginFailures !== undefined) result.consecutive_local_origin_failure = ir.consecutiveLocalOriginFailures;
+  if (ir.splitExternalLocalOriginErrors !== undefined) result.split_external_local_origin_errors = ir.splitExternalLocalOriginErrors;
+  if (ir.failurePercentageThreshold !== undefined) result.failure_percentage_threshold = ir.failurePercentageThreshold;
+  if (ir.alwaysEjectOne !== undefined) result.always_eject_one_host = ir.alwaysEjectOne;
+  return result;
+}
+
+/** Envoy health check payloads are hex strings. */
+function hexPayload(payload: PayloadIR): EnvoyObject {
+  const bytes = payload.type === 'text' ? Buffer.from(payload.text, 'utf8') : Buffer.from(payload.base64, 'base64');
+  return { text: bytes.toString('hex').toUpperCase() };
+}
+
+function healthCheck(ir: ActiveHealthCheckIR): EnvoyObject {
+  const result: EnvoyObject = {
+    timeout: duration(ir.timeoutMs),
+    interval: duration(ir.intervalMs),
+    unhealthy_threshold: ir.unhealthyThreshold,
+    healthy_threshold: ir.healthyThreshold,
+  };
+  if (ir.initialJitterMs !== undefined) result.initial_jitter = duration(ir.initialJitterMs);
+  const check = ir.check;
+  if (check.kind === 'http') {
+    result.http_health_check = {
+      path: check.path,
+      ...(check.hostname ? { host: check.hostname } : {}),
+      ...(check.method ? { method: check.method } : {}),
+      // Envoy ranges are half-open: [start, end).
+      expected_statuses: check.expectedStatuses.map((status) => ({ start: status, end: status + 1 })),
+      ...(check.retriableStatuses ? { retriable_statuses: check.retriableStatuses.map((status) => ({ start: status, end: status + 1 })) } : {}),
+      ...(check.expectedResponse ? { receive: [hexPayload(check.expectedResponse)] } : {}),
+      ...(check.requestBody ? { send: hexPayload(check.requestBody) } : {}),
+    };
+  } else if (check.kind === 'tcp') {
+    result.tcp_health_check = { ...(check.send ? { send: hexPayload(check.send) } : {}), ...(check.receive ? { receive: [hexPayload(check.receive)] } : {}) };
+  } else result.grpc_health_check = check.service ? { service_name: check.service } : {};
+  return result;
+}
