@@ -18,6 +18,10 @@ export const SealedUses = {
   job: (queue: string = QueueNames.certificateWanted): SealContext => ({ purpose: 'job', name: queue, mode: 'mac' }),
   /** One field of xds's admin-resource hash: the field name binds it, so it cannot be moved. */
   adminResource: (hashKey: string, field: string): SealContext => ({ purpose: 'admin-resource', name: `${hashKey}#${field}`, mode: 'aead' }),
+  /** certs' answer to an ACME HTTP-01 challenge: the token binds it (a forged one would win a CA's validation). */
+  http01: (token: string): SealContext => ({ purpose: 'job', name: `http01:${token}`, mode: 'mac' }),
+  /** A certificate certs was asked for (its `wanted` hash): the id binds it (a forged one would make certs order names). */
+  wantedCertificate: (id: string): SealContext => ({ purpose: 'job', name: `wanted:${id}`, mode: 'mac' }),
   /** An authz session or pending login record: the id (cookie value / state) is the associated data. */
   session: (kind: 'session' | 'login', id: string): SealContext => ({ purpose: 'session', name: `${kind}:${id}`, mode: 'aead' }),
 } as const;

@@ -163,3 +163,29 @@ describe('Redis is not a root of trust (certs)', () => {
     }
   });
 });
+
+describe('Redis is not a root of trust (certs store)', () => {
+  it("attack: SET an HTTP-01 answer for the attacker's own ACME order, or put a wanted certificate for names of their choice → ignored", async () => {
+    const connection = redisClient(redis.url);
+    const refused: string[] = [];
+    const store = new CertStore({ redis: connection, prefix: 'store-trust:certs:', encryptionKey: randomBytes(32), keyring: testControlKeyring, onUntrusted: (key) => refused.push(key) });
+    try {
+      await store.putHttp01('ours', 'ours.thumbprint');
+      expect(await store.getHttp01('ours')).toBe('ours.thumbprint');
+      await connection.set('store-trust:certs:http01:attacker', 'attacker.thumbprint');
+      expect(await store.getHttp01('attacker')).toBeNull();
+      // A real answer moved under another token does not open there either.
+      await connection.copy('store-trust:certs:http01:ours', 'store-trust:certs:http01:moved');
+      expect(await store.getHttp01('moved')).toBeNull();
+
+      const wanted = { namespace: 'default', name: 'www', secretName: 'www-tls', dnsNames: ['www.example.com'], issuer: 'le' };
+      await store.putWanted(wanted as never);
+      await connection.hset('store-trust:certs:wanted', 'default/evil', JSON.stringify({ ...wanted, name: 'evil', dnsNames: ['bank.example.com'] }));
+      expect((await store.listWanted()).map((c) => c.name)).toEqual(['www']);
+      expect(await store.getWanted('default/evil')).toBeUndefined();
+      expect(refused).toEqual(expect.arrayContaining(['store-trust:certs:http01:attacker', 'store-trust:certs:http01:moved', 'store-trust:certs:wanted#default/evil']));
+    } finally {
+      connection.disconnect();
+    }
+  });
+});

@@ -67,7 +67,13 @@ function buildManager(ctx: Ctx, derived: DerivedCertsConfig, acme: ReturnType<ty
   // its own keys, so Redis Cluster needs a hash-tagged CERTS_REDIS_PREFIX (see the README).
   const redis = ctx.redis() as Redis;
   if (!derived.encryptionKey) logger.warn('CERTS_ALLOW_PLAINTEXT_KEYS=true: private keys are stored in Redis in plaintext');
-  const store = new CertStore({ redis, prefix: config.CERTS_REDIS_PREFIX, encryptionKey: derived.encryptionKey });
+  const store = new CertStore({
+    redis,
+    prefix: config.CERTS_REDIS_PREFIX,
+    encryptionKey: derived.encryptionKey,
+    keyring: controlKeyringOf(config),
+    onUntrusted: (key, err) => untrusted.report(key.includes('http01:') ? 'certs-http01' : 'certs-wanted', key, err),
+  });
   const publisher = new IssuedPublisher(redis, controlKeyringOf(config), FanoutChannels.certificateIssued);
   const manager = new CertificateManager({
     http: acme.http,

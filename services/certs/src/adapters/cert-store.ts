@@ -5,12 +5,14 @@
 //                                          CertificateIssued.private_key_ref
 //   {p}pending-key:<ns>/<name>      string key envelope of the key of an order in flight
 //   {p}account:<sha>                hash   ACME account: key (envelope), url
-//   {p}http01:<token>               string key authorization, with a TTL
-//   {p}wanted                       hash   <ns>/<name> -> Certificate JSON (from CertificateWanted)
+//   {p}http01:<token>               string key authorization sealed with the control key, with a TTL
+//   {p}wanted                       hash   <ns>/<name> -> Certificate JSON sealed with the control key (from CertificateWanted)
+// With a keyring (the service always passes one), a value a Redis writer put there without the control key is
+// ignored: no forged HTTP-01 answer for someone else's ACME order, no certificate ordered for names of their choice.
 //   {p}lock:<ns>/<name>             string order lease (see order-lock.ts)
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { decryptPrivateKey, encryptPrivateKey } from '@gatehouse/contracts';
+import { decryptPrivateKey, encryptPrivateKey, open, openJson, seal, sealJson, SealedUses, type ControlKeyring } from '@gatehouse/contracts';
 import type { Certificate } from '../core/resources.js';
 import type { CertificateState } from '../core/status.js';
 
@@ -24,6 +26,10 @@ export interface CertStoreOptions {
   readonly encryptionKey: Buffer | undefined;
   /** How long a replaced key stays readable for replicas still serving it; default 1 day. */
   readonly oldKeyTtlSeconds?: number;
+  /** Seals HTTP-01 answers and wanted certificates; without it (some tests) they are stored as they are. */
+  readonly keyring?: ControlKeyring;
+  /** Told of each value refused because it did not open (forged or unsealed). */
+  readonly onUntrusted?: (key: string, err: Error) => void;
 }
 
 export interface StoredState extends CertificateState {
@@ -67,11 +73,16 @@ export class CertStore {
   private readonly key: Buffer | undefined;
   private readonly oldKeyTtl: number;
 
+  private readonly keyring: ControlKeyring | undefined;
+  private readonly onUntrusted: ((key: string, err: Error) => void) | undefined;
+
   constructor(options: CertStoreOptions) {
     this.redis = options.redis;
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     this.key = options.encryptionKey;
     this.oldKeyTtl = options.oldKeyTtlSeconds ?? 86_400;
+    this.keyring = options.keyring;
+    this.onUntrusted = options.onUntrusted;
   }
 
   stateKey(id: string): string {
@@ -190,11 +201,16 @@ export class CertStore {
   // --- HTTP-01 ------------------------------------------------------------------------------
 
   async putHttp01(token: string, keyAuthorization: string, ttlSeconds = 3600): Promise<void> {
-    await this.redis.set(`${this.prefix}http01:${token}`, keyAuthorization, 'EX', ttlSeconds);
+    const value = this.keyring ? seal(this.keyring, SealedUses.http01(token), Buffer.from(keyAuthorization)) : keyAuthorization;
+    await this.redis.set(`${this.prefix}http01:${token}`, value, 'EX', ttlSeconds);
   }
 
   async getHttp01(token: string): Promise<string | null> {
-    return this.redis.get(`${this.prefix}http01:${token}`);
+    const key = `${this.prefix}http01:${token}`;
+    if (!this.keyring) return this.redis.get(key);
+    const bytes = await this.redis.getBuffer(key);
+    if (!bytes) return null;
+    return this.opened(key, () => open(this.keyring!, SealedUses.http01(token), bytes).toString()) ?? null;
   }
 
   async deleteHttp01(token: string): Promise<void> {
@@ -204,21 +220,36 @@ export class CertStore {
   // --- Certificates wanted by xds -----------------------------------------------------------
 
   async putWanted(cert: Certificate): Promise<boolean> {
-    const json = JSON.stringify(cert);
     const id = `${cert.namespace}/${cert.name}`;
-    const previous = await this.redis.hget(`${this.prefix}wanted`, id);
-    if (previous === json) return false;
-    await this.redis.hset(`${this.prefix}wanted`, id, json);
+    const previous = await this.getWanted(id);
+    if (previous && JSON.stringify(previous) === JSON.stringify(cert)) return false;
+    const value = this.keyring ? sealJson(this.keyring, SealedUses.wantedCertificate(id), cert) : JSON.stringify(cert);
+    await this.redis.hset(`${this.prefix}wanted`, id, value);
     return true;
   }
 
   async getWanted(id: string): Promise<Certificate | undefined> {
-    const json = await this.redis.hget(`${this.prefix}wanted`, id);
-    return json ? (JSON.parse(json) as Certificate) : undefined;
+    const bytes = await this.redis.hgetBuffer(`${this.prefix}wanted`, id);
+    return bytes ? this.wantedFrom(id, bytes) : undefined;
   }
 
   async listWanted(): Promise<Certificate[]> {
-    const all = await this.redis.hvals(`${this.prefix}wanted`);
-    return all.map((json) => JSON.parse(json) as Certificate);
+    const all = await this.redis.hgetallBuffer(`${this.prefix}wanted`);
+    return Object.entries(all).flatMap(([id, bytes]) => this.wantedFrom(id, bytes) ?? []);
+  }
+
+  private wantedFrom(id: string, bytes: Buffer): Certificate | undefined {
+    if (!this.keyring) return JSON.parse(bytes.toString()) as Certificate;
+    return this.opened(`${this.prefix}wanted#${id}`, () => openJson<Certificate>(this.keyring!, SealedUses.wantedCertificate(id), bytes));
+  }
+
+  /** The opened value, or undefined (reported) when it was not sealed with the control key. */
+  private opened<T>(key: string, openIt: () => T): T | undefined {
+    try {
+      return openIt();
+    } catch (err) {
+      this.onUntrusted?.(key, err as Error);
+      return undefined;
+    }
   }
 }

@@ -97,7 +97,7 @@ export function createManager(
   extra: Partial<CertificateManagerOptions> & { prefix?: string; encryptionKey?: Buffer } = {},
 ): ManagerFixture {
   const redis = redisClient(redisUrl);
-  const store = new CertStore({ redis, prefix: extra.prefix ?? 'test:certs:', encryptionKey: extra.encryptionKey });
+  const store = new CertStore({ redis, prefix: extra.prefix ?? 'test:certs:', encryptionKey: extra.encryptionKey, keyring: testControlKeyring });
   const manager = new TestCertificateManager({
     http: new AcmeHttp(),
     connection: redis,
