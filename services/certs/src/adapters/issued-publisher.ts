@@ -7,7 +7,9 @@
 // control key, the channel bound): xds refuses any CertificateIssued a Redis writer forged or edited.
 import { certificateIssuedCodec, sealedCodec, SealedUses, FanoutChannels, type ControlKeyring, type MessageCodec } from '@gatehouse/contracts';
 import type { CertificateIssued } from '@gatehouse/contracts/generated/gatehouse/v1/CertificateIssued';
+import { currentTraceContext } from '@gatehouse/kit';
 import type { Redis } from 'ioredis';
+import type { Certificate } from '../core/resources.js';
 
 export class IssuedPublisher {
   private readonly codec: MessageCodec<CertificateIssued, unknown>;
@@ -27,4 +29,23 @@ export class IssuedPublisher {
     await this.redis.hset(this.latestKey, `${message.namespace}/${message.name}`, bytes);
     await this.redis.publish(this.channel, bytes);
   }
+}
+
+/** What certs announces for a stored certificate, at issuance and again at start (one spelling of the message). */
+export function certificateIssuedMessage(
+  cert: Certificate,
+  issued: { chainPem: string; keyRef: string; notBefore: number; notAfter: number; revision: number; dnsNames: readonly string[] },
+): CertificateIssued {
+  return {
+    trace: currentTraceContext(),
+    namespace: cert.namespace,
+    name: cert.name,
+    secret_name: cert.secretName,
+    certificate_chain_pem: issued.chainPem,
+    private_key_ref: issued.keyRef,
+    not_before_unix: String(Math.floor(issued.notBefore / 1000)),
+    not_after_unix: String(Math.floor(issued.notAfter / 1000)),
+    revision: issued.revision,
+    dns_names: [...issued.dnsNames],
+  };
 }

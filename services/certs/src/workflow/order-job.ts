@@ -4,14 +4,14 @@
 // pause of the account's queue after a 429).
 import type { X509Certificate } from 'node:crypto';
 import { KeyEnvelopeError } from '@gatehouse/contracts';
-import { currentTraceContext, withProducerSpan } from '@gatehouse/kit';
+import { withProducerSpan } from '@gatehouse/kit';
 import type { Job } from 'bullmq';
 import type { AcmeAccount, RenewalInfo } from '../adapters/acme-account.js';
 import type { AcmeHttp, AcmeProblem } from '../adapters/acme-http.js';
 import type { CertStore, StoredState } from '../adapters/cert-store.js';
 import type { Dns01Provider } from '../adapters/dns/dns01-provider.js';
 import type { PropagationOptions } from '../adapters/dns/propagation.js';
-import type { IssuedPublisher } from '../adapters/issued-publisher.js';
+import { certificateIssuedMessage, type IssuedPublisher } from '../adapters/issued-publisher.js';
 import type { CertsMetrics } from '../adapters/metrics.js';
 import type { OrderLock } from '../adapters/order-lock.js';
 import { ariRecheckDelayMs, parseRetryAfter, rateLimitPauseMs, retryDelayMs } from '../core/backoff.js';
@@ -145,18 +145,9 @@ export class OrderJob {
     });
     options.catalog.recordExpiry(id, result.notAfter);
     await withProducerSpan('certs.certificate_issued', () =>
-      options.publisher.publish({
-        trace: currentTraceContext(),
-        namespace: cert.namespace,
-        name: cert.name,
-        secret_name: cert.secretName,
-        certificate_chain_pem: result.chainPem,
-        private_key_ref: saved.keyRef,
-        not_before_unix: String(Math.floor(result.notBefore / 1000)),
-        not_after_unix: String(Math.floor(result.notAfter / 1000)),
-        revision: saved.revision,
-        dns_names: [...cert.dnsNames],
-      }),
+      options.publisher.publish(
+        certificateIssuedMessage(cert, { chainPem: result.chainPem, keyRef: saved.keyRef, notBefore: result.notBefore, notAfter: result.notAfter, revision: saved.revision, dnsNames: cert.dnsNames }),
+      ),
     );
     options.metrics?.orderFinished(renewing ? 'renewed' : 'issued', issuer.acme.server);
     options.log(renewing ? 'certificate renewed' : 'certificate issued', {

@@ -4,10 +4,9 @@
 // announced is checked first as at issuance (the key opens and matches, the chain verifies and covers the
 // names, valid now): the state hash is in Redis, and a republish must not seal what a Redis writer put
 // there. Announcing the same revision again changes nothing on an xds replica that already serves it.
-import { currentTraceContext } from '@gatehouse/kit';
+import { certificateIssuedMessage, type IssuedPublisher } from '../adapters/issued-publisher.js';
 import type { X509Certificate } from 'node:crypto';
 import type { CertStore } from '../adapters/cert-store.js';
-import type { IssuedPublisher } from '../adapters/issued-publisher.js';
 import type { Certificate } from '../core/resources.js';
 import { verifyIssued } from '../core/verify-issued.js';
 
@@ -37,18 +36,9 @@ export async function republishIssued(options: RepublishOptions): Promise<Republ
       if (!keyPem) throw new Error(`private key ${state.keyRef} is gone`);
       const dnsNames = state.dnsNames ?? cert.dnsNames;
       const verified = verifyIssued({ chainPem: state.chainPem, keyPem, dnsNames, trustedRoots: options.trustedRoots, now: options.now });
-      await options.publisher.publish({
-        trace: currentTraceContext(),
-        namespace: cert.namespace,
-        name: cert.name,
-        secret_name: cert.secretName,
-        certificate_chain_pem: state.chainPem,
-        private_key_ref: state.keyRef,
-        not_before_unix: String(Math.floor(verified.notBefore / 1000)),
-        not_after_unix: String(Math.floor(verified.notAfter / 1000)),
-        revision: state.revision,
-        dns_names: [...dnsNames],
-      });
+      await options.publisher.publish(
+        certificateIssuedMessage(cert, { chainPem: state.chainPem, keyRef: state.keyRef, notBefore: verified.notBefore, notAfter: verified.notAfter, revision: state.revision, dnsNames }),
+      );
       report.republished.push(id);
     } catch (err) {
       report.skipped.push({ id, reason: err instanceof Error ? err.message : String(err) });

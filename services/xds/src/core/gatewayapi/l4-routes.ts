@@ -8,7 +8,7 @@ import { ClusterRegistry, resolveBackendRef, type BackendRef } from './backends.
 import { conditionFalse, conditionTrue, describeIssues, Reasons } from './conditions.js';
 import type { GatewayContext, ListenerContext } from './gateways.js';
 import { GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
-import { attachToGateway, resolvedRefsCondition } from './routes.js';
+import { attachToGateway, reportedParentRef, resolvedRefsCondition } from './routes.js';
 import { objectsOf } from './shape.js';
 import type { Condition, ParentReference, StatusMap } from './status-types.js';
 
@@ -60,14 +60,7 @@ export function translateL4Routes(
 
     for (const parentRef of objectsOf<ParentReference>(spec.parentRefs).filter((ref) => typeof ref.name === 'string')) {
       const parentNamespace = parentRef.namespace ?? namespace;
-      const reported: ParentReference = {
-        group: parentRef.group ?? GATEWAY_GROUP,
-        kind: parentRef.kind ?? 'Gateway',
-        namespace: parentNamespace,
-        name: parentRef.name,
-        ...(parentRef.sectionName ? { sectionName: parentRef.sectionName } : {}),
-        ...(parentRef.port ? { port: parentRef.port } : {}),
-      };
+      const reported = reportedParentRef(parentRef, parentNamespace);
       const refuse = (reason: string, message: string) => parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', reason, message), refsCondition()] });
       const gateway = reported.group === GATEWAY_GROUP && reported.kind === 'Gateway' ? byKey.get(`${parentNamespace}/${parentRef.name}`) : undefined;
       if (!gateway) {

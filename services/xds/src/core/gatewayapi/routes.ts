@@ -84,14 +84,7 @@ export function translateRoutes(
     }
     for (const parentRef of parentRefs) {
       const parentNamespace = parentRef.namespace ?? namespace;
-      const reported: ParentReference = {
-        group: parentRef.group ?? GATEWAY_GROUP,
-        kind: parentRef.kind ?? 'Gateway',
-        namespace: parentNamespace,
-        name: parentRef.name,
-        ...(parentRef.sectionName ? { sectionName: parentRef.sectionName } : {}),
-        ...(parentRef.port ? { port: parentRef.port } : {}),
-      };
+      const reported = reportedParentRef(parentRef, parentNamespace);
       const gateway = reported.group === GATEWAY_GROUP && reported.kind === 'Gateway' ? byKey.get(`${parentNamespace}/${parentRef.name}`) : undefined;
       if (!gateway) {
         // A Gateway of another controller is not ours to report on.
@@ -268,4 +261,16 @@ export function comparePrecedence(a: RouteEntry, b: RouteEntry): number {
     a.order.rule - b.order.rule ||
     a.order.match - b.order.match
   );
+}
+
+/** A route's parentRef as its status reports it: defaults filled in (group, kind, namespace), optional parts kept. */
+export function reportedParentRef(parentRef: ParentReference, parentNamespace: string): ParentReference {
+  return {
+    group: parentRef.group ?? GATEWAY_GROUP,
+    kind: parentRef.kind ?? 'Gateway',
+    namespace: parentNamespace,
+    name: parentRef.name,
+    ...(parentRef.sectionName ? { sectionName: parentRef.sectionName } : {}),
+    ...(parentRef.port ? { port: parentRef.port } : {}),
+  };
 }
