@@ -98,7 +98,7 @@ describe('certs announces its stored certificates again at start (upgrade from u
       // Not announced: its stored chain no longer matches its key.
       await expect(r.hgetBuffer(LATEST, 'default/other').then((b) => sealed.decode(b!))).rejects.toThrow(/GH_SEALED_/);
     } finally {
-      r.disconnect();
+      await r.quit();
     }
   });
 });
