@@ -189,18 +189,20 @@ describe('HTTPS with an ACME certificate', () => {
       headers: { authorization: `Bearer ${gw.service('certs').adminToken}` },
     });
     expect(renew.status).toBe(202);
+    // Wait for the renewal's own events, not the clock: Pebble validating again through the gateway (no
+    // authorization reuse) and then a new SDS version. On a loaded machine the 40 s certificate's scheduled
+    // renewal can push a new version before this order's challenge is answered, so both are awaited together.
+    const renewedChallenge = () => port80Log.slice(challengesBefore).some((r) => r.route === 'acme-http01-challenge' && r.status === 200);
     const served = await waitFor(
       async () => {
         const latest = watch.latestSecrets();
-        return latest && latest.version !== firstVersion && latest.secrets.find((s) => s.name === SECRET);
+        return renewedChallenge() && latest && latest.version !== firstVersion && latest.secrets.find((s) => s.name === SECRET);
       },
-      { timeoutMs: 60_000, intervalMs: 200, description: 'a new version of the SDS secret' },
+      { timeoutMs: 60_000, intervalMs: 200, description: 'a challenge answered through the gateway and a new version of the SDS secret' },
     );
     const [leaf] = verifyServedSecret(served);
     expect(leaf!.serialNumber).not.toBe(firstSerial);
     expect(secretsPushes()).toBeGreaterThan(secretsBefore);
-    // Pebble validated again (no authorization reuse), through the gateway.
-    expect(port80Log.slice(challengesBefore).some((r) => r.route === 'acme-http01-challenge' && r.status === 200)).toBe(true);
     // No listener was pushed on the stream, and a fresh fetch sees the same listener version.
     expect(listenerPushes()).toBe(listenersBefore);
     expect((await gw.snapshot()).versions[TypeUrls.listener]).toBe(listenerVersion);
