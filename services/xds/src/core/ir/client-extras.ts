@@ -12,7 +12,7 @@ export interface ClientExtrasIR {
   directSourceIp?: boolean;
   /** clientIPDetection.xForwardedFor.disableXForwardedForAppend: HCM skip_xff_append. */
   skipXffAppend?: boolean;
-  /** connection.socketBufferLimit: SO_RCVBUF on the listening socket (bytes). */
+  /** connection.socketBufferLimit: SO_RCVBUF and SO_SNDBUF on the listening socket (bytes). */
   socketBufferBytes?: number;
   /** headers.disableRateLimitHeaders: no x-ratelimit-* response headers. */
   disableRateLimitHeaders?: boolean;

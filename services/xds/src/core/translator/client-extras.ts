@@ -88,9 +88,9 @@ export function applyClientExtrasToChain(filterChain: EnvoyObject, chain: Filter
 }
 
 /**
- * Listener-wide settings, one per Envoy listener: the socket receive buffer (the smallest asked for,
- * SOL_SOCKET/SO_RCVBUF before bind), the listener filters' inspection timeout (the shortest) and JA3
- * in the tls_inspector (when any chain asks).
+ * Listener-wide settings, one per Envoy listener: the socket buffers (the smallest asked for,
+ * SOL_SOCKET/SO_RCVBUF and SO_SNDBUF before bind), the listener filters' inspection timeout (the
+ * shortest) and JA3 in the tls_inspector (when any chain asks).
  */
 export function applyClientExtrasToListener(listener: EnvoyObject, port: PortIR): void {
   const all = port.chains.flatMap((chain) => (chain.client?.extras ? [chain.client.extras] : []));
@@ -100,7 +100,9 @@ export function applyClientExtrasToListener(listener: EnvoyObject, port: PortIR)
   };
   const buffer = min(all.map((e) => e.socketBufferBytes));
   if (buffer !== undefined) {
-    listener.socket_options = [...((listener.socket_options as EnvoyObject[] | undefined) ?? []), { level: 1, name: 8, int_value: buffer, state: 'STATE_PREBIND' }];
+    // Set on the listening socket before bind, so every accepted connection inherits both buffers.
+    const option = (name: number) => ({ level: 1, name, int_value: buffer, state: 'STATE_PREBIND' });
+    listener.socket_options = [...((listener.socket_options as EnvoyObject[] | undefined) ?? []), option(8), option(7)];
   }
   const inspection = min(all.map((e) => e.connectionInspectionTimeoutMs));
   if (inspection !== undefined) listener.listener_filters_timeout = duration(inspection);
