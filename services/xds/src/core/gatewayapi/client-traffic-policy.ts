@@ -4,6 +4,7 @@
 import type { ClientPolicyIR } from '../ir/types.js';
 import { clientTrafficPolicyFields } from './field-support/client-traffic-policy.js';
 import { findRefusedFields } from './field-support/refused-fields.js';
+import { translateClientExtras, type ClientExtrasSpec } from './client-traffic-extras.js';
 import { translateClientValidation, type ClientValidationSpec } from './client-validation.js';
 import { parseQuantity, PolicyValues } from './policy-values.js';
 import type { ResourceIndex } from './resource-index.js';
@@ -193,17 +194,27 @@ export function translateClientTrafficPolicy(policy: string, spec: Record<string
     }
     ir.tls = tls;
   }
+  const extras = translateClientExtras(spec as ClientExtrasSpec, values);
+  if (extras) ir.extras = extras;
   return { ir, problems };
 }
 
-/** `tls` only means something on HTTPS listeners: a policy whose targets have none would not enforce it. */
-export function tlsWithoutHttpsTarget(spec: Record<string, unknown>, namespace: string, gateways: ReadonlyArray<{ key: string; listeners: ReadonlyArray<{ name: string; protocol: string }> }>): string | undefined {
-  const typed = spec as { tls?: unknown; targetRefs?: Array<{ kind?: string; name?: string; sectionName?: string }>; targetRef?: { kind?: string; name?: string; sectionName?: string } };
-  if (typed.tls === undefined || typed.tls === null) return undefined;
+/**
+ * Fields that depend on the targeted listeners: `tls` and `http3` only mean something on HTTPS
+ * listeners, and http1.http10.useDefaultHost needs a non-wildcard listener hostname to inject.
+ */
+export function tlsWithoutHttpsTarget(spec: Record<string, unknown>, namespace: string, gateways: ReadonlyArray<{ key: string; listeners: ReadonlyArray<{ name: string; protocol: string; hostname?: string }> }>): string | undefined {
+  const typed = spec as { tls?: unknown; http3?: unknown; http1?: { http10?: { useDefaultHost?: boolean } }; targetRefs?: Array<{ kind?: string; name?: string; sectionName?: string }>; targetRef?: { kind?: string; name?: string; sectionName?: string } };
   const targets = [...(typed.targetRefs ?? []), ...(typed.targetRef ? [typed.targetRef] : [])].filter((t) => t.kind === 'Gateway');
-  const https = targets.some((target) => {
-    const gateway = gateways.find((g) => g.key === `${namespace}/${target.name}`);
-    return gateway?.listeners.some((l) => l.protocol === 'HTTPS' && (!target.sectionName || l.name === target.sectionName)) ?? false;
-  });
-  return https ? undefined : 'spec.tls: no targeted listener is HTTPS, so there is no TLS to configure';
+  const listeners = targets.flatMap((target) => gateways.find((g) => g.key === `${namespace}/${target.name}`)?.listeners.filter((l) => !target.sectionName || l.name === target.sectionName) ?? []);
+  const https = listeners.some((l) => l.protocol === 'HTTPS');
+  const problems: string[] = [];
+  if (typed.tls !== undefined && typed.tls !== null && !https) problems.push('spec.tls: no targeted listener is HTTPS, so there is no TLS to configure');
+  if (typed.http3 !== undefined && typed.http3 !== null && !https) problems.push('spec.http3: no targeted listener is HTTPS, and HTTP/3 (QUIC) needs TLS');
+  // Envoy Gateway also takes the hostname of a listener's only HTTPRoute; Gatehouse needs the listener's own.
+  const unnamed = listeners.filter((l) => (l.protocol === 'HTTP' || l.protocol === 'HTTPS') && (!l.hostname || l.hostname.startsWith('*')));
+  if (typed.http1?.http10?.useDefaultHost === true && unnamed.length > 0) {
+    problems.push(`spec.http1.http10.useDefaultHost: listener ${unnamed.map((l) => l.name).join(', ')} has no non-wildcard hostname to use as the HTTP/1.0 default host`);
+  }
+  return problems.length > 0 ? problems.join('; ') : undefined;
 }

@@ -1,5 +1,6 @@
 // The intermediate representation: plain data, already validated and resolved. The translator
 // turns it into Envoy resources without looking at Gateway API objects again.
+import type { ClientExtrasIR } from './client-extras.js';
 
 export type Protocol = 'HTTP' | 'HTTPS';
 
@@ -115,6 +116,8 @@ export interface ClientPolicyIR {
     alpnProtocols?: string[];
     clientValidation?: ClientValidationIR;
   };
+  /** The rest of the policy (header mutations, HTTP/1 variants, sockets, TLS sessions, HTTP/3). */
+  extras?: ClientExtrasIR;
 }
 
 /** Client certificates at the edge (mTLS): what the listener asks for and how it verifies them. */

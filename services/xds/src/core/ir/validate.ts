@@ -346,6 +346,27 @@ const clientValidation = object({
   crl: optional(string),
   onlyVerifyLeafCrl: optional(boolean),
 });
+// ClientTrafficPolicy extras (./client-extras.ts).
+const headerMutation = tagged('kind', {
+  append: object({ kind: oneOf('append'), name: string, value: string, action: oneOf('APPEND_IF_EXISTS_OR_ADD', 'ADD_IF_ABSENT', 'OVERWRITE_IF_EXISTS_OR_ADD') }),
+  remove: object({ kind: oneOf('remove'), name: string }),
+});
+const clientExtras = object({
+  directSourceIp: optional(boolean),
+  skipXffAppend: optional(boolean),
+  socketBufferBytes: optional(integer(1, 2_147_483_647)),
+  disableRateLimitHeaders: optional(boolean),
+  earlyRequestHeaders: optional(list(headerMutation)),
+  lateResponseHeaders: optional(list(headerMutation)),
+  preserveHeaderCase: optional(boolean),
+  http10: optional(object({ useDefaultHost: boolean })),
+  schemeMatchBackend: optional(boolean),
+  connectionInspectionTimeoutMs: optional(milliseconds),
+  tlsHandshakeTimeoutMs: optional(milliseconds),
+  ja3Fingerprint: optional(boolean),
+  sessionResumption: optional(object({ stateless: boolean, stateful: boolean })),
+  http3: optional(boolean),
+});
 const clientPolicy = object({
   policy: string,
   requestTimeoutMs: optional(milliseconds),
@@ -398,6 +419,7 @@ const clientPolicy = object({
       clientValidation: optional(clientValidation),
     }),
   ),
+  extras: optional(clientExtras),
 });
 const chain = object({ name: string, serverNames: list(string), tlsSecrets: list(string), virtualHosts: list(virtualHost), acmeChallenge: boolean, client: optional(clientPolicy) });
 const port = object({ name: string, port: portNumber, protocol: oneOf('HTTP', 'HTTPS'), chains: list(chain) });

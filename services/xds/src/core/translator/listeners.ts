@@ -12,6 +12,7 @@ import {
   maxAcceptPerSocketEvent,
   proxyProtocolFilter,
 } from './client-policy.js';
+import { applyClientExtrasToChain, applyClientExtrasToHcm, applyClientExtrasToListener } from './client-extras.js';
 import { ADS_CONFIG_SOURCE, EnvoyNames, EnvoyTypes, type EnvoyObject } from './envoy-types.js';
 
 export function buildListener(port: PortIR, httpFilters: ReadonlyMap<FilterChainIR, EnvoyObject[]>, options: TranslatorOptions): EnvoyObject {
@@ -31,15 +32,17 @@ export function buildListener(port: PortIR, httpFilters: ReadonlyMap<FilterChain
   if (socketOptions) listener.socket_options = socketOptions;
   const accepts = maxAcceptPerSocketEvent(port);
   if (accepts !== undefined) listener.max_connections_to_accept_per_socket_event = accepts;
+  applyClientExtrasToListener(listener, port);
   return listener;
 }
 
-function buildFilterChain(chain: FilterChainIR, httpFilters: EnvoyObject[], https: boolean): EnvoyObject {
+export function buildFilterChain(chain: FilterChainIR, httpFilters: EnvoyObject[], https: boolean): EnvoyObject {
   const result: EnvoyObject = {
     name: chain.name,
     filters: [{ name: EnvoyNames.httpConnectionManager, typed_config: buildHttpConnectionManager(chain.name, httpFilters) }],
   };
   if (chain.client) applyClientPolicyToHcm((result.filters as EnvoyObject[])[0]!.typed_config as EnvoyObject, chain.client);
+  applyClientExtrasToHcm((result.filters as EnvoyObject[])[0]!.typed_config as EnvoyObject, chain);
   const connectionLimit = connectionLimitFilter(chain.name, chain.client);
   if (connectionLimit) result.filters = [connectionLimit, ...(result.filters as EnvoyObject[])];
   if (chain.serverNames.length > 0) result.filter_chain_match = { server_names: chain.serverNames };
@@ -61,6 +64,7 @@ function buildFilterChain(chain: FilterChainIR, httpFilters: EnvoyObject[], http
       applyClientValidation(downstream, chain.client);
     }
   }
+  applyClientExtrasToChain(result, chain);
   return result;
 }
 

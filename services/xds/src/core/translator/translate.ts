@@ -17,7 +17,9 @@ import { rateLimitFilter } from './filters/ratelimit.js';
 import { requestBufferFilter } from './filters/request-buffer.js';
 import { routerFilter } from './filters/router.js';
 import { buildL4Listener } from './l4-listeners.js';
+import { applyClientExtrasToRoutes } from './client-extras.js';
 import { buildListener } from './listeners.js';
+import { buildQuicListener } from './quic-listener.js';
 import { buildNoBackendCluster, buildProxyless } from './proxyless.js';
 import { buildRateLimitDomain, type RateLimitDomainConfig } from './ratelimit-config.js';
 import { buildRouteConfiguration } from './routes.js';
@@ -60,16 +62,17 @@ export function translateGateway(gateway: GatewayIR, options: TranslatorOptions)
       chainFilters.set(chain, active.flatMap((a): EnvoyObject[] => (Array.isArray(a.filter) ? a.filter : [a.filter!])));
       const translators = active.map((a) => a.translator);
       for (const translator of translators) activeFilters.add(translator);
-      resources.routes.push(
-        buildRouteConfiguration(chain.name, withChallengeHost(chain), translators, {
-          leading: chain.acmeChallenge ? [acmeChallengeRoute(options)] : [],
-          identityHeaders: gateway.identityHeaders,
-        }),
-      );
+      const routeConfiguration = buildRouteConfiguration(chain.name, withChallengeHost(chain), translators, {
+        leading: chain.acmeChallenge ? [acmeChallengeRoute(options)] : [],
+        identityHeaders: gateway.identityHeaders,
+      });
+      resources.routes.push(applyClientExtrasToRoutes(routeConfiguration, chain, port));
       const domain = buildRateLimitDomain(chain);
       if (domain) rateLimitDomains.push(domain);
     }
     resources.listeners.push(buildListener(port, chainFilters, options));
+    const quic = buildQuicListener(port, chainFilters, options);
+    if (quic) resources.listeners.push(quic);
   }
 
   let needsNoBackend = false;
