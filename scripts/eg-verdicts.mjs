@@ -185,13 +185,43 @@ for (const row of rows) {
   byKind.set(row.kind, k);
 }
 const perKind = [...byKind].sort(([a], [b]) => a.localeCompare(b)).map(([kind, k]) => ({ kind, ...k, percent: Math.round((1000 * k.agree) / k.total) / 10 }));
-const disagreements = rows.filter((r) => !r.agree);
+const disagreements = rows.filter((r) => !r.agree).map((r) => ({ ...r, cause: causeOf(r) }));
+const causes = new Map();
+for (const d of disagreements) causes.set(d.cause, [...(causes.get(d.cause) ?? []), d]);
+const byCause = [...causes].sort((a, b) => b[1].length - a[1].length);
+// Fields EG added after v1.9 (the CRDs Gatehouse validates against): not a Gatehouse gap to fix.
+const newerOnly = (r) => !r.agree && causeOf(r).startsWith('field not in the v1.9 CRD');
+const perKindV19 = perKind.map((k) => {
+  const excluded = rows.filter((r) => r.kind === k.kind && newerOnly(r)).length;
+  const total = k.total - excluded;
+  return { kind: k.kind, agree: k.agree, total, percent: total ? Math.round((1000 * k.agree) / total) / 10 : 100 };
+});
+
+/** A coarse cause, to group disagreements: the kind of refusal and the field it names. */
+function causeOf(r) {
+  if (r.eg.startsWith('Accepted=False') || r.eg.includes('=False')) {
+    return r.gh.startsWith('no status') ? 'not handled by Gatehouse (no status)' : `EG refuses (${r.eg.split(':')[0]}), Gatehouse accepts`;
+  }
+  if (r.gh.startsWith('no status')) return `not handled by Gatehouse: ${r.gh.replace(/^no status \(?/, '').split(':')[0] || 'no status'}`;
+  const unknown = /(\/spec\/[\w/]+?)(?:\/\d+)?: unknown field/.exec(r.gh);
+  if (unknown) return `field not in the v1.9 CRD (a later EG's case): ${unknown[1].replace(/\/\d+/g, '[]')}`;
+  const notYet = /(spec\.[\w.[\]]+): [^;]*not translated yet/.exec(r.gh);
+  if (notYet) return `refused as not translated yet: ${notYet[1].replace(/\[\d+\]/g, '[]')}`;
+  const schema = /(\/spec\/[\w/]+): ([^;]+)/.exec(r.gh);
+  if (schema) return `schema check refuses: ${schema[1].replace(/\/\d+/g, '[]')}: ${schema[2]}`;
+  const reason = /=False (\w+): (.{0,60})/.exec(r.gh);
+  return reason ? `Gatehouse refuses (${reason[1]}): ${reason[2]}` : `other: ${r.gh.slice(0, 60)}`;
+}
 
 if (asJson) {
-  process.stdout.write(`${JSON.stringify({ cases: cases.length, perKind, disagreements, skipped, unknownKeys: Object.fromEntries(droppedKeys), apiVersionsReplaced: [...renamed] }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ cases: cases.length, perKind, perKindExcludingLaterFields: perKindV19, disagreements, causes: byCause.map(([cause, list]) => ({ cause, count: list.length })), skipped, unknownKeys: Object.fromEntries(droppedKeys), apiVersionsReplaced: [...renamed] }, null, 2)}\n`);
 } else {
   const out = [`${cases.length} case(s), ${rows.length} verdict(s) compared`, '', 'Agreement per kind:'];
   for (const k of perKind) out.push(`  ${k.kind.padEnd(22)} ${String(k.agree).padStart(4)} / ${String(k.total).padEnd(4)} ${k.percent}%`);
+  out.push('', 'Excluding fields a later EG added (unknown to the v1.9 CRDs):');
+  for (const k of perKindV19) out.push(`  ${k.kind.padEnd(22)} ${String(k.agree).padStart(4)} / ${String(k.total).padEnd(4)} ${k.percent}%`);
+  out.push('', 'Disagreements by cause:');
+  for (const [cause, list] of byCause) out.push(`  ${String(list.length).padStart(3)}  ${cause}  [${[...new Set(list.map((d) => d.case))].join(', ')}]`);
   out.push('', `Disagreements (${disagreements.length}):`);
   for (const d of disagreements) out.push(`- ${d.case}: ${d.kind} ${d.id}`, `    EG:        ${d.eg}`, `    Gatehouse: ${d.gh}`);
   if (skipped.length) out.push('', 'Skipped:', ...skipped.map((s) => `- ${s}`));
