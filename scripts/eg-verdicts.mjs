@@ -97,7 +97,7 @@ function toDocuments(input) {
 
 /** One verdict: ok, and the first failing condition's reason and message. */
 function verdict(conditionLists, types) {
-  if (conditionLists.length === 0) return { ok: undefined, text: 'no status' };
+  if (conditionLists.length === 0) return { ok: undefined, text: 'no status (no parents/ancestors)' };
   for (const conditions of conditionLists) {
     for (const type of types) {
       const c = (conditions ?? []).find((x) => x.type === type);
@@ -117,13 +117,27 @@ const ROUTE_KINDS = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', '
 
 /** The verdicts in a status-bearing resource: [{ kind, id, ok, text }] (listeners one each). */
 function verdictsOf(kind, status) {
-  if (POLICY_KINDS.has(kind)) return [{ kind, sub: '', ...verdict((status?.ancestors ?? []).map((a) => a.conditions), ['Accepted']) }];
+  // Older EG cases give a policy plain status.conditions instead of ancestors.
+  if (POLICY_KINDS.has(kind)) {
+    const lists = status?.ancestors ? status.ancestors.map((a) => a.conditions) : status?.conditions ? [status.conditions] : [];
+    return [{ kind, sub: '', ...verdict(lists, ['Accepted']) }];
+  }
   if (ROUTE_KINDS.has(kind)) return [{ kind, sub: '', ...verdict((status?.parents ?? []).map((p) => p.conditions), ['Accepted', 'ResolvedRefs']) }];
   if (kind === 'Gateway' || kind === 'ListenerSet' || kind === 'XListenerSet') {
     return (status?.listeners ?? []).map((l) => ({ kind: 'Listener', sub: `/${l.name}`, ...verdict([l.conditions], ['Accepted']) }));
   }
   if (kind === 'Backend') return [{ kind, sub: '', ...verdict(status?.conditions ? [status.conditions] : [], ['Accepted']) }];
   return [];
+}
+
+/** Gatehouse has no verdict for it: say why (a whole Gateway refused, the kind not loaded). */
+function missingVerdict(status, fileErrors) {
+  if (!status) return { ok: undefined, text: `no status${fileErrors.length ? ` (${[...new Set(fileErrors)].join('; ')})` : ''}` };
+  if (status.conditions?.length) {
+    const whole = verdict([status.conditions], ['Accepted']);
+    return { ok: whole.ok === true ? undefined : whole.ok, text: `no listener status; the Gateway: ${whole.text}` };
+  }
+  return { ok: undefined, text: 'no verdict' };
 }
 
 function compareCase(name, inText, outText) {
@@ -146,9 +160,11 @@ function compareCase(name, inText, outText) {
       const status = result.statuses.get(`${kind}/${id}`);
       const gh = status ? verdictsOf(kind, status) : [];
       for (const e of eg) {
-        if (e.ok === undefined) continue; // EG computed nothing for it (e.g. a Gateway of another class)
-        const g = gh.find((x) => x.sub === e.sub) ?? { ok: undefined, text: status ? 'no verdict' : `no status${fileErrors.length ? ` (${fileErrors.join('; ')})` : ''}` };
-        rows.push({ case: name, kind: e.kind, id: `${id}${e.sub}`, agree: e.ok === g.ok, eg: e.text, gh: g.text });
+        const g = gh.find((x) => x.sub === e.sub) ?? missingVerdict(status, fileErrors);
+        // EG computed nothing (a policy whose target is not there: ancestors null): neither enforces it
+        // unless Gatehouse accepts it.
+        const agree = e.ok === undefined ? g.ok !== true : e.ok === g.ok;
+        rows.push({ case: name, kind: e.kind, id: `${id}${e.sub}`, agree, eg: e.text, gh: g.text });
       }
     }
   }
