@@ -218,7 +218,9 @@ function causeOf(r) {
   if (r.eg.startsWith('Accepted=False') || r.eg.includes('=False')) {
     return r.gh.startsWith('no status') ? 'not handled by Gatehouse (no status)' : `EG refuses (${r.eg.split(':')[0]}), Gatehouse accepts`;
   }
+  if (r.gh.startsWith('no status (no parents')) return 'Gatehouse gives it no parents/ancestors (its parent was refused)';
   if (r.gh.startsWith('no status')) return `not handled by Gatehouse: ${r.gh.replace(/^no status \(?/, '').split(':')[0] || 'no status'}`;
+  if (r.gh.startsWith('no listener status')) return `the whole Gateway refused: ${r.gh.replace(/^.*?: \/spec/, '/spec').replace(/\/\d+/g, '[]').slice(0, 120)}`;
   const unknown = /(\/spec\/[\w/]+?)(?:\/\d+)?: unknown field/.exec(r.gh);
   if (unknown) return `field not in the v1.9 CRD (a later EG's case): ${unknown[1].replace(/\/\d+/g, '[]')}`;
   const notYet = /(spec\.[\w.[\]]+): [^;]*not translated yet/.exec(r.gh);
