@@ -55,6 +55,24 @@ describe('validateResource', () => {
     expect(validateResource(cert)).toEqual([]);
   });
 
+  it('lets a required field with a default be left out, as the API server fills it first, without changing the document', () => {
+    const policy = {
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      kind: 'BackendTrafficPolicy',
+      metadata: { name: 'override' },
+      spec: {
+        targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'api' }],
+        responseOverride: [{ match: { statusCodes: [{ value: 500 }] }, response: { contentType: 'text/plain', body: { inline: 'oops' } } }],
+      },
+    };
+    expect(validateResource(policy)).toEqual([]);
+    expect(policy.spec.responseOverride[0]!.match.statusCodes[0]).toEqual({ value: 500 });
+    // A required field without a default is still required.
+    const noEnd = structuredClone(policy) as unknown as { spec: { responseOverride: Array<{ match: { statusCodes: unknown[] } }> } };
+    noEnd.spec.responseOverride[0]!.match.statusCodes = [{ type: 'Range', range: { start: 500 } }];
+    expect(validateResource(noEnd)).toEqual([{ path: '/spec/responseOverride/0/match/statusCodes/0/range/end', message: 'required field is missing' }]);
+  });
+
   it('names unknown kinds and bad metadata', () => {
     expect(validateResource({ apiVersion: 'v9', kind: 'Nope', metadata: { name: 'x' } })[0]!.path).toBe('/kind');
     expect(validateResource({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'Bad_Name' } })[0]).toMatchObject({ path: '/metadata/name' });

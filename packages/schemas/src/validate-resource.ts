@@ -11,7 +11,10 @@ export interface SchemaIssue {
   readonly message: string;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+// The API server fills a field's `default` before it checks `required` (a required field with a
+// default may be left out). Validation runs on a copy with the defaults filled in, so translation
+// still sees what the user wrote and keeps its own defaults.
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, useDefaults: true });
 const compiled = new Map<string, ValidateFunction>();
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -95,7 +98,7 @@ export function validateResource(doc: unknown): SchemaIssue[] {
   if (!validate) {
     return [{ path: '/kind', message: `unknown kind ${apiVersion}/${kind}; known: ${knownKinds().join(', ')}, v1/Secret, v1/ConfigMap, v1/Namespace` }];
   }
-  const issues = validate(doc) ? [] : dedupe((validate.errors ?? []).map(toIssue));
+  const issues = validate(structuredClone(doc)) ? [] : dedupe((validate.errors ?? []).map(toIssue));
   return [...validateMetadata((doc as { metadata?: unknown }).metadata), ...issues];
 }
 
