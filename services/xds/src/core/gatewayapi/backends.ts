@@ -3,7 +3,7 @@
 import type { ClusterIR, EndpointIR, TlsSecretIR } from '../ir/types.js';
 import { resolveBackendTls, type BackendTlsSpec } from './backend-tls.js';
 import { describeIssues, Reasons } from './conditions.js';
-import { ENVOY_GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
+import { ENVOY_GATEWAY_GROUP, groupOfKind, type ResourceIndex } from './resource-index.js';
 import { DEFAULT_SERVICE_DNS_TEMPLATE, isServiceRef, resolveServiceRef } from './service-backends.js';
 
 export interface BackendRef {
@@ -86,7 +86,7 @@ export function resolveBackendRef(
     };
   }
   const allowed = index.isReferenceAllowed(
-    { group: 'gateway.networking.k8s.io', kind: from.kind, namespace: from.namespace },
+    { group: groupOfKind(from.kind), kind: from.kind, namespace: from.namespace },
     { group, kind, namespace, name: ref.name },
   );
   if (!allowed) return { ok: false, reason: Reasons.refNotPermitted, message: `Backend ${namespace}/${ref.name} is in another namespace and no ReferenceGrant allows it` };

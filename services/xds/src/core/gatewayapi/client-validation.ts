@@ -63,19 +63,24 @@ function readPems(refs: SecretRef[], key: string, block: string, at: string, pol
     const path = `${at}[${i}]`;
     const kind = ref.kind ?? 'Secret';
     const namespace = ref.namespace ?? policyNamespace;
-    if ((ref.group ?? CORE_GROUP) !== CORE_GROUP || kind !== 'Secret') {
-      values.problems.push(`${path}: ${kind} is not supported here; put ${key} in a Secret`);
+    // Envoy Gateway takes these PEMs from a Secret or a ConfigMap (its data is plain text, a Secret's base64).
+    if ((ref.group ?? CORE_GROUP) !== CORE_GROUP || (kind !== 'Secret' && kind !== 'ConfigMap')) {
+      values.problems.push(`${path}: ${kind} is not supported here; put ${key} in a Secret or a ConfigMap`);
       return;
     }
-    const allowed = index.isReferenceAllowed({ group: ENVOY_GATEWAY_GROUP, kind: 'ClientTrafficPolicy', namespace: policyNamespace }, { group: CORE_GROUP, kind: 'Secret', namespace, name: ref.name });
+    const allowed = index.isReferenceAllowed({ group: ENVOY_GATEWAY_GROUP, kind: 'ClientTrafficPolicy', namespace: policyNamespace }, { group: CORE_GROUP, kind, namespace, name: ref.name });
     if (!allowed) {
-      values.problems.push(`${path}: Secret ${namespace}/${ref.name} is in another namespace and no ReferenceGrant allows it`);
+      values.problems.push(`${path}: ${kind} ${namespace}/${ref.name} is in another namespace and no ReferenceGrant allows it`);
       return;
     }
-    const secret = index.get('Secret', namespace, ref.name);
-    const text = secret && !secret.issues?.length ? (secret.stringData?.[key] ?? (secret.data?.[key] ? Buffer.from(secret.data[key], 'base64').toString('utf8') : undefined)) : undefined;
-    if (!secret) values.problems.push(`${path}: Secret ${namespace}/${ref.name} does not exist`);
-    else if (typeof text !== 'string' || !text.includes(`-----BEGIN ${block}-----`)) values.problems.push(`${path}: Secret ${namespace}/${ref.name} has no PEM ${block} under ${key}`);
+    const source = index.get(kind, namespace, ref.name);
+    const text = !source || source.issues?.length
+      ? undefined
+      : kind === 'ConfigMap'
+        ? (source as { data?: Record<string, string> }).data?.[key]
+        : (source.stringData?.[key] ?? (source.data?.[key] ? Buffer.from(source.data[key], 'base64').toString('utf8') : undefined));
+    if (!source) values.problems.push(`${path}: ${kind} ${namespace}/${ref.name} does not exist`);
+    else if (typeof text !== 'string' || !text.includes(`-----BEGIN ${block}-----`)) values.problems.push(`${path}: ${kind} ${namespace}/${ref.name} has no PEM ${block} under ${key}`);
     else pems.push(text.trim());
   });
   return pems.length > 0 ? `${pems.join('\n')}\n` : undefined;

@@ -5,6 +5,14 @@ export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 export const ENVOY_GATEWAY_GROUP = 'gateway.envoyproxy.io';
 export const CORE_GROUP = '';
 
+/** Envoy Gateway's own kinds; every other referrer here is a Gateway API kind. */
+const ENVOY_GATEWAY_KINDS = new Set(['SecurityPolicy', 'BackendTrafficPolicy', 'ClientTrafficPolicy', 'EnvoyExtensionPolicy', 'EnvoyPatchPolicy', 'Backend', 'HTTPRouteFilter', 'EnvoyProxy']);
+
+/** The API group of a referring kind, as a ReferenceGrant's `from` names it. */
+export function groupOfKind(kind: string): string {
+  return ENVOY_GATEWAY_KINDS.has(kind) ? ENVOY_GATEWAY_GROUP : GATEWAY_GROUP;
+}
+
 export interface ObjectRef {
   group: string;
   kind: string;

@@ -4,7 +4,7 @@
 import type { ClusterIR } from '../ir/types.js';
 import { backendTlsFor } from './backend-tls-policy.js';
 import { Reasons } from './conditions.js';
-import { CORE_GROUP, GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
+import { CORE_GROUP, groupOfKind, type ResourceIndex } from './resource-index.js';
 
 /** What resolving a Service ref needs of backends.ts's types (kept here: backends.ts imports this file). */
 interface ServiceRef {
@@ -44,7 +44,7 @@ export function resolveServiceRef(
 ): Resolution {
   const namespace = ref.namespace ?? from.namespace;
   const allowed = index.isReferenceAllowed(
-    { group: GATEWAY_GROUP, kind: from.kind, namespace: from.namespace },
+    { group: groupOfKind(from.kind), kind: from.kind, namespace: from.namespace },
     { group: CORE_GROUP, kind: 'Service', namespace, name: ref.name },
   );
   if (!allowed) return { ok: false, reason: Reasons.refNotPermitted, message: `Service ${namespace}/${ref.name} is in another namespace and no ReferenceGrant allows it` };
