@@ -201,9 +201,15 @@ export function translateClientTrafficPolicy(policy: string, spec: Record<string
 
 /**
  * Fields that depend on the targeted listeners: `tls` and `http3` only mean something on HTTPS
- * listeners, and http1.http10.useDefaultHost needs a non-wildcard listener hostname to inject.
+ * listeners, and http1.http10.useDefaultHost needs one non-wildcard hostname to inject: the
+ * listener's, or the only one its HTTPRoutes are served under.
  */
-export function tlsWithoutHttpsTarget(spec: Record<string, unknown>, namespace: string, gateways: ReadonlyArray<{ key: string; listeners: ReadonlyArray<{ name: string; protocol: string; hostname?: string }> }>): string | undefined {
+export function tlsWithoutHttpsTarget(
+  spec: Record<string, unknown>,
+  namespace: string,
+  gateways: ReadonlyArray<{ key: string; listeners: ReadonlyArray<{ name: string; protocol: string; hostname?: string }> }>,
+  routeHostnames?: (gatewayKey: string, listener: string) => string[],
+): string | undefined {
   const typed = spec as { tls?: unknown; http3?: unknown; http1?: { http10?: { useDefaultHost?: boolean } }; targetRefs?: Array<{ kind?: string; name?: string; sectionName?: string }>; targetRef?: { kind?: string; name?: string; sectionName?: string } };
   const targets = [...(typed.targetRefs ?? []), ...(typed.targetRef ? [typed.targetRef] : [])].filter((t) => t.kind === 'Gateway');
   const listeners = targets.flatMap((target) => gateways.find((g) => g.key === `${namespace}/${target.name}`)?.listeners.filter((l) => !target.sectionName || l.name === target.sectionName) ?? []);
@@ -211,10 +217,35 @@ export function tlsWithoutHttpsTarget(spec: Record<string, unknown>, namespace: 
   const problems: string[] = [];
   if (typed.tls !== undefined && typed.tls !== null && !https) problems.push('spec.tls: no targeted listener is HTTPS, so there is no TLS to configure');
   if (typed.http3 !== undefined && typed.http3 !== null && !https) problems.push('spec.http3: no targeted listener is HTTPS, and HTTP/3 (QUIC) needs TLS');
-  // Envoy Gateway also takes the hostname of a listener's only HTTPRoute; Gatehouse needs the listener's own.
-  const unnamed = listeners.filter((l) => (l.protocol === 'HTTP' || l.protocol === 'HTTPS') && (!l.hostname || l.hostname.startsWith('*')));
-  if (typed.http1?.http10?.useDefaultHost === true && unnamed.length > 0) {
-    problems.push(`spec.http1.http10.useDefaultHost: listener ${unnamed.map((l) => l.name).join(', ')} has no non-wildcard hostname to use as the HTTP/1.0 default host`);
+  // As Envoy Gateway: the listener's own hostname, else the one hostname its HTTPRoutes are served under.
+  if (typed.http1?.http10?.useDefaultHost === true) {
+    for (const target of targets) {
+      const gatewayKey = `${namespace}/${target.name}`;
+      for (const listener of listeners.filter((l) => (l.protocol === 'HTTP' || l.protocol === 'HTTPS') && (!l.hostname || l.hostname.startsWith('*')))) {
+        if (!gateways.find((g) => g.key === gatewayKey)?.listeners.includes(listener)) continue;
+        const hosts = routeHostnames?.(gatewayKey, listener.name) ?? [];
+        if (hosts.length === 1) continue;
+        problems.push(
+          `spec.http1.http10.useDefaultHost: listener ${listener.name} has only wildcard hostnames${hosts.length > 1 ? ` and more than one possible default host (${hosts.join(', ')})` : ''}, so there is no HTTP/1.0 default host`,
+        );
+      }
+    }
   }
   return problems.length > 0 ? problems.join('; ') : undefined;
+}
+
+/**
+ * The non-wildcard hostnames of the HTTPRoutes whose parentRefs name a listener (by sectionName, or the
+ * whole Gateway), distinct and sorted: the candidates for a listener's HTTP/1.0 default host.
+ */
+export function httpRouteHostnames(index: ResourceIndex, gatewayKey: string, listener: string): string[] {
+  const hosts = new Set<string>();
+  for (const route of index.list('HTTPRoute')) {
+    const spec = (route.spec ?? {}) as { parentRefs?: Array<{ name?: string; namespace?: string; sectionName?: string; kind?: string }>; hostnames?: string[] };
+    const attached = (spec.parentRefs ?? []).some(
+      (ref) => (ref.kind ?? 'Gateway') === 'Gateway' && `${ref.namespace ?? route.metadata.namespace}/${ref.name}` === gatewayKey && (!ref.sectionName || ref.sectionName === listener),
+    );
+    if (attached) for (const host of spec.hostnames ?? []) if (!host.startsWith('*')) hosts.add(host);
+  }
+  return [...hosts].sort();
 }

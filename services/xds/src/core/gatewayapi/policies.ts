@@ -10,7 +10,7 @@ import type { ParentReference, StatusMap } from './status-types.js';
 import { objectsOf } from './shape.js';
 import { translateTrafficPolicy, type TrafficPolicyIR } from './traffic-policy.js';
 import { AUTHZ_SECTIONS, translateSecurityFeatures, type SecurityFeatures } from './security-features.js';
-import { tlsWithoutHttpsTarget, translateClientTrafficPolicy } from './client-traffic-policy.js';
+import { httpRouteHostnames, tlsWithoutHttpsTarget, translateClientTrafficPolicy } from './client-traffic-policy.js';
 import { withSelectedTargets } from './target-selectors.js';
 import type { ClientPolicyIR } from '../ir/types.js';
 
@@ -99,7 +99,7 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
     const { policy, problems: selectorProblems } = withSelectedTargets(listed, index);
     const name = `${policy.metadata.namespace}/${policy.metadata.name}`;
     const translated = policy.issues?.length ? { ir: { policy: name }, problems: [] } : translateClientTrafficPolicy(name, policy.spec ?? {}, index);
-    const tlsProblem = policy.issues?.length ? undefined : tlsWithoutHttpsTarget(policy.spec ?? {}, policy.metadata.namespace, gateways);
+    const tlsProblem = policy.issues?.length ? undefined : tlsWithoutHttpsTarget(policy.spec ?? {}, policy.metadata.namespace, gateways, (gateway, listener) => httpRouteHostnames(index, gateway, listener));
     if (tlsProblem) translated.problems.push(tlsProblem);
     translated.problems.push(...selectorProblems);
     // Listeners sharing an HTTP port share one Envoy filter chain: a policy on any of them applies to the chain.
