@@ -62,6 +62,8 @@ export interface FilterChainIR {
   acmeChallenge: boolean;
   /** The ClientTrafficPolicy of this chain's listener (or its Gateway). */
   client?: ClientPolicyIR;
+  /** Gateway spec.tls.frontend: client certificate validation when no ClientTrafficPolicy sets one. */
+  frontendValidation?: ClientValidationIR;
 }
 
 /** What a ClientTrafficPolicy sets on the connection manager, listener and TLS of a chain. */

@@ -401,7 +401,7 @@ const clientPolicy = object({
     }),
   ),
 });
-const chain = object({ name: string, serverNames: list(string), tlsSecrets: list(string), virtualHosts: list(virtualHost), acmeChallenge: boolean, client: optional(clientPolicy) });
+const chain = object({ name: string, serverNames: list(string), tlsSecrets: list(string), virtualHosts: list(virtualHost), acmeChallenge: boolean, client: optional(clientPolicy), frontendValidation: optional(clientValidation) });
 const port = object({ name: string, port: portNumber, protocol: oneOf('HTTP', 'HTTPS'), chains: list(chain) });
 const proxylessHost = object({ host: string, routes: list(route) });
 const l4Chain = object({ name: string, serverNames: list(string), tlsSecrets: optional(list(string)), backends: list(weightedCluster) });
