@@ -27,7 +27,7 @@ interface ListenerJson {
   filter_chains?: Array<{ filter_chain_match?: { server_names?: string[] }; filters?: Array<{ name: string; typed_config?: { cluster?: string } }> }>;
 }
 
-describe.each(['HTTPRoute', 'ReferenceGrant', 'TLSRoute', 'TCPRoute', 'BackendTLSPolicy'] as const)('Gateway API conformance: %s', (feature) => {
+describe.each(['HTTPRoute', 'ReferenceGrant', 'TLSRoute', 'TCPRoute', 'BackendTLSPolicy', 'Gateway'] as const)('Gateway API conformance: %s', (feature) => {
   for (const testCase of CASES.filter((c) => c.feature === feature)) {
     it(testCase.test, async () => {
       const { snapshots, statuses } = translate(testCase);
@@ -63,12 +63,19 @@ describe.each(['HTTPRoute', 'ReferenceGrant', 'TLSRoute', 'TCPRoute', 'BackendTL
       for (const wanted of testCase.clusters ?? []) {
         const cluster = (snapshot!.clusters ?? []).find((c) => c.name === wanted.name) as { transport_socket?: { typed_config?: Record<string, unknown> } } | undefined;
         const tls = cluster?.transport_socket?.typed_config as
-          | { sni?: string; common_tls_context?: { validation_context?: { trusted_ca?: { inline_string?: string }; match_typed_subject_alt_names?: Array<{ matcher: { exact?: string } }> } } }
+          | {
+              sni?: string;
+              common_tls_context?: {
+                validation_context?: { trusted_ca?: { inline_string?: string }; match_typed_subject_alt_names?: Array<{ matcher: { exact?: string } }> };
+                tls_certificate_sds_secret_configs?: Array<{ name: string }>;
+              };
+            }
           | undefined;
         expect(tls?.sni, `${wanted.name} SNI`).toBe(wanted.sni);
         const validation = tls?.common_tls_context?.validation_context;
         if (wanted.sans) expect(validation?.match_typed_subject_alt_names?.map((s) => s.matcher.exact)).toEqual(wanted.sans);
         if (wanted.trustedCaIncludes) expect(validation?.trusted_ca?.inline_string).toContain(wanted.trustedCaIncludes);
+        if (wanted.clientCertificates) expect(tls?.common_tls_context?.tls_certificate_sds_secret_configs?.map((s) => s.name)).toEqual(wanted.clientCertificates);
       }
     });
   }

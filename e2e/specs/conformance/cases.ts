@@ -39,7 +39,7 @@ export interface StatusCase {
 
 export interface ConformanceCase {
   test: string;
-  feature: 'HTTPRoute' | 'ReferenceGrant' | 'TLSRoute' | 'TCPRoute' | 'BackendTLSPolicy';
+  feature: 'HTTPRoute' | 'ReferenceGrant' | 'TLSRoute' | 'TCPRoute' | 'BackendTLSPolicy' | 'Gateway';
   manifests: string;
   /** "<namespace>/<name>" of the Gateway the requests go to; port of its listener. */
   gateway?: string;
@@ -49,7 +49,7 @@ export interface ConformanceCase {
   /** L4: SNI (TLS) or none (TCP) -> the cluster the tcp_proxy chain forwards to. */
   connections?: Array<{ sni?: string; cluster: string | undefined }>;
   /** Checks on the served cluster (upstream TLS). */
-  clusters?: Array<{ name: string; sni?: string; sans?: string[]; trustedCaIncludes?: string }>;
+  clusters?: Array<{ name: string; sni?: string; sans?: string[]; trustedCaIncludes?: string; clientCertificates?: string[] }>;
 }
 
 const INFRA = 'gateway-conformance-infra';
@@ -58,6 +58,33 @@ const v2 = `${INFRA}/infra-backend-v2`;
 const v3 = `${INFRA}/infra-backend-v3`;
 const SAME = `${INFRA}/same-namespace`;
 const CA_PEM = "-----BEGIN CERTIFICATE-----\nMIIBlDCCATugAwIBAgIUOyaU3UgnQnjLS0XajC9DxVl/fsswCgYIKoZIzj0EAwIw\nHzEdMBsGA1UEAwwUZ29sZGVuLWEuZXhhbXBsZS5jb20wIBcNMjYxMjA2MDUwNzAz\nWhgPMjEyNjExMTIwNTA3MDNaMB8xHTAbBgNVBAMMFGdvbGRlbi1hLmV4YW1wbGUu\nY29tMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAECkDxbbpIWCSPJWUtQXtumtlY\n72Q0iEwi9t3JHNb+OiL/lkwrYXjYNAumqb3N+WR/E4ImX6Q3UJ21WZVBp51wSqNT\nMFEwHQYDVR0OBBYEFKUBnqPbZTLr/GydFfUGmEIxjf+HMB8GA1UdIwQYMBaAFKUB\nnqPbZTLr/GydFfUGmEIxjf+HMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwID\nRwAwRAIgUeZYaGXzOL7Clcwh6PlYXpfm/bgwiP3N3gbSYrfjHvECICfrJF4QV8Qq\nGNxRxjfLqbMgzlxCc7IyQn71Ak32Xzgu\n-----END CERTIFICATE-----\n";
+
+/** A listener certificate and a client certificate (the golden cases' throwaway ones). */
+const SERVER_SECRET = (name: string) => `
+apiVersion: v1
+kind: Secret
+metadata: { name: ${name}, namespace: ${INFRA} }
+type: kubernetes.io/tls
+data:
+  tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJsRENDQVR1Z0F3SUJBZ0lVT3lhVTNVZ25RbmpMUzBYYWpDOUR4VmwvZnNzd0NnWUlLb1pJemowRUF3SXcKSHpFZE1Cc0dBMVVFQXd3VVoyOXNaR1Z1TFdFdVpYaGhiWEJzWlM1amIyMHdJQmNOTWpZeE1qQTJNRFV3TnpBegpXaGdQTWpFeU5qRXhNVEl3TlRBM01ETmFNQjh4SFRBYkJnTlZCQU1NRkdkdmJHUmxiaTFoTG1WNFlXMXdiR1V1ClkyOXRNRmt3RXdZSEtvWkl6ajBDQVFZSUtvWkl6ajBEQVFjRFFnQUVDa0R4YmJwSVdDU1BKV1V0UVh0dW10bFkKNzJRMGlFd2k5dDNKSE5iK09pTC9sa3dyWVhqWU5BdW1xYjNOK1dSL0U0SW1YNlEzVUoyMVdaVkJwNTF3U3FOVApNRkV3SFFZRFZSME9CQllFRktVQm5xUGJaVExyL0d5ZEZmVUdtRUl4amYrSE1COEdBMVVkSXdRWU1CYUFGS1VCCm5xUGJaVExyL0d5ZEZmVUdtRUl4amYrSE1BOEdBMVVkRXdFQi93UUZNQU1CQWY4d0NnWUlLb1pJemowRUF3SUQKUndBd1JBSWdVZVpZYUdYek9MN0NsY3doNlBsWVhwZm0vYmd3aVAzTjNnYlNZcmZqSHZFQ0lDZnJKRjRRVjhRcQpHTnhSeGpmTHFiTWd6bHhDYzdJeVFuNzFBazMyWHpndQotLS0tLUVORCBDRVJUSUZJQ0FURS0tLS0tCg==
+  tls.key: LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JR0hBZ0VBTUJNR0J5cUdTTTQ5QWdFR0NDcUdTTTQ5QXdFSEJHMHdhd0lCQVFRZ1htdUNGUnJoVm5RZUdDTGEKNm15YndFRis2eUV2Q1pJbXRVOVZjVGdtdU9TaFJBTkNBQVFLUVBGdHVraFlKSThsWlMxQmUyNmEyVmp2WkRTSQpUQ0wyM2NrYzF2NDZJditXVEN0aGVOZzBDNmFwdmMzNVpIOFRnaVpmcERkUW5iVlpsVUdublhCSwotLS0tLUVORCBQUklWQVRFIEtFWS0tLS0tCg==
+`;
+const CLIENT_SECRET = (name: string) => `
+apiVersion: v1
+kind: Secret
+metadata: { name: ${name}, namespace: ${INFRA} }
+type: kubernetes.io/tls
+stringData:
+  tls.crt: ${JSON.stringify("-----BEGIN CERTIFICATE-----\nMIIBlDCCATugAwIBAgIUG1j1efDrkNnE9lvvlwnJDPXLFx8wCgYIKoZIzj0EAwIw\nHzEdMBsGA1UEAwwUZ29sZGVuLWIuZXhhbXBsZS5jb20wIBcNMjYxMjA2MDUwNzAz\nWhgPMjEyNjExMTIwNTA3MDNaMB8xHTAbBgNVBAMMFGdvbGRlbi1iLmV4YW1wbGUu\nY29tMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEv4Rr/A9nn6hcYMjA6QMGZMLE\nCVVfnjeWS82tAuBBQKVbupZJaBN/nHcqvIWNwR0tTYmQAm60/Yy3/GsN60Y8DKNT\nMFEwHQYDVR0OBBYEFHEjOXVPIusPKZMhkeBUWFO2apESMB8GA1UdIwQYMBaAFHEj\nOXVPIusPKZMhkeBUWFO2apESMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwID\nRwAwRAIgSxvIcdNbERINUAA/eHHmuWTDYgPs2iYo6lv6sEFLoOcCIDMyjJEcayrO\n8YV7jMbkHqEXAIQ/1l+oGiXbhIhEEaKs\n-----END CERTIFICATE-----\n")}
+  tls.key: ${JSON.stringify("-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgGURtGAlx7+QRThvk\nXl2/yDqYwkh36up01S8WjmaJNGmhRANCAAS/hGv8D2efqFxgyMDpAwZkwsQJVV+e\nN5ZLza0C4EFApVu6lkloE3+cdyq8hY3BHS1NiZACbrT9jLf8aw3rRjwM\n-----END PRIVATE KEY-----\n")}
+`;
+const CA_CONFIGMAP = (name: string) => `
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: ${name}, namespace: ${INFRA} }
+data:
+  ca.crt: ${JSON.stringify(CA_PEM)}
+`;
 
 const route = (name: string, rules: string, extra = '', namespace = INFRA, parent = 'same-namespace'): string => `
 apiVersion: gateway.networking.k8s.io/v1
@@ -761,6 +788,97 @@ spec:
       { resource: `HTTPRoute/${INFRA}/backendtlspolicy-invalid-ca`, parent: 'same-namespace', type: 'ResolvedRefs', status: 'False' },
     ],
   },
+  {
+    test: 'GatewayFrontendInvalidDefaultClientCertificateValidation',
+    feature: 'Gateway',
+    manifests: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: gateway-with-invalid-client-cert-validation, namespace: ${INFRA} }
+spec:
+  gatewayClassName: gateway-conformance
+  tls:
+    frontend:
+      default:
+        validation: { caCertificateRefs: [{ kind: ConfigMap, group: "", name: tls-validity-checks-ca-certificate }] }
+      perPort:
+        - { port: 7443, tls: { validation: { caCertificateRefs: [{ kind: ConfigMap, group: "", name: non-existing-cm }] } } }
+        - { port: 8443, tls: { validation: { caCertificateRefs: [{ kind: Service, group: "", name: infra-backend-v2 }] } } }
+        - { port: 6443, tls: { validation: { caCertificateRefs: [{ kind: ConfigMap, group: "", name: gateway-conformance-web-backend, namespace: web-backend-cm }] } } }
+  listeners:
+    - { name: https, port: 443, protocol: HTTPS, tls: { certificateRefs: [{ name: tls-validity-checks-certificate }] } }
+    - { name: https-unresolved, port: 7443, hostname: first-example.org, protocol: HTTPS, tls: { certificateRefs: [{ name: tls-validity-checks-certificate }] } }
+    - { name: https-invalid-kind, port: 8443, hostname: second-example.org, protocol: HTTPS, tls: { certificateRefs: [{ name: tls-validity-checks-certificate }] } }
+    - { name: https-grant-missing, port: 6443, hostname: fourth-example.org, protocol: HTTPS, tls: { certificateRefs: [{ name: tls-validity-checks-certificate }] } }
+---${SERVER_SECRET('tls-validity-checks-certificate')}---${CA_CONFIGMAP('tls-validity-checks-ca-certificate')}`,
+    statuses: [
+      { resource: `Gateway/${INFRA}/gateway-with-invalid-client-cert-validation`, listener: 'https', type: 'Accepted', status: 'True' },
+      { resource: `Gateway/${INFRA}/gateway-with-invalid-client-cert-validation`, listener: 'https', type: 'ResolvedRefs', status: 'True' },
+      { resource: `Gateway/${INFRA}/gateway-with-invalid-client-cert-validation`, listener: 'https-unresolved', type: 'ResolvedRefs', status: 'False', reason: 'InvalidCACertificateRef' },
+      { resource: `Gateway/${INFRA}/gateway-with-invalid-client-cert-validation`, listener: 'https-unresolved', type: 'Accepted', status: 'False', reason: 'NoValidCACertificate' },
+      { resource: `Gateway/${INFRA}/gateway-with-invalid-client-cert-validation`, listener: 'https-invalid-kind', type: 'ResolvedRefs', status: 'False', reason: 'InvalidCACertificateKind' },
+      { resource: `Gateway/${INFRA}/gateway-with-invalid-client-cert-validation`, listener: 'https-invalid-kind', type: 'Accepted', status: 'False', reason: 'NoValidCACertificate' },
+      { resource: `Gateway/${INFRA}/gateway-with-invalid-client-cert-validation`, listener: 'https-grant-missing', type: 'ResolvedRefs', status: 'False', reason: 'RefNotPermitted' },
+      { resource: `Gateway/${INFRA}/gateway-with-invalid-client-cert-validation`, listener: 'https-grant-missing', type: 'Accepted', status: 'False', reason: 'NoValidCACertificate' },
+    ],
+  },
+  {
+    test: 'GatewayFrontendClientCertificateValidationInsecureFallback',
+    feature: 'Gateway',
+    manifests: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: client-validation-insecure-fallback, namespace: ${INFRA} }
+spec:
+  gatewayClassName: gateway-conformance
+  tls:
+    frontend:
+      default:
+        validation: { mode: AllowInsecureFallback, caCertificateRefs: [{ kind: ConfigMap, group: "", name: tls-validity-checks-ca-certificate }] }
+  listeners:
+    - { name: https, port: 443, protocol: HTTPS, tls: { certificateRefs: [{ name: tls-validity-checks-certificate }] } }
+---${SERVER_SECRET('tls-validity-checks-certificate')}---${CA_CONFIGMAP('tls-validity-checks-ca-certificate')}`,
+    statuses: [
+      { resource: `Gateway/${INFRA}/client-validation-insecure-fallback`, type: 'InsecureFrontendValidationMode', status: 'True', reason: 'ConfigurationChanged' },
+      { resource: `Gateway/${INFRA}/client-validation-insecure-fallback`, listener: 'https', type: 'Programmed', status: 'True' },
+    ],
+  },
+  {
+    test: 'GatewayBackendClientCertificate',
+    feature: 'Gateway',
+    manifests: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: gateway-tls-backend-client-certificate, namespace: ${INFRA} }
+spec:
+  gatewayClassName: gateway-conformance
+  listeners: [{ name: http, port: 80, protocol: HTTP }]
+  tls:
+    backend:
+      clientCertificateRef: { group: "", kind: Secret, name: tls-checks-client-certificate }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: gateway-tls-backend-client-certificate, namespace: ${INFRA} }
+spec:
+  parentRefs: [{ name: gateway-tls-backend-client-certificate }]
+  hostnames: [abc.example.com]
+  rules: [{ matches: [{ path: { type: Exact, value: / } }], backendRefs: [{ name: tls-backend-with-client-cert-validation, port: 443 }] }]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: { name: gateway-tls-backend-client-certificate-test, namespace: ${INFRA} }
+spec:
+  targetRefs: [{ group: "", kind: Service, name: tls-backend-with-client-cert-validation }]
+  validation:
+    caCertificateRefs: [{ group: "", kind: ConfigMap, name: tls-checks-ca-certificate }]
+    hostname: abc.example.com
+---${CLIENT_SECRET('tls-checks-client-certificate')}---${CA_CONFIGMAP('tls-checks-ca-certificate')}`,
+    gateway: `${INFRA}/gateway-tls-backend-client-certificate`,
+    port: 80,
+    clusters: [{ name: `service/${INFRA}/tls-backend-with-client-cert-validation/443`, sni: 'abc.example.com', clientCertificates: [`${INFRA}/tls-checks-client-certificate`] }],
+    statuses: [{ resource: `Gateway/${INFRA}/gateway-tls-backend-client-certificate`, type: 'ResolvedRefs', status: 'True' }],
+  },
 ];
 
 /** The suite's tests of these features that cannot run here, and why. */
@@ -777,5 +895,6 @@ export const SKIPPED: Array<{ test: string; reason: string }> = [
   { test: 'TLSRouteTerminate*, TLSRouteMixedTerminationSameNamespace', reason: 'need the suite\'s generated certificates and a TLS handshake end to end' },
   { test: 'TCPRoute* beyond TCPRouteSimple', reason: 'experimental in the suite; connection-level behaviour is covered by e2e/specs/tcproute-redis' },
   { test: 'BackendTLSPolicySANValidation / BackendTLSPolicyConflictResolution / BackendTLSPolicy (the HTTPS request part)', reason: 'the requests need the suite\'s TLS backend answering with generated certificates; the translation is checked instead (SNI, SAN, CA on the cluster)' },
+  { test: 'GatewayFrontendClientCertificateValidation (its TLS handshakes)', reason: 'needs client certificates signed by the suite\'s generated CA; the conditions and the served validation_context are checked instead (GatewayFrontendInvalidDefaultClientCertificateValidation, services/xds golden gateway-tls-frontend-and-backend)' },
   { test: 'ListenerSet*, UDPRoute*', reason: 'other engineers\' areas at the time of writing; not claimed here' },
 ];
