@@ -10,9 +10,9 @@
 // - backend.clientCertificateRef that does not resolve: Gateway ResolvedRefs=False
 //   InvalidClientCertificateRef (RefNotPermitted across namespaces without a grant); upstreams then
 //   get no client certificate from the Gateway.
-import type { ClusterIR, TlsSecretIR } from '../ir/types.js';
+import type { ClientValidationIR, ClusterIR, TlsSecretIR } from '../ir/types.js';
+import type { GatewayResource } from '../provider/resource-types.js';
 import { conditionFalse, conditionTrue, describeIssues, Reasons } from './conditions.js';
-import type { GatewayContext } from './gateways.js';
 import { CORE_GROUP, GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
 import type { Condition } from './status-types.js';
 import { describeCertificateProblem, parseCertificates, readTlsSecretKey } from './tls-certificates.js';
@@ -30,6 +30,15 @@ interface Validation {
 export interface GatewayTlsSpec {
   frontend?: { default?: { validation?: Validation }; perPort?: Array<{ port: number; tls?: { validation?: Validation } }> };
   backend?: { clientCertificateRef?: ObjectRef };
+}
+
+/** What this module needs of gateways.ts's GatewayContext (kept here: gateways.ts imports this file). */
+interface GatewayContext {
+  resource: GatewayResource;
+  namespace: string;
+  listeners: Array<{ protocol: string; port: number; ready: boolean; status: { conditions: Condition[] }; frontendValidation?: ClientValidationIR }>;
+  conditions?: Condition[];
+  backendClientCertificate?: TlsSecretIR;
 }
 
 const INVALID_CA_KIND = 'InvalidCACertificateKind';
