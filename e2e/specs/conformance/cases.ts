@@ -879,6 +879,125 @@ spec:
     clusters: [{ name: `service/${INFRA}/tls-backend-with-client-cert-validation/443`, sni: 'abc.example.com', clientCertificates: [`${INFRA}/tls-checks-client-certificate`] }],
     statuses: [{ resource: `Gateway/${INFRA}/gateway-tls-backend-client-certificate`, type: 'ResolvedRefs', status: 'True' }],
   },
+  {
+    test: 'HTTPRouteInvalidParentRefNotMatchingSectionName',
+    feature: 'HTTPRoute',
+    manifests: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: httproute-not-matching-section-name, namespace: ${INFRA} }
+spec:
+  parentRefs: [{ name: same-namespace, sectionName: unknown-section }]
+  rules: [{ backendRefs: ${backend('infra-backend-v1')} }]
+`,
+    statuses: [{ resource: `HTTPRoute/${INFRA}/httproute-not-matching-section-name`, parent: 'same-namespace', type: 'Accepted', status: 'False', reason: 'NoMatchingParent' }],
+  },
+  {
+    test: 'HTTPRouteInvalidParentRefNotMatchingListenerPort',
+    feature: 'HTTPRoute',
+    manifests: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: httproute-listener-not-matching-route-port, namespace: ${INFRA} }
+spec:
+  parentRefs: [{ name: same-namespace, port: 81 }]
+  rules: [{ backendRefs: ${backend('infra-backend-v1')} }]
+`,
+    statuses: [{ resource: `HTTPRoute/${INFRA}/httproute-listener-not-matching-route-port`, parent: 'same-namespace', type: 'Accepted', status: 'False', reason: 'NoMatchingParent' }],
+  },
+  {
+    test: 'HTTPRouteInvalidReferenceGrant',
+    feature: 'ReferenceGrant',
+    manifests: `
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: { name: reference-grant-in-the-wrong-namespace, namespace: ${INFRA} }
+spec:
+  from: [{ group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: ${INFRA} }]
+  to: [{ group: "", kind: Service, name: app-backend-v1 }]
+---${route('invalid-reference-grant', `    - backendRefs: ${backend('app-backend-v1', 'gateway-conformance-app-backend')}\n`)}`,
+    gateway: SAME,
+    port: 80,
+    requests: [{ path: '/', expect: { status: 500 } }],
+    statuses: [{ resource: `HTTPRoute/${INFRA}/invalid-reference-grant`, parent: 'same-namespace', type: 'ResolvedRefs', status: 'False', reason: 'RefNotPermitted' }],
+  },
+  {
+    test: 'GatewaySecretReferenceGrantSpecific',
+    feature: 'ReferenceGrant',
+    manifests: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: gateway-secret-reference-grant-specific, namespace: ${INFRA} }
+spec:
+  gatewayClassName: gateway-conformance
+  listeners:
+    - { name: https, port: 443, protocol: HTTPS, tls: { certificateRefs: [{ group: "", kind: Secret, name: certificate, namespace: gateway-conformance-web-backend }] } }
+---
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: { name: reference-grant-specific, namespace: gateway-conformance-web-backend }
+spec:
+  from: [{ group: gateway.networking.k8s.io, kind: Gateway, namespace: ${INFRA} }]
+  to: [{ group: "", kind: Secret, name: certificate }]
+---${SERVER_SECRET('certificate').replace(`namespace: ${INFRA}`, 'namespace: gateway-conformance-web-backend')}`,
+    statuses: [
+      { resource: `Gateway/${INFRA}/gateway-secret-reference-grant-specific`, listener: 'https', type: 'ResolvedRefs', status: 'True' },
+      { resource: `Gateway/${INFRA}/gateway-secret-reference-grant-specific`, listener: 'https', type: 'Programmed', status: 'True' },
+    ],
+  },
+  {
+    test: 'GatewaySecretInvalidReferenceGrant',
+    feature: 'ReferenceGrant',
+    manifests: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: gateway-secret-invalid-reference-grant, namespace: ${INFRA} }
+spec:
+  gatewayClassName: gateway-conformance
+  listeners:
+    - { name: https, port: 443, protocol: HTTPS, tls: { certificateRefs: [{ group: "", kind: Secret, name: certificate, namespace: gateway-conformance-web-backend }] } }
+---
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: { name: reference-grant-wrong-secret, namespace: gateway-conformance-web-backend }
+spec:
+  from: [{ group: gateway.networking.k8s.io, kind: Gateway, namespace: ${INFRA} }]
+  to: [{ group: "", kind: Secret, name: not-the-certificate }]
+---${SERVER_SECRET('certificate').replace(`namespace: ${INFRA}`, 'namespace: gateway-conformance-web-backend')}`,
+    statuses: [{ resource: `Gateway/${INFRA}/gateway-secret-invalid-reference-grant`, listener: 'https', type: 'ResolvedRefs', status: 'False', reason: 'RefNotPermitted' }],
+  },
+  {
+    test: 'HTTPRouteRedirectPort',
+    feature: 'HTTPRoute',
+    manifests: route(
+      'redirect-port',
+      `    - matches: [{ path: { type: PathPrefix, value: /port } }]
+      filters: [{ type: RequestRedirect, requestRedirect: { port: 8083 } }]
+    - matches: [{ path: { type: PathPrefix, value: /port-and-host } }]
+      filters: [{ type: RequestRedirect, requestRedirect: { hostname: example.org, port: 8083 } }]
+`,
+    ),
+    gateway: SAME,
+    port: 80,
+    requests: [
+      { host: 'gw.example.com', path: '/port', expect: { status: 302, location: 'http://gw.example.com:8083/port' } },
+      { host: 'gw.example.com', path: '/port-and-host', expect: { status: 302, location: 'http://example.org:8083/port-and-host' } },
+    ],
+  },
+  {
+    test: 'GatewayInvalidRouteKind',
+    feature: 'Gateway',
+    manifests: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: gateway-only-invalid-route-kind, namespace: ${INFRA} }
+spec:
+  gatewayClassName: gateway-conformance
+  listeners:
+    - { name: http, port: 80, protocol: HTTP, allowedRoutes: { kinds: [{ group: invalid.group.example.com, kind: InvalidRoute }] } }
+`,
+    statuses: [{ resource: `Gateway/${INFRA}/gateway-only-invalid-route-kind`, listener: 'http', type: 'ResolvedRefs', status: 'False', reason: 'InvalidRouteKinds' }],
+  },
 ];
 
 /** The suite's tests of these features that cannot run here, and why. */
