@@ -44,6 +44,7 @@ function buildPorts(gateway: GatewayContext, entries: RouteEntry[]): PortIR[] {
         tlsSecrets: listener.tlsSecrets,
         virtualHosts: [],
         acmeChallenge: listener.protocol === 'HTTP' && listener.port === 80,
+        ...(listener.frontendValidation ? { frontendValidation: listener.frontendValidation } : {}),
       });
     }
     const chain = port.chains[port.chains.length - 1]!;

@@ -3,6 +3,7 @@
 import type { ClusterIR, EndpointIR, TlsSecretIR } from '../ir/types.js';
 import { resolveBackendTls, type BackendTlsSpec } from './backend-tls.js';
 import { describeIssues, Reasons } from './conditions.js';
+import { registerDynamicResolver } from './dynamic-resolver.js';
 import { ENVOY_GATEWAY_GROUP, groupOfKind, type ResourceIndex } from './resource-index.js';
 import { DEFAULT_SERVICE_DNS_TEMPLATE, isServiceRef, resolveServiceRef } from './service-backends.js';
 
@@ -19,6 +20,7 @@ export type BackendResolution = { ok: true; cluster: string } | { ok: false; rea
 
 interface BackendSpec {
   type?: string;
+  fallback?: boolean;
   tls?: BackendTlsSpec;
   appProtocols?: string[];
   endpoints?: Array<{ ip?: { address: string; port: number }; fqdn?: { hostname: string; port: number }; unix?: { path: string }; zone?: string }>;
@@ -94,10 +96,10 @@ export function resolveBackendRef(
   if (!backend) return { ok: false, reason: Reasons.backendNotFound, message: `Backend ${namespace}/${ref.name} does not exist` };
   if (backend.issues?.length) return { ok: false, reason: Reasons.backendNotFound, message: `Backend ${namespace}/${ref.name} is invalid: ${describeIssues(backend.issues)}` };
   const spec = (backend.spec ?? {}) as BackendSpec;
-  if (spec.type === 'DynamicResolver') return { ok: false, reason: Reasons.unsupportedValue, message: `Backend ${namespace}/${ref.name}: type DynamicResolver is not supported` };
   // Upstream TLS that cannot be honoured is refused, never dropped: plaintext to a TLS upstream is worse.
   const tls = spec.tls ? resolveBackendTls(backend, spec.tls, index) : undefined;
   if (tls && !tls.ok) return { ok: false, reason: Reasons.unsupportedValue, message: `Backend ${namespace}/${ref.name}: ${tls.message}` };
+  if (spec.type === 'DynamicResolver') return registerDynamicResolver(backendClusterName(namespace, ref.name), backend, spec, tls, registry, grpc);
   const endpoints: EndpointIR[] = [];
   for (const endpoint of spec.endpoints ?? []) {
     const zone = endpoint.zone ? { zone: endpoint.zone } : {};
@@ -115,7 +117,14 @@ export function resolveBackendRef(
     return { ok: false, reason: Reasons.unsupportedValue, message: `Backend ${namespace}/${ref.name} mixes hostname endpoints with IP or unix endpoints` };
   }
   const name = backendClusterName(namespace, ref.name);
-  registry.add({ name, endpoints, http2: grpc || (spec.appProtocols ?? []).includes('gateway.envoyproxy.io/h2c'), ...(grpc ? { grpc } : {}), ...(tls?.ok ? { tls: tls.tls } : {}) });
+  registry.add({
+    name,
+    endpoints,
+    http2: grpc || (spec.appProtocols ?? []).includes('gateway.envoyproxy.io/h2c'),
+    ...(grpc ? { grpc } : {}),
+    ...(tls?.ok ? { tls: tls.tls } : {}),
+    ...(spec.fallback ? { fallback: true } : {}),
+  });
   if (tls?.ok) for (const secret of tls.secrets) registry.addSecret(secret);
   return { ok: true, cluster: name };
 }

@@ -5,6 +5,8 @@ import { conditionFalse, conditionTrue, describeIssues, Reasons } from './condit
 import { CORE_GROUP, GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
 import type { LabelSelector } from './namespaces.js';
 import { gatewayAddresses } from './gateway-addresses.js';
+import { applyFrontendTls, resolveBackendClientCertificate } from './gateway-tls.js';
+import type { ClientValidationIR, TlsSecretIR } from '../ir/types.js';
 import { describeCertificateProblem, readTlsSecretKey } from './tls-certificates.js';
 import type { Condition, ListenerStatus, StatusMap } from './status-types.js';
 
@@ -38,6 +40,8 @@ export interface ListenerContext {
   attachable: boolean;
   attachedRoutes: number;
   status: ListenerStatus;
+  /** Gateway spec.tls.frontend for this HTTPS listener's port (gateway-tls.ts). */
+  frontendValidation?: ClientValidationIR;
 }
 
 export interface GatewayContext {
@@ -48,6 +52,10 @@ export interface GatewayContext {
   listeners: ListenerContext[];
   /** From the cert-manager annotations; certificates of HTTPS listeners are then ACME-managed. */
   issuer?: { name: string; kind: 'Issuer' | 'ClusterIssuer' };
+  /** Gateway conditions beyond Accepted/Programmed (spec.tls: ResolvedRefs, InsecureFrontendValidationMode). */
+  conditions?: Condition[];
+  /** spec.tls.backend.clientCertificateRef, resolved: presented to TLS upstreams. */
+  backendClientCertificate?: TlsSecretIR;
 }
 
 interface ListenerSpec {
@@ -127,6 +135,9 @@ function buildGatewayContext(gateway: GatewayResource, index: ResourceIndex): Ga
   );
   for (const spec of specs) context.listeners.push(validateListener(spec, context, index));
   markConflicts(context.listeners);
+  applyFrontendTls(context, index);
+  const backendCertificate = resolveBackendClientCertificate(context, index);
+  if (backendCertificate) context.backendClientCertificate = backendCertificate;
   return context;
 }
 
@@ -270,12 +281,12 @@ export function recordGatewayStatus(gateway: GatewayContext, statuses: StatusMap
   statuses.set(`Gateway/${gateway.key}`, {
     kind: 'Gateway',
     ...(addresses.ok && addresses.addresses.length > 0 ? { addresses: addresses.addresses } : {}),
-    conditions: anyReady
-      ? [conditionTrue('Accepted', Reasons.accepted, 'Gateway is accepted'), conditionTrue('Programmed', Reasons.programmed, 'Gateway is programmed')]
-      : [
-          conditionFalse('Accepted', Reasons.listenersNotValid, 'No listener is valid'),
-          conditionFalse('Programmed', Reasons.invalid, 'No listener is valid'),
-        ],
+    conditions: [
+      ...(anyReady
+        ? [conditionTrue('Accepted', Reasons.accepted, 'Gateway is accepted'), conditionTrue('Programmed', Reasons.programmed, 'Gateway is programmed')]
+        : [conditionFalse('Accepted', Reasons.listenersNotValid, 'No listener is valid'), conditionFalse('Programmed', Reasons.invalid, 'No listener is valid')]),
+      ...(gateway.conditions ?? []),
+    ],
     listeners,
   });
 }

@@ -2,6 +2,7 @@
 // matches, action (backends / redirect / 500), header modifiers, rewrites, mirrors, timeouts.
 import type { CorsIR, HeaderMatchIR, HeaderModifierIR, MirrorIR, RedirectIR, RewriteIR, RouteIR, RouteMatchIR, StringMatchIR, WeightedClusterIR } from '../ir/types.js';
 import { resolveBackendRef, type BackendRef, type ClusterRegistry } from './backends.js';
+import { combineFallbacks } from './fallback.js';
 import { Reasons } from './conditions.js';
 import { parseDurationMs } from './durations.js';
 import { describeRegexProblem } from './regex.js';
@@ -169,7 +170,11 @@ export function translateRule(rule: RuleSpec, at: string, context: RuleContext):
       }
       const weight = ref.weight ?? 1;
       if (weight > 0) backends.push({ cluster: resolved.cluster, weight, ...backendHeaders(ref.filters ?? []) });
+      if (context.registry.get(resolved.cluster)?.dynamicResolver) ir.dynamicResolver = true;
     }
+    const failover = combineFallbacks(backends, context.registry);
+    if (!failover.ok) return dropped(failover.message);
+    backends.splice(0, backends.length, ...failover.backends);
     if (backends.length > 0) ir.backends = backends;
     else ir.directResponse = { status: 500 };
   }

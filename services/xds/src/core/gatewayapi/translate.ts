@@ -9,6 +9,7 @@ import { recordBackendTlsPolicyStatuses } from './backend-tls-policy.js';
 import { translateL4Routes } from './l4-routes.js';
 import { ClusterRegistry } from './backends.js';
 import { collectGateways, recordGatewayStatus } from './gateways.js';
+import { presentBackendClientCertificate } from './gateway-tls.js';
 import { collectIdentityHeaders } from './identity-headers.js';
 import { applyClientPolicies } from './client-policy-apply.js';
 import { collectPolicies } from './policies.js';
@@ -41,6 +42,7 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
   const policies = collectPolicies(index, gateways, controllerName, statuses);
   const routes = translateRoutes(index, gateways, registries, policies, controllerName, statuses);
   const l4Routes = translateL4Routes(index, gateways, registries, controllerName, statuses);
+  for (const gateway of gateways) presentBackendClientCertificate(gateway, registries.get(gateway.key)!);
   recordBackendTlsPolicyStatuses(index, gateways, registries, controllerName, statuses);
   for (const gateway of gateways) recordGatewayStatus(gateway, statuses);
   recordOtherStatuses(index, statuses);

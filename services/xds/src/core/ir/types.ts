@@ -63,6 +63,8 @@ export interface FilterChainIR {
   acmeChallenge: boolean;
   /** The ClientTrafficPolicy of this chain's listener (or its Gateway). */
   client?: ClientPolicyIR;
+  /** Gateway spec.tls.frontend: client certificate validation when no ClientTrafficPolicy sets one. */
+  frontendValidation?: ClientValidationIR;
 }
 
 /** What a ClientTrafficPolicy sets on the connection manager, listener and TLS of a chain. */
@@ -292,6 +294,8 @@ export interface RouteIR {
   hashPolicies?: HashPolicyIR[];
   /** Internal routes (ACME challenge) bypass policies. */
   internal?: boolean;
+  /** A backend is a DynamicResolver Backend: loopback hosts are denied, a hostname rewrite goes through the DNS cache. */
+  dynamicResolver?: boolean;
 }
 
 export type CompressorType = 'Gzip' | 'Brotli' | 'Zstd';
@@ -339,6 +343,8 @@ export interface RateLimitRuleIR {
 export type EndpointIR = ({ kind: 'ip'; address: string; port: number } | { kind: 'fqdn'; hostname: string; port: number } | { kind: 'unix'; path: string }) & {
   /** Backend endpoint zone, becomes the Envoy locality. */
   zone?: string;
+  /** Load assignment priority: 1 for the endpoints of a `fallback: true` Backend (failover), else 0. */
+  priority?: number;
 };
 
 export interface ClusterIR {
@@ -353,6 +359,10 @@ export interface ClusterIR {
   policy?: ClusterPolicyIR;
   /** Upstream TLS (Backend `tls`). */
   tls?: UpstreamTlsIR;
+  /** A `type: DynamicResolver` Backend: no endpoints, the request's host is resolved (dynamic forward proxy). */
+  dynamicResolver?: boolean;
+  /** A `fallback: true` Backend: combined with primaries of a rule, its endpoints take priority 1. */
+  fallback?: boolean;
 }
 
 /** How a cluster speaks TLS to its upstream, resolved: CA material inline, client certificates by SDS name. */

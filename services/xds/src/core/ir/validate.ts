@@ -234,13 +234,15 @@ const route = object({
   maxStreamDurationMs: optional(milliseconds),
   hashPolicies: optional(list(hashPolicy)),
   internal: optional(boolean),
+  dynamicResolver: optional(boolean),
 });
 
 const zone = optional(string);
+const priority = optional(number);
 const endpoint = tagged('kind', {
-  ip: object({ kind: oneOf('ip'), address: string, port: portNumber, zone }),
-  fqdn: object({ kind: oneOf('fqdn'), hostname: string, port: portNumber, zone }),
-  unix: object({ kind: oneOf('unix'), path: string, zone }),
+  ip: object({ kind: oneOf('ip'), address: string, port: portNumber, zone, priority }),
+  fqdn: object({ kind: oneOf('fqdn'), hostname: string, port: portNumber, zone, priority }),
+  unix: object({ kind: oneOf('unix'), path: string, zone, priority }),
 });
 const payload = tagged('type', {
   text: object({ type: oneOf('text'), text: string }),
@@ -323,7 +325,7 @@ const upstreamTls = object({
   signatureAlgorithms: list(string),
   clientCertificates: list(string),
 });
-const cluster = object({ name: string, endpoints: list(endpoint), http2: boolean, grpc: optional(boolean), policy: optional(clusterPolicy), tls: optional(upstreamTls) });
+const cluster = object({ name: string, endpoints: list(endpoint), http2: boolean, grpc: optional(boolean), policy: optional(clusterPolicy), tls: optional(upstreamTls), dynamicResolver: optional(boolean), fallback: optional(boolean) });
 const tlsSecret = object({ name: string, certificateChain: string, privateKey: string });
 
 const virtualHost = object({ name: string, domains: list(string), routes: list(route) });
@@ -421,7 +423,7 @@ const clientPolicy = object({
   ),
   extras: optional(clientExtras),
 });
-const chain = object({ name: string, serverNames: list(string), tlsSecrets: list(string), virtualHosts: list(virtualHost), acmeChallenge: boolean, client: optional(clientPolicy) });
+const chain = object({ name: string, serverNames: list(string), tlsSecrets: list(string), virtualHosts: list(virtualHost), acmeChallenge: boolean, client: optional(clientPolicy), frontendValidation: optional(clientValidation) });
 const port = object({ name: string, port: portNumber, protocol: oneOf('HTTP', 'HTTPS'), chains: list(chain) });
 const proxylessHost = object({ host: string, routes: list(route) });
 const l4Chain = object({ name: string, serverNames: list(string), tlsSecrets: optional(list(string)), backends: list(weightedCluster) });

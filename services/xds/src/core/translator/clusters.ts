@@ -6,11 +6,13 @@ import { internalTlsTransportSocket } from './internal-tls.js';
 import type { ClusterIR, EndpointIR } from '../ir/types.js';
 import { applyClusterPolicy } from './cluster-policy.js';
 import { ADS_CONFIG_SOURCE, duration, EnvoyNames, EnvoyTypes, type EnvoyObject } from './envoy-types.js';
+import { buildDynamicForwardProxyCluster } from './dynamic-forward-proxy.js';
 import { upstreamTlsSocket } from './upstream-tls.js';
 
 const CONNECT_TIMEOUT = duration(10_000);
 
 export function buildCluster(cluster: ClusterIR): { cluster: EnvoyObject; endpoints?: EnvoyObject } {
+  if (cluster.dynamicResolver) return { cluster: buildDynamicForwardProxyCluster(cluster) };
   const dns = cluster.endpoints.some((e) => e.kind === 'fqdn');
   const assignment = { cluster_name: cluster.name, endpoints: localityEndpoints(cluster.endpoints) };
   const result: EnvoyObject = { name: cluster.name, connect_timeout: CONNECT_TIMEOUT };
@@ -42,19 +44,23 @@ function http2Options(): EnvoyObject {
 /**
  * One locality per Backend zone, each with a weight: proxyless gRPC clients (gRFC A27) reject a
  * locality that is unset and ignore one without weight. Endpoints without zone share one locality.
+ * Fallback Backends' endpoints (failover clusters) form their own localities at priority 1.
  */
 function localityEndpoints(endpoints: readonly EndpointIR[]): EnvoyObject[] {
-  const byZone = new Map<string, EndpointIR[]>();
+  const byZone = new Map<string, { zone: string; priority: number; list: EndpointIR[] }>();
   for (const endpoint of endpoints) {
     const zone = endpoint.zone ?? '';
-    let list = byZone.get(zone);
-    if (!list) byZone.set(zone, (list = []));
-    list.push(endpoint);
+    const priority = endpoint.priority ?? 0;
+    const key = `${priority}/${zone}`;
+    let group = byZone.get(key);
+    if (!group) byZone.set(key, (group = { zone, priority, list: [] }));
+    group.list.push(endpoint);
   }
-  return [...byZone].map(([zone, list]) => ({
+  return [...byZone.values()].map(({ zone, priority, list }) => ({
     locality: zone ? { zone } : { region: DEFAULT_REGION },
     load_balancing_weight: list.length,
     lb_endpoints: list.map(lbEndpoint),
+    ...(priority > 0 ? { priority } : {}),
   }));
 }
 

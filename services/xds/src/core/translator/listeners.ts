@@ -58,10 +58,14 @@ export function buildFilterChain(chain: FilterChainIR, httpFilters: EnvoyObject[
         },
       },
     };
+    const downstream = (result.transport_socket as { typed_config: EnvoyObject & { common_tls_context: EnvoyObject } }).typed_config;
     if (chain.client) {
-      const downstream = (result.transport_socket as { typed_config: EnvoyObject & { common_tls_context: EnvoyObject } }).typed_config;
       applyClientPolicyToTls(downstream.common_tls_context, chain.client);
       applyClientValidation(downstream, chain.client);
+    }
+    // Gateway spec.tls.frontend, unless the listener's ClientTrafficPolicy validates clients itself.
+    if (chain.frontendValidation && !chain.client?.tls?.clientValidation) {
+      applyClientValidation(downstream, { policy: 'gateway spec.tls.frontend', tls: { clientValidation: chain.frontendValidation } });
     }
   }
   applyClientExtrasToChain(result, chain);

@@ -3,6 +3,7 @@ import { emptyEnvoyResources, type EnvoyResources } from '../ir/envoy-resources.
 import type { FilterChainIR, GatewayIR } from '../ir/types.js';
 import { buildCluster, buildServiceCluster } from './clusters.js';
 import type { EnvoyObject } from './envoy-types.js';
+import { dynamicForwardProxyFilter, loopbackGuardFilter } from './dynamic-forward-proxy.js';
 import { corsFilter } from './filters/cors.js';
 import { csrfFilter } from './filters/csrf.js';
 import { userExtAuthFilter } from './filters/ext-auth.js';
@@ -27,12 +28,13 @@ import { buildSecret } from './secrets.js';
 import type { TranslatorOptions } from './options.js';
 
 /**
- * In HCM order, as Envoy Gateway orders its filters: the gateway's own health check, gRPC-Web, faults,
+ * In HCM order, as Envoy Gateway orders its filters: the DynamicResolver loopback guard, the gateway's own health check, gRPC-Web, faults,
  * CORS (preflights answered before any authentication), CSRF, the users' ext_authz services, Gatehouse's
  * authz (its JWT/OIDC/basic-auth place), then rate limiting after authorization (denied requests do not
- * spend quota; the local bucket before the global one), the request buffer, compressors, router last.
+ * spend quota; the local bucket before the global one), the request buffer, compressors, the dynamic forward proxy, router last.
  */
 const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
+  loopbackGuardFilter,
   healthCheckFilter,
   grpcWebFilter,
   faultFilter,
@@ -44,6 +46,7 @@ const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
   rateLimitFilter,
   requestBufferFilter,
   ...compressorFilters,
+  dynamicForwardProxyFilter,
   routerFilter,
 ];
 

@@ -102,7 +102,7 @@ describe('translator golden files (IR -> Envoy resources)', () => {
         'in/broken.yaml is not a valid GatewayIR:',
         '  - ports[0].port: expected an integer from 1 to 65535, got 0',
         '  - clusters[0].endpoints: is required',
-        '  - clusters[0].endpoint: is not a field here (expected name, endpoints, http2, grpc, policy, tls)',
+        '  - clusters[0].endpoint: is not a field here (expected name, endpoints, http2, grpc, policy, tls, dynamicResolver, fallback)',
         '  - secrets: is required',
       ].join('\n'),
     );

@@ -1,0 +1,86 @@
+// Gateway API conformance, replayed without Kubernetes: for each test of the suite re-created in
+// conformance/cases.ts, the suite's base and the test's manifests go through Gatehouse's translation,
+// the conditions the test waits for are read from the statuses, and the requests it sends play through
+// the emulated Envoy (e2e/harness/envoy) against the Gateway's snapshot. Tests that cannot run here are
+// listed, with the reason, in SKIPPED and reported as skipped.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { conditionOf, send, translateManifests } from './conformance/replay.js';
+import { selectChain } from '../harness/envoy/tcp-proxy.js';
+import { CASES, SKIPPED, type ConformanceCase } from './conformance/cases.js';
+
+const base = readFileSync(join(import.meta.dirname, 'conformance', 'base.yaml'), 'utf8');
+
+function translate(testCase: ConformanceCase) {
+  const translated = translateManifests([
+    { path: 'base.yaml', text: base },
+    { path: `${testCase.test}.yaml`, text: testCase.manifests },
+  ]);
+  expect(translated.fileErrors, 'the manifests load').toEqual([]);
+  return translated;
+}
+
+interface ListenerJson {
+  name: string;
+  address?: { socket_address?: { port_value?: number } };
+  filter_chains?: Array<{ filter_chain_match?: { server_names?: string[] }; filters?: Array<{ name: string; typed_config?: { cluster?: string } }> }>;
+}
+
+describe.each(['HTTPRoute', 'ReferenceGrant', 'TLSRoute', 'TCPRoute', 'BackendTLSPolicy', 'Gateway'] as const)('Gateway API conformance: %s', (feature) => {
+  for (const testCase of CASES.filter((c) => c.feature === feature)) {
+    it(testCase.test, async () => {
+      const { snapshots, statuses } = translate(testCase);
+      for (const wanted of testCase.statuses ?? []) {
+        let condition;
+        if (wanted.listener) {
+          const status = statuses.get(wanted.resource) as { listeners?: Array<{ name: string; conditions: Array<{ type: string; status: string; reason: string }> }> } | undefined;
+          condition = status?.listeners?.find((l) => l.name === wanted.listener)?.conditions.find((c) => c.type === wanted.type);
+        } else condition = conditionOf(statuses, wanted.resource, wanted.type, wanted.parent);
+        expect(condition, `${wanted.resource} ${wanted.listener ?? wanted.parent ?? ''} ${wanted.type}`).toMatchObject({ status: wanted.status, ...(wanted.reason ? { reason: wanted.reason } : {}) });
+      }
+      if (!testCase.gateway) return;
+      const snapshot = snapshots.get(testCase.gateway);
+      expect(snapshot, `a snapshot for ${testCase.gateway}`).toBeDefined();
+      for (const request of testCase.requests ?? []) {
+        const got = await send(snapshot!, testCase.port!, { host: request.host ?? 'example.com', path: request.path, method: request.method ?? 'GET', headers: request.headers ?? {} });
+        const at = `${request.method ?? 'GET'} ${request.host ?? 'example.com'}${request.path} ${JSON.stringify(request.headers ?? {})}`;
+        expect(got.status, at).toBe(request.expect.status);
+        if (request.expect.backend) expect(got.backend, at).toBe(request.expect.backend);
+        if (request.expect.path) expect(got.request?.path, at).toBe(request.expect.path);
+        if (request.expect.host) expect(got.request?.host, at).toBe(request.expect.host);
+        if (request.expect.location) expect(got.headers.location, at).toBe(request.expect.location);
+        for (const [name, value] of Object.entries(request.expect.headers ?? {})) expect(got.request?.headers[name], `${at}: request header ${name}`).toBe(value ?? undefined);
+        for (const [name, value] of Object.entries(request.expect.responseHeaders ?? {})) expect(got.headers[name], `${at}: response header ${name}`).toBe(value ?? undefined);
+      }
+      for (const connection of testCase.connections ?? []) {
+        const listener = (snapshot!.listeners as ListenerJson[]).find((l) => l.address?.socket_address?.port_value === testCase.port);
+        expect(listener, `a listener on port ${testCase.port}`).toBeDefined();
+        const chain = selectChain(listener as Parameters<typeof selectChain>[0], connection.sni);
+        const proxy = chain?.filters?.find((f) => f.name === 'envoy.filters.network.tcp_proxy')?.typed_config;
+        expect(proxy?.cluster, `connection with SNI ${connection.sni ?? '(none)'}`).toBe(connection.cluster);
+      }
+      for (const wanted of testCase.clusters ?? []) {
+        const cluster = (snapshot!.clusters ?? []).find((c) => c.name === wanted.name) as { transport_socket?: { typed_config?: Record<string, unknown> } } | undefined;
+        const tls = cluster?.transport_socket?.typed_config as
+          | {
+              sni?: string;
+              common_tls_context?: {
+                validation_context?: { trusted_ca?: { inline_string?: string }; match_typed_subject_alt_names?: Array<{ matcher: { exact?: string } }> };
+                tls_certificate_sds_secret_configs?: Array<{ name: string }>;
+              };
+            }
+          | undefined;
+        expect(tls?.sni, `${wanted.name} SNI`).toBe(wanted.sni);
+        const validation = tls?.common_tls_context?.validation_context;
+        if (wanted.sans) expect(validation?.match_typed_subject_alt_names?.map((s) => s.matcher.exact)).toEqual(wanted.sans);
+        if (wanted.trustedCaIncludes) expect(validation?.trusted_ca?.inline_string).toContain(wanted.trustedCaIncludes);
+        if (wanted.clientCertificates) expect(tls?.common_tls_context?.tls_certificate_sds_secret_configs?.map((s) => s.name)).toEqual(wanted.clientCertificates);
+      }
+    });
+  }
+});
+
+describe('Gateway API conformance: not replayed here', () => {
+  for (const skipped of SKIPPED) it.skip(`${skipped.test}: ${skipped.reason}`, () => undefined);
+});
