@@ -38,6 +38,15 @@ export interface ListenerContext {
   attachable: boolean;
   attachedRoutes: number;
   status: ListenerStatus;
+  /** Added by a ListenerSet (listener-sets.ts): `name` is then "<ns>/<set>/<entry>", unique in the Gateway. */
+  listenerSet?: ListenerSetOwner;
+}
+
+export interface ListenerSetOwner {
+  namespace: string;
+  name: string;
+  /** The listener's name in its ListenerSet (a route's sectionName). */
+  entryName: string;
 }
 
 export interface GatewayContext {
@@ -46,11 +55,13 @@ export interface GatewayContext {
   namespace: string;
   name: string;
   listeners: ListenerContext[];
+  /** ListenerSets attached to this Gateway (allowed by its allowedListeners), oldest first. */
+  attachedListenerSets?: number;
   /** From the cert-manager annotations; certificates of HTTPS listeners are then ACME-managed. */
   issuer?: { name: string; kind: 'Issuer' | 'ClusterIssuer' };
 }
 
-interface ListenerSpec {
+export interface ListenerSpec {
   name: string;
   port: number;
   protocol: string;
@@ -130,7 +141,13 @@ function buildGatewayContext(gateway: GatewayResource, index: ResourceIndex): Ga
   return context;
 }
 
-function validateListener(spec: ListenerSpec, gateway: GatewayContext, index: ResourceIndex): ListenerContext {
+/** Who declares a listener: its Gateway, or a ListenerSet (certificates and "Same" namespace are then its own). */
+export interface ListenerOrigin {
+  kind: 'Gateway' | 'ListenerSet';
+  namespace: string;
+}
+
+export function validateListener(spec: ListenerSpec, gateway: GatewayContext, index: ResourceIndex, origin: ListenerOrigin = { kind: 'Gateway', namespace: gateway.namespace }): ListenerContext {
   const conditions: Condition[] = [];
   const protocol: ListenerProtocol = Object.hasOwn(KINDS_BY_PROTOCOL, spec.protocol) ? (spec.protocol as ListenerProtocol) : 'HTTP';
   const tlsMode = spec.tls?.mode === 'Passthrough' ? 'Passthrough' : 'Terminate';
@@ -175,7 +192,7 @@ function validateListener(spec: ListenerSpec, gateway: GatewayContext, index: Re
   listener.status.supportedKinds = listener.allowedKinds.map((kind) => ({ group: GATEWAY_GROUP, kind }));
 
   if (protocol === 'HTTPS' || (protocol === 'TLS' && tlsMode === 'Terminate')) {
-    const certProblem = resolveCertificates(spec, listener, gateway, index);
+    const certProblem = resolveCertificates(spec, listener, gateway, index, origin);
     if (certProblem) {
       refsOk = false;
       listener.ready = false;
@@ -193,6 +210,7 @@ function resolveCertificates(
   listener: ListenerContext,
   gateway: GatewayContext,
   index: ResourceIndex,
+  origin: ListenerOrigin,
 ): { reason: string; message: string } | undefined {
   const mode = spec.tls?.mode ?? 'Terminate';
   if (mode !== 'Terminate') return { reason: Reasons.unsupportedValue, message: `TLS mode ${mode} is not supported; use Terminate` };
@@ -201,15 +219,15 @@ function resolveCertificates(
   for (const ref of refs) {
     const group = ref.group ?? CORE_GROUP;
     const kind = ref.kind ?? 'Secret';
-    const namespace = ref.namespace ?? gateway.namespace;
+    const namespace = ref.namespace ?? origin.namespace;
     if (group !== CORE_GROUP || kind !== 'Secret') return { reason: Reasons.invalidCertificateRef, message: `Certificate ref kind ${group}/${kind} is not supported; use a Secret` };
     const allowed = index.isReferenceAllowed(
-      { group: GATEWAY_GROUP, kind: 'Gateway', namespace: gateway.namespace },
+      { group: GATEWAY_GROUP, kind: origin.kind, namespace: origin.namespace },
       { group: CORE_GROUP, kind: 'Secret', namespace, name: ref.name },
     );
     if (!allowed) return { reason: Reasons.refNotPermitted, message: `Secret ${namespace}/${ref.name} is in another namespace and no ReferenceGrant allows it` };
     // An ACME-managed certificate does not exist until the certs service issues it.
-    const acmeManaged = gateway.issuer !== undefined && listener.hostname !== undefined && listener.protocol === 'HTTPS';
+    const acmeManaged = origin.kind === 'Gateway' && gateway.issuer !== undefined && listener.hostname !== undefined && listener.protocol === 'HTTPS';
     if (!acmeManaged) {
       const problem = describeTlsSecretProblem(index.get('Secret', namespace, ref.name));
       if (problem) return { reason: Reasons.invalidCertificateRef, message: `Secret ${namespace}/${ref.name} ${problem}` };
@@ -229,7 +247,7 @@ function describeTlsSecretProblem(secret: GatewayResource | undefined): string |
 }
 
 /** Listeners sharing a port must agree on protocol and differ in hostname (Gateway API rules). */
-function markConflicts(listeners: ListenerContext[]): void {
+export function markConflicts(listeners: ListenerContext[]): void {
   const byPort = new Map<number, ListenerContext[]>();
   for (const listener of listeners) {
     if (!listener.ready && listener.status.conditions.some((c) => c.type === 'Accepted' && c.status === 'False')) continue;
@@ -256,16 +274,10 @@ function markConflicts(listeners: ListenerContext[]): void {
 
 /** Final Gateway and listener statuses, once routes have been counted. */
 export function recordGatewayStatus(gateway: GatewayContext, statuses: StatusMap): void {
-  const listeners = gateway.listeners.map((listener) => {
-    listener.status.attachedRoutes = listener.attachedRoutes;
-    listener.status.conditions.push(
-      listener.ready
-        ? conditionTrue('Programmed', Reasons.programmed, 'Listener is programmed')
-        : conditionFalse('Programmed', Reasons.invalid, 'Listener is not valid or is in conflict'),
-    );
-    return listener.status;
-  });
-  const anyReady = gateway.listeners.some((l) => l.ready);
+  const own = gateway.listeners.filter((l) => !l.listenerSet);
+  const listeners = own.map(finishListenerStatus);
+  // A Gateway whose listeners all come from ListenerSets is programmed by theirs.
+  const anyReady = (own.length > 0 ? own : gateway.listeners).some((l) => l.ready);
   const addresses = gatewayAddresses(gateway.resource);
   statuses.set(`Gateway/${gateway.key}`, {
     kind: 'Gateway',
@@ -277,5 +289,17 @@ export function recordGatewayStatus(gateway: GatewayContext, statuses: StatusMap
           conditionFalse('Programmed', Reasons.invalid, 'No listener is valid'),
         ],
     listeners,
+    ...(gateway.attachedListenerSets !== undefined ? { attachedListenerSets: gateway.attachedListenerSets } : {}),
   });
+}
+
+/** A listener's status once its routes are counted: attachedRoutes and Programmed. */
+export function finishListenerStatus(listener: ListenerContext): ListenerStatus {
+  listener.status.attachedRoutes = listener.attachedRoutes;
+  listener.status.conditions.push(
+    listener.ready
+      ? conditionTrue('Programmed', Reasons.programmed, 'Listener is programmed')
+      : conditionFalse('Programmed', Reasons.invalid, 'Listener is not valid or is in conflict'),
+  );
+  return listener.status;
 }

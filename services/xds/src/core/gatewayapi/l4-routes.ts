@@ -7,7 +7,8 @@ import type { GatewayResource } from '../provider/resource-types.js';
 import { ClusterRegistry, resolveBackendRef, type BackendRef } from './backends.js';
 import { conditionFalse, conditionTrue, describeIssues, Reasons } from './conditions.js';
 import type { GatewayContext, ListenerContext } from './gateways.js';
-import { GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
+import type { ResourceIndex } from './resource-index.js';
+import { resolveRouteParent } from './listener-sets.js';
 import { attachToGateway, reportedParentRef, resolvedRefsCondition } from './routes.js';
 import { objectsOf } from './shape.js';
 import type { Condition, ParentReference, StatusMap } from './status-types.js';
@@ -62,17 +63,18 @@ export function translateL4Routes(
       const parentNamespace = parentRef.namespace ?? namespace;
       const reported = reportedParentRef(parentRef, parentNamespace);
       const refuse = (reason: string, message: string) => parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', reason, message), refsCondition()] });
-      const gateway = reported.group === GATEWAY_GROUP && reported.kind === 'Gateway' ? byKey.get(`${parentNamespace}/${parentRef.name}`) : undefined;
-      if (!gateway) {
-        if (index.get('Gateway', parentNamespace, parentRef.name) && reported.kind === 'Gateway') continue; // another controller's
-        refuse(Reasons.noMatchingParent, `Gateway ${parentNamespace}/${parentRef.name} is not found`);
+      const parent = resolveRouteParent(reported, byKey, index, statuses);
+      if ('foreign' in parent) continue; // another controller's
+      if ('missing' in parent) {
+        refuse(Reasons.noMatchingParent, parent.missing);
         continue;
       }
+      const { gateway } = parent;
       if (route.issues?.length) {
         refuse(Reasons.unsupportedValue, describeIssues(route.issues));
         continue;
       }
-      const attachment = attachToGateway(route, kind, spec.hostnames ?? [], parentRef, gateway, index);
+      const attachment = attachToGateway(route, kind, spec.hostnames ?? [], parentRef, gateway, index, parent.listenerSet);
       if (!attachment.ok) {
         refuse(attachment.reason, attachment.message);
         continue;
