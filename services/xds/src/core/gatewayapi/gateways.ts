@@ -14,9 +14,9 @@ export const CLUSTER_ISSUER_ANNOTATION = 'cert-manager.io/cluster-issuer';
 const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute'] as const;
 export type RouteKind = (typeof ROUTE_KINDS)[number];
 /** Route kinds per listener protocol: HTTP ones, and the L4 ones (l4-routes.ts). */
-const KINDS_BY_PROTOCOL = { HTTP: ROUTE_KINDS, HTTPS: ROUTE_KINDS, TCP: ['TCPRoute'], TLS: ['TLSRoute'] } as const;
+const KINDS_BY_PROTOCOL = { HTTP: ROUTE_KINDS, HTTPS: ROUTE_KINDS, TCP: ['TCPRoute'], TLS: ['TLSRoute'], UDP: ['UDPRoute'] } as const;
 export type ListenerProtocol = keyof typeof KINDS_BY_PROTOCOL;
-export type ListenerRouteKind = RouteKind | 'TCPRoute' | 'TLSRoute';
+export type ListenerRouteKind = RouteKind | 'TCPRoute' | 'TLSRoute' | 'UDPRoute';
 
 export interface ListenerContext {
   name: string;
@@ -172,7 +172,7 @@ export function validateListener(spec: ListenerSpec, gateway: GatewayContext, in
   if (!Object.hasOwn(KINDS_BY_PROTOCOL, spec.protocol)) {
     listener.ready = false;
     listener.attachable = false;
-    conditions.push(conditionFalse('Accepted', Reasons.unsupportedProtocol, `Protocol ${spec.protocol} is not supported; use HTTP, HTTPS, TLS or TCP`));
+    conditions.push(conditionFalse('Accepted', Reasons.unsupportedProtocol, `Protocol ${spec.protocol} is not supported; use HTTP, HTTPS, TLS, TCP or UDP`));
     return listener;
   }
   const protocolKinds: readonly ListenerRouteKind[] = KINDS_BY_PROTOCOL[protocol];
@@ -246,13 +246,17 @@ function describeTlsSecretProblem(secret: GatewayResource | undefined): string |
   return problem ? `must contain a valid certificate and key: ${problem}` : undefined;
 }
 
-/** Listeners sharing a port must agree on protocol and differ in hostname (Gateway API rules). */
-export function markConflicts(listeners: ListenerContext[]): void {
-  const byPort = new Map<number, ListenerContext[]>();
+/**
+ * Listeners sharing a port must agree on protocol and differ in hostname (Gateway API rules). A UDP
+ * socket is not a TCP one: UDP listeners share a port with any other protocol, as in Envoy Gateway.
+ */
+function markConflicts(listeners: ListenerContext[]): void {
+  const byPort = new Map<string, ListenerContext[]>();
   for (const listener of listeners) {
     if (!listener.ready && listener.status.conditions.some((c) => c.type === 'Accepted' && c.status === 'False')) continue;
-    let group = byPort.get(listener.port);
-    if (!group) byPort.set(listener.port, (group = []));
+    const key = socketKey(listener);
+    let group = byPort.get(key);
+    if (!group) byPort.set(key, (group = []));
     group.push(listener);
   }
   for (const group of byPort.values()) {
@@ -270,6 +274,11 @@ export function markConflicts(listeners: ListenerContext[]): void {
       } else listener.status.conditions.push(conditionFalse('Conflicted', Reasons.noConflicts, 'No conflicts'));
     }
   }
+}
+
+/** "<port>" for TCP sockets, "<port>/udp" for UDP ones: listeners conflict only on the same socket. */
+export function socketKey(listener: Pick<ListenerContext, 'port' | 'protocol'>): string {
+  return listener.protocol === 'UDP' ? `${listener.port}/udp` : String(listener.port);
 }
 
 /** Final Gateway and listener statuses, once routes have been counted. */

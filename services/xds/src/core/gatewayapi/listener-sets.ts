@@ -7,7 +7,7 @@
 // parent is the Gateway does not attach to them. Each set gets its own status, per listener too.
 import type { GatewayResource } from '../provider/resource-types.js';
 import { conditionFalse, conditionTrue, describeIssues, Reasons } from './conditions.js';
-import { finishListenerStatus, validateListener, type GatewayContext, type ListenerContext, type ListenerSetOwner, type ListenerSpec } from './gateways.js';
+import { finishListenerStatus, socketKey, validateListener, type GatewayContext, type ListenerContext, type ListenerSetOwner, type ListenerSpec } from './gateways.js';
 import { describeSelectorProblem, namespaceLabels, selectorMatches, type LabelSelector } from './namespaces.js';
 import { GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
 import type { Condition, ParentReference, StatusMap } from './status-types.js';
@@ -109,7 +109,7 @@ function markConflictWithEarlier(listener: ListenerContext, earlier: readonly Li
   if (isRefused(listener)) return;
   let conflict: { reason: string; message: string } | undefined;
   for (const other of earlier) {
-    if (other.port !== listener.port || isRefused(other) || !other.attachable) continue;
+    if (socketKey(other) !== socketKey(listener) || isRefused(other) || !other.attachable) continue;
     if (other.protocol !== listener.protocol) {
       conflict = { reason: Reasons.protocolConflict, message: `Port ${listener.port} is already used with protocol ${other.protocol} by an earlier listener` };
       break;

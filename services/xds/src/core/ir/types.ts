@@ -30,11 +30,11 @@ export interface PortIR {
   chains: FilterChainIR[];
 }
 
-/** One Envoy listener for the TCP or TLS Gateway listeners sharing a port: connections, not requests. */
+/** One Envoy listener for the TCP or TLS Gateway listeners sharing a port (connections), or a UDP one (datagrams). */
 export interface L4PortIR {
   name: string;
   port: number;
-  protocol: 'TCP' | 'TLS';
+  protocol: 'TCP' | 'TLS' | 'UDP';
   chains: L4ChainIR[];
 }
 
@@ -336,6 +336,8 @@ export interface RateLimitRuleIR {
 export type EndpointIR = ({ kind: 'ip'; address: string; port: number } | { kind: 'fqdn'; hostname: string; port: number } | { kind: 'unix'; path: string }) & {
   /** Backend endpoint zone, becomes the Envoy locality. */
   zone?: string;
+  /** Envoy's load_balancing_weight of this endpoint (a UDPRoute's backend weights, spread over their endpoints). */
+  weight?: number;
 };
 
 export interface ClusterIR {

@@ -237,10 +237,11 @@ const route = object({
 });
 
 const zone = optional(string);
+const weight = optional(number);
 const endpoint = tagged('kind', {
-  ip: object({ kind: oneOf('ip'), address: string, port: portNumber, zone }),
-  fqdn: object({ kind: oneOf('fqdn'), hostname: string, port: portNumber, zone }),
-  unix: object({ kind: oneOf('unix'), path: string, zone }),
+  ip: object({ kind: oneOf('ip'), address: string, port: portNumber, zone, weight }),
+  fqdn: object({ kind: oneOf('fqdn'), hostname: string, port: portNumber, zone, weight }),
+  unix: object({ kind: oneOf('unix'), path: string, zone, weight }),
 });
 const payload = tagged('type', {
   text: object({ type: oneOf('text'), text: string }),
@@ -403,7 +404,7 @@ const chain = object({ name: string, serverNames: list(string), tlsSecrets: list
 const port = object({ name: string, port: portNumber, protocol: oneOf('HTTP', 'HTTPS'), chains: list(chain) });
 const proxylessHost = object({ host: string, routes: list(route) });
 const l4Chain = object({ name: string, serverNames: list(string), tlsSecrets: optional(list(string)), backends: list(weightedCluster) });
-const l4Port = object({ name: string, port: portNumber, protocol: oneOf('TCP', 'TLS'), chains: list(l4Chain) });
+const l4Port = object({ name: string, port: portNumber, protocol: oneOf('TCP', 'TLS', 'UDP'), chains: list(l4Chain) });
 
 const gatewayShape = object({ key: string, ports: list(port), l4Ports: optional(list(l4Port)), proxyless: list(proxylessHost), clusters: list(cluster), secrets: list(tlsSecret), identityHeaders: list(string) });
 

@@ -1,4 +1,4 @@
-// L4PortIR -> Envoy Listener carrying connections: each chain a tcp_proxy to its route's clusters
+// L4PortIR -> Envoy Listener carrying connections (UDP: datagrams, through udp_proxy, at the end): each chain a tcp_proxy to its route's clusters
 // (weighted_clusters when there are several), chosen by SNI through tls_inspector on TLS ports. TLS
 // Passthrough leaves the bytes alone (the backend terminates); Terminate presents the listener's
 // certificates by SDS, as HTTPS does, and proxies the plaintext.
@@ -11,6 +11,7 @@ const TCP_PROXY = 'envoy.filters.network.tcp_proxy';
 const TCP_PROXY_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
 
 export function buildL4Listener(port: L4PortIR, options: TranslatorOptions): { listener: EnvoyObject; needsNoBackend: boolean } {
+  if (port.protocol === 'UDP') return buildUdpListener(port, options);
   const listener: EnvoyObject = {
     name: port.name,
     address: { socket_address: { address: options.bindAddress ?? '0.0.0.0', port_value: port.port } },
@@ -43,4 +44,33 @@ function tcpProxy(chain: L4ChainIR): EnvoyObject {
   else if (live.length === 1) proxy.cluster = live[0]!.cluster;
   else proxy.weighted_clusters = { clusters: live.map((b) => ({ name: b.cluster, weight: b.weight })) };
   return proxy;
+}
+
+const UDP_PROXY = 'envoy.filters.udp_listener.udp_proxy';
+const UDP_PROXY_TYPE = 'type.googleapis.com/envoy.extensions.filters.udp.udp_proxy.v3.UdpProxyConfig';
+const UDP_ROUTE_TYPE = 'type.googleapis.com/envoy.extensions.filters.udp.udp_proxy.v3.Route';
+
+/**
+ * A UDP socket whose udp_proxy listener filter sends every datagram to its route's cluster, chosen by the
+ * matcher's on_no_match action (the form Envoy Gateway uses; `cluster` is deprecated). A UDP listener
+ * carries one route (udp-backends.ts made its backends one cluster); none usable: the endpoint-less cluster.
+ */
+function buildUdpListener(port: L4PortIR, options: TranslatorOptions): { listener: EnvoyObject; needsNoBackend: boolean } {
+  const chain = port.chains[0];
+  const cluster = chain?.backends.find((b) => b.weight > 0)?.cluster;
+  const listener: EnvoyObject = {
+    name: port.name,
+    address: { socket_address: { protocol: 'UDP', address: options.bindAddress ?? '0.0.0.0', port_value: port.port } },
+    listener_filters: [
+      {
+        name: UDP_PROXY,
+        typed_config: {
+          '@type': UDP_PROXY_TYPE,
+          stat_prefix: chain?.name ?? port.name,
+          matcher: { on_no_match: { action: { name: 'route', typed_config: { '@type': UDP_ROUTE_TYPE, cluster: cluster ?? NO_BACKEND_CLUSTER } } } },
+        },
+      },
+    ],
+  };
+  return { listener, needsNoBackend: cluster === undefined };
 }
