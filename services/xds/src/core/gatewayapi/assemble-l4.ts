@@ -1,10 +1,11 @@
 // Attached TCP, TLS and UDP routes -> the L4 part of a Gateway's IR: one Envoy listener per port (and
 // socket type) of its ready TCP/TLS/UDP listeners, one filter chain per route (and SNI set), in route age order.
-import type { L4PortIR } from '../ir/types.js';
-import { socketKey, type GatewayContext } from './gateways.js';
+import type { ClientPolicyIR, L4PortIR } from '../ir/types.js';
+import type { PolicyAttachments } from './policies.js';
+import { socketKey, type GatewayContext, type ListenerContext } from './gateways.js';
 import type { L4Entry } from './l4-routes.js';
 
-export function assembleL4Ports(gateway: GatewayContext, entries: readonly L4Entry[]): L4PortIR[] {
+export function assembleL4Ports(gateway: GatewayContext, entries: readonly L4Entry[], client?: PolicyAttachments<ClientPolicyIR>): L4PortIR[] {
   const ports = new Map<string, L4PortIR>();
   for (const entry of entries) {
     const { listener } = entry;
@@ -18,8 +19,19 @@ export function assembleL4Ports(gateway: GatewayContext, entries: readonly L4Ent
       serverNames: entry.serverNames,
       ...(listener.protocol === 'TLS' && listener.tlsMode === 'Terminate' ? { tlsSecrets: listener.tlsSecrets } : {}),
       backends: entry.backends,
+      ...clientPolicyOf(gateway, listener, client),
     });
   }
   // A port without any route has nothing to carry: Envoy refuses a listener without filter chains.
   return [...ports.values()].sort((a, b) => a.port - b.port || a.name.localeCompare(b.name));
+}
+
+/**
+ * A TCP or TLS chain takes its listener's ClientTrafficPolicy, else its Gateway's (as HTTP chains do,
+ * client-policy-apply.ts). UDP has no connection for one to shape.
+ */
+function clientPolicyOf(gateway: GatewayContext, listener: ListenerContext, client: PolicyAttachments<ClientPolicyIR> | undefined): { client?: ClientPolicyIR } {
+  if (!client || listener.protocol === 'UDP') return {};
+  const found = client.get(`listener:${gateway.key}/${listener.name}`) ?? client.get(`gateway:${gateway.key}`);
+  return found ? { client: found.value } : {};
 }

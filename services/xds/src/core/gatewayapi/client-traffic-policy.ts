@@ -197,13 +197,15 @@ export function translateClientTrafficPolicy(policy: string, spec: Record<string
 }
 
 /** `tls` only means something on HTTPS listeners: a policy whose targets have none would not enforce it. */
-export function tlsWithoutHttpsTarget(spec: Record<string, unknown>, namespace: string, gateways: ReadonlyArray<{ key: string; listeners: ReadonlyArray<{ name: string; protocol: string }> }>): string | undefined {
+export function tlsWithoutHttpsTarget(spec: Record<string, unknown>, namespace: string, gateways: ReadonlyArray<{ key: string; listeners: ReadonlyArray<{ name: string; protocol: string; tlsMode?: string }> }>): string | undefined {
   const typed = spec as { tls?: unknown; targetRefs?: Array<{ kind?: string; name?: string; sectionName?: string }>; targetRef?: { kind?: string; name?: string; sectionName?: string } };
   if (typed.tls === undefined || typed.tls === null) return undefined;
   const targets = [...(typed.targetRefs ?? []), ...(typed.targetRef ? [typed.targetRef] : [])].filter((t) => t.kind === 'Gateway');
   const https = targets.some((target) => {
     const gateway = gateways.find((g) => g.key === `${namespace}/${target.name}`);
-    return gateway?.listeners.some((l) => l.protocol === 'HTTPS' && (!target.sectionName || l.name === target.sectionName)) ?? false;
+    // A TLS listener in Terminate mode terminates TLS too (l4-listeners.ts applies the settings there).
+    const terminates = (l: { protocol: string; tlsMode?: string }) => l.protocol === 'HTTPS' || (l.protocol === 'TLS' && l.tlsMode === 'Terminate');
+    return gateway?.listeners.some((l) => terminates(l) && (!target.sectionName || l.name === target.sectionName)) ?? false;
   });
   return https ? undefined : 'spec.tls: no targeted listener is HTTPS, so there is no TLS to configure';
 }

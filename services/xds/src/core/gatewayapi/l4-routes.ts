@@ -13,6 +13,9 @@ import { resolveRouteParent } from './listener-sets.js';
 import { attachToGateway, reportedParentRef, resolvedRefsCondition } from './routes.js';
 import { objectsOf } from './shape.js';
 import { udpBackends } from './udp-backends.js';
+import { noteHttpOnlyFields, withClusterPolicy } from './l4-policies.js';
+import { PolicyAttachments } from './policies.js';
+import type { TrafficPolicyIR } from './traffic-policy.js';
 import type { Condition, ParentReference, StatusMap } from './status-types.js';
 
 export const L4_ROUTE_KINDS = ['TCPRoute', 'TLSRoute', 'UDPRoute'] as const;
@@ -46,6 +49,7 @@ export function translateL4Routes(
   registries: ReadonlyMap<string, ClusterRegistry>,
   controllerName: string,
   statuses: StatusMap,
+  traffic: PolicyAttachments<TrafficPolicyIR> = new PolicyAttachments(),
 ): Map<string, L4Entry[]> {
   const result = new Map<string, L4Entry[]>();
   const byKey = new Map(gateways.map((g) => [g.key, g]));
@@ -98,14 +102,18 @@ export function translateL4Routes(
       parents.push({ parentRef: reported, controllerName, conditions: [conditionTrue('Accepted', Reasons.accepted, 'Route is accepted'), resolvedRefsCondition(problems)] });
       let entries = result.get(gateway.key);
       if (!entries) result.set(gateway.key, (entries = []));
+      noteHttpOnlyFields({ kind, namespace, name: route.metadata.name }, traffic, statuses);
       for (const { listener, free } of placed) {
         if (free.length === 0) continue;
+        // A BackendTrafficPolicy on the route, its listener or its Gateway: the cluster settings (l4-policies.ts).
+        const policy = traffic.lookup({ kind, namespace, name: route.metadata.name }, objectsOf<{ name?: string }>(spec.rules)[0]?.name, gateway.key, listener.name)?.value;
+        const listenerBackends = withClusterPolicy(backends, policy, registries.get(gateway.key)!);
         listener.attachedRoutes += 1;
         for (const n of free) claimed.add(`${gateway.key}/${socketKey(listener)}/${n}`);
         const serverNames = free.filter((n) => n !== '');
         // A catch-all ("" claimed) and named SNI entries are separate chains: Envoy matches the names first.
-        if (serverNames.length > 0) entries.push({ listener, name: `${gateway.key}/${listener.name}/${kind.toLowerCase()}/${namespace}/${route.metadata.name}`, serverNames, backends });
-        if (free.includes('')) entries.push({ listener, name: `${gateway.key}/${listener.name}/${kind.toLowerCase()}/${namespace}/${route.metadata.name}${serverNames.length > 0 ? '/*' : ''}`, serverNames: [], backends });
+        if (serverNames.length > 0) entries.push({ listener, name: `${gateway.key}/${listener.name}/${kind.toLowerCase()}/${namespace}/${route.metadata.name}`, serverNames, backends: listenerBackends });
+        if (free.includes('')) entries.push({ listener, name: `${gateway.key}/${listener.name}/${kind.toLowerCase()}/${namespace}/${route.metadata.name}${serverNames.length > 0 ? '/*' : ''}`, serverNames: [], backends: listenerBackends });
       }
     }
   }

@@ -135,7 +135,7 @@ function attach(
         ancestors.push({ ancestorRef, controllerName, conditions: [ok ? conditionTrue('Accepted', reason, message) : conditionFalse('Accepted', reason, message)] });
       }
     };
-    const targetKey = targetKeyOf(target, namespace, index, gatewayKeys);
+    const targetKey = targetKeyOf(target, namespace, index, gatewayKeys, kind);
     // A SecurityPolicy whose spec cannot be enforced (schema aside) is checked for its target and
     // conflicts first, as Envoy Gateway does, then fails closed on the routes it holds.
     const specProblem = failClosed && !policy.issues?.length && invalidMessage !== undefined;
@@ -180,7 +180,7 @@ function chainOwnerOf(gateways: readonly GatewayContext[]): Map<string, string> 
   return owners;
 }
 
-function targetKeyOf(target: TargetRef, namespace: string, index: ResourceIndex, gatewayKeys: ReadonlyMap<string, ReadonlySet<string>>): string | undefined {
+function targetKeyOf(target: TargetRef, namespace: string, index: ResourceIndex, gatewayKeys: ReadonlyMap<string, ReadonlySet<string>>, policyKind?: string): string | undefined {
   if ((target.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP) return undefined;
   if (target.kind === 'Gateway') {
     const key = `${namespace}/${target.name}`;
@@ -190,7 +190,9 @@ function targetKeyOf(target: TargetRef, namespace: string, index: ResourceIndex,
     if (target.sectionName && !listeners.has(target.sectionName)) return undefined;
     return target.sectionName ? `listener:${key}/${target.sectionName}` : `gateway:${key}`;
   }
-  if (target.kind === 'HTTPRoute' || target.kind === 'GRPCRoute') {
+  // L4 routes take BackendTrafficPolicies only (their cluster settings: l4-policies.ts).
+  const l4 = policyKind === 'BackendTrafficPolicy' && (target.kind === 'TCPRoute' || target.kind === 'TLSRoute' || target.kind === 'UDPRoute');
+  if (target.kind === 'HTTPRoute' || target.kind === 'GRPCRoute' || l4) {
     const route = index.get(target.kind, namespace, target.name);
     if (!route) return undefined;
     if (!target.sectionName) return `route:${target.kind}/${namespace}/${target.name}`;

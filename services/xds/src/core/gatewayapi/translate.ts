@@ -42,7 +42,7 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
   const registries = new Map(gateways.map((g) => [g.key, new ClusterRegistry(options.serviceDnsTemplate)]));
   const policies = collectPolicies(index, gateways, controllerName, statuses);
   const routes = translateRoutes(index, gateways, registries, policies, controllerName, statuses);
-  const l4Routes = translateL4Routes(index, gateways, registries, controllerName, statuses);
+  const l4Routes = translateL4Routes(index, gateways, registries, controllerName, statuses, policies.traffic);
   recordBackendTlsPolicyStatuses(index, gateways, registries, controllerName, statuses);
   recordListenerSetStatuses(listenerSets, statuses);
   for (const gateway of gateways) recordGatewayStatus(gateway, statuses);
@@ -55,7 +55,7 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
     withUpstreamSecrets(
       withL4Ports(
         assembleGatewayIR(gateway, routes.entries.get(gateway.key) ?? [], routes.proxyless.get(gateway.key), registries.get(gateway.key)!, index, identityHeaders),
-        assembleL4Ports(gateway, l4Routes.get(gateway.key) ?? []),
+        assembleL4Ports(gateway, l4Routes.get(gateway.key) ?? [], policies.client),
       ),
       registries.get(gateway.key)!.secrets(),
     ),

@@ -48,6 +48,8 @@ export interface L4ChainIR {
   tlsSecrets?: string[];
   /** Weighted clusters; empty when no backend resolved (the connection finds no upstream). */
   backends: WeightedClusterIR[];
+  /** The ClientTrafficPolicy of the chain's listener (or its Gateway); TCP and TLS only. */
+  client?: ClientPolicyIR;
 }
 
 export interface FilterChainIR {
