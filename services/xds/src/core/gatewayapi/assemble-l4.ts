@@ -2,6 +2,7 @@
 // socket type) of its ready TCP/TLS/UDP listeners, one filter chain per route (and SNI set), in route age order.
 import type { ClientPolicyIR, L4PortIR } from '../ir/types.js';
 import type { PolicyAttachments } from './policies.js';
+import { listenerSetKeyOf } from './listener-sets.js';
 import { socketKey, type GatewayContext, type ListenerContext } from './gateways.js';
 import type { L4Entry } from './l4-routes.js';
 
@@ -32,6 +33,6 @@ export function assembleL4Ports(gateway: GatewayContext, entries: readonly L4Ent
  */
 function clientPolicyOf(gateway: GatewayContext, listener: ListenerContext, client: PolicyAttachments<ClientPolicyIR> | undefined): { client?: ClientPolicyIR } {
   if (!client || listener.protocol === 'UDP') return {};
-  const found = client.get(`listener:${gateway.key}/${listener.name}`) ?? client.get(`gateway:${gateway.key}`);
+  const found = client.get(`listener:${gateway.key}/${listener.name}`) ?? client.get(listenerSetKeyOf(gateway.key, listener.name) ?? '') ?? client.get(`gateway:${gateway.key}`);
   return found ? { client: found.value } : {};
 }

@@ -54,7 +54,7 @@ export function translateClientTrafficPolicy(policy: string, spec: Record<string
   const typed = spec as ClientTrafficPolicySpec;
   const ir: ClientPolicyIR = { policy };
   [...(typed.targetRefs ?? []), ...(typed.targetRef ? [typed.targetRef] : [])].forEach((ref, i) => {
-    if (ref.kind !== 'Gateway') problems.push(`spec.targetRefs[${i}].kind: a ClientTrafficPolicy targets a Gateway (or one of its listeners by sectionName), not ${String(ref.kind)}`);
+    if (ref.kind !== 'Gateway' && ref.kind !== 'ListenerSet') problems.push(`spec.targetRefs[${i}].kind: a ClientTrafficPolicy targets a Gateway (or one of its listeners by sectionName), not ${String(ref.kind)}`);
   });
 
   const http = typed.timeout?.http;

@@ -166,3 +166,29 @@ export function resolveRouteParent(reported: ParentReference, byKey: ReadonlyMap
   if (index.get('Gateway', namespace, reported.name) && reported.kind === 'Gateway') return { foreign: true };
   return { missing: `Gateway ${namespace}/${reported.name} is not found` };
 }
+
+/**
+ * Policies on a ListenerSet (Envoy Gateway's SecurityPolicy, BackendTrafficPolicy, ClientTrafficPolicy):
+ * the whole set is "listenerset:<gw>/<ns>/<set>", looked up after the listener's own key and before the
+ * Gateway's, so they cover the set's listeners and never the Gateway's. A set's listener is "<ns>/<set>/<entry>".
+ */
+export function listenerSetKeyOf(gatewayKey: string, listenerName: string): string | undefined {
+  const parts = listenerName.split('/');
+  return parts.length === 3 ? `listenerset:${gatewayKey}/${parts[0]}/${parts[1]}` : undefined;
+}
+
+/** A policy's targetRef of kind ListenerSet (+ sectionName: one of its listeners): its key and the ancestor it reports. */
+export function listenerSetTarget(
+  target: { name: string; sectionName?: string },
+  namespace: string,
+  gatewayKeys: ReadonlyMap<string, ReadonlySet<string>>,
+): { key: string; ancestor: ParentReference } | undefined {
+  const prefix = `${namespace}/${target.name}/`;
+  for (const [gatewayKey, listeners] of gatewayKeys) {
+    if (![...listeners].some((name) => name.startsWith(prefix))) continue;
+    if (target.sectionName && !listeners.has(`${prefix}${target.sectionName}`)) return undefined;
+    const ancestor: ParentReference = { group: GATEWAY_GROUP, kind: 'ListenerSet', namespace, name: target.name, ...(target.sectionName ? { sectionName: target.sectionName } : {}) };
+    return { key: target.sectionName ? `listener:${gatewayKey}/${prefix}${target.sectionName}` : `listenerset:${gatewayKey}/${namespace}/${target.name}`, ancestor };
+  }
+  return undefined;
+}
