@@ -5,3 +5,4 @@ export { buildDescriptors, type DescriptorEntry } from './ratelimit-request.js';
 export type { EnvoySnapshot, RouteConfiguration, VirtualHost, Route, Listener } from './types.js';
 export { forwardToUpstream, type UpstreamAnswer } from './forward-upstream.js';
 export { startTcpListener, tcpProxyCluster, selectChain, readSni, type EmulatedTcpListener } from './tcp-proxy.js';
+export { startUdpListener, udpProxyCluster, type EmulatedUdpListener } from './udp-proxy.js';

@@ -25,7 +25,8 @@ export function selectVirtualHost(config: RouteConfiguration, authority: string)
   // Envoy matches domains against ":authority" as sent, port included, unless the route configuration
   // sets ignore_port_in_host_matching (RouteConfiguration field 14).
   const candidates = config.ignore_port_in_host_matching ? [hostWithoutPort] : [host];
-  const hosts = config.virtual_hosts;
+  // An empty repeated field is absent from the JSON Envoy is given: no virtual host, so a 404.
+  const hosts = config.virtual_hosts ?? [];
   for (const candidate of candidates) {
     const exact = hosts.find((vh) => vh.domains.some((d) => d.toLowerCase() === candidate));
     if (exact) return exact;

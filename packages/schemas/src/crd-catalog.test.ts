@@ -31,5 +31,7 @@ describe('the CRD catalog', () => {
     expect(servedVersions('gateway.networking.k8s.io', 'ReferenceGrant')[0]?.apiVersion).toBe('gateway.networking.k8s.io/v1beta1');
     // v1alpha2 is still in the CRD but not served (and deprecated): Kubernetes would refuse it.
     expect(servedVersions('gateway.networking.k8s.io', 'TCPRoute').map((s) => s.apiVersion)).toEqual(['gateway.networking.k8s.io/v1']);
+    // UDPRoute's CRD is authored (crds/authored): the same rule.
+    expect(servedVersions('gateway.networking.k8s.io', 'UDPRoute').map((s) => s.apiVersion)).toEqual(['gateway.networking.k8s.io/v1']);
   });
 });

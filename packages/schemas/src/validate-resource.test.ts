@@ -22,10 +22,11 @@ spec:
 `;
 
 describe('validateResource', () => {
+  // The first call compiles the HTTPRoute schema: seconds on a loaded machine.
   it('accepts a valid Gateway API HTTPRoute', () => {
     const [doc] = parseYamlFile(route, 'routes.yaml').documents;
     expect(validateResource(doc!.value)).toEqual([]);
-  });
+  }, 30_000);
 
   it('rejects an unknown field instead of pruning it, with its path and line', () => {
     const parsed = parseYamlFile(route.replace('port: 8080', 'port: 8080\n          weigth: 5'), 'routes.yaml');

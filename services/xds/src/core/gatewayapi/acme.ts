@@ -15,7 +15,8 @@ export function certificatesWantedFor(gateway: GatewayContext): CertificateReque
   if (!gateway.issuer) return [];
   const bySecret = new Map<string, CertificateRequest>();
   for (const listener of gateway.listeners) {
-    if (!listener.ready || listener.protocol !== 'HTTPS' || !listener.hostname) continue;
+    // A ListenerSet's certificates are its own Secrets, never issued for the Gateway's annotation.
+    if (!listener.ready || listener.protocol !== 'HTTPS' || !listener.hostname || listener.listenerSet) continue;
     const first = listener.tlsSecrets[0];
     if (!first) continue;
     const [namespace, secretName] = first.split('/') as [string, string];

@@ -1,23 +1,38 @@
-// Attached TCP and TLS routes -> the L4 part of a Gateway's IR: one Envoy listener per port of its
-// ready TCP/TLS listeners, one filter chain per route (and SNI set), in route age order.
-import type { L4PortIR } from '../ir/types.js';
-import type { GatewayContext } from './gateways.js';
+// Attached TCP, TLS and UDP routes -> the L4 part of a Gateway's IR: one Envoy listener per port (and
+// socket type) of its ready TCP/TLS/UDP listeners, one filter chain per route (and SNI set), in route age order.
+import type { ClientPolicyIR, L4PortIR } from '../ir/types.js';
+import type { PolicyAttachments } from './policies.js';
+import { listenerSetKeyOf } from './listener-sets.js';
+import { socketKey, type GatewayContext, type ListenerContext } from './gateways.js';
 import type { L4Entry } from './l4-routes.js';
 
-export function assembleL4Ports(gateway: GatewayContext, entries: readonly L4Entry[]): L4PortIR[] {
-  const ports = new Map<number, L4PortIR>();
+export function assembleL4Ports(gateway: GatewayContext, entries: readonly L4Entry[], client?: PolicyAttachments<ClientPolicyIR>): L4PortIR[] {
+  const ports = new Map<string, L4PortIR>();
   for (const entry of entries) {
     const { listener } = entry;
-    if (!listener.ready || (listener.protocol !== 'TCP' && listener.protocol !== 'TLS')) continue;
-    let port = ports.get(listener.port);
-    if (!port) ports.set(listener.port, (port = { name: `${gateway.key}/port/${listener.port}`, port: listener.port, protocol: listener.protocol, chains: [] }));
+    if (!listener.ready || (listener.protocol !== 'TCP' && listener.protocol !== 'TLS' && listener.protocol !== 'UDP')) continue;
+    // A UDP socket beside a TCP one on the same port is a second Envoy listener.
+    const key = socketKey(listener);
+    let port = ports.get(key);
+    if (!port) ports.set(key, (port = { name: `${gateway.key}/port/${key}`, port: listener.port, protocol: listener.protocol, chains: [] }));
     port.chains.push({
       name: entry.name,
       serverNames: entry.serverNames,
       ...(listener.protocol === 'TLS' && listener.tlsMode === 'Terminate' ? { tlsSecrets: listener.tlsSecrets } : {}),
       backends: entry.backends,
+      ...clientPolicyOf(gateway, listener, client),
     });
   }
   // A port without any route has nothing to carry: Envoy refuses a listener without filter chains.
-  return [...ports.values()].sort((a, b) => a.port - b.port);
+  return [...ports.values()].sort((a, b) => a.port - b.port || a.name.localeCompare(b.name));
+}
+
+/**
+ * A TCP or TLS chain takes its listener's ClientTrafficPolicy, else its Gateway's (as HTTP chains do,
+ * client-policy-apply.ts). UDP has no connection for one to shape.
+ */
+function clientPolicyOf(gateway: GatewayContext, listener: ListenerContext, client: PolicyAttachments<ClientPolicyIR> | undefined): { client?: ClientPolicyIR } {
+  if (!client || listener.protocol === 'UDP') return {};
+  const found = client.get(`listener:${gateway.key}/${listener.name}`) ?? client.get(listenerSetKeyOf(gateway.key, listener.name) ?? '') ?? client.get(`gateway:${gateway.key}`);
+  return found ? { client: found.value } : {};
 }

@@ -55,7 +55,7 @@ export function translateClientTrafficPolicy(policy: string, spec: Record<string
   const typed = spec as ClientTrafficPolicySpec;
   const ir: ClientPolicyIR = { policy };
   [...(typed.targetRefs ?? []), ...(typed.targetRef ? [typed.targetRef] : [])].forEach((ref, i) => {
-    if (ref.kind !== 'Gateway') problems.push(`spec.targetRefs[${i}].kind: a ClientTrafficPolicy targets a Gateway (or one of its listeners by sectionName), not ${String(ref.kind)}`);
+    if (ref.kind !== 'Gateway' && ref.kind !== 'ListenerSet') problems.push(`spec.targetRefs[${i}].kind: a ClientTrafficPolicy targets a Gateway (or one of its listeners by sectionName), not ${String(ref.kind)}`);
   });
 
   const http = typed.timeout?.http;
@@ -207,15 +207,17 @@ export function translateClientTrafficPolicy(policy: string, spec: Record<string
 export function tlsWithoutHttpsTarget(
   spec: Record<string, unknown>,
   namespace: string,
-  gateways: ReadonlyArray<{ key: string; listeners: ReadonlyArray<{ name: string; protocol: string; hostname?: string }> }>,
+  gateways: ReadonlyArray<{ key: string; listeners: ReadonlyArray<{ name: string; protocol: string; hostname?: string; tlsMode?: string }> }>,
   routeHostnames?: (gatewayKey: string, listener: string) => string[],
 ): string | undefined {
   const typed = spec as { tls?: unknown; http3?: unknown; http1?: { http10?: { useDefaultHost?: boolean } }; targetRefs?: Array<{ kind?: string; name?: string; sectionName?: string }>; targetRef?: { kind?: string; name?: string; sectionName?: string } };
   const targets = [...(typed.targetRefs ?? []), ...(typed.targetRef ? [typed.targetRef] : [])].filter((t) => t.kind === 'Gateway');
   const listeners = targets.flatMap((target) => gateways.find((g) => g.key === `${namespace}/${target.name}`)?.listeners.filter((l) => !target.sectionName || l.name === target.sectionName) ?? []);
   const https = listeners.some((l) => l.protocol === 'HTTPS');
+  // A TLS listener in Terminate mode terminates TLS too (l4-listeners.ts applies the settings there).
+  const terminates = https || listeners.some((l) => l.protocol === 'TLS' && l.tlsMode === 'Terminate');
   const problems: string[] = [];
-  if (typed.tls !== undefined && typed.tls !== null && !https) problems.push('spec.tls: no targeted listener is HTTPS, so there is no TLS to configure');
+  if (typed.tls !== undefined && typed.tls !== null && !terminates) problems.push('spec.tls: no targeted listener is HTTPS, so there is no TLS to configure');
   if (typed.http3 !== undefined && typed.http3 !== null && !https) problems.push('spec.http3: no targeted listener is HTTPS, and HTTP/3 (QUIC) needs TLS');
   // As Envoy Gateway: the listener's own hostname, else the one hostname its HTTPRoutes are served under.
   if (typed.http1?.http10?.useDefaultHost === true) {

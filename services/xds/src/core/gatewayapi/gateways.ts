@@ -16,9 +16,9 @@ export const CLUSTER_ISSUER_ANNOTATION = 'cert-manager.io/cluster-issuer';
 const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute'] as const;
 export type RouteKind = (typeof ROUTE_KINDS)[number];
 /** Route kinds per listener protocol: HTTP ones, and the L4 ones (l4-routes.ts). */
-const KINDS_BY_PROTOCOL = { HTTP: ROUTE_KINDS, HTTPS: ROUTE_KINDS, TCP: ['TCPRoute'], TLS: ['TLSRoute'] } as const;
+const KINDS_BY_PROTOCOL = { HTTP: ROUTE_KINDS, HTTPS: ROUTE_KINDS, TCP: ['TCPRoute'], TLS: ['TLSRoute'], UDP: ['UDPRoute'] } as const;
 export type ListenerProtocol = keyof typeof KINDS_BY_PROTOCOL;
-export type ListenerRouteKind = RouteKind | 'TCPRoute' | 'TLSRoute';
+export type ListenerRouteKind = RouteKind | 'TCPRoute' | 'TLSRoute' | 'UDPRoute';
 
 export interface ListenerContext {
   name: string;
@@ -42,6 +42,15 @@ export interface ListenerContext {
   status: ListenerStatus;
   /** Gateway spec.tls.frontend for this HTTPS listener's port (gateway-tls.ts). */
   frontendValidation?: ClientValidationIR;
+  /** Added by a ListenerSet (listener-sets.ts): `name` is then "<ns>/<set>/<entry>", unique in the Gateway. */
+  listenerSet?: ListenerSetOwner;
+}
+
+export interface ListenerSetOwner {
+  namespace: string;
+  name: string;
+  /** The listener's name in its ListenerSet (a route's sectionName). */
+  entryName: string;
 }
 
 export interface GatewayContext {
@@ -50,6 +59,8 @@ export interface GatewayContext {
   namespace: string;
   name: string;
   listeners: ListenerContext[];
+  /** ListenerSets attached to this Gateway (allowed by its allowedListeners), oldest first. */
+  attachedListenerSets?: number;
   /** From the cert-manager annotations; certificates of HTTPS listeners are then ACME-managed. */
   issuer?: { name: string; kind: 'Issuer' | 'ClusterIssuer' };
   /** Gateway conditions beyond Accepted/Programmed (spec.tls: ResolvedRefs, InsecureFrontendValidationMode). */
@@ -58,7 +69,7 @@ export interface GatewayContext {
   backendClientCertificate?: TlsSecretIR;
 }
 
-interface ListenerSpec {
+export interface ListenerSpec {
   name: string;
   port: number;
   protocol: string;
@@ -141,7 +152,13 @@ function buildGatewayContext(gateway: GatewayResource, index: ResourceIndex): Ga
   return context;
 }
 
-function validateListener(spec: ListenerSpec, gateway: GatewayContext, index: ResourceIndex): ListenerContext {
+/** Who declares a listener: its Gateway, or a ListenerSet (certificates and "Same" namespace are then its own). */
+export interface ListenerOrigin {
+  kind: 'Gateway' | 'ListenerSet';
+  namespace: string;
+}
+
+export function validateListener(spec: ListenerSpec, gateway: GatewayContext, index: ResourceIndex, origin: ListenerOrigin = { kind: 'Gateway', namespace: gateway.namespace }): ListenerContext {
   const conditions: Condition[] = [];
   const protocol: ListenerProtocol = Object.hasOwn(KINDS_BY_PROTOCOL, spec.protocol) ? (spec.protocol as ListenerProtocol) : 'HTTP';
   const tlsMode = spec.tls?.mode === 'Passthrough' ? 'Passthrough' : 'Terminate';
@@ -166,7 +183,7 @@ function validateListener(spec: ListenerSpec, gateway: GatewayContext, index: Re
   if (!Object.hasOwn(KINDS_BY_PROTOCOL, spec.protocol)) {
     listener.ready = false;
     listener.attachable = false;
-    conditions.push(conditionFalse('Accepted', Reasons.unsupportedProtocol, `Protocol ${spec.protocol} is not supported; use HTTP, HTTPS, TLS or TCP`));
+    conditions.push(conditionFalse('Accepted', Reasons.unsupportedProtocol, `Protocol ${spec.protocol} is not supported; use HTTP, HTTPS, TLS, TCP or UDP`));
     return listener;
   }
   const protocolKinds: readonly ListenerRouteKind[] = KINDS_BY_PROTOCOL[protocol];
@@ -186,7 +203,7 @@ function validateListener(spec: ListenerSpec, gateway: GatewayContext, index: Re
   listener.status.supportedKinds = listener.allowedKinds.map((kind) => ({ group: GATEWAY_GROUP, kind }));
 
   if (protocol === 'HTTPS' || (protocol === 'TLS' && tlsMode === 'Terminate')) {
-    const certProblem = resolveCertificates(spec, listener, gateway, index);
+    const certProblem = resolveCertificates(spec, listener, gateway, index, origin);
     if (certProblem) {
       refsOk = false;
       listener.ready = false;
@@ -204,6 +221,7 @@ function resolveCertificates(
   listener: ListenerContext,
   gateway: GatewayContext,
   index: ResourceIndex,
+  origin: ListenerOrigin,
 ): { reason: string; message: string } | undefined {
   const mode = spec.tls?.mode ?? 'Terminate';
   if (mode !== 'Terminate') return { reason: Reasons.unsupportedValue, message: `TLS mode ${mode} is not supported; use Terminate` };
@@ -212,15 +230,15 @@ function resolveCertificates(
   for (const ref of refs) {
     const group = ref.group ?? CORE_GROUP;
     const kind = ref.kind ?? 'Secret';
-    const namespace = ref.namespace ?? gateway.namespace;
+    const namespace = ref.namespace ?? origin.namespace;
     if (group !== CORE_GROUP || kind !== 'Secret') return { reason: Reasons.invalidCertificateRef, message: `Certificate ref kind ${group}/${kind} is not supported; use a Secret` };
     const allowed = index.isReferenceAllowed(
-      { group: GATEWAY_GROUP, kind: 'Gateway', namespace: gateway.namespace },
+      { group: GATEWAY_GROUP, kind: origin.kind, namespace: origin.namespace },
       { group: CORE_GROUP, kind: 'Secret', namespace, name: ref.name },
     );
     if (!allowed) return { reason: Reasons.refNotPermitted, message: `Secret ${namespace}/${ref.name} is in another namespace and no ReferenceGrant allows it` };
     // An ACME-managed certificate does not exist until the certs service issues it.
-    const acmeManaged = gateway.issuer !== undefined && listener.hostname !== undefined && listener.protocol === 'HTTPS';
+    const acmeManaged = origin.kind === 'Gateway' && gateway.issuer !== undefined && listener.hostname !== undefined && listener.protocol === 'HTTPS';
     if (!acmeManaged) {
       const problem = describeTlsSecretProblem(index.get('Secret', namespace, ref.name));
       if (problem) return { reason: Reasons.invalidCertificateRef, message: `Secret ${namespace}/${ref.name} ${problem}` };
@@ -239,13 +257,17 @@ function describeTlsSecretProblem(secret: GatewayResource | undefined): string |
   return problem ? `must contain a valid certificate and key: ${problem}` : undefined;
 }
 
-/** Listeners sharing a port must agree on protocol and differ in hostname (Gateway API rules). */
+/**
+ * Listeners sharing a port must agree on protocol and differ in hostname (Gateway API rules). A UDP
+ * socket is not a TCP one: UDP listeners share a port with any other protocol, as in Envoy Gateway.
+ */
 function markConflicts(listeners: ListenerContext[]): void {
-  const byPort = new Map<number, ListenerContext[]>();
+  const byPort = new Map<string, ListenerContext[]>();
   for (const listener of listeners) {
     if (!listener.ready && listener.status.conditions.some((c) => c.type === 'Accepted' && c.status === 'False')) continue;
-    let group = byPort.get(listener.port);
-    if (!group) byPort.set(listener.port, (group = []));
+    const key = socketKey(listener);
+    let group = byPort.get(key);
+    if (!group) byPort.set(key, (group = []));
     group.push(listener);
   }
   for (const group of byPort.values()) {
@@ -265,18 +287,17 @@ function markConflicts(listeners: ListenerContext[]): void {
   }
 }
 
+/** "<port>" for TCP sockets, "<port>/udp" for UDP ones: listeners conflict only on the same socket. */
+export function socketKey(listener: Pick<ListenerContext, 'port' | 'protocol'>): string {
+  return listener.protocol === 'UDP' ? `${listener.port}/udp` : String(listener.port);
+}
+
 /** Final Gateway and listener statuses, once routes have been counted. */
 export function recordGatewayStatus(gateway: GatewayContext, statuses: StatusMap): void {
-  const listeners = gateway.listeners.map((listener) => {
-    listener.status.attachedRoutes = listener.attachedRoutes;
-    listener.status.conditions.push(
-      listener.ready
-        ? conditionTrue('Programmed', Reasons.programmed, 'Listener is programmed')
-        : conditionFalse('Programmed', Reasons.invalid, 'Listener is not valid or is in conflict'),
-    );
-    return listener.status;
-  });
-  const anyReady = gateway.listeners.some((l) => l.ready);
+  const own = gateway.listeners.filter((l) => !l.listenerSet);
+  const listeners = own.map(finishListenerStatus);
+  // A Gateway whose listeners all come from ListenerSets is programmed by theirs.
+  const anyReady = (own.length > 0 ? own : gateway.listeners).some((l) => l.ready);
   const addresses = gatewayAddresses(gateway.resource);
   statuses.set(`Gateway/${gateway.key}`, {
     kind: 'Gateway',
@@ -288,5 +309,17 @@ export function recordGatewayStatus(gateway: GatewayContext, statuses: StatusMap
       ...(gateway.conditions ?? []),
     ],
     listeners,
+    ...(gateway.attachedListenerSets !== undefined ? { attachedListenerSets: gateway.attachedListenerSets } : {}),
   });
+}
+
+/** A listener's status once its routes are counted: attachedRoutes and Programmed. */
+export function finishListenerStatus(listener: ListenerContext): ListenerStatus {
+  listener.status.attachedRoutes = listener.attachedRoutes;
+  listener.status.conditions.push(
+    listener.ready
+      ? conditionTrue('Programmed', Reasons.programmed, 'Listener is programmed')
+      : conditionFalse('Programmed', Reasons.invalid, 'Listener is not valid or is in conflict'),
+  );
+  return listener.status;
 }

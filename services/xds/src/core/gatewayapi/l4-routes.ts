@@ -1,18 +1,24 @@
-// TCPRoute and TLSRoute: attachment to TCP and TLS listeners (parentRefs, allowedRoutes, hostnames as
+// TCPRoute, TLSRoute and UDPRoute: attachment to TCP, TLS and UDP listeners (parentRefs, allowedRoutes, hostnames as
 // SNI), their backendRefs as weighted clusters, and their status per parent. A connection has no path
 // or header to tell routes apart, so on one port each SNI name (or, for TCP, the port itself) carries
-// one route: the oldest one; a newer route asking for a taken name is not accepted there.
+// one route: the oldest one; a newer route asking for a taken name is not accepted there. UDP
+// backends become one cluster per route (udp-backends.ts).
 import type { WeightedClusterIR } from '../ir/types.js';
 import type { GatewayResource } from '../provider/resource-types.js';
 import { ClusterRegistry, resolveBackendRef, type BackendRef } from './backends.js';
 import { conditionFalse, conditionTrue, describeIssues, Reasons } from './conditions.js';
-import type { GatewayContext, ListenerContext } from './gateways.js';
-import { GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
+import { socketKey, type GatewayContext, type ListenerContext } from './gateways.js';
+import type { ResourceIndex } from './resource-index.js';
+import { resolveRouteParent } from './listener-sets.js';
 import { attachToGateway, reportedParentRef, resolvedRefsCondition } from './routes.js';
 import { objectsOf } from './shape.js';
+import { udpBackends } from './udp-backends.js';
+import { noteHttpOnlyFields, withClusterPolicy } from './l4-policies.js';
+import { PolicyAttachments } from './policies.js';
+import type { TrafficPolicyIR } from './traffic-policy.js';
 import type { Condition, ParentReference, StatusMap } from './status-types.js';
 
-export const L4_ROUTE_KINDS = ['TCPRoute', 'TLSRoute'] as const;
+export const L4_ROUTE_KINDS = ['TCPRoute', 'TLSRoute', 'UDPRoute'] as const;
 type L4RouteKind = (typeof L4_ROUTE_KINDS)[number];
 
 /** One route's connections on one listener. */
@@ -43,6 +49,7 @@ export function translateL4Routes(
   registries: ReadonlyMap<string, ClusterRegistry>,
   controllerName: string,
   statuses: StatusMap,
+  traffic: PolicyAttachments<TrafficPolicyIR> = new PolicyAttachments(),
 ): Map<string, L4Entry[]> {
   const result = new Map<string, L4Entry[]>();
   const byKey = new Map(gateways.map((g) => [g.key, g]));
@@ -54,7 +61,10 @@ export function translateL4Routes(
     const spec = (route.spec ?? {}) as L4RouteSpec;
     const parents: Array<{ parentRef: ParentReference; controllerName: string; conditions: Condition[] }> = [];
     statuses.set(`${kind}/${namespace}/${route.metadata.name}`, { kind, parents });
-    const refs = (registry: ClusterRegistry) => resolveBackends(route, spec, index, registry);
+    const refs = (registry: ClusterRegistry) => {
+      const resolved = resolveBackends(route, spec, index, registry);
+      return kind === 'UDPRoute' ? udpBackends(route, resolved, registry) : resolved;
+    };
     let scratchRefs: Condition | undefined;
     const refsCondition = () => (scratchRefs ??= resolvedRefsCondition(refs(new ClusterRegistry()).problems));
 
@@ -62,42 +72,48 @@ export function translateL4Routes(
       const parentNamespace = parentRef.namespace ?? namespace;
       const reported = reportedParentRef(parentRef, parentNamespace);
       const refuse = (reason: string, message: string) => parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', reason, message), refsCondition()] });
-      const gateway = reported.group === GATEWAY_GROUP && reported.kind === 'Gateway' ? byKey.get(`${parentNamespace}/${parentRef.name}`) : undefined;
-      if (!gateway) {
-        if (index.get('Gateway', parentNamespace, parentRef.name) && reported.kind === 'Gateway') continue; // another controller's
-        refuse(Reasons.noMatchingParent, `Gateway ${parentNamespace}/${parentRef.name} is not found`);
+      const parent = resolveRouteParent(reported, byKey, index, statuses);
+      if ('foreign' in parent) continue; // another controller's
+      if ('missing' in parent) {
+        refuse(Reasons.noMatchingParent, parent.missing);
         continue;
       }
+      const { gateway } = parent;
       if (route.issues?.length) {
         refuse(Reasons.unsupportedValue, describeIssues(route.issues));
         continue;
       }
-      const attachment = attachToGateway(route, kind, spec.hostnames ?? [], parentRef, gateway, index);
+      const attachment = attachToGateway(route, kind, spec.hostnames ?? [], parentRef, gateway, index, parent.listenerSet);
       if (!attachment.ok) {
         refuse(attachment.reason, attachment.message);
         continue;
       }
-      // Each SNI name (TCP: the port) carries the oldest route that asks for it.
+      // Each SNI name (TCP, UDP: the port) carries the oldest route that asks for it.
       const placed = attachment.listeners.map(({ listener, hostnames }) => {
-        const names = kind === 'TCPRoute' ? [''] : hostnames.map((h) => (h === '*' ? '' : h));
-        return { listener, free: names.filter((n) => !claimed.has(`${gateway.key}/${listener.port}/${n}`)) };
+        const names = kind === 'TLSRoute' ? hostnames.map((h) => (h === '*' ? '' : h)) : [''];
+        return { listener, free: names.filter((n) => !claimed.has(`${gateway.key}/${socketKey(listener)}/${n}`)) };
       });
       if (placed.every((p) => p.free.length === 0)) {
-        refuse(Reasons.unsupportedValue, `Another ${kind} already carries ${kind === 'TCPRoute' ? 'every connection of this listener' : "this route's hostnames"}; the oldest route wins`);
+        const what = { TCPRoute: 'every connection of this listener', UDPRoute: 'every datagram of this listener', TLSRoute: "this route's hostnames" }[kind];
+        refuse(Reasons.unsupportedValue, `Another ${kind} already carries ${what}; the oldest route wins`);
         continue;
       }
       const { backends, problems } = refs(registries.get(gateway.key)!);
       parents.push({ parentRef: reported, controllerName, conditions: [conditionTrue('Accepted', Reasons.accepted, 'Route is accepted'), resolvedRefsCondition(problems)] });
       let entries = result.get(gateway.key);
       if (!entries) result.set(gateway.key, (entries = []));
+      noteHttpOnlyFields({ kind, namespace, name: route.metadata.name }, traffic, statuses);
       for (const { listener, free } of placed) {
         if (free.length === 0) continue;
+        // A BackendTrafficPolicy on the route, its listener or its Gateway: the cluster settings (l4-policies.ts).
+        const policy = traffic.lookup({ kind, namespace, name: route.metadata.name }, objectsOf<{ name?: string }>(spec.rules)[0]?.name, gateway.key, listener.name)?.value;
+        const listenerBackends = withClusterPolicy(backends, policy, registries.get(gateway.key)!);
         listener.attachedRoutes += 1;
-        for (const n of free) claimed.add(`${gateway.key}/${listener.port}/${n}`);
+        for (const n of free) claimed.add(`${gateway.key}/${socketKey(listener)}/${n}`);
         const serverNames = free.filter((n) => n !== '');
         // A catch-all ("" claimed) and named SNI entries are separate chains: Envoy matches the names first.
-        if (serverNames.length > 0) entries.push({ listener, name: `${gateway.key}/${listener.name}/${kind.toLowerCase()}/${namespace}/${route.metadata.name}`, serverNames, backends });
-        if (free.includes('')) entries.push({ listener, name: `${gateway.key}/${listener.name}/${kind.toLowerCase()}/${namespace}/${route.metadata.name}${serverNames.length > 0 ? '/*' : ''}`, serverNames: [], backends });
+        if (serverNames.length > 0) entries.push({ listener, name: `${gateway.key}/${listener.name}/${kind.toLowerCase()}/${namespace}/${route.metadata.name}`, serverNames, backends: listenerBackends });
+        if (free.includes('')) entries.push({ listener, name: `${gateway.key}/${listener.name}/${kind.toLowerCase()}/${namespace}/${route.metadata.name}${serverNames.length > 0 ? '/*' : ''}`, serverNames: [], backends: listenerBackends });
       }
     }
   }

@@ -12,6 +12,7 @@ import { translateTrafficPolicy, type TrafficPolicyIR } from './traffic-policy.j
 import { AUTHZ_SECTIONS, translateSecurityFeatures, type SecurityFeatures } from './security-features.js';
 import { httpRouteHostnames, tlsWithoutHttpsTarget, translateClientTrafficPolicy } from './client-traffic-policy.js';
 import { withSelectedTargets } from './target-selectors.js';
+import { listenerSetKeyOf, listenerSetTarget } from './listener-sets.js';
 import type { ClientPolicyIR } from '../ir/types.js';
 
 interface TargetRef {
@@ -23,7 +24,7 @@ interface TargetRef {
 
 /**
  * What applies where; keys: "rule:<Kind>/<ns>/<name>/<ruleName>", "route:<Kind>/<ns>/<name>",
- * "listener:<ns>/<gw>/<section>", "gateway:<ns>/<gw>".
+ * "listener:<ns>/<gw>/<section>", "listenerset:<ns>/<gw>/<set ns>/<set>" (listener-sets.ts), "gateway:<ns>/<gw>".
  */
 export class PolicyAttachments<T> {
   private readonly byTarget = new Map<string, { policy: string; value: T }>();
@@ -45,6 +46,7 @@ export class PolicyAttachments<T> {
       (ruleName === undefined ? undefined : this.byTarget.get(`rule:${route.kind}/${route.namespace}/${route.name}/${ruleName}`)) ??
       this.byTarget.get(`route:${route.kind}/${route.namespace}/${route.name}`) ??
       this.byTarget.get(`listener:${gatewayKey}/${listenerName}`) ??
+      this.byTarget.get(listenerSetKeyOf(gatewayKey, listenerName) ?? '') ??
       this.byTarget.get(`gateway:${gatewayKey}`)
     );
   }
@@ -135,7 +137,7 @@ function attach(
         ancestors.push({ ancestorRef, controllerName, conditions: [ok ? conditionTrue('Accepted', reason, message) : conditionFalse('Accepted', reason, message)] });
       }
     };
-    const targetKey = targetKeyOf(target, namespace, index, gatewayKeys);
+    const targetKey = targetKeyOf(target, namespace, index, gatewayKeys, kind);
     // A SecurityPolicy whose spec cannot be enforced (schema aside) is checked for its target and
     // conflicts first, as Envoy Gateway does, then fails closed on the routes it holds.
     const specProblem = failClosed && !policy.issues?.length && invalidMessage !== undefined;
@@ -180,7 +182,7 @@ function chainOwnerOf(gateways: readonly GatewayContext[]): Map<string, string> 
   return owners;
 }
 
-function targetKeyOf(target: TargetRef, namespace: string, index: ResourceIndex, gatewayKeys: ReadonlyMap<string, ReadonlySet<string>>): string | undefined {
+function targetKeyOf(target: TargetRef, namespace: string, index: ResourceIndex, gatewayKeys: ReadonlyMap<string, ReadonlySet<string>>, policyKind?: string): string | undefined {
   if ((target.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP) return undefined;
   if (target.kind === 'Gateway') {
     const key = `${namespace}/${target.name}`;
@@ -190,7 +192,10 @@ function targetKeyOf(target: TargetRef, namespace: string, index: ResourceIndex,
     if (target.sectionName && !listeners.has(target.sectionName)) return undefined;
     return target.sectionName ? `listener:${key}/${target.sectionName}` : `gateway:${key}`;
   }
-  if (target.kind === 'HTTPRoute' || target.kind === 'GRPCRoute') {
+  if (target.kind === 'ListenerSet') return listenerSetTarget(target, namespace, gatewayKeys)?.key;
+  // L4 routes take BackendTrafficPolicies only (their cluster settings: l4-policies.ts).
+  const l4 = policyKind === 'BackendTrafficPolicy' && (target.kind === 'TCPRoute' || target.kind === 'TLSRoute' || target.kind === 'UDPRoute');
+  if (target.kind === 'HTTPRoute' || target.kind === 'GRPCRoute' || l4) {
     const route = index.get(target.kind, namespace, target.name);
     if (!route) return undefined;
     if (!target.sectionName) return `route:${target.kind}/${namespace}/${target.name}`;
@@ -208,6 +213,7 @@ function ancestorsOf(target: TargetRef, namespace: string, index: ResourceIndex,
       ? [{ group: GATEWAY_GROUP, kind: 'Gateway', namespace, name: target.name, ...(target.sectionName ? { sectionName: target.sectionName } : {}) }]
       : [];
   }
+  if (target.kind === 'ListenerSet') return [listenerSetTarget(target, namespace, gatewayKeys)?.ancestor ?? []].flat();
   const route = index.get(target.kind, namespace, target.name);
   const parentRefs = objectsOf<{ name: string; namespace?: string }>((route?.spec as { parentRefs?: unknown } | undefined)?.parentRefs).filter((ref) => typeof ref.name === 'string');
   return parentRefs

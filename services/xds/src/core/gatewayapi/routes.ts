@@ -10,6 +10,7 @@ import type { PolicyResult } from './policies.js';
 import { GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
 import { namespaceLabels, selectorMatches, describeSelectorProblem } from './namespaces.js';
 import { checkRouteCelRules } from './route-cel-rules.js';
+import { resolveRouteParent } from './listener-sets.js';
 import { objectsOf } from './shape.js';
 import { translateRule, type RuleIR, type RuleProblem, type RuleSpec } from './route-rules.js';
 import { securityRouteParts } from './security-features.js';
@@ -85,22 +86,19 @@ export function translateRoutes(
     for (const parentRef of parentRefs) {
       const parentNamespace = parentRef.namespace ?? namespace;
       const reported = reportedParentRef(parentRef, parentNamespace);
-      const gateway = reported.group === GATEWAY_GROUP && reported.kind === 'Gateway' ? byKey.get(`${parentNamespace}/${parentRef.name}`) : undefined;
-      if (!gateway) {
-        // A Gateway of another controller is not ours to report on.
-        if (index.get('Gateway', parentNamespace, parentRef.name) && reported.kind === 'Gateway') continue;
-        parents.push({
-          parentRef: reported,
-          controllerName,
-          conditions: [conditionFalse('Accepted', Reasons.noMatchingParent, `Gateway ${parentNamespace}/${parentRef.name} is not found`), refsCondition()],
-        });
+      // A Gateway (or ListenerSet) of another controller is not ours to report on.
+      const parent = resolveRouteParent(reported, byKey, index, statuses);
+      if ('foreign' in parent) continue;
+      if ('missing' in parent) {
+        parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', Reasons.noMatchingParent, parent.missing), refsCondition()] });
         continue;
       }
+      const { gateway } = parent;
       if (invalid.length > 0) {
         parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', Reasons.unsupportedValue, describeIssues(invalid)), refsCondition()] });
         continue;
       }
-      const attachment = attachToGateway(route, kind, spec.hostnames ?? [], parentRef, gateway, index);
+      const attachment = attachToGateway(route, kind, spec.hostnames ?? [], parentRef, gateway, index, parent.listenerSet);
       if (!attachment.ok) {
         parents.push({ parentRef: reported, controllerName, conditions: [conditionFalse('Accepted', attachment.reason, attachment.message), refsCondition()] });
         continue;
@@ -179,18 +177,22 @@ export function attachToGateway(
   parentRef: ParentReference,
   gateway: GatewayContext,
   index: ResourceIndex,
+  listenerSet?: { namespace: string; name: string },
 ): Attachment {
-  const named = gateway.listeners.filter((l) => (!parentRef.sectionName || l.name === parentRef.sectionName) && (!parentRef.port || l.port === parentRef.port));
+  // A ListenerSet parent offers its own listeners (sectionName = the name in the set); a Gateway parent, the Gateway's.
+  const owned = gateway.listeners.filter((l) => (listenerSet ? l.listenerSet?.namespace === listenerSet.namespace && l.listenerSet.name === listenerSet.name : !l.listenerSet));
+  const named = owned.filter((l) => (!parentRef.sectionName || (l.listenerSet?.entryName ?? l.name) === parentRef.sectionName) && (!parentRef.port || l.port === parentRef.port));
+  const parentName = listenerSet ? `ListenerSet ${listenerSet.namespace}/${listenerSet.name}` : `Gateway ${gateway.key}`;
   if (named.length === 0) {
-    return { ok: false, reason: Reasons.noMatchingParent, message: `Gateway ${gateway.key} has no listener ${parentRef.sectionName ?? ''}${parentRef.port ? ` on port ${parentRef.port}` : ''}`.trim() };
+    return { ok: false, reason: Reasons.noMatchingParent, message: `${parentName} has no listener ${parentRef.sectionName ?? ''}${parentRef.port ? ` on port ${parentRef.port}` : ''}`.trim() };
   }
-  const allowed = named.filter((l) => l.attachable && l.allowedKinds.includes(kind) && namespaceAllowed(l, route.metadata.namespace, gateway.namespace, index));
+  const allowed = named.filter((l) => l.attachable && l.allowedKinds.includes(kind) && namespaceAllowed(l, route.metadata.namespace, l.listenerSet?.namespace ?? gateway.namespace, index));
   if (allowed.length === 0) {
-    return { ok: false, reason: Reasons.notAllowedByListeners, message: `No ready listener of Gateway ${gateway.key} allows ${kind} from namespace ${route.metadata.namespace}` };
+    return { ok: false, reason: Reasons.notAllowedByListeners, message: `No ready listener of ${parentName} allows ${kind} from namespace ${route.metadata.namespace}` };
   }
   const listeners = allowed.map((listener) => ({ listener, hostnames: intersectHostnames(listener.hostname, routeHostnames) })).filter((a) => a.hostnames.length > 0);
   if (listeners.length === 0) {
-    return { ok: false, reason: Reasons.noMatchingListenerHostname, message: `No listener hostname of Gateway ${gateway.key} matches the route's hostnames` };
+    return { ok: false, reason: Reasons.noMatchingListenerHostname, message: `No listener hostname of ${parentName} matches the route's hostnames` };
   }
   return { ok: true, listeners };
 }

@@ -29,8 +29,9 @@ export interface ListenerStatus {
 
 export type ResourceStatus =
   | { kind: 'GatewayClass'; conditions: Condition[] }
-  | { kind: 'Gateway'; conditions: Condition[]; listeners: ListenerStatus[]; addresses?: Array<{ type: string; value: string }> }
-  | { kind: 'HTTPRoute' | 'GRPCRoute' | 'TCPRoute' | 'TLSRoute'; parents: Array<{ parentRef: ParentReference; controllerName: string; conditions: Condition[] }> }
+  | { kind: 'Gateway'; conditions: Condition[]; listeners: ListenerStatus[]; addresses?: Array<{ type: string; value: string }>; attachedListenerSets?: number }
+  | { kind: 'ListenerSet'; conditions: Condition[]; listeners: ListenerStatus[] }
+  | { kind: 'HTTPRoute' | 'GRPCRoute' | 'TCPRoute' | 'TLSRoute' | 'UDPRoute'; parents: Array<{ parentRef: ParentReference; controllerName: string; conditions: Condition[] }> }
   | { kind: 'SecurityPolicy' | 'BackendTrafficPolicy' | 'ClientTrafficPolicy' | 'BackendTLSPolicy'; ancestors: Array<{ ancestorRef: ParentReference; controllerName: string; conditions: Condition[] }> }
   | { kind: 'Backend' | 'ReferenceGrant' | 'Secret' | 'ConfigMap' | 'Namespace'; conditions: Condition[] };
 

@@ -11,6 +11,7 @@ import { ClusterRegistry } from './backends.js';
 import { collectGateways, recordGatewayStatus } from './gateways.js';
 import { presentBackendClientCertificate } from './gateway-tls.js';
 import { collectIdentityHeaders } from './identity-headers.js';
+import { attachListenerSets, recordListenerSetStatuses } from './listener-sets.js';
 import { applyClientPolicies } from './client-policy-apply.js';
 import { collectPolicies } from './policies.js';
 import { ResourceIndex } from './resource-index.js';
@@ -38,12 +39,14 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
   const statuses: StatusMap = new Map();
   const index = new ResourceIndex(resources);
   const gateways = collectGateways(index, controllerName, statuses);
+  const listenerSets = attachListenerSets(index, gateways, statuses);
   const registries = new Map(gateways.map((g) => [g.key, new ClusterRegistry(options.serviceDnsTemplate)]));
   const policies = collectPolicies(index, gateways, controllerName, statuses);
   const routes = translateRoutes(index, gateways, registries, policies, controllerName, statuses);
-  const l4Routes = translateL4Routes(index, gateways, registries, controllerName, statuses);
+  const l4Routes = translateL4Routes(index, gateways, registries, controllerName, statuses, policies.traffic);
   for (const gateway of gateways) presentBackendClientCertificate(gateway, registries.get(gateway.key)!);
   recordBackendTlsPolicyStatuses(index, gateways, registries, controllerName, statuses);
+  recordListenerSetStatuses(listenerSets, statuses);
   for (const gateway of gateways) recordGatewayStatus(gateway, statuses);
   recordOtherStatuses(index, statuses);
   stampObservedGenerations(index, statuses);
@@ -54,7 +57,7 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
     withUpstreamSecrets(
       withL4Ports(
         assembleGatewayIR(gateway, routes.entries.get(gateway.key) ?? [], routes.proxyless.get(gateway.key), registries.get(gateway.key)!, index, identityHeaders),
-        assembleL4Ports(gateway, l4Routes.get(gateway.key) ?? []),
+        assembleL4Ports(gateway, l4Routes.get(gateway.key) ?? [], policies.client),
       ),
       registries.get(gateway.key)!.secrets(),
     ),

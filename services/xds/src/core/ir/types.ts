@@ -31,11 +31,11 @@ export interface PortIR {
   chains: FilterChainIR[];
 }
 
-/** One Envoy listener for the TCP or TLS Gateway listeners sharing a port: connections, not requests. */
+/** One Envoy listener for the TCP or TLS Gateway listeners sharing a port (connections), or a UDP one (datagrams). */
 export interface L4PortIR {
   name: string;
   port: number;
-  protocol: 'TCP' | 'TLS';
+  protocol: 'TCP' | 'TLS' | 'UDP';
   chains: L4ChainIR[];
 }
 
@@ -49,6 +49,8 @@ export interface L4ChainIR {
   tlsSecrets?: string[];
   /** Weighted clusters; empty when no backend resolved (the connection finds no upstream). */
   backends: WeightedClusterIR[];
+  /** The ClientTrafficPolicy of the chain's listener (or its Gateway); TCP and TLS only. */
+  client?: ClientPolicyIR;
 }
 
 export interface FilterChainIR {
@@ -345,6 +347,8 @@ export type EndpointIR = ({ kind: 'ip'; address: string; port: number } | { kind
   zone?: string;
   /** Load assignment priority: 1 for the endpoints of a `fallback: true` Backend (failover), else 0. */
   priority?: number;
+  /** Envoy's load_balancing_weight of this endpoint (a UDPRoute's backend weights, spread over their endpoints). */
+  weight?: number;
 };
 
 export interface ClusterIR {

@@ -239,10 +239,11 @@ const route = object({
 
 const zone = optional(string);
 const priority = optional(number);
+const weight = optional(number);
 const endpoint = tagged('kind', {
-  ip: object({ kind: oneOf('ip'), address: string, port: portNumber, zone, priority }),
-  fqdn: object({ kind: oneOf('fqdn'), hostname: string, port: portNumber, zone, priority }),
-  unix: object({ kind: oneOf('unix'), path: string, zone, priority }),
+  ip: object({ kind: oneOf('ip'), address: string, port: portNumber, zone, priority, weight }),
+  fqdn: object({ kind: oneOf('fqdn'), hostname: string, port: portNumber, zone, priority, weight }),
+  unix: object({ kind: oneOf('unix'), path: string, zone, priority, weight }),
 });
 const payload = tagged('type', {
   text: object({ type: oneOf('text'), text: string }),
@@ -426,8 +427,8 @@ const clientPolicy = object({
 const chain = object({ name: string, serverNames: list(string), tlsSecrets: list(string), virtualHosts: list(virtualHost), acmeChallenge: boolean, client: optional(clientPolicy), frontendValidation: optional(clientValidation) });
 const port = object({ name: string, port: portNumber, protocol: oneOf('HTTP', 'HTTPS'), chains: list(chain) });
 const proxylessHost = object({ host: string, routes: list(route) });
-const l4Chain = object({ name: string, serverNames: list(string), tlsSecrets: optional(list(string)), backends: list(weightedCluster) });
-const l4Port = object({ name: string, port: portNumber, protocol: oneOf('TCP', 'TLS'), chains: list(l4Chain) });
+const l4Chain = object({ name: string, serverNames: list(string), tlsSecrets: optional(list(string)), backends: list(weightedCluster), client: optional(clientPolicy) });
+const l4Port = object({ name: string, port: portNumber, protocol: oneOf('TCP', 'TLS', 'UDP'), chains: list(l4Chain) });
 
 const gatewayShape = object({ key: string, ports: list(port), l4Ports: optional(list(l4Port)), proxyless: list(proxylessHost), clusters: list(cluster), secrets: list(tlsSecret), identityHeaders: list(string) });
 

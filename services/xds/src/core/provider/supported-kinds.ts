@@ -8,7 +8,7 @@ const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 const ENVOY_GATEWAY = 'gateway.envoyproxy.io/v1alpha1';
 
 /** Gateway API kinds xds translates; their apiVersions come from the CRDs. */
-const GATEWAY_API_KINDS = ['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute', 'ReferenceGrant', 'BackendTLSPolicy'] as const;
+const GATEWAY_API_KINDS = ['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute', 'ReferenceGrant', 'BackendTLSPolicy', 'ListenerSet', 'UDPRoute'] as const;
 
 export const SUPPORTED_KINDS: ReadonlyMap<string, readonly string[]> = new Map([
   ...GATEWAY_API_KINDS.map((kind): [string, string[]] => [kind, servedVersions(GATEWAY_GROUP, kind).map((v) => v.apiVersion)]),

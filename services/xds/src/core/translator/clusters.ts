@@ -72,5 +72,5 @@ function lbEndpoint(endpoint: EndpointIR): EnvoyObject {
     endpoint.kind === 'unix'
       ? { pipe: { path: endpoint.path } }
       : { socket_address: { address: endpoint.kind === 'ip' ? endpoint.address : endpoint.hostname, port_value: endpoint.port } };
-  return { endpoint: { address } };
+  return { endpoint: { address }, ...(endpoint.weight !== undefined ? { load_balancing_weight: endpoint.weight } : {}) };
 }

@@ -1,0 +1,66 @@
+// The emulated Envoy for datagrams: a local UDP port standing in for one UDP listener of the served
+// snapshot. Its udp_proxy listener filter names the route's cluster (matcher.on_no_match's Route action,
+// or the deprecated `cluster`); each downstream peer (address and port) is a session with its own
+// upstream socket, as Envoy keeps one, so the backend's answers go back to the peer that asked.
+import { createSocket, type Socket } from 'node:dgram';
+import { lookup } from 'node:dns/promises';
+import type { ServedSnapshot } from './ads-snapshot.js';
+import { upstreamAddress } from './upstream-address.js';
+
+interface UdpProxyJson {
+  cluster?: string;
+  matcher?: { on_no_match?: { action?: { typed_config?: { cluster?: string } } } };
+}
+
+interface ListenerJson {
+  name: string;
+  address?: { socket_address?: { protocol?: string; port_value?: number } };
+  listener_filters?: Array<{ name?: string; typed_config?: UdpProxyJson }>;
+}
+
+export interface EmulatedUdpListener {
+  /** The local port clients send datagrams to. */
+  readonly port: number;
+  /** The cluster the udp_proxy sends datagrams to. */
+  readonly cluster: string;
+  close(): Promise<void>;
+}
+
+/** The udp_proxy cluster of the UDP listener on `listenerPort`. */
+export function udpProxyCluster(snapshot: ServedSnapshot, listenerPort: number): string {
+  const listener = (snapshot.listeners as unknown as ListenerJson[]).find(
+    (l) => l.address?.socket_address?.protocol === 'UDP' && l.address.socket_address.port_value === listenerPort,
+  );
+  if (!listener) throw new Error(`no UDP listener on port ${listenerPort} in the snapshot`);
+  const proxy = listener.listener_filters?.find((f) => f.name === 'envoy.filters.udp_listener.udp_proxy')?.typed_config;
+  const cluster = proxy?.matcher?.on_no_match?.action?.typed_config?.cluster ?? proxy?.cluster;
+  if (!cluster) throw new Error(`UDP listener ${listener.name} has no udp_proxy cluster`);
+  return cluster;
+}
+
+export async function startUdpListener(snapshot: ServedSnapshot, listenerPort: number, hosts: Readonly<Record<string, string>> = {}): Promise<EmulatedUdpListener> {
+  const cluster = udpProxyCluster(snapshot, listenerPort);
+  const { host, port } = upstreamAddress(snapshot, cluster);
+  const target = { address: hosts[host] ?? (await lookup(host, { family: 4 })).address, port };
+  const downstream = createSocket('udp4');
+  const sessions = new Map<string, Socket>();
+  downstream.on('message', (datagram, peer) => {
+    const key = `${peer.address}:${peer.port}`;
+    let upstream = sessions.get(key);
+    if (!upstream) {
+      upstream = createSocket('udp4');
+      upstream.on('message', (answer) => downstream.send(answer, peer.port, peer.address));
+      sessions.set(key, upstream);
+    }
+    upstream.send(datagram, target.port, target.address);
+  });
+  await new Promise<void>((done) => downstream.bind(0, '127.0.0.1', done));
+  return {
+    port: downstream.address().port,
+    cluster,
+    close: async () => {
+      for (const upstream of sessions.values()) upstream.close();
+      await new Promise<void>((done) => downstream.close(() => done()));
+    },
+  };
+}
