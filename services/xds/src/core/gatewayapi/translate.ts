@@ -16,6 +16,7 @@ import { ResourceIndex } from './resource-index.js';
 import { translateRoutes } from './routes.js';
 import type { Condition, StatusMap } from './status-types.js';
 import { recordOtherStatuses } from './other-statuses.js';
+import { collectEnvoyPatchPolicies, type EnvoyPatchPolicyIR } from './envoy-patch-policies.js';
 
 /** The GatewayClass controllerName served when none is configured. */
 export const DEFAULT_CONTROLLER_NAME = 'gatehouse.dev/gateway-controller';
@@ -26,11 +27,15 @@ export interface GatewayApiResult {
   authzPolicies: Array<{ namespace: string; name: string; yaml: string }>;
   authzSecrets: Map<string, { data: Record<string, Buffer> }>;
   certificatesWanted: CertificateRequest[];
+  /** Accepted EnvoyPatchPolicies per Gateway key, in the order they apply (after translation). */
+  envoyPatchPolicies: Map<string, EnvoyPatchPolicyIR[]>;
 }
 
 export interface GatewayApiOptions {
   /** How a Service backendRef becomes a hostname; default "{name}" (service-backends.ts). */
   serviceDnsTemplate?: string;
+  /** XDS_ENABLE_ENVOY_PATCH_POLICY (Envoy Gateway's extensionApis.enableEnvoyPatchPolicy); default off. */
+  enableEnvoyPatchPolicy?: boolean;
 }
 
 export function translateGatewayApi(resources: readonly GatewayResource[], controllerName: string, options: GatewayApiOptions = {}): GatewayApiResult {
@@ -42,6 +47,7 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
   const routes = translateRoutes(index, gateways, registries, policies, controllerName, statuses);
   const l4Routes = translateL4Routes(index, gateways, registries, controllerName, statuses);
   recordBackendTlsPolicyStatuses(index, gateways, registries, controllerName, statuses);
+  const envoyPatchPolicies = collectEnvoyPatchPolicies(index, gateways, controllerName, statuses, options.enableEnvoyPatchPolicy === true);
   for (const gateway of gateways) recordGatewayStatus(gateway, statuses);
   recordOtherStatuses(index, statuses);
   stampObservedGenerations(index, statuses);
@@ -64,6 +70,7 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
     authzPolicies: policies.authzPolicies,
     authzSecrets: policies.authzSecrets,
     certificatesWanted: gateways.flatMap(certificatesWantedFor),
+    envoyPatchPolicies,
   };
 }
 
