@@ -4,7 +4,7 @@
 // secrets next to the bootstrap (envoySdsFiles writes them), so a rotated certificate needs no restart,
 // and xds must present spiffe://gatehouse/service/xds. Plaintext only for development (--plaintext).
 import { DEFAULT_ENVOY_SDS_DIR, DEFAULT_PKI_DIR, envoySdsFiles, formatIdentity } from '@gatehouse/contracts';
-import { internalTlsTransportSocket } from '@gatehouse/xds/core';
+import { internalTlsTransportSocket, type EnvoyStartIR, type StatsMatchIR } from '@gatehouse/xds/core';
 
 export interface BootstrapOptions {
   /** "<namespace>/<gatewayName>" */
@@ -23,6 +23,8 @@ export interface BootstrapOptions {
   pkiDir?: string;
   /** Where the Envoy finds the two SDS files (next to its bootstrap). Default /etc/envoy. */
   sdsDir?: string;
+  /** The Gateway's EnvoyProxy settings for where Envoy starts (envoy-start.ts): the bootstrap takes its stats matcher. */
+  envoyStart?: EnvoyStartIR;
 }
 
 const GATEWAY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/;
@@ -87,5 +89,13 @@ export function buildEnvoyBootstrap(options: BootstrapOptions): Record<string, u
       ],
     },
     admin: { address: { socket_address: { address: '127.0.0.1', port_value: options.adminPort ?? 9901 } } },
+    ...(options.envoyStart?.statsMatches ? { stats_config: statsConfig(options.envoyStart.statsMatches) } : {}),
   };
+}
+
+/** EnvoyProxy telemetry.metrics.matches: Envoy keeps only the stats they match (Envoy Gateway's stats matcher). */
+function statsConfig(matches: readonly StatsMatchIR[]): Record<string, unknown> {
+  const pattern = (m: StatsMatchIR) =>
+    m.type === 'Prefix' ? { prefix: m.value } : m.type === 'Suffix' ? { suffix: m.value } : m.type === 'RegularExpression' ? { safe_regex: { regex: m.value } } : { exact: m.value };
+  return { stats_matcher: { inclusion_list: { patterns: matches.map(pattern) } } };
 }

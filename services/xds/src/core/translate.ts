@@ -10,6 +10,8 @@ import type { TranslatorOptions } from './translator/options.js';
 import type { RateLimitDomainConfig } from './translator/ratelimit-config.js';
 import { translateGateway } from './translator/translate.js';
 import { applyEnvoyPatchPolicies } from './translator/envoy-patch/apply-patches.js';
+import { applyEnvoyProxyTelemetry } from './translator/envoy-proxy-telemetry.js';
+import type { EnvoyStartIR } from './gatewayapi/envoy-proxy-start.js';
 
 export interface TranslateOptions extends TranslatorOptions {
   /** GatewayClass spec.controllerName this instance serves. Default "gatehouse.dev/gateway-controller". */
@@ -50,6 +52,8 @@ export interface TranslateResult extends SideEffects {
   authzPolicies: AuthzPolicy[];
   authzSecrets: Map<string, { data: Record<string, Buffer> }>;
   certificatesWanted: CertificateWanted[];
+  /** Per node cluster with an EnvoyProxy: Envoy's command line and bootstrap stats (gatehouse bootstrap --config, pnpm start). */
+  envoyStart?: Map<string, EnvoyStartIR>;
 }
 
 export function translateAll(resources: readonly GatewayResource[], options: TranslateOptions): TranslateResult {
@@ -61,6 +65,8 @@ export function translateAll(resources: readonly GatewayResource[], options: Tra
   const rateLimitDomains: RateLimitDomain[] = [];
   for (const gateway of stage.gateways) {
     const translated = translateGateway(gateway, options);
+    const envoyProxy = stage.envoyProxies.get(gateway.key);
+    if (envoyProxy) applyEnvoyProxyTelemetry(translated.resources, envoyProxy.telemetry);
     applyEnvoyPatchPolicies(translated.resources, stage.envoyPatchPolicies.get(gateway.key) ?? [], stage.statuses);
     snapshots.set(gateway.key, translated.resources);
     rateLimitDomains.push(...translated.rateLimitDomains);
@@ -72,5 +78,6 @@ export function translateAll(resources: readonly GatewayResource[], options: Tra
     authzPolicies: stage.authzPolicies,
     authzSecrets: stage.authzSecrets,
     certificatesWanted: stage.certificatesWanted,
+    envoyStart: new Map([...stage.envoyProxies].map(([key, proxy]) => [key, proxy.start])),
   };
 }

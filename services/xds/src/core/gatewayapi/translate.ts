@@ -17,6 +17,7 @@ import { translateRoutes } from './routes.js';
 import type { Condition, StatusMap } from './status-types.js';
 import { recordOtherStatuses } from './other-statuses.js';
 import { collectEnvoyPatchPolicies, type EnvoyPatchPolicyIR } from './envoy-patch-policies.js';
+import { resolveEnvoyProxies, type EnvoyProxyIR } from './envoy-proxies.js';
 
 /** The GatewayClass controllerName served when none is configured. */
 export const DEFAULT_CONTROLLER_NAME = 'gatehouse.dev/gateway-controller';
@@ -29,6 +30,8 @@ export interface GatewayApiResult {
   certificatesWanted: CertificateRequest[];
   /** Accepted EnvoyPatchPolicies per Gateway key, in the order they apply (after translation). */
   envoyPatchPolicies: Map<string, EnvoyPatchPolicyIR[]>;
+  /** The EnvoyProxy of each Gateway that has one (GatewayClass or infrastructure parametersRef), by Gateway key. */
+  envoyProxies: Map<string, EnvoyProxyIR>;
 }
 
 export interface GatewayApiOptions {
@@ -41,7 +44,7 @@ export interface GatewayApiOptions {
 export function translateGatewayApi(resources: readonly GatewayResource[], controllerName: string, options: GatewayApiOptions = {}): GatewayApiResult {
   const statuses: StatusMap = new Map();
   const index = new ResourceIndex(resources);
-  const gateways = collectGateways(index, controllerName, statuses);
+  const { gateways, proxies: envoyProxies } = resolveEnvoyProxies(index, collectGateways(index, controllerName, statuses), controllerName, statuses, options.serviceDnsTemplate);
   const registries = new Map(gateways.map((g) => [g.key, new ClusterRegistry(options.serviceDnsTemplate)]));
   const policies = collectPolicies(index, gateways, controllerName, statuses);
   const routes = translateRoutes(index, gateways, registries, policies, controllerName, statuses);
@@ -71,6 +74,7 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
     authzSecrets: policies.authzSecrets,
     certificatesWanted: gateways.flatMap(certificatesWantedFor),
     envoyPatchPolicies,
+    envoyProxies,
   };
 }
 

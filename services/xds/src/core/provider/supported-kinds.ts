@@ -17,6 +17,7 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, readonly string[]> = new Map([
   ['BackendTrafficPolicy', [ENVOY_GATEWAY]],
   ['ClientTrafficPolicy', [ENVOY_GATEWAY]],
   ['EnvoyPatchPolicy', [ENVOY_GATEWAY]],
+  ['EnvoyProxy', [ENVOY_GATEWAY]],
   ['Secret', ['v1']],
   ['ConfigMap', ['v1']],
   ['Namespace', ['v1']],

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { findCrdSchema } from '@gatehouse/schemas';
 import { describe, expect, it } from 'vitest';
 import { envoyPatchPolicyFields } from './envoy-patch-policy.js';
+import { envoyProxyFields } from './envoy-proxy.js';
 import type { FieldSupport } from './field-support.js';
 import { renderFieldTable } from './render-table.js';
 
@@ -34,7 +35,10 @@ function schemaPaths(kind: string): string[] {
   return paths;
 }
 
-const tables: Array<[string, Record<string, FieldSupport>]> = [['EnvoyPatchPolicy', envoyPatchPolicyFields]];
+const tables: Array<[string, Record<string, FieldSupport>]> = [
+  ['EnvoyPatchPolicy', envoyPatchPolicyFields],
+  ['EnvoyProxy', envoyProxyFields],
+];
 
 describe.each(tables)('%s field table', (kind, table) => {
   const paths = schemaPaths(kind);

@@ -1,7 +1,7 @@
 // JSON Patch and JSONPath as EnvoyPatchPolicy uses them (the policy on whole Gateways: the golden case
 // testdata/end-to-end/envoypatchpolicy-json-patches and runner/last-good-envoy-patch.test.ts).
 import { describe, expect, it } from 'vitest';
-import { applyOperation, JsonPatchError } from './json-patch.js';
+import { applyOperation, JsonPatchError, type JsonValue } from './json-patch.js';
 import { jsonPathPointers } from './json-path.js';
 
 describe('applyOperation (RFC 6902)', () => {
@@ -29,7 +29,7 @@ describe('applyOperation (RFC 6902)', () => {
 });
 
 describe('jsonPathPointers', () => {
-  const listener = { name: 'l', filter_chains: [{ filters: [{ name: 'tls' }, { name: 'hcm', typed_config: { stat_prefix: 's' } }] }, { filters: [{ name: 'hcm' }] }] };
+  const listener: JsonValue = { name: 'l', filter_chains: [{ filters: [{ name: 'tls' }, { name: 'hcm', typed_config: { stat_prefix: 's' } }] }, { filters: [{ name: 'hcm' }] }] };
 
   it('selects by member, index, wildcard, descendants and filters', () => {
     expect(jsonPathPointers(listener, '$.filter_chains[0].filters[-1].typed_config')).toEqual(['/filter_chains/0/filters/1/typed_config']);
