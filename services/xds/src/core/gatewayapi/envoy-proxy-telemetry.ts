@@ -1,17 +1,19 @@
 // An EnvoyProxy's telemetry.accessLog and telemetry.tracing as IR, the way Envoy Gateway reads them:
 // no accessLog = its default JSON format to /dev/stdout, `disable` = none; File sinks (text or JSON
-// format), gRPC Access Log Service sinks (HTTP or TCP) and OpenTelemetry tracing to a collector reached
-// by a Service backendRef (or the deprecated host/port). Telemetry collectors are gRPC: each gets an
-// HTTP/2 cluster. What cannot be honoured is returned as problems naming the field.
+// format), gRPC Access Log Service sinks (HTTP or TCP), and OpenTelemetry (gRPC) or Zipkin (HTTP JSON)
+// tracing, to collectors reached by a Service backendRef (or the deprecated host/port), each with its
+// own cluster. What cannot be honoured is returned as problems naming the field.
 import { DEFAULT_SERVICE_DNS_TEMPLATE, serviceHostname } from './service-backends.js';
 import { objectsOf } from './shape.js';
 import { CORE_GROUP, ENVOY_GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
 
-/** A gRPC collector (ALS service, OpenTelemetry collector): an HTTP/2 STRICT_DNS cluster. */
+/** A collector: a STRICT_DNS cluster, HTTP/2 for the gRPC ones (ALS service, OpenTelemetry collector). */
 export interface TelemetryClusterIR {
   name: string;
   host: string;
   port: number;
+  /** False for Zipkin's HTTP/1.1 JSON collector. */
+  http2: boolean;
 }
 
 export type AccessLogSinkIR =
@@ -31,6 +33,8 @@ export interface TracingIR {
   cluster: string;
   authority: string;
   serviceName: string;
+  /** Zipkin (HTTP collector) instead of OpenTelemetry (gRPC). */
+  zipkin?: { traceId128Bit: boolean; sharedSpanContext: boolean };
   tags: Array<{ tag: string; literal?: string; environment?: { name: string; defaultValue?: string }; requestHeader?: { name: string; defaultValue?: string } }>;
 }
 
@@ -103,7 +107,7 @@ export function envoyProxyTelemetry(
   const clusters = new Map<string, TelemetryClusterIR>();
 
   /** The collector of a sink or provider: its cluster name, or a problem. */
-  const collector = (where: string, prefix: string, c: CollectorSpec): TelemetryClusterIR | undefined => {
+  const collector = (where: string, prefix: string, c: CollectorSpec, http2 = true): TelemetryClusterIR | undefined => {
     if (c.backendSettings !== undefined && c.backendSettings !== null) {
       problems.push(`${where}.backendSettings is not translated yet`);
       return undefined;
@@ -130,10 +134,10 @@ export function envoyProxyTelemetry(
         problems.push(`${where}.backendRefs[0]: Service ${refNamespace}/${ref.name} is in another namespace and no ReferenceGrant there allows it`);
         return undefined;
       }
-      target = { name: `${prefix}/${refNamespace}/${ref.name}/${ref.port}`, host: serviceHostname(serviceDnsTemplate, ref.name, refNamespace), port: ref.port };
+      target = { name: `${prefix}/${refNamespace}/${ref.name}/${ref.port}`, host: serviceHostname(serviceDnsTemplate, ref.name, refNamespace), port: ref.port, http2 };
     } else if (c.host) {
       const port = c.port ?? 4317;
-      target = { name: `${prefix}/${c.host}/${port}`, host: c.host, port };
+      target = { name: `${prefix}/${c.host}/${port}`, host: c.host, port, http2 };
     } else {
       problems.push(`${where}: host or backendRefs needs to be set`);
       return undefined;
@@ -151,7 +155,7 @@ export function envoyProxyTelemetry(
 
 const defaultAccessLogs = (): AccessLogIR[] => [{ level: 'Route', format: { json: { ...DEFAULT_ACCESS_LOG_JSON } }, sink: { kind: 'file', path: '/dev/stdout' } }];
 
-type Collector = (where: string, prefix: string, c: CollectorSpec) => TelemetryClusterIR | undefined;
+type Collector = (where: string, prefix: string, c: CollectorSpec, http2?: boolean) => TelemetryClusterIR | undefined;
 
 function translateAccessLog(accessLog: Spec, problems: string[], collector: Collector): AccessLogIR[] {
   if (accessLog.disable === true) return [];
@@ -208,12 +212,13 @@ function translateAccessLog(accessLog: Spec, problems: string[], collector: Coll
 
 function translateTracing(tracing: Spec, serviceName: string, problems: string[], collector: Collector): TracingIR | undefined {
   const where = 'spec.telemetry.tracing';
-  const provider = (tracing.provider ?? {}) as CollectorSpec & { type?: string; serviceName?: string; zipkin?: unknown };
-  if ((provider.type ?? 'OpenTelemetry') !== 'OpenTelemetry') {
-    problems.push(`${where}.provider.type: ${provider.type} is not translated yet (OpenTelemetry is)`);
+  const provider = (tracing.provider ?? {}) as CollectorSpec & { type?: string; serviceName?: string; zipkin?: { enable128BitTraceId?: boolean; disableSharedSpanContext?: boolean } };
+  const type = provider.type ?? 'OpenTelemetry';
+  if (type !== 'OpenTelemetry' && type !== 'Zipkin') {
+    problems.push(`${where}.provider.type: ${type} is not translated yet (OpenTelemetry and Zipkin are)`);
     return undefined;
   }
-  if (provider.zipkin !== undefined) problems.push(`${where}.provider.zipkin: only for type Zipkin`);
+  if (provider.zipkin !== undefined && type !== 'Zipkin') problems.push(`${where}.provider.zipkin: only for type Zipkin`);
   let samplingPercent = 100;
   const fraction = tracing.samplingFraction as { numerator?: number; denominator?: number } | undefined;
   if (fraction && tracing.samplingRate !== undefined) problems.push(`${where}: only one of samplingRate and samplingFraction can be set`);
@@ -233,9 +238,10 @@ function translateTracing(tracing: Spec, serviceName: string, problems: string[]
     else problems.push(`${where}.customTags.${tag}.type: unknown type ${type}`);
   }
   tags.sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
-  const target = collector(`${where}.provider`, 'tracing/otel', provider);
+  const target = type === 'Zipkin' ? collector(`${where}.provider`, 'tracing/zipkin', provider, false) : collector(`${where}.provider`, 'tracing/otel', provider);
   if (!target) return undefined;
-  return { samplingPercent, cluster: target.name, authority: target.host, serviceName: provider.serviceName ?? serviceName, tags };
+  const zipkin = type === 'Zipkin' ? { zipkin: { traceId128Bit: provider.zipkin?.enable128BitTraceId === true, sharedSpanContext: provider.zipkin?.disableSharedSpanContext !== true } } : {};
+  return { samplingPercent, cluster: target.name, authority: target.host, serviceName: provider.serviceName ?? serviceName, tags, ...zipkin };
 }
 
 function withDefault(value: unknown): { name: string; defaultValue?: string } {

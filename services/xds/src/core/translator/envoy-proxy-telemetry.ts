@@ -1,7 +1,7 @@
 // An EnvoyProxy's access logs and tracing on one Gateway's generated resources, as Envoy Gateway puts
 // them: Route-level logs on every HTTP connection manager (and tcp_proxy) `access_log`, Listener-level
-// logs on the Listener's `access_log`; tracing on every HTTP connection manager (OpenTelemetry over gRPC,
-// random sampling, custom tags); one HTTP/2 cluster per collector. Proxyless API listeners are left as
+// logs on the Listener's `access_log`; tracing on every HTTP connection manager (OpenTelemetry over gRPC
+// or Zipkin, random sampling, custom tags); one cluster per collector (HTTP/2 for the gRPC ones). Proxyless API listeners are left as
 // they are (gRPC clients do not log or trace through xDS).
 import type { AccessLogIR, EnvoyProxyTelemetryIR, TracingIR } from '../gatewayapi/envoy-proxy-telemetry.js';
 import type { EnvoyResource, EnvoyResources } from '../ir/envoy-resources.js';
@@ -36,7 +36,7 @@ export function applyEnvoyProxyTelemetry(resources: EnvoyResources, telemetry: E
     return patched as EnvoyResource;
   });
   for (const collector of telemetry.clusters ?? []) {
-    resources.clusters.push(buildServiceCluster({ clusterName: collector.name, host: collector.host, port: collector.port }, true));
+    resources.clusters.push(buildServiceCluster({ clusterName: collector.name, host: collector.host, port: collector.port }, collector.http2));
   }
 }
 
@@ -63,17 +63,34 @@ function accessLog(log: AccessLogIR, on: 'HTTP' | 'TCP'): EnvoyObject {
   return { name: 'envoy.access_loggers.tcp_grpc', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.access_loggers.grpc.v3.TcpGrpcAccessLogConfig', common_config: commonConfig } };
 }
 
+/** As Envoy Gateway builds it: client and overall sampling 100%, random sampling the rate, an upstream span per request. */
 function tracing(ir: TracingIR): EnvoyObject {
+  const provider = ir.zipkin
+    ? {
+        name: 'envoy.tracers.zipkin',
+        typed_config: {
+          '@type': 'type.googleapis.com/envoy.config.trace.v3.ZipkinConfig',
+          collector_cluster: ir.cluster,
+          collector_endpoint: '/api/v2/spans',
+          trace_id_128bit: ir.zipkin.traceId128Bit,
+          shared_span_context: ir.zipkin.sharedSpanContext,
+          collector_endpoint_version: 'HTTP_JSON',
+        },
+      }
+    : {
+        name: 'envoy.tracers.opentelemetry',
+        typed_config: {
+          '@type': 'type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig',
+          grpc_service: { envoy_grpc: { cluster_name: ir.cluster, authority: ir.authority } },
+          service_name: ir.serviceName,
+        },
+      };
   return {
+    client_sampling: { value: 100 },
     random_sampling: { value: ir.samplingPercent },
-    provider: {
-      name: 'envoy.tracers.opentelemetry',
-      typed_config: {
-        '@type': 'type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig',
-        grpc_service: { envoy_grpc: { cluster_name: ir.cluster, authority: ir.authority } },
-        service_name: ir.serviceName,
-      },
-    },
+    overall_sampling: { value: 100 },
+    provider,
+    spawn_upstream_span: true,
     ...(ir.tags.length > 0
       ? {
           custom_tags: ir.tags.map((t) =>

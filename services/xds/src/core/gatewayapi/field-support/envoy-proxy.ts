@@ -23,6 +23,7 @@ function refusedTree(paths: readonly string[], reason: string): Record<string, F
 const ALS_CLUSTER = 'an HTTP/2 STRICT_DNS cluster accesslog/als/<ns>/<service>/<port> (the Service\'s DNS name, XDS_SERVICE_DNS_TEMPLATE)';
 const OTEL_CLUSTER = 'an HTTP/2 STRICT_DNS cluster tracing/otel/<ns>/<service>/<port> (or <host>/<port>)';
 const OTEL_LOG = 'OpenTelemetry access log sinks are not translated yet: the OpenTelemetry protos are not in Gatehouse\'s proto set, so their config cannot be checked; use ALS or File';
+const ZIPKIN = 'provider envoy.tracers.zipkin ZipkinConfig (collector_endpoint /api/v2/spans, HTTP_JSON, trace_id_128bit, shared_span_context: !disableSharedSpanContext) over an HTTP/1.1 cluster tracing/zipkin/...';
 const METRIC_SINKS = 'telemetry.metrics.sinks (OpenTelemetry metrics) is not translated yet';
 
 export const envoyProxyFields: Record<string, FieldSupport> = {
@@ -76,7 +77,7 @@ export const envoyProxyFields: Record<string, FieldSupport> = {
     OTEL_LOG,
   ),
   'spec.telemetry.accessLog.settings.type': xds('Route (or unset): the HTTP connection manager\'s and tcp_proxy\'s access_log; Listener: the Listener\'s access_log'),
-  'spec.telemetry.tracing': xds('HCM tracing with provider envoy.tracers.opentelemetry (OpenTelemetryConfig grpc_service, service_name: <gateway>.<namespace> unless provider.serviceName)'),
+  'spec.telemetry.tracing': xds('HCM tracing as Envoy Gateway builds it (client and overall sampling 100%, spawn_upstream_span); OpenTelemetry: OpenTelemetryConfig grpc_service, service_name <gateway>.<namespace> unless provider.serviceName'),
   'spec.telemetry.tracing.samplingRate': xds('HCM tracing.random_sampling (percent; default 100)'),
   'spec.telemetry.tracing.samplingFraction': xds('HCM tracing.random_sampling: numerator / denominator as a percent'),
   'spec.telemetry.tracing.samplingFraction.numerator': xds('HCM tracing.random_sampling: numerator / denominator as a percent'),
@@ -92,14 +93,16 @@ export const envoyProxyFields: Record<string, FieldSupport> = {
   'spec.telemetry.tracing.customTags.requestHeader.name': xds('HCM tracing.custom_tags: literal, environment (name, default_value), request_header (name, default_value)'),
   'spec.telemetry.tracing.customTags.requestHeader.defaultValue': xds('HCM tracing.custom_tags: literal, environment (name, default_value), request_header (name, default_value)'),
   'spec.telemetry.tracing.tags': { status: 'translated', envoy: 'HCM tracing.custom_tags: %ENVIRONMENT(NAME:default)% an environment tag, %REQ(header:default)% a request_header tag, anything else a literal', test: REFUSALS },
-  'spec.telemetry.tracing.provider': xds('HCM tracing.provider envoy.tracers.opentelemetry'),
-  'spec.telemetry.tracing.provider.type': xds('OpenTelemetry; Zipkin and Datadog are refused (not translated yet)'),
+  'spec.telemetry.tracing.provider': xds('HCM tracing.provider: envoy.tracers.opentelemetry or envoy.tracers.zipkin'),
+  'spec.telemetry.tracing.provider.type': xds('OpenTelemetry (envoy.tracers.opentelemetry) or Zipkin (envoy.tracers.zipkin); Datadog is refused (not translated yet)'),
   'spec.telemetry.tracing.provider.host': { status: 'translated', envoy: OTEL_CLUSTER, test: REFUSALS },
   'spec.telemetry.tracing.provider.port': { status: 'translated', envoy: OTEL_CLUSTER, test: REFUSALS },
   ...collectorRef('spec.telemetry.tracing.provider.backendRefs', `${OTEL_CLUSTER}; grpc_service.envoy_grpc authority the collector's host`),
   'spec.telemetry.tracing.provider.backendSettings': refused('backendSettings of telemetry collectors is not translated yet'),
   'spec.telemetry.tracing.provider.serviceName': { status: 'translated', envoy: 'OpenTelemetryConfig service_name', test: REFUSALS },
-  ...refusedTree(['spec.telemetry.tracing.provider.zipkin', 'spec.telemetry.tracing.provider.zipkin.enable128BitTraceId', 'spec.telemetry.tracing.provider.zipkin.disableSharedSpanContext'], 'the Zipkin tracer is not translated yet'),
+  'spec.telemetry.tracing.provider.zipkin': { status: 'translated', envoy: ZIPKIN, test: REFUSALS },
+  'spec.telemetry.tracing.provider.zipkin.enable128BitTraceId': { status: 'translated', envoy: ZIPKIN, test: REFUSALS },
+  'spec.telemetry.tracing.provider.zipkin.disableSharedSpanContext': { status: 'translated', envoy: ZIPKIN, test: REFUSALS },
   'spec.telemetry.metrics': atStart('the bootstrap gatehouse bootstrap --config writes: see prometheus and matches'),
   'spec.telemetry.metrics.prometheus': atStart('Gatehouse\'s bootstrap exposes Prometheus stats only on the local admin (127.0.0.1): disable: true leaves them there, off any listener, as Envoy Gateway\'s disabled Prometheus listener'),
   'spec.telemetry.metrics.prometheus.disable': atStart('Gatehouse\'s bootstrap exposes Prometheus stats only on the local admin (127.0.0.1): disable: true leaves them there, off any listener, as Envoy Gateway\'s disabled Prometheus listener'),
