@@ -52,7 +52,7 @@ export interface TranslateResult extends SideEffects {
   authzPolicies: AuthzPolicy[];
   authzSecrets: Map<string, { data: Record<string, Buffer> }>;
   certificatesWanted: CertificateWanted[];
-  /** Per node cluster with an EnvoyProxy: Envoy's command line and bootstrap stats (gatehouse bootstrap --config, pnpm start). */
+  /** Per node cluster with an EnvoyProxy: Envoy's command line and bootstrap stats (gatehouse bootstrap -f, pnpm start). */
   envoyStart?: Map<string, EnvoyStartIR>;
 }
 

@@ -1,7 +1,7 @@
 // EnvoyProxy, as Envoy Gateway attaches it: a Gateway's `infrastructure.parametersRef` (same namespace)
 // wins over its GatewayClass's `parametersRef`. What applies outside Kubernetes becomes the Gateway's
 // telemetry IR (access logs, tracing: translator/envoy-proxy) or is applied where Envoy starts
-// (`gatehouse bootstrap --config`, `pnpm start`: concurrency, logging, stats); the Kubernetes-only fields
+// (`gatehouse bootstrap -f`, `pnpm start`: concurrency, logging, stats); the Kubernetes-only fields
 // are accepted and named as not applicable in the status; a field Gatehouse cannot honour refuses the
 // EnvoyProxy (Accepted=False, the field named), and then the Gateways using it are not served with it:
 // they are Accepted=False InvalidParameters, as Envoy Gateway does for parameters it cannot use.
@@ -31,7 +31,7 @@ interface ParametersRef {
 /** Kubernetes-only fields: accepted, and named in the status as not applied here. */
 const KUBERNETES_ONLY = ['envoyDeployment', 'envoyDaemonSet', 'envoyService', 'envoyHpa', 'envoyPDB', 'envoyServiceAccount', 'useListenerPortAsContainerPort'] as const;
 
-/** Fields applied where Envoy is started (the bootstrap and command line `gatehouse bootstrap --config` and `pnpm start` write). */
+/** Fields applied where Envoy is started (the bootstrap and command line `gatehouse bootstrap -f` and `pnpm start` write). */
 const AT_START = ['concurrency', 'logging', 'telemetry.metrics', 'shutdown', 'extraArgs'] as const;
 
 interface Judged {
@@ -156,7 +156,7 @@ function judgeEnvoyProxy(proxy: GatewayResource, serviceName: string, index: Res
   const kubernetes = KUBERNETES_ONLY.filter((field) => spec.provider?.kubernetes?.[field] !== undefined && spec.provider.kubernetes[field] !== null).map((f) => `spec.provider.kubernetes.${f}`);
   if (kubernetes.length > 0) notes.push(`Not applicable outside Kubernetes (accepted, not applied): ${kubernetes.join(', ')}.`);
   const atStart = AT_START.filter((field) => valueAt(spec, field) !== undefined).map((f) => `spec.${f}`);
-  if (atStart.length > 0) notes.push(`Applied where Envoy is started (gatehouse bootstrap --config, pnpm start): ${atStart.join(', ')}.`);
+  if (atStart.length > 0) notes.push(`Applied where Envoy is started (gatehouse bootstrap -f, pnpm start): ${atStart.join(', ')}.`);
 
   for (const [field, reason] of [
     ['mergeGateways', 'mergeGateways is not translated yet: each Gateway has its own Envoy fleet (node cluster <namespace>/<name>)'],
@@ -174,8 +174,7 @@ function judgeEnvoyProxy(proxy: GatewayResource, serviceName: string, index: Res
     ['telemetry.metrics.sinks', 'telemetry.metrics.sinks (OpenTelemetry metrics) is not translated yet'],
     ['telemetry.metrics.prometheus.compression', 'telemetry.metrics.prometheus.compression is not translated yet'],
     ['telemetry.metrics.enableVirtualHostStats', 'telemetry.metrics.enableVirtualHostStats is not translated yet'],
-    ['telemetry.metrics.enablePerEndpointStats', 'telemetry.metrics.enablePerEndpointStats is not translated yet'],
-    ['telemetry.metrics.enableRequestResponseSizesStats', 'telemetry.metrics.enableRequestResponseSizesStats is not translated yet'],
+    ['telemetry.metrics.enablePerEndpointStats', "telemetry.metrics.enablePerEndpointStats is not translated yet (TrackClusterStats.per_endpoint_stats is newer than the Envoy API Gatehouse validates against)"],
     ['shutdown.minDrainDuration', 'shutdown.minDrainDuration is not translated yet (Envoy Gateway\'s shutdown manager is Kubernetes-only; drainTimeout is --drain-time-s)'],
   ] as const) {
     const value = valueAt(spec, field);

@@ -1,6 +1,6 @@
 // The EnvoyProxy fields that take effect where Envoy starts, not over xDS: Envoy's command line
 // (concurrency, log levels, drain time, extra arguments) and bootstrap stats settings (the stats
-// matcher). `gatehouse bootstrap --config` writes and prints them and `pnpm start` runs Envoy with them,
+// matcher). `gatehouse bootstrap -f` writes and prints them and `pnpm start` runs Envoy with them,
 // as Envoy Gateway puts them into its Envoy container's arguments and bootstrap.
 import { parseDurationMs } from './durations.js';
 import { describeRegexProblem } from './regex.js';

@@ -43,6 +43,8 @@ export interface EnvoyProxyTelemetryIR {
   accessLogs?: AccessLogIR[];
   tracing?: TracingIR;
   clusters?: TelemetryClusterIR[];
+  /** telemetry.metrics.enableRequestResponseSizesStats: every cluster's track_cluster_stats.request_response_sizes. */
+  requestResponseSizes?: true;
 }
 
 /** Envoy Gateway's default access log format (JSON), used when an EnvoyProxy gives no format. */
@@ -102,7 +104,7 @@ export function envoyProxyTelemetry(
   index: ResourceIndex,
   serviceDnsTemplate: string = DEFAULT_SERVICE_DNS_TEMPLATE,
 ): { ir: EnvoyProxyTelemetryIR; problems: string[] } {
-  const spec = (typeof telemetry === 'object' && telemetry !== null ? telemetry : {}) as { accessLog?: Spec; tracing?: Spec };
+  const spec = (typeof telemetry === 'object' && telemetry !== null ? telemetry : {}) as { accessLog?: Spec; tracing?: Spec; metrics?: { enableRequestResponseSizesStats?: boolean } };
   const problems: string[] = [];
   const clusters = new Map<string, TelemetryClusterIR>();
 
@@ -149,7 +151,12 @@ export function envoyProxyTelemetry(
   const accessLogs = spec.accessLog === undefined || spec.accessLog === null ? defaultAccessLogs() : translateAccessLog(spec.accessLog, problems, collector);
   let tracing: TracingIR | undefined;
   if (spec.tracing !== undefined && spec.tracing !== null) tracing = translateTracing(spec.tracing, serviceName, problems, collector);
-  const ir: EnvoyProxyTelemetryIR = { accessLogs, ...(tracing ? { tracing } : {}), ...(clusters.size > 0 ? { clusters: [...clusters.values()] } : {}) };
+  const ir: EnvoyProxyTelemetryIR = {
+    accessLogs,
+    ...(tracing ? { tracing } : {}),
+    ...(clusters.size > 0 ? { clusters: [...clusters.values()] } : {}),
+    ...(spec.metrics?.enableRequestResponseSizesStats === true ? { requestResponseSizes: true as const } : {}),
+  };
   return { ir, problems };
 }
 

@@ -35,6 +35,8 @@ export function applyEnvoyProxyTelemetry(resources: EnvoyResources, telemetry: E
     if (listenerLogs.length > 0) patched.access_log = listenerLogs.map((l) => accessLog(l, 'TCP'));
     return patched as EnvoyResource;
   });
+  // Envoy Gateway's enableRequestResponseSizesStats: request and response size histograms per cluster.
+  if (telemetry.requestResponseSizes) resources.clusters = resources.clusters.map((cluster) => ({ ...cluster, track_cluster_stats: { request_response_sizes: true } }));
   for (const collector of telemetry.clusters ?? []) {
     resources.clusters.push(buildServiceCluster({ clusterName: collector.name, host: collector.host, port: collector.port }, collector.http2));
   }

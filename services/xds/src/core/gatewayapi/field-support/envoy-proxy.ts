@@ -1,6 +1,6 @@
 // Every field of EnvoyProxy (Envoy Gateway v1.9; schema authored in packages/schemas/crds/authored),
 // keyed by dotted path without array indices: translated (into the xDS of the Gateways using it, or into
-// what `gatehouse bootstrap --config` and `pnpm start` write where Envoy starts), accepted as not applicable
+// what `gatehouse bootstrap -f` and `pnpm start` write where Envoy starts), accepted as not applicable
 // outside Kubernetes (named in the EnvoyProxy's status message), or refused with a status naming it.
 import type { FieldSupport } from './field-support.js';
 
@@ -37,8 +37,8 @@ export const envoyProxyFields: Record<string, FieldSupport> = {
   'spec.provider.kubernetes.envoyPDB': kubernetesOnly,
   'spec.provider.kubernetes.envoyServiceAccount': kubernetesOnly,
   'spec.provider.kubernetes.useListenerPortAsContainerPort': kubernetesOnly,
-  'spec.logging': atStart('Envoy\'s --component-log-level (and -l for default), in the command line gatehouse bootstrap --config prints and pnpm start runs'),
-  'spec.logging.level': atStart('Envoy\'s --component-log-level (and -l for default), in the command line gatehouse bootstrap --config prints and pnpm start runs'),
+  'spec.logging': atStart('Envoy\'s --component-log-level (--log-level for default), in the command line gatehouse bootstrap -f prints and pnpm start runs'),
+  'spec.logging.level': atStart('Envoy\'s --component-log-level (--log-level for default), in the command line gatehouse bootstrap -f prints and pnpm start runs'),
   'spec.telemetry': xds('see accessLog, tracing, metrics'),
   'spec.telemetry.accessLog': xds('access_log on every HTTP connection manager and tcp_proxy of the Gateway (unset: Envoy Gateway\'s default JSON format to /dev/stdout)'),
   'spec.telemetry.accessLog.disable': xds('no access_log'),
@@ -103,7 +103,7 @@ export const envoyProxyFields: Record<string, FieldSupport> = {
   'spec.telemetry.tracing.provider.zipkin': { status: 'translated', envoy: ZIPKIN, test: REFUSALS },
   'spec.telemetry.tracing.provider.zipkin.enable128BitTraceId': { status: 'translated', envoy: ZIPKIN, test: REFUSALS },
   'spec.telemetry.tracing.provider.zipkin.disableSharedSpanContext': { status: 'translated', envoy: ZIPKIN, test: REFUSALS },
-  'spec.telemetry.metrics': atStart('the bootstrap gatehouse bootstrap --config writes: see prometheus and matches'),
+  'spec.telemetry.metrics': atStart('the bootstrap gatehouse bootstrap -f writes (prometheus, matches); enableRequestResponseSizesStats in the xDS'),
   'spec.telemetry.metrics.prometheus': atStart('Gatehouse\'s bootstrap exposes Prometheus stats only on the local admin (127.0.0.1): disable: true leaves them there, off any listener, as Envoy Gateway\'s disabled Prometheus listener'),
   'spec.telemetry.metrics.prometheus.disable': atStart('Gatehouse\'s bootstrap exposes Prometheus stats only on the local admin (127.0.0.1): disable: true leaves them there, off any listener, as Envoy Gateway\'s disabled Prometheus listener'),
   ...refusedTree(['spec.telemetry.metrics.prometheus.compression', 'spec.telemetry.metrics.prometheus.compression.type'], 'telemetry.metrics.prometheus.compression is not translated yet'),
@@ -125,12 +125,12 @@ export const envoyProxyFields: Record<string, FieldSupport> = {
   'spec.telemetry.metrics.matches.type': atStart('bootstrap stats_config.stats_matcher.inclusion_list (exact, prefix, suffix, safe_regex)'),
   'spec.telemetry.metrics.matches.value': atStart('bootstrap stats_config.stats_matcher.inclusion_list (exact, prefix, suffix, safe_regex)'),
   'spec.telemetry.metrics.enableVirtualHostStats': refused('telemetry.metrics.enableVirtualHostStats is not translated yet (false is accepted)'),
-  'spec.telemetry.metrics.enablePerEndpointStats': refused('telemetry.metrics.enablePerEndpointStats is not translated yet (false is accepted)'),
-  'spec.telemetry.metrics.enableRequestResponseSizesStats': refused('telemetry.metrics.enableRequestResponseSizesStats is not translated yet (false is accepted)'),
+  'spec.telemetry.metrics.enablePerEndpointStats': refused('telemetry.metrics.enablePerEndpointStats is not translated yet: TrackClusterStats.per_endpoint_stats is newer than the Envoy API Gatehouse validates against (false is accepted)'),
+  'spec.telemetry.metrics.enableRequestResponseSizesStats': xds('track_cluster_stats.request_response_sizes on every cluster of the Gateway'),
   ...refusedTree(['spec.bootstrap', 'spec.bootstrap.type', 'spec.bootstrap.value', 'spec.bootstrap.jsonPatches'], 'bootstrap (a custom Envoy bootstrap) is not translated yet: gatehouse bootstrap writes the bootstrap'),
-  'spec.concurrency': atStart('Envoy\'s --concurrency, in the command line gatehouse bootstrap --config prints and pnpm start runs'),
+  'spec.concurrency': atStart('Envoy\'s --concurrency, in the command line gatehouse bootstrap -f prints and pnpm start runs'),
   'spec.routingType': refused('routingType is not translated yet: Services are reached by DNS name, Backends by their endpoints'),
-  'spec.extraArgs': atStart('appended to the Envoy command line gatehouse bootstrap --config prints and pnpm start runs'),
+  'spec.extraArgs': atStart('appended to the Envoy command line gatehouse bootstrap -f prints and pnpm start runs'),
   'spec.mergeGateways': { status: 'translated', envoy: 'false (the default): each Gateway has its own Envoy fleet; true is refused (not translated yet) and the Gateways using it are Accepted=False InvalidParameters', test: GOLDEN },
   'spec.shutdown': atStart('drainTimeout: Envoy\'s --drain-time-s; minDrainDuration is refused (Envoy Gateway\'s shutdown manager is Kubernetes-only)'),
   'spec.shutdown.drainTimeout': atStart('Envoy\'s --drain-time-s (whole seconds, rounded up)'),
