@@ -1,5 +1,5 @@
-// A Gateway's EnvoyProxy where Envoy starts: `gatehouse bootstrap -f` puts its stats matcher into the
-// bootstrap (still a valid envoy.config.bootstrap.v3.Bootstrap) and prints the Envoy command line with
+// A Gateway's EnvoyProxy where Envoy starts: `gatehouse bootstrap -f` puts its stats matcher and
+// OpenTelemetry metrics sinks into the bootstrap (still a valid envoy.config.bootstrap.v3.Bootstrap) and prints the Envoy command line with
 // its concurrency, log levels, drain time and extra arguments; a Gateway xds would not serve with its
 // EnvoyProxy is an error naming why.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -28,6 +28,9 @@ spec:
   telemetry:
     metrics:
       prometheus: { disable: true }
+      sinks:
+        - type: OpenTelemetry
+          openTelemetry: { backendRefs: [{ name: otel-collector, port: 4317 }], reportCountersAsDeltas: true }
       matches:
         - { type: Prefix, value: cluster.backend }
         - { type: Exact, value: server.live }
@@ -93,6 +96,20 @@ describe('gatehouse bootstrap -f (EnvoyProxy)', () => {
     expect(bootstrap.stats_config).toEqual({
       stats_matcher: { inclusion_list: { patterns: [{ prefix: 'cluster.backend' }, { exact: 'server.live' }, { safe_regex: { regex: 'http\\..*\\.downstream_rq_5xx' } }] } },
     });
+    expect(bootstrap.stats_sinks).toEqual([
+      {
+        name: 'envoy.stat_sinks.open_telemetry',
+        typed_config: {
+          '@type': 'type.googleapis.com/envoy.extensions.stat_sinks.open_telemetry.v3.SinkConfig',
+          grpc_service: { envoy_grpc: { cluster_name: 'metrics/otel/default/otel-collector/4317' } },
+          report_counters_as_deltas: true,
+          report_histograms_as_deltas: false,
+        },
+      },
+    ]);
+    const clusters = (bootstrap.static_resources as { clusters: Array<{ name: string; type: string; load_assignment: unknown }> }).clusters;
+    expect(clusters.map((c) => `${c.name} ${c.type}`)).toEqual(['gatehouse-xds STATIC', 'metrics/otel/default/otel-collector/4317 STRICT_DNS']);
+    expect(JSON.stringify(clusters[1]!.load_assignment)).toContain('"address":"otel-collector","port_value":4317');
     expect(checkEnvoyResource('envoy.config.bootstrap.v3.Bootstrap', bootstrap)).toEqual([]);
     // Prometheus stays on the local admin only, as with disable: true.
     expect(bootstrap.admin).toEqual({ address: { socket_address: { address: '127.0.0.1', port_value: 9901 } } });

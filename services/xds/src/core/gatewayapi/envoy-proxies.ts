@@ -171,7 +171,6 @@ function judgeEnvoyProxy(proxy: GatewayResource, serviceName: string, index: Res
     problems.push(`spec.${field}: ${reason}`);
   }
   for (const [field, reason] of [
-    ['telemetry.metrics.sinks', 'telemetry.metrics.sinks (OpenTelemetry metrics) is not translated yet'],
     ['telemetry.metrics.prometheus.compression', 'telemetry.metrics.prometheus.compression is not translated yet'],
     ['telemetry.metrics.enableVirtualHostStats', 'telemetry.metrics.enableVirtualHostStats is not translated yet'],
     ['telemetry.metrics.enablePerEndpointStats', "telemetry.metrics.enablePerEndpointStats is not translated yet (TrackClusterStats.per_endpoint_stats is newer than the Envoy API Gatehouse validates against)"],
@@ -183,7 +182,7 @@ function judgeEnvoyProxy(proxy: GatewayResource, serviceName: string, index: Res
   }
   const telemetry = envoyProxyTelemetry(spec.telemetry, proxy.metadata.namespace, serviceName, index, serviceDnsTemplate);
   problems.push(...telemetry.problems);
-  const start = envoyStart(spec);
+  const start = envoyStart(spec, proxy.metadata.namespace, index, serviceDnsTemplate);
   problems.push(...start.problems);
   return { problems, notes, telemetry: telemetry.ir, start: start.ir };
 }

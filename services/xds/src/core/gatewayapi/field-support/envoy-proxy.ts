@@ -24,7 +24,7 @@ const ALS_CLUSTER = 'an HTTP/2 STRICT_DNS cluster accesslog/als/<ns>/<service>/<
 const OTEL_CLUSTER = 'an HTTP/2 STRICT_DNS cluster tracing/otel/<ns>/<service>/<port> (or <host>/<port>)';
 const OTEL_LOG = 'OpenTelemetry access log sinks are not translated yet: the OpenTelemetry protos are not in Gatehouse\'s proto set, so their config cannot be checked; use ALS or File';
 const ZIPKIN = 'provider envoy.tracers.zipkin ZipkinConfig (collector_endpoint /api/v2/spans, HTTP_JSON, trace_id_128bit, shared_span_context: !disableSharedSpanContext) over an HTTP/1.1 cluster tracing/zipkin/...';
-const METRIC_SINKS = 'telemetry.metrics.sinks (OpenTelemetry metrics) is not translated yet';
+const METRIC_SINKS = 'bootstrap stats_sinks envoy.stat_sinks.open_telemetry (SinkConfig grpc_service) and a static HTTP/2 cluster metrics/otel/<ns>/<service>/<port> (or <host>/<port>) for the collector';
 
 export const envoyProxyFields: Record<string, FieldSupport> = {
   'spec.provider': kubernetesOnly,
@@ -103,24 +103,19 @@ export const envoyProxyFields: Record<string, FieldSupport> = {
   'spec.telemetry.tracing.provider.zipkin': { status: 'translated', envoy: ZIPKIN, test: REFUSALS },
   'spec.telemetry.tracing.provider.zipkin.enable128BitTraceId': { status: 'translated', envoy: ZIPKIN, test: REFUSALS },
   'spec.telemetry.tracing.provider.zipkin.disableSharedSpanContext': { status: 'translated', envoy: ZIPKIN, test: REFUSALS },
-  'spec.telemetry.metrics': atStart('the bootstrap gatehouse bootstrap -f writes (prometheus, matches); enableRequestResponseSizesStats in the xDS'),
+  'spec.telemetry.metrics': atStart('the bootstrap gatehouse bootstrap -f writes (prometheus, matches, sinks); enableRequestResponseSizesStats in the xDS'),
   'spec.telemetry.metrics.prometheus': atStart('Gatehouse\'s bootstrap exposes Prometheus stats only on the local admin (127.0.0.1): disable: true leaves them there, off any listener, as Envoy Gateway\'s disabled Prometheus listener'),
   'spec.telemetry.metrics.prometheus.disable': atStart('Gatehouse\'s bootstrap exposes Prometheus stats only on the local admin (127.0.0.1): disable: true leaves them there, off any listener, as Envoy Gateway\'s disabled Prometheus listener'),
   ...refusedTree(['spec.telemetry.metrics.prometheus.compression', 'spec.telemetry.metrics.prometheus.compression.type'], 'telemetry.metrics.prometheus.compression is not translated yet'),
-  ...refusedTree(
-    [
-      'spec.telemetry.metrics.sinks',
-      'spec.telemetry.metrics.sinks.type',
-      'spec.telemetry.metrics.sinks.openTelemetry',
-      'spec.telemetry.metrics.sinks.openTelemetry.host',
-      'spec.telemetry.metrics.sinks.openTelemetry.port',
-      ...['', '.group', '.kind', '.name', '.namespace', '.port', '.weight'].map((s) => `spec.telemetry.metrics.sinks.openTelemetry.backendRefs${s}`),
-      'spec.telemetry.metrics.sinks.openTelemetry.backendSettings',
-      'spec.telemetry.metrics.sinks.openTelemetry.reportCountersAsDeltas',
-      'spec.telemetry.metrics.sinks.openTelemetry.reportHistogramsAsDeltas',
-    ],
-    METRIC_SINKS,
-  ),
+  'spec.telemetry.metrics.sinks': atStart(METRIC_SINKS),
+  'spec.telemetry.metrics.sinks.type': atStart(METRIC_SINKS),
+  'spec.telemetry.metrics.sinks.openTelemetry': atStart(METRIC_SINKS),
+  'spec.telemetry.metrics.sinks.openTelemetry.host': atStart(METRIC_SINKS),
+  'spec.telemetry.metrics.sinks.openTelemetry.port': atStart(METRIC_SINKS),
+  ...Object.fromEntries(['', '.group', '.kind', '.name', '.namespace', '.port', '.weight'].map((s) => [`spec.telemetry.metrics.sinks.openTelemetry.backendRefs${s}`, atStart(METRIC_SINKS)])),
+  'spec.telemetry.metrics.sinks.openTelemetry.backendSettings': refused('backendSettings of telemetry collectors is not translated yet'),
+  'spec.telemetry.metrics.sinks.openTelemetry.reportCountersAsDeltas': atStart('SinkConfig report_counters_as_deltas'),
+  'spec.telemetry.metrics.sinks.openTelemetry.reportHistogramsAsDeltas': atStart('SinkConfig report_histograms_as_deltas'),
   'spec.telemetry.metrics.matches': atStart('bootstrap stats_config.stats_matcher.inclusion_list (exact, prefix, suffix, safe_regex)'),
   'spec.telemetry.metrics.matches.type': atStart('bootstrap stats_config.stats_matcher.inclusion_list (exact, prefix, suffix, safe_regex)'),
   'spec.telemetry.metrics.matches.value': atStart('bootstrap stats_config.stats_matcher.inclusion_list (exact, prefix, suffix, safe_regex)'),
