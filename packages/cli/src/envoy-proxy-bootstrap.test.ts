@@ -130,3 +130,36 @@ describe('gatehouse bootstrap -f (EnvoyProxy)', () => {
     expect(missing.stderr).toContain('Gateway default/nowhere is not in the config');
   });
 });
+
+describe('gatehouse translate and EnvoyPatchPolicy', () => {
+  it('judges EnvoyPatchPolicies with XDS_ENABLE_ENVOY_PATCH_POLICY as xds reads it', async () => {
+    const policyDir = await mkdtemp(join(tmpdir(), 'gatehouse-epp-'));
+    try {
+      await writeFile(
+        join(policyDir, 'gateway.yaml'),
+        `${CONFIG}---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: EnvoyPatchPolicy
+metadata: { name: buffer }
+spec:
+  targetRef: { group: gateway.networking.k8s.io, kind: Gateway, name: plain }
+  type: JSONPatch
+  jsonPatches:
+    - type: type.googleapis.com/envoy.config.listener.v3.Listener
+      name: default/plain/port/8080
+      operation: { op: add, path: /per_connection_buffer_limit_bytes, value: 32768 }
+`,
+      );
+      const translate = async (env: Record<string, string>) => {
+        let stdout = '';
+        const io: CliIo = { env, fetch, stdout: (t) => void (stdout += t), stderr: () => undefined };
+        await runCli(['translate', '-f', policyDir, '--output', 'json', '--node-cluster', 'default/plain'], io);
+        return stdout;
+      };
+      expect(await translate({})).not.toContain('per_connection_buffer_limit_bytes');
+      expect(await translate({ XDS_ENABLE_ENVOY_PATCH_POLICY: 'true' })).toContain('"per_connection_buffer_limit_bytes": 32768');
+    } finally {
+      await rm(policyDir, { recursive: true, force: true });
+    }
+  });
+});
