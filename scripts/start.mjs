@@ -107,6 +107,8 @@ const bootstraps = await writeEnvoyBootstraps({
   xdsAddress: `${args.host}:${xds.grpcPort}`,
   plaintext: xds.env.GATEHOUSE_INSECURE_PLAINTEXT === 'true',
   ...(xds.env.TLS_CA_FILE ? { pkiDir: dirname(xds.env.TLS_CA_FILE) } : {}),
+  configDir: args.configDir,
+  env: xds.env,
 });
 // A Gateway xds serves that the config scan missed still gets its Envoy certificate.
 if (pkiDir) for (const line of await initLocalPki({ root, dir: pkiDir, gateways: bootstraps.map((b) => b.nodeCluster) })) log(`pki: ${line}`);
@@ -123,11 +125,13 @@ const lines = [
   `  ${'console'.padEnd(10)} ${xds.adminUrl}/console/   (live topology, health, certificates; actions ask for ADMIN_TOKEN)`,
 ];
 if (bootstraps.length === 0) lines.push('  envoy      no Gateway in the config yet: bootstraps are written once xds serves one (re-run pnpm start)');
-for (const b of bootstraps) lines.push(`  envoy      envoy -c ${b.file}   (Gateway ${b.nodeCluster})`);
+for (const b of bootstraps) lines.push(`  envoy      envoy ${b.args.join(' ')}   (Gateway ${b.nodeCluster})`);
 for (const line of lines) log(line);
 
 const envoyBinary = spawnSync('sh', ['-c', 'command -v envoy']).status === 0;
-if (envoyBinary && bootstraps[0]) run('envoy', 'envoy', ['-c', bootstraps[0].file, '--log-level', 'info'], process.env);
+// The Gateway's EnvoyProxy may set the log level (logging.level); otherwise info.
+const envoyArgs = (b) => (b.args.includes('--log-level') ? b.args : [...b.args, '--log-level', 'info']);
+if (envoyBinary && bootstraps[0]) run('envoy', 'envoy', envoyArgs(bootstraps[0]), process.env);
 else if (bootstraps[0]) log('no envoy binary on PATH: start Envoy yourself with the command above');
 
 async function waitReady(service) {

@@ -4,7 +4,7 @@
 // secrets next to the bootstrap (envoySdsFiles writes them), so a rotated certificate needs no restart,
 // and xds must present spiffe://gatehouse/service/xds. Plaintext only for development (--plaintext).
 import { DEFAULT_ENVOY_SDS_DIR, DEFAULT_PKI_DIR, envoySdsFiles, formatIdentity } from '@gatehouse/contracts';
-import { internalTlsTransportSocket } from '@gatehouse/xds/core';
+import { internalTlsTransportSocket, type EnvoyStartIR, type StatsMatchIR, type StatsSinkIR } from '@gatehouse/xds/core';
 
 export interface BootstrapOptions {
   /** "<namespace>/<gatewayName>" */
@@ -23,6 +23,8 @@ export interface BootstrapOptions {
   pkiDir?: string;
   /** Where the Envoy finds the two SDS files (next to its bootstrap). Default /etc/envoy. */
   sdsDir?: string;
+  /** The Gateway's EnvoyProxy settings for where Envoy starts (envoy-start.ts): the bootstrap takes its stats matcher. */
+  envoyStart?: EnvoyStartIR;
 }
 
 const GATEWAY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/;
@@ -84,8 +86,47 @@ export function buildEnvoyBootstrap(options: BootstrapOptions): Record<string, u
             endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: host, port_value: Number(match[2]) } } } }] }],
           },
         },
+        ...(options.envoyStart?.statsSinks ?? []).map(sinkCluster),
       ],
     },
+    ...(options.envoyStart?.statsSinks ? { stats_sinks: options.envoyStart.statsSinks.map(statsSink) } : {}),
     admin: { address: { socket_address: { address: '127.0.0.1', port_value: options.adminPort ?? 9901 } } },
+    ...(options.envoyStart?.statsMatches ? { stats_config: statsConfig(options.envoyStart.statsMatches) } : {}),
+  };
+}
+
+/** EnvoyProxy telemetry.metrics.matches: Envoy keeps only the stats they match (Envoy Gateway's stats matcher). */
+function statsConfig(matches: readonly StatsMatchIR[]): Record<string, unknown> {
+  const pattern = (m: StatsMatchIR) =>
+    m.type === 'Prefix' ? { prefix: m.value } : m.type === 'Suffix' ? { suffix: m.value } : m.type === 'RegularExpression' ? { safe_regex: { regex: m.value } } : { exact: m.value };
+  return { stats_matcher: { inclusion_list: { patterns: matches.map(pattern) } } };
+}
+
+/** EnvoyProxy telemetry.metrics.sinks: Envoy's OpenTelemetry stats sink, pushing to the collector over gRPC. */
+function statsSink(sink: StatsSinkIR): Record<string, unknown> {
+  return {
+    name: 'envoy.stat_sinks.open_telemetry',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.stat_sinks.open_telemetry.v3.SinkConfig',
+      grpc_service: { envoy_grpc: { cluster_name: sink.clusterName } },
+      report_counters_as_deltas: sink.reportCountersAsDeltas,
+      report_histograms_as_deltas: sink.reportHistogramsAsDeltas,
+    },
+  };
+}
+
+/** The collector of a metrics sink: a static HTTP/2 (gRPC) cluster, as the xds cluster is one. */
+function sinkCluster(sink: StatsSinkIR): Record<string, unknown> {
+  return {
+    name: sink.clusterName,
+    type: /^[\d.]+$|:/.test(sink.host) ? 'STATIC' : 'STRICT_DNS',
+    connect_timeout: '5s',
+    typed_extension_protocol_options: {
+      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
+        '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+        explicit_http_config: { http2_protocol_options: {} },
+      },
+    },
+    load_assignment: { cluster_name: sink.clusterName, endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: sink.host, port_value: sink.port } } } }] }] },
   };
 }

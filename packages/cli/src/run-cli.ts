@@ -22,9 +22,10 @@ export const USAGE = `usage: gatehouse <command> [options]
   status                                          snapshot versions, proxies, NACKs, problems
   bootstrap --node-cluster ns/gw [--xds-address host:port] [--node-id id] [--admin-port 9901]
             [--delta] [--output yaml|json] [--out file] [--sds-out dir]
-            [--pki-dir /etc/gatehouse/pki] [--sds-dir /etc/envoy] [--plaintext]
+            [--pki-dir /etc/gatehouse/pki] [--sds-dir /etc/envoy] [--plaintext] [-f <dir|file>]
                                                   an Envoy bootstrap: mTLS to xds with file-based SDS
-                                                  (written next to --out); --plaintext for development
+                                                  (written next to --out); --plaintext for development;
+                                                  -f: the Gateway's EnvoyProxy (stats, Envoy command line)
   pki init  [--dir D] [--gateway ns/name ...] [--k8s-namespace N] [--days 90]
                                                   create the deployment CA (never replaced) and a certificate
                                                   per service and Gateway; renews those near their end
@@ -114,6 +115,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
             ...(values['pki-dir'] ? { pkiDir: values['pki-dir'] } : {}),
             ...(values['sds-dir'] ? { sdsDir: values['sds-dir'] } : {}),
             ...(values.plaintext ? { plaintext: true } : {}),
+            ...(values.file ? { config: values.file } : {}),
           },
           io,
         );

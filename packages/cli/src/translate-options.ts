@@ -17,5 +17,7 @@ export function translateOptionsFromEnv(io: CliIo): TranslateOptions {
     authz: endpoint(io, 'AUTHZ_ADDRESS', 'gatehouse-authz', '127.0.0.1:9001'),
     rateLimit: endpoint(io, 'RATELIMIT_ADDRESS', 'gatehouse-ratelimit', '127.0.0.1:8081'),
     certs: endpoint(io, 'CERTS_HTTP01_ADDRESS', 'gatehouse-certs', '127.0.0.1:8089'),
+    // As xds reads it (env.bool): validate and translate judge EnvoyPatchPolicies as the service would.
+    ...(/^(true|1|yes)$/i.test(io.env['XDS_ENABLE_ENVOY_PATCH_POLICY'] ?? '') ? { enableEnvoyPatchPolicy: true } : {}),
   };
 }

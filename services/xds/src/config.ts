@@ -61,6 +61,9 @@ export const xdsEnv = {
     default: 'auto',
     description: "how Envoy reaches authz, ratelimit and certs' HTTP-01 responder: mtls, plaintext, or auto = mtls unless this xds runs with GATEHOUSE_INSECURE_PLAINTEXT",
   }),
+  // Envoy Gateway's extensionApis.enableEnvoyPatchPolicy: off by default, since a patch can change anything
+  // the translation produced (Gatehouse still refuses a patch whose result Envoy would NACK).
+  XDS_ENABLE_ENVOY_PATCH_POLICY: env.bool({ default: false, description: 'apply EnvoyPatchPolicy JSON patches to the generated xDS (off: each policy says it is disabled)' }),
   XDS_ENVOY_SDS_DIR: env.string({
     default: DEFAULT_ENVOY_SDS_DIR,
     description: "directory, as every Envoy sees it, of the file-based SDS secrets `gatehouse bootstrap` writes (the Envoy's certificate, the CA)",
@@ -85,5 +88,6 @@ export function deriveTranslateOptions(config: XdsConfig & { GATEHOUSE_INSECURE_
     authz: { ...config.AUTHZ_ADDRESS, timeoutMs: config.AUTHZ_TIMEOUT_MS, ...tls('authz') },
     rateLimit: { ...config.RATELIMIT_ADDRESS, timeoutMs: config.RATELIMIT_TIMEOUT_MS, failClosed: config.RATELIMIT_FAIL_CLOSED, ...tls('ratelimit') },
     certs: { ...config.CERTS_HTTP01_ADDRESS, ...tls('certs') },
+    ...(config.XDS_ENABLE_ENVOY_PATCH_POLICY ? { enableEnvoyPatchPolicy: true } : {}),
   };
 }

@@ -13,8 +13,11 @@ export const GOLDEN_OPTIONS: TranslateOptions = {
 /**
  * Cases named `internal-mtls-*` translate as a deployment does by default: Envoy reaches authz,
  * ratelimit and certs' HTTP-01 responder over mutual TLS (file-based SDS under /etc/envoy). The others keep the plaintext options.
+ * Cases named `envoypatchpolicy-*` apply EnvoyPatchPolicies (XDS_ENABLE_ENVOY_PATCH_POLICY=true).
  */
 export function goldenOptionsFor(caseName: string): TranslateOptions {
+  // EnvoyPatchPolicy cases run with XDS_ENABLE_ENVOY_PATCH_POLICY on (off, every policy only says Disabled).
+  if (caseName.startsWith('envoypatchpolicy-')) return { ...GOLDEN_OPTIONS, enableEnvoyPatchPolicy: true };
   if (!caseName.startsWith('internal-mtls-')) return GOLDEN_OPTIONS;
   const tls = (service: string) => ({ sdsDir: '/etc/envoy', serverIdentity: `spiffe://gatehouse/service/${service}` });
   return {

@@ -9,12 +9,17 @@ import type { EnvoyResources } from './ir/envoy-resources.js';
 import type { TranslatorOptions } from './translator/options.js';
 import type { RateLimitDomainConfig } from './translator/ratelimit-config.js';
 import { translateGateway } from './translator/translate.js';
+import { applyEnvoyPatchPolicies } from './translator/envoy-patch/apply-patches.js';
+import { applyEnvoyProxyTelemetry } from './translator/envoy-proxy-telemetry.js';
+import type { EnvoyStartIR } from './gatewayapi/envoy-proxy-start.js';
 
 export interface TranslateOptions extends TranslatorOptions {
   /** GatewayClass spec.controllerName this instance serves. Default "gatehouse.dev/gateway-controller". */
   controllerName?: string;
   /** How a Service backendRef becomes a DNS name: "{name}" (default, compose) or "{name}.{namespace}.svc.cluster.local". */
   serviceDnsTemplate?: string;
+  /** XDS_ENABLE_ENVOY_PATCH_POLICY: apply EnvoyPatchPolicies (off: each is Accepted=False, reason Disabled). */
+  enableEnvoyPatchPolicy?: boolean;
 }
 
 /** Shaped like gatehouse.v1.RateLimitDomainConfig. */
@@ -47,14 +52,22 @@ export interface TranslateResult extends SideEffects {
   authzPolicies: AuthzPolicy[];
   authzSecrets: Map<string, { data: Record<string, Buffer> }>;
   certificatesWanted: CertificateWanted[];
+  /** Per node cluster with an EnvoyProxy: Envoy's command line and bootstrap stats (gatehouse bootstrap -f, pnpm start). */
+  envoyStart?: Map<string, EnvoyStartIR>;
 }
 
 export function translateAll(resources: readonly GatewayResource[], options: TranslateOptions): TranslateResult {
-  const stage = translateGatewayApi(resources, options.controllerName ?? DEFAULT_CONTROLLER_NAME, options.serviceDnsTemplate ? { serviceDnsTemplate: options.serviceDnsTemplate } : {});
+  const stage = translateGatewayApi(resources, options.controllerName ?? DEFAULT_CONTROLLER_NAME, {
+    ...(options.serviceDnsTemplate ? { serviceDnsTemplate: options.serviceDnsTemplate } : {}),
+    ...(options.enableEnvoyPatchPolicy ? { enableEnvoyPatchPolicy: true } : {}),
+  });
   const snapshots = new Map<string, EnvoyResources>();
   const rateLimitDomains: RateLimitDomain[] = [];
   for (const gateway of stage.gateways) {
     const translated = translateGateway(gateway, options);
+    const envoyProxy = stage.envoyProxies.get(gateway.key);
+    if (envoyProxy) applyEnvoyProxyTelemetry(translated.resources, envoyProxy.telemetry);
+    applyEnvoyPatchPolicies(translated.resources, stage.envoyPatchPolicies.get(gateway.key) ?? [], stage.statuses);
     snapshots.set(gateway.key, translated.resources);
     rateLimitDomains.push(...translated.rateLimitDomains);
   }
@@ -65,5 +78,6 @@ export function translateAll(resources: readonly GatewayResource[], options: Tra
     authzPolicies: stage.authzPolicies,
     authzSecrets: stage.authzSecrets,
     certificatesWanted: stage.certificatesWanted,
+    envoyStart: new Map([...stage.envoyProxies].map(([key, proxy]) => [key, proxy.start])),
   };
 }

@@ -133,8 +133,16 @@ function refusal(status: ResourceStatus | undefined): Condition | undefined {
   const accepted = conditionLists(status)
     .flat()
     .filter((c) => c.type === 'Accepted');
-  if (accepted.length === 0 || accepted.some((c) => c.status === 'True')) return undefined;
+  if (accepted.length === 0 || accepted.some((c) => c.status === 'True')) return patchNotProgrammed(status);
   return accepted[0];
+}
+
+/** An EnvoyPatchPolicy with a patch that did not apply (Programmed=False) is refused too: its last good version keeps patching. */
+function patchNotProgrammed(status: ResourceStatus): Condition | undefined {
+  if (status.kind !== 'EnvoyPatchPolicy') return undefined;
+  return conditionLists(status)
+    .flat()
+    .find((c) => c.type === 'Programmed' && c.status === 'False');
 }
 
 /** The status says the newest version was refused and which generation keeps serving. */

@@ -33,6 +33,7 @@ export type ResourceStatus =
   | { kind: 'ListenerSet'; conditions: Condition[]; listeners: ListenerStatus[] }
   | { kind: 'HTTPRoute' | 'GRPCRoute' | 'TCPRoute' | 'TLSRoute' | 'UDPRoute'; parents: Array<{ parentRef: ParentReference; controllerName: string; conditions: Condition[] }> }
   | { kind: 'SecurityPolicy' | 'BackendTrafficPolicy' | 'ClientTrafficPolicy' | 'BackendTLSPolicy'; ancestors: Array<{ ancestorRef: ParentReference; controllerName: string; conditions: Condition[] }> }
+  | { kind: 'EnvoyPatchPolicy' | 'EnvoyProxy'; ancestors: Array<{ ancestorRef: ParentReference; controllerName: string; conditions: Condition[] }> }
   | { kind: 'Backend' | 'ReferenceGrant' | 'Secret' | 'ConfigMap' | 'Namespace'; conditions: Condition[] };
 
 /** Keyed "<Kind>/<namespace>/<name>". `warnings`: notes that do not stop translation (a deprecated apiVersion). */

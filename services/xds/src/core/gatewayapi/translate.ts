@@ -18,6 +18,8 @@ import { ResourceIndex } from './resource-index.js';
 import { translateRoutes } from './routes.js';
 import type { Condition, StatusMap } from './status-types.js';
 import { recordOtherStatuses } from './other-statuses.js';
+import { collectEnvoyPatchPolicies, type EnvoyPatchPolicyIR } from './envoy-patch-policies.js';
+import { resolveEnvoyProxies, type EnvoyProxyIR } from './envoy-proxies.js';
 
 /** The GatewayClass controllerName served when none is configured. */
 export const DEFAULT_CONTROLLER_NAME = 'gatehouse.dev/gateway-controller';
@@ -28,17 +30,23 @@ export interface GatewayApiResult {
   authzPolicies: Array<{ namespace: string; name: string; yaml: string }>;
   authzSecrets: Map<string, { data: Record<string, Buffer> }>;
   certificatesWanted: CertificateRequest[];
+  /** Accepted EnvoyPatchPolicies per Gateway key, in the order they apply (after translation). */
+  envoyPatchPolicies: Map<string, EnvoyPatchPolicyIR[]>;
+  /** The EnvoyProxy of each Gateway that has one (GatewayClass or infrastructure parametersRef), by Gateway key. */
+  envoyProxies: Map<string, EnvoyProxyIR>;
 }
 
 export interface GatewayApiOptions {
   /** How a Service backendRef becomes a hostname; default "{name}" (service-backends.ts). */
   serviceDnsTemplate?: string;
+  /** XDS_ENABLE_ENVOY_PATCH_POLICY (Envoy Gateway's extensionApis.enableEnvoyPatchPolicy); default off. */
+  enableEnvoyPatchPolicy?: boolean;
 }
 
 export function translateGatewayApi(resources: readonly GatewayResource[], controllerName: string, options: GatewayApiOptions = {}): GatewayApiResult {
   const statuses: StatusMap = new Map();
   const index = new ResourceIndex(resources);
-  const gateways = collectGateways(index, controllerName, statuses);
+  const { gateways, proxies: envoyProxies } = resolveEnvoyProxies(index, collectGateways(index, controllerName, statuses), controllerName, statuses, options.serviceDnsTemplate);
   const listenerSets = attachListenerSets(index, gateways, statuses);
   const registries = new Map(gateways.map((g) => [g.key, new ClusterRegistry(options.serviceDnsTemplate)]));
   const policies = collectPolicies(index, gateways, controllerName, statuses);
@@ -47,6 +55,7 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
   for (const gateway of gateways) presentBackendClientCertificate(gateway, registries.get(gateway.key)!);
   recordBackendTlsPolicyStatuses(index, gateways, registries, controllerName, statuses);
   recordListenerSetStatuses(listenerSets, statuses);
+  const envoyPatchPolicies = collectEnvoyPatchPolicies(index, gateways, controllerName, statuses, options.enableEnvoyPatchPolicy === true);
   for (const gateway of gateways) recordGatewayStatus(gateway, statuses);
   recordOtherStatuses(index, statuses);
   stampObservedGenerations(index, statuses);
@@ -69,6 +78,8 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
     authzPolicies: policies.authzPolicies,
     authzSecrets: policies.authzSecrets,
     certificatesWanted: gateways.flatMap(certificatesWantedFor),
+    envoyPatchPolicies,
+    envoyProxies,
   };
 }
 

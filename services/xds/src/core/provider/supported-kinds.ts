@@ -16,6 +16,8 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, readonly string[]> = new Map([
   ['SecurityPolicy', [ENVOY_GATEWAY]],
   ['BackendTrafficPolicy', [ENVOY_GATEWAY]],
   ['ClientTrafficPolicy', [ENVOY_GATEWAY]],
+  ['EnvoyPatchPolicy', [ENVOY_GATEWAY]],
+  ['EnvoyProxy', [ENVOY_GATEWAY]],
   ['Secret', ['v1']],
   ['ConfigMap', ['v1']],
   ['Namespace', ['v1']],

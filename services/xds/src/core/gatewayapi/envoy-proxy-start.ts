@@ -1,0 +1,119 @@
+// The EnvoyProxy fields that take effect where Envoy starts, not over xDS: Envoy's command line
+// (concurrency, log levels, drain time, extra arguments) and bootstrap stats settings (the stats
+// matcher, OpenTelemetry metrics sinks). `gatehouse bootstrap -f` writes and prints them and `pnpm start` runs Envoy with them,
+// as Envoy Gateway puts them into its Envoy container's arguments and bootstrap.
+import { parseDurationMs } from './durations.js';
+import { describeRegexProblem } from './regex.js';
+import { CORE_GROUP, ENVOY_GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
+import { DEFAULT_SERVICE_DNS_TEMPLATE, serviceHostname } from './service-backends.js';
+import { objectsOf } from './shape.js';
+
+export interface StatsMatchIR {
+  type: 'Exact' | 'Prefix' | 'Suffix' | 'RegularExpression';
+  value: string;
+}
+
+/** An OpenTelemetry metrics sink: bootstrap stats_sinks entry and its collector's static cluster. */
+export interface StatsSinkIR {
+  clusterName: string;
+  host: string;
+  port: number;
+  reportCountersAsDeltas: boolean;
+  reportHistogramsAsDeltas: boolean;
+}
+
+export interface EnvoyStartIR {
+  /** Arguments after `envoy -c <bootstrap>`. */
+  args: string[];
+  /** bootstrap stats_config.stats_matcher.inclusion_list; undefined keeps every stat. */
+  statsMatches?: StatsMatchIR[];
+  /** telemetry.metrics.sinks (OpenTelemetry). */
+  statsSinks?: StatsSinkIR[];
+}
+
+/** Arguments Gatehouse's own bootstrap depends on: an EnvoyProxy may not replace them. */
+const RESERVED_ARGS = ['-c', '--config-path', '--config-yaml', '--mode', '--service-cluster', '--service-node', '--bootstrap-version'];
+
+/** `namespace`: the EnvoyProxy's (metrics sink backendRefs default to it). */
+export function envoyStart(spec: Record<string, unknown>, namespace: string, index: ResourceIndex, serviceDnsTemplate: string = DEFAULT_SERVICE_DNS_TEMPLATE): { ir: EnvoyStartIR; problems: string[] } {
+  const problems: string[] = [];
+  const args: string[] = [];
+  if (typeof spec.concurrency === 'number') args.push('--concurrency', String(spec.concurrency));
+
+  const levels = ((spec.logging as { level?: Record<string, string> } | undefined)?.level ?? {}) as Record<string, string>;
+  if (levels.default) args.push('--log-level', levels.default);
+  const components = Object.entries(levels)
+    .filter(([component]) => component !== 'default')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (components.length > 0) args.push('--component-log-level', components.map(([c, l]) => `${c}:${l}`).join(','));
+
+  const drainTimeout = (spec.shutdown as { drainTimeout?: string } | undefined)?.drainTimeout;
+  if (drainTimeout !== undefined) {
+    const ms = parseDurationMs(drainTimeout);
+    if (ms === undefined || ms <= 0) problems.push(`spec.shutdown.drainTimeout: "${drainTimeout}" is not a positive duration`);
+    else args.push('--drain-time-s', String(Math.ceil(ms / 1000)));
+  }
+
+  const extra = Array.isArray(spec.extraArgs) ? spec.extraArgs.filter((a): a is string => typeof a === 'string') : [];
+  const reserved = extra.filter((a) => RESERVED_ARGS.includes(a.split('=')[0]!));
+  if (reserved.length > 0) problems.push(`spec.extraArgs: ${reserved.join(', ')} cannot be provided (Gatehouse's bootstrap sets them)`);
+  args.push(...extra);
+
+  const matches = ((spec.telemetry as { metrics?: { matches?: StatsMatchIR[] } } | undefined)?.metrics?.matches ?? []).map((m) => ({ type: m.type ?? 'Exact', value: m.value }));
+  matches.forEach((m, i) => {
+    const problem = m.type === 'RegularExpression' ? describeRegexProblem(m.value) : undefined;
+    if (problem) problems.push(`spec.telemetry.metrics.matches[${i}].value: ${problem}`);
+  });
+  const sinks = statsSinks(spec, namespace, index, serviceDnsTemplate, problems);
+  return { ir: { args, ...(matches.length > 0 ? { statsMatches: matches } : {}), ...(sinks.length > 0 ? { statsSinks: sinks } : {}) }, problems };
+}
+
+interface SinkRef {
+  group?: string;
+  kind?: string;
+  name?: string;
+  namespace?: string;
+  port?: number;
+}
+
+interface SinkSpec {
+  type?: string;
+  openTelemetry?: {
+    host?: string;
+    port?: number;
+    backendRefs?: SinkRef[];
+    backendSettings?: unknown;
+    reportCountersAsDeltas?: boolean;
+    reportHistogramsAsDeltas?: boolean;
+  };
+}
+
+/** OpenTelemetry metrics sinks, each to a collector Service (another namespace needs a ReferenceGrant) or host:port. */
+function statsSinks(spec: Record<string, unknown>, namespace: string, index: ResourceIndex, template: string, problems: string[]): StatsSinkIR[] {
+  const sinks = objectsOf<SinkSpec>((spec.telemetry as { metrics?: { sinks?: unknown } } | undefined)?.metrics?.sinks);
+  return sinks.flatMap((sink, i): StatsSinkIR[] => {
+    const where = `spec.telemetry.metrics.sinks[${i}]`;
+    const refuse = (message: string): StatsSinkIR[] => {
+      problems.push(`${where}${message}`);
+      return [];
+    };
+    const otel = sink.openTelemetry;
+    if ((sink.type ?? 'OpenTelemetry') !== 'OpenTelemetry' || !otel) return refuse(': an OpenTelemetry sink needs openTelemetry');
+    if (otel.backendSettings !== undefined && otel.backendSettings !== null) return refuse('.openTelemetry.backendSettings is not translated yet');
+    const deltas = { reportCountersAsDeltas: otel.reportCountersAsDeltas === true, reportHistogramsAsDeltas: otel.reportHistogramsAsDeltas === true };
+    const refs = objectsOf<SinkRef>(otel.backendRefs);
+    if (refs.length > 1) return refuse('.openTelemetry.backendRefs: more than one backend is not translated yet');
+    const ref = refs[0];
+    if (ref) {
+      if ((ref.group ?? '') !== '' || (ref.kind ?? 'Service') !== 'Service' || !ref.name || typeof ref.port !== 'number') return refuse('.openTelemetry.backendRefs[0]: only a Service with name and port is supported');
+      const refNamespace = ref.namespace ?? namespace;
+      if (!index.isReferenceAllowed({ group: ENVOY_GATEWAY_GROUP, kind: 'EnvoyProxy', namespace }, { group: CORE_GROUP, kind: 'Service', namespace: refNamespace, name: ref.name })) {
+        return refuse(`.openTelemetry.backendRefs[0]: Service ${refNamespace}/${ref.name} is in another namespace and no ReferenceGrant there allows it`);
+      }
+      return [{ clusterName: `metrics/otel/${refNamespace}/${ref.name}/${ref.port}`, host: serviceHostname(template, ref.name, refNamespace), port: ref.port, ...deltas }];
+    }
+    if (!otel.host) return refuse('.openTelemetry: host or backendRefs needs to be set');
+    const port = otel.port ?? 4317;
+    return [{ clusterName: `metrics/otel/${otel.host}/${port}`, host: otel.host, port, ...deltas }];
+  });
+}

@@ -1,0 +1,136 @@
+// Every field of EnvoyProxy (Envoy Gateway v1.9; schema authored in packages/schemas/crds/authored),
+// keyed by dotted path without array indices: translated (into the xDS of the Gateways using it, or into
+// what `gatehouse bootstrap -f` and `pnpm start` write where Envoy starts), accepted as not applicable
+// outside Kubernetes (named in the EnvoyProxy's status message), or refused with a status naming it.
+import type { FieldSupport } from './field-support.js';
+
+const GOLDEN = 'testdata/end-to-end/envoyproxy-telemetry.in.yaml';
+const REFUSALS = 'testdata/end-to-end/envoyproxy-values-and-refusals.in.yaml';
+const BOOTSTRAP_TEST = '../../packages/cli/src/envoy-proxy-bootstrap.test.ts';
+const xds = (envoy: string): FieldSupport => ({ status: 'translated', envoy, test: GOLDEN });
+const atStart = (envoy: string): FieldSupport => ({ status: 'translated', envoy, test: BOOTSTRAP_TEST });
+const kubernetesOnly: FieldSupport = { status: 'translated', envoy: 'nothing: not applicable outside Kubernetes; accepted and named as such in the EnvoyProxy status message', test: GOLDEN };
+const refused = (reason: string): FieldSupport => ({ status: 'refused', reason });
+
+/** Fields of a backendRef to a telemetry collector (a Service; another namespace needs a ReferenceGrant). */
+function collectorRef(prefix: string, envoy: string): Record<string, FieldSupport> {
+  return Object.fromEntries(['', '.group', '.kind', '.name', '.namespace', '.port', '.weight'].map((suffix) => [`${prefix}${suffix}`, xds(envoy)]));
+}
+function refusedTree(paths: readonly string[], reason: string): Record<string, FieldSupport> {
+  return Object.fromEntries(paths.map((path) => [path, refused(reason)]));
+}
+
+const ALS_CLUSTER = 'an HTTP/2 STRICT_DNS cluster accesslog/als/<ns>/<service>/<port> (the Service\'s DNS name, XDS_SERVICE_DNS_TEMPLATE)';
+const OTEL_CLUSTER = 'an HTTP/2 STRICT_DNS cluster tracing/otel/<ns>/<service>/<port> (or <host>/<port>)';
+const OTEL_LOG = 'OpenTelemetry access log sinks are not translated yet: the OpenTelemetry protos are not in Gatehouse\'s proto set, so their config cannot be checked; use ALS or File';
+const ZIPKIN = 'provider envoy.tracers.zipkin ZipkinConfig (collector_endpoint /api/v2/spans, HTTP_JSON, trace_id_128bit, shared_span_context: !disableSharedSpanContext) over an HTTP/1.1 cluster tracing/zipkin/...';
+const METRIC_SINKS = 'bootstrap stats_sinks envoy.stat_sinks.open_telemetry (SinkConfig grpc_service) and a static HTTP/2 cluster metrics/otel/<ns>/<service>/<port> (or <host>/<port>) for the collector';
+
+export const envoyProxyFields: Record<string, FieldSupport> = {
+  'spec.provider': kubernetesOnly,
+  'spec.provider.type': { status: 'translated', envoy: 'Kubernetes: accepted (Envoy runs where it is started); Custom is refused', test: REFUSALS },
+  'spec.provider.kubernetes': kubernetesOnly,
+  'spec.provider.kubernetes.envoyDeployment': kubernetesOnly,
+  'spec.provider.kubernetes.envoyDaemonSet': kubernetesOnly,
+  'spec.provider.kubernetes.envoyService': kubernetesOnly,
+  'spec.provider.kubernetes.envoyHpa': kubernetesOnly,
+  'spec.provider.kubernetes.envoyPDB': kubernetesOnly,
+  'spec.provider.kubernetes.envoyServiceAccount': kubernetesOnly,
+  'spec.provider.kubernetes.useListenerPortAsContainerPort': kubernetesOnly,
+  'spec.logging': atStart('Envoy\'s --component-log-level (--log-level for default), in the command line gatehouse bootstrap -f prints and pnpm start runs'),
+  'spec.logging.level': atStart('Envoy\'s --component-log-level (--log-level for default), in the command line gatehouse bootstrap -f prints and pnpm start runs'),
+  'spec.telemetry': xds('see accessLog, tracing, metrics'),
+  'spec.telemetry.accessLog': xds('access_log on every HTTP connection manager and tcp_proxy of the Gateway (unset: Envoy Gateway\'s default JSON format to /dev/stdout)'),
+  'spec.telemetry.accessLog.disable': xds('no access_log'),
+  'spec.telemetry.accessLog.settings': xds('one Envoy AccessLog per sink'),
+  'spec.telemetry.accessLog.settings.format': xds('FileAccessLog log_format: text_format_source.inline_string (Text) or json_format (JSON); unset: Envoy Gateway\'s default JSON'),
+  'spec.telemetry.accessLog.settings.format.type': xds('FileAccessLog log_format: text_format_source.inline_string (Text) or json_format (JSON); unset: Envoy Gateway\'s default JSON'),
+  'spec.telemetry.accessLog.settings.format.text': xds('FileAccessLog log_format: text_format_source.inline_string (Text) or json_format (JSON); unset: Envoy Gateway\'s default JSON'),
+  'spec.telemetry.accessLog.settings.format.json': xds('FileAccessLog log_format: text_format_source.inline_string (Text) or json_format (JSON); unset: Envoy Gateway\'s default JSON'),
+  'spec.telemetry.accessLog.settings.matches': { status: 'refused', reason: 'CEL access log filters are not translated yet' },
+  'spec.telemetry.accessLog.settings.sinks': xds('one Envoy AccessLog per sink'),
+  'spec.telemetry.accessLog.settings.sinks.type': xds('File: envoy.access_loggers.file; ALS: envoy.access_loggers.http_grpc (tcp_grpc for type TCP and on tcp_proxy); OpenTelemetry is refused'),
+  'spec.telemetry.accessLog.settings.sinks.file': xds('envoy.access_loggers.file FileAccessLog path'),
+  'spec.telemetry.accessLog.settings.sinks.file.path': xds('envoy.access_loggers.file FileAccessLog path'),
+  'spec.telemetry.accessLog.settings.sinks.als': xds('HttpGrpcAccessLogConfig / TcpGrpcAccessLogConfig common_config (log_name, envoy_grpc cluster, transport_api_version V3)'),
+  ...collectorRef('spec.telemetry.accessLog.settings.sinks.als.backendRef', ALS_CLUSTER),
+  ...collectorRef('spec.telemetry.accessLog.settings.sinks.als.backendRefs', ALS_CLUSTER),
+  'spec.telemetry.accessLog.settings.sinks.als.backendSettings': refused('backendSettings of telemetry collectors is not translated yet'),
+  'spec.telemetry.accessLog.settings.sinks.als.logName': xds('common_config.log_name (default "accesslog")'),
+  'spec.telemetry.accessLog.settings.sinks.als.type': xds('HTTP: envoy.access_loggers.http_grpc; TCP: envoy.access_loggers.tcp_grpc'),
+  'spec.telemetry.accessLog.settings.sinks.als.http': xds('additional_request_headers_to_log, additional_response_headers_to_log, additional_response_trailers_to_log'),
+  'spec.telemetry.accessLog.settings.sinks.als.http.requestHeaders': xds('additional_request_headers_to_log, additional_response_headers_to_log, additional_response_trailers_to_log'),
+  'spec.telemetry.accessLog.settings.sinks.als.http.responseHeaders': xds('additional_request_headers_to_log, additional_response_headers_to_log, additional_response_trailers_to_log'),
+  'spec.telemetry.accessLog.settings.sinks.als.http.responseTrailers': xds('additional_request_headers_to_log, additional_response_headers_to_log, additional_response_trailers_to_log'),
+  ...refusedTree(
+    [
+      'spec.telemetry.accessLog.settings.sinks.openTelemetry',
+      'spec.telemetry.accessLog.settings.sinks.openTelemetry.host',
+      'spec.telemetry.accessLog.settings.sinks.openTelemetry.port',
+      ...['', '.group', '.kind', '.name', '.namespace', '.port', '.weight'].flatMap((s) => [`spec.telemetry.accessLog.settings.sinks.openTelemetry.backendRef${s}`, `spec.telemetry.accessLog.settings.sinks.openTelemetry.backendRefs${s}`]),
+      'spec.telemetry.accessLog.settings.sinks.openTelemetry.backendSettings',
+      'spec.telemetry.accessLog.settings.sinks.openTelemetry.resources',
+      'spec.telemetry.accessLog.settings.sinks.openTelemetry.headers',
+      'spec.telemetry.accessLog.settings.sinks.openTelemetry.headers.name',
+      'spec.telemetry.accessLog.settings.sinks.openTelemetry.headers.value',
+    ],
+    OTEL_LOG,
+  ),
+  'spec.telemetry.accessLog.settings.type': xds('Route (or unset): the HTTP connection manager\'s and tcp_proxy\'s access_log; Listener: the Listener\'s access_log'),
+  'spec.telemetry.tracing': xds('HCM tracing as Envoy Gateway builds it (client and overall sampling 100%, spawn_upstream_span); OpenTelemetry: OpenTelemetryConfig grpc_service, service_name <gateway>.<namespace> unless provider.serviceName'),
+  'spec.telemetry.tracing.samplingRate': xds('HCM tracing.random_sampling (percent; default 100)'),
+  'spec.telemetry.tracing.samplingFraction': xds('HCM tracing.random_sampling: numerator / denominator as a percent'),
+  'spec.telemetry.tracing.samplingFraction.numerator': xds('HCM tracing.random_sampling: numerator / denominator as a percent'),
+  'spec.telemetry.tracing.samplingFraction.denominator': xds('HCM tracing.random_sampling: numerator / denominator as a percent'),
+  'spec.telemetry.tracing.customTags': xds('HCM tracing.custom_tags: literal, environment (name, default_value), request_header (name, default_value)'),
+  'spec.telemetry.tracing.customTags.type': xds('HCM tracing.custom_tags: literal, environment (name, default_value), request_header (name, default_value)'),
+  'spec.telemetry.tracing.customTags.literal': xds('HCM tracing.custom_tags: literal, environment (name, default_value), request_header (name, default_value)'),
+  'spec.telemetry.tracing.customTags.literal.value': xds('HCM tracing.custom_tags: literal, environment (name, default_value), request_header (name, default_value)'),
+  'spec.telemetry.tracing.customTags.environment': xds('HCM tracing.custom_tags: literal, environment (name, default_value), request_header (name, default_value)'),
+  'spec.telemetry.tracing.customTags.environment.name': xds('HCM tracing.custom_tags: literal, environment (name, default_value), request_header (name, default_value)'),
+  'spec.telemetry.tracing.customTags.environment.defaultValue': xds('HCM tracing.custom_tags: literal, environment (name, default_value), request_header (name, default_value)'),
+  'spec.telemetry.tracing.customTags.requestHeader': xds('HCM tracing.custom_tags: literal, environment (name, default_value), request_header (name, default_value)'),
+  'spec.telemetry.tracing.customTags.requestHeader.name': xds('HCM tracing.custom_tags: literal, environment (name, default_value), request_header (name, default_value)'),
+  'spec.telemetry.tracing.customTags.requestHeader.defaultValue': xds('HCM tracing.custom_tags: literal, environment (name, default_value), request_header (name, default_value)'),
+  'spec.telemetry.tracing.tags': { status: 'translated', envoy: 'HCM tracing.custom_tags: %ENVIRONMENT(NAME:default)% an environment tag, %REQ(header:default)% a request_header tag, anything else a literal', test: REFUSALS },
+  'spec.telemetry.tracing.provider': xds('HCM tracing.provider: envoy.tracers.opentelemetry or envoy.tracers.zipkin'),
+  'spec.telemetry.tracing.provider.type': xds('OpenTelemetry (envoy.tracers.opentelemetry) or Zipkin (envoy.tracers.zipkin); Datadog is refused (not translated yet)'),
+  'spec.telemetry.tracing.provider.host': { status: 'translated', envoy: OTEL_CLUSTER, test: REFUSALS },
+  'spec.telemetry.tracing.provider.port': { status: 'translated', envoy: OTEL_CLUSTER, test: REFUSALS },
+  ...collectorRef('spec.telemetry.tracing.provider.backendRefs', `${OTEL_CLUSTER}; grpc_service.envoy_grpc authority the collector's host`),
+  'spec.telemetry.tracing.provider.backendSettings': refused('backendSettings of telemetry collectors is not translated yet'),
+  'spec.telemetry.tracing.provider.serviceName': { status: 'translated', envoy: 'OpenTelemetryConfig service_name', test: REFUSALS },
+  'spec.telemetry.tracing.provider.zipkin': { status: 'translated', envoy: ZIPKIN, test: REFUSALS },
+  'spec.telemetry.tracing.provider.zipkin.enable128BitTraceId': { status: 'translated', envoy: ZIPKIN, test: REFUSALS },
+  'spec.telemetry.tracing.provider.zipkin.disableSharedSpanContext': { status: 'translated', envoy: ZIPKIN, test: REFUSALS },
+  'spec.telemetry.metrics': atStart('the bootstrap gatehouse bootstrap -f writes (prometheus, matches, sinks); enableRequestResponseSizesStats in the xDS'),
+  'spec.telemetry.metrics.prometheus': atStart('Gatehouse\'s bootstrap exposes Prometheus stats only on the local admin (127.0.0.1): disable: true leaves them there, off any listener, as Envoy Gateway\'s disabled Prometheus listener'),
+  'spec.telemetry.metrics.prometheus.disable': atStart('Gatehouse\'s bootstrap exposes Prometheus stats only on the local admin (127.0.0.1): disable: true leaves them there, off any listener, as Envoy Gateway\'s disabled Prometheus listener'),
+  ...refusedTree(['spec.telemetry.metrics.prometheus.compression', 'spec.telemetry.metrics.prometheus.compression.type'], 'telemetry.metrics.prometheus.compression is not translated yet'),
+  'spec.telemetry.metrics.sinks': atStart(METRIC_SINKS),
+  'spec.telemetry.metrics.sinks.type': atStart(METRIC_SINKS),
+  'spec.telemetry.metrics.sinks.openTelemetry': atStart(METRIC_SINKS),
+  'spec.telemetry.metrics.sinks.openTelemetry.host': atStart(METRIC_SINKS),
+  'spec.telemetry.metrics.sinks.openTelemetry.port': atStart(METRIC_SINKS),
+  ...Object.fromEntries(['', '.group', '.kind', '.name', '.namespace', '.port', '.weight'].map((s) => [`spec.telemetry.metrics.sinks.openTelemetry.backendRefs${s}`, atStart(METRIC_SINKS)])),
+  'spec.telemetry.metrics.sinks.openTelemetry.backendSettings': refused('backendSettings of telemetry collectors is not translated yet'),
+  'spec.telemetry.metrics.sinks.openTelemetry.reportCountersAsDeltas': atStart('SinkConfig report_counters_as_deltas'),
+  'spec.telemetry.metrics.sinks.openTelemetry.reportHistogramsAsDeltas': atStart('SinkConfig report_histograms_as_deltas'),
+  'spec.telemetry.metrics.matches': atStart('bootstrap stats_config.stats_matcher.inclusion_list (exact, prefix, suffix, safe_regex)'),
+  'spec.telemetry.metrics.matches.type': atStart('bootstrap stats_config.stats_matcher.inclusion_list (exact, prefix, suffix, safe_regex)'),
+  'spec.telemetry.metrics.matches.value': atStart('bootstrap stats_config.stats_matcher.inclusion_list (exact, prefix, suffix, safe_regex)'),
+  'spec.telemetry.metrics.enableVirtualHostStats': refused('telemetry.metrics.enableVirtualHostStats is not translated yet (false is accepted)'),
+  'spec.telemetry.metrics.enablePerEndpointStats': refused('telemetry.metrics.enablePerEndpointStats is not translated yet: TrackClusterStats.per_endpoint_stats is newer than the Envoy API Gatehouse validates against (false is accepted)'),
+  'spec.telemetry.metrics.enableRequestResponseSizesStats': xds('track_cluster_stats.request_response_sizes on every cluster of the Gateway'),
+  ...refusedTree(['spec.bootstrap', 'spec.bootstrap.type', 'spec.bootstrap.value', 'spec.bootstrap.jsonPatches'], 'bootstrap (a custom Envoy bootstrap) is not translated yet: gatehouse bootstrap writes the bootstrap'),
+  'spec.concurrency': atStart('Envoy\'s --concurrency, in the command line gatehouse bootstrap -f prints and pnpm start runs'),
+  'spec.routingType': refused('routingType is not translated yet: Services are reached by DNS name, Backends by their endpoints'),
+  'spec.extraArgs': atStart('appended to the Envoy command line gatehouse bootstrap -f prints and pnpm start runs'),
+  'spec.mergeGateways': { status: 'translated', envoy: 'false (the default): each Gateway has its own Envoy fleet; true is refused (not translated yet) and the Gateways using it are Accepted=False InvalidParameters', test: GOLDEN },
+  'spec.shutdown': atStart('drainTimeout: Envoy\'s --drain-time-s; minDrainDuration is refused (Envoy Gateway\'s shutdown manager is Kubernetes-only)'),
+  'spec.shutdown.drainTimeout': atStart('Envoy\'s --drain-time-s (whole seconds, rounded up)'),
+  'spec.shutdown.minDrainDuration': refused('shutdown.minDrainDuration is not translated yet (Envoy Gateway\'s shutdown manager is Kubernetes-only)'),
+  ...refusedTree(['spec.filterOrder', 'spec.filterOrder.name', 'spec.filterOrder.before', 'spec.filterOrder.after'], 'filterOrder is not translated yet: HTTP filters follow Envoy Gateway\'s default order'),
+  'spec.backendTLS': refused('backendTLS is not translated yet'),
+  'spec.ipFamily': refused('ipFamily is not translated yet'),
+};

@@ -1,0 +1,108 @@
+// An EnvoyProxy's access logs and tracing on one Gateway's generated resources, as Envoy Gateway puts
+// them: Route-level logs on every HTTP connection manager (and tcp_proxy) `access_log`, Listener-level
+// logs on the Listener's `access_log`; tracing on every HTTP connection manager (OpenTelemetry over gRPC
+// or Zipkin, random sampling, custom tags); one cluster per collector (HTTP/2 for the gRPC ones). Proxyless API listeners are left as
+// they are (gRPC clients do not log or trace through xDS).
+import type { AccessLogIR, EnvoyProxyTelemetryIR, TracingIR } from '../gatewayapi/envoy-proxy-telemetry.js';
+import type { EnvoyResource, EnvoyResources } from '../ir/envoy-resources.js';
+import { buildServiceCluster } from './clusters.js';
+import type { EnvoyObject } from './envoy-types.js';
+
+const HCM = 'envoy.filters.network.http_connection_manager';
+const TCP_PROXY = 'envoy.filters.network.tcp_proxy';
+
+export function applyEnvoyProxyTelemetry(resources: EnvoyResources, telemetry: EnvoyProxyTelemetryIR): void {
+  const logs = telemetry.accessLogs ?? [];
+  const routeLogs = logs.filter((log) => log.level === 'Route');
+  const listenerLogs = logs.filter((log) => log.level === 'Listener');
+  resources.listeners = resources.listeners.map((listener) => {
+    if (listener.api_listener !== undefined) return listener;
+    const chains = (listener.filter_chains as EnvoyObject[] | undefined) ?? [];
+    const patched: Record<string, unknown> = {
+      ...listener,
+      filter_chains: chains.map((chain) => ({
+        ...chain,
+        filters: ((chain.filters as EnvoyObject[] | undefined) ?? []).map((filter) => {
+          const config = filter.typed_config as EnvoyObject | undefined;
+          if (filter.name === HCM && config) {
+            return { ...filter, typed_config: { ...config, ...(routeLogs.length > 0 ? { access_log: routeLogs.map((l) => accessLog(l, 'HTTP')) } : {}), ...(telemetry.tracing ? { tracing: tracing(telemetry.tracing) } : {}) } };
+          }
+          if (filter.name === TCP_PROXY && config && routeLogs.length > 0) return { ...filter, typed_config: { ...config, access_log: routeLogs.map((l) => accessLog(l, 'TCP')) } };
+          return filter;
+        }),
+      })),
+    };
+    if (listenerLogs.length > 0) patched.access_log = listenerLogs.map((l) => accessLog(l, 'TCP'));
+    return patched as EnvoyResource;
+  });
+  // Envoy Gateway's enableRequestResponseSizesStats: request and response size histograms per cluster.
+  if (telemetry.requestResponseSizes) resources.clusters = resources.clusters.map((cluster) => ({ ...cluster, track_cluster_stats: { request_response_sizes: true } }));
+  for (const collector of telemetry.clusters ?? []) {
+    resources.clusters.push(buildServiceCluster({ clusterName: collector.name, host: collector.host, port: collector.port }, collector.http2));
+  }
+}
+
+/** One Envoy AccessLog; `on`: what carries it (a gRPC ALS sink of type HTTP logs HTTP requests only on an HTTP connection manager). */
+function accessLog(log: AccessLogIR, on: 'HTTP' | 'TCP'): EnvoyObject {
+  const { sink } = log;
+  if (sink.kind === 'file') {
+    const logFormat = 'text' in log.format ? { text_format_source: { inline_string: log.format.text } } : { json_format: log.format.json };
+    return { name: 'envoy.access_loggers.file', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog', path: sink.path, log_format: logFormat } };
+  }
+  const commonConfig = { log_name: sink.logName, grpc_service: { envoy_grpc: { cluster_name: sink.cluster } }, transport_api_version: 'V3' };
+  if (sink.type === 'HTTP' && on === 'HTTP') {
+    return {
+      name: 'envoy.access_loggers.http_grpc',
+      typed_config: {
+        '@type': 'type.googleapis.com/envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig',
+        common_config: commonConfig,
+        ...(sink.requestHeaders.length > 0 ? { additional_request_headers_to_log: sink.requestHeaders } : {}),
+        ...(sink.responseHeaders.length > 0 ? { additional_response_headers_to_log: sink.responseHeaders } : {}),
+        ...(sink.responseTrailers.length > 0 ? { additional_response_trailers_to_log: sink.responseTrailers } : {}),
+      },
+    };
+  }
+  return { name: 'envoy.access_loggers.tcp_grpc', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.access_loggers.grpc.v3.TcpGrpcAccessLogConfig', common_config: commonConfig } };
+}
+
+/** As Envoy Gateway builds it: client and overall sampling 100%, random sampling the rate, an upstream span per request. */
+function tracing(ir: TracingIR): EnvoyObject {
+  const provider = ir.zipkin
+    ? {
+        name: 'envoy.tracers.zipkin',
+        typed_config: {
+          '@type': 'type.googleapis.com/envoy.config.trace.v3.ZipkinConfig',
+          collector_cluster: ir.cluster,
+          collector_endpoint: '/api/v2/spans',
+          trace_id_128bit: ir.zipkin.traceId128Bit,
+          shared_span_context: ir.zipkin.sharedSpanContext,
+          collector_endpoint_version: 'HTTP_JSON',
+        },
+      }
+    : {
+        name: 'envoy.tracers.opentelemetry',
+        typed_config: {
+          '@type': 'type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig',
+          grpc_service: { envoy_grpc: { cluster_name: ir.cluster, authority: ir.authority } },
+          service_name: ir.serviceName,
+        },
+      };
+  return {
+    client_sampling: { value: 100 },
+    random_sampling: { value: ir.samplingPercent },
+    overall_sampling: { value: 100 },
+    provider,
+    spawn_upstream_span: true,
+    ...(ir.tags.length > 0
+      ? {
+          custom_tags: ir.tags.map((t) =>
+            t.literal !== undefined
+              ? { tag: t.tag, literal: { value: t.literal } }
+              : t.environment
+                ? { tag: t.tag, environment: { name: t.environment.name, ...(t.environment.defaultValue !== undefined ? { default_value: t.environment.defaultValue } : {}) } }
+                : { tag: t.tag, request_header: { name: t.requestHeader!.name, ...(t.requestHeader!.defaultValue !== undefined ? { default_value: t.requestHeader!.defaultValue } : {}) } },
+          ),
+        }
+      : {}),
+  };
+}
