@@ -41,6 +41,7 @@ beforeAll(async () => {
   await writeFile(join(work, 'gateway.yaml'), GATEWAY);
   const picked = await freePorts(NAMES.length);
   ports = Object.fromEntries(NAMES.map((n, i) => [n, picked[i]!])) as typeof ports;
+  const started = performance.now();
   start = new ManagedProcess({
     name: 'pnpm start',
     command: process.execPath,
@@ -51,6 +52,8 @@ beforeAll(async () => {
     env: Object.fromEntries(NAMES.map((n) => [n, String(ports[n])])),
   });
   await start.waitForOutput(/\[start\] gatehouse is up/, 45_000);
+  // Printed, not asserted (the machine is shared): a fresh state folder, so PKI and secrets are created too.
+  console.log(`pnpm start: "gatehouse is up" ${((performance.now() - started) / 1000).toFixed(1)} s after the start (fresh state folder)`);
 }, 60_000);
 
 afterAll(async () => {
