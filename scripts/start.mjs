@@ -14,6 +14,9 @@ import { gatewaysInConfig, initLocalPki } from './start/local-pki.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (line) => console.log(`[start] ${line}`);
+// A service that is still starting is waited for (a busy machine can take tens of seconds to load four
+// Node.js processes); one that exits stops everything at once (run()). Slow starts are said, not fatal.
+const READY_TIMEOUT_S = 180;
 const fail = (line) => {
   console.error(`[start] ${line}`);
   process.exit(1);
@@ -93,7 +96,7 @@ if (!redisUrl) {
 const services = planServices({ env: process.env, host: args.host, configDir: args.configDir, redisUrl, secrets: secrets.values, pkiDir });
 for (const service of services) run(service.name, process.execPath, [join('services', service.name, 'dist', 'main.js')], service.env);
 
-await Promise.all(services.map((s) => waitReady(s))).catch((err) => {
+await waitAllReady(services).catch((err) => {
   console.error(`[start] ${err.message}`);
   stop(1);
 });
@@ -134,13 +137,22 @@ const envoyArgs = (b) => (b.args.includes('--log-level') ? b.args : [...b.args, 
 if (envoyBinary && bootstraps[0]) run('envoy', 'envoy', envoyArgs(bootstraps[0]), process.env);
 else if (bootstraps[0]) log('no envoy binary on PATH: start Envoy yourself with the command above');
 
-async function waitReady(service) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
+/** Resolves when every service answers /readyz; says every 15 s which ones are still starting. */
+async function waitAllReady(services) {
+  const started = Date.now();
+  const pending = new Set(services);
+  let said = 0;
+  while (pending.size > 0) {
     if (stopping) return;
-    const ok = await fetch(`${service.adminUrl}/readyz`).then((r) => r.ok, () => false);
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`${service.name} is not ready after 30 s (${service.adminUrl}/readyz)`);
+    await Promise.all([...pending].map(async (s) => (await fetch(`${s.adminUrl}/readyz`).then((r) => r.ok, () => false)) && pending.delete(s)));
+    if (pending.size === 0) return;
+    const waited = Math.floor((Date.now() - started) / 1000);
+    const names = [...pending].map((s) => s.name).join(', ');
+    if (waited >= READY_TIMEOUT_S) throw new Error(`not ready after ${READY_TIMEOUT_S} s: ${names} (see their /readyz)`);
+    if (waited >= said + 15) {
+      said = waited;
+      log(`still starting after ${waited} s: ${names}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
 }

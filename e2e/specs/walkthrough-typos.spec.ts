@@ -28,6 +28,12 @@ afterAll(async () => {
 
 const status = async (): Promise<string> => (await fetch(`${gw.service('xds').adminUrl}/status`)).text();
 const rlconfig = async (): Promise<string> => (await fetch(`${gw.service('ratelimit').adminUrl}/rlconfig`)).text();
+/** The policies authz serves, each with the generation of the version it serves. */
+const authzPolicies = async (): Promise<string[]> => {
+  const body = (await (await fetch(`${gw.service('authz').adminUrl}/status`)).json()) as { policies: string[]; sources: Record<string, { serving: { policy: string; servingGeneration: number }[] }> };
+  const versions = Object.values(body.sources).flatMap((s) => s.serving.map((p) => `${p.policy}@${p.servingGeneration}`));
+  return [...body.policies, ...versions.sort()];
+};
 /** The served Envoy config without its version strings, which a re-translation may change. */
 const served = async (): Promise<Omit<ServedSnapshot, 'versions'>> => {
   const { versions: _versions, ...rest } = await gw.snapshot();
@@ -46,7 +52,8 @@ interface Typo {
 
 /**
  * One typo per resource: the deepest first field name under `spec` loses its second letter
- * (`requests` -> `rquests`), the mistake a user makes, which the CRD schema refuses.
+ * (`requests` -> `rquests`), the mistake a user makes, which the CRD schema refuses. A resource without
+ * a spec (the OIDC client's Secret) gets it in its first top-level field holding a map (`stringData`).
  */
 function typos(file: string, text: string): Typo[] {
   const out: Typo[] = [];
@@ -56,6 +63,10 @@ function typos(file: string, text: string): Typo[] {
     const copy = parseAllDocuments(text);
     let node = copy[index]!.get('spec', true);
     let pair: Pair | undefined;
+    const top = copy[index]!.contents;
+    if (node === undefined && isMap(top)) {
+      pair = top.items.find((p) => isScalar(p.key) && p.key.value !== 'metadata' && isMap(p.value));
+    }
     while (isMap(node) && node.items.length > 0) {
       pair = node.items[0]!;
       node = pair.value;
@@ -73,11 +84,16 @@ describe('a typo in any resource of the walkthrough', () => {
   it('keeps every resource serving its last good version, with the error in /status, until it is fixed', async () => {
     const originals = Object.fromEntries(await Promise.all(FILES.map(async (f) => [f, await config.read(f)] as const)));
     const cases = FILES.flatMap((f) => typos(f, originals[f]!));
-    expect(cases.length).toBeGreaterThanOrEqual(8);
+    // Every resource of the walkthrough's files gets its typo (GatewayClass ... the OIDC client's Secret).
+    const resources = FILES.flatMap((f) => parseAllDocuments(originals[f]!).filter((d) => d.get('kind')).map((d) => `${String(d.get('kind'))} ${String(d.getIn(['metadata', 'name']))}`));
+    expect(cases.map((c) => c.resource)).toEqual(resources);
     expect(cases.map((c) => c.resource)).toContain('BackendTrafficPolicy api-per-user-limit');
+    expect(cases.map((c) => c.resource)).toContain('Secret app-oidc-client');
     const baseline = { served: await served(), limits: await rlconfig() };
     expect((await get('/api/orders', mint('carol'))).status).toBe(200);
-
+    // What authz enforces (the OIDC policy carries the Secret's client secret): the policies and their versions.
+    const baselinePolicies = await authzPolicies();
+    expect(baselinePolicies).toContain('default/app-oidc');
     for (const [i, typo] of cases.entries()) {
       await config.write(typo.file, typo.text);
       await waitFor(async () => (await status()).includes(typo.field), { timeoutMs: 10_000, description: `/status to report "${typo.field}" in ${typo.resource}` });
@@ -88,6 +104,7 @@ describe('a typo in any resource of the walkthrough', () => {
       expect((await get('/api/orders')).status, `${typo.resource}: no token`).toBe(401);
       // A user of their own per case: the limit (5 a minute per user) is part of what must keep serving.
       expect((await get('/api/orders', mint(`user-${i}`))).status, `${typo.resource}: with a token`).toBe(200);
+      expect(await authzPolicies(), `${typo.resource}: authz policies`).toEqual(baselinePolicies);
       await config.write(typo.file, originals[typo.file]!);
       await waitFor(async () => !(await status()).includes(typo.field), { timeoutMs: 10_000, description: `/status to clear "${typo.field}"` });
     }

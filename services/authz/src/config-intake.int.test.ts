@@ -1,7 +1,7 @@
 // AUTHZ_CONFIG_PATH through the kit's intake, asserted on real Check answers over gRPC: a Kubernetes
-// ConfigMap mount (each file loaded once, an atomic `..data` swap followed) and a file replaced by
-// rename again and again.
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// ConfigMap mount (each file loaded once, an atomic `..data` swap followed), a file replaced by
+// rename again and again, an in-place write, a delete and a re-create.
+import { mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeConfigMapDir, swapConfigMap } from '@gatehouse/kit/testing';
@@ -43,7 +43,7 @@ describe('authz config intake', () => {
     }
   });
 
-  it('picks up a file replaced by rename every time, ten times in a row', async () => {
+  it('picks up a file replaced by rename ten times in a row, an in-place write, a delete and a re-create', async () => {
     const dir = join(root, 'renames');
     mkdirSync(dir);
     writeFileSync(join(dir, 'policy.yaml'), apiKeyPolicyYaml('renamed', 'client0'));
@@ -55,6 +55,13 @@ describe('authz config intake', () => {
         renameSync(join(dir, '.policy.yaml.tmp'), join(dir, 'policy.yaml'));
         await vi.waitFor(async () => expect(await apiKeyClientOf(service, 'ns/renamed', `client${i}`)).toBe(`client${i}`), { timeout: 5_000 });
       }
+      writeFileSync(join(dir, 'policy.yaml'), apiKeyPolicyYaml('renamed', 'in-place'));
+      await vi.waitFor(async () => expect(await apiKeyClientOf(service, 'ns/renamed', 'in-place')).toBe('in-place'), { timeout: 5_000 });
+      unlinkSync(join(dir, 'policy.yaml'));
+      await vi.waitFor(async () => expect((await service.status()).policies).not.toContain('ns/renamed'), { timeout: 5_000 });
+      expect(await apiKeyClientOf(service, 'ns/renamed', 'in-place')).toBeUndefined();
+      writeFileSync(join(dir, 'policy.yaml'), apiKeyPolicyYaml('renamed', 're-created'));
+      await vi.waitFor(async () => expect(await apiKeyClientOf(service, 'ns/renamed', 're-created')).toBe('re-created'), { timeout: 5_000 });
     } finally {
       await service.stop();
     }

@@ -27,7 +27,7 @@ import { republishIssued } from './workflow/republish-issued.js';
 
 type Ctx = ServiceContext<CertsEnv>;
 
-export async function startCerts(ctx: Ctx): Promise<void> {
+async function startCerts(ctx: Ctx): Promise<void> {
   const derived = deriveCertsConfig(ctx.config);
   const metrics = createCertsMetrics(ctx.meter);
   const acme = buildAcmeHttp(ctx, metrics);

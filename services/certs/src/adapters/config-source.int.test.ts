@@ -1,6 +1,6 @@
 // The config source against real files: the vendored CRD schemas, the kit's watcher (renames,
 // ConfigMap mounts), and the last good version of each resource.
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeConfigMapDir, swapConfigMap } from '@gatehouse/kit/testing';
@@ -93,7 +93,7 @@ describe('ConfigSource with the vendored cert-manager CRD schemas', () => {
     await eventually('the replaced file to apply', async () => (sets.at(-1)?.certificates.get('shop/web')?.dnsNames.length === 2 ? true : undefined));
   });
 
-  it('picks up a file replaced by rename ten times in a row, every time', async () => {
+  it('picks up a file replaced by rename ten times in a row, an in-place write, a delete and a re-create', async () => {
     dir = mkdtempSync(join(tmpdir(), 'gh-certs-src-'));
     const file = join(dir, 'certs.yaml');
     writeFileSync(file, `${issuer}---\n${otherCertificate('v0.example.com')}`);
@@ -103,6 +103,13 @@ describe('ConfigSource with the vendored cert-manager CRD schemas', () => {
       renameSync(join(dir, '.certs.yaml.tmp'), file);
       await eventually(`rename ${i} to apply`, async () => (sets.at(-1)?.certificates.get('shop/api')?.dnsNames[0] === `v${i}.example.com` ? true : undefined), 5000);
     }
+    const namesOf = () => sets.at(-1)?.certificates.get('shop/api')?.dnsNames[0];
+    writeFileSync(file, `${issuer}---\n${otherCertificate('in-place.example.com')}`);
+    await eventually('the in-place write to apply', async () => (namesOf() === 'in-place.example.com' ? true : undefined), 5000);
+    unlinkSync(file);
+    await eventually('the delete to apply', async () => (sets.at(-1)?.certificates.has('shop/api') === false ? true : undefined), 5000);
+    writeFileSync(file, `${issuer}---\n${otherCertificate('re-created.example.com')}`);
+    await eventually('the re-create to apply', async () => (namesOf() === 're-created.example.com' ? true : undefined), 5000);
   });
 
   it('reads a ConfigMap-style mount once per file and follows an atomic ..data swap', async () => {

@@ -9,7 +9,8 @@ import { certificateIssuedCodec, decryptPrivateKey, sealedCodec, SealedUses, Fan
 import type { CertificateIssued__Output } from '@gatehouse/contracts/generated/gatehouse/v1/CertificateIssued';
 import { withTraceContext, type RedisConnection, type UntrustedData } from '@gatehouse/kit';
 
-export const CERTIFICATE_ISSUED_LATEST_KEY = 'gatehouse:certificates:issued:latest';
+/** The hash certs keeps the latest message per certificate in: "<channel>:latest", as certs names it. */
+export const CERTIFICATE_ISSUED_LATEST_KEY = `${FanoutChannels.certificateIssued}:latest`;
 
 export interface CertificateSecretsOptions {
   redis: RedisConnection;
@@ -44,7 +45,7 @@ export class CertificateSecrets {
 
   constructor(private readonly options: CertificateSecretsOptions) {
     this.channel = options.channel ?? FanoutChannels.certificateIssued;
-    this.latestKey = options.latestKey ?? CERTIFICATE_ISSUED_LATEST_KEY;
+    this.latestKey = options.latestKey ?? `${this.channel}:latest`;
     this.codec = sealedCodec(certificateIssuedCodec, options.keyring, SealedUses.certificateIssued(this.channel)) as MessageCodec<unknown, CertificateIssued__Output>;
   }
 

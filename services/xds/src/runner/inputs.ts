@@ -11,7 +11,7 @@ import {
 } from '../core/index.js';
 
 /** The source name admin-API changes are tracked under. */
-export const ADMIN_SOURCE = 'admin-api';
+const ADMIN_SOURCE = 'admin-api';
 
 export class ConfigInputs {
   private parsedFiles?: ParsedFiles;
