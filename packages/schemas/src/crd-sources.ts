@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
-const CRD_FOLDERS = ['gateway-api', 'envoy-gateway', 'cert-manager'] as const;
+const CRD_FOLDERS = ['gateway-api', 'envoy-gateway', 'cert-manager', 'authored'] as const;
 
 export interface CrdVersionSchema {
   readonly apiVersion: string;

@@ -233,6 +233,63 @@ export interface ExtAuthIR {
   contextExtensions: HeaderValueIR[];
 }
 
+/** What an EnvoyExtensionPolicy runs on a route, each entry its own HTTP filter, in the policy's order. */
+export interface ExtensionsIR {
+  /** "<namespace>/<name>" of the EnvoyExtensionPolicy. */
+  policy: string;
+  extProc: ExtProcIR[];
+  wasm: WasmIR[];
+  lua: LuaIR[];
+}
+
+/** One `lua` entry: its filter is "envoy.filters.http.lua/<name>". */
+export interface LuaIR {
+  /** "envoyextensionpolicy/<ns>/<name>/lua/<index>". */
+  name: string;
+  code: string;
+}
+
+export type ExtProcBodyMode = 'Streamed' | 'Buffered' | 'BufferedPartial' | 'FullDuplexStreamed';
+
+/** One `extProc` entry: a gRPC external processor with its own filter. */
+export interface ExtProcIR {
+  /** "envoyextensionpolicy/<ns>/<name>/extproc/<index>". */
+  name: string;
+  cluster: string;
+  /** "<service>.<namespace>[:port]", the gRPC authority. */
+  authority: string;
+  failOpen: boolean;
+  messageTimeoutMs?: number;
+  requestHeaders: boolean;
+  responseHeaders: boolean;
+  requestBody?: ExtProcBodyMode;
+  responseBody?: ExtProcBodyMode;
+  requestAttributes: string[];
+  responseAttributes: string[];
+  allowModeOverride: boolean;
+  forwardingNamespaces: string[];
+  receivingNamespaces: string[];
+  statusOnError?: number;
+  shadowMode: boolean;
+}
+
+/** One `wasm` entry: a module Envoy fetches over HTTP(S) and checks against its sha256. */
+export interface WasmIR {
+  /** "envoyextensionpolicy/<ns>/<name>/wasm/<index>". */
+  name: string;
+  /** The plugin name (the entry's `name`, else `name` above). */
+  pluginName: string;
+  rootId?: string;
+  url: string;
+  sha256: string;
+  /** The cluster of the URL's host. */
+  cluster: string;
+  /** `config` as JSON text, handed to the module. */
+  config?: string;
+  failOpen: boolean;
+  hostEnvKeys: string[];
+}
+
 export interface MirrorIR {
   cluster: string;
   /** 0..100, undefined means every request. */
@@ -270,6 +327,8 @@ export interface RouteIR {
   cors?: CorsIR;
   csrf?: CsrfIR;
   extAuth?: ExtAuthIR;
+  /** EnvoyExtensionPolicy: ext_proc, wasm and lua filters enabled on this route. */
+  extensions?: ExtensionsIR;
   rateLimit?: GlobalRateLimitIR;
   /** BackendTrafficPolicy rateLimit.local: one token bucket for the route (envoy.filters.http.local_ratelimit). */
   localRateLimit?: LocalRateLimitIR;

@@ -16,6 +16,7 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, readonly string[]> = new Map([
   ['SecurityPolicy', [ENVOY_GATEWAY]],
   ['BackendTrafficPolicy', [ENVOY_GATEWAY]],
   ['ClientTrafficPolicy', [ENVOY_GATEWAY]],
+  ['EnvoyExtensionPolicy', [ENVOY_GATEWAY]],
   ['Secret', ['v1']],
   ['ConfigMap', ['v1']],
   ['Namespace', ['v1']],
