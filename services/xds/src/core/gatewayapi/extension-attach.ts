@@ -5,26 +5,23 @@
 import type { ExtensionsIR } from '../ir/types.js';
 import type { ClusterRegistry } from './backends.js';
 import { conditionTrue } from './conditions.js';
-import { resolveExtProc, resolveWasm, translateExtensionPolicy, type ExtensionPlan } from './extension-policy.js';
+import { resolveExtProc, resolveWasm, translateExtensionPolicy, type ExtensionClaim, type ExtensionPlan } from './extension-policy.js';
+import type { GatewayContext } from './gateways.js';
 import { attach, type PolicyAttachments } from './policies.js';
 import type { ResourceIndex } from './resource-index.js';
 import { objectsOf } from './shape.js';
 import type { StatusMap } from './status-types.js';
 import { withSelectedTargets } from './target-selectors.js';
 
-/** `valid: false`: the policy is broken and its routes answer 500, as Envoy Gateway does. */
-export interface ExtensionClaim {
-  valid: boolean;
-  plan?: ExtensionPlan;
-}
-
 export function collectExtensionPolicies(
   index: ResourceIndex,
-  gatewayKeys: ReadonlyMap<string, ReadonlySet<string>>,
+  gateways: readonly GatewayContext[],
   controllerName: string,
   statuses: StatusMap,
   attachments: PolicyAttachments<ExtensionClaim>,
 ): void {
+  // Gateway key -> its listener names: a policy's sectionName must name one.
+  const gatewayKeys = new Map(gateways.map((g) => [g.key, new Set(g.listeners.map((l) => l.name))]));
   const claimed: Array<{ target: string; policy: string }> = [];
   for (const listed of index.list('EnvoyExtensionPolicy')) {
     const { policy, problems: selectorProblems } = withSelectedTargets(listed, index);

@@ -32,6 +32,12 @@ export interface ExtensionPlan {
   lua: LuaIR[];
 }
 
+/** What an EnvoyExtensionPolicy claims on a target; `valid: false`: its routes answer 500, as Envoy Gateway does. */
+export interface ExtensionClaim {
+  valid: boolean;
+  plan?: ExtensionPlan;
+}
+
 interface ExtProcSpec {
   backendRef?: BackendRef;
   backendRefs?: BackendRef[];

@@ -13,7 +13,7 @@ import { AUTHZ_SECTIONS, translateSecurityFeatures, type SecurityFeatures } from
 import { tlsWithoutHttpsTarget, translateClientTrafficPolicy } from './client-traffic-policy.js';
 import { withSelectedTargets } from './target-selectors.js';
 import type { ClientPolicyIR } from '../ir/types.js';
-import { collectExtensionPolicies, type ExtensionClaim } from './extension-attach.js';
+import type { ExtensionClaim } from './extension-policy.js';
 
 interface TargetRef {
   group?: string;
@@ -57,7 +57,7 @@ export interface PolicyResult {
   traffic: PolicyAttachments<TrafficPolicyIR>;
   /** ClientTrafficPolicies by "listener:<ns>/<gw>/<chain's listener>" or "gateway:<ns>/<gw>". */
   client: PolicyAttachments<ClientPolicyIR>;
-  /** EnvoyExtensionPolicies (extension-attach.ts). */
+  /** EnvoyExtensionPolicies, filled by extension-attach.ts. */
   extension: PolicyAttachments<ExtensionClaim>;
   /** Accepted SecurityPolicies, as the authz service loads them. */
   authzPolicies: Array<{ namespace: string; name: string; yaml: string }>;
@@ -108,7 +108,6 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
     // Listeners sharing an HTTP port share one Envoy filter chain: a policy on any of them applies to the chain.
     attach(policy, index, gatewayKeys, controllerName, statuses, translated.problems, false, (target, holder) => result.client.claim(chainOwner.get(target) ?? target, holder, translated.ir));
   }
-  collectExtensionPolicies(index, gatewayKeys, controllerName, statuses, result.extension);
   return result;
 }
 

@@ -32,7 +32,7 @@ export type ResourceStatus =
   | { kind: 'Gateway'; conditions: Condition[]; listeners: ListenerStatus[]; addresses?: Array<{ type: string; value: string }> }
   | { kind: 'HTTPRoute' | 'GRPCRoute' | 'TCPRoute' | 'TLSRoute'; parents: Array<{ parentRef: ParentReference; controllerName: string; conditions: Condition[] }> }
   | { kind: 'SecurityPolicy' | 'BackendTrafficPolicy' | 'ClientTrafficPolicy' | 'BackendTLSPolicy' | 'EnvoyExtensionPolicy'; ancestors: Array<{ ancestorRef: ParentReference; controllerName: string; conditions: Condition[] }> }
-  | { kind: 'Backend' | 'ReferenceGrant' | 'Secret' | 'ConfigMap' | 'Namespace'; conditions: Condition[] };
+  | { kind: 'Backend' | 'ReferenceGrant' | 'Secret' | 'ConfigMap' | 'Namespace' | 'HTTPRouteFilter'; conditions: Condition[] };
 
 /** Keyed "<Kind>/<namespace>/<name>". `warnings`: notes that do not stop translation (a deprecated apiVersion). */
 export type StatusMap = Map<string, ResourceStatus & { warnings?: string[] }>;

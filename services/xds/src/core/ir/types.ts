@@ -182,6 +182,17 @@ export interface RedirectIR {
 export interface RewriteIR {
   hostname?: string;
   path?: { type: 'ReplaceFullPath' | 'ReplacePrefixMatch'; value: string };
+  /** HTTPRouteFilter urlRewrite.path ReplaceRegexMatch (Envoy regex_rewrite). */
+  regexPath?: RegexReplaceIR;
+  /** HTTPRouteFilter urlRewrite.hostname: Host from a request header, the backend's address, or a regex over the path. */
+  hostFrom?: { kind: 'header'; name: string } | { kind: 'backend' } | ({ kind: 'pathRegex' } & RegexReplaceIR);
+  /** HTTPRouteFilter urlRewrite.appendXForwardedHost. */
+  appendXForwardedHost?: boolean;
+}
+
+export interface RegexReplaceIR {
+  pattern: string;
+  substitution: string;
 }
 
 export interface WeightedClusterIR {
@@ -327,6 +338,8 @@ export interface RouteIR {
   cors?: CorsIR;
   csrf?: CsrfIR;
   extAuth?: ExtAuthIR;
+  /** HTTPRouteFilter credentialInjection: a credential from a Secret set on the upstream request. */
+  credential?: { header: string; value: string; overwrite: boolean };
   /** EnvoyExtensionPolicy: ext_proc, wasm and lua filters enabled on this route. */
   extensions?: ExtensionsIR;
   rateLimit?: GlobalRateLimitIR;

@@ -148,7 +148,20 @@ const headerValue = object({ name: string, value: string });
 const headerModifier = object({ set: list(headerValue), add: list(headerValue), remove: list(string) });
 const pathModifier = object({ type: oneOf('ReplaceFullPath', 'ReplacePrefixMatch'), value: string });
 const redirect = object({ scheme: optional(string), hostname: optional(string), port: optional(portNumber), path: optional(pathModifier), statusCode: integer(300, 399) });
-const rewrite = object({ hostname: optional(string), path: optional(pathModifier) });
+const regexReplace = object({ pattern: string, substitution: string });
+const rewrite = object({
+  hostname: optional(string),
+  path: optional(pathModifier),
+  regexPath: optional(regexReplace),
+  hostFrom: optional(
+    tagged('kind', {
+      header: object({ kind: oneOf('header'), name: string }),
+      backend: object({ kind: oneOf('backend') }),
+      pathRegex: object({ kind: oneOf('pathRegex'), pattern: string, substitution: string }),
+    }),
+  ),
+  appendXForwardedHost: optional(boolean),
+});
 const weightedCluster = object({ cluster: string, weight: integer(0, 1_000_000), requestHeaders: optional(headerModifier), responseHeaders: optional(headerModifier) });
 const cors = object({
   allowOrigins: list(stringMatch),
@@ -260,6 +273,7 @@ const route = object({
   cors: optional(cors),
   csrf: optional(csrf),
   extAuth: optional(extAuth),
+  credential: optional(object({ header: string, value: string, overwrite: boolean })),
   extensions: optional(extensions),
   rateLimit: optional(globalRateLimit),
   localRateLimit: optional(localRateLimit),

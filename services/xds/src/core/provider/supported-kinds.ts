@@ -17,6 +17,7 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, readonly string[]> = new Map([
   ['BackendTrafficPolicy', [ENVOY_GATEWAY]],
   ['ClientTrafficPolicy', [ENVOY_GATEWAY]],
   ['EnvoyExtensionPolicy', [ENVOY_GATEWAY]],
+  ['HTTPRouteFilter', [ENVOY_GATEWAY]],
   ['Secret', ['v1']],
   ['ConfigMap', ['v1']],
   ['Namespace', ['v1']],
