@@ -8,6 +8,7 @@ import type { FieldSupport } from './field-support.js';
 const GOLDEN = 'services/xds/src/core/gatewayapi/testdata/envoyextensionpolicy-lua-extproc-wasm.in.yaml';
 const INVALID = 'services/xds/src/core/gatewayapi/testdata/envoyextensionpolicy-invalid.in.yaml';
 const END_TO_END = 'services/xds/testdata/end-to-end/envoyextensionpolicy-extensions.in.yaml';
+const JOURNEY = 'e2e/specs/extension-filters.spec.ts';
 
 function translated(envoy: string, test = END_TO_END): FieldSupport {
   return { status: 'translated', envoy, test };
@@ -56,7 +57,7 @@ const lua: Record<string, FieldSupport> = {
 
 const backendRef = (field: string): FieldSupport => translated(`ExternalProcessor.grpc_service.envoy_grpc: ${field}`);
 const extProc: Record<string, FieldSupport> = {
-  'spec.extProc': translated('one envoy.filters.http.ext_proc/envoyextensionpolicy/<ns>/<name>/extproc/<i> filter per entry (disabled in the HCM, enabled on its routes by FilterConfig), gRPC timeout 10s'),
+  'spec.extProc': translated('one envoy.filters.http.ext_proc/envoyextensionpolicy/<ns>/<name>/extproc/<i> filter per entry (disabled in the HCM, enabled on its routes by FilterConfig), gRPC timeout 10s', `${END_TO_END}, ${JOURNEY}`),
   'spec.extProc.backendRef': refused('BackendRefs must be used, backendRef is not supported.'),
   'spec.extProc.backendRefs': backendRef('the cluster of the one backendRef (HTTP/2), authority <name>.<namespace>[:port]; a missing backend is Accepted=False'),
   'spec.extProc.backendRefs.group': backendRef('"" (Service) or gateway.envoyproxy.io (Backend)'),
@@ -74,7 +75,7 @@ const extProc: Record<string, FieldSupport> = {
   'spec.extProc.metadata.writableNamespaces': translated('metadata_options.receiving_namespaces.untyped (no envoy.filters.http.* namespace)'),
   'spec.extProc.processingMode': translated('ExternalProcessor.processing_mode (headers SKIP, bodies NONE, trailers SKIP unless set)'),
   'spec.extProc.processingMode.allowModeOverride': translated('ExternalProcessor.allow_mode_override'),
-  'spec.extProc.processingMode.request': translated('processing_mode.request_header_mode SEND'),
+  'spec.extProc.processingMode.request': translated('processing_mode.request_header_mode SEND', `${END_TO_END}, ${JOURNEY}`),
   'spec.extProc.processingMode.request.attributes': translated('ExternalProcessor.request_attributes'),
   'spec.extProc.processingMode.request.body': translated('processing_mode.request_body_mode STREAMED, BUFFERED or BUFFERED_PARTIAL (FullDuplexStreamed: Accepted=False, not in the Envoy API served)'),
   'spec.extProc.processingMode.response': translated('processing_mode.response_header_mode SEND'),

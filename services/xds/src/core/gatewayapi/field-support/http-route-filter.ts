@@ -6,12 +6,14 @@ import type { FieldSupport } from './field-support.js';
 
 const END_TO_END = 'services/xds/testdata/end-to-end/httproutefilter-extension-refs.in.yaml';
 
-function translated(envoy: string): FieldSupport {
-  return { status: 'translated', envoy, test: END_TO_END };
+const JOURNEY = 'e2e/specs/extension-filters.spec.ts';
+
+function translated(envoy: string, test = END_TO_END): FieldSupport {
+  return { status: 'translated', envoy, test };
 }
 
 export const httpRouteFilterFields: Record<string, FieldSupport> = {
-  'spec.directResponse': translated("the rule's route answers itself: direct_response (the rule's backends are not called)"),
+  'spec.directResponse': translated("the rule's route answers itself: direct_response (the rule's backends are not called)", `${END_TO_END}, ${JOURNEY}`),
   'spec.directResponse.statusCode': translated('direct_response.status (default 200)'),
   'spec.directResponse.contentType': translated('response_headers_to_add Content-Type'),
   'spec.directResponse.body': translated('direct_response.body.inline_string (at most 4096 bytes, Envoy\'s limit; a longer one answers 500 with ResolvedRefs=False)'),
@@ -42,7 +44,7 @@ export const httpRouteFilterFields: Record<string, FieldSupport> = {
   'spec.urlRewrite.hostname.pathRegex.pattern': translated('host_rewrite_path_regex.pattern.regex'),
   'spec.urlRewrite.hostname.pathRegex.substitution': translated('host_rewrite_path_regex.substitution'),
   'spec.urlRewrite.appendXForwardedHost': translated('route.append_x_forwarded_host'),
-  'spec.credentialInjection': translated('request_headers_to_add with the credential (overwrite: OVERWRITE_IF_EXISTS_OR_ADD, else ADD_IF_ABSENT)'),
+  'spec.credentialInjection': translated('request_headers_to_add with the credential (overwrite: OVERWRITE_IF_EXISTS_OR_ADD, else ADD_IF_ABSENT)', `${END_TO_END}, ${JOURNEY}`),
   'spec.credentialInjection.header': translated('the header (default Authorization)'),
   'spec.credentialInjection.overwrite': translated('replace a header the client sent (default false: keep it)'),
   'spec.credentialInjection.credential': translated('the credential'),
