@@ -129,10 +129,10 @@ function planLua(lua: LuaSpec, name: string, namespace: string, index: ResourceI
 
 /**
  * Envoy compiles the script when the listener loads (a syntax error NACKs the whole listener), and
- * Envoy Gateway refuses a script without an entry point: both are checked here, with LuaJIT's grammar.
+ * Envoy Gateway refuses a script without a global entry point: both are checked here, with LuaJIT's grammar.
  */
 export function describeLuaProblem(code: string): string | undefined {
-  let chunk: { body: Array<{ type: string; identifier?: { type: string; name?: string } | null; variables?: Array<{ type: string; name?: string }> }> };
+  let chunk: { body: Array<{ type: string; isLocal?: boolean; identifier?: { type: string; name?: string } | null; variables?: Array<{ type: string; name?: string }> }> };
   try {
     chunk = luaparse.parse(code, { luaVersion: 'LuaJIT', comments: false }) as typeof chunk;
   } catch (error) {
@@ -141,7 +141,7 @@ export function describeLuaProblem(code: string): string | undefined {
   const defines = (entry: string) =>
     chunk.body.some(
       (statement) =>
-        (statement.type === 'FunctionDeclaration' && statement.identifier?.type === 'Identifier' && statement.identifier.name === entry) ||
+        (statement.type === 'FunctionDeclaration' && statement.isLocal !== true && statement.identifier?.type === 'Identifier' && statement.identifier.name === entry) ||
         (statement.type === 'AssignmentStatement' && (statement.variables ?? []).some((v) => v.type === 'Identifier' && v.name === entry)),
     );
   return defines('envoy_on_request') || defines('envoy_on_response') ? undefined : 'expected one of envoy_on_request() or envoy_on_response() to be defined';
