@@ -1,6 +1,6 @@
 // Plays Envoy's part for one HTTP request against a served snapshot: picks the listener, virtual host
 // and route, settles the client address (XFF hops, a custom header), runs the HTTP filters in their
-// configured order (fault, cors, csrf, the policies' own ext_authz, ext_authz, local_ratelimit, ratelimit,
+// configured order (fault, cors, csrf, the policies' own ext_authz, ext_authz, ext_proc, local_ratelimit, ratelimit,
 // router), calls the real authz and ratelimit services (and a user's HTTP authorization service) with the
 // requests Envoy would build, and applies their answers.
 import { randomUUID } from 'node:crypto';
@@ -12,6 +12,7 @@ import { setCookiesOf } from './set-cookie.js';
 import { CORS_FILTER, runCors, type CorsPolicy } from './cors.js';
 import { CSRF_FILTER, runCsrf, type CsrfPolicy } from './csrf.js';
 import { runUserExtAuthz, USER_EXT_AUTHZ_PREFIX } from './user-ext-authz.js';
+import { EXT_PROC_PREFIX, extProcEnabled, runExtProc } from './ext-proc.js';
 import { selectRoute, selectVirtualHost, type EmulatedRequest } from './route-matching.js';
 import { detectClientAddress, FAULT_FILTER, faultAbort, LOCAL_RATE_LIMIT_FILTER, pickHashedEndpoint, takeLocalToken, type HttpFaultConfig, type LocalRateLimitConfig } from './traffic-filters.js';
 import type { EnvoySnapshot, HttpConnectionManager, Route, RouteConfiguration, TypedConfig } from './types.js';
@@ -132,6 +133,13 @@ export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: numb
       const outcome = await runUserExtAuthz(config, snapshot, { method: request.method, path: request.path, host: request.host, headers: upstreamHeaders });
       if (outcome.kind === 'deny') return { ...localReply(outcome.status, outcome.body, outcome.headers, sent), routeName: route.name };
       Object.assign(upstreamHeaders, outcome.upstreamHeaders);
+    } else if (filter.name.startsWith(EXT_PROC_PREFIX)) {
+      // An EnvoyExtensionPolicy's ext_proc: disabled in the HCM, enabled by its routes' FilterConfig.
+      if (!config || !extProcEnabled(filter.name, filter.disabled === true, route, virtualHost)) continue;
+      const outcome = await runExtProc(config, snapshot, { method: request.method, path: request.path, host: request.host, headers: upstreamHeaders });
+      if (outcome.kind === 'reply') return { ...localReply(outcome.status, outcome.body, outcome.headers, sent), routeName: route.name };
+      for (const name of outcome.remove) delete upstreamHeaders[name];
+      Object.assign(upstreamHeaders, outcome.set);
     } else if (filter.name === FAULT_FILTER) {
       const abort = faultAbort(perFilterConfig<HttpFaultConfig>(FAULT_FILTER, route, virtualHost));
       if (abort) return { ...localReply(abort.status, abort.body, abort.headers, sent), routeName: route.name };

@@ -14,6 +14,7 @@ import { httpRouteHostnames, tlsWithoutHttpsTarget, translateClientTrafficPolicy
 import { withSelectedTargets } from './target-selectors.js';
 import { listenerSetKeyOf, listenerSetTarget } from './listener-sets.js';
 import type { ClientPolicyIR } from '../ir/types.js';
+import type { ExtensionClaim } from './extension-policy.js';
 
 interface TargetRef {
   group?: string;
@@ -58,13 +59,15 @@ export interface PolicyResult {
   traffic: PolicyAttachments<TrafficPolicyIR>;
   /** ClientTrafficPolicies by "listener:<ns>/<gw>/<chain's listener>" or "gateway:<ns>/<gw>". */
   client: PolicyAttachments<ClientPolicyIR>;
+  /** EnvoyExtensionPolicies, filled by extension-attach.ts. */
+  extension: PolicyAttachments<ExtensionClaim>;
   /** Accepted SecurityPolicies, as the authz service loads them. */
   authzPolicies: Array<{ namespace: string; name: string; yaml: string }>;
   authzSecrets: Map<string, { data: Record<string, Buffer> }>;
 }
 
 export function collectPolicies(index: ResourceIndex, gateways: readonly GatewayContext[], controllerName: string, statuses: StatusMap): PolicyResult {
-  const result: PolicyResult = { security: new PolicyAttachments(), traffic: new PolicyAttachments(), client: new PolicyAttachments(), authzPolicies: [], authzSecrets: new Map() };
+  const result: PolicyResult = { security: new PolicyAttachments(), traffic: new PolicyAttachments(), client: new PolicyAttachments(), extension: new PolicyAttachments(), authzPolicies: [], authzSecrets: new Map() };
   // Gateway key -> its listener names: a policy's sectionName must name one.
   const gatewayKeys = new Map(gateways.map((g) => [g.key, new Set(g.listeners.map((l) => l.name))]));
 
@@ -110,7 +113,7 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
   return result;
 }
 
-function attach(
+export function attach(
   policy: GatewayResource,
   index: ResourceIndex,
   gatewayKeys: ReadonlyMap<string, ReadonlySet<string>>,
@@ -126,7 +129,7 @@ function attach(
   const spec = (policy.spec ?? {}) as { targetRef?: unknown; targetRefs?: unknown };
   const targets = objectsOf<TargetRef>([...objectsOf(spec.targetRefs), spec.targetRef]).filter((t) => typeof t.kind === 'string' && typeof t.name === 'string');
   const ancestors: Array<{ ancestorRef: ParentReference; controllerName: string; conditions: ReturnType<typeof conditionTrue>[] }> = [];
-  const kind = policy.kind as 'SecurityPolicy' | 'BackendTrafficPolicy' | 'ClientTrafficPolicy';
+  const kind = policy.kind as 'SecurityPolicy' | 'BackendTrafficPolicy' | 'ClientTrafficPolicy' | 'EnvoyExtensionPolicy';
   let acceptedAnywhere = false;
 
   const invalidMessage = policy.issues?.length ? describeIssues(policy.issues) : problems.length > 0 ? problems.join('; ') : undefined;

@@ -8,6 +8,7 @@ import { parseDurationMs } from './durations.js';
 import { describeRegexProblem } from './regex.js';
 import type { ResourceIndex } from './resource-index.js';
 import { originMatcher } from './security-features.js';
+import { applyExtensionRef, type ExtensionRefSpec } from './route-filter-refs.js';
 
 /** A route rule without name/policies: those are filled in per listener and hostname. */
 export type RuleIR = Omit<RouteIR, 'name' | 'match' | 'securityPolicy' | 'rateLimit' | 'retry'> & { matches: RouteMatchIR[]; ruleName?: string };
@@ -44,6 +45,7 @@ interface FilterSpec {
   urlRewrite?: { hostname?: string; path?: PathModifierSpec };
   requestMirror?: { backendRef: BackendRef; percent?: number; fraction?: { numerator: number; denominator?: number } };
   cors?: { allowOrigins?: string[]; allowCredentials?: boolean; allowMethods?: string[]; allowHeaders?: string[]; exposeHeaders?: string[]; maxAge?: number };
+  extensionRef?: ExtensionRefSpec;
 }
 
 interface StringMatchSpec {
@@ -98,7 +100,18 @@ export function translateRule(rule: RuleSpec, at: string, context: RuleContext):
   const regexProblem = ir.matches.flatMap(regexesOf).map(describeRegexProblem).find((p) => p !== undefined);
   if (regexProblem) return dropped(regexProblem);
 
+  let unresolvedFilter = false;
   for (const filter of rule.filters ?? []) {
+    if (filter.type === 'ExtensionRef') {
+      // An Envoy Gateway HTTPRouteFilter (route-filter-refs.ts); one that does not resolve answers 500.
+      const outcome = applyExtensionRef(ir, filter.extensionRef, at, context);
+      if (outcome.drop) return dropped(outcome.drop);
+      if (outcome.problem) {
+        unresolvedFilter = true;
+        problems.push(outcome.problem);
+      }
+      continue;
+    }
     if (!supported.has(filter.type)) return dropped(`filter ${filter.type} is not supported`);
     switch (filter.type) {
       case 'RequestHeaderModifier':
@@ -157,6 +170,7 @@ export function translateRule(rule: RuleSpec, at: string, context: RuleContext):
     }
   }
 
+  if (unresolvedFilter) delete ir.redirect;
   if (!ir.redirect) {
     // Invalid or zero-weight backends leave their share without an upstream: Envoy answers 500.
     const backends: WeightedClusterIR[] = [];
@@ -175,7 +189,10 @@ export function translateRule(rule: RuleSpec, at: string, context: RuleContext):
     const failover = combineFallbacks(backends, context.registry);
     if (!failover.ok) return dropped(failover.message);
     backends.splice(0, backends.length, ...failover.backends);
-    if (backends.length > 0) ir.backends = backends;
+    // An HTTPRouteFilter directResponse answers itself; one that does not resolve answers 500.
+    if (unresolvedFilter) ir.directResponse = { status: 500 };
+    else if (ir.directResponse) delete ir.backends;
+    else if (backends.length > 0) ir.backends = backends;
     else ir.directResponse = { status: 500 };
   }
   return { rule: ir, problems };

@@ -14,6 +14,7 @@ import { resolveRouteParent } from './listener-sets.js';
 import { objectsOf } from './shape.js';
 import { translateRule, type RuleIR, type RuleProblem, type RuleSpec } from './route-rules.js';
 import { securityRouteParts } from './security-features.js';
+import { extensionsForRoute } from './extension-attach.js';
 import { applyTrafficPolicy } from './traffic-policy-apply.js';
 import type { Condition, ParentReference, StatusMap } from './status-types.js';
 
@@ -223,11 +224,12 @@ function expandRules(
     const { matches, ruleName, ...action } = rule;
     const security = policies.security.lookup(ref, ruleName, gateway.key, listener.name);
     const traffic = policies.traffic.lookup(ref, ruleName, gateway.key, listener.name);
+    const extensions = extensionsForRoute(policies.extension.lookup(ref, ruleName, gateway.key, listener.name), clusters.index, clusters.registry);
     matches.forEach((match, m) => {
       const name = `${kind.toLowerCase()}/${ref.namespace}/${ref.name}/rule/${r}/match/${m}/${hostname}`;
       const securityParts = security?.value.features ? securityRouteParts(security.policy, security.value.features, clusters.index, clusters.registry) : {};
-      if (security && (!security.value.valid || !securityParts)) {
-        // Its SecurityPolicy is broken: refuse rather than serve the route unprotected.
+      if ((security && (!security.value.valid || !securityParts)) || extensions === 'fail') {
+        // Its SecurityPolicy (or EnvoyExtensionPolicy) is broken: refuse rather than serve the route without it.
         entries.push({ listener, hostname, route: { name, match, mirrors: [], directResponse: { status: 500 } }, order: { routeRank, rule: r, match: m } });
         return;
       }
@@ -236,6 +238,7 @@ function expandRules(
       if (securityParts?.cors && !ir.cors) ir.cors = securityParts.cors;
       if (securityParts?.csrf) ir.csrf = securityParts.csrf;
       if (securityParts?.extAuth) ir.extAuth = securityParts.extAuth;
+      if (extensions) ir.extensions = extensions;
       if (traffic) applyTrafficPolicy(ir, traffic.value, clusters.registry);
       entries.push({ listener, hostname, route: ir, order: { routeRank, rule: r, match: m } });
     });

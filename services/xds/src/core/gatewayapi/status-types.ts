@@ -32,9 +32,9 @@ export type ResourceStatus =
   | { kind: 'Gateway'; conditions: Condition[]; listeners: ListenerStatus[]; addresses?: Array<{ type: string; value: string }>; attachedListenerSets?: number }
   | { kind: 'ListenerSet'; conditions: Condition[]; listeners: ListenerStatus[] }
   | { kind: 'HTTPRoute' | 'GRPCRoute' | 'TCPRoute' | 'TLSRoute' | 'UDPRoute'; parents: Array<{ parentRef: ParentReference; controllerName: string; conditions: Condition[] }> }
-  | { kind: 'SecurityPolicy' | 'BackendTrafficPolicy' | 'ClientTrafficPolicy' | 'BackendTLSPolicy'; ancestors: Array<{ ancestorRef: ParentReference; controllerName: string; conditions: Condition[] }> }
+  | { kind: 'SecurityPolicy' | 'BackendTrafficPolicy' | 'ClientTrafficPolicy' | 'BackendTLSPolicy' | 'EnvoyExtensionPolicy'; ancestors: Array<{ ancestorRef: ParentReference; controllerName: string; conditions: Condition[] }> }
   | { kind: 'EnvoyPatchPolicy' | 'EnvoyProxy'; ancestors: Array<{ ancestorRef: ParentReference; controllerName: string; conditions: Condition[] }> }
-  | { kind: 'Backend' | 'ReferenceGrant' | 'Secret' | 'ConfigMap' | 'Namespace'; conditions: Condition[] };
+  | { kind: 'Backend' | 'ReferenceGrant' | 'Secret' | 'ConfigMap' | 'Namespace' | 'HTTPRouteFilter'; conditions: Condition[] };
 
 /** Keyed "<Kind>/<namespace>/<name>". `warnings`: notes that do not stop translation (a deprecated apiVersion). */
 export type StatusMap = Map<string, ResourceStatus & { warnings?: string[] }>;

@@ -14,6 +14,7 @@ import { collectIdentityHeaders } from './identity-headers.js';
 import { attachListenerSets, recordListenerSetStatuses } from './listener-sets.js';
 import { applyClientPolicies } from './client-policy-apply.js';
 import { collectPolicies } from './policies.js';
+import { collectExtensionPolicies } from './extension-attach.js';
 import { ResourceIndex } from './resource-index.js';
 import { translateRoutes } from './routes.js';
 import type { Condition, StatusMap } from './status-types.js';
@@ -50,6 +51,7 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
   const listenerSets = attachListenerSets(index, gateways, statuses);
   const registries = new Map(gateways.map((g) => [g.key, new ClusterRegistry(options.serviceDnsTemplate)]));
   const policies = collectPolicies(index, gateways, controllerName, statuses);
+  collectExtensionPolicies(index, gateways, controllerName, statuses, policies.extension);
   const routes = translateRoutes(index, gateways, registries, policies, controllerName, statuses);
   const l4Routes = translateL4Routes(index, gateways, registries, controllerName, statuses, policies.traffic);
   for (const gateway of gateways) presentBackendClientCertificate(gateway, registries.get(gateway.key)!);

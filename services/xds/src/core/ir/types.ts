@@ -189,6 +189,17 @@ export interface RedirectIR {
 export interface RewriteIR {
   hostname?: string;
   path?: { type: 'ReplaceFullPath' | 'ReplacePrefixMatch'; value: string };
+  /** HTTPRouteFilter urlRewrite.path ReplaceRegexMatch (Envoy regex_rewrite). */
+  regexPath?: RegexReplaceIR;
+  /** HTTPRouteFilter urlRewrite.hostname: Host from a request header, the backend's address, or a regex over the path. */
+  hostFrom?: { kind: 'header'; name: string } | { kind: 'backend' } | ({ kind: 'pathRegex' } & RegexReplaceIR);
+  /** HTTPRouteFilter urlRewrite.appendXForwardedHost. */
+  appendXForwardedHost?: boolean;
+}
+
+export interface RegexReplaceIR {
+  pattern: string;
+  substitution: string;
 }
 
 export interface WeightedClusterIR {
@@ -240,6 +251,63 @@ export interface ExtAuthIR {
   contextExtensions: HeaderValueIR[];
 }
 
+/** What an EnvoyExtensionPolicy runs on a route, each entry its own HTTP filter, in the policy's order. */
+export interface ExtensionsIR {
+  /** "<namespace>/<name>" of the EnvoyExtensionPolicy. */
+  policy: string;
+  extProc: ExtProcIR[];
+  wasm: WasmIR[];
+  lua: LuaIR[];
+}
+
+/** One `lua` entry: its filter is "envoy.filters.http.lua/<name>". */
+export interface LuaIR {
+  /** "envoyextensionpolicy/<ns>/<name>/lua/<index>". */
+  name: string;
+  code: string;
+}
+
+export type ExtProcBodyMode = 'Streamed' | 'Buffered' | 'BufferedPartial' | 'FullDuplexStreamed';
+
+/** One `extProc` entry: a gRPC external processor with its own filter. */
+export interface ExtProcIR {
+  /** "envoyextensionpolicy/<ns>/<name>/extproc/<index>". */
+  name: string;
+  cluster: string;
+  /** "<service>.<namespace>[:port]", the gRPC authority. */
+  authority: string;
+  failOpen: boolean;
+  messageTimeoutMs?: number;
+  requestHeaders: boolean;
+  responseHeaders: boolean;
+  requestBody?: ExtProcBodyMode;
+  responseBody?: ExtProcBodyMode;
+  requestAttributes: string[];
+  responseAttributes: string[];
+  allowModeOverride: boolean;
+  forwardingNamespaces: string[];
+  receivingNamespaces: string[];
+  statusOnError?: number;
+  shadowMode: boolean;
+}
+
+/** One `wasm` entry: a module Envoy fetches over HTTP(S) and checks against its sha256. */
+export interface WasmIR {
+  /** "envoyextensionpolicy/<ns>/<name>/wasm/<index>". */
+  name: string;
+  /** The plugin name (the entry's `name`, else `name` above). */
+  pluginName: string;
+  rootId?: string;
+  url: string;
+  sha256: string;
+  /** The cluster of the URL's host. */
+  cluster: string;
+  /** `config` as JSON text, handed to the module. */
+  config?: string;
+  failOpen: boolean;
+  hostEnvKeys: string[];
+}
+
 export interface MirrorIR {
   cluster: string;
   /** 0..100, undefined means every request. */
@@ -277,6 +345,10 @@ export interface RouteIR {
   cors?: CorsIR;
   csrf?: CsrfIR;
   extAuth?: ExtAuthIR;
+  /** HTTPRouteFilter credentialInjection: a credential from a Secret set on the upstream request. */
+  credential?: { header: string; value: string; overwrite: boolean };
+  /** EnvoyExtensionPolicy: ext_proc, wasm and lua filters enabled on this route. */
+  extensions?: ExtensionsIR;
   rateLimit?: GlobalRateLimitIR;
   /** BackendTrafficPolicy rateLimit.local: one token bucket for the route (envoy.filters.http.local_ratelimit). */
   localRateLimit?: LocalRateLimitIR;

@@ -12,6 +12,10 @@ import type {
   CsrfIR,
   EndpointIR,
   ExtAuthIR,
+  ExtensionsIR,
+  ExtProcIR,
+  LuaIR,
+  WasmIR,
   FaultIR,
   FilterChainIR,
   GatewayIR,
@@ -144,7 +148,20 @@ const headerValue = object({ name: string, value: string });
 const headerModifier = object({ set: list(headerValue), add: list(headerValue), remove: list(string) });
 const pathModifier = object({ type: oneOf('ReplaceFullPath', 'ReplacePrefixMatch'), value: string });
 const redirect = object({ scheme: optional(string), hostname: optional(string), port: optional(portNumber), path: optional(pathModifier), statusCode: integer(300, 399) });
-const rewrite = object({ hostname: optional(string), path: optional(pathModifier) });
+const regexReplace = object({ pattern: string, substitution: string });
+const rewrite = object({
+  hostname: optional(string),
+  path: optional(pathModifier),
+  regexPath: optional(regexReplace),
+  hostFrom: optional(
+    tagged('kind', {
+      header: object({ kind: oneOf('header'), name: string }),
+      backend: object({ kind: oneOf('backend') }),
+      pathRegex: object({ kind: oneOf('pathRegex'), pattern: string, substitution: string }),
+    }),
+  ),
+  appendXForwardedHost: optional(boolean),
+});
 const weightedCluster = object({ cluster: string, weight: integer(0, 1_000_000), requestHeaders: optional(headerModifier), responseHeaders: optional(headerModifier) });
 const cors = object({
   allowOrigins: list(stringMatch),
@@ -169,6 +186,38 @@ const extAuth = object({
   statusOnError: optional(integer(100, 599)),
   contextExtensions: list(headerValue),
 });
+const bodyMode = optional(oneOf('Streamed', 'Buffered', 'BufferedPartial', 'FullDuplexStreamed'));
+const extProc = object({
+  name: string,
+  cluster: string,
+  authority: string,
+  failOpen: boolean,
+  messageTimeoutMs: optional(milliseconds),
+  requestHeaders: boolean,
+  responseHeaders: boolean,
+  requestBody: bodyMode,
+  responseBody: bodyMode,
+  requestAttributes: list(string),
+  responseAttributes: list(string),
+  allowModeOverride: boolean,
+  forwardingNamespaces: list(string),
+  receivingNamespaces: list(string),
+  statusOnError: optional(integer(400, 599)),
+  shadowMode: boolean,
+});
+const wasm = object({
+  name: string,
+  pluginName: string,
+  rootId: optional(string),
+  url: string,
+  sha256: string,
+  cluster: string,
+  config: optional(string),
+  failOpen: boolean,
+  hostEnvKeys: list(string),
+});
+const lua = object({ name: string, code: string });
+const extensions = object({ policy: string, extProc: list(extProc), wasm: list(wasm), lua: list(lua) });
 const mirror = object({ cluster: string, percent: optional(number) });
 const retry = object({
   numRetries: integer(0, 1000),
@@ -224,6 +273,8 @@ const route = object({
   cors: optional(cors),
   csrf: optional(csrf),
   extAuth: optional(extAuth),
+  credential: optional(object({ header: string, value: string, overwrite: boolean })),
+  extensions: optional(extensions),
   rateLimit: optional(globalRateLimit),
   localRateLimit: optional(localRateLimit),
   fault: optional(fault),
@@ -482,5 +533,9 @@ const shapesMatchTypes: [
   Same<typeof l4Port, L4PortIR>,
   Same<typeof l4Chain, L4ChainIR>,
   Same<typeof upstreamTls, UpstreamTlsIR>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+  Same<typeof extensions, ExtensionsIR>,
+  Same<typeof extProc, ExtProcIR>,
+  Same<typeof wasm, WasmIR>,
+  Same<typeof lua, LuaIR>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void shapesMatchTypes;

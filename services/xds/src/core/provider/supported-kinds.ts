@@ -18,6 +18,8 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, readonly string[]> = new Map([
   ['ClientTrafficPolicy', [ENVOY_GATEWAY]],
   ['EnvoyPatchPolicy', [ENVOY_GATEWAY]],
   ['EnvoyProxy', [ENVOY_GATEWAY]],
+  ['EnvoyExtensionPolicy', [ENVOY_GATEWAY]],
+  ['HTTPRouteFilter', [ENVOY_GATEWAY]],
   ['Secret', ['v1']],
   ['ConfigMap', ['v1']],
   ['Namespace', ['v1']],

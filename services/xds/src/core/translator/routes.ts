@@ -1,5 +1,6 @@
 // RouteIR -> Envoy Route; virtual hosts -> RouteConfiguration.
 import type { HeaderModifierIR, RedirectIR, RouteIR, RouteMatchIR, VirtualHostIR, WeightedClusterIR } from '../ir/types.js';
+import { addCredential, applyRewriteParts } from './route-filter-parts.js';
 import { duration, type EnvoyObject } from './envoy-types.js';
 import { applyRouteActionPolicy } from './route-action-policy.js';
 import type { HttpFilterTranslator } from './filters/http-filter.js';
@@ -48,10 +49,11 @@ function patchInternal(route: EnvoyObject, filters: readonly HttpFilterTranslato
 export function buildRoute(ir: RouteIR): EnvoyObject {
   const route: EnvoyObject = { name: ir.name, match: buildMatch(ir.match) };
   if (ir.redirect) route.redirect = buildRedirect(ir.redirect, ir.match);
-  else if (ir.directResponse) route.direct_response = { status: ir.directResponse.status };
+  else if (ir.directResponse) route.direct_response = { status: ir.directResponse.status, ...(ir.directResponse.body !== undefined ? { body: { inline_string: ir.directResponse.body } } : {}) };
   else route.route = buildRouteAction(ir);
   addHeaderModifier(route, 'request', ir.requestHeaders);
   addHeaderModifier(route, 'response', ir.responseHeaders);
+  addCredential(route, ir.credential);
   return route;
 }
 
@@ -91,6 +93,7 @@ function buildRouteAction(ir: RouteIR): EnvoyObject {
       action.regex_rewrite = { pattern: { regex: `^${escapeRegex(prefix.replace(/\/+$/, ''))}/*` }, substitution: '/' };
     } else action.prefix_rewrite = path.value;
   }
+  applyRewriteParts(action, ir.rewrite);
   if (ir.mirrors.length > 0) {
     action.request_mirror_policies = ir.mirrors.map((m) => ({
       cluster: m.cluster,

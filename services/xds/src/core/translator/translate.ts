@@ -9,6 +9,9 @@ import { csrfFilter } from './filters/csrf.js';
 import { userExtAuthFilter } from './filters/ext-auth.js';
 import { compressorFilters } from './filters/compressor.js';
 import { extAuthzFilter } from './filters/ext-authz.js';
+import { extProcFilter } from './filters/ext-proc.js';
+import { luaFilter } from './filters/lua.js';
+import { wasmFilter } from './filters/wasm.js';
 import { faultFilter } from './filters/fault.js';
 import { grpcWebFilter } from './filters/grpc-web.js';
 import { healthCheckFilter } from './filters/health-check.js';
@@ -30,7 +33,7 @@ import type { TranslatorOptions } from './options.js';
 /**
  * In HCM order, as Envoy Gateway orders its filters: the DynamicResolver loopback guard, the gateway's own health check, gRPC-Web, faults,
  * CORS (preflights answered before any authentication), CSRF, the users' ext_authz services, Gatehouse's
- * authz (its JWT/OIDC/basic-auth place), then rate limiting after authorization (denied requests do not
+ * authz (its JWT/OIDC/basic-auth place), the EnvoyExtensionPolicies' lua, ext_proc and wasm filters, then rate limiting after authorization (denied requests do not
  * spend quota; the local bucket before the global one), the request buffer, compressors, the dynamic forward proxy, router last.
  */
 const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
@@ -42,6 +45,9 @@ const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
   csrfFilter,
   userExtAuthFilter,
   extAuthzFilter,
+  luaFilter,
+  extProcFilter,
+  wasmFilter,
   localRateLimitFilter,
   rateLimitFilter,
   requestBufferFilter,

@@ -1,0 +1,258 @@
+// An EnvoyExtensionPolicy's spec -> the extensions it runs (lua, extProc, wasm), as Envoy Gateway v1.9
+// builds them, before any backend is resolved for a Gateway. Refused fields (field-support/
+// envoy-extension-policy.ts), the CRD's CEL rules, a Lua script that does not parse, a ConfigMap or
+// backend that does not resolve: each is a problem, so the policy is Accepted=False (Invalid) and the
+// routes it targets answer 500 rather than run without their extension, as Envoy Gateway does.
+import luaparse from 'luaparse';
+import type { GatewayResource } from '../provider/resource-types.js';
+import type { ExtProcBodyMode, ExtProcIR, LuaIR, WasmIR } from '../ir/types.js';
+import { ClusterRegistry, resolveBackendRef, type BackendRef } from './backends.js';
+import { parseDurationMs } from './durations.js';
+import { envoyExtensionPolicyFields } from './field-support/envoy-extension-policy.js';
+import { findRefusedFields } from './field-support/refused-fields.js';
+import type { ResourceIndex } from './resource-index.js';
+import { objectsOf } from './shape.js';
+
+/** extProc before its backend is resolved for one Gateway. */
+export type ExtProcPlan = Omit<ExtProcIR, 'cluster' | 'authority'> & { backendRef: BackendRef };
+/** wasm before its URL's cluster is added to one Gateway. */
+export type WasmPlan = Omit<WasmIR, 'cluster'> & { source: WasmSource };
+
+export interface WasmSource {
+  https: boolean;
+  host: string;
+  port: number;
+}
+
+export interface ExtensionPlan {
+  /** "<namespace>/<name>". */
+  policy: string;
+  extProc: ExtProcPlan[];
+  wasm: WasmPlan[];
+  lua: LuaIR[];
+}
+
+/** What an EnvoyExtensionPolicy claims on a target; `valid: false`: its routes answer 500, as Envoy Gateway does. */
+export interface ExtensionClaim {
+  valid: boolean;
+  plan?: ExtensionPlan;
+}
+
+interface ExtProcSpec {
+  backendRef?: BackendRef;
+  backendRefs?: BackendRef[];
+  failOpen?: boolean;
+  messageTimeout?: string;
+  metadata?: { accessibleNamespaces?: string[]; writableNamespaces?: string[] };
+  processingMode?: { allowModeOverride?: boolean; request?: ModeSpec; response?: ModeSpec };
+  shadowMode?: boolean;
+}
+
+interface ModeSpec {
+  attributes?: string[];
+  body?: ExtProcBodyMode;
+}
+
+interface LuaSpec {
+  type?: 'Inline' | 'ValueRef';
+  inline?: string;
+  valueRef?: { group?: string; kind?: string; name?: string };
+}
+
+interface WasmSpec {
+  name?: string;
+  rootID?: string;
+  code?: { type?: string; http?: { url?: string; sha256?: string }; image?: unknown };
+  config?: unknown;
+  env?: { hostKeys?: string[] };
+  failOpen?: boolean;
+}
+
+interface ExtensionPolicySpec {
+  extProc?: ExtProcSpec[];
+  lua?: LuaSpec[];
+  wasm?: WasmSpec[];
+}
+
+/** Envoy Gateway's name of the policy's n-th extension of a type ("envoyextensionpolicy/<ns>/<name>/lua/0"). */
+export function extensionName(policy: string, type: 'lua' | 'extproc' | 'wasm', index: number): string {
+  return `envoyextensionpolicy/${policy}/${type}/${index}`;
+}
+
+export function translateExtensionPolicy(policy: GatewayResource, index: ResourceIndex): { plan: ExtensionPlan; problems: string[] } {
+  const spec = (policy.spec ?? {}) as ExtensionPolicySpec;
+  const namespace = policy.metadata.namespace;
+  const name = `${namespace}/${policy.metadata.name}`;
+  const problems = findRefusedFields(spec, envoyExtensionPolicyFields);
+  const plan: ExtensionPlan = { policy: name, extProc: [], wasm: [], lua: [] };
+
+  objectsOf<LuaSpec>(spec.lua).forEach((lua, i) => {
+    const built = planLua(lua, extensionName(name, 'lua', i), namespace, index);
+    if (typeof built === 'string') problems.push(`Lua: spec.lua[${i}]: ${built}`);
+    else plan.lua.push(built);
+  });
+  objectsOf<ExtProcSpec>(spec.extProc).forEach((extProc, i) => {
+    const built = planExtProc(extProc, extensionName(name, 'extproc', i), namespace, index);
+    if (typeof built === 'string') problems.push(`ExtProc: spec.extProc[${i}]: ${built}`);
+    else plan.extProc.push(built);
+  });
+  objectsOf<WasmSpec>(spec.wasm).forEach((wasm, i) => {
+    const built = planWasm(wasm, extensionName(name, 'wasm', i));
+    // An Image source is refused by the field table, which names it.
+    if (built === null) return;
+    if (typeof built === 'string') problems.push(`Wasm: spec.wasm[${i}]: ${built}`);
+    else plan.wasm.push(built);
+  });
+  return { plan, problems };
+}
+
+function planLua(lua: LuaSpec, name: string, namespace: string, index: ResourceIndex): LuaIR | string {
+  const type = lua.type ?? 'Inline';
+  // The CRD's CEL rule, which the API server would check.
+  if ((type === 'Inline') !== (lua.inline !== undefined) || (type === 'ValueRef') !== (lua.valueRef !== undefined)) return 'Exactly one of inline or valueRef must be set with correct type.';
+  let code = lua.inline;
+  if (type === 'ValueRef') {
+    const ref = lua.valueRef!;
+    if (ref.kind !== 'ConfigMap' || (ref.group !== undefined && ref.group !== '' && ref.group !== 'v1')) return 'Only a reference to an object of kind ConfigMap belonging to default v1 API group is supported.';
+    const configMap = index.get('ConfigMap', namespace, ref.name ?? '');
+    if (!configMap) return `can't find the referenced configmap ${ref.name} in namespace ${namespace}`;
+    const data = (configMap as { data?: Record<string, unknown> }).data ?? {};
+    // The key `lua`, else the first value, as Envoy Gateway reads it.
+    const value = 'lua' in data ? data.lua : Object.values(data)[0];
+    if (typeof value !== 'string') return `can't find the key lua in the referenced configmap ${ref.name}`;
+    code = value;
+  }
+  const invalid = describeLuaProblem(code ?? '');
+  if (invalid) return `validation failed for lua body in policy with name ${name}: ${invalid}`;
+  return { name, code: code ?? '' };
+}
+
+/**
+ * Envoy compiles the script when the listener loads (a syntax error NACKs the whole listener), and
+ * Envoy Gateway refuses a script without a global entry point: both are checked here, with LuaJIT's grammar.
+ */
+export function describeLuaProblem(code: string): string | undefined {
+  let chunk: { body: Array<{ type: string; isLocal?: boolean; identifier?: { type: string; name?: string } | null; variables?: Array<{ type: string; name?: string }> }> };
+  try {
+    chunk = luaparse.parse(code, { luaVersion: 'LuaJIT', comments: false }) as typeof chunk;
+  } catch (error) {
+    return `lua syntax error: ${(error as Error).message}`;
+  }
+  const defines = (entry: string) =>
+    chunk.body.some(
+      (statement) =>
+        (statement.type === 'FunctionDeclaration' && statement.isLocal !== true && statement.identifier?.type === 'Identifier' && statement.identifier.name === entry) ||
+        (statement.type === 'AssignmentStatement' && (statement.variables ?? []).some((v) => v.type === 'Identifier' && v.name === entry)),
+    );
+  return defines('envoy_on_request') || defines('envoy_on_response') ? undefined : 'expected one of envoy_on_request() or envoy_on_response() to be defined';
+}
+
+
+function planExtProc(spec: ExtProcSpec, name: string, namespace: string, index: ResourceIndex): ExtProcPlan | string {
+  if (spec.backendRef !== undefined) return 'BackendRefs must be used, backendRef is not supported.';
+  const refs = objectsOf<BackendRef>(spec.backendRefs);
+  if (refs.length === 0) return 'a backendRef is required';
+  if (refs.length > 1) return 'several backendRefs are not translated: use one backendRef';
+  const backendRef = refs[0]!;
+  // Resolved once here so a missing backend makes the policy Accepted=False; each Gateway resolves it into its own clusters.
+  const resolved = resolveBackendRef(backendRef, { kind: 'EnvoyExtensionPolicy', namespace }, index, new ClusterRegistry(), true);
+  if (!resolved.ok) return resolved.message;
+  const mode = spec.processingMode ?? {};
+  for (const [direction, options] of [['request', mode.request], ['response', mode.response]] as const) {
+    if (options?.body === 'FullDuplexStreamed') return `processingMode.${direction}.body FullDuplexStreamed is not in the Envoy API Gatehouse serves (no FULL_DUPLEX_STREAMED body mode)`;
+    if (spec.shadowMode && options?.body !== undefined && options.body !== 'Streamed') return 'If shadowMode is enabled, body processing mode must be Streamed or unset.';
+  }
+  const plan: ExtProcPlan = {
+    name,
+    backendRef,
+    failOpen: spec.failOpen ?? false,
+    requestHeaders: mode.request !== undefined,
+    responseHeaders: mode.response !== undefined,
+    requestAttributes: mode.request?.attributes ?? [],
+    responseAttributes: mode.response?.attributes ?? [],
+    allowModeOverride: mode.allowModeOverride ?? false,
+    forwardingNamespaces: spec.metadata?.accessibleNamespaces ?? [],
+    receivingNamespaces: spec.metadata?.writableNamespaces ?? [],
+    shadowMode: spec.shadowMode ?? false,
+  };
+  if (plan.receivingNamespaces.some((ns) => ns.startsWith('envoy.filters.http'))) return 'writableNamespaces cannot contain well-known Envoy HTTP filter namespaces';
+  if (mode.request?.body) plan.requestBody = mode.request.body;
+  if (mode.response?.body) plan.responseBody = mode.response.body;
+  if (spec.messageTimeout !== undefined) {
+    const ms = parseDurationMs(spec.messageTimeout);
+    if (ms === undefined || ms === 0) return `invalid ExtProc messageTimeout value "${spec.messageTimeout}": a positive duration is needed`;
+    plan.messageTimeoutMs = ms;
+  }
+  return plan;
+}
+
+/** The extProc of a policy with its backend resolved into this Gateway's clusters (HTTP/2: gRPC). */
+export function resolveExtProc(plan: ExtProcPlan, namespace: string, index: ResourceIndex, registry: ClusterRegistry): ExtProcIR | undefined {
+  const resolved = resolveBackendRef(plan.backendRef, { kind: 'EnvoyExtensionPolicy', namespace }, index, registry, true);
+  if (!resolved.ok) return undefined;
+  const { backendRef, ...rest } = plan;
+  // Envoy Gateway's authority: "<name>.<namespace>[:port]".
+  const authority = `${backendRef.name}.${backendRef.namespace ?? namespace}${backendRef.port ? `:${backendRef.port}` : ''}`;
+  return { ...rest, cluster: resolved.cluster, authority };
+}
+
+function planWasm(spec: WasmSpec, name: string): WasmPlan | string | null {
+  const code = spec.code ?? {};
+  if (code.type === 'Image' && code.image !== undefined) return null;
+  if (code.type === 'HTTP' ? code.http === undefined : code.http !== undefined) return 'If type is HTTP, http field needs to be set.';
+  if (code.type === 'Image' ? code.image === undefined : code.image !== undefined) return 'If type is Image, image field needs to be set.';
+  if (code.type !== 'HTTP' || !code.http) return `unsupported Wasm code source type "${String(code.type)}"`;
+  const { url = '', sha256 } = code.http;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `code.http.url "${url}" is not a URL`;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return `code.http.url "${url}" must be http or https`;
+  // Envoy fetches the module itself (Envoy Gateway serves it from its own cache): the checksum is what pins it.
+  if (!sha256) return 'code.http.sha256 is required: Envoy fetches the module from the URL and only a sha256 pins what it runs';
+  if (!/^[a-f0-9]{64}$/.test(sha256)) return `code.http.sha256 "${sha256}" is not 64 lower-case hex digits`;
+  const https = parsed.protocol === 'https:';
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  const plan: WasmPlan = {
+    name,
+    pluginName: spec.name ?? name,
+    url,
+    sha256,
+    failOpen: spec.failOpen ?? false,
+    hostEnvKeys: spec.env?.hostKeys ?? [],
+    source: { https, host, port: parsed.port ? Number(parsed.port) : https ? 443 : 80 },
+  };
+  if (spec.rootID !== undefined) plan.rootId = spec.rootID;
+  if (spec.config !== undefined && spec.config !== null) plan.config = JSON.stringify(spec.config);
+  return plan;
+}
+
+/** The wasm entry with the cluster of its URL's host added to this Gateway (TLS with the system trust store for https). */
+export function resolveWasm(plan: WasmPlan, registry: ClusterRegistry): WasmIR {
+  const { source, ...rest } = plan;
+  const cluster = `wasm/${source.https ? 'https' : 'http'}/${source.host}:${source.port}`;
+  const ip = /^[0-9.]+$/.test(source.host) || source.host.includes(':');
+  registry.add({
+    name: cluster,
+    endpoints: [ip ? { kind: 'ip', address: source.host, port: source.port } : { kind: 'fqdn', hostname: source.host, port: source.port }],
+    http2: false,
+    ...(source.https
+      ? {
+          tls: {
+            ...(ip ? {} : { sni: source.host }),
+            trustedCa: { kind: 'system' as const },
+            subjectAltNames: ip ? [] : [{ type: 'DNS' as const, value: source.host }],
+            insecureSkipVerify: false,
+            alpnProtocols: [],
+            ciphers: [],
+            ecdhCurves: [],
+            signatureAlgorithms: [],
+            clientCertificates: [],
+          },
+        }
+      : {}),
+  });
+  return { ...rest, cluster };
+}
