@@ -12,6 +12,7 @@ export function applyTrafficPolicy(route: RouteIR, traffic: TrafficPolicyIR, reg
   if (traffic.fault) route.fault = traffic.fault;
   if (traffic.hashPolicies) route.hashPolicies = traffic.hashPolicies;
   if (traffic.compressors) route.compressors = traffic.compressors;
+  if (traffic.compressorMinLengths) route.compressorMinLengths = traffic.compressorMinLengths;
   if (traffic.upgrades) route.upgrades = traffic.upgrades;
   if (traffic.requestBufferBytes !== undefined) route.requestBufferBytes = traffic.requestBufferBytes;
   if (traffic.streamIdleTimeoutMs !== undefined) route.streamIdleTimeoutMs = traffic.streamIdleTimeoutMs;

@@ -4,6 +4,7 @@
 // preconnecting and the upstream protocol. Read with Envoy's value rules.
 import type { ActiveHealthCheckIR, CircuitBreakerIR, ClusterPolicyIR, LoadBalancerIR, OutlierDetectionIR, PayloadIR } from '../ir/types.js';
 import type { PolicyValues } from './policy-values.js';
+import { translateHttp2, translateRoutingType, translateZoneWeights, type Http2Spec } from './traffic-policy-upstream.js';
 
 interface Payload {
   type?: 'Text' | 'Binary';
@@ -14,7 +15,9 @@ interface Payload {
 export interface ClusterSettingsSpec {
   tcpKeepalive?: { probes?: number; idleTime?: string; interval?: string };
   dns?: { dnsRefreshRate?: string; respectDnsTtl?: boolean; lookupFamily?: 'IPv4' | 'IPv6' | 'IPv4Preferred' | 'IPv6Preferred' | 'IPv4AndIPv6' };
-  connection?: { bufferLimit?: string | number; preconnect?: { perEndpointPercent?: number; predictivePercent?: number } };
+  connection?: { bufferLimit?: string | number; socketBufferLimit?: string | number; preconnect?: { perEndpointPercent?: number; predictivePercent?: number } };
+  http2?: Http2Spec;
+  routingType?: string;
   useClientProtocol?: boolean;
   proxyProtocol?: { version?: 'V1' | 'V2' };
   timeout?: { tcp?: { connectTimeout?: string }; http?: { connectionIdleTimeout?: string; maxConnectionDuration?: string; requestTimeout?: string } };
@@ -27,7 +30,12 @@ export interface ClusterSettingsSpec {
     perEndpoint?: { maxConnections?: number };
     retryBudget?: { percent?: { numerator?: number; denominator?: number }; minRetryConcurrency?: number };
   };
-  loadBalancer?: { type?: LoadBalancerIR['type']; slowStart?: { window?: string }; consistentHash?: { tableSize?: number } };
+  loadBalancer?: {
+    type?: LoadBalancerIR['type'];
+    slowStart?: { window?: string };
+    consistentHash?: { tableSize?: number };
+    zoneAware?: { weightedZones?: Array<{ zone?: string; weight?: number }> };
+  };
   healthCheck?: {
     panicThreshold?: number;
     passive?: {
@@ -51,6 +59,7 @@ export interface ClusterSettingsSpec {
       http?: { path?: string; hostname?: string; method?: string; expectedStatuses?: number[]; retriableStatuses?: number[]; expectedResponse?: Payload; requestBody?: Payload };
       tcp?: { send?: Payload; receive?: Payload };
       grpc?: { service?: string };
+      overrides?: { port?: number };
     };
   };
 }
@@ -82,6 +91,16 @@ export function translateClusterSettings(policy: string, spec: ClusterSettingsSp
     if (active) ir.healthCheck = active;
   }
   connectionSettings(spec, ir, values);
+  const http2 = translateHttp2(spec.http2, values);
+  if (http2) ir.http2 = http2;
+  const socketBuffer = values.bytes(spec.connection?.socketBufferLimit, 'spec.connection.socketBufferLimit', 2_147_483_647);
+  if (socketBuffer === 0) values.problems.push('spec.connection.socketBufferLimit: must be greater than 0');
+  else if (socketBuffer !== undefined) ir.socketBufferBytes = socketBuffer;
+  const zoneWeights = translateZoneWeights(spec.loadBalancer?.zoneAware?.weightedZones, values);
+  if (zoneWeights) ir.zoneWeights = zoneWeights;
+  const healthCheckPort = values.integer(spec.healthCheck?.active?.overrides?.port, 'spec.healthCheck.active.overrides.port', 1, 65535);
+  if (healthCheckPort !== undefined) ir.healthCheckPort = healthCheckPort;
+  translateRoutingType(spec.routingType, values);
   return Object.keys(ir).length > 1 ? ir : undefined;
 }
 

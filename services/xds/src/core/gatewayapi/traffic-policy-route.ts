@@ -1,7 +1,12 @@
 // BackendTrafficPolicy fields Envoy Gateway puts on the targeted routes: the local rate limit's
 // token bucket, fault injection, and what a consistent-hash load balancer hashes on.
-import type { FaultIR, HashPolicyIR, LocalRateLimitIR } from '../ir/types.js';
+import type { CompressorType, FaultIR, HashPolicyIR, LocalRateLimitIR } from '../ir/types.js';
 import type { PolicyValues } from './policy-values.js';
+
+export interface CompressorSpec {
+  type?: CompressorType;
+  minContentLength?: string | number;
+}
 
 export interface FaultSpec {
   delay?: { fixedDelay?: string; percentage?: number };
@@ -12,7 +17,7 @@ interface ConsistentHashSpec {
   type?: 'SourceIP' | 'Header' | 'Headers' | 'Cookie' | 'QueryParams';
   header?: { name?: string };
   headers?: Array<{ name?: string }>;
-  cookie?: { name?: string; ttl?: string };
+  cookie?: { name?: string; ttl?: string; attributes?: Record<string, string> };
   queryParams?: Array<{ name?: string }>;
 }
 
@@ -86,10 +91,39 @@ export function translateHashPolicies(spec: { type?: string; consistentHash?: Co
       return named(hash.queryParams, 'queryParams').map((name) => ({ kind: 'query', name }));
     case 'Cookie': {
       const ttl = values.duration(hash.cookie?.ttl, `${at}.cookie.ttl`);
-      return named(hash.cookie ? [hash.cookie] : [], 'cookie').map((name) => ({ kind: 'cookie', name, ...(ttl !== undefined ? { ttlMs: ttl } : {}) }));
+      const attributes = cookieAttributes(hash.cookie?.attributes, values);
+      return named(hash.cookie ? [hash.cookie] : [], 'cookie').map((name) => ({ kind: 'cookie', name, ...(ttl !== undefined ? { ttlMs: ttl } : {}), ...(attributes ? { attributes } : {}) }));
     }
     default:
       values.problems.push(`${at}.type: one of SourceIP, Header, Headers, Cookie, QueryParams is required`);
       return undefined;
   }
+}
+
+/** Attributes of the cookie Envoy sets, by name; Envoy refuses an empty name or one a header cannot carry. */
+function cookieAttributes(spec: Record<string, string> | undefined, values: PolicyValues): Array<{ name: string; value: string }> | undefined {
+  if (!spec || Object.keys(spec).length === 0) return undefined;
+  const attributes: Array<{ name: string; value: string }> = [];
+  for (const name of Object.keys(spec).sort()) {
+    const value = spec[name] ?? '';
+    if (!/^[!#-'*+.0-9A-Z^-z|~-]+$/.test(name)) values.problems.push(`spec.loadBalancer.consistentHash.cookie.attributes: "${name}" is not a cookie attribute name`);
+    else if (/[\0\r\n;]/.test(value)) values.problems.push(`spec.loadBalancer.consistentHash.cookie.attributes.${name}: a value cannot hold ";", CR, LF or NUL`);
+    else attributes.push({ name, value });
+  }
+  return attributes;
+}
+
+/** Envoy's compressor compresses nothing shorter than 30 bytes; the CRD says so too. */
+const MIN_CONTENT_LENGTH = 30;
+
+/** minContentLength per compressor type: Envoy sets it on the filter, so each value gets a filter of its own. */
+export function translateCompressorMinLengths(spec: CompressorSpec[] | undefined, field: string, values: PolicyValues): Array<{ type: CompressorType; bytes: number }> | undefined {
+  const lengths: Array<{ type: CompressorType; bytes: number }> = [];
+  (spec ?? []).forEach((entry, i) => {
+    const bytes = values.bytes(entry.minContentLength, `spec.${field}[${i}].minContentLength`);
+    if (bytes === undefined || !entry.type) return;
+    if (bytes < MIN_CONTENT_LENGTH) values.problems.push(`spec.${field}[${i}].minContentLength: ${String(entry.minContentLength)} is below Envoy's minimum of 30 bytes`);
+    else if (!lengths.some((l) => l.type === entry.type)) lengths.push({ type: entry.type, bytes });
+  });
+  return lengths.length > 0 ? lengths : undefined;
 }

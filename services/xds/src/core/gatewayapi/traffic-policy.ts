@@ -7,7 +7,7 @@ import { findRefusedFields } from './field-support/refused-fields.js';
 import { PolicyValues } from './policy-values.js';
 import { describeRegexProblem } from './regex.js';
 import { translateClusterSettings, type ClusterSettingsSpec } from './traffic-policy-cluster.js';
-import { translateFault, translateHashPolicies, translateLocalRateLimit, type FaultSpec } from './traffic-policy-route.js';
+import { translateCompressorMinLengths, translateFault, translateHashPolicies, translateLocalRateLimit, type CompressorSpec, type FaultSpec } from './traffic-policy-route.js';
 
 interface StringSelector {
   name?: string;
@@ -37,8 +37,8 @@ export interface TrafficPolicySpec extends ClusterSettingsSpec {
   faultInjection?: FaultSpec;
   httpUpgrade?: Array<{ type: string; connect?: { terminate?: boolean } }>;
   requestBuffer?: { limit?: string | number };
-  compression?: Array<{ type?: CompressorType }>;
-  compressor?: Array<{ type?: CompressorType }>;
+  compression?: CompressorSpec[];
+  compressor?: CompressorSpec[];
   timeout?: ClusterSettingsSpec['timeout'] & { http?: { streamIdleTimeout?: string; maxStreamDuration?: string } };
   retry?: {
     numRetries?: number;
@@ -55,6 +55,7 @@ export interface TrafficPolicyIR {
   fault?: FaultIR;
   hashPolicies?: HashPolicyIR[];
   compressors?: CompressorType[];
+  compressorMinLengths?: Array<{ type: CompressorType; bytes: number }>;
   upgrades?: Array<{ type: string; terminateConnect?: boolean }>;
   requestBufferBytes?: number;
   streamIdleTimeoutMs?: number;
@@ -88,8 +89,11 @@ export function translateTrafficPolicy(policy: string, spec: Record<string, unkn
     const fault = translateFault(typed.faultInjection, values);
     if (fault) ir.fault = fault;
   }
-  const compressors = translateCompressors(typed.compressor ?? typed.compression, typed.compressor ? 'compressor' : 'compression', problems);
+  const compressorField = typed.compressor ? 'compressor' : 'compression';
+  const compressors = translateCompressors(typed.compressor ?? typed.compression, compressorField, problems);
   if (compressors) ir.compressors = compressors;
+  const minLengths = translateCompressorMinLengths(typed.compressor ?? typed.compression, compressorField, values);
+  if (minLengths) ir.compressorMinLengths = minLengths;
   const hashPolicies = translateHashPolicies(typed.loadBalancer as Parameters<typeof translateHashPolicies>[0], values);
   if (hashPolicies) ir.hashPolicies = hashPolicies;
   const requestTimeout = values.duration(typed.timeout?.http?.requestTimeout, 'spec.timeout.http.requestTimeout', false);
@@ -195,7 +199,7 @@ export function parseCidr(text: string): { cidr: string; maskLen: number; ipv6: 
 }
 
 /** Response compressors in preference order, each type once (Envoy has one filter per type). */
-function translateCompressors(spec: Array<{ type?: CompressorType }> | undefined, field: string, problems: string[]): CompressorType[] | undefined {
+function translateCompressors(spec: CompressorSpec[] | undefined, field: string, problems: string[]): CompressorType[] | undefined {
   if (!spec?.length) return undefined;
   const types: CompressorType[] = [];
   spec.forEach((entry, i) => {

@@ -277,6 +277,8 @@ export interface RouteIR {
   fault?: FaultIR;
   /** BackendTrafficPolicy compressor (or compression): response compressors, most preferred first. */
   compressors?: CompressorType[];
+  /** BackendTrafficPolicy compressor minContentLength per type: its own compressor filter, compressing from that many bytes. */
+  compressorMinLengths?: Array<{ type: CompressorType; bytes: number }>;
   /** BackendTrafficPolicy httpUpgrade: upgrade types enabled on the route (CONNECT may be terminated). */
   upgrades?: Array<{ type: string; terminateConnect?: boolean }>;
   /** BackendTrafficPolicy requestBuffer.limit: the whole request is buffered, up to this many bytes. */
@@ -307,7 +309,7 @@ export interface FaultIR {
 export type HashPolicyIR =
   | { kind: 'sourceIP' }
   | { kind: 'header'; name: string }
-  | { kind: 'cookie'; name: string; ttlMs?: number }
+  | { kind: 'cookie'; name: string; ttlMs?: number; attributes?: Array<{ name: string; value: string }> }
   | { kind: 'query'; name: string };
 
 export type RateLimitUnit = 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'year';
@@ -393,6 +395,24 @@ export interface ClusterPolicyIR {
   useClientProtocol?: boolean;
   /** Send a PROXY protocol header of this version on every upstream connection. */
   proxyProtocolVersion?: 'V1' | 'V2';
+  /** BackendTrafficPolicy http2: HTTP/2 settings wherever the cluster speaks HTTP/2. */
+  http2?: Http2SettingsIR;
+  /** BackendTrafficPolicy connection.socketBufferLimit: SO_RCVBUF and SO_SNDBUF of upstream sockets, in bytes. */
+  socketBufferBytes?: number;
+  /** BackendTrafficPolicy loadBalancer.zoneAware.weightedZones: locality weight per zone (unlisted zones weigh 1). */
+  zoneWeights?: Array<{ zone: string; weight: number }>;
+  /** BackendTrafficPolicy healthCheck.active.overrides.port: endpoints are health-checked on this port. */
+  healthCheckPort?: number;
+}
+
+/** Upstream HTTP/2 protocol options (BackendTrafficPolicy http2). */
+export interface Http2SettingsIR {
+  initialStreamWindowSize?: number;
+  initialConnectionWindowSize?: number;
+  maxConcurrentStreams?: number;
+  /** onInvalidMessage TerminateStream: reset only the offending stream. */
+  resetStreamOnError?: boolean;
+  keepalive?: { intervalMs?: number; timeoutMs?: number; intervalJitterPercent?: number; idleIntervalMs?: number };
 }
 
 export interface CircuitBreakerIR {

@@ -203,7 +203,7 @@ const fault = object({
 const hashPolicy = tagged('kind', {
   sourceIP: object({ kind: oneOf('sourceIP') }),
   header: object({ kind: oneOf('header'), name: string }),
-  cookie: object({ kind: oneOf('cookie'), name: string, ttlMs: optional(milliseconds) }),
+  cookie: object({ kind: oneOf('cookie'), name: string, ttlMs: optional(milliseconds), attributes: optional(list(object({ name: string, value: string }))) }),
   query: object({ kind: oneOf('query'), name: string }),
 });
 
@@ -228,6 +228,7 @@ const route = object({
   localRateLimit: optional(localRateLimit),
   fault: optional(fault),
   compressors: optional(list(oneOf('Gzip', 'Brotli', 'Zstd'))),
+  compressorMinLengths: optional(list(object({ type: oneOf('Gzip', 'Brotli', 'Zstd'), bytes: integer(0, 4_294_967_295) }))),
   upgrades: optional(list(object({ type: string, terminateConnect: optional(boolean) }))),
   requestBufferBytes: optional(integer(1, 4_294_967_295)),
   streamIdleTimeoutMs: optional(milliseconds),
@@ -253,6 +254,18 @@ const clusterPolicyExtras = {
   preconnect: optional(object({ perEndpointRatio: optional(number), predictiveRatio: optional(number) })),
   useClientProtocol: optional(boolean),
   proxyProtocolVersion: optional(oneOf('V1', 'V2')),
+  http2: optional(
+    object({
+      initialStreamWindowSize: optional(integer(65_535, 2_147_483_647)),
+      initialConnectionWindowSize: optional(integer(65_535, 2_147_483_647)),
+      maxConcurrentStreams: optional(integer(1, 2_147_483_647)),
+      resetStreamOnError: optional(boolean),
+      keepalive: optional(object({ intervalMs: optional(milliseconds), timeoutMs: optional(milliseconds), intervalJitterPercent: optional(number), idleIntervalMs: optional(milliseconds) })),
+    }),
+  ),
+  socketBufferBytes: optional(integer(1, 2_147_483_647)),
+  zoneWeights: optional(list(object({ zone: string, weight: count }))),
+  healthCheckPort: optional(portNumber),
 };
 const clusterPolicy = object({
   ...clusterPolicyExtras,

@@ -73,12 +73,12 @@ describe.each(tables)('%s field table', (kind, table) => {
 describe('findRefusedFields', () => {
   it('names each refused field with the input array indices, once, and not its children', () => {
     const spec = {
-      loadBalancer: { type: 'RoundRobin', zoneAware: { weightedZones: [{ zone: 'a', weight: 1 }] } },
+      loadBalancer: { type: 'RoundRobin', zoneAware: { weightedZones: [{ zone: 'a', weight: 1 }], preferLocal: { minEndpointsThreshold: 3 } } },
       rateLimit: { local: { rules: [{ limit: { requests: 1, unit: 'Second' } }, { clientSelectors: [{ headers: [{ name: 'x' }] }], limit: { requests: 1, unit: 'Second' } }] } },
       admissionControl: { samplingWindow: '1s' },
     };
     expect(findRefusedFields(spec, backendTrafficPolicyFields)).toEqual([
-      'spec.loadBalancer.zoneAware: loadBalancer zoneAware is not translated yet',
+      "spec.loadBalancer.zoneAware.preferLocal: zoneAware preferLocal is not translated: Envoy's zone-aware routing needs the proxy's own zone and a local cluster in its bootstrap, which Gatehouse's bootstrap does not set",
       'spec.rateLimit.local.rules[1].clientSelectors: local rateLimit clientSelectors (descriptors) are not translated yet; a local rule without clientSelectors is',
       'spec.admissionControl: admissionControl is not translated yet',
     ]);
