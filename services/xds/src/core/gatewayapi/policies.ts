@@ -89,7 +89,7 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
   for (const listed of index.list('BackendTrafficPolicy')) {
     const { policy, problems: selectorProblems } = withSelectedTargets(listed, index);
     // A policy that failed its schema is reported as such; its spec is not read.
-    const translated = policy.issues?.length ? { ir: {}, problems: [] } : translateTrafficPolicy(`${policy.metadata.namespace}/${policy.metadata.name}`, policy.spec ?? {});
+    const translated = policy.issues?.length ? { ir: {}, problems: [] } : translateTrafficPolicy(`${policy.metadata.namespace}/${policy.metadata.name}`, policy.spec ?? {}, index);
     translated.problems.push(...selectorProblems);
     attach(policy, index, gatewayKeys, controllerName, statuses, translated.problems, false, (target, name) => result.traffic.claim(target, name, translated.ir));
   }

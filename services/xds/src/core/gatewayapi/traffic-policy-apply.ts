@@ -15,6 +15,9 @@ export function applyTrafficPolicy(route: RouteIR, traffic: TrafficPolicyIR, reg
   if (traffic.compressorMinLengths) route.compressorMinLengths = traffic.compressorMinLengths;
   if (traffic.upgrades) route.upgrades = traffic.upgrades;
   if (traffic.requestBufferBytes !== undefined) route.requestBufferBytes = traffic.requestBufferBytes;
+  if (traffic.responseOverride) route.responseOverride = traffic.responseOverride;
+  if (traffic.admissionControl) route.admissionControl = traffic.admissionControl;
+  if (traffic.bandwidthLimit) route.bandwidthLimit = traffic.bandwidthLimit;
   if (traffic.streamIdleTimeoutMs !== undefined) route.streamIdleTimeoutMs = traffic.streamIdleTimeoutMs;
   if (traffic.maxStreamDurationMs !== undefined) route.maxStreamDurationMs = traffic.maxStreamDurationMs;
   // The route's own timeouts.request wins over the policy's, as in Envoy Gateway.

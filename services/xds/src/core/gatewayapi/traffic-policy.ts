@@ -1,12 +1,14 @@
 // BackendTrafficPolicy spec -> IR: rate limits, retries and the other route-level fields here, the
 // cluster-level fields in ./traffic-policy-cluster.ts. Fields the table refuses are reported by
 // path (./field-support), never silently dropped.
-import type { ClusterPolicyIR, CompressorType, FaultIR, GlobalRateLimitIR, HashPolicyIR, LocalRateLimitIR, RateLimitRuleIR, RateLimitUnit, RetryIR, StringMatchIR } from '../ir/types.js';
+import type { AdmissionControlIR, BandwidthLimitIR, ClusterPolicyIR, CompressorType, FaultIR, GlobalRateLimitIR, HashPolicyIR, LocalRateLimitIR, RateLimitRuleIR, RateLimitUnit, ResponseOverrideIR, RetryIR, StringMatchIR } from '../ir/types.js';
 import { backendTrafficPolicyFields } from './field-support/backend-traffic-policy.js';
 import { findRefusedFields } from './field-support/refused-fields.js';
 import { PolicyValues } from './policy-values.js';
 import { describeRegexProblem } from './regex.js';
+import type { ResourceIndex } from './resource-index.js';
 import { translateClusterSettings, type ClusterSettingsSpec } from './traffic-policy-cluster.js';
+import { translateAdmissionControl, translateBandwidthLimit, translateResponseOverride, type AdmissionControlSpec, type BandwidthLimitSpec, type ResponseOverrideSpec } from './traffic-policy-filters.js';
 import { translateCompressorMinLengths, translateFault, translateHashPolicies, translateLocalRateLimit, type CompressorSpec, type FaultSpec } from './traffic-policy-route.js';
 
 interface StringSelector {
@@ -37,6 +39,9 @@ export interface TrafficPolicySpec extends ClusterSettingsSpec {
   faultInjection?: FaultSpec;
   httpUpgrade?: Array<{ type: string; connect?: { terminate?: boolean } }>;
   requestBuffer?: { limit?: string | number };
+  responseOverride?: ResponseOverrideSpec[];
+  admissionControl?: AdmissionControlSpec;
+  bandwidthLimit?: BandwidthLimitSpec;
   compression?: CompressorSpec[];
   compressor?: CompressorSpec[];
   timeout?: ClusterSettingsSpec['timeout'] & { http?: { streamIdleTimeout?: string; maxStreamDuration?: string } };
@@ -58,6 +63,9 @@ export interface TrafficPolicyIR {
   compressorMinLengths?: Array<{ type: CompressorType; bytes: number }>;
   upgrades?: Array<{ type: string; terminateConnect?: boolean }>;
   requestBufferBytes?: number;
+  responseOverride?: ResponseOverrideIR;
+  admissionControl?: AdmissionControlIR;
+  bandwidthLimit?: BandwidthLimitIR;
   streamIdleTimeoutMs?: number;
   maxStreamDurationMs?: number;
   /** timeout.http.requestTimeout: the route timeout, unless the route sets its own. */
@@ -70,7 +78,7 @@ export interface TrafficPolicyIR {
  * A policy with a field its kind's table refuses is rejected whole (Accepted=False naming the
  * field), never half-applied; so is one with a value Envoy would refuse.
  */
-export function translateTrafficPolicy(policy: string, spec: Record<string, unknown>): { ir: TrafficPolicyIR; problems: string[] } {
+export function translateTrafficPolicy(policy: string, spec: Record<string, unknown>, index?: ResourceIndex): { ir: TrafficPolicyIR; problems: string[] } {
   const problems: string[] = findRefusedFields(spec, backendTrafficPolicyFields);
   const values = new PolicyValues(problems);
   const typed = spec as TrafficPolicySpec;
@@ -113,6 +121,13 @@ export function translateTrafficPolicy(policy: string, spec: Record<string, unkn
     if (buffer === 0) problems.push('spec.requestBuffer.limit: must be greater than 0');
     else ir.requestBufferBytes = buffer;
   }
+  const namespace = policy.slice(0, policy.indexOf('/'));
+  const responseOverride = translateResponseOverride(policy, namespace, typed.responseOverride, values, index);
+  if (responseOverride) ir.responseOverride = responseOverride;
+  const admissionControl = translateAdmissionControl(policy, typed.admissionControl, values);
+  if (admissionControl) ir.admissionControl = admissionControl;
+  const bandwidthLimit = translateBandwidthLimit(typed.bandwidthLimit, values);
+  if (bandwidthLimit) ir.bandwidthLimit = bandwidthLimit;
   const cluster = translateClusterSettings(policy, typed, values);
   if (cluster) ir.cluster = cluster;
   return { ir, problems };

@@ -289,11 +289,56 @@ export interface RouteIR {
   maxStreamDurationMs?: number;
   /** BackendTrafficPolicy loadBalancer.consistentHash: what the MAGLEV cluster hashes on. */
   hashPolicies?: HashPolicyIR[];
+  /** BackendTrafficPolicy responseOverride (envoy.filters.http.custom_response, one filter per policy). */
+  responseOverride?: ResponseOverrideIR;
+  /** BackendTrafficPolicy admissionControl (envoy.filters.http.admission_control, one filter per policy). */
+  admissionControl?: AdmissionControlIR;
+  /** BackendTrafficPolicy bandwidthLimit (envoy.filters.http.bandwidth_limit, one filter per direction). */
+  bandwidthLimit?: BandwidthLimitIR;
   /** Internal routes (ACME challenge) bypass policies. */
   internal?: boolean;
 }
 
 export type CompressorType = 'Gzip' | 'Brotli' | 'Zstd';
+
+/** Responses replaced by the policy's rules, first match wins. */
+export interface ResponseOverrideIR {
+  /** "<namespace>/<name>" of the BackendTrafficPolicy: names the filter. */
+  policy: string;
+  rules: ResponseOverrideRuleIR[];
+}
+
+export interface ResponseOverrideRuleIR {
+  /** Any of these status codes (inclusive ranges); empty: any status. */
+  statusCodes: Array<{ kind: 'value'; value: number } | { kind: 'range'; start: number; end: number }>;
+  /** All of these response headers must match. */
+  responseHeaders: Array<{ name: string; match: { type: 'Exact' | 'Prefix' | 'Suffix' | 'RegularExpression'; value: string } }>;
+  response?: { statusCode?: number; contentType?: string; body?: string; add: HeaderValueIR[]; set: HeaderValueIR[] };
+  redirect?: { scheme?: string; hostname?: string; port?: number; path?: string; statusCode: number };
+}
+
+export interface AdmissionControlIR {
+  /** "<namespace>/<name>" of the BackendTrafficPolicy: names the filter. */
+  policy: string;
+  samplingWindowMs: number;
+  minSuccessRatePercent: number;
+  aggression: number;
+  minRequestRate: number;
+  maxRejectionPercent: number;
+  /** HTTP statuses counted as success (Envoy's default, below 400, when empty). */
+  httpSuccessStatuses: number[];
+  /** gRPC status codes counted as success (Envoy's default when empty). */
+  grpcSuccessStatuses: number[];
+}
+
+export interface BandwidthLimitIR {
+  /** KiB per second sent to the backend. */
+  requestKibps?: number;
+  /** KiB per second sent to the client. */
+  responseKibps?: number;
+  /** Delay trailers on responses, with this name prefix ('' for none). */
+  responseTrailerPrefix?: string;
+}
 
 export interface LocalRateLimitIR {
   /** Tokens per fill interval (the bucket's size too). */

@@ -4,6 +4,8 @@
 // The shape below must describe exactly the types in ./types.ts: the compile-time check at the end
 // fails when one changes without the other.
 import type {
+  AdmissionControlIR,
+  BandwidthLimitIR,
   ClusterIR,
   ClientPolicyIR,
   ClientValidationIR,
@@ -28,6 +30,7 @@ import type {
   RateLimitRuleIR,
   RateLimitSelectorIR,
   RedirectIR,
+  ResponseOverrideIR,
   RetryIR,
   RewriteIR,
   RouteIR,
@@ -207,6 +210,29 @@ const hashPolicy = tagged('kind', {
   query: object({ kind: oneOf('query'), name: string }),
 });
 
+const responseOverride = object({
+  policy: string,
+  rules: list(
+    object({
+      statusCodes: list(tagged('kind', { value: object({ kind: oneOf('value'), value: integer(100, 599) }), range: object({ kind: oneOf('range'), start: integer(100, 599), end: integer(100, 599) }) })),
+      responseHeaders: list(object({ name: string, match: object({ type: oneOf('Exact', 'Prefix', 'Suffix', 'RegularExpression'), value: string }) })),
+      response: optional(object({ statusCode: optional(integer(200, 599)), contentType: optional(string), body: optional(string), add: list(headerValue), set: list(headerValue) })),
+      redirect: optional(object({ scheme: optional(string), hostname: optional(string), port: optional(portNumber), path: optional(string), statusCode: integer(300, 399) })),
+    }),
+  ),
+});
+const admissionControl = object({
+  policy: string,
+  samplingWindowMs: integer(1000, Number.MAX_SAFE_INTEGER),
+  minSuccessRatePercent: number,
+  aggression: number,
+  minRequestRate: count,
+  maxRejectionPercent: number,
+  httpSuccessStatuses: list(integer(100, 599)),
+  grpcSuccessStatuses: list(integer(0, 16)),
+});
+const bandwidthLimit = object({ requestKibps: optional(integer(1, Number.MAX_SAFE_INTEGER)), responseKibps: optional(integer(1, Number.MAX_SAFE_INTEGER)), responseTrailerPrefix: optional(string) });
+
 const route = object({
   name: string,
   match: routeMatch,
@@ -234,6 +260,9 @@ const route = object({
   streamIdleTimeoutMs: optional(milliseconds),
   maxStreamDurationMs: optional(milliseconds),
   hashPolicies: optional(list(hashPolicy)),
+  responseOverride: optional(responseOverride),
+  admissionControl: optional(admissionControl),
+  bandwidthLimit: optional(bandwidthLimit),
   internal: optional(boolean),
 });
 
@@ -470,5 +499,8 @@ const shapesMatchTypes: [
   Same<typeof l4Port, L4PortIR>,
   Same<typeof l4Chain, L4ChainIR>,
   Same<typeof upstreamTls, UpstreamTlsIR>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+  Same<typeof responseOverride, ResponseOverrideIR>,
+  Same<typeof admissionControl, AdmissionControlIR>,
+  Same<typeof bandwidthLimit, BandwidthLimitIR>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void shapesMatchTypes;

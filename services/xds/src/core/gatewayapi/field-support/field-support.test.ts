@@ -75,12 +75,12 @@ describe('findRefusedFields', () => {
     const spec = {
       loadBalancer: { type: 'RoundRobin', zoneAware: { weightedZones: [{ zone: 'a', weight: 1 }], preferLocal: { minEndpointsThreshold: 3 } } },
       rateLimit: { local: { rules: [{ limit: { requests: 1, unit: 'Second' } }, { clientSelectors: [{ headers: [{ name: 'x' }] }], limit: { requests: 1, unit: 'Second' } }] } },
-      admissionControl: { samplingWindow: '1s' },
+      healthCheck: { active: { type: 'TCP', healthCheckLog: { sinks: [{ type: 'File', file: { path: '/tmp/hc.log' } }] } } },
     };
     expect(findRefusedFields(spec, backendTrafficPolicyFields)).toEqual([
       "spec.loadBalancer.zoneAware.preferLocal: zoneAware preferLocal is not translated: Envoy's zone-aware routing needs the proxy's own zone and a local cluster in its bootstrap, which Gatehouse's bootstrap does not set",
       'spec.rateLimit.local.rules[1].clientSelectors: local rateLimit clientSelectors (descriptors) are not translated yet; a local rule without clientSelectors is',
-      'spec.admissionControl: admissionControl is not translated yet',
+      'spec.healthCheck.active.healthCheckLog: active health check healthCheckLog is not translated yet',
     ]);
   });
 
