@@ -1,6 +1,6 @@
 // BackendTrafficPolicy fields Envoy Gateway puts on the targeted routes: the local rate limit's
 // token bucket, fault injection, and what a consistent-hash load balancer hashes on.
-import type { CompressorType, FaultIR, HashPolicyIR, LocalRateLimitIR } from '../ir/types.js';
+import type { CompressorType, FaultIR, HashPolicyIR, LocalDescriptorRuleIR, LocalRateLimitIR } from '../ir/types.js';
 import type { PolicyValues } from './policy-values.js';
 
 export interface CompressorSpec {
@@ -28,20 +28,47 @@ interface LocalRuleSpec {
 
 const FILL_INTERVAL_MS: Record<string, number> = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
-/** Envoy Gateway's local limit: a rule without clientSelectors is one token bucket for the route. */
-export function translateLocalRateLimit(spec: { local?: { rules?: LocalRuleSpec[] } }, values: PolicyValues): LocalRateLimitIR | undefined {
+/** Envoy Gateway's bucket for requests no rule without selectors limits: as good as unlimited. */
+const UNLIMITED = { requests: 4_294_967_295, fillIntervalMs: 1000 };
+
+type SelectorTranslator = (rule: LocalRuleSpec, at: string) => Pick<LocalDescriptorRuleIR, 'selectors' | 'cidr'>;
+
+/**
+ * Envoy Gateway's local limit: the rule without clientSelectors (at most one) is the route's own
+ * token bucket; each rule with clientSelectors is a descriptor with a bucket of its own. Envoy's
+ * local descriptors carry fixed values, so a Distinct selector (a bucket per value) has no place.
+ */
+export function translateLocalRateLimit(spec: { local?: { rules?: LocalRuleSpec[] } }, values: PolicyValues, selectorsOf: SelectorTranslator): LocalRateLimitIR | undefined {
   const rules = spec.local?.rules ?? [];
   if (rules.length === 0) {
     values.problems.push('spec.rateLimit.local.rules: a local rate limit needs a rule');
     return undefined;
   }
-  if (rules.length > 1) values.problems.push('spec.rateLimit.local.rules: only one rule without clientSelectors is translated (the route\'s token bucket)');
-  const limit = rules[0]?.limit;
-  const interval = FILL_INTERVAL_MS[(limit?.unit ?? '').toLowerCase()];
-  const requests = values.integer(limit?.requests, 'spec.rateLimit.local.rules[0].limit.requests', 1);
-  if (interval === undefined) values.problems.push(`spec.rateLimit.local.rules[0].limit.unit: ${String(limit?.unit)} is not one of Second, Minute, Hour, Day`);
-  if (interval === undefined || requests === undefined) return undefined;
-  return { requests, fillIntervalMs: interval };
+  let bucket: { requests: number; fillIntervalMs: number } | undefined;
+  const descriptorRules: LocalDescriptorRuleIR[] = [];
+  let ok = true;
+  rules.forEach((rule, r) => {
+    const at = `spec.rateLimit.local.rules[${r}]`;
+    const limit = rule.limit;
+    const interval = FILL_INTERVAL_MS[(limit?.unit ?? '').toLowerCase()];
+    const requests = values.integer(limit?.requests, `${at}.limit.requests`, 1);
+    if (interval === undefined) values.problems.push(`${at}.limit.unit: ${String(limit?.unit)} is not one of Second, Minute, Hour, Day`);
+    if (interval === undefined || requests === undefined) {
+      ok = false;
+      return;
+    }
+    if (!rule.clientSelectors?.length) {
+      if (bucket) values.problems.push(`${at}: only one rule without clientSelectors (the route's own token bucket) is allowed`);
+      bucket = { requests, fillIntervalMs: interval };
+      return;
+    }
+    const selectors = selectorsOf(rule, at);
+    const distinct = selectors.selectors.some((s) => s.kind === 'header' && s.distinct) || selectors.cidr?.distinct === true;
+    if (distinct) values.problems.push(`${at}.clientSelectors: type Distinct is not supported by a local rate limit (Envoy's local descriptors have fixed values); use a Global one`);
+    else descriptorRules.push({ ...selectors, requests, fillIntervalMs: interval });
+  });
+  if (!ok) return undefined;
+  return { ...(bucket ?? UNLIMITED), ...(descriptorRules.length > 0 ? { descriptorRules } : {}) };
 }
 
 export function translateFault(spec: FaultSpec, values: PolicyValues): FaultIR | undefined {

@@ -85,7 +85,7 @@ export function translateTrafficPolicy(policy: string, spec: Record<string, unkn
   const ir: TrafficPolicyIR = {};
   if (typed.rateLimit) {
     if (typed.rateLimit.type === 'Local' || typed.rateLimit.local) {
-      const local = translateLocalRateLimit(typed.rateLimit, values);
+      const local = translateLocalRateLimit(typed.rateLimit, values, (rule, at) => translateRuleSelectors(rule as RateLimitRuleSpec, at, problems));
       if (local) ir.localRateLimit = local;
     } else {
       const rateLimit = translateRateLimit(policy, typed.rateLimit, problems);
@@ -146,22 +146,28 @@ function translateRateLimit(policy: string, spec: NonNullable<TrafficPolicySpec[
       return;
     }
     shared ||= rule.shared === true;
-    const translated: RateLimitRuleIR = { selectors: [], requests: rule.limit.requests, unit: unit as RateLimitUnit };
-    for (const [s, selector] of (rule.clientSelectors ?? []).entries()) {
-      translateSelector(selector, translated, `${at}.clientSelectors[${s}]`, problems);
-    }
-    for (const selector of translated.selectors) {
-      const match = 'match' in selector ? selector.match : undefined;
-      const problem = match?.type === 'RegularExpression' ? describeRegexProblem(match.value) : undefined;
-      if (problem) problems.push(`${at}: ${problem}`);
-    }
+    const translated: RateLimitRuleIR = { ...translateRuleSelectors(rule, at, problems), requests: rule.limit.requests, unit: unit as RateLimitUnit };
+    // Envoy Gateway's shadowMode lives in the rate limit service's config: counted, reported, never enforced.
+    if (rule.shadowMode) translated.shadowMode = true;
     rules.push(translated);
   });
   if (rules.length === 0) return undefined;
   return { policy, shared, rules };
 }
 
-function translateSelector(selector: ClientSelector, rule: RateLimitRuleIR, at: string, problems: string[]): void {
+/** A rule's clientSelectors as rate limit selectors (and at most one CIDR), regular expressions RE2-checked. */
+function translateRuleSelectors(rule: RateLimitRuleSpec, at: string, problems: string[]): Pick<RateLimitRuleIR, 'selectors' | 'cidr'> {
+  const translated: Pick<RateLimitRuleIR, 'selectors' | 'cidr'> = { selectors: [] };
+  for (const [s, selector] of (rule.clientSelectors ?? []).entries()) translateSelector(selector, translated, `${at}.clientSelectors[${s}]`, problems);
+  for (const selector of translated.selectors) {
+    const match = 'match' in selector ? selector.match : undefined;
+    const problem = match?.type === 'RegularExpression' ? describeRegexProblem(match.value) : undefined;
+    if (problem) problems.push(`${at}: ${problem}`);
+  }
+  return translated;
+}
+
+function translateSelector(selector: ClientSelector, rule: Pick<RateLimitRuleIR, 'selectors' | 'cidr'>, at: string, problems: string[]): void {
   for (const header of selector.headers ?? []) {
     const distinct = header.type === 'Distinct';
     const match = distinct ? undefined : toStringMatch(header.type, header.value ?? '');

@@ -344,6 +344,15 @@ export interface LocalRateLimitIR {
   /** Tokens per fill interval (the bucket's size too). */
   requests: number;
   fillIntervalMs: number;
+  /** Rules with clientSelectors: a token bucket per descriptor, built from the route's stage-1 rate_limits. */
+  descriptorRules?: LocalDescriptorRuleIR[];
+}
+
+export interface LocalDescriptorRuleIR {
+  selectors: RateLimitSelectorIR[];
+  cidr?: { cidr: string; maskLen: number; ipv6: boolean; distinct: boolean };
+  requests: number;
+  fillIntervalMs: number;
 }
 
 export interface FaultIR {
@@ -378,6 +387,8 @@ export interface RateLimitRuleIR {
   cidr?: { cidr: string; maskLen: number; ipv6: boolean; distinct: boolean };
   requests: number;
   unit: RateLimitUnit;
+  /** The rate limit service counts and reports but never answers OVER_LIMIT for this rule. */
+  shadowMode?: boolean;
 }
 
 export type EndpointIR = ({ kind: 'ip'; address: string; port: number } | { kind: 'fqdn'; hostname: string; port: number } | { kind: 'unix'; path: string }) & {

@@ -194,11 +194,25 @@ const rateLimitRule = object({
   cidr: optional(object({ cidr: string, maskLen: integer(0, 128), ipv6: boolean, distinct: boolean })),
   requests: integer(1, Number.MAX_SAFE_INTEGER),
   unit: oneOf('second', 'minute', 'hour', 'day', 'week', 'month', 'year'),
+  shadowMode: optional(boolean),
 });
 const globalRateLimit = object({ policy: string, shared: boolean, rules: list(rateLimitRule) });
 
 const percent = number;
-const localRateLimit = object({ requests: integer(1, Number.MAX_SAFE_INTEGER), fillIntervalMs: integer(1, Number.MAX_SAFE_INTEGER) });
+const localRateLimit = object({
+  requests: integer(1, Number.MAX_SAFE_INTEGER),
+  fillIntervalMs: integer(1, Number.MAX_SAFE_INTEGER),
+  descriptorRules: optional(
+    list(
+      object({
+        selectors: list(rateLimitSelector),
+        cidr: optional(object({ cidr: string, maskLen: integer(0, 128), ipv6: boolean, distinct: boolean })),
+        requests: integer(1, Number.MAX_SAFE_INTEGER),
+        fillIntervalMs: integer(1, Number.MAX_SAFE_INTEGER),
+      }),
+    ),
+  ),
+});
 const fault = object({
   delay: optional(object({ fixedDelayMs: milliseconds, percent: optional(percent) })),
   abort: optional(object({ httpStatus: optional(integer(200, 599)), grpcStatus: optional(integer(0, 16)), percent: optional(percent) })),
