@@ -42,6 +42,7 @@ export interface TrafficPolicySpec extends ClusterSettingsSpec {
   responseOverride?: ResponseOverrideSpec[];
   admissionControl?: AdmissionControlSpec;
   bandwidthLimit?: BandwidthLimitSpec;
+  telemetry?: { metrics?: { routeStatName?: string } };
   compression?: CompressorSpec[];
   compressor?: CompressorSpec[];
   timeout?: ClusterSettingsSpec['timeout'] & { http?: { streamIdleTimeout?: string; maxStreamDuration?: string } };
@@ -66,12 +67,16 @@ export interface TrafficPolicyIR {
   responseOverride?: ResponseOverrideIR;
   admissionControl?: AdmissionControlIR;
   bandwidthLimit?: BandwidthLimitIR;
+  /** telemetry.metrics.routeStatName, its %ROUTE_…% operators substituted per route. */
+  routeStatName?: string;
   streamIdleTimeoutMs?: number;
   maxStreamDurationMs?: number;
   /** timeout.http.requestTimeout: the route timeout, unless the route sets its own. */
   requestTimeoutMs?: number;
   /** Settings for the clusters of the targeted routes (each gets a per-policy copy). */
   cluster?: ClusterPolicyIR;
+  /** mergeType: this policy merged over the parent policy, by the parent's target ("gateway:…", "listener:…"). */
+  merged?: Record<string, TrafficPolicyIR>;
 }
 
 /**
@@ -128,6 +133,8 @@ export function translateTrafficPolicy(policy: string, spec: Record<string, unkn
   if (admissionControl) ir.admissionControl = admissionControl;
   const bandwidthLimit = translateBandwidthLimit(typed.bandwidthLimit, values);
   if (bandwidthLimit) ir.bandwidthLimit = bandwidthLimit;
+  const statName = typed.telemetry?.metrics?.routeStatName;
+  if (statName !== undefined && statName !== '') ir.routeStatName = statName;
   const cluster = translateClusterSettings(policy, typed, values);
   if (cluster) ir.cluster = cluster;
   return { ir, problems };

@@ -295,6 +295,8 @@ export interface RouteIR {
   admissionControl?: AdmissionControlIR;
   /** BackendTrafficPolicy bandwidthLimit (envoy.filters.http.bandwidth_limit, one filter per direction). */
   bandwidthLimit?: BandwidthLimitIR;
+  /** BackendTrafficPolicy telemetry.metrics.routeStatName, its operators substituted: the route's stat_prefix. */
+  statPrefix?: string;
   /** Internal routes (ACME challenge) bypass policies. */
   internal?: boolean;
 }

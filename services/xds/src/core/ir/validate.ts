@@ -277,6 +277,7 @@ const route = object({
   responseOverride: optional(responseOverride),
   admissionControl: optional(admissionControl),
   bandwidthLimit: optional(bandwidthLimit),
+  statPrefix: optional(string),
   internal: optional(boolean),
 });
 
