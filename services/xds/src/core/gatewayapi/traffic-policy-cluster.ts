@@ -31,8 +31,9 @@ export interface ClusterSettingsSpec {
     retryBudget?: { percent?: { numerator?: number; denominator?: number }; minRetryConcurrency?: number };
   };
   loadBalancer?: {
-    type?: LoadBalancerIR['type'];
+    type?: LoadBalancerIR['type'] | 'DynamicModule';
     slowStart?: { window?: string };
+    backendUtilization?: { blackoutPeriod?: string; weightExpirationPeriod?: string; weightUpdatePeriod?: string; errorUtilizationPenaltyPercent?: number; outOfBand?: { reportingPeriod?: string } };
     consistentHash?: { tableSize?: number };
     zoneAware?: { weightedZones?: Array<{ zone?: string; weight?: number }> };
   };
@@ -60,6 +61,7 @@ export interface ClusterSettingsSpec {
       tcp?: { send?: Payload; receive?: Payload };
       grpc?: { service?: string };
       overrides?: { port?: number };
+      healthCheckLog?: { matches?: string[]; sinks?: Array<{ type?: string; file?: { path?: string } }> };
     };
   };
 }
@@ -97,7 +99,20 @@ export function translateClusterSettings(policy: string, spec: ClusterSettingsSp
   if (socketBuffer === 0) values.problems.push('spec.connection.socketBufferLimit: must be greater than 0');
   else if (socketBuffer !== undefined) ir.socketBufferBytes = socketBuffer;
   const zoneWeights = translateZoneWeights(spec.loadBalancer?.zoneAware?.weightedZones, values);
-  if (zoneWeights) ir.zoneWeights = zoneWeights;
+  if (zoneWeights && ir.loadBalancer?.type === 'BackendUtilization') values.problems.push('spec.loadBalancer.zoneAware: is not supported with type BackendUtilization (its load balancing policy weighs endpoints, not zones)');
+  else if (zoneWeights) ir.zoneWeights = zoneWeights;
+  const log = spec.healthCheck?.active?.healthCheckLog;
+  if (log) {
+    const sink = log.sinks?.[0];
+    if (sink && (sink.type !== 'File' || !sink.file?.path)) values.problems.push('spec.healthCheck.active.healthCheckLog.sinks[0]: type File with file.path is required');
+    const matches = log.matches ?? [];
+    const failure = matches.some((m) => m === 'Failure' || m === 'FailureSeriesStart');
+    const success = matches.some((m) => m === 'Success' || m === 'HealthyTransition');
+    // The CRD's rule: a failure type and a success type come together.
+    if (failure !== success) values.problems.push('spec.healthCheck.active.healthCheckLog.matches: a failure type and a success type must both be specified together');
+    // Envoy always logs the first failure (ejection) and healthy transitions; Failure and Success add every probe's outcome.
+    ir.healthCheckLog = { path: sink?.file?.path ?? '/dev/stdout', everyFailure: matches.length === 0 || matches.includes('Failure'), everySuccess: matches.length === 0 || matches.includes('Success') };
+  }
   const healthCheckPort = values.integer(spec.healthCheck?.active?.overrides?.port, 'spec.healthCheck.active.overrides.port', 1, 65535);
   if (healthCheckPort !== undefined) ir.healthCheckPort = healthCheckPort;
   translateRoutingType(spec.routingType, values);
@@ -179,7 +194,27 @@ function loadBalancer(spec: NonNullable<ClusterSettingsSpec['loadBalancer']>, va
     values.problems.push(`${at}.type: is required`);
     return undefined;
   }
+  // The CRD's enum has it; its Envoy side (a dynamic module's load balancer) is refused by the field table.
+  if (spec.type === 'DynamicModule') {
+    values.problems.push(`${at}.type: DynamicModule is not translated: it needs an Envoy dynamic module, which Gatehouse's Envoy does not load`);
+    return undefined;
+  }
   const ir: LoadBalancerIR = { type: spec.type };
+  if (spec.type === 'BackendUtilization') {
+    const bu = spec.backendUtilization ?? {};
+    const utilization: NonNullable<LoadBalancerIR['utilization']> = {};
+    const period = (value: string | undefined, field: 'blackoutPeriodMs' | 'weightExpirationPeriodMs' | 'weightUpdatePeriodMs' | 'outOfBandReportingMs', path: string) => {
+      const ms = values.duration(value, `${at}.backendUtilization.${path}`, field === 'outOfBandReportingMs');
+      if (ms !== undefined) utilization[field] = ms;
+    };
+    period(bu.blackoutPeriod, 'blackoutPeriodMs', 'blackoutPeriod');
+    period(bu.weightExpirationPeriod, 'weightExpirationPeriodMs', 'weightExpirationPeriod');
+    period(bu.weightUpdatePeriod, 'weightUpdatePeriodMs', 'weightUpdatePeriod');
+    if (bu.outOfBand) period(bu.outOfBand.reportingPeriod ?? '10s', 'outOfBandReportingMs', 'outOfBand.reportingPeriod');
+    const penalty = values.integer(bu.errorUtilizationPenaltyPercent, `${at}.backendUtilization.errorUtilizationPenaltyPercent`);
+    if (penalty !== undefined) utilization.errorUtilizationPenalty = penalty / 100;
+    ir.utilization = utilization;
+  } else if (spec.backendUtilization) values.problems.push(`${at}.backendUtilization: only for type BackendUtilization`);
   if (spec.slowStart) {
     if (spec.type !== 'RoundRobin' && spec.type !== 'LeastRequest') values.problems.push(`${at}.slowStart: only RoundRobin and LeastRequest load balancers have a slow start`);
     const window = values.duration(spec.slowStart.window, `${at}.slowStart.window`);

@@ -461,6 +461,8 @@ export interface ClusterPolicyIR {
   zoneWeights?: Array<{ zone: string; weight: number }>;
   /** BackendTrafficPolicy healthCheck.active.overrides.port: endpoints are health-checked on this port. */
   healthCheckPort?: number;
+  /** BackendTrafficPolicy healthCheck.active.healthCheckLog: health check events to this file, every failure and/or success too. */
+  healthCheckLog?: { path: string; everyFailure: boolean; everySuccess: boolean };
 }
 
 /** Upstream HTTP/2 protocol options (BackendTrafficPolicy http2). */
@@ -483,9 +485,11 @@ export interface CircuitBreakerIR {
 }
 
 export interface LoadBalancerIR {
-  type: 'RoundRobin' | 'LeastRequest' | 'Random' | 'ConsistentHash';
+  type: 'RoundRobin' | 'LeastRequest' | 'Random' | 'ConsistentHash' | 'BackendUtilization';
   slowStartWindowMs?: number;
   tableSize?: number;
+  /** BackendUtilization: Envoy's client-side weighted round robin from the endpoints' ORCA load reports. */
+  utilization?: { blackoutPeriodMs?: number; weightExpirationPeriodMs?: number; weightUpdatePeriodMs?: number; errorUtilizationPenalty?: number; outOfBandReportingMs?: number };
 }
 
 export interface OutlierDetectionIR {

@@ -310,6 +310,7 @@ const clusterPolicyExtras = {
   socketBufferBytes: optional(integer(1, 2_147_483_647)),
   zoneWeights: optional(list(object({ zone: string, weight: count }))),
   healthCheckPort: optional(portNumber),
+  healthCheckLog: optional(object({ path: string, everyFailure: boolean, everySuccess: boolean })),
 };
 const clusterPolicy = object({
   ...clusterPolicyExtras,
@@ -328,7 +329,22 @@ const clusterPolicy = object({
       retryBudget: optional(object({ percent: number, minRetryConcurrency: optional(count) })),
     }),
   ),
-  loadBalancer: optional(object({ type: oneOf('RoundRobin', 'LeastRequest', 'Random', 'ConsistentHash'), slowStartWindowMs: optional(milliseconds), tableSize: optional(count) })),
+  loadBalancer: optional(
+    object({
+      type: oneOf('RoundRobin', 'LeastRequest', 'Random', 'ConsistentHash', 'BackendUtilization'),
+      slowStartWindowMs: optional(milliseconds),
+      tableSize: optional(count),
+      utilization: optional(
+        object({
+          blackoutPeriodMs: optional(milliseconds),
+          weightExpirationPeriodMs: optional(milliseconds),
+          weightUpdatePeriodMs: optional(milliseconds),
+          errorUtilizationPenalty: optional(number),
+          outOfBandReportingMs: optional(milliseconds),
+        }),
+      ),
+    }),
+  ),
   panicThresholdPercent: optional(number),
   outlierDetection: optional(
     object({

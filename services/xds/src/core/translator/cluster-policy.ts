@@ -7,6 +7,20 @@ import { duration, EnvoyNames, EnvoyTypes, type EnvoyObject } from './envoy-type
 
 const LB_POLICY = { RoundRobin: 'ROUND_ROBIN', LeastRequest: 'LEAST_REQUEST', Random: 'RANDOM', ConsistentHash: 'MAGLEV' } as const;
 
+function clientSideWeightedRoundRobin(ir: NonNullable<NonNullable<ClusterPolicyIR['loadBalancer']>['utilization']>): EnvoyObject {
+  return {
+    name: 'envoy.load_balancing_policies.client_side_weighted_round_robin',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.load_balancing_policies.client_side_weighted_round_robin.v3.ClientSideWeightedRoundRobin',
+      ...(ir.outOfBandReportingMs !== undefined ? { enable_oob_load_report: true, oob_reporting_period: duration(ir.outOfBandReportingMs) } : {}),
+      ...(ir.blackoutPeriodMs !== undefined ? { blackout_period: duration(ir.blackoutPeriodMs) } : {}),
+      ...(ir.weightExpirationPeriodMs !== undefined ? { weight_expiration_period: duration(ir.weightExpirationPeriodMs) } : {}),
+      ...(ir.weightUpdatePeriodMs !== undefined ? { weight_update_period: duration(ir.weightUpdatePeriodMs) } : {}),
+      ...(ir.errorUtilizationPenalty !== undefined ? { error_utilization_penalty: ir.errorUtilizationPenalty } : {}),
+    },
+  };
+}
+
 /** `assignment` is the cluster's ClusterLoadAssignment (inline for DNS clusters, EDS otherwise). */
 export function applyClusterPolicy(cluster: EnvoyObject, policy: ClusterPolicyIR, http2: boolean, assignment?: EnvoyObject): void {
   if (policy.connectTimeoutMs !== undefined) cluster.connect_timeout = duration(policy.connectTimeoutMs);
@@ -80,17 +94,27 @@ export function applyClusterPolicy(cluster: EnvoyObject, policy: ClusterPolicyIR
   }
   const lb = policy.loadBalancer;
   if (lb) {
-    if (lb.type !== 'RoundRobin') cluster.lb_policy = LB_POLICY[lb.type];
+    if (lb.type !== 'RoundRobin' && lb.type !== 'BackendUtilization') cluster.lb_policy = LB_POLICY[lb.type];
     const slowStart = lb.slowStartWindowMs !== undefined ? { slow_start_config: { slow_start_window: duration(lb.slowStartWindowMs) } } : undefined;
     if (slowStart && lb.type === 'RoundRobin') cluster.round_robin_lb_config = slowStart;
     if (slowStart && lb.type === 'LeastRequest') cluster.least_request_lb_config = slowStart;
     if (lb.type === 'ConsistentHash' && lb.tableSize !== undefined) cluster.maglev_lb_config = { table_size: lb.tableSize };
+    // BackendUtilization is a load_balancing_policy, which Envoy reads instead of lb_policy.
+    if (lb.type === 'BackendUtilization') cluster.load_balancing_policy = { policies: [{ typed_extension_config: clientSideWeightedRoundRobin(lb.utilization ?? {}) }] };
   }
   if (policy.panicThresholdPercent !== undefined) cluster.common_lb_config = { healthy_panic_threshold: { value: policy.panicThresholdPercent } };
   // Zone weights are locality weights, which Envoy heeds only with locality-weighted balancing.
   if (policy.zoneWeights) cluster.common_lb_config = { ...((cluster.common_lb_config as EnvoyObject | undefined) ?? {}), locality_weighted_lb_config: {} };
   if (policy.outlierDetection) cluster.outlier_detection = outlierDetection(policy.outlierDetection);
   if (policy.healthCheck) cluster.health_checks = [healthCheck(policy.healthCheck)];
+  const log = policy.healthCheckLog;
+  if (log && cluster.health_checks) {
+    Object.assign((cluster.health_checks as EnvoyObject[])[0]!, {
+      event_logger: [{ name: 'envoy.health_check.event_sinks.file', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.health_check.event_sinks.file.v3.HealthCheckEventFileSink', event_log_path: log.path } }],
+      ...(log.everyFailure ? { always_log_health_check_failures: true } : {}),
+      ...(log.everySuccess ? { always_log_health_check_success: true } : {}),
+    });
+  }
 }
 
 function outlierDetection(ir: OutlierDetectionIR): EnvoyObject {

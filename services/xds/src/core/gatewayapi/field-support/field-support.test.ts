@@ -78,12 +78,12 @@ describe('findRefusedFields', () => {
     const spec = {
       loadBalancer: { type: 'RoundRobin', zoneAware: { weightedZones: [{ zone: 'a', weight: 1 }], preferLocal: { minEndpointsThreshold: 3 } } },
       rateLimit: { local: { rules: [{ limit: { requests: 1, unit: 'Second' } }, { cost: { request: { from: 'Number', number: 2 } }, limit: { requests: 1, unit: 'Second' } }] } },
-      healthCheck: { active: { type: 'TCP', healthCheckLog: { sinks: [{ type: 'File', file: { path: '/tmp/hc.log' } }] } } },
+      telemetry: { tracing: { samplingFraction: { numerator: 1 } } },
     };
     expect(findRefusedFields(spec, backendTrafficPolicyFields)).toEqual([
       "spec.loadBalancer.zoneAware.preferLocal: zoneAware preferLocal is not translated: Envoy's zone-aware routing needs the proxy's own zone and a local cluster in its bootstrap, which Gatehouse's bootstrap does not set",
       `spec.rateLimit.local.rules[1].cost: ${COST_REASON}`,
-      'spec.healthCheck.active.healthCheckLog: active health check healthCheckLog is not translated yet',
+      "spec.telemetry.tracing: telemetry.tracing is not translated: per-route sampling, tags and span names need the Gateway's tracing provider (EnvoyProxy telemetry.tracing) on the HTTP connection manager, which Gatehouse does not configure",
     ]);
   });
 
