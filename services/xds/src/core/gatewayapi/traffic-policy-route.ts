@@ -24,6 +24,8 @@ interface ConsistentHashSpec {
 interface LocalRuleSpec {
   clientSelectors?: unknown[];
   limit?: { requests?: number; unit?: string };
+  shadowMode?: boolean;
+  xRateLimitHeaders?: 'Off' | 'DraftVersion03';
 }
 
 const FILL_INTERVAL_MS: Record<string, number> = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
@@ -68,7 +70,15 @@ export function translateLocalRateLimit(spec: { local?: { rules?: LocalRuleSpec[
     else descriptorRules.push({ ...selectors, requests, fillIntervalMs: interval });
   });
   if (!ok) return undefined;
-  return { ...(bucket ?? UNLIMITED), ...(descriptorRules.length > 0 ? { descriptorRules } : {}) };
+  // Envoy's local rate limit is enforced or not, with or without headers, per route: the rules must agree.
+  const shadow = agreed(rules.map((r) => r.shadowMode === true), 'shadowMode', values);
+  const noHeaders = agreed(rules.map((r) => r.xRateLimitHeaders === 'Off'), 'xRateLimitHeaders', values);
+  return { ...(bucket ?? UNLIMITED), ...(descriptorRules.length > 0 ? { descriptorRules } : {}), ...(shadow ? { shadow } : {}), ...(noHeaders ? { noHeaders } : {}) };
+}
+
+function agreed(flags: boolean[], field: string, values: PolicyValues): boolean {
+  if (flags.some((f) => f) && !flags.every((f) => f)) values.problems.push(`spec.rateLimit.local.rules: ${field} must be the same on every local rule (Envoy applies it to the route's whole local rate limit)`);
+  return flags.every((f) => f);
 }
 
 export function translateFault(spec: FaultSpec, values: PolicyValues): FaultIR | undefined {

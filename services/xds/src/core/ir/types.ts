@@ -348,6 +348,10 @@ export interface LocalRateLimitIR {
   fillIntervalMs: number;
   /** Rules with clientSelectors: a token bucket per descriptor, built from the route's stage-1 rate_limits. */
   descriptorRules?: LocalDescriptorRuleIR[];
+  /** Every rule in shadowMode: counted and reported, never enforced. */
+  shadow?: boolean;
+  /** xRateLimitHeaders Off: no x-ratelimit headers on the route's responses. */
+  noHeaders?: boolean;
 }
 
 export interface LocalDescriptorRuleIR {

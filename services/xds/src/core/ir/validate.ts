@@ -212,6 +212,8 @@ const localRateLimit = object({
       }),
     ),
   ),
+  shadow: optional(boolean),
+  noHeaders: optional(boolean),
 });
 const fault = object({
   delay: optional(object({ fixedDelayMs: milliseconds, percent: optional(percent) })),

@@ -13,6 +13,7 @@ const LOCAL_RATE_LIMIT_NAME = 'envoy.filters.http.local_ratelimit';
 const LOCAL_RATE_LIMIT_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit';
 const STAT_PREFIX = 'http_local_rate_limiter';
 const ALWAYS = { numerator: 100, denominator: 'HUNDRED' } as const;
+const NEVER = { numerator: 0, denominator: 'HUNDRED' } as const;
 /** The rate_limits stage of local descriptors, apart from the global filter's stage 0. */
 const LOCAL_STAGE = 1;
 
@@ -35,8 +36,9 @@ export const localRateLimitFilter: HttpFilterTranslator = {
       stat_prefix: STAT_PREFIX,
       token_bucket: bucket(limit.requests, limit.fillIntervalMs),
       filter_enabled: { runtime_key: 'local_rate_limit_enabled', default_value: ALWAYS },
-      filter_enforced: { runtime_key: 'local_rate_limit_enforced', default_value: ALWAYS },
-      enable_x_ratelimit_headers: 'DRAFT_VERSION_03',
+      // shadowMode: buckets are spent and stats kept, but no request is refused.
+      filter_enforced: { runtime_key: 'local_rate_limit_enforced', default_value: limit.shadow ? NEVER : ALWAYS },
+      enable_x_ratelimit_headers: limit.noHeaders ? 'OFF' : 'DRAFT_VERSION_03',
       ...(descriptors ? { descriptors: descriptors.descriptors, stage: LOCAL_STAGE, always_consume_default_token_bucket: false } : {}),
     });
   },
