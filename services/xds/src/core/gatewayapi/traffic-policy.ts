@@ -28,7 +28,7 @@ interface ClientSelector {
 
 interface RateLimitRuleSpec {
   clientSelectors?: ClientSelector[];
-  limit?: { requests?: number; unit?: string; fromMetadata?: unknown };
+  limit?: { requests?: number; unit?: string; fromMetadata?: { namespace?: string; key?: string } };
   cost?: unknown;
   shadowMode?: boolean;
   shared?: boolean;
@@ -156,6 +156,11 @@ function translateRateLimit(policy: string, spec: NonNullable<TrafficPolicySpec[
     const translated: RateLimitRuleIR = { ...translateRuleSelectors(rule, at, problems), requests: rule.limit.requests, unit: unit as RateLimitUnit };
     // Envoy Gateway's shadowMode lives in the rate limit service's config: counted, reported, never enforced.
     if (rule.shadowMode) translated.shadowMode = true;
+    const fromMetadata = rule.limit.fromMetadata;
+    if (fromMetadata) {
+      if (!fromMetadata.namespace || !fromMetadata.key) problems.push(`${at}.limit.fromMetadata: namespace and key are required`);
+      else translated.limitFromMetadata = { namespace: fromMetadata.namespace, key: fromMetadata.key };
+    }
     rules.push(translated);
   });
   if (rules.length === 0) return undefined;

@@ -395,6 +395,8 @@ export interface RateLimitRuleIR {
   unit: RateLimitUnit;
   /** The rate limit service counts and reports but never answers OVER_LIMIT for this rule. */
   shadowMode?: boolean;
+  /** limit.fromMetadata: a request's limit from this dynamic metadata struct (requests_per_unit, unit), when present. */
+  limitFromMetadata?: { namespace: string; key: string };
 }
 
 export type EndpointIR = ({ kind: 'ip'; address: string; port: number } | { kind: 'fqdn'; hostname: string; port: number } | { kind: 'unix'; path: string }) & {

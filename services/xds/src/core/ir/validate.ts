@@ -195,6 +195,7 @@ const rateLimitRule = object({
   requests: integer(1, Number.MAX_SAFE_INTEGER),
   unit: oneOf('second', 'minute', 'hour', 'day', 'week', 'month', 'year'),
   shadowMode: optional(boolean),
+  limitFromMetadata: optional(object({ namespace: string, key: string })),
 });
 const globalRateLimit = object({ policy: string, shared: boolean, rules: list(rateLimitRule) });
 
