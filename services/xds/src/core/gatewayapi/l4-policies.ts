@@ -30,6 +30,13 @@ const HTTP_ONLY: Record<Exclude<keyof TrafficPolicyIR, 'cluster'>, string> = {
   fault: 'faultInjection',
   hashPolicies: 'loadBalancer.consistentHash (header, cookie, source IP: HTTP hash policies)',
   compressors: 'compression',
+  compressorMinLengths: 'compressor.minContentLength',
+  responseOverride: 'responseOverride',
+  admissionControl: 'admissionControl',
+  bandwidthLimit: 'bandwidthLimit',
+  routeStatName: 'telemetry.metrics.routeStatName',
+  // Merging over a Gateway or listener policy is done for HTTP routes only.
+  merged: 'mergeType',
   upgrades: 'httpUpgrade',
   requestBufferBytes: 'requestBuffer',
   streamIdleTimeoutMs: 'timeout.http.streamIdleTimeout',

@@ -13,6 +13,7 @@ import { AUTHZ_SECTIONS, translateSecurityFeatures, type SecurityFeatures } from
 import { httpRouteHostnames, tlsWithoutHttpsTarget, translateClientTrafficPolicy } from './client-traffic-policy.js';
 import { withSelectedTargets } from './target-selectors.js';
 import { listenerSetKeyOf, listenerSetTarget } from './listener-sets.js';
+import { mergeWithParents, recordOverrides, setMergedConditions, type MergeRecord, type ParentTrafficPolicy } from './traffic-policy-merge.js';
 import type { ClientPolicyIR } from '../ir/types.js';
 import type { ExtensionClaim } from './extension-policy.js';
 
@@ -91,13 +92,25 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
     }
   }
 
+  const trafficParents = parentTrafficPolicies(index, gatewayKeys);
+  const merges: MergeRecord = [];
   for (const listed of index.list('BackendTrafficPolicy')) {
     const { policy, problems: selectorProblems } = withSelectedTargets(listed, index);
+    const policyName = `${policy.metadata.namespace}/${policy.metadata.name}`;
     // A policy that failed its schema is reported as such; its spec is not read.
-    const translated = policy.issues?.length ? { ir: {}, problems: [] } : translateTrafficPolicy(`${policy.metadata.namespace}/${policy.metadata.name}`, policy.spec ?? {});
+    const translated = policy.issues?.length ? { ir: {} as TrafficPolicyIR, problems: [] as string[] } : translateTrafficPolicy(policyName, policy.spec ?? {}, index);
     translated.problems.push(...selectorProblems);
-    attach(policy, index, gatewayKeys, controllerName, statuses, translated.problems, false, (target, name) => result.traffic.claim(target, name, translated.ir));
+    const spec = (policy.spec ?? {}) as Record<string, unknown>;
+    const mergeRecord: MergeRecord = [];
+    if (!policy.issues?.length && spec.mergeType !== undefined && spec.mergeType !== null) {
+      const merged = mergeWithParents(policyName, spec, trafficParents, index, mergeRecord);
+      translated.problems.push(...merged.problems);
+      if (Object.keys(merged.merged).length > 0) translated.ir.merged = merged.merged;
+    } else if (!policy.issues?.length) recordOverrides(policyName, spec, trafficParents, index, mergeRecord);
+    const accepted = attach(policy, index, gatewayKeys, controllerName, statuses, translated.problems, false, (target, name) => result.traffic.claim(target, name, translated.ir));
+    if (accepted) merges.push(...mergeRecord);
   }
+  setMergedConditions(merges, statuses);
 
   const chainOwner = chainOwnerOf(gateways);
   for (const listed of index.list('ClientTrafficPolicy')) {
@@ -168,6 +181,25 @@ export function attach(
   }
   statuses.set(`${policy.kind}/${policyName}`, { kind, ancestors });
   return acceptedAnywhere;
+}
+
+/** Valid BackendTrafficPolicies on Gateways and listeners, the first per target (a later one is Conflicted). */
+function parentTrafficPolicies(index: ResourceIndex, gatewayKeys: ReadonlyMap<string, ReadonlySet<string>>): Map<string, ParentTrafficPolicy> {
+  const parents = new Map<string, ParentTrafficPolicy>();
+  for (const listed of index.list('BackendTrafficPolicy')) {
+    const { policy, problems } = withSelectedTargets(listed, index);
+    const name = `${policy.metadata.namespace}/${policy.metadata.name}`;
+    const spec = (policy.spec ?? {}) as Record<string, unknown> & { targetRef?: unknown; targetRefs?: unknown };
+    const valid = !policy.issues?.length && problems.length === 0 && translateTrafficPolicy(name, spec, index).problems.length === 0;
+    for (const target of objectsOf<TargetRef>([...objectsOf(spec.targetRefs), spec.targetRef])) {
+      if (target.kind !== 'Gateway') continue;
+      const key = targetKeyOf(target, policy.metadata.namespace, index, gatewayKeys);
+      if (key && !parents.has(key)) parents.set(key, valid ? { name, spec } : { name, spec: {} });
+    }
+  }
+  // A target whose first policy is invalid has no parent to merge with.
+  for (const [key, parent] of parents) if (Object.keys(parent.spec).length === 0) parents.delete(key);
+  return parents;
 }
 
 /** "listener:<gw>/<name>" -> the key of the listener whose name the shared HTTP filter chain carries. */

@@ -239,7 +239,7 @@ function expandRules(
       if (securityParts?.csrf) ir.csrf = securityParts.csrf;
       if (securityParts?.extAuth) ir.extAuth = securityParts.extAuth;
       if (extensions) ir.extensions = extensions;
-      if (traffic) applyTrafficPolicy(ir, traffic.value, clusters.registry);
+      if (traffic) applyTrafficPolicy(ir, traffic.value, clusters.registry, { gateway: gateway.key, listener: listener.name });
       entries.push({ listener, hostname, route: ir, order: { routeRank, rule: r, match: m } });
     });
   });

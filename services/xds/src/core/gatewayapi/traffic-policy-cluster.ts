@@ -4,6 +4,7 @@
 // preconnecting and the upstream protocol. Read with Envoy's value rules.
 import type { ActiveHealthCheckIR, CircuitBreakerIR, ClusterPolicyIR, LoadBalancerIR, OutlierDetectionIR, PayloadIR } from '../ir/types.js';
 import type { PolicyValues } from './policy-values.js';
+import { translateHttp2, translateRoutingType, translateZoneWeights, type Http2Spec } from './traffic-policy-upstream.js';
 
 interface Payload {
   type?: 'Text' | 'Binary';
@@ -14,7 +15,9 @@ interface Payload {
 export interface ClusterSettingsSpec {
   tcpKeepalive?: { probes?: number; idleTime?: string; interval?: string };
   dns?: { dnsRefreshRate?: string; respectDnsTtl?: boolean; lookupFamily?: 'IPv4' | 'IPv6' | 'IPv4Preferred' | 'IPv6Preferred' | 'IPv4AndIPv6' };
-  connection?: { bufferLimit?: string | number; preconnect?: { perEndpointPercent?: number; predictivePercent?: number } };
+  connection?: { bufferLimit?: string | number; socketBufferLimit?: string | number; preconnect?: { perEndpointPercent?: number; predictivePercent?: number } };
+  http2?: Http2Spec;
+  routingType?: string;
   useClientProtocol?: boolean;
   proxyProtocol?: { version?: 'V1' | 'V2' };
   timeout?: { tcp?: { connectTimeout?: string }; http?: { connectionIdleTimeout?: string; maxConnectionDuration?: string; requestTimeout?: string } };
@@ -27,7 +30,13 @@ export interface ClusterSettingsSpec {
     perEndpoint?: { maxConnections?: number };
     retryBudget?: { percent?: { numerator?: number; denominator?: number }; minRetryConcurrency?: number };
   };
-  loadBalancer?: { type?: LoadBalancerIR['type']; slowStart?: { window?: string }; consistentHash?: { tableSize?: number } };
+  loadBalancer?: {
+    type?: LoadBalancerIR['type'] | 'DynamicModule';
+    slowStart?: { window?: string };
+    backendUtilization?: { blackoutPeriod?: string; weightExpirationPeriod?: string; weightUpdatePeriod?: string; errorUtilizationPenaltyPercent?: number; outOfBand?: { reportingPeriod?: string } };
+    consistentHash?: { tableSize?: number };
+    zoneAware?: { weightedZones?: Array<{ zone?: string; weight?: number }> };
+  };
   healthCheck?: {
     panicThreshold?: number;
     passive?: {
@@ -51,6 +60,8 @@ export interface ClusterSettingsSpec {
       http?: { path?: string; hostname?: string; method?: string; expectedStatuses?: number[]; retriableStatuses?: number[]; expectedResponse?: Payload; requestBody?: Payload };
       tcp?: { send?: Payload; receive?: Payload };
       grpc?: { service?: string };
+      overrides?: { port?: number };
+      healthCheckLog?: { matches?: string[]; sinks?: Array<{ type?: string; file?: { path?: string } }> };
     };
   };
 }
@@ -82,6 +93,29 @@ export function translateClusterSettings(policy: string, spec: ClusterSettingsSp
     if (active) ir.healthCheck = active;
   }
   connectionSettings(spec, ir, values);
+  const http2 = translateHttp2(spec.http2, values);
+  if (http2) ir.http2 = http2;
+  const socketBuffer = values.bytes(spec.connection?.socketBufferLimit, 'spec.connection.socketBufferLimit', 2_147_483_647);
+  if (socketBuffer === 0) values.problems.push('spec.connection.socketBufferLimit: must be greater than 0');
+  else if (socketBuffer !== undefined) ir.socketBufferBytes = socketBuffer;
+  const zoneWeights = translateZoneWeights(spec.loadBalancer?.zoneAware?.weightedZones, values);
+  if (zoneWeights && ir.loadBalancer?.type === 'BackendUtilization') values.problems.push('spec.loadBalancer.zoneAware: is not supported with type BackendUtilization (its load balancing policy weighs endpoints, not zones)');
+  else if (zoneWeights) ir.zoneWeights = zoneWeights;
+  const log = spec.healthCheck?.active?.healthCheckLog;
+  if (log) {
+    const sink = log.sinks?.[0];
+    if (sink && (sink.type !== 'File' || !sink.file?.path)) values.problems.push('spec.healthCheck.active.healthCheckLog.sinks[0]: type File with file.path is required');
+    const matches = log.matches ?? [];
+    const failure = matches.some((m) => m === 'Failure' || m === 'FailureSeriesStart');
+    const success = matches.some((m) => m === 'Success' || m === 'HealthyTransition');
+    // The CRD's rule: a failure type and a success type come together.
+    if (failure !== success) values.problems.push('spec.healthCheck.active.healthCheckLog.matches: a failure type and a success type must both be specified together');
+    // Envoy always logs the first failure (ejection) and healthy transitions; Failure and Success add every probe's outcome.
+    ir.healthCheckLog = { path: sink?.file?.path ?? '/dev/stdout', everyFailure: matches.length === 0 || matches.includes('Failure'), everySuccess: matches.length === 0 || matches.includes('Success') };
+  }
+  const healthCheckPort = values.integer(spec.healthCheck?.active?.overrides?.port, 'spec.healthCheck.active.overrides.port', 1, 65535);
+  if (healthCheckPort !== undefined) ir.healthCheckPort = healthCheckPort;
+  translateRoutingType(spec.routingType, values);
   return Object.keys(ir).length > 1 ? ir : undefined;
 }
 
@@ -160,7 +194,27 @@ function loadBalancer(spec: NonNullable<ClusterSettingsSpec['loadBalancer']>, va
     values.problems.push(`${at}.type: is required`);
     return undefined;
   }
+  // The CRD's enum has it; its Envoy side (a dynamic module's load balancer) is refused by the field table.
+  if (spec.type === 'DynamicModule') {
+    values.problems.push(`${at}.type: DynamicModule is not translated: it needs an Envoy dynamic module, which Gatehouse's Envoy does not load`);
+    return undefined;
+  }
   const ir: LoadBalancerIR = { type: spec.type };
+  if (spec.type === 'BackendUtilization') {
+    const bu = spec.backendUtilization ?? {};
+    const utilization: NonNullable<LoadBalancerIR['utilization']> = {};
+    const period = (value: string | undefined, field: 'blackoutPeriodMs' | 'weightExpirationPeriodMs' | 'weightUpdatePeriodMs' | 'outOfBandReportingMs', path: string) => {
+      const ms = values.duration(value, `${at}.backendUtilization.${path}`, field === 'outOfBandReportingMs');
+      if (ms !== undefined) utilization[field] = ms;
+    };
+    period(bu.blackoutPeriod, 'blackoutPeriodMs', 'blackoutPeriod');
+    period(bu.weightExpirationPeriod, 'weightExpirationPeriodMs', 'weightExpirationPeriod');
+    period(bu.weightUpdatePeriod, 'weightUpdatePeriodMs', 'weightUpdatePeriod');
+    if (bu.outOfBand) period(bu.outOfBand.reportingPeriod ?? '10s', 'outOfBandReportingMs', 'outOfBand.reportingPeriod');
+    const penalty = values.integer(bu.errorUtilizationPenaltyPercent, `${at}.backendUtilization.errorUtilizationPenaltyPercent`);
+    if (penalty !== undefined) utilization.errorUtilizationPenalty = penalty / 100;
+    ir.utilization = utilization;
+  } else if (spec.backendUtilization) values.problems.push(`${at}.backendUtilization: only for type BackendUtilization`);
   if (spec.slowStart) {
     if (spec.type !== 'RoundRobin' && spec.type !== 'LeastRequest') values.problems.push(`${at}.slowStart: only RoundRobin and LeastRequest load balancers have a slow start`);
     const window = values.duration(spec.slowStart.window, `${at}.slowStart.window`);

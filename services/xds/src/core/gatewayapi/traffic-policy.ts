@@ -1,13 +1,15 @@
 // BackendTrafficPolicy spec -> IR: rate limits, retries and the other route-level fields here, the
 // cluster-level fields in ./traffic-policy-cluster.ts. Fields the table refuses are reported by
 // path (./field-support), never silently dropped.
-import type { ClusterPolicyIR, CompressorType, FaultIR, GlobalRateLimitIR, HashPolicyIR, LocalRateLimitIR, RateLimitRuleIR, RateLimitUnit, RetryIR, StringMatchIR } from '../ir/types.js';
+import type { AdmissionControlIR, BandwidthLimitIR, ClusterPolicyIR, CompressorType, FaultIR, GlobalRateLimitIR, HashPolicyIR, LocalRateLimitIR, RateLimitRuleIR, RateLimitUnit, ResponseOverrideIR, RetryIR, StringMatchIR } from '../ir/types.js';
 import { backendTrafficPolicyFields } from './field-support/backend-traffic-policy.js';
 import { findRefusedFields } from './field-support/refused-fields.js';
 import { PolicyValues } from './policy-values.js';
 import { describeRegexProblem } from './regex.js';
+import type { ResourceIndex } from './resource-index.js';
 import { translateClusterSettings, type ClusterSettingsSpec } from './traffic-policy-cluster.js';
-import { translateFault, translateHashPolicies, translateLocalRateLimit, type FaultSpec } from './traffic-policy-route.js';
+import { translateAdmissionControl, translateBandwidthLimit, translateResponseOverride, type AdmissionControlSpec, type BandwidthLimitSpec, type ResponseOverrideSpec } from './traffic-policy-filters.js';
+import { translateCompressorMinLengths, translateFault, translateHashPolicies, translateLocalRateLimit, type CompressorSpec, type FaultSpec } from './traffic-policy-route.js';
 
 interface StringSelector {
   name?: string;
@@ -26,7 +28,7 @@ interface ClientSelector {
 
 interface RateLimitRuleSpec {
   clientSelectors?: ClientSelector[];
-  limit?: { requests?: number; unit?: string; fromMetadata?: unknown };
+  limit?: { requests?: number; unit?: string; fromMetadata?: { namespace?: string; key?: string } };
   cost?: unknown;
   shadowMode?: boolean;
   shared?: boolean;
@@ -37,8 +39,12 @@ export interface TrafficPolicySpec extends ClusterSettingsSpec {
   faultInjection?: FaultSpec;
   httpUpgrade?: Array<{ type: string; connect?: { terminate?: boolean } }>;
   requestBuffer?: { limit?: string | number };
-  compression?: Array<{ type?: CompressorType }>;
-  compressor?: Array<{ type?: CompressorType }>;
+  responseOverride?: ResponseOverrideSpec[];
+  admissionControl?: AdmissionControlSpec;
+  bandwidthLimit?: BandwidthLimitSpec;
+  telemetry?: { metrics?: { routeStatName?: string } };
+  compression?: CompressorSpec[];
+  compressor?: CompressorSpec[];
   timeout?: ClusterSettingsSpec['timeout'] & { http?: { streamIdleTimeout?: string; maxStreamDuration?: string } };
   retry?: {
     numRetries?: number;
@@ -55,28 +61,36 @@ export interface TrafficPolicyIR {
   fault?: FaultIR;
   hashPolicies?: HashPolicyIR[];
   compressors?: CompressorType[];
+  compressorMinLengths?: Array<{ type: CompressorType; bytes: number }>;
   upgrades?: Array<{ type: string; terminateConnect?: boolean }>;
   requestBufferBytes?: number;
+  responseOverride?: ResponseOverrideIR;
+  admissionControl?: AdmissionControlIR;
+  bandwidthLimit?: BandwidthLimitIR;
+  /** telemetry.metrics.routeStatName, its %ROUTE_…% operators substituted per route. */
+  routeStatName?: string;
   streamIdleTimeoutMs?: number;
   maxStreamDurationMs?: number;
   /** timeout.http.requestTimeout: the route timeout, unless the route sets its own. */
   requestTimeoutMs?: number;
   /** Settings for the clusters of the targeted routes (each gets a per-policy copy). */
   cluster?: ClusterPolicyIR;
+  /** mergeType: this policy merged over the parent policy, by the parent's target ("gateway:…", "listener:…"). */
+  merged?: Record<string, TrafficPolicyIR>;
 }
 
 /**
  * A policy with a field its kind's table refuses is rejected whole (Accepted=False naming the
  * field), never half-applied; so is one with a value Envoy would refuse.
  */
-export function translateTrafficPolicy(policy: string, spec: Record<string, unknown>): { ir: TrafficPolicyIR; problems: string[] } {
+export function translateTrafficPolicy(policy: string, spec: Record<string, unknown>, index?: ResourceIndex): { ir: TrafficPolicyIR; problems: string[] } {
   const problems: string[] = findRefusedFields(spec, backendTrafficPolicyFields);
   const values = new PolicyValues(problems);
   const typed = spec as TrafficPolicySpec;
   const ir: TrafficPolicyIR = {};
   if (typed.rateLimit) {
     if (typed.rateLimit.type === 'Local' || typed.rateLimit.local) {
-      const local = translateLocalRateLimit(typed.rateLimit, values);
+      const local = translateLocalRateLimit(typed.rateLimit, values, (rule, at) => translateRuleSelectors(rule as RateLimitRuleSpec, at, problems));
       if (local) ir.localRateLimit = local;
     } else {
       const rateLimit = translateRateLimit(policy, typed.rateLimit, problems);
@@ -88,8 +102,11 @@ export function translateTrafficPolicy(policy: string, spec: Record<string, unkn
     const fault = translateFault(typed.faultInjection, values);
     if (fault) ir.fault = fault;
   }
-  const compressors = translateCompressors(typed.compressor ?? typed.compression, typed.compressor ? 'compressor' : 'compression', problems);
+  const compressorField = typed.compressor ? 'compressor' : 'compression';
+  const compressors = translateCompressors(typed.compressor ?? typed.compression, compressorField, problems);
   if (compressors) ir.compressors = compressors;
+  const minLengths = translateCompressorMinLengths(typed.compressor ?? typed.compression, compressorField, values);
+  if (minLengths) ir.compressorMinLengths = minLengths;
   const hashPolicies = translateHashPolicies(typed.loadBalancer as Parameters<typeof translateHashPolicies>[0], values);
   if (hashPolicies) ir.hashPolicies = hashPolicies;
   const requestTimeout = values.duration(typed.timeout?.http?.requestTimeout, 'spec.timeout.http.requestTimeout', false);
@@ -109,6 +126,15 @@ export function translateTrafficPolicy(policy: string, spec: Record<string, unkn
     if (buffer === 0) problems.push('spec.requestBuffer.limit: must be greater than 0');
     else ir.requestBufferBytes = buffer;
   }
+  const namespace = policy.slice(0, policy.indexOf('/'));
+  const responseOverride = translateResponseOverride(policy, namespace, typed.responseOverride, values, index);
+  if (responseOverride) ir.responseOverride = responseOverride;
+  const admissionControl = translateAdmissionControl(policy, typed.admissionControl, values);
+  if (admissionControl) ir.admissionControl = admissionControl;
+  const bandwidthLimit = translateBandwidthLimit(typed.bandwidthLimit, values);
+  if (bandwidthLimit) ir.bandwidthLimit = bandwidthLimit;
+  const statName = typed.telemetry?.metrics?.routeStatName;
+  if (statName !== undefined && statName !== '') ir.routeStatName = statName;
   const cluster = translateClusterSettings(policy, typed, values);
   if (cluster) ir.cluster = cluster;
   return { ir, problems };
@@ -127,14 +153,13 @@ function translateRateLimit(policy: string, spec: NonNullable<TrafficPolicySpec[
       return;
     }
     shared ||= rule.shared === true;
-    const translated: RateLimitRuleIR = { selectors: [], requests: rule.limit.requests, unit: unit as RateLimitUnit };
-    for (const [s, selector] of (rule.clientSelectors ?? []).entries()) {
-      translateSelector(selector, translated, `${at}.clientSelectors[${s}]`, problems);
-    }
-    for (const selector of translated.selectors) {
-      const match = 'match' in selector ? selector.match : undefined;
-      const problem = match?.type === 'RegularExpression' ? describeRegexProblem(match.value) : undefined;
-      if (problem) problems.push(`${at}: ${problem}`);
+    const translated: RateLimitRuleIR = { ...translateRuleSelectors(rule, at, problems), requests: rule.limit.requests, unit: unit as RateLimitUnit };
+    // Envoy Gateway's shadowMode lives in the rate limit service's config: counted, reported, never enforced.
+    if (rule.shadowMode) translated.shadowMode = true;
+    const fromMetadata = rule.limit.fromMetadata;
+    if (fromMetadata) {
+      if (!fromMetadata.namespace || !fromMetadata.key) problems.push(`${at}.limit.fromMetadata: namespace and key are required`);
+      else translated.limitFromMetadata = { namespace: fromMetadata.namespace, key: fromMetadata.key };
     }
     rules.push(translated);
   });
@@ -142,7 +167,19 @@ function translateRateLimit(policy: string, spec: NonNullable<TrafficPolicySpec[
   return { policy, shared, rules };
 }
 
-function translateSelector(selector: ClientSelector, rule: RateLimitRuleIR, at: string, problems: string[]): void {
+/** A rule's clientSelectors as rate limit selectors (and at most one CIDR), regular expressions RE2-checked. */
+function translateRuleSelectors(rule: RateLimitRuleSpec, at: string, problems: string[]): Pick<RateLimitRuleIR, 'selectors' | 'cidr'> {
+  const translated: Pick<RateLimitRuleIR, 'selectors' | 'cidr'> = { selectors: [] };
+  for (const [s, selector] of (rule.clientSelectors ?? []).entries()) translateSelector(selector, translated, `${at}.clientSelectors[${s}]`, problems);
+  for (const selector of translated.selectors) {
+    const match = 'match' in selector ? selector.match : undefined;
+    const problem = match?.type === 'RegularExpression' ? describeRegexProblem(match.value) : undefined;
+    if (problem) problems.push(`${at}: ${problem}`);
+  }
+  return translated;
+}
+
+function translateSelector(selector: ClientSelector, rule: Pick<RateLimitRuleIR, 'selectors' | 'cidr'>, at: string, problems: string[]): void {
   for (const header of selector.headers ?? []) {
     const distinct = header.type === 'Distinct';
     const match = distinct ? undefined : toStringMatch(header.type, header.value ?? '');
@@ -195,7 +232,7 @@ export function parseCidr(text: string): { cidr: string; maskLen: number; ipv6: 
 }
 
 /** Response compressors in preference order, each type once (Envoy has one filter per type). */
-function translateCompressors(spec: Array<{ type?: CompressorType }> | undefined, field: string, problems: string[]): CompressorType[] | undefined {
+function translateCompressors(spec: CompressorSpec[] | undefined, field: string, problems: string[]): CompressorType[] | undefined {
   if (!spec?.length) return undefined;
   const types: CompressorType[] = [];
   spec.forEach((entry, i) => {

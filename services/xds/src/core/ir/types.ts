@@ -356,6 +356,8 @@ export interface RouteIR {
   fault?: FaultIR;
   /** BackendTrafficPolicy compressor (or compression): response compressors, most preferred first. */
   compressors?: CompressorType[];
+  /** BackendTrafficPolicy compressor minContentLength per type: its own compressor filter, compressing from that many bytes. */
+  compressorMinLengths?: Array<{ type: CompressorType; bytes: number }>;
   /** BackendTrafficPolicy httpUpgrade: upgrade types enabled on the route (CONNECT may be terminated). */
   upgrades?: Array<{ type: string; terminateConnect?: boolean }>;
   /** BackendTrafficPolicy requestBuffer.limit: the whole request is buffered, up to this many bytes. */
@@ -366,6 +368,14 @@ export interface RouteIR {
   maxStreamDurationMs?: number;
   /** BackendTrafficPolicy loadBalancer.consistentHash: what the MAGLEV cluster hashes on. */
   hashPolicies?: HashPolicyIR[];
+  /** BackendTrafficPolicy responseOverride (envoy.filters.http.custom_response, one filter per policy). */
+  responseOverride?: ResponseOverrideIR;
+  /** BackendTrafficPolicy admissionControl (envoy.filters.http.admission_control, one filter per policy). */
+  admissionControl?: AdmissionControlIR;
+  /** BackendTrafficPolicy bandwidthLimit (envoy.filters.http.bandwidth_limit, one filter per direction). */
+  bandwidthLimit?: BandwidthLimitIR;
+  /** BackendTrafficPolicy telemetry.metrics.routeStatName, its operators substituted: the route's stat_prefix. */
+  statPrefix?: string;
   /** Internal routes (ACME challenge) bypass policies. */
   internal?: boolean;
   /** A backend is a DynamicResolver Backend: loopback hosts are denied, a hostname rewrite goes through the DNS cache. */
@@ -374,8 +384,60 @@ export interface RouteIR {
 
 export type CompressorType = 'Gzip' | 'Brotli' | 'Zstd';
 
+/** Responses replaced by the policy's rules, first match wins. */
+export interface ResponseOverrideIR {
+  /** "<namespace>/<name>" of the BackendTrafficPolicy: names the filter. */
+  policy: string;
+  rules: ResponseOverrideRuleIR[];
+}
+
+export interface ResponseOverrideRuleIR {
+  /** Any of these status codes (inclusive ranges); empty: any status. */
+  statusCodes: Array<{ kind: 'value'; value: number } | { kind: 'range'; start: number; end: number }>;
+  /** All of these response headers must match. */
+  responseHeaders: Array<{ name: string; match: { type: 'Exact' | 'Prefix' | 'Suffix' | 'RegularExpression'; value: string } }>;
+  response?: { statusCode?: number; contentType?: string; body?: string; add: HeaderValueIR[]; set: HeaderValueIR[] };
+  redirect?: { scheme?: string; hostname?: string; port?: number; path?: string; statusCode: number };
+}
+
+export interface AdmissionControlIR {
+  /** "<namespace>/<name>" of the BackendTrafficPolicy: names the filter. */
+  policy: string;
+  samplingWindowMs: number;
+  minSuccessRatePercent: number;
+  aggression: number;
+  minRequestRate: number;
+  maxRejectionPercent: number;
+  /** HTTP statuses counted as success (Envoy's default, below 400, when empty). */
+  httpSuccessStatuses: number[];
+  /** gRPC status codes counted as success (Envoy's default when empty). */
+  grpcSuccessStatuses: number[];
+}
+
+export interface BandwidthLimitIR {
+  /** KiB per second sent to the backend. */
+  requestKibps?: number;
+  /** KiB per second sent to the client. */
+  responseKibps?: number;
+  /** Delay trailers on responses, with this name prefix ('' for none). */
+  responseTrailerPrefix?: string;
+}
+
 export interface LocalRateLimitIR {
   /** Tokens per fill interval (the bucket's size too). */
+  requests: number;
+  fillIntervalMs: number;
+  /** Rules with clientSelectors: a token bucket per descriptor, built from the route's stage-1 rate_limits. */
+  descriptorRules?: LocalDescriptorRuleIR[];
+  /** Every rule in shadowMode: counted and reported, never enforced. */
+  shadow?: boolean;
+  /** xRateLimitHeaders Off: no x-ratelimit headers on the route's responses. */
+  noHeaders?: boolean;
+}
+
+export interface LocalDescriptorRuleIR {
+  selectors: RateLimitSelectorIR[];
+  cidr?: { cidr: string; maskLen: number; ipv6: boolean; distinct: boolean };
   requests: number;
   fillIntervalMs: number;
 }
@@ -388,7 +450,7 @@ export interface FaultIR {
 export type HashPolicyIR =
   | { kind: 'sourceIP' }
   | { kind: 'header'; name: string }
-  | { kind: 'cookie'; name: string; ttlMs?: number }
+  | { kind: 'cookie'; name: string; ttlMs?: number; attributes?: Array<{ name: string; value: string }> }
   | { kind: 'query'; name: string };
 
 export type RateLimitUnit = 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'year';
@@ -412,6 +474,10 @@ export interface RateLimitRuleIR {
   cidr?: { cidr: string; maskLen: number; ipv6: boolean; distinct: boolean };
   requests: number;
   unit: RateLimitUnit;
+  /** The rate limit service counts and reports but never answers OVER_LIMIT for this rule. */
+  shadowMode?: boolean;
+  /** limit.fromMetadata: a request's limit from this dynamic metadata struct (requests_per_unit, unit), when present. */
+  limitFromMetadata?: { namespace: string; key: string };
 }
 
 export type EndpointIR = ({ kind: 'ip'; address: string; port: number } | { kind: 'fqdn'; hostname: string; port: number } | { kind: 'unix'; path: string }) & {
@@ -482,6 +548,26 @@ export interface ClusterPolicyIR {
   useClientProtocol?: boolean;
   /** Send a PROXY protocol header of this version on every upstream connection. */
   proxyProtocolVersion?: 'V1' | 'V2';
+  /** BackendTrafficPolicy http2: HTTP/2 settings wherever the cluster speaks HTTP/2. */
+  http2?: Http2SettingsIR;
+  /** BackendTrafficPolicy connection.socketBufferLimit: SO_RCVBUF and SO_SNDBUF of upstream sockets, in bytes. */
+  socketBufferBytes?: number;
+  /** BackendTrafficPolicy loadBalancer.zoneAware.weightedZones: locality weight per zone (unlisted zones weigh 1). */
+  zoneWeights?: Array<{ zone: string; weight: number }>;
+  /** BackendTrafficPolicy healthCheck.active.overrides.port: endpoints are health-checked on this port. */
+  healthCheckPort?: number;
+  /** BackendTrafficPolicy healthCheck.active.healthCheckLog: health check events to this file, every failure and/or success too. */
+  healthCheckLog?: { path: string; everyFailure: boolean; everySuccess: boolean };
+}
+
+/** Upstream HTTP/2 protocol options (BackendTrafficPolicy http2). */
+export interface Http2SettingsIR {
+  initialStreamWindowSize?: number;
+  initialConnectionWindowSize?: number;
+  maxConcurrentStreams?: number;
+  /** onInvalidMessage TerminateStream: reset only the offending stream. */
+  resetStreamOnError?: boolean;
+  keepalive?: { intervalMs?: number; timeoutMs?: number; intervalJitterPercent?: number; idleIntervalMs?: number };
 }
 
 export interface CircuitBreakerIR {
@@ -494,9 +580,11 @@ export interface CircuitBreakerIR {
 }
 
 export interface LoadBalancerIR {
-  type: 'RoundRobin' | 'LeastRequest' | 'Random' | 'ConsistentHash';
+  type: 'RoundRobin' | 'LeastRequest' | 'Random' | 'ConsistentHash' | 'BackendUtilization';
   slowStartWindowMs?: number;
   tableSize?: number;
+  /** BackendUtilization: Envoy's client-side weighted round robin from the endpoints' ORCA load reports. */
+  utilization?: { blackoutPeriodMs?: number; weightExpirationPeriodMs?: number; weightUpdatePeriodMs?: number; errorUtilizationPenalty?: number; outOfBandReportingMs?: number };
 }
 
 export interface OutlierDetectionIR {

@@ -4,6 +4,8 @@
 // The shape below must describe exactly the types in ./types.ts: the compile-time check at the end
 // fails when one changes without the other.
 import type {
+  AdmissionControlIR,
+  BandwidthLimitIR,
   ClusterIR,
   ClientPolicyIR,
   ClientValidationIR,
@@ -32,6 +34,7 @@ import type {
   RateLimitRuleIR,
   RateLimitSelectorIR,
   RedirectIR,
+  ResponseOverrideIR,
   RetryIR,
   RewriteIR,
   RouteIR,
@@ -240,11 +243,28 @@ const rateLimitRule = object({
   cidr: optional(object({ cidr: string, maskLen: integer(0, 128), ipv6: boolean, distinct: boolean })),
   requests: integer(1, Number.MAX_SAFE_INTEGER),
   unit: oneOf('second', 'minute', 'hour', 'day', 'week', 'month', 'year'),
+  shadowMode: optional(boolean),
+  limitFromMetadata: optional(object({ namespace: string, key: string })),
 });
 const globalRateLimit = object({ policy: string, shared: boolean, rules: list(rateLimitRule) });
 
 const percent = number;
-const localRateLimit = object({ requests: integer(1, Number.MAX_SAFE_INTEGER), fillIntervalMs: integer(1, Number.MAX_SAFE_INTEGER) });
+const localRateLimit = object({
+  requests: integer(1, Number.MAX_SAFE_INTEGER),
+  fillIntervalMs: integer(1, Number.MAX_SAFE_INTEGER),
+  descriptorRules: optional(
+    list(
+      object({
+        selectors: list(rateLimitSelector),
+        cidr: optional(object({ cidr: string, maskLen: integer(0, 128), ipv6: boolean, distinct: boolean })),
+        requests: integer(1, Number.MAX_SAFE_INTEGER),
+        fillIntervalMs: integer(1, Number.MAX_SAFE_INTEGER),
+      }),
+    ),
+  ),
+  shadow: optional(boolean),
+  noHeaders: optional(boolean),
+});
 const fault = object({
   delay: optional(object({ fixedDelayMs: milliseconds, percent: optional(percent) })),
   abort: optional(object({ httpStatus: optional(integer(200, 599)), grpcStatus: optional(integer(0, 16)), percent: optional(percent) })),
@@ -252,9 +272,32 @@ const fault = object({
 const hashPolicy = tagged('kind', {
   sourceIP: object({ kind: oneOf('sourceIP') }),
   header: object({ kind: oneOf('header'), name: string }),
-  cookie: object({ kind: oneOf('cookie'), name: string, ttlMs: optional(milliseconds) }),
+  cookie: object({ kind: oneOf('cookie'), name: string, ttlMs: optional(milliseconds), attributes: optional(list(object({ name: string, value: string }))) }),
   query: object({ kind: oneOf('query'), name: string }),
 });
+
+const responseOverride = object({
+  policy: string,
+  rules: list(
+    object({
+      statusCodes: list(tagged('kind', { value: object({ kind: oneOf('value'), value: integer(100, 599) }), range: object({ kind: oneOf('range'), start: integer(100, 599), end: integer(100, 599) }) })),
+      responseHeaders: list(object({ name: string, match: object({ type: oneOf('Exact', 'Prefix', 'Suffix', 'RegularExpression'), value: string }) })),
+      response: optional(object({ statusCode: optional(integer(200, 599)), contentType: optional(string), body: optional(string), add: list(headerValue), set: list(headerValue) })),
+      redirect: optional(object({ scheme: optional(string), hostname: optional(string), port: optional(portNumber), path: optional(string), statusCode: integer(300, 399) })),
+    }),
+  ),
+});
+const admissionControl = object({
+  policy: string,
+  samplingWindowMs: integer(1000, Number.MAX_SAFE_INTEGER),
+  minSuccessRatePercent: number,
+  aggression: number,
+  minRequestRate: count,
+  maxRejectionPercent: number,
+  httpSuccessStatuses: list(integer(100, 599)),
+  grpcSuccessStatuses: list(integer(0, 16)),
+});
+const bandwidthLimit = object({ requestKibps: optional(integer(1, Number.MAX_SAFE_INTEGER)), responseKibps: optional(integer(1, Number.MAX_SAFE_INTEGER)), responseTrailerPrefix: optional(string) });
 
 const route = object({
   name: string,
@@ -279,11 +322,16 @@ const route = object({
   localRateLimit: optional(localRateLimit),
   fault: optional(fault),
   compressors: optional(list(oneOf('Gzip', 'Brotli', 'Zstd'))),
+  compressorMinLengths: optional(list(object({ type: oneOf('Gzip', 'Brotli', 'Zstd'), bytes: integer(0, 4_294_967_295) }))),
   upgrades: optional(list(object({ type: string, terminateConnect: optional(boolean) }))),
   requestBufferBytes: optional(integer(1, 4_294_967_295)),
   streamIdleTimeoutMs: optional(milliseconds),
   maxStreamDurationMs: optional(milliseconds),
   hashPolicies: optional(list(hashPolicy)),
+  responseOverride: optional(responseOverride),
+  admissionControl: optional(admissionControl),
+  bandwidthLimit: optional(bandwidthLimit),
+  statPrefix: optional(string),
   internal: optional(boolean),
   dynamicResolver: optional(boolean),
 });
@@ -307,6 +355,19 @@ const clusterPolicyExtras = {
   preconnect: optional(object({ perEndpointRatio: optional(number), predictiveRatio: optional(number) })),
   useClientProtocol: optional(boolean),
   proxyProtocolVersion: optional(oneOf('V1', 'V2')),
+  http2: optional(
+    object({
+      initialStreamWindowSize: optional(integer(65_535, 2_147_483_647)),
+      initialConnectionWindowSize: optional(integer(65_535, 2_147_483_647)),
+      maxConcurrentStreams: optional(integer(1, 2_147_483_647)),
+      resetStreamOnError: optional(boolean),
+      keepalive: optional(object({ intervalMs: optional(milliseconds), timeoutMs: optional(milliseconds), intervalJitterPercent: optional(number), idleIntervalMs: optional(milliseconds) })),
+    }),
+  ),
+  socketBufferBytes: optional(integer(1, 2_147_483_647)),
+  zoneWeights: optional(list(object({ zone: string, weight: count }))),
+  healthCheckPort: optional(portNumber),
+  healthCheckLog: optional(object({ path: string, everyFailure: boolean, everySuccess: boolean })),
 };
 const clusterPolicy = object({
   ...clusterPolicyExtras,
@@ -325,7 +386,22 @@ const clusterPolicy = object({
       retryBudget: optional(object({ percent: number, minRetryConcurrency: optional(count) })),
     }),
   ),
-  loadBalancer: optional(object({ type: oneOf('RoundRobin', 'LeastRequest', 'Random', 'ConsistentHash'), slowStartWindowMs: optional(milliseconds), tableSize: optional(count) })),
+  loadBalancer: optional(
+    object({
+      type: oneOf('RoundRobin', 'LeastRequest', 'Random', 'ConsistentHash', 'BackendUtilization'),
+      slowStartWindowMs: optional(milliseconds),
+      tableSize: optional(count),
+      utilization: optional(
+        object({
+          blackoutPeriodMs: optional(milliseconds),
+          weightExpirationPeriodMs: optional(milliseconds),
+          weightUpdatePeriodMs: optional(milliseconds),
+          errorUtilizationPenalty: optional(number),
+          outOfBandReportingMs: optional(milliseconds),
+        }),
+      ),
+    }),
+  ),
   panicThresholdPercent: optional(number),
   outlierDetection: optional(
     object({
@@ -537,5 +613,8 @@ const shapesMatchTypes: [
   Same<typeof extProc, ExtProcIR>,
   Same<typeof wasm, WasmIR>,
   Same<typeof lua, LuaIR>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+  Same<typeof responseOverride, ResponseOverrideIR>,
+  Same<typeof admissionControl, AdmissionControlIR>,
+  Same<typeof bandwidthLimit, BandwidthLimitIR>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void shapesMatchTypes;

@@ -2,28 +2,47 @@
 // Gateway's xDS translator writes them: connect timeout, HTTP protocol options, circuit breakers,
 // load balancing policy, panic threshold, outlier detection, active health checks, TCP keepalive,
 // DNS resolution, buffer limit and preconnecting.
-import type { ActiveHealthCheckIR, ClusterPolicyIR, OutlierDetectionIR, PayloadIR } from '../ir/types.js';
+import type { ActiveHealthCheckIR, ClusterPolicyIR, Http2SettingsIR, OutlierDetectionIR, PayloadIR } from '../ir/types.js';
 import { duration, EnvoyNames, EnvoyTypes, type EnvoyObject } from './envoy-types.js';
 
 const LB_POLICY = { RoundRobin: 'ROUND_ROBIN', LeastRequest: 'LEAST_REQUEST', Random: 'RANDOM', ConsistentHash: 'MAGLEV' } as const;
 
-export function applyClusterPolicy(cluster: EnvoyObject, policy: ClusterPolicyIR, http2: boolean): void {
+function clientSideWeightedRoundRobin(ir: NonNullable<NonNullable<ClusterPolicyIR['loadBalancer']>['utilization']>): EnvoyObject {
+  return {
+    name: 'envoy.load_balancing_policies.client_side_weighted_round_robin',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.load_balancing_policies.client_side_weighted_round_robin.v3.ClientSideWeightedRoundRobin',
+      ...(ir.outOfBandReportingMs !== undefined ? { enable_oob_load_report: true, oob_reporting_period: duration(ir.outOfBandReportingMs) } : {}),
+      ...(ir.blackoutPeriodMs !== undefined ? { blackout_period: duration(ir.blackoutPeriodMs) } : {}),
+      ...(ir.weightExpirationPeriodMs !== undefined ? { weight_expiration_period: duration(ir.weightExpirationPeriodMs) } : {}),
+      ...(ir.weightUpdatePeriodMs !== undefined ? { weight_update_period: duration(ir.weightUpdatePeriodMs) } : {}),
+      ...(ir.errorUtilizationPenalty !== undefined ? { error_utilization_penalty: ir.errorUtilizationPenalty } : {}),
+    },
+  };
+}
+
+/** `assignment` is the cluster's ClusterLoadAssignment (inline for DNS clusters, EDS otherwise). */
+export function applyClusterPolicy(cluster: EnvoyObject, policy: ClusterPolicyIR, http2: boolean, assignment?: EnvoyObject): void {
   if (policy.connectTimeoutMs !== undefined) cluster.connect_timeout = duration(policy.connectTimeoutMs);
   const common: EnvoyObject = {};
   if (policy.idleTimeoutMs !== undefined) common.idle_timeout = duration(policy.idleTimeoutMs);
   if (policy.maxConnectionDurationMs !== undefined) common.max_connection_duration = duration(policy.maxConnectionDurationMs);
   if (policy.maxRequestsPerConnection !== undefined) common.max_requests_per_connection = policy.maxRequestsPerConnection;
-  if (Object.keys(common).length > 0 || policy.useClientProtocol) {
+  // http2 settings matter where the cluster speaks HTTP/2: an HTTP/2 (gRPC, h2c) Backend, or the client's protocol.
+  const h2 = policy.http2 ? http2Options(policy.http2) : {};
+  if (Object.keys(common).length > 0 || policy.useClientProtocol || (policy.http2 && http2)) {
     cluster.typed_extension_protocol_options = {
       [EnvoyNames.httpProtocolOptions]: {
         '@type': EnvoyTypes.httpProtocolOptions,
         ...(Object.keys(common).length > 0 ? { common_http_protocol_options: common } : {}),
         ...(policy.useClientProtocol
-          ? { use_downstream_protocol_config: { http_protocol_options: {}, http2_protocol_options: {} } }
-          : { explicit_http_config: http2 ? { http2_protocol_options: {} } : { http_protocol_options: {} } }),
+          ? { use_downstream_protocol_config: { http_protocol_options: {}, http2_protocol_options: h2 } }
+          : { explicit_http_config: http2 ? { http2_protocol_options: h2 } : { http_protocol_options: {} } }),
       },
     };
   }
+  if (policy.socketBufferBytes !== undefined) cluster.upstream_bind_config = { socket_options: socketBufferOptions(policy.socketBufferBytes) };
+  if (assignment) applyToEndpoints(assignment, policy);
   if (policy.tcpKeepalive) {
     const keepalive: EnvoyObject = {};
     if (policy.tcpKeepalive.probes !== undefined) keepalive.keepalive_probes = policy.tcpKeepalive.probes;
@@ -75,15 +94,27 @@ export function applyClusterPolicy(cluster: EnvoyObject, policy: ClusterPolicyIR
   }
   const lb = policy.loadBalancer;
   if (lb) {
-    if (lb.type !== 'RoundRobin') cluster.lb_policy = LB_POLICY[lb.type];
+    if (lb.type !== 'RoundRobin' && lb.type !== 'BackendUtilization') cluster.lb_policy = LB_POLICY[lb.type];
     const slowStart = lb.slowStartWindowMs !== undefined ? { slow_start_config: { slow_start_window: duration(lb.slowStartWindowMs) } } : undefined;
     if (slowStart && lb.type === 'RoundRobin') cluster.round_robin_lb_config = slowStart;
     if (slowStart && lb.type === 'LeastRequest') cluster.least_request_lb_config = slowStart;
     if (lb.type === 'ConsistentHash' && lb.tableSize !== undefined) cluster.maglev_lb_config = { table_size: lb.tableSize };
+    // BackendUtilization is a load_balancing_policy, which Envoy reads instead of lb_policy.
+    if (lb.type === 'BackendUtilization') cluster.load_balancing_policy = { policies: [{ typed_extension_config: clientSideWeightedRoundRobin(lb.utilization ?? {}) }] };
   }
   if (policy.panicThresholdPercent !== undefined) cluster.common_lb_config = { healthy_panic_threshold: { value: policy.panicThresholdPercent } };
+  // Zone weights are locality weights, which Envoy heeds only with locality-weighted balancing.
+  if (policy.zoneWeights) cluster.common_lb_config = { ...((cluster.common_lb_config as EnvoyObject | undefined) ?? {}), locality_weighted_lb_config: {} };
   if (policy.outlierDetection) cluster.outlier_detection = outlierDetection(policy.outlierDetection);
   if (policy.healthCheck) cluster.health_checks = [healthCheck(policy.healthCheck)];
+  const log = policy.healthCheckLog;
+  if (log && cluster.health_checks) {
+    Object.assign((cluster.health_checks as EnvoyObject[])[0]!, {
+      event_logger: [{ name: 'envoy.health_check.event_sinks.file', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.health_check.event_sinks.file.v3.HealthCheckEventFileSink', event_log_path: log.path } }],
+      ...(log.everyFailure ? { always_log_health_check_failures: true } : {}),
+      ...(log.everySuccess ? { always_log_health_check_success: true } : {}),
+    });
+  }
 }
 
 function outlierDetection(ir: OutlierDetectionIR): EnvoyObject {
@@ -130,4 +161,48 @@ function healthCheck(ir: ActiveHealthCheckIR): EnvoyObject {
     result.tcp_health_check = { ...(check.send ? { send: hexPayload(check.send) } : {}), ...(check.receive ? { receive: [hexPayload(check.receive)] } : {}) };
   } else result.grpc_health_check = check.service ? { service_name: check.service } : {};
   return result;
+}
+
+function http2Options(ir: Http2SettingsIR): EnvoyObject {
+  const result: EnvoyObject = {};
+  if (ir.initialStreamWindowSize !== undefined) result.initial_stream_window_size = ir.initialStreamWindowSize;
+  if (ir.initialConnectionWindowSize !== undefined) result.initial_connection_window_size = ir.initialConnectionWindowSize;
+  if (ir.maxConcurrentStreams !== undefined) result.max_concurrent_streams = ir.maxConcurrentStreams;
+  if (ir.resetStreamOnError !== undefined) result.override_stream_error_on_invalid_http_message = ir.resetStreamOnError;
+  const keepalive = ir.keepalive;
+  if (keepalive) {
+    result.connection_keepalive = {
+      ...(keepalive.intervalMs !== undefined ? { interval: duration(keepalive.intervalMs) } : {}),
+      ...(keepalive.timeoutMs !== undefined ? { timeout: duration(keepalive.timeoutMs) } : {}),
+      ...(keepalive.intervalJitterPercent !== undefined ? { interval_jitter: { value: keepalive.intervalJitterPercent } } : {}),
+      ...(keepalive.idleIntervalMs !== undefined ? { connection_idle_interval: duration(keepalive.idleIntervalMs) } : {}),
+    };
+  }
+  return result;
+}
+
+/** Linux SOL_SOCKET options, set on each upstream socket before it connects. */
+const SOL_SOCKET = 1;
+const SO_SNDBUF = 7;
+const SO_RCVBUF = 8;
+
+function socketBufferOptions(bytes: number): EnvoyObject[] {
+  return [
+    { description: 'socket receive buffer (connection.socketBufferLimit)', level: SOL_SOCKET, name: SO_RCVBUF, int_value: bytes, state: 'STATE_PREBIND' },
+    { description: 'socket send buffer (connection.socketBufferLimit)', level: SOL_SOCKET, name: SO_SNDBUF, int_value: bytes, state: 'STATE_PREBIND' },
+  ];
+}
+
+/** Zone weights on the localities (a zone not listed weighs 1) and the health check port on every endpoint. */
+function applyToEndpoints(assignment: EnvoyObject, policy: ClusterPolicyIR): void {
+  for (const locality of (assignment.endpoints as EnvoyObject[] | undefined) ?? []) {
+    if (policy.zoneWeights) {
+      const zone = (locality.locality as { zone?: string } | undefined)?.zone;
+      locality.load_balancing_weight = policy.zoneWeights.find((w) => w.zone === zone)?.weight ?? 1;
+    }
+    if (policy.healthCheckPort === undefined) continue;
+    for (const lbEndpoint of (locality.lb_endpoints as EnvoyObject[] | undefined) ?? []) {
+      (lbEndpoint.endpoint as EnvoyObject).health_check_config = { port_value: policy.healthCheckPort };
+    }
+  }
 }

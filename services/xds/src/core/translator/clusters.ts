@@ -21,7 +21,7 @@ export function buildCluster(cluster: ClusterIR): { cluster: EnvoyObject; endpoi
   else Object.assign(result, { type: 'EDS', eds_cluster_config: { eds_config: ADS_CONFIG_SOURCE, service_name: cluster.name } });
   if (cluster.http2) result.typed_extension_protocol_options = http2Options();
   if (cluster.tls) result.transport_socket = upstreamTlsSocket(cluster.tls);
-  if (cluster.policy) applyClusterPolicy(result, cluster.policy, cluster.http2);
+  if (cluster.policy) applyClusterPolicy(result, cluster.policy, cluster.http2, assignment);
   return dns ? { cluster: result } : { cluster: result, endpoints: assignment };
 }
 

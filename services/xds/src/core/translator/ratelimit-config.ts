@@ -8,6 +8,7 @@ interface YamlDescriptor {
   key: string;
   value?: string;
   rate_limit?: { unit: string; requests_per_unit: number };
+  shadow_mode?: boolean;
   descriptors?: YamlDescriptor[];
 }
 
@@ -47,7 +48,10 @@ function insertPlan(level: YamlDescriptor[], plan: RateLimitRulePlan, index: Wea
       siblings.push(node);
       byKey.set(id, node);
     }
-    if (i === plan.steps.length - 1) node.rate_limit = { unit: plan.rule.unit, requests_per_unit: plan.rule.requests };
+    if (i === plan.steps.length - 1) {
+      node.rate_limit = { unit: plan.rule.unit, requests_per_unit: plan.rule.requests };
+      if (plan.rule.shadowMode) node.shadow_mode = true;
+    }
     else siblings = node.descriptors ??= [];
   });
 }

@@ -14,7 +14,13 @@ export function buildHashPolicies(policies: readonly HashPolicyIR[]): EnvoyObjec
         return { query_parameter: { name: policy.name } };
       case 'cookie':
         // With a ttl Envoy sets the cookie when the request has none, so a client sticks from its first request.
-        return { cookie: { name: policy.name, ...(policy.ttlMs !== undefined ? { ttl: duration(policy.ttlMs) } : {}) } };
+        return {
+          cookie: {
+            name: policy.name,
+            ...(policy.ttlMs !== undefined ? { ttl: duration(policy.ttlMs) } : {}),
+            ...(policy.attributes ? { attributes: policy.attributes.map((a) => ({ name: a.name, value: a.value })) } : {}),
+          },
+        };
     }
   });
 }

@@ -51,6 +51,7 @@ export function buildRoute(ir: RouteIR): EnvoyObject {
   if (ir.redirect) route.redirect = buildRedirect(ir.redirect, ir.match);
   else if (ir.directResponse) route.direct_response = { status: ir.directResponse.status, ...(ir.directResponse.body !== undefined ? { body: { inline_string: ir.directResponse.body } } : {}) };
   else route.route = buildRouteAction(ir);
+  if (ir.statPrefix) route.stat_prefix = ir.statPrefix;
   addHeaderModifier(route, 'request', ir.requestHeaders);
   addHeaderModifier(route, 'response', ir.responseHeaders);
   addCredential(route, ir.credential);

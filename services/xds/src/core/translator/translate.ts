@@ -16,6 +16,9 @@ import { faultFilter } from './filters/fault.js';
 import { grpcWebFilter } from './filters/grpc-web.js';
 import { healthCheckFilter } from './filters/health-check.js';
 import { localRateLimitFilter } from './filters/local-ratelimit.js';
+import { admissionControlFilter } from './filters/admission-control.js';
+import { bandwidthLimitFilter } from './filters/bandwidth-limit.js';
+import { customResponseFilter } from './filters/custom-response.js';
 import type { HttpFilterTranslator } from './filters/http-filter.js';
 import { rateLimitFilter } from './filters/ratelimit.js';
 import { requestBufferFilter } from './filters/request-buffer.js';
@@ -34,7 +37,8 @@ import type { TranslatorOptions } from './options.js';
  * In HCM order, as Envoy Gateway orders its filters: the DynamicResolver loopback guard, the gateway's own health check, gRPC-Web, faults,
  * CORS (preflights answered before any authentication), CSRF, the users' ext_authz services, Gatehouse's
  * authz (its JWT/OIDC/basic-auth place), the EnvoyExtensionPolicies' lua, ext_proc and wasm filters, then rate limiting after authorization (denied requests do not
- * spend quota; the local bucket before the global one), the request buffer, compressors, the dynamic forward proxy, router last.
+ * spend quota; the local bucket before the global one), admission control, bandwidth limits, the request
+ * buffer, custom responses, compressors, the dynamic forward proxy, router last.
  */
 const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
   loopbackGuardFilter,
@@ -50,7 +54,10 @@ const HTTP_FILTERS: readonly HttpFilterTranslator[] = [
   wasmFilter,
   localRateLimitFilter,
   rateLimitFilter,
+  admissionControlFilter,
+  bandwidthLimitFilter,
   requestBufferFilter,
+  customResponseFilter,
   ...compressorFilters,
   dynamicForwardProxyFilter,
   routerFilter,

@@ -26,7 +26,12 @@ export const rateLimitFilter: HttpFilterTranslator = {
   patchRoute(route, ir) {
     const action = route.route as Record<string, unknown> | undefined;
     if (!ir?.rateLimit || !action) return;
-    action.rate_limits = planRateLimits(ir).map((plan) => ({ actions: plan.steps.map((step) => step.action) }));
+    action.rate_limits = planRateLimits(ir).map((plan) => {
+      const fromMetadata = plan.rule.limitFromMetadata;
+      // Envoy sends the metadata's limit with the descriptor; the rate limit service uses it over its own.
+      const limit = fromMetadata ? { limit: { dynamic_metadata: { metadata_key: { key: fromMetadata.namespace, path: [{ key: fromMetadata.key }] } } } } : {};
+      return { actions: plan.steps.map((step) => step.action), ...limit };
+    });
   },
 
   resources: (options) => ({ clusters: [buildServiceCluster(options.rateLimit, true)] }),
