@@ -26,3 +26,4 @@ export { copyConfigFolder, fillPlaceholders, type ConfigFolderHandle } from './c
 export { watchAds, type AdsWatcher } from './envoy/ads-watcher.js';
 export { startMtlsForwarder, type MtlsForwarderHandle, type MtlsForwarderOptions } from './mtls-forwarder.js';
 export { connectNackingProxy, type NackingProxy } from './nacking-proxy.js';
+export { startDemoUpstream, type DemoUpstreamHandle } from './demo-upstream.js';

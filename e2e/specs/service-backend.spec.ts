@@ -4,24 +4,17 @@
 // real demo upstream (deploy/demo-upstream) echoes the request it got.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyConfigFolder, freePort, ManagedProcess, repoRoot, startGateway, waitFor, type ConfigFolderHandle, type GatewayHandle } from '../harness/index.js';
+import { copyConfigFolder, startDemoUpstream, startGateway, type ConfigFolderHandle, type DemoUpstreamHandle, type GatewayHandle } from '../harness/index.js';
 import { forwardToUpstream } from '../harness/envoy/forward-upstream.js';
 
-let upstream: ManagedProcess;
+let upstream: DemoUpstreamHandle;
 let upstreamPort: number;
 let config: ConfigFolderHandle;
 let gw: GatewayHandle;
 
 beforeAll(async () => {
-  upstreamPort = await freePort();
-  upstream = new ManagedProcess({ name: 'demo-upstream', command: process.execPath, args: [join(repoRoot, 'deploy', 'demo-upstream', 'server.mjs')], env: { PORT: String(upstreamPort) } });
-  await waitFor(
-    async () => {
-      upstream.assertRunning();
-      return (await fetch(`http://127.0.0.1:${upstreamPort}/healthz`)).ok;
-    },
-    { description: 'the demo upstream to answer /healthz' },
-  );
+  upstream = await startDemoUpstream();
+  upstreamPort = upstream.port;
   config = await copyConfigFolder(join(import.meta.dirname, 'service-backend'), { UPSTREAM_PORT: String(upstreamPort) });
   gw = await startGateway({ configDir: config.dir, nodeCluster: 'default/gateway', services: ['xds'] });
 }, 90_000);
