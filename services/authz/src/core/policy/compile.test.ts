@@ -28,13 +28,12 @@ describe('compileSecurityPolicy', () => {
   it('names every unsupported field instead of ignoring it', () => {
     const { issues } = compile({
       jwt: { failOpen: true, providers: [{ name: 'a', issuer: 'https://i', audiences: ['x'], remoteJWKS: { uri: 'https://i/j', backendRefs: [] }, recomputeRoute: true }] },
-      authorization: { rules: [{ action: 'Allow', cel: 'true', principal: { clientIPGeoLocations: [{ country: 'US' }] } }] },
+      authorization: { rules: [{ action: 'Allow', principal: { clientIPGeoLocations: [{ country: 'US' }] } }] },
       extAuth: { grpc: {} },
       oidc: { ...oidc().oidc, cookieDomain: 'example.com' },
     });
     expect(issues.filter((i) => i.code === 'GH_AUTHZ_CONFIG_UNSUPPORTED_FIELD').map((i) => i.path).sort()).toEqual(
       [
-        '/spec/authorization/rules/0/cel',
         '/spec/authorization/rules/0/principal/clientIPGeoLocations',
         '/spec/extAuth',
         '/spec/jwt/failOpen',

@@ -1,5 +1,6 @@
 // The internal decision structure a SecurityPolicy compiles to. Plain data, validated once at compile
 // time so that the per-request path never re-checks configuration.
+import type { CelProgram } from '@gatehouse/cel';
 import type { JSONWebKeySet } from 'jose';
 import type { Cidr } from '../decide/cidr.js';
 import type { PasswordHash } from '../authenticate/htpasswd.js';
@@ -93,6 +94,8 @@ export interface AuthorizationRule {
   readonly jwt?: { readonly provider: string; readonly claims: readonly ClaimMatch[]; readonly scopes: readonly string[] };
   readonly methods: readonly string[];
   readonly path?: { readonly type: 'Exact' | 'PathPrefix' | 'RegularExpression'; readonly value: string; readonly invert: boolean; readonly regex?: RegExp };
+  /** The rule's `cel` expression; the rule matches only when it is true as well. */
+  readonly cel?: CelProgram;
 }
 
 export interface AuthorizationSpec {

@@ -60,6 +60,7 @@ const securityPolicySpec: Shape = {
           jwt: { provider: true, claims: [{ name: true, valueType: true, values: true }], scopes: true },
         },
         operation: { methods: true, path: { type: true, value: true, invert: true } },
+        cel: true,
       },
     ],
   },
