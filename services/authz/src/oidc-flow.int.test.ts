@@ -54,6 +54,19 @@ spec:
     forwardAccessToken: true
     refreshToken: true
 ---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata: { name: web-shared, namespace: app }
+spec:
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: HTTPRoute, name: web }]
+  oidc:
+    provider: { issuer: "${idp.issuer}" }
+    clientID: gatehouse
+    clientSecret: { name: idp-client }
+    redirectURL: "${CALLBACK}"
+    cookieDomain: example.test
+    disableTokenEncryption: false
+---
 apiVersion: v1
 kind: Secret
 metadata: { name: idp-client, namespace: app }
@@ -74,8 +87,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const check = (jar: CookieJar, path: string, headers: Record<string, string> = BROWSER, replica = 0): Promise<CheckAnswer> =>
-  clients[replica]!.check({ policy: 'app/web', host: HOST, path, headers: { ...headers, ...(jar.cookies.size > 0 && { cookie: jar.header() }) } });
+const check = (jar: CookieJar, path: string, headers: Record<string, string> = BROWSER, replica = 0, policy = 'app/web', host = HOST): Promise<CheckAnswer> =>
+  clients[replica]!.check({ policy, host, path, headers: { ...headers, ...(jar.cookies.size > 0 && { cookie: jar.header() }) } });
 
 function setCookies(answer: CheckAnswer): string[] {
   return deniedHeaders(answer).filter(([k]) => k === 'set-cookie').map(([, v]) => v);
@@ -145,6 +158,22 @@ describe('OIDC browser login against a real OpenID Provider', () => {
     expect(allowed.dynamic_metadata.fields.oidc.structValue.fields.sub.stringValue).toBe('alice');
     // The same session works on the other replica.
     expect((await check(jar, '/dashboard', BROWSER, 1)).status.code).toBe(0);
+  });
+
+  it('cookieDomain: the session cookie is __Secure- with that Domain, so a subdomain shares the login', async () => {
+    const jar = new CookieJar();
+    const start = await check(jar, '/home', BROWSER, 0, 'app/web-shared');
+    jar.store(setCookies(start));
+    const url = new URL(await loginAtIdp(location(start)));
+    const answer = await check(jar, `${url.pathname}${url.search}`, BROWSER, 0, 'app/web-shared');
+    const sessionCookie = setCookies(answer).find((c) => c.startsWith('__Secure-gh-session-'))!;
+    expect(sessionCookie).toMatch(/; Path=\/; Secure; HttpOnly; SameSite=Lax; Domain=example\.test/);
+    jar.store(setCookies(answer));
+    const elsewhere = await check(jar, '/reports', BROWSER, 1, 'app/web-shared', 'reports.example.test');
+    expect(elsewhere.status.code).toBe(0);
+    expect(upstreamHeaders(elsewhere)['x-gatehouse-subject']).toBe('alice');
+    const logout = await check(jar, '/logout', BROWSER, 0, 'app/web-shared', 'reports.example.test');
+    expect(setCookies(logout).find((c) => c.startsWith('__Secure-gh-session-'))).toMatch(/Max-Age=0.*; Domain=example\.test|Domain=example\.test.*Max-Age=0/);
   });
 
   it('issues a new session id at every login, dropping any session the browser already had (no fixation)', async () => {

@@ -33,7 +33,7 @@ export function compileJwt(jwt: Obj, ctx: CompileContext): JwtSpec {
     }
   });
   if (arr(jwt.providers).length === 0) ctx.issue('/spec/jwt/providers', 'needs at least one provider');
-  return { providers, optional: jwt.optional === true };
+  return { providers, optional: jwt.optional === true, failOpen: jwt.failOpen === true };
 }
 
 function compileJwksSource(p: Obj, path: string, ctx: CompileContext): JwtProviderSpec['jwks'] | undefined {

@@ -24,22 +24,23 @@ describe('compileSecurityPolicy', () => {
     expect(paths(oidc({ cookieConfig: { sameSite: 'None' } }))).toEqual(['/spec/oidc/cookieConfig/sameSite GH_AUTHZ_CONFIG_INVALID']);
     expect(paths({ oidc: { ...oidc().oidc, provider: { issuer: 'http://idp.example' } } })).toEqual(['/spec/oidc/provider/issuer GH_AUTHZ_CONFIG_INVALID']);
     expect(paths(oidc(), () => undefined)).toEqual(['/spec/oidc/clientSecret GH_AUTHZ_CONFIG_MISSING_SECRET']);
+    expect(paths(oidc({ disableTokenEncryption: true }))).toEqual(['/spec/oidc/disableTokenEncryption GH_AUTHZ_CONFIG_UNSUPPORTED_FIELD']);
+    expect(paths(oidc({ disableTokenEncryption: false, cookieDomain: 'example.com' }))).toEqual([]);
   });
   it('names every unsupported field instead of ignoring it', () => {
     const { issues } = compile({
       jwt: { failOpen: true, providers: [{ name: 'a', issuer: 'https://i', audiences: ['x'], remoteJWKS: { uri: 'https://i/j', backendRefs: [] }, recomputeRoute: true }] },
       authorization: { rules: [{ action: 'Allow', principal: { clientIPGeoLocations: [{ country: 'US' }] } }] },
       extAuth: { grpc: {} },
-      oidc: { ...oidc().oidc, cookieDomain: 'example.com' },
+      oidc: { ...oidc().oidc, cookieNames: { accessToken: 'at' } },
     });
     expect(issues.filter((i) => i.code === 'GH_AUTHZ_CONFIG_UNSUPPORTED_FIELD').map((i) => i.path).sort()).toEqual(
       [
         '/spec/authorization/rules/0/principal/clientIPGeoLocations',
         '/spec/extAuth',
-        '/spec/jwt/failOpen',
         '/spec/jwt/providers/0/recomputeRoute',
         '/spec/jwt/providers/0/remoteJWKS/backendRefs',
-        '/spec/oidc/cookieDomain',
+        '/spec/oidc/cookieNames',
       ].sort(),
     );
   });

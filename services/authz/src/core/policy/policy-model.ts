@@ -30,6 +30,8 @@ export interface JwtProviderSpec {
 export interface JwtSpec {
   readonly providers: readonly JwtProviderSpec[];
   readonly optional: boolean;
+  /** A missing or invalid token passes unauthenticated (broader than optional); a valid one still verifies. */
+  readonly failOpen: boolean;
 }
 
 export interface ApiKeySpec {
@@ -71,6 +73,8 @@ export interface OidcSpec {
   readonly defaultRefreshTokenTtlMs: number;
   readonly csrfTokenTtlMs: number;
   readonly denyRedirectHeaders: readonly HeaderMatch[];
+  /** The session cookie's Domain (shared with subdomains; the cookie is then "__Secure-", not "__Host-"). */
+  readonly cookieDomain?: string;
 }
 
 export interface HeaderMatch {

@@ -15,6 +15,7 @@ const securityPolicySpec: Shape = {
   cors: true,
   jwt: {
     optional: true,
+    failOpen: true,
     providers: [
       {
         name: true,
@@ -45,6 +46,8 @@ const securityPolicySpec: Shape = {
     cookieConfig: { sameSite: true },
     passThroughAuthHeader: true,
     denyRedirect: { headers: [{ name: true, type: true, value: true }] },
+    cookieDomain: true,
+    disableTokenEncryption: true, // false only: true is refused by compile-oidc
   },
   apiKeyAuth: { credentialRefs: [objectRef], extractFrom: [{ headers: true, cookies: true, params: true }], forwardClientIDHeader: true, sanitize: true },
   basicAuth: { users: objectRef, forwardUsernameHeader: true },

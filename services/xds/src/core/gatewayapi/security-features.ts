@@ -5,6 +5,7 @@
 import type { GatewayResource } from '../provider/resource-types.js';
 import type { CorsIR, CsrfIR, ExtAuthIR, HeaderValueIR, StringMatchIR } from '../ir/types.js';
 import { celProblems } from './authorization-cel.js';
+import { refusedValues } from './security-policy-values.js';
 import { ClusterRegistry, resolveBackendRef, type BackendRef } from './backends.js';
 import { parseDurationMs } from './durations.js';
 import { findRefusedFields } from './field-support/refused-fields.js';
@@ -61,7 +62,7 @@ interface SecurityPolicySpec {
 export function translateSecurityFeatures(policy: GatewayResource, index: ResourceIndex): { features: SecurityFeatures; problems: string[] } {
   const spec = (policy.spec ?? {}) as SecurityPolicySpec & Record<string, unknown>;
   const namespace = policy.metadata.namespace;
-  const problems = [...findRefusedFields(spec, securityPolicyFields), ...celProblems(spec)];
+  const problems = [...findRefusedFields(spec, securityPolicyFields), ...celProblems(spec), ...refusedValues(spec)];
   const features: SecurityFeatures = { authz: AUTHZ_SECTIONS.some((section) => spec[section] !== undefined) };
 
   for (const [field, ref] of secretRefs(spec)) {

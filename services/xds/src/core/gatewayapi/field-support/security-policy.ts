@@ -102,7 +102,7 @@ const extAuth: Record<string, FieldSupport> = {
 const jwt: Record<string, FieldSupport> = {
   'spec.jwt': authz('JWT verification'),
   'spec.jwt.optional': authz('requests without a token pass'),
-  'spec.jwt.failOpen': refused(NOT_IN_AUTHZ),
+  'spec.jwt.failOpen': authz('a missing or invalid token passes unauthenticated (a valid one still verifies and sets its headers; the rules still apply; an unreachable JWKS still fails closed)', 'services/authz/src/core/authorize.test.ts'),
   'spec.jwt.providers': authz('providers, matched by issuer'),
   'spec.jwt.providers.name': authz('provider name'),
   'spec.jwt.providers.issuer': authz('iss check'),
@@ -174,9 +174,12 @@ const oidc: Record<string, FieldSupport> = {
   'spec.oidc.denyRedirect.headers.name': authz('header name', OIDC_TEST),
   'spec.oidc.denyRedirect.headers.type': authz('match type', OIDC_TEST),
   'spec.oidc.denyRedirect.headers.value': authz('match value', OIDC_TEST),
-  'spec.oidc.cookieDomain': refused(NOT_IN_AUTHZ),
-  'spec.oidc.cookieNames': refused(NOT_IN_AUTHZ),
-  'spec.oidc.disableTokenEncryption': refused(`${NOT_IN_AUTHZ} (tokens are always encrypted)`),
+  'spec.oidc.cookieDomain': authz('the session cookie becomes __Secure-gh-session-<hash> with Domain=<cookieDomain>, so subdomains share the login', OIDC_TEST),
+  'spec.oidc.cookieNames': refused('Gatehouse sets no access or ID token cookies to rename: tokens stay server-side, sealed in Redis, behind one session cookie per policy (__Host-gh-session-<policy hash>)'),
+  'spec.oidc.disableTokenEncryption': authz(
+    'false (the default): tokens are sealed (AES-256-GCM) in Redis and never sent to the browser; true is Accepted=False (no plain-text token storage: use forwardAccessToken / forwardIDToken)',
+    `${OIDC_TEST}, ${GOLDEN}/securitypolicy-oidc-cookie-settings.in.yaml`,
+  ),
 };
 
 const secretRef = (at: string, what: string, test: string): Record<string, FieldSupport> => ({
