@@ -8,6 +8,7 @@ import { celProblems } from './authorization-cel.js';
 import { refusedValues } from './security-policy-values.js';
 import { ClusterRegistry, resolveBackendRef, type BackendRef } from './backends.js';
 import { parseDurationMs } from './durations.js';
+import { resolveContextExtensions, type ContextExtensionSpec } from './ext-auth-context.js';
 import { findRefusedFields } from './field-support/refused-fields.js';
 import { securityPolicyFields } from './field-support/security-policy.js';
 import type { ResourceIndex } from './resource-index.js';
@@ -47,7 +48,9 @@ interface ExtAuthSpec {
   failOpen?: boolean;
   timeout?: string;
   statusOnError?: number;
-  contextExtensions?: Array<{ name: string; type?: string; value?: string }>;
+  contextExtensions?: ContextExtensionSpec[];
+  recomputeRoute?: boolean;
+  includeRouteMetadata?: boolean;
 }
 
 interface SecurityPolicySpec {
@@ -85,7 +88,7 @@ export function translateSecurityFeatures(policy: GatewayResource, index: Resour
     };
   }
   if (spec.extAuth) {
-    const plan = planExtAuth(spec.extAuth, `${namespace}/${policy.metadata.name}`);
+    const plan = planExtAuth(spec.extAuth, `${namespace}/${policy.metadata.name}`, index);
     if (typeof plan === 'string') problems.push(plan);
     else {
       // Resolved once here so a missing Backend makes the policy Accepted=False; each Gateway
@@ -148,14 +151,15 @@ function translateCors(spec: CorsSpec): CorsIR | string {
   return cors;
 }
 
-function planExtAuth(spec: ExtAuthSpec, policy: string): ExtAuthPlan | string {
+function planExtAuth(spec: ExtAuthSpec, policy: string, index: ResourceIndex): ExtAuthPlan | string {
   const protocol = spec.grpc ? 'grpc' : 'http';
   const service = spec.grpc ?? spec.http;
   const backendRef = service?.backendRef ?? objectsOf<BackendRef>(service?.backendRefs)[0];
   if (!backendRef) return `spec.extAuth.${protocol}: a backendRef is required`;
   const timeoutMs = spec.timeout === undefined ? DEFAULT_EXT_AUTH_TIMEOUT_MS : parseDurationMs(spec.timeout);
   if (timeoutMs === undefined || timeoutMs === 0) return `spec.extAuth.timeout: "${spec.timeout}" is not a positive duration`;
-  const contextExtensions: HeaderValueIR[] = objectsOf<{ name: string; value?: string }>(spec.contextExtensions).map((e) => ({ name: e.name, value: e.value ?? '' }));
+  const contextExtensions = resolveContextExtensions(objectsOf<ContextExtensionSpec>(spec.contextExtensions), policy.split('/')[0]!, index);
+  if (typeof contextExtensions === 'string') return contextExtensions;
   const plan: ExtAuthPlan = {
     policy,
     protocol,
@@ -169,6 +173,8 @@ function planExtAuth(spec: ExtAuthSpec, policy: string): ExtAuthPlan | string {
   if (spec.http?.path) plan.pathPrefix = spec.http.path;
   if (spec.bodyToExtAuth?.maxRequestBytes !== undefined) plan.maxRequestBytes = spec.bodyToExtAuth.maxRequestBytes;
   if (spec.statusOnError !== undefined) plan.statusOnError = spec.statusOnError;
+  if (spec.recomputeRoute) plan.clearRouteCache = true;
+  if (spec.includeRouteMetadata) plan.includeRouteMetadata = true;
   return plan;
 }
 

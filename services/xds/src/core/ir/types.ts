@@ -231,6 +231,10 @@ export interface ExtAuthIR {
   /** Status answered when the service fails (Envoy's default 403 when unset). */
   statusOnError?: number;
   contextExtensions: HeaderValueIR[];
+  /** recomputeRoute: clear_route_cache, so headers the service sets can re-select the route. */
+  clearRouteCache?: boolean;
+  /** includeRouteMetadata: the route's "envoy-gateway" metadata (its resources) goes to the service. */
+  includeRouteMetadata?: boolean;
 }
 
 export interface MirrorIR {

@@ -168,6 +168,8 @@ const extAuth = object({
   timeoutMs: milliseconds,
   statusOnError: optional(integer(100, 599)),
   contextExtensions: list(headerValue),
+  clearRouteCache: optional(boolean),
+  includeRouteMetadata: optional(boolean),
 });
 const mirror = object({ cluster: string, percent: optional(number) });
 const retry = object({

@@ -75,6 +75,7 @@ const backendRef = (at: string, envoy: string, test: string): Record<string, Fie
 });
 
 const EXT_AUTH_TEST = END_TO_END;
+const EXT_AUTH_OPTIONS = 'services/xds/testdata/end-to-end/securitypolicy-ext-auth-route-options.in.yaml';
 const extAuth: Record<string, FieldSupport> = {
   'spec.extAuth': translated('its own ext_authz filter envoy.filters.http.ext_authz/securitypolicy/<ns>/<name> (disabled in the HCM, enabled on its routes), before Gatehouse authz', `${EXT_AUTH_TEST}, e2e/specs/cors-ext-auth.spec.ts`),
   'spec.extAuth.grpc': translated('ExtAuthz.grpc_service.envoy_grpc (cluster backend/<ns>/<name>, HTTP/2)', EXT_AUTH_TEST),
@@ -82,7 +83,7 @@ const extAuth: Record<string, FieldSupport> = {
   'spec.extAuth.http': translated('ExtAuthz.http_service.server_uri (cluster backend/<ns>/<name>)', `${EXT_AUTH_TEST}, e2e/specs/cors-ext-auth.spec.ts`),
   ...backendRef('spec.extAuth.http', 'the cluster of ExtAuthz.http_service.server_uri', EXT_AUTH_TEST),
   'spec.extAuth.http.path': translated('ExtAuthz.http_service.path_prefix', EXT_AUTH_TEST),
-  'spec.extAuth.http.pathOverride': refused('pathOverride is not translated yet: use path'),
+  'spec.extAuth.http.pathOverride': refused('pathOverride needs an ext_authz HttpService path override, which is newer than the Envoy API Gatehouse validates against: use path (a prefix)'),
   'spec.extAuth.http.headersToBackend': translated('ExtAuthz.http_service.authorization_response.allowed_upstream_headers', `${EXT_AUTH_TEST}, e2e/specs/cors-ext-auth.spec.ts`),
   'spec.extAuth.headersToExtAuth': translated('ExtAuthz.allowed_headers', EXT_AUTH_TEST),
   'spec.extAuth.bodyToExtAuth': translated('ExtAuthz.with_request_body', EXT_AUTH_TEST),
@@ -92,11 +93,18 @@ const extAuth: Record<string, FieldSupport> = {
   'spec.extAuth.statusOnError': translated('ExtAuthz.status_on_error', EXT_AUTH_TEST),
   'spec.extAuth.contextExtensions': translated('ExtAuthzPerRoute.check_settings.context_extensions on its routes', EXT_AUTH_TEST),
   'spec.extAuth.contextExtensions.name': translated('context extension key', EXT_AUTH_TEST),
-  'spec.extAuth.contextExtensions.type': translated('Value (valueRef is refused)', EXT_AUTH_TEST),
+  'spec.extAuth.contextExtensions.type': translated('Value or ValueRef', EXT_AUTH_TEST),
   'spec.extAuth.contextExtensions.value': translated('context extension value', EXT_AUTH_TEST),
-  'spec.extAuth.contextExtensions.valueRef': refused('context extension values from a ConfigMap or Secret (valueRef) are not translated yet'),
-  'spec.extAuth.includeRouteMetadata': refused('includeRouteMetadata (route metadata in the check request) is not translated yet'),
-  'spec.extAuth.recomputeRoute': refused('recomputeRoute (clear_route_cache) is not translated yet'),
+  'spec.extAuth.contextExtensions.valueRef': translated('the value of a ConfigMap or Secret key of the policy namespace; missing: Accepted=False', EXT_AUTH_OPTIONS),
+  'spec.extAuth.contextExtensions.valueRef.group': translated('"" (core)', EXT_AUTH_OPTIONS),
+  'spec.extAuth.contextExtensions.valueRef.kind': translated('ConfigMap or Secret', EXT_AUTH_OPTIONS),
+  'spec.extAuth.contextExtensions.valueRef.name': translated('the ConfigMap or Secret', EXT_AUTH_OPTIONS),
+  'spec.extAuth.contextExtensions.valueRef.key': translated('its key', EXT_AUTH_OPTIONS),
+  'spec.extAuth.includeRouteMetadata': translated(
+    'ExtAuthz.route_metadata_context_namespaces ["envoy-gateway"] + route metadata filter_metadata["envoy-gateway"].resources [{kind, namespace, name}] (no sectionName or annotations)',
+    EXT_AUTH_OPTIONS,
+  ),
+  'spec.extAuth.recomputeRoute': translated('ExtAuthz.clear_route_cache on the policy\'s own filter', EXT_AUTH_OPTIONS),
 };
 
 const jwt: Record<string, FieldSupport> = {
