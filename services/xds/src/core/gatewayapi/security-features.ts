@@ -3,7 +3,7 @@
 // basicAuth, authorization). Refused fields (field-support/security-policy.ts) and references that
 // do not resolve are problems: the policy is Accepted=False (Invalid) and its routes fail closed.
 import type { GatewayResource } from '../provider/resource-types.js';
-import type { CorsIR, CsrfIR, ExtAuthIR, HeaderValueIR, StringMatchIR } from '../ir/types.js';
+import type { CorsIR, CsrfIR, ExtAuthIR, StringMatchIR } from '../ir/types.js';
 import { celProblems } from './authorization-cel.js';
 import { refusedValues } from './security-policy-values.js';
 import { ClusterRegistry, resolveBackendRef, type BackendRef } from './backends.js';
