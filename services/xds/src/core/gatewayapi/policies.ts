@@ -66,8 +66,10 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
   // Gateway key -> its listener names: a policy's sectionName must name one.
   const gatewayKeys = new Map(gateways.map((g) => [g.key, new Set(g.listeners.map((l) => l.name))]));
 
-  for (const policy of index.list('SecurityPolicy')) {
+  for (const listed of index.list('SecurityPolicy')) {
+    const { policy, problems: selectorProblems } = withSelectedTargets(listed, index);
     const translated = policy.issues?.length ? { features: { authz: false }, problems: [] } : translateSecurityFeatures(policy, index);
+    translated.problems.push(...selectorProblems);
     const { features } = translated;
     const accepted = attach(policy, index, gatewayKeys, controllerName, statuses, translated.problems, true, (target, name, valid) =>
       result.security.claim(target, name, valid ? { valid, features } : { valid }),

@@ -24,7 +24,8 @@ function authz(what: string, test = AUTHZ_TESTS): FieldSupport {
 
 const NOT_IN_AUTHZ = 'not implemented by the Gatehouse authz service';
 const BACKEND_SETTINGS = 'backendSettings (cluster tuning for a policy backend) is not translated yet';
-const SELECTORS = 'targetSelectors select by Kubernetes labels, which files and the admin API do not evaluate yet';
+const SELECTED = "the Gateways and routes of that kind in the policy's namespace whose labels match (matchLabels and matchExpressions In, NotIn, Exists, DoesNotExist), attached like targetRefs";
+const SELECTORS_TEST = `${GOLDEN}/securitypolicy-target-selectors.in.yaml`;
 
 const targeting: Record<string, FieldSupport> = {
   'spec.targetRef': translated('which routes get the policy (deprecated single form of targetRefs)', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
@@ -37,7 +38,15 @@ const targeting: Record<string, FieldSupport> = {
   'spec.targetRefs.kind': translated('Gateway, HTTPRoute or GRPCRoute', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
   'spec.targetRefs.name': translated('target name', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
   'spec.targetRefs.sectionName': translated('a Gateway listener or a route rule; an unknown one is Accepted=False TargetNotFound', `${GOLDEN}/securitypolicy-refs-unresolved.in.yaml`),
-  'spec.targetSelectors': refused(SELECTORS),
+  'spec.targetSelectors': translated(SELECTED, SELECTORS_TEST),
+  'spec.targetSelectors.group': translated(SELECTED, SELECTORS_TEST),
+  'spec.targetSelectors.kind': translated(SELECTED, SELECTORS_TEST),
+  'spec.targetSelectors.matchExpressions': translated(SELECTED, SELECTORS_TEST),
+  'spec.targetSelectors.matchExpressions.key': translated(SELECTED, SELECTORS_TEST),
+  'spec.targetSelectors.matchExpressions.operator': translated(SELECTED, SELECTORS_TEST),
+  'spec.targetSelectors.matchExpressions.values': translated(SELECTED, SELECTORS_TEST),
+  'spec.targetSelectors.matchLabels': translated(SELECTED, SELECTORS_TEST),
+  'spec.targetSelectors.namespaces': refused('targetSelectors.namespaces (selecting in other namespaces) is not translated yet'),
   'spec.mergeType': refused('policy merging (mergeType) is not implemented: the most specific SecurityPolicy applies alone'),
 };
 
