@@ -38,7 +38,6 @@ describe('compileSecurityPolicy', () => {
       [
         '/spec/authorization/rules/0/principal/clientIPGeoLocations',
         '/spec/extAuth',
-        '/spec/jwt/providers/0/recomputeRoute',
         '/spec/jwt/providers/0/remoteJWKS/backendRefs',
         '/spec/oidc/cookieNames',
       ].sort(),

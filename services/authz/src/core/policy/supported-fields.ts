@@ -25,6 +25,7 @@ const securityPolicySpec: Shape = {
         extractFrom,
         localJWKS: { type: true, inline: true, valueRef: objectRef },
         remoteJWKS: { uri: true, cacheDuration: true, failedRefetchDuration: true },
+        recomputeRoute: true, // Envoy's: xds sets clear_route_cache on the ext_authz filter
       },
     ],
   },

@@ -26,6 +26,8 @@ export type ExtAuthPlan = Omit<ExtAuthIR, 'cluster' | 'authority'> & { backendRe
 export interface SecurityFeatures {
   /** Ask Gatehouse's authz service (the policy has one of AUTHZ_SECTIONS). */
   authz: boolean;
+  /** A jwt provider has recomputeRoute: true (the authz filter clears the route cache). */
+  authzRecomputeRoute?: boolean;
   cors?: CorsIR;
   csrf?: CsrfIR;
   extAuth?: ExtAuthPlan;
@@ -67,6 +69,7 @@ export function translateSecurityFeatures(policy: GatewayResource, index: Resour
   const namespace = policy.metadata.namespace;
   const problems = [...findRefusedFields(spec, securityPolicyFields), ...celProblems(spec), ...refusedValues(spec)];
   const features: SecurityFeatures = { authz: AUTHZ_SECTIONS.some((section) => spec[section] !== undefined) };
+  if (objectsOf<{ recomputeRoute?: boolean }>((spec.jwt as { providers?: unknown } | undefined)?.providers).some((p) => p.recomputeRoute === true)) features.authzRecomputeRoute = true;
 
   for (const [field, ref] of secretRefs(spec)) {
     if (!ref.name) continue;
@@ -188,9 +191,10 @@ export function securityRouteParts(
   features: SecurityFeatures,
   index: ResourceIndex,
   registry: ClusterRegistry,
-): { securityPolicy?: string; cors?: CorsIR; csrf?: CsrfIR; extAuth?: ExtAuthIR } | undefined {
-  const parts: { securityPolicy?: string; cors?: CorsIR; csrf?: CsrfIR; extAuth?: ExtAuthIR } = {};
+): { securityPolicy?: string; authzRecomputeRoute?: boolean; cors?: CorsIR; csrf?: CsrfIR; extAuth?: ExtAuthIR } | undefined {
+  const parts: { securityPolicy?: string; authzRecomputeRoute?: boolean; cors?: CorsIR; csrf?: CsrfIR; extAuth?: ExtAuthIR } = {};
   if (features.authz) parts.securityPolicy = policy;
+  if (features.authz && features.authzRecomputeRoute) parts.authzRecomputeRoute = true;
   if (features.cors) parts.cors = features.cors;
   if (features.csrf) parts.csrf = features.csrf;
   if (features.extAuth) {

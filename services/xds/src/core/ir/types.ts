@@ -271,6 +271,8 @@ export interface RouteIR {
   retry?: RetryIR;
   /** "<namespace>/<name>" of the SecurityPolicy that applies; ext_authz is disabled when absent. */
   securityPolicy?: string;
+  /** The SecurityPolicy has a JWT provider with recomputeRoute: authz's answer headers re-select the route. */
+  authzRecomputeRoute?: boolean;
   cors?: CorsIR;
   csrf?: CsrfIR;
   extAuth?: ExtAuthIR;

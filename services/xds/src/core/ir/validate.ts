@@ -223,6 +223,7 @@ const route = object({
   backendTimeoutMs: optional(milliseconds),
   retry: optional(retry),
   securityPolicy: optional(string),
+  authzRecomputeRoute: optional(boolean),
   cors: optional(cors),
   csrf: optional(csrf),
   extAuth: optional(extAuth),

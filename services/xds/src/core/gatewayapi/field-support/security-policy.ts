@@ -140,7 +140,10 @@ const jwt: Record<string, FieldSupport> = {
   'spec.jwt.providers.localJWKS.valueRef.group': authz('ConfigMap group'),
   'spec.jwt.providers.localJWKS.valueRef.kind': authz('ConfigMap'),
   'spec.jwt.providers.localJWKS.valueRef.name': authz('ConfigMap name'),
-  'spec.jwt.providers.recomputeRoute': refused(NOT_IN_AUTHZ),
+  'spec.jwt.providers.recomputeRoute': translated(
+    "true: clear_route_cache on Gatehouse's ext_authz filter of the listener, so the claim headers authz sets re-select the route (one filter per listener: its other routes are re-selected too, on the same verified headers)",
+    'services/xds/testdata/end-to-end/securitypolicy-jwt-recompute-route.in.yaml',
+  ),
   'spec.jwt.providers.remoteJWKS': authz('keys fetched and cached', 'services/authz/src/adapters/remote-jwks.int.test.ts'),
   'spec.jwt.providers.remoteJWKS.uri': authz('JWKS URI', 'services/authz/src/adapters/remote-jwks.int.test.ts'),
   'spec.jwt.providers.remoteJWKS.cacheDuration': authz('cache lifetime', 'services/authz/src/adapters/remote-jwks.int.test.ts'),
