@@ -1,9 +1,9 @@
 // A request as the Envoy attributes an authorization rule's CEL expression reads (@gatehouse/cel).
 import type { RequestAttributes } from '@gatehouse/cel';
 import type { RequestView } from './request-view.js';
-import type { VerifiedJwt } from './evaluate-authorization.js';
 
-export function celAttributes(request: RequestView, jwt: VerifiedJwt | undefined): RequestAttributes {
+/** `jwt`: the verified token's claims (evaluate-authorization's VerifiedJwt). */
+export function celAttributes(request: RequestView, jwt: { readonly claims: Readonly<Record<string, unknown>> } | undefined): RequestAttributes {
   const issuer = jwt && typeof jwt.claims.iss === 'string' ? jwt.claims.iss : undefined;
   return {
     method: request.method,

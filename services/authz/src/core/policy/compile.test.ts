@@ -29,7 +29,7 @@ describe('compileSecurityPolicy', () => {
   });
   it('names every unsupported field instead of ignoring it', () => {
     const { issues } = compile({
-      jwt: { failOpen: true, providers: [{ name: 'a', issuer: 'https://i', audiences: ['x'], remoteJWKS: { uri: 'https://i/j', backendRefs: [] }, recomputeRoute: true }] },
+      jwt: { failOpen: true, providers: [{ name: 'a', issuer: 'https://i', audiences: ['x'], remoteJWKS: { uri: 'https://i/j', backendSettings: {} }, recomputeRoute: true }] },
       authorization: { rules: [{ action: 'Allow', principal: { clientIPGeoLocations: [{ country: 'US' }] } }] },
       extAuth: { grpc: {} },
       oidc: { ...oidc().oidc, cookieNames: { accessToken: 'at' } },
@@ -38,10 +38,18 @@ describe('compileSecurityPolicy', () => {
       [
         '/spec/authorization/rules/0/principal/clientIPGeoLocations',
         '/spec/extAuth',
-        '/spec/jwt/providers/0/remoteJWKS/backendRefs',
+        '/spec/jwt/providers/0/remoteJWKS/backendSettings',
         '/spec/oidc/cookieNames',
       ].sort(),
     );
+  });
+  it('resolves a remoteJWKS backendRef to its Backend address, and refuses an unknown Backend', () => {
+    const provider = (backendRefs: object[]) => ({ jwt: { providers: [{ name: 'a', issuer: 'https://i', audiences: ['x'], remoteJWKS: { uri: 'https://i.example/jwks', backendRefs } }] } });
+    const ref = { group: 'gateway.envoyproxy.io', kind: 'Backend', name: 'idp', port: 443 };
+    const known = compile(provider([ref]), (kind, _ns, name) => (kind === 'Backend' && name === 'idp' ? { address: Buffer.from('10.0.0.7:8443') } : undefined));
+    expect(known.issues).toEqual([]);
+    expect(known.policy!.jwt!.providers[0]!.jwks).toMatchObject({ kind: 'remote', uri: 'https://i.example/jwks', connectTo: { host: '10.0.0.7', port: 8443 } });
+    expect(compile(provider([ref]), () => undefined).issues.map((i) => i.path)).toEqual(['/spec/jwt/providers/0/remoteJWKS/backendRefs/0']);
   });
   it('accepts routing and gateway-side fields it does not evaluate', () => {
     const { issues } = compile({ targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'r' }], cors: { allowOrigins: ['*'] }, ...oidc() });

@@ -13,7 +13,14 @@ export interface ExtractFrom {
 }
 
 export type JwksSource =
-  | { readonly kind: 'remote'; readonly uri: string; readonly cacheDurationMs: number; readonly failedRefetchMs: number }
+  | {
+      readonly kind: 'remote';
+      readonly uri: string;
+      readonly cacheDurationMs: number;
+      readonly failedRefetchMs: number;
+      /** remoteJWKS backendRef(s): the Backend address to connect to (the uri still names the host). */
+      readonly connectTo?: { readonly host: string; readonly port: number };
+    }
   | { readonly kind: 'local'; readonly jwks: JSONWebKeySet };
 
 export interface JwtProviderSpec {

@@ -4,6 +4,7 @@ type Shape = true | { readonly [field: string]: Shape } | readonly [Shape];
 
 const extractFrom: Shape = { headers: [{ name: true, valuePrefix: true }], cookies: true, params: true };
 const objectRef: Shape = { group: true, kind: true, name: true, namespace: true };
+const backendRef: Shape = { group: true, kind: true, name: true, namespace: true, port: true };
 
 const securityPolicySpec: Shape = {
   // Targeting and merging are the xds service's job; cors is Envoy's cors filter, which xds configures.
@@ -24,7 +25,7 @@ const securityPolicySpec: Shape = {
         claimToHeaders: [{ claim: true, header: true }],
         extractFrom,
         localJWKS: { type: true, inline: true, valueRef: objectRef },
-        remoteJWKS: { uri: true, cacheDuration: true, failedRefetchDuration: true },
+        remoteJWKS: { uri: true, cacheDuration: true, failedRefetchDuration: true, backendRef: backendRef, backendRefs: [backendRef] },
         recomputeRoute: true, // Envoy's: xds sets clear_route_cache on the ext_authz filter
       },
     ],

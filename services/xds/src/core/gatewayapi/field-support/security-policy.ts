@@ -148,9 +148,13 @@ const jwt: Record<string, FieldSupport> = {
   'spec.jwt.providers.remoteJWKS.uri': authz('JWKS URI', 'services/authz/src/adapters/remote-jwks.int.test.ts'),
   'spec.jwt.providers.remoteJWKS.cacheDuration': authz('cache lifetime', 'services/authz/src/adapters/remote-jwks.int.test.ts'),
   'spec.jwt.providers.remoteJWKS.failedRefetchDuration': authz('retry after a failed fetch', 'services/authz/src/adapters/remote-jwks.int.test.ts'),
-  'spec.jwt.providers.remoteJWKS.backendRef': refused(`${NOT_IN_AUTHZ} (authz fetches the uri itself)`),
-  'spec.jwt.providers.remoteJWKS.backendRefs': refused(`${NOT_IN_AUTHZ} (authz fetches the uri itself)`),
-  'spec.jwt.providers.remoteJWKS.backendSettings': refused(BACKEND_SETTINGS),
+  ...backendRef(
+    'spec.jwt.providers.remoteJWKS',
+    "authz fetches the uri over a connection to the Backend's first IP or FQDN endpoint (Host, SNI and certificate check stay the uri's host); the address is published with the policy",
+    `services/authz/src/adapters/remote-jwks.int.test.ts, ${GOLDEN}/securitypolicy-jwks-backend.in.yaml`,
+  ),
+  'spec.jwt.providers.remoteJWKS.backendRef.namespace': translated("the policy's namespace only (another one: Accepted=False)", `${GOLDEN}/securitypolicy-jwks-backend.in.yaml`),
+  'spec.jwt.providers.remoteJWKS.backendRefs.namespace': translated("the policy's namespace only (another one: Accepted=False)", `${GOLDEN}/securitypolicy-jwks-backend.in.yaml`),
 };
 
 const OIDC_TEST = 'services/authz/src/oidc-flow.int.test.ts';

@@ -1,0 +1,49 @@
+// An HTTP(S) GET of a URL over a connection to another address: a SecurityPolicy's remoteJWKS
+// backendRef says which Backend endpoint to connect to, while the URL keeps naming the host (Host
+// header, TLS SNI and certificate check), as Envoy does with the uri and its cluster.
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+export interface ConnectTo {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface FetchedText {
+  readonly status: number;
+  readonly text: string;
+}
+
+/** GET `url` by connecting to `connectTo`; bodies over `maxBytes` fail; redirects are answers, never followed. */
+export function fetchTextVia(url: string, connectTo: ConnectTo, options: { timeoutMs: number; maxBytes: number; headers?: Record<string, string> }): Promise<FetchedText> {
+  const target = new URL(url);
+  const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: connectTo.host,
+        port: connectTo.port,
+        path: `${target.pathname}${target.search}`,
+        method: 'GET',
+        headers: { ...options.headers, host: target.host },
+        // The certificate must still name the URL's host, not the Backend address.
+        servername: target.hostname,
+        timeout: options.timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > options.maxBytes) req.destroy(new Error(`${url} answered more than ${options.maxBytes} bytes`));
+          else chunks.push(chunk);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${url} via ${connectTo.host}:${connectTo.port} timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
