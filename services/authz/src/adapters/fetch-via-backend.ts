@@ -1,5 +1,5 @@
-// An HTTP(S) GET of a URL over a connection to another address: a SecurityPolicy's remoteJWKS
-// backendRef says which Backend endpoint to connect to, while the URL keeps naming the host (Host
+// An HTTP(S) request to a URL over a connection to another address: a SecurityPolicy's remoteJWKS
+// or OIDC provider backendRef says which Backend endpoint to connect to, while the URL keeps naming the host (Host
 // header, TLS SNI and certificate check), as Envoy does with the uri and its cluster.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -14,8 +14,16 @@ export interface FetchedText {
   readonly text: string;
 }
 
-/** GET `url` by connecting to `connectTo`; bodies over `maxBytes` fail; redirects are answers, never followed. */
-export function fetchTextVia(url: string, connectTo: ConnectTo, options: { timeoutMs: number; maxBytes: number; headers?: Record<string, string> }): Promise<FetchedText> {
+export interface FetchViaOptions {
+  readonly timeoutMs: number;
+  readonly maxBytes: number;
+  readonly headers?: Record<string, string>;
+  /** GET without, POST with a (form) body. */
+  readonly body?: string;
+}
+
+/** `url` fetched over a connection to `connectTo`; bodies over `maxBytes` fail; redirects are answers, never followed. */
+export function fetchTextVia(url: string, connectTo: ConnectTo, options: FetchViaOptions): Promise<FetchedText> {
   const target = new URL(url);
   const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
@@ -24,8 +32,8 @@ export function fetchTextVia(url: string, connectTo: ConnectTo, options: { timeo
         host: connectTo.host,
         port: connectTo.port,
         path: `${target.pathname}${target.search}`,
-        method: 'GET',
-        headers: { ...options.headers, host: target.host },
+        method: options.body === undefined ? 'GET' : 'POST',
+        headers: { ...options.headers, host: target.host, ...(options.body !== undefined && { 'content-length': String(Buffer.byteLength(options.body)) }) },
         // The certificate must still name the URL's host, not the Backend address.
         servername: target.hostname,
         timeout: options.timeoutMs,
@@ -44,6 +52,6 @@ export function fetchTextVia(url: string, connectTo: ConnectTo, options: { timeo
     );
     req.on('timeout', () => req.destroy(new Error(`${url} via ${connectTo.host}:${connectTo.port} timed out`)));
     req.on('error', reject);
-    req.end();
+    req.end(options.body);
   });
 }

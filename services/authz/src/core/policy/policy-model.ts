@@ -80,6 +80,8 @@ export interface OidcSpec {
   readonly defaultRefreshTokenTtlMs: number;
   readonly csrfTokenTtlMs: number;
   readonly denyRedirectHeaders: readonly HeaderMatch[];
+  /** provider backendRefs: the Backend address every call to the provider connects to. */
+  readonly connectTo?: { readonly host: string; readonly port: number };
   /** The session cookie's Domain (shared with subdomains; the cookie is then "__Secure-", not "__Host-"). */
   readonly cookieDomain?: string;
 }

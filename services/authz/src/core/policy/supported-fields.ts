@@ -31,7 +31,7 @@ const securityPolicySpec: Shape = {
     ],
   },
   oidc: {
-    provider: { issuer: true, authorizationEndpoint: true, tokenEndpoint: true, endSessionEndpoint: true },
+    provider: { issuer: true, authorizationEndpoint: true, tokenEndpoint: true, endSessionEndpoint: true, backendRef: backendRef, backendRefs: [backendRef] },
     clientID: true,
     clientIDRef: objectRef,
     clientSecret: objectRef,

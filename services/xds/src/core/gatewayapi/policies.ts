@@ -12,7 +12,7 @@ import { translateTrafficPolicy, type TrafficPolicyIR } from './traffic-policy.j
 import { AUTHZ_SECTIONS, translateSecurityFeatures, type SecurityFeatures } from './security-features.js';
 import { tlsWithoutHttpsTarget, translateClientTrafficPolicy } from './client-traffic-policy.js';
 import { withSelectedTargets } from './target-selectors.js';
-import { resolveJwksBackends } from './jwks-backends.js';
+import { resolveAuthzBackends } from './authz-backends.js';
 import type { ClientPolicyIR } from '../ir/types.js';
 
 interface TargetRef {
@@ -83,7 +83,7 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
       name: policy.metadata.name,
       yaml: toPlainYaml({ apiVersion: policy.apiVersion, kind: policy.kind, metadata: { name: policy.metadata.name, namespace: policy.metadata.namespace }, spec }),
     });
-    for (const [key, data] of resolveJwksBackends(policy.spec ?? {}, policy.metadata.namespace, index).data) result.authzSecrets.set(key, { data });
+    for (const [key, data] of resolveAuthzBackends(policy.spec ?? {}, policy.metadata.namespace, index).data) result.authzSecrets.set(key, { data });
     for (const secretName of referencedSecrets(policy)) {
       const secret = index.get('Secret', policy.metadata.namespace, secretName);
       if (secret && !secret.issues?.length) result.authzSecrets.set(`${policy.metadata.namespace}/${secretName}`, { data: secretData(secret) });
