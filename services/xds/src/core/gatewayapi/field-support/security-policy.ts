@@ -22,7 +22,6 @@ function authz(what: string, test = AUTHZ_TESTS): FieldSupport {
   return translated(`ext_authz (envoy.filters.http.ext_authz, context_extensions policy) → Gatehouse authz: ${what}`, test);
 }
 
-const NOT_IN_AUTHZ = 'not implemented by the Gatehouse authz service';
 const BACKEND_SETTINGS = 'backendSettings (cluster tuning for a policy backend) is not translated yet';
 const SELECTED = "the Gateways and routes of that kind in the policy's namespace whose labels match (matchLabels and matchExpressions In, NotIn, Exists, DoesNotExist), attached like targetRefs";
 const SELECTORS_TEST = `${GOLDEN}/securitypolicy-target-selectors.in.yaml`;
