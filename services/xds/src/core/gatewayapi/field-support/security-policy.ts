@@ -46,7 +46,7 @@ const targeting: Record<string, FieldSupport> = {
   'spec.targetSelectors.matchExpressions.values': translated(SELECTED, SELECTORS_TEST),
   'spec.targetSelectors.matchLabels': translated(SELECTED, SELECTORS_TEST),
   'spec.targetSelectors.namespaces': refused('targetSelectors.namespaces (selecting in other namespaces) is not translated yet'),
-  'spec.mergeType': refused('policy merging (mergeType) is not implemented: the most specific SecurityPolicy applies alone'),
+  'spec.mergeType': refused('policy merging (mergeType: a route policy merged over the Gateway policy, condition Merged) is not implemented: the most specific SecurityPolicy applies alone'),
 };
 
 const cors: Record<string, FieldSupport> = {
@@ -251,7 +251,9 @@ const authorization: Record<string, FieldSupport> = {
   'spec.authorization.rules.operation.path.invert': authz('inverted match', RULES_TEST),
   'spec.authorization.rules.principal': authz('who', RULES_TEST),
   'spec.authorization.rules.principal.clientCIDRs': authz('client address ranges', RULES_TEST),
-  'spec.authorization.rules.principal.clientIPGeoLocations': refused('geolocation needs a GeoIP database Gatehouse does not have yet'),
+  'spec.authorization.rules.principal.clientIPGeoLocations': refused(
+    'not implemented: matching country, region, city, ASN, ISP and anonymity needs MaxMind City, ASN, ISP and Anonymous-IP databases; the npm readers (maxmind, mmdb-lib) ship neither a database nor a writer to build test ones, so the lookups cannot be tested yet',
+  ),
   'spec.authorization.rules.principal.headers': authz('request headers', RULES_TEST),
   'spec.authorization.rules.principal.headers.name': authz('header name', RULES_TEST),
   'spec.authorization.rules.principal.headers.values': authz('any of these values', RULES_TEST),
