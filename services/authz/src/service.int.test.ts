@@ -115,13 +115,14 @@ describe('authz service over gRPC', () => {
   it('hot-reloads the config directory and keeps the last good version of a policy when a change is invalid', async () => {
     writeFileSync(join(dir, 'second.yaml'), jwtPolicy('second', jwksServer.uri));
     await vi.waitFor(async () => expect((await client.check({ policy: 'shop/second', headers: { authorization: `Bearer ${await token()}` } })).status.code).toBe(0), { timeout: 5_000 });
-    writeFileSync(join(dir, 'second.yaml'), `${jwtPolicy('second', jwksServer.uri)}    failOpen: true\n`);
+    // An OIDC cookieNames (no token cookies exist here to rename) is a field authz refuses.
+    writeFileSync(join(dir, 'second.yaml'), `${jwtPolicy('second', jwksServer.uri)}  oidc: { provider: { issuer: "${ISSUER}" }, clientID: c, clientSecret: { name: s }, cookieNames: { accessToken: at } }\n`);
     const problems = await vi.waitFor(async () => {
       const files = (await service.status()).sources.files!;
       expect(files.serving.find((e) => e.policy === 'shop/second')).toMatchObject({ stale: true, generation: 2, servingGeneration: 1 });
       return files.problems;
     }, { timeout: 5_000 });
-    expect(problems).toContain(`${join(dir, 'second.yaml')}:13: SecurityPolicy shop/second: /spec/jwt/failOpen: GH_AUTHZ_CONFIG_UNSUPPORTED_FIELD: is not supported by the Gatehouse authz service`);
+    expect(problems).toContain(`${join(dir, 'second.yaml')}:13: SecurityPolicy shop/second: /spec/oidc/cookieNames: GH_AUTHZ_CONFIG_UNSUPPORTED_FIELD: is not supported by the Gatehouse authz service`);
     expect((await client.check({ policy: 'shop/second', headers: { authorization: `Bearer ${await token()}` } })).status.code).toBe(0);
   });
 
