@@ -46,7 +46,7 @@ const targeting: Record<string, FieldSupport> = {
   'spec.targetSelectors.matchExpressions.values': translated(SELECTED, SELECTORS_TEST),
   'spec.targetSelectors.matchLabels': translated(SELECTED, SELECTORS_TEST),
   'spec.targetSelectors.namespaces': refused('targetSelectors.namespaces (selecting in other namespaces) is not translated yet'),
-  'spec.mergeType': refused('policy merging (mergeType: a route policy merged over the Gateway policy, condition Merged) is not implemented: the most specific SecurityPolicy applies alone'),
+  'spec.mergeType': refused('policy merging (mergeType) is not implemented: the most specific SecurityPolicy applies alone (Envoy Gateway merges a route policy over the Gateway one, condition Merged)'),
 };
 
 const cors: Record<string, FieldSupport> = {
