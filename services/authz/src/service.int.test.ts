@@ -126,6 +126,29 @@ describe('authz service over gRPC', () => {
     expect((await client.check({ policy: 'shop/second', headers: { authorization: `Bearer ${await token()}` } })).status.code).toBe(0);
   });
 
+  it('evaluates authorization rules with CEL over the attributes of the real CheckRequest', async () => {
+    writeFileSync(
+      join(dir, 'cel.yaml'),
+      `apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata: { name: cel, namespace: shop }
+spec:
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: HTTPRoute, name: api }]
+  authorization:
+    defaultAction: Deny
+    rules:
+      - name: tenant-writes
+        action: Allow
+        cel: "request.method == 'POST' && request.headers['x-tenant'] == 'acme' && source.port == 50000 && source.address.startsWith('192.0.2.')"
+`,
+    );
+    const allowed = { policy: 'shop/cel', method: 'POST', clientIp: '192.0.2.7', headers: { 'x-tenant': 'acme' } };
+    await vi.waitFor(async () => expect((await client.check(allowed)).status.code).toBe(0), { timeout: 5_000 });
+    for (const denied of [{ ...allowed, method: 'GET' }, { ...allowed, headers: { 'x-tenant': 'other' } }, { ...allowed, clientIp: '198.51.100.1' }]) {
+      expect(JSON.parse((await client.check(denied)).denied_response.body)).toEqual({ error: 'GH_AUTHZ_FORBIDDEN' });
+    }
+  });
+
   it('watches a single config file, including atomic replacement by rename', async () => {
     const fileDir = mkdtempSync(join(tmpdir(), 'gh-authz-file-'));
     const file = join(fileDir, 'policies.yaml');

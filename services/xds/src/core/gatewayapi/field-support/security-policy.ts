@@ -241,7 +241,7 @@ const authorization: Record<string, FieldSupport> = {
   'spec.authorization.rules.action': authz('Allow or Deny', RULES_TEST),
   'spec.authorization.rules.cel': authz(
     'CEL over Envoy attributes (request.*, source.*, destination.*, connection.*, JWT claims in metadata.filter_metadata["envoy.filters.http.jwt_authn"][issuer]); true also needed for the rule to match; an expression that does not compile is Accepted=False',
-    `${RULES_TEST}, packages/cel/src/cel.test.ts, ${GOLDEN}/securitypolicy-authorization-cel.in.yaml`,
+    `${RULES_TEST}, packages/cel/src/cel.test.ts, services/authz/src/service.int.test.ts, ${GOLDEN}/securitypolicy-authorization-cel.in.yaml`,
   ),
   'spec.authorization.rules.operation': authz('request operation', RULES_TEST),
   'spec.authorization.rules.operation.methods': authz('methods', RULES_TEST),
