@@ -163,7 +163,13 @@ function checkField(field: protobuf.Field, value: unknown, path: string, problem
   if (field.map) {
     if (unset) return undefined;
     if (!isPlainObject(value)) return void problems.push({ path, message: 'expected a map object' });
-    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, checkSingle(field, entry, `${path}/${key}`, problems, undefined)]));
+    // Entries left out of the encode (free-form Struct values, e.g. Metadata.filter_metadata) are dropped.
+    return Object.fromEntries(
+      Object.entries(value).flatMap(([key, entry]) => {
+        const out = checkSingle(field, entry, `${path}/${key}`, problems, undefined);
+        return out === undefined ? [] : [[key, out]];
+      }),
+    );
   }
   if (field.repeated) {
     const repeatedRules = rules?.repeated;

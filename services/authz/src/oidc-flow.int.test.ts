@@ -2,6 +2,7 @@
 // login, callback, session use, refresh (one per session across replicas), logout; plus introspection
 // of opaque tokens, replayed state and code, forged state, and failing closed when Redis is gone.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -20,6 +21,10 @@ let idp: OidcProviderHandle;
 const grants: Record<string, number> = {};
 let redisServer: RedisServer;
 let dir: string;
+// A TCP relay in front of the IdP: the Backend of the policy with provider backendRefs, recording the
+// request lines it carries (connections are kept alive, so requests are counted, not connections).
+let relay: Server;
+const relayed: string[] = [];
 const services: AuthzUnderTest[] = [];
 const clients: CheckClient[] = [];
 
@@ -36,6 +41,16 @@ beforeAll(async () => {
     grants[type] = (grants[type] ?? 0) + 1;
   });
   redisServer = await startRedis();
+  const idpUrl = new URL(idp.issuer);
+  relay = createServer((socket) => {
+    socket.on('data', (chunk: Buffer) => relayed.push(...(chunk.toString('latin1').match(/^(?:GET|POST) \S+/gm) ?? [])));
+    const upstream = connect(Number(idpUrl.port), idpUrl.hostname);
+    socket.pipe(upstream).pipe(socket);
+    socket.on('error', () => upstream.destroy());
+    upstream.on('error', () => socket.destroy());
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  const relayPort = (relay.address() as { port: number }).port;
   dir = mkdtempSync(join(tmpdir(), 'gh-authz-oidc-'));
   writeFileSync(
     join(dir, 'oidc.yaml'),
@@ -54,6 +69,38 @@ spec:
     forwardAccessToken: true
     refreshToken: true
 ---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata: { name: web-shared, namespace: app }
+spec:
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: HTTPRoute, name: web }]
+  oidc:
+    provider: { issuer: "${idp.issuer}" }
+    clientID: gatehouse
+    clientSecret: { name: idp-client }
+    redirectURL: "${CALLBACK}"
+    cookieDomain: example.test
+    disableTokenEncryption: false
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata: { name: web-via-backend, namespace: app }
+spec:
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: HTTPRoute, name: web }]
+  oidc:
+    provider:
+      issuer: "${idp.issuer}"
+      backendRefs: [{ group: gateway.envoyproxy.io, kind: Backend, name: idp-relay }]
+    clientID: gatehouse
+    clientSecret: { name: idp-client }
+    redirectURL: "${CALLBACK}"
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: Backend
+metadata: { name: idp-relay, namespace: app }
+spec:
+  endpoints: [{ ip: { address: 127.0.0.1, port: ${relayPort} } }]
+---
 apiVersion: v1
 kind: Secret
 metadata: { name: idp-client, namespace: app }
@@ -70,12 +117,13 @@ stringData: { client-secret: client-secret-0123456789 }
 afterAll(async () => {
   for (const s of services) await s.stop();
   await idp?.stop();
+  await new Promise((resolve) => relay?.close(resolve));
   await redisServer?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-const check = (jar: CookieJar, path: string, headers: Record<string, string> = BROWSER, replica = 0): Promise<CheckAnswer> =>
-  clients[replica]!.check({ policy: 'app/web', host: HOST, path, headers: { ...headers, ...(jar.cookies.size > 0 && { cookie: jar.header() }) } });
+const check = (jar: CookieJar, path: string, headers: Record<string, string> = BROWSER, replica = 0, policy = 'app/web', host = HOST): Promise<CheckAnswer> =>
+  clients[replica]!.check({ policy, host, path, headers: { ...headers, ...(jar.cookies.size > 0 && { cookie: jar.header() }) } });
 
 function setCookies(answer: CheckAnswer): string[] {
   return deniedHeaders(answer).filter(([k]) => k === 'set-cookie').map(([, v]) => v);
@@ -145,6 +193,36 @@ describe('OIDC browser login against a real OpenID Provider', () => {
     expect(allowed.dynamic_metadata.fields.oidc.structValue.fields.sub.stringValue).toBe('alice');
     // The same session works on the other replica.
     expect((await check(jar, '/dashboard', BROWSER, 1)).status.code).toBe(0);
+  });
+
+  it('cookieDomain: the session cookie is __Secure- with that Domain, so a subdomain shares the login', async () => {
+    const jar = new CookieJar();
+    const start = await check(jar, '/home', BROWSER, 0, 'app/web-shared');
+    jar.store(setCookies(start));
+    const url = new URL(await loginAtIdp(location(start)));
+    const answer = await check(jar, `${url.pathname}${url.search}`, BROWSER, 0, 'app/web-shared');
+    const sessionCookie = setCookies(answer).find((c) => c.startsWith('__Secure-gh-session-'))!;
+    expect(sessionCookie).toMatch(/; Path=\/; Secure; HttpOnly; SameSite=Lax; Domain=example\.test/);
+    jar.store(setCookies(answer));
+    const elsewhere = await check(jar, '/reports', BROWSER, 1, 'app/web-shared', 'reports.example.test');
+    expect(elsewhere.status.code).toBe(0);
+    expect(upstreamHeaders(elsewhere)['x-gatehouse-subject']).toBe('alice');
+    const logout = await check(jar, '/logout', BROWSER, 0, 'app/web-shared', 'reports.example.test');
+    expect(setCookies(logout).find((c) => c.startsWith('__Secure-gh-session-'))).toMatch(/Max-Age=0.*; Domain=example\.test|Domain=example\.test.*Max-Age=0/);
+  });
+
+  it('provider backendRefs: discovery, code exchange and the ID token keys go through the Backend', async () => {
+    relayed.length = 0;
+    const jar = new CookieJar();
+    const start = await check(jar, '/home', BROWSER, 0, 'app/web-via-backend');
+    jar.store(setCookies(start));
+    const url = new URL(await loginAtIdp(location(start)));
+    const answer = await check(jar, `${url.pathname}${url.search}`, BROWSER, 0, 'app/web-via-backend');
+    expect(location(answer)).toBe('/home');
+    jar.store(setCookies(answer));
+    expect((await check(jar, '/home', BROWSER, 0, 'app/web-via-backend')).status.code).toBe(0);
+    // Discovery, the token exchange and the JWKS fetch all went through the relay.
+    expect(relayed).toEqual(expect.arrayContaining(['GET /.well-known/openid-configuration', expect.stringMatching(/^POST \/token/), expect.stringMatching(/^GET \/jwks/)]));
   });
 
   it('issues a new session id at every login, dropping any session the browser already had (no fixation)', async () => {

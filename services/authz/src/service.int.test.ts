@@ -115,14 +115,38 @@ describe('authz service over gRPC', () => {
   it('hot-reloads the config directory and keeps the last good version of a policy when a change is invalid', async () => {
     writeFileSync(join(dir, 'second.yaml'), jwtPolicy('second', jwksServer.uri));
     await vi.waitFor(async () => expect((await client.check({ policy: 'shop/second', headers: { authorization: `Bearer ${await token()}` } })).status.code).toBe(0), { timeout: 5_000 });
-    writeFileSync(join(dir, 'second.yaml'), `${jwtPolicy('second', jwksServer.uri)}    failOpen: true\n`);
+    // An OIDC cookieNames (no token cookies exist here to rename) is a field authz refuses.
+    writeFileSync(join(dir, 'second.yaml'), `${jwtPolicy('second', jwksServer.uri)}  oidc: { provider: { issuer: "${ISSUER}" }, clientID: c, clientSecret: { name: s }, cookieNames: { accessToken: at } }\n`);
     const problems = await vi.waitFor(async () => {
       const files = (await service.status()).sources.files!;
       expect(files.serving.find((e) => e.policy === 'shop/second')).toMatchObject({ stale: true, generation: 2, servingGeneration: 1 });
       return files.problems;
     }, { timeout: 5_000 });
-    expect(problems).toContain(`${join(dir, 'second.yaml')}:13: SecurityPolicy shop/second: /spec/jwt/failOpen: GH_AUTHZ_CONFIG_UNSUPPORTED_FIELD: is not supported by the Gatehouse authz service`);
+    expect(problems).toContain(`${join(dir, 'second.yaml')}:13: SecurityPolicy shop/second: /spec/oidc/cookieNames: GH_AUTHZ_CONFIG_UNSUPPORTED_FIELD: is not supported by the Gatehouse authz service`);
     expect((await client.check({ policy: 'shop/second', headers: { authorization: `Bearer ${await token()}` } })).status.code).toBe(0);
+  });
+
+  it('evaluates authorization rules with CEL over the attributes of the real CheckRequest', async () => {
+    writeFileSync(
+      join(dir, 'cel.yaml'),
+      `apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata: { name: cel, namespace: shop }
+spec:
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: HTTPRoute, name: api }]
+  authorization:
+    defaultAction: Deny
+    rules:
+      - name: tenant-writes
+        action: Allow
+        cel: "request.method == 'POST' && request.headers['x-tenant'] == 'acme' && source.port == 50000 && source.address.startsWith('192.0.2.')"
+`,
+    );
+    const allowed = { policy: 'shop/cel', method: 'POST', clientIp: '192.0.2.7', headers: { 'x-tenant': 'acme' } };
+    await vi.waitFor(async () => expect((await client.check(allowed)).status.code).toBe(0), { timeout: 5_000 });
+    for (const denied of [{ ...allowed, method: 'GET' }, { ...allowed, headers: { 'x-tenant': 'other' } }, { ...allowed, clientIp: '198.51.100.1' }]) {
+      expect(JSON.parse((await client.check(denied)).denied_response.body)).toEqual({ error: 'GH_AUTHZ_FORBIDDEN' });
+    }
   });
 
   it('watches a single config file, including atomic replacement by rename', async () => {

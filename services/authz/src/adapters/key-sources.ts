@@ -22,13 +22,15 @@ export class KeySourceRegistry {
       if (!local) this.#local.set(provider, (local = new LocalJwks(jwks.jwks.keys)));
       return local;
     }
-    const id = `${jwks.uri}\u0000${jwks.cacheDurationMs}\u0000${jwks.failedRefetchMs}`;
+    const via = jwks.connectTo ? `${jwks.connectTo.host}:${jwks.connectTo.port}` : '';
+    const id = `${jwks.uri}\u0000${jwks.cacheDurationMs}\u0000${jwks.failedRefetchMs}\u0000${via}`;
     let remote = this.#remote.get(id);
     if (!remote) {
       remote = new RemoteJwks({
         uri: jwks.uri,
         cacheDurationMs: jwks.cacheDurationMs,
         cooldownMs: jwks.failedRefetchMs,
+        ...(jwks.connectTo && { connectTo: jwks.connectTo }),
         ...(this.options.maxStaleMs !== undefined && { maxStaleMs: this.options.maxStaleMs }),
         ...(this.options.onFetch && { onFetch: (outcome: 'ok' | 'error') => this.options.onFetch!(outcome, jwks.uri) }),
       });

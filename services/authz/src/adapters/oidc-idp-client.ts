@@ -1,10 +1,15 @@
 // Talks to OpenID providers: discovery (cached, shared fetch), code exchange, refresh and RFC 7662
-// introspection with client_secret_basic, and JWKS via RemoteJwks. Errors map to stable codes.
+// introspection with client_secret_basic, and JWKS via RemoteJwks; with provider backendRefs, every call
+// connects to the Backend's address. Errors map to stable codes.
 import { AuthzError, ErrorCodes } from '../errors.js';
 import type { IdpClient, ProviderMetadata, TokenSet } from '../core/oidc/oidc-ports.js';
 import type { OidcSpec } from '../core/policy/policy-model.js';
 import type { KeySource } from '../core/authenticate/select-keys.js';
+import { fetchTextVia, type ConnectTo } from './fetch-via-backend.js';
 import { RemoteJwks } from './remote-jwks.js';
+
+/** Discovery documents, token answers and introspection answers are small. */
+const MAX_ANSWER_BYTES = 256 * 1024;
 
 export interface HttpIdpClientOptions {
   /** Per-request timeout. Default 5 s. */
@@ -28,7 +33,7 @@ export class HttpIdpClient implements IdpClient {
   }
 
   async metadata(oidc: OidcSpec): Promise<ProviderMetadata> {
-    const discovered = await this.#discover(oidc.issuer);
+    const discovered = await this.#discover(oidc.issuer, oidc.connectTo);
     if (discovered.issuer !== oidc.issuer) throw new AuthzError(ErrorCodes.oidcProviderUnavailable, `discovery issuer ${String(discovered.issuer)} is not ${oidc.issuer}`);
     const pick = (override: string | undefined, key: string) => override ?? (typeof discovered[key] === 'string' ? (discovered[key] as string) : undefined);
     const authorization = pick(oidc.authorizationEndpoint, 'authorization_endpoint');
@@ -69,28 +74,35 @@ export class HttpIdpClient implements IdpClient {
     return json;
   }
 
-  keys(jwksUri: string): KeySource {
-    let jwks = this.#jwks.get(jwksUri);
+  keys(jwksUri: string, connectTo?: ConnectTo): KeySource {
+    const id = `${jwksUri}\u0000${via(connectTo)}`;
+    let jwks = this.#jwks.get(id);
     if (!jwks) {
       const onFetch = this.#onJwksFetch;
-      jwks = new RemoteJwks({ uri: jwksUri, timeoutMs: this.#timeoutMs, ...(onFetch && { onFetch: (outcome: 'ok' | 'error') => onFetch(outcome, jwksUri) }) });
-      this.#jwks.set(jwksUri, jwks);
+      jwks = new RemoteJwks({ uri: jwksUri, timeoutMs: this.#timeoutMs, ...(connectTo && { connectTo }), ...(onFetch && { onFetch: (outcome: 'ok' | 'error') => onFetch(outcome, jwksUri) }) });
+      this.#jwks.set(id, jwks);
     }
     return jwks;
   }
 
-  #discover(issuer: string): Promise<Record<string, unknown>> {
-    const cached = this.#discovery.get(issuer);
+  #discover(issuer: string, connectTo: ConnectTo | undefined): Promise<Record<string, unknown>> {
+    const key = `${issuer}\u0000${via(connectTo)}`;
+    const cached = this.#discovery.get(key);
     if (cached && Date.now() - cached.at < this.#discoveryTtlMs) return cached.value;
-    const value = this.#fetchJson(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
-    this.#discovery.set(issuer, { at: Date.now(), value });
+    const value = this.#fetchJson(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, connectTo);
+    this.#discovery.set(key, { at: Date.now(), value });
     // A failed discovery is not cached: the next request retries.
-    value.catch(() => this.#discovery.delete(issuer));
+    value.catch(() => this.#discovery.delete(key));
     return value;
   }
 
-  async #fetchJson(url: string): Promise<Record<string, unknown>> {
+  async #fetchJson(url: string, connectTo: ConnectTo | undefined): Promise<Record<string, unknown>> {
     try {
+      if (connectTo) {
+        const { status, text } = await fetchTextVia(url, connectTo, { timeoutMs: this.#timeoutMs, maxBytes: MAX_ANSWER_BYTES, headers: { accept: 'application/json' } });
+        if (status !== 200) throw new Error(`${url} answered ${status}`);
+        return JSON.parse(text) as Record<string, unknown>;
+      }
       const response = await fetch(url, { signal: AbortSignal.timeout(this.#timeoutMs), headers: { accept: 'application/json' } });
       if (!response.ok) throw new Error(`${url} answered ${response.status}`);
       return (await response.json()) as Record<string, unknown>;
@@ -103,6 +115,11 @@ export class HttpIdpClient implements IdpClient {
     // RFC 6749 2.3.1: client id and secret are form-urlencoded before base64.
     const credentials = Buffer.from(`${formEncode(oidc.clientId)}:${formEncode(oidc.clientSecret)}`).toString('base64');
     try {
+      if (oidc.connectTo) {
+        const headers = { authorization: `Basic ${credentials}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+        const { status, text } = await fetchTextVia(url, oidc.connectTo, { timeoutMs: this.#timeoutMs, maxBytes: MAX_ANSWER_BYTES, headers, body: body.toString() });
+        return { status, json: parseObject(text) };
+      }
       const response = await fetch(url, {
         method: 'POST',
         signal: AbortSignal.timeout(this.#timeoutMs),
@@ -120,4 +137,17 @@ export class HttpIdpClient implements IdpClient {
 
 function formEncode(value: string): string {
   return new URLSearchParams({ v: value }).toString().slice(2);
+}
+
+function via(connectTo: ConnectTo | undefined): string {
+  return connectTo ? `${connectTo.host}:${connectTo.port}` : '';
+}
+
+function parseObject(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }

@@ -26,6 +26,17 @@ function clock(start = 1_000_000) {
 const kids = (keys: readonly JWK[]) => keys.map((k) => k.kid);
 
 describe('RemoteJwks against a real HTTP endpoint', () => {
+  it('connects to the Backend address of a backendRef while the uri keeps naming the host', async () => {
+    server = await startJwksServer([keyA]);
+    const port = Number(new URL(server.uri).port);
+    // Nothing listens on localhost:1: only the Backend address (connectTo) reaches the server.
+    const jwks = new RemoteJwks({ uri: 'http://localhost:1/jwks.json', connectTo: { host: '127.0.0.1', port } });
+    expect(kids(await jwks.candidates('a', 'ES256'))).toEqual(['a']);
+    expect(server.requests).toBe(1);
+    const direct = new RemoteJwks({ uri: 'http://localhost:1/jwks.json', timeoutMs: 2_000 });
+    await expect(direct.candidates('a', 'ES256')).rejects.toMatchObject({ code: 'GH_AUTHZ_JWKS_UNAVAILABLE' });
+  });
+
   it('follows a key rotation: an unknown kid refetches once, and made-up kids wait for the cooldown', async () => {
     server = await startJwksServer([keyA]);
     const c = clock();

@@ -5,6 +5,7 @@ import type { JWK } from 'jose';
 import { checkPublicJwk } from '../core/policy/compile-jwt.js';
 import { AuthzError, ErrorCodes } from '../errors.js';
 import { selectKeys, type KeySource } from '../core/authenticate/select-keys.js';
+import { fetchTextVia, type ConnectTo, type FetchedText } from './fetch-via-backend.js';
 
 export interface RemoteJwksOptions {
   readonly uri: string;
@@ -19,6 +20,8 @@ export interface RemoteJwksOptions {
   readonly now?: () => number;
   /** Called after each fetch attempt, for metrics. */
   readonly onFetch?: (outcome: 'ok' | 'error') => void;
+  /** remoteJWKS backendRef: connect to this Backend address instead of the URI's host. */
+  readonly connectTo?: ConnectTo;
 }
 
 const MAX_JWKS_BYTES = 512 * 1024;
@@ -31,6 +34,7 @@ export class RemoteJwks implements KeySource {
   readonly #timeoutMs: number;
   readonly #now: () => number;
   readonly #onFetch: (outcome: 'ok' | 'error') => void;
+  readonly #connectTo: ConnectTo | undefined;
   #keys: readonly JWK[] | undefined;
   #fetchedAt = 0;
   #lastAttemptAt = Number.NEGATIVE_INFINITY;
@@ -45,6 +49,7 @@ export class RemoteJwks implements KeySource {
     this.#timeoutMs = options.timeoutMs ?? 5_000;
     this.#now = options.now ?? Date.now;
     this.#onFetch = options.onFetch ?? (() => {});
+    this.#connectTo = options.connectTo;
   }
 
   async candidates(kid: string | undefined, alg: string): Promise<readonly JWK[]> {
@@ -91,9 +96,8 @@ export class RemoteJwks implements KeySource {
   async #fetch(): Promise<readonly JWK[]> {
     this.#lastAttemptAt = this.#now();
     try {
-      const response = await fetch(this.#uri, { signal: AbortSignal.timeout(this.#timeoutMs), headers: { accept: 'application/json' }, redirect: 'error' });
-      if (!response.ok) throw new Error(`JWKS ${this.#uri} answered ${response.status}`);
-      const text = await response.text();
+      const { status, text } = await this.#get();
+      if (status < 200 || status > 299) throw new Error(`JWKS ${this.#uri} answered ${status}`);
       if (text.length > MAX_JWKS_BYTES) throw new Error(`JWKS ${this.#uri} is larger than ${MAX_JWKS_BYTES} bytes`);
       const body = JSON.parse(text) as { keys?: unknown };
       if (!Array.isArray(body.keys)) throw new Error(`JWKS ${this.#uri} has no "keys" array`);
@@ -107,6 +111,13 @@ export class RemoteJwks implements KeySource {
       this.#onFetch('error');
       throw err;
     }
+  }
+
+  async #get(): Promise<FetchedText> {
+    const headers = { accept: 'application/json' };
+    if (this.#connectTo) return fetchTextVia(this.#uri, this.#connectTo, { timeoutMs: this.#timeoutMs, maxBytes: MAX_JWKS_BYTES + 1, headers });
+    const response = await fetch(this.#uri, { signal: AbortSignal.timeout(this.#timeoutMs), headers, redirect: 'error' });
+    return { status: response.status, text: await response.text() };
   }
 }
 

@@ -43,6 +43,16 @@ beforeAll(async () => {
       },
     }),
     compile('jwt-admin', { jwt, authorization: { defaultAction: 'Deny', rules: [{ name: 'admins', action: 'Allow', principal: { jwt: { provider: 'idp', claims: [{ name: 'role', values: ['admin'] }] } } }] } }),
+    compile('jwt-fail-open', {
+      jwt: { ...jwt, failOpen: true },
+      authorization: {
+        defaultAction: 'Allow',
+        rules: [
+          { name: 'verified-admins', action: 'Allow', principal: { jwt: { provider: 'idp', claims: [{ name: 'role', values: ['admin'] }] } } },
+          { name: 'admin-area', action: 'Deny', operation: { path: { type: 'PathPrefix', value: '/admin' } } },
+        ],
+      },
+    }),
     compile('keys', { apiKeyAuth: { credentialRefs: [{ name: 'keys' }], extractFrom: [{ headers: ['x-api-key'] }], forwardClientIDHeader: 'x-client', sanitize: true } }),
     compile('basic', { basicAuth: { users: { name: 'users' }, forwardUsernameHeader: 'x-username' } }),
   ]);
@@ -128,6 +138,18 @@ describe('Authorizer', () => {
     const written = d.upstreamHeaders.map(([name]) => name);
     expect(d.headersToRemove.filter((name) => written.includes(name))).toEqual([]);
     expect(applyLikeEnvoy({ 'x-team': 'spoofed' }, d)['x-team']).toBeUndefined();
+  });
+  it('jwt.failOpen: a missing or invalid token passes unauthenticated, a valid one still verifies, the rules still apply', async () => {
+    const at = (path: string, headers: Record<string, string> = {}): RequestView => ({ ...request('ns/jwt-fail-open', headers), path });
+    expect(await decide(at('/'))).toMatchObject({ kind: 'allow', via: 'anonymous' });
+    const forged = `${(await token()).slice(0, -4)}AAAA`;
+    const passed = (await decide(at('/', { authorization: `Bearer ${forged}`, 'x-user-id': 'mallory' }))) as AllowDecision;
+    expect(passed.kind).toBe('allow');
+    expect(passed.headersToRemove).toContain('x-user-id');
+    expect(passed.upstreamHeaders.find(([name]) => name === 'x-user-id')).toBeUndefined();
+    expect(await decide(at('/', { authorization: 'Bearer not-a-jwt' }))).toMatchObject({ kind: 'allow' });
+    expect(await decide(at('/admin/x', { authorization: `Bearer ${forged}` }))).toMatchObject({ httpStatus: 403, code: 'GH_AUTHZ_FORBIDDEN' });
+    expect(await decide(at('/admin/x', { authorization: `Bearer ${await token({ role: 'admin' })}` }))).toMatchObject({ kind: 'allow', upstreamHeaders: expect.arrayContaining([['x-user-id', 'alice']]) });
   });
   it('enforces authorization rules on claims with 403', async () => {
     expect(await decide(request('ns/jwt-admin', { authorization: `Bearer ${await token()}` }))).toMatchObject({ httpStatus: 403, code: 'GH_AUTHZ_FORBIDDEN' });

@@ -111,7 +111,9 @@ export class Authorizer {
 
   /** The steps after JWT, in the README's order: API key, basic (async when it hashes), then the rest. */
   #afterJwt(request: RequestView, policy: CompiledPolicy, identity: Identity, jwtFailure: ErrorCode | undefined): Decision | Promise<Decision> {
-    if (policy.jwt) {
+    // failOpen: a missing or invalid token passes unauthenticated (the rules still apply); an unreachable
+    // JWKS is not an invalid token and still fails closed (503).
+    if (policy.jwt && !policy.jwt.failOpen) {
       if (jwtFailure) return unauthorized(jwtFailure);
       if (!identity.jwt && !policy.jwt.optional && !policy.oidc) return unauthorized(ErrorCodes.jwtMissing);
     }

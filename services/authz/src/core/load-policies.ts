@@ -52,9 +52,9 @@ export function loadPolicies(files: readonly ConfigFile[], version: string, opti
   const { docs, unreadable } = parseDocuments(files);
   const data = new Map<string, ResourceData>(options.extraData ?? []);
   for (const { value } of docs) {
-    if (value.kind !== 'Secret' && value.kind !== 'ConfigMap') continue;
+    if (value.kind !== 'Secret' && value.kind !== 'ConfigMap' && value.kind !== 'Backend') continue;
     const metadata = (value.metadata ?? {}) as Record<string, unknown>;
-    data.set(`${value.kind}:${String(metadata.namespace ?? 'default')}/${String(metadata.name ?? '')}`, resourceData(value));
+    data.set(`${value.kind}:${String(metadata.namespace ?? 'default')}/${String(metadata.name ?? '')}`, value.kind === 'Backend' ? backendData(value) : resourceData(value));
   }
   const lookup = (kind: string, namespace: string, name: string) => data.get(`${kind}:${namespace}/${name}`) ?? data.get(`${namespace}/${name}`);
   const byKey = new Map<string, PolicyCandidate>();
@@ -136,4 +136,14 @@ function resourceData(value: Record<string, unknown>): ResourceData {
     if (typeof v === 'string') out[k] = Buffer.from(v, 'utf8');
   }
   return out;
+}
+
+/** A Backend document (remoteJWKS backendRefs): the address of its first IP or FQDN endpoint, as xds publishes it. */
+function backendData(value: Record<string, unknown>): ResourceData {
+  const spec = (value.spec ?? {}) as { endpoints?: Array<{ ip?: { address?: string; port?: number }; fqdn?: { hostname?: string; port?: number } }> };
+  for (const endpoint of spec.endpoints ?? []) {
+    const at = endpoint.ip ? { host: endpoint.ip.address, port: endpoint.ip.port } : { host: endpoint.fqdn?.hostname, port: endpoint.fqdn?.port };
+    if (at.host && at.port) return { address: Buffer.from(`${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}`) };
+  }
+  return {};
 }

@@ -53,3 +53,51 @@ describe('evaluateAuthorization', () => {
     expect(evaluateAuthorization(policy, request({ headers: { 'x-canary': 'no' } }), undefined)).toEqual({ action: 'Deny' });
   });
 });
+
+describe('evaluateAuthorization with CEL rules', () => {
+  const compileRules = (rules: object[]) =>
+    compileSecurityPolicy(
+      {
+        kind: 'SecurityPolicy',
+        metadata: { name: 'c', namespace: 'ns' },
+        spec: { jwt: { providers: [{ name: 'idp', issuer: 'https://idp.example', audiences: ['api'], localJWKS: { type: 'Inline', inline: jwks } }] }, authorization: { defaultAction: 'Deny', rules } },
+      },
+      { lookup: () => undefined },
+    );
+  const cel = compileRules([
+    { name: 'tenant', action: 'Allow', cel: "request.headers['x-tenant'] == 'team-a'" },
+    { name: 'admin-post', action: 'Allow', cel: "request.method == 'POST' && request.path.startsWith('/admin')" },
+    { name: 'office-cel', action: 'Allow', principal: { clientCIDRs: ['10.0.0.0/8'] }, cel: 'source.port == 4000 && !connection.mtls' },
+    { name: 'jwt-claim', action: 'Allow', cel: "'ops' in metadata.filter_metadata['envoy.filters.http.jwt_authn']['https://idp.example'].groups" },
+    { name: 'sni', action: 'Allow', cel: "connection.requested_server_name == 'api.example' && request.url_path == '/sni' && request.path == '/sni?x=1'" },
+    { name: 'not-bool', action: 'Allow', cel: 'request.method' },
+  ]).policy!.authorization!;
+
+  it('matches on request attributes as Envoy names them', () => {
+    expect(evaluateAuthorization(cel, request({ headers: { 'x-tenant': 'team-a' } }), undefined).rule).toBe('tenant');
+    expect(evaluateAuthorization(cel, request({ method: 'POST', path: '/admin/users' }), undefined).rule).toBe('admin-post');
+    expect(evaluateAuthorization(cel, request({ path: '/sni', query: 'x=1', sni: 'api.example' }), undefined).rule).toBe('sni');
+  });
+  it('ANDs the expression with the principal, and reads source and connection', () => {
+    expect(evaluateAuthorization(cel, request({ clientIp: '10.1.1.1', clientPort: 4000 }), undefined).rule).toBe('office-cel');
+    expect(evaluateAuthorization(cel, request({ clientIp: '10.1.1.1', clientPort: 4000, mtls: true }), undefined)).toEqual({ action: 'Deny' });
+    expect(evaluateAuthorization(cel, request({ clientIp: '192.0.2.1', clientPort: 4000 }), undefined)).toEqual({ action: 'Deny' });
+  });
+  it('reads verified JWT claims where Envoy Gateway puts them (jwt_authn metadata by issuer)', () => {
+    const jwt = { provider: 'idp', claims: { iss: 'https://idp.example', groups: ['dev', 'ops'] } };
+    expect(evaluateAuthorization(cel, request({}), jwt).rule).toBe('jwt-claim');
+    expect(evaluateAuthorization(cel, request({}), { ...jwt, claims: { ...jwt.claims, groups: ['dev'] } })).toEqual({ action: 'Deny' });
+  });
+  it('treats a missing attribute, an error and a non-boolean result as no match', () => {
+    expect(evaluateAuthorization(cel, request({ headers: {} }), undefined)).toEqual({ action: 'Deny' });
+    expect(evaluateAuthorization(cel, request({ method: 'POST', path: '/' }), undefined)).toEqual({ action: 'Deny' });
+  });
+  it('refuses an expression that does not compile, naming the rule', () => {
+    const { issues } = compileRules([{ action: 'Allow', cel: "requets.path == '/'" }, { action: 'Allow', cel: "request.path ==" }, { action: 'Allow', cel: '1 + 2' }]);
+    expect(issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      '/spec/authorization/rules/0/cel: CEL expression does not compile: Unknown variable: requets',
+      '/spec/authorization/rules/1/cel: CEL expression does not compile: Unexpected token: EOF',
+      '/spec/authorization/rules/2/cel: CEL expression does not compile: must be a boolean expression, not int',
+    ]);
+  });
+});

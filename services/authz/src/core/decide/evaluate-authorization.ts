@@ -1,4 +1,6 @@
 // Authorization rules: the first rule whose every condition matches decides; otherwise the default action.
+import type { RequestAttributes } from '@gatehouse/cel';
+import { celAttributes } from './cel-attributes.js';
 import { cidrContains } from './cidr.js';
 import { readClaim, readScopes } from '../authenticate/claims.js';
 import { normalizePath } from './normalize-path.js';
@@ -18,8 +20,11 @@ export interface AuthorizationVerdict {
 
 export function evaluateAuthorization(spec: AuthorizationSpec, request: RequestView, jwt: VerifiedJwt | undefined): AuthorizationVerdict {
   const path = normalizePath(request.path);
+  // Built once, and only when a rule with a CEL expression gets that far.
+  let attributes: RequestAttributes | undefined;
+  const cel = (rule: AuthorizationRule): boolean => rule.cel!.matches((attributes ??= celAttributes(request, jwt)));
   for (const rule of spec.rules) {
-    if (ruleMatches(rule, request, path, jwt)) return { action: rule.action, rule: rule.name };
+    if (ruleMatches(rule, request, path, jwt) && (!rule.cel || cel(rule))) return { action: rule.action, rule: rule.name };
   }
   return { action: spec.defaultAction };
 }

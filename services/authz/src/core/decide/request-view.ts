@@ -12,6 +12,17 @@ export interface RequestView {
   /** Lower-case names; repeated headers joined by "," as Envoy does. */
   readonly headers: Readonly<Record<string, string>>;
   readonly clientIp: string;
+  /** Connection attributes, for authorization rules' CEL (Envoy's source/destination/connection). */
+  readonly clientPort?: number;
+  readonly destinationIp?: string;
+  readonly destinationPort?: number;
+  /** The client presented a certificate Envoy verified (source.principal or certificate set). */
+  readonly mtls?: boolean;
+  /** TLS SNI, when the connection is TLS. */
+  readonly sni?: string;
+  /** HTTP protocol ("HTTP/1.1", "HTTP/2"), request start in ms since the epoch. */
+  readonly protocol?: string;
+  readonly timeMs?: number;
   /** context_extensions["policy"], "<namespace>/<name>", when the route names one. */
   readonly policyKey?: string;
   readonly requestId?: string;
@@ -40,8 +51,26 @@ export function toRequestView(request: CheckRequest__Output): RequestView {
     scheme: http.scheme || headers[':scheme'] || headers['x-forwarded-proto'] || 'https',
     headers,
     clientIp: attributes.source?.address?.socket_address?.address ?? '',
+    ...connectionView(request),
     ...(policyKey ? { policyKey } : {}),
     ...(http.id ? { requestId: http.id } : {}),
     ...(headers.traceparent ? { traceparent: headers.traceparent } : {}),
+  };
+}
+
+function connectionView(request: CheckRequest__Output): Pick<RequestView, 'clientPort' | 'destinationIp' | 'destinationPort' | 'mtls' | 'sni' | 'protocol' | 'timeMs'> {
+  const { source, destination, tls_session: tls, request: req } = request.attributes ?? {};
+  const clientPort = source?.address?.socket_address?.port_value;
+  const destinationIp = destination?.address?.socket_address?.address;
+  const destinationPort = destination?.address?.socket_address?.port_value;
+  const time = req?.time;
+  return {
+    mtls: Boolean(source?.principal || source?.certificate),
+    ...(clientPort ? { clientPort } : {}),
+    ...(destinationIp ? { destinationIp } : {}),
+    ...(destinationPort ? { destinationPort } : {}),
+    ...(tls?.sni ? { sni: tls.sni } : {}),
+    ...(req?.http?.protocol ? { protocol: req.http.protocol } : {}),
+    ...(time?.seconds !== undefined ? { timeMs: Number(time.seconds) * 1000 + Math.floor((time.nanos ?? 0) / 1e6) } : {}),
   };
 }

@@ -19,15 +19,18 @@ export interface SetCookieOptions {
   readonly maxAgeSeconds?: number;
   readonly sameSite: 'Lax' | 'Strict';
   readonly path?: string;
+  /** Only for "__Secure-" names (oidc.cookieDomain): browsers refuse a "__Host-" cookie with a Domain. */
+  readonly domain?: string;
 }
 
-/** Always Secure and HttpOnly; "__Host-" names additionally require Path=/ and no Domain, which this never sets. */
+/** Always Secure and HttpOnly; "__Host-" names additionally require Path=/ and no Domain. */
 export function serializeSetCookie(name: string, value: string, options: SetCookieOptions): string {
   const parts = [`${name}=${value}`, `Path=${options.path ?? '/'}`, 'Secure', 'HttpOnly', `SameSite=${options.sameSite}`];
+  if (options.domain !== undefined && !name.startsWith('__Host-')) parts.push(`Domain=${options.domain}`);
   if (options.maxAgeSeconds !== undefined) parts.push(`Max-Age=${Math.max(0, Math.floor(options.maxAgeSeconds))}`);
   return parts.join('; ');
 }
 
-export function serializeClearCookie(name: string, sameSite: 'Lax' | 'Strict'): string {
-  return serializeSetCookie(name, '', { sameSite, maxAgeSeconds: 0 });
+export function serializeClearCookie(name: string, sameSite: 'Lax' | 'Strict', domain?: string): string {
+  return serializeSetCookie(name, '', { sameSite, maxAgeSeconds: 0, ...(domain !== undefined && { domain }) });
 }

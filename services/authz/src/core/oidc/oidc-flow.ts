@@ -27,8 +27,9 @@ export interface OidcFlowOptions {
 
 export type SessionResult = { readonly kind: 'session'; readonly session: Session } | { readonly kind: 'decision'; readonly decision: Decision };
 
+/** Host-only ("__Host-") unless oidc.cookieDomain shares the session with subdomains ("__Secure-" + Domain). */
 export function sessionCookieName(oidc: OidcSpec): string {
-  return `__Host-gh-session-${sha256Hex(oidc.id).slice(0, 10)}`;
+  return `${oidc.cookieDomain ? '__Secure-' : '__Host-'}gh-session-${sha256Hex(oidc.id).slice(0, 10)}`;
 }
 
 export function loginCookieName(oidc: OidcSpec): string {
@@ -125,7 +126,7 @@ export class OidcFlow {
     const sessionName = sessionCookieName(oidc);
     const returnTo = this.#safeTarget(login.returnTo, request) ?? '/';
     return redirect(returnTo, [
-      serializeSetCookie(sessionName, this.#o.sealer.seal(sessionName, sessionId), { sameSite: oidc.sameSite }),
+      serializeSetCookie(sessionName, this.#o.sealer.seal(sessionName, sessionId), { sameSite: oidc.sameSite, ...(oidc.cookieDomain && { domain: oidc.cookieDomain }) }),
       serializeClearCookie(loginName, 'Lax'),
     ]);
   }
@@ -135,7 +136,7 @@ export class OidcFlow {
     const sessionId = this.#sessionId(request, oidc);
     const session = sessionId ? await this.#o.store.getSession(sessionId) : undefined;
     if (sessionId) await this.#o.store.deleteSession(sessionId);
-    const clear = [serializeClearCookie(sessionCookieName(oidc), oidc.sameSite)];
+    const clear = [serializeClearCookie(sessionCookieName(oidc), oidc.sameSite, oidc.cookieDomain)];
     // "?return_to=" picks where the browser lands afterwards, under the same rules as post-login targets.
     const requested = new URLSearchParams(request.query).get('return_to');
     const target = requested ? this.#safeTarget(requested, request) : undefined;
@@ -174,7 +175,7 @@ export class OidcFlow {
     const provider = { id: oidc.id, name: 'oidc', issuer: oidc.issuer, audiences: [oidc.clientId], jwks: { kind: 'remote' as const, uri: jwksUri, cacheDurationMs: 0, failedRefetchMs: 0 }, claimToHeaders: [], extractFrom: { headers: [], cookies: [], params: [] } };
     let payload: Record<string, unknown>;
     try {
-      payload = (await verifyJwt(idToken, provider, this.#o.idp.keys(jwksUri), { clockSkewSeconds: this.#o.clockSkewSeconds, now: () => new Date(this.#now()) })).payload;
+      payload = (await verifyJwt(idToken, provider, this.#o.idp.keys(jwksUri, oidc.connectTo), { clockSkewSeconds: this.#o.clockSkewSeconds, now: () => new Date(this.#now()) })).payload;
     } catch (err) {
       throw new AuthzError(ErrorCodes.oidcIdTokenInvalid, err instanceof AuthzError ? err.code : String(err));
     }

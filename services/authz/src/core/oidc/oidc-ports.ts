@@ -28,7 +28,8 @@ export interface IdpClient {
   refresh(oidc: OidcSpec, metadata: ProviderMetadata, refreshToken: string): Promise<TokenSet>;
   /** RFC 7662 response. @throws AuthzError introspectionFailed */
   introspect(oidc: OidcSpec, metadata: ProviderMetadata, token: string): Promise<Record<string, unknown>>;
-  keys(jwksUri: string): KeySource;
+  /** `connectTo`: the provider's Backend address (oidc.provider backendRefs). */
+  keys(jwksUri: string, connectTo?: { readonly host: string; readonly port: number }): KeySource;
 }
 
 /** Everything needed to finish a login, stored server-side under the state value, used once. */

@@ -1,5 +1,6 @@
 // spec.authorization -> AuthorizationSpec: rules (first match decides) over client CIDRs, headers, JWT
 // claims and scopes, methods and paths; the default action is Deny unless it says Allow.
+import { compileCel } from '@gatehouse/cel';
 import { parseCidr } from '../decide/cidr.js';
 import { arr, asObj, headerName, optional, str, type CompileContext, type Obj } from './fields.js';
 import type { AuthorizationRule, AuthorizationSpec, JwtSpec } from './policy-model.js';
@@ -25,6 +26,7 @@ function compileRule(r: Obj, path: string, index: number, jwt: JwtSpec | undefin
   const jwtMatch = principal.jwt === undefined ? undefined : compileJwtPrincipal(asObj(principal.jwt), `${path}/principal/jwt`, jwt, ctx);
   const methods = arr(operation.methods).filter((m): m is string => typeof m === 'string').map((m) => m.toUpperCase());
   const pathMatch = operation.path === undefined ? undefined : compilePathMatch(asObj(operation.path), `${path}/operation/path`, ctx);
+  const cel = r.cel === undefined ? undefined : compileRuleCel(r.cel, `${path}/cel`, ctx);
   return {
     name: str(r.name) ?? `rule-${index}`,
     action: r.action === 'Allow' ? 'Allow' : 'Deny',
@@ -33,7 +35,15 @@ function compileRule(r: Obj, path: string, index: number, jwt: JwtSpec | undefin
     ...(jwtMatch && { jwt: jwtMatch }),
     methods,
     ...(pathMatch && { path: pathMatch }),
+    ...(cel && { cel }),
   };
+}
+
+function compileRuleCel(expression: unknown, path: string, ctx: CompileContext): AuthorizationRule['cel'] {
+  const compiled = compileCel(String(expression));
+  if (compiled.ok) return compiled.program;
+  ctx.issue(path, `CEL expression does not compile: ${compiled.message}`);
+  return undefined;
 }
 
 /** A rule's JWT principal must name a provider of this policy's spec.jwt. */

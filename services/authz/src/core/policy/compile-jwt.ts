@@ -33,7 +33,7 @@ export function compileJwt(jwt: Obj, ctx: CompileContext): JwtSpec {
     }
   });
   if (arr(jwt.providers).length === 0) ctx.issue('/spec/jwt/providers', 'needs at least one provider');
-  return { providers, optional: jwt.optional === true };
+  return { providers, optional: jwt.optional === true, failOpen: jwt.failOpen === true };
 }
 
 function compileJwksSource(p: Obj, path: string, ctx: CompileContext): JwtProviderSpec['jwks'] | undefined {
@@ -44,7 +44,8 @@ function compileJwksSource(p: Obj, path: string, ctx: CompileContext): JwtProvid
     if (!isAllowedFetchUrl(uri)) return void ctx.issue(`${path}/remoteJWKS/uri`, 'must be an https URL (http only for loopback hosts)');
     const cacheDurationMs = durationField(remote.cacheDuration, `${path}/remoteJWKS/cacheDuration`, DEFAULT_JWKS_CACHE_MS, ctx);
     const failedRefetchMs = durationField(remote.failedRefetchDuration, `${path}/remoteJWKS/failedRefetchDuration`, DEFAULT_JWKS_REFETCH_COOLDOWN_MS, ctx);
-    return { kind: 'remote', uri, cacheDurationMs, failedRefetchMs };
+    const connectTo = backendAddress(remote, `${path}/remoteJWKS`, ctx);
+    return { kind: 'remote', uri, cacheDurationMs, failedRefetchMs, ...(connectTo && { connectTo }) };
   }
   if (p.localJWKS !== undefined) {
     const local = asObj(p.localJWKS);
@@ -90,4 +91,22 @@ function parseJwks(text: string, path: string, ctx: CompileContext): JSONWebKeyS
     }
   });
   return ok ? (parsed as JSONWebKeySet) : undefined;
+}
+
+/**
+ * remoteJWKS backendRefs (or the deprecated backendRef): the first one's Backend address, which xds
+ * publishes (and files declare as a Backend document) under "Backend:<namespace>/<name>" with key "address".
+ */
+export function backendAddress(holder: Obj, path: string, ctx: CompileContext): { host: string; port: number } | undefined {
+  const refs = holder.backendRefs !== undefined ? arr(holder.backendRefs) : holder.backendRef !== undefined ? [holder.backendRef] : [];
+  if (refs.length === 0) return undefined;
+  const ref = asObj(refs[0]);
+  const at = holder.backendRefs !== undefined ? `${path}/backendRefs/0` : `${path}/backendRef`;
+  if ((str(ref.kind) ?? 'Service') !== 'Backend') return void ctx.issue(at, 'only a Backend (gateway.envoyproxy.io) can be reached by the authz service');
+  const namespace = str(ref.namespace) ?? ctx.namespace;
+  if (namespace !== ctx.namespace) return void ctx.issue(`${at}/namespace`, "authz reads Backends of the policy's namespace only");
+  const address = ctx.lookup('Backend', namespace, str(ref.name) ?? '')?.address?.toString('utf8');
+  const match = address ? /^(.+):(\d{1,5})$/.exec(address) : null;
+  if (!match) return void ctx.issue(at, `Backend ${namespace}/${String(ref.name)} is not known or has no endpoint`);
+  return { host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(match[2]) };
 }

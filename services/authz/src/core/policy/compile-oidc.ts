@@ -2,6 +2,7 @@
 // callback and logout paths, cookie and token lifetimes, and which requests get a 401 instead of a login.
 import { ErrorCodes } from '../../errors.js';
 import { arr, asObj, durationField, headerName, identityHeaderName, isAllowedFetchUrl, isLoopbackHost, optional, str, type CompileContext, type Obj } from './fields.js';
+import { backendAddress } from './compile-jwt.js';
 import type { HeaderMatch, OidcSpec } from './policy-model.js';
 
 export function compileOidc(o: Obj, ctx: CompileContext): OidcSpec | undefined {
@@ -39,6 +40,9 @@ export function compileOidc(o: Obj, ctx: CompileContext): OidcSpec | undefined {
   if (!scopes.includes('openid')) scopes.unshift('openid');
   const denyRedirectHeaders = arr(asObj(o.denyRedirect).headers).map((h, i) => headerMatch(asObj(h), `/spec/oidc/denyRedirect/headers/${i}`, ctx));
   const forwardIdTokenHeader = o.forwardIDToken === undefined ? undefined : identityHeaderName(asObj(o.forwardIDToken).header, '/spec/oidc/forwardIDToken/header', ctx);
+  if (o.disableTokenEncryption === true) {
+    ctx.issue('/spec/oidc/disableTokenEncryption', DISABLE_TOKEN_ENCRYPTION_REFUSED, ErrorCodes.configUnsupportedField);
+  }
   if (!clientId || !clientSecret) return undefined;
   return {
     id: ctx.key,
@@ -62,8 +66,14 @@ export function compileOidc(o: Obj, ctx: CompileContext): OidcSpec | undefined {
     defaultRefreshTokenTtlMs: durationField(o.defaultRefreshTokenTTL, '/spec/oidc/defaultRefreshTokenTTL', 7 * 24 * 3_600_000, ctx),
     csrfTokenTtlMs: durationField(o.csrfTokenTTL, '/spec/oidc/csrfTokenTTL', 600_000, ctx),
     denyRedirectHeaders,
+    ...optional('cookieDomain', str(o.cookieDomain)?.toLowerCase()),
+    ...optional('connectTo', backendAddress(provider, '/spec/oidc/provider', ctx)),
   } as OidcSpec;
 }
+
+/** Tokens never reach the browser here (sessions are sealed in Redis), so there is nothing to store in plain text. */
+export const DISABLE_TOKEN_ENCRYPTION_REFUSED =
+  'true is not supported: Gatehouse keeps tokens server-side, sealed in Redis, and never in cookies; give the upstream the tokens with forwardAccessToken / forwardIDToken';
 
 const REQ_TEMPLATE = '%REQ(x-forwarded-proto)%://%REQ(:authority)%';
 

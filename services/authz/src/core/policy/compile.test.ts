@@ -24,25 +24,32 @@ describe('compileSecurityPolicy', () => {
     expect(paths(oidc({ cookieConfig: { sameSite: 'None' } }))).toEqual(['/spec/oidc/cookieConfig/sameSite GH_AUTHZ_CONFIG_INVALID']);
     expect(paths({ oidc: { ...oidc().oidc, provider: { issuer: 'http://idp.example' } } })).toEqual(['/spec/oidc/provider/issuer GH_AUTHZ_CONFIG_INVALID']);
     expect(paths(oidc(), () => undefined)).toEqual(['/spec/oidc/clientSecret GH_AUTHZ_CONFIG_MISSING_SECRET']);
+    expect(paths(oidc({ disableTokenEncryption: true }))).toEqual(['/spec/oidc/disableTokenEncryption GH_AUTHZ_CONFIG_UNSUPPORTED_FIELD']);
+    expect(paths(oidc({ disableTokenEncryption: false, cookieDomain: 'example.com' }))).toEqual([]);
   });
   it('names every unsupported field instead of ignoring it', () => {
     const { issues } = compile({
-      jwt: { failOpen: true, providers: [{ name: 'a', issuer: 'https://i', audiences: ['x'], remoteJWKS: { uri: 'https://i/j', backendRefs: [] }, recomputeRoute: true }] },
-      authorization: { rules: [{ action: 'Allow', cel: 'true', principal: { clientIPGeoLocations: [{ country: 'US' }] } }] },
+      jwt: { failOpen: true, providers: [{ name: 'a', issuer: 'https://i', audiences: ['x'], remoteJWKS: { uri: 'https://i/j', backendSettings: {} }, recomputeRoute: true }] },
+      authorization: { rules: [{ action: 'Allow', principal: { clientIPGeoLocations: [{ country: 'US' }] } }] },
       extAuth: { grpc: {} },
-      oidc: { ...oidc().oidc, cookieDomain: 'example.com' },
+      oidc: { ...oidc().oidc, cookieNames: { accessToken: 'at' } },
     });
     expect(issues.filter((i) => i.code === 'GH_AUTHZ_CONFIG_UNSUPPORTED_FIELD').map((i) => i.path).sort()).toEqual(
       [
-        '/spec/authorization/rules/0/cel',
         '/spec/authorization/rules/0/principal/clientIPGeoLocations',
         '/spec/extAuth',
-        '/spec/jwt/failOpen',
-        '/spec/jwt/providers/0/recomputeRoute',
-        '/spec/jwt/providers/0/remoteJWKS/backendRefs',
-        '/spec/oidc/cookieDomain',
+        '/spec/jwt/providers/0/remoteJWKS/backendSettings',
+        '/spec/oidc/cookieNames',
       ].sort(),
     );
+  });
+  it('resolves a remoteJWKS backendRef to its Backend address, and refuses an unknown Backend', () => {
+    const provider = (backendRefs: object[]) => ({ jwt: { providers: [{ name: 'a', issuer: 'https://i', audiences: ['x'], remoteJWKS: { uri: 'https://i.example/jwks', backendRefs } }] } });
+    const ref = { group: 'gateway.envoyproxy.io', kind: 'Backend', name: 'idp', port: 443 };
+    const known = compile(provider([ref]), (kind, _ns, name) => (kind === 'Backend' && name === 'idp' ? { address: Buffer.from('10.0.0.7:8443') } : undefined));
+    expect(known.issues).toEqual([]);
+    expect(known.policy!.jwt!.providers[0]!.jwks).toMatchObject({ kind: 'remote', uri: 'https://i.example/jwks', connectTo: { host: '10.0.0.7', port: 8443 } });
+    expect(compile(provider([ref]), () => undefined).issues.map((i) => i.path)).toEqual(['/spec/jwt/providers/0/remoteJWKS/backendRefs/0']);
   });
   it('accepts routing and gateway-side fields it does not evaluate', () => {
     const { issues } = compile({ targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'r' }], cors: { allowOrigins: ['*'] }, ...oidc() });

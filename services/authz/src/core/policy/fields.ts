@@ -15,7 +15,7 @@ export interface CompileContext {
 }
 
 /** Secret or ConfigMap data by kind, namespace and name; undefined when absent. */
-export type ResourceDataLookup = (kind: 'Secret' | 'ConfigMap', namespace: string, name: string) => Readonly<Record<string, Buffer>> | undefined;
+export type ResourceDataLookup = (kind: 'Secret' | 'ConfigMap' | 'Backend', namespace: string, name: string) => Readonly<Record<string, Buffer>> | undefined;
 
 export function asObj(value: unknown): Obj {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : {};

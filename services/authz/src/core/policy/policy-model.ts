@@ -1,5 +1,6 @@
 // The internal decision structure a SecurityPolicy compiles to. Plain data, validated once at compile
 // time so that the per-request path never re-checks configuration.
+import type { CelProgram } from '@gatehouse/cel';
 import type { JSONWebKeySet } from 'jose';
 import type { Cidr } from '../decide/cidr.js';
 import type { PasswordHash } from '../authenticate/htpasswd.js';
@@ -12,7 +13,14 @@ export interface ExtractFrom {
 }
 
 export type JwksSource =
-  | { readonly kind: 'remote'; readonly uri: string; readonly cacheDurationMs: number; readonly failedRefetchMs: number }
+  | {
+      readonly kind: 'remote';
+      readonly uri: string;
+      readonly cacheDurationMs: number;
+      readonly failedRefetchMs: number;
+      /** remoteJWKS backendRef(s): the Backend address to connect to (the uri still names the host). */
+      readonly connectTo?: { readonly host: string; readonly port: number };
+    }
   | { readonly kind: 'local'; readonly jwks: JSONWebKeySet };
 
 export interface JwtProviderSpec {
@@ -29,6 +37,8 @@ export interface JwtProviderSpec {
 export interface JwtSpec {
   readonly providers: readonly JwtProviderSpec[];
   readonly optional: boolean;
+  /** A missing or invalid token passes unauthenticated (broader than optional); a valid one still verifies. */
+  readonly failOpen: boolean;
 }
 
 export interface ApiKeySpec {
@@ -70,6 +80,10 @@ export interface OidcSpec {
   readonly defaultRefreshTokenTtlMs: number;
   readonly csrfTokenTtlMs: number;
   readonly denyRedirectHeaders: readonly HeaderMatch[];
+  /** provider backendRefs: the Backend address every call to the provider connects to. */
+  readonly connectTo?: { readonly host: string; readonly port: number };
+  /** The session cookie's Domain (shared with subdomains; the cookie is then "__Secure-", not "__Host-"). */
+  readonly cookieDomain?: string;
 }
 
 export interface HeaderMatch {
@@ -93,6 +107,8 @@ export interface AuthorizationRule {
   readonly jwt?: { readonly provider: string; readonly claims: readonly ClaimMatch[]; readonly scopes: readonly string[] };
   readonly methods: readonly string[];
   readonly path?: { readonly type: 'Exact' | 'PathPrefix' | 'RegularExpression'; readonly value: string; readonly invert: boolean; readonly regex?: RegExp };
+  /** The rule's `cel` expression; the rule matches only when it is true as well. */
+  readonly cel?: CelProgram;
 }
 
 export interface AuthorizationSpec {

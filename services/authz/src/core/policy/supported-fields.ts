@@ -4,6 +4,7 @@ type Shape = true | { readonly [field: string]: Shape } | readonly [Shape];
 
 const extractFrom: Shape = { headers: [{ name: true, valuePrefix: true }], cookies: true, params: true };
 const objectRef: Shape = { group: true, kind: true, name: true, namespace: true };
+const backendRef: Shape = { group: true, kind: true, name: true, namespace: true, port: true };
 
 const securityPolicySpec: Shape = {
   // Targeting and merging are the xds service's job; cors is Envoy's cors filter, which xds configures.
@@ -15,6 +16,7 @@ const securityPolicySpec: Shape = {
   cors: true,
   jwt: {
     optional: true,
+    failOpen: true,
     providers: [
       {
         name: true,
@@ -23,12 +25,13 @@ const securityPolicySpec: Shape = {
         claimToHeaders: [{ claim: true, header: true }],
         extractFrom,
         localJWKS: { type: true, inline: true, valueRef: objectRef },
-        remoteJWKS: { uri: true, cacheDuration: true, failedRefetchDuration: true },
+        remoteJWKS: { uri: true, cacheDuration: true, failedRefetchDuration: true, backendRef: backendRef, backendRefs: [backendRef] },
+        recomputeRoute: true, // Envoy's: xds sets clear_route_cache on the ext_authz filter
       },
     ],
   },
   oidc: {
-    provider: { issuer: true, authorizationEndpoint: true, tokenEndpoint: true, endSessionEndpoint: true },
+    provider: { issuer: true, authorizationEndpoint: true, tokenEndpoint: true, endSessionEndpoint: true, backendRef: backendRef, backendRefs: [backendRef] },
     clientID: true,
     clientIDRef: objectRef,
     clientSecret: objectRef,
@@ -45,6 +48,8 @@ const securityPolicySpec: Shape = {
     cookieConfig: { sameSite: true },
     passThroughAuthHeader: true,
     denyRedirect: { headers: [{ name: true, type: true, value: true }] },
+    cookieDomain: true,
+    disableTokenEncryption: true, // false only: true is refused by compile-oidc
   },
   apiKeyAuth: { credentialRefs: [objectRef], extractFrom: [{ headers: true, cookies: true, params: true }], forwardClientIDHeader: true, sanitize: true },
   basicAuth: { users: objectRef, forwardUsernameHeader: true },
@@ -60,6 +65,7 @@ const securityPolicySpec: Shape = {
           jwt: { provider: true, claims: [{ name: true, valueType: true, values: true }], scopes: true },
         },
         operation: { methods: true, path: { type: true, value: true, invert: true } },
+        cel: true,
       },
     ],
   },

@@ -12,6 +12,7 @@ import { translateTrafficPolicy, type TrafficPolicyIR } from './traffic-policy.j
 import { AUTHZ_SECTIONS, translateSecurityFeatures, type SecurityFeatures } from './security-features.js';
 import { httpRouteHostnames, tlsWithoutHttpsTarget, translateClientTrafficPolicy } from './client-traffic-policy.js';
 import { withSelectedTargets } from './target-selectors.js';
+import { resolveAuthzBackends } from './authz-backends.js';
 import { listenerSetKeyOf, listenerSetTarget } from './listener-sets.js';
 import { mergeWithParents, recordOverrides, setMergedConditions, type MergeRecord, type ParentTrafficPolicy } from './traffic-policy-merge.js';
 import type { ClientPolicyIR } from '../ir/types.js';
@@ -72,8 +73,10 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
   // Gateway key -> its listener names: a policy's sectionName must name one.
   const gatewayKeys = new Map(gateways.map((g) => [g.key, new Set(g.listeners.map((l) => l.name))]));
 
-  for (const policy of index.list('SecurityPolicy')) {
+  for (const listed of index.list('SecurityPolicy')) {
+    const { policy, problems: selectorProblems } = withSelectedTargets(listed, index);
     const translated = policy.issues?.length ? { features: { authz: false }, problems: [] } : translateSecurityFeatures(policy, index);
+    translated.problems.push(...selectorProblems);
     const { features } = translated;
     const accepted = attach(policy, index, gatewayKeys, controllerName, statuses, translated.problems, true, (target, name, valid) =>
       result.security.claim(target, name, valid ? { valid, features } : { valid }),
@@ -86,6 +89,7 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
       name: policy.metadata.name,
       yaml: toPlainYaml({ apiVersion: policy.apiVersion, kind: policy.kind, metadata: { name: policy.metadata.name, namespace: policy.metadata.namespace }, spec }),
     });
+    for (const [key, data] of resolveAuthzBackends(policy.spec ?? {}, policy.metadata.namespace, index).data) result.authzSecrets.set(key, { data });
     for (const secretName of referencedSecrets(policy)) {
       const secret = index.get('Secret', policy.metadata.namespace, secretName);
       if (secret && !secret.issues?.length) result.authzSecrets.set(`${policy.metadata.namespace}/${secretName}`, { data: secretData(secret) });

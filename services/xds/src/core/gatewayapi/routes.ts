@@ -235,6 +235,7 @@ function expandRules(
       }
       const ir: RouteIR = { ...action, name, match };
       if (securityParts?.securityPolicy) ir.securityPolicy = securityParts.securityPolicy;
+      if (securityParts?.authzRecomputeRoute) ir.authzRecomputeRoute = true;
       if (securityParts?.cors && !ir.cors) ir.cors = securityParts.cors;
       if (securityParts?.csrf) ir.csrf = securityParts.csrf;
       if (securityParts?.extAuth) ir.extAuth = securityParts.extAuth;

@@ -3,9 +3,13 @@
 // basicAuth, authorization). Refused fields (field-support/security-policy.ts) and references that
 // do not resolve are problems: the policy is Accepted=False (Invalid) and its routes fail closed.
 import type { GatewayResource } from '../provider/resource-types.js';
-import type { CorsIR, CsrfIR, ExtAuthIR, HeaderValueIR, StringMatchIR } from '../ir/types.js';
+import type { CorsIR, CsrfIR, ExtAuthIR, StringMatchIR } from '../ir/types.js';
+import { celProblems } from './authorization-cel.js';
+import { refusedValues } from './security-policy-values.js';
+import { resolveAuthzBackends } from './authz-backends.js';
 import { ClusterRegistry, resolveBackendRef, type BackendRef } from './backends.js';
 import { parseDurationMs } from './durations.js';
+import { resolveContextExtensions, type ContextExtensionSpec } from './ext-auth-context.js';
 import { findRefusedFields } from './field-support/refused-fields.js';
 import { securityPolicyFields } from './field-support/security-policy.js';
 import type { ResourceIndex } from './resource-index.js';
@@ -23,6 +27,8 @@ export type ExtAuthPlan = Omit<ExtAuthIR, 'cluster' | 'authority'> & { backendRe
 export interface SecurityFeatures {
   /** Ask Gatehouse's authz service (the policy has one of AUTHZ_SECTIONS). */
   authz: boolean;
+  /** A jwt provider has recomputeRoute: true (the authz filter clears the route cache). */
+  authzRecomputeRoute?: boolean;
   cors?: CorsIR;
   csrf?: CsrfIR;
   extAuth?: ExtAuthPlan;
@@ -45,7 +51,9 @@ interface ExtAuthSpec {
   failOpen?: boolean;
   timeout?: string;
   statusOnError?: number;
-  contextExtensions?: Array<{ name: string; type?: string; value?: string }>;
+  contextExtensions?: ContextExtensionSpec[];
+  recomputeRoute?: boolean;
+  includeRouteMetadata?: boolean;
 }
 
 interface SecurityPolicySpec {
@@ -60,8 +68,9 @@ interface SecurityPolicySpec {
 export function translateSecurityFeatures(policy: GatewayResource, index: ResourceIndex): { features: SecurityFeatures; problems: string[] } {
   const spec = (policy.spec ?? {}) as SecurityPolicySpec & Record<string, unknown>;
   const namespace = policy.metadata.namespace;
-  const problems = findRefusedFields(spec, securityPolicyFields);
+  const problems = [...findRefusedFields(spec, securityPolicyFields), ...celProblems(spec), ...refusedValues(spec), ...resolveAuthzBackends(spec, namespace, index).problems];
   const features: SecurityFeatures = { authz: AUTHZ_SECTIONS.some((section) => spec[section] !== undefined) };
+  if (objectsOf<{ recomputeRoute?: boolean }>((spec.jwt as { providers?: unknown } | undefined)?.providers).some((p) => p.recomputeRoute === true)) features.authzRecomputeRoute = true;
 
   for (const [field, ref] of secretRefs(spec)) {
     if (!ref.name) continue;
@@ -83,7 +92,7 @@ export function translateSecurityFeatures(policy: GatewayResource, index: Resour
     };
   }
   if (spec.extAuth) {
-    const plan = planExtAuth(spec.extAuth, `${namespace}/${policy.metadata.name}`);
+    const plan = planExtAuth(spec.extAuth, `${namespace}/${policy.metadata.name}`, index);
     if (typeof plan === 'string') problems.push(plan);
     else {
       // Resolved once here so a missing Backend makes the policy Accepted=False; each Gateway
@@ -146,14 +155,15 @@ function translateCors(spec: CorsSpec): CorsIR | string {
   return cors;
 }
 
-function planExtAuth(spec: ExtAuthSpec, policy: string): ExtAuthPlan | string {
+function planExtAuth(spec: ExtAuthSpec, policy: string, index: ResourceIndex): ExtAuthPlan | string {
   const protocol = spec.grpc ? 'grpc' : 'http';
   const service = spec.grpc ?? spec.http;
   const backendRef = service?.backendRef ?? objectsOf<BackendRef>(service?.backendRefs)[0];
   if (!backendRef) return `spec.extAuth.${protocol}: a backendRef is required`;
   const timeoutMs = spec.timeout === undefined ? DEFAULT_EXT_AUTH_TIMEOUT_MS : parseDurationMs(spec.timeout);
   if (timeoutMs === undefined || timeoutMs === 0) return `spec.extAuth.timeout: "${spec.timeout}" is not a positive duration`;
-  const contextExtensions: HeaderValueIR[] = objectsOf<{ name: string; value?: string }>(spec.contextExtensions).map((e) => ({ name: e.name, value: e.value ?? '' }));
+  const contextExtensions = resolveContextExtensions(objectsOf<ContextExtensionSpec>(spec.contextExtensions), policy.split('/')[0]!, index);
+  if (typeof contextExtensions === 'string') return contextExtensions;
   const plan: ExtAuthPlan = {
     policy,
     protocol,
@@ -167,6 +177,8 @@ function planExtAuth(spec: ExtAuthSpec, policy: string): ExtAuthPlan | string {
   if (spec.http?.path) plan.pathPrefix = spec.http.path;
   if (spec.bodyToExtAuth?.maxRequestBytes !== undefined) plan.maxRequestBytes = spec.bodyToExtAuth.maxRequestBytes;
   if (spec.statusOnError !== undefined) plan.statusOnError = spec.statusOnError;
+  if (spec.recomputeRoute) plan.clearRouteCache = true;
+  if (spec.includeRouteMetadata) plan.includeRouteMetadata = true;
   return plan;
 }
 
@@ -180,9 +192,10 @@ export function securityRouteParts(
   features: SecurityFeatures,
   index: ResourceIndex,
   registry: ClusterRegistry,
-): { securityPolicy?: string; cors?: CorsIR; csrf?: CsrfIR; extAuth?: ExtAuthIR } | undefined {
-  const parts: { securityPolicy?: string; cors?: CorsIR; csrf?: CsrfIR; extAuth?: ExtAuthIR } = {};
+): { securityPolicy?: string; authzRecomputeRoute?: boolean; cors?: CorsIR; csrf?: CsrfIR; extAuth?: ExtAuthIR } | undefined {
+  const parts: { securityPolicy?: string; authzRecomputeRoute?: boolean; cors?: CorsIR; csrf?: CsrfIR; extAuth?: ExtAuthIR } = {};
   if (features.authz) parts.securityPolicy = policy;
+  if (features.authz && features.authzRecomputeRoute) parts.authzRecomputeRoute = true;
   if (features.cors) parts.cors = features.cors;
   if (features.csrf) parts.csrf = features.csrf;
   if (features.extAuth) {

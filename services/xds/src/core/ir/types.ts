@@ -249,6 +249,10 @@ export interface ExtAuthIR {
   /** Status answered when the service fails (Envoy's default 403 when unset). */
   statusOnError?: number;
   contextExtensions: HeaderValueIR[];
+  /** recomputeRoute: clear_route_cache, so headers the service sets can re-select the route. */
+  clearRouteCache?: boolean;
+  /** includeRouteMetadata: the route's "envoy-gateway" metadata (its resources) goes to the service. */
+  includeRouteMetadata?: boolean;
 }
 
 /** What an EnvoyExtensionPolicy runs on a route, each entry its own HTTP filter, in the policy's order. */
@@ -342,6 +346,8 @@ export interface RouteIR {
   retry?: RetryIR;
   /** "<namespace>/<name>" of the SecurityPolicy that applies; ext_authz is disabled when absent. */
   securityPolicy?: string;
+  /** The SecurityPolicy has a JWT provider with recomputeRoute: authz's answer headers re-select the route. */
+  authzRecomputeRoute?: boolean;
   cors?: CorsIR;
   csrf?: CsrfIR;
   extAuth?: ExtAuthIR;

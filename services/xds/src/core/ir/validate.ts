@@ -188,6 +188,8 @@ const extAuth = object({
   timeoutMs: milliseconds,
   statusOnError: optional(integer(100, 599)),
   contextExtensions: list(headerValue),
+  clearRouteCache: optional(boolean),
+  includeRouteMetadata: optional(boolean),
 });
 const bodyMode = optional(oneOf('Streamed', 'Buffered', 'BufferedPartial', 'FullDuplexStreamed'));
 const extProc = object({
@@ -313,6 +315,7 @@ const route = object({
   backendTimeoutMs: optional(milliseconds),
   retry: optional(retry),
   securityPolicy: optional(string),
+  authzRecomputeRoute: optional(boolean),
   cors: optional(cors),
   csrf: optional(csrf),
   extAuth: optional(extAuth),

@@ -46,8 +46,8 @@ describe('SecurityPolicy field table', () => {
   });
 
   it('finds the outermost refused field present in a spec, under arrays too', () => {
-    const found = findRefusedFields({ mergeType: 'StrategicMerge', authorization: { rules: [{ action: 'Allow', cel: 'true' }] }, cors: {} }, securityPolicyFields);
-    expect(found.map((f) => f.split(':')[0])).toEqual(['spec.mergeType', 'spec.authorization.rules[0].cel']);
+    const found = findRefusedFields({ extAuth: { http: { backendSettings: {} } }, jwt: { providers: [{ name: 'a', remoteJWKS: { uri: 'https://i/j', backendSettings: {} } }] }, cors: {} }, securityPolicyFields);
+    expect(found.map((f) => f.split(':')[0])).toEqual(['spec.extAuth.http.backendSettings', 'spec.jwt.providers[0].remoteJWKS.backendSettings']);
   });
 
   it('makes a SecurityPolicy using every refused top-level field Accepted=False, naming each', () => {

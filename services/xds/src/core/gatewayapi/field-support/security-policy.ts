@@ -22,9 +22,9 @@ function authz(what: string, test = AUTHZ_TESTS): FieldSupport {
   return translated(`ext_authz (envoy.filters.http.ext_authz, context_extensions policy) → Gatehouse authz: ${what}`, test);
 }
 
-const NOT_IN_AUTHZ = 'not implemented by the Gatehouse authz service';
 const BACKEND_SETTINGS = 'backendSettings (cluster tuning for a policy backend) is not translated yet';
-const SELECTORS = 'targetSelectors select by Kubernetes labels, which files and the admin API do not evaluate yet';
+const SELECTED = "the Gateways and routes of that kind in the policy's namespace whose labels match (matchLabels and matchExpressions In, NotIn, Exists, DoesNotExist), attached like targetRefs";
+const SELECTORS_TEST = `${GOLDEN}/securitypolicy-target-selectors.in.yaml`;
 
 const targeting: Record<string, FieldSupport> = {
   'spec.targetRef': translated('which routes get the policy (deprecated single form of targetRefs)', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
@@ -37,8 +37,16 @@ const targeting: Record<string, FieldSupport> = {
   'spec.targetRefs.kind': translated('Gateway, HTTPRoute or GRPCRoute', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
   'spec.targetRefs.name': translated('target name', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
   'spec.targetRefs.sectionName': translated('a Gateway listener or a route rule; an unknown one is Accepted=False TargetNotFound', `${GOLDEN}/securitypolicy-refs-unresolved.in.yaml`),
-  'spec.targetSelectors': refused(SELECTORS),
-  'spec.mergeType': refused('policy merging (mergeType) is not implemented: the most specific SecurityPolicy applies alone'),
+  'spec.targetSelectors': translated(SELECTED, SELECTORS_TEST),
+  'spec.targetSelectors.group': translated(SELECTED, SELECTORS_TEST),
+  'spec.targetSelectors.kind': translated(SELECTED, SELECTORS_TEST),
+  'spec.targetSelectors.matchExpressions': translated(SELECTED, SELECTORS_TEST),
+  'spec.targetSelectors.matchExpressions.key': translated(SELECTED, SELECTORS_TEST),
+  'spec.targetSelectors.matchExpressions.operator': translated(SELECTED, SELECTORS_TEST),
+  'spec.targetSelectors.matchExpressions.values': translated(SELECTED, SELECTORS_TEST),
+  'spec.targetSelectors.matchLabels': translated(SELECTED, SELECTORS_TEST),
+  'spec.targetSelectors.namespaces': refused('targetSelectors.namespaces (selecting in other namespaces) is not translated yet'),
+  'spec.mergeType': refused('policy merging (mergeType) is not implemented: the most specific SecurityPolicy applies alone (Envoy Gateway merges a route policy over the Gateway one, condition Merged)'),
 };
 
 const cors: Record<string, FieldSupport> = {
@@ -75,6 +83,7 @@ const backendRef = (at: string, envoy: string, test: string): Record<string, Fie
 });
 
 const EXT_AUTH_TEST = END_TO_END;
+const EXT_AUTH_OPTIONS = 'services/xds/testdata/end-to-end/securitypolicy-ext-auth-route-options.in.yaml';
 const extAuth: Record<string, FieldSupport> = {
   'spec.extAuth': translated('its own ext_authz filter envoy.filters.http.ext_authz/securitypolicy/<ns>/<name> (disabled in the HCM, enabled on its routes), before Gatehouse authz', `${EXT_AUTH_TEST}, e2e/specs/cors-ext-auth.spec.ts`),
   'spec.extAuth.grpc': translated('ExtAuthz.grpc_service.envoy_grpc (cluster backend/<ns>/<name>, HTTP/2)', EXT_AUTH_TEST),
@@ -82,7 +91,7 @@ const extAuth: Record<string, FieldSupport> = {
   'spec.extAuth.http': translated('ExtAuthz.http_service.server_uri (cluster backend/<ns>/<name>)', `${EXT_AUTH_TEST}, e2e/specs/cors-ext-auth.spec.ts`),
   ...backendRef('spec.extAuth.http', 'the cluster of ExtAuthz.http_service.server_uri', EXT_AUTH_TEST),
   'spec.extAuth.http.path': translated('ExtAuthz.http_service.path_prefix', EXT_AUTH_TEST),
-  'spec.extAuth.http.pathOverride': refused('pathOverride is not translated yet: use path'),
+  'spec.extAuth.http.pathOverride': refused('pathOverride needs an ext_authz HttpService path override, which is newer than the Envoy API Gatehouse validates against: use path (a prefix)'),
   'spec.extAuth.http.headersToBackend': translated('ExtAuthz.http_service.authorization_response.allowed_upstream_headers', `${EXT_AUTH_TEST}, e2e/specs/cors-ext-auth.spec.ts`),
   'spec.extAuth.headersToExtAuth': translated('ExtAuthz.allowed_headers', EXT_AUTH_TEST),
   'spec.extAuth.bodyToExtAuth': translated('ExtAuthz.with_request_body', EXT_AUTH_TEST),
@@ -92,17 +101,24 @@ const extAuth: Record<string, FieldSupport> = {
   'spec.extAuth.statusOnError': translated('ExtAuthz.status_on_error', EXT_AUTH_TEST),
   'spec.extAuth.contextExtensions': translated('ExtAuthzPerRoute.check_settings.context_extensions on its routes', EXT_AUTH_TEST),
   'spec.extAuth.contextExtensions.name': translated('context extension key', EXT_AUTH_TEST),
-  'spec.extAuth.contextExtensions.type': translated('Value (valueRef is refused)', EXT_AUTH_TEST),
+  'spec.extAuth.contextExtensions.type': translated('Value or ValueRef', EXT_AUTH_TEST),
   'spec.extAuth.contextExtensions.value': translated('context extension value', EXT_AUTH_TEST),
-  'spec.extAuth.contextExtensions.valueRef': refused('context extension values from a ConfigMap or Secret (valueRef) are not translated yet'),
-  'spec.extAuth.includeRouteMetadata': refused('includeRouteMetadata (route metadata in the check request) is not translated yet'),
-  'spec.extAuth.recomputeRoute': refused('recomputeRoute (clear_route_cache) is not translated yet'),
+  'spec.extAuth.contextExtensions.valueRef': translated('the value of a ConfigMap or Secret key of the policy namespace; missing: Accepted=False', EXT_AUTH_OPTIONS),
+  'spec.extAuth.contextExtensions.valueRef.group': translated('"" (core)', EXT_AUTH_OPTIONS),
+  'spec.extAuth.contextExtensions.valueRef.kind': translated('ConfigMap or Secret', EXT_AUTH_OPTIONS),
+  'spec.extAuth.contextExtensions.valueRef.name': translated('the ConfigMap or Secret', EXT_AUTH_OPTIONS),
+  'spec.extAuth.contextExtensions.valueRef.key': translated('its key', EXT_AUTH_OPTIONS),
+  'spec.extAuth.includeRouteMetadata': translated(
+    'ExtAuthz.route_metadata_context_namespaces ["envoy-gateway"] + route metadata filter_metadata["envoy-gateway"].resources [{kind, namespace, name}] (no sectionName or annotations)',
+    EXT_AUTH_OPTIONS,
+  ),
+  'spec.extAuth.recomputeRoute': translated('ExtAuthz.clear_route_cache on the policy\'s own filter', EXT_AUTH_OPTIONS),
 };
 
 const jwt: Record<string, FieldSupport> = {
   'spec.jwt': authz('JWT verification'),
   'spec.jwt.optional': authz('requests without a token pass'),
-  'spec.jwt.failOpen': refused(NOT_IN_AUTHZ),
+  'spec.jwt.failOpen': authz('a missing or invalid token passes unauthenticated (a valid one still verifies and sets its headers; the rules still apply; an unreachable JWKS still fails closed)', 'services/authz/src/core/authorize.test.ts'),
   'spec.jwt.providers': authz('providers, matched by issuer'),
   'spec.jwt.providers.name': authz('provider name'),
   'spec.jwt.providers.issuer': authz('iss check'),
@@ -123,14 +139,21 @@ const jwt: Record<string, FieldSupport> = {
   'spec.jwt.providers.localJWKS.valueRef.group': authz('ConfigMap group'),
   'spec.jwt.providers.localJWKS.valueRef.kind': authz('ConfigMap'),
   'spec.jwt.providers.localJWKS.valueRef.name': authz('ConfigMap name'),
-  'spec.jwt.providers.recomputeRoute': refused(NOT_IN_AUTHZ),
+  'spec.jwt.providers.recomputeRoute': translated(
+    "true: clear_route_cache on Gatehouse's ext_authz filter of the listener, so the claim headers authz sets re-select the route (one filter per listener: its other routes are re-selected too, on the same verified headers)",
+    'services/xds/testdata/end-to-end/securitypolicy-jwt-recompute-route.in.yaml',
+  ),
   'spec.jwt.providers.remoteJWKS': authz('keys fetched and cached', 'services/authz/src/adapters/remote-jwks.int.test.ts'),
   'spec.jwt.providers.remoteJWKS.uri': authz('JWKS URI', 'services/authz/src/adapters/remote-jwks.int.test.ts'),
   'spec.jwt.providers.remoteJWKS.cacheDuration': authz('cache lifetime', 'services/authz/src/adapters/remote-jwks.int.test.ts'),
   'spec.jwt.providers.remoteJWKS.failedRefetchDuration': authz('retry after a failed fetch', 'services/authz/src/adapters/remote-jwks.int.test.ts'),
-  'spec.jwt.providers.remoteJWKS.backendRef': refused(`${NOT_IN_AUTHZ} (authz fetches the uri itself)`),
-  'spec.jwt.providers.remoteJWKS.backendRefs': refused(`${NOT_IN_AUTHZ} (authz fetches the uri itself)`),
-  'spec.jwt.providers.remoteJWKS.backendSettings': refused(BACKEND_SETTINGS),
+  ...backendRef(
+    'spec.jwt.providers.remoteJWKS',
+    "authz fetches the uri over a connection to the Backend's first IP or FQDN endpoint (Host, SNI and certificate check stay the uri's host); the address is published with the policy",
+    `services/authz/src/adapters/remote-jwks.int.test.ts, ${GOLDEN}/securitypolicy-jwks-backend.in.yaml`,
+  ),
+  'spec.jwt.providers.remoteJWKS.backendRef.namespace': translated("the policy's namespace only (another one: Accepted=False)", `${GOLDEN}/securitypolicy-jwks-backend.in.yaml`),
+  'spec.jwt.providers.remoteJWKS.backendRefs.namespace': translated("the policy's namespace only (another one: Accepted=False)", `${GOLDEN}/securitypolicy-jwks-backend.in.yaml`),
 };
 
 const OIDC_TEST = 'services/authz/src/oidc-flow.int.test.ts';
@@ -141,9 +164,13 @@ const oidc: Record<string, FieldSupport> = {
   'spec.oidc.provider.authorizationEndpoint': authz('authorization endpoint', OIDC_TEST),
   'spec.oidc.provider.tokenEndpoint': authz('token endpoint', OIDC_TEST),
   'spec.oidc.provider.endSessionEndpoint': authz('logout endpoint', OIDC_TEST),
-  'spec.oidc.provider.backendRef': refused(`${NOT_IN_AUTHZ} (authz calls the provider itself)`),
-  'spec.oidc.provider.backendRefs': refused(`${NOT_IN_AUTHZ} (authz calls the provider itself)`),
-  'spec.oidc.provider.backendSettings': refused(BACKEND_SETTINGS),
+  ...backendRef(
+    'spec.oidc.provider',
+    "authz's calls to the provider (discovery, token, introspection, JWKS) connect to the Backend's first IP or FQDN endpoint (Host, SNI and certificate check stay the URLs' host); the address is published with the policy",
+    `${OIDC_TEST}, ${GOLDEN}/securitypolicy-jwks-backend.in.yaml`,
+  ),
+  'spec.oidc.provider.backendRef.namespace': translated("the policy's namespace only (another one: Accepted=False)", `${GOLDEN}/securitypolicy-jwks-backend.in.yaml`),
+  'spec.oidc.provider.backendRefs.namespace': translated("the policy's namespace only (another one: Accepted=False)", `${GOLDEN}/securitypolicy-jwks-backend.in.yaml`),
   'spec.oidc.clientID': authz('client id', OIDC_TEST),
   'spec.oidc.clientIDRef': authz('client id from a Secret', OIDC_TEST),
   'spec.oidc.clientIDRef.group': authz('Secret group', OIDC_TEST),
@@ -174,9 +201,12 @@ const oidc: Record<string, FieldSupport> = {
   'spec.oidc.denyRedirect.headers.name': authz('header name', OIDC_TEST),
   'spec.oidc.denyRedirect.headers.type': authz('match type', OIDC_TEST),
   'spec.oidc.denyRedirect.headers.value': authz('match value', OIDC_TEST),
-  'spec.oidc.cookieDomain': refused(NOT_IN_AUTHZ),
-  'spec.oidc.cookieNames': refused(NOT_IN_AUTHZ),
-  'spec.oidc.disableTokenEncryption': refused(`${NOT_IN_AUTHZ} (tokens are always encrypted)`),
+  'spec.oidc.cookieDomain': authz('the session cookie becomes __Secure-gh-session-<hash> with Domain=<cookieDomain>, so subdomains share the login', OIDC_TEST),
+  'spec.oidc.cookieNames': refused('Gatehouse sets no access or ID token cookies to rename: tokens stay server-side, sealed in Redis, behind one session cookie per policy (__Host-gh-session-<policy hash>)'),
+  'spec.oidc.disableTokenEncryption': authz(
+    'false (the default): tokens are sealed (AES-256-GCM) in Redis and never sent to the browser; true is Accepted=False (no plain-text token storage: use forwardAccessToken / forwardIDToken)',
+    `${OIDC_TEST}, ${GOLDEN}/securitypolicy-oidc-cookie-settings.in.yaml`,
+  ),
 };
 
 const secretRef = (at: string, what: string, test: string): Record<string, FieldSupport> => ({
@@ -209,7 +239,10 @@ const authorization: Record<string, FieldSupport> = {
   'spec.authorization.rules': authz('rules', RULES_TEST),
   'spec.authorization.rules.name': authz('rule name', RULES_TEST),
   'spec.authorization.rules.action': authz('Allow or Deny', RULES_TEST),
-  'spec.authorization.rules.cel': refused('CEL expressions are not evaluated by Gatehouse yet (the Envoy RBAC CEL matcher is not emitted)'),
+  'spec.authorization.rules.cel': authz(
+    'CEL over Envoy attributes (request.*, source.*, destination.*, connection.*, JWT claims in metadata.filter_metadata["envoy.filters.http.jwt_authn"][issuer]); true also needed for the rule to match; an expression that does not compile is Accepted=False',
+    `${RULES_TEST}, packages/cel/src/cel.test.ts, services/authz/src/service.int.test.ts, ${GOLDEN}/securitypolicy-authorization-cel.in.yaml`,
+  ),
   'spec.authorization.rules.operation': authz('request operation', RULES_TEST),
   'spec.authorization.rules.operation.methods': authz('methods', RULES_TEST),
   'spec.authorization.rules.operation.path': authz('path (normalised)', RULES_TEST),
@@ -218,7 +251,9 @@ const authorization: Record<string, FieldSupport> = {
   'spec.authorization.rules.operation.path.invert': authz('inverted match', RULES_TEST),
   'spec.authorization.rules.principal': authz('who', RULES_TEST),
   'spec.authorization.rules.principal.clientCIDRs': authz('client address ranges', RULES_TEST),
-  'spec.authorization.rules.principal.clientIPGeoLocations': refused('geolocation needs a GeoIP database Gatehouse does not have yet'),
+  'spec.authorization.rules.principal.clientIPGeoLocations': refused(
+    'not implemented: matching country, region, city, ASN, ISP and anonymity needs MaxMind City, ASN, ISP and Anonymous-IP databases; the npm readers (maxmind, mmdb-lib) ship neither a database nor a writer to build test ones, so the lookups cannot be tested yet',
+  ),
   'spec.authorization.rules.principal.headers': authz('request headers', RULES_TEST),
   'spec.authorization.rules.principal.headers.name': authz('header name', RULES_TEST),
   'spec.authorization.rules.principal.headers.values': authz('any of these values', RULES_TEST),

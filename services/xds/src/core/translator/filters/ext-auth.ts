@@ -8,6 +8,15 @@ import { duration, EnvoyTypes, type EnvoyObject } from '../envoy-types.js';
 import { chainRoutes, setPerFilterConfig, type HttpFilterTranslator } from './http-filter.js';
 
 const FILTER_CONFIG_TYPE = 'type.googleapis.com/envoy.config.route.v3.FilterConfig';
+/** Envoy Gateway's route metadata namespace, sent to the service with includeRouteMetadata. */
+const ROUTE_METADATA_NAMESPACE = 'envoy-gateway';
+const ROUTE_KINDS: Record<string, string> = { httproute: 'HTTPRoute', grpcroute: 'GRPCRoute' };
+
+/** The route resource a route name ("httproute/<ns>/<name>/rule/…") comes from, as Envoy Gateway describes it. */
+function routeResource(routeName: string): EnvoyObject {
+  const [kind = '', namespace = '', name = ''] = routeName.split('/');
+  return { kind: ROUTE_KINDS[kind] ?? kind, namespace, name };
+}
 
 export function extAuthFilterName(policy: string): string {
   return `envoy.filters.http.ext_authz/securitypolicy/${policy}`;
@@ -25,6 +34,10 @@ export const userExtAuthFilter: HttpFilterTranslator = {
 
   patchRoute(route, ir) {
     if (!ir?.extAuth) return;
+    if (ir.extAuth.includeRouteMetadata) {
+      const metadata = (route.metadata ?? {}) as { filter_metadata?: EnvoyObject };
+      route.metadata = { ...metadata, filter_metadata: { ...metadata.filter_metadata, [ROUTE_METADATA_NAMESPACE]: { resources: [routeResource(ir.name)] } } };
+    }
     const checkSettings = ir.extAuth.contextExtensions.length > 0 ? { context_extensions: Object.fromEntries(ir.extAuth.contextExtensions.map((e) => [e.name, e.value])) } : {};
     setPerFilterConfig(route, extAuthFilterName(ir.extAuth.policy), {
       '@type': FILTER_CONFIG_TYPE,
@@ -54,5 +67,7 @@ function extAuthConfig(ext: ExtAuthIR): EnvoyObject {
   if (ext.headersToExtAuth.length > 0) config.allowed_headers = exactHeaders(ext.headersToExtAuth);
   if (ext.maxRequestBytes !== undefined) config.with_request_body = { max_request_bytes: ext.maxRequestBytes, allow_partial_message: true };
   if (ext.statusOnError !== undefined) config.status_on_error = { code: ext.statusOnError };
+  if (ext.clearRouteCache) config.clear_route_cache = true;
+  if (ext.includeRouteMetadata) config.route_metadata_context_namespaces = [ROUTE_METADATA_NAMESPACE];
   return config;
 }

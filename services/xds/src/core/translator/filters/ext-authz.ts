@@ -23,6 +23,9 @@ export const extAuthzFilter: HttpFilterTranslator = {
         // (unavailable, try again), not Envoy's default 403, which would read as "you may not".
         failure_mode_allow: false,
         status_on_error: { code: 'ServiceUnavailable' },
+        // A JWT provider with recomputeRoute (Envoy Gateway: jwt_authn clear_route_cache): the headers
+        // authz sets re-select the route. One filter serves the chain, so it applies to all its routes.
+        ...(chainRoutes(chain).some((r) => r.authzRecomputeRoute) && { clear_route_cache: true }),
       },
     };
   },

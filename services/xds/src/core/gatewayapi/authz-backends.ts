@@ -1,0 +1,49 @@
+// SecurityPolicy jwt.providers[].remoteJWKS and oidc.provider backendRefs: the authz service calls the
+// JWKS uri or the OpenID provider by connecting to the Backend's address (the URLs still name the host). The Backend must exist in the policy's
+// namespace with an IP or FQDN endpoint; its address is published to authz with the policy, keyed
+// "Backend:<namespace>/<name>" (key "address"), next to the Secrets it references.
+import type { ResourceIndex } from './resource-index.js';
+import { objectsOf } from './shape.js';
+
+interface Ref {
+  kind?: string;
+  name?: string;
+  namespace?: string;
+}
+
+interface BackendSpec {
+  endpoints?: Array<{ ip?: { address?: string; port?: number }; fqdn?: { hostname?: string; port?: number } }>;
+}
+
+export function resolveAuthzBackends(spec: Record<string, unknown>, namespace: string, index: ResourceIndex): { problems: string[]; data: Map<string, Record<string, Buffer>> } {
+  const problems: string[] = [];
+  const data = new Map<string, Record<string, Buffer>>();
+  const holders: Array<[string, { backendRef?: Ref; backendRefs?: Ref[] } | undefined]> = [];
+  const providers = objectsOf<{ remoteJWKS?: { backendRef?: Ref; backendRefs?: Ref[] } }>((spec.jwt as { providers?: unknown } | undefined)?.providers);
+  providers.forEach((provider, i) => holders.push([`spec.jwt.providers[${i}].remoteJWKS`, provider.remoteJWKS]));
+  holders.push(['spec.oidc.provider', (spec.oidc as { provider?: { backendRef?: Ref; backendRefs?: Ref[] } } | undefined)?.provider]);
+  for (const [path, holder] of holders) {
+    const ref = holder?.backendRefs ? objectsOf<Ref>(holder.backendRefs)[0] : holder?.backendRef;
+    if (!ref) continue;
+    const at = `${path}.${holder?.backendRefs ? 'backendRefs[0]' : 'backendRef'}`;
+    const refNamespace = ref.namespace ?? namespace;
+    if ((ref.kind ?? 'Service') !== 'Backend') problems.push(`${at}: only a Backend can be reached by the authz service`);
+    else if (refNamespace !== namespace) problems.push(`${at}: Backend ${refNamespace}/${ref.name} is in another namespace; authz reads Backends of the policy's namespace only`);
+    else {
+      const backend = index.get('Backend', namespace, ref.name ?? '');
+      const address = backend && !backend.issues?.length ? firstAddress(backend.spec as BackendSpec) : undefined;
+      if (!address) problems.push(`${at}: Backend ${namespace}/${ref.name} does not exist or has no IP or FQDN endpoint`);
+      else data.set(`Backend:${namespace}/${ref.name}`, { address: Buffer.from(address) });
+    }
+  }
+  return { problems, data };
+}
+
+function firstAddress(spec: BackendSpec | undefined): string | undefined {
+  for (const endpoint of spec?.endpoints ?? []) {
+    const host = endpoint.ip?.address ?? endpoint.fqdn?.hostname;
+    const port = endpoint.ip?.port ?? endpoint.fqdn?.port;
+    if (host && port) return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+  return undefined;
+}
