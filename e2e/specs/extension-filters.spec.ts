@@ -31,7 +31,7 @@ beforeAll(async () => {
   processor.addService(grpcServiceDefinition('envoy.service.ext_proc.v3.ExternalProcessor'), {
     Process(stream: ServerDuplexStream<{ request_headers?: { headers?: { headers?: HeaderValue[] } } }, object>) {
       stream.on('data', (message) => {
-        const headers = Object.fromEntries((message.request_headers?.headers?.headers ?? []).map((h) => [h.key, h.value || Buffer.from(h.raw_value ?? []).toString('utf8')]));
+        const headers = Object.fromEntries((message.request_headers?.headers?.headers ?? []).map((h: HeaderValue) => [h.key, h.value || Buffer.from(h.raw_value ?? []).toString('utf8')]));
         seen.push(headers);
         if (headers[':path']?.startsWith('/orders/blocked')) {
           stream.write({ immediate_response: { status: { code: 'Forbidden' }, body: Buffer.from('processor says no') } });

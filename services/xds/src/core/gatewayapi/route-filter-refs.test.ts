@@ -9,7 +9,7 @@ const filter = (spec: Record<string, unknown>): GatewayResource => ({ apiVersion
 const ref = { group: 'gateway.envoyproxy.io', kind: 'HTTPRouteFilter', name: 'f' };
 
 function cookieRegexes(spec: Record<string, unknown>): RegExp[] {
-  const rule = { matches: [{ path: { type: 'Prefix' as const, value: '/' }, headers: [], queryParams: [] }] };
+  const rule: Parameters<typeof applyExtensionRef>[0] = { matches: [{ path: { type: 'Prefix', value: '/' }, headers: [], queryParams: [] }] };
   applyExtensionRef(rule, ref, 'spec.rules[0]', { namespace: 'default', index: new ResourceIndex([filter(spec)]) });
   return rule.matches.map((m) => new RegExp(m.headers[0]!.match.value));
 }
