@@ -72,11 +72,16 @@ export function translateSecurityFeatures(policy: GatewayResource, index: Resour
   const features: SecurityFeatures = { authz: AUTHZ_SECTIONS.some((section) => spec[section] !== undefined) };
   if (objectsOf<{ recomputeRoute?: boolean }>((spec.jwt as { providers?: unknown } | undefined)?.providers).some((p) => p.recomputeRoute === true)) features.authzRecomputeRoute = true;
 
-  for (const [field, ref] of secretRefs(spec)) {
+  for (const [field, ref, key] of secretRefs(spec)) {
     if (!ref.name) continue;
     const secretNamespace = ref.namespace ?? namespace;
     if (secretNamespace !== namespace) problems.push(`${field}: Secret ${secretNamespace}/${ref.name} is in another namespace; authz reads Secrets of the policy's namespace only`);
-    else if (!index.get('Secret', namespace, ref.name)) problems.push(`${field}: Secret ${namespace}/${ref.name} does not exist`);
+    else {
+      const secret = index.get('Secret', namespace, ref.name);
+      if (!secret) problems.push(`${field}: Secret ${namespace}/${ref.name} does not exist`);
+      // The key authz reads: without it the policy could never authenticate anyone (Envoy Gateway refuses it too).
+      else if (key && secret.data?.[key] === undefined && secret.stringData?.[key] === undefined) problems.push(`${field}: Secret ${namespace}/${ref.name} has no "${key}" key`);
+    }
   }
 
   if (spec.cors) {
@@ -115,12 +120,13 @@ export function resolveExtAuth(plan: ExtAuthPlan, namespace: string, index: Reso
   return { ...rest, cluster: resolved.cluster, authority };
 }
 
-function secretRefs(spec: SecurityPolicySpec): Array<[string, { name?: string; namespace?: string }]> {
-  const refs: Array<[string, { name?: string; namespace?: string }]> = [];
-  if (spec.oidc?.clientSecret) refs.push(['spec.oidc.clientSecret', spec.oidc.clientSecret]);
-  if (spec.oidc?.clientIDRef) refs.push(['spec.oidc.clientIDRef', spec.oidc.clientIDRef]);
+/** The Secrets a policy names, with the key authz reads from each (API key Secrets: every key is a client). */
+function secretRefs(spec: SecurityPolicySpec): Array<[string, { name?: string; namespace?: string }, string?]> {
+  const refs: Array<[string, { name?: string; namespace?: string }, string?]> = [];
+  if (spec.oidc?.clientSecret) refs.push(['spec.oidc.clientSecret', spec.oidc.clientSecret, 'client-secret']);
+  if (spec.oidc?.clientIDRef) refs.push(['spec.oidc.clientIDRef', spec.oidc.clientIDRef, 'client-id']);
   objectsOf<{ name?: string; namespace?: string }>(spec.apiKeyAuth?.credentialRefs).forEach((ref, i) => refs.push([`spec.apiKeyAuth.credentialRefs[${i}]`, ref]));
-  if (spec.basicAuth?.users) refs.push(['spec.basicAuth.users', spec.basicAuth.users]);
+  if (spec.basicAuth?.users) refs.push(['spec.basicAuth.users', spec.basicAuth.users, '.htpasswd']);
   return refs;
 }
 
