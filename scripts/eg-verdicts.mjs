@@ -37,6 +37,8 @@ const LIST_KINDS = {
   securityPolicies: ['gateway.envoyproxy.io/v1alpha1', 'SecurityPolicy'],
   envoyExtensionPolicies: ['gateway.envoyproxy.io/v1alpha1', 'EnvoyExtensionPolicy'],
   envoyPatchPolicies: ['gateway.envoyproxy.io/v1alpha1', 'EnvoyPatchPolicy'],
+  envoyProxiesForGateways: ['gateway.envoyproxy.io/v1alpha1', 'EnvoyProxy'],
+  envoyProxies: ['gateway.envoyproxy.io/v1alpha1', 'EnvoyProxy'],
   secrets: ['v1', 'Secret'],
   configMaps: ['v1', 'ConfigMap'],
   namespaces: ['v1', 'Namespace'],
@@ -86,11 +88,25 @@ function toDocuments(input) {
         renamed.add(`${doc.kind} ${doc.apiVersion}`);
         doc.apiVersion = served.includes(apiVersion) ? apiVersion : served[0];
       }
+      // EG's fixtures carry no creationTimestamp and its translator sorts by it alone, so a list's order
+      // is its age order (the first of two conflicting policies wins): give Gatehouse that age.
+      if (doc.metadata && !doc.metadata.creationTimestamp) {
+        doc.metadata = { ...doc.metadata, creationTimestamp: new Date(Date.UTC(2024, 0, 1) + docs.length * 1000).toISOString().replace('.000Z', 'Z') };
+      }
       docs.push(doc);
     }
   }
+  // EG's classEnvoyProxy (later envoyProxyForGatewayClass): the EnvoyProxy its harness's GatewayClass names.
+  const classProxy = input?.envoyProxyForGatewayClass ?? input?.classEnvoyProxy;
+  if (classProxy?.metadata) {
+    const { status: _status, ...rest } = classProxy;
+    docs.push({ ...rest, apiVersion: rest.apiVersion ?? 'gateway.envoyproxy.io/v1alpha1', kind: 'EnvoyProxy' });
+  }
   if (!docs.some((d) => d.kind === 'GatewayClass' && d.metadata?.name === EG_GATEWAY_CLASS)) {
-    docs.unshift({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: EG_GATEWAY_CLASS }, spec: { controllerName: options.controllerName } });
+    const parametersRef = classProxy?.metadata
+      ? { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', namespace: classProxy.metadata.namespace, name: classProxy.metadata.name }
+      : undefined;
+    docs.unshift({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: EG_GATEWAY_CLASS }, spec: { controllerName: options.controllerName, ...(parametersRef ? { parametersRef } : {}) } });
   }
   return { docs, dropped };
 }
