@@ -164,7 +164,8 @@ function compareCase(name, inText, outText) {
   if (emitDir) writeFileSync(join(emitDir, `${name}.yaml`), text);
   const loaded = loadResourcesFromFiles([{ path: `${name}.yaml`, text }]);
   const fileErrors = loaded.fileErrors.map((e) => `${e.code}: ${oneLine(e.message)}`);
-  const result = translateAll(loaded.resources, options);
+  // EG's translator tests run with EnvoyPatchPolicy enabled, but for the case that tests it disabled.
+  const result = translateAll(loaded.resources, { ...options, ...(name.includes('feature-disabled') ? {} : { enableEnvoyPatchPolicy: true }) });
   const rows = [];
   for (const [key, items] of Object.entries(expected ?? {})) {
     if (!Array.isArray(items) || !LIST_KINDS[key]) continue;
