@@ -57,7 +57,7 @@ export function resolveEnvoyProxies(
   const judge = (proxy: GatewayResource, ancestorRef: ParentReference, gateway: GatewayContext): Judged => {
     const key = `${proxy.metadata.namespace}/${proxy.metadata.name}`;
     let verdict = judged.get(`${key}@${gateway.key}`);
-    if (!verdict) judged.set(`${key}@${gateway.key}`, (verdict = judgeEnvoyProxy(proxy, `${gateway.name}.${gateway.namespace}`, index, serviceDnsTemplate)));
+    if (!verdict) judged.set(`${key}@${gateway.key}`, (verdict = judgeEnvoyProxy(proxy, `${gateway.name}.${gateway.namespace}`, serviceDnsTemplate)));
     let list = ancestors.get(key);
     if (!list) ancestors.set(key, (list = []));
     if (!list.some((a) => a.ancestorRef.kind === ancestorRef.kind && a.ancestorRef.name === ancestorRef.name && a.ancestorRef.namespace === ancestorRef.namespace)) {
@@ -143,7 +143,7 @@ function proxyCondition(verdict: Judged): Condition {
 }
 
 /** What of this EnvoyProxy applies; `serviceName`: the Gateway's default tracing service name. */
-function judgeEnvoyProxy(proxy: GatewayResource, serviceName: string, index: ResourceIndex, serviceDnsTemplate: string | undefined): Judged {
+function judgeEnvoyProxy(proxy: GatewayResource, serviceName: string, serviceDnsTemplate: string | undefined): Judged {
   if (proxy.issues?.length) return { problems: [describeIssues(proxy.issues)], notes: [], telemetry: {}, start: { args: [] } };
   const spec = (proxy.spec ?? {}) as Record<string, unknown> & {
     provider?: { type?: string; kubernetes?: Record<string, unknown> };
@@ -180,9 +180,9 @@ function judgeEnvoyProxy(proxy: GatewayResource, serviceName: string, index: Res
     if (value === undefined || (field.startsWith('telemetry.metrics.enable') && value === false) || (Array.isArray(value) && value.length === 0)) continue;
     problems.push(`spec.${field}: ${reason}`);
   }
-  const telemetry = envoyProxyTelemetry(spec.telemetry, proxy.metadata.namespace, serviceName, index, serviceDnsTemplate);
+  const telemetry = envoyProxyTelemetry(spec.telemetry, proxy.metadata.namespace, serviceName, serviceDnsTemplate);
   problems.push(...telemetry.problems);
-  const start = envoyStart(spec, proxy.metadata.namespace, index, serviceDnsTemplate);
+  const start = envoyStart(spec, proxy.metadata.namespace, serviceDnsTemplate);
   problems.push(...start.problems);
   return { problems, notes, telemetry: telemetry.ir, start: start.ir };
 }

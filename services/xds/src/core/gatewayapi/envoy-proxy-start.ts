@@ -4,7 +4,6 @@
 // as Envoy Gateway puts them into its Envoy container's arguments and bootstrap.
 import { parseDurationMs } from './durations.js';
 import { describeRegexProblem } from './regex.js';
-import { CORE_GROUP, ENVOY_GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
 import { DEFAULT_SERVICE_DNS_TEMPLATE, serviceHostname } from './service-backends.js';
 import { objectsOf } from './shape.js';
 
@@ -35,7 +34,7 @@ export interface EnvoyStartIR {
 const RESERVED_ARGS = ['-c', '--config-path', '--config-yaml', '--mode', '--service-cluster', '--service-node', '--bootstrap-version'];
 
 /** `namespace`: the EnvoyProxy's (metrics sink backendRefs default to it). */
-export function envoyStart(spec: Record<string, unknown>, namespace: string, index: ResourceIndex, serviceDnsTemplate: string = DEFAULT_SERVICE_DNS_TEMPLATE): { ir: EnvoyStartIR; problems: string[] } {
+export function envoyStart(spec: Record<string, unknown>, namespace: string, serviceDnsTemplate: string = DEFAULT_SERVICE_DNS_TEMPLATE): { ir: EnvoyStartIR; problems: string[] } {
   const problems: string[] = [];
   const args: string[] = [];
   if (typeof spec.concurrency === 'number') args.push('--concurrency', String(spec.concurrency));
@@ -64,7 +63,7 @@ export function envoyStart(spec: Record<string, unknown>, namespace: string, ind
     const problem = m.type === 'RegularExpression' ? describeRegexProblem(m.value) : undefined;
     if (problem) problems.push(`spec.telemetry.metrics.matches[${i}].value: ${problem}`);
   });
-  const sinks = statsSinks(spec, namespace, index, serviceDnsTemplate, problems);
+  const sinks = statsSinks(spec, namespace, serviceDnsTemplate, problems);
   return { ir: { args, ...(matches.length > 0 ? { statsMatches: matches } : {}), ...(sinks.length > 0 ? { statsSinks: sinks } : {}) }, problems };
 }
 
@@ -88,8 +87,8 @@ interface SinkSpec {
   };
 }
 
-/** OpenTelemetry metrics sinks, each to a collector Service (another namespace needs a ReferenceGrant) or host:port. */
-function statsSinks(spec: Record<string, unknown>, namespace: string, index: ResourceIndex, template: string, problems: string[]): StatsSinkIR[] {
+/** OpenTelemetry metrics sinks, each to a collector Service (in any namespace, as in Envoy Gateway) or host:port. */
+function statsSinks(spec: Record<string, unknown>, namespace: string, template: string, problems: string[]): StatsSinkIR[] {
   const sinks = objectsOf<SinkSpec>((spec.telemetry as { metrics?: { sinks?: unknown } } | undefined)?.metrics?.sinks);
   return sinks.flatMap((sink, i): StatsSinkIR[] => {
     const where = `spec.telemetry.metrics.sinks[${i}]`;
@@ -107,9 +106,6 @@ function statsSinks(spec: Record<string, unknown>, namespace: string, index: Res
     if (ref) {
       if ((ref.group ?? '') !== '' || (ref.kind ?? 'Service') !== 'Service' || !ref.name || typeof ref.port !== 'number') return refuse('.openTelemetry.backendRefs[0]: only a Service with name and port is supported');
       const refNamespace = ref.namespace ?? namespace;
-      if (!index.isReferenceAllowed({ group: ENVOY_GATEWAY_GROUP, kind: 'EnvoyProxy', namespace }, { group: CORE_GROUP, kind: 'Service', namespace: refNamespace, name: ref.name })) {
-        return refuse(`.openTelemetry.backendRefs[0]: Service ${refNamespace}/${ref.name} is in another namespace and no ReferenceGrant there allows it`);
-      }
       return [{ clusterName: `metrics/otel/${refNamespace}/${ref.name}/${ref.port}`, host: serviceHostname(template, ref.name, refNamespace), port: ref.port, ...deltas }];
     }
     if (!otel.host) return refuse('.openTelemetry: host or backendRefs needs to be set');

@@ -5,7 +5,6 @@
 // own cluster. What cannot be honoured is returned as problems naming the field.
 import { DEFAULT_SERVICE_DNS_TEMPLATE, serviceHostname } from './service-backends.js';
 import { objectsOf } from './shape.js';
-import { CORE_GROUP, ENVOY_GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
 
 /** A collector: a STRICT_DNS cluster, HTTP/2 for the gRPC ones (ALS service, OpenTelemetry collector). */
 export interface TelemetryClusterIR {
@@ -101,7 +100,6 @@ export function envoyProxyTelemetry(
   telemetry: unknown,
   namespace: string,
   serviceName: string,
-  index: ResourceIndex,
   serviceDnsTemplate: string = DEFAULT_SERVICE_DNS_TEMPLATE,
 ): { ir: EnvoyProxyTelemetryIR; problems: string[] } {
   const spec = (typeof telemetry === 'object' && telemetry !== null ? telemetry : {}) as { accessLog?: Spec; tracing?: Spec; metrics?: { enableRequestResponseSizesStats?: boolean } };
@@ -130,12 +128,9 @@ export function envoyProxyTelemetry(
         problems.push(`${where}.backendRefs[0]: a Service needs name and port`);
         return undefined;
       }
+      // Another namespace's collector needs no ReferenceGrant: Envoy Gateway does not ask one for an
+      // EnvoyProxy's telemetry backendRefs (the proxy's own infrastructure settings, not a route's backend).
       const refNamespace = ref.namespace ?? namespace;
-      // Another namespace's Service needs a ReferenceGrant there, as for any Envoy Gateway backendRef.
-      if (!index.isReferenceAllowed({ group: ENVOY_GATEWAY_GROUP, kind: 'EnvoyProxy', namespace }, { group: CORE_GROUP, kind: 'Service', namespace: refNamespace, name: ref.name })) {
-        problems.push(`${where}.backendRefs[0]: Service ${refNamespace}/${ref.name} is in another namespace and no ReferenceGrant there allows it`);
-        return undefined;
-      }
       target = { name: `${prefix}/${refNamespace}/${ref.name}/${ref.port}`, host: serviceHostname(serviceDnsTemplate, ref.name, refNamespace), port: ref.port, http2 };
     } else if (c.host) {
       const port = c.port ?? 4317;

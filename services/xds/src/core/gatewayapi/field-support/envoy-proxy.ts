@@ -12,7 +12,7 @@ const atStart = (envoy: string): FieldSupport => ({ status: 'translated', envoy,
 const kubernetesOnly: FieldSupport = { status: 'translated', envoy: 'nothing: not applicable outside Kubernetes; accepted and named as such in the EnvoyProxy status message', test: GOLDEN };
 const refused = (reason: string): FieldSupport => ({ status: 'refused', reason });
 
-/** Fields of a backendRef to a telemetry collector (a Service; another namespace needs a ReferenceGrant). */
+/** Fields of a backendRef to a telemetry collector (a Service, in any namespace: Envoy Gateway asks no ReferenceGrant here). */
 function collectorRef(prefix: string, envoy: string): Record<string, FieldSupport> {
   return Object.fromEntries(['', '.group', '.kind', '.name', '.namespace', '.port', '.weight'].map((suffix) => [`${prefix}${suffix}`, xds(envoy)]));
 }
