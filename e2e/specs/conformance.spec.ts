@@ -9,6 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { conditionOf, send, translateManifests } from './conformance/replay.js';
 import { selectChain } from '../harness/envoy/tcp-proxy.js';
 import { CASES, SKIPPED, type ConformanceCase } from './conformance/cases.js';
+import { LISTENERSET_CASES } from './conformance/listenerset-cases.js';
+
+const ALL_CASES = [...CASES, ...LISTENERSET_CASES];
 
 const base = readFileSync(join(import.meta.dirname, 'conformance', 'base.yaml'), 'utf8');
 
@@ -27,18 +30,34 @@ interface ListenerJson {
   filter_chains?: Array<{ filter_chain_match?: { server_names?: string[] }; filters?: Array<{ name: string; typed_config?: { cluster?: string } }> }>;
 }
 
-describe.each(['HTTPRoute', 'ReferenceGrant', 'TLSRoute', 'TCPRoute', 'BackendTLSPolicy', 'Gateway'] as const)('Gateway API conformance: %s', (feature) => {
-  for (const testCase of CASES.filter((c) => c.feature === feature)) {
+interface ListenerStatusJson {
+  name: string;
+  attachedRoutes?: number;
+  supportedKinds?: Array<{ kind: string }>;
+  conditions: Array<{ type: string; status: string; reason: string }>;
+}
+
+function listenerStatus(statuses: Map<string, unknown>, resource: string, listener: string): ListenerStatusJson | undefined {
+  return (statuses.get(resource) as { listeners?: ListenerStatusJson[] } | undefined)?.listeners?.find((l) => l.name === listener);
+}
+
+describe.each(['HTTPRoute', 'ReferenceGrant', 'TLSRoute', 'TCPRoute', 'BackendTLSPolicy', 'Gateway', 'ListenerSet'] as const)('Gateway API conformance: %s', (feature) => {
+  for (const testCase of ALL_CASES.filter((c) => c.feature === feature)) {
     it(testCase.test, async () => {
       const { snapshots, statuses } = translate(testCase);
       for (const wanted of testCase.statuses ?? []) {
-        let condition;
-        if (wanted.listener) {
-          const status = statuses.get(wanted.resource) as { listeners?: Array<{ name: string; conditions: Array<{ type: string; status: string; reason: string }> }> } | undefined;
-          condition = status?.listeners?.find((l) => l.name === wanted.listener)?.conditions.find((c) => c.type === wanted.type);
-        } else condition = conditionOf(statuses, wanted.resource, wanted.type, wanted.parent);
+        const condition = wanted.listener
+          ? listenerStatus(statuses, wanted.resource, wanted.listener)?.conditions.find((c) => c.type === wanted.type)
+          : conditionOf(statuses, wanted.resource, wanted.type, wanted.parent);
         expect(condition, `${wanted.resource} ${wanted.listener ?? wanted.parent ?? ''} ${wanted.type}`).toMatchObject({ status: wanted.status, ...(wanted.reason ? { reason: wanted.reason } : {}) });
       }
+      for (const wanted of testCase.supportedKinds ?? []) {
+        expect(listenerStatus(statuses, wanted.resource, wanted.listener)?.supportedKinds?.map((k) => k.kind), `${wanted.resource} ${wanted.listener} supportedKinds`).toEqual(wanted.kinds);
+      }
+      for (const wanted of testCase.attachedRoutes ?? []) {
+        expect(listenerStatus(statuses, wanted.resource, wanted.listener)?.attachedRoutes, `${wanted.resource} ${wanted.listener} attachedRoutes`).toBe(wanted.count);
+      }
+      if (testCase.gatewayStatus) expect(statuses.get(`Gateway/${testCase.gateway!}`), `Gateway ${testCase.gateway!} status`).toMatchObject(testCase.gatewayStatus);
       if (!testCase.gateway) return;
       const snapshot = snapshots.get(testCase.gateway);
       expect(snapshot, `a snapshot for ${testCase.gateway}`).toBeDefined();

@@ -39,7 +39,7 @@ export interface StatusCase {
 
 export interface ConformanceCase {
   test: string;
-  feature: 'HTTPRoute' | 'ReferenceGrant' | 'TLSRoute' | 'TCPRoute' | 'BackendTLSPolicy' | 'Gateway';
+  feature: 'HTTPRoute' | 'ReferenceGrant' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute' | 'BackendTLSPolicy' | 'Gateway' | 'ListenerSet';
   manifests: string;
   /** "<namespace>/<name>" of the Gateway the requests go to; port of its listener. */
   gateway?: string;
@@ -50,6 +50,12 @@ export interface ConformanceCase {
   connections?: Array<{ sni?: string; cluster: string | undefined }>;
   /** Checks on the served cluster (upstream TLS). */
   clusters?: Array<{ name: string; sni?: string; sans?: string[]; trustedCaIncludes?: string; clientCertificates?: string[] }>;
+  /** Fields of the Gateway's status (ListenerSet tests: how many sets it admitted). */
+  gatewayStatus?: { attachedListenerSets?: number };
+  /** A listener's supportedKinds (kind names), on a Gateway or ListenerSet status. */
+  supportedKinds?: Array<{ resource: string; listener: string; kinds: string[] }>;
+  /** A listener's attachedRoutes, on a Gateway or ListenerSet status. */
+  attachedRoutes?: Array<{ resource: string; listener: string; count: number }>;
 }
 
 const INFRA = 'gateway-conformance-infra';
