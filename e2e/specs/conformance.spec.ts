@@ -10,8 +10,11 @@ import { conditionOf, send, translateManifests } from './conformance/replay.js';
 import { selectChain } from '../harness/envoy/tcp-proxy.js';
 import { CASES, SKIPPED, type ConformanceCase } from './conformance/cases.js';
 import { LISTENERSET_CASES } from './conformance/listenerset-cases.js';
+import { UDPROUTE_CASES } from './conformance/udproute-cases.js';
+import { startUdpListener } from '../harness/envoy/udp-proxy.js';
+import { askUdp, startUdpEchoBackends } from '../harness/conformance/udp-echo.js';
 
-const ALL_CASES = [...CASES, ...LISTENERSET_CASES];
+const ALL_CASES = [...CASES, ...LISTENERSET_CASES, ...UDPROUTE_CASES];
 
 const base = readFileSync(join(import.meta.dirname, 'conformance', 'base.yaml'), 'utf8');
 
@@ -41,7 +44,7 @@ function listenerStatus(statuses: Map<string, unknown>, resource: string, listen
   return (statuses.get(resource) as { listeners?: ListenerStatusJson[] } | undefined)?.listeners?.find((l) => l.name === listener);
 }
 
-describe.each(['HTTPRoute', 'ReferenceGrant', 'TLSRoute', 'TCPRoute', 'BackendTLSPolicy', 'Gateway', 'ListenerSet'] as const)('Gateway API conformance: %s', (feature) => {
+describe.each(['HTTPRoute', 'ReferenceGrant', 'TLSRoute', 'TCPRoute', 'BackendTLSPolicy', 'Gateway', 'ListenerSet', 'UDPRoute'] as const)('Gateway API conformance: %s', (feature) => {
   for (const testCase of ALL_CASES.filter((c) => c.feature === feature)) {
     it(testCase.test, async () => {
       const { snapshots, statuses } = translate(testCase);
@@ -71,6 +74,21 @@ describe.each(['HTTPRoute', 'ReferenceGrant', 'TLSRoute', 'TCPRoute', 'BackendTL
         if (request.expect.location) expect(got.headers.location, at).toBe(request.expect.location);
         for (const [name, value] of Object.entries(request.expect.headers ?? {})) expect(got.request?.headers[name], `${at}: request header ${name}`).toBe(value ?? undefined);
         for (const [name, value] of Object.entries(request.expect.responseHeaders ?? {})) expect(got.headers[name], `${at}: response header ${name}`).toBe(value ?? undefined);
+      }
+      if (testCase.datagrams?.length) {
+        const backends = await startUdpEchoBackends(testCase.datagrams.map((d) => d.backend));
+        try {
+          for (const datagram of testCase.datagrams) {
+            const listener = await startUdpListener(snapshot!, datagram.port, backends.hosts);
+            try {
+              expect(await askUdp(listener.port, 'gateway-api-conformance-udp-echo'), `a datagram to UDP listener port ${datagram.port}`).toBe(datagram.backend);
+            } finally {
+              await listener.close();
+            }
+          }
+        } finally {
+          await backends.close();
+        }
       }
       for (const connection of testCase.connections ?? []) {
         const listener = (snapshot!.listeners as ListenerJson[]).find((l) => l.address?.socket_address?.port_value === testCase.port);

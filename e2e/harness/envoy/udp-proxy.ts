@@ -1,6 +1,7 @@
 // The emulated Envoy for datagrams: a local UDP port standing in for one UDP listener of the served
 // snapshot. Its udp_proxy listener filter names the route's cluster (matcher.on_no_match's Route action,
-// or the deprecated `cluster`); each downstream peer (address and port) is a session with its own
+// or the deprecated `cluster`); names resolve through `hosts` ("address" or "address:port") as a container
+// network would, else DNS; each downstream peer (address and port) is a session with its own
 // upstream socket, as Envoy keeps one, so the backend's answers go back to the peer that asked.
 import { createSocket, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
@@ -41,7 +42,9 @@ export function udpProxyCluster(snapshot: ServedSnapshot, listenerPort: number):
 export async function startUdpListener(snapshot: ServedSnapshot, listenerPort: number, hosts: Readonly<Record<string, string>> = {}): Promise<EmulatedUdpListener> {
   const cluster = udpProxyCluster(snapshot, listenerPort);
   const { host, port } = upstreamAddress(snapshot, cluster);
-  const target = { address: hosts[host] ?? (await lookup(host, { family: 4 })).address, port };
+  // A `hosts` entry "address:port" also moves the port (a stand-in backend on a free port for a manifest's fixed one).
+  const mapped = hosts[host] ? /^(.+?)(?::(\d+))?$/.exec(hosts[host])! : undefined;
+  const target = { address: mapped?.[1] ?? (await lookup(host, { family: 4 })).address, port: mapped?.[2] ? Number(mapped[2]) : port };
   const downstream = createSocket('udp4');
   const sessions = new Map<string, Socket>();
   downstream.on('message', (datagram, peer) => {

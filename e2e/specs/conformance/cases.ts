@@ -50,6 +50,8 @@ export interface ConformanceCase {
   connections?: Array<{ sni?: string; cluster: string | undefined }>;
   /** Checks on the served cluster (upstream TLS). */
   clusters?: Array<{ name: string; sni?: string; sans?: string[]; trustedCaIncludes?: string; clientCertificates?: string[] }>;
+  /** UDP: a datagram to the listener on `port` is answered by this "<namespace>/<service>" (undefined: no answer expected). */
+  datagrams?: Array<{ port: number; backend: string }>;
   /** Fields of the Gateway's status (ListenerSet tests: how many sets it admitted). */
   gatewayStatus?: { attachedListenerSets?: number };
   /** A listener's supportedKinds (kind names), on a Gateway or ListenerSet status. */
