@@ -5,7 +5,7 @@
 // listed, with the reason, in SKIPPED and reported as skipped.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { conditionOf, send, translateManifests } from './conformance/replay.js';
 import { selectChain } from '../harness/envoy/tcp-proxy.js';
 import { CASES, SKIPPED, type ConformanceCase } from './conformance/cases.js';
@@ -13,8 +13,20 @@ import { LISTENERSET_CASES } from './conformance/listenerset-cases.js';
 import { UDPROUTE_CASES } from './conformance/udproute-cases.js';
 import { startUdpListener } from '../harness/envoy/udp-proxy.js';
 import { askUdp, startUdpEchoBackends } from '../harness/conformance/udp-echo.js';
+import { makeSuitePki } from '../harness/conformance/suite-pki.js';
+import { startStandInBackends } from '../harness/conformance/stand-in-backends.js';
+import { handshake, startTlsListener } from '../harness/conformance/tls-listener.js';
+import { forwardToUpstream } from '../harness/envoy/forward-upstream.js';
+import { emulateRequest } from '../harness/envoy/index.js';
+import type { ServedSnapshot } from '../harness/envoy/ads-snapshot.js';
+import { tlsCases } from './conformance/tls-cases.js';
 
-const ALL_CASES = [...CASES, ...LISTENERSET_CASES, ...UDPROUTE_CASES];
+// The suite's generated certificates, made for this run (openssl), removed when the file is done.
+const pki = makeSuitePki();
+afterAll(() => pki.remove());
+
+const ALL_CASES = [...CASES, ...LISTENERSET_CASES, ...UDPROUTE_CASES, ...tlsCases(pki)];
+const NO_PEERS = { check: () => Promise.reject(new Error('no authz in conformance')), shouldRateLimit: () => Promise.reject(new Error('no ratelimit in conformance')) };
 
 const base = readFileSync(join(import.meta.dirname, 'conformance', 'base.yaml'), 'utf8');
 
@@ -87,6 +99,28 @@ describe.each(['HTTPRoute', 'ReferenceGrant', 'TLSRoute', 'TCPRoute', 'BackendTL
             }
           }
         } finally {
+          await backends.close();
+        }
+      }
+      if (testCase.handshakes?.length || testCase.upstreamRequests?.length) {
+        const backends = await startStandInBackends(pki, testCase.tlsBackends ?? [], testCase.tcpBackends ?? []);
+        const listener = testCase.handshakes?.length ? await startTlsListener(snapshot!, testCase.port!, backends.hosts) : undefined;
+        try {
+          for (const wanted of testCase.handshakes ?? []) {
+            const at = `handshake with SNI ${wanted.sni}${wanted.client ? ' and a client certificate' : ''}`;
+            const result = await handshake(listener!.port, { servername: wanted.sni, ca: pki.ca, ...(wanted.client ?? {}), send: wanted.send ?? 'GET / HTTP/1.1\r\n\r\n' });
+            expect(result.answer !== undefined, `${at}: accepted`).toBe(wanted.expect.accepted);
+            if (wanted.expect.serverName) expect(result.serverNames, `${at}: the served certificate`).toContain(wanted.expect.serverName);
+            if (wanted.expect.answer) expect(result.answer, at).toBe(wanted.expect.answer);
+          }
+          for (const wanted of testCase.upstreamRequests ?? []) {
+            const emulated = await emulateRequest(snapshot!, testCase.port!, { method: 'GET', path: wanted.path, host: wanted.host, headers: {}, clientAddress: '10.0.0.1' }, NO_PEERS);
+            const forwarded = forwardToUpstream(snapshot as ServedSnapshot, emulated, { path: wanted.path }, backends.hosts);
+            if ('refused' in wanted.expect) await expect(forwarded, `${wanted.host}${wanted.path}: the upstream handshake is refused`).rejects.toThrow();
+            else expect(JSON.parse((await forwarded).body), `${wanted.host}${wanted.path}`).toEqual({ service: wanted.expect.backend, sni: wanted.expect.sni });
+          }
+        } finally {
+          await listener?.close();
           await backends.close();
         }
       }

@@ -25,8 +25,12 @@ export async function forwardToUpstream(
   hosts: Readonly<Record<string, string>> = {},
 ): Promise<UpstreamAnswer> {
   if (!response.upstream) throw new Error(`the emulated Envoy answered ${response.status} itself; nothing goes upstream`);
-  const { host, port } = upstreamAddress(snapshot, response.upstream.cluster);
-  const address = hosts[host] ?? (await lookup(host)).address;
+  const endpoint = upstreamAddress(snapshot, response.upstream.cluster);
+  const { host } = endpoint;
+  // A `hosts` entry "address:port" also moves the port (a stand-in backend on a free port for a manifest's fixed one).
+  const mapped = hosts[host] ? /^(.+?)(?::(\d+))?$/.exec(hosts[host])! : undefined;
+  const address = mapped?.[1] ?? (await lookup(host)).address;
+  const port = mapped?.[2] ? Number(mapped[2]) : endpoint.port;
   const tls = upstreamTls(snapshot, response.upstream.cluster);
   const options: RequestOptions = { host: address, port, method: request.method ?? 'GET', path: request.path, headers: response.upstream.headers };
   return new Promise((resolve, reject) => {

@@ -1,0 +1,253 @@
+// The suite's tests that need its generated certificates, re-created in our own words with certificates
+// made for the run (e2e/harness/conformance/suite-pki.ts): an HTTPS listener, TLSRoute in Terminate mode,
+// BackendTLSPolicy's requests to a TLS backend (CA, SNI and SAN checked by a real upstream handshake),
+// and a Gateway's frontend client-certificate validation (strict and AllowInsecureFallback). Each
+// handshake is real: with the served listener certificate (harness/conformance/tls-listener.ts) or the
+// stand-in TLS backend's (harness/envoy/forward-upstream.ts).
+import type { SuitePki } from '../../harness/conformance/suite-pki.js';
+import type { ConformanceCase } from './cases.js';
+
+const INFRA = 'gateway-conformance-infra';
+const v1 = `${INFRA}/infra-backend-v1`;
+const v2 = `${INFRA}/infra-backend-v2`;
+
+const indent = (pem: string, spaces: number) => pem.trim().split('\n').map((line) => `${' '.repeat(spaces)}${line}`).join('\n');
+
+export function tlsCases(pki: SuitePki): ConformanceCase[] {
+  const tlsSecret = (name: string, dnsNames: string[]) => {
+    const leaf = pki.issue(dnsNames);
+    return `
+apiVersion: v1
+kind: Secret
+metadata: { name: ${name}, namespace: ${INFRA} }
+type: kubernetes.io/tls
+stringData:
+  tls.crt: |
+${indent(leaf.cert, 4)}
+  tls.key: |
+${indent(leaf.key, 4)}
+`;
+  };
+  const caConfigMap = (name: string) => `
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: ${name}, namespace: ${INFRA} }
+data:
+  ca.crt: |
+${indent(pki.ca, 4)}
+`;
+  const trustedClient = pki.issue(['client.example.com']);
+  const foreignClient = pki.issue(['client.example.com'], 'foreign');
+
+  return [
+    {
+      test: 'HTTPRouteHTTPSListener',
+      feature: 'HTTPRoute',
+      manifests: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: same-namespace-with-https-listener, namespace: ${INFRA} }
+spec:
+  gatewayClassName: gateway-conformance
+  listeners:
+    - name: https
+      port: 443
+      protocol: HTTPS
+      allowedRoutes: { namespaces: { from: Same } }
+      tls: { certificateRefs: [{ group: "", kind: Secret, name: tls-validity-checks-certificate }] }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: https-test-1, namespace: ${INFRA} }
+spec:
+  parentRefs: [{ name: same-namespace-with-https-listener }]
+  hostnames: [example.org]
+  rules: [{ backendRefs: [{ name: infra-backend-v1, port: 8080 }] }]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: https-test-2, namespace: ${INFRA} }
+spec:
+  parentRefs: [{ name: same-namespace-with-https-listener }]
+  hostnames: [second-example.org]
+  rules: [{ backendRefs: [{ name: infra-backend-v2, port: 8080 }] }]
+---${tlsSecret('tls-validity-checks-certificate', ['example.org', 'second-example.org', 'unknown-example.org'])}`,
+      gateway: `${INFRA}/same-namespace-with-https-listener`,
+      port: 443,
+      handshakes: [
+        { sni: 'example.org', expect: { accepted: true, serverName: 'example.org' } },
+        { sni: 'second-example.org', expect: { accepted: true, serverName: 'second-example.org' } },
+      ],
+      requests: [
+        { host: 'example.org', path: '/', expect: { status: 200, backend: v1 } },
+        { host: 'second-example.org', path: '/', expect: { status: 200, backend: v2 } },
+        { host: 'unknown-example.org', path: '/', expect: { status: 404 } },
+      ],
+      statuses: [
+        { resource: `Gateway/${INFRA}/same-namespace-with-https-listener`, listener: 'https', type: 'Programmed', status: 'True' },
+        { resource: `HTTPRoute/${INFRA}/https-test-1`, parent: 'same-namespace-with-https-listener', type: 'Accepted', status: 'True' },
+      ],
+    },
+    {
+      test: 'TLSRouteTerminateSimpleSameNamespace',
+      feature: 'TLSRoute',
+      manifests: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: gateway-tlsroute-terminate, namespace: ${INFRA} }
+spec:
+  gatewayClassName: gateway-conformance
+  listeners:
+    - name: tls
+      port: 443
+      protocol: TLS
+      hostname: "*.example.com"
+      tls: { mode: Terminate, certificateRefs: [{ group: "", kind: Secret, name: tls-terminate-checks-certificate }] }
+      allowedRoutes: { namespaces: { from: Same }, kinds: [{ kind: TLSRoute }] }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: TLSRoute
+metadata: { name: gateway-conformance-infra-test, namespace: ${INFRA} }
+spec:
+  parentRefs: [{ name: gateway-tlsroute-terminate }]
+  hostnames: [abc.example.com]
+  rules: [{ backendRefs: [{ name: tcp-backend, port: 3000 }] }]
+---${tlsSecret('tls-terminate-checks-certificate', ['abc.example.com'])}`,
+      gateway: `${INFRA}/gateway-tlsroute-terminate`,
+      port: 443,
+      tcpBackends: [`${INFRA}/tcp-backend`],
+      handshakes: [
+        // The gateway terminates: the client's handshake is with the listener certificate, the backend gets clear bytes.
+        { sni: 'abc.example.com', send: 'hello\n', expect: { accepted: true, serverName: 'abc.example.com', answer: `${INFRA}/tcp-backend hello\n` } },
+      ],
+      statuses: [
+        { resource: `TLSRoute/${INFRA}/gateway-conformance-infra-test`, parent: 'gateway-tlsroute-terminate', type: 'Accepted', status: 'True' },
+        { resource: `TLSRoute/${INFRA}/gateway-conformance-infra-test`, parent: 'gateway-tlsroute-terminate', type: 'ResolvedRefs', status: 'True' },
+      ],
+    },
+    {
+      test: 'BackendTLSPolicy (requests)',
+      feature: 'BackendTLSPolicy',
+      manifests: `${caConfigMap('backend-tls-checks-certificate')}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: { name: normative-test-backendtlspolicy, namespace: ${INFRA} }
+spec:
+  targetRefs: [{ group: "", kind: Service, name: tls-backend }]
+  validation:
+    caCertificateRefs: [{ group: "", kind: ConfigMap, name: backend-tls-checks-certificate }]
+    hostname: abc.example.com
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: gateway-conformance-infra-test, namespace: ${INFRA} }
+spec:
+  parentRefs: [{ name: same-namespace }]
+  hostnames: [abc.example.com]
+  rules: [{ backendRefs: [{ name: tls-backend, port: 443 }] }]
+`,
+      gateway: `${INFRA}/same-namespace`,
+      port: 80,
+      tlsBackends: [{ service: `${INFRA}/tls-backend`, dnsNames: ['abc.example.com'] }],
+      upstreamRequests: [{ host: 'abc.example.com', path: '/', expect: { backend: `${INFRA}/tls-backend`, sni: 'abc.example.com' } }],
+    },
+    {
+      test: 'BackendTLSPolicySANValidation',
+      feature: 'BackendTLSPolicy',
+      manifests: `${caConfigMap('backend-tls-checks-certificate')}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: { name: san-matches, namespace: ${INFRA} }
+spec:
+  targetRefs: [{ group: "", kind: Service, name: tls-backend-san }]
+  validation:
+    caCertificateRefs: [{ group: "", kind: ConfigMap, name: backend-tls-checks-certificate }]
+    hostname: abc.example.com
+    subjectAltNames: [{ type: Hostname, hostname: san.example.com }]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: { name: san-mismatch, namespace: ${INFRA} }
+spec:
+  targetRefs: [{ group: "", kind: Service, name: tls-backend-other-san }]
+  validation:
+    caCertificateRefs: [{ group: "", kind: ConfigMap, name: backend-tls-checks-certificate }]
+    hostname: abc.example.com
+    subjectAltNames: [{ type: Hostname, hostname: wrong.example.com }]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: backendtlspolicy-san, namespace: ${INFRA} }
+spec:
+  parentRefs: [{ name: same-namespace }]
+  hostnames: [abc.example.com]
+  rules:
+    - matches: [{ path: { type: Exact, value: /match } }]
+      backendRefs: [{ name: tls-backend-san, port: 443 }]
+    - matches: [{ path: { type: Exact, value: /mismatch } }]
+      backendRefs: [{ name: tls-backend-other-san, port: 443 }]
+`,
+      gateway: `${INFRA}/same-namespace`,
+      port: 80,
+      tlsBackends: [
+        { service: `${INFRA}/tls-backend-san`, dnsNames: ['san.example.com'] },
+        { service: `${INFRA}/tls-backend-other-san`, dnsNames: ['san.example.com'] },
+      ],
+      upstreamRequests: [
+        { host: 'abc.example.com', path: '/match', expect: { backend: `${INFRA}/tls-backend-san`, sni: 'abc.example.com' } },
+        // The backend's certificate names none of the policy's subjectAltNames: Envoy refuses the handshake (503).
+        { host: 'abc.example.com', path: '/mismatch', expect: { refused: true } },
+      ],
+      statuses: [{ resource: `BackendTLSPolicy/${INFRA}/san-matches`, type: 'Accepted', status: 'True' }],
+    },
+    {
+      test: 'GatewayFrontendClientCertificateValidation',
+      feature: 'Gateway',
+      manifests: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: client-validation, namespace: ${INFRA} }
+spec:
+  gatewayClassName: gateway-conformance
+  tls:
+    frontend:
+      default:
+        validation: { caCertificateRefs: [{ kind: ConfigMap, group: "", name: tls-validity-checks-ca-certificate }] }
+  listeners:
+    - { name: https, port: 443, protocol: HTTPS, hostname: example.org, tls: { certificateRefs: [{ name: tls-validity-checks-certificate }] } }
+---${tlsSecret('tls-validity-checks-certificate', ['example.org'])}---${caConfigMap('tls-validity-checks-ca-certificate')}`,
+      gateway: `${INFRA}/client-validation`,
+      port: 443,
+      handshakes: [
+        { sni: 'example.org', client: { cert: trustedClient.cert, key: trustedClient.key }, expect: { accepted: true, serverName: 'example.org' } },
+        { sni: 'example.org', expect: { accepted: false } },
+        { sni: 'example.org', client: { cert: foreignClient.cert, key: foreignClient.key }, expect: { accepted: false } },
+      ],
+      statuses: [{ resource: `Gateway/${INFRA}/client-validation`, listener: 'https', type: 'Programmed', status: 'True' }],
+    },
+    {
+      test: 'GatewayFrontendClientCertificateValidationInsecureFallback (handshakes)',
+      feature: 'Gateway',
+      manifests: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: client-validation-insecure-fallback, namespace: ${INFRA} }
+spec:
+  gatewayClassName: gateway-conformance
+  tls:
+    frontend:
+      default:
+        validation: { mode: AllowInsecureFallback, caCertificateRefs: [{ kind: ConfigMap, group: "", name: tls-validity-checks-ca-certificate }] }
+  listeners:
+    - { name: https, port: 443, protocol: HTTPS, hostname: example.org, tls: { certificateRefs: [{ name: tls-validity-checks-certificate }] } }
+---${tlsSecret('tls-validity-checks-certificate', ['example.org'])}---${caConfigMap('tls-validity-checks-ca-certificate')}`,
+      gateway: `${INFRA}/client-validation-insecure-fallback`,
+      port: 443,
+      handshakes: [
+        { sni: 'example.org', client: { cert: trustedClient.cert, key: trustedClient.key }, expect: { accepted: true } },
+        { sni: 'example.org', expect: { accepted: true } },
+        { sni: 'example.org', client: { cert: foreignClient.cert, key: foreignClient.key }, expect: { accepted: true } },
+      ],
+    },
+  ];
+}
