@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { conditionOf, send, translateManifests } from './conformance/replay.js';
+import { conditionOf, seededDraws, send, translateManifests } from './conformance/replay.js';
 import { selectChain } from '../harness/envoy/tcp-proxy.js';
 import { CASES, SKIPPED, type ConformanceCase } from './conformance/cases.js';
 import { LISTENERSET_CASES } from './conformance/listenerset-cases.js';
@@ -86,6 +86,22 @@ describe.each(['HTTPRoute', 'ReferenceGrant', 'TLSRoute', 'TCPRoute', 'BackendTL
         if (request.expect.location) expect(got.headers.location, at).toBe(request.expect.location);
         for (const [name, value] of Object.entries(request.expect.headers ?? {})) expect(got.request?.headers[name], `${at}: request header ${name}`).toBe(value ?? undefined);
         for (const [name, value] of Object.entries(request.expect.responseHeaders ?? {})) expect(got.headers[name], `${at}: response header ${name}`).toBe(value ?? undefined);
+      }
+      if (testCase.distribution) {
+        const { path, count, tolerance, shares } = testCase.distribution;
+        const draw = seededDraws(1);
+        const seen: Record<string, number> = {};
+        for (let i = 0; i < count; i++) {
+          const got = await send(snapshot!, testCase.port!, { host: 'example.com', path, weightedPick: draw() });
+          expect(got.status, `${path} request ${i}`).toBe(200);
+          seen[got.backend!] = (seen[got.backend!] ?? 0) + 1;
+        }
+        for (const [backend, share] of Object.entries(shares)) {
+          const observed = (seen[backend] ?? 0) / count;
+          if (share === 0) expect(seen[backend] ?? 0, `${backend} (weight 0) gets no request`).toBe(0);
+          else expect(Math.abs(observed - share), `${backend}: ${observed} of the requests, expected ${share}`).toBeLessThanOrEqual(tolerance);
+        }
+        expect(Object.keys(seen).every((b) => b in shares), `only the route's backends answer: ${Object.keys(seen).join(', ')}`).toBe(true);
       }
       if (testCase.datagrams?.length) {
         const backends = await startUdpEchoBackends(testCase.datagrams.map((d) => d.backend));

@@ -52,6 +52,8 @@ export interface ConformanceCase {
   clusters?: Array<{ name: string; sni?: string; sans?: string[]; trustedCaIncludes?: string; clientCertificates?: string[] }>;
   /** UDP: a datagram to the listener on `port` is answered by this "<namespace>/<service>" (undefined: no answer expected). */
   datagrams?: Array<{ port: number; backend: string }>;
+  /** Weighted backends: `count` requests with seeded draws; each backend's share must be within `tolerance` of its expected share. */
+  distribution?: { path: string; count: number; tolerance: number; shares: Record<string, number> };
   /** TLS: real handshakes with the listener on `port` (SNI, optional client certificate, bytes to send). */
   handshakes?: Array<{ sni: string; client?: { cert: string; key: string }; send?: string; expect: { accepted: boolean; serverName?: string; answer?: string } }>;
   /** Stand-in TLS backends ("<namespace>/<service>" with a certificate for these names from the run's CA). */
@@ -1014,12 +1016,28 @@ spec:
 `,
     statuses: [{ resource: `Gateway/${INFRA}/gateway-only-invalid-route-kind`, listener: 'http', type: 'ResolvedRefs', status: 'False', reason: 'InvalidRouteKinds' }],
   },
+  {
+    test: 'HTTPRouteWeight',
+    feature: 'HTTPRoute',
+    manifests: route(
+      'weighted-backends',
+      `    - backendRefs:
+        - { name: infra-backend-v1, port: 8080, weight: 70 }
+        - { name: infra-backend-v2, port: 8080, weight: 30 }
+        - { name: infra-backend-v3, port: 8080, weight: 0 }
+`,
+    ),
+    gateway: SAME,
+    port: 80,
+    // The suite's 1000 requests and 5-point tolerance; the router's draws come from a seeded generator.
+    distribution: { path: '/', count: 1000, tolerance: 0.05, shares: { [v1]: 0.7, [v2]: 0.3, [v3]: 0 } },
+    statuses: [{ resource: `HTTPRoute/${INFRA}/weighted-backends`, parent: 'same-namespace', type: 'ResolvedRefs', status: 'True' }],
+  },
 ];
 
 /** The suite's tests of these features that cannot run here, and why. */
 export const SKIPPED: Array<{ test: string; reason: string }> = [
   { test: 'HTTPRouteInvalidNonExistentBackendRef', reason: 'a Service backendRef is a DNS name here; without a Kubernetes API there is no Service inventory to find it missing (BackendNotFound)' },
-  { test: 'HTTPRouteWeight', reason: 'traffic distribution is measured statistically over many requests; the emulated Envoy picks the first weighted cluster' },
   { test: 'HTTPRouteRequestMirror / HTTPRouteRequestMultipleMirrors / HTTPRouteRequestPercentageMirror', reason: 'the emulated Envoy does not send mirror requests; the suite reads the mirror backend logs from the cluster' },
   { test: 'HTTPRouteObservedGenerationBump / GatewayObservedGenerationBump / BackendTLSPolicyObservedGenerationBump', reason: 'need the API server to bump metadata.generation on an update' },
   { test: 'HTTPRouteServiceTypes', reason: 'Service types (headless, ClusterIP, manual EndpointSlices) need Kubernetes' },
