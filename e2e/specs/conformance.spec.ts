@@ -133,7 +133,12 @@ describe.each(['HTTPRoute', 'ReferenceGrant', 'TLSRoute', 'TCPRoute', 'BackendTL
             const emulated = await emulateRequest(snapshot!, testCase.port!, { method: 'GET', path: wanted.path, host: wanted.host, headers: {}, clientAddress: '10.0.0.1' }, NO_PEERS);
             const forwarded = forwardToUpstream(snapshot as ServedSnapshot, emulated, { path: wanted.path }, backends.hosts);
             if ('refused' in wanted.expect) await expect(forwarded, `${wanted.host}${wanted.path}: the upstream handshake is refused`).rejects.toThrow();
-            else expect(JSON.parse((await forwarded).body), `${wanted.host}${wanted.path}`).toEqual({ service: wanted.expect.backend, sni: wanted.expect.sni });
+            else
+              expect(JSON.parse((await forwarded).body), `${wanted.host}${wanted.path}`).toEqual({
+                service: wanted.expect.backend,
+                sni: wanted.expect.sni,
+                ...(wanted.expect.client ? { client: wanted.expect.client } : {}),
+              });
           }
         } finally {
           await listener?.close();

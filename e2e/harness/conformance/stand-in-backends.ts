@@ -1,5 +1,6 @@
 // Stand-ins for the conformance suite's TLS and TCP backends: an HTTPS server per Service with a
-// certificate from the run's CA for the names given, answering {service, sni}; a TCP server per Service
+// certificate from the run's CA for the names given, answering {service, sni} (and the client certificate's
+// CN when it requires one); a TCP server per Service
 // answering "<namespace>/<name> " and the first line it gets. `hosts` maps each Service's DNS name, as
 // the replay forms it, to the server's "address:port" for forwardToUpstream and the TLS listener.
 import { createServer as createHttpsServer } from 'node:https';
@@ -22,13 +23,23 @@ async function listen(server: Server): Promise<number> {
   return (server.address() as { port: number }).port;
 }
 
-export async function startStandInBackends(pki: SuitePki, tls: ReadonlyArray<{ service: string; dnsNames: string[] }>, tcp: readonly string[]): Promise<StandInBackends> {
+export interface TlsStandIn {
+  service: string;
+  dnsNames: string[];
+  /** Require a client certificate the run's CA signed (the answer then names its CN as `client`). */
+  requireClientCertificate?: boolean;
+}
+
+export async function startStandInBackends(pki: SuitePki, tls: readonly TlsStandIn[], tcp: readonly string[]): Promise<StandInBackends> {
   const servers: Server[] = [];
   const hosts: Record<string, string> = {};
-  for (const { service, dnsNames } of tls) {
+  for (const { service, dnsNames, requireClientCertificate } of tls) {
     const leaf = pki.issue(dnsNames);
-    const server = createHttpsServer({ cert: leaf.cert, key: leaf.key }, (req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ service, sni: (req.socket as TLSSocket).servername }));
+    const clientAuth = requireClientCertificate ? { requestCert: true, rejectUnauthorized: true, ca: pki.ca } : {};
+    const server = createHttpsServer({ cert: leaf.cert, key: leaf.key, ...clientAuth }, (req, res) => {
+      const socket = req.socket as TLSSocket;
+      const client = requireClientCertificate ? { client: socket.getPeerCertificate().subject.CN } : {};
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ service, sni: socket.servername, ...client }));
     });
     servers.push(server);
     hosts[dnsName(service)] = `127.0.0.1:${await listen(server)}`;

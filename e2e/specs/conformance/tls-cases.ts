@@ -1,7 +1,7 @@
 // The suite's tests that need its generated certificates, re-created in our own words with certificates
 // made for the run (e2e/harness/conformance/suite-pki.ts): an HTTPS listener, TLSRoute in Terminate mode,
 // BackendTLSPolicy's requests to a TLS backend (CA, SNI and SAN checked by a real upstream handshake),
-// and a Gateway's frontend client-certificate validation (strict and AllowInsecureFallback). Each
+// the Gateway's client certificate to such a backend (tls.backend), and a Gateway's frontend client-certificate validation (strict and AllowInsecureFallback). Each
 // handshake is real: with the served listener certificate (harness/conformance/tls-listener.ts) or the
 // stand-in TLS backend's (harness/envoy/forward-upstream.ts).
 import type { SuitePki } from '../../harness/conformance/suite-pki.js';
@@ -200,6 +200,48 @@ spec:
       ],
       statuses: [{ resource: `BackendTLSPolicy/${INFRA}/san-matches`, type: 'Accepted', status: 'True' }],
     },
+    ...[true, false].map(
+      (presents): ConformanceCase => ({
+        test: presents ? 'GatewayBackendClientCertificate (handshake)' : 'GatewayBackendClientCertificate (handshake, no tls.backend: refused)',
+        feature: 'Gateway',
+        manifests: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: gateway-tls-backend-client-certificate, namespace: ${INFRA} }
+spec:
+  gatewayClassName: gateway-conformance
+  listeners: [{ name: http, port: 80, protocol: HTTP }]
+${presents ? '  tls:\n    backend:\n      clientCertificateRef: { group: "", kind: Secret, name: tls-checks-client-certificate }\n' : ''}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: gateway-tls-backend-client-certificate, namespace: ${INFRA} }
+spec:
+  parentRefs: [{ name: gateway-tls-backend-client-certificate }]
+  hostnames: [abc.example.com]
+  rules: [{ matches: [{ path: { type: Exact, value: / } }], backendRefs: [{ name: tls-backend-with-client-cert-validation, port: 443 }] }]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: { name: gateway-tls-backend-client-certificate-test, namespace: ${INFRA} }
+spec:
+  targetRefs: [{ group: "", kind: Service, name: tls-backend-with-client-cert-validation }]
+  validation:
+    caCertificateRefs: [{ group: "", kind: ConfigMap, name: tls-checks-ca-certificate }]
+    hostname: abc.example.com
+---${tlsSecret('tls-checks-client-certificate', ['client.example.com'])}---${caConfigMap('tls-checks-ca-certificate')}`,
+        gateway: `${INFRA}/gateway-tls-backend-client-certificate`,
+        port: 80,
+        // The backend requires a client certificate from the run's CA: the Gateway's tls.backend one.
+        tlsBackends: [{ service: `${INFRA}/tls-backend-with-client-cert-validation`, dnsNames: ['abc.example.com'], requireClientCertificate: true }],
+        upstreamRequests: [
+          {
+            host: 'abc.example.com',
+            path: '/',
+            expect: presents ? { backend: `${INFRA}/tls-backend-with-client-cert-validation`, sni: 'abc.example.com', client: 'client.example.com' } : { refused: true },
+          },
+        ],
+      }),
+    ),
     {
       test: 'GatewayFrontendClientCertificateValidation',
       feature: 'Gateway',
