@@ -77,7 +77,7 @@ describe.each(['HTTPRoute', 'ReferenceGrant', 'TLSRoute', 'TCPRoute', 'BackendTL
       const snapshot = snapshots.get(testCase.gateway);
       expect(snapshot, `a snapshot for ${testCase.gateway}`).toBeDefined();
       for (const request of testCase.requests ?? []) {
-        const got = await send(snapshot!, testCase.port!, { host: request.host ?? 'example.com', path: request.path, method: request.method ?? 'GET', headers: request.headers ?? {} });
+        const got = await send(snapshot!, request.port ?? testCase.port!, { host: request.host ?? 'example.com', path: request.path, method: request.method ?? 'GET', headers: request.headers ?? {} });
         const at = `${request.method ?? 'GET'} ${request.host ?? 'example.com'}${request.path} ${JSON.stringify(request.headers ?? {})}`;
         expect(got.status, at).toBe(request.expect.status);
         if (request.expect.backend) expect(got.backend, at).toBe(request.expect.backend);

@@ -18,6 +18,8 @@ export interface ExpectedResponse {
 }
 
 export interface RequestCase {
+  /** The listener port, when not the case's own. */
+  port?: number;
   host?: string;
   path: string;
   method?: string;
@@ -1033,6 +1035,69 @@ spec:
     distribution: { path: '/', count: 1000, tolerance: 0.05, shares: { [v1]: 0.7, [v2]: 0.3, [v3]: 0 } },
     statuses: [{ resource: `HTTPRoute/${INFRA}/weighted-backends`, parent: 'same-namespace', type: 'ResolvedRefs', status: 'True' }],
   },
+  {
+    test: 'HTTPRouteListenerPortMatching',
+    feature: 'HTTPRoute',
+    manifests: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: httproute-listener-port-matching, namespace: ${INFRA} }
+spec:
+  gatewayClassName: gateway-conformance
+  listeners:
+    - { name: listener-1, port: 80, protocol: HTTP }
+    - { name: listener-2, port: 8080, protocol: HTTP }
+    - { name: listener-3, port: 8090, protocol: HTTP, hostname: bar.com }
+    - { name: listener-4, port: 8090, protocol: HTTP, hostname: foo.com }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: backend-v1, namespace: ${INFRA} }
+spec:
+  parentRefs: [{ name: httproute-listener-port-matching, port: 80 }]
+  rules: [{ backendRefs: ${backend('infra-backend-v1')} }]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: backend-v2, namespace: ${INFRA} }
+spec:
+  parentRefs: [{ name: httproute-listener-port-matching, port: 8080 }]
+  rules: [{ backendRefs: ${backend('infra-backend-v2')} }]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: backend-v3, namespace: ${INFRA} }
+spec:
+  parentRefs: [{ name: httproute-listener-port-matching, port: 8090, sectionName: listener-4 }]
+  rules: [{ backendRefs: ${backend('infra-backend-v3')} }]
+`,
+    gateway: `${INFRA}/httproute-listener-port-matching`,
+    port: 80,
+    requests: [
+      { host: 'foo.com', path: '/', expect: { status: 200, backend: v1 } },
+      { port: 8080, host: 'foo.com:8080', path: '/', expect: { status: 200, backend: v2 } },
+      { port: 8080, host: 'bar.com:8080', path: '/', expect: { status: 200, backend: v2 } },
+      { port: 8090, host: 'foo.com:8090', path: '/', expect: { status: 200, backend: v3 } },
+      { port: 8090, host: 'bar.com:8090', path: '/', expect: { status: 404 } },
+    ],
+    statuses: ['backend-v1', 'backend-v2', 'backend-v3'].flatMap((name) => [
+      { resource: `HTTPRoute/${INFRA}/${name}`, parent: 'httproute-listener-port-matching', type: 'Accepted', status: 'True' as const },
+      { resource: `HTTPRoute/${INFRA}/${name}`, parent: 'httproute-listener-port-matching', type: 'ResolvedRefs', status: 'True' as const },
+    ]),
+  },
+  {
+    test: 'HTTPRouteInvalidParentRefSectionNamePort',
+    feature: 'HTTPRoute',
+    manifests: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: httproute-listener-not-matching-section-name-port, namespace: ${INFRA} }
+spec:
+  parentRefs: [{ name: same-namespace, sectionName: http, port: 81 }]
+  rules: [{ backendRefs: ${backend('infra-backend-v1')} }]
+`,
+    statuses: [{ resource: `HTTPRoute/${INFRA}/httproute-listener-not-matching-section-name-port`, parent: 'same-namespace', type: 'Accepted', status: 'False', reason: 'NoMatchingParent' }],
+  },
 ];
 
 /** The suite's tests of these features that cannot run here, and why. */
@@ -1043,7 +1108,6 @@ export const SKIPPED: Array<{ test: string; reason: string }> = [
   { test: 'HTTPRouteServiceTypes', reason: 'Service types (headless, ClusterIP, manual EndpointSlices) need Kubernetes' },
   { test: 'HTTPRouteBackendProtocolH2C / HTTPRouteBackendProtocolWebSocket', reason: 'need the appProtocol of a Service port, which a DNS-named Service does not have' },
   { test: 'HTTPRouteTimeoutRequest / HTTPRouteTimeoutBackendRequest', reason: 'timing: the emulated Envoy does not play timeouts and tests may not time' },
-  { test: 'HTTPRouteListenerPortMatching / HTTPRouteInvalidParentRefSectionNamePort', reason: 'not re-created yet (port-specific listeners on one Gateway)' },
   { test: 'HTTPRouteCORS and the ExternalAuth tests', reason: 'experimental features, not claimed' },
   { test: 'TLSRouteMixedTerminationSameNamespace and the other TLSRouteTerminate* variants', reason: 'not re-created yet; TLSRouteTerminateSimpleSameNamespace runs with real handshakes' },
   { test: 'TCPRoute* beyond TCPRouteSimple', reason: 'experimental in the suite; connection-level behaviour is covered by e2e/specs/tcproute-redis' },
