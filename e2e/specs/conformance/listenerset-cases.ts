@@ -2,7 +2,8 @@
 // words: which sets a Gateway admits (allowedListeners: none by default, Same, Selector), a set whose
 // parent is not accepted, listener precedence on hostname conflicts (the Gateway's own first, then older
 // sets), certificate references from a set (ReferenceGrant from kind ListenerSet), the route kinds a set's
-// listener allows, and a route with both a Gateway and a ListenerSet parent judged per parent.
+// listener allows, routes on a Gateway, on its sets and on single listeners of either reaching exactly those
+// listeners, and a route with both a Gateway and a ListenerSet parent judged per parent.
 import type { ConformanceCase } from './cases.js';
 
 const INFRA = 'gateway-conformance-infra';
@@ -77,6 +78,25 @@ const hostnameConflicted = (resource: string, listener: string) => [
   { resource, listener, type: 'Accepted', status: 'False' as const, reason: 'HostnameConflict' },
   { resource, listener, type: 'Programmed', status: 'False' as const, reason: 'HostnameConflict' },
   { resource, listener, type: 'Conflicted', status: 'True' as const, reason: 'HostnameConflict' },
+];
+
+/** ListenerSetHTTPRouting: each path answers on exactly the listeners its route attaches to, 404 on the others. */
+const ROUTING_GATEWAY = 'gateway-with-listener-sets-http-routing';
+const ROUTING_HOSTS = {
+  gw1: 'gateway-listener-1.com',
+  gw2: 'gateway-listener-2.com',
+  ls1a: 'listener-set-http-routing-1-listener-1.com',
+  ls1b: 'listener-set-http-routing-1-listener-2.com',
+  ls2a: 'listener-set-http-routing-2-listener-1.com',
+  ls2b: 'listener-set-http-routing-2-listener-2.com',
+};
+const ROUTING_PATHS: Array<[string, string, Array<keyof typeof ROUTING_HOSTS>]> = [
+  ['/route', v1, ['gw1', 'gw2', 'ls1a', 'ls1b', 'ls2a', 'ls2b']],
+  ['/gateway-route', v2, ['gw1', 'gw2']],
+  ['/gateway-section-route', `${INFRA}/infra-backend-v3`, ['gw1']],
+  ['/listener-set-http-routing-1-route', v2, ['ls1a', 'ls1b']],
+  ['/listener-set-http-routing-1-section-route', `${INFRA}/infra-backend-v3`, ['ls1a']],
+  ['/listener-set-http-routing-2-route', v2, ['ls2a', 'ls2b']],
 ];
 
 export const LISTENERSET_CASES: ConformanceCase[] = [
@@ -186,6 +206,71 @@ export const LISTENERSET_CASES: ConformanceCase[] = [
       ...refused('ListenerSet/gateway-api-example-not-allowed-ns/listenerset-in-other-namespace', 'NotAllowed'),
       // The Gateway's own namespace carries no matching label: a selector admits by labels only.
       ...refused(`ListenerSet/${INFRA}/listenerset-in-gateway-namespace`, 'NotAllowed'),
+    ],
+  },
+  {
+    test: 'ListenerSetHTTPRouting',
+    feature: 'ListenerSet',
+    manifests:
+      `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: ${ROUTING_GATEWAY}, namespace: ${INFRA} }
+spec:
+  gatewayClassName: gateway-conformance
+  allowedListeners: { namespaces: { from: All } }
+  listeners:
+    - { name: gateway-listener-1, port: 80, protocol: HTTP, hostname: ${ROUTING_HOSTS.gw1}, allowedRoutes: { namespaces: { from: All } } }
+    - { name: gateway-listener-2, port: 80, protocol: HTTP, hostname: ${ROUTING_HOSTS.gw2}, allowedRoutes: { namespaces: { from: All } } }
+---` +
+      listenerSet('listener-set-http-routing-1', INFRA, ROUTING_GATEWAY, [
+        ['listener-set-http-routing-1-listener-1', ROUTING_HOSTS.ls1a],
+        ['listener-set-http-routing-1-listener-2', ROUTING_HOSTS.ls1b],
+      ]) +
+      '---' +
+      listenerSet('listener-set-http-routing-2', INFRA, ROUTING_GATEWAY, [
+        ['listener-set-http-routing-2-listener-1', ROUTING_HOSTS.ls2a],
+        ['listener-set-http-routing-2-listener-2', ROUTING_HOSTS.ls2b],
+      ]) +
+      '---' +
+      httpRoute('attaches-to-all-listeners', [gatewayParent(ROUTING_GATEWAY), setParent('listener-set-http-routing-1'), setParent('listener-set-http-routing-2')], '/route') +
+      '---' +
+      httpRoute('gateway-route', [gatewayParent(ROUTING_GATEWAY)], '/gateway-route', 'infra-backend-v2') +
+      '---' +
+      httpRoute('gateway-section-route', [gatewayParent(ROUTING_GATEWAY, ', sectionName: gateway-listener-1')], '/gateway-section-route', 'infra-backend-v3') +
+      '---' +
+      httpRoute('listener-set-http-routing-1-route', [setParent('listener-set-http-routing-1')], '/listener-set-http-routing-1-route', 'infra-backend-v2') +
+      '---' +
+      httpRoute(
+        'listener-set-http-routing-1-section-route',
+        [setParent('listener-set-http-routing-1', INFRA, ', sectionName: listener-set-http-routing-1-listener-1')],
+        '/listener-set-http-routing-1-section-route',
+        'infra-backend-v3',
+      ) +
+      '---' +
+      httpRoute('listener-set-http-routing-2-route', [setParent('listener-set-http-routing-2')], '/listener-set-http-routing-2-route', 'infra-backend-v2'),
+    gateway: `${INFRA}/${ROUTING_GATEWAY}`,
+    port: 80,
+    gatewayStatus: { attachedListenerSets: 2 },
+    requests: ROUTING_PATHS.flatMap(([path, backend, on]) =>
+      Object.entries(ROUTING_HOSTS).map(([key, host]) => ({ host, path, expect: on.includes(key as keyof typeof ROUTING_HOSTS) ? { status: 200, backend } : { status: 404 } })),
+    ),
+    statuses: [
+      ...accepted(`ListenerSet/${INFRA}/listener-set-http-routing-1`),
+      ...accepted(`ListenerSet/${INFRA}/listener-set-http-routing-2`),
+      ...['attaches-to-all-listeners', 'listener-set-http-routing-1-route', 'listener-set-http-routing-1-section-route'].map((name) => ({
+        resource: `HTTPRoute/${INFRA}/${name}`,
+        parent: 'listener-set-http-routing-1',
+        type: 'Accepted',
+        status: 'True' as const,
+      })),
+    ],
+    supportedKinds: [{ resource: `ListenerSet/${INFRA}/listener-set-http-routing-1`, listener: 'listener-set-http-routing-1-listener-1', kinds: ['HTTPRoute', 'GRPCRoute'] }],
+    attachedRoutes: [
+      { resource: `ListenerSet/${INFRA}/listener-set-http-routing-1`, listener: 'listener-set-http-routing-1-listener-1', count: 3 },
+      { resource: `ListenerSet/${INFRA}/listener-set-http-routing-1`, listener: 'listener-set-http-routing-1-listener-2', count: 2 },
+      { resource: `ListenerSet/${INFRA}/listener-set-http-routing-2`, listener: 'listener-set-http-routing-2-listener-1', count: 2 },
+      { resource: `ListenerSet/${INFRA}/listener-set-http-routing-2`, listener: 'listener-set-http-routing-2-listener-2', count: 2 },
     ],
   },
   {
