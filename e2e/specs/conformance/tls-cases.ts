@@ -200,6 +200,50 @@ spec:
       ],
       statuses: [{ resource: `BackendTLSPolicy/${INFRA}/san-matches`, type: 'Accepted', status: 'True' }],
     },
+    {
+      test: 'BackendTLSPolicyConflictResolution (without a section name)',
+      feature: 'BackendTLSPolicy',
+      manifests: `${caConfigMap('tls-checks-ca-certificate')}${['other.example.com', 'abc.example.com']
+        .map(
+          (hostname, i) => `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: { name: conflicted-without-section-name-${i + 1}, namespace: ${INFRA} }
+spec:
+  targetRefs: [{ group: "", kind: Service, name: backendtlspolicy-conflicted-without-section-name-test }]
+  validation:
+    caCertificateRefs: [{ group: "", kind: ConfigMap, name: tls-checks-ca-certificate }]
+    hostname: ${hostname}
+`,
+        )
+        .join('')}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: backendtlspolicy-conflict-resolution, namespace: ${INFRA} }
+spec:
+  parentRefs: [{ name: same-namespace }]
+  hostnames: [abc.example.com]
+  rules:
+    - matches: [{ path: { type: Exact, value: /backendtlspolicy-conflicted-without-section-name } }]
+      backendRefs: [{ group: "", kind: Service, name: backendtlspolicy-conflicted-without-section-name-test, port: 443 }]
+`,
+      gateway: `${INFRA}/same-namespace`,
+      port: 80,
+      tlsBackends: [{ service: `${INFRA}/backendtlspolicy-conflicted-without-section-name-test`, dnsNames: ['abc.example.com', 'other.example.com'] }],
+      // The older policy (by creation, then name) wins: its hostname is the SNI.
+      upstreamRequests: [
+        {
+          host: 'abc.example.com',
+          path: '/backendtlspolicy-conflicted-without-section-name',
+          expect: { backend: `${INFRA}/backendtlspolicy-conflicted-without-section-name-test`, sni: 'other.example.com' },
+        },
+      ],
+      statuses: [
+        { resource: `BackendTLSPolicy/${INFRA}/conflicted-without-section-name-1`, type: 'Accepted', status: 'True', reason: 'Accepted' },
+        { resource: `BackendTLSPolicy/${INFRA}/conflicted-without-section-name-2`, type: 'Accepted', status: 'False', reason: 'Conflicted' },
+        { resource: `HTTPRoute/${INFRA}/backendtlspolicy-conflict-resolution`, parent: 'same-namespace', type: 'ResolvedRefs', status: 'True' },
+      ],
+    },
     ...[true, false].map(
       (presents): ConformanceCase => ({
         test: presents ? 'GatewayBackendClientCertificate (handshake)' : 'GatewayBackendClientCertificate (handshake, no tls.backend: refused)',
