@@ -124,10 +124,10 @@ describe.each(['HTTPRoute', 'ReferenceGrant', 'TLSRoute', 'TCPRoute', 'BackendTL
         try {
           for (const wanted of testCase.handshakes ?? []) {
             const at = `handshake with SNI ${wanted.sni}${wanted.client ? ' and a client certificate' : ''}`;
-            const result = await handshake(listener!.port, { servername: wanted.sni, ca: pki.ca, ...(wanted.client ?? {}), send: wanted.send ?? 'GET / HTTP/1.1\r\n\r\n' });
+            const result = await handshake(listener!.port, { servername: wanted.sni, ca: pki.ca, ...(wanted.client ?? {}), send: wanted.send ?? `GET / HTTP/1.1\r\nHost: ${wanted.sni}\r\nConnection: close\r\n\r\n` });
             expect(result.answer !== undefined, `${at}: accepted`).toBe(wanted.expect.accepted);
             if (wanted.expect.serverName) expect(result.serverNames, `${at}: the served certificate`).toContain(wanted.expect.serverName);
-            if (wanted.expect.answer) expect(result.answer, at).toBe(wanted.expect.answer);
+            if (wanted.expect.answer) expect(result.answer, at).toContain(wanted.expect.answer);
           }
           for (const wanted of testCase.upstreamRequests ?? []) {
             const emulated = await emulateRequest(snapshot!, testCase.port!, { method: 'GET', path: wanted.path, host: wanted.host, headers: {}, clientAddress: '10.0.0.1' }, NO_PEERS);

@@ -5,12 +5,14 @@
 // against its trusted_ca, and refuses the connection without a valid one unless trust_chain_verification
 // is ACCEPT_UNTRUSTED. An accepted connection answers "accepted\n" (an HTTP chain: the request then plays
 // through the emulator) or, on a tcp_proxy chain (TLS Terminate), is piped in clear to the cluster's
-// endpoint, names resolved through `hosts` ("address:port").
-import { createConnection, type Socket } from 'node:net';
+// endpoint, names resolved through `hosts` ("address:port"). A chain without a transport socket (TLS
+// Passthrough, on the same port as Terminate ones) gets the untouched bytes, the ClientHello included.
+import { createConnection, createServer as createNetServer, type Socket } from 'node:net';
 import { connect, createSecureContext, createServer, type SecureContext, type TLSSocket } from 'node:tls';
 import type { EnvoySnapshot } from '../envoy/index.js';
 import type { ServedSnapshot } from '../envoy/ads-snapshot.js';
 import { upstreamAddress } from '../envoy/upstream-address.js';
+import { readSni } from '../envoy/tcp-proxy.js';
 
 interface ChainJson {
   filter_chain_match?: { server_names?: string[] };
@@ -96,9 +98,7 @@ export async function startTlsListener(snapshot: EnvoySnapshot & { secrets?: unk
       }
       const proxy = chain?.filters?.find((f) => f.name === 'envoy.filters.network.tcp_proxy')?.typed_config;
       if (!proxy?.cluster) return void socket.end('accepted\n');
-      const { host, port } = upstreamAddress(snapshot as ServedSnapshot, proxy.cluster);
-      const mapped = hosts[host] ? /^(.+?)(?::(\d+))?$/.exec(hosts[host])! : undefined;
-      const upstream = createConnection({ host: mapped?.[1] ?? host, port: mapped?.[2] ? Number(mapped[2]) : port });
+      const upstream = createConnection(resolveCluster(proxy.cluster));
       sockets.add(upstream);
       upstream.on('close', () => sockets.delete(upstream));
       upstream.on('error', () => socket.destroy());
@@ -107,12 +107,45 @@ export async function startTlsListener(snapshot: EnvoySnapshot & { secrets?: unk
   );
   server.on('tlsClientError', () => undefined);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const terminating = (server.address() as { port: number }).port;
+  // The listener's front: tls_inspector reads the ClientHello's SNI; a chain without a transport socket is
+  // TLS passthrough (the untouched bytes go to its cluster), the others terminate in the TLS server above.
+  const front = createNetServer((raw) => {
+    sockets.add(raw);
+    raw.on('close', () => sockets.delete(raw));
+    raw.on('error', () => raw.destroy());
+    let buffered = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      const sni = readSni(buffered);
+      if (sni === null) return;
+      raw.off('data', onData);
+      const chain = chainFor(chains, sni);
+      if (!chain) return void raw.destroy();
+      const cluster = chain.transport_socket ? undefined : chain.filters?.find((f) => f.name === 'envoy.filters.network.tcp_proxy')?.typed_config?.cluster;
+      if (!chain.transport_socket && !cluster) return void raw.destroy();
+      const target = cluster ? resolveCluster(cluster) : { host: '127.0.0.1', port: terminating };
+      const next = createConnection(target);
+      sockets.add(next);
+      next.on('close', () => sockets.delete(next));
+      next.on('error', () => raw.destroy());
+      next.write(buffered);
+      raw.pipe(next).pipe(raw);
+    };
+    raw.on('data', onData);
+  });
+  const resolveCluster = (cluster: string) => {
+    const { host, port } = upstreamAddress(snapshot as ServedSnapshot, cluster);
+    const mapped = hosts[host] ? /^(.+?)(?::(\d+))?$/.exec(hosts[host])! : undefined;
+    return { host: mapped?.[1] ?? host, port: mapped?.[2] ? Number(mapped[2]) : port };
+  };
+  await new Promise<void>((done) => front.listen(0, '127.0.0.1', done));
   return {
-    port: (server.address() as { port: number }).port,
+    port: (front.address() as { port: number }).port,
     close: () =>
       new Promise<void>((done) => {
         for (const socket of sockets) socket.destroy();
-        server.close(() => done());
+        front.close(() => server.close(() => done()));
       }),
   };
 }
@@ -124,7 +157,7 @@ export interface HandshakeResult {
   serverNames: string[];
 }
 
-/** Connects with SNI `servername`, trusting only `ca`, optionally with a client certificate; sends `send` if given. */
+/** Connects with SNI `servername`, trusting only `ca`, optionally with a client certificate; sends `send` if given and reads until the peer closes. */
 export function handshake(port: number, options: { servername: string; ca: string; cert?: string; key?: string; send?: string }): Promise<HandshakeResult> {
   return new Promise((resolve, reject) => {
     let serverNames: string[] = [];
@@ -136,7 +169,6 @@ export function handshake(port: number, options: { servername: string; ca: strin
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
       answer += chunk;
-      if (answer.endsWith('\n')) socket.end();
     });
     socket.on('error', (error) => (serverNames.length ? resolve({ serverNames }) : reject(error)));
     socket.on('close', () => resolve({ ...(answer ? { answer } : {}), serverNames }));

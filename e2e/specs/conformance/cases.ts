@@ -57,7 +57,7 @@ export interface ConformanceCase {
   /** Weighted backends: `count` requests with seeded draws; each backend's share must be within `tolerance` of its expected share. */
   distribution?: { path: string; count: number; tolerance: number; shares: Record<string, number> };
   /** TLS: real handshakes with the listener on `port` (SNI, optional client certificate, bytes to send). */
-  handshakes?: Array<{ sni: string; client?: { cert: string; key: string }; send?: string; expect: { accepted: boolean; serverName?: string; answer?: string } }>;
+  handshakes?: Array<{ sni: string; client?: { cert: string; key: string }; send?: string; expect: { accepted: boolean; serverName?: string; /** contained in what comes back */ answer?: string } }>;
   /** Stand-in TLS backends ("<namespace>/<service>" with a certificate for these names from the run's CA). */
   tlsBackends?: Array<{ service: string; dnsNames: string[]; requireClientCertificate?: boolean }>;
   /** Stand-in TCP backends answering "<namespace>/<service> " and the first line they get. */
@@ -1109,7 +1109,7 @@ export const SKIPPED: Array<{ test: string; reason: string }> = [
   { test: 'HTTPRouteBackendProtocolH2C / HTTPRouteBackendProtocolWebSocket', reason: 'need the appProtocol of a Service port, which a DNS-named Service does not have' },
   { test: 'HTTPRouteTimeoutRequest / HTTPRouteTimeoutBackendRequest', reason: 'timing: the emulated Envoy does not play timeouts and tests may not time' },
   { test: 'HTTPRouteCORS and the ExternalAuth tests', reason: 'experimental features, not claimed' },
-  { test: 'TLSRouteMixedTerminationSameNamespace and the other TLSRouteTerminate* variants', reason: 'not re-created yet; TLSRouteTerminateSimpleSameNamespace runs with real handshakes' },
+  { test: 'TLSRouteTerminate* beyond TLSRouteTerminateSimpleSameNamespace and TLSRouteMixedTerminationSameNamespace', reason: 'not re-created yet (both of those run with real handshakes)' },
   { test: 'TCPRoute* beyond TCPRouteSimple', reason: 'experimental in the suite; connection-level behaviour is covered by e2e/specs/tcproute-redis' },
   { test: 'BackendTLSPolicyConflictResolution (the sectionName parts)', reason: 'a policy\'s sectionName names a Service port by name; a Service here is a DNS name with no port names (the part without a section name runs)' },
   { test: 'UDPRouteWeightedRouting / UDPRouteBackendFQDN / UDPRouteSourceIPConsistentHash', reason: 'the emulated udp_proxy sends to one cluster and one endpoint; FQDN Backends and hashing are not emulated' },

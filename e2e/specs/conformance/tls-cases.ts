@@ -126,6 +126,61 @@ spec:
       ],
     },
     {
+      test: 'TLSRouteMixedTerminationSameNamespace',
+      feature: 'TLSRoute',
+      manifests: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: gateway-tlsroute-mixed-termination, namespace: ${INFRA} }
+spec:
+  gatewayClassName: gateway-conformance
+  listeners:
+    - name: tls-terminate
+      port: 8883
+      protocol: TLS
+      hostname: tls.example.com
+      tls: { mode: Terminate, certificateRefs: [{ name: tls-terminate-checks-certificate }] }
+      allowedRoutes: { namespaces: { from: Same }, kinds: [{ kind: TLSRoute }] }
+    - name: tls-passthrough
+      port: 8883
+      protocol: TLS
+      hostname: abc.example.com
+      tls: { mode: Passthrough }
+      allowedRoutes: { namespaces: { from: Same }, kinds: [{ kind: TLSRoute }] }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: TLSRoute
+metadata: { name: gateway-conformance-mixed-passthroughroute, namespace: ${INFRA} }
+spec:
+  parentRefs: [{ name: gateway-tlsroute-mixed-termination }]
+  hostnames: [abc.example.com]
+  rules: [{ backendRefs: [{ name: tls-backend, port: 443 }] }]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: TLSRoute
+metadata: { name: gateway-conformance-mixed-terminateroute, namespace: ${INFRA} }
+spec:
+  parentRefs: [{ name: gateway-tlsroute-mixed-termination }]
+  hostnames: [tls.example.com]
+  rules: [{ backendRefs: [{ name: tcp-backend, port: 3000 }] }]
+---${tlsSecret('tls-terminate-checks-certificate', ['tls.example.com'])}`,
+      gateway: `${INFRA}/gateway-tlsroute-mixed-termination`,
+      port: 8883,
+      // The suite's one tcp-backend Service has a TLS port and a clear one; here they are two Services.
+      tcpBackends: [`${INFRA}/tcp-backend`],
+      tlsBackends: [{ service: `${INFRA}/tls-backend`, dnsNames: ['abc.example.com'] }],
+      handshakes: [
+        // Terminate: the gateway's certificate, clear bytes to the backend.
+        { sni: 'tls.example.com', send: 'hello\n', expect: { accepted: true, serverName: 'tls.example.com', answer: `${INFRA}/tcp-backend hello\n` } },
+        // Passthrough on the same port: the backend's own certificate, the backend's own answer.
+        { sni: 'abc.example.com', expect: { accepted: true, serverName: 'abc.example.com', answer: `{"service":"${INFRA}/tls-backend","sni":"abc.example.com"}` } },
+      ],
+      statuses: [
+        { resource: `TLSRoute/${INFRA}/gateway-conformance-mixed-terminateroute`, parent: 'gateway-tlsroute-mixed-termination', type: 'Accepted', status: 'True' },
+        { resource: `TLSRoute/${INFRA}/gateway-conformance-mixed-passthroughroute`, parent: 'gateway-tlsroute-mixed-termination', type: 'Accepted', status: 'True' },
+      ],
+    },
+    {
       test: 'BackendTLSPolicy (requests)',
       feature: 'BackendTLSPolicy',
       manifests: `${caConfigMap('backend-tls-checks-certificate')}---
