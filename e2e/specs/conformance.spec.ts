@@ -103,6 +103,25 @@ describe.each(['HTTPRoute', 'ReferenceGrant', 'TLSRoute', 'TCPRoute', 'BackendTL
         }
         expect(Object.keys(seen).every((b) => b in shares), `only the route's backends answer: ${Object.keys(seen).join(', ')}`).toBe(true);
       }
+      if (testCase.udpDistribution) {
+        const { port, count, tolerance, shares } = testCase.udpDistribution;
+        const backends = await startUdpEchoBackends(Object.keys(shares));
+        const listener = await startUdpListener(snapshot!, port, backends.hosts, { draw: seededDraws(1) });
+        const seen: Record<string, number> = {};
+        try {
+          for (let i = 0; i < count; i++) {
+            const backend = await askUdp(listener.port, 'gateway-api-conformance-udp-weight');
+            seen[backend] = (seen[backend] ?? 0) + 1;
+          }
+        } finally {
+          await listener.close();
+          await backends.close();
+        }
+        for (const [backend, share] of Object.entries(shares)) {
+          if (share === 0) expect(seen[backend] ?? 0, `${backend} (weight 0) gets no session`).toBe(0);
+          else expect(Math.abs((seen[backend] ?? 0) / count - share), `${backend}: ${(seen[backend] ?? 0) / count} of the sessions, expected ${share}`).toBeLessThanOrEqual(tolerance);
+        }
+      }
       if (testCase.datagrams?.length) {
         const backends = await startUdpEchoBackends(testCase.datagrams.map((d) => d.backend));
         try {

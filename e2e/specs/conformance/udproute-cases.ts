@@ -1,6 +1,6 @@
 // The suite's UDPRoute tests (provisional in Gateway API v1.6), re-created in our own words: a UDP
 // listener with a UDPRoute to one backend, a route attaching by parentRef port, by sectionName or by
-// both, and a cross-namespace backendRef without a ReferenceGrant. Datagrams play through the emulated
+// both, weighted backends, and a cross-namespace backendRef without a ReferenceGrant. Datagrams play through the emulated
 // Envoy's udp_proxy (e2e/harness/envoy/udp-proxy.ts) to stand-in echo backends that answer with their
 // Service's "<namespace>/<name>", as the suite's echo-basic answers with its SERVICE_NAME. UDPRoute is
 // written as v1: the v1.6.1 CRDs serve v1 only (the suite's older manifests say v1alpha2).
@@ -73,6 +73,34 @@ spec:
       { resource: `Gateway/${INFRA}/udp-multi-listener-gateway`, listener: 'by-section', count: 1 },
       { resource: `Gateway/${INFRA}/udp-multi-listener-gateway`, listener: 'by-section-and-port', count: 1 },
     ],
+  },
+  {
+    test: 'UDPRouteWeightedRouting',
+    feature: 'UDPRoute',
+    manifests: `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: udp-weighted-gateway, namespace: ${INFRA} }
+spec:
+  gatewayClassName: gateway-conformance
+  listeners:
+    - { name: udp, protocol: UDP, port: 5300, allowedRoutes: { kinds: [{ kind: UDPRoute }] } }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: UDPRoute
+metadata: { name: udp-weighted-route, namespace: ${INFRA} }
+spec:
+  parentRefs: [{ name: udp-weighted-gateway, sectionName: udp }]
+  rules:
+    - backendRefs:
+        - { name: udp-backend-v1, port: 8080, weight: 70 }
+        - { name: udp-backend-v2, port: 8080, weight: 30 }
+        - { name: udp-backend-v3, port: 8080, weight: 0 }
+`,
+    gateway: `${INFRA}/udp-weighted-gateway`,
+    // Each datagram from a new socket is a new session, whose endpoint the load balancer draws (seeded here).
+    udpDistribution: { port: 5300, count: 500, tolerance: 0.05, shares: { [`${INFRA}/udp-backend-v1`]: 0.7, [`${INFRA}/udp-backend-v2`]: 0.3, [`${INFRA}/udp-backend-v3`]: 0 } },
+    statuses: [{ resource: `UDPRoute/${INFRA}/udp-weighted-route`, parent: 'udp-weighted-gateway', type: 'Accepted', status: 'True' }],
   },
   {
     test: 'UDPRouteInvalidCrossNamespaceBackendRef',
