@@ -1,8 +1,10 @@
 // Gateway API conformance, replayed without Kubernetes: for each test of the suite re-created in
-// conformance/cases.ts, the suite's base and the test's manifests go through Gatehouse's translation,
+// conformance/*-cases.ts, the suite's base and the test's manifests go through Gatehouse's translation,
 // the conditions the test waits for are read from the statuses, and the requests it sends play through
-// the emulated Envoy (e2e/harness/envoy) against the Gateway's snapshot. Tests that cannot run here are
-// listed, with the reason, in SKIPPED and reported as skipped.
+// the emulated Envoy (e2e/harness/envoy) against the Gateway's snapshot: HTTP requests (weighted
+// clusters from seeded draws), real datagrams through udp_proxy, real TLS handshakes with the served
+// listener certificates and with stand-in TLS backends, certificates made for the run as the suite makes
+// its own. Tests that cannot run here are listed, with the reason, in SKIPPED and reported as skipped.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
