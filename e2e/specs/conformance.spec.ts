@@ -58,21 +58,30 @@ function listenerStatus(statuses: Map<string, unknown>, resource: string, listen
   return (statuses.get(resource) as { listeners?: ListenerStatusJson[] } | undefined)?.listeners?.find((l) => l.name === listener);
 }
 
+function checkStatuses(statuses: Map<string, unknown>, wanted: Pick<ConformanceCase, 'statuses' | 'supportedKinds' | 'attachedRoutes'>): void {
+  for (const status of wanted.statuses ?? []) {
+    const condition = status.listener
+      ? listenerStatus(statuses, status.resource, status.listener)?.conditions.find((c) => c.type === status.type)
+      : conditionOf(statuses as Parameters<typeof conditionOf>[0], status.resource, status.type, status.parent);
+    expect(condition, `${status.resource} ${status.listener ?? status.parent ?? ''} ${status.type}`).toMatchObject({ status: status.status, ...(status.reason ? { reason: status.reason } : {}) });
+  }
+  for (const kinds of wanted.supportedKinds ?? []) {
+    expect(listenerStatus(statuses, kinds.resource, kinds.listener)?.supportedKinds?.map((k) => k.kind), `${kinds.resource} ${kinds.listener} supportedKinds`).toEqual(kinds.kinds);
+  }
+  for (const routes of wanted.attachedRoutes ?? []) {
+    expect(listenerStatus(statuses, routes.resource, routes.listener)?.attachedRoutes, `${routes.resource} ${routes.listener} attachedRoutes`).toBe(routes.count);
+  }
+}
+
 describe.each(['HTTPRoute', 'ReferenceGrant', 'TLSRoute', 'TCPRoute', 'BackendTLSPolicy', 'Gateway', 'ListenerSet', 'UDPRoute'] as const)('Gateway API conformance: %s', (feature) => {
   for (const testCase of ALL_CASES.filter((c) => c.feature === feature)) {
     it(testCase.test, async () => {
       const { snapshots, statuses } = translate(testCase);
-      for (const wanted of testCase.statuses ?? []) {
-        const condition = wanted.listener
-          ? listenerStatus(statuses, wanted.resource, wanted.listener)?.conditions.find((c) => c.type === wanted.type)
-          : conditionOf(statuses, wanted.resource, wanted.type, wanted.parent);
-        expect(condition, `${wanted.resource} ${wanted.listener ?? wanted.parent ?? ''} ${wanted.type}`).toMatchObject({ status: wanted.status, ...(wanted.reason ? { reason: wanted.reason } : {}) });
-      }
-      for (const wanted of testCase.supportedKinds ?? []) {
-        expect(listenerStatus(statuses, wanted.resource, wanted.listener)?.supportedKinds?.map((k) => k.kind), `${wanted.resource} ${wanted.listener} supportedKinds`).toEqual(wanted.kinds);
-      }
-      for (const wanted of testCase.attachedRoutes ?? []) {
-        expect(listenerStatus(statuses, wanted.resource, wanted.listener)?.attachedRoutes, `${wanted.resource} ${wanted.listener} attachedRoutes`).toBe(wanted.count);
+      checkStatuses(statuses, testCase);
+      if (testCase.update) {
+        // The suite edits a live resource and waits for the statuses to follow: here, the edited manifests are translated.
+        const edited = translate({ ...testCase, manifests: testCase.manifests.replace(testCase.update.from, testCase.update.to) });
+        checkStatuses(edited.statuses, testCase.update);
       }
       if (testCase.gatewayStatus) expect(statuses.get(`Gateway/${testCase.gateway!}`), `Gateway ${testCase.gateway!} status`).toMatchObject(testCase.gatewayStatus);
       if (!testCase.gateway) return;

@@ -66,6 +66,8 @@ export interface ConformanceCase {
   upstreamRequests?: Array<{ host: string; path: string; expect: { backend: string; sni: string; client?: string } | { refused: true } }>;
   /** UDP weights: `count` sessions (a new client socket each) through the listener on `port`, endpoints chosen by seeded draws. */
   udpDistribution?: { port: number; count: number; tolerance: number; shares: Record<string, number> };
+  /** An edit the suite makes to a live resource (text `from` becomes `to`), and what the statuses must say then. */
+  update?: { from: string; to: string } & Pick<ConformanceCase, 'statuses' | 'attachedRoutes'>;
   /** Fields of the Gateway's status (ListenerSet tests: how many sets it admitted). */
   gatewayStatus?: { attachedListenerSets?: number };
   /** A listener's supportedKinds (kind names), on a Gateway or ListenerSet status. */
@@ -1115,5 +1117,4 @@ export const SKIPPED: Array<{ test: string; reason: string }> = [
   { test: 'TCPRoute* beyond TCPRouteSimple', reason: 'experimental in the suite; connection-level behaviour is covered by e2e/specs/tcproute-redis' },
   { test: 'BackendTLSPolicyConflictResolution (the sectionName parts)', reason: 'a policy\'s sectionName names a Service port by name; a Service here is a DNS name with no port names (the part without a section name runs)' },
   { test: 'UDPRouteBackendFQDN / UDPRouteSourceIPConsistentHash', reason: 'Envoy Gateway extension tests (Backend FQDN, consistent hashing), not the Gateway API suite\'s; the emulated udp_proxy does not hash' },
-  { test: 'ListenerSetUpdateListenerHostname', reason: 'needs an update to a live resource and the status transition it causes; translation here is of one set of manifests' },
 ];

@@ -21,15 +21,15 @@ data:
   tls.key: LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JR0hBZ0VBTUJNR0J5cUdTTTQ5QWdFR0NDcUdTTTQ5QXdFSEJHMHdhd0lCQVFRZ1htdUNGUnJoVm5RZUdDTGEKNm15YndFRis2eUV2Q1pJbXRVOVZjVGdtdU9TaFJBTkNBQVFLUVBGdHVraFlKSThsWlMxQmUyNmEyVmp2WkRTSQpUQ0wyM2NrYzF2NDZJditXVEN0aGVOZzBDNmFwdmMzNVpIOFRnaVpmcERkUW5iVlpsVUdublhCSwotLS0tLUVORCBQUklWQVRFIEtFWS0tLS0tCg==
 `;
 
-/** A Gateway with one HTTP listener on port 80 (hostname given) and the allowedListeners given. */
-const gateway = (name: string, listener: string, hostname: string, allowedListeners = '') => `
+/** A Gateway with one HTTP listener on port 80 (hostname given, or none) and the allowedListeners given. */
+const gateway = (name: string, listener: string, hostname: string | undefined, allowedListeners = '') => `
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: { name: ${name}, namespace: ${INFRA} }
 spec:
   gatewayClassName: gateway-conformance
   listeners:
-    - { name: ${listener}, port: 80, protocol: HTTP, hostname: ${hostname}, allowedRoutes: { namespaces: { from: All } } }
+    - { name: ${listener}, port: 80, protocol: HTTP, ${hostname ? `hostname: ${hostname}, ` : ''}allowedRoutes: { namespaces: { from: All } } }
 ${allowedListeners ? `  allowedListeners: { namespaces: ${allowedListeners} }\n` : ''}`;
 
 /** A ListenerSet in `namespace` under Gateway `parent` (in the infra namespace), HTTP listeners on port 80 by hostname. */
@@ -272,6 +272,36 @@ spec:
       { resource: `ListenerSet/${INFRA}/listener-set-http-routing-2`, listener: 'listener-set-http-routing-2-listener-1', count: 2 },
       { resource: `ListenerSet/${INFRA}/listener-set-http-routing-2`, listener: 'listener-set-http-routing-2-listener-2', count: 2 },
     ],
+  },
+  {
+    test: 'ListenerSetUpdateListenerHostname',
+    feature: 'ListenerSet',
+    manifests:
+      gateway('gateway-listenerset-update-listener-hostname', 'gateway-listener', undefined, '{ from: Same }') +
+      '---' +
+      listenerSet('listenerset-update-listener-hostname', INFRA, 'gateway-listenerset-update-listener-hostname', [['http', 'other.example.com']]) +
+      `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: httproute-listenerset-update-listener-hostname, namespace: ${INFRA} }
+spec:
+  parentRefs: [${setParent('listenerset-update-listener-hostname')}]
+  hostnames: [accepted.example.com]
+  rules: [{ backendRefs: [{ name: infra-backend-v1, port: 8080 }] }]
+`,
+    statuses: [
+      { resource: `HTTPRoute/${INFRA}/httproute-listenerset-update-listener-hostname`, parent: 'listenerset-update-listener-hostname', type: 'Accepted', status: 'False', reason: 'NoMatchingListenerHostname' },
+    ],
+    // The set's listener hostname is changed to the route's: the route is accepted and attached.
+    update: {
+      from: 'hostname: other.example.com',
+      to: 'hostname: accepted.example.com',
+      statuses: [
+        { resource: `HTTPRoute/${INFRA}/httproute-listenerset-update-listener-hostname`, parent: 'listenerset-update-listener-hostname', type: 'Accepted', status: 'True', reason: 'Accepted' },
+        { resource: `ListenerSet/${INFRA}/listenerset-update-listener-hostname`, listener: 'http', type: 'Accepted', status: 'True' },
+      ],
+      attachedRoutes: [{ resource: `ListenerSet/${INFRA}/listenerset-update-listener-hostname`, listener: 'http', count: 1 }],
+    },
   },
   {
     test: 'ListenerSetParentNotAccepted',
