@@ -3,7 +3,8 @@
 // parent is not accepted, listener precedence on hostname conflicts (the Gateway's own first, then older
 // sets), certificate references from a set (ReferenceGrant from kind ListenerSet), the route kinds a set's
 // listener allows, routes on a Gateway, on its sets and on single listeners of either reaching exactly those
-// listeners, and a route with both a Gateway and a ListenerSet parent judged per parent.
+// listeners, a route with both a Gateway and a ListenerSet parent judged per parent, and a set listener's
+// hostname edited to the route's (the translation before and after the edit).
 import type { ConformanceCase } from './cases.js';
 
 const INFRA = 'gateway-conformance-infra';
