@@ -109,7 +109,7 @@ export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: numb
   forwardClientCert(hcm, clientCertificate, upstreamHeaders);
   const responseHeaders: Record<string, string> = {};
   const sent: EmulatedResponse['sent'] = {};
-  const cluster = route.route?.cluster ?? route.route?.weighted_clusters?.clusters[0]?.name ?? '';
+  const cluster = route.route?.cluster ?? pickWeightedCluster(route.route?.weighted_clusters?.clusters ?? [], request.weightedPick) ?? '';
   const requestId = randomUUID();
   let dynamicMetadata: unknown;
   const setCookies: string[] = [];
@@ -271,4 +271,17 @@ function redirectLocation(redirect: Record<string, unknown>, request: EmulatedRe
   const port = redirect.port_redirect ? `:${String(redirect.port_redirect)}` : '';
   const path = (redirect.path_redirect as string | undefined) ?? request.path;
   return `${scheme}://${host}${port}${path}`;
+}
+
+/** Envoy's weighted_clusters choice: the draw scaled to the total weight falls in one cluster's cumulative range. */
+export function pickWeightedCluster(clusters: ReadonlyArray<{ name: string; weight?: { value: number } | number }>, draw: number | undefined): string | undefined {
+  if (draw === undefined) return clusters[0]?.name;
+  const weights = clusters.map((c) => (typeof c.weight === 'number' ? c.weight : (c.weight?.value ?? 0)));
+  const total = weights.reduce((sum, w) => sum + w, 0);
+  let at = Math.floor(draw * total);
+  for (const [i, cluster] of clusters.entries()) {
+    if (at < weights[i]!) return cluster.name;
+    at -= weights[i]!;
+  }
+  return undefined;
 }

@@ -17,6 +17,11 @@ export interface EmulatedRequest {
   body?: string;
   /** PEM of the certificate the client presents in the TLS handshake (HTTPS listeners). */
   clientCertificate?: string;
+  /**
+   * The router's random draw for weighted_clusters, in [0, 1): the cluster whose cumulative weight range holds
+   * draw x total weight, as Envoy picks (a test passes a seeded sequence). Absent: the first cluster.
+   */
+  weightedPick?: number;
 }
 
 export function selectVirtualHost(config: RouteConfiguration, authority: string): VirtualHost | undefined {

@@ -74,3 +74,15 @@ export function conditionOf(statuses: StatusMap, key: string, type: string, pare
   }
   return status.conditions?.find((c) => c.type === type);
 }
+
+/** A seeded uniform generator in [0, 1) (mulberry32): the router's draws for weighted clusters, the same every run. */
+export function seededDraws(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -122,6 +122,9 @@ function markConflictWithEarlier(listener: ListenerContext, earlier: readonly Li
   if (conflict) {
     listener.ready = false;
     listener.attachable = false;
+    // The conformance suite (ListenerSetHostnameConflict) wants the losing set listener not Accepted, for the clash's reason.
+    listener.status.conditions = listener.status.conditions.filter((c) => c.type !== 'Accepted');
+    listener.status.conditions.unshift(conditionFalse('Accepted', conflict.reason, conflict.message));
     listener.status.conditions.push(conditionTrue('Conflicted', conflict.reason, conflict.message));
   } else listener.status.conditions.push(conditionFalse('Conflicted', Reasons.noConflicts, 'No conflicts'));
 }
@@ -133,7 +136,9 @@ function isRefused(listener: ListenerContext): boolean {
 /** Each attached set's status once routes are counted, and the Gateways' attachedListenerSets. */
 export function recordListenerSetStatuses(sets: readonly AttachedSet[], statuses: StatusMap): void {
   for (const { resource, gateway, listeners } of sets) {
-    const accepted = listeners.map((l) => !isRefused(l) && l.attachable);
+    // A listener is valid when accepted, not conflicted and its references resolve (ListenerSetReferenceGrant:
+    // a set whose only listener may not use its certificate is not Accepted).
+    const accepted = listeners.map((l) => !isRefused(l) && l.attachable && !l.status.conditions.some((c) => c.type === 'ResolvedRefs' && c.status === 'False'));
     const programmed = listeners.map((l) => l.ready);
     const conditions: Condition[] = [];
     if (accepted.every(Boolean)) conditions.push(conditionTrue('Accepted', Reasons.accepted, 'All listeners are accepted'));
@@ -143,8 +148,17 @@ export function recordListenerSetStatuses(sets: readonly AttachedSet[], statuses
     else if (programmed.some(Boolean)) conditions.push(conditionTrue('Programmed', Reasons.programmed, 'Some listeners are not programmed'));
     else conditions.push(conditionFalse('Programmed', ListenerSetReasons.listenersNotValid, 'No listener is programmed'));
     if (conditions[0]!.status === 'True') gateway.attachedListenerSets = (gateway.attachedListenerSets ?? 0) + 1;
-    statuses.set(`ListenerSet/${resource.metadata.namespace}/${resource.metadata.name}`, { kind: 'ListenerSet', conditions, listeners: listeners.map(finishListenerStatus) });
+    statuses.set(`ListenerSet/${resource.metadata.namespace}/${resource.metadata.name}`, { kind: 'ListenerSet', conditions, listeners: listeners.map(finishSetListenerStatus) });
   }
+}
+
+/** A set listener's status; one that lost a clash is not Programmed for the clash's reason (HostnameConflict, ProtocolConflict). */
+function finishSetListenerStatus(listener: ListenerContext) {
+  const status = finishListenerStatus(listener);
+  const conflicted = status.conditions.find((c) => c.type === 'Conflicted' && c.status === 'True');
+  const programmed = status.conditions.find((c) => c.type === 'Programmed');
+  if (conflicted && programmed?.status === 'False') programmed.reason = conflicted.reason;
+  return status;
 }
 
 export type RouteParent = { gateway: GatewayContext; listenerSet?: Pick<ListenerSetOwner, 'namespace' | 'name'> } | { foreign: true } | { missing: string };
