@@ -6,7 +6,7 @@
 // else the first endpoint), so the backend's answers go back to the peer that asked.
 import { createSocket, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
-import type { ServedSnapshot } from './ads-snapshot.js';
+import type { EnvoySnapshot } from './types.js';
 import { upstreamAddress, upstreamEndpoints } from './upstream-address.js';
 
 interface UdpProxyJson {
@@ -29,7 +29,7 @@ export interface EmulatedUdpListener {
 }
 
 /** The udp_proxy cluster of the UDP listener on `listenerPort`. */
-export function udpProxyCluster(snapshot: ServedSnapshot, listenerPort: number): string {
+export function udpProxyCluster(snapshot: EnvoySnapshot, listenerPort: number): string {
   const listener = (snapshot.listeners as unknown as ListenerJson[]).find(
     (l) => l.address?.socket_address?.protocol === 'UDP' && l.address.socket_address.port_value === listenerPort,
   );
@@ -48,7 +48,7 @@ export interface UdpListenerOptions {
   draw?: () => number;
 }
 
-export async function startUdpListener(snapshot: ServedSnapshot, listenerPort: number, hosts: Readonly<Record<string, string>> = {}, options: UdpListenerOptions = {}): Promise<EmulatedUdpListener> {
+export async function startUdpListener(snapshot: EnvoySnapshot, listenerPort: number, hosts: Readonly<Record<string, string>> = {}, options: UdpListenerOptions = {}): Promise<EmulatedUdpListener> {
   const cluster = udpProxyCluster(snapshot, listenerPort);
   const endpoints = options.draw ? upstreamEndpoints(snapshot, cluster) : [upstreamAddress(snapshot, cluster)];
   const resolve = async ({ host, port }: { host: string; port: number }) => {
