@@ -42,9 +42,11 @@ const LIST_KINDS = {
   secrets: ['v1', 'Secret'],
   configMaps: ['v1', 'ConfigMap'],
   namespaces: ['v1', 'Namespace'],
+  // Declared Services give their ports (a backendRef's port is checked, BackendTLSPolicy sectionName).
+  services: ['v1', 'Service'],
 };
-/** EG test fixtures Gatehouse has no object for (it resolves Services by DNS): dropped, listed with --json. */
-const DROPPED_KEYS = new Set(['services', 'endpointSlices', 'serviceImports', 'clusterTrustBundles', 'extensionRefFilters', 'extensionServerPolicies']);
+/** EG test fixtures Gatehouse has no object for: dropped, listed with --json. */
+const DROPPED_KEYS = new Set(['endpointSlices', 'serviceImports', 'clusterTrustBundles', 'extensionRefFilters', 'extensionServerPolicies']);
 /** EG's test harness supplies this GatewayClass; Gatehouse gets one for its own controller. */
 const EG_GATEWAY_CLASS = 'envoy-gateway-class';
 

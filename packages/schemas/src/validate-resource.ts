@@ -50,6 +50,40 @@ const CORE_KINDS: Record<string, ValidateFunction> = {
     },
     additionalProperties: false,
   }),
+  // Optional: a declared Service's ports let a backendRef's port be checked and a BackendTLSPolicy's
+  // sectionName name one; the rest of a Kubernetes Service spec is accepted and not read.
+  'v1/Service': ajv.compile({
+    type: 'object',
+    required: ['apiVersion', 'kind', 'metadata'],
+    properties: {
+      apiVersion: { const: 'v1' },
+      kind: { const: 'Service' },
+      metadata: { type: 'object' },
+      spec: {
+        type: 'object',
+        properties: {
+          ports: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['port'],
+              properties: {
+                name: { type: 'string' },
+                port: { type: 'integer', minimum: 1, maximum: 65535 },
+                targetPort: { anyOf: [{ type: 'integer' }, { type: 'string' }] },
+                protocol: { enum: ['TCP', 'UDP', 'SCTP'] },
+                appProtocol: { type: 'string' },
+                nodePort: { type: 'integer' },
+              },
+              additionalProperties: false,
+            },
+          },
+        },
+      },
+      status: {},
+    },
+    additionalProperties: false,
+  }),
   // Only metadata (labels) matters here: allowedRoutes selectors read a namespace's labels.
   'v1/Namespace': ajv.compile({
     type: 'object',
@@ -96,7 +130,7 @@ export function validateResource(doc: unknown): SchemaIssue[] {
   const crd = findCrdSchema(apiVersion, kind);
   if (crd) pruneNulls(doc, crd.openAPIV3Schema as Parameters<typeof pruneNulls>[1]);
   if (!validate) {
-    return [{ path: '/kind', message: `unknown kind ${apiVersion}/${kind}; known: ${knownKinds().join(', ')}, v1/Secret, v1/ConfigMap, v1/Namespace` }];
+    return [{ path: '/kind', message: `unknown kind ${apiVersion}/${kind}; known: ${knownKinds().join(', ')}, v1/Secret, v1/ConfigMap, v1/Namespace, v1/Service` }];
   }
   const issues = validate(structuredClone(doc)) ? [] : dedupe((validate.errors ?? []).map(toIssue));
   return [...validateMetadata((doc as { metadata?: unknown }).metadata), ...issues];

@@ -8,6 +8,7 @@ import type { UpstreamTlsIR } from '../ir/types.js';
 import type { GatewayResource } from '../provider/resource-types.js';
 import { readCaCertificates, type ObjectRefSpec } from './backend-tls.js';
 import { conditionFalse, conditionTrue, describeIssues, Reasons } from './conditions.js';
+import { declaredServicePorts } from './declared-services.js';
 import type { GatewayContext } from './gateways.js';
 import { CORE_GROUP, GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
 import { objectsOf } from './shape.js';
@@ -29,9 +30,20 @@ export type ServiceTls = { policy: GatewayResource; ok: true; tls: UpstreamTlsIR
 const cache = new WeakMap<ResourceIndex, Map<string, ServiceTls>>();
 const conflicted = new WeakMap<ResourceIndex, Map<string, string>>();
 
-/** The policy that applies to Service <namespace>/<name>, resolved, or undefined. */
-export function backendTlsFor(index: ResourceIndex, namespace: string, name: string): ServiceTls | undefined {
-  return policiesOf(index).get(`${namespace}/${name}`);
+/**
+ * The policy that applies to port `port` of Service <namespace>/<name>, resolved, or undefined: one
+ * naming that port (sectionName, a declared Service's port name) before one for the whole Service.
+ */
+export function backendTlsFor(index: ResourceIndex, namespace: string, name: string, port?: number): ServiceTls | undefined {
+  const byService = policiesOf(index);
+  return (port !== undefined ? byService.get(`${namespace}/${name}:${port}`) : undefined) ?? byService.get(`${namespace}/${name}`);
+}
+
+/** The policy key of a target: the Service, or one port of it when sectionName names a declared port. */
+function targetKey(index: ResourceIndex, namespace: string, target: { name: string; sectionName?: string }): string | undefined {
+  if (!target.sectionName) return `${namespace}/${target.name}`;
+  const port = declaredServicePorts(index, namespace, target.name)?.find((p) => p.name === target.sectionName);
+  return port ? `${namespace}/${target.name}:${port.port}` : undefined;
 }
 
 function policiesOf(index: ResourceIndex): Map<string, ServiceTls> {
@@ -42,9 +54,11 @@ function policiesOf(index: ResourceIndex): Map<string, ServiceTls> {
   for (const policy of index.list('BackendTLSPolicy')) {
     const spec = (policy.spec ?? {}) as PolicySpec;
     const outcome = resolvePolicy(policy, spec, index);
-    for (const target of objectsOf<{ group?: string; kind?: string; name: string }>(spec.targetRefs)) {
+    for (const target of objectsOf<{ group?: string; kind?: string; name: string; sectionName?: string }>(spec.targetRefs)) {
       if ((target.group ?? CORE_GROUP) !== CORE_GROUP || target.kind !== 'Service') continue;
-      const key = `${policy.metadata.namespace}/${target.name}`;
+      // A sectionName that names no declared port may mean any port: the whole Service is refused (the
+      // outcome is Invalid), never reached in plaintext.
+      const key = targetKey(index, policy.metadata.namespace, target) ?? `${policy.metadata.namespace}/${target.name}`;
       const holder = byService.get(key);
       if (holder) losers.set(`${policy.metadata.namespace}/${policy.metadata.name}`, `${holder.policy.metadata.namespace}/${holder.policy.metadata.name}`);
       else byService.set(key, outcome);
@@ -59,7 +73,10 @@ function resolvePolicy(policy: GatewayResource, spec: PolicySpec, index: Resourc
   const refuse = (reason: string, message: string): ServiceTls => ({ policy, ok: false, reason, message: `BackendTLSPolicy ${policy.metadata.namespace}/${policy.metadata.name}: ${message}` });
   if (policy.issues?.length) return refuse(Reasons.invalid, describeIssues(policy.issues));
   if (spec.options && Object.keys(spec.options).length > 0) return refuse(Reasons.invalid, `options ${Object.keys(spec.options).join(', ')} are not supported`);
-  if (objectsOf<{ sectionName?: string }>(spec.targetRefs).some((t) => t.sectionName)) return refuse(Reasons.invalid, 'targetRefs sectionName (a Service port name) is not supported: Services here have no port names');
+  const unnamed = objectsOf<{ name: string; sectionName?: string }>(spec.targetRefs).find((t) => t.sectionName && !targetKey(index, policy.metadata.namespace, t));
+  if (unnamed) {
+    return refuse(Reasons.invalid, `targetRefs sectionName ${unnamed.sectionName}: Service ${policy.metadata.namespace}/${unnamed.name} declares no port of that name (a sectionName needs the Service declared, v1 Service with named ports)`);
+  }
   const validation = spec.validation ?? {};
   if (!validation.hostname) return refuse(Reasons.invalid, 'validation.hostname is required');
   const sans = (validation.subjectAltNames ?? []).map((san) => (san.type === 'URI' ? { type: 'URI' as const, value: san.uri ?? '' } : { type: 'DNS' as const, value: san.hostname ?? '' }));

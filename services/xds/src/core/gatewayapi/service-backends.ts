@@ -4,6 +4,7 @@
 import type { ClusterIR } from '../ir/types.js';
 import { backendTlsFor } from './backend-tls-policy.js';
 import { Reasons } from './conditions.js';
+import { declaredServicePorts } from './declared-services.js';
 import { CORE_GROUP, groupOfKind, type ResourceIndex } from './resource-index.js';
 
 /** What resolving a Service ref needs of backends.ts's types (kept here: backends.ts imports this file). */
@@ -51,7 +52,10 @@ export function resolveServiceRef(
   // The CRD's CEL rule ("Must have port for Service reference"): a Service has no single port otherwise.
   if (ref.port === undefined) return { ok: false, reason: Reasons.unsupportedValue, message: `Service ${namespace}/${ref.name}: a Service backendRef needs a port` };
   // A BackendTLSPolicy on the Service: TLS to it, or, when the policy is invalid, no plaintext either.
-  const tls = backendTlsFor(index, namespace, ref.name);
+  // A declared Service (declared-services.ts) has the ports Kubernetes would give it; an undeclared one is a DNS name.
+  const ports = declaredServicePorts(index, namespace, ref.name);
+  if (ports && !ports.some((p) => p.port === ref.port)) return { ok: false, reason: Reasons.backendNotFound, message: `Service ${namespace}/${ref.name} has no port ${ref.port}` };
+  const tls = backendTlsFor(index, namespace, ref.name, ref.port);
   if (tls && !tls.ok) return { ok: false, reason: tls.reason === Reasons.invalidCaCertificateRef ? tls.reason : Reasons.unsupportedValue, message: `Service ${namespace}/${ref.name}: ${tls.message}` };
   const name = serviceClusterName(namespace, ref.name, ref.port);
   const hostname = serviceHostname(registry.serviceDnsTemplate, ref.name, namespace);

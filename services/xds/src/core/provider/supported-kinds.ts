@@ -23,6 +23,7 @@ export const SUPPORTED_KINDS: ReadonlyMap<string, readonly string[]> = new Map([
   ['Secret', ['v1']],
   ['ConfigMap', ['v1']],
   ['Namespace', ['v1']],
+  ['Service', ['v1']],
 ]);
 
 /** kubectl's warning for a served but deprecated version, or undefined. */
