@@ -76,6 +76,9 @@ export async function runExtProc(
   const timeoutMs = durationMs(config.message_timeout, 200);
   const headers = { ':authority': request.host, ':method': request.method, ':path': request.path, ':scheme': 'http', ...request.headers };
   try {
+    // Envoy keeps its gRPC connection to the processor open, so message_timeout times the exchange only:
+    // the emulator connects first (a loaded test machine can take a while), then starts the clock.
+    await new Promise<void>((resolve, reject) => client.waitForReady(Date.now() + 10_000, (error) => (error ? reject(error) : resolve())));
     const answer = await new Promise<ProcessingResponseLike>((resolve, reject) => {
       const stream = client.Process();
       const timer = setTimeout(() => {
