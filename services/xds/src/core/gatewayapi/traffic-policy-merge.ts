@@ -85,10 +85,12 @@ export function recordOverrides(policyName: string, spec: Record<string, unknown
 }
 
 /** Routes a policy targets by targetRef(s), with the Gateways ("<ns>/<name>") their parentRefs name. */
-function targetedRoutes(spec: Record<string, unknown>, namespace: string, index: ResourceIndex): Array<{ name: string; gateways: string[] }> {
-  const targets = objectsOf<{ kind?: unknown; name?: unknown }>([...objectsOf(spec.targetRefs), spec.targetRef]);
+function targetedRoutes(spec: Record<string, unknown>, policyNamespace: string, index: ResourceIndex): Array<{ name: string; gateways: string[] }> {
+  const targets = objectsOf<{ kind?: unknown; name?: unknown; namespace?: unknown }>([...objectsOf(spec.targetRefs), spec.targetRef]);
   return targets.flatMap((target) => {
     if ((target.kind !== 'HTTPRoute' && target.kind !== 'GRPCRoute') || typeof target.name !== 'string') return [];
+    // A route a targetSelector found in another namespace carries it (target-selectors.ts).
+    const namespace = typeof target.namespace === 'string' ? target.namespace : policyNamespace;
     const route = index.get(target.kind, namespace, target.name);
     if (!route) return [];
     const parentRefs = objectsOf<{ name?: unknown; namespace?: unknown }>((route.spec as { parentRefs?: unknown } | undefined)?.parentRefs);

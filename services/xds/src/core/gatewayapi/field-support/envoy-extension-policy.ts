@@ -21,6 +21,8 @@ function refused(reason: string): FieldSupport {
 const TARGETS = 'the routes of the target (Gateway, listener, HTTPRoute, GRPCRoute, rule); rule beats route beats listener beats Gateway; a second policy on a target is Conflicted, a Gateway policy that routes override says Overridden';
 const SELECTORS = "the Gateways and routes of that kind in the policy's namespace whose labels match, attached like targetRefs";
 
+const SELECTOR_NAMESPACES = "Same (the default): the policy's namespace; All: every namespace; Selector: the namespaces whose Namespace document's labels match (plus kubernetes.io/metadata.name). A target in another namespace is selected only when a ReferenceGrant there allows this policy kind (gateway.envoyproxy.io) to reference its kind, otherwise ignored; its ancestor is its own Gateway";
+
 const targeting: Record<string, FieldSupport> = {
   'spec.targetRef': translated(`${TARGETS} (deprecated single form of targetRefs)`, GOLDEN),
   'spec.targetRef.group': translated('gateway.networking.k8s.io', GOLDEN),
@@ -40,7 +42,12 @@ const targeting: Record<string, FieldSupport> = {
   'spec.targetSelectors.matchExpressions.operator': translated(SELECTORS, GOLDEN),
   'spec.targetSelectors.matchExpressions.values': translated(SELECTORS, GOLDEN),
   'spec.targetSelectors.matchLabels': translated(SELECTORS, GOLDEN),
-  'spec.targetSelectors.namespaces': refused('targetSelectors.namespaces (selecting in other namespaces) is not translated yet'),
+  ...Object.fromEntries(
+    ['', '.from', '.selector', '.selector.matchExpressions', '.selector.matchExpressions.key', '.selector.matchExpressions.operator', '.selector.matchExpressions.values', '.selector.matchLabels'].map((suffix) => [
+      `spec.targetSelectors.namespaces${suffix}`,
+      translated(SELECTOR_NAMESPACES, 'services/xds/testdata/end-to-end/policy-target-selectors-namespaces.in.yaml'),
+    ]),
+  ),
   'spec.mergeType': refused('policy merging (mergeType) is not implemented: the most specific EnvoyExtensionPolicy applies alone'),
 };
 
