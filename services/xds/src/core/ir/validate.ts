@@ -493,6 +493,7 @@ const clientExtras = object({
   schemeMatchBackend: optional(boolean),
   connectionInspectionTimeoutMs: optional(milliseconds),
   tlsHandshakeTimeoutMs: optional(milliseconds),
+  tcpIdleTimeoutMs: optional(milliseconds),
   ja3Fingerprint: optional(boolean),
   sessionResumption: optional(object({ stateless: boolean, stateful: boolean })),
   http3: optional(boolean),
