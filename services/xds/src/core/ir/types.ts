@@ -376,6 +376,8 @@ export interface RouteIR {
   bandwidthLimit?: BandwidthLimitIR;
   /** BackendTrafficPolicy telemetry.metrics.routeStatName, its operators substituted: the route's stat_prefix. */
   statPrefix?: string;
+  /** BackendTrafficPolicy telemetry.tracing: the route's tracing. */
+  tracing?: RouteTracingIR;
   /** Internal routes (ACME challenge) bypass policies. */
   internal?: boolean;
   /** A backend is a DynamicResolver Backend: loopback hosts are denied, a hostname rewrite goes through the DNS cache. */
@@ -412,6 +414,28 @@ export interface AdmissionControlIR {
   httpSuccessStatuses: number[];
   /** gRPC status codes counted as success (Envoy's default when empty). */
   grpcSuccessStatuses: number[];
+}
+
+/** Envoy's FractionalPercent. */
+export interface TracingFractionIR {
+  numerator: number;
+  denominator: 'HUNDRED' | 'TEN_THOUSAND' | 'MILLION';
+}
+
+/** A span tag: exactly one of literal, environment, requestHeader. */
+export interface TracingTagIR {
+  tag: string;
+  literal?: string;
+  environment?: { name: string; defaultValue?: string };
+  requestHeader?: { name: string; defaultValue?: string };
+}
+
+/** BackendTrafficPolicy telemetry.tracing: the route's Envoy `tracing` (over the HCM's sampling). */
+export interface RouteTracingIR {
+  randomSampling?: TracingFractionIR;
+  clientSampling?: TracingFractionIR;
+  overallSampling?: TracingFractionIR;
+  tags: TracingTagIR[];
 }
 
 export interface BandwidthLimitIR {

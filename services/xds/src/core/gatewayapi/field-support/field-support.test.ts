@@ -78,12 +78,12 @@ describe('findRefusedFields', () => {
     const spec = {
       loadBalancer: { type: 'RoundRobin', zoneAware: { weightedZones: [{ zone: 'a', weight: 1 }], preferLocal: { minEndpointsThreshold: 3 } } },
       rateLimit: { local: { rules: [{ limit: { requests: 1, unit: 'Second' } }, { cost: { request: { from: 'Number', number: 2 } }, limit: { requests: 1, unit: 'Second' } }] } },
-      telemetry: { tracing: { samplingFraction: { numerator: 1 } } },
+      telemetry: { tracing: { samplingFraction: { numerator: 1 }, spanName: { server: 'checkout' } } },
     };
     expect(findRefusedFields(spec, backendTrafficPolicyFields)).toEqual([
       "spec.loadBalancer.zoneAware.preferLocal: zoneAware preferLocal is not translated: Envoy's zone-aware routing needs the proxy's own zone and a local cluster in its bootstrap, which Gatehouse's bootstrap does not set",
       `spec.rateLimit.local.rules[1].cost: ${COST_REASON}`,
-      "spec.telemetry.tracing: telemetry.tracing is not translated: per-route sampling, tags and span names need the Gateway's tracing provider (EnvoyProxy telemetry.tracing) on the HTTP connection manager, which Gatehouse does not configure",
+      "spec.telemetry.tracing.spanName: telemetry.tracing.spanName is not translated: the route's Tracing operation and upstream_operation are newer than the Envoy API Gatehouse validates against (@grpc/grpc-js-xds deps/envoy-api)",
     ]);
   });
 
