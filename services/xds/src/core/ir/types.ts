@@ -578,6 +578,8 @@ export interface ClusterPolicyIR {
   socketBufferBytes?: number;
   /** BackendTrafficPolicy loadBalancer.zoneAware.weightedZones: locality weight per zone (unlisted zones weigh 1). */
   zoneWeights?: Array<{ zone: string; weight: number }>;
+  /** zoneAware.preferLocal: common_lb_config.zone_aware_lb_config. */
+  preferLocalZone?: { minClusterSize: number; routingEnabledPercent?: number };
   /** BackendTrafficPolicy healthCheck.active.overrides.port: endpoints are health-checked on this port. */
   healthCheckPort?: number;
   /** BackendTrafficPolicy healthCheck.active.healthCheckLog: health check events to this file, every failure and/or success too. */

@@ -376,6 +376,7 @@ const clusterPolicyExtras = {
   ),
   socketBufferBytes: optional(integer(1, 2_147_483_647)),
   zoneWeights: optional(list(object({ zone: string, weight: count }))),
+  preferLocalZone: optional(object({ minClusterSize: integer(0, Number.MAX_SAFE_INTEGER), routingEnabledPercent: optional(integer(0, 100)) })),
   healthCheckPort: optional(portNumber),
   healthCheckLog: optional(object({ path: string, everyFailure: boolean, everySuccess: boolean })),
 };
