@@ -27,6 +27,8 @@ export interface WasmSource {
 export interface ExtensionPlan {
   /** "<namespace>/<name>". */
   policy: string;
+  /** Where extProc backendRefs resolve when not the policy's namespace (a merged plan keeps its parent's extProc). */
+  extProcNamespace?: string;
   extProc: ExtProcPlan[];
   wasm: WasmPlan[];
   lua: LuaIR[];
@@ -36,6 +38,8 @@ export interface ExtensionPlan {
 export interface ExtensionClaim {
   valid: boolean;
   plan?: ExtensionPlan;
+  /** mergeType: this route policy's plan merged over a parent's, by the parent's target ("gateway:…", "listener:…"). */
+  merged?: Record<string, ExtensionPlan>;
 }
 
 interface ExtProcSpec {

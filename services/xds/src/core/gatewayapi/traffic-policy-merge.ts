@@ -100,9 +100,9 @@ function targetedRoutes(spec: Record<string, unknown>, policyNamespace: string, 
 }
 
 /** Merged and Overridden conditions, as Envoy Gateway words them, on the Gateway ancestors. */
-export function setMergedConditions(record: MergeRecord, statuses: StatusMap): void {
+export function setMergedConditions(record: MergeRecord, statuses: StatusMap, kind: 'BackendTrafficPolicy' | 'EnvoyExtensionPolicy' = 'BackendTrafficPolicy'): void {
   const add = (policy: string, gateway: string, message: string, type = 'Merged') => {
-    const status = statuses.get(`BackendTrafficPolicy/${policy}`) as { ancestors?: Array<{ ancestorRef: { namespace?: string; name: string }; conditions: Array<{ type: string; status: string }> }> } | undefined;
+    const status = statuses.get(`${kind}/${policy}`) as { ancestors?: Array<{ ancestorRef: { namespace?: string; name: string }; conditions: Array<{ type: string; status: string }> }> } | undefined;
     for (const ancestor of status?.ancestors ?? []) {
       if (`${ancestor.ancestorRef.namespace}/${ancestor.ancestorRef.name}` !== gateway) continue;
       // Only where the policy applies: a refused or conflicted one merged nothing.
@@ -121,6 +121,6 @@ export function setMergedConditions(record: MergeRecord, statuses: StatusMap): v
   for (const [key, routes] of routesByParent) {
     const [parent, gateway, type] = key.split('\u0000') as [string, string, string];
     const verb = type === 'Overridden' ? 'overridden' : 'merged';
-    add(parent, gateway, `This policy is being ${verb} by other backendTrafficPolicies for these routes: [${[...routes].sort().join(', ')}]`, type);
+    add(parent, gateway, `This policy is being ${verb} by other ${kind === 'BackendTrafficPolicy' ? 'backendTrafficPolicies' : 'envoyExtensionPolicies'} for these routes: [${[...routes].sort().join(', ')}]`, type);
   }
 }

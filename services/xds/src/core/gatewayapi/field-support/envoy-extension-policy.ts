@@ -48,7 +48,7 @@ const targeting: Record<string, FieldSupport> = {
       translated(SELECTOR_NAMESPACES, 'services/xds/testdata/end-to-end/policy-target-selectors-namespaces.in.yaml'),
     ]),
   ),
-  'spec.mergeType': refused('policy merging (mergeType) is not implemented: the most specific EnvoyExtensionPolicy applies alone'),
+  'spec.mergeType': translated("StrategicMerge or JSONMerge (alike: no list merge keys): a route or rule policy's lua, extProc and wasm replace those of its listener's, else Gateway's, policy, the others are kept; Merged=True on both (the parent is not Overridden for those routes)", 'services/xds/testdata/end-to-end/envoyextensionpolicy-merge-overridden.in.yaml'),
 };
 
 const lua: Record<string, FieldSupport> = {
