@@ -36,7 +36,11 @@ export function applyEnvoyProxyTelemetry(resources: EnvoyResources, telemetry: E
     return patched as EnvoyResource;
   });
   // Envoy Gateway's enableRequestResponseSizesStats: request and response size histograms per cluster.
-  if (telemetry.requestResponseSizes) resources.clusters = resources.clusters.map((cluster) => ({ ...cluster, track_cluster_stats: { request_response_sizes: true } }));
+  // enablePerEndpointStats: stats per upstream endpoint too (Envoy Gateway warns they are costly).
+  if (telemetry.requestResponseSizes || telemetry.perEndpointStats) {
+    const track = { ...(telemetry.requestResponseSizes ? { request_response_sizes: true } : {}), ...(telemetry.perEndpointStats ? { per_endpoint_stats: true } : {}) };
+    resources.clusters = resources.clusters.map((cluster) => ({ ...cluster, track_cluster_stats: track }));
+  }
   for (const collector of telemetry.clusters ?? []) {
     resources.clusters.push(buildServiceCluster({ clusterName: collector.name, host: collector.host, port: collector.port }, collector.http2));
   }
