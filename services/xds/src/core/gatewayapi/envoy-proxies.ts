@@ -172,7 +172,6 @@ function judgeEnvoyProxy(proxy: GatewayResource, serviceName: string, index: Res
   }
   for (const [field, reason] of [
     ['telemetry.metrics.prometheus.compression', 'telemetry.metrics.prometheus.compression is not translated yet'],
-    ['telemetry.metrics.enableVirtualHostStats', 'telemetry.metrics.enableVirtualHostStats is not translated yet'],
     ['shutdown.minDrainDuration', 'shutdown.minDrainDuration is not translated yet (Envoy Gateway\'s shutdown manager is Kubernetes-only; drainTimeout is --drain-time-s)'],
   ] as const) {
     const value = valueAt(spec, field);

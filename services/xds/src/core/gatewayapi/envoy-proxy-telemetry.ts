@@ -47,6 +47,8 @@ export interface EnvoyProxyTelemetryIR {
   requestResponseSizes?: true;
   /** telemetry.metrics.enablePerEndpointStats: every cluster's track_cluster_stats.per_endpoint_stats. */
   perEndpointStats?: true;
+  /** telemetry.metrics.enableVirtualHostStats: a virtual cluster per virtual host, for its stats. */
+  virtualHostStats?: true;
 }
 
 /** Envoy Gateway's default access log format (JSON), used when an EnvoyProxy gives no format. */
@@ -106,7 +108,7 @@ export function envoyProxyTelemetry(
   index: ResourceIndex,
   serviceDnsTemplate: string = DEFAULT_SERVICE_DNS_TEMPLATE,
 ): { ir: EnvoyProxyTelemetryIR; problems: string[] } {
-  const spec = (typeof telemetry === 'object' && telemetry !== null ? telemetry : {}) as { accessLog?: Spec; tracing?: Spec; metrics?: { enableRequestResponseSizesStats?: boolean; enablePerEndpointStats?: boolean } };
+  const spec = (typeof telemetry === 'object' && telemetry !== null ? telemetry : {}) as { accessLog?: Spec; tracing?: Spec; metrics?: { enableRequestResponseSizesStats?: boolean; enablePerEndpointStats?: boolean; enableVirtualHostStats?: boolean } };
   const problems: string[] = [];
   const clusters = new Map<string, TelemetryClusterIR>();
 
@@ -159,6 +161,7 @@ export function envoyProxyTelemetry(
     ...(clusters.size > 0 ? { clusters: [...clusters.values()] } : {}),
     ...(spec.metrics?.enableRequestResponseSizesStats === true ? { requestResponseSizes: true as const } : {}),
     ...(spec.metrics?.enablePerEndpointStats === true ? { perEndpointStats: true as const } : {}),
+    ...(spec.metrics?.enableVirtualHostStats === true ? { virtualHostStats: true as const } : {}),
   };
   return { ir, problems };
 }

@@ -119,7 +119,7 @@ export const envoyProxyFields: Record<string, FieldSupport> = {
   'spec.telemetry.metrics.matches': atStart('bootstrap stats_config.stats_matcher.inclusion_list (exact, prefix, suffix, safe_regex)'),
   'spec.telemetry.metrics.matches.type': atStart('bootstrap stats_config.stats_matcher.inclusion_list (exact, prefix, suffix, safe_regex)'),
   'spec.telemetry.metrics.matches.value': atStart('bootstrap stats_config.stats_matcher.inclusion_list (exact, prefix, suffix, safe_regex)'),
-  'spec.telemetry.metrics.enableVirtualHostStats': refused('telemetry.metrics.enableVirtualHostStats is not translated yet (false is accepted)'),
+  'spec.telemetry.metrics.enableVirtualHostStats': { status: 'translated', envoy: "every virtual host's virtual_clusters: one named after its hostname (dots as underscores) matching :authority by the hostname as prefix, as Envoy Gateway builds it", test: 'testdata/end-to-end/envoyproxy-per-endpoint-stats.in.yaml' },
   'spec.telemetry.metrics.enablePerEndpointStats': { status: 'translated', envoy: 'track_cluster_stats.per_endpoint_stats on every cluster of the Gateway', test: 'testdata/end-to-end/envoyproxy-per-endpoint-stats.in.yaml' },
   'spec.telemetry.metrics.enableRequestResponseSizesStats': xds('track_cluster_stats.request_response_sizes on every cluster of the Gateway'),
   ...refusedTree(['spec.bootstrap', 'spec.bootstrap.type', 'spec.bootstrap.value', 'spec.bootstrap.jsonPatches'], 'bootstrap (a custom Envoy bootstrap) is not translated yet: gatehouse bootstrap writes the bootstrap'),
