@@ -102,7 +102,15 @@ const wasm: Record<string, FieldSupport> = {
   'spec.wasm.code.http': translated('vm_config.code.remote: Envoy fetches the module through a cluster for the URL host (TLS with the system trust store for https)'),
   'spec.wasm.code.http.url': translated('remote.http_uri.uri (and its cluster wasm/<scheme>/<host>:<port>)'),
   'spec.wasm.code.http.sha256': translated('remote.sha256: required, Envoy refuses a module with another checksum', INVALID),
-  'spec.wasm.code.http.tls': refused('a private CA for the module server (code.http.tls) is not translated yet: https uses the system trust store'),
+  ...Object.fromEntries(
+    ['', '.caCertificateRef', '.caCertificateRef.group', '.caCertificateRef.kind', '.caCertificateRef.name', '.caCertificateRef.namespace'].map((suffix) => [
+      `spec.wasm.code.http.tls${suffix}`,
+      translated(
+        "the module server's CA: ca.crt of the Secret (default) or ConfigMap, another namespace only with a ReferenceGrant, as the inline trusted_ca of the URL host's own cluster wasm/https/<host>:<port>/ca/<ns>/<name>; https only",
+        'services/xds/testdata/end-to-end/envoyextensionpolicy-wasm-private-ca.in.yaml',
+      ),
+    ]),
+  ),
   'spec.wasm.code.image': refused(IMAGE),
   'spec.wasm.code.pullPolicy': translated('no effect with sha256 pinned (Envoy Gateway ignores it then too), and sha256 is required'),
   'spec.wasm.config': translated('PluginConfig.configuration: google.protobuf.StringValue with the config as JSON'),
