@@ -21,7 +21,7 @@ export interface ClientExtrasSpec {
   http1?: { preserveHeaderCase?: boolean; http10?: { useDefaultHost?: boolean }; disableSafeMaxConnectionDuration?: boolean };
   http3?: unknown;
   scheme?: 'Preserve' | 'MatchBackend';
-  timeout?: { tcp?: { connectionInspectionTimeout?: string; tlsHandshakeTimeout?: string } };
+  timeout?: { tcp?: { connectionInspectionTimeout?: string; tlsHandshakeTimeout?: string; idleTimeout?: string } };
   tls?: { fingerprints?: string[]; session?: { resumption?: { stateless?: unknown; stateful?: unknown } } };
 }
 
@@ -70,6 +70,9 @@ export function translateClientExtras(spec: ClientExtrasSpec, values: PolicyValu
     const handshake = values.duration(tcp.tlsHandshakeTimeout, 'spec.timeout.tcp.tlsHandshakeTimeout');
     if (inspection !== undefined) extras.connectionInspectionTimeoutMs = inspection;
     if (handshake !== undefined) extras.tlsHandshakeTimeoutMs = handshake;
+    // Envoy Gateway sets it on the tcp_proxy of TCP/TLS listeners; 0s is tcp_proxy's "no idle timeout".
+    const idle = values.duration(tcp.idleTimeout, 'spec.timeout.tcp.idleTimeout', false);
+    if (idle !== undefined) extras.tcpIdleTimeoutMs = idle;
   }
 
   const fingerprints = spec.tls?.fingerprints ?? [];

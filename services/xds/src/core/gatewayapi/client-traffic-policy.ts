@@ -244,7 +244,9 @@ export function httpRouteHostnames(index: ResourceIndex, gatewayKey: string, lis
   const hosts = new Set<string>();
   for (const route of index.list('HTTPRoute')) {
     const spec = (route.spec ?? {}) as { parentRefs?: Array<{ name?: string; namespace?: string; sectionName?: string; kind?: string }>; hostnames?: string[] };
-    const attached = (spec.parentRefs ?? []).some(
+    // A route that failed its schema (parentRefs not a list, say) attaches nowhere.
+    if (route.issues?.length || !Array.isArray(spec.parentRefs)) continue;
+    const attached = spec.parentRefs.some(
       (ref) => (ref.kind ?? 'Gateway') === 'Gateway' && `${ref.namespace ?? route.metadata.namespace}/${ref.name}` === gatewayKey && (!ref.sectionName || ref.sectionName === listener),
     );
     if (attached) for (const host of spec.hostnames ?? []) if (!host.startsWith('*')) hosts.add(host);

@@ -172,8 +172,6 @@ function judgeEnvoyProxy(proxy: GatewayResource, serviceName: string, serviceDns
   }
   for (const [field, reason] of [
     ['telemetry.metrics.prometheus.compression', 'telemetry.metrics.prometheus.compression is not translated yet'],
-    ['telemetry.metrics.enableVirtualHostStats', 'telemetry.metrics.enableVirtualHostStats is not translated yet'],
-    ['telemetry.metrics.enablePerEndpointStats', "telemetry.metrics.enablePerEndpointStats is not translated yet (TrackClusterStats.per_endpoint_stats is newer than the Envoy API Gatehouse validates against)"],
     ['shutdown.minDrainDuration', 'shutdown.minDrainDuration is not translated yet (Envoy Gateway\'s shutdown manager is Kubernetes-only; drainTimeout is --drain-time-s)'],
   ] as const) {
     const value = valueAt(spec, field);

@@ -44,6 +44,10 @@ export interface EnvoyProxyTelemetryIR {
   clusters?: TelemetryClusterIR[];
   /** telemetry.metrics.enableRequestResponseSizesStats: every cluster's track_cluster_stats.request_response_sizes. */
   requestResponseSizes?: true;
+  /** telemetry.metrics.enablePerEndpointStats: every cluster's track_cluster_stats.per_endpoint_stats. */
+  perEndpointStats?: true;
+  /** telemetry.metrics.enableVirtualHostStats: a virtual cluster per virtual host, for its stats. */
+  virtualHostStats?: true;
 }
 
 /** Envoy Gateway's default access log format (JSON), used when an EnvoyProxy gives no format. */
@@ -102,7 +106,7 @@ export function envoyProxyTelemetry(
   serviceName: string,
   serviceDnsTemplate: string = DEFAULT_SERVICE_DNS_TEMPLATE,
 ): { ir: EnvoyProxyTelemetryIR; problems: string[] } {
-  const spec = (typeof telemetry === 'object' && telemetry !== null ? telemetry : {}) as { accessLog?: Spec; tracing?: Spec; metrics?: { enableRequestResponseSizesStats?: boolean } };
+  const spec = (typeof telemetry === 'object' && telemetry !== null ? telemetry : {}) as { accessLog?: Spec; tracing?: Spec; metrics?: { enableRequestResponseSizesStats?: boolean; enablePerEndpointStats?: boolean; enableVirtualHostStats?: boolean } };
   const problems: string[] = [];
   const clusters = new Map<string, TelemetryClusterIR>();
 
@@ -151,6 +155,8 @@ export function envoyProxyTelemetry(
     ...(tracing ? { tracing } : {}),
     ...(clusters.size > 0 ? { clusters: [...clusters.values()] } : {}),
     ...(spec.metrics?.enableRequestResponseSizesStats === true ? { requestResponseSizes: true as const } : {}),
+    ...(spec.metrics?.enablePerEndpointStats === true ? { perEndpointStats: true as const } : {}),
+    ...(spec.metrics?.enableVirtualHostStats === true ? { virtualHostStats: true as const } : {}),
   };
   return { ir, problems };
 }

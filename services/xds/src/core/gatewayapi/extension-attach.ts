@@ -1,7 +1,9 @@
 // EnvoyExtensionPolicy attachment, as Envoy Gateway v1.9 does it: targetRefs and targetSelectors on a
 // Gateway, a listener, an HTTPRoute/GRPCRoute or one of its rules (the most specific wins, a second
 // policy on one target is Conflicted), an invalid policy's routes answer 500 (fail closed), and a
-// Gateway policy that some routes' own policies override says so with Overridden=True.
+// Gateway policy that some routes' own policies override (or a route policy that some of its rules'
+// policies override) says so with Overridden=True. A route policy with mergeType is merged over the
+// policy of the route's listener, else Gateway (extension-merge.ts), with the Merged conditions.
 import type { ExtensionsIR } from '../ir/types.js';
 import type { ClusterRegistry } from './backends.js';
 import { conditionTrue } from './conditions.js';
@@ -12,6 +14,7 @@ import type { ResourceIndex } from './resource-index.js';
 import { objectsOf } from './shape.js';
 import type { StatusMap } from './status-types.js';
 import { withSelectedTargets } from './target-selectors.js';
+import { mergeExtensionPolicies, mergedPlanFor } from './extension-merge.js';
 
 export function collectExtensionPolicies(
   index: ResourceIndex,
@@ -34,15 +37,17 @@ export function collectExtensionPolicies(
       return conflict;
     });
   }
-  recordOverridden(index, claimed, statuses);
+  const mergedRoutes = mergeExtensionPolicies(index, claimed, attachments, gatewayKeys, statuses);
+  recordOverridden(index, claimed, statuses, mergedRoutes);
 }
 
 /**
  * A policy on a Gateway (or listener) whose routes carry their own policy: Envoy Gateway adds
  * Overridden=True naming those routes to the Gateway's ancestor entry.
  */
-function recordOverridden(index: ResourceIndex, claimed: ReadonlyArray<{ target: string; policy: string }>, statuses: StatusMap): void {
-  const routeTargets = claimed.filter((c) => c.target.startsWith('route:') || c.target.startsWith('rule:'));
+function recordOverridden(index: ResourceIndex, claimed: ReadonlyArray<{ target: string; policy: string }>, statuses: StatusMap, merged: ReadonlySet<string>): void {
+  // A route policy that merged over the Gateway's does not override it there.
+  const routeTargets = claimed.filter((c) => (c.target.startsWith('route:') || c.target.startsWith('rule:')) && !merged.has(c.target));
   for (const { target, policy } of claimed) {
     const gatewayKey = target.startsWith('gateway:') ? target.slice('gateway:'.length) : target.startsWith('listener:') ? target.slice('listener:'.length).split('/').slice(0, 2).join('/') : undefined;
     if (!gatewayKey) continue;
@@ -62,17 +67,36 @@ function recordOverridden(index: ResourceIndex, claimed: ReadonlyArray<{ target:
       if (accepted && key === gatewayKey && !ancestor.conditions.some((c) => c.type === 'Overridden')) ancestor.conditions.push(conditionTrue('Overridden', 'Overridden', message));
     }
   }
+  // A policy on a whole route some of whose rules carry their own policy: Overridden naming those rules.
+  for (const { target, policy } of claimed) {
+    if (!target.startsWith('route:')) continue;
+    const prefix = `rule:${target.slice('route:'.length)}/`;
+    const rules = claimed.filter((c) => c.target.startsWith(prefix) && c.policy !== policy).map((c) => c.target.slice(prefix.length));
+    const status = statuses.get(`EnvoyExtensionPolicy/${policy}`);
+    if (rules.length === 0 || !status || !('ancestors' in status)) continue;
+    const message = `This policy is being overridden by other envoyExtensionPolicies for these route rules: [${[...new Set(rules)].sort().join(' ')}]`;
+    for (const ancestor of status.ancestors) {
+      const accepted = ancestor.conditions.some((c) => c.type === 'Accepted' && c.status === 'True');
+      if (accepted && !ancestor.conditions.some((c) => c.type === 'Overridden')) ancestor.conditions.push(conditionTrue('Overridden', 'Overridden', message));
+    }
+  }
 }
 
 /**
  * The extensions a route runs under the policy that applies to it, resolved into this Gateway's
  * clusters; 'fail' when the policy is broken or a backend does not resolve here (the route answers 500).
  */
-export function extensionsForRoute(claim: { value: ExtensionClaim } | undefined, index: ResourceIndex, registry: ClusterRegistry): ExtensionsIR | 'fail' | undefined {
+export function extensionsForRoute(
+  claim: { value: ExtensionClaim } | undefined,
+  index: ResourceIndex,
+  registry: ClusterRegistry,
+  /** The Gateway ("<ns>/<name>") and listener the route is served on: they pick a merged plan (mergeType). */
+  parent?: { gateway: string; listener: string },
+): ExtensionsIR | 'fail' | undefined {
   if (!claim) return undefined;
-  const plan = claim.value.plan;
+  const plan = claim.value.plan && parent ? mergedPlanFor(claim.value, parent) : claim.value.plan;
   if (!claim.value.valid || !plan) return 'fail';
-  const namespace = plan.policy.split('/')[0]!;
+  const namespace = plan.extProcNamespace ?? plan.policy.split('/')[0]!;
   const extProc: ExtensionsIR['extProc'] = [];
   for (const entry of plan.extProc) {
     const resolved = resolveExtProc(entry, namespace, index, registry);

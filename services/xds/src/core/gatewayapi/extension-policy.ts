@@ -7,6 +7,7 @@ import luaparse from 'luaparse';
 import type { GatewayResource } from '../provider/resource-types.js';
 import type { ExtProcBodyMode, ExtProcIR, LuaIR, WasmIR } from '../ir/types.js';
 import { ClusterRegistry, resolveBackendRef, type BackendRef } from './backends.js';
+import { readCaCertificates } from './backend-tls.js';
 import { parseDurationMs } from './durations.js';
 import { envoyExtensionPolicyFields } from './field-support/envoy-extension-policy.js';
 import { findRefusedFields } from './field-support/refused-fields.js';
@@ -22,11 +23,15 @@ export interface WasmSource {
   https: boolean;
   host: string;
   port: number;
+  /** code.http.tls: the CA ("<ns>/<name>" of its ConfigMap or Secret, and its PEM) the module server's certificate must chain to. */
+  ca?: { ref: string; pem: string };
 }
 
 export interface ExtensionPlan {
   /** "<namespace>/<name>". */
   policy: string;
+  /** Where extProc backendRefs resolve when not the policy's namespace (a merged plan keeps its parent's extProc). */
+  extProcNamespace?: string;
   extProc: ExtProcPlan[];
   wasm: WasmPlan[];
   lua: LuaIR[];
@@ -36,6 +41,8 @@ export interface ExtensionPlan {
 export interface ExtensionClaim {
   valid: boolean;
   plan?: ExtensionPlan;
+  /** mergeType: this route policy's plan merged over a parent's, by the parent's target ("gateway:…", "listener:…"). */
+  merged?: Record<string, ExtensionPlan>;
 }
 
 interface ExtProcSpec {
@@ -62,7 +69,7 @@ interface LuaSpec {
 interface WasmSpec {
   name?: string;
   rootID?: string;
-  code?: { type?: string; http?: { url?: string; sha256?: string }; image?: unknown };
+  code?: { type?: string; http?: { url?: string; sha256?: string; tls?: { caCertificateRef?: { group?: string; kind?: string; name: string; namespace?: string } } }; image?: unknown };
   config?: unknown;
   env?: { hostKeys?: string[] };
   failOpen?: boolean;
@@ -97,7 +104,7 @@ export function translateExtensionPolicy(policy: GatewayResource, index: Resourc
     else plan.extProc.push(built);
   });
   objectsOf<WasmSpec>(spec.wasm).forEach((wasm, i) => {
-    const built = planWasm(wasm, extensionName(name, 'wasm', i));
+    const built = planWasm(wasm, extensionName(name, 'wasm', i), namespace, index);
     // An Image source is refused by the field table, which names it.
     if (built === null) return;
     if (typeof built === 'string') problems.push(`Wasm: spec.wasm[${i}]: ${built}`);
@@ -196,7 +203,7 @@ export function resolveExtProc(plan: ExtProcPlan, namespace: string, index: Reso
   return { ...rest, cluster: resolved.cluster, authority };
 }
 
-function planWasm(spec: WasmSpec, name: string): WasmPlan | string | null {
+function planWasm(spec: WasmSpec, name: string, namespace: string, index: ResourceIndex): WasmPlan | string | null {
   const code = spec.code ?? {};
   if (code.type === 'Image' && code.image !== undefined) return null;
   if (code.type === 'HTTP' ? code.http === undefined : code.http !== undefined) return 'If type is HTTP, http field needs to be set.';
@@ -215,6 +222,8 @@ function planWasm(spec: WasmSpec, name: string): WasmPlan | string | null {
   if (!/^[a-f0-9]{64}$/.test(sha256)) return `code.http.sha256 "${sha256}" is not 64 lower-case hex digits`;
   const https = parsed.protocol === 'https:';
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  const ca = code.http.tls ? wasmServerCa(code.http.tls.caCertificateRef, https, namespace, index) : undefined;
+  if (typeof ca === 'string') return ca;
   const plan: WasmPlan = {
     name,
     pluginName: spec.name ?? name,
@@ -222,17 +231,35 @@ function planWasm(spec: WasmSpec, name: string): WasmPlan | string | null {
     sha256,
     failOpen: spec.failOpen ?? false,
     hostEnvKeys: spec.env?.hostKeys ?? [],
-    source: { https, host, port: parsed.port ? Number(parsed.port) : https ? 443 : 80 },
+    source: { https, host, port: parsed.port ? Number(parsed.port) : https ? 443 : 80, ...(ca ? { ca } : {}) },
   };
   if (spec.rootID !== undefined) plan.rootId = spec.rootID;
   if (spec.config !== undefined && spec.config !== null) plan.config = JSON.stringify(spec.config);
   return plan;
 }
 
+/**
+ * code.http.tls.caCertificateRef, as Envoy Gateway reads it: key ca.crt of a Secret (the default kind)
+ * or ConfigMap, in another namespace only with a ReferenceGrant there; it verifies the module server.
+ */
+function wasmServerCa(ref: { group?: string; kind?: string; name: string; namespace?: string } | undefined, https: boolean, namespace: string, index: ResourceIndex): { ref: string; pem: string } | string {
+  if (!ref?.name) return 'code.http.tls.caCertificateRef: a name is required';
+  if (!https) return 'code.http.tls: a CA verifies an https module server; the URL is http';
+  const kind = ref.kind ?? 'Secret';
+  const refNamespace = ref.namespace ?? namespace;
+  if (!index.isReferenceAllowed({ group: 'gateway.envoyproxy.io', kind: 'EnvoyExtensionPolicy', namespace }, { group: ref.group ?? '', kind, namespace: refNamespace, name: ref.name })) {
+    return `code.http.tls.caCertificateRef: ${kind} ${refNamespace}/${ref.name} is in another namespace and no ReferenceGrant allows it`;
+  }
+  const read = readCaCertificates({ ...ref, kind }, refNamespace, index);
+  if (!read.ok) return read.message.replace('tls.caCertificateRefs', 'code.http.tls.caCertificateRef');
+  return { ref: `${refNamespace}/${ref.name}`, pem: read.pem };
+}
+
 /** The wasm entry with the cluster of its URL's host added to this Gateway (TLS with the system trust store for https). */
 export function resolveWasm(plan: WasmPlan, registry: ClusterRegistry): WasmIR {
   const { source, ...rest } = plan;
-  const cluster = `wasm/${source.https ? 'https' : 'http'}/${source.host}:${source.port}`;
+  // A module server verified by its own CA has a cluster of its own.
+  const cluster = `wasm/${source.https ? 'https' : 'http'}/${source.host}:${source.port}${source.ca ? `/ca/${source.ca.ref}` : ''}`;
   const ip = /^[0-9.]+$/.test(source.host) || source.host.includes(':');
   registry.add({
     name: cluster,
@@ -242,7 +269,7 @@ export function resolveWasm(plan: WasmPlan, registry: ClusterRegistry): WasmIR {
       ? {
           tls: {
             ...(ip ? {} : { sni: source.host }),
-            trustedCa: { kind: 'system' as const },
+            trustedCa: source.ca ? { kind: 'inline' as const, pem: source.ca.pem } : { kind: 'system' as const },
             subjectAltNames: ip ? [] : [{ type: 'DNS' as const, value: source.host }],
             insecureSkipVerify: false,
             alpnProtocols: [],

@@ -35,6 +35,7 @@ const HTTP_ONLY: Record<Exclude<keyof TrafficPolicyIR, 'cluster'>, string> = {
   admissionControl: 'admissionControl',
   bandwidthLimit: 'bandwidthLimit',
   routeStatName: 'telemetry.metrics.routeStatName',
+  tracing: 'telemetry.tracing',
   // Merging over a Gateway or listener policy is done for HTTP routes only.
   merged: 'mergeType',
   upgrades: 'httpUpgrade',

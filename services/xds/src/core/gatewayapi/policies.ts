@@ -23,6 +23,8 @@ interface TargetRef {
   kind: string;
   name: string;
   sectionName?: string;
+  /** Only on a ref a targetSelector added for another namespace (target-selectors.ts); the schema refuses it in targetRefs. */
+  namespace?: string;
 }
 
 /**
@@ -151,13 +153,14 @@ export function attach(
 
   const invalidMessage = policy.issues?.length ? describeIssues(policy.issues) : problems.length > 0 ? problems.join('; ') : undefined;
   for (const target of targets) {
-    const ancestorRefs = ancestorsOf(target, namespace, index, gatewayKeys);
+    const targetNamespace = target.namespace ?? namespace;
+    const ancestorRefs = ancestorsOf(target, targetNamespace, index, gatewayKeys);
     const report = (ok: boolean, reason: string, message: string) => {
-      for (const ancestorRef of ancestorRefs.length > 0 ? ancestorRefs : [{ group: target.group ?? GATEWAY_GROUP, kind: target.kind, namespace, name: target.name }]) {
+      for (const ancestorRef of ancestorRefs.length > 0 ? ancestorRefs : [{ group: target.group ?? GATEWAY_GROUP, kind: target.kind, namespace: targetNamespace, name: target.name }]) {
         ancestors.push({ ancestorRef, controllerName, conditions: [ok ? conditionTrue('Accepted', reason, message) : conditionFalse('Accepted', reason, message)] });
       }
     };
-    const targetKey = targetKeyOf(target, namespace, index, gatewayKeys, kind);
+    const targetKey = targetKeyOf(target, targetNamespace, index, gatewayKeys, kind);
     // A SecurityPolicy whose spec cannot be enforced (schema aside) is checked for its target and
     // conflicts first, as Envoy Gateway does, then fails closed on the routes it holds.
     const specProblem = failClosed && !policy.issues?.length && invalidMessage !== undefined;
@@ -168,12 +171,12 @@ export function attach(
     }
     if (!targetKey) {
       const section = target.sectionName ? ` (section ${target.sectionName})` : '';
-      report(false, Reasons.targetNotFound, `${target.kind} ${namespace}/${target.name}${section} is not found or not served by this controller`);
+      report(false, Reasons.targetNotFound, `${target.kind} ${targetNamespace}/${target.name}${section} is not found or not served by this controller`);
       continue;
     }
     const holder = claim(targetKey, policyName, !specProblem);
     if (holder) {
-      report(false, Reasons.conflicted, `${policy.kind} ${holder} already targets ${target.kind} ${namespace}/${target.name}`);
+      report(false, Reasons.conflicted, `${policy.kind} ${holder} already targets ${target.kind} ${targetNamespace}/${target.name}`);
       continue;
     }
     if (specProblem) {
@@ -197,7 +200,7 @@ function parentTrafficPolicies(index: ResourceIndex, gatewayKeys: ReadonlyMap<st
     const valid = !policy.issues?.length && problems.length === 0 && translateTrafficPolicy(name, spec, index).problems.length === 0;
     for (const target of objectsOf<TargetRef>([...objectsOf(spec.targetRefs), spec.targetRef])) {
       if (target.kind !== 'Gateway') continue;
-      const key = targetKeyOf(target, policy.metadata.namespace, index, gatewayKeys);
+      const key = targetKeyOf(target, target.namespace ?? policy.metadata.namespace, index, gatewayKeys);
       if (key && !parents.has(key)) parents.set(key, valid ? { name, spec } : { name, spec: {} });
     }
   }

@@ -224,7 +224,7 @@ function expandRules(
     const { matches, ruleName, ...action } = rule;
     const security = policies.security.lookup(ref, ruleName, gateway.key, listener.name);
     const traffic = policies.traffic.lookup(ref, ruleName, gateway.key, listener.name);
-    const extensions = extensionsForRoute(policies.extension.lookup(ref, ruleName, gateway.key, listener.name), clusters.index, clusters.registry);
+    const extensions = extensionsForRoute(policies.extension.lookup(ref, ruleName, gateway.key, listener.name), clusters.index, clusters.registry, { gateway: gateway.key, listener: listener.name });
     matches.forEach((match, m) => {
       const name = `${kind.toLowerCase()}/${ref.namespace}/${ref.name}/rule/${r}/match/${m}/${hostname}`;
       const securityParts = security?.value.features ? securityRouteParts(security.policy, security.value.features, clusters.index, clusters.registry) : {};

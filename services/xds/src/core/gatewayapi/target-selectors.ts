@@ -1,8 +1,12 @@
-// Policy targetSelectors: the Gateways and routes in the policy's namespace whose labels match,
-// added to its targetRefs, so selected targets are attached, reported and conflict exactly like
-// named ones. Selecting across namespaces is refused by the field tables.
+// Policy targetSelectors: the Gateways and routes whose labels match, added to its targetRefs, so
+// selected targets are attached, reported and conflict exactly like named ones. As in Envoy Gateway
+// v1.9, `namespaces` widens the search from the policy's namespace (Same, the default) to All or to
+// the namespaces whose labels (Namespace documents) match a Selector; a target in another namespace
+// is selected only when a ReferenceGrant there allows this policy kind to reference its kind, and is
+// otherwise ignored. A selected ref in another namespace carries that `namespace` (policies.ts).
 import type { GatewayResource } from '../provider/resource-types.js';
-import { GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
+import { namespaceLabels, selectorMatches, type LabelSelector as NamespaceSelector } from './namespaces.js';
+import { ENVOY_GATEWAY_GROUP, GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
 import { objectsOf } from './shape.js';
 
 interface LabelSelector {
@@ -10,6 +14,16 @@ interface LabelSelector {
   group?: string;
   matchLabels?: Record<string, string>;
   matchExpressions?: Array<{ key?: string; operator?: string; values?: string[] }>;
+  namespaces?: { from?: string; selector?: NamespaceSelector };
+}
+
+/** Whether a target in `namespace` is in the selector's namespaces (Envoy Gateway: an unknown `from` selects none). */
+function inNamespaces(selector: LabelSelector, policyNamespace: string, namespace: string, index: ResourceIndex): boolean {
+  const from = selector.namespaces?.from ?? 'Same';
+  if (from === 'Same') return namespace === policyNamespace;
+  if (from === 'All') return true;
+  if (from === 'Selector') return selector.namespaces?.selector !== undefined && selectorMatches(selector.namespaces.selector, namespaceLabels(index, namespace));
+  return false;
 }
 
 /** Kubernetes label selector semantics (matchLabels AND every expression); undefined for a bad operator. */
@@ -44,21 +58,28 @@ export function withSelectedTargets(policy: GatewayResource, index: ResourceInde
   const selectors = objectsOf<LabelSelector>(spec.targetSelectors);
   if (selectors.length === 0 || policy.issues?.length) return { policy, problems: [] };
   const problems: string[] = [];
-  const refs = [...objectsOf<{ kind?: string; name?: string; sectionName?: string }>(spec.targetRefs)];
+  const policyNamespace = policy.metadata.namespace;
+  const refs: Array<{ kind?: string; name?: string; sectionName?: string; namespace?: string }> = [...objectsOf<{ kind?: string; name?: string; sectionName?: string }>(spec.targetRefs)];
   selectors.forEach((selector, i) => {
     if ((selector.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || !selector.kind) {
       problems.push(`spec.targetSelectors[${i}]: kind is required and group must be ${GATEWAY_GROUP}`);
       return;
     }
     for (const candidate of index.list(selector.kind)) {
-      if (candidate.metadata.namespace !== policy.metadata.namespace) continue;
+      const namespace = candidate.metadata.namespace;
+      if (!inNamespaces(selector, policyNamespace, namespace, index)) continue;
       const result = matches(candidate.metadata.labels ?? {}, selector);
       if (typeof result === 'string') {
         problems.push(`spec.targetSelectors[${i}].matchExpressions: ${result}`);
         return;
       }
-      const already = refs.some((ref) => ref.kind === selector.kind && ref.name === candidate.metadata.name && ref.sectionName === undefined);
-      if (result && !already) refs.push({ kind: selector.kind, name: candidate.metadata.name });
+      if (!result) continue;
+      // Across namespaces only with a ReferenceGrant in the target's namespace; without one it is ignored.
+      const from = { group: ENVOY_GATEWAY_GROUP, kind: policy.kind, namespace: policyNamespace };
+      if (!index.isReferenceAllowed(from, { group: GATEWAY_GROUP, kind: selector.kind, namespace, name: candidate.metadata.name })) continue;
+      const refNamespace = namespace === policyNamespace ? undefined : namespace;
+      const already = refs.some((ref) => ref.kind === selector.kind && ref.name === candidate.metadata.name && ref.sectionName === undefined && ref.namespace === refNamespace);
+      if (!already) refs.push({ kind: selector.kind, name: candidate.metadata.name, ...(refNamespace ? { namespace: refNamespace } : {}) });
     }
   });
   return { policy: { ...policy, spec: { ...spec, targetRefs: refs.map((ref) => ({ group: GATEWAY_GROUP, ...ref })) } }, problems };

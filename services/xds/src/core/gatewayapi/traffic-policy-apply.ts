@@ -27,6 +27,7 @@ export function applyTrafficPolicy(route: RouteIR, policy: TrafficPolicyIR, regi
   if (traffic.admissionControl) route.admissionControl = traffic.admissionControl;
   if (traffic.bandwidthLimit) route.bandwidthLimit = traffic.bandwidthLimit;
   if (traffic.routeStatName) route.statPrefix = routeStatName(traffic.routeStatName, route.name);
+  if (traffic.tracing) route.tracing = traffic.tracing;
   if (traffic.streamIdleTimeoutMs !== undefined) route.streamIdleTimeoutMs = traffic.streamIdleTimeoutMs;
   if (traffic.maxStreamDurationMs !== undefined) route.maxStreamDurationMs = traffic.maxStreamDurationMs;
   // The route's own timeouts.request wins over the policy's, as in Envoy Gateway.

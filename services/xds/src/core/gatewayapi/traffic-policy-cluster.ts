@@ -35,7 +35,7 @@ export interface ClusterSettingsSpec {
     slowStart?: { window?: string };
     backendUtilization?: { blackoutPeriod?: string; weightExpirationPeriod?: string; weightUpdatePeriod?: string; errorUtilizationPenaltyPercent?: number; outOfBand?: { reportingPeriod?: string } };
     consistentHash?: { tableSize?: number };
-    zoneAware?: { weightedZones?: Array<{ zone?: string; weight?: number }> };
+    zoneAware?: { weightedZones?: Array<{ zone?: string; weight?: number }>; preferLocal?: { minEndpointsThreshold?: number; percentageEnabled?: number } };
   };
   healthCheck?: {
     panicThreshold?: number;
@@ -101,6 +101,16 @@ export function translateClusterSettings(policy: string, spec: ClusterSettingsSp
   const zoneWeights = translateZoneWeights(spec.loadBalancer?.zoneAware?.weightedZones, values);
   if (zoneWeights && ir.loadBalancer?.type === 'BackendUtilization') values.problems.push('spec.loadBalancer.zoneAware: is not supported with type BackendUtilization (its load balancing policy weighs endpoints, not zones)');
   else if (zoneWeights) ir.zoneWeights = zoneWeights;
+  const preferLocal = spec.loadBalancer?.zoneAware?.preferLocal;
+  // Envoy Gateway: common_lb_config.zone_aware_lb_config, min_cluster_size defaulting to 6. Envoy takes
+  // zone-aware or locality-weighted balancing, not both (one locality_config_specifier).
+  if (preferLocal && zoneWeights) values.problems.push('spec.loadBalancer.zoneAware: preferLocal and weightedZones cannot be used together (Envoy balances either zone-aware or locality-weighted)');
+  else if (preferLocal) {
+    ir.preferLocalZone = {
+      minClusterSize: preferLocal.minEndpointsThreshold ?? 6,
+      ...(preferLocal.percentageEnabled !== undefined ? { routingEnabledPercent: preferLocal.percentageEnabled } : {}),
+    };
+  }
   const log = spec.healthCheck?.active?.healthCheckLog;
   if (log) {
     const sink = log.sinks?.[0];

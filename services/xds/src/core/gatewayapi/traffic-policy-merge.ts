@@ -85,10 +85,12 @@ export function recordOverrides(policyName: string, spec: Record<string, unknown
 }
 
 /** Routes a policy targets by targetRef(s), with the Gateways ("<ns>/<name>") their parentRefs name. */
-function targetedRoutes(spec: Record<string, unknown>, namespace: string, index: ResourceIndex): Array<{ name: string; gateways: string[] }> {
-  const targets = objectsOf<{ kind?: unknown; name?: unknown }>([...objectsOf(spec.targetRefs), spec.targetRef]);
+function targetedRoutes(spec: Record<string, unknown>, policyNamespace: string, index: ResourceIndex): Array<{ name: string; gateways: string[] }> {
+  const targets = objectsOf<{ kind?: unknown; name?: unknown; namespace?: unknown }>([...objectsOf(spec.targetRefs), spec.targetRef]);
   return targets.flatMap((target) => {
     if ((target.kind !== 'HTTPRoute' && target.kind !== 'GRPCRoute') || typeof target.name !== 'string') return [];
+    // A route a targetSelector found in another namespace carries it (target-selectors.ts).
+    const namespace = typeof target.namespace === 'string' ? target.namespace : policyNamespace;
     const route = index.get(target.kind, namespace, target.name);
     if (!route) return [];
     const parentRefs = objectsOf<{ name?: unknown; namespace?: unknown }>((route.spec as { parentRefs?: unknown } | undefined)?.parentRefs);
@@ -98,9 +100,9 @@ function targetedRoutes(spec: Record<string, unknown>, namespace: string, index:
 }
 
 /** Merged and Overridden conditions, as Envoy Gateway words them, on the Gateway ancestors. */
-export function setMergedConditions(record: MergeRecord, statuses: StatusMap): void {
+export function setMergedConditions(record: MergeRecord, statuses: StatusMap, kind: 'BackendTrafficPolicy' | 'EnvoyExtensionPolicy' = 'BackendTrafficPolicy'): void {
   const add = (policy: string, gateway: string, message: string, type = 'Merged') => {
-    const status = statuses.get(`BackendTrafficPolicy/${policy}`) as { ancestors?: Array<{ ancestorRef: { namespace?: string; name: string }; conditions: Array<{ type: string; status: string }> }> } | undefined;
+    const status = statuses.get(`${kind}/${policy}`) as { ancestors?: Array<{ ancestorRef: { namespace?: string; name: string }; conditions: Array<{ type: string; status: string }> }> } | undefined;
     for (const ancestor of status?.ancestors ?? []) {
       if (`${ancestor.ancestorRef.namespace}/${ancestor.ancestorRef.name}` !== gateway) continue;
       // Only where the policy applies: a refused or conflicted one merged nothing.
@@ -119,6 +121,6 @@ export function setMergedConditions(record: MergeRecord, statuses: StatusMap): v
   for (const [key, routes] of routesByParent) {
     const [parent, gateway, type] = key.split('\u0000') as [string, string, string];
     const verb = type === 'Overridden' ? 'overridden' : 'merged';
-    add(parent, gateway, `This policy is being ${verb} by other backendTrafficPolicies for these routes: [${[...routes].sort().join(', ')}]`, type);
+    add(parent, gateway, `This policy is being ${verb} by other ${kind === 'BackendTrafficPolicy' ? 'backendTrafficPolicies' : 'envoyExtensionPolicies'} for these routes: [${[...routes].sort().join(', ')}]`, type);
   }
 }

@@ -1,6 +1,7 @@
 // BackendTrafficPolicy spec -> IR: rate limits, retries and the other route-level fields here, the
 // cluster-level fields in ./traffic-policy-cluster.ts. Fields the table refuses are reported by
 // path (./field-support), never silently dropped.
+import type { RouteTracingIR } from '../ir/types.js';
 import type { AdmissionControlIR, BandwidthLimitIR, ClusterPolicyIR, CompressorType, FaultIR, GlobalRateLimitIR, HashPolicyIR, LocalRateLimitIR, RateLimitRuleIR, RateLimitUnit, ResponseOverrideIR, RetryIR, StringMatchIR } from '../ir/types.js';
 import { backendTrafficPolicyFields } from './field-support/backend-traffic-policy.js';
 import { findRefusedFields } from './field-support/refused-fields.js';
@@ -9,6 +10,7 @@ import { describeRegexProblem } from './regex.js';
 import type { ResourceIndex } from './resource-index.js';
 import { translateClusterSettings, type ClusterSettingsSpec } from './traffic-policy-cluster.js';
 import { translateAdmissionControl, translateBandwidthLimit, translateResponseOverride, type AdmissionControlSpec, type BandwidthLimitSpec, type ResponseOverrideSpec } from './traffic-policy-filters.js';
+import { translateRouteTracing, type TracingSpec } from './traffic-policy-tracing.js';
 import { translateCompressorMinLengths, translateFault, translateHashPolicies, translateLocalRateLimit, type CompressorSpec, type FaultSpec } from './traffic-policy-route.js';
 
 interface StringSelector {
@@ -42,7 +44,7 @@ export interface TrafficPolicySpec extends ClusterSettingsSpec {
   responseOverride?: ResponseOverrideSpec[];
   admissionControl?: AdmissionControlSpec;
   bandwidthLimit?: BandwidthLimitSpec;
-  telemetry?: { metrics?: { routeStatName?: string } };
+  telemetry?: { metrics?: { routeStatName?: string }; tracing?: TracingSpec };
   compression?: CompressorSpec[];
   compressor?: CompressorSpec[];
   timeout?: ClusterSettingsSpec['timeout'] & { http?: { streamIdleTimeout?: string; maxStreamDuration?: string } };
@@ -69,6 +71,8 @@ export interface TrafficPolicyIR {
   bandwidthLimit?: BandwidthLimitIR;
   /** telemetry.metrics.routeStatName, its %ROUTE_…% operators substituted per route. */
   routeStatName?: string;
+  /** telemetry.tracing: the routes' tracing. */
+  tracing?: RouteTracingIR;
   streamIdleTimeoutMs?: number;
   maxStreamDurationMs?: number;
   /** timeout.http.requestTimeout: the route timeout, unless the route sets its own. */
@@ -135,6 +139,8 @@ export function translateTrafficPolicy(policy: string, spec: Record<string, unkn
   if (bandwidthLimit) ir.bandwidthLimit = bandwidthLimit;
   const statName = typed.telemetry?.metrics?.routeStatName;
   if (statName !== undefined && statName !== '') ir.routeStatName = statName;
+  const tracing = translateRouteTracing(typed.telemetry?.tracing, values);
+  if (tracing) ir.tracing = tracing;
   const cluster = translateClusterSettings(policy, typed, values);
   if (cluster) ir.cluster = cluster;
   return { ir, problems };

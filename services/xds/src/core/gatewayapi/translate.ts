@@ -15,6 +15,7 @@ import { attachListenerSets, recordListenerSetStatuses } from './listener-sets.j
 import { applyClientPolicies } from './client-policy-apply.js';
 import { collectPolicies } from './policies.js';
 import { collectExtensionPolicies } from './extension-attach.js';
+import { noteUnactedTrafficFields } from './traffic-policy-notes.js';
 import { ResourceIndex } from './resource-index.js';
 import { translateRoutes } from './routes.js';
 import type { Condition, StatusMap } from './status-types.js';
@@ -52,6 +53,7 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
   const registries = new Map(gateways.map((g) => [g.key, new ClusterRegistry(options.serviceDnsTemplate)]));
   const policies = collectPolicies(index, gateways, controllerName, statuses);
   collectExtensionPolicies(index, gateways, controllerName, statuses, policies.extension);
+  noteUnactedTrafficFields(index, envoyProxies, statuses);
   const routes = translateRoutes(index, gateways, registries, policies, controllerName, statuses);
   const l4Routes = translateL4Routes(index, gateways, registries, controllerName, statuses, policies.traffic);
   for (const gateway of gateways) presentBackendClientCertificate(gateway, registries.get(gateway.key)!);

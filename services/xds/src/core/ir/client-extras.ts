@@ -30,6 +30,8 @@ export interface ClientExtrasIR {
   connectionInspectionTimeoutMs?: number;
   /** timeout.tcp.tlsHandshakeTimeout: the filter chain's transport_socket_connect_timeout (ms). */
   tlsHandshakeTimeoutMs?: number;
+  /** timeout.tcp.idleTimeout: tcp_proxy idle_timeout on TCP and TLS listeners (ms; 0 disables it). */
+  tcpIdleTimeoutMs?: number;
   /** tls.fingerprints JA3: the tls_inspector computes the JA3 hash. */
   ja3Fingerprint?: boolean;
   /** tls.session.resumption: which kinds Envoy offers (neither, as Envoy Gateway's default, when the policy sets `session`). */

@@ -382,6 +382,8 @@ export interface RouteIR {
   bandwidthLimit?: BandwidthLimitIR;
   /** BackendTrafficPolicy telemetry.metrics.routeStatName, its operators substituted: the route's stat_prefix. */
   statPrefix?: string;
+  /** BackendTrafficPolicy telemetry.tracing: the route's tracing. */
+  tracing?: RouteTracingIR;
   /** Internal routes (ACME challenge) bypass policies. */
   internal?: boolean;
   /** A backend is a DynamicResolver Backend: loopback hosts are denied, a hostname rewrite goes through the DNS cache. */
@@ -418,6 +420,28 @@ export interface AdmissionControlIR {
   httpSuccessStatuses: number[];
   /** gRPC status codes counted as success (Envoy's default when empty). */
   grpcSuccessStatuses: number[];
+}
+
+/** Envoy's FractionalPercent. */
+export interface TracingFractionIR {
+  numerator: number;
+  denominator: 'HUNDRED' | 'TEN_THOUSAND' | 'MILLION';
+}
+
+/** A span tag: exactly one of literal, environment, requestHeader. */
+export interface TracingTagIR {
+  tag: string;
+  literal?: string;
+  environment?: { name: string; defaultValue?: string };
+  requestHeader?: { name: string; defaultValue?: string };
+}
+
+/** BackendTrafficPolicy telemetry.tracing: the route's Envoy `tracing` (over the HCM's sampling). */
+export interface RouteTracingIR {
+  randomSampling?: TracingFractionIR;
+  clientSampling?: TracingFractionIR;
+  overallSampling?: TracingFractionIR;
+  tags: TracingTagIR[];
 }
 
 export interface BandwidthLimitIR {
@@ -560,6 +584,8 @@ export interface ClusterPolicyIR {
   socketBufferBytes?: number;
   /** BackendTrafficPolicy loadBalancer.zoneAware.weightedZones: locality weight per zone (unlisted zones weigh 1). */
   zoneWeights?: Array<{ zone: string; weight: number }>;
+  /** zoneAware.preferLocal: common_lb_config.zone_aware_lb_config. */
+  preferLocalZone?: { minClusterSize: number; routingEnabledPercent?: number };
   /** BackendTrafficPolicy healthCheck.active.overrides.port: endpoints are health-checked on this port. */
   healthCheckPort?: number;
   /** BackendTrafficPolicy healthCheck.active.healthCheckLog: health check events to this file, every failure and/or success too. */

@@ -6,6 +6,7 @@
 import type {
   AdmissionControlIR,
   BandwidthLimitIR,
+  RouteTracingIR,
   ClusterIR,
   ClientPolicyIR,
   ClientValidationIR,
@@ -299,6 +300,14 @@ const admissionControl = object({
   httpSuccessStatuses: list(integer(100, 599)),
   grpcSuccessStatuses: list(integer(0, 16)),
 });
+const tracingFraction = object({ numerator: integer(0, 1_000_000), denominator: oneOf('HUNDRED', 'TEN_THOUSAND', 'MILLION') });
+const tracingTag = object({
+  tag: string,
+  literal: optional(string),
+  environment: optional(object({ name: string, defaultValue: optional(string) })),
+  requestHeader: optional(object({ name: string, defaultValue: optional(string) })),
+});
+const routeTracing = object({ randomSampling: optional(tracingFraction), clientSampling: optional(tracingFraction), overallSampling: optional(tracingFraction), tags: list(tracingTag) });
 const bandwidthLimit = object({ requestKibps: optional(integer(1, Number.MAX_SAFE_INTEGER)), responseKibps: optional(integer(1, Number.MAX_SAFE_INTEGER)), responseTrailerPrefix: optional(string) });
 
 const route = object({
@@ -335,6 +344,7 @@ const route = object({
   admissionControl: optional(admissionControl),
   bandwidthLimit: optional(bandwidthLimit),
   statPrefix: optional(string),
+  tracing: optional(routeTracing),
   internal: optional(boolean),
   dynamicResolver: optional(boolean),
 });
@@ -369,6 +379,7 @@ const clusterPolicyExtras = {
   ),
   socketBufferBytes: optional(integer(1, 2_147_483_647)),
   zoneWeights: optional(list(object({ zone: string, weight: count }))),
+  preferLocalZone: optional(object({ minClusterSize: integer(0, Number.MAX_SAFE_INTEGER), routingEnabledPercent: optional(integer(0, 100)) })),
   healthCheckPort: optional(portNumber),
   healthCheckLog: optional(object({ path: string, everyFailure: boolean, everySuccess: boolean })),
 };
@@ -496,6 +507,7 @@ const clientExtras = object({
   schemeMatchBackend: optional(boolean),
   connectionInspectionTimeoutMs: optional(milliseconds),
   tlsHandshakeTimeoutMs: optional(milliseconds),
+  tcpIdleTimeoutMs: optional(milliseconds),
   ja3Fingerprint: optional(boolean),
   sessionResumption: optional(object({ stateless: boolean, stateful: boolean })),
   http3: optional(boolean),
@@ -619,5 +631,6 @@ const shapesMatchTypes: [
   Same<typeof responseOverride, ResponseOverrideIR>,
   Same<typeof admissionControl, AdmissionControlIR>,
   Same<typeof bandwidthLimit, BandwidthLimitIR>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+  Same<typeof routeTracing, RouteTracingIR>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void shapesMatchTypes;

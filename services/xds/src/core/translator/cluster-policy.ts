@@ -105,6 +105,12 @@ export function applyClusterPolicy(cluster: EnvoyObject, policy: ClusterPolicyIR
   if (policy.panicThresholdPercent !== undefined) cluster.common_lb_config = { healthy_panic_threshold: { value: policy.panicThresholdPercent } };
   // Zone weights are locality weights, which Envoy heeds only with locality-weighted balancing.
   if (policy.zoneWeights) cluster.common_lb_config = { ...((cluster.common_lb_config as EnvoyObject | undefined) ?? {}), locality_weighted_lb_config: {} };
+  // zoneAware.preferLocal, as Envoy Gateway sets it: prefer the Envoy's own zone (its node locality).
+  const preferLocal = policy.preferLocalZone;
+  if (preferLocal) {
+    const zoneAware = { min_cluster_size: preferLocal.minClusterSize, ...(preferLocal.routingEnabledPercent !== undefined ? { routing_enabled: { value: preferLocal.routingEnabledPercent } } : {}) };
+    cluster.common_lb_config = { ...((cluster.common_lb_config as EnvoyObject | undefined) ?? {}), zone_aware_lb_config: zoneAware };
+  }
   if (policy.outlierDetection) cluster.outlier_detection = outlierDetection(policy.outlierDetection);
   if (policy.healthCheck) cluster.health_checks = [healthCheck(policy.healthCheck)];
   const log = policy.healthCheckLog;

@@ -36,7 +36,22 @@ export function applyEnvoyProxyTelemetry(resources: EnvoyResources, telemetry: E
     return patched as EnvoyResource;
   });
   // Envoy Gateway's enableRequestResponseSizesStats: request and response size histograms per cluster.
-  if (telemetry.requestResponseSizes) resources.clusters = resources.clusters.map((cluster) => ({ ...cluster, track_cluster_stats: { request_response_sizes: true } }));
+  // enableVirtualHostStats, as Envoy Gateway builds it: one virtual cluster per virtual host, named
+  // after its hostname (dots as underscores, for stats tags), matching :authority by that prefix.
+  if (telemetry.virtualHostStats) {
+    resources.routes = resources.routes.map((config) => ({
+      ...config,
+      virtual_hosts: ((config.virtual_hosts as EnvoyObject[] | undefined) ?? []).map((host) => {
+        const hostname = ((host.domains as string[] | undefined) ?? [])[0] ?? '*';
+        return { ...host, virtual_clusters: [{ name: hostname.replaceAll('.', '_'), headers: [{ name: ':authority', string_match: { prefix: hostname } }] }] };
+      }),
+    }));
+  }
+  // enablePerEndpointStats: stats per upstream endpoint too (Envoy Gateway warns they are costly).
+  if (telemetry.requestResponseSizes || telemetry.perEndpointStats) {
+    const track = { ...(telemetry.requestResponseSizes ? { request_response_sizes: true } : {}), ...(telemetry.perEndpointStats ? { per_endpoint_stats: true } : {}) };
+    resources.clusters = resources.clusters.map((cluster) => ({ ...cluster, track_cluster_stats: track }));
+  }
   for (const collector of telemetry.clusters ?? []) {
     resources.clusters.push(buildServiceCluster({ clusterName: collector.name, host: collector.host, port: collector.port }, collector.http2));
   }

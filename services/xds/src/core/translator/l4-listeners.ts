@@ -13,7 +13,7 @@ import {
   proxyProtocolFilter,
 } from './client-policy.js';
 import type { TranslatorOptions } from './options.js';
-import { ADS_CONFIG_SOURCE, EnvoyNames, EnvoyTypes, type EnvoyObject } from './envoy-types.js';
+import { ADS_CONFIG_SOURCE, duration, EnvoyNames, EnvoyTypes, type EnvoyObject } from './envoy-types.js';
 import { NO_BACKEND_CLUSTER } from './proxyless.js';
 
 const TCP_PROXY = 'envoy.filters.network.tcp_proxy';
@@ -57,6 +57,9 @@ function buildChain(chain: L4ChainIR): EnvoyObject {
 
 function tcpProxy(chain: L4ChainIR): EnvoyObject {
   const proxy: EnvoyObject = { '@type': TCP_PROXY_TYPE, stat_prefix: chain.name };
+  // ClientTrafficPolicy timeout.tcp.idleTimeout, as Envoy Gateway sets it on its tcp_proxy.
+  const idleMs = chain.client?.extras?.tcpIdleTimeoutMs;
+  if (idleMs !== undefined) proxy.idle_timeout = duration(idleMs);
   const live = chain.backends.filter((b) => b.weight > 0);
   // No usable backend: a cluster without endpoints, so the connection is closed rather than sent anywhere.
   if (live.length === 0) proxy.cluster = NO_BACKEND_CLUSTER;

@@ -6,6 +6,7 @@ import { applyRouteActionPolicy } from './route-action-policy.js';
 import type { HttpFilterTranslator } from './filters/http-filter.js';
 import { stripIdentityHeaders } from './identity-headers.js';
 import { stringMatcher } from './matchers.js';
+import { buildRouteTracing } from './route-tracing.js';
 
 export interface RouteConfigurationOptions {
   /** Internal routes ahead of every virtual host's own (the ACME challenge). */
@@ -52,6 +53,7 @@ export function buildRoute(ir: RouteIR): EnvoyObject {
   else if (ir.directResponse) route.direct_response = { status: ir.directResponse.status, ...(ir.directResponse.body !== undefined ? { body: { inline_string: ir.directResponse.body } } : {}) };
   else route.route = buildRouteAction(ir);
   if (ir.statPrefix) route.stat_prefix = ir.statPrefix;
+  if (ir.tracing) route.tracing = buildRouteTracing(ir.tracing);
   addHeaderModifier(route, 'request', ir.requestHeaders);
   addHeaderModifier(route, 'response', ir.responseHeaders);
   addCredential(route, ir.credential);

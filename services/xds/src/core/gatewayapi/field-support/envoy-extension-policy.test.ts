@@ -70,8 +70,8 @@ describe('EnvoyExtensionPolicy field table', () => {
   });
 
   it('finds the outermost refused field present in a spec, under arrays too', () => {
-    const found = findRefusedFields({ wasm: [{ code: { type: 'HTTP', http: { url: 'https://x/y.wasm' } } }, { code: { type: 'Image', image: { url: 'r/i:v1' } } }], mergeType: 'StrategicMerge' }, envoyExtensionPolicyFields);
-    expect(found.map((f) => f.split(':')[0])).toEqual(['spec.wasm[1].code.image', 'spec.mergeType']);
+    const found = findRefusedFields({ wasm: [{ code: { type: 'HTTP', http: { url: 'https://x/y.wasm' } } }, { code: { type: 'Image', image: { url: 'r/i:v1' } } }], dynamicModule: [{ name: 'm' }] }, envoyExtensionPolicyFields);
+    expect(found.map((f) => f.split(':')[0])).toEqual(['spec.wasm[1].code.image', 'spec.dynamicModule']);
     expect(found[0]).toContain('needs an OCI registry the gateway can reach');
   });
 

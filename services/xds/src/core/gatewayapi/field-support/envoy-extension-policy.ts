@@ -21,6 +21,8 @@ function refused(reason: string): FieldSupport {
 const TARGETS = 'the routes of the target (Gateway, listener, HTTPRoute, GRPCRoute, rule); rule beats route beats listener beats Gateway; a second policy on a target is Conflicted, a Gateway policy that routes override says Overridden';
 const SELECTORS = "the Gateways and routes of that kind in the policy's namespace whose labels match, attached like targetRefs";
 
+const SELECTOR_NAMESPACES = "Same (the default): the policy's namespace; All: every namespace; Selector: the namespaces whose Namespace document's labels match (plus kubernetes.io/metadata.name). A target in another namespace is selected only when a ReferenceGrant there allows this policy kind (gateway.envoyproxy.io) to reference its kind, otherwise ignored; its ancestor is its own Gateway";
+
 const targeting: Record<string, FieldSupport> = {
   'spec.targetRef': translated(`${TARGETS} (deprecated single form of targetRefs)`, GOLDEN),
   'spec.targetRef.group': translated('gateway.networking.k8s.io', GOLDEN),
@@ -40,8 +42,13 @@ const targeting: Record<string, FieldSupport> = {
   'spec.targetSelectors.matchExpressions.operator': translated(SELECTORS, GOLDEN),
   'spec.targetSelectors.matchExpressions.values': translated(SELECTORS, GOLDEN),
   'spec.targetSelectors.matchLabels': translated(SELECTORS, GOLDEN),
-  'spec.targetSelectors.namespaces': refused('targetSelectors.namespaces (selecting in other namespaces) is not translated yet'),
-  'spec.mergeType': refused('policy merging (mergeType) is not implemented: the most specific EnvoyExtensionPolicy applies alone'),
+  ...Object.fromEntries(
+    ['', '.from', '.selector', '.selector.matchExpressions', '.selector.matchExpressions.key', '.selector.matchExpressions.operator', '.selector.matchExpressions.values', '.selector.matchLabels'].map((suffix) => [
+      `spec.targetSelectors.namespaces${suffix}`,
+      translated(SELECTOR_NAMESPACES, 'services/xds/testdata/end-to-end/policy-target-selectors-namespaces.in.yaml'),
+    ]),
+  ),
+  'spec.mergeType': translated("StrategicMerge or JSONMerge (alike: no list merge keys): a route or rule policy's lua, extProc and wasm replace those of its listener's, else Gateway's, policy, the others are kept; Merged=True on both (the parent is not Overridden for those routes)", 'services/xds/testdata/end-to-end/envoyextensionpolicy-merge-overridden.in.yaml'),
 };
 
 const lua: Record<string, FieldSupport> = {
@@ -95,7 +102,15 @@ const wasm: Record<string, FieldSupport> = {
   'spec.wasm.code.http': translated('vm_config.code.remote: Envoy fetches the module through a cluster for the URL host (TLS with the system trust store for https)'),
   'spec.wasm.code.http.url': translated('remote.http_uri.uri (and its cluster wasm/<scheme>/<host>:<port>)'),
   'spec.wasm.code.http.sha256': translated('remote.sha256: required, Envoy refuses a module with another checksum', INVALID),
-  'spec.wasm.code.http.tls': refused('a private CA for the module server (code.http.tls) is not translated yet: https uses the system trust store'),
+  ...Object.fromEntries(
+    ['', '.caCertificateRef', '.caCertificateRef.group', '.caCertificateRef.kind', '.caCertificateRef.name', '.caCertificateRef.namespace'].map((suffix) => [
+      `spec.wasm.code.http.tls${suffix}`,
+      translated(
+        "the module server's CA: ca.crt of the Secret (default) or ConfigMap, another namespace only with a ReferenceGrant, as the inline trusted_ca of the URL host's own cluster wasm/https/<host>:<port>/ca/<ns>/<name>; https only",
+        'services/xds/testdata/end-to-end/envoyextensionpolicy-wasm-private-ca.in.yaml',
+      ),
+    ]),
+  ),
   'spec.wasm.code.image': refused(IMAGE),
   'spec.wasm.code.pullPolicy': translated('no effect with sha256 pinned (Envoy Gateway ignores it then too), and sha256 is required'),
   'spec.wasm.config': translated('PluginConfig.configuration: google.protobuf.StringValue with the config as JSON'),

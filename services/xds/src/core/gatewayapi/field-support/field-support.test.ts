@@ -76,14 +76,14 @@ describe.each(tables)('%s field table', (kind, table) => {
 describe('findRefusedFields', () => {
   it('names each refused field with the input array indices, once, and not its children', () => {
     const spec = {
-      loadBalancer: { type: 'RoundRobin', zoneAware: { weightedZones: [{ zone: 'a', weight: 1 }], preferLocal: { minEndpointsThreshold: 3 } } },
+      loadBalancer: { type: 'RoundRobin', zoneAware: { weightedZones: [{ zone: 'a', weight: 1 }], preferLocal: { minEndpointsThreshold: 3, force: {} } } },
       rateLimit: { local: { rules: [{ limit: { requests: 1, unit: 'Second' } }, { cost: { request: { from: 'Number', number: 2 } }, limit: { requests: 1, unit: 'Second' } }] } },
-      telemetry: { tracing: { samplingFraction: { numerator: 1 } } },
+      telemetry: { tracing: { samplingFraction: { numerator: 1 }, spanName: { server: 'checkout' } } },
     };
     expect(findRefusedFields(spec, backendTrafficPolicyFields)).toEqual([
-      "spec.loadBalancer.zoneAware.preferLocal: zoneAware preferLocal is not translated: Envoy's zone-aware routing needs the proxy's own zone and a local cluster in its bootstrap, which Gatehouse's bootstrap does not set",
+      "spec.loadBalancer.zoneAware.preferLocal.force: zoneAware preferLocal force is not translated: ZoneAwareLbConfig.force_local_zone is newer than the Envoy API Gatehouse validates against (@grpc/grpc-js-xds deps/envoy-api)",
       `spec.rateLimit.local.rules[1].cost: ${COST_REASON}`,
-      "spec.telemetry.tracing: telemetry.tracing is not translated: per-route sampling, tags and span names need the Gateway's tracing provider (EnvoyProxy telemetry.tracing) on the HTTP connection manager, which Gatehouse does not configure",
+      "spec.telemetry.tracing.spanName: telemetry.tracing.spanName is not translated: the route's Tracing operation and upstream_operation are newer than the Envoy API Gatehouse validates against (@grpc/grpc-js-xds deps/envoy-api)",
     ]);
   });
 
