@@ -238,7 +238,7 @@ const perKindV19 = perKind.map((k) => {
 const byDesign = (r) =>
   !r.agree &&
   (newerOnly(r) ||
-    /[Ss]ervice [\w-]+\/[\w-]+ not found|Port \d+ not found on service|Services here have no port names/.test(`${r.eg} ${r.gh}`) ||
+    /[Ss]ervice [\w-]+\/[\w-]+ not found|Port \d+ not found on service|Services here have no port names|declares no port of that name/.test(`${r.eg} ${r.gh}`) ||
     causeOf(r).startsWith('schema check refuses') ||
     /the whole Gateway refused: \/spec\//.test(causeOf(r)));
 const perKindDesign = perKind.map((k) => {
