@@ -43,6 +43,23 @@ describe('precompiled validators', () => {
     expect(precompiledValidator('gateway.networking.k8s.io/v1/HTTPRoute', undefined)).toBeUndefined();
   });
 
+  it('fill CRD defaults on a copy before checking required fields, like the run-time compiled ones', () => {
+    const policy = {
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      kind: 'BackendTrafficPolicy',
+      metadata: { name: 'override' },
+      spec: {
+        targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'api' }],
+        responseOverride: [{ match: { statusCodes: [{ value: 500 }] }, response: { contentType: 'text/plain', body: { inline: 'oops' } } }],
+      },
+    };
+    expect(validatePrecompiled(policy)).toEqual([]);
+    expect(policy.spec.responseOverride[0]!.match.statusCodes[0]).toEqual({ value: 500 });
+    const noEnd = structuredClone(policy) as unknown as { spec: { responseOverride: Array<{ match: { statusCodes: unknown[] } }> } };
+    noEnd.spec.responseOverride[0]!.match.statusCodes = [{ type: 'Range', range: { start: 500 } }];
+    expect(validatePrecompiled(noEnd)).toEqual([{ path: '/spec/responseOverride/0/match/statusCodes/0/range/end', message: 'required field is missing' }]);
+  });
+
   it('report what the run-time compiled schemas report and leave the document alike', () => {
     const docs = corpus();
     expect(docs.length).toBeGreaterThan(400);
