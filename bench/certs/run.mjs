@@ -230,7 +230,7 @@ try {
   console.log(`    ACME call limit ${FAST_CALL_LIMIT} per 10 s (limiter on, never full): ${svc.calls} requests (spare Replay-Nonces reused)`);
   for (const m of [...new Set(svc.failureMessages)].slice(0, 5)) console.log(`    failure: ${m}`);
 
-  console.log(`\n${DEFAULT_LIMIT_ORDERS} concurrent orders at the service's defaults (20 ACME requests per 1 s and 10 orders per 10 s per CA + account, a new account, status polling from 250 ms)`);
+  console.log(`\n${DEFAULT_LIMIT_ORDERS} concurrent orders at the service's defaults (20 ACME requests per 1 s and 10 orders per 10 s per CA + account, a new account, status polled at once, then from 100 ms)`);
   const slow = await serviceOrders(pebble, redis, { count: DEFAULT_LIMIT_ORDERS, prefix: 'bench-default:', account: 'bench-default-account', callsPerWindow: 20, callsWindowMs: 1000, ordersPerWindow: 10, defaultPolling: true });
   console.log(
     `  total ${fmt(slow.ms)}  failures ${slow.failures}  ${slow.calls} requests (${(slow.calls / DEFAULT_LIMIT_ORDERS).toFixed(1)} per order, account set-up included), ` +

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificateWantedCodec, QueueNames, SealedUses } from '@gatehouse/contracts';
-import { connectRedis, createQueue, type RedisConnection } from '@gatehouse/kit';
+import { connectRedis, type RedisConnection } from '@gatehouse/kit';
+import { createQueue } from '@gatehouse/kit/queue';
 import { testSealedCodec } from '@gatehouse/kit/testing';
 import {
   envoy,

@@ -1,7 +1,8 @@
 // The kit's Redis pieces against a real redis-server: fan-out to every replica, and BullMQ helpers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContractDecodeError, rateLimitConfigPublishedCodec, certificateWantedCodec } from '@gatehouse/contracts';
-import { connectRedis, createQueue, createWorker, FanoutChannel, type RedisConnection } from '@gatehouse/kit';
+import { connectRedis, FanoutChannel, type RedisConnection } from '@gatehouse/kit';
+import { createQueue, createWorker } from '@gatehouse/kit/queue';
 import { startRedis, waitFor, type RedisHandle } from '../harness/index.js';
 
 let redis: RedisHandle;

@@ -15,7 +15,7 @@ export { loadLuaScript } from './redis/lua-script.js';
 export { FanoutChannel, type FanoutChannelOptions, type FanoutHandler, type FanoutMeta, type LatestCheck } from './redis/fanout-channel.js';
 export { untrustedData, type UntrustedData } from './redis/untrusted-data.js';
 export { controlKeyEnv, controlKeyringOf, type ControlKeyConfig } from './config/control-key.js';
-export { createQueue, createWorker, defaultJobOptions } from './queue/bullmq.js';
+// BullMQ (createQueue, createWorker) is `@gatehouse/kit/queue`: loading it costs a few hundred ms, and authz and ratelimit never use it.
 export { buildAdminServer, isAdminTokenValid, type AdminServerOptions } from './admin/admin-server.js';
 export { Readiness, type ReadinessProbe } from './admin/readiness.js';
 export { createGrpcServer, bindGrpcServer, shutdownGrpcServer, defaultGrpcServerOptions } from './grpc/grpc-server.js';

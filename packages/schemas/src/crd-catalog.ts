@@ -13,13 +13,18 @@ export const crdsDir = join(packageDir, 'crds');
 const PRECOMPUTED = join(dirname(fileURLToPath(import.meta.url)), 'crd-catalog.json');
 
 let catalog: Map<string, CrdVersionSchema> | undefined;
+/** The hash of the build's catalog when it is the one in use (the CRDs on disk are the ones it was built from). */
+let builtHash: string | undefined;
 
 function loadCatalog(): Map<string, CrdVersionSchema> {
   const texts = readCrdTexts(crdsDir);
   try {
     const precomputed = JSON.parse(readFileSync(PRECOMPUTED, 'utf8')) as { hash: string; schemas: CrdVersionSchema[] };
     // A CRD edited after the build must not be validated against the old schema.
-    if (precomputed.hash === hashTexts(texts)) return new Map(precomputed.schemas.map((s) => [keyOf(s.apiVersion, s.kind), s]));
+    if (precomputed.hash === hashTexts(texts)) {
+      builtHash = precomputed.hash;
+      return new Map(precomputed.schemas.map((s) => [keyOf(s.apiVersion, s.kind), s]));
+    }
   } catch {
     // Not built yet (or unreadable): parse the YAML.
   }
@@ -29,6 +34,12 @@ function loadCatalog(): Map<string, CrdVersionSchema> {
 export function findCrdSchema(apiVersion: string, kind: string): CrdVersionSchema | undefined {
   catalog ??= loadCatalog();
   return catalog.get(keyOf(apiVersion, kind));
+}
+
+/** The catalog's hash when it came from the build (so build outputs derived from it match), else undefined. */
+export function builtCatalogHash(): string | undefined {
+  catalog ??= loadCatalog();
+  return builtHash;
 }
 
 /** Every apiVersion/kind pair the catalog knows, for error messages. */

@@ -1,9 +1,11 @@
 // Validates one Kubernetes-style document against its CRD schema, with metadata checked the way the
 // API server would (the CRD schemas leave metadata open).
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { findCrdSchema, knownKinds } from './crd-catalog.js';
+import { createRequire } from 'node:module';
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
+import { builtCatalogHash, findCrdSchema, knownKinds } from './crd-catalog.js';
+import { precompiledValidator } from './precompiled-validators.js';
 import { pruneNulls } from './prune-nulls.js';
-import { structuralToJsonSchema } from './structural-to-json-schema.js';
+import { AJV_OPTIONS, CORE_SCHEMAS, crdValidationSchema } from './validation-schema.js';
 
 export interface SchemaIssue {
   /** JSON pointer into the document, e.g. "/spec/rules/0/backendRefs/0/port". */
@@ -11,106 +13,31 @@ export interface SchemaIssue {
   readonly message: string;
 }
 
-// The API server fills a field's `default` before it checks `required` (a required field with a
-// default may be left out). Validation runs on a copy with the defaults filled in, so translation
-// still sees what the user wrote and keeps its own defaults.
-const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, useDefaults: true });
+// Validators come from the build (precompiled-validators.ts); without one (not built, or a CRD edited
+// since), the schema is compiled here on first use. Ajv itself is loaded only then: a started service
+// with a build never needs it.
 const compiled = new Map<string, ValidateFunction>();
+let ajv: AjvClass | undefined;
+
+function compile(schema: Record<string, unknown>): ValidateFunction {
+  if (!ajv) {
+    const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+    ajv = new Ajv(AJV_OPTIONS);
+  }
+  return ajv.compile(schema);
+}
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-/** Kinds that are core Kubernetes, not CRDs, but still accepted as input (Secrets, ConfigMaps, Namespaces with labels). */
-const CORE_KINDS: Record<string, ValidateFunction> = {
-  'v1/Secret': ajv.compile({
-    type: 'object',
-    required: ['apiVersion', 'kind', 'metadata'],
-    properties: {
-      apiVersion: { const: 'v1' },
-      kind: { const: 'Secret' },
-      metadata: { type: 'object' },
-      type: { type: 'string' },
-      data: { type: 'object', additionalProperties: { type: 'string' } },
-      stringData: { type: 'object', additionalProperties: { type: 'string' } },
-      immutable: { type: 'boolean' },
-    },
-    additionalProperties: false,
-  }),
-  // CA certificates for upstream TLS (Backend tls.caCertificateRefs) live under data["ca.crt"].
-  'v1/ConfigMap': ajv.compile({
-    type: 'object',
-    required: ['apiVersion', 'kind', 'metadata'],
-    properties: {
-      apiVersion: { const: 'v1' },
-      kind: { const: 'ConfigMap' },
-      metadata: { type: 'object' },
-      data: { type: 'object', additionalProperties: { type: 'string' } },
-      binaryData: { type: 'object', additionalProperties: { type: 'string' } },
-      immutable: { type: 'boolean' },
-    },
-    additionalProperties: false,
-  }),
-  // Optional: a declared Service's ports let a backendRef's port be checked and a BackendTLSPolicy's
-  // sectionName name one; the rest of a Kubernetes Service spec is accepted and not read.
-  'v1/Service': ajv.compile({
-    type: 'object',
-    required: ['apiVersion', 'kind', 'metadata'],
-    properties: {
-      apiVersion: { const: 'v1' },
-      kind: { const: 'Service' },
-      metadata: { type: 'object' },
-      spec: {
-        type: 'object',
-        properties: {
-          ports: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['port'],
-              properties: {
-                name: { type: 'string' },
-                port: { type: 'integer', minimum: 1, maximum: 65535 },
-                targetPort: { anyOf: [{ type: 'integer' }, { type: 'string' }] },
-                protocol: { enum: ['TCP', 'UDP', 'SCTP'] },
-                appProtocol: { type: 'string' },
-                nodePort: { type: 'integer' },
-              },
-              additionalProperties: false,
-            },
-          },
-        },
-      },
-      status: {},
-    },
-    additionalProperties: false,
-  }),
-  // Only metadata (labels) matters here: allowedRoutes selectors read a namespace's labels.
-  'v1/Namespace': ajv.compile({
-    type: 'object',
-    required: ['apiVersion', 'kind', 'metadata'],
-    properties: {
-      apiVersion: { const: 'v1' },
-      kind: { const: 'Namespace' },
-      metadata: { type: 'object', properties: { labels: { type: 'object', additionalProperties: { type: 'string' } } } },
-      spec: { type: 'object', properties: { finalizers: { type: 'array', items: { type: 'string' } } }, additionalProperties: false },
-      status: {},
-    },
-    additionalProperties: false,
-  }),
-};
-
 function validatorFor(apiVersion: string, kind: string): ValidateFunction | undefined {
   const key = `${apiVersion}/${kind}`;
-  const core = CORE_KINDS[key];
-  if (core) return core;
   let validate = compiled.get(key);
   if (!validate) {
-    const crd = findCrdSchema(apiVersion, kind);
-    if (!crd) return undefined;
-    const schema = structuralToJsonSchema(crd.openAPIV3Schema) as Record<string, unknown>;
-    // Status is written by controllers, never by users; metadata is checked below.
-    const properties = { ...(schema.properties as object), metadata: { type: 'object' }, status: {} };
-    validate = ajv.compile({ ...schema, properties, required: ['apiVersion', 'kind', 'metadata', ...((schema.required as string[]) ?? [])] });
+    const core = CORE_SCHEMAS[key];
+    const crd = core ? undefined : findCrdSchema(apiVersion, kind);
+    if (!core && !crd) return undefined;
+    validate = precompiledValidator(key, builtCatalogHash()) ?? compile(core ?? crdValidationSchema(crd!));
     compiled.set(key, validate);
   }
   return validate;

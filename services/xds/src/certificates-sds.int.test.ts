@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificateIssuedCodec, certificateWantedCodec, FanoutChannels, QueueNames, SealedUses, TypeUrls, unpackAny } from '@gatehouse/contracts';
 import type { CertificateIssued } from '@gatehouse/contracts/generated/gatehouse/v1/CertificateIssued';
-import { createQueue } from '@gatehouse/kit';
+import { createQueue } from '@gatehouse/kit/queue';
 import { testSealedCodec } from '@gatehouse/kit/testing';
 import { startRedis, startService, waitFor, type RedisHandle, type ServiceHandle } from '@gatehouse/e2e';
 import { CERTIFICATE_ISSUED_LATEST_KEY } from './adapters/certificate-secrets.js';

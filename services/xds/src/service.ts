@@ -6,6 +6,7 @@ import { formatConfigIssue } from '@gatehouse/schemas';
 import { addAdsService, MAX_DISCOVERY_REQUEST_BYTES } from './adapters/ads-server.js';
 import { AdminResourceStore } from './adapters/admin-resource-store.js';
 import { registerAdminRoutes } from './adapters/admin-routes.js';
+import { CertsNotReachableYet, describeFailure } from './adapters/console-certs.js';
 import { registerConsoleRoutes } from './adapters/console-routes.js';
 import { CertificateSecrets } from './adapters/certificate-secrets.js';
 import { encodeSnapshot } from './adapters/resource-encoder.js';
@@ -44,7 +45,7 @@ export const xdsService: ServiceDefinition<typeof xdsEnv> = {
     const pipeline = buildPipeline(ctx, store, () => certificatesRef.current?.secrets() ?? [], trust);
     const inputs = buildInputs(ctx, pipeline, certificatesRef, trust);
     await registerAdminRoutes(ctx.admin, { store, registry, pipeline, resources: inputs.resources, adminToken: ctx.config.ADMIN_TOKEN });
-    await registerConsoleRoutes(ctx.admin, { store, registry, pipeline, config: ctx.config, onError: (err) => ctx.logger.warn({ err }, 'console: the certs service could not be read') });
+    await registerConsoleRoutes(ctx.admin, { store, registry, pipeline, config: ctx.config, onError: (err) => logCertsReadFailure(ctx, err) });
     await loadInitialConfig(ctx, pipeline, store, inputs.loads);
   },
 };
@@ -196,6 +197,12 @@ async function loadInitialConfig(ctx: Context, pipeline: ConfigPipeline, store: 
     },
     (err: unknown) => logger.error({ err }, 'initial configuration load failed'),
   );
+}
+
+/** certs starts after xds: until it has answered once, a failed read is retried quietly (debug). */
+function logCertsReadFailure(ctx: Context, err: unknown): void {
+  if (err instanceof CertsNotReachableYet) ctx.logger.debug({ error: describeFailure(err.cause) }, err.message);
+  else ctx.logger.warn({ error: describeFailure(err) }, 'console: the certs service could not be read');
 }
 
 function refusedMessage(refused: RefusedVersion): string {

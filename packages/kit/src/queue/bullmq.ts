@@ -1,5 +1,6 @@
 // BullMQ queues and workers with Gatehouse's defaults: bounded retries with exponential backoff, jobs kept
 // long enough to debug, and a hash-tagged prefix so every queue key lands in one Redis Cluster slot.
+// Imported as `@gatehouse/kit/queue`, not from the kit's index: services without queues do not load BullMQ.
 import { Queue, Worker, type JobsOptions, type Processor, type QueueOptions, type WorkerOptions } from 'bullmq';
 import { QUEUE_PREFIX, type RedisConnection } from '../redis/connect.js';
 

@@ -5,15 +5,15 @@
 // drop a span per request (about a tenth of a hot gRPC service's CPU). Spans are then the API's
 // non-recording ones, which still carry the incoming trace context, and the context manager and
 // propagator are installed alone, so a trace still flows through the messages crossing Redis to the
-// services that do export.
+// services that do export. The trace SDK and the OTLP exporter are loaded only then (a few hundred ms
+// of module loading at every start otherwise).
 import { context, metrics, propagation, trace, type Meter, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
+import type { NodeTracerProvider, SpanProcessor } from '@opentelemetry/sdk-trace-node';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface TelemetryOptions {
@@ -39,7 +39,7 @@ export function wantsOtlpTraces(environment: NodeJS.ProcessEnv): boolean {
   return exporter === 'otlp' || Boolean(environment.OTEL_EXPORTER_OTLP_ENDPOINT || environment.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 }
 
-export function setupTelemetry(options: TelemetryOptions): Telemetry {
+export async function setupTelemetry(options: TelemetryOptions): Promise<Telemetry> {
   const environment = options.environment ?? process.env;
   const resource = resourceFromAttributes({
     'service.name': environment.OTEL_SERVICE_NAME ?? `gatehouse-${options.serviceName}`,
@@ -52,11 +52,15 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
   metrics.setGlobalMeterProvider(meterProvider);
 
   const spanProcessors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
-  // The exporter reads OTEL_EXPORTER_OTLP_* itself.
-  if (wantsOtlpTraces(environment)) spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
-  const tracerProvider = spanProcessors.length > 0 ? new NodeTracerProvider({ resource, spanProcessors }) : undefined;
-  if (tracerProvider) tracerProvider.register();
-  else {
+  const otlp = wantsOtlpTraces(environment);
+  let tracerProvider: NodeTracerProvider | undefined;
+  if (otlp || spanProcessors.length > 0) {
+    const { BatchSpanProcessor, NodeTracerProvider } = await import('@opentelemetry/sdk-trace-node');
+    // The exporter reads OTEL_EXPORTER_OTLP_* itself.
+    if (otlp) spanProcessors.push(new BatchSpanProcessor(new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter()));
+    tracerProvider = new NodeTracerProvider({ resource, spanProcessors });
+    tracerProvider.register();
+  } else {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   }

@@ -5,7 +5,7 @@ import { setupTelemetry } from './telemetry.js';
 import { currentTraceContext, withProducerSpan, withTraceContext } from './trace-context.js';
 
 const exporter = new InMemorySpanExporter();
-setupTelemetry({ serviceName: 'test', spanProcessors: [new SimpleSpanProcessor(exporter)], environment: {} });
+await setupTelemetry({ serviceName: 'test', spanProcessors: [new SimpleSpanProcessor(exporter)], environment: {} });
 
 describe('trace context across Redis messages', () => {
   it('continues the publisher trace in the consumer, through the protobuf message', async () => {

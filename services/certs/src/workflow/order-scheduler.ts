@@ -5,7 +5,8 @@
 // Job data is sealed with the control key (queue name bound): a job a Redis writer added or edited is
 // refused before it runs (counted, logged once, failed without retries).
 import { openJson, sealJson, SealedUses, type ControlKeyring } from '@gatehouse/contracts';
-import { createQueue, createWorker, currentTraceContext, QUEUE_PREFIX, withTraceContext, type TraceContextMessage, type UntrustedData } from '@gatehouse/kit';
+import { currentTraceContext, QUEUE_PREFIX, withTraceContext, type TraceContextMessage, type UntrustedData } from '@gatehouse/kit';
+import { createQueue, createWorker } from '@gatehouse/kit/queue';
 import { UnrecoverableError, type Job, type JobsOptions, type Queue, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CertStore, StoredState } from '../adapters/cert-store.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CertificateView } from '@gatehouse/console/model';
-import { managedCertificates, mergeManaged } from './console-certs.js';
+import { CertsNotReachableYet, CertsStatus, managedCertificates, mergeManaged } from './console-certs.js';
 
 // As the certs service's GET /certificates answers (services/certs/src/adapters/admin-routes.ts).
 const list = {
@@ -53,4 +53,39 @@ describe('mergeManaged', () => {
     ]);
     expect(merged[1]!.hostnames).toEqual(['api.example.test']);
   });
+});
+
+describe('CertsStatus', () => {
+  /** Resolves once `check` holds, polling every 20 ms (no timing assertion: the test times out instead). */
+  async function until(check: () => boolean): Promise<void> {
+    while (!check()) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  it('retries quietly until certs answers once, then reports failures as they are', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => res.setHeader('content-type', 'application/json').end(JSON.stringify(list)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // certs is not up yet: the port is closed.
+    const errors: unknown[] = [];
+    const status = new CertsStatus({ url: `http://127.0.0.1:${port}`, firstRetryMs: 20, intervalMs: 200, onError: (err) => errors.push(err) });
+    status.start();
+    try {
+      await until(() => errors.length >= 2);
+      expect(errors.every((e) => e instanceof CertsNotReachableYet)).toBe(true);
+      expect(String((errors[0] as Error).message)).toContain('not reachable yet');
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+      await until(() => status.current().size === 2);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const before = errors.length;
+      await until(() => errors.length > before);
+      expect(errors.at(-1)).not.toBeInstanceOf(CertsNotReachableYet);
+      // The last good answer keeps showing.
+      expect(status.current().size).toBe(2);
+    } finally {
+      status.stop();
+      server.close();
+    }
+  }, 30_000);
 });

@@ -1,6 +1,8 @@
 // What the certs service knows about the certificates it manages (CONSOLE_CERTS_URL: its admin API,
 // GET /certificates): renewal time (ARI-aware), last failure, next attempt. Read every 15 s and merged into
 // the console's Certificates view; renew and revoke are forwarded to it with the operator's admin token.
+// xds usually starts before certs: until certs has answered once, a failed read is retried sooner (1 s,
+// doubling up to the interval) and reported as CertsNotReachableYet, which the service logs at debug.
 import type { CertificateView, ManagedCertificate } from '@gatehouse/console/model';
 
 /** The parts of a certs `GET /certificates` item the console shows (a cert-manager-style Certificate). */
@@ -54,24 +56,54 @@ export interface CertsStatusOptions {
   url: string;
   token?: string | undefined;
   intervalMs?: number;
+  /** The first retry while certs has never answered; doubles up to intervalMs. Default 1 s. */
+  firstRetryMs?: number;
+  /** A failed read; a CertsNotReachableYet while certs has never answered (it is still starting). */
   onError?: (err: unknown) => void;
+}
+
+/** A read failed before certs ever answered: expected while it starts, so not worth a warning. `cause` is the failure. */
+export class CertsNotReachableYet extends Error {
+  constructor(url: string, cause: unknown) {
+    super(`the certs service at ${url} is not reachable yet: ${describeFailure(cause)}`, { cause });
+    this.name = 'CertsNotReachableYet';
+  }
+}
+
+/** A fetch failure in one line: "fetch failed" alone hides the reason (ECONNREFUSED ...) in its cause. */
+export function describeFailure(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? err.cause.message : undefined;
+  return cause && cause !== err.message ? `${err.message} (${cause})` : err.message;
 }
 
 /** Polls certs' GET /certificates; `current()` is the last good answer. */
 export class CertsStatus {
   private managed = new Map<string, ManagedCertificate>();
   private timer?: NodeJS.Timeout;
+  private reached = false;
+  private stopped = false;
 
   constructor(private readonly options: CertsStatusOptions) {}
 
   start(): void {
-    void this.refresh();
-    this.timer = setInterval(() => void this.refresh(), this.options.intervalMs ?? 15_000);
-    this.timer.unref();
+    this.stopped = false;
+    void this.poll(this.options.firstRetryMs ?? 1000);
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  /** Reads now, then again after the interval, or sooner (doubling) while certs has never answered. */
+  private async poll(retryMs: number): Promise<void> {
+    await this.refresh();
+    if (this.stopped) return;
+    const intervalMs = this.options.intervalMs ?? 15_000;
+    const delay = this.reached ? intervalMs : Math.min(retryMs, intervalMs);
+    this.timer = setTimeout(() => void this.poll(retryMs * 2), delay);
+    this.timer.unref();
   }
 
   current(): ReadonlyMap<string, ManagedCertificate> {
@@ -83,8 +115,9 @@ export class CertsStatus {
       const response = await fetch(new URL('/certificates', this.options.url), { headers: this.authorization(this.options.token), signal: AbortSignal.timeout(5000) });
       if (!response.ok) throw new Error(`GET /certificates: HTTP ${response.status}`);
       this.managed = managedCertificates((await response.json()) as { items?: CertsItem[] });
+      this.reached = true;
     } catch (err) {
-      this.options.onError?.(err);
+      this.options.onError?.(this.reached ? err : new CertsNotReachableYet(this.options.url, err));
     }
   }
 

@@ -20,7 +20,8 @@ import {
 } from '@gatehouse/contracts';
 import type { AuthzPoliciesPublished, AuthzPoliciesPublished__Output } from '@gatehouse/contracts/generated/gatehouse/v1/AuthzPoliciesPublished';
 import type { RateLimitConfigPublished, RateLimitConfigPublished__Output } from '@gatehouse/contracts/generated/gatehouse/v1/RateLimitConfigPublished';
-import { currentTraceContext, FanoutChannel, createQueue, type RedisConnection, type UntrustedData } from '@gatehouse/kit';
+import { currentTraceContext, FanoutChannel, type RedisConnection, type UntrustedData } from '@gatehouse/kit';
+import { createQueue } from '@gatehouse/kit/queue';
 import type { Queue } from 'bullmq';
 import { contentHash } from '../core/cache/index.js';
 import type { CertificateWanted, SideEffects } from '../core/index.js';
