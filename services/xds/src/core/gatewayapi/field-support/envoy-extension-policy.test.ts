@@ -1,55 +1,27 @@
 // The EnvoyExtensionPolicy field table is complete (every field of the authored v1.9 CRD has an entry,
 // or sits under a refused one), a refused field in a policy makes it Accepted=False naming the field,
 // and the xds README's EnvoyExtensionPolicy table is the table rendered (UPDATE_GOLDEN=1 rewrites it).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { findCrdSchema } from '@gatehouse/schemas';
 import { describe, expect, it } from 'vitest';
-import { UPDATE_GOLDEN, UPDATE_HINT } from '../../../testing/golden-files.js';
+import { crdSpecFields, expectReadmeTable, missingTests } from '../../../testing/field-tables.js';
 import { loadResourcesFromFiles } from '../../provider/load-files.js';
 import { DEFAULT_CONTROLLER_NAME, translateGatewayApi } from '../translate.js';
 import { findRefusedFields, supportOf } from './refused-fields.js';
-import { markedSection, renderFieldTable } from './render-table.js';
 import { envoyExtensionPolicyFields } from './envoy-extension-policy.js';
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', '..', '..');
-const readme = join(repoRoot, 'services', 'xds', 'README.md');
-
-/** Dotted paths (no array indices) of every field under `spec` in a structural schema. */
-function schemaFields(node: unknown, path: string, out: string[]): string[] {
-  if (node === null || typeof node !== 'object') return out;
-  const schema = node as { properties?: Record<string, unknown>; items?: unknown; oneOf?: unknown[]; anyOf?: unknown[]; allOf?: unknown[] };
-  for (const [field, child] of Object.entries(schema.properties ?? {})) {
-    out.push(`${path}.${field}`);
-    schemaFields(child, `${path}.${field}`, out);
-  }
-  if (schema.items) schemaFields(schema.items, path, out);
-  for (const branch of [...(schema.oneOf ?? []), ...(schema.anyOf ?? []), ...(schema.allOf ?? [])]) schemaFields(branch, path, out);
-  return out;
-}
-
-const crd = findCrdSchema('gateway.envoyproxy.io/v1alpha1', 'EnvoyExtensionPolicy');
-const spec = (crd?.openAPIV3Schema as { properties: { spec: unknown } } | undefined)?.properties.spec;
+const fields = crdSpecFields('EnvoyExtensionPolicy');
 
 describe('EnvoyExtensionPolicy field table', () => {
   it('has an entry for every field of the v1.9 CRD (its own, or a refused ancestor)', () => {
-    expect(spec).toBeDefined();
-    const fields = [...new Set(schemaFields(spec, 'spec', []))];
     expect(fields.length).toBeGreaterThan(90);
     expect(fields.filter((field) => supportOf(envoyExtensionPolicyFields, field) === undefined)).toEqual([]);
   });
 
   it('names only fields the CRD has', () => {
-    const fields = new Set(schemaFields(spec, 'spec', []));
-    expect(Object.keys(envoyExtensionPolicyFields).filter((field) => !fields.has(field))).toEqual([]);
+    expect(Object.keys(envoyExtensionPolicyFields).filter((field) => !fields.includes(field))).toEqual([]);
   });
 
   it('names an existing test for every translated field', () => {
-    const missing = Object.entries(envoyExtensionPolicyFields).flatMap(([field, support]) =>
-      support.status === 'translated' && !support.test.split(', ').every((test) => existsSync(join(repoRoot, test))) ? [`${field}: ${support.test}`] : [],
-    );
-    expect(missing).toEqual([]);
+    expect(missingTests(envoyExtensionPolicyFields)).toEqual([]);
   });
 
   it('makes a policy using a refused field Accepted=False naming it, and its routes answer 500', () => {
@@ -76,11 +48,6 @@ describe('EnvoyExtensionPolicy field table', () => {
   });
 
   it('is the EnvoyExtensionPolicy table of the xds README', () => {
-    const text = readFileSync(readme, 'utf8');
-    const section = markedSection(text, 'envoy-extension-policy-fields');
-    expect(section, 'README lacks the envoy-extension-policy-fields markers').toBeDefined();
-    const rendered = renderFieldTable(envoyExtensionPolicyFields);
-    if (UPDATE_GOLDEN && section && section.inside !== rendered) writeFileSync(readme, `${section.before}${rendered}${section.after}`);
-    else expect(section?.inside, `the README's EnvoyExtensionPolicy table differs; ${UPDATE_HINT}`).toBe(rendered);
+    expectReadmeTable('envoy-extension-policy-fields', 'EnvoyExtensionPolicy', envoyExtensionPolicyFields);
   });
 });

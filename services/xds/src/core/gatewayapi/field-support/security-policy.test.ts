@@ -1,48 +1,23 @@
 // The SecurityPolicy field table is complete (every field of the v1.9 CRD has an entry, or sits under
 // a refused one), a refused field in a policy makes it Accepted=False naming the field, and the xds
 // README's SecurityPolicy table is the table rendered (UPDATE_GOLDEN=1 rewrites it).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { findCrdSchema } from '@gatehouse/schemas';
 import { describe, expect, it } from 'vitest';
-import { UPDATE_GOLDEN, UPDATE_HINT } from '../../../testing/golden-files.js';
+import { crdSpecFields, expectReadmeTable } from '../../../testing/field-tables.js';
 import { loadResourcesFromFiles } from '../../provider/load-files.js';
 import { DEFAULT_CONTROLLER_NAME, translateGatewayApi } from '../translate.js';
 import { findRefusedFields, supportOf } from './refused-fields.js';
-import { markedSection, renderFieldTable } from './render-table.js';
 import { securityPolicyFields } from './security-policy.js';
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', '..', '..');
-const readme = join(repoRoot, 'services', 'xds', 'README.md');
-
-/** Dotted paths (no array indices) of every field under `spec` in a structural schema. */
-function schemaFields(node: unknown, path: string, out: string[]): string[] {
-  if (node === null || typeof node !== 'object') return out;
-  const schema = node as { properties?: Record<string, unknown>; items?: unknown; oneOf?: unknown[]; anyOf?: unknown[]; allOf?: unknown[] };
-  for (const [field, child] of Object.entries(schema.properties ?? {})) {
-    out.push(`${path}.${field}`);
-    schemaFields(child, `${path}.${field}`, out);
-  }
-  if (schema.items) schemaFields(schema.items, path, out);
-  for (const branch of [...(schema.oneOf ?? []), ...(schema.anyOf ?? []), ...(schema.allOf ?? [])]) schemaFields(branch, path, out);
-  return out;
-}
-
-const crd = findCrdSchema('gateway.envoyproxy.io/v1alpha1', 'SecurityPolicy');
-const spec = (crd?.openAPIV3Schema as { properties: { spec: unknown } } | undefined)?.properties.spec;
+const fields = crdSpecFields('SecurityPolicy');
 
 describe('SecurityPolicy field table', () => {
   it('has an entry for every field of the v1.9 CRD (its own, or a refused ancestor)', () => {
-    expect(spec).toBeDefined();
-    const fields = [...new Set(schemaFields(spec, 'spec', []))];
     expect(fields.length).toBeGreaterThan(100);
     expect(fields.filter((field) => supportOf(securityPolicyFields, field) === undefined)).toEqual([]);
   });
 
   it('names only fields the CRD has', () => {
-    const fields = new Set(schemaFields(spec, 'spec', []));
-    expect(Object.keys(securityPolicyFields).filter((field) => !fields.has(field))).toEqual([]);
+    expect(Object.keys(securityPolicyFields).filter((field) => !fields.includes(field))).toEqual([]);
   });
 
   it('finds the outermost refused field present in a spec, under arrays too', () => {
@@ -70,12 +45,6 @@ describe('SecurityPolicy field table', () => {
   });
 
   it('is the SecurityPolicy table of the xds README', () => {
-    const text = readFileSync(readme, 'utf8');
-    const section = markedSection(text, 'security-policy-fields');
-    expect(section, 'README lacks the security-policy-fields markers').toBeDefined();
-    const rendered = `${renderFieldTable(securityPolicyFields)}`;
-    if (UPDATE_GOLDEN && section && section.inside !== rendered) writeFileSync(readme, `${section.before}${rendered}${section.after}`);
-    else expect(section?.inside, `the README's SecurityPolicy table differs; ${UPDATE_HINT}`).toBe(rendered);
-    expect(existsSync(readme)).toBe(true);
+    expectReadmeTable('security-policy-fields', 'SecurityPolicy', securityPolicyFields);
   });
 });
