@@ -2,7 +2,7 @@
 // gateway (Redis, xds, authz, ratelimit, certs as processes) and the emulated Envoy reading the served
 // config over ADS: a local rate limit, fault injection, consistent hashing, retries against a real
 // flaky upstream, and the client address from X-Forwarded-For (one trusted hop) being what a
-// per-client global rate limit counts.
+// per-client global rate limit counts, and a rule's cost spent per request.
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +81,15 @@ describe('traffic policies through the emulated Envoy', () => {
     expect((await get('/per-client', '198.51.100.8')).status).toBe(200);
     // A client that puts an address of its own in front: the proxy appended the real one, which is what counts.
     expect((await get('/per-client', '203.0.113.1, 198.51.100.7')).status).toBe(429);
+  });
+
+  it('spends a rule\'s cost per request: 4 of a budget of 10, so the third request is over', async () => {
+    const statuses = [];
+    for (let i = 0; i < 3; i += 1) statuses.push(await get('/costly', '198.51.100.30'));
+    expect(statuses.map((r) => r.status)).toEqual([200, 200, 429]);
+    // Envoy sends the cost as the descriptor's last entry; the service spends it from the bucket without it.
+    expect(statuses[0]!.sent.rateLimit).toMatchObject({ descriptors: [{ entries: expect.arrayContaining([{ key: 'gatehouse.cost', value: '4' }]) }] });
+    expect(statuses[1]!.headers['x-ratelimit-remaining']).toBe('2');
   });
 
   it('retries a 503 from the upstream as the policy says, until the upstream answers', async () => {

@@ -13,6 +13,7 @@ export { protoRoot, lookupMessage, toObjectOptions } from './proto-root.js';
 export { protoIncludeDirs } from './include-dirs.js';
 export { TypeUrls, type ResourceTypeUrl } from './type-urls.js';
 export { FanoutChannels, QueueNames } from './channels.js';
+export { RATE_LIMIT_COST_ENTRY_KEY } from './ratelimit-cost.js';
 export {
   encryptPrivateKey,
   decryptPrivateKey,

@@ -1,3 +1,4 @@
+import { RATE_LIMIT_COST_ENTRY_KEY } from '@gatehouse/contracts';
 import { describe, expect, it } from 'vitest';
 import type { CounterCheck, CounterResult, CounterStore } from './counter-store.js';
 import { OverLimitCache } from './over-limit-cache.js';
@@ -107,6 +108,17 @@ describe('RateLimitService', () => {
     const fourth = await service.shouldRateLimit(one('user'));
     expect(fourth.overallCode).toBe('OVER_LIMIT');
     expect(fourth.statuses[0]).toMatchObject({ code: 'OVER_LIMIT', limitRemaining: 0 });
+  });
+
+  it('spends the cost a descriptor carries (the gatehouse.cost entry) from the bucket of the descriptor without it', async () => {
+    const { service, store } = setup();
+    const costly = (cost: string): CheckRequest => ({ domain: 'test', descriptors: [{ entries: [{ key: 'ip', value: '10.0.0.1' }, { key: RATE_LIMIT_COST_ENTRY_KEY, value: cost }] }] });
+    expect((await service.shouldRateLimit(costly('4'))).statuses[0]).toMatchObject({ code: 'OK', limitRemaining: 6 });
+    expect((await service.shouldRateLimit(costly('0'))).statuses[0]).toMatchObject({ code: 'OK', limitRemaining: 6 });
+    expect((await service.shouldRateLimit(one('ip', '10.0.0.1'))).statuses[0]).toMatchObject({ code: 'OK', limitRemaining: 5 });
+    expect((await service.shouldRateLimit(costly('6'))).overallCode).toBe('OVER_LIMIT');
+    expect(store.calls.flat().map((c) => c.hits)).toEqual([4, 0, 1, 6]);
+    expect(new Set(store.calls.flat().map((c) => c.key)).size).toBe(1);
   });
 
   it('keys fixed windows with the reference layout and expires them after the window', async () => {

@@ -9,6 +9,7 @@ import type { OverLimitCache } from './over-limit-cache.js';
 import type { Code, DescriptorAnswer, RateLimitAnswer } from './rate-limit-answer.js';
 import type { RateLimitConfig } from './rate-limit-config.js';
 import type { RateLimitMetrics, RuleCounts } from './rate-limit-metrics.js';
+import { applyCostEntries } from './descriptor-cost.js';
 import { defaultRequestLimits, hitsFor, validateRequest, type CheckRequest, type RequestLimits } from './rate-limit-request.js';
 import { unitEnumName } from './units.js';
 
@@ -88,7 +89,8 @@ export class RateLimitService {
   }
 
   /** @throws RateLimitRequestError for an empty domain or descriptor list, or a request beyond the request limits (nothing is counted). */
-  async shouldRateLimit(request: CheckRequest): Promise<RateLimitAnswer> {
+  async shouldRateLimit(received: CheckRequest): Promise<RateLimitAnswer> {
+    const request = applyCostEntries(received, this.options.requestLimits.maxHitsAddend);
     validateRequest(request, this.options.requestLimits);
     const nowMs = this.deps.nowMs();
     const nowSeconds = Math.floor(nowMs / 1000);

@@ -28,10 +28,16 @@ interface ClientSelector {
   sourceCIDR?: { type?: 'Exact' | 'Distinct'; value: string; invert?: boolean };
 }
 
+interface RateLimitCostSpec {
+  from?: 'Number' | 'Metadata';
+  number?: number;
+  metadata?: { namespace?: string; key?: string };
+}
+
 interface RateLimitRuleSpec {
   clientSelectors?: ClientSelector[];
   limit?: { requests?: number; unit?: string; fromMetadata?: { namespace?: string; key?: string } };
-  cost?: unknown;
+  cost?: { request?: RateLimitCostSpec; response?: RateLimitCostSpec };
   shadowMode?: boolean;
   shared?: boolean;
 }
@@ -167,11 +173,37 @@ function translateRateLimit(policy: string, spec: NonNullable<TrafficPolicySpec[
       if (!fromMetadata.namespace || !fromMetadata.key) problems.push(`${at}.limit.fromMetadata: namespace and key are required`);
       else translated.limitFromMetadata = { namespace: fromMetadata.namespace, key: fromMetadata.key };
     }
+    const cost = translateRequestCost(rule.cost?.request, `${at}.cost.request`, problems);
+    if (cost !== undefined) translated.cost = cost;
     rules.push(translated);
   });
   if (rules.length === 0) return undefined;
   return { policy, shared, rules };
 }
+
+/**
+ * A global rule's request cost: a number (0 checks without spending). Metadata and response costs are refused
+ * by the field table; `from: Metadata` without its metadata object is caught here.
+ */
+function translateRequestCost(cost: RateLimitCostSpec | undefined, at: string, problems: string[]): number | undefined {
+  if (!cost) return undefined;
+  if (cost.from !== 'Number') {
+    problems.push(`${at}.from: Metadata is not translated: a cost from dynamic metadata needs Envoy's hits_addend substitution format, which the Envoy API Gatehouse validates against does not have`);
+    return undefined;
+  }
+  if (cost.number === undefined) {
+    problems.push(`${at}.number: required when from is Number`);
+    return undefined;
+  }
+  if (!Number.isSafeInteger(cost.number) || cost.number < 0 || cost.number > MAX_RATE_LIMIT_COST) {
+    problems.push(`${at}.number: must be a whole number from 0 to ${MAX_RATE_LIMIT_COST}`);
+    return undefined;
+  }
+  return cost.number;
+}
+
+/** The ratelimit service's largest hits_addend (its defaultRequestLimits): a larger cost would be capped there. */
+const MAX_RATE_LIMIT_COST = 1_000_000;
 
 /** A rule's clientSelectors as rate limit selectors (and at most one CIDR), regular expressions RE2-checked. */
 function translateRuleSelectors(rule: RateLimitRuleSpec, at: string, problems: string[]): Pick<RateLimitRuleIR, 'selectors' | 'cidr'> {

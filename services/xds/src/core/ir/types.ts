@@ -508,6 +508,8 @@ export interface RateLimitRuleIR {
   shadowMode?: boolean;
   /** limit.fromMetadata: a request's limit from this dynamic metadata struct (requests_per_unit, unit), when present. */
   limitFromMetadata?: { namespace: string; key: string };
+  /** cost.request (global rules): what one matching request spends; 0 checks without spending. */
+  cost?: number;
 }
 
 export type EndpointIR = ({ kind: 'ip'; address: string; port: number } | { kind: 'fqdn'; hostname: string; port: number } | { kind: 'unix'; path: string }) & {

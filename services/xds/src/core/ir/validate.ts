@@ -248,6 +248,7 @@ const rateLimitRule = object({
   unit: oneOf('second', 'minute', 'hour', 'day', 'week', 'month', 'year'),
   shadowMode: optional(boolean),
   limitFromMetadata: optional(object({ namespace: string, key: string })),
+  cost: optional(integer(0, 1_000_000)),
 });
 const globalRateLimit = object({ policy: string, shared: boolean, rules: list(rateLimitRule) });
 

@@ -14,7 +14,7 @@ import { findRefusedFields } from './refused-fields.js';
 import { renderFieldTable } from './render-table.js';
 
 const COST_REASON =
-  "rateLimit rule cost is not translated: Envoy takes a rule's cost as hits_addend on the route's rate_limits entry (and a response cost with apply_on_stream_done), which the Envoy API Gatehouse validates against (@grpc/grpc-js-xds deps/envoy-api) does not have yet; the ratelimit service already honours hits_addend";
+  "a local rate limit cost is not translated: Envoy's local_ratelimit spends a per-request cost through the route's hits_addend, which the Envoy API Gatehouse validates against (@grpc/grpc-js-xds deps/envoy-api) does not have; global rules take cost.request";
 
 const xdsRoot = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
 

@@ -1,5 +1,6 @@
 // Global rate limiting: the ratelimit filter (domain = filter chain name) and, per route, the
 // rate_limits actions from the shared plan (see ../ratelimit-plan.ts).
+import { RATE_LIMIT_COST_ENTRY_KEY } from '@gatehouse/contracts';
 import { buildServiceCluster } from '../clusters.js';
 import { duration, EnvoyNames, EnvoyTypes } from '../envoy-types.js';
 import { planRateLimits } from '../ratelimit-plan.js';
@@ -30,7 +31,10 @@ export const rateLimitFilter: HttpFilterTranslator = {
       const fromMetadata = plan.rule.limitFromMetadata;
       // Envoy sends the metadata's limit with the descriptor; the rate limit service uses it over its own.
       const limit = fromMetadata ? { limit: { dynamic_metadata: { metadata_key: { key: fromMetadata.namespace, path: [{ key: fromMetadata.key }] } } } } : {};
-      return { actions: plan.steps.map((step) => step.action), ...limit };
+      const actions = plan.steps.map((step) => step.action);
+      // The cost rides as a last descriptor entry the rate limit service takes off as hits_addend (see RATE_LIMIT_COST_ENTRY_KEY).
+      if (plan.rule.cost !== undefined) actions.push({ generic_key: { descriptor_key: RATE_LIMIT_COST_ENTRY_KEY, descriptor_value: String(plan.rule.cost) } });
+      return { actions, ...limit };
     });
   },
 
