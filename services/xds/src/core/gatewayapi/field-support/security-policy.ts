@@ -253,7 +253,7 @@ const authorization: Record<string, FieldSupport> = {
   'spec.authorization.rules.principal': authz('who', RULES_TEST),
   'spec.authorization.rules.principal.clientCIDRs': authz('client address ranges', RULES_TEST),
   'spec.authorization.rules.principal.clientIPGeoLocations': authz(
-    "the client address Envoy reports (after clientIPDetection) looked up in the MaxMind DB files of authz's AUTHZ_GEOIP_*_DB; any entry matches; an entry naming no field is Accepted=False (the CRD's rule); a rule needing a database authz has not loaded denies 503 GH_AUTHZ_GEOIP_UNAVAILABLE (authz /status names the gap)",
+    "the client address Envoy reports (after clientIPDetection) looked up in the MaxMind DB files of authz's AUTHZ_GEOIP_*_DB; any entry matches; an entry naming no field, or a listener without a ClientTrafficPolicy clientIPDetection (or with trustedCIDRs), is Accepted=False as in Envoy Gateway; a rule needing a database authz has not loaded denies 503 GH_AUTHZ_GEOIP_UNAVAILABLE (authz /status names the gap)",
     GEO_TESTS,
   ),
   'spec.authorization.rules.principal.clientIPGeoLocations.country': authz('City database country.iso_code, ignoring case', GEO_TESTS),
