@@ -233,7 +233,7 @@ const credentials: Record<string, FieldSupport> = {
 };
 
 const RULES_TEST = 'services/authz/src/core/decide/evaluate-authorization.test.ts';
-const GEO_TESTS = `services/authz/src/core/decide/geo.test.ts, services/authz/src/geoip.int.test.ts, ${GOLDEN}/securitypolicy-authorization-geo.in.yaml`;
+const GEO_TESTS = `services/authz/src/core/decide/geo.test.ts, services/authz/src/geoip.int.test.ts, ${GOLDEN}/securitypolicy-authorization-geo.in.yaml, e2e/specs/geoip-rules.spec.ts`;
 const authorization: Record<string, FieldSupport> = {
   'spec.authorization': authz('authorization rules, first match decides', RULES_TEST),
   'spec.authorization.defaultAction': authz('Allow or Deny when no rule matches', RULES_TEST),
