@@ -2,6 +2,7 @@
 // REDIS_URL, LOG_LEVEL …), and the fixed settings that follow from how Envoy calls the service.
 // A bad value exits 2 with one line naming the variable.
 import { ConfigError, controlKeyEnv, env, type CommonConfig, type ConfigOf, type EnvSpec } from '@gatehouse/kit';
+import type { GeoDatabase } from './core/decide/geo.js';
 import { parseDurationMs } from './core/policy/fields.js';
 
 const duration = (description: string): EnvSpec<number | undefined> => ({
@@ -44,8 +45,21 @@ export const authzEnv = {
   AUTHZ_BASIC_HASH_QUEUE: env.int({ default: 8, min: 0, max: 1000, description: 'bcrypt checks waiting for a thread before more are denied 503 GH_AUTHZ_BASIC_BUSY' }),
   AUTHZ_BASIC_MAX_FAILURES: env.int({ default: 10, min: 0, description: 'failed basic-auth checks per user name and window before 429 GH_AUTHZ_BASIC_LOCKED; 0 turns it off' }),
   AUTHZ_BASIC_FAILURE_WINDOW: duration('the window AUTHZ_BASIC_MAX_FAILURES counts in (default 5m)'),
+  AUTHZ_GEOIP_CITY_DB: env.optionalString({ description: 'MaxMind DB (.mmdb) of cities (GeoLite2-City, GeoIP2-City, DBIP-City-Lite): country, region, city rules' }),
+  AUTHZ_GEOIP_ASN_DB: env.optionalString({ description: 'MaxMind DB of autonomous systems (GeoLite2-ASN, DBIP-ASN-Lite): asn rules' }),
+  AUTHZ_GEOIP_ISP_DB: env.optionalString({ description: 'MaxMind DB of ISPs (GeoIP2-ISP): isp rules, and asn rules without an ASN database' }),
+  AUTHZ_GEOIP_ANONYMOUS_IP_DB: env.optionalString({ description: 'MaxMind DB of anonymous networks (GeoIP2-Anonymous-IP): anonymous rules' }),
+  AUTHZ_GEOIP_RELOAD_INTERVAL: duration('how often the geo database files are checked for changes and reloaded (default 30s)'),
   AUTHZ_VERDICT_CACHE_SIZE: env.int({ default: 10_000, min: 0, description: 'verified tokens remembered (until their exp) per JWT provider and for introspection; 0 verifies every request' }),
 };
+
+/** The variable naming each geo database kind (README "Geo databases"). */
+export const GEOIP_VARIABLES = {
+  city: 'AUTHZ_GEOIP_CITY_DB',
+  asn: 'AUTHZ_GEOIP_ASN_DB',
+  isp: 'AUTHZ_GEOIP_ISP_DB',
+  anonymousIp: 'AUTHZ_GEOIP_ANONYMOUS_IP_DB',
+} as const satisfies Record<GeoDatabase, string>;
 
 export const authzDefaults = { grpcPort: 9001, adminPort: 9002 };
 

@@ -51,6 +51,7 @@ export const ErrorCodes = {
   sessionInvalid: 'GH_AUTHZ_SESSION_INVALID',
   // Authorization rules.
   forbidden: 'GH_AUTHZ_FORBIDDEN',
+  geoipUnavailable: 'GH_AUTHZ_GEOIP_UNAVAILABLE',
   // Fail closed.
   internal: 'GH_AUTHZ_INTERNAL',
   redisUnavailable: 'GH_AUTHZ_REDIS_UNAVAILABLE',
@@ -58,8 +59,8 @@ export const ErrorCodes = {
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
-// A dependency is down (JWKS, IdP, Redis): the check fails closed with 503, not as a bad credential.
-const UNAVAILABLE: ReadonlySet<string> = new Set([ErrorCodes.jwksUnavailable, ErrorCodes.oidcProviderUnavailable, ErrorCodes.redisUnavailable, ErrorCodes.introspectionFailed]);
+// A dependency is down (JWKS, IdP, Redis, a geo database): the check fails closed with 503, not as a bad credential.
+const UNAVAILABLE: ReadonlySet<string> = new Set([ErrorCodes.geoipUnavailable, ErrorCodes.jwksUnavailable, ErrorCodes.oidcProviderUnavailable, ErrorCodes.redisUnavailable, ErrorCodes.introspectionFailed]);
 
 export function isUnavailableCode(code: string): boolean {
   return UNAVAILABLE.has(code);

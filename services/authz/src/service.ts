@@ -6,14 +6,17 @@ import { FanoutChannels } from '@gatehouse/contracts';
 import { addStatusRoute, type SourceStatus } from './adapters/admin-routes.js';
 import { BcryptPool } from './adapters/bcrypt-pool.js';
 import { FilePolicySource } from './adapters/file-policy-source.js';
+import { GeoIpDatabases, type GeoDatabaseFile } from './adapters/geoip-databases.js';
+import { createGeoIpReport, type GeoIpReport } from './adapters/geoip-report.js';
 import { addAuthorizationService, createCheckHandler } from './adapters/grpc-authorization.js';
 import { KeySourceRegistry } from './adapters/key-sources.js';
 import { createAuthzMetrics, type AuthzMetrics } from './adapters/metrics.js';
 import { HttpIdpClient } from './adapters/oidc-idp-client.js';
 import { publicationToConfig, startRedisPolicySource } from './adapters/redis-policy-source.js';
 import { RedisSessionStore } from './adapters/redis-session-store.js';
-import { allowedRedirectOrigins, authzDefaults, authzEnv, REDIS_STARTUP_WAIT_MS, SESSION_REDIS, type AuthzSettings } from './config.js';
+import { allowedRedirectOrigins, authzDefaults, authzEnv, GEOIP_VARIABLES, REDIS_STARTUP_WAIT_MS, SESSION_REDIS, type AuthzSettings } from './config.js';
 import { Authorizer } from './core/authorize.js';
+import { GEO_DATABASES } from './core/decide/geo.js';
 import { formatConfigIssue, loadPolicies, type ConfigFile, type LoadResult } from './core/load-policies.js';
 import { createCookieSealer } from './core/oidc/cookie-crypto.js';
 import { OidcFlow } from './core/oidc/oidc-flow.js';
@@ -33,8 +36,10 @@ export const authzService: ServiceDefinition<typeof authzEnv> = {
     const metrics = createAuthzMetrics(ctx.meter);
     // Sessions and policy publications are sealed with the control key; what does not open is refused.
     const untrusted = untrustedData(ctx.meter, ctx.logger);
-    const authorizer = buildAuthorizer(ctx, metrics, untrusted);
-    const apply = buildPolicyIntake(ctx, authorizer, metrics);
+    const geo = openGeoDatabases(ctx, () => geoReport.check());
+    const authorizer = buildAuthorizer(ctx, metrics, untrusted, geo);
+    const geoReport = createGeoIpReport({ meter: ctx.meter, logger: ctx.logger, databases: geo, policies: () => authorizer.policies, variables: GEOIP_VARIABLES });
+    const apply = buildPolicyIntake(ctx, authorizer, metrics, geoReport);
     if (ctx.config.AUTHZ_CONFIG_PATH) await startFileSource(ctx, ctx.config.AUTHZ_CONFIG_PATH, apply);
     await startRedisSource(ctx, apply, untrusted);
     addAuthorizationService(ctx.grpc, createCheckHandler({ authorizer, metrics, logger: ctx.logger }));
@@ -43,8 +48,32 @@ export const authzService: ServiceDefinition<typeof authzEnv> = {
   },
 };
 
-/** The Authorizer and what it calls: JWKS key sources, the IdP client, OIDC sessions in Redis, bcrypt threads. */
-function buildAuthorizer(ctx: Context, metrics: AuthzMetrics, untrusted: UntrustedData): Authorizer {
+/** AUTHZ_GEOIP_*_DB, opened now (a bad file exits 2 naming its variable) and reloaded when they change. */
+function openGeoDatabases(ctx: Context, onChange: () => void): GeoIpDatabases {
+  const files: GeoDatabaseFile[] = GEO_DATABASES.flatMap((kind) => {
+    const path = ctx.config[GEOIP_VARIABLES[kind]];
+    return path ? [{ kind, variable: GEOIP_VARIABLES[kind], path }] : [];
+  });
+  const reloads = ctx.meter.createCounter('gatehouse_authz_geoip_reloads_total', { description: 'Geo database reloads by database and outcome' });
+  const databases = new GeoIpDatabases(files, {
+    ...(ctx.config.AUTHZ_GEOIP_RELOAD_INTERVAL !== undefined && { pollIntervalMs: ctx.config.AUTHZ_GEOIP_RELOAD_INTERVAL }),
+    onReload: (loaded) => {
+      reloads.add(1, { database: loaded.kind, outcome: 'ok' });
+      ctx.logger.info({ ...loaded }, `geo database ${loaded.kind} reloaded`);
+      onChange();
+    },
+    onReloadError: (file, err) => {
+      reloads.add(1, { database: file.kind, outcome: 'error' });
+      ctx.logger.error({ database: file.kind, path: file.path, err: err instanceof Error ? err.message : String(err) }, `geo database ${file.kind} not reloaded; the one loaded before keeps serving`);
+    },
+  });
+  for (const loaded of databases.loaded) ctx.logger.info({ ...loaded }, `geo database ${loaded.kind} loaded`);
+  ctx.onShutdown(() => databases.close());
+  return databases;
+}
+
+/** The Authorizer and what it calls: JWKS key sources, the IdP client, OIDC sessions in Redis, bcrypt threads, geo databases. */
+function buildAuthorizer(ctx: Context, metrics: AuthzMetrics, untrusted: UntrustedData, geo: GeoIpDatabases): Authorizer {
   const c = ctx.config;
   // Sessions must fail fast while Redis is down or hung (deny with our 503, never hang until Envoy's timeout).
   const sessions = ctx.redis({ name: 'sessions', ...SESSION_REDIS });
@@ -64,16 +93,17 @@ function buildAuthorizer(ctx: Context, metrics: AuthzMetrics, untrusted: Untrust
     oidcFlow,
     idp,
     onCache: metrics.cache,
+    geo,
     verdictCacheSize: c.AUTHZ_VERDICT_CACHE_SIZE,
   });
 }
 
 /** Each delivery of a source: last good per policy, merged, enforced, reported (log, metrics, /status). */
-function buildPolicyIntake(ctx: Context, authorizer: Authorizer, metrics: AuthzMetrics): ApplyPolicies {
+function buildPolicyIntake(ctx: Context, authorizer: Authorizer, metrics: AuthzMetrics, geoReport: GeoIpReport): ApplyPolicies {
   const sources = new PolicySources();
   const status = new Map<PolicySourceName, SourceStatus>();
   const health = configHealthMetrics(ctx.meter, () => 'SecurityPolicy');
-  addStatusRoute(ctx.admin, () => ({ enforced: authorizer.policies, sources: status }));
+  addStatusRoute(ctx.admin, () => ({ enforced: authorizer.policies, sources: status, geoip: geoReport.status() }));
   return (source, load, version) => {
     const update = sources.update(source, load, version);
     authorizer.setPolicies(update.policySet);
@@ -86,6 +116,7 @@ function buildPolicyIntake(ctx: Context, authorizer: Authorizer, metrics: AuthzM
     for (const e of update.result.stale) log.warn({ source, policy: e.key, file: e.file, generation: e.generation, servingGeneration: e.servingGeneration }, `SecurityPolicy ${e.key}: generation ${e.generation} refused, generation ${e.servingGeneration} keeps serving`);
     for (const r of update.result.refused) log.error({ source, policy: r.key, file: r.file }, `SecurityPolicy ${r.key}: never valid, not served (requests naming it are denied)`);
     log.info({ source, version, policies: update.result.serving.map((e) => e.key) }, 'config applied');
+    geoReport.check();
   };
 }
 

@@ -1,6 +1,7 @@
 // GET /status on the admin port: the enforced policies and, per source, the policies served (and
 // whether an older generation serves because the newest one was refused), the policies refused, and
-// every config problem as one "file:line: SecurityPolicy ns/name: /path: CODE: message" line.
+// every config problem as one "file:line: SecurityPolicy ns/name: /path: CODE: message" line; and the
+// geo databases loaded and the policies that need one this replica lacks (adapters/geoip-report).
 import type { ServiceContext } from '@gatehouse/kit';
 import { formatConfigIssue } from '@gatehouse/schemas';
 import type { ConfigIssue } from '../core/load-policies.js';
@@ -16,11 +17,12 @@ export interface SourceStatus {
 export interface PolicyStatus {
   readonly enforced: PolicySet;
   readonly sources: ReadonlyMap<PolicySourceName, SourceStatus>;
+  readonly geoip?: unknown;
 }
 
 export function addStatusRoute(admin: ServiceContext<unknown>['admin'], status: () => PolicyStatus): void {
   admin.get('/status', async () => {
-    const { enforced, sources } = status();
+    const { enforced, sources, geoip } = status();
     return {
       version: enforced.version,
       policies: [...enforced.policies.keys()].sort(),
@@ -35,6 +37,7 @@ export function addStatusRoute(admin: ServiceContext<unknown>['admin'], status: 
           },
         ]),
       ),
+      ...(geoip !== undefined && { geoip }),
     };
   });
 }

@@ -12,6 +12,7 @@ import type { KeySource } from './authenticate/select-keys.js';
 import { newIdentity, VerdictCaches, type AuthenticateDeps, type BcryptVerifier, type Identity } from './authenticate/step.js';
 import { deny, unauthorized, type Decision } from './decide/decision.js';
 import { evaluateAuthorization } from './decide/evaluate-authorization.js';
+import { NO_GEO, type GeoLookup } from './decide/geo.js';
 import { headersToRemove } from './decide/identity-headers.js';
 import type { RequestView } from './decide/request-view.js';
 import type { IdpClient } from './oidc/oidc-ports.js';
@@ -36,6 +37,8 @@ export interface AuthorizerOptions {
   /** Longest an introspection answer is reused, capped further by the token's exp. Default 60 s. */
   readonly introspectionCacheMaxMs?: number;
   readonly now?: () => number;
+  /** The geo databases clientIPGeoLocations rules read (adapters/geoip-databases); default none. */
+  readonly geo?: GeoLookup;
   /** Cache hit/miss counter hook, for per-policy metrics. */
   readonly onCache?: (policy: string, cache: 'jwt' | 'introspection', hit: boolean) => void;
 }
@@ -51,11 +54,13 @@ const BASIC_CHALLENGE = [['www-authenticate', 'Basic realm="gatehouse", charset=
 
 export class Authorizer {
   readonly #defaultPolicy: string | undefined;
+  readonly #geo: GeoLookup;
   #policies: PolicySet;
   #deps: AuthenticateDeps;
 
   constructor(policies: PolicySet, options: AuthorizerOptions) {
     this.#defaultPolicy = options.defaultPolicy;
+    this.#geo = options.geo ?? NO_GEO;
     this.#policies = policies;
     this.#deps = {
       now: options.now ?? Date.now,
@@ -136,7 +141,9 @@ export class Authorizer {
   /** The authorization rules over an authenticated identity, and the allow answer built from it. */
   #authorizeIdentity(request: RequestView, policy: CompiledPolicy, identity: Identity): Decision {
     if (policy.authorization) {
-      const verdict = evaluateAuthorization(policy.authorization, request, identity.jwt);
+      const verdict = evaluateAuthorization(policy.authorization, request, identity.jwt, this.#geo);
+      // A rule that needs a geo database this replica has not loaded fails closed, like any missing dependency.
+      if (verdict.missingGeoDatabases) throw new AuthzError(ErrorCodes.geoipUnavailable, `rule "${verdict.rule}" needs the ${verdict.missingGeoDatabases.join(', ')} database (AUTHZ_GEOIP_*_DB)`);
       if (verdict.action === 'Deny') return deny(403, ErrorCodes.forbidden);
     }
     identity.upstream.push(['x-gatehouse-auth-method', identity.via]);

@@ -1,7 +1,11 @@
 // Authorization rules: the first rule whose every condition matches decides; otherwise the default action.
+// A rule whose clientIPGeoLocations cannot be decided (its answer depends on a database this service has
+// not loaded) denies the request: skipping it could let a later rule or an Allow default through what
+// it was written to stop, and matching it could allow what it was written to allow only from somewhere.
 import type { RequestAttributes } from '@gatehouse/cel';
 import { celAttributes } from './cel-attributes.js';
 import { cidrContains } from './cidr.js';
+import { databasesNeeded, matchGeoLocations, missingDatabases, NO_GEO, type GeoDatabase, type GeoLookup, type GeoRecord } from './geo.js';
 import { readClaim, readScopes } from '../authenticate/claims.js';
 import { normalizePath } from './normalize-path.js';
 import type { AuthorizationRule, AuthorizationSpec } from '../policy/policy-model.js';
@@ -16,15 +20,26 @@ export interface AuthorizationVerdict {
   readonly action: 'Allow' | 'Deny';
   /** The rule that decided, or undefined for the default action. */
   readonly rule?: string;
+  /** Set when `rule` could not be decided for want of these geo databases; the action is then Deny. */
+  readonly missingGeoDatabases?: readonly GeoDatabase[];
 }
 
-export function evaluateAuthorization(spec: AuthorizationSpec, request: RequestView, jwt: VerifiedJwt | undefined): AuthorizationVerdict {
+export function evaluateAuthorization(spec: AuthorizationSpec, request: RequestView, jwt: VerifiedJwt | undefined, geo: GeoLookup = NO_GEO): AuthorizationVerdict {
   const path = normalizePath(request.path);
-  // Built once, and only when a rule with a CEL expression gets that far.
+  // Built once, and only when a rule with a CEL expression (or a geo condition) gets that far.
   let attributes: RequestAttributes | undefined;
   const cel = (rule: AuthorizationRule): boolean => rule.cel!.matches((attributes ??= celAttributes(request, jwt)));
+  let record: GeoRecord | undefined;
+  const geoRecord = (): GeoRecord => (record ??= geo.lookup(request.clientIp));
   for (const rule of spec.rules) {
-    if (ruleMatches(rule, request, path, jwt) && (!rule.cel || cel(rule))) return { action: rule.action, rule: rule.name };
+    if (!ruleMatches(rule, request, path, jwt)) continue;
+    const located = rule.geoLocations.length === 0 || matchGeoLocations(rule.geoLocations, geoRecord, geo.available);
+    if (located === false || (rule.cel && !cel(rule))) continue;
+    if (located === 'unknown') {
+      const missing = missingDatabases(databasesNeeded([rule]), geo.available);
+      return { action: 'Deny', rule: rule.name, missingGeoDatabases: missing };
+    }
+    return { action: rule.action, rule: rule.name };
   }
   return { action: spec.defaultAction };
 }

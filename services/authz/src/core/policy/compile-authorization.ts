@@ -1,7 +1,8 @@
-// spec.authorization -> AuthorizationSpec: rules (first match decides) over client CIDRs, headers, JWT
-// claims and scopes, methods and paths; the default action is Deny unless it says Allow.
+// spec.authorization -> AuthorizationSpec: rules (first match decides) over client CIDRs, client geo
+// locations, headers, JWT claims and scopes, methods and paths; the default action is Deny unless it says Allow.
 import { compileCel } from '@gatehouse/cel';
 import { parseCidr } from '../decide/cidr.js';
+import { compileGeoLocations } from './compile-geo-locations.js';
 import { arr, asObj, headerName, optional, str, type CompileContext, type Obj } from './fields.js';
 import type { AuthorizationRule, AuthorizationSpec, JwtSpec } from './policy-model.js';
 
@@ -19,6 +20,7 @@ function compileRule(r: Obj, path: string, index: number, jwt: JwtSpec | undefin
     if (!cidr) ctx.issue(`${path}/principal/clientCIDRs/${i}`, `"${String(text)}" is not a CIDR`);
     return cidr ? [cidr] : [];
   });
+  const geoLocations = compileGeoLocations(principal.clientIPGeoLocations, `${path}/principal/clientIPGeoLocations`, ctx);
   const headers = arr(principal.headers).map((h, i) => ({
     name: headerName(asObj(h).name, `${path}/principal/headers/${i}/name`, ctx),
     values: arr(asObj(h).values).filter((v): v is string => typeof v === 'string'),
@@ -31,6 +33,7 @@ function compileRule(r: Obj, path: string, index: number, jwt: JwtSpec | undefin
     name: str(r.name) ?? `rule-${index}`,
     action: r.action === 'Allow' ? 'Allow' : 'Deny',
     clientCidrs,
+    geoLocations,
     headers,
     ...(jwtMatch && { jwt: jwtMatch }),
     methods,

@@ -36,12 +36,26 @@ describe('compileSecurityPolicy', () => {
     });
     expect(issues.filter((i) => i.code === 'GH_AUTHZ_CONFIG_UNSUPPORTED_FIELD').map((i) => i.path).sort()).toEqual(
       [
-        '/spec/authorization/rules/0/principal/clientIPGeoLocations',
         '/spec/extAuth',
         '/spec/jwt/providers/0/remoteJWKS/backendSettings',
         '/spec/oidc/cookieNames',
       ].sort(),
     );
+  });
+  it('compiles clientIPGeoLocations (codes upper-cased, names lower-cased) and refuses entries that name nothing', () => {
+    const rule = (entries: object[]) => ({ authorization: { rules: [{ action: 'Allow', principal: { clientIPGeoLocations: entries } }] } });
+    const { policy, issues } = compile(rule([{ country: 'es', region: 'md', city: 'Madrid' }, { asn: 3352, isp: 'Telefonica de Espana' }, { anonymous: { isVPN: false, isTor: true } }]));
+    expect(issues).toEqual([]);
+    expect(policy!.authorization!.rules[0]!.geoLocations).toEqual([
+      { country: 'ES', region: 'MD', city: 'madrid' },
+      { asn: 3352, isp: 'telefonica de espana' },
+      { anonymous: { isVPN: false, isTor: true } },
+    ]);
+    const refused = compile(rule([{}, { anonymous: {} }]));
+    expect(refused.issues.map((i) => `${i.path} ${i.code}`)).toEqual([
+      '/spec/authorization/rules/0/principal/clientIPGeoLocations/0 GH_AUTHZ_CONFIG_INVALID',
+      '/spec/authorization/rules/0/principal/clientIPGeoLocations/1/anonymous GH_AUTHZ_CONFIG_INVALID',
+    ]);
   });
   it('resolves a remoteJWKS backendRef to its Backend address, and refuses an unknown Backend', () => {
     const provider = (backendRefs: object[]) => ({ jwt: { providers: [{ name: 'a', issuer: 'https://i', audiences: ['x'], remoteJWKS: { uri: 'https://i.example/jwks', backendRefs } }] } });

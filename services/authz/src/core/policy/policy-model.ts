@@ -3,6 +3,7 @@
 import type { CelProgram } from '@gatehouse/cel';
 import type { JSONWebKeySet } from 'jose';
 import type { Cidr } from '../decide/cidr.js';
+import type { GeoLocationMatch } from '../decide/geo.js';
 import type { PasswordHash } from '../authenticate/htpasswd.js';
 
 /** Where a credential may be found; header names are lower-case. */
@@ -103,6 +104,8 @@ export interface AuthorizationRule {
   readonly name: string;
   readonly action: 'Allow' | 'Deny';
   readonly clientCidrs: readonly Cidr[];
+  /** principal.clientIPGeoLocations (any entry matches); empty: no geo condition. */
+  readonly geoLocations: readonly GeoLocationMatch[];
   readonly headers: readonly { readonly name: string; readonly values: readonly string[] }[];
   readonly jwt?: { readonly provider: string; readonly claims: readonly ClaimMatch[]; readonly scopes: readonly string[] };
   readonly methods: readonly string[];

@@ -61,6 +61,7 @@ const securityPolicySpec: Shape = {
         action: true,
         principal: {
           clientCIDRs: true,
+          clientIPGeoLocations: [{ country: true, region: true, city: true, asn: true, isp: true, anonymous: { isAnonymous: true, isVPN: true, isHosting: true, isTor: true, isProxy: true } }],
           headers: [{ name: true, values: true }],
           jwt: { provider: true, claims: [{ name: true, valueType: true, values: true }], scopes: true },
         },

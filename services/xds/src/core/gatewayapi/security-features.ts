@@ -5,6 +5,8 @@
 import type { GatewayResource } from '../provider/resource-types.js';
 import type { CorsIR, CsrfIR, ExtAuthIR, StringMatchIR } from '../ir/types.js';
 import { celProblems } from './authorization-cel.js';
+import { geoLocationProblems } from './authorization-geo.js';
+import { geoClientIpProblems } from './authorization-geo-client-ip.js';
 import { refusedValues } from './security-policy-values.js';
 import { resolveAuthzBackends } from './authz-backends.js';
 import { ClusterRegistry, resolveBackendRef, type BackendRef } from './backends.js';
@@ -68,7 +70,7 @@ interface SecurityPolicySpec {
 export function translateSecurityFeatures(policy: GatewayResource, index: ResourceIndex): { features: SecurityFeatures; problems: string[] } {
   const spec = (policy.spec ?? {}) as SecurityPolicySpec & Record<string, unknown>;
   const namespace = policy.metadata.namespace;
-  const problems = [...findRefusedFields(spec, securityPolicyFields), ...celProblems(spec), ...refusedValues(spec), ...resolveAuthzBackends(spec, namespace, index).problems];
+  const problems = [...findRefusedFields(spec, securityPolicyFields), ...celProblems(spec), ...geoLocationProblems(spec), ...geoClientIpProblems(policy, index), ...refusedValues(spec), ...resolveAuthzBackends(spec, namespace, index).problems];
   const features: SecurityFeatures = { authz: AUTHZ_SECTIONS.some((section) => spec[section] !== undefined) };
   if (objectsOf<{ recomputeRoute?: boolean }>((spec.jwt as { providers?: unknown } | undefined)?.providers).some((p) => p.recomputeRoute === true)) features.authzRecomputeRoute = true;
 

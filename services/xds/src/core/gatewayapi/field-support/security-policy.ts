@@ -233,6 +233,7 @@ const credentials: Record<string, FieldSupport> = {
 };
 
 const RULES_TEST = 'services/authz/src/core/decide/evaluate-authorization.test.ts';
+const GEO_TESTS = `services/authz/src/core/decide/geo.test.ts, services/authz/src/geoip.int.test.ts, ${GOLDEN}/securitypolicy-authorization-geo.in.yaml, e2e/specs/geoip-rules.spec.ts`;
 const authorization: Record<string, FieldSupport> = {
   'spec.authorization': authz('authorization rules, first match decides', RULES_TEST),
   'spec.authorization.defaultAction': authz('Allow or Deny when no rule matches', RULES_TEST),
@@ -251,9 +252,21 @@ const authorization: Record<string, FieldSupport> = {
   'spec.authorization.rules.operation.path.invert': authz('inverted match', RULES_TEST),
   'spec.authorization.rules.principal': authz('who', RULES_TEST),
   'spec.authorization.rules.principal.clientCIDRs': authz('client address ranges', RULES_TEST),
-  'spec.authorization.rules.principal.clientIPGeoLocations': refused(
-    'not implemented: matching country, region, city, ASN, ISP and anonymity needs MaxMind City, ASN, ISP and Anonymous-IP databases; the npm readers (maxmind, mmdb-lib) ship neither a database nor a writer to build test ones, so the lookups cannot be tested yet',
+  'spec.authorization.rules.principal.clientIPGeoLocations': authz(
+    "the client address Envoy reports (after clientIPDetection) looked up in the MaxMind DB files of authz's AUTHZ_GEOIP_*_DB; any entry matches; an entry naming no field, or a listener without a ClientTrafficPolicy clientIPDetection (or with trustedCIDRs), is Accepted=False as in Envoy Gateway; a rule needing a database authz has not loaded denies 503 GH_AUTHZ_GEOIP_UNAVAILABLE (authz /status names the gap)",
+    GEO_TESTS,
   ),
+  'spec.authorization.rules.principal.clientIPGeoLocations.country': authz('City database country.iso_code, ignoring case', GEO_TESTS),
+  'spec.authorization.rules.principal.clientIPGeoLocations.region': authz('City database subdivisions[0].iso_code, ignoring case', GEO_TESTS),
+  'spec.authorization.rules.principal.clientIPGeoLocations.city': authz('City database city.names.en, ignoring case', GEO_TESTS),
+  'spec.authorization.rules.principal.clientIPGeoLocations.asn': authz('ASN (else ISP) database autonomous_system_number', GEO_TESTS),
+  'spec.authorization.rules.principal.clientIPGeoLocations.isp': authz('ISP database isp, ignoring case', GEO_TESTS),
+  'spec.authorization.rules.principal.clientIPGeoLocations.anonymous': authz('Anonymous-IP database flags (an address it does not list: all false); naming no flag is Accepted=False', GEO_TESTS),
+  'spec.authorization.rules.principal.clientIPGeoLocations.anonymous.isAnonymous': authz('is_anonymous', GEO_TESTS),
+  'spec.authorization.rules.principal.clientIPGeoLocations.anonymous.isVPN': authz('is_anonymous_vpn', GEO_TESTS),
+  'spec.authorization.rules.principal.clientIPGeoLocations.anonymous.isHosting': authz('is_hosting_provider', GEO_TESTS),
+  'spec.authorization.rules.principal.clientIPGeoLocations.anonymous.isTor': authz('is_tor_exit_node', GEO_TESTS),
+  'spec.authorization.rules.principal.clientIPGeoLocations.anonymous.isProxy': authz('is_public_proxy', GEO_TESTS),
   'spec.authorization.rules.principal.headers': authz('request headers', RULES_TEST),
   'spec.authorization.rules.principal.headers.name': authz('header name', RULES_TEST),
   'spec.authorization.rules.principal.headers.values': authz('any of these values', RULES_TEST),
