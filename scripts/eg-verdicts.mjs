@@ -69,12 +69,35 @@ const options = {
   certs: { clusterName: 'gatehouse-certs', host: '127.0.0.1', port: 8089 },
 };
 
+/** EG's list keys by lower case: its harness decodes with encoding/json, which matches names in any case. */
+const LIST_KEYS_LOWER = new Map([...Object.keys(LIST_KINDS), ...DROPPED_KEYS].map((k) => [k.toLowerCase(), k]));
+/** Free-form maps whose keys are data, not field names: left as written. */
+const FREE_FORM_KEYS = new Set(['config', 'labels', 'annotations', 'data', 'stringData', 'metadata']);
+
+/**
+ * EG's fixtures sometimes capitalise a field (`Name:`, `Port:`, `Path:`); encoding/json matches it to `name`
+ * anyway, so EG reads what the author meant. Give Gatehouse the field's real spelling (Kubernetes field names
+ * start lower case) unless the object already has it.
+ */
+function normaliseFieldCase(value) {
+  if (Array.isArray(value)) return value.map(normaliseFieldCase);
+  if (!value || typeof value !== 'object') return value;
+  const out = {};
+  for (const [k, v] of Object.entries(value)) {
+    const lower = /^[A-Z][a-zA-Z0-9]*$/.test(k) ? k[0].toLowerCase() + k.slice(1) : k;
+    const key = lower !== k && !(lower in value) ? lower : k;
+    out[key] = FREE_FORM_KEYS.has(key) ? v : normaliseFieldCase(v);
+  }
+  return out;
+}
+
 /** EG's in.yaml as Gatehouse documents (status stripped, a GatewayClass added when missing). */
 function toDocuments(input) {
   const docs = [];
   const dropped = [];
-  for (const [key, items] of Object.entries(input ?? {})) {
+  for (const [rawKey, items] of Object.entries(input ?? {})) {
     if (!Array.isArray(items)) continue;
+    const key = LIST_KEYS_LOWER.get(rawKey.toLowerCase()) ?? rawKey;
     if (DROPPED_KEYS.has(key) || !LIST_KINDS[key]) {
       if (!DROPPED_KEYS.has(key)) dropped.push(key);
       continue;
@@ -83,6 +106,7 @@ function toDocuments(input) {
     for (const item of items) {
       const { status: _status, ...rest } = item ?? {};
       const doc = { ...rest, apiVersion: rest.apiVersion ?? apiVersion, kind: rest.kind ?? kind };
+      if (doc.spec && kind !== 'Secret' && kind !== 'ConfigMap') doc.spec = normaliseFieldCase(doc.spec);
       // EG's fixtures ignore apiVersion (GRPCRoute v1alpha2, which Gateway API v1.6 no longer serves):
       // a user's cluster would hold the served version, so give Gatehouse that one.
       const served = SUPPORTED_KINDS.get(doc.kind);
