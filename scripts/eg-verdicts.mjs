@@ -69,6 +69,23 @@ const options = {
   certs: { clusterName: 'gatehouse-certs', host: '127.0.0.1', port: 8089 },
 };
 
+const harnessService = (namespace, name, ports) => ({ apiVersion: 'v1', kind: 'Service', metadata: { namespace, name }, spec: { ports } });
+const HARNESS_PORTS = [
+  { name: 'http', port: 8080, protocol: 'TCP' },
+  { name: 'https', port: 8443, protocol: 'TCP' },
+  { name: 'tcp', port: 8163, protocol: 'TCP' },
+  { name: 'udp', port: 8162, protocol: 'UDP' },
+];
+/** The Services EG's translator test harness gives every case. */
+const HARNESS_SERVICES = [
+  ...[1, 2, 3, 4].map((i) => harnessService('default', `service-${i}`, HARNESS_PORTS)),
+  harnessService('default', 'mirror-service', [{ name: 'http', port: 8080, protocol: 'TCP' }]),
+  harnessService('monitoring', 'otel-collector', [
+    { name: 'grpc', port: 4317, protocol: 'TCP', appProtocol: 'grpc' },
+    { name: 'zipkin', port: 9411, protocol: 'TCP' },
+  ]),
+];
+
 /** EG's list keys by lower case: its harness decodes with encoding/json, which matches names in any case. */
 const LIST_KEYS_LOWER = new Map([...Object.keys(LIST_KINDS), ...DROPPED_KEYS].map((k) => [k.toLowerCase(), k]));
 /** Free-form maps whose keys are data, not field names: left as written. */
@@ -121,6 +138,12 @@ function toDocuments(input) {
       }
       docs.push(doc);
     }
+  }
+  // EG's harness (translator_test.go) adds Services service-1..4 (ports http 8080, https 8443, tcp 8163,
+  // udp 8162), mirror-service and monitoring/otel-collector to every case: declare the ones the case does
+  // not, so a Service-targeted policy or a port check sees what EG's translator saw.
+  for (const svc of HARNESS_SERVICES) {
+    if (!docs.some((d) => d.kind === 'Service' && d.metadata?.name === svc.metadata.name && (d.metadata?.namespace ?? 'default') === svc.metadata.namespace)) docs.push(svc);
   }
   // EG's classEnvoyProxy (later envoyProxyForGatewayClass): the EnvoyProxy its harness's GatewayClass names.
   const classProxy = input?.envoyProxyForGatewayClass ?? input?.classEnvoyProxy;
