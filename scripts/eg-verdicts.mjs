@@ -184,7 +184,11 @@ const ROUTE_KINDS = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', '
 function verdictsOf(kind, status) {
   // Older EG cases give a policy plain status.conditions instead of ancestors.
   if (POLICY_KINDS.has(kind)) {
-    const lists = status?.ancestors ? status.ancestors.map((a) => a.conditions) : status?.conditions ? [status.conditions] : [];
+    // A later EG also lists, for a policy merged into its parent's, an ancestor carrying only a Merged
+    // condition (the parent Gateway without section): bookkeeping, not a verdict.
+    const lists = (status?.ancestors ? status.ancestors.map((a) => a.conditions) : status?.conditions ? [status.conditions] : []).filter(
+      (conditions) => !(conditions?.length && !conditions.some((c) => c.type === 'Accepted') && conditions.every((c) => c.type === 'Merged')),
+    );
     return [{ kind, sub: '', ...verdict(lists, ['Accepted']) }];
   }
   if (ROUTE_KINDS.has(kind)) return [{ kind, sub: '', ...verdict((status?.parents ?? []).map((p) => p.conditions), ['Accepted', 'ResolvedRefs']) }];
