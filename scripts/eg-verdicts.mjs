@@ -69,12 +69,52 @@ const options = {
   certs: { clusterName: 'gatehouse-certs', host: '127.0.0.1', port: 8089 },
 };
 
+const harnessService = (namespace, name, ports) => ({ apiVersion: 'v1', kind: 'Service', metadata: { namespace, name }, spec: { ports } });
+const HARNESS_PORTS = [
+  { name: 'http', port: 8080, protocol: 'TCP' },
+  { name: 'https', port: 8443, protocol: 'TCP' },
+  { name: 'tcp', port: 8163, protocol: 'TCP' },
+  { name: 'udp', port: 8162, protocol: 'UDP' },
+];
+/** The Services EG's translator test harness gives every case. */
+const HARNESS_SERVICES = [
+  ...[1, 2, 3, 4].map((i) => harnessService('default', `service-${i}`, HARNESS_PORTS)),
+  harnessService('default', 'mirror-service', [{ name: 'http', port: 8080, protocol: 'TCP' }]),
+  harnessService('monitoring', 'otel-collector', [
+    { name: 'grpc', port: 4317, protocol: 'TCP', appProtocol: 'grpc' },
+    { name: 'zipkin', port: 9411, protocol: 'TCP' },
+  ]),
+];
+
+/** EG's list keys by lower case: its harness decodes with encoding/json, which matches names in any case. */
+const LIST_KEYS_LOWER = new Map([...Object.keys(LIST_KINDS), ...DROPPED_KEYS].map((k) => [k.toLowerCase(), k]));
+/** Free-form maps whose keys are data, not field names: left as written. */
+const FREE_FORM_KEYS = new Set(['config', 'labels', 'annotations', 'data', 'stringData', 'metadata']);
+
+/**
+ * EG's fixtures sometimes capitalise a field (`Name:`, `Port:`, `Path:`); encoding/json matches it to `name`
+ * anyway, so EG reads what the author meant. Give Gatehouse the field's real spelling (Kubernetes field names
+ * start lower case) unless the object already has it.
+ */
+function normaliseFieldCase(value) {
+  if (Array.isArray(value)) return value.map(normaliseFieldCase);
+  if (!value || typeof value !== 'object') return value;
+  const out = {};
+  for (const [k, v] of Object.entries(value)) {
+    const lower = /^[A-Z][a-zA-Z0-9]*$/.test(k) ? k[0].toLowerCase() + k.slice(1) : k;
+    const key = lower !== k && !(lower in value) ? lower : k;
+    out[key] = FREE_FORM_KEYS.has(key) ? v : normaliseFieldCase(v);
+  }
+  return out;
+}
+
 /** EG's in.yaml as Gatehouse documents (status stripped, a GatewayClass added when missing). */
 function toDocuments(input) {
   const docs = [];
   const dropped = [];
-  for (const [key, items] of Object.entries(input ?? {})) {
+  for (const [rawKey, items] of Object.entries(input ?? {})) {
     if (!Array.isArray(items)) continue;
+    const key = LIST_KEYS_LOWER.get(rawKey.toLowerCase()) ?? rawKey;
     if (DROPPED_KEYS.has(key) || !LIST_KINDS[key]) {
       if (!DROPPED_KEYS.has(key)) dropped.push(key);
       continue;
@@ -83,6 +123,7 @@ function toDocuments(input) {
     for (const item of items) {
       const { status: _status, ...rest } = item ?? {};
       const doc = { ...rest, apiVersion: rest.apiVersion ?? apiVersion, kind: rest.kind ?? kind };
+      if (doc.spec && kind !== 'Secret' && kind !== 'ConfigMap') doc.spec = normaliseFieldCase(doc.spec);
       // EG's fixtures ignore apiVersion (GRPCRoute v1alpha2, which Gateway API v1.6 no longer serves):
       // a user's cluster would hold the served version, so give Gatehouse that one.
       const served = SUPPORTED_KINDS.get(doc.kind);
@@ -97,6 +138,12 @@ function toDocuments(input) {
       }
       docs.push(doc);
     }
+  }
+  // EG's harness (translator_test.go) adds Services service-1..4 (ports http 8080, https 8443, tcp 8163,
+  // udp 8162), mirror-service and monitoring/otel-collector to every case: declare the ones the case does
+  // not, so a Service-targeted policy or a port check sees what EG's translator saw.
+  for (const svc of HARNESS_SERVICES) {
+    if (!docs.some((d) => d.kind === 'Service' && d.metadata?.name === svc.metadata.name && (d.metadata?.namespace ?? 'default') === svc.metadata.namespace)) docs.push(svc);
   }
   // EG's classEnvoyProxy (later envoyProxyForGatewayClass): the EnvoyProxy its harness's GatewayClass names.
   const classProxy = input?.envoyProxyForGatewayClass ?? input?.classEnvoyProxy;
@@ -137,7 +184,11 @@ const ROUTE_KINDS = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', '
 function verdictsOf(kind, status) {
   // Older EG cases give a policy plain status.conditions instead of ancestors.
   if (POLICY_KINDS.has(kind)) {
-    const lists = status?.ancestors ? status.ancestors.map((a) => a.conditions) : status?.conditions ? [status.conditions] : [];
+    // A later EG also lists, for a policy merged into its parent's, an ancestor carrying only a Merged
+    // condition (the parent Gateway without section): bookkeeping, not a verdict.
+    const lists = (status?.ancestors ? status.ancestors.map((a) => a.conditions) : status?.conditions ? [status.conditions] : []).filter(
+      (conditions) => !(conditions?.length && !conditions.some((c) => c.type === 'Accepted') && conditions.every((c) => c.type === 'Merged')),
+    );
     return [{ kind, sub: '', ...verdict(lists, ['Accepted']) }];
   }
   if (ROUTE_KINDS.has(kind)) return [{ kind, sub: '', ...verdict((status?.parents ?? []).map((p) => p.conditions), ['Accepted', 'ResolvedRefs']) }];
