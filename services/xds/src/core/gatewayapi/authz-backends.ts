@@ -26,6 +26,8 @@ export function resolveAuthzBackends(spec: Record<string, unknown>, namespace: s
     const ref = holder?.backendRefs ? objectsOf<Ref>(holder.backendRefs)[0] : holder?.backendRef;
     if (!ref) continue;
     const at = `${path}.${holder?.backendRefs ? 'backendRefs[0]' : 'backendRef'}`;
+    // authz connects to one address: a second backend would be silently unused.
+    if (holder?.backendRefs && objectsOf<Ref>(holder.backendRefs).length > 1) problems.push(`${path}.backendRefs: the authz service connects to one backend; use one backendRef`);
     const refNamespace = ref.namespace ?? namespace;
     if ((ref.kind ?? 'Service') !== 'Backend') problems.push(`${at}: only a Backend can be reached by the authz service`);
     else if (refNamespace !== namespace) problems.push(`${at}: Backend ${refNamespace}/${ref.name} is in another namespace; authz reads Backends of the policy's namespace only`);
