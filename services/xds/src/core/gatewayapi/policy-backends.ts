@@ -31,7 +31,7 @@ export interface PolicyBackends {
   retry?: ServiceRetryIR;
 }
 
-type BackendSettingsSpec = ClusterSettingsSpec & { retry?: TrafficPolicySpec['retry'] };
+export type BackendSettingsSpec = ClusterSettingsSpec & { retry?: TrafficPolicySpec['retry'] };
 
 export interface PolicyBackendsInput {
   refs: PolicyBackendRef[];
@@ -68,7 +68,7 @@ export function planPolicyBackends(input: PolicyBackendsInput, index: ResourceIn
 }
 
 /** backendSettings read by the BackendTrafficPolicy code, its messages naming the field where it sits. */
-function translateBackendSettings(spec: BackendSettingsSpec, policy: string, at: string, problems: string[]): { cluster?: ClusterPolicyIR; retry?: ServiceRetryIR } {
+export function translateBackendSettings(spec: BackendSettingsSpec, policy: string, at: string, problems: string[]): { cluster?: ClusterPolicyIR; retry?: ServiceRetryIR } {
   const own: string[] = [];
   const values = new PolicyValues(own);
   const cluster = translateClusterSettings(policy, spec, values);

@@ -10,7 +10,7 @@ import type { FieldSupport } from './field-support.js';
 /** The ClusterSettings fields of Envoy Gateway v1.9 (a BackendTrafficPolicy has them at its top level). */
 const CLUSTER_SETTINGS = ['circuitBreaker', 'connection', 'dns', 'healthCheck', 'http2', 'loadBalancer', 'proxyProtocol', 'retry', 'tcpKeepalive', 'timeout'];
 
-const ROUTE_TIMEOUT = 'a route timeout: a call to a policy service has its own timeout (extAuth.timeout, extProc.messageTimeout)';
+const ROUTE_TIMEOUT = 'a route timeout: calls to a policy service or a telemetry collector are not routed (extAuth.timeout and extProc.messageTimeout bound a policy service call)';
 const NO_HASH_KEY = 'a consistent hash needs a hash key from the route (hash_policy), and calls to a policy service have none';
 
 function refused(reason: string): FieldSupport {
@@ -31,23 +31,27 @@ function fromRoot(tests: string): string {
 
 /** `service`: how retry reaches it (gRPC: the GrpcService retry_policy; HTTP ext_authz has none in the Envoy API served). */
 export function policyBackendFields(at: string, service: 'grpc' | 'http', cluster: string, test: string): Record<string, FieldSupport> {
-  const fields: Record<string, FieldSupport> = {
+  return {
     [`${at}.backendRefs.weight`]: translated(`each backend's share of ${cluster}: load_balancing_weight spread over its endpoints (Envoy Gateway gives every backend weight 1); weight 0: none`, test),
     [`${at}.backendRefs.fallback`]: translated(`the backend's endpoints at priority 1 of ${cluster} (failover when the primaries lose health)`, test),
-    [`${at}.backendSettings`]: translated(`${cluster} with the settings a BackendTrafficPolicy puts on a route's cluster`, test),
+    ...backendSettingsFields(`${at}.backendSettings`, `${cluster} with the settings a BackendTrafficPolicy puts on a route's cluster`, test, service === 'grpc' ? 'grpc' : 'retry of an HTTP ext_authz service: HttpService has no retry_policy in the Envoy API Gatehouse serves'),
   };
+}
+
+/** ClusterSettings at `settings`; `retry`: 'grpc' (the service's retry_policy) or why retry is refused. */
+export function backendSettingsFields(settings: string, envoy: string, test: string, retry: string): Record<string, FieldSupport> {
+  const fields: Record<string, FieldSupport> = { [settings]: translated(envoy, test) };
   for (const [key, support] of Object.entries(backendTrafficPolicyFields)) {
     const field = key.slice('spec.'.length);
     if (!CLUSTER_SETTINGS.some((top) => field === top || field.startsWith(`${top}.`))) continue;
-    fields[`${at}.backendSettings.${field}`] = support.status === 'translated' ? translated(support.envoy, `${fromRoot(support.test)}, ${test}`) : support;
+    fields[`${settings}.${field}`] = support.status === 'translated' ? translated(support.envoy, `${fromRoot(support.test)}, ${test}`) : support;
   }
-  const settings = `${at}.backendSettings`;
   for (const field of ['requestTimeout', 'maxStreamDuration', 'streamIdleTimeout']) fields[`${settings}.timeout.http.${field}`] = refused(ROUTE_TIMEOUT);
   fields[`${settings}.timeout.http`] = translated('cluster HttpProtocolOptions common_http_protocol_options (idle_timeout, max_connection_duration)', test);
   for (const key of Object.keys(fields)) if (key.startsWith(`${settings}.loadBalancer.consistentHash`)) fields[key] = refused(NO_HASH_KEY);
   fields[`${settings}.loadBalancer.type`] = translated('cluster lb_policy ROUND_ROBIN, LEAST_REQUEST, RANDOM (ConsistentHash: Accepted=False, no hash key)', test);
   for (const key of Object.keys(fields)) if (key.startsWith(`${settings}.retry`)) delete fields[key];
-  Object.assign(fields, service === 'grpc' ? grpcRetry(settings, test) : { [`${settings}.retry`]: refused('retry of an HTTP ext_authz service: HttpService has no retry_policy in the Envoy API Gatehouse serves') });
+  Object.assign(fields, retry === 'grpc' ? grpcRetry(settings, test) : { [`${settings}.retry`]: refused(retry) });
   return fields;
 }
 
