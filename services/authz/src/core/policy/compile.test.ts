@@ -29,7 +29,7 @@ describe('compileSecurityPolicy', () => {
   });
   it('names every unsupported field instead of ignoring it', () => {
     const { issues } = compile({
-      jwt: { failOpen: true, providers: [{ name: 'a', issuer: 'https://i', audiences: ['x'], remoteJWKS: { uri: 'https://i/j', backendSettings: {} }, recomputeRoute: true }] },
+      jwt: { failOpen: true, providers: [{ name: 'a', issuer: 'https://i', audiences: ['x'], remoteJWKS: { uri: 'https://i/j', backendSettings: { circuitBreaker: {} } }, recomputeRoute: true }] },
       authorization: { rules: [{ action: 'Allow', principal: { clientIPGeoLocations: [{ country: 'US' }] } }] },
       extAuth: { grpc: {} },
       oidc: { ...oidc().oidc, cookieNames: { accessToken: 'at' } },
@@ -38,7 +38,7 @@ describe('compileSecurityPolicy', () => {
       [
         '/spec/authorization/rules/0/principal/clientIPGeoLocations',
         '/spec/extAuth',
-        '/spec/jwt/providers/0/remoteJWKS/backendSettings',
+        '/spec/jwt/providers/0/remoteJWKS/backendSettings/circuitBreaker',
         '/spec/oidc/cookieNames',
       ].sort(),
     );

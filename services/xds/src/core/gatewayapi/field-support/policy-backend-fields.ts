@@ -72,3 +72,18 @@ function grpcRetry(settings: string, test: string): Record<string, FieldSupport>
     [`${settings}.retry.numAttemptsPerPriority`]: refused('numAttemptsPerPriority is a route retry setting (retry_priority): a service RetryPolicy does not apply it'),
   };
 }
+
+/**
+ * backendSettings of a backend the authz service fetches itself (remoteJWKS, OIDC provider): retry is
+ * honoured by authz with Envoy Gateway's rules (`authz` is its envoy text); every other setting tunes an
+ * Envoy cluster there is none of, and is refused.
+ */
+export function authzBackendSettingsFields(settings: string, authz: (what: string) => FieldSupport): Record<string, FieldSupport> {
+  const fields: Record<string, FieldSupport> = {};
+  for (const [key, support] of Object.entries(backendSettingsFields(settings, '', '', 'grpc'))) {
+    if (key === settings) fields[key] = authz('only retry applies: authz fetches this backend itself, with no Envoy cluster to tune');
+    else if (!key.startsWith(`${settings}.retry`)) fields[key] = refused('authz fetches this backend itself: an Envoy cluster setting does not apply (only retry does)');
+    else fields[key] = support.status === 'refused' ? support : authz(`retries its own fetch: ${support.envoy.replace('grpc_service.retry_policy ', '')}`);
+  }
+  return fields;
+}

@@ -4,7 +4,7 @@
 // fields. field-support.test.ts walks the CRD and fails on a field without an entry; the README's
 // SecurityPolicy table is generated from this one (`pnpm -F @gatehouse/xds fields:readme`).
 import type { FieldSupport } from './field-support.js';
-import { policyBackendFields } from './policy-backend-fields.js';
+import { authzBackendSettingsFields, policyBackendFields } from './policy-backend-fields.js';
 
 const GOLDEN = 'services/xds/src/core/gatewayapi/testdata';
 const END_TO_END = 'services/xds/testdata/end-to-end/securitypolicy-cors-and-ext-auth.in.yaml';
@@ -23,7 +23,6 @@ function authz(what: string, test = AUTHZ_TESTS): FieldSupport {
   return translated(`ext_authz (envoy.filters.http.ext_authz, context_extensions policy) → Gatehouse authz: ${what}`, test);
 }
 
-const BACKEND_SETTINGS = 'backendSettings tune an Envoy cluster, and the authz service fetches this backend itself (no Envoy cluster): not applicable';
 const BACKENDS_TEST = 'services/xds/testdata/end-to-end/policy-backends-weighted-settings.in.yaml';
 const SELECTED = "the Gateways and routes of that kind in the policy's namespace whose labels match (matchLabels and matchExpressions In, NotIn, Exists, DoesNotExist), attached like targetRefs";
 const SELECTORS_TEST = `${GOLDEN}/securitypolicy-target-selectors.in.yaml`;
@@ -81,7 +80,6 @@ const backendRef = (at: string, envoy: string, test: string): Record<string, Fie
   [`${at}.backendRefs.port`]: translated('accepted; each Backend endpoint carries its own port', test),
   [`${at}.backendRefs.weight`]: refused('the authz service connects to one backend: weights do not apply'),
   [`${at}.backendRefs.fallback`]: refused('the authz service connects to one backend: fallback does not apply'),
-  [`${at}.backendSettings`]: refused(BACKEND_SETTINGS),
 });
 
 const EXT_AUTH_TEST = END_TO_END;
@@ -158,6 +156,7 @@ const jwt: Record<string, FieldSupport> = {
     "authz fetches the uri over a connection to the Backend's first IP or FQDN endpoint (Host, SNI and certificate check stay the uri's host); the address is published with the policy",
     `services/authz/src/adapters/remote-jwks.int.test.ts, ${GOLDEN}/securitypolicy-jwks-backend.in.yaml`,
   ),
+  ...authzBackendSettingsFields('spec.jwt.providers.remoteJWKS.backendSettings', (what) => authz(what, 'services/authz/src/adapters/retrying-fetch.test.ts')),
   'spec.jwt.providers.remoteJWKS.backendRef.namespace': translated("the policy's namespace only (another one: Accepted=False)", `${GOLDEN}/securitypolicy-jwks-backend.in.yaml`),
   'spec.jwt.providers.remoteJWKS.backendRefs.namespace': translated("the policy's namespace only (another one: Accepted=False)", `${GOLDEN}/securitypolicy-jwks-backend.in.yaml`),
 };
@@ -175,6 +174,7 @@ const oidc: Record<string, FieldSupport> = {
     "authz's calls to the provider (discovery, token, introspection, JWKS) connect to the Backend's first IP or FQDN endpoint (Host, SNI and certificate check stay the URLs' host); the address is published with the policy",
     `${OIDC_TEST}, ${GOLDEN}/securitypolicy-jwks-backend.in.yaml`,
   ),
+  ...authzBackendSettingsFields('spec.oidc.provider.backendSettings', (what) => authz(what, 'services/authz/src/adapters/retrying-fetch.test.ts')),
   'spec.oidc.provider.backendRef.namespace': translated("the policy's namespace only (another one: Accepted=False)", `${GOLDEN}/securitypolicy-jwks-backend.in.yaml`),
   'spec.oidc.provider.backendRefs.namespace': translated("the policy's namespace only (another one: Accepted=False)", `${GOLDEN}/securitypolicy-jwks-backend.in.yaml`),
   'spec.oidc.clientID': authz('client id', OIDC_TEST),
