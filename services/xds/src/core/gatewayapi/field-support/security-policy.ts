@@ -92,7 +92,7 @@ const extAuth: Record<string, FieldSupport> = {
   'spec.extAuth.grpc.backendRefs': translated('the cluster of ExtAuthz.grpc_service: the one backend\'s, or securitypolicy/<ns>/<name>/0 holding every backend\'s endpoints', `${EXT_AUTH_TEST}, ${BACKENDS_TEST}`),
   'spec.extAuth.http': translated('ExtAuthz.http_service.server_uri (cluster backend/<ns>/<name>)', `${EXT_AUTH_TEST}, e2e/specs/cors-ext-auth.spec.ts`),
   ...backendRef('spec.extAuth.http', 'the cluster of ExtAuthz.http_service.server_uri', EXT_AUTH_TEST),
-  ...policyBackendFields('spec.extAuth.http', 'http', 'the cluster securitypolicy/<ns>/<name>/0', BACKENDS_TEST),
+  ...policyBackendFields('spec.extAuth.http', 'http', 'the cluster securitypolicy/<ns>/<name>/0', `${BACKENDS_TEST}, e2e/specs/cors-ext-auth.spec.ts`),
   'spec.extAuth.http.backendRefs': translated('the cluster of ExtAuthz.http_service.server_uri: the one backend\'s, or securitypolicy/<ns>/<name>/0 holding every backend\'s endpoints', `${EXT_AUTH_TEST}, ${BACKENDS_TEST}`),
   'spec.extAuth.http.path': translated('ExtAuthz.http_service.path_prefix', EXT_AUTH_TEST),
   'spec.extAuth.http.pathOverride': refused('pathOverride needs an ext_authz HttpService path override, which is newer than the Envoy API Gatehouse validates against: use path (a prefix)'),
