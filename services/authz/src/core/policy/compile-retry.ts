@@ -17,7 +17,9 @@ export function compileBackendRetry(holder: Obj, path: string, ctx: CompileConte
   const at = `${path}/backendSettings/retry`;
   const numRetries = typeof retry.numRetries === 'number' && Number.isInteger(retry.numRetries) && retry.numRetries >= 0 ? retry.numRetries : 2;
   const retryOn = retry.retryOn === undefined ? undefined : asObj(retry.retryOn);
-  const triggers = retryOn ? arr(retryOn.triggers).filter((t): t is string => typeof t === 'string') : DEFAULT_TRIGGERS;
+  // Envoy Gateway keeps its default retry_on unless triggers are named.
+  const named = retryOn ? arr(retryOn.triggers).filter((t): t is string => typeof t === 'string') : [];
+  const triggers = named.length > 0 ? named : DEFAULT_TRIGGERS;
   const backOff = asObj(asObj(retry.perRetry).backOff);
   const baseIntervalMs = durationField(backOff.baseInterval, `${at}/perRetry/backOff/baseInterval`, DEFAULT_BASE_MS, ctx);
   const maxIntervalMs = durationField(backOff.maxInterval, `${at}/perRetry/backOff/maxInterval`, baseIntervalMs * 10, ctx);

@@ -76,6 +76,12 @@ describe('policy service backends', () => {
     expect(plan([ref('a'), ref('missing')])).toEqual(['backendRefs[1]: Backend default/missing does not exist']);
   });
 
+  it("keeps Envoy Gateway's default retry_on unless triggers are named", () => {
+    const retryOn = (retry: unknown) => (plan([ref('a')], { retry }) as PolicyBackends).retry?.retryOn;
+    expect(retryOn({ retryOn: {} })).toEqual(['connect-failure', 'refused-stream', 'unavailable', 'cancelled', 'retriable-status-codes']);
+    expect(retryOn({ retryOn: { triggers: ['unavailable'] } })).toEqual(['unavailable']);
+  });
+
   it('names the field of a backendSettings value Envoy would refuse', () => {
     expect(plan([ref('a')], { retry: { perRetry: { backOff: { baseInterval: '2s', maxInterval: '1s' } } }, loadBalancer: { type: 'ConsistentHash' } })).toEqual([
       'spec.extAuth.grpc.backendSettings.loadBalancer.type: ConsistentHash needs a hash key from the route, and calls to a policy service have none',

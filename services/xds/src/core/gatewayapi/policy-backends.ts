@@ -76,7 +76,9 @@ export function translateBackendSettings(spec: BackendSettingsSpec, policy: stri
   if (spec.loadBalancer?.type === 'ConsistentHash' && spec.loadBalancer.consistentHash === undefined) own.push('spec.loadBalancer.type: ConsistentHash needs a hash key from the route, and calls to a policy service have none');
   let retry: ServiceRetryIR | undefined;
   if (spec.retry) {
-    const route = translateRetry(spec.retry, values);
+    // Envoy Gateway keeps its default retry_on unless triggers are named.
+    const { retryOn, ...rest } = spec.retry;
+    const route = translateRetry(retryOn?.triggers?.length ? spec.retry : rest, values);
     retry = { numRetries: route.numRetries, retryOn: route.retryOn };
     if (route.backOffBaseMs !== undefined) retry.backOffBaseMs = route.backOffBaseMs;
     if (route.backOffMaxMs !== undefined) retry.backOffMaxMs = route.backOffMaxMs;
