@@ -26,7 +26,9 @@ beforeAll(async () => {
     } else res.writeHead(403, { 'content-type': 'text/plain' }).end('shop-auth says no');
   });
   await new Promise<void>((resolve) => authService.listen(authPort, '127.0.0.1', resolve));
-  config = await copyConfigFolder(join(import.meta.dirname, 'cors-ext-auth'), { AUTH_PORT: String(authPort) });
+  // Nothing listens there: the returns policy's primary authorization replica is down.
+  const downPort = await freePort();
+  config = await copyConfigFolder(join(import.meta.dirname, 'cors-ext-auth'), { AUTH_PORT: String(authPort), DOWN_PORT: String(downPort) });
   gw = await startGateway({ configDir: config.dir, nodeCluster: 'shop/store' });
   await waitFor(async () => (await gw.request(LISTENER_PORT, { path: '/orders', host: HOST })).status === 403, { timeoutMs: 20_000, description: 'the extAuth policy to be served' });
 }, 90_000);
@@ -113,5 +115,23 @@ describe('extAuth to the shop\'s own authorization service', () => {
     const response = await gw.request(LISTENER_PORT, { path: '/catalog', host: HOST });
     expect(response.status).toBe(200);
     expect(checks).toHaveLength(0);
+  });
+});
+
+describe('extAuth with a fallback backend', () => {
+  it('calls the primary first, then, once outlier detection has ejected it, the fallback service', async () => {
+    checks.length = 0;
+    const request = () => gw.request(LISTENER_PORT, { path: '/returns/3', host: HOST, headers: { authorization: 'Bearer alice-token' } });
+    // The primary (priority 0) cannot be reached: the check fails closed (status_on_error 403) and ejects it.
+    const first = await request();
+    expect(first.status).toBe(403);
+    expect(first.upstream).toBeUndefined();
+    expect(checks).toHaveLength(0);
+    // Priority 0 has no healthy endpoint left: the fallback (priority 1) answers, and alice gets through.
+    const second = await request();
+    expect(second.status).toBe(200);
+    expect(second.upstream?.headers['x-user-id']).toBe('alice');
+    expect(checks).toHaveLength(1);
+    expect(checks[0]).toMatchObject({ path: '/authorize/returns/3' });
   });
 });

@@ -3,7 +3,10 @@
 // client does: the original method, path_prefix + path, the allowed headers (Host, Method, Path,
 // Content-Length and Authorization always), no body. A 2xx answer lets the request on with the
 // allowed_upstream_headers copied to it; any other answer is returned to the client; a service that
-// cannot be reached gives status_on_error (403 unless set), or passes with failure_mode_allow.
+// cannot be reached gives status_on_error (403 unless set), or passes with failure_mode_allow. The
+// endpoint is chosen as Envoy's priority load balancing does (priority-failover.ts): a policy's fallback
+// backends (priority 1) take the calls once outlier detection has ejected the primaries.
+import { OutlierState, pickByPriority } from './priority-failover.js';
 import { matchString } from './route-matching.js';
 import type { ServedSnapshot } from './ads-snapshot.js';
 import type { EnvoySnapshot, StringMatcher, TypedConfig } from './types.js';
@@ -21,6 +24,9 @@ export type UserExtAuthzOutcome = { kind: 'allow'; upstreamHeaders: Record<strin
 
 const ALWAYS_SENT = ['host', 'authorization', 'content-length'];
 
+/** Outlier detection of this emulated Envoy's calls to user authorization services, per cluster endpoint. */
+const outliers = new OutlierState();
+
 export async function runUserExtAuthz(
   config: TypedConfig,
   snapshot: EnvoySnapshot,
@@ -35,15 +41,19 @@ export async function runUserExtAuthz(
   }
   headers.host = request.host;
   const statusOnError = Number((config.status_on_error as { code?: unknown } | undefined)?.code ?? 403) || 403;
-  const address = endpointOf(snapshot, http.server_uri?.cluster ?? '');
+  const cluster = http.server_uri?.cluster ?? '';
+  const address = endpointOf(snapshot, cluster);
   let answer: Response;
   try {
-    if (!address) throw new Error(`cluster ${http.server_uri?.cluster} has no endpoint`);
+    if (!address) throw new Error(`cluster ${cluster} has no endpoint`);
     answer = await fetch(`http://${address}${http.path_prefix ?? ''}${request.path}`, { method: request.method, headers, redirect: 'manual', signal: AbortSignal.timeout(seconds(http.server_uri?.timeout) * 1000) });
   } catch {
+    // A connection failure counts as a 5xx for outlier detection (split_external_local_origin_errors off).
+    if (address) outliers.record(snapshot, cluster, address, true);
     if (config.failure_mode_allow === true) return { kind: 'allow', upstreamHeaders: {} };
     return { kind: 'deny', status: statusOnError, body: '', headers: {} };
   }
+  outliers.record(snapshot, cluster, address, answer.status >= 500);
   const body = await answer.text();
   if (answer.status < 200 || answer.status >= 300) return { kind: 'deny', status: answer.status, body, headers: Object.fromEntries(answer.headers) };
   const upstreamHeaders: Record<string, string> = {};
@@ -59,8 +69,10 @@ function seconds(duration: string | { seconds?: unknown; nanos?: unknown } | und
   return 10;
 }
 
-/** host:port of the cluster's first endpoint (inline or EDS), or undefined when it has none. */
+/** host:port the load balancer picks (EDS priorities), else the cluster's first endpoint (inline), or undefined when it has none. */
 function endpointOf(snapshot: EnvoySnapshot, cluster: string): string | undefined {
+  const picked = pickByPriority(snapshot, cluster, outliers);
+  if (picked) return picked;
   try {
     const { host, port } = upstreamAddress({ clusters: snapshot.clusters ?? [], endpoints: snapshot.endpoints ?? [] } as unknown as ServedSnapshot, cluster);
     return `${host}:${port}`;

@@ -23,7 +23,7 @@ export class KeySourceRegistry {
       return local;
     }
     const via = jwks.connectTo ? `${jwks.connectTo.host}:${jwks.connectTo.port}` : '';
-    const id = `${jwks.uri}\u0000${jwks.cacheDurationMs}\u0000${jwks.failedRefetchMs}\u0000${via}`;
+    const id = `${jwks.uri}\u0000${jwks.cacheDurationMs}\u0000${jwks.failedRefetchMs}\u0000${via}\u0000${JSON.stringify(jwks.retry ?? null)}`;
     let remote = this.#remote.get(id);
     if (!remote) {
       remote = new RemoteJwks({
@@ -31,6 +31,7 @@ export class KeySourceRegistry {
         cacheDurationMs: jwks.cacheDurationMs,
         cooldownMs: jwks.failedRefetchMs,
         ...(jwks.connectTo && { connectTo: jwks.connectTo }),
+        ...(jwks.retry && { retry: jwks.retry }),
         ...(this.options.maxStaleMs !== undefined && { maxStaleMs: this.options.maxStaleMs }),
         ...(this.options.onFetch && { onFetch: (outcome: 'ok' | 'error') => this.options.onFetch!(outcome, jwks.uri) }),
       });

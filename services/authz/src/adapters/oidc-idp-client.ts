@@ -3,9 +3,10 @@
 // connects to the Backend's address. Errors map to stable codes.
 import { AuthzError, ErrorCodes } from '../errors.js';
 import type { IdpClient, ProviderMetadata, TokenSet } from '../core/oidc/oidc-ports.js';
-import type { OidcSpec } from '../core/policy/policy-model.js';
+import type { OidcSpec, ServiceRetrySpec } from '../core/policy/policy-model.js';
 import type { KeySource } from '../core/authenticate/select-keys.js';
 import { fetchTextVia, type ConnectTo } from './fetch-via-backend.js';
+import { withRetries } from './retrying-fetch.js';
 import { RemoteJwks } from './remote-jwks.js';
 
 /** Discovery documents, token answers and introspection answers are small. */
@@ -33,7 +34,7 @@ export class HttpIdpClient implements IdpClient {
   }
 
   async metadata(oidc: OidcSpec): Promise<ProviderMetadata> {
-    const discovered = await this.#discover(oidc.issuer, oidc.connectTo);
+    const discovered = await this.#discover(oidc.issuer, oidc.connectTo, oidc.retry);
     if (discovered.issuer !== oidc.issuer) throw new AuthzError(ErrorCodes.oidcProviderUnavailable, `discovery issuer ${String(discovered.issuer)} is not ${oidc.issuer}`);
     const pick = (override: string | undefined, key: string) => override ?? (typeof discovered[key] === 'string' ? (discovered[key] as string) : undefined);
     const authorization = pick(oidc.authorizationEndpoint, 'authorization_endpoint');
@@ -74,38 +75,38 @@ export class HttpIdpClient implements IdpClient {
     return json;
   }
 
-  keys(jwksUri: string, connectTo?: ConnectTo): KeySource {
-    const id = `${jwksUri}\u0000${via(connectTo)}`;
+  keys(jwksUri: string, connectTo?: ConnectTo, retry?: ServiceRetrySpec): KeySource {
+    const id = `${jwksUri}\u0000${via(connectTo)}\u0000${JSON.stringify(retry ?? null)}`;
     let jwks = this.#jwks.get(id);
     if (!jwks) {
       const onFetch = this.#onJwksFetch;
-      jwks = new RemoteJwks({ uri: jwksUri, timeoutMs: this.#timeoutMs, ...(connectTo && { connectTo }), ...(onFetch && { onFetch: (outcome: 'ok' | 'error') => onFetch(outcome, jwksUri) }) });
+      jwks = new RemoteJwks({ uri: jwksUri, timeoutMs: this.#timeoutMs, ...(connectTo && { connectTo }), ...(retry && { retry }), ...(onFetch && { onFetch: (outcome: 'ok' | 'error') => onFetch(outcome, jwksUri) }) });
       this.#jwks.set(id, jwks);
     }
     return jwks;
   }
 
-  #discover(issuer: string, connectTo: ConnectTo | undefined): Promise<Record<string, unknown>> {
-    const key = `${issuer}\u0000${via(connectTo)}`;
+  #discover(issuer: string, connectTo: ConnectTo | undefined, retry: ServiceRetrySpec | undefined): Promise<Record<string, unknown>> {
+    const key = `${issuer}\u0000${via(connectTo)}\u0000${JSON.stringify(retry ?? null)}`;
     const cached = this.#discovery.get(key);
     if (cached && Date.now() - cached.at < this.#discoveryTtlMs) return cached.value;
-    const value = this.#fetchJson(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, connectTo);
+    const value = this.#fetchJson(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, connectTo, retry);
     this.#discovery.set(key, { at: Date.now(), value });
     // A failed discovery is not cached: the next request retries.
     value.catch(() => this.#discovery.delete(key));
     return value;
   }
 
-  async #fetchJson(url: string, connectTo: ConnectTo | undefined): Promise<Record<string, unknown>> {
+  async #fetchJson(url: string, connectTo: ConnectTo | undefined, retry: ServiceRetrySpec | undefined): Promise<Record<string, unknown>> {
     try {
-      if (connectTo) {
-        const { status, text } = await fetchTextVia(url, connectTo, { timeoutMs: this.#timeoutMs, maxBytes: MAX_ANSWER_BYTES, headers: { accept: 'application/json' } });
-        if (status !== 200) throw new Error(`${url} answered ${status}`);
-        return JSON.parse(text) as Record<string, unknown>;
-      }
-      const response = await fetch(url, { signal: AbortSignal.timeout(this.#timeoutMs), headers: { accept: 'application/json' } });
-      if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-      return (await response.json()) as Record<string, unknown>;
+      const headers = { accept: 'application/json' };
+      const { status, text } = await withRetries(async () => {
+        if (connectTo) return fetchTextVia(url, connectTo, { timeoutMs: this.#timeoutMs, maxBytes: MAX_ANSWER_BYTES, headers });
+        const response = await fetch(url, { signal: AbortSignal.timeout(this.#timeoutMs), headers });
+        return { status: response.status, text: await response.text() };
+      }, retry);
+      if (status < 200 || status > 299) throw new Error(`${url} answered ${status}`);
+      return JSON.parse(text) as Record<string, unknown>;
     } catch (err) {
       throw new AuthzError(ErrorCodes.oidcProviderUnavailable, err instanceof Error ? err.message : String(err));
     }
@@ -114,21 +115,14 @@ export class HttpIdpClient implements IdpClient {
   async #post(oidc: OidcSpec, url: string, body: URLSearchParams, code: AuthzError['code']): Promise<{ status: number; json: Record<string, unknown> }> {
     // RFC 6749 2.3.1: client id and secret are form-urlencoded before base64.
     const credentials = Buffer.from(`${formEncode(oidc.clientId)}:${formEncode(oidc.clientSecret)}`).toString('base64');
+    const headers = { authorization: `Basic ${credentials}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
     try {
-      if (oidc.connectTo) {
-        const headers = { authorization: `Basic ${credentials}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-        const { status, text } = await fetchTextVia(url, oidc.connectTo, { timeoutMs: this.#timeoutMs, maxBytes: MAX_ANSWER_BYTES, headers, body: body.toString() });
-        return { status, json: parseObject(text) };
-      }
-      const response = await fetch(url, {
-        method: 'POST',
-        signal: AbortSignal.timeout(this.#timeoutMs),
-        headers: { authorization: `Basic ${credentials}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body,
-        redirect: 'error',
-      });
-      const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-      return { status: response.status, json };
+      const { status, text } = await withRetries(async () => {
+        if (oidc.connectTo) return fetchTextVia(url, oidc.connectTo, { timeoutMs: this.#timeoutMs, maxBytes: MAX_ANSWER_BYTES, headers, body: body.toString() });
+        const response = await fetch(url, { method: 'POST', signal: AbortSignal.timeout(this.#timeoutMs), headers, body, redirect: 'error' });
+        return { status: response.status, text: await response.text() };
+      }, oidc.retry);
+      return { status, json: parseObject(text) };
     } catch (err) {
       throw new AuthzError(code, err instanceof Error ? err.message : String(err));
     }

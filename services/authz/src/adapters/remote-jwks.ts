@@ -5,7 +5,9 @@ import type { JWK } from 'jose';
 import { checkPublicJwk } from '../core/policy/compile-jwt.js';
 import { AuthzError, ErrorCodes } from '../errors.js';
 import { selectKeys, type KeySource } from '../core/authenticate/select-keys.js';
+import type { ServiceRetrySpec } from '../core/policy/policy-model.js';
 import { fetchTextVia, type ConnectTo, type FetchedText } from './fetch-via-backend.js';
+import { withRetries } from './retrying-fetch.js';
 
 export interface RemoteJwksOptions {
   readonly uri: string;
@@ -22,6 +24,8 @@ export interface RemoteJwksOptions {
   readonly onFetch?: (outcome: 'ok' | 'error') => void;
   /** remoteJWKS backendRef: connect to this Backend address instead of the URI's host. */
   readonly connectTo?: ConnectTo;
+  /** remoteJWKS backendSettings.retry: a failed fetch is retried within the attempt (retrying-fetch.ts). */
+  readonly retry?: ServiceRetrySpec;
 }
 
 const MAX_JWKS_BYTES = 512 * 1024;
@@ -35,6 +39,7 @@ export class RemoteJwks implements KeySource {
   readonly #now: () => number;
   readonly #onFetch: (outcome: 'ok' | 'error') => void;
   readonly #connectTo: ConnectTo | undefined;
+  readonly #retry: ServiceRetrySpec | undefined;
   #keys: readonly JWK[] | undefined;
   #fetchedAt = 0;
   #lastAttemptAt = Number.NEGATIVE_INFINITY;
@@ -50,6 +55,7 @@ export class RemoteJwks implements KeySource {
     this.#now = options.now ?? Date.now;
     this.#onFetch = options.onFetch ?? (() => {});
     this.#connectTo = options.connectTo;
+    this.#retry = options.retry;
   }
 
   async candidates(kid: string | undefined, alg: string): Promise<readonly JWK[]> {
@@ -113,7 +119,11 @@ export class RemoteJwks implements KeySource {
     }
   }
 
-  async #get(): Promise<FetchedText> {
+  #get(): Promise<FetchedText> {
+    return withRetries(() => this.#getOnce(), this.#retry);
+  }
+
+  async #getOnce(): Promise<FetchedText> {
     const headers = { accept: 'application/json' };
     if (this.#connectTo) return fetchTextVia(this.#uri, this.#connectTo, { timeoutMs: this.#timeoutMs, maxBytes: MAX_JWKS_BYTES + 1, headers });
     const response = await fetch(this.#uri, { signal: AbortSignal.timeout(this.#timeoutMs), headers, redirect: 'error' });

@@ -23,7 +23,7 @@ describe('loadPolicies', () => {
     expect(policySet).toBeUndefined();
     expect(candidates.map((c) => [c.key, c.value !== undefined])).toEqual([['shop/api-jwt', true], ['shop/partners', true], ['shop/bad', false]]);
     const lines = issues.map(formatConfigIssue);
-    expect(lines).toContain('policies-invalid.yaml:19: SecurityPolicy shop/bad: /spec/jwt/providers/0/remoteJWKS/backendSettings: GH_AUTHZ_CONFIG_UNSUPPORTED_FIELD: is not supported by the Gatehouse authz service');
+    expect(lines).toContain('policies-invalid.yaml:19: SecurityPolicy shop/bad: /spec/jwt/providers/0/remoteJWKS/backendSettings/circuitBreaker: GH_AUTHZ_CONFIG_UNSUPPORTED_FIELD: is not supported by the Gatehouse authz service');
     expect(lines).toContain('policies-invalid.yaml:18: SecurityPolicy shop/bad: /spec/jwt/providers/0/remoteJWKS/uri: GH_AUTHZ_CONFIG_INVALID: must be an https URL (http only for loopback hosts)');
     expect(lines.some((l) => l.includes('/spec/basicAuth/users') && l.includes('GH_AUTHZ_CONFIG_MISSING_SECRET'))).toBe(true);
   });

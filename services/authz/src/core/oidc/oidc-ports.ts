@@ -1,5 +1,5 @@
 // What the OIDC browser flow needs from the outside world: the identity provider and the session store.
-import type { OidcSpec } from '../policy/policy-model.js';
+import type { OidcSpec, ServiceRetrySpec } from '../policy/policy-model.js';
 import type { KeySource } from '../authenticate/select-keys.js';
 
 export interface ProviderMetadata {
@@ -29,7 +29,7 @@ export interface IdpClient {
   /** RFC 7662 response. @throws AuthzError introspectionFailed */
   introspect(oidc: OidcSpec, metadata: ProviderMetadata, token: string): Promise<Record<string, unknown>>;
   /** `connectTo`: the provider's Backend address (oidc.provider backendRefs). */
-  keys(jwksUri: string, connectTo?: { readonly host: string; readonly port: number }): KeySource;
+  keys(jwksUri: string, connectTo?: { readonly host: string; readonly port: number }, retry?: ServiceRetrySpec): KeySource;
 }
 
 /** Everything needed to finish a login, stored server-side under the state value, used once. */

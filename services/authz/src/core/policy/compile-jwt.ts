@@ -3,6 +3,7 @@
 import type { JSONWebKeySet, JWK } from 'jose';
 import { ErrorCodes } from '../../errors.js';
 import { arr, asObj, compileExtractFrom, defaultBearer, durationField, identityHeaderName, isAllowedFetchUrl, str, type CompileContext, type Obj } from './fields.js';
+import { compileBackendRetry } from './compile-retry.js';
 import type { JwtProviderSpec, JwtSpec } from './policy-model.js';
 
 const DEFAULT_JWKS_CACHE_MS = 300_000;
@@ -45,7 +46,8 @@ function compileJwksSource(p: Obj, path: string, ctx: CompileContext): JwtProvid
     const cacheDurationMs = durationField(remote.cacheDuration, `${path}/remoteJWKS/cacheDuration`, DEFAULT_JWKS_CACHE_MS, ctx);
     const failedRefetchMs = durationField(remote.failedRefetchDuration, `${path}/remoteJWKS/failedRefetchDuration`, DEFAULT_JWKS_REFETCH_COOLDOWN_MS, ctx);
     const connectTo = backendAddress(remote, `${path}/remoteJWKS`, ctx);
-    return { kind: 'remote', uri, cacheDurationMs, failedRefetchMs, ...(connectTo && { connectTo }) };
+    const retry = compileBackendRetry(remote, `${path}/remoteJWKS`, ctx);
+    return { kind: 'remote', uri, cacheDurationMs, failedRefetchMs, ...(connectTo && { connectTo }), ...(retry && { retry }) };
   }
   if (p.localJWKS !== undefined) {
     const local = asObj(p.localJWKS);

@@ -3,6 +3,7 @@
 import { ErrorCodes } from '../../errors.js';
 import { arr, asObj, durationField, headerName, identityHeaderName, isAllowedFetchUrl, isLoopbackHost, optional, str, type CompileContext, type Obj } from './fields.js';
 import { backendAddress } from './compile-jwt.js';
+import { compileBackendRetry } from './compile-retry.js';
 import type { HeaderMatch, OidcSpec } from './policy-model.js';
 
 export function compileOidc(o: Obj, ctx: CompileContext): OidcSpec | undefined {
@@ -68,6 +69,7 @@ export function compileOidc(o: Obj, ctx: CompileContext): OidcSpec | undefined {
     denyRedirectHeaders,
     ...optional('cookieDomain', str(o.cookieDomain)?.toLowerCase()),
     ...optional('connectTo', backendAddress(provider, '/spec/oidc/provider', ctx)),
+    ...optional('retry', compileBackendRetry(provider, '/spec/oidc/provider', ctx)),
   } as OidcSpec;
 }
 

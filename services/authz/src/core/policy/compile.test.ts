@@ -29,7 +29,7 @@ describe('compileSecurityPolicy', () => {
   });
   it('names every unsupported field instead of ignoring it', () => {
     const { issues } = compile({
-      jwt: { failOpen: true, providers: [{ name: 'a', issuer: 'https://i', audiences: ['x'], remoteJWKS: { uri: 'https://i/j', backendSettings: {} }, recomputeRoute: true }] },
+      jwt: { failOpen: true, providers: [{ name: 'a', issuer: 'https://i', audiences: ['x'], remoteJWKS: { uri: 'https://i/j', backendSettings: { circuitBreaker: {} } }, recomputeRoute: true }] },
       authorization: { rules: [{ action: 'Allow', principal: { clientIPGeoLocations: [{ country: 'US' }] } }] },
       extAuth: { grpc: {} },
       oidc: { ...oidc().oidc, cookieNames: { accessToken: 'at' } },
@@ -37,7 +37,7 @@ describe('compileSecurityPolicy', () => {
     expect(issues.filter((i) => i.code === 'GH_AUTHZ_CONFIG_UNSUPPORTED_FIELD').map((i) => i.path).sort()).toEqual(
       [
         '/spec/extAuth',
-        '/spec/jwt/providers/0/remoteJWKS/backendSettings',
+        '/spec/jwt/providers/0/remoteJWKS/backendSettings/circuitBreaker',
         '/spec/oidc/cookieNames',
       ].sort(),
     );

@@ -21,6 +21,8 @@ export type JwksSource =
       readonly failedRefetchMs: number;
       /** remoteJWKS backendRef(s): the Backend address to connect to (the uri still names the host). */
       readonly connectTo?: { readonly host: string; readonly port: number };
+      /** remoteJWKS backendSettings.retry: how a failed fetch is retried. */
+      readonly retry?: ServiceRetrySpec;
     }
   | { readonly kind: 'local'; readonly jwks: JSONWebKeySet };
 
@@ -83,6 +85,8 @@ export interface OidcSpec {
   readonly denyRedirectHeaders: readonly HeaderMatch[];
   /** provider backendRefs: the Backend address every call to the provider connects to. */
   readonly connectTo?: { readonly host: string; readonly port: number };
+  /** provider backendSettings.retry: how a failed call to the provider is retried. */
+  readonly retry?: ServiceRetrySpec;
   /** The session cookie's Domain (shared with subdomains; the cookie is then "__Secure-", not "__Host-"). */
   readonly cookieDomain?: string;
 }
@@ -136,4 +140,16 @@ export interface PolicyIssue {
   readonly path: string;
   readonly message: string;
   readonly code: string;
+}
+
+/**
+ * A backend's backendSettings.retry (Envoy Gateway's retry for a service that is not a route): up to
+ * numRetries more attempts when the outcome matches a trigger, waiting a fully jittered exponential
+ * back-off between them (Envoy's core RetryPolicy defaults: base 1 s, max 10 times the base).
+ */
+export interface ServiceRetrySpec {
+  readonly numRetries: number;
+  readonly triggers: readonly string[];
+  readonly baseIntervalMs: number;
+  readonly maxIntervalMs: number;
 }

@@ -1,14 +1,23 @@
-// SecurityPolicy jwt.providers[].remoteJWKS and oidc.provider backendRefs: the authz service calls the
+// SecurityPolicy jwt.providers[].remoteJWKS and oidc.provider backendRefs (and backendSettings.retry,
+// which authz applies to its own fetches): the authz service calls the
 // JWKS uri or the OpenID provider by connecting to the Backend's address (the URLs still name the host). The Backend must exist in the policy's
 // namespace with an IP or FQDN endpoint; its address is published to authz with the policy, keyed
 // "Backend:<namespace>/<name>" (key "address"), next to the Secrets it references.
+import { PolicyValues } from './policy-values.js';
 import type { ResourceIndex } from './resource-index.js';
+import { translateRetry, type TrafficPolicySpec } from './traffic-policy.js';
 import { objectsOf } from './shape.js';
 
 interface Ref {
   kind?: string;
   name?: string;
   namespace?: string;
+}
+
+interface Holder {
+  backendRef?: Ref;
+  backendRefs?: Ref[];
+  backendSettings?: { retry?: TrafficPolicySpec['retry'] };
 }
 
 interface BackendSpec {
@@ -18,14 +27,23 @@ interface BackendSpec {
 export function resolveAuthzBackends(spec: Record<string, unknown>, namespace: string, index: ResourceIndex): { problems: string[]; data: Map<string, Record<string, Buffer>> } {
   const problems: string[] = [];
   const data = new Map<string, Record<string, Buffer>>();
-  const holders: Array<[string, { backendRef?: Ref; backendRefs?: Ref[] } | undefined]> = [];
-  const providers = objectsOf<{ remoteJWKS?: { backendRef?: Ref; backendRefs?: Ref[] } }>((spec.jwt as { providers?: unknown } | undefined)?.providers);
+  const holders: Array<[string, Holder | undefined]> = [];
+  const providers = objectsOf<{ remoteJWKS?: Holder }>((spec.jwt as { providers?: unknown } | undefined)?.providers);
   providers.forEach((provider, i) => holders.push([`spec.jwt.providers[${i}].remoteJWKS`, provider.remoteJWKS]));
-  holders.push(['spec.oidc.provider', (spec.oidc as { provider?: { backendRef?: Ref; backendRefs?: Ref[] } } | undefined)?.provider]);
+  holders.push(['spec.oidc.provider', (spec.oidc as { provider?: Holder } | undefined)?.provider]);
   for (const [path, holder] of holders) {
+    // backendSettings.retry: authz retries its own fetches; values Envoy's rules refuse are refused here too.
+    const retry = holder?.backendSettings?.retry;
+    if (retry) {
+      const own: string[] = [];
+      translateRetry(retry, new PolicyValues(own));
+      problems.push(...own.map((p) => p.replace(/^spec\./, `${path}.backendSettings.`)));
+    }
     const ref = holder?.backendRefs ? objectsOf<Ref>(holder.backendRefs)[0] : holder?.backendRef;
     if (!ref) continue;
     const at = `${path}.${holder?.backendRefs ? 'backendRefs[0]' : 'backendRef'}`;
+    // authz connects to one address: a second backend would be silently unused.
+    if (holder?.backendRefs && objectsOf<Ref>(holder.backendRefs).length > 1) problems.push(`${path}.backendRefs: the authz service connects to one backend; use one backendRef`);
     const refNamespace = ref.namespace ?? namespace;
     if ((ref.kind ?? 'Service') !== 'Backend') problems.push(`${at}: only a Backend can be reached by the authz service`);
     else if (refNamespace !== namespace) problems.push(`${at}: Backend ${refNamespace}/${ref.name} is in another namespace; authz reads Backends of the policy's namespace only`);

@@ -11,6 +11,7 @@ import { conditionFalse, conditionTrue, describeIssues, Reasons } from './condit
 import { declaredServicePorts } from './declared-services.js';
 import type { GatewayContext } from './gateways.js';
 import { CORE_GROUP, GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
+import { policiesCallingServices } from './policy-backend-tls.js';
 import { objectsOf } from './shape.js';
 import type { Condition, ParentReference, StatusMap } from './status-types.js';
 
@@ -133,6 +134,7 @@ export function recordBackendTlsPolicyStatuses(
     const named = gatewaysNamingServices(index, services);
     const using = gateways.filter((g) => named.has(g.key) || registries.get(g.key)!.list().some((c) => services.some((s) => c.name.startsWith(`service/${s}/`))));
     const ancestors = using.map((g) => ({ ancestorRef: { group: GATEWAY_GROUP, kind: 'Gateway', namespace: g.namespace, name: g.name } as ParentReference, controllerName, conditions }));
+    for (const ancestorRef of policiesCallingServices(index, services)) ancestors.push({ ancestorRef, controllerName, conditions });
     statuses.set(`BackendTLSPolicy/${key}`, { kind: 'BackendTLSPolicy', ancestors });
   }
 }

@@ -3,8 +3,10 @@
 // format), gRPC Access Log Service sinks (HTTP or TCP), and OpenTelemetry (gRPC) or Zipkin (HTTP JSON)
 // tracing, to collectors reached by a Service backendRef (or the deprecated host/port), each with its
 // own cluster. What cannot be honoured is returned as problems naming the field.
+import type { ClusterPolicyIR } from '../ir/types.js';
 import { DEFAULT_SERVICE_DNS_TEMPLATE, serviceHostname } from './service-backends.js';
 import { objectsOf } from './shape.js';
+import { telemetryBackendSettings } from './telemetry-backend-settings.js';
 
 /** A collector: a STRICT_DNS cluster, HTTP/2 for the gRPC ones (ALS service, OpenTelemetry collector). */
 export interface TelemetryClusterIR {
@@ -13,6 +15,8 @@ export interface TelemetryClusterIR {
   port: number;
   /** False for Zipkin's HTTP/1.1 JSON collector. */
   http2: boolean;
+  /** backendSettings: what a BackendTrafficPolicy would put on the cluster. */
+  policy?: ClusterPolicyIR;
 }
 
 export type AccessLogSinkIR =
@@ -112,9 +116,11 @@ export function envoyProxyTelemetry(
 
   /** The collector of a sink or provider: its cluster name, or a problem. */
   const collector = (where: string, prefix: string, c: CollectorSpec, http2 = true): TelemetryClusterIR | undefined => {
+    let policy: ClusterPolicyIR | undefined;
     if (c.backendSettings !== undefined && c.backendSettings !== null) {
-      problems.push(`${where}.backendSettings is not translated yet`);
-      return undefined;
+      const settings = telemetryBackendSettings(c.backendSettings, `${where}.backendSettings`, where);
+      if (settings.problems.length > 0) return void problems.push(...settings.problems);
+      policy = settings.policy;
     }
     const refs = [...objectsOf<BackendRefSpec>(c.backendRefs), ...(c.backendRef ? [c.backendRef] : [])];
     let target: TelemetryClusterIR;
@@ -143,6 +149,8 @@ export function envoyProxyTelemetry(
       problems.push(`${where}: host or backendRefs needs to be set`);
       return undefined;
     }
+    // A collector with its own settings has its own cluster.
+    if (policy) target = { ...target, name: `${target.name}/settings/${where.replace(/^spec\.telemetry\./, '')}`, policy };
     clusters.set(target.name, target);
     return target;
   };

@@ -6,16 +6,17 @@
 import luaparse from 'luaparse';
 import type { GatewayResource } from '../provider/resource-types.js';
 import type { ExtProcBodyMode, ExtProcIR, LuaIR, WasmIR } from '../ir/types.js';
-import { ClusterRegistry, resolveBackendRef, type BackendRef } from './backends.js';
+import type { ClusterRegistry, BackendRef } from './backends.js';
 import { readCaCertificates } from './backend-tls.js';
 import { parseDurationMs } from './durations.js';
 import { envoyExtensionPolicyFields } from './field-support/envoy-extension-policy.js';
 import { findRefusedFields } from './field-support/refused-fields.js';
 import type { ResourceIndex } from './resource-index.js';
+import { planPolicyBackends, resolvePolicyBackends, type PolicyBackendRef, type PolicyBackends } from './policy-backends.js';
 import { objectsOf } from './shape.js';
 
 /** extProc before its backend is resolved for one Gateway. */
-export type ExtProcPlan = Omit<ExtProcIR, 'cluster' | 'authority'> & { backendRef: BackendRef };
+export type ExtProcPlan = Omit<ExtProcIR, 'cluster' | 'authority'> & { backendRef: BackendRef; backends: PolicyBackends };
 /** wasm before its URL's cluster is added to one Gateway. */
 export type WasmPlan = Omit<WasmIR, 'cluster'> & { source: WasmSource };
 
@@ -47,7 +48,8 @@ export interface ExtensionClaim {
 
 interface ExtProcSpec {
   backendRef?: BackendRef;
-  backendRefs?: BackendRef[];
+  backendRefs?: PolicyBackendRef[];
+  backendSettings?: unknown;
   failOpen?: boolean;
   messageTimeout?: string;
   metadata?: { accessibleNamespaces?: string[]; writableNamespaces?: string[] };
@@ -99,8 +101,9 @@ export function translateExtensionPolicy(policy: GatewayResource, index: Resourc
     else plan.lua.push(built);
   });
   objectsOf<ExtProcSpec>(spec.extProc).forEach((extProc, i) => {
-    const built = planExtProc(extProc, extensionName(name, 'extproc', i), namespace, index);
-    if (typeof built === 'string') problems.push(`ExtProc: spec.extProc[${i}]: ${built}`);
+    const built = planExtProc(extProc, i, extensionName(name, 'extproc', i), name, index);
+    if (Array.isArray(built)) problems.push(...built.map((p) => (p.startsWith('ExtProc: ') ? p : p.startsWith(`spec.extProc[${i}]`) ? `ExtProc: ${p}` : `ExtProc: spec.extProc[${i}]: ${p}`)));
+    else if (typeof built === 'string') problems.push(`ExtProc: spec.extProc[${i}]: ${built}`);
     else plan.extProc.push(built);
   });
   objectsOf<WasmSpec>(spec.wasm).forEach((wasm, i) => {
@@ -155,15 +158,18 @@ export function describeLuaProblem(code: string): string | undefined {
 }
 
 
-function planExtProc(spec: ExtProcSpec, name: string, namespace: string, index: ResourceIndex): ExtProcPlan | string {
+function planExtProc(spec: ExtProcSpec, i: number, name: string, policy: string, index: ResourceIndex): ExtProcPlan | string | string[] {
   if (spec.backendRef !== undefined) return 'BackendRefs must be used, backendRef is not supported.';
-  const refs = objectsOf<BackendRef>(spec.backendRefs);
+  const refs = objectsOf<PolicyBackendRef>(spec.backendRefs);
   if (refs.length === 0) return 'a backendRef is required';
-  if (refs.length > 1) return 'several backendRefs are not translated: use one backendRef';
-  const backendRef = refs[0]!;
+  const namespace = policy.split('/')[0]!;
   // Resolved once here so a missing backend makes the policy Accepted=False; each Gateway resolves it into its own clusters.
-  const resolved = resolveBackendRef(backendRef, { kind: 'EnvoyExtensionPolicy', namespace }, index, new ClusterRegistry(), true);
-  if (!resolved.ok) return resolved.message;
+  const backends = planPolicyBackends(
+    { refs, settings: spec.backendSettings, at: `spec.extProc[${i}]`, label: 'ExtProc', name, policy, from: { kind: 'EnvoyExtensionPolicy', namespace }, grpc: true },
+    index,
+  );
+  if (Array.isArray(backends)) return backends;
+  const backendRef = refs[0]!;
   const mode = spec.processingMode ?? {};
   for (const [direction, options] of [['request', mode.request], ['response', mode.response]] as const) {
     if (options?.body === 'FullDuplexStreamed') return `processingMode.${direction}.body FullDuplexStreamed is not in the Envoy API Gatehouse serves (no FULL_DUPLEX_STREAMED body mode)`;
@@ -172,6 +178,7 @@ function planExtProc(spec: ExtProcSpec, name: string, namespace: string, index: 
   const plan: ExtProcPlan = {
     name,
     backendRef,
+    backends,
     failOpen: spec.failOpen ?? false,
     requestHeaders: mode.request !== undefined,
     responseHeaders: mode.response !== undefined,
@@ -183,6 +190,7 @@ function planExtProc(spec: ExtProcSpec, name: string, namespace: string, index: 
     shadowMode: spec.shadowMode ?? false,
   };
   if (plan.receivingNamespaces.some((ns) => ns.startsWith('envoy.filters.http'))) return 'writableNamespaces cannot contain well-known Envoy HTTP filter namespaces';
+  if (backends.retry) plan.retry = backends.retry;
   if (mode.request?.body) plan.requestBody = mode.request.body;
   if (mode.response?.body) plan.responseBody = mode.response.body;
   if (spec.messageTimeout !== undefined) {
@@ -195,9 +203,9 @@ function planExtProc(spec: ExtProcSpec, name: string, namespace: string, index: 
 
 /** The extProc of a policy with its backend resolved into this Gateway's clusters (HTTP/2: gRPC). */
 export function resolveExtProc(plan: ExtProcPlan, namespace: string, index: ResourceIndex, registry: ClusterRegistry): ExtProcIR | undefined {
-  const resolved = resolveBackendRef(plan.backendRef, { kind: 'EnvoyExtensionPolicy', namespace }, index, registry, true);
+  const resolved = resolvePolicyBackends(plan.backends, { kind: 'EnvoyExtensionPolicy', namespace }, index, registry);
   if (!resolved.ok) return undefined;
-  const { backendRef, ...rest } = plan;
+  const { backendRef, backends: _backends, ...rest } = plan;
   // Envoy Gateway's authority: "<name>.<namespace>[:port]".
   const authority = `${backendRef.name}.${backendRef.namespace ?? namespace}${backendRef.port ? `:${backendRef.port}` : ''}`;
   return { ...rest, cluster: resolved.cluster, authority };

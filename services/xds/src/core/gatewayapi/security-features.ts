@@ -9,12 +9,13 @@ import { geoLocationProblems } from './authorization-geo.js';
 import { geoClientIpProblems } from './authorization-geo-client-ip.js';
 import { refusedValues } from './security-policy-values.js';
 import { resolveAuthzBackends } from './authz-backends.js';
-import { ClusterRegistry, resolveBackendRef, type BackendRef } from './backends.js';
+import type { ClusterRegistry, BackendRef } from './backends.js';
 import { parseDurationMs } from './durations.js';
 import { resolveContextExtensions, type ContextExtensionSpec } from './ext-auth-context.js';
 import { findRefusedFields } from './field-support/refused-fields.js';
 import { securityPolicyFields } from './field-support/security-policy.js';
 import type { ResourceIndex } from './resource-index.js';
+import { planPolicyBackends, policyBackendRefs, resolvePolicyBackends, type PolicyBackendRef, type PolicyBackends } from './policy-backends.js';
 import { objectsOf } from './shape.js';
 
 /** Sections the Gatehouse authz service evaluates (services/authz "Policy reference"). */
@@ -24,7 +25,7 @@ export const AUTHZ_SECTIONS = ['jwt', 'oidc', 'apiKeyAuth', 'basicAuth', 'author
 const DEFAULT_EXT_AUTH_TIMEOUT_MS = 10_000;
 
 /** extAuth before its backend is resolved for one Gateway. */
-export type ExtAuthPlan = Omit<ExtAuthIR, 'cluster' | 'authority'> & { backendRef: BackendRef };
+export type ExtAuthPlan = Omit<ExtAuthIR, 'cluster' | 'authority'> & { backendRef: BackendRef; backends: PolicyBackends };
 
 export interface SecurityFeatures {
   /** Ask Gatehouse's authz service (the policy has one of AUTHZ_SECTIONS). */
@@ -46,8 +47,8 @@ interface CorsSpec {
 }
 
 interface ExtAuthSpec {
-  grpc?: { backendRef?: BackendRef; backendRefs?: BackendRef[] };
-  http?: { backendRef?: BackendRef; backendRefs?: BackendRef[]; path?: string; headersToBackend?: string[] };
+  grpc?: { backendRef?: PolicyBackendRef; backendRefs?: PolicyBackendRef[]; backendSettings?: unknown };
+  http?: { backendRef?: PolicyBackendRef; backendRefs?: PolicyBackendRef[]; backendSettings?: unknown; path?: string; headersToBackend?: string[] };
   headersToExtAuth?: string[];
   bodyToExtAuth?: { maxRequestBytes?: number };
   failOpen?: boolean;
@@ -99,24 +100,21 @@ export function translateSecurityFeatures(policy: GatewayResource, index: Resour
     };
   }
   if (spec.extAuth) {
+    // The backends are resolved once here so a missing one makes the policy Accepted=False; each
+    // Gateway resolves them again into its own cluster set (resolveExtAuth).
     const plan = planExtAuth(spec.extAuth, `${namespace}/${policy.metadata.name}`, index);
     if (typeof plan === 'string') problems.push(plan);
-    else {
-      // Resolved once here so a missing Backend makes the policy Accepted=False; each Gateway
-      // resolves it again into its own cluster set (resolveExtAuth).
-      const resolved = resolveBackendRef(plan.backendRef, { kind: 'SecurityPolicy', namespace }, index, new ClusterRegistry(), plan.protocol === 'grpc');
-      if (!resolved.ok) problems.push(`spec.extAuth.${plan.protocol}: ${resolved.message}`);
-      else features.extAuth = plan;
-    }
+    else if (Array.isArray(plan)) problems.push(...plan);
+    else features.extAuth = plan;
   }
   return { features, problems };
 }
 
 /** The extAuth of a policy with its backend resolved into this Gateway's clusters. */
 export function resolveExtAuth(plan: ExtAuthPlan, namespace: string, index: ResourceIndex, registry: ClusterRegistry): ExtAuthIR | undefined {
-  const resolved = resolveBackendRef(plan.backendRef, { kind: 'SecurityPolicy', namespace }, index, registry, plan.protocol === 'grpc');
+  const resolved = resolvePolicyBackends(plan.backends, { kind: 'SecurityPolicy', namespace }, index, registry);
   if (!resolved.ok) return undefined;
-  const { backendRef, ...rest } = plan;
+  const { backendRef, backends: _backends, ...rest } = plan;
   const port = backendRef.port ?? registry.get(resolved.cluster)?.endpoints.find((e) => e.kind !== 'unix')?.port;
   const authority = `${backendRef.name}.${backendRef.namespace ?? namespace}${port ? `:${port}` : ''}`;
   return { ...rest, cluster: resolved.cluster, authority };
@@ -163,11 +161,19 @@ function translateCors(spec: CorsSpec): CorsIR | string {
   return cors;
 }
 
-function planExtAuth(spec: ExtAuthSpec, policy: string, index: ResourceIndex): ExtAuthPlan | string {
+function planExtAuth(spec: ExtAuthSpec, policy: string, index: ResourceIndex): ExtAuthPlan | string | string[] {
   const protocol = spec.grpc ? 'grpc' : 'http';
   const service = spec.grpc ?? spec.http;
-  const backendRef = service?.backendRef ?? objectsOf<BackendRef>(service?.backendRefs)[0];
+  const refs = policyBackendRefs(service);
+  const backendRef = refs[0];
   if (!backendRef) return `spec.extAuth.${protocol}: a backendRef is required`;
+  const at = `spec.extAuth.${protocol}`;
+  const planned = planPolicyBackends(
+    // Envoy Gateway's name of the policy's ext service destination.
+    { refs, settings: service?.backendSettings, at, label: 'ExtAuth', name: `securitypolicy/${policy}/0`, policy, from: { kind: 'SecurityPolicy', namespace: policy.split('/')[0]! }, grpc: protocol === 'grpc' },
+    index,
+  );
+  if (Array.isArray(planned)) return planned.map((p) => (p.startsWith('ExtAuth: ') || p.startsWith(`${at}.`) ? p : `${at}: ${p}`));
   const timeoutMs = spec.timeout === undefined ? DEFAULT_EXT_AUTH_TIMEOUT_MS : parseDurationMs(spec.timeout);
   if (timeoutMs === undefined || timeoutMs === 0) return `spec.extAuth.timeout: "${spec.timeout}" is not a positive duration`;
   const contextExtensions = resolveContextExtensions(objectsOf<ContextExtensionSpec>(spec.contextExtensions), policy.split('/')[0]!, index);
@@ -176,6 +182,7 @@ function planExtAuth(spec: ExtAuthSpec, policy: string, index: ResourceIndex): E
     policy,
     protocol,
     backendRef,
+    backends: planned,
     headersToExtAuth: spec.headersToExtAuth ?? [],
     headersToBackend: spec.http?.headersToBackend ?? [],
     failOpen: spec.failOpen ?? false,
@@ -187,6 +194,7 @@ function planExtAuth(spec: ExtAuthSpec, policy: string, index: ResourceIndex): E
   if (spec.statusOnError !== undefined) plan.statusOnError = spec.statusOnError;
   if (spec.recomputeRoute) plan.clearRouteCache = true;
   if (spec.includeRouteMetadata) plan.includeRouteMetadata = true;
+  if (planned.retry) plan.retry = planned.retry;
   return plan;
 }
 

@@ -284,7 +284,7 @@ function translateCompressors(spec: CompressorSpec[] | undefined, field: string,
 /** Envoy Gateway's default when retryOn is left out. */
 const DEFAULT_TRIGGERS = ['connect-failure', 'refused-stream', 'unavailable', 'cancelled', 'retriable-status-codes'];
 
-function translateRetry(spec: NonNullable<TrafficPolicySpec['retry']>, values: PolicyValues): RetryIR {
+export function translateRetry(spec: NonNullable<TrafficPolicySpec['retry']>, values: PolicyValues): RetryIR {
   const statusCodes = spec.retryOn?.httpStatusCodes ?? (spec.retryOn ? [] : [503]);
   const triggers = spec.retryOn?.triggers ?? (spec.retryOn ? [] : DEFAULT_TRIGGERS);
   const retryOn = [...triggers];

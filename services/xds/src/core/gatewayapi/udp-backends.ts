@@ -3,19 +3,17 @@
 // "udproute/<ns>/<name>", holding every backend's endpoints with load_balancing_weight spreading each
 // backend's weight over its endpoints (as Envoy Gateway builds one cluster per UDP route). A backend
 // Envoy cannot send datagrams to (a unix socket, upstream TLS) is a reference problem, never dropped.
-import type { EndpointIR, WeightedClusterIR } from '../ir/types.js';
+import type { WeightedClusterIR } from '../ir/types.js';
 import type { GatewayResource } from '../provider/resource-types.js';
 import type { ClusterRegistry } from './backends.js';
 import { Reasons } from './conditions.js';
+import { spreadWeights } from './weighted-endpoints.js';
 
 interface RefProblem {
   condition: 'ResolvedRefs';
   reason: string;
   message: string;
 }
-
-/** The largest load_balancing_weight sum Envoy takes for a locality (uint32). */
-const MAX_WEIGHT_SUM = 4_294_967_295;
 
 export function udpBackends(
   route: GatewayResource,
@@ -31,19 +29,12 @@ export function udpBackends(
   });
   if (usable.length <= 1) return { backends: usable, problems };
 
-  // Each backend's endpoints share its weight: endpoint weight = weight * L / endpoints, L = lcm of the counts.
-  const counts = usable.map((b) => registry.get(b.cluster)!.endpoints.length);
-  const lcm = counts.reduce((a, b) => (a * b) / gcd(a, b), 1);
-  const endpoints: EndpointIR[] = usable.flatMap((backend, i) => registry.get(backend.cluster)!.endpoints.map((e) => ({ ...e, weight: (backend.weight * lcm) / counts[i]! })));
-  if (endpoints.reduce((sum, e) => sum + e.weight!, 0) > MAX_WEIGHT_SUM) {
+  const endpoints = spreadWeights(usable.map((backend) => ({ endpoints: registry.get(backend.cluster)!.endpoints, weight: backend.weight })));
+  if (!endpoints) {
     problems.push({ condition: 'ResolvedRefs', reason: Reasons.unsupportedValue, message: 'the backends\' weights spread over their endpoints exceed what Envoy accepts; use smaller weights' });
     return { backends: [], problems };
   }
   const name = `udproute/${route.metadata.namespace}/${route.metadata.name}`;
   registry.add({ name, endpoints, http2: false });
   return { backends: [{ cluster: name, weight: 1 }], problems };
-}
-
-function gcd(a: number, b: number): number {
-  return b === 0 ? a : gcd(b, a % b);
 }

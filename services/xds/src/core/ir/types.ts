@@ -253,6 +253,17 @@ export interface ExtAuthIR {
   clearRouteCache?: boolean;
   /** includeRouteMetadata: the route's "envoy-gateway" metadata (its resources) goes to the service. */
   includeRouteMetadata?: boolean;
+  /** backendSettings.retry (gRPC only): grpc_service.retry_policy. */
+  retry?: ServiceRetryIR;
+}
+
+/** A policy backend's backendSettings.retry, as Envoy Gateway sets it: core RetryPolicy of the gRPC service. */
+export interface ServiceRetryIR {
+  numRetries: number;
+  /** retry_on conditions, joined with ",". */
+  retryOn: string[];
+  backOffBaseMs?: number;
+  backOffMaxMs?: number;
 }
 
 /** What an EnvoyExtensionPolicy runs on a route, each entry its own HTTP filter, in the policy's order. */
@@ -293,6 +304,8 @@ export interface ExtProcIR {
   receivingNamespaces: string[];
   statusOnError?: number;
   shadowMode: boolean;
+  /** backendSettings.retry: grpc_service.retry_policy. */
+  retry?: ServiceRetryIR;
 }
 
 /** One `wasm` entry: a module Envoy fetches over HTTP(S) and checks against its sha256. */

@@ -176,6 +176,7 @@ const cors = object({
   allowCredentials: boolean,
 });
 const csrf = object({ additionalOrigins: list(stringMatch), shadowPercent: number });
+const serviceRetry = object({ numRetries: integer(0, 1000), retryOn: list(string), backOffBaseMs: optional(milliseconds), backOffMaxMs: optional(milliseconds) });
 const extAuth = object({
   policy: string,
   protocol: oneOf('grpc', 'http'),
@@ -191,6 +192,7 @@ const extAuth = object({
   contextExtensions: list(headerValue),
   clearRouteCache: optional(boolean),
   includeRouteMetadata: optional(boolean),
+  retry: optional(serviceRetry),
 });
 const bodyMode = optional(oneOf('Streamed', 'Buffered', 'BufferedPartial', 'FullDuplexStreamed'));
 const extProc = object({
@@ -210,6 +212,7 @@ const extProc = object({
   receivingNamespaces: list(string),
   statusOnError: optional(integer(400, 599)),
   shadowMode: boolean,
+  retry: optional(serviceRetry),
 });
 const wasm = object({
   name: string,

@@ -5,6 +5,7 @@
 // they are (gRPC clients do not log or trace through xDS).
 import type { AccessLogIR, EnvoyProxyTelemetryIR, TracingIR } from '../gatewayapi/envoy-proxy-telemetry.js';
 import type { EnvoyResource, EnvoyResources } from '../ir/envoy-resources.js';
+import { applyClusterPolicy } from './cluster-policy.js';
 import { buildServiceCluster } from './clusters.js';
 import type { EnvoyObject } from './envoy-types.js';
 
@@ -53,7 +54,9 @@ export function applyEnvoyProxyTelemetry(resources: EnvoyResources, telemetry: E
     resources.clusters = resources.clusters.map((cluster) => ({ ...cluster, track_cluster_stats: track }));
   }
   for (const collector of telemetry.clusters ?? []) {
-    resources.clusters.push(buildServiceCluster({ clusterName: collector.name, host: collector.host, port: collector.port }, collector.http2));
+    const cluster = buildServiceCluster({ clusterName: collector.name, host: collector.host, port: collector.port }, collector.http2);
+    if (collector.policy) applyClusterPolicy(cluster, collector.policy, collector.http2, cluster.load_assignment as EnvoyObject);
+    resources.clusters.push(cluster);
   }
 }
 

@@ -4,6 +4,7 @@
 // fields. envoy-extension-policy.test.ts walks the CRD and fails on a field without an entry; the
 // README's EnvoyExtensionPolicy table is generated from this one (`pnpm -F @gatehouse/xds golden:update`).
 import type { FieldSupport } from './field-support.js';
+import { policyBackendFields } from './policy-backend-fields.js';
 
 const GOLDEN = 'services/xds/src/core/gatewayapi/testdata/envoyextensionpolicy-lua-extproc-wasm.in.yaml';
 const INVALID = 'services/xds/src/core/gatewayapi/testdata/envoyextensionpolicy-invalid.in.yaml';
@@ -66,15 +67,13 @@ const backendRef = (field: string): FieldSupport => translated(`ExternalProcesso
 const extProc: Record<string, FieldSupport> = {
   'spec.extProc': translated('one envoy.filters.http.ext_proc/envoyextensionpolicy/<ns>/<name>/extproc/<i> filter per entry (disabled in the HCM, enabled on its routes by FilterConfig), gRPC timeout 10s', `${END_TO_END}, ${JOURNEY}`),
   'spec.extProc.backendRef': refused('BackendRefs must be used, backendRef is not supported.'),
-  'spec.extProc.backendRefs': backendRef('the cluster of the one backendRef (HTTP/2), authority <name>.<namespace>[:port]; a missing backend is Accepted=False'),
+  'spec.extProc.backendRefs': backendRef('the cluster of the one backendRef (HTTP/2), or envoyextensionpolicy/<ns>/<name>/extproc/<i> holding every backend\'s endpoints; authority <name>.<namespace>[:port] of the first; a missing backend is Accepted=False'),
   'spec.extProc.backendRefs.group': backendRef('"" (Service) or gateway.envoyproxy.io (Backend)'),
   'spec.extProc.backendRefs.kind': backendRef('Service (by DNS) or Backend'),
   'spec.extProc.backendRefs.name': backendRef('the backend'),
   'spec.extProc.backendRefs.namespace': backendRef('the backend namespace (ReferenceGrant needed across namespaces)'),
   'spec.extProc.backendRefs.port': backendRef('the Service port, and the authority port'),
-  'spec.extProc.backendRefs.weight': refused('weights between several extProc backends are not translated: use one backendRef'),
-  'spec.extProc.backendRefs.fallback': refused('fallback backends are not translated yet'),
-  'spec.extProc.backendSettings': refused('backendSettings (cluster tuning for a policy backend) is not translated yet'),
+  ...policyBackendFields('spec.extProc', 'grpc', 'the cluster envoyextensionpolicy/<ns>/<name>/extproc/<i>', 'services/xds/testdata/end-to-end/policy-backends-weighted-settings.in.yaml'),
   'spec.extProc.failOpen': translated('ExternalProcessor.failure_mode_allow'),
   'spec.extProc.messageTimeout': translated('ExternalProcessor.message_timeout (Envoy default 200ms)'),
   'spec.extProc.metadata': translated('ExternalProcessor.metadata_options'),

@@ -16,6 +16,14 @@ const refused = (reason: string): FieldSupport => ({ status: 'refused', reason }
 function collectorRef(prefix: string, envoy: string): Record<string, FieldSupport> {
   return Object.fromEntries(['', '.group', '.kind', '.name', '.namespace', '.port', '.weight'].map((suffix) => [`${prefix}${suffix}`, xds(envoy)]));
 }
+/** A collector's backendSettings (ClusterSettings; the authored schema keeps them open, so one entry says it all). */
+function collectorSettings(collector: string): FieldSupport {
+  return {
+    status: 'translated',
+    envoy: `${collector}'s own cluster with what a BackendTrafficPolicy puts on a route's cluster (timeouts, circuit breakers, load balancer, health checks, keepalive, DNS, HTTP/2, PROXY protocol); retry, route timeouts and a consistent hash: not accepted, naming the field`,
+    test: 'testdata/end-to-end/envoyproxy-collector-backend-settings.in.yaml',
+  };
+}
 function refusedTree(paths: readonly string[], reason: string): Record<string, FieldSupport> {
   return Object.fromEntries(paths.map((path) => [path, refused(reason)]));
 }
@@ -55,7 +63,7 @@ export const envoyProxyFields: Record<string, FieldSupport> = {
   'spec.telemetry.accessLog.settings.sinks.als': xds('HttpGrpcAccessLogConfig / TcpGrpcAccessLogConfig common_config (log_name, envoy_grpc cluster, transport_api_version V3)'),
   ...collectorRef('spec.telemetry.accessLog.settings.sinks.als.backendRef', ALS_CLUSTER),
   ...collectorRef('spec.telemetry.accessLog.settings.sinks.als.backendRefs', ALS_CLUSTER),
-  'spec.telemetry.accessLog.settings.sinks.als.backendSettings': refused('backendSettings of telemetry collectors is not translated yet'),
+  'spec.telemetry.accessLog.settings.sinks.als.backendSettings': collectorSettings('the ALS collector'),
   'spec.telemetry.accessLog.settings.sinks.als.logName': xds('common_config.log_name (default "accesslog")'),
   'spec.telemetry.accessLog.settings.sinks.als.type': xds('HTTP: envoy.access_loggers.http_grpc; TCP: envoy.access_loggers.tcp_grpc'),
   'spec.telemetry.accessLog.settings.sinks.als.http': xds('additional_request_headers_to_log, additional_response_headers_to_log, additional_response_trailers_to_log'),
@@ -98,7 +106,7 @@ export const envoyProxyFields: Record<string, FieldSupport> = {
   'spec.telemetry.tracing.provider.host': { status: 'translated', envoy: OTEL_CLUSTER, test: REFUSALS },
   'spec.telemetry.tracing.provider.port': { status: 'translated', envoy: OTEL_CLUSTER, test: REFUSALS },
   ...collectorRef('spec.telemetry.tracing.provider.backendRefs', `${OTEL_CLUSTER}; grpc_service.envoy_grpc authority the collector's host`),
-  'spec.telemetry.tracing.provider.backendSettings': refused('backendSettings of telemetry collectors is not translated yet'),
+  'spec.telemetry.tracing.provider.backendSettings': collectorSettings('the tracing collector'),
   'spec.telemetry.tracing.provider.serviceName': { status: 'translated', envoy: 'OpenTelemetryConfig service_name', test: REFUSALS },
   'spec.telemetry.tracing.provider.zipkin': { status: 'translated', envoy: ZIPKIN, test: REFUSALS },
   'spec.telemetry.tracing.provider.zipkin.enable128BitTraceId': { status: 'translated', envoy: ZIPKIN, test: REFUSALS },

@@ -21,8 +21,8 @@ describe('SecurityPolicy field table', () => {
   });
 
   it('finds the outermost refused field present in a spec, under arrays too', () => {
-    const found = findRefusedFields({ extAuth: { http: { backendSettings: {} } }, jwt: { providers: [{ name: 'a', remoteJWKS: { uri: 'https://i/j', backendSettings: {} } }] }, cors: {} }, securityPolicyFields);
-    expect(found.map((f) => f.split(':')[0])).toEqual(['spec.extAuth.http.backendSettings', 'spec.jwt.providers[0].remoteJWKS.backendSettings']);
+    const found = findRefusedFields({ extAuth: { http: { backendSettings: { retry: {} } } }, jwt: { providers: [{ name: 'a', remoteJWKS: { uri: 'https://i/j', backendSettings: { circuitBreaker: {} } } }] }, cors: {} }, securityPolicyFields);
+    expect(found.map((f) => f.split(':')[0])).toEqual(['spec.extAuth.http.backendSettings.retry', 'spec.jwt.providers[0].remoteJWKS.backendSettings.circuitBreaker']);
   });
 
   it('makes a SecurityPolicy using every refused top-level field Accepted=False, naming each', () => {

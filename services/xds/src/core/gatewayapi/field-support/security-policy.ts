@@ -4,6 +4,7 @@
 // fields. field-support.test.ts walks the CRD and fails on a field without an entry; the README's
 // SecurityPolicy table is generated from this one (`pnpm -F @gatehouse/xds fields:readme`).
 import type { FieldSupport } from './field-support.js';
+import { authzBackendSettingsFields, policyBackendFields } from './policy-backend-fields.js';
 
 const GOLDEN = 'services/xds/src/core/gatewayapi/testdata';
 const END_TO_END = 'services/xds/testdata/end-to-end/securitypolicy-cors-and-ext-auth.in.yaml';
@@ -22,7 +23,7 @@ function authz(what: string, test = AUTHZ_TESTS): FieldSupport {
   return translated(`ext_authz (envoy.filters.http.ext_authz, context_extensions policy) → Gatehouse authz: ${what}`, test);
 }
 
-const BACKEND_SETTINGS = 'backendSettings (cluster tuning for a policy backend) is not translated yet';
+const BACKENDS_TEST = 'services/xds/testdata/end-to-end/policy-backends-weighted-settings.in.yaml';
 const SELECTED = "the Gateways and routes of that kind in the policy's namespace whose labels match (matchLabels and matchExpressions In, NotIn, Exists, DoesNotExist), attached like targetRefs";
 const SELECTORS_TEST = `${GOLDEN}/securitypolicy-target-selectors.in.yaml`;
 
@@ -71,15 +72,14 @@ const backendRef = (at: string, envoy: string, test: string): Record<string, Fie
   [`${at}.backendRef.name`]: translated('the Backend; missing: Accepted=False Invalid', test),
   [`${at}.backendRef.namespace`]: translated('the Backend namespace (ReferenceGrant needed across namespaces)', test),
   [`${at}.backendRef.port`]: translated('accepted; each Backend endpoint carries its own port', test),
-  [`${at}.backendRefs`]: translated(`${envoy} (the first backendRef)`, test),
+  [`${at}.backendRefs`]: translated(`${envoy} (one backendRef: several are Accepted=False)`, test),
   [`${at}.backendRefs.group`]: translated('gateway.envoyproxy.io (Backend)', test),
   [`${at}.backendRefs.kind`]: translated('Backend', test),
   [`${at}.backendRefs.name`]: translated('the Backend; missing: Accepted=False Invalid', test),
   [`${at}.backendRefs.namespace`]: translated('the Backend namespace (ReferenceGrant needed across namespaces)', test),
   [`${at}.backendRefs.port`]: translated('accepted; each Backend endpoint carries its own port', test),
-  [`${at}.backendRefs.weight`]: refused('weights between several extAuth backends are not translated: use one backendRef'),
-  [`${at}.backendRefs.fallback`]: refused('fallback backends are not translated yet'),
-  [`${at}.backendSettings`]: refused(BACKEND_SETTINGS),
+  [`${at}.backendRefs.weight`]: refused('the authz service connects to one backend: weights do not apply'),
+  [`${at}.backendRefs.fallback`]: refused('the authz service connects to one backend: fallback does not apply'),
 });
 
 const EXT_AUTH_TEST = END_TO_END;
@@ -88,8 +88,12 @@ const extAuth: Record<string, FieldSupport> = {
   'spec.extAuth': translated('its own ext_authz filter envoy.filters.http.ext_authz/securitypolicy/<ns>/<name> (disabled in the HCM, enabled on its routes), before Gatehouse authz', `${EXT_AUTH_TEST}, e2e/specs/cors-ext-auth.spec.ts`),
   'spec.extAuth.grpc': translated('ExtAuthz.grpc_service.envoy_grpc (cluster backend/<ns>/<name>, HTTP/2)', EXT_AUTH_TEST),
   ...backendRef('spec.extAuth.grpc', 'the cluster of ExtAuthz.grpc_service', EXT_AUTH_TEST),
+  ...policyBackendFields('spec.extAuth.grpc', 'grpc', 'the cluster securitypolicy/<ns>/<name>/0', BACKENDS_TEST),
+  'spec.extAuth.grpc.backendRefs': translated('the cluster of ExtAuthz.grpc_service: the one backend\'s, or securitypolicy/<ns>/<name>/0 holding every backend\'s endpoints', `${EXT_AUTH_TEST}, ${BACKENDS_TEST}`),
   'spec.extAuth.http': translated('ExtAuthz.http_service.server_uri (cluster backend/<ns>/<name>)', `${EXT_AUTH_TEST}, e2e/specs/cors-ext-auth.spec.ts`),
   ...backendRef('spec.extAuth.http', 'the cluster of ExtAuthz.http_service.server_uri', EXT_AUTH_TEST),
+  ...policyBackendFields('spec.extAuth.http', 'http', 'the cluster securitypolicy/<ns>/<name>/0', `${BACKENDS_TEST}, e2e/specs/cors-ext-auth.spec.ts`),
+  'spec.extAuth.http.backendRefs': translated('the cluster of ExtAuthz.http_service.server_uri: the one backend\'s, or securitypolicy/<ns>/<name>/0 holding every backend\'s endpoints', `${EXT_AUTH_TEST}, ${BACKENDS_TEST}`),
   'spec.extAuth.http.path': translated('ExtAuthz.http_service.path_prefix', EXT_AUTH_TEST),
   'spec.extAuth.http.pathOverride': refused('pathOverride needs an ext_authz HttpService path override, which is newer than the Envoy API Gatehouse validates against: use path (a prefix)'),
   'spec.extAuth.http.headersToBackend': translated('ExtAuthz.http_service.authorization_response.allowed_upstream_headers', `${EXT_AUTH_TEST}, e2e/specs/cors-ext-auth.spec.ts`),
@@ -152,6 +156,7 @@ const jwt: Record<string, FieldSupport> = {
     "authz fetches the uri over a connection to the Backend's first IP or FQDN endpoint (Host, SNI and certificate check stay the uri's host); the address is published with the policy",
     `services/authz/src/adapters/remote-jwks.int.test.ts, ${GOLDEN}/securitypolicy-jwks-backend.in.yaml`,
   ),
+  ...authzBackendSettingsFields('spec.jwt.providers.remoteJWKS.backendSettings', (what) => authz(what, 'services/authz/src/adapters/retrying-fetch.test.ts')),
   'spec.jwt.providers.remoteJWKS.backendRef.namespace': translated("the policy's namespace only (another one: Accepted=False)", `${GOLDEN}/securitypolicy-jwks-backend.in.yaml`),
   'spec.jwt.providers.remoteJWKS.backendRefs.namespace': translated("the policy's namespace only (another one: Accepted=False)", `${GOLDEN}/securitypolicy-jwks-backend.in.yaml`),
 };
@@ -169,6 +174,7 @@ const oidc: Record<string, FieldSupport> = {
     "authz's calls to the provider (discovery, token, introspection, JWKS) connect to the Backend's first IP or FQDN endpoint (Host, SNI and certificate check stay the URLs' host); the address is published with the policy",
     `${OIDC_TEST}, ${GOLDEN}/securitypolicy-jwks-backend.in.yaml`,
   ),
+  ...authzBackendSettingsFields('spec.oidc.provider.backendSettings', (what) => authz(what, 'services/authz/src/adapters/retrying-fetch.test.ts')),
   'spec.oidc.provider.backendRef.namespace': translated("the policy's namespace only (another one: Accepted=False)", `${GOLDEN}/securitypolicy-jwks-backend.in.yaml`),
   'spec.oidc.provider.backendRefs.namespace': translated("the policy's namespace only (another one: Accepted=False)", `${GOLDEN}/securitypolicy-jwks-backend.in.yaml`),
   'spec.oidc.clientID': authz('client id', OIDC_TEST),

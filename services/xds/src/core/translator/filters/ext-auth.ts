@@ -6,6 +6,7 @@
 import type { ExtAuthIR } from '../../ir/types.js';
 import { duration, EnvoyTypes, type EnvoyObject } from '../envoy-types.js';
 import { chainRoutes, setPerFilterConfig, type HttpFilterTranslator } from './http-filter.js';
+import { serviceRetryPolicy } from './service-retry.js';
 
 const FILTER_CONFIG_TYPE = 'type.googleapis.com/envoy.config.route.v3.FilterConfig';
 /** Envoy Gateway's route metadata namespace, sent to the service with includeRouteMetadata. */
@@ -56,7 +57,7 @@ function extAuthConfig(ext: ExtAuthIR): EnvoyObject {
   const timeout = duration(ext.timeoutMs);
   const config: EnvoyObject = { '@type': EnvoyTypes.extAuthz, transport_api_version: 'V3', failure_mode_allow: ext.failOpen };
   if (ext.protocol === 'grpc') {
-    config.grpc_service = { envoy_grpc: { cluster_name: ext.cluster, authority: ext.authority }, timeout };
+    config.grpc_service = { envoy_grpc: { cluster_name: ext.cluster, authority: ext.authority }, timeout, ...(ext.retry ? { retry_policy: serviceRetryPolicy(ext.retry) } : {}) };
   } else {
     config.http_service = {
       server_uri: { uri: `http://${ext.authority}${ext.pathPrefix ?? ''}`, cluster: ext.cluster, timeout },

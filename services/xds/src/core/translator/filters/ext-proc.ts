@@ -6,6 +6,7 @@
 import type { ExtProcBodyMode, ExtProcIR } from '../../ir/types.js';
 import { duration, type EnvoyObject } from '../envoy-types.js';
 import { ENABLE_FILTER, byEntryIndex } from './extension-order.js';
+import { serviceRetryPolicy } from './service-retry.js';
 import { chainRoutes, setPerFilterConfig, type HttpFilterTranslator } from './http-filter.js';
 
 const EXT_PROC_FILTER = 'envoy.filters.http.ext_proc';
@@ -38,7 +39,7 @@ export const extProcFilter: HttpFilterTranslator = {
 function extProcConfig(extProc: ExtProcIR): EnvoyObject {
   const config: EnvoyObject = {
     '@type': EXT_PROC_TYPE,
-    grpc_service: { envoy_grpc: { cluster_name: extProc.cluster, authority: extProc.authority }, timeout: GRPC_TIMEOUT },
+    grpc_service: { envoy_grpc: { cluster_name: extProc.cluster, authority: extProc.authority }, timeout: GRPC_TIMEOUT, ...(extProc.retry ? { retry_policy: serviceRetryPolicy(extProc.retry) } : {}) },
     failure_mode_allow: extProc.failOpen,
     processing_mode: {
       request_header_mode: extProc.requestHeaders ? 'SEND' : 'SKIP',
