@@ -45,7 +45,7 @@ export interface SideEffects {
 }
 
 export interface TranslateResult extends SideEffects {
-  /** Keyed by node cluster "<namespace>/<gatewayName>". */
+  /** Keyed by node cluster: "<namespace>/<gatewayName>", or a GatewayClass name for its merged Gateways (EnvoyProxy mergeGateways). */
   snapshots: Map<string, EnvoyResources>;
   statuses: StatusMap;
   rateLimitDomains: RateLimitDomain[];
@@ -78,6 +78,7 @@ export function translateAll(resources: readonly GatewayResource[], options: Tra
     authzPolicies: stage.authzPolicies,
     authzSecrets: stage.authzSecrets,
     certificatesWanted: stage.certificatesWanted,
-    envoyStart: new Map([...stage.envoyProxies].map(([key, proxy]) => [key, proxy.start])),
+    // A merged Gateway's Envoys are its class's fleet: only the fleet (keyed by the class name) is started.
+    envoyStart: new Map([...stage.envoyProxies].filter(([key, proxy]) => proxy.mergedInto === undefined || proxy.mergedInto === key).map(([key, proxy]) => [key, proxy.start])),
   };
 }

@@ -19,6 +19,8 @@ export interface EnvoyProxyIR {
   telemetry: EnvoyProxyTelemetryIR;
   /** What applies where Envoy starts (command line, bootstrap stats). */
   start: EnvoyStartIR;
+  /** The GatewayClass whose EnvoyProxy sets `mergeGateways: true`: the Gateway is served by that class's merged fleet. */
+  mergedInto?: string;
 }
 
 interface ParametersRef {
@@ -52,6 +54,7 @@ export function resolveEnvoyProxies(
   statuses: StatusMap,
   serviceDnsTemplate?: string,
 ): { gateways: GatewayContext[]; proxies: Map<string, EnvoyProxyIR> } {
+  const classMerges = (name: string | undefined): EnvoyProxySpecRef | undefined => mergingProxyOf(index, name);
   const judged = new Map<string, Judged>();
   const ancestors = new Map<string, Array<{ ancestorRef: ParentReference; controllerName: string; conditions: Condition[] }>>();
   const judge = (proxy: GatewayResource, ancestorRef: ParentReference, gateway: GatewayContext): Judged => {
@@ -77,6 +80,12 @@ export function resolveEnvoyProxies(
 
     let proxy: GatewayResource | undefined;
     let ancestorRef: ParentReference;
+    const merging = classMerges(spec?.gatewayClassName);
+    if (gatewayRef && merging) {
+      // One fleet serves the whole class, so one EnvoyProxy (the class's) configures it.
+      refuseGateway(gateway, statuses, `infrastructure.parametersRef cannot be honoured: GatewayClass ${spec!.gatewayClassName} merges its Gateways (EnvoyProxy ${merging} sets spec.mergeGateways), so its EnvoyProxy configures every Gateway of the class`);
+      continue;
+    }
     if (gatewayRef) {
       ancestorRef = { group: GATEWAY_GROUP, kind: 'Gateway', namespace: gateway.namespace, name: gateway.name };
       const problem = refProblem(gatewayRef, 'infrastructure.parametersRef');
@@ -101,13 +110,18 @@ export function resolveEnvoyProxies(
     }
 
     const verdict = judge(proxy, ancestorRef, gateway);
+    if (gatewayRef && verdict.problems.length === 0 && (proxy.spec as { mergeGateways?: unknown } | undefined)?.mergeGateways === true) {
+      verdict.problems.push('spec.mergeGateways: applies only to the EnvoyProxy of a GatewayClass (its parametersRef), not to one Gateway\'s infrastructure.parametersRef');
+      const list = ancestors.get(proxyKeyOf(proxy))!;
+      list[list.length - 1]!.conditions = [proxyCondition(verdict)];
+    }
     const proxyName = `${proxy.metadata.namespace}/${proxy.metadata.name}`;
     if (verdict.problems.length > 0) {
       refuseGateway(gateway, statuses, `EnvoyProxy ${proxyName} is not accepted: ${verdict.problems.join('; ')}`);
       continue;
     }
     kept.push(gateway);
-    proxies.set(gateway.key, { name: proxyName, telemetry: verdict.telemetry, start: verdict.start });
+    proxies.set(gateway.key, { name: proxyName, telemetry: verdict.telemetry, start: verdict.start, ...(merging && !gatewayRef ? { mergedInto: spec!.gatewayClassName! } : {}) });
   }
 
   for (const proxy of index.list('EnvoyProxy')) {
@@ -120,6 +134,21 @@ export function resolveEnvoyProxies(
     statuses.set(`EnvoyProxy/${key}`, { kind: 'EnvoyProxy', ancestors: list });
   }
   return { gateways: kept, proxies };
+}
+
+type EnvoyProxySpecRef = string;
+
+function proxyKeyOf(proxy: GatewayResource): string {
+  return `${proxy.metadata.namespace}/${proxy.metadata.name}`;
+}
+
+/** "<namespace>/<name>" of the class's EnvoyProxy when it sets mergeGateways: true. */
+function mergingProxyOf(index: ResourceIndex, className: string | undefined): EnvoyProxySpecRef | undefined {
+  const gatewayClass = index.list('GatewayClass').find((c) => c.metadata.name === className);
+  const ref = (gatewayClass?.spec as { parametersRef?: ParametersRef } | undefined)?.parametersRef;
+  if (!ref || refProblem(ref, 'parametersRef') || !ref.namespace) return undefined;
+  const proxy = index.get('EnvoyProxy', ref.namespace, ref.name!);
+  return (proxy?.spec as { mergeGateways?: unknown } | undefined)?.mergeGateways === true ? proxyKeyOf(proxy!) : undefined;
 }
 
 function refProblem(ref: ParametersRef, field: string): string | undefined {
@@ -159,7 +188,6 @@ function judgeEnvoyProxy(proxy: GatewayResource, serviceName: string, serviceDns
   if (atStart.length > 0) notes.push(`Applied where Envoy is started (gatehouse bootstrap -f, pnpm start): ${atStart.join(', ')}.`);
 
   for (const [field, reason] of [
-    ['mergeGateways', 'mergeGateways is not translated yet: each Gateway has its own Envoy fleet (node cluster <namespace>/<name>)'],
     ['bootstrap', 'bootstrap (a custom Envoy bootstrap) is not translated yet: gatehouse bootstrap writes the bootstrap'],
     ['filterOrder', 'filterOrder is not translated yet: HTTP filters follow Envoy Gateway\'s default order'],
     ['backendTLS', 'backendTLS is not translated yet'],
@@ -167,7 +195,7 @@ function judgeEnvoyProxy(proxy: GatewayResource, serviceName: string, serviceDns
     ['ipFamily', 'ipFamily is not translated yet'],
   ] as const) {
     const value = spec[field];
-    if (value === undefined || value === null || (field === 'mergeGateways' && value === false)) continue;
+    if (value === undefined || value === null) continue;
     problems.push(`spec.${field}: ${reason}`);
   }
   for (const [field, reason] of [

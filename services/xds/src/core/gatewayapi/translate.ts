@@ -22,6 +22,7 @@ import type { Condition, StatusMap } from './status-types.js';
 import { recordOtherStatuses } from './other-statuses.js';
 import { collectEnvoyPatchPolicies, type EnvoyPatchPolicyIR } from './envoy-patch-policies.js';
 import { resolveEnvoyProxies, type EnvoyProxyIR } from './envoy-proxies.js';
+import { markMergedConflicts, mergedClasses, mergeGatewayIRs } from './merged-gateways.js';
 
 /** The GatewayClass controllerName served when none is configured. */
 export const DEFAULT_CONTROLLER_NAME = 'gatehouse.dev/gateway-controller';
@@ -34,7 +35,10 @@ export interface GatewayApiResult {
   certificatesWanted: CertificateRequest[];
   /** Accepted EnvoyPatchPolicies per Gateway key, in the order they apply (after translation). */
   envoyPatchPolicies: Map<string, EnvoyPatchPolicyIR[]>;
-  /** The EnvoyProxy of each Gateway that has one (GatewayClass or infrastructure parametersRef), by Gateway key. */
+  /**
+   * The EnvoyProxy of each Gateway that has one (GatewayClass or infrastructure parametersRef), by Gateway key,
+   * and of each merged fleet, by its GatewayClass name (the key of its IR in `gateways`).
+   */
   envoyProxies: Map<string, EnvoyProxyIR>;
 }
 
@@ -49,8 +53,12 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
   const statuses: StatusMap = new Map();
   const index = new ResourceIndex(resources);
   const { gateways, proxies: envoyProxies } = resolveEnvoyProxies(index, collectGateways(index, controllerName, statuses), controllerName, statuses, options.serviceDnsTemplate);
+  const merged = mergedClasses(gateways, (g) => envoyProxies.get(g.key)?.mergedInto);
+  for (const fleet of merged.values()) markMergedConflicts(fleet);
   const listenerSets = attachListenerSets(index, gateways, statuses);
-  const registries = new Map(gateways.map((g) => [g.key, new ClusterRegistry(options.serviceDnsTemplate)]));
+  // A merged fleet is one Envoy: its Gateways share one set of clusters, as one Gateway's routes do.
+  const fleetRegistries = new Map([...merged.keys()].map((name) => [name, new ClusterRegistry(options.serviceDnsTemplate)]));
+  const registries = new Map(gateways.map((g) => [g.key, fleetRegistries.get(envoyProxies.get(g.key)?.mergedInto ?? '') ?? new ClusterRegistry(options.serviceDnsTemplate)]));
   const policies = collectPolicies(index, gateways, controllerName, statuses);
   collectExtensionPolicies(index, gateways, controllerName, statuses, policies.extension);
   noteUnactedTrafficFields(index, envoyProxies, statuses);
@@ -59,7 +67,7 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
   for (const gateway of gateways) presentBackendClientCertificate(gateway, registries.get(gateway.key)!);
   recordBackendTlsPolicyStatuses(index, gateways, registries, controllerName, statuses);
   recordListenerSetStatuses(listenerSets, statuses);
-  const envoyPatchPolicies = collectEnvoyPatchPolicies(index, gateways, controllerName, statuses, options.enableEnvoyPatchPolicy === true);
+  const envoyPatchPolicies = collectEnvoyPatchPolicies(index, gateways, controllerName, statuses, options.enableEnvoyPatchPolicy === true, new Set(merged.keys()), new Set([...merged.values()].flatMap((fleet) => fleet.members.map((g) => g.key))));
   for (const gateway of gateways) recordGatewayStatus(gateway, statuses);
   recordOtherStatuses(index, statuses);
   stampObservedGenerations(index, statuses);
@@ -76,8 +84,15 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
     ),
   );
   for (const ir of irs) applyClientPolicies(ir, policies.client);
+  const fleets = [...merged.values()].map((fleet) => {
+    const members = new Set(fleet.members.map((g) => g.key));
+    const first = envoyProxies.get(fleet.members[0]!.key)!;
+    envoyProxies.set(fleet.className, first);
+    return mergeGatewayIRs(fleet.className, fleet.members.map((g) => irs.find((ir) => ir.key === g.key)!).filter((ir) => members.has(ir.key)));
+  });
+  const mergedKeys = new Set([...merged.values()].flatMap((fleet) => fleet.members.map((g) => g.key)));
   return {
-    gateways: irs,
+    gateways: [...irs.filter((ir) => !mergedKeys.has(ir.key)), ...fleets],
     statuses,
     authzPolicies: policies.authzPolicies,
     authzSecrets: policies.authzSecrets,

@@ -126,7 +126,12 @@ export const envoyProxyFields: Record<string, FieldSupport> = {
   'spec.concurrency': atStart('Envoy\'s --concurrency, in the command line gatehouse bootstrap -f prints and pnpm start runs'),
   'spec.routingType': refused('routingType is not translated yet: Services are reached by DNS name, Backends by their endpoints'),
   'spec.extraArgs': atStart('appended to the Envoy command line gatehouse bootstrap -f prints and pnpm start runs'),
-  'spec.mergeGateways': { status: 'translated', envoy: 'false (the default): each Gateway has its own Envoy fleet; true is refused (not translated yet) and the Gateways using it are Accepted=False InvalidParameters', test: GOLDEN },
+  'spec.mergeGateways': {
+    status: 'translated',
+    envoy:
+      'true on a GatewayClass\'s EnvoyProxy: one snapshot for every Gateway of the class, node cluster = the GatewayClass name (gatehouse bootstrap --node-cluster <class>, certificate spiffe://gatehouse/gatewayclass/<class>); listeners sharing a port join one Envoy listener (HTTP: one route configuration with every Gateway\'s virtual hosts; HTTPS: a filter chain per SNI), colliding ones are Conflicted (HostnameConflict, ProtocolConflict) on the newer Gateway; on a Gateway\'s own EnvoyProxy it is refused',
+    test: 'testdata/end-to-end/envoyproxy-merge-gateways.in.yaml',
+  },
   'spec.shutdown': atStart('drainTimeout: Envoy\'s --drain-time-s; minDrainDuration is refused (Envoy Gateway\'s shutdown manager is Kubernetes-only)'),
   'spec.shutdown.drainTimeout': atStart('Envoy\'s --drain-time-s (whole seconds, rounded up)'),
   'spec.shutdown.minDrainDuration': refused('shutdown.minDrainDuration is not translated yet (Envoy Gateway\'s shutdown manager is Kubernetes-only)'),
