@@ -54,6 +54,8 @@ export interface TranslateResult extends SideEffects {
   certificatesWanted: CertificateWanted[];
   /** Per node cluster with an EnvoyProxy: Envoy's command line and bootstrap stats (gatehouse bootstrap -f, pnpm start). */
   envoyStart?: Map<string, EnvoyStartIR>;
+  /** Gateways served by the merged fleet of their GatewayClass (EnvoyProxy mergeGateways): Gateway key -> class name. */
+  mergedGateways?: Map<string, string>;
 }
 
 export function translateAll(resources: readonly GatewayResource[], options: TranslateOptions): TranslateResult {
@@ -79,6 +81,7 @@ export function translateAll(resources: readonly GatewayResource[], options: Tra
     authzSecrets: stage.authzSecrets,
     certificatesWanted: stage.certificatesWanted,
     // A merged Gateway's Envoys are its class's fleet: only the fleet (keyed by the class name) is started.
+    mergedGateways: new Map([...stage.envoyProxies].flatMap(([key, proxy]) => (proxy.mergedInto !== undefined && proxy.mergedInto !== key ? [[key, proxy.mergedInto] as const] : []))),
     envoyStart: new Map([...stage.envoyProxies].filter(([key, proxy]) => proxy.mergedInto === undefined || proxy.mergedInto === key).map(([key, proxy]) => [key, proxy.start])),
   };
 }
