@@ -12,6 +12,7 @@ import { ENVOY_GATEWAY_GROUP, GATEWAY_GROUP, type ResourceIndex } from './resour
 import type { Condition, ParentReference, StatusMap } from './status-types.js';
 import { envoyProxyTelemetry, type EnvoyProxyTelemetryIR } from './envoy-proxy-telemetry.js';
 import { envoyStart, type EnvoyStartIR } from './envoy-proxy-start.js';
+import { envoyProxyNetwork, type EnvoyProxyNetworkIR } from './envoy-proxy-network.js';
 
 export interface EnvoyProxyIR {
   /** "<namespace>/<name>" of the EnvoyProxy. */
@@ -19,6 +20,8 @@ export interface EnvoyProxyIR {
   telemetry: EnvoyProxyTelemetryIR;
   /** What applies where Envoy starts (command line, bootstrap stats). */
   start: EnvoyStartIR;
+  /** ipFamily and backendTLS. */
+  network: EnvoyProxyNetworkIR;
   /** The GatewayClass whose EnvoyProxy sets `mergeGateways: true`: the Gateway is served by that class's merged fleet. */
   mergedInto?: string;
 }
@@ -41,6 +44,7 @@ interface Judged {
   notes: string[];
   telemetry: EnvoyProxyTelemetryIR;
   start: EnvoyStartIR;
+  network: EnvoyProxyNetworkIR;
 }
 
 /**
@@ -60,7 +64,7 @@ export function resolveEnvoyProxies(
   const judge = (proxy: GatewayResource, ancestorRef: ParentReference, gateway: GatewayContext): Judged => {
     const key = `${proxy.metadata.namespace}/${proxy.metadata.name}`;
     let verdict = judged.get(`${key}@${gateway.key}`);
-    if (!verdict) judged.set(`${key}@${gateway.key}`, (verdict = judgeEnvoyProxy(proxy, `${gateway.name}.${gateway.namespace}`, serviceDnsTemplate)));
+    if (!verdict) judged.set(`${key}@${gateway.key}`, (verdict = judgeEnvoyProxy(proxy, `${gateway.name}.${gateway.namespace}`, serviceDnsTemplate, index)));
     let list = ancestors.get(key);
     if (!list) ancestors.set(key, (list = []));
     if (!list.some((a) => a.ancestorRef.kind === ancestorRef.kind && a.ancestorRef.name === ancestorRef.name && a.ancestorRef.namespace === ancestorRef.namespace)) {
@@ -121,7 +125,7 @@ export function resolveEnvoyProxies(
       continue;
     }
     kept.push(gateway);
-    proxies.set(gateway.key, { name: proxyName, telemetry: verdict.telemetry, start: verdict.start, ...(merging && !gatewayRef ? { mergedInto: spec!.gatewayClassName! } : {}) });
+    proxies.set(gateway.key, { name: proxyName, telemetry: verdict.telemetry, start: verdict.start, network: verdict.network, ...(merging && !gatewayRef ? { mergedInto: spec!.gatewayClassName! } : {}) });
   }
 
   for (const proxy of index.list('EnvoyProxy')) {
@@ -172,8 +176,8 @@ function proxyCondition(verdict: Judged): Condition {
 }
 
 /** What of this EnvoyProxy applies; `serviceName`: the Gateway's default tracing service name. */
-function judgeEnvoyProxy(proxy: GatewayResource, serviceName: string, serviceDnsTemplate: string | undefined): Judged {
-  if (proxy.issues?.length) return { problems: [describeIssues(proxy.issues)], notes: [], telemetry: {}, start: { args: [] } };
+function judgeEnvoyProxy(proxy: GatewayResource, serviceName: string, serviceDnsTemplate: string | undefined, index: ResourceIndex): Judged {
+  if (proxy.issues?.length) return { problems: [describeIssues(proxy.issues)], notes: [], telemetry: {}, start: { args: [] }, network: {} };
   const spec = (proxy.spec ?? {}) as Record<string, unknown> & {
     provider?: { type?: string; kubernetes?: Record<string, unknown> };
     mergeGateways?: boolean;
@@ -190,9 +194,6 @@ function judgeEnvoyProxy(proxy: GatewayResource, serviceName: string, serviceDns
   for (const [field, reason] of [
     ['bootstrap', 'bootstrap (a custom Envoy bootstrap) is not translated yet: gatehouse bootstrap writes the bootstrap'],
     ['filterOrder', 'filterOrder is not translated yet: HTTP filters follow Envoy Gateway\'s default order'],
-    ['backendTLS', 'backendTLS is not translated yet'],
-    ['routingType', 'routingType is not translated yet: Services are reached by DNS name, Backends by their endpoints'],
-    ['ipFamily', 'ipFamily is not translated yet'],
   ] as const) {
     const value = spec[field];
     if (value === undefined || value === null) continue;
@@ -210,7 +211,9 @@ function judgeEnvoyProxy(proxy: GatewayResource, serviceName: string, serviceDns
   problems.push(...telemetry.problems);
   const start = envoyStart(spec, proxy.metadata.namespace, serviceDnsTemplate);
   problems.push(...start.problems);
-  return { problems, notes, telemetry: telemetry.ir, start: start.ir };
+  const network = envoyProxyNetwork(proxy, index);
+  problems.push(...network.problems);
+  return { problems, notes, telemetry: telemetry.ir, start: start.ir, network: network.ir };
 }
 
 function valueAt(spec: Record<string, unknown>, dotted: string): unknown {

@@ -22,6 +22,7 @@ import type { Condition, StatusMap } from './status-types.js';
 import { recordOtherStatuses } from './other-statuses.js';
 import { collectEnvoyPatchPolicies, type EnvoyPatchPolicyIR } from './envoy-patch-policies.js';
 import { resolveEnvoyProxies, type EnvoyProxyIR } from './envoy-proxies.js';
+import { applyProxyBackendTls } from './envoy-proxy-network.js';
 import { markMergedConflicts, mergedClasses, mergeGatewayIRs } from './merged-gateways.js';
 
 /** The GatewayClass controllerName served when none is configured. */
@@ -64,7 +65,11 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
   noteUnactedTrafficFields(index, envoyProxies, statuses);
   const routes = translateRoutes(index, gateways, registries, policies, controllerName, statuses);
   const l4Routes = translateL4Routes(index, gateways, registries, controllerName, statuses, policies.traffic);
-  for (const gateway of gateways) presentBackendClientCertificate(gateway, registries.get(gateway.key)!);
+  for (const gateway of gateways) {
+    // The Gateway's own spec.tls.backend first, then its EnvoyProxy's backendTLS where nothing else is set.
+    presentBackendClientCertificate(gateway, registries.get(gateway.key)!);
+    applyProxyBackendTls(registries.get(gateway.key)!, envoyProxies.get(gateway.key)?.network.backendTls);
+  }
   recordBackendTlsPolicyStatuses(index, gateways, registries, controllerName, statuses);
   recordListenerSetStatuses(listenerSets, statuses);
   const envoyPatchPolicies = collectEnvoyPatchPolicies(index, gateways, controllerName, statuses, options.enableEnvoyPatchPolicy === true, new Set(merged.keys()), new Set([...merged.values()].flatMap((fleet) => fleet.members.map((g) => g.key))));

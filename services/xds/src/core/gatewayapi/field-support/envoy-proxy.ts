@@ -6,6 +6,7 @@ import type { FieldSupport } from './field-support.js';
 
 const GOLDEN = 'testdata/end-to-end/envoyproxy-telemetry.in.yaml';
 const REFUSALS = 'testdata/end-to-end/envoyproxy-values-and-refusals.in.yaml';
+const NETWORK = 'testdata/end-to-end/envoyproxy-network.in.yaml';
 const BOOTSTRAP_TEST = '../../packages/cli/src/envoy-proxy-bootstrap.test.ts';
 const xds = (envoy: string): FieldSupport => ({ status: 'translated', envoy, test: GOLDEN });
 const atStart = (envoy: string): FieldSupport => ({ status: 'translated', envoy, test: BOOTSTRAP_TEST });
@@ -124,7 +125,7 @@ export const envoyProxyFields: Record<string, FieldSupport> = {
   'spec.telemetry.metrics.enableRequestResponseSizesStats': xds('track_cluster_stats.request_response_sizes on every cluster of the Gateway'),
   ...refusedTree(['spec.bootstrap', 'spec.bootstrap.type', 'spec.bootstrap.value', 'spec.bootstrap.jsonPatches'], 'bootstrap (a custom Envoy bootstrap) is not translated yet: gatehouse bootstrap writes the bootstrap'),
   'spec.concurrency': atStart('Envoy\'s --concurrency, in the command line gatehouse bootstrap -f prints and pnpm start runs'),
-  'spec.routingType': refused('routingType is not translated yet: Services are reached by DNS name, Backends by their endpoints'),
+  'spec.routingType': { status: 'translated', envoy: "Service: a Service backendRef's DNS cluster (its name stands for the cluster IP), what Gatehouse always does; Endpoint is refused (it needs the Service's EndpointSlices, which a gateway outside Kubernetes does not have)", test: NETWORK },
   'spec.extraArgs': atStart('appended to the Envoy command line gatehouse bootstrap -f prints and pnpm start runs'),
   'spec.mergeGateways': {
     status: 'translated',
@@ -136,6 +137,15 @@ export const envoyProxyFields: Record<string, FieldSupport> = {
   'spec.shutdown.drainTimeout': atStart('Envoy\'s --drain-time-s (whole seconds, rounded up)'),
   'spec.shutdown.minDrainDuration': refused('shutdown.minDrainDuration is not translated yet (Envoy Gateway\'s shutdown manager is Kubernetes-only)'),
   ...refusedTree(['spec.filterOrder', 'spec.filterOrder.name', 'spec.filterOrder.before', 'spec.filterOrder.after'], 'filterOrder is not translated yet: HTTP filters follow Envoy Gateway\'s default order'),
-  'spec.backendTLS': refused('backendTLS is not translated yet'),
-  'spec.ipFamily': refused('ipFamily is not translated yet'),
+  'spec.backendTLS': {
+    status: 'translated',
+    envoy:
+      'every TLS upstream cluster of the Gateways using it, where its Backend, BackendTLSPolicy or Gateway spec.tls.backend sets nothing: clientCertificateRef as tls_certificate_sds_secret_configs (a Secret in the EnvoyProxy\'s namespace, or another with a ReferenceGrant), minVersion/maxVersion/ciphers/ecdhCurves/signatureAlgorithms as tls_params, alpnProtocols; a missing Secret or minVersion above maxVersion refuses the EnvoyProxy',
+    test: NETWORK,
+  },
+  'spec.ipFamily': {
+    status: 'translated',
+    envoy: 'IPv4: listeners on 0.0.0.0, DNS clusters dns_lookup_family V4_ONLY; IPv6: listeners on "::", V6_ONLY; DualStack: listeners on "::" with ipv4_compat, DNS clusters ALL unless a BackendTrafficPolicy set dns.lookupFamily',
+    test: NETWORK,
+  },
 };
