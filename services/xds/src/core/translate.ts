@@ -12,6 +12,7 @@ import { translateGateway } from './translator/translate.js';
 import { applyEnvoyPatchPolicies } from './translator/envoy-patch/apply-patches.js';
 import { applyEnvoyProxyTelemetry } from './translator/envoy-proxy-telemetry.js';
 import { applyIpFamily } from './translator/ip-family.js';
+import { applyFilterOrder } from './translator/filter-order.js';
 import type { EnvoyStartIR } from './gatewayapi/envoy-proxy-start.js';
 
 export interface TranslateOptions extends TranslatorOptions {
@@ -71,6 +72,7 @@ export function translateAll(resources: readonly GatewayResource[], options: Tra
     const envoyProxy = stage.envoyProxies.get(gateway.key);
     if (envoyProxy) applyEnvoyProxyTelemetry(translated.resources, envoyProxy.telemetry);
     applyIpFamily(translated.resources, envoyProxy?.network.ipFamily);
+    applyFilterOrder(translated.resources, envoyProxy?.network.filterOrder);
     applyEnvoyPatchPolicies(translated.resources, stage.envoyPatchPolicies.get(gateway.key) ?? [], stage.statuses);
     snapshots.set(gateway.key, translated.resources);
     rateLimitDomains.push(...translated.rateLimitDomains);

@@ -193,7 +193,6 @@ function judgeEnvoyProxy(proxy: GatewayResource, serviceName: string, serviceDns
 
   for (const [field, reason] of [
     ['bootstrap', 'bootstrap (a custom Envoy bootstrap) is not translated yet: gatehouse bootstrap writes the bootstrap'],
-    ['filterOrder', 'filterOrder is not translated yet: HTTP filters follow Envoy Gateway\'s default order'],
   ] as const) {
     const value = spec[field];
     if (value === undefined || value === null) continue;

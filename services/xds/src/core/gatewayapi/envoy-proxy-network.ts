@@ -1,12 +1,14 @@
 // EnvoyProxy fields about how the Envoy reaches the network, as Envoy Gateway applies them:
 // - `ipFamily`: IPv4 listeners bind 0.0.0.0, IPv6 "::", DualStack "::" accepting IPv4 too (ipv4_compat);
 //   DNS clusters resolve V4_ONLY, V6_ONLY, or (DualStack) ALL unless a BackendTrafficPolicy chose a family;
+// - `filterOrder`: HTTP filters moved before or after others (envoy-proxy-filter-order.ts);
 // - `routingType`: Service is what Gatehouse does (a Service's DNS name); Endpoint needs EndpointSlices;
 // - `backendTLS`: the client certificate and TLS parameters of every TLS upstream of the Gateways using it,
 //   where the Backend (or BackendTLSPolicy, or the Gateway's own spec.tls.backend) does not set its own.
 import type { ClusterIR, TlsSecretIR, UpstreamTlsIR } from '../ir/types.js';
 import type { GatewayResource } from '../provider/resource-types.js';
 import { describeIssues } from './conditions.js';
+import { judgeFilterOrder, type FilterOrderIR } from './envoy-proxy-filter-order.js';
 import { CORE_GROUP, ENVOY_GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
 import { describeCertificateProblem, readTlsSecretKey } from './tls-certificates.js';
 
@@ -25,6 +27,8 @@ export interface ProxyBackendTlsIR {
 
 export interface EnvoyProxyNetworkIR {
   ipFamily?: IpFamily;
+  /** spec.filterOrder, checked (envoy-proxy-filter-order.ts). */
+  filterOrder?: FilterOrderIR[];
   backendTls?: ProxyBackendTlsIR;
 }
 
@@ -42,9 +46,12 @@ const TLS_VERSIONS = ['Auto', '1.0', '1.1', '1.2', '1.3'];
 const BACKEND_TLS_FIELDS = ['clientCertificateRef', 'minVersion', 'maxVersion', 'ciphers', 'ecdhCurves', 'signatureAlgorithms', 'alpnProtocols'];
 
 export function envoyProxyNetwork(proxy: GatewayResource, index: ResourceIndex): { ir: EnvoyProxyNetworkIR; problems: string[] } {
-  const spec = (proxy.spec ?? {}) as { ipFamily?: string; routingType?: string; backendTLS?: BackendTlsSpec | null };
+  const spec = (proxy.spec ?? {}) as { ipFamily?: string; routingType?: string; backendTLS?: BackendTlsSpec | null; filterOrder?: unknown };
   const problems: string[] = [];
   const ir: EnvoyProxyNetworkIR = {};
+  const order = judgeFilterOrder(spec.filterOrder);
+  problems.push(...order.problems);
+  if (order.ir.length > 0) ir.filterOrder = order.ir;
   if (spec.ipFamily !== undefined && spec.ipFamily !== null) {
     if (spec.ipFamily === 'IPv4' || spec.ipFamily === 'IPv6' || spec.ipFamily === 'DualStack') ir.ipFamily = spec.ipFamily;
     else problems.push(`spec.ipFamily: "${String(spec.ipFamily)}" is not one of IPv4, IPv6, DualStack`);

@@ -136,7 +136,16 @@ export const envoyProxyFields: Record<string, FieldSupport> = {
   'spec.shutdown': atStart('drainTimeout: Envoy\'s --drain-time-s; minDrainDuration is refused (Envoy Gateway\'s shutdown manager is Kubernetes-only)'),
   'spec.shutdown.drainTimeout': atStart('Envoy\'s --drain-time-s (whole seconds, rounded up)'),
   'spec.shutdown.minDrainDuration': refused('shutdown.minDrainDuration is not translated yet (Envoy Gateway\'s shutdown manager is Kubernetes-only)'),
-  ...refusedTree(['spec.filterOrder', 'spec.filterOrder.name', 'spec.filterOrder.before', 'spec.filterOrder.after'], 'filterOrder is not translated yet: HTTP filters follow Envoy Gateway\'s default order'),
+  ...Object.fromEntries(
+    ['spec.filterOrder', 'spec.filterOrder.name', 'spec.filterOrder.before', 'spec.filterOrder.after'].map((path) => [
+      path,
+      {
+        status: 'translated',
+        envoy: 'every HTTP connection manager\'s http_filters: the filters of type name (the name, or it followed by "/" or ".") move before the first filter of type before, or after the last of type after, entries in order; the router and names outside Envoy Gateway\'s filter list are refused',
+        test: 'testdata/end-to-end/envoyproxy-filter-order.in.yaml',
+      } satisfies FieldSupport,
+    ]),
+  ),
   'spec.backendTLS': {
     status: 'translated',
     envoy:
