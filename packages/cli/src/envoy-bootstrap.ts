@@ -4,7 +4,7 @@
 // secrets next to the bootstrap (envoySdsFiles writes them), so a rotated certificate needs no restart,
 // and xds must present spiffe://gatehouse/service/xds. Plaintext only for development (--plaintext).
 import { DEFAULT_ENVOY_SDS_DIR, DEFAULT_PKI_DIR, envoySdsFilesFor, formatIdentity } from '@gatehouse/contracts';
-import { internalTlsTransportSocket, type EnvoyStartIR, type StatsMatchIR, type StatsSinkIR } from '@gatehouse/xds/core';
+import { customizeBootstrap, internalTlsTransportSocket, type EnvoyStartIR, type StatsMatchIR, type StatsSinkIR } from '@gatehouse/xds/core';
 
 export interface BootstrapOptions {
   /** "<namespace>/<gatewayName>", or a GatewayClass name for the merged fleet of its Gateways (EnvoyProxy mergeGateways). */
@@ -47,7 +47,20 @@ export function buildEnvoySdsFiles(options: BootstrapOptions): Record<string, st
   return envoySdsFilesFor(options.pkiDir ?? DEFAULT_PKI_DIR, certificateFileBaseOf(options.nodeCluster));
 }
 
+/**
+ * The bootstrap, with the EnvoyProxy's spec.bootstrap (Replace, Merge, JSONPatch) applied as Envoy Gateway
+ * does. @throws naming every problem when the result is one Envoy would refuse or that unties it from xds.
+ */
 export function buildEnvoyBootstrap(options: BootstrapOptions): Record<string, unknown> {
+  const generated = generatedBootstrap(options);
+  const custom = options.envoyStart?.bootstrap;
+  if (!custom) return generated;
+  const result = customizeBootstrap(generated, custom);
+  if (!result.ok) throw new Error(`the EnvoyProxy's bootstrap (type ${custom.type}) is refused: ${result.problems.join('; ')}`);
+  return result.bootstrap;
+}
+
+function generatedBootstrap(options: BootstrapOptions): Record<string, unknown> {
   certificateFileBaseOf(options.nodeCluster);
   const address = options.xdsAddress ?? '127.0.0.1:18000';
   const match = /^(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.exec(address);

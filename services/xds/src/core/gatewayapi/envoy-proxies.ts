@@ -37,7 +37,7 @@ interface ParametersRef {
 const KUBERNETES_ONLY = ['envoyDeployment', 'envoyDaemonSet', 'envoyService', 'envoyHpa', 'envoyPDB', 'envoyServiceAccount', 'useListenerPortAsContainerPort'] as const;
 
 /** Fields applied where Envoy is started (the bootstrap and command line `gatehouse bootstrap -f` and `pnpm start` write). */
-const AT_START = ['concurrency', 'logging', 'telemetry.metrics', 'shutdown', 'extraArgs'] as const;
+const AT_START = ['concurrency', 'logging', 'telemetry.metrics', 'shutdown', 'extraArgs', 'bootstrap'] as const;
 
 interface Judged {
   problems: string[];
@@ -191,13 +191,6 @@ function judgeEnvoyProxy(proxy: GatewayResource, serviceName: string, serviceDns
   const atStart = AT_START.filter((field) => valueAt(spec, field) !== undefined).map((f) => `spec.${f}`);
   if (atStart.length > 0) notes.push(`Applied where Envoy is started (gatehouse bootstrap -f, pnpm start): ${atStart.join(', ')}.`);
 
-  for (const [field, reason] of [
-    ['bootstrap', 'bootstrap (a custom Envoy bootstrap) is not translated yet: gatehouse bootstrap writes the bootstrap'],
-  ] as const) {
-    const value = spec[field];
-    if (value === undefined || value === null) continue;
-    problems.push(`spec.${field}: ${reason}`);
-  }
   for (const [field, reason] of [
     ['telemetry.metrics.prometheus.compression', 'telemetry.metrics.prometheus.compression is not translated yet'],
     ['shutdown.minDrainDuration', 'shutdown.minDrainDuration is not translated yet (Envoy Gateway\'s shutdown manager is Kubernetes-only; drainTimeout is --drain-time-s)'],

@@ -123,7 +123,17 @@ export const envoyProxyFields: Record<string, FieldSupport> = {
   'spec.telemetry.metrics.enableVirtualHostStats': { status: 'translated', envoy: "every virtual host's virtual_clusters: one named after its hostname (dots as underscores) matching :authority by the hostname as prefix, as Envoy Gateway builds it", test: 'testdata/end-to-end/envoyproxy-per-endpoint-stats.in.yaml' },
   'spec.telemetry.metrics.enablePerEndpointStats': { status: 'translated', envoy: 'track_cluster_stats.per_endpoint_stats on every cluster of the Gateway', test: 'testdata/end-to-end/envoyproxy-per-endpoint-stats.in.yaml' },
   'spec.telemetry.metrics.enableRequestResponseSizesStats': xds('track_cluster_stats.request_response_sizes on every cluster of the Gateway'),
-  ...refusedTree(['spec.bootstrap', 'spec.bootstrap.type', 'spec.bootstrap.value', 'spec.bootstrap.jsonPatches'], 'bootstrap (a custom Envoy bootstrap) is not translated yet: gatehouse bootstrap writes the bootstrap'),
+  ...Object.fromEntries(
+    ['spec.bootstrap', 'spec.bootstrap.type', 'spec.bootstrap.value', 'spec.bootstrap.jsonPatches'].map((path) => [
+      path,
+      {
+        status: 'translated',
+        envoy:
+          'the bootstrap gatehouse bootstrap -f and pnpm start write: Replace (the given YAML), Merge (merged into the generated one: objects by field, lists appended) or JSONPatch (RFC 6902 on the generated one); the result must pass @gatehouse/envoy-check and keep node, dynamic_resources and the gatehouse-xds cluster (its mutual TLS) as generated, else gatehouse bootstrap fails naming why; YAML that does not parse refuses the EnvoyProxy',
+        test: '../../packages/cli/src/envoy-proxy-custom-bootstrap.test.ts',
+      } satisfies FieldSupport,
+    ]),
+  ),
   'spec.concurrency': atStart('Envoy\'s --concurrency, in the command line gatehouse bootstrap -f prints and pnpm start runs'),
   'spec.routingType': { status: 'translated', envoy: "Service: a Service backendRef's DNS cluster (its name stands for the cluster IP), what Gatehouse always does; Endpoint is refused (it needs the Service's EndpointSlices, which a gateway outside Kubernetes does not have)", test: NETWORK },
   'spec.extraArgs': atStart('appended to the Envoy command line gatehouse bootstrap -f prints and pnpm start runs'),
