@@ -192,7 +192,7 @@ function judgeEnvoyProxy(proxy: GatewayResource, serviceName: string, serviceDns
   if (atStart.length > 0) notes.push(`Applied where Envoy is started (gatehouse bootstrap -f, pnpm start): ${atStart.join(', ')}.`);
 
   for (const [field, reason] of [
-    ['telemetry.metrics.prometheus.compression', 'telemetry.metrics.prometheus.compression is not translated yet'],
+    ['telemetry.metrics.prometheus.compression', 'telemetry.metrics.prometheus.compression is refused: Gatehouse exposes Prometheus stats only on the Envoy admin on 127.0.0.1 (no Prometheus listener, as with disable: true), and Envoy\'s admin has no response compression to configure'],
     ['shutdown.minDrainDuration', 'shutdown.minDrainDuration is not translated yet (Envoy Gateway\'s shutdown manager is Kubernetes-only; drainTimeout is --drain-time-s)'],
   ] as const) {
     const value = valueAt(spec, field);

@@ -107,7 +107,7 @@ export const envoyProxyFields: Record<string, FieldSupport> = {
   'spec.telemetry.metrics': atStart('the bootstrap gatehouse bootstrap -f writes (prometheus, matches, sinks); enableRequestResponseSizesStats in the xDS'),
   'spec.telemetry.metrics.prometheus': atStart('Gatehouse\'s bootstrap exposes Prometheus stats only on the local admin (127.0.0.1): disable: true leaves them there, off any listener, as Envoy Gateway\'s disabled Prometheus listener'),
   'spec.telemetry.metrics.prometheus.disable': atStart('Gatehouse\'s bootstrap exposes Prometheus stats only on the local admin (127.0.0.1): disable: true leaves them there, off any listener, as Envoy Gateway\'s disabled Prometheus listener'),
-  ...refusedTree(['spec.telemetry.metrics.prometheus.compression', 'spec.telemetry.metrics.prometheus.compression.type'], 'telemetry.metrics.prometheus.compression is not translated yet'),
+  ...refusedTree(['spec.telemetry.metrics.prometheus.compression', 'spec.telemetry.metrics.prometheus.compression.type'], 'telemetry.metrics.prometheus.compression is refused: Gatehouse exposes Prometheus stats only on the Envoy admin on 127.0.0.1 (no Prometheus listener, as with disable: true), and Envoy\'s admin has no response compression to configure'),
   'spec.telemetry.metrics.sinks': atStart(METRIC_SINKS),
   'spec.telemetry.metrics.sinks.type': atStart(METRIC_SINKS),
   'spec.telemetry.metrics.sinks.openTelemetry': atStart(METRIC_SINKS),
