@@ -91,8 +91,14 @@ describe('parseProxylessClients', () => {
     expect(parsed).toEqual(new Map([['billing', new Set(['default/mesh', 'prod/mesh'])], ['tool', new Set(['default/mesh'])]]));
   });
 
+  it('reads <client>=<gatewayclass> as the merged Gateways of a class (their fleet\'s node cluster)', () => {
+    const parsed = parseProxylessClients('billing=shared');
+    expect(parsed).toEqual(new Map([['billing', new Set(['shared'])]]));
+    expect(authorizeStream(mtls(billing), 'shared', { proxylessClients: parsed as ReadonlyMap<string, ReadonlySet<string>> })).toMatchObject({ allowed: true, view: 'proxyless' });
+  });
+
   it('names an entry that is not <client>=<namespace>/<gateway>', () => {
-    for (const bad of ['billing', 'billing=mesh', 'billing=default/mesh/x', 'Billing=default/mesh', '=default/mesh', 'billing=default/*']) {
+    for (const bad of ['billing', 'billing=Mesh', 'billing=default/mesh/x', 'Billing=default/mesh', '=default/mesh', 'billing=default/*']) {
       expect(parseProxylessClients(bad), bad).toEqual({ error: expect.stringContaining(`"${bad}"`) });
     }
   });

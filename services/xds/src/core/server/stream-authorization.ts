@@ -86,16 +86,17 @@ function deny(reason: StreamDenial, message: string): StreamGrant {
 }
 
 /**
- * XDS_PROXYLESS_CLIENTS: `<client>=<namespace>/<gateway>` entries separated by commas or whitespace; a client
- * may be listed once per Gateway. Returns the map authorizeStream takes, or a message naming the bad entry.
+ * XDS_PROXYLESS_CLIENTS: `<client>=<namespace>/<gateway>` (or `<client>=<gatewayclass>`, the node cluster of a
+ * GatewayClass's merged Gateways) entries separated by commas or whitespace; a client may be listed once per Gateway. Returns the map authorizeStream takes, or a message naming the bad entry.
  */
 export function parseProxylessClients(raw: string): ReadonlyMap<string, ReadonlySet<string>> | { error: string } {
   const map = new Map<string, Set<string>>();
   const name = '[a-z0-9]([-a-z0-9.]*[a-z0-9])?';
-  const entry = new RegExp(`^(${name})=(${name}/${name})$`);
+  // A bare name is a GatewayClass whose Gateways are merged (its fleet's node cluster).
+  const entry = new RegExp(`^(${name})=(${name}(?:/${name})?)$`);
   for (const part of raw.split(/[\s,]+/).filter((p) => p !== '')) {
     const match = entry.exec(part);
-    if (!match) return { error: `"${part}" is not <client>=<namespace>/<gateway>` };
+    if (!match) return { error: `"${part}" is not <client>=<namespace>/<gateway> (or <client>=<gatewayclass> for merged Gateways)` };
     const client = match[1]!;
     let set = map.get(client);
     if (!set) map.set(client, (set = new Set()));
