@@ -87,7 +87,7 @@ function conflict(listener: ListenerContext, reason: string, message: string): v
  * share the first chain (its route configuration gets every Gateway's virtual hosts; virtual hosts for the
  * same domain are joined, the older Gateway's routes first); HTTPS and L4 chains sit side by side.
  */
-export function mergeGatewayIRs(className: string, members: readonly GatewayIR[]): GatewayIR {
+export function mergeGatewayIRs(className: string, members: readonly GatewayIR[], shadowed: SharedConnectionNote[] = []): GatewayIR {
   const ports = new Map<number, PortIR>();
   for (const ir of members) {
     for (const port of ir.ports) {
@@ -96,7 +96,12 @@ export function mergeGatewayIRs(className: string, members: readonly GatewayIR[]
         ports.set(port.port, { ...port, name: `${className}/port/${port.port}`, chains: port.chains.map((c) => ({ ...c, virtualHosts: [...c.virtualHosts] })) });
         continue;
       }
-      if (port.protocol === 'HTTP') joinHttpChain(existing.chains[0]!, port.chains[0]!);
+      if (port.protocol === 'HTTP') {
+        const into = existing.chains[0]!;
+        const from = port.chains[0]!;
+        if (JSON.stringify(into.client ?? null) !== JSON.stringify(from.client ?? null)) shadowed.push({ port: port.port, into: into.name, from: from.name, ...(into.client ? { intoPolicy: into.client.policy } : {}), ...(from.client ? { fromPolicy: from.client.policy } : {}) });
+        joinHttpChain(into, from);
+      }
       else existing.chains.push(...port.chains);
     }
   }
@@ -125,6 +130,21 @@ export function mergeGatewayIRs(className: string, members: readonly GatewayIR[]
     secrets: uniqueByName(members.flatMap((ir) => ir.secrets)),
     identityHeaders: [...new Set(members.flatMap((ir) => ir.identityHeaders))].sort(),
   };
+}
+
+/**
+ * HTTP listeners of different Gateways sharing a port share one connection manager, the oldest Gateway's
+ * (as in Envoy Gateway): when their ClientTrafficPolicies differ, the newer listener's connection settings
+ * are its port's, not its own, and each policy involved says so (a warning in its status).
+ */
+export interface SharedConnectionNote {
+  port: number;
+  /** The chain (Gateway listener) whose connection manager the port keeps. */
+  into: string;
+  from: string;
+  /** "<namespace>/<name>" of the ClientTrafficPolicy of each side, when it has one. */
+  intoPolicy?: string;
+  fromPolicy?: string;
 }
 
 function joinHttpChain(into: FilterChainIR, from: FilterChainIR): void {

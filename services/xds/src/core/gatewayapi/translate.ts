@@ -23,7 +23,7 @@ import { recordOtherStatuses } from './other-statuses.js';
 import { collectEnvoyPatchPolicies, type EnvoyPatchPolicyIR } from './envoy-patch-policies.js';
 import { resolveEnvoyProxies, type EnvoyProxyIR } from './envoy-proxies.js';
 import { applyProxyBackendTls } from './envoy-proxy-network.js';
-import { markMergedConflicts, mergedClasses, mergeGatewayIRs } from './merged-gateways.js';
+import { markMergedConflicts, mergedClasses, mergeGatewayIRs, type SharedConnectionNote } from './merged-gateways.js';
 
 /** The GatewayClass controllerName served when none is configured. */
 export const DEFAULT_CONTROLLER_NAME = 'gatehouse.dev/gateway-controller';
@@ -93,7 +93,14 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
     const members = new Set(fleet.members.map((g) => g.key));
     const first = envoyProxies.get(fleet.members[0]!.key)!;
     envoyProxies.set(fleet.className, first);
-    return mergeGatewayIRs(fleet.className, fleet.members.map((g) => irs.find((ir) => ir.key === g.key)!).filter((ir) => members.has(ir.key)));
+    const shadowed: SharedConnectionNote[] = [];
+    const merged = mergeGatewayIRs(fleet.className, fleet.members.map((g) => irs.find((ir) => ir.key === g.key)!).filter((ir) => members.has(ir.key)), shadowed);
+    for (const note of shadowed) {
+      const shared = `GatewayClass ${fleet.className} merges its Gateways: on port ${note.port}, listener ${note.from} shares the connection manager of ${note.into} (the older Gateway's, as in Envoy Gateway)`;
+      warn(statuses, note.fromPolicy, `${shared}, so this policy's connection settings do not apply to ${note.from} on that port`);
+      warn(statuses, note.intoPolicy, `${shared}, so this policy's connection settings apply to ${note.from} there too`);
+    }
+    return merged;
   });
   const mergedKeys = new Set([...merged.values()].flatMap((fleet) => fleet.members.map((g) => g.key)));
   return {
@@ -105,6 +112,12 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
     envoyPatchPolicies,
     envoyProxies,
   };
+}
+
+/** A note in a ClientTrafficPolicy's status that does not change its verdict. */
+function warn(statuses: StatusMap, policy: string | undefined, message: string): void {
+  const status = policy ? statuses.get(`ClientTrafficPolicy/${policy}`) : undefined;
+  if (status) status.warnings = [...(status.warnings ?? []), message];
 }
 
 /** TCP/TLS listeners join the IR only when a Gateway has some, so HTTP-only IR stays as it was. */
