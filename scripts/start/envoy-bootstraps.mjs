@@ -1,5 +1,5 @@
-// One Envoy bootstrap per Gateway xds serves (an Envoy serves one Gateway, named by node.cluster),
-// built by the CLI's generator so `pnpm start` and `gatehouse bootstrap` write the same file. With a
+// One Envoy bootstrap per node cluster xds serves (an Envoy serves one Gateway, or the merged Gateways of a
+// GatewayClass, named by node.cluster), built by the CLI's generator so `pnpm start` and `gatehouse bootstrap` write the same file. With a
 // plaintext xds (the development default here) the bootstraps are plaintext too; with mutual TLS each
 // Gateway gets a folder with its bootstrap and the two file-based SDS files naming its PKI files.
 // A Gateway's EnvoyProxy (in the config folder) applies as with `gatehouse bootstrap -f`: its stats
@@ -32,7 +32,7 @@ export async function writeEnvoyBootstraps({ root, stateDir, xdsAdmin, xdsAddres
     const args = (file) => envoyCommandLine(file, common.envoyStart).slice(1);
     if (plaintext) {
       const file = join(dir, `${name}.yaml`);
-      writeFileSync(file, `# Envoy bootstrap for Gateway ${nodeCluster}, written by pnpm start (plaintext: xds runs with GATEHOUSE_INSECURE_PLAINTEXT)\n${stringify(buildEnvoyBootstrap({ ...common, plaintext: true }))}`);
+      writeFileSync(file, `# Envoy bootstrap for ${what(nodeCluster)}, written by pnpm start (plaintext: xds runs with GATEHOUSE_INSECURE_PLAINTEXT)\n${stringify(buildEnvoyBootstrap({ ...common, plaintext: true }))}`);
       return { nodeCluster, file, args: args(file) };
     }
     const gatewayDir = join(dir, name);
@@ -40,7 +40,12 @@ export async function writeEnvoyBootstraps({ root, stateDir, xdsAdmin, xdsAddres
     const options = { ...common, sdsDir: gatewayDir, ...(pkiDir ? { pkiDir } : {}) };
     for (const [sdsFile, content] of Object.entries(buildEnvoySdsFiles(options))) writeFileSync(join(gatewayDir, sdsFile), content);
     const file = join(gatewayDir, 'envoy.yaml');
-    writeFileSync(file, `# Envoy bootstrap for Gateway ${nodeCluster}, written by pnpm start\n${stringify(buildEnvoyBootstrap(options))}`);
+    writeFileSync(file, `# Envoy bootstrap for ${what(nodeCluster)}, written by pnpm start\n${stringify(buildEnvoyBootstrap(options))}`);
     return { nodeCluster, file, args: args(file) };
   });
+}
+
+/** A node cluster is a Gateway ("<ns>/<name>") or a GatewayClass whose Gateways are merged (EnvoyProxy mergeGateways). */
+function what(nodeCluster) {
+  return nodeCluster.includes('/') ? `Gateway ${nodeCluster}` : `the merged Gateways of GatewayClass ${nodeCluster}`;
 }

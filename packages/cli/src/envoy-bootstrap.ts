@@ -3,11 +3,11 @@
 // Gateway's bootstrap does: the Envoy's certificate and the deployment CA come from two file-based SDS
 // secrets next to the bootstrap (envoySdsFiles writes them), so a rotated certificate needs no restart,
 // and xds must present spiffe://gatehouse/service/xds. Plaintext only for development (--plaintext).
-import { DEFAULT_ENVOY_SDS_DIR, DEFAULT_PKI_DIR, envoySdsFiles, formatIdentity } from '@gatehouse/contracts';
-import { internalTlsTransportSocket, type EnvoyStartIR, type StatsMatchIR, type StatsSinkIR } from '@gatehouse/xds/core';
+import { DEFAULT_ENVOY_SDS_DIR, DEFAULT_PKI_DIR, envoySdsFilesFor, formatIdentity } from '@gatehouse/contracts';
+import { customizeBootstrap, internalTlsTransportSocket, type EnvoyStartIR, type StatsMatchIR, type StatsSinkIR } from '@gatehouse/xds/core';
 
 export interface BootstrapOptions {
-  /** "<namespace>/<gatewayName>" */
+  /** "<namespace>/<gatewayName>", or a GatewayClass name for the merged fleet of its Gateways (EnvoyProxy mergeGateways). */
   nodeCluster: string;
   /** Default: the node cluster with "/" replaced by "-" plus "-envoy". */
   nodeId?: string;
@@ -28,23 +28,40 @@ export interface BootstrapOptions {
 }
 
 const GATEWAY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/;
+const GATEWAY_CLASS = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
-/** The Gateway a node cluster names, checked as the identity its certificate carries. */
-function gatewayOf(nodeCluster: string): { namespace: string; name: string } {
+/**
+ * The certificate file (in the PKI folder) of the Envoy a node cluster names, checked as the identity that
+ * certificate carries: `envoy-<ns>-<name>` for a Gateway, `gatewayclass-<name>` for a merged GatewayClass.
+ */
+export function certificateFileBaseOf(nodeCluster: string): string {
   const match = GATEWAY.exec(nodeCluster);
-  if (!match) throw new Error(`--node-cluster must be "<namespace>/<gateway>" (lower-case DNS names), got "${nodeCluster}"`);
-  return { namespace: match[1]!, name: match[3]! };
+  if (match) return `envoy-${match[1]!}-${match[3]!}`;
+  if (GATEWAY_CLASS.test(nodeCluster)) return `gatewayclass-${nodeCluster}`;
+  throw new Error(`--node-cluster must be "<namespace>/<gateway>", or a GatewayClass name whose Gateways are merged (lower-case DNS names), got "${nodeCluster}"`);
 }
 
 /** The SDS files the bootstrap's TLS context reads, by file name; none with plaintext. */
 export function buildEnvoySdsFiles(options: BootstrapOptions): Record<string, string> {
   if (options.plaintext) return {};
-  const gateway = gatewayOf(options.nodeCluster);
-  return envoySdsFiles(options.pkiDir ?? DEFAULT_PKI_DIR, gateway.namespace, gateway.name);
+  return envoySdsFilesFor(options.pkiDir ?? DEFAULT_PKI_DIR, certificateFileBaseOf(options.nodeCluster));
 }
 
+/**
+ * The bootstrap, with the EnvoyProxy's spec.bootstrap (Replace, Merge, JSONPatch) applied as Envoy Gateway
+ * does. @throws naming every problem when the result is one Envoy would refuse or that unties it from xds.
+ */
 export function buildEnvoyBootstrap(options: BootstrapOptions): Record<string, unknown> {
-  gatewayOf(options.nodeCluster);
+  const generated = generatedBootstrap(options);
+  const custom = options.envoyStart?.bootstrap;
+  if (!custom) return generated;
+  const result = customizeBootstrap(generated, custom);
+  if (!result.ok) throw new Error(`the EnvoyProxy's bootstrap (type ${custom.type}) is refused: ${result.problems.join('; ')}`);
+  return result.bootstrap;
+}
+
+function generatedBootstrap(options: BootstrapOptions): Record<string, unknown> {
+  certificateFileBaseOf(options.nodeCluster);
   const address = options.xdsAddress ?? '127.0.0.1:18000';
   const match = /^(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.exec(address);
   if (!match) throw new Error(`--xds-address must be host:port, got "${address}"`);

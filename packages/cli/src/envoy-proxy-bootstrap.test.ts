@@ -131,6 +131,56 @@ describe('gatehouse bootstrap -f (EnvoyProxy)', () => {
   });
 });
 
+const MERGED = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: { name: shared }
+spec:
+  controllerName: gatehouse.dev/gateway-controller
+  parametersRef: { group: gateway.envoyproxy.io, kind: EnvoyProxy, name: merged, namespace: infra }
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: EnvoyProxy
+metadata: { name: merged, namespace: infra }
+spec: { mergeGateways: true, concurrency: 4 }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: member, namespace: default }
+spec:
+  gatewayClassName: shared
+  listeners: [{ name: http, protocol: HTTP, port: 8080 }]
+`;
+
+describe('gatehouse bootstrap for merged Gateways (EnvoyProxy mergeGateways)', () => {
+  it("writes the fleet's bootstrap for node cluster <GatewayClass> with its certificate files and the class's EnvoyProxy", async () => {
+    const merged = await mkdtemp(join(tmpdir(), 'gatehouse-merged-'));
+    try {
+      await writeFile(join(merged, 'gateway.yaml'), MERGED);
+      const out = join(merged, 'envoy.yaml');
+      const r = await run('bootstrap', '--node-cluster', 'shared', '--out', out, '--pki-dir', '/pki', '-f', merged);
+      expect(r.stderr).not.toMatch(/error/i);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain(`start Envoy with: envoy -c ${out} --concurrency 4\n`);
+      const text = await readFile(out, 'utf8');
+      expect(text).toMatch(/^# Envoy bootstrap for the merged Gateways of GatewayClass shared/);
+      const bootstrap = parse(text) as { node: unknown };
+      expect(bootstrap.node).toEqual({ id: 'shared-envoy', cluster: 'shared' });
+      expect(checkEnvoyResource('envoy.config.bootstrap.v3.Bootstrap', bootstrap)).toEqual([]);
+      const sds = await readFile(join(merged, 'gatehouse-envoy-certificate.json'), 'utf8');
+      expect(sds).toContain('"filename": "/pki/gatewayclass-shared.crt"');
+
+      const member = await run('bootstrap', '--node-cluster', 'default/member', '--plaintext', '-f', merged);
+      expect(member.code).not.toBe(0);
+      expect(member.stderr).toContain('Gateway default/member is served by the merged fleet of GatewayClass shared (EnvoyProxy mergeGateways): use --node-cluster shared');
+      const unmerged = await run('bootstrap', '--node-cluster', 'gatehouse', '--plaintext', '-f', dir);
+      expect(unmerged.stderr).toContain('GatewayClass gatehouse serves no merged Gateways');
+    } finally {
+      await rm(merged, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('gatehouse translate and EnvoyPatchPolicy', () => {
   it('judges EnvoyPatchPolicies with XDS_ENABLE_ENVOY_PATCH_POLICY as xds reads it', async () => {
     const policyDir = await mkdtemp(join(tmpdir(), 'gatehouse-epp-'));

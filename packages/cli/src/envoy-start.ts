@@ -8,6 +8,14 @@ export type EnvoyStartResult = { ok: true; start?: EnvoyStartIR } | { ok: false;
 
 export function envoyStartFor(files: readonly SourceFile[], nodeCluster: string, options: TranslateOptions): EnvoyStartResult {
   const result = translateAll(loadResourcesFromFiles(files).resources, options);
+  if (!nodeCluster.includes('/')) {
+    // A GatewayClass name: the merged fleet of its Gateways (EnvoyProxy mergeGateways).
+    if (!result.snapshots.has(nodeCluster)) return { ok: false, message: `GatewayClass ${nodeCluster} serves no merged Gateways (its EnvoyProxy does not set mergeGateways: true, or none of its Gateways is served)` };
+    const start = result.envoyStart?.get(nodeCluster);
+    return start ? { ok: true, start } : { ok: true };
+  }
+  const mergedInto = result.mergedGateways?.get(nodeCluster);
+  if (mergedInto) return { ok: false, message: `Gateway ${nodeCluster} is served by the merged fleet of GatewayClass ${mergedInto} (EnvoyProxy mergeGateways): use --node-cluster ${mergedInto}` };
   const status = result.statuses.get(`Gateway/${nodeCluster}`);
   if (!status || !('conditions' in status)) return { ok: false, message: `Gateway ${nodeCluster} is not in the config` };
   const refused = status.conditions.find((c) => c.type === 'Accepted' && c.status === 'False');

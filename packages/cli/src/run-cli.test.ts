@@ -177,9 +177,11 @@ describe('gatehouse bootstrap', () => {
     await expect(readFile(join(dir, 'gatehouse-envoy-certificate.json'))).rejects.toThrow();
   });
 
-  it('refuses a node cluster that is not namespace/name', async () => {
-    expect((await run('bootstrap', '--node-cluster', 'web')).code).toBe(2);
+  it('refuses a node cluster that is neither namespace/name nor a GatewayClass name (merged Gateways)', async () => {
+    expect((await run('bootstrap', '--node-cluster', 'Web')).code).toBe(2);
     expect((await run('bootstrap', '--node-cluster', 'Default/Web')).code).toBe(2);
+    expect((await run('bootstrap', '--node-cluster', 'a/b/c')).code).toBe(2);
+    expect((await run('bootstrap', '--node-cluster', 'shared', '--plaintext')).code).toBe(0);
   });
 });
 

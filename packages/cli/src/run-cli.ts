@@ -25,12 +25,14 @@ export const USAGE = `usage: gatehouse <command> [options]
             [--pki-dir /etc/gatehouse/pki] [--sds-dir /etc/envoy] [--plaintext] [-f <dir|file>]
                                                   an Envoy bootstrap: mTLS to xds with file-based SDS
                                                   (written next to --out); --plaintext for development;
-                                                  -f: the Gateway's EnvoyProxy (stats, Envoy command line)
+                                                  -f: the Gateway's EnvoyProxy (stats, Envoy command line);
+                                                  --node-cluster <class>: a GatewayClass's merged Gateways
   pki init  [--dir D] [--gateway ns/name ...] [--k8s-namespace N] [--days 90]
                                                   create the deployment CA (never replaced) and a certificate
                                                   per service and Gateway; renews those near their end
   pki issue <xds|authz|ratelimit|certs> | --gateway ns/name | --client name [--dir D] [--days 90]
-                                                  issue (or rotate) one certificate
+                                                  issue (or rotate) one certificate (--gateway <class>:
+                                                  the fleet of a GatewayClass whose Gateways are merged)
   pki show  [--dir D] [--output json]             identities, expiry and state of each certificate
 
 pki commands use --dir (or GATEHOUSE_PKI_DIR, default .gatehouse/pki).

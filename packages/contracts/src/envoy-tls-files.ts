@@ -17,8 +17,13 @@ export const ENVOY_SDS_SECRETS = {
 
 /** The PKI files of the Envoy serving Gateway `<namespace>/<name>`: `envoy-<namespace>-<name>.crt|.key` and `ca.crt`. */
 export function envoyPkiFiles(pkiDir: string, namespace: string, name: string): { certFile: string; keyFile: string; caFile: string } {
+  return pkiFilesOf(pkiDir, `envoy-${namespace}-${name}`);
+}
+
+/** `<fileBase>.crt|.key` and `ca.crt` in the PKI folder (`gatewayclass-<name>` for a merged GatewayClass's fleet). */
+function pkiFilesOf(pkiDir: string, fileBase: string): { certFile: string; keyFile: string; caFile: string } {
   const dir = pkiDir.replace(/\/+$/, '');
-  return { certFile: `${dir}/envoy-${namespace}-${name}.crt`, keyFile: `${dir}/envoy-${namespace}-${name}.key`, caFile: `${dir}/ca.crt` };
+  return { certFile: `${dir}/${fileBase}.crt`, keyFile: `${dir}/${fileBase}.key`, caFile: `${dir}/ca.crt` };
 }
 
 const SECRET_TYPE = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret';
@@ -28,7 +33,12 @@ const SECRET_TYPE = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.
  * the Envoy of Gateway `<namespace>/<name>`. Envoy watches the PKI directory and reloads the files when they change.
  */
 export function envoySdsFiles(pkiDir: string, namespace: string, name: string): Record<string, string> {
-  const files = envoyPkiFiles(pkiDir, namespace, name);
+  return envoySdsFilesFor(pkiDir, `envoy-${namespace}-${name}`);
+}
+
+/** The same two SDS files for the certificate `<fileBase>.crt|.key` (a merged GatewayClass's fleet: `gatewayclass-<name>`). */
+export function envoySdsFilesFor(pkiDir: string, fileBase: string): Record<string, string> {
+  const files = pkiFilesOf(pkiDir, fileBase);
   // A Kubernetes Secret mount swaps its `..data` link: watching the directory sees every rotation.
   const watched_directory = { path: pkiDir.replace(/\/+$/, '') || '/' };
   const response = (secret: object): string => `${JSON.stringify({ resources: [{ '@type': SECRET_TYPE, ...secret }] }, null, 2)}\n`;

@@ -6,11 +6,13 @@ describe('identities of the deployment PKI', () => {
     for (const identity of [
       { kind: 'service', name: 'xds' },
       { kind: 'gateway', namespace: 'default', name: 'eg' },
+      { kind: 'gatewayclass', name: 'shared' },
       { kind: 'client', name: 'gatehouse-cli' },
     ] as const) {
       expect(parseIdentity(formatIdentity(identity))).toEqual(identity);
     }
     expect(formatIdentity({ kind: 'gateway', namespace: 'apps', name: 'web' })).toBe('spiffe://gatehouse/gateway/apps/web');
+    expect(formatIdentity({ kind: 'gatewayclass', name: 'shared' })).toBe('spiffe://gatehouse/gatewayclass/shared');
     expect(gatewayNodeCluster({ kind: 'gateway', namespace: 'apps', name: 'web' })).toBe('apps/web');
   });
 
@@ -22,6 +24,7 @@ describe('identities of the deployment PKI', () => {
       'spiffe://gatehouse/gateway/../b',
       'spiffe://gatehouse/gateway/A/b',
       'spiffe://gatehouse/service/',
+      'spiffe://gatehouse/gatewayclass/a/b',
       'spiffe://gatehouse/admin/x',
       'https://gatehouse/service/xds',
     ]) {

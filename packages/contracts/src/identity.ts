@@ -7,6 +7,8 @@ const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 export type Identity =
   | { readonly kind: 'service'; readonly name: string }
   | { readonly kind: 'gateway'; readonly namespace: string; readonly name: string }
+  /** The merged Envoy fleet of a GatewayClass whose EnvoyProxy sets mergeGateways: node.cluster is the class name. */
+  | { readonly kind: 'gatewayclass'; readonly name: string }
   | { readonly kind: 'client'; readonly name: string };
 
 export function formatIdentity(identity: Identity): string {
@@ -22,7 +24,7 @@ export function parseIdentity(uri: string): Identity | undefined {
   const parts = uri.slice(PREFIX.length).split('/');
   const valid = (names: string[]): boolean => names.every((n) => NAME.test(n));
   if (parts[0] === 'gateway' && parts.length === 3 && valid(parts.slice(1))) return { kind: 'gateway', namespace: parts[1]!, name: parts[2]! };
-  if ((parts[0] === 'service' || parts[0] === 'client') && parts.length === 2 && valid(parts.slice(1))) return { kind: parts[0], name: parts[1]! };
+  if ((parts[0] === 'service' || parts[0] === 'client' || parts[0] === 'gatewayclass') && parts.length === 2 && valid(parts.slice(1))) return { kind: parts[0], name: parts[1]! };
   return undefined;
 }
 

@@ -52,4 +52,4 @@ export {
 } from './sealed-envelope.js';
 export { SealedUses } from './sealed-uses.js';
 export { formatIdentity, parseIdentity, gatewayNodeCluster, type Identity } from './identity.js';
-export { DEFAULT_ENVOY_SDS_DIR, DEFAULT_PKI_DIR, ENVOY_SDS_SECRETS, envoyPkiFiles, envoySdsFiles } from './envoy-tls-files.js';
+export { DEFAULT_ENVOY_SDS_DIR, DEFAULT_PKI_DIR, ENVOY_SDS_SECRETS, envoyPkiFiles, envoySdsFiles, envoySdsFilesFor } from './envoy-tls-files.js';

@@ -6,6 +6,7 @@ export { PKI_ERROR_CODES, PkiError, type PkiErrorCode } from './errors.js';
 export {
   clientIdentity,
   gatewayIdentity,
+  gatewayClassIdentity,
   identityFileBase,
   identityLabel,
   identityUri,

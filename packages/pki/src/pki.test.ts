@@ -82,6 +82,15 @@ describe('issueCertificate', () => {
     expect((Date.parse(new X509Certificate(client.certPem).validTo) - Date.now()) / DAY).toBeLessThan(7.1);
   });
 
+  it("names a merged GatewayClass's fleet (a bare name where a Gateway is <namespace>/<name>) by URI alone, in its own file", async () => {
+    const identity = parseGatewayRef('shared');
+    const fleet = await issueCertificate({ ca, identity });
+    expect(sans(fleet.certPem)).toEqual(['URI:spiffe://gatehouse/gatewayclass/shared']);
+    expect(identityFileBase(identity)).toBe('gatewayclass-shared');
+    expect(identityFileBase(parseGatewayRef('gatewayclass/shared'))).toBe('envoy-gatewayclass-shared');
+    expect(parseIdentityUri('spiffe://gatehouse/gatewayclass/shared')).toEqual(identity);
+  });
+
   it('never outlives its CA', async () => {
     const shortCa = await createCa({ validityDays: 10 });
     const leaf = await issueCertificate({ ca: shortCa, identity: serviceIdentity('certs') });
@@ -118,7 +127,7 @@ describe('identities', () => {
   });
 
   it('refuses names that are not Kubernetes names (no path tricks in file names)', () => {
-    for (const bad of [() => serviceIdentity('redis'), () => parseGatewayRef('edge'), () => parseGatewayRef('../x/y'), () => gatewayIdentity('Team', 'edge'), () => clientIdentity('a/b'), () => clientIdentity('')]) {
+    for (const bad of [() => serviceIdentity('redis'), () => parseGatewayRef('Edge'), () => parseGatewayRef('a/b/c'), () => parseGatewayRef('../x/y'), () => gatewayIdentity('Team', 'edge'), () => clientIdentity('a/b'), () => clientIdentity('')]) {
       expect(bad).toThrow(PkiError);
     }
     expect(parseIdentityUri('spiffe://other/service/xds')).toBeUndefined();

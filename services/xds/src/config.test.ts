@@ -31,7 +31,7 @@ describe('xds trust settings', () => {
   it('XDS_PROXYLESS_CLIENTS: unset allows any client identity; a bad entry fails start-up naming it', () => {
     expect(loadConfig(xdsEnv, {}).XDS_PROXYLESS_CLIENTS).toBeUndefined();
     expect(loadConfig(xdsEnv, { XDS_PROXYLESS_CLIENTS: 'billing=default/mesh' }).XDS_PROXYLESS_CLIENTS).toEqual(new Map([['billing', new Set(['default/mesh'])]]));
-    expect(() => loadConfig(xdsEnv, { XDS_PROXYLESS_CLIENTS: 'billing=mesh' })).toThrow(ConfigError);
+    expect(() => loadConfig(xdsEnv, { XDS_PROXYLESS_CLIENTS: 'billing=Mesh' })).toThrow(ConfigError);
     expect(() => loadConfig(xdsEnv, { XDS_INTERNAL_TLS: 'maybe' })).toThrow(/XDS_INTERNAL_TLS/);
   });
 });

@@ -9,7 +9,8 @@ export {
   type CertificateWanted,
 } from './translate.js';
 export { DEFAULT_CONTROLLER_NAME } from './gatewayapi/translate.js';
-export type { EnvoyStartIR, StatsMatchIR, StatsSinkIR } from './gatewayapi/envoy-proxy-start.js';
+export type { CustomBootstrapIR, EnvoyStartIR, StatsMatchIR, StatsSinkIR } from './gatewayapi/envoy-proxy-start.js';
+export { customizeBootstrap, type CustomizedBootstrap } from './translator/custom-bootstrap.js';
 export type { EnvoyResource, EnvoyResources } from './ir/envoy-resources.js';
 export type { InternalTls, ServiceEndpoint, TranslatorOptions } from './translator/options.js';
 export {

@@ -11,6 +11,8 @@ import type { RateLimitDomainConfig } from './translator/ratelimit-config.js';
 import { translateGateway } from './translator/translate.js';
 import { applyEnvoyPatchPolicies } from './translator/envoy-patch/apply-patches.js';
 import { applyEnvoyProxyTelemetry } from './translator/envoy-proxy-telemetry.js';
+import { applyIpFamily } from './translator/ip-family.js';
+import { applyFilterOrder } from './translator/filter-order.js';
 import type { EnvoyStartIR } from './gatewayapi/envoy-proxy-start.js';
 
 export interface TranslateOptions extends TranslatorOptions {
@@ -45,7 +47,7 @@ export interface SideEffects {
 }
 
 export interface TranslateResult extends SideEffects {
-  /** Keyed by node cluster "<namespace>/<gatewayName>". */
+  /** Keyed by node cluster: "<namespace>/<gatewayName>", or a GatewayClass name for its merged Gateways (EnvoyProxy mergeGateways). */
   snapshots: Map<string, EnvoyResources>;
   statuses: StatusMap;
   rateLimitDomains: RateLimitDomain[];
@@ -54,6 +56,8 @@ export interface TranslateResult extends SideEffects {
   certificatesWanted: CertificateWanted[];
   /** Per node cluster with an EnvoyProxy: Envoy's command line and bootstrap stats (gatehouse bootstrap -f, pnpm start). */
   envoyStart?: Map<string, EnvoyStartIR>;
+  /** Gateways served by the merged fleet of their GatewayClass (EnvoyProxy mergeGateways): Gateway key -> class name. */
+  mergedGateways?: Map<string, string>;
 }
 
 export function translateAll(resources: readonly GatewayResource[], options: TranslateOptions): TranslateResult {
@@ -67,6 +71,8 @@ export function translateAll(resources: readonly GatewayResource[], options: Tra
     const translated = translateGateway(gateway, options);
     const envoyProxy = stage.envoyProxies.get(gateway.key);
     if (envoyProxy) applyEnvoyProxyTelemetry(translated.resources, envoyProxy.telemetry);
+    applyIpFamily(translated.resources, envoyProxy?.network.ipFamily);
+    applyFilterOrder(translated.resources, envoyProxy?.network.filterOrder);
     applyEnvoyPatchPolicies(translated.resources, stage.envoyPatchPolicies.get(gateway.key) ?? [], stage.statuses);
     snapshots.set(gateway.key, translated.resources);
     rateLimitDomains.push(...translated.rateLimitDomains);
@@ -78,6 +84,8 @@ export function translateAll(resources: readonly GatewayResource[], options: Tra
     authzPolicies: stage.authzPolicies,
     authzSecrets: stage.authzSecrets,
     certificatesWanted: stage.certificatesWanted,
-    envoyStart: new Map([...stage.envoyProxies].map(([key, proxy]) => [key, proxy.start])),
+    // A merged Gateway's Envoys are its class's fleet: only the fleet (keyed by the class name) is started.
+    mergedGateways: new Map([...stage.envoyProxies].flatMap(([key, proxy]) => (proxy.mergedInto !== undefined && proxy.mergedInto !== key ? [[key, proxy.mergedInto] as const] : []))),
+    envoyStart: new Map([...stage.envoyProxies].filter(([key, proxy]) => proxy.mergedInto === undefined || proxy.mergedInto === key).map(([key, proxy]) => [key, proxy.start])),
   };
 }

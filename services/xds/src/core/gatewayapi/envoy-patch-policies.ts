@@ -1,6 +1,6 @@
 // EnvoyPatchPolicy attachment, as Envoy Gateway decides it: the feature must be enabled (Gatehouse:
 // XDS_ENABLE_ENVOY_PATCH_POLICY), the target must be a Gateway of this controller in the policy's own
-// namespace (a GatewayClass only when Gateways are merged, which Gatehouse does not do), and the
+// namespace, or a GatewayClass whose Gateways are merged (its EnvoyProxy sets mergeGateways), and the
 // accepted policies of a Gateway apply in ascending priority. Whether each patch applied (Programmed)
 // is decided after translation, on the generated resources (translator/envoy-patch).
 import type { GatewayResource } from '../provider/resource-types.js';
@@ -33,13 +33,15 @@ interface TargetRef {
   name?: string;
 }
 
-/** Accepted policies per Gateway key "<namespace>/<name>", in the order they apply. */
+/** Accepted policies per node cluster (Gateway key "<namespace>/<name>", or a merged GatewayClass's name), in the order they apply. */
 export function collectEnvoyPatchPolicies(
   index: ResourceIndex,
   gateways: readonly GatewayContext[],
   controllerName: string,
   statuses: StatusMap,
   enabled: boolean,
+  mergedClasses: ReadonlySet<string> = new Set(),
+  mergedGateways: ReadonlySet<string> = new Set(),
 ): Map<string, EnvoyPatchPolicyIR[]> {
   const served = new Set(gateways.map((g) => g.key));
   const byGateway = new Map<string, Array<{ priority: number; order: number; ir: EnvoyPatchPolicyIR }>>();
@@ -48,23 +50,24 @@ export function collectEnvoyPatchPolicies(
     const statusKey = `EnvoyPatchPolicy/${namespace}/${policy.metadata.name}`;
     const spec = (policy.spec ?? {}) as { targetRef?: TargetRef; priority?: number; jsonPatches?: unknown };
     const target = spec.targetRef ?? {};
-    const gatewayKey = `${namespace}/${target.name ?? ''}`;
+    // With merged Gateways the target is the GatewayClass (its fleet's IR is keyed by the class name), as in Envoy Gateway.
+    const toClass = target.kind === 'GatewayClass' ? mergedClasses.has(target.name ?? '') : mergedGateways.has(`${namespace}/${target.name ?? ''}`);
+    const targetKind = toClass ? 'GatewayClass' : 'Gateway';
+    const gatewayKey = toClass ? (target.name ?? '') : `${namespace}/${target.name ?? ''}`;
+    const ancestorRef = toClass ? { group: GATEWAY_GROUP, kind: 'GatewayClass', name: target.name ?? '' } : { group: GATEWAY_GROUP, kind: 'Gateway', namespace, name: target.name ?? '' };
     const report = (condition: Condition) =>
-      statuses.set(statusKey, {
-        kind: 'EnvoyPatchPolicy',
-        ancestors: [{ ancestorRef: { group: GATEWAY_GROUP, kind: 'Gateway', namespace, name: target.name ?? '' }, controllerName, conditions: [condition] }],
-      });
+      statuses.set(statusKey, { kind: 'EnvoyPatchPolicy', ancestors: [{ ancestorRef, controllerName, conditions: [condition] }] });
 
     if (policy.issues?.length) return report(conditionFalse('Accepted', Reasons.invalid, describeIssues(policy.issues)));
     // Envoy Gateway checks the feature gate first, then the target's group and kind.
     if (!enabled) return report(conditionFalse('Accepted', 'Disabled', ENVOY_PATCH_POLICY_DISABLED_MESSAGE));
-    if (target.group !== GATEWAY_GROUP || target.kind !== 'Gateway') {
+    if (target.group !== GATEWAY_GROUP || target.kind !== targetKind) {
       return report(
-        conditionFalse('Accepted', Reasons.invalid, `TargetRef.Group:${target.group ?? ''} TargetRef.Kind:${target.kind ?? ''}, only TargetRef.Group:${GATEWAY_GROUP} and TargetRef.Kind:Gateway is supported.`),
+        conditionFalse('Accepted', Reasons.invalid, `TargetRef.Group:${target.group ?? ''} TargetRef.Kind:${target.kind ?? ''}, only TargetRef.Group:${GATEWAY_GROUP} and TargetRef.Kind:${targetKind} is supported.`),
       );
     }
     // Envoy Gateway leaves a policy whose Gateway it does not serve without status; with no API server, say why here.
-    if (!served.has(gatewayKey)) return report(conditionFalse('Accepted', Reasons.targetNotFound, `Gateway ${gatewayKey} is not found or not served by this controller`));
+    if (!toClass && !served.has(gatewayKey)) return report(conditionFalse('Accepted', Reasons.targetNotFound, `Gateway ${gatewayKey} is not found or not served by this controller`));
     const problems = patchProblems(policy);
     if (problems.length > 0) return report(conditionFalse('Accepted', Reasons.invalid, problems.join('; ')));
 

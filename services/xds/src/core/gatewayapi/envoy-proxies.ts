@@ -12,6 +12,7 @@ import { ENVOY_GATEWAY_GROUP, GATEWAY_GROUP, type ResourceIndex } from './resour
 import type { Condition, ParentReference, StatusMap } from './status-types.js';
 import { envoyProxyTelemetry, type EnvoyProxyTelemetryIR } from './envoy-proxy-telemetry.js';
 import { envoyStart, type EnvoyStartIR } from './envoy-proxy-start.js';
+import { envoyProxyNetwork, type EnvoyProxyNetworkIR } from './envoy-proxy-network.js';
 
 export interface EnvoyProxyIR {
   /** "<namespace>/<name>" of the EnvoyProxy. */
@@ -19,6 +20,10 @@ export interface EnvoyProxyIR {
   telemetry: EnvoyProxyTelemetryIR;
   /** What applies where Envoy starts (command line, bootstrap stats). */
   start: EnvoyStartIR;
+  /** ipFamily and backendTLS. */
+  network: EnvoyProxyNetworkIR;
+  /** The GatewayClass whose EnvoyProxy sets `mergeGateways: true`: the Gateway is served by that class's merged fleet. */
+  mergedInto?: string;
 }
 
 interface ParametersRef {
@@ -32,13 +37,14 @@ interface ParametersRef {
 const KUBERNETES_ONLY = ['envoyDeployment', 'envoyDaemonSet', 'envoyService', 'envoyHpa', 'envoyPDB', 'envoyServiceAccount', 'useListenerPortAsContainerPort'] as const;
 
 /** Fields applied where Envoy is started (the bootstrap and command line `gatehouse bootstrap -f` and `pnpm start` write). */
-const AT_START = ['concurrency', 'logging', 'telemetry.metrics', 'shutdown', 'extraArgs'] as const;
+const AT_START = ['concurrency', 'logging', 'telemetry.metrics', 'shutdown', 'extraArgs', 'bootstrap'] as const;
 
 interface Judged {
   problems: string[];
   notes: string[];
   telemetry: EnvoyProxyTelemetryIR;
   start: EnvoyStartIR;
+  network: EnvoyProxyNetworkIR;
 }
 
 /**
@@ -52,12 +58,13 @@ export function resolveEnvoyProxies(
   statuses: StatusMap,
   serviceDnsTemplate?: string,
 ): { gateways: GatewayContext[]; proxies: Map<string, EnvoyProxyIR> } {
+  const classMerges = (name: string | undefined): EnvoyProxySpecRef | undefined => mergingProxyOf(index, name);
   const judged = new Map<string, Judged>();
   const ancestors = new Map<string, Array<{ ancestorRef: ParentReference; controllerName: string; conditions: Condition[] }>>();
   const judge = (proxy: GatewayResource, ancestorRef: ParentReference, gateway: GatewayContext): Judged => {
     const key = `${proxy.metadata.namespace}/${proxy.metadata.name}`;
     let verdict = judged.get(`${key}@${gateway.key}`);
-    if (!verdict) judged.set(`${key}@${gateway.key}`, (verdict = judgeEnvoyProxy(proxy, `${gateway.name}.${gateway.namespace}`, serviceDnsTemplate)));
+    if (!verdict) judged.set(`${key}@${gateway.key}`, (verdict = judgeEnvoyProxy(proxy, `${gateway.name}.${gateway.namespace}`, serviceDnsTemplate, index)));
     let list = ancestors.get(key);
     if (!list) ancestors.set(key, (list = []));
     if (!list.some((a) => a.ancestorRef.kind === ancestorRef.kind && a.ancestorRef.name === ancestorRef.name && a.ancestorRef.namespace === ancestorRef.namespace)) {
@@ -77,6 +84,12 @@ export function resolveEnvoyProxies(
 
     let proxy: GatewayResource | undefined;
     let ancestorRef: ParentReference;
+    const merging = classMerges(spec?.gatewayClassName);
+    if (gatewayRef && merging) {
+      // One fleet serves the whole class, so one EnvoyProxy (the class's) configures it.
+      refuseGateway(gateway, statuses, `infrastructure.parametersRef cannot be honoured: GatewayClass ${spec!.gatewayClassName} merges its Gateways (EnvoyProxy ${merging} sets spec.mergeGateways), so its EnvoyProxy configures every Gateway of the class`);
+      continue;
+    }
     if (gatewayRef) {
       ancestorRef = { group: GATEWAY_GROUP, kind: 'Gateway', namespace: gateway.namespace, name: gateway.name };
       const problem = refProblem(gatewayRef, 'infrastructure.parametersRef');
@@ -101,13 +114,18 @@ export function resolveEnvoyProxies(
     }
 
     const verdict = judge(proxy, ancestorRef, gateway);
+    if (gatewayRef && verdict.problems.length === 0 && (proxy.spec as { mergeGateways?: unknown } | undefined)?.mergeGateways === true) {
+      verdict.problems.push('spec.mergeGateways: applies only to the EnvoyProxy of a GatewayClass (its parametersRef), not to one Gateway\'s infrastructure.parametersRef');
+      const list = ancestors.get(proxyKeyOf(proxy))!;
+      list[list.length - 1]!.conditions = [proxyCondition(verdict)];
+    }
     const proxyName = `${proxy.metadata.namespace}/${proxy.metadata.name}`;
     if (verdict.problems.length > 0) {
       refuseGateway(gateway, statuses, `EnvoyProxy ${proxyName} is not accepted: ${verdict.problems.join('; ')}`);
       continue;
     }
     kept.push(gateway);
-    proxies.set(gateway.key, { name: proxyName, telemetry: verdict.telemetry, start: verdict.start });
+    proxies.set(gateway.key, { name: proxyName, telemetry: verdict.telemetry, start: verdict.start, network: verdict.network, ...(merging && !gatewayRef ? { mergedInto: spec!.gatewayClassName! } : {}) });
   }
 
   for (const proxy of index.list('EnvoyProxy')) {
@@ -120,6 +138,21 @@ export function resolveEnvoyProxies(
     statuses.set(`EnvoyProxy/${key}`, { kind: 'EnvoyProxy', ancestors: list });
   }
   return { gateways: kept, proxies };
+}
+
+type EnvoyProxySpecRef = string;
+
+function proxyKeyOf(proxy: GatewayResource): string {
+  return `${proxy.metadata.namespace}/${proxy.metadata.name}`;
+}
+
+/** "<namespace>/<name>" of the class's EnvoyProxy when it sets mergeGateways: true. */
+function mergingProxyOf(index: ResourceIndex, className: string | undefined): EnvoyProxySpecRef | undefined {
+  const gatewayClass = index.list('GatewayClass').find((c) => c.metadata.name === className);
+  const ref = (gatewayClass?.spec as { parametersRef?: ParametersRef } | undefined)?.parametersRef;
+  if (!ref || refProblem(ref, 'parametersRef') || !ref.namespace) return undefined;
+  const proxy = index.get('EnvoyProxy', ref.namespace, ref.name!);
+  return (proxy?.spec as { mergeGateways?: unknown } | undefined)?.mergeGateways === true ? proxyKeyOf(proxy!) : undefined;
 }
 
 function refProblem(ref: ParametersRef, field: string): string | undefined {
@@ -143,8 +176,8 @@ function proxyCondition(verdict: Judged): Condition {
 }
 
 /** What of this EnvoyProxy applies; `serviceName`: the Gateway's default tracing service name. */
-function judgeEnvoyProxy(proxy: GatewayResource, serviceName: string, serviceDnsTemplate: string | undefined): Judged {
-  if (proxy.issues?.length) return { problems: [describeIssues(proxy.issues)], notes: [], telemetry: {}, start: { args: [] } };
+function judgeEnvoyProxy(proxy: GatewayResource, serviceName: string, serviceDnsTemplate: string | undefined, index: ResourceIndex): Judged {
+  if (proxy.issues?.length) return { problems: [describeIssues(proxy.issues)], notes: [], telemetry: {}, start: { args: [] }, network: {} };
   const spec = (proxy.spec ?? {}) as Record<string, unknown> & {
     provider?: { type?: string; kubernetes?: Record<string, unknown> };
     mergeGateways?: boolean;
@@ -159,19 +192,7 @@ function judgeEnvoyProxy(proxy: GatewayResource, serviceName: string, serviceDns
   if (atStart.length > 0) notes.push(`Applied where Envoy is started (gatehouse bootstrap -f, pnpm start): ${atStart.join(', ')}.`);
 
   for (const [field, reason] of [
-    ['mergeGateways', 'mergeGateways is not translated yet: each Gateway has its own Envoy fleet (node cluster <namespace>/<name>)'],
-    ['bootstrap', 'bootstrap (a custom Envoy bootstrap) is not translated yet: gatehouse bootstrap writes the bootstrap'],
-    ['filterOrder', 'filterOrder is not translated yet: HTTP filters follow Envoy Gateway\'s default order'],
-    ['backendTLS', 'backendTLS is not translated yet'],
-    ['routingType', 'routingType is not translated yet: Services are reached by DNS name, Backends by their endpoints'],
-    ['ipFamily', 'ipFamily is not translated yet'],
-  ] as const) {
-    const value = spec[field];
-    if (value === undefined || value === null || (field === 'mergeGateways' && value === false)) continue;
-    problems.push(`spec.${field}: ${reason}`);
-  }
-  for (const [field, reason] of [
-    ['telemetry.metrics.prometheus.compression', 'telemetry.metrics.prometheus.compression is not translated yet'],
+    ['telemetry.metrics.prometheus.compression', 'telemetry.metrics.prometheus.compression is refused: Gatehouse exposes Prometheus stats only on the Envoy admin on 127.0.0.1 (no Prometheus listener, as with disable: true), and Envoy\'s admin has no response compression to configure'],
     ['shutdown.minDrainDuration', 'shutdown.minDrainDuration is not translated yet (Envoy Gateway\'s shutdown manager is Kubernetes-only; drainTimeout is --drain-time-s)'],
   ] as const) {
     const value = valueAt(spec, field);
@@ -182,7 +203,9 @@ function judgeEnvoyProxy(proxy: GatewayResource, serviceName: string, serviceDns
   problems.push(...telemetry.problems);
   const start = envoyStart(spec, proxy.metadata.namespace, serviceDnsTemplate);
   problems.push(...start.problems);
-  return { problems, notes, telemetry: telemetry.ir, start: start.ir };
+  const network = envoyProxyNetwork(proxy, index);
+  problems.push(...network.problems);
+  return { problems, notes, telemetry: telemetry.ir, start: start.ir, network: network.ir };
 }
 
 function valueAt(spec: Record<string, unknown>, dotted: string): unknown {

@@ -6,6 +6,7 @@ import { parseDurationMs } from './durations.js';
 import { describeRegexProblem } from './regex.js';
 import { DEFAULT_SERVICE_DNS_TEMPLATE, serviceHostname } from './service-backends.js';
 import { objectsOf } from './shape.js';
+import { parse as parseYaml } from 'yaml';
 
 export interface StatsMatchIR {
   type: 'Exact' | 'Prefix' | 'Suffix' | 'RegularExpression';
@@ -21,6 +22,11 @@ export interface StatsSinkIR {
   reportHistogramsAsDeltas: boolean;
 }
 
+/** spec.bootstrap, read: what `gatehouse bootstrap` does to the bootstrap it generates (translator/custom-bootstrap.ts). */
+export type CustomBootstrapIR =
+  | { type: 'Replace' | 'Merge'; value: Record<string, unknown> }
+  | { type: 'JSONPatch'; jsonPatches: Array<{ op: string; path: string; from?: string; value?: unknown }> };
+
 export interface EnvoyStartIR {
   /** Arguments after `envoy -c <bootstrap>`. */
   args: string[];
@@ -28,6 +34,8 @@ export interface EnvoyStartIR {
   statsMatches?: StatsMatchIR[];
   /** telemetry.metrics.sinks (OpenTelemetry). */
   statsSinks?: StatsSinkIR[];
+  /** spec.bootstrap. */
+  bootstrap?: CustomBootstrapIR;
 }
 
 /** Arguments Gatehouse's own bootstrap depends on: an EnvoyProxy may not replace them. */
@@ -64,7 +72,36 @@ export function envoyStart(spec: Record<string, unknown>, namespace: string, ser
     if (problem) problems.push(`spec.telemetry.metrics.matches[${i}].value: ${problem}`);
   });
   const sinks = statsSinks(spec, namespace, serviceDnsTemplate, problems);
-  return { ir: { args, ...(matches.length > 0 ? { statsMatches: matches } : {}), ...(sinks.length > 0 ? { statsSinks: sinks } : {}) }, problems };
+  const bootstrap = customBootstrap(spec.bootstrap, problems);
+  return { ir: { args, ...(matches.length > 0 ? { statsMatches: matches } : {}), ...(sinks.length > 0 ? { statsSinks: sinks } : {}), ...(bootstrap ? { bootstrap } : {}) }, problems };
+}
+
+const PATCH_OPS = ['add', 'remove', 'replace', 'move', 'copy', 'test'];
+
+/** spec.bootstrap read and shape-checked here; the result is checked where it is applied (gatehouse bootstrap). */
+function customBootstrap(value: unknown, problems: string[]): CustomBootstrapIR | undefined {
+  if (value === undefined || value === null) return undefined;
+  const spec = value as { type?: string; value?: unknown; jsonPatches?: unknown };
+  const type = spec.type ?? 'Replace';
+  if (type === 'JSONPatch') {
+    if (spec.value !== undefined && spec.value !== null) problems.push('spec.bootstrap.value: not used with type JSONPatch (give jsonPatches)');
+    const patches = objectsOf<{ op?: unknown; path?: unknown; from?: unknown; value?: unknown }>(spec.jsonPatches);
+    if (patches.length === 0) return void problems.push('spec.bootstrap.jsonPatches: type JSONPatch needs at least one patch');
+    const bad = patches.findIndex((p) => typeof p.op !== 'string' || !PATCH_OPS.includes(p.op) || typeof p.path !== 'string' || ((p.op === 'move' || p.op === 'copy') && typeof p.from !== 'string'));
+    if (bad >= 0) return void problems.push(`spec.bootstrap.jsonPatches[${bad}]: needs op (${PATCH_OPS.join(', ')}), path, and from for move and copy`);
+    return { type, jsonPatches: patches as Array<{ op: string; path: string; from?: string; value?: unknown }> };
+  }
+  if (type !== 'Replace' && type !== 'Merge') return void problems.push(`spec.bootstrap.type: "${type}" is not one of Merge, Replace, JSONPatch`);
+  if (spec.jsonPatches !== undefined && spec.jsonPatches !== null) problems.push(`spec.bootstrap.jsonPatches: only used with type JSONPatch, not ${type}`);
+  if (typeof spec.value !== 'string' || spec.value.trim() === '') return void problems.push(`spec.bootstrap.value: type ${type} needs the bootstrap as YAML`);
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(spec.value);
+  } catch (err) {
+    return void problems.push(`spec.bootstrap.value: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return void problems.push('spec.bootstrap.value: the YAML is not an object (a bootstrap)');
+  return { type, value: parsed as Record<string, unknown> };
 }
 
 interface SinkRef {

@@ -7,6 +7,7 @@ import type { ClusterPolicyIR } from '../ir/types.js';
 import { DEFAULT_SERVICE_DNS_TEMPLATE, serviceHostname } from './service-backends.js';
 import { objectsOf } from './shape.js';
 import { telemetryBackendSettings } from './telemetry-backend-settings.js';
+import { accessLogCelProblem } from '@gatehouse/cel';
 
 /** A collector: a STRICT_DNS cluster, HTTP/2 for the gRPC ones (ALS service, OpenTelemetry collector). */
 export interface TelemetryClusterIR {
@@ -28,6 +29,8 @@ export interface AccessLogIR {
   level: 'Route' | 'Listener';
   format: { text: string } | { json: Record<string, string> };
   sink: AccessLogSinkIR;
+  /** settings[].matches: CEL expressions; the log is written when any is true (Envoy's CEL access log filter). */
+  matches?: string[];
 }
 
 export interface TracingIR {
@@ -38,6 +41,8 @@ export interface TracingIR {
   serviceName: string;
   /** Zipkin (HTTP collector) instead of OpenTelemetry (gRPC). */
   zipkin?: { traceId128Bit: boolean; sharedSpanContext: boolean };
+  /** Datadog (envoy.tracers.datadog, the agent over HTTP) instead of OpenTelemetry. */
+  datadog?: true;
   tags: Array<{ tag: string; literal?: string; environment?: { name: string; defaultValue?: string }; requestHeader?: { name: string; defaultValue?: string } }>;
 }
 
@@ -180,7 +185,17 @@ function translateAccessLog(accessLog: Spec, problems: string[], collector: Coll
   const logs: AccessLogIR[] = [];
   settings.forEach((setting, s) => {
     const where = `spec.telemetry.accessLog.settings[${s}]`;
-    if (Array.isArray(setting.matches) && setting.matches.length > 0) problems.push(`${where}.matches: CEL access log filters are not translated yet`);
+    const matches = Array.isArray(setting.matches) ? setting.matches.map(String) : [];
+    let bad = false;
+    matches.forEach((expression, m) => {
+      const problem = accessLogCelProblem(expression);
+      if (problem) {
+        bad = true;
+        problems.push(`${where}.matches[${m}]: CEL expression does not compile: ${problem}`);
+      }
+    });
+    if (bad) return;
+    const filter = matches.length > 0 ? { matches } : {};
     const format = setting.format as { type?: string; text?: string; json?: Record<string, string> } | undefined;
     let logFormat: AccessLogIR['format'];
     if (!format) logFormat = { json: { ...DEFAULT_ACCESS_LOG_JSON } };
@@ -196,7 +211,7 @@ function translateAccessLog(accessLog: Spec, problems: string[], collector: Coll
       if (sink.type === 'File') {
         const path = (sink.file as { path?: string } | undefined)?.path;
         if (!path || sink.als !== undefined || sink.openTelemetry !== undefined) return void problems.push(`${at}: a File sink needs file.path (and only file)`);
-        logs.push({ level, format: logFormat, sink: { kind: 'file', path } });
+        logs.push({ level, format: logFormat, sink: { kind: 'file', path }, ...filter });
       } else if (sink.type === 'ALS') {
         const als = sink.als as (CollectorSpec & { logName?: string; type?: 'HTTP' | 'TCP'; http?: { requestHeaders?: string[]; responseHeaders?: string[]; responseTrailers?: string[] } }) | undefined;
         if (!als || sink.file !== undefined || sink.openTelemetry !== undefined) return void problems.push(`${at}: an ALS sink needs als (and only als)`);
@@ -215,6 +230,7 @@ function translateAccessLog(accessLog: Spec, problems: string[], collector: Coll
             responseHeaders: als.http?.responseHeaders ?? [],
             responseTrailers: als.http?.responseTrailers ?? [],
           },
+          ...filter,
         });
       } else if (sink.type === 'OpenTelemetry') {
         problems.push(`${at}: OpenTelemetry access log sinks are not translated yet (use ALS or File)`);
@@ -230,8 +246,8 @@ function translateTracing(tracing: Spec, serviceName: string, problems: string[]
   const where = 'spec.telemetry.tracing';
   const provider = (tracing.provider ?? {}) as CollectorSpec & { type?: string; serviceName?: string; zipkin?: { enable128BitTraceId?: boolean; disableSharedSpanContext?: boolean } };
   const type = provider.type ?? 'OpenTelemetry';
-  if (type !== 'OpenTelemetry' && type !== 'Zipkin') {
-    problems.push(`${where}.provider.type: ${type} is not translated yet (OpenTelemetry and Zipkin are)`);
+  if (type !== 'OpenTelemetry' && type !== 'Zipkin' && type !== 'Datadog') {
+    problems.push(`${where}.provider.type: ${type} is not one of OpenTelemetry, Zipkin, Datadog`);
     return undefined;
   }
   if (provider.zipkin !== undefined && type !== 'Zipkin') problems.push(`${where}.provider.zipkin: only for type Zipkin`);
@@ -254,10 +270,16 @@ function translateTracing(tracing: Spec, serviceName: string, problems: string[]
     else problems.push(`${where}.customTags.${tag}.type: unknown type ${type}`);
   }
   tags.sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
-  const target = type === 'Zipkin' ? collector(`${where}.provider`, 'tracing/zipkin', provider, false) : collector(`${where}.provider`, 'tracing/otel', provider);
+  const target =
+    type === 'Zipkin'
+      ? collector(`${where}.provider`, 'tracing/zipkin', provider, false)
+      : type === 'Datadog'
+        ? collector(`${where}.provider`, 'tracing/datadog', provider, false)
+        : collector(`${where}.provider`, 'tracing/otel', provider);
   if (!target) return undefined;
   const zipkin = type === 'Zipkin' ? { zipkin: { traceId128Bit: provider.zipkin?.enable128BitTraceId === true, sharedSpanContext: provider.zipkin?.disableSharedSpanContext !== true } } : {};
-  return { samplingPercent, cluster: target.name, authority: target.host, serviceName: provider.serviceName ?? serviceName, tags, ...zipkin };
+  const datadog = type === 'Datadog' ? { datadog: true as const } : {};
+  return { samplingPercent, cluster: target.name, authority: target.host, serviceName: provider.serviceName ?? serviceName, tags, ...zipkin, ...datadog };
 }
 
 function withDefault(value: unknown): { name: string; defaultValue?: string } {

@@ -22,6 +22,8 @@ import type { Condition, StatusMap } from './status-types.js';
 import { recordOtherStatuses } from './other-statuses.js';
 import { collectEnvoyPatchPolicies, type EnvoyPatchPolicyIR } from './envoy-patch-policies.js';
 import { resolveEnvoyProxies, type EnvoyProxyIR } from './envoy-proxies.js';
+import { applyProxyBackendTls } from './envoy-proxy-network.js';
+import { markMergedConflicts, mergedClasses, mergeGatewayIRs, type SharedConnectionNote } from './merged-gateways.js';
 
 /** The GatewayClass controllerName served when none is configured. */
 export const DEFAULT_CONTROLLER_NAME = 'gatehouse.dev/gateway-controller';
@@ -34,7 +36,10 @@ export interface GatewayApiResult {
   certificatesWanted: CertificateRequest[];
   /** Accepted EnvoyPatchPolicies per Gateway key, in the order they apply (after translation). */
   envoyPatchPolicies: Map<string, EnvoyPatchPolicyIR[]>;
-  /** The EnvoyProxy of each Gateway that has one (GatewayClass or infrastructure parametersRef), by Gateway key. */
+  /**
+   * The EnvoyProxy of each Gateway that has one (GatewayClass or infrastructure parametersRef), by Gateway key,
+   * and of each merged fleet, by its GatewayClass name (the key of its IR in `gateways`).
+   */
   envoyProxies: Map<string, EnvoyProxyIR>;
 }
 
@@ -49,17 +54,25 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
   const statuses: StatusMap = new Map();
   const index = new ResourceIndex(resources);
   const { gateways, proxies: envoyProxies } = resolveEnvoyProxies(index, collectGateways(index, controllerName, statuses), controllerName, statuses, options.serviceDnsTemplate);
+  const merged = mergedClasses(gateways, (g) => envoyProxies.get(g.key)?.mergedInto);
+  for (const fleet of merged.values()) markMergedConflicts(fleet);
   const listenerSets = attachListenerSets(index, gateways, statuses);
-  const registries = new Map(gateways.map((g) => [g.key, new ClusterRegistry(options.serviceDnsTemplate)]));
+  // A merged fleet is one Envoy: its Gateways share one set of clusters, as one Gateway's routes do.
+  const fleetRegistries = new Map([...merged.keys()].map((name) => [name, new ClusterRegistry(options.serviceDnsTemplate)]));
+  const registries = new Map(gateways.map((g) => [g.key, fleetRegistries.get(envoyProxies.get(g.key)?.mergedInto ?? '') ?? new ClusterRegistry(options.serviceDnsTemplate)]));
   const policies = collectPolicies(index, gateways, controllerName, statuses);
   collectExtensionPolicies(index, gateways, controllerName, statuses, policies.extension);
   noteUnactedTrafficFields(index, envoyProxies, statuses);
   const routes = translateRoutes(index, gateways, registries, policies, controllerName, statuses);
   const l4Routes = translateL4Routes(index, gateways, registries, controllerName, statuses, policies.traffic);
-  for (const gateway of gateways) presentBackendClientCertificate(gateway, registries.get(gateway.key)!);
+  for (const gateway of gateways) {
+    // The Gateway's own spec.tls.backend first, then its EnvoyProxy's backendTLS where nothing else is set.
+    presentBackendClientCertificate(gateway, registries.get(gateway.key)!);
+    applyProxyBackendTls(registries.get(gateway.key)!, envoyProxies.get(gateway.key)?.network.backendTls);
+  }
   recordBackendTlsPolicyStatuses(index, gateways, registries, controllerName, statuses);
   recordListenerSetStatuses(listenerSets, statuses);
-  const envoyPatchPolicies = collectEnvoyPatchPolicies(index, gateways, controllerName, statuses, options.enableEnvoyPatchPolicy === true);
+  const envoyPatchPolicies = collectEnvoyPatchPolicies(index, gateways, controllerName, statuses, options.enableEnvoyPatchPolicy === true, new Set(merged.keys()), new Set([...merged.values()].flatMap((fleet) => fleet.members.map((g) => g.key))));
   for (const gateway of gateways) recordGatewayStatus(gateway, statuses);
   recordOtherStatuses(index, statuses);
   stampObservedGenerations(index, statuses);
@@ -76,8 +89,22 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
     ),
   );
   for (const ir of irs) applyClientPolicies(ir, policies.client);
+  const fleets = [...merged.values()].map((fleet) => {
+    const members = new Set(fleet.members.map((g) => g.key));
+    const first = envoyProxies.get(fleet.members[0]!.key)!;
+    envoyProxies.set(fleet.className, first);
+    const shadowed: SharedConnectionNote[] = [];
+    const merged = mergeGatewayIRs(fleet.className, fleet.members.map((g) => irs.find((ir) => ir.key === g.key)!).filter((ir) => members.has(ir.key)), shadowed);
+    for (const note of shadowed) {
+      const shared = `GatewayClass ${fleet.className} merges its Gateways: on port ${note.port}, listener ${note.from} shares the connection manager of ${note.into} (the older Gateway's, as in Envoy Gateway)`;
+      warn(statuses, note.fromPolicy, `${shared}, so this policy's connection settings do not apply to ${note.from} on that port`);
+      warn(statuses, note.intoPolicy, `${shared}, so this policy's connection settings apply to ${note.from} there too`);
+    }
+    return merged;
+  });
+  const mergedKeys = new Set([...merged.values()].flatMap((fleet) => fleet.members.map((g) => g.key)));
   return {
-    gateways: irs,
+    gateways: [...irs.filter((ir) => !mergedKeys.has(ir.key)), ...fleets],
     statuses,
     authzPolicies: policies.authzPolicies,
     authzSecrets: policies.authzSecrets,
@@ -85,6 +112,12 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
     envoyPatchPolicies,
     envoyProxies,
   };
+}
+
+/** A note in a ClientTrafficPolicy's status that does not change its verdict. */
+function warn(statuses: StatusMap, policy: string | undefined, message: string): void {
+  const status = policy ? statuses.get(`ClientTrafficPolicy/${policy}`) : undefined;
+  if (status) status.warnings = [...(status.warnings ?? []), message];
 }
 
 /** TCP/TLS listeners join the IR only when a Gateway has some, so HTTP-only IR stays as it was. */

@@ -6,6 +6,7 @@ const gatewayA: Identity = { kind: 'gateway', namespace: 'default', name: 'a' };
 const gatewayB: Identity = { kind: 'gateway', namespace: 'default', name: 'b' };
 const billing: Identity = { kind: 'client', name: 'billing' };
 const authz: Identity = { kind: 'service', name: 'authz' };
+const sharedClass: Identity = { kind: 'gatewayclass', name: 'shared' };
 
 const mtls = (...identities: Identity[]): StreamPeer => ({ transport: 'mtls', identities });
 
@@ -24,6 +25,19 @@ describe('authorizeStream', () => {
     for (const cluster of ['other/a', 'default/a ', 'default/a/x', 'default/ab', 'default', 'Default/a', '*', 'default/*']) {
       expect(authorizeStream(mtls(gatewayA), cluster), cluster).toMatchObject({ allowed: false, reason: 'other_gateway' });
     }
+  });
+
+  it("a merged GatewayClass's fleet gets exactly the class's node cluster, and no Gateway's", () => {
+    expect(authorizeStream(mtls(sharedClass), 'shared')).toEqual({ allowed: true, view: 'gateway', bound: true, identity: 'spiffe://gatehouse/gatewayclass/shared' });
+    for (const cluster of ['default/a', 'default/shared', 'shared/a', 'other', 'shared ', '*']) {
+      expect(authorizeStream(mtls(sharedClass), cluster), cluster).toMatchObject({ allowed: false, reason: 'other_gateway' });
+    }
+    const grant = authorizeStream(mtls(sharedClass), 'default/a');
+    expect(grant.allowed === false && grant.message).toBe('spiffe://gatehouse/gatewayclass/shared may open ADS only as node.cluster "shared" (the GatewayClass\'s merged Gateways), not "default/a"');
+  });
+
+  it("a Gateway's certificate never opens its merged GatewayClass's node cluster (the other Gateways' keys are there)", () => {
+    expect(authorizeStream(mtls(gatewayA), 'shared')).toMatchObject({ allowed: false, reason: 'other_gateway' });
   });
 
   it('a service certificate (authz, ratelimit, certs) gets no xDS configuration', () => {
@@ -77,8 +91,14 @@ describe('parseProxylessClients', () => {
     expect(parsed).toEqual(new Map([['billing', new Set(['default/mesh', 'prod/mesh'])], ['tool', new Set(['default/mesh'])]]));
   });
 
+  it('reads <client>=<gatewayclass> as the merged Gateways of a class (their fleet\'s node cluster)', () => {
+    const parsed = parseProxylessClients('billing=shared');
+    expect(parsed).toEqual(new Map([['billing', new Set(['shared'])]]));
+    expect(authorizeStream(mtls(billing), 'shared', { proxylessClients: parsed as ReadonlyMap<string, ReadonlySet<string>> })).toMatchObject({ allowed: true, view: 'proxyless' });
+  });
+
   it('names an entry that is not <client>=<namespace>/<gateway>', () => {
-    for (const bad of ['billing', 'billing=mesh', 'billing=default/mesh/x', 'Billing=default/mesh', '=default/mesh', 'billing=default/*']) {
+    for (const bad of ['billing', 'billing=Mesh', 'billing=default/mesh/x', 'Billing=default/mesh', '=default/mesh', 'billing=default/*']) {
       expect(parseProxylessClients(bad), bad).toEqual({ error: expect.stringContaining(`"${bad}"`) });
     }
   });

@@ -4,6 +4,9 @@
 // The rules (README, "Trust"):
 // - a Gateway's Envoy (`spiffe://gatehouse/gateway/<ns>/<name>`) gets exactly the node cluster `<ns>/<name>`,
 //   all of it (listeners, routes, clusters, endpoints, the Secrets its listeners reference);
+// - the merged fleet of a GatewayClass (EnvoyProxy mergeGateways; `spiffe://gatehouse/gatewayclass/<name>`)
+//   gets exactly the node cluster `<name>`, which holds every Gateway of the class and their Secrets. A
+//   Gateway's own certificate never opens it: merging a class does not hand one Gateway's Envoy the others' keys;
 // - a proxyless gRPC client (`spiffe://gatehouse/client/<name>`) gets the proxyless part of a Gateway's node
 //   cluster (API listeners and what their routes use; never Envoy listeners, never Secrets): of any Gateway,
 //   or, when XDS_PROXYLESS_CLIENTS lists the client, of the Gateways listed for it only;
@@ -43,7 +46,7 @@ export function authorizeStream(peer: StreamPeer, nodeCluster: string, policy: S
   // One certificate, one identity: a certificate naming two is not one the deployment's PKI writes.
   const distinct = [...new Map(peer.identities.map((i) => [formatIdentity(i), i])).values()];
   if (distinct.length === 0) {
-    return deny('no_identity', `the client certificate carries no Gatehouse identity (a spiffe://gatehouse/gateway/<namespace>/<name> or spiffe://gatehouse/client/<name> URI SAN); node cluster "${nodeCluster}" is not served to it`);
+    return deny('no_identity', `the client certificate carries no Gatehouse identity (a spiffe://gatehouse/gateway/<namespace>/<name>, spiffe://gatehouse/gatewayclass/<name> or spiffe://gatehouse/client/<name> URI SAN); node cluster "${nodeCluster}" is not served to it`);
   }
   if (distinct.length > 1) {
     return deny('several_identities', `the client certificate carries ${distinct.length} Gatehouse identities (${distinct.map(formatIdentity).join(', ')}); an ADS client must present exactly one`);
@@ -55,6 +58,12 @@ export function authorizeStream(peer: StreamPeer, nodeCluster: string, policy: S
       const own = `${identity.namespace}/${identity.name}`;
       if (nodeCluster !== own) {
         return deny('other_gateway', `${uri} may open ADS only as node.cluster "${own}", not "${nodeCluster}"`);
+      }
+      return { allowed: true, view: 'gateway', bound: true, identity: uri };
+    }
+    case 'gatewayclass': {
+      if (nodeCluster !== identity.name) {
+        return deny('other_gateway', `${uri} may open ADS only as node.cluster "${identity.name}" (the GatewayClass's merged Gateways), not "${nodeCluster}"`);
       }
       return { allowed: true, view: 'gateway', bound: true, identity: uri };
     }
@@ -77,16 +86,17 @@ function deny(reason: StreamDenial, message: string): StreamGrant {
 }
 
 /**
- * XDS_PROXYLESS_CLIENTS: `<client>=<namespace>/<gateway>` entries separated by commas or whitespace; a client
- * may be listed once per Gateway. Returns the map authorizeStream takes, or a message naming the bad entry.
+ * XDS_PROXYLESS_CLIENTS: `<client>=<namespace>/<gateway>` (or `<client>=<gatewayclass>`, the node cluster of a
+ * GatewayClass's merged Gateways) entries separated by commas or whitespace; a client may be listed once per Gateway. Returns the map authorizeStream takes, or a message naming the bad entry.
  */
 export function parseProxylessClients(raw: string): ReadonlyMap<string, ReadonlySet<string>> | { error: string } {
   const map = new Map<string, Set<string>>();
   const name = '[a-z0-9]([-a-z0-9.]*[a-z0-9])?';
-  const entry = new RegExp(`^(${name})=(${name}/${name})$`);
+  // A bare name is a GatewayClass whose Gateways are merged (its fleet's node cluster).
+  const entry = new RegExp(`^(${name})=(${name}(?:/${name})?)$`);
   for (const part of raw.split(/[\s,]+/).filter((p) => p !== '')) {
     const match = entry.exec(part);
-    if (!match) return { error: `"${part}" is not <client>=<namespace>/<gateway>` };
+    if (!match) return { error: `"${part}" is not <client>=<namespace>/<gateway> (or <client>=<gatewayclass> for merged Gateways)` };
     const client = match[1]!;
     let set = map.get(client);
     if (!set) map.set(client, (set = new Set()));

@@ -61,7 +61,17 @@ export function applyEnvoyProxyTelemetry(resources: EnvoyResources, telemetry: E
 }
 
 /** One Envoy AccessLog; `on`: what carries it (a gRPC ALS sink of type HTTP logs HTTP requests only on an HTTP connection manager). */
+/** settings[].matches, as Envoy Gateway writes them: Envoy's CEL access log filter, several joined by or_filter. */
 function accessLog(log: AccessLogIR, on: 'HTTP' | 'TCP'): EnvoyObject {
+  const logger = accessLogger(log, on);
+  if (!log.matches || log.matches.length === 0) return logger;
+  const cel = (expression: string) => ({
+    extension_filter: { name: 'envoy.access_loggers.extension_filters.cel', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter', expression } },
+  });
+  return { ...logger, filter: log.matches.length === 1 ? cel(log.matches[0]!) : { or_filter: { filters: log.matches.map(cel) } } };
+}
+
+function accessLogger(log: AccessLogIR, on: 'HTTP' | 'TCP'): EnvoyObject {
   const { sink } = log;
   if (sink.kind === 'file') {
     const logFormat = 'text' in log.format ? { text_format_source: { inline_string: log.format.text } } : { json_format: log.format.json };
@@ -85,7 +95,12 @@ function accessLog(log: AccessLogIR, on: 'HTTP' | 'TCP'): EnvoyObject {
 
 /** As Envoy Gateway builds it: client and overall sampling 100%, random sampling the rate, an upstream span per request. */
 function tracing(ir: TracingIR): EnvoyObject {
-  const provider = ir.zipkin
+  const provider = ir.datadog
+    ? {
+        name: 'envoy.tracers.datadog',
+        typed_config: { '@type': 'type.googleapis.com/envoy.config.trace.v3.DatadogConfig', collector_cluster: ir.cluster, service_name: ir.serviceName, collector_hostname: ir.authority },
+      }
+    : ir.zipkin
     ? {
         name: 'envoy.tracers.zipkin',
         typed_config: {

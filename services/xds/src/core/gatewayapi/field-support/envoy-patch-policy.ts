@@ -4,18 +4,20 @@
 import type { FieldSupport } from './field-support.js';
 
 const GOLDEN = 'testdata/end-to-end/envoypatchpolicy-json-patches.in.yaml';
+const MERGED = 'testdata/end-to-end/envoypatchpolicy-merge-gateways.in.yaml';
 const patch = (envoy: string): FieldSupport => ({ status: 'translated', envoy, test: GOLDEN });
+const target = (envoy: string): FieldSupport => ({ status: 'translated', envoy, test: MERGED });
 
 export const envoyPatchPolicyFields: Record<string, FieldSupport> = {
   'spec.type': patch('JSONPatch, the only type'),
   'spec.targetRef': {
     status: 'translated',
-    envoy: 'the Gateway whose node-cluster snapshot is patched (same namespace); a GatewayClass target (mergeGateways) is Accepted=False as in Envoy Gateway without mergeGateways',
-    test: GOLDEN,
+    envoy: 'the snapshot patched: a Gateway\'s (same namespace), or, when its GatewayClass merges Gateways (EnvoyProxy mergeGateways), the GatewayClass\'s merged one; the other kind is Accepted=False Invalid, as in Envoy Gateway',
+    test: MERGED,
   },
   'spec.targetRef.group': patch('must be gateway.networking.k8s.io'),
-  'spec.targetRef.kind': patch('must be Gateway'),
-  'spec.targetRef.name': patch('the Gateway in the policy\'s namespace'),
+  'spec.targetRef.kind': target('Gateway; GatewayClass when its Gateways are merged (and then only GatewayClass)'),
+  'spec.targetRef.name': target('the Gateway in the policy\'s namespace, or the merged GatewayClass'),
   'spec.priority': patch('policies on one Gateway apply in ascending priority (equal: oldest first)'),
   'spec.jsonPatches': patch('each patch applied on its own to the generated resource, the result checked by @gatehouse/envoy-check before it replaces it (Programmed=False Invalid otherwise, the resource unchanged)'),
   'spec.jsonPatches.type': patch('the xDS type URL: Listener, RouteConfiguration, Cluster, ClusterLoadAssignment, Secret'),

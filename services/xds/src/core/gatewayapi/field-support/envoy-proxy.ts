@@ -6,6 +6,7 @@ import type { FieldSupport } from './field-support.js';
 
 const GOLDEN = 'testdata/end-to-end/envoyproxy-telemetry.in.yaml';
 const REFUSALS = 'testdata/end-to-end/envoyproxy-values-and-refusals.in.yaml';
+const NETWORK = 'testdata/end-to-end/envoyproxy-network.in.yaml';
 const BOOTSTRAP_TEST = '../../packages/cli/src/envoy-proxy-bootstrap.test.ts';
 const xds = (envoy: string): FieldSupport => ({ status: 'translated', envoy, test: GOLDEN });
 const atStart = (envoy: string): FieldSupport => ({ status: 'translated', envoy, test: BOOTSTRAP_TEST });
@@ -55,7 +56,7 @@ export const envoyProxyFields: Record<string, FieldSupport> = {
   'spec.telemetry.accessLog.settings.format.type': xds('FileAccessLog log_format: text_format_source.inline_string (Text) or json_format (JSON); unset: Envoy Gateway\'s default JSON'),
   'spec.telemetry.accessLog.settings.format.text': xds('FileAccessLog log_format: text_format_source.inline_string (Text) or json_format (JSON); unset: Envoy Gateway\'s default JSON'),
   'spec.telemetry.accessLog.settings.format.json': xds('FileAccessLog log_format: text_format_source.inline_string (Text) or json_format (JSON); unset: Envoy Gateway\'s default JSON'),
-  'spec.telemetry.accessLog.settings.matches': { status: 'refused', reason: 'CEL access log filters are not translated yet' },
+  'spec.telemetry.accessLog.settings.matches': { status: 'translated', envoy: "the access logger's filter: an envoy.access_loggers.extension_filters.cel ExpressionFilter per expression (several: or_filter, a log when any is true); an expression that does not compile (@gatehouse/cel, with Envoy's attributes and response) refuses the EnvoyProxy", test: 'testdata/end-to-end/envoyproxy-accesslog-matches-and-datadog.in.yaml' },
   'spec.telemetry.accessLog.settings.sinks': xds('one Envoy AccessLog per sink'),
   'spec.telemetry.accessLog.settings.sinks.type': xds('File: envoy.access_loggers.file; ALS: envoy.access_loggers.http_grpc (tcp_grpc for type TCP and on tcp_proxy); OpenTelemetry is refused'),
   'spec.telemetry.accessLog.settings.sinks.file': xds('envoy.access_loggers.file FileAccessLog path'),
@@ -101,8 +102,8 @@ export const envoyProxyFields: Record<string, FieldSupport> = {
   'spec.telemetry.tracing.customTags.requestHeader.name': xds('HCM tracing.custom_tags: literal, environment (name, default_value), request_header (name, default_value)'),
   'spec.telemetry.tracing.customTags.requestHeader.defaultValue': xds('HCM tracing.custom_tags: literal, environment (name, default_value), request_header (name, default_value)'),
   'spec.telemetry.tracing.tags': { status: 'translated', envoy: 'HCM tracing.custom_tags: %ENVIRONMENT(NAME:default)% an environment tag, %REQ(header:default)% a request_header tag, anything else a literal', test: REFUSALS },
-  'spec.telemetry.tracing.provider': xds('HCM tracing.provider: envoy.tracers.opentelemetry or envoy.tracers.zipkin'),
-  'spec.telemetry.tracing.provider.type': xds('OpenTelemetry (envoy.tracers.opentelemetry) or Zipkin (envoy.tracers.zipkin); Datadog is refused (not translated yet)'),
+  'spec.telemetry.tracing.provider': xds('HCM tracing.provider: envoy.tracers.opentelemetry, envoy.tracers.zipkin or envoy.tracers.datadog'),
+  'spec.telemetry.tracing.provider.type': { status: 'translated', envoy: 'OpenTelemetry (envoy.tracers.opentelemetry), Zipkin (envoy.tracers.zipkin) or Datadog (envoy.tracers.datadog DatadogConfig: collector_cluster an HTTP/1.1 cluster tracing/datadog/<ns>/<service>/<port>, collector_hostname the agent host, service_name)', test: 'testdata/end-to-end/envoyproxy-accesslog-matches-and-datadog.in.yaml' },
   'spec.telemetry.tracing.provider.host': { status: 'translated', envoy: OTEL_CLUSTER, test: REFUSALS },
   'spec.telemetry.tracing.provider.port': { status: 'translated', envoy: OTEL_CLUSTER, test: REFUSALS },
   ...collectorRef('spec.telemetry.tracing.provider.backendRefs', `${OTEL_CLUSTER}; grpc_service.envoy_grpc authority the collector's host`),
@@ -114,7 +115,7 @@ export const envoyProxyFields: Record<string, FieldSupport> = {
   'spec.telemetry.metrics': atStart('the bootstrap gatehouse bootstrap -f writes (prometheus, matches, sinks); enableRequestResponseSizesStats in the xDS'),
   'spec.telemetry.metrics.prometheus': atStart('Gatehouse\'s bootstrap exposes Prometheus stats only on the local admin (127.0.0.1): disable: true leaves them there, off any listener, as Envoy Gateway\'s disabled Prometheus listener'),
   'spec.telemetry.metrics.prometheus.disable': atStart('Gatehouse\'s bootstrap exposes Prometheus stats only on the local admin (127.0.0.1): disable: true leaves them there, off any listener, as Envoy Gateway\'s disabled Prometheus listener'),
-  ...refusedTree(['spec.telemetry.metrics.prometheus.compression', 'spec.telemetry.metrics.prometheus.compression.type'], 'telemetry.metrics.prometheus.compression is not translated yet'),
+  ...refusedTree(['spec.telemetry.metrics.prometheus.compression', 'spec.telemetry.metrics.prometheus.compression.type'], 'telemetry.metrics.prometheus.compression is refused: Gatehouse exposes Prometheus stats only on the Envoy admin on 127.0.0.1 (no Prometheus listener, as with disable: true), and Envoy\'s admin has no response compression to configure'),
   'spec.telemetry.metrics.sinks': atStart(METRIC_SINKS),
   'spec.telemetry.metrics.sinks.type': atStart(METRIC_SINKS),
   'spec.telemetry.metrics.sinks.openTelemetry': atStart(METRIC_SINKS),
@@ -130,15 +131,48 @@ export const envoyProxyFields: Record<string, FieldSupport> = {
   'spec.telemetry.metrics.enableVirtualHostStats': { status: 'translated', envoy: "every virtual host's virtual_clusters: one named after its hostname (dots as underscores) matching :authority by the hostname as prefix, as Envoy Gateway builds it", test: 'testdata/end-to-end/envoyproxy-per-endpoint-stats.in.yaml' },
   'spec.telemetry.metrics.enablePerEndpointStats': { status: 'translated', envoy: 'track_cluster_stats.per_endpoint_stats on every cluster of the Gateway', test: 'testdata/end-to-end/envoyproxy-per-endpoint-stats.in.yaml' },
   'spec.telemetry.metrics.enableRequestResponseSizesStats': xds('track_cluster_stats.request_response_sizes on every cluster of the Gateway'),
-  ...refusedTree(['spec.bootstrap', 'spec.bootstrap.type', 'spec.bootstrap.value', 'spec.bootstrap.jsonPatches'], 'bootstrap (a custom Envoy bootstrap) is not translated yet: gatehouse bootstrap writes the bootstrap'),
+  ...Object.fromEntries(
+    ['spec.bootstrap', 'spec.bootstrap.type', 'spec.bootstrap.value', 'spec.bootstrap.jsonPatches'].map((path) => [
+      path,
+      {
+        status: 'translated',
+        envoy:
+          'the bootstrap gatehouse bootstrap -f and pnpm start write: Replace (the given YAML), Merge (merged into the generated one: objects by field, lists appended) or JSONPatch (RFC 6902 on the generated one); the result must pass @gatehouse/envoy-check and keep node, dynamic_resources and the gatehouse-xds cluster (its mutual TLS) as generated, else gatehouse bootstrap fails naming why; YAML that does not parse refuses the EnvoyProxy',
+        test: '../../packages/cli/src/envoy-proxy-custom-bootstrap.test.ts',
+      } satisfies FieldSupport,
+    ]),
+  ),
   'spec.concurrency': atStart('Envoy\'s --concurrency, in the command line gatehouse bootstrap -f prints and pnpm start runs'),
-  'spec.routingType': refused('routingType is not translated yet: Services are reached by DNS name, Backends by their endpoints'),
+  'spec.routingType': { status: 'translated', envoy: "Service: a Service backendRef's DNS cluster (its name stands for the cluster IP), what Gatehouse always does; Endpoint is refused (it needs the Service's EndpointSlices, which a gateway outside Kubernetes does not have)", test: NETWORK },
   'spec.extraArgs': atStart('appended to the Envoy command line gatehouse bootstrap -f prints and pnpm start runs'),
-  'spec.mergeGateways': { status: 'translated', envoy: 'false (the default): each Gateway has its own Envoy fleet; true is refused (not translated yet) and the Gateways using it are Accepted=False InvalidParameters', test: GOLDEN },
+  'spec.mergeGateways': {
+    status: 'translated',
+    envoy:
+      'true on a GatewayClass\'s EnvoyProxy: one snapshot for every Gateway of the class, node cluster = the GatewayClass name (gatehouse bootstrap --node-cluster <class>, certificate spiffe://gatehouse/gatewayclass/<class>); listeners sharing a port join one Envoy listener (HTTP: one route configuration with every Gateway\'s virtual hosts; HTTPS: a filter chain per SNI), colliding ones are Conflicted (HostnameConflict, ProtocolConflict) on the newer Gateway; on a Gateway\'s own EnvoyProxy it is refused',
+    test: 'testdata/end-to-end/envoyproxy-merge-gateways.in.yaml',
+  },
   'spec.shutdown': atStart('drainTimeout: Envoy\'s --drain-time-s; minDrainDuration is refused (Envoy Gateway\'s shutdown manager is Kubernetes-only)'),
   'spec.shutdown.drainTimeout': atStart('Envoy\'s --drain-time-s (whole seconds, rounded up)'),
   'spec.shutdown.minDrainDuration': refused('shutdown.minDrainDuration is not translated yet (Envoy Gateway\'s shutdown manager is Kubernetes-only)'),
-  ...refusedTree(['spec.filterOrder', 'spec.filterOrder.name', 'spec.filterOrder.before', 'spec.filterOrder.after'], 'filterOrder is not translated yet: HTTP filters follow Envoy Gateway\'s default order'),
-  'spec.backendTLS': refused('backendTLS is not translated yet'),
-  'spec.ipFamily': refused('ipFamily is not translated yet'),
+  ...Object.fromEntries(
+    ['spec.filterOrder', 'spec.filterOrder.name', 'spec.filterOrder.before', 'spec.filterOrder.after'].map((path) => [
+      path,
+      {
+        status: 'translated',
+        envoy: 'every HTTP connection manager\'s http_filters: the filters of type name (the name, or it followed by "/" or ".") move before the first filter of type before, or after the last of type after, entries in order; the router and names outside Envoy Gateway\'s filter list are refused',
+        test: 'testdata/end-to-end/envoyproxy-filter-order.in.yaml',
+      } satisfies FieldSupport,
+    ]),
+  ),
+  'spec.backendTLS': {
+    status: 'translated',
+    envoy:
+      'every TLS upstream cluster of the Gateways using it, where its Backend, BackendTLSPolicy or Gateway spec.tls.backend sets nothing: clientCertificateRef as tls_certificate_sds_secret_configs (a Secret in the EnvoyProxy\'s namespace, or another with a ReferenceGrant), minVersion/maxVersion/ciphers/ecdhCurves/signatureAlgorithms as tls_params, alpnProtocols; a missing Secret or minVersion above maxVersion refuses the EnvoyProxy',
+    test: NETWORK,
+  },
+  'spec.ipFamily': {
+    status: 'translated',
+    envoy: 'IPv4: listeners on 0.0.0.0, DNS clusters dns_lookup_family V4_ONLY; IPv6: listeners on "::", V6_ONLY; DualStack: listeners on "::" with ipv4_compat, DNS clusters ALL unless a BackendTrafficPolicy set dns.lookupFamily',
+    test: NETWORK,
+  },
 };
