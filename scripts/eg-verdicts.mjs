@@ -232,8 +232,8 @@ function compareCase(name, inText, outText) {
   if (emitDir) writeFileSync(join(emitDir, `${name}.yaml`), text);
   const loaded = loadResourcesFromFiles([{ path: `${name}.yaml`, text }]);
   const fileErrors = loaded.fileErrors.map((e) => `${e.code}: ${oneLine(e.message)}`);
-  // EG's translator tests run with EnvoyPatchPolicy enabled, but for the case that tests it disabled.
-  const result = translateAll(loaded.resources, { ...options, ...(name.includes('feature-disabled') ? {} : { enableEnvoyPatchPolicy: true }) });
+  // EG's translator tests run with EnvoyPatchPolicy and Lua enabled, but for the cases that test them disabled.
+  const result = translateAll(loaded.resources, { ...options, ...(name.includes('feature-disabled') ? {} : { enableEnvoyPatchPolicy: true, enableLua: true }) });
   const rows = [];
   const later = usesLaterApi(docs, result.statuses);
   for (const [key, items] of Object.entries(expected ?? {})) {

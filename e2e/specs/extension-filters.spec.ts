@@ -44,7 +44,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve, reject) => processor.bindAsync(`127.0.0.1:${processorPort}`, ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve())));
   config = await copyConfigFolder(join(import.meta.dirname, 'extension-filters'), { PROCESSOR_PORT: String(processorPort) });
-  gw = await startGateway({ configDir: config.dir, nodeCluster: 'shop/store' });
+  gw = await startGateway({ configDir: config.dir, nodeCluster: 'shop/store', env: { xds: { XDS_ENABLE_LUA: 'true' } } });
   await waitFor(async () => (await gw.request(LISTENER_PORT, { path: '/maintenance', host: HOST })).status === 503, { timeoutMs: 20_000, description: 'the routes to be served' });
 }, 90_000);
 

@@ -64,6 +64,9 @@ export const xdsEnv = {
   // Envoy Gateway's extensionApis.enableEnvoyPatchPolicy: off by default, since a patch can change anything
   // the translation produced (Gatehouse still refuses a patch whose result Envoy would NACK).
   XDS_ENABLE_ENVOY_PATCH_POLICY: env.bool({ default: false, description: 'apply EnvoyPatchPolicy JSON patches to the generated xDS (off: each policy says it is disabled)' }),
+  // Envoy Gateway v1.9's extensionApis.enableLua: off by default, since a Lua script runs inside Envoy
+  // with little sandboxing (it sees every request and response of the routes it is on).
+  XDS_ENABLE_LUA: env.bool({ default: false, description: 'run EnvoyExtensionPolicy lua scripts (off: a policy with lua is refused, saying so)' }),
   XDS_ENVOY_SDS_DIR: env.string({
     default: DEFAULT_ENVOY_SDS_DIR,
     description: "directory, as every Envoy sees it, of the file-based SDS secrets `gatehouse bootstrap` writes (the Envoy's certificate, the CA)",
@@ -89,5 +92,6 @@ export function deriveTranslateOptions(config: XdsConfig & { GATEHOUSE_INSECURE_
     rateLimit: { ...config.RATELIMIT_ADDRESS, timeoutMs: config.RATELIMIT_TIMEOUT_MS, failClosed: config.RATELIMIT_FAIL_CLOSED, ...tls('ratelimit') },
     certs: { ...config.CERTS_HTTP01_ADDRESS, ...tls('certs') },
     ...(config.XDS_ENABLE_ENVOY_PATCH_POLICY ? { enableEnvoyPatchPolicy: true } : {}),
+    ...(config.XDS_ENABLE_LUA ? { enableLua: true } : {}),
   };
 }

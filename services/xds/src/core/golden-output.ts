@@ -8,6 +8,8 @@ export const GOLDEN_OPTIONS: TranslateOptions = {
   authz: { clusterName: 'gatehouse/authz', host: 'authz', port: 9001 },
   rateLimit: { clusterName: 'gatehouse/ratelimit', host: 'ratelimit', port: 9002 },
   certs: { clusterName: 'gatehouse/certs', host: 'certs', port: 8089 },
+  // Lua is off by default (XDS_ENABLE_LUA); the golden cases show it translated, but for `*lua-disabled*`.
+  enableLua: true,
 };
 
 /**
@@ -16,6 +18,7 @@ export const GOLDEN_OPTIONS: TranslateOptions = {
  * Cases named `envoypatchpolicy-*` apply EnvoyPatchPolicies (XDS_ENABLE_ENVOY_PATCH_POLICY=true).
  */
 export function goldenOptionsFor(caseName: string): TranslateOptions {
+  if (caseName.includes('lua-disabled')) return { ...GOLDEN_OPTIONS, enableLua: false };
   // EnvoyPatchPolicy cases run with XDS_ENABLE_ENVOY_PATCH_POLICY on (off, every policy only says Disabled).
   if (caseName.startsWith('envoypatchpolicy-')) return { ...GOLDEN_OPTIONS, enableEnvoyPatchPolicy: true };
   if (!caseName.startsWith('internal-mtls-')) return GOLDEN_OPTIONS;

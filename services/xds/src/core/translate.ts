@@ -22,6 +22,8 @@ export interface TranslateOptions extends TranslatorOptions {
   serviceDnsTemplate?: string;
   /** XDS_ENABLE_ENVOY_PATCH_POLICY: apply EnvoyPatchPolicies (off: each is Accepted=False, reason Disabled). */
   enableEnvoyPatchPolicy?: boolean;
+  /** XDS_ENABLE_LUA: run EnvoyExtensionPolicy lua (off: a policy with lua is Accepted=False, as in Envoy Gateway). */
+  enableLua?: boolean;
 }
 
 /** Shaped like gatehouse.v1.RateLimitDomainConfig. */
@@ -64,6 +66,7 @@ export function translateAll(resources: readonly GatewayResource[], options: Tra
   const stage = translateGatewayApi(resources, options.controllerName ?? DEFAULT_CONTROLLER_NAME, {
     ...(options.serviceDnsTemplate ? { serviceDnsTemplate: options.serviceDnsTemplate } : {}),
     ...(options.enableEnvoyPatchPolicy ? { enableEnvoyPatchPolicy: true } : {}),
+    ...(options.enableLua ? { enableLua: true } : {}),
   });
   const snapshots = new Map<string, EnvoyResources>();
   const rateLimitDomains: RateLimitDomain[] = [];

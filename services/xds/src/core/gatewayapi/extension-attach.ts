@@ -22,6 +22,7 @@ export function collectExtensionPolicies(
   controllerName: string,
   statuses: StatusMap,
   attachments: PolicyAttachments<ExtensionClaim>,
+  enableLua: boolean,
 ): void {
   // Gateway key -> its listener names: a policy's sectionName must name one.
   const gatewayKeys = new Map(gateways.map((g) => [g.key, new Set(g.listeners.map((l) => l.name))]));
@@ -29,7 +30,7 @@ export function collectExtensionPolicies(
   for (const listed of index.list('EnvoyExtensionPolicy')) {
     const { policy, problems: selectorProblems } = withSelectedTargets(listed, index);
     const name = `${policy.metadata.namespace}/${policy.metadata.name}`;
-    const translated: { plan?: ExtensionPlan; problems: string[] } = policy.issues?.length ? { problems: [] } : translateExtensionPolicy(policy, index);
+    const translated: { plan?: ExtensionPlan; problems: string[] } = policy.issues?.length ? { problems: [] } : translateExtensionPolicy(policy, index, enableLua);
     translated.problems.push(...selectorProblems);
     attach(policy, index, gatewayKeys, controllerName, statuses, translated.problems, true, (target, holder, valid) => {
       const conflict = attachments.claim(target, holder, valid && translated.plan ? { valid, plan: translated.plan } : { valid: false });

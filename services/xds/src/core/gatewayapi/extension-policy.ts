@@ -88,14 +88,18 @@ export function extensionName(policy: string, type: 'lua' | 'extproc' | 'wasm', 
   return `envoyextensionpolicy/${policy}/${type}/${index}`;
 }
 
-export function translateExtensionPolicy(policy: GatewayResource, index: ResourceIndex): { plan: ExtensionPlan; problems: string[] } {
+/** Envoy Gateway's refusal of lua while extensionApis.enableLua is off, and Gatehouse's switch for it. */
+export const LUA_DISABLED = 'Lua: Skipping Lua EnvoyExtensionPolicy as feature is disabled in the Gateway. (Gatehouse: set XDS_ENABLE_LUA=true on xds to run it)';
+
+export function translateExtensionPolicy(policy: GatewayResource, index: ResourceIndex, enableLua = false): { plan: ExtensionPlan; problems: string[] } {
   const spec = (policy.spec ?? {}) as ExtensionPolicySpec;
   const namespace = policy.metadata.namespace;
   const name = `${namespace}/${policy.metadata.name}`;
   const problems = findRefusedFields(spec, envoyExtensionPolicyFields);
   const plan: ExtensionPlan = { policy: name, extProc: [], wasm: [], lua: [] };
 
-  objectsOf<LuaSpec>(spec.lua).forEach((lua, i) => {
+  if (!enableLua && objectsOf<LuaSpec>(spec.lua).length > 0) problems.push(LUA_DISABLED);
+  else objectsOf<LuaSpec>(spec.lua).forEach((lua, i) => {
     const built = planLua(lua, extensionName(name, 'lua', i), namespace, index);
     if (typeof built === 'string') problems.push(`Lua: spec.lua[${i}]: ${built}`);
     else plan.lua.push(built);

@@ -48,6 +48,8 @@ export interface GatewayApiOptions {
   serviceDnsTemplate?: string;
   /** XDS_ENABLE_ENVOY_PATCH_POLICY (Envoy Gateway's extensionApis.enableEnvoyPatchPolicy); default off. */
   enableEnvoyPatchPolicy?: boolean;
+  /** XDS_ENABLE_LUA (Envoy Gateway's extensionApis.enableLua); default off. */
+  enableLua?: boolean;
 }
 
 export function translateGatewayApi(resources: readonly GatewayResource[], controllerName: string, options: GatewayApiOptions = {}): GatewayApiResult {
@@ -61,7 +63,7 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
   const fleetRegistries = new Map([...merged.keys()].map((name) => [name, new ClusterRegistry(options.serviceDnsTemplate)]));
   const registries = new Map(gateways.map((g) => [g.key, fleetRegistries.get(envoyProxies.get(g.key)?.mergedInto ?? '') ?? new ClusterRegistry(options.serviceDnsTemplate)]));
   const policies = collectPolicies(index, gateways, controllerName, statuses);
-  collectExtensionPolicies(index, gateways, controllerName, statuses, policies.extension);
+  collectExtensionPolicies(index, gateways, controllerName, statuses, policies.extension, options.enableLua === true);
   noteUnactedTrafficFields(index, envoyProxies, statuses);
   const routes = translateRoutes(index, gateways, registries, policies, controllerName, statuses);
   const l4Routes = translateL4Routes(index, gateways, registries, controllerName, statuses, policies.traffic);
