@@ -65,7 +65,8 @@ interface SecurityPolicySpec {
   basicAuth?: { users?: { name?: string; namespace?: string } };
 }
 
-export function translateSecurityFeatures(policy: GatewayResource, index: ResourceIndex): { features: SecurityFeatures; problems: string[] } {
+/** `otherNamespaces`: where Secret refs may also point (a merged policy's parent: security-merge.ts). */
+export function translateSecurityFeatures(policy: GatewayResource, index: ResourceIndex, otherNamespaces: readonly string[] = []): { features: SecurityFeatures; problems: string[] } {
   const spec = (policy.spec ?? {}) as SecurityPolicySpec & Record<string, unknown>;
   const namespace = policy.metadata.namespace;
   const problems = [...findRefusedFields(spec, securityPolicyFields), ...celProblems(spec), ...refusedValues(spec), ...resolveAuthzBackends(spec, namespace, index).problems];
@@ -75,12 +76,12 @@ export function translateSecurityFeatures(policy: GatewayResource, index: Resour
   for (const [field, ref, key] of secretRefs(spec)) {
     if (!ref.name) continue;
     const secretNamespace = ref.namespace ?? namespace;
-    if (secretNamespace !== namespace) problems.push(`${field}: Secret ${secretNamespace}/${ref.name} is in another namespace; authz reads Secrets of the policy's namespace only`);
+    if (secretNamespace !== namespace && !otherNamespaces.includes(secretNamespace)) problems.push(`${field}: Secret ${secretNamespace}/${ref.name} is in another namespace; authz reads Secrets of the policy's namespace only`);
     else {
-      const secret = index.get('Secret', namespace, ref.name);
-      if (!secret) problems.push(`${field}: Secret ${namespace}/${ref.name} does not exist`);
+      const secret = index.get('Secret', secretNamespace, ref.name);
+      if (!secret) problems.push(`${field}: Secret ${secretNamespace}/${ref.name} does not exist`);
       // The key authz reads: without it the policy could never authenticate anyone (Envoy Gateway refuses it too).
-      else if (key && secret.data?.[key] === undefined && secret.stringData?.[key] === undefined) problems.push(`${field}: Secret ${namespace}/${ref.name} has no "${key}" key`);
+      else if (key && secret.data?.[key] === undefined && secret.stringData?.[key] === undefined) problems.push(`${field}: Secret ${secretNamespace}/${ref.name} has no "${key}" key`);
     }
   }
 

@@ -46,7 +46,10 @@ const targeting: Record<string, FieldSupport> = {
   'spec.targetSelectors.matchExpressions.values': translated(SELECTED, SELECTORS_TEST),
   'spec.targetSelectors.matchLabels': translated(SELECTED, SELECTORS_TEST),
   'spec.targetSelectors.namespaces': refused('targetSelectors.namespaces (selecting in other namespaces) is not translated yet'),
-  'spec.mergeType': refused('policy merging (mergeType) is not implemented: the most specific SecurityPolicy applies alone (Envoy Gateway merges a route policy over the Gateway one, condition Merged)'),
+  'spec.mergeType': translated(
+    "StrategicMerge or JSONMerge (lists replaced, as the API declares no merge keys): the route policy's spec merged over its listener's, else its Gateway's, SecurityPolicy is what the route enforces (Envoy filters, and in authz under the key <ns>/<name>.merged.<parent ns>.<parent name>); Merged on both policies",
+    `services/xds/testdata/end-to-end/securitypolicy-merge-type.in.yaml, services/xds/src/core/gatewayapi/security-merge.test.ts`,
+  ),
 };
 
 const cors: Record<string, FieldSupport> = {

@@ -1,0 +1,103 @@
+// SecurityPolicy mergeType, as Envoy Gateway v1.9 does it (the merge and conditions: policy-merge.ts):
+// a route (or rule) policy with mergeType is merged over the SecurityPolicy of the route's listener,
+// else of its Gateway, and that merged spec is what the route enforces under that parent: its Envoy
+// parts (cors, csrf, extAuth) and, under its own key "<route policy ns>/<name>.merged.<parent ns>.
+// <parent name>", its authz sections, published to authz like any policy. References resolve in the
+// namespace of the policy that brought them: Secret refs are written with that namespace; the
+// references authz or Envoy read in the policy's namespace only (extAuth, JWKS ConfigMaps and
+// Backends, OIDC provider Backends) cannot come from a parent in another namespace (Accepted=False).
+import type { GatewayResource } from '../provider/resource-types.js';
+import { mergeOverParents, mergeSpecs, type MergeRecord, type ParentPolicy } from './policy-merge.js';
+import type { ResourceIndex } from './resource-index.js';
+import { translateSecurityFeatures, type SecurityFeatures } from './security-features.js';
+import { objectsOf } from './shape.js';
+
+/** What one route enforces under one parent: the authz key its requests carry and the features. */
+export interface SecurityVariant {
+  policy: string;
+  features: SecurityFeatures;
+  /** The merged spec, published to authz under `policy` when features.authz. */
+  spec: Record<string, unknown>;
+}
+
+/** A SecurityPolicy's claim on a target; `merged`: its variants by parent key ("gateway:…", "listener:…"). */
+export interface SecurityClaim {
+  /** false: the policy is broken and its routes answer 500 (fail closed, as Envoy Gateway does). */
+  valid: boolean;
+  features?: SecurityFeatures;
+  merged?: Record<string, SecurityVariant>;
+}
+
+/** The authz key of a route policy merged over a parent (a DNS subdomain, as authz requires of names). */
+export function mergedPolicyName(routePolicy: string, parentPolicy: string): string {
+  const [namespace, name] = routePolicy.split('/') as [string, string];
+  return `${namespace}/${name}.merged.${parentPolicy.replace('/', '.')}`;
+}
+
+/** The route policy merged over each parent its routes meet, translated; problems are the route policy's. */
+export function mergeSecurityPolicy(
+  policy: GatewayResource,
+  parents: ReadonlyMap<string, ParentPolicy>,
+  index: ResourceIndex,
+  record: MergeRecord,
+): { merged: Record<string, SecurityVariant>; problems: string[] } {
+  const namespace = policy.metadata.namespace;
+  const routePolicy = `${namespace}/${policy.metadata.name}`;
+  const spec = (policy.spec ?? {}) as Record<string, unknown>;
+  return mergeOverParents(routePolicy, spec, parents, index, record, (parent, mergedSpec) => {
+    const key = mergedPolicyName(routePolicy, parent.name);
+    const parentNamespace = parent.name.slice(0, parent.name.indexOf('/'));
+    const crossNamespace = parentNamespace !== namespace;
+    const problems = crossNamespace ? unsupportedInherited(parent, spec) : [];
+    // Across namespaces each side's Secret refs keep pointing into its own namespace.
+    const merged = crossNamespace ? mergeSpecs(ownedRefs(parent.spec, parentNamespace), ownedRefs(spec, namespace)) : mergedSpec;
+    if (key.length - namespace.length - 1 > 253) problems.push(`the merged policy name ${key.slice(namespace.length + 1)} is longer than 253 characters`);
+    if (index.get('SecurityPolicy', namespace, key.slice(namespace.length + 1))) problems.push(`a SecurityPolicy named ${key} exists, the name of this merged policy`);
+    const translated = translateSecurityFeatures({ ...policy, metadata: { ...policy.metadata, name: key.slice(namespace.length + 1) }, spec: merged }, index, crossNamespace ? [parentNamespace] : []);
+    return { value: { policy: key, features: translated.features, spec: merged }, problems: [...problems, ...translated.problems] };
+  });
+}
+
+/** The variant a route runs under one Gateway listener: merged over that listener's or Gateway's policy when it merged. */
+export function securityFor<T extends { policy: string; value: SecurityClaim }>(
+  claim: T | undefined,
+  parent: { gateway: string; listener: string },
+): { policy: string; value: SecurityClaim } | undefined {
+  const variant = claim?.value.merged?.[`listener:${parent.gateway}/${parent.listener}`] ?? claim?.value.merged?.[`gateway:${parent.gateway}`];
+  if (!claim || !variant || !claim.value.valid) return claim;
+  return { policy: variant.policy, value: { valid: true, features: variant.features } };
+}
+
+/** Paths of Secret refs authz reads, honouring a `namespace` on the ref. */
+const SECRET_REFS: ReadonlyArray<readonly string[]> = [['oidc', 'clientSecret'], ['oidc', 'clientIDRef'], ['basicAuth', 'users']];
+
+/** A copy of a spec whose Secret refs without a namespace name this one (merged, each side keeps its own). */
+function ownedRefs(spec: Record<string, unknown>, namespace: string): Record<string, unknown> {
+  const copy = structuredClone(spec);
+  const refs = [...SECRET_REFS.map((path) => at(copy, path)), ...objectsOf((copy.apiKeyAuth as { credentialRefs?: unknown } | undefined)?.credentialRefs)];
+  for (const ref of refs) if (typeof ref === 'object' && ref !== null && !Array.isArray(ref)) (ref as { namespace?: unknown }).namespace ??= namespace;
+  return copy;
+}
+
+/** What a parent in another namespace cannot lend: references read in the policy's namespace only. */
+function unsupportedInherited(parent: ParentPolicy, child: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const inherited = (path: readonly string[]) => at(parent.spec, path) !== undefined && at(child, path) === undefined;
+  const referencing = (value: unknown): boolean =>
+    typeof value === 'object' && value !== null && (Array.isArray(value) ? value.some(referencing) : Object.entries(value).some(([k, v]) => k === 'backendRef' || k === 'backendRefs' || k === 'valueRef' || referencing(v)));
+  for (const path of [['extAuth'], ['jwt', 'providers'], ['oidc', 'provider']]) {
+    if (inherited(path) && referencing(at(parent.spec, path))) {
+      problems.push(`spec.${path.join('.')} of ${parent.name} names objects of namespace ${parent.name.split('/')[0]}, which a policy merged in another namespace cannot read: set it in this policy`);
+    }
+  }
+  return problems;
+}
+
+function at(value: unknown, path: readonly string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null || Array.isArray(current)) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
