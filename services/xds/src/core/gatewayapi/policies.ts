@@ -98,10 +98,12 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
     if (!accepted) continue;
     securityMerges.push(...mergeRecord);
     // Only what authz evaluates goes to authz: cors and extAuth are Envoy's (its compiler refuses them).
-    if (features.authz) publishToAuthz(result, policy, `${policy.metadata.namespace}/${policy.metadata.name}`, policySpec, index);
+    // Targets as written: a target a selector found in another namespace carries a `namespace` the schema refuses.
+    const targets = (listed.spec ?? {}) as Record<string, unknown>;
+    if (features.authz) publishToAuthz(result, policy, `${policy.metadata.namespace}/${policy.metadata.name}`, policySpec, targets, index);
     const published = new Set<string>();
     for (const variant of Object.values(merged ?? {})) {
-      if (variant.features.authz && !published.has(variant.policy)) publishToAuthz(result, policy, variant.policy, variant.spec, index);
+      if (variant.features.authz && !published.has(variant.policy)) publishToAuthz(result, policy, variant.policy, variant.spec, targets, index);
       published.add(variant.policy);
     }
   }
@@ -284,10 +286,13 @@ function ancestorsOf(target: TargetRef, namespace: string, index: ResourceIndex,
     .filter((ref) => gatewayKeys.has(`${ref.namespace}/${ref.name}`));
 }
 
-/** A SecurityPolicy's authz sections (and targets) published under `key`, with the Secrets and Backends they name. */
-function publishToAuthz(result: PolicyResult, policy: GatewayResource, key: string, policySpec: Record<string, unknown>, index: ResourceIndex): void {
+/** A SecurityPolicy's authz sections (with `targets`' target fields) published under `key`, with the Secrets and Backends they name. */
+function publishToAuthz(result: PolicyResult, policy: GatewayResource, key: string, policySpec: Record<string, unknown>, targets: Record<string, unknown>, index: ResourceIndex): void {
   const [namespace, name] = key.split('/') as [string, string];
-  const spec = Object.fromEntries(Object.entries(policySpec).filter(([field]) => field.startsWith('target') || (AUTHZ_SECTIONS as readonly string[]).includes(field)));
+  const spec = {
+    ...Object.fromEntries(Object.entries(targets).filter(([field]) => field.startsWith('target'))),
+    ...Object.fromEntries(Object.entries(policySpec).filter(([field]) => (AUTHZ_SECTIONS as readonly string[]).includes(field))),
+  };
   result.authzPolicies.push({ namespace, name, yaml: toPlainYaml({ apiVersion: policy.apiVersion, kind: policy.kind, metadata: { name, namespace }, spec }) });
   for (const [dataKey, data] of resolveAuthzBackends(policySpec, namespace, index).data) result.authzSecrets.set(dataKey, { data });
   for (const [secretNamespace, secretName] of referencedSecrets(policySpec, namespace)) {

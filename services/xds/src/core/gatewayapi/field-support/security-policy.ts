@@ -23,8 +23,11 @@ function authz(what: string, test = AUTHZ_TESTS): FieldSupport {
 }
 
 const BACKEND_SETTINGS = 'backendSettings (cluster tuning for a policy backend) is not translated yet';
-const SELECTED = "the Gateways and routes of that kind in the policy's namespace whose labels match (matchLabels and matchExpressions In, NotIn, Exists, DoesNotExist), attached like targetRefs";
+const SELECTED = "the Gateways and routes of that kind (in the policy's namespace unless `namespaces` says otherwise) whose labels match (matchLabels and matchExpressions In, NotIn, Exists, DoesNotExist), attached like targetRefs";
 const SELECTORS_TEST = `${GOLDEN}/securitypolicy-target-selectors.in.yaml`;
+const SELECTED_NAMESPACES =
+  "Same (the default): the policy's namespace; All: every namespace; Selector: the namespaces whose Namespace document's labels match. A target in another namespace is selected only when a ReferenceGrant there allows SecurityPolicy (gateway.envoyproxy.io) to reference its kind, otherwise ignored; its ancestor is its own Gateway, its routes ask authz for this policy (Secrets still read in the policy's namespace)";
+const SELECTORS_NAMESPACES_TEST = 'services/xds/testdata/end-to-end/securitypolicy-target-selectors-namespaces.in.yaml';
 
 const targeting: Record<string, FieldSupport> = {
   'spec.targetRef': translated('which routes get the policy (deprecated single form of targetRefs)', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
@@ -45,7 +48,14 @@ const targeting: Record<string, FieldSupport> = {
   'spec.targetSelectors.matchExpressions.operator': translated(SELECTED, SELECTORS_TEST),
   'spec.targetSelectors.matchExpressions.values': translated(SELECTED, SELECTORS_TEST),
   'spec.targetSelectors.matchLabels': translated(SELECTED, SELECTORS_TEST),
-  'spec.targetSelectors.namespaces': refused('targetSelectors.namespaces (selecting in other namespaces) is not translated yet'),
+  'spec.targetSelectors.namespaces': translated(SELECTED_NAMESPACES, SELECTORS_NAMESPACES_TEST),
+  'spec.targetSelectors.namespaces.from': translated(SELECTED_NAMESPACES, SELECTORS_NAMESPACES_TEST),
+  'spec.targetSelectors.namespaces.selector': translated(SELECTED_NAMESPACES, SELECTORS_NAMESPACES_TEST),
+  'spec.targetSelectors.namespaces.selector.matchExpressions': translated(SELECTED_NAMESPACES, SELECTORS_NAMESPACES_TEST),
+  'spec.targetSelectors.namespaces.selector.matchExpressions.key': translated(SELECTED_NAMESPACES, SELECTORS_NAMESPACES_TEST),
+  'spec.targetSelectors.namespaces.selector.matchExpressions.operator': translated(SELECTED_NAMESPACES, SELECTORS_NAMESPACES_TEST),
+  'spec.targetSelectors.namespaces.selector.matchExpressions.values': translated(SELECTED_NAMESPACES, SELECTORS_NAMESPACES_TEST),
+  'spec.targetSelectors.namespaces.selector.matchLabels': translated(SELECTED_NAMESPACES, SELECTORS_NAMESPACES_TEST),
   'spec.mergeType': translated(
     "StrategicMerge or JSONMerge (lists replaced, as the API declares no merge keys): the route policy's spec merged over its listener's, else its Gateway's, SecurityPolicy is what the route enforces (Envoy filters, and in authz under the key <ns>/<name>.merged.<parent ns>.<parent name>); Merged on both policies",
     `services/xds/testdata/end-to-end/securitypolicy-merge-type.in.yaml, services/xds/src/core/gatewayapi/security-merge.test.ts`,
