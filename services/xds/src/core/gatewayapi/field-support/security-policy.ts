@@ -215,7 +215,9 @@ const oidc: Record<string, FieldSupport> = {
   'spec.oidc.denyRedirect.headers.type': authz('match type', OIDC_TEST),
   'spec.oidc.denyRedirect.headers.value': authz('match value', OIDC_TEST),
   'spec.oidc.cookieDomain': authz('the session cookie becomes __Secure-gh-session-<hash> with Domain=<cookieDomain>, so subdomains share the login', OIDC_TEST),
-  'spec.oidc.cookieNames': refused('Gatehouse sets no access or ID token cookies to rename: tokens stay server-side, sealed in Redis, behind one session cookie per policy (__Host-gh-session-<policy hash>)'),
+  'spec.oidc.cookieNames': refused(
+    "Gatehouse sets no access or ID token cookies to rename: tokens stay server-side, sealed in Redis, behind one session cookie per policy (__Host-gh-session-<policy hash>). Envoy Gateway names the browser cookies Envoy's oauth2 filter keeps the tokens in (encrypted unless disableTokenEncryption); handing tokens to the browser is what Gatehouse does not do: use forwardAccessToken / forwardIDToken for the upstream",
+  ),
   'spec.oidc.disableTokenEncryption': authz(
     'false (the default): tokens are sealed (AES-256-GCM) in Redis and never sent to the browser; true is Accepted=False (no plain-text token storage: use forwardAccessToken / forwardIDToken)',
     `${OIDC_TEST}, ${GOLDEN}/securitypolicy-oidc-cookie-settings.in.yaml`,
