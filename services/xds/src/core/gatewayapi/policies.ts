@@ -88,10 +88,11 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
     const mergeRecord: MergeRecord = [];
     let merged: SecurityClaim['merged'];
     if (!policy.issues?.length && policySpec.mergeType !== undefined && policySpec.mergeType !== null) {
-      const merging = mergeSecurityPolicy(policy, securityParents, index, mergeRecord);
+      const merging = mergeSecurityPolicy(policy, securityParents, index, gatewayKeys, mergeRecord);
       translated.problems.push(...merging.problems);
       if (Object.keys(merging.merged).length > 0) merged = merging.merged;
-    } else if (!policy.issues?.length) recordOverrides(`${policy.metadata.namespace}/${policy.metadata.name}`, policySpec, securityParents, index, mergeRecord);
+    }
+    if (!policy.issues?.length) recordOverrides(`${policy.metadata.namespace}/${policy.metadata.name}`, policySpec, securityParents, index, mergeRecord);
     const accepted = attach(policy, index, gatewayKeys, controllerName, statuses, translated.problems, true, (target, name, valid) =>
       result.security.claim(target, name, valid ? { valid, features, ...(merged ? { merged } : {}) } : { valid }),
     );
@@ -124,10 +125,11 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
     const spec = (policy.spec ?? {}) as Record<string, unknown>;
     const mergeRecord: MergeRecord = [];
     if (!policy.issues?.length && spec.mergeType !== undefined && spec.mergeType !== null) {
-      const merged = mergeWithParents(policyName, spec, trafficParents, index, mergeRecord);
+      const merged = mergeWithParents(policyName, spec, trafficParents, index, gatewayKeys, mergeRecord);
       translated.problems.push(...merged.problems);
       if (Object.keys(merged.merged).length > 0) translated.ir.merged = merged.merged;
-    } else if (!policy.issues?.length) recordOverrides(policyName, spec, trafficParents, index, mergeRecord);
+    }
+    if (!policy.issues?.length) recordOverrides(policyName, spec, trafficParents, index, mergeRecord);
     const accepted = attach(policy, index, gatewayKeys, controllerName, statuses, translated.problems, false, (target, name) => result.traffic.claim(target, name, translated.ir));
     if (accepted) merges.push(...mergeRecord);
   }
@@ -206,8 +208,9 @@ export function attach(
 }
 
 /**
- * A kind's policies on Gateways and listeners (mergeType's parents), the first per target (a later
- * one is Conflicted); a target whose first policy is not `usable` has no parent.
+ * A kind's policies on Gateways and listeners (and, SecurityPolicy, ListenerSets): mergeType's
+ * parents, the first per target (a later one is Conflicted); a target whose first policy is not
+ * `usable` has no parent.
  */
 function parentPolicies(
   kind: 'BackendTrafficPolicy' | 'SecurityPolicy',
@@ -222,7 +225,8 @@ function parentPolicies(
     const spec = (policy.spec ?? {}) as Record<string, unknown> & { targetRef?: unknown; targetRefs?: unknown };
     const valid = usable(policy, problems);
     for (const target of objectsOf<TargetRef>([...objectsOf(spec.targetRefs), spec.targetRef])) {
-      if (target.kind !== 'Gateway') continue;
+      // SecurityPolicy merges over a ListenerSet's policy too (security-merge.ts picks that variant).
+      if (target.kind !== 'Gateway' && !(kind === 'SecurityPolicy' && target.kind === 'ListenerSet')) continue;
       const key = targetKeyOf(target, target.namespace ?? policy.metadata.namespace, index, gatewayKeys);
       if (key && !parents.has(key)) parents.set(key, valid ? { name, spec } : { name, spec: {} });
     }

@@ -51,62 +51,103 @@ export function mergeTypeProblem(spec: Record<string, unknown>): string | undefi
 /**
  * A route policy merged over each parent its routes can meet, keyed like the parents: `translate`
  * turns the parent and the merged spec into what applies (once per parent) and its problems, which
- * are the route policy's (Envoy Gateway refuses it the same way).
+ * are the route policy's (Envoy Gateway refuses it the same way). `gatewayKeys`: each Gateway's
+ * listener names (a ListenerSet's as "<set ns>/<set>/<name>").
  */
 export function mergeOverParents<T>(
   policyName: string,
   spec: Record<string, unknown>,
   parents: ReadonlyMap<string, ParentPolicy>,
   index: ResourceIndex,
+  gatewayKeys: ReadonlyMap<string, ReadonlySet<string>>,
   record: MergeRecord,
   translate: (parent: ParentPolicy, merged: Record<string, unknown>) => { value: T; problems: string[] },
 ): { merged: Record<string, T>; problems: string[] } {
   const problem = mergeTypeProblem(spec);
   if (problem) return { merged: {}, problems: [problem] };
   const problems: string[] = [];
-  const namespace = policyName.slice(0, policyName.indexOf('/'));
   const merged: Record<string, T> = {};
-  for (const route of targetedRoutes(spec, namespace, index)) {
-    for (const gateway of route.gateways) {
-      for (const [key, parent] of parents) {
-        if (key !== `gateway:${gateway}` && !key.startsWith(`listener:${gateway}/`)) continue;
-        if (!(key in merged)) {
-          const translated = translate(parent, mergeSpecs(parent.spec, spec));
-          problems.push(...translated.problems.map((p) => `merged with ${parent.name}: ${p}`));
-          merged[key] = translated.value;
-        }
-        record.push({ routePolicy: policyName, parentPolicy: parent.name, gateway, route: route.name });
-      }
+  for (const { route, gateway, closest } of parentsMet(policyName, spec, parents, index, gatewayKeys)) {
+    const parent = parents.get(closest)!;
+    if (!(closest in merged)) {
+      const translated = translate(parent, mergeSpecs(parent.spec, spec));
+      problems.push(...translated.problems.map((p) => `merged with ${parent.name}: ${p}`));
+      merged[closest] = translated.value;
     }
+    record.push({ routePolicy: policyName, parentPolicy: parent.name, gateway, route });
   }
   return { merged, problems: [...new Set(problems)] };
 }
 
-/** A route policy that does not merge: every parent policy its routes meet is overridden there. */
+/**
+ * Every route policy overrides, for its routes, the parent policies of the scopes those routes attach
+ * to: the Gateway's, and the listener's (or ListenerSet's) a parentRef names; where it merged into
+ * one, setMergedConditions says Merged there instead.
+ */
 export function recordOverrides(policyName: string, spec: Record<string, unknown>, parents: ReadonlyMap<string, ParentPolicy>, index: ResourceIndex, record: MergeRecord): void {
-  const namespace = policyName.slice(0, policyName.indexOf('/'));
-  for (const route of targetedRoutes(spec, namespace, index)) {
-    for (const gateway of route.gateways) {
-      for (const [key, parent] of parents) {
-        if (key === `gateway:${gateway}` || key.startsWith(`listener:${gateway}/`)) record.push({ routePolicy: policyName, parentPolicy: parent.name, gateway, route: route.name, overridden: true });
-      }
+  for (const { route, gateway, scopes } of routeParents(policyName, spec, index)) {
+    for (const key of scopes) {
+      const parent = parents.get(key);
+      if (parent && parent.name !== policyName) record.push({ routePolicy: policyName, parentPolicy: parent.name, gateway, route, overridden: true });
     }
   }
 }
 
-/** Routes a policy targets by targetRef(s), with the Gateways ("<ns>/<name>") their parentRefs name. */
-function targetedRoutes(spec: Record<string, unknown>, policyNamespace: string, index: ResourceIndex): Array<{ name: string; gateways: string[] }> {
+/** Where a route policy meets parents: per route, Gateway and listener, the closest parent's key (listener, ListenerSet, Gateway). */
+function parentsMet(
+  policyName: string,
+  spec: Record<string, unknown>,
+  parents: ReadonlyMap<string, ParentPolicy>,
+  index: ResourceIndex,
+  gatewayKeys: ReadonlyMap<string, ReadonlySet<string>>,
+): Array<{ route: string; gateway: string; closest: string }> {
+  const met = new Map<string, { route: string; gateway: string; closest: string }>();
+  for (const { route, gateway, set, sectionName } of routeParents(policyName, spec, index)) {
+    const prefix = set ? `${set}/` : '';
+    // A Gateway's own listeners have plain names; a ListenerSet's carry its "<ns>/<name>/" prefix.
+    const listeners = [...(gatewayKeys.get(gateway) ?? [])].filter((l) => (set ? l.startsWith(prefix) : !l.includes('/')) && (!sectionName || l === `${prefix}${sectionName}`));
+    for (const listener of listeners) {
+      const candidates = [`listener:${gateway}/${listener}`, ...(set ? [`listenerset:${gateway}/${set}`] : []), `gateway:${gateway}`];
+      const closest = candidates.find((key) => parents.has(key) && parents.get(key)!.name !== policyName);
+      if (closest) met.set(`${route}\u0000${gateway}\u0000${closest}`, { route, gateway, closest });
+    }
+  }
+  return [...met.values()];
+}
+
+/**
+ * The routes a policy targets by targetRef(s), each with the parents its parentRefs name: the Gateway
+ * ("<ns>/<name>"), the ListenerSet ("<ns>/<name>") it attaches through, the sectionName, and the keys
+ * of the scopes it attaches to (Gateway, and the listener or ListenerSet named).
+ */
+function routeParents(policyName: string, spec: Record<string, unknown>, index: ResourceIndex): Array<{ route: string; gateway: string; set?: string; sectionName?: string; scopes: string[] }> {
+  const policyNamespace = policyName.slice(0, policyName.indexOf('/'));
   const targets = objectsOf<{ kind?: unknown; name?: unknown; namespace?: unknown }>([...objectsOf(spec.targetRefs), spec.targetRef]);
-  return targets.flatMap((target) => {
-    if ((target.kind !== 'HTTPRoute' && target.kind !== 'GRPCRoute') || typeof target.name !== 'string') return [];
+  const found: Array<{ route: string; gateway: string; set?: string; sectionName?: string; scopes: string[] }> = [];
+  for (const target of targets) {
+    if ((target.kind !== 'HTTPRoute' && target.kind !== 'GRPCRoute') || typeof target.name !== 'string') continue;
     // A route a targetSelector found in another namespace carries it (target-selectors.ts).
     const namespace = typeof target.namespace === 'string' ? target.namespace : policyNamespace;
-    const route = index.get(target.kind, namespace, target.name);
-    if (!route) return [];
-    const parentRefs = objectsOf<{ name?: unknown; namespace?: unknown }>((route.spec as { parentRefs?: unknown } | undefined)?.parentRefs);
-    const gateways = parentRefs.flatMap((ref) => (typeof ref.name === 'string' ? [`${typeof ref.namespace === 'string' ? ref.namespace : namespace}/${ref.name}`] : []));
-    return [{ name: `${namespace}/${target.name}`, gateways: [...new Set(gateways)] }];
-  });
+    const resource = index.get(target.kind, namespace, target.name);
+    if (!resource) continue;
+    const route = `${namespace}/${target.name}`;
+    for (const ref of objectsOf<{ kind?: unknown; name?: unknown; namespace?: unknown; sectionName?: unknown }>((resource.spec as { parentRefs?: unknown } | undefined)?.parentRefs)) {
+      if (typeof ref.name !== 'string') continue;
+      const refNamespace = typeof ref.namespace === 'string' ? ref.namespace : namespace;
+      const sectionName = typeof ref.sectionName === 'string' ? ref.sectionName : undefined;
+      if (ref.kind === 'ListenerSet') {
+        const parentRef = (index.get('ListenerSet', refNamespace, ref.name)?.spec as { parentRef?: { name?: unknown; namespace?: unknown } } | undefined)?.parentRef;
+        if (typeof parentRef?.name !== 'string') continue;
+        const gateway = `${typeof parentRef.namespace === 'string' ? parentRef.namespace : refNamespace}/${parentRef.name}`;
+        const set = `${refNamespace}/${ref.name}`;
+        found.push({ route, gateway, set, ...(sectionName ? { sectionName } : {}), scopes: [`gateway:${gateway}`, sectionName ? `listener:${gateway}/${set}/${sectionName}` : `listenerset:${gateway}/${set}`] });
+      } else if (ref.kind === undefined || ref.kind === 'Gateway') {
+        const gateway = `${refNamespace}/${ref.name}`;
+        found.push({ route, gateway, ...(sectionName ? { sectionName } : {}), scopes: [`gateway:${gateway}`, ...(sectionName ? [`listener:${gateway}/${sectionName}`] : [])] });
+      }
+    }
+  }
+  return found;
 }
 
 /** Merged and Overridden conditions, as Envoy Gateway words them, on the Gateway ancestors. */
@@ -121,8 +162,11 @@ export function setMergedConditions(record: MergeRecord, statuses: StatusMap, ki
     }
   };
   for (const entry of record) if (!entry.overridden) add(entry.routePolicy, entry.gateway, `Merged with policy ${entry.parentPolicy}`);
+  // A route merged into a parent is listed as merged there, not also as overriding it.
+  const mergedInto = new Set(record.filter((e) => !e.overridden).map((e) => `${e.parentPolicy}\u0000${e.gateway}\u0000${e.route}`));
   const routesByParent = new Map<string, Set<string>>();
   for (const entry of record) {
+    if (entry.overridden && mergedInto.has(`${entry.parentPolicy}\u0000${entry.gateway}\u0000${entry.route}`)) continue;
     const key = `${entry.parentPolicy}\u0000${entry.gateway}\u0000${entry.overridden ? 'Overridden' : 'Merged'}`;
     let routes = routesByParent.get(key);
     if (!routes) routesByParent.set(key, (routes = new Set()));

@@ -55,4 +55,79 @@ describe('SecurityPolicy mergeType reaches authz', () => {
     expect(accepted?.status).toBe('False');
     expect(accepted?.message).toContain('merged with default/gateway-auth: spec.extAuth of default/gateway-auth names objects of namespace default');
   });
+
+  it("merges over the route's listener policy, the closest parent, and the Gateway's policy says Overridden for that route", () => {
+    const withListenerPolicy = `${input}---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata:
+  name: listener-auth
+spec:
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: edge, sectionName: http }]
+  authorization:
+    defaultAction: Deny
+    rules: [{ name: listener-office, action: Allow, principal: { clientCIDRs: [192.168.0.0/16] } }]
+`;
+    const result = translate(withListenerPolicy);
+    const merged = compiledByAuthz(result).get(mergedPolicyName('default/merged-route', 'default/listener-auth'));
+    expect(merged?.jwt?.providers.map((p) => p.name)).toEqual(['route-idp']);
+    expect(merged?.authorization?.rules.map((r) => r.name)).toEqual(['listener-office']);
+    expect(merged?.basicAuth).toBeUndefined();
+    expect(conditionsOf(result, 'default/merged-route')).toContainEqual(['Merged', 'Merged with policy default/listener-auth']);
+    expect(conditionsOf(result, 'default/listener-auth')).toContainEqual(['Merged', 'This policy is being merged by other securityPolicies for these routes: [default/merged, team/orders]']);
+    expect(conditionsOf(result, 'default/gateway-auth')).toContainEqual(['Overridden', 'This policy is being overridden by other securityPolicies for these routes: [default/merged, default/plain, team/orders]']);
+  });
+
+  it("merges a route attached through a ListenerSet over the ListenerSet's policy", () => {
+    const listenerSet = `${input.replace('      allowedRoutes: { namespaces: { from: All } }', '      allowedRoutes: { namespaces: { from: All } }\n  allowedListeners: { namespaces: { from: Same } }')}---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata:
+  name: apps
+spec:
+  parentRef: { name: edge }
+  listeners:
+    - { name: http, protocol: HTTP, port: 8080, hostname: apps.example.com }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: shop
+spec:
+  parentRefs: [{ kind: ListenerSet, name: apps, sectionName: http }]
+  rules:
+    - backendRefs: [{ group: gateway.envoyproxy.io, kind: Backend, name: app }]
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata:
+  name: apps-auth
+spec:
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: ListenerSet, name: apps }]
+  authorization:
+    defaultAction: Deny
+    rules: [{ name: apps-office, action: Allow, principal: { clientCIDRs: [172.16.0.0/12] } }]
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata:
+  name: shop-jwt
+spec:
+  targetRefs: [{ group: gateway.networking.k8s.io, kind: HTTPRoute, name: shop }]
+  mergeType: StrategicMerge
+  jwt:
+    providers: [{ name: shop-idp, issuer: https://idp.example.com, audiences: [shop], remoteJWKS: { uri: https://idp.example.com/jwks.json } }]
+`;
+    const result = translate(listenerSet);
+    const key = mergedPolicyName('default/shop-jwt', 'default/apps-auth');
+    const merged = compiledByAuthz(result).get(key);
+    expect(merged?.jwt?.providers.map((p) => p.name)).toEqual(['shop-idp']);
+    expect(merged?.authorization?.rules.map((r) => r.name)).toEqual(['apps-office']);
+    expect(JSON.stringify([...result.snapshots.values()])).toContain(`"policy":"${key}"`);
+  });
 });
+
+function conditionsOf(result: ReturnType<typeof translate>, policy: string): Array<[string, string]> {
+  const status = result.statuses.get(`SecurityPolicy/${policy}`) as { ancestors: Array<{ conditions: Array<{ type: string; message: string }> }> };
+  return status.ancestors.flatMap((a) => a.conditions.map((c): [string, string] => [c.type, c.message]));
+}

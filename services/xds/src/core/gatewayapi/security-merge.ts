@@ -1,12 +1,13 @@
 // SecurityPolicy mergeType, as Envoy Gateway v1.9 does it (the merge and conditions: policy-merge.ts):
 // a route (or rule) policy with mergeType is merged over the SecurityPolicy of the route's listener,
-// else of its Gateway, and that merged spec is what the route enforces under that parent: its Envoy
+// else of its ListenerSet (routes attached through one), else of its Gateway, and that merged spec is what the route enforces under that parent: its Envoy
 // parts (cors, csrf, extAuth) and, under its own key "<route policy ns>/<name>.merged.<parent ns>.
 // <parent name>", its authz sections, published to authz like any policy. References resolve in the
 // namespace of the policy that brought them: Secret refs are written with that namespace; the
 // references authz or Envoy read in the policy's namespace only (extAuth, JWKS ConfigMaps and
 // Backends, OIDC provider Backends) cannot come from a parent in another namespace (Accepted=False).
 import type { GatewayResource } from '../provider/resource-types.js';
+import { listenerSetKeyOf } from './listener-sets.js';
 import { mergeOverParents, mergeSpecs, type MergeRecord, type ParentPolicy } from './policy-merge.js';
 import type { ResourceIndex } from './resource-index.js';
 import { translateSecurityFeatures, type SecurityFeatures } from './security-features.js';
@@ -39,12 +40,13 @@ export function mergeSecurityPolicy(
   policy: GatewayResource,
   parents: ReadonlyMap<string, ParentPolicy>,
   index: ResourceIndex,
+  gatewayKeys: ReadonlyMap<string, ReadonlySet<string>>,
   record: MergeRecord,
 ): { merged: Record<string, SecurityVariant>; problems: string[] } {
   const namespace = policy.metadata.namespace;
   const routePolicy = `${namespace}/${policy.metadata.name}`;
   const spec = (policy.spec ?? {}) as Record<string, unknown>;
-  return mergeOverParents(routePolicy, spec, parents, index, record, (parent, mergedSpec) => {
+  return mergeOverParents(routePolicy, spec, parents, index, gatewayKeys, record, (parent, mergedSpec) => {
     const key = mergedPolicyName(routePolicy, parent.name);
     const parentNamespace = parent.name.slice(0, parent.name.indexOf('/'));
     const crossNamespace = parentNamespace !== namespace;
@@ -58,12 +60,14 @@ export function mergeSecurityPolicy(
   });
 }
 
-/** The variant a route runs under one Gateway listener: merged over that listener's or Gateway's policy when it merged. */
+/** The variant a route runs under one Gateway listener: merged over that listener's, ListenerSet's or Gateway's policy when it merged. */
 export function securityFor<T extends { policy: string; value: SecurityClaim }>(
   claim: T | undefined,
   parent: { gateway: string; listener: string },
 ): { policy: string; value: SecurityClaim } | undefined {
-  const variant = claim?.value.merged?.[`listener:${parent.gateway}/${parent.listener}`] ?? claim?.value.merged?.[`gateway:${parent.gateway}`];
+  const merged = claim?.value.merged;
+  const set = listenerSetKeyOf(parent.gateway, parent.listener);
+  const variant = merged?.[`listener:${parent.gateway}/${parent.listener}`] ?? (set ? merged?.[set] : undefined) ?? merged?.[`gateway:${parent.gateway}`];
   if (!claim || !variant || !claim.value.valid) return claim;
   return { policy: variant.policy, value: { valid: true, features: variant.features } };
 }

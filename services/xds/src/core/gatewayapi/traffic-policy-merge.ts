@@ -10,9 +10,10 @@ export function mergeWithParents(
   spec: Record<string, unknown>,
   parents: ReadonlyMap<string, ParentPolicy>,
   index: ResourceIndex,
+  gatewayKeys: ReadonlyMap<string, ReadonlySet<string>>,
   record: MergeRecord,
 ): { merged: Record<string, TrafficPolicyIR>; problems: string[] } {
-  return mergeOverParents(policyName, spec, parents, index, record, (parent, merged) => {
+  return mergeOverParents(policyName, spec, parents, index, gatewayKeys, record, (parent, merged) => {
     // Clusters of a merged policy are its own: named after both policies.
     const translated = translateTrafficPolicy(policyName, merged, index);
     if (translated.ir.cluster) translated.ir.cluster = { ...translated.ir.cluster, policy: `${policyName}/merged/${parent.name}` };
