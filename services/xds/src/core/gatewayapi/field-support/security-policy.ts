@@ -57,7 +57,7 @@ const targeting: Record<string, FieldSupport> = {
   'spec.targetSelectors.namespaces.selector.matchExpressions.values': translated(SELECTED_NAMESPACES, SELECTORS_NAMESPACES_TEST),
   'spec.targetSelectors.namespaces.selector.matchLabels': translated(SELECTED_NAMESPACES, SELECTORS_NAMESPACES_TEST),
   'spec.mergeType': translated(
-    "StrategicMerge or JSONMerge (lists replaced, as the API declares no merge keys): the route policy's spec merged over its listener's, else its Gateway's, SecurityPolicy is what the route enforces (Envoy filters, and in authz under the key <ns>/<name>.merged.<parent ns>.<parent name>); Merged on both policies",
+    "StrategicMerge or JSONMerge (lists replaced, as the API declares no merge keys): the route policy's spec merged over the closest SecurityPolicy of each listener the route attaches to (the listener's, else its ListenerSet's, else its Gateway's) is what the route enforces (Envoy filters, and in authz under the key <ns>/<name>.merged.<parent ns>.<parent name>); Merged on both policies",
     `services/xds/testdata/end-to-end/securitypolicy-merge-type.in.yaml, services/xds/src/core/gatewayapi/security-merge.test.ts`,
   ),
 };
