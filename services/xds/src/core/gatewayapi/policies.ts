@@ -9,7 +9,7 @@ import { GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
 import type { ParentReference, StatusMap } from './status-types.js';
 import { objectsOf } from './shape.js';
 import { translateTrafficPolicy, type TrafficPolicyIR } from './traffic-policy.js';
-import { AUTHZ_SECTIONS, translateSecurityFeatures } from './security-features.js';
+import { AUTHZ_SECTIONS, jwksOf, localJwksConfigMaps, translateSecurityFeatures } from './security-features.js';
 import { httpRouteHostnames, tlsWithoutHttpsTarget, translateClientTrafficPolicy } from './client-traffic-policy.js';
 import { withSelectedTargets } from './target-selectors.js';
 import { resolveAuthzBackends } from './authz-backends.js';
@@ -299,6 +299,11 @@ function publishToAuthz(result: PolicyResult, policy: GatewayResource, key: stri
   };
   result.authzPolicies.push({ namespace, name, yaml: toPlainYaml({ apiVersion: policy.apiVersion, kind: policy.kind, metadata: { name, namespace }, spec }) });
   for (const [dataKey, data] of resolveAuthzBackends(policySpec, namespace, index).data) result.authzSecrets.set(dataKey, { data });
+  // A localJWKS ConfigMap goes as authz reads it ("ConfigMap:<ns>/<name>", key jwks).
+  for (const configMapName of localJwksConfigMaps(policySpec)) {
+    const jwks = jwksOf(index.get('ConfigMap', namespace, configMapName));
+    if (jwks !== undefined) result.authzSecrets.set(`ConfigMap:${namespace}/${configMapName}`, { data: { jwks: Buffer.from(jwks, 'utf8') } });
+  }
   for (const [secretNamespace, secretName] of referencedSecrets(policySpec, namespace)) {
     const secret = index.get('Secret', secretNamespace, secretName);
     if (secret && !secret.issues?.length) result.authzSecrets.set(`${secretNamespace}/${secretName}`, { data: secretData(secret) });

@@ -85,6 +85,8 @@ export function translateSecurityFeatures(policy: GatewayResource, index: Resour
     }
   }
 
+  problems.push(...localJwksProblems(spec, namespace, index));
+
   if (spec.cors) {
     const cors = translateCors(spec.cors);
     if (typeof cors === 'string') problems.push(cors);
@@ -119,6 +121,29 @@ export function resolveExtAuth(plan: ExtAuthPlan, namespace: string, index: Reso
   const port = backendRef.port ?? registry.get(resolved.cluster)?.endpoints.find((e) => e.kind !== 'unix')?.port;
   const authority = `${backendRef.name}.${backendRef.namespace ?? namespace}${port ? `:${port}` : ''}`;
   return { ...rest, cluster: resolved.cluster, authority };
+}
+
+/** The names of the JWKS ConfigMaps (localJWKS.valueRef) of a policy's jwt providers, all in its namespace. */
+export function localJwksConfigMaps(spec: Record<string, unknown>): string[] {
+  const providers = objectsOf<{ localJWKS?: { type?: unknown; valueRef?: { name?: unknown } } }>((spec.jwt as { providers?: unknown } | undefined)?.providers);
+  return providers.flatMap((p) => (p.localJWKS?.type === 'ValueRef' && typeof p.localJWKS.valueRef?.name === 'string' ? [p.localJWKS.valueRef.name] : []));
+}
+
+/** The JWKS a ConfigMap holds, as Envoy Gateway and authz read it: key "jwks", else its only value. */
+export function jwksOf(configMap: GatewayResource | undefined): string | undefined {
+  const data = ((configMap as { data?: Record<string, unknown> } | undefined)?.data ?? {}) as Record<string, unknown>;
+  if (typeof data.jwks === 'string') return data.jwks;
+  const values = Object.values(data).filter((v): v is string => typeof v === 'string');
+  return values.length === 1 ? values[0] : undefined;
+}
+
+/** A localJWKS ConfigMap that is missing, or holds no JWKS, makes the policy Invalid (as Envoy Gateway says). */
+function localJwksProblems(spec: Record<string, unknown>, namespace: string, index: ResourceIndex): string[] {
+  return localJwksConfigMaps(spec).flatMap((name) => {
+    const configMap = index.get('ConfigMap', namespace, name);
+    if (!configMap) return [`spec.jwt: local JWKS ConfigMap ${namespace}/${name} not found`];
+    return jwksOf(configMap) === undefined ? [`spec.jwt: local JWKS ConfigMap ${namespace}/${name} has no "jwks" key (nor a single value)`] : [];
+  });
 }
 
 /** The Secrets a policy names, with the key authz reads from each (API key Secrets: every key is a client). */

@@ -8,6 +8,7 @@ import type { FieldSupport } from './field-support.js';
 const GOLDEN = 'services/xds/src/core/gatewayapi/testdata';
 const END_TO_END = 'services/xds/testdata/end-to-end/securitypolicy-cors-and-ext-auth.in.yaml';
 const AUTHZ_TESTS = 'services/authz/src/core/policy/compile.test.ts';
+const JWT_VALUES_TEST = 'services/xds/testdata/end-to-end/securitypolicy-jwt-values-authz-reads.in.yaml';
 
 function translated(envoy: string, test: string): FieldSupport {
   return { status: 'translated', envoy, test };
@@ -135,7 +136,7 @@ const jwt: Record<string, FieldSupport> = {
   'spec.jwt.providers': authz('providers, matched by issuer'),
   'spec.jwt.providers.name': authz('provider name'),
   'spec.jwt.providers.issuer': authz('iss check'),
-  'spec.jwt.providers.audiences': authz('aud check'),
+  'spec.jwt.providers.audiences': authz('aud check; at least one is required (none: Accepted=False, authz lets no token minted for another service pass)', `${AUTHZ_TESTS}, ${JWT_VALUES_TEST}`),
   'spec.jwt.providers.claimToHeaders': authz('claims written to upstream headers', 'services/xds/src/identity-headers.int.test.ts'),
   'spec.jwt.providers.claimToHeaders.claim': authz('claim read'),
   'spec.jwt.providers.claimToHeaders.header': authz('header written (an owned identity header)'),
@@ -148,16 +149,16 @@ const jwt: Record<string, FieldSupport> = {
   'spec.jwt.providers.localJWKS': authz('keys inline or from a ConfigMap'),
   'spec.jwt.providers.localJWKS.type': authz('Inline or ValueRef'),
   'spec.jwt.providers.localJWKS.inline': authz('inline JWKS'),
-  'spec.jwt.providers.localJWKS.valueRef': authz('ConfigMap reference'),
+  'spec.jwt.providers.localJWKS.valueRef': authz('a ConfigMap of the policy namespace (key jwks, else its only value), published to authz with the policy; missing: Accepted=False', JWT_VALUES_TEST),
   'spec.jwt.providers.localJWKS.valueRef.group': authz('ConfigMap group'),
   'spec.jwt.providers.localJWKS.valueRef.kind': authz('ConfigMap'),
-  'spec.jwt.providers.localJWKS.valueRef.name': authz('ConfigMap name'),
+  'spec.jwt.providers.localJWKS.valueRef.name': authz('ConfigMap name', JWT_VALUES_TEST),
   'spec.jwt.providers.recomputeRoute': translated(
     "true: clear_route_cache on Gatehouse's ext_authz filter of the listener, so the claim headers authz sets re-select the route (one filter per listener: its other routes are re-selected too, on the same verified headers)",
     'services/xds/testdata/end-to-end/securitypolicy-jwt-recompute-route.in.yaml',
   ),
   'spec.jwt.providers.remoteJWKS': authz('keys fetched and cached', 'services/authz/src/adapters/remote-jwks.int.test.ts'),
-  'spec.jwt.providers.remoteJWKS.uri': authz('JWKS URI', 'services/authz/src/adapters/remote-jwks.int.test.ts'),
+  'spec.jwt.providers.remoteJWKS.uri': authz('JWKS URI: https, or http to a loopback host (else Accepted=False)', `services/authz/src/adapters/remote-jwks.int.test.ts, ${JWT_VALUES_TEST}`),
   'spec.jwt.providers.remoteJWKS.cacheDuration': authz('cache lifetime', 'services/authz/src/adapters/remote-jwks.int.test.ts'),
   'spec.jwt.providers.remoteJWKS.failedRefetchDuration': authz('retry after a failed fetch', 'services/authz/src/adapters/remote-jwks.int.test.ts'),
   ...backendRef(
