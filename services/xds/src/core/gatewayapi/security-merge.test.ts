@@ -125,7 +125,14 @@ spec:
     expect(merged?.authorization?.rules.map((r) => r.name)).toEqual(['apps-office']);
     expect(JSON.stringify([...result.snapshots.values()])).toContain(`"policy":"${key}"`);
   });
+
+  it('refuses mergeType on a policy that targets a Gateway, as the CRD does', () => {
+    const onGateway = input.replace('  cors:\n    allowOrigins: [https://app.example.com]\n', '  mergeType: JSONMerge\n  cors:\n    allowOrigins: [https://app.example.com]\n');
+    const status = translate(onGateway).statuses.get('SecurityPolicy/default/gateway-auth') as { ancestors: Array<{ conditions: Array<{ type: string; status: string; message: string }> }> };
+    expect(status.ancestors[0]!.conditions[0]).toMatchObject({ type: 'Accepted', status: 'False', message: expect.stringContaining('spec.mergeType: mergeType can only be used with xRoute targets') });
+  });
 });
+
 
 function conditionsOf(result: ReturnType<typeof translate>, policy: string): Array<[string, string]> {
   const status = result.statuses.get(`SecurityPolicy/${policy}`) as { ancestors: Array<{ conditions: Array<{ type: string; message: string }> }> };

@@ -35,6 +35,9 @@ export function mergedPolicyName(routePolicy: string, parentPolicy: string): str
   return `${namespace}/${name}.merged.${parentPolicy.replace('/', '.')}`;
 }
 
+/** The targets a SecurityPolicy with mergeType may name (its CRD's rule). */
+const ROUTE_KINDS: readonly unknown[] = ['HTTPRoute', 'GRPCRoute', 'TCPRoute'];
+
 /** The route policy merged over each parent its routes meet, translated; problems are the route policy's. */
 export function mergeSecurityPolicy(
   policy: GatewayResource,
@@ -46,6 +49,9 @@ export function mergeSecurityPolicy(
   const namespace = policy.metadata.namespace;
   const routePolicy = `${namespace}/${policy.metadata.name}`;
   const spec = (policy.spec ?? {}) as Record<string, unknown>;
+  // The CRD's CEL rule (the API server's check, which schema validation here does not run).
+  const targets = objectsOf<{ kind?: unknown }>([...objectsOf(spec.targetRefs), spec.targetRef, ...objectsOf(spec.targetSelectors)]);
+  if (targets.some((t) => !ROUTE_KINDS.includes(t.kind as string))) return { merged: {}, problems: ['spec.mergeType: mergeType can only be used with xRoute targets'] };
   return mergeOverParents(routePolicy, spec, parents, index, gatewayKeys, record, (parent, mergedSpec) => {
     const key = mergedPolicyName(routePolicy, parent.name);
     const parentNamespace = parent.name.slice(0, parent.name.indexOf('/'));
