@@ -284,10 +284,13 @@ function ancestorsOf(target: TargetRef, namespace: string, index: ResourceIndex,
   }
   if (target.kind === 'ListenerSet') return [listenerSetTarget(target, namespace, gatewayKeys)?.ancestor ?? []].flat();
   const route = index.get(target.kind, namespace, target.name);
-  const parentRefs = objectsOf<{ name: string; namespace?: string }>((route?.spec as { parentRefs?: unknown } | undefined)?.parentRefs).filter((ref) => typeof ref.name === 'string');
-  return parentRefs
-    .map((ref) => ({ group: GATEWAY_GROUP, kind: 'Gateway', namespace: ref.namespace ?? namespace, name: ref.name }))
-    .filter((ref) => gatewayKeys.has(`${ref.namespace}/${ref.name}`));
+  const parentRefs = objectsOf<{ kind?: string; name: string; namespace?: string; sectionName?: string }>((route?.spec as { parentRefs?: unknown } | undefined)?.parentRefs).filter((ref) => typeof ref.name === 'string');
+  return parentRefs.flatMap((ref): ParentReference[] => {
+    // A route attached through a ListenerSet reports on the ListenerSet (and its listener), as Envoy Gateway does.
+    if (ref.kind === 'ListenerSet') return [listenerSetTarget(ref, ref.namespace ?? namespace, gatewayKeys)?.ancestor ?? []].flat();
+    const gateway = { group: GATEWAY_GROUP, kind: 'Gateway', namespace: ref.namespace ?? namespace, name: ref.name };
+    return ref.kind === undefined || ref.kind === 'Gateway' ? [gateway].filter((g) => gatewayKeys.has(`${g.namespace}/${g.name}`)) : [];
+  });
 }
 
 /** A SecurityPolicy's authz sections (with `targets`' target fields) published under `key`, with the Secrets and Backends they name. */

@@ -16,8 +16,12 @@ export interface ParentPolicy {
   spec: Record<string, unknown>;
 }
 
-/** Where a route policy was merged into (or, `overridden`, replaced) a parent policy, by Gateway and route ("<ns>/<name>"). */
-export type MergeRecord = Array<{ routePolicy: string; parentPolicy: string; gateway: string; route: string; overridden?: boolean }>;
+/**
+ * Where a route policy was merged into (or, `overridden`, replaced) a parent policy, by Gateway and
+ * route ("<ns>/<name>"); the status ancestors ("<Kind>/<ns>/<name>") each side reports it on, when
+ * not the Gateway (a ListenerSet the route attaches through, or the parent targets).
+ */
+export type MergeRecord = Array<{ routePolicy: string; parentPolicy: string; gateway: string; route: string; overridden?: boolean; routeAncestor?: string; parentAncestor?: string }>;
 
 /** The kinds that merge, with the plural Envoy Gateway's parent conditions name them by. */
 const PLURALS = { BackendTrafficPolicy: 'backendTrafficPolicies', EnvoyExtensionPolicy: 'envoyExtensionPolicies', SecurityPolicy: 'securityPolicies' } as const;
@@ -67,14 +71,14 @@ export function mergeOverParents<T>(
   if (problem) return { merged: {}, problems: [problem] };
   const problems: string[] = [];
   const merged: Record<string, T> = {};
-  for (const { route, gateway, closest } of parentsMet(policyName, spec, parents, index, gatewayKeys)) {
+  for (const { route, gateway, closest, routeAncestor } of parentsMet(policyName, spec, parents, index, gatewayKeys)) {
     const parent = parents.get(closest)!;
     if (!(closest in merged)) {
       const translated = translate(parent, mergeSpecs(parent.spec, spec));
       problems.push(...translated.problems.map((p) => `merged with ${parent.name}: ${p}`));
       merged[closest] = translated.value;
     }
-    record.push({ routePolicy: policyName, parentPolicy: parent.name, gateway, route });
+    record.push({ routePolicy: policyName, parentPolicy: parent.name, gateway, route, routeAncestor, parentAncestor: ancestorOfKey(closest) });
   }
   return { merged, problems: [...new Set(problems)] };
 }
@@ -85,10 +89,10 @@ export function mergeOverParents<T>(
  * one, setMergedConditions says Merged there instead.
  */
 export function recordOverrides(policyName: string, spec: Record<string, unknown>, parents: ReadonlyMap<string, ParentPolicy>, index: ResourceIndex, record: MergeRecord): void {
-  for (const { route, gateway, scopes } of routeParents(policyName, spec, index)) {
+  for (const { route, gateway, scopes, routeAncestor } of routeParents(policyName, spec, index)) {
     for (const key of scopes) {
       const parent = parents.get(key);
-      if (parent && parent.name !== policyName) record.push({ routePolicy: policyName, parentPolicy: parent.name, gateway, route, overridden: true });
+      if (parent && parent.name !== policyName) record.push({ routePolicy: policyName, parentPolicy: parent.name, gateway, route, overridden: true, routeAncestor, parentAncestor: ancestorOfKey(key) });
     }
   }
 }
@@ -100,16 +104,16 @@ function parentsMet(
   parents: ReadonlyMap<string, ParentPolicy>,
   index: ResourceIndex,
   gatewayKeys: ReadonlyMap<string, ReadonlySet<string>>,
-): Array<{ route: string; gateway: string; closest: string }> {
-  const met = new Map<string, { route: string; gateway: string; closest: string }>();
-  for (const { route, gateway, set, sectionName } of routeParents(policyName, spec, index)) {
+): Array<{ route: string; gateway: string; closest: string; routeAncestor: string }> {
+  const met = new Map<string, { route: string; gateway: string; closest: string; routeAncestor: string }>();
+  for (const { route, gateway, set, sectionName, routeAncestor } of routeParents(policyName, spec, index)) {
     const prefix = set ? `${set}/` : '';
     // A Gateway's own listeners have plain names; a ListenerSet's carry its "<ns>/<name>/" prefix.
     const listeners = [...(gatewayKeys.get(gateway) ?? [])].filter((l) => (set ? l.startsWith(prefix) : !l.includes('/')) && (!sectionName || l === `${prefix}${sectionName}`));
     for (const listener of listeners) {
       const candidates = [`listener:${gateway}/${listener}`, ...(set ? [`listenerset:${gateway}/${set}`] : []), `gateway:${gateway}`];
       const closest = candidates.find((key) => parents.has(key) && parents.get(key)!.name !== policyName);
-      if (closest) met.set(`${route}\u0000${gateway}\u0000${closest}`, { route, gateway, closest });
+      if (closest) met.set(`${route}\u0000${gateway}\u0000${closest}`, { route, gateway, closest, routeAncestor });
     }
   }
   return [...met.values()];
@@ -120,10 +124,14 @@ function parentsMet(
  * ("<ns>/<name>"), the ListenerSet ("<ns>/<name>") it attaches through, the sectionName, and the keys
  * of the scopes it attaches to (Gateway, and the listener or ListenerSet named).
  */
-function routeParents(policyName: string, spec: Record<string, unknown>, index: ResourceIndex): Array<{ route: string; gateway: string; set?: string; sectionName?: string; scopes: string[] }> {
+function routeParents(
+  policyName: string,
+  spec: Record<string, unknown>,
+  index: ResourceIndex,
+): Array<{ route: string; gateway: string; set?: string; sectionName?: string; scopes: string[]; routeAncestor: string }> {
   const policyNamespace = policyName.slice(0, policyName.indexOf('/'));
   const targets = objectsOf<{ kind?: unknown; name?: unknown; namespace?: unknown }>([...objectsOf(spec.targetRefs), spec.targetRef]);
-  const found: Array<{ route: string; gateway: string; set?: string; sectionName?: string; scopes: string[] }> = [];
+  const found: Array<{ route: string; gateway: string; set?: string; sectionName?: string; scopes: string[]; routeAncestor: string }> = [];
   for (const target of targets) {
     if ((target.kind !== 'HTTPRoute' && target.kind !== 'GRPCRoute') || typeof target.name !== 'string') continue;
     // A route a targetSelector found in another namespace carries it (target-selectors.ts).
@@ -140,10 +148,11 @@ function routeParents(policyName: string, spec: Record<string, unknown>, index: 
         if (typeof parentRef?.name !== 'string') continue;
         const gateway = `${typeof parentRef.namespace === 'string' ? parentRef.namespace : refNamespace}/${parentRef.name}`;
         const set = `${refNamespace}/${ref.name}`;
-        found.push({ route, gateway, set, ...(sectionName ? { sectionName } : {}), scopes: [`gateway:${gateway}`, sectionName ? `listener:${gateway}/${set}/${sectionName}` : `listenerset:${gateway}/${set}`] });
+        const scopes = [`gateway:${gateway}`, sectionName ? `listener:${gateway}/${set}/${sectionName}` : `listenerset:${gateway}/${set}`];
+        found.push({ route, gateway, set, ...(sectionName ? { sectionName } : {}), scopes, routeAncestor: `ListenerSet/${set}` });
       } else if (ref.kind === undefined || ref.kind === 'Gateway') {
         const gateway = `${refNamespace}/${ref.name}`;
-        found.push({ route, gateway, ...(sectionName ? { sectionName } : {}), scopes: [`gateway:${gateway}`, ...(sectionName ? [`listener:${gateway}/${sectionName}`] : [])] });
+        found.push({ route, gateway, ...(sectionName ? { sectionName } : {}), scopes: [`gateway:${gateway}`, ...(sectionName ? [`listener:${gateway}/${sectionName}`] : [])], routeAncestor: `Gateway/${gateway}` });
       }
     }
   }
@@ -152,29 +161,39 @@ function routeParents(policyName: string, spec: Record<string, unknown>, index: 
 
 /** Merged and Overridden conditions, as Envoy Gateway words them, on the Gateway ancestors. */
 export function setMergedConditions(record: MergeRecord, statuses: StatusMap, kind: MergingKind = 'BackendTrafficPolicy'): void {
-  const add = (policy: string, gateway: string, message: string, type = 'Merged') => {
-    const status = statuses.get(`${kind}/${policy}`) as { ancestors?: Array<{ ancestorRef: { namespace?: string; name: string }; conditions: Array<{ type: string; status: string }> }> } | undefined;
+  // `ancestorId`: "<Kind>/<ns>/<name>" of the status ancestor.
+  const add = (policy: string, ancestorId: string, message: string, type = 'Merged') => {
+    const status = statuses.get(`${kind}/${policy}`) as { ancestors?: Array<{ ancestorRef: { kind?: string; namespace?: string; name: string }; conditions: Array<{ type: string; status: string }> }> } | undefined;
     for (const ancestor of status?.ancestors ?? []) {
-      if (`${ancestor.ancestorRef.namespace}/${ancestor.ancestorRef.name}` !== gateway) continue;
+      if (`${ancestor.ancestorRef.kind ?? 'Gateway'}/${ancestor.ancestorRef.namespace}/${ancestor.ancestorRef.name}` !== ancestorId) continue;
       // Only where the policy applies: a refused or conflicted one merged nothing.
       if (!ancestor.conditions.some((c) => c.type === 'Accepted' && c.status === 'True') || ancestor.conditions.some((c) => c.type === type)) continue;
       ancestor.conditions.push(conditionTrue(type, type, message));
     }
   };
-  for (const entry of record) if (!entry.overridden) add(entry.routePolicy, entry.gateway, `Merged with policy ${entry.parentPolicy}`);
+  for (const entry of record) if (!entry.overridden) add(entry.routePolicy, entry.routeAncestor ?? `Gateway/${entry.gateway}`, `Merged with policy ${entry.parentPolicy}`);
   // A route merged into a parent is listed as merged there, not also as overriding it.
   const mergedInto = new Set(record.filter((e) => !e.overridden).map((e) => `${e.parentPolicy}\u0000${e.gateway}\u0000${e.route}`));
   const routesByParent = new Map<string, Set<string>>();
   for (const entry of record) {
     if (entry.overridden && mergedInto.has(`${entry.parentPolicy}\u0000${entry.gateway}\u0000${entry.route}`)) continue;
-    const key = `${entry.parentPolicy}\u0000${entry.gateway}\u0000${entry.overridden ? 'Overridden' : 'Merged'}`;
+    const key = `${entry.parentPolicy}\u0000${entry.parentAncestor ?? `Gateway/${entry.gateway}`}\u0000${entry.overridden ? 'Overridden' : 'Merged'}`;
     let routes = routesByParent.get(key);
     if (!routes) routesByParent.set(key, (routes = new Set()));
     routes.add(entry.route);
   }
   for (const [key, routes] of routesByParent) {
-    const [parent, gateway, type] = key.split('\u0000') as [string, string, string];
+    const [parent, ancestorId, type] = key.split('\u0000') as [string, string, string];
     const verb = type === 'Overridden' ? 'overridden' : 'merged';
-    add(parent, gateway, `This policy is being ${verb} by other ${PLURALS[kind]} for these routes: [${[...routes].sort().join(', ')}]`, type);
+    add(parent, ancestorId, `This policy is being ${verb} by other ${PLURALS[kind]} for these routes: [${[...routes].sort().join(', ')}]`, type);
   }
+}
+
+/** The status ancestor ("<Kind>/<ns>/<name>") of a parent policy's target key: its ListenerSet, else its Gateway. */
+function ancestorOfKey(key: string): string {
+  const [scope, rest] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+  const parts = rest.split('/');
+  // "listenerset:<gw ns>/<gw>/<set ns>/<set>", "listener:<gw ns>/<gw>/<set ns>/<set>/<name>": the ListenerSet.
+  if (scope === 'listenerset' || (scope === 'listener' && parts.length === 5)) return `ListenerSet/${parts[2]}/${parts[3]}`;
+  return `Gateway/${parts[0]}/${parts[1]}`;
 }

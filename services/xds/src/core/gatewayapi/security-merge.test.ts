@@ -124,6 +124,9 @@ spec:
     expect(merged?.jwt?.providers.map((p) => p.name)).toEqual(['shop-idp']);
     expect(merged?.authorization?.rules.map((r) => r.name)).toEqual(['apps-office']);
     expect(JSON.stringify([...result.snapshots.values()])).toContain(`"policy":"${key}"`);
+    // Both report on the ListenerSet, the route policy on the listener its route attaches to.
+    expect(ancestorsOf(result, 'default/shop-jwt')).toEqual([{ ref: 'ListenerSet/default/apps/http', conditions: ['Accepted', 'Merged with policy default/apps-auth'] }]);
+    expect(ancestorsOf(result, 'default/apps-auth')).toEqual([{ ref: 'ListenerSet/default/apps/', conditions: ['Accepted', 'This policy is being merged by other securityPolicies for these routes: [default/shop]'] }]);
   });
 
   it('refuses mergeType on a policy that targets a Gateway, as the CRD does', () => {
@@ -137,4 +140,12 @@ spec:
 function conditionsOf(result: ReturnType<typeof translate>, policy: string): Array<[string, string]> {
   const status = result.statuses.get(`SecurityPolicy/${policy}`) as { ancestors: Array<{ conditions: Array<{ type: string; message: string }> }> };
   return status.ancestors.flatMap((a) => a.conditions.map((c): [string, string] => [c.type, c.message]));
+}
+
+function ancestorsOf(result: ReturnType<typeof translate>, policy: string): Array<{ ref: string; conditions: string[] }> {
+  const status = result.statuses.get(`SecurityPolicy/${policy}`) as { ancestors: Array<{ ancestorRef: { kind: string; namespace: string; name: string; sectionName?: string }; conditions: Array<{ type: string; message: string }> }> };
+  return status.ancestors.map((a) => ({
+    ref: `${a.ancestorRef.kind}/${a.ancestorRef.namespace}/${a.ancestorRef.name}/${a.ancestorRef.sectionName ?? ''}`,
+    conditions: a.conditions.map((c) => (c.type === 'Accepted' ? c.type : c.message)),
+  }));
 }
