@@ -1,11 +1,12 @@
 // SecurityPolicy mergeType, as Envoy Gateway v1.9 does it (the merge and conditions: policy-merge.ts):
 // a route (or rule) policy with mergeType is merged over the SecurityPolicy of the route's listener,
-// else of its ListenerSet (routes attached through one), else of its Gateway, and that merged spec is what the route enforces under that parent: its Envoy
-// parts (cors, csrf, extAuth) and, under its own key "<route policy ns>/<name>.merged.<parent ns>.
-// <parent name>", its authz sections, published to authz like any policy. References resolve in the
-// namespace of the policy that brought them: Secret refs are written with that namespace; the
-// references authz or Envoy read in the policy's namespace only (extAuth, JWKS ConfigMaps and
-// Backends, OIDC provider Backends) cannot come from a parent in another namespace (Accepted=False).
+// else of its ListenerSet (routes attached through one), else of its Gateway, and that merged spec is
+// what the route enforces under that parent: its Envoy parts (cors, csrf, extAuth) and, under its own
+// key "<route policy ns>/<name>.merged.<parent ns>.<parent name>", its authz sections, published to
+// authz like any policy. References resolve in the namespace of the policy that brought them: Secret
+// refs are written with that namespace; the references authz or Envoy read in the policy's namespace
+// only (extAuth, JWKS ConfigMaps and Backends, OIDC provider Backends) cannot come from a parent in
+// another namespace (Accepted=False).
 import type { GatewayResource } from '../provider/resource-types.js';
 import { listenerSetKeyOf } from './listener-sets.js';
 import { mergeOverParents, mergeSpecs, type MergeRecord, type ParentPolicy } from './policy-merge.js';
@@ -54,14 +55,15 @@ export function mergeSecurityPolicy(
   if (targets.some((t) => !ROUTE_KINDS.includes(t.kind as string))) return { merged: {}, problems: ['spec.mergeType: mergeType can only be used with xRoute targets'] };
   return mergeOverParents(routePolicy, spec, parents, index, gatewayKeys, record, (parent, mergedSpec) => {
     const key = mergedPolicyName(routePolicy, parent.name);
+    const name = key.slice(namespace.length + 1);
     const parentNamespace = parent.name.slice(0, parent.name.indexOf('/'));
     const crossNamespace = parentNamespace !== namespace;
     const problems = crossNamespace ? unsupportedInherited(parent, spec) : [];
     // Across namespaces each side's Secret refs keep pointing into its own namespace.
     const merged = crossNamespace ? mergeSpecs(ownedRefs(parent.spec, parentNamespace), ownedRefs(spec, namespace)) : mergedSpec;
-    if (key.length - namespace.length - 1 > 253) problems.push(`the merged policy name ${key.slice(namespace.length + 1)} is longer than 253 characters`);
-    if (index.get('SecurityPolicy', namespace, key.slice(namespace.length + 1))) problems.push(`a SecurityPolicy named ${key} exists, the name of this merged policy`);
-    const translated = translateSecurityFeatures({ ...policy, metadata: { ...policy.metadata, name: key.slice(namespace.length + 1) }, spec: merged }, index, crossNamespace ? [parentNamespace] : []);
+    if (name.length > 253) problems.push(`the merged policy name ${name} is longer than 253 characters`);
+    if (index.get('SecurityPolicy', namespace, name)) problems.push(`a SecurityPolicy named ${key} exists, the name of this merged policy`);
+    const translated = translateSecurityFeatures({ ...policy, metadata: { ...policy.metadata, name }, spec: merged }, index, crossNamespace ? [parentNamespace] : []);
     return { value: { policy: key, features: translated.features, spec: merged }, problems: [...problems, ...translated.problems] };
   });
 }
