@@ -55,8 +55,10 @@ function compileJwksSource(p: Obj, path: string, ctx: CompileContext): JwtProvid
     if (local.type === 'ValueRef') {
       const ref = asObj(local.valueRef);
       const data = ctx.lookup('ConfigMap', ctx.namespace, str(ref.name) ?? '');
-      text = data?.jwks?.toString('utf8');
-      if (text === undefined) return void ctx.issue(`${path}/localJWKS/valueRef`, `ConfigMap ${ctx.namespace}/${str(ref.name)} with key "jwks" not found`, ErrorCodes.configMissingSecret);
+      // Key "jwks", else the ConfigMap's only value, as Envoy Gateway reads it.
+      const values = Object.values(data ?? {});
+      text = (data?.jwks ?? (values.length === 1 ? values[0] : undefined))?.toString('utf8');
+      if (text === undefined) return void ctx.issue(`${path}/localJWKS/valueRef`, `ConfigMap ${ctx.namespace}/${str(ref.name)} with key "jwks" (or a single value) not found`, ErrorCodes.configMissingSecret);
     } else {
       text = str(local.inline);
     }

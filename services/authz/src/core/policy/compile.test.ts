@@ -82,3 +82,18 @@ describe('compileSecurityPolicy', () => {
     expect(rules.issues.map((i) => i.path)).toEqual(['/spec/authorization/rules/0/principal/jwt/provider']);
   });
 });
+
+describe('compileSecurityPolicy localJWKS from a ConfigMap', () => {
+  const jwks = '{"keys":[{"kty":"EC","x":"7X1kkEBIW4Lk2sq-z1j8olBLTsEF8nJL93ZVfVg7zdA","y":"xXCD4-PJ90zG5qpTRTGFpQpUu-J1aWvA4YHs-GjFxPM","crv":"P-256","kid":"k1"}]}';
+  const spec = { jwt: { providers: [{ name: 'a', issuer: 'https://i', audiences: ['x'], localJWKS: { type: 'ValueRef', valueRef: { kind: 'ConfigMap', name: 'keys' } } }] } };
+  const withData = (data: Record<string, string>) => compile(spec, (kind, namespace, name) => (kind === 'ConfigMap' && namespace === 'ns' && name === 'keys' ? Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v)])) : undefined));
+
+  it('reads key "jwks", else the only value, as Envoy Gateway does', () => {
+    expect(withData({ jwks, other: 'x' }).policy?.jwt?.providers[0]?.jwks.kind).toBe('local');
+    expect(withData({ 'public.json': jwks }).policy?.jwt?.providers[0]?.jwks.kind).toBe('local');
+  });
+
+  it('refuses a ConfigMap with neither key "jwks" nor a single value', () => {
+    expect(withData({ a: jwks, b: jwks }).issues.map((i) => `${i.path} ${i.code}`)).toEqual(['/spec/jwt/providers/0/localJWKS/valueRef GH_AUTHZ_CONFIG_MISSING_SECRET']);
+  });
+});

@@ -1,4 +1,4 @@
-// EnvoyExtensionPolicy mergeType, as BackendTrafficPolicy's (traffic-policy-merge.ts) and Envoy
+// EnvoyExtensionPolicy mergeType, as BackendTrafficPolicy's (policy-merge.ts) and Envoy
 // Gateway's policy merging: a policy on a route (or rule) with mergeType set is merged over the policy
 // of the route's listener, else of its Gateway, per parent the route is served under. The policy API
 // declares no list merge keys, so StrategicMerge and JSONMerge agree: each of lua, extProc and wasm
@@ -9,7 +9,7 @@ import type { PolicyAttachments } from './policies.js';
 import type { ResourceIndex } from './resource-index.js';
 import { objectsOf } from './shape.js';
 import type { StatusMap } from './status-types.js';
-import { setMergedConditions, type MergeRecord } from './traffic-policy-merge.js';
+import { setMergedConditions, type MergeRecord } from './policy-merge.js';
 
 /** The route policy's plan over the parent's: a field the route policy sets wins whole. */
 function mergePlans(parent: ExtensionPlan, child: ExtensionPlan, childSpec: Record<string, unknown>): ExtensionPlan {

@@ -9,12 +9,14 @@ import { GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
 import type { ParentReference, StatusMap } from './status-types.js';
 import { objectsOf } from './shape.js';
 import { translateTrafficPolicy, type TrafficPolicyIR } from './traffic-policy.js';
-import { AUTHZ_SECTIONS, translateSecurityFeatures, type SecurityFeatures } from './security-features.js';
+import { AUTHZ_SECTIONS, jwksOf, localJwksConfigMaps, translateSecurityFeatures } from './security-features.js';
 import { httpRouteHostnames, tlsWithoutHttpsTarget, translateClientTrafficPolicy } from './client-traffic-policy.js';
 import { withSelectedTargets } from './target-selectors.js';
 import { resolveAuthzBackends } from './authz-backends.js';
 import { listenerSetKeyOf, listenerSetTarget } from './listener-sets.js';
-import { mergeWithParents, recordOverrides, setMergedConditions, type MergeRecord, type ParentTrafficPolicy } from './traffic-policy-merge.js';
+import { mergeWithParents } from './traffic-policy-merge.js';
+import { recordOverrides, setMergedConditions, type MergeRecord, type ParentPolicy } from './policy-merge.js';
+import { mergeSecurityPolicy, type SecurityClaim } from './security-merge.js';
 import type { ClientPolicyIR } from '../ir/types.js';
 import type { ExtensionClaim } from './extension-policy.js';
 
@@ -59,7 +61,7 @@ export class PolicyAttachments<T> {
 
 export interface PolicyResult {
   /** `valid: false`: the policy is broken and its routes answer 500 (fail closed, as Envoy Gateway does). */
-  security: PolicyAttachments<{ valid: boolean; features?: SecurityFeatures }>;
+  security: PolicyAttachments<SecurityClaim>;
   traffic: PolicyAttachments<TrafficPolicyIR>;
   /** ClientTrafficPolicies by "listener:<ns>/<gw>/<chain's listener>" or "gateway:<ns>/<gw>". */
   client: PolicyAttachments<ClientPolicyIR>;
@@ -75,30 +77,44 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
   // Gateway key -> its listener names: a policy's sectionName must name one.
   const gatewayKeys = new Map(gateways.map((g) => [g.key, new Set(g.listeners.map((l) => l.name))]));
 
+  const securityParents = parentPolicies('SecurityPolicy', index, gatewayKeys, (policy) => !policy.issues?.length);
+  const securityMerges: MergeRecord = [];
   for (const listed of index.list('SecurityPolicy')) {
     const { policy, problems: selectorProblems } = withSelectedTargets(listed, index);
     const translated = policy.issues?.length ? { features: { authz: false }, problems: [] } : translateSecurityFeatures(policy, index);
     translated.problems.push(...selectorProblems);
     const { features } = translated;
+    const policySpec = (policy.spec ?? {}) as Record<string, unknown>;
+    const mergeRecord: MergeRecord = [];
+    let merged: SecurityClaim['merged'];
+    if (!policy.issues?.length && policySpec.mergeType !== undefined && policySpec.mergeType !== null) {
+      const merging = mergeSecurityPolicy(policy, securityParents, index, gatewayKeys, mergeRecord);
+      translated.problems.push(...merging.problems);
+      if (Object.keys(merging.merged).length > 0) merged = merging.merged;
+    }
+    if (!policy.issues?.length) recordOverrides(`${policy.metadata.namespace}/${policy.metadata.name}`, policySpec, securityParents, index, mergeRecord);
     const accepted = attach(policy, index, gatewayKeys, controllerName, statuses, translated.problems, true, (target, name, valid) =>
-      result.security.claim(target, name, valid ? { valid, features } : { valid }),
+      result.security.claim(target, name, valid ? { valid, features, ...(merged ? { merged } : {}) } : { valid }),
     );
+    if (!accepted) continue;
+    securityMerges.push(...mergeRecord);
     // Only what authz evaluates goes to authz: cors and extAuth are Envoy's (its compiler refuses them).
-    if (!accepted || !features.authz) continue;
-    const spec = Object.fromEntries(Object.entries(policy.spec ?? {}).filter(([field]) => field.startsWith('target') || (AUTHZ_SECTIONS as readonly string[]).includes(field)));
-    result.authzPolicies.push({
-      namespace: policy.metadata.namespace,
-      name: policy.metadata.name,
-      yaml: toPlainYaml({ apiVersion: policy.apiVersion, kind: policy.kind, metadata: { name: policy.metadata.name, namespace: policy.metadata.namespace }, spec }),
-    });
-    for (const [key, data] of resolveAuthzBackends(policy.spec ?? {}, policy.metadata.namespace, index).data) result.authzSecrets.set(key, { data });
-    for (const secretName of referencedSecrets(policy)) {
-      const secret = index.get('Secret', policy.metadata.namespace, secretName);
-      if (secret && !secret.issues?.length) result.authzSecrets.set(`${policy.metadata.namespace}/${secretName}`, { data: secretData(secret) });
+    // Targets as written: a target a selector found in another namespace carries a `namespace` the schema refuses.
+    const targets = (listed.spec ?? {}) as Record<string, unknown>;
+    if (features.authz) publishToAuthz(result, policy, `${policy.metadata.namespace}/${policy.metadata.name}`, policySpec, targets, index);
+    const published = new Set<string>();
+    for (const variant of Object.values(merged ?? {})) {
+      if (variant.features.authz && !published.has(variant.policy)) publishToAuthz(result, policy, variant.policy, variant.spec, targets, index);
+      published.add(variant.policy);
     }
   }
+  setMergedConditions(securityMerges, statuses, 'SecurityPolicy');
 
-  const trafficParents = parentTrafficPolicies(index, gatewayKeys);
+  // A parent whose spec does not translate has nothing to merge with.
+  const trafficParents = parentPolicies('BackendTrafficPolicy', index, gatewayKeys, (policy, problems) => {
+    const name = `${policy.metadata.namespace}/${policy.metadata.name}`;
+    return !policy.issues?.length && problems.length === 0 && translateTrafficPolicy(name, policy.spec ?? {}, index).problems.length === 0;
+  });
   const merges: MergeRecord = [];
   for (const listed of index.list('BackendTrafficPolicy')) {
     const { policy, problems: selectorProblems } = withSelectedTargets(listed, index);
@@ -109,10 +125,11 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
     const spec = (policy.spec ?? {}) as Record<string, unknown>;
     const mergeRecord: MergeRecord = [];
     if (!policy.issues?.length && spec.mergeType !== undefined && spec.mergeType !== null) {
-      const merged = mergeWithParents(policyName, spec, trafficParents, index, mergeRecord);
+      const merged = mergeWithParents(policyName, spec, trafficParents, index, gatewayKeys, mergeRecord);
       translated.problems.push(...merged.problems);
       if (Object.keys(merged.merged).length > 0) translated.ir.merged = merged.merged;
-    } else if (!policy.issues?.length) recordOverrides(policyName, spec, trafficParents, index, mergeRecord);
+    }
+    if (!policy.issues?.length) recordOverrides(policyName, spec, trafficParents, index, mergeRecord);
     const accepted = attach(policy, index, gatewayKeys, controllerName, statuses, translated.problems, false, (target, name) => result.traffic.claim(target, name, translated.ir));
     if (accepted) merges.push(...mergeRecord);
   }
@@ -190,16 +207,26 @@ export function attach(
   return acceptedAnywhere;
 }
 
-/** Valid BackendTrafficPolicies on Gateways and listeners, the first per target (a later one is Conflicted). */
-function parentTrafficPolicies(index: ResourceIndex, gatewayKeys: ReadonlyMap<string, ReadonlySet<string>>): Map<string, ParentTrafficPolicy> {
-  const parents = new Map<string, ParentTrafficPolicy>();
-  for (const listed of index.list('BackendTrafficPolicy')) {
+/**
+ * A kind's policies on Gateways and listeners (and, SecurityPolicy, ListenerSets): mergeType's
+ * parents, the first per target (a later one is Conflicted); a target whose first policy is not
+ * `usable` has no parent.
+ */
+function parentPolicies(
+  kind: 'BackendTrafficPolicy' | 'SecurityPolicy',
+  index: ResourceIndex,
+  gatewayKeys: ReadonlyMap<string, ReadonlySet<string>>,
+  usable: (policy: GatewayResource, selectorProblems: readonly string[]) => boolean,
+): Map<string, ParentPolicy> {
+  const parents = new Map<string, ParentPolicy>();
+  for (const listed of index.list(kind)) {
     const { policy, problems } = withSelectedTargets(listed, index);
     const name = `${policy.metadata.namespace}/${policy.metadata.name}`;
     const spec = (policy.spec ?? {}) as Record<string, unknown> & { targetRef?: unknown; targetRefs?: unknown };
-    const valid = !policy.issues?.length && problems.length === 0 && translateTrafficPolicy(name, spec, index).problems.length === 0;
+    const valid = usable(policy, problems);
     for (const target of objectsOf<TargetRef>([...objectsOf(spec.targetRefs), spec.targetRef])) {
-      if (target.kind !== 'Gateway') continue;
+      // SecurityPolicy merges over a ListenerSet's policy too (security-merge.ts picks that variant).
+      if (target.kind !== 'Gateway' && !(kind === 'SecurityPolicy' && target.kind === 'ListenerSet')) continue;
       const key = targetKeyOf(target, target.namespace ?? policy.metadata.namespace, index, gatewayKeys);
       if (key && !parents.has(key)) parents.set(key, valid ? { name, spec } : { name, spec: {} });
     }
@@ -257,21 +284,51 @@ function ancestorsOf(target: TargetRef, namespace: string, index: ResourceIndex,
   }
   if (target.kind === 'ListenerSet') return [listenerSetTarget(target, namespace, gatewayKeys)?.ancestor ?? []].flat();
   const route = index.get(target.kind, namespace, target.name);
-  const parentRefs = objectsOf<{ name: string; namespace?: string }>((route?.spec as { parentRefs?: unknown } | undefined)?.parentRefs).filter((ref) => typeof ref.name === 'string');
-  return parentRefs
-    .map((ref) => ({ group: GATEWAY_GROUP, kind: 'Gateway', namespace: ref.namespace ?? namespace, name: ref.name }))
-    .filter((ref) => gatewayKeys.has(`${ref.namespace}/${ref.name}`));
+  const parentRefs = objectsOf<{ kind?: string; name: string; namespace?: string; sectionName?: string }>((route?.spec as { parentRefs?: unknown } | undefined)?.parentRefs).filter((ref) => typeof ref.name === 'string');
+  return parentRefs.flatMap((ref): ParentReference[] => {
+    // A route attached through a ListenerSet reports on the ListenerSet (and its listener), as Envoy Gateway does.
+    if (ref.kind === 'ListenerSet') return [listenerSetTarget(ref, ref.namespace ?? namespace, gatewayKeys)?.ancestor ?? []].flat();
+    const gateway = { group: GATEWAY_GROUP, kind: 'Gateway', namespace: ref.namespace ?? namespace, name: ref.name };
+    return ref.kind === undefined || ref.kind === 'Gateway' ? [gateway].filter((g) => gatewayKeys.has(`${g.namespace}/${g.name}`)) : [];
+  });
 }
 
-/** Secrets a SecurityPolicy reads (OIDC client secret, API keys, htpasswd), always in its namespace. */
-function referencedSecrets(policy: GatewayResource): string[] {
-  const spec = (policy.spec ?? {}) as {
-    oidc?: { clientSecret?: { name: string } };
-    apiKeyAuth?: { credentialRefs?: Array<{ name: string }> };
-    basicAuth?: { users?: { name: string } };
+/** A SecurityPolicy's authz sections (with `targets`' target fields) published under `key`, with the Secrets and Backends they name. */
+function publishToAuthz(result: PolicyResult, policy: GatewayResource, key: string, policySpec: Record<string, unknown>, targets: Record<string, unknown>, index: ResourceIndex): void {
+  const [namespace, name] = key.split('/') as [string, string];
+  const spec = {
+    ...Object.fromEntries(Object.entries(targets).filter(([field]) => field.startsWith('target'))),
+    ...Object.fromEntries(Object.entries(policySpec).filter(([field]) => (AUTHZ_SECTIONS as readonly string[]).includes(field))),
   };
-  const names = [spec.oidc?.clientSecret?.name, ...(spec.apiKeyAuth?.credentialRefs ?? []).map((r) => r.name), spec.basicAuth?.users?.name];
-  return [...new Set(names.filter((n): n is string => typeof n === 'string'))];
+  result.authzPolicies.push({ namespace, name, yaml: toPlainYaml({ apiVersion: policy.apiVersion, kind: policy.kind, metadata: { name, namespace }, spec }) });
+  for (const [dataKey, data] of resolveAuthzBackends(policySpec, namespace, index).data) result.authzSecrets.set(dataKey, { data });
+  // A localJWKS ConfigMap goes as authz reads it ("ConfigMap:<ns>/<name>", key jwks).
+  for (const configMapName of localJwksConfigMaps(policySpec)) {
+    const jwks = jwksOf(index.get('ConfigMap', namespace, configMapName));
+    if (jwks !== undefined) result.authzSecrets.set(`ConfigMap:${namespace}/${configMapName}`, { data: { jwks: Buffer.from(jwks, 'utf8') } });
+  }
+  for (const [secretNamespace, secretName] of referencedSecrets(policySpec, namespace)) {
+    const secret = index.get('Secret', secretNamespace, secretName);
+    if (secret && !secret.issues?.length) result.authzSecrets.set(`${secretNamespace}/${secretName}`, { data: secretData(secret) });
+  }
+}
+
+/** Secrets a SecurityPolicy reads (OIDC client secret, API keys, htpasswd): [namespace, name], in its namespace unless a merged ref names another. */
+function referencedSecrets(policySpec: Record<string, unknown>, namespace: string): Array<[string, string]> {
+  const spec = policySpec as {
+    oidc?: { clientSecret?: SecretRef; clientIDRef?: SecretRef };
+    apiKeyAuth?: { credentialRefs?: SecretRef[] };
+    basicAuth?: { users?: SecretRef };
+  };
+  const refs = [spec.oidc?.clientSecret, spec.oidc?.clientIDRef, ...(spec.apiKeyAuth?.credentialRefs ?? []), spec.basicAuth?.users];
+  const found = new Map<string, [string, string]>();
+  for (const ref of refs) if (typeof ref?.name === 'string') found.set(`${ref.namespace ?? namespace}/${ref.name}`, [ref.namespace ?? namespace, ref.name]);
+  return [...found.values()];
+}
+
+interface SecretRef {
+  name?: string;
+  namespace?: string;
 }
 
 export function secretData(secret: GatewayResource): Record<string, Buffer> {

@@ -14,6 +14,7 @@ import { resolveRouteParent } from './listener-sets.js';
 import { objectsOf } from './shape.js';
 import { translateRule, type RuleIR, type RuleProblem, type RuleSpec } from './route-rules.js';
 import { securityRouteParts } from './security-features.js';
+import { securityFor } from './security-merge.js';
 import { extensionsForRoute } from './extension-attach.js';
 import { applyTrafficPolicy } from './traffic-policy-apply.js';
 import type { Condition, ParentReference, StatusMap } from './status-types.js';
@@ -222,7 +223,8 @@ function expandRules(
   rules.forEach((rule, r) => {
     if (!rule) return;
     const { matches, ruleName, ...action } = rule;
-    const security = policies.security.lookup(ref, ruleName, gateway.key, listener.name);
+    // A policy with mergeType runs its variant merged over this listener's (or Gateway's) policy.
+    const security = securityFor(policies.security.lookup(ref, ruleName, gateway.key, listener.name), { gateway: gateway.key, listener: listener.name });
     const traffic = policies.traffic.lookup(ref, ruleName, gateway.key, listener.name);
     const extensions = extensionsForRoute(policies.extension.lookup(ref, ruleName, gateway.key, listener.name), clusters.index, clusters.registry, { gateway: gateway.key, listener: listener.name });
     matches.forEach((match, m) => {

@@ -68,7 +68,8 @@ interface SecurityPolicySpec {
   basicAuth?: { users?: { name?: string; namespace?: string } };
 }
 
-export function translateSecurityFeatures(policy: GatewayResource, index: ResourceIndex): { features: SecurityFeatures; problems: string[] } {
+/** `otherNamespaces`: where Secret refs may also point (a merged policy's parent: security-merge.ts). */
+export function translateSecurityFeatures(policy: GatewayResource, index: ResourceIndex, otherNamespaces: readonly string[] = []): { features: SecurityFeatures; problems: string[] } {
   const spec = (policy.spec ?? {}) as SecurityPolicySpec & Record<string, unknown>;
   const namespace = policy.metadata.namespace;
   const problems = [...findRefusedFields(spec, securityPolicyFields), ...celProblems(spec), ...geoLocationProblems(spec), ...geoClientIpProblems(policy, index), ...refusedValues(spec), ...resolveAuthzBackends(spec, namespace, index).problems];
@@ -78,14 +79,16 @@ export function translateSecurityFeatures(policy: GatewayResource, index: Resour
   for (const [field, ref, key] of secretRefs(spec)) {
     if (!ref.name) continue;
     const secretNamespace = ref.namespace ?? namespace;
-    if (secretNamespace !== namespace) problems.push(`${field}: Secret ${secretNamespace}/${ref.name} is in another namespace; authz reads Secrets of the policy's namespace only`);
+    if (secretNamespace !== namespace && !otherNamespaces.includes(secretNamespace)) problems.push(`${field}: Secret ${secretNamespace}/${ref.name} is in another namespace; authz reads Secrets of the policy's namespace only`);
     else {
-      const secret = index.get('Secret', namespace, ref.name);
-      if (!secret) problems.push(`${field}: Secret ${namespace}/${ref.name} does not exist`);
+      const secret = index.get('Secret', secretNamespace, ref.name);
+      if (!secret) problems.push(`${field}: Secret ${secretNamespace}/${ref.name} does not exist`);
       // The key authz reads: without it the policy could never authenticate anyone (Envoy Gateway refuses it too).
-      else if (key && secret.data?.[key] === undefined && secret.stringData?.[key] === undefined) problems.push(`${field}: Secret ${namespace}/${ref.name} has no "${key}" key`);
+      else if (key && secret.data?.[key] === undefined && secret.stringData?.[key] === undefined) problems.push(`${field}: Secret ${secretNamespace}/${ref.name} has no "${key}" key`);
     }
   }
+
+  problems.push(...localJwksProblems(spec, namespace, index));
 
   if (spec.cors) {
     const cors = translateCors(spec.cors);
@@ -118,6 +121,29 @@ export function resolveExtAuth(plan: ExtAuthPlan, namespace: string, index: Reso
   const port = backendRef.port ?? registry.get(resolved.cluster)?.endpoints.find((e) => e.kind !== 'unix')?.port;
   const authority = `${backendRef.name}.${backendRef.namespace ?? namespace}${port ? `:${port}` : ''}`;
   return { ...rest, cluster: resolved.cluster, authority };
+}
+
+/** The names of the JWKS ConfigMaps (localJWKS.valueRef) of a policy's jwt providers, all in its namespace. */
+export function localJwksConfigMaps(spec: Record<string, unknown>): string[] {
+  const providers = objectsOf<{ localJWKS?: { type?: unknown; valueRef?: { name?: unknown } } }>((spec.jwt as { providers?: unknown } | undefined)?.providers);
+  return providers.flatMap((p) => (p.localJWKS?.type === 'ValueRef' && typeof p.localJWKS.valueRef?.name === 'string' ? [p.localJWKS.valueRef.name] : []));
+}
+
+/** The JWKS a ConfigMap holds, as Envoy Gateway and authz read it: key "jwks", else its only value. */
+export function jwksOf(configMap: GatewayResource | undefined): string | undefined {
+  const data = ((configMap as { data?: Record<string, unknown> } | undefined)?.data ?? {}) as Record<string, unknown>;
+  if (typeof data.jwks === 'string') return data.jwks;
+  const values = Object.values(data).filter((v): v is string => typeof v === 'string');
+  return values.length === 1 ? values[0] : undefined;
+}
+
+/** A localJWKS ConfigMap that is missing, or holds no JWKS, makes the policy Invalid (as Envoy Gateway says). */
+function localJwksProblems(spec: Record<string, unknown>, namespace: string, index: ResourceIndex): string[] {
+  return localJwksConfigMaps(spec).flatMap((name) => {
+    const configMap = index.get('ConfigMap', namespace, name);
+    if (!configMap) return [`spec.jwt: local JWKS ConfigMap ${namespace}/${name} not found`];
+    return jwksOf(configMap) === undefined ? [`spec.jwt: local JWKS ConfigMap ${namespace}/${name} has no "jwks" key (nor a single value)`] : [];
+  });
 }
 
 /** The Secrets a policy names, with the key authz reads from each (API key Secrets: every key is a client). */

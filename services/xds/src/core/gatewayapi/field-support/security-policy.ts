@@ -9,6 +9,7 @@ import { authzBackendSettingsFields, policyBackendFields } from './policy-backen
 const GOLDEN = 'services/xds/src/core/gatewayapi/testdata';
 const END_TO_END = 'services/xds/testdata/end-to-end/securitypolicy-cors-and-ext-auth.in.yaml';
 const AUTHZ_TESTS = 'services/authz/src/core/policy/compile.test.ts';
+const JWT_VALUES_TEST = 'services/xds/testdata/end-to-end/securitypolicy-jwt-values-authz-reads.in.yaml';
 
 function translated(envoy: string, test: string): FieldSupport {
   return { status: 'translated', envoy, test };
@@ -24,8 +25,11 @@ function authz(what: string, test = AUTHZ_TESTS): FieldSupport {
 }
 
 const BACKENDS_TEST = 'services/xds/testdata/end-to-end/policy-backends-weighted-settings.in.yaml';
-const SELECTED = "the Gateways and routes of that kind in the policy's namespace whose labels match (matchLabels and matchExpressions In, NotIn, Exists, DoesNotExist), attached like targetRefs";
+const SELECTED = "the Gateways and routes of that kind (in the policy's namespace unless `namespaces` says otherwise) whose labels match (matchLabels and matchExpressions In, NotIn, Exists, DoesNotExist), attached like targetRefs";
 const SELECTORS_TEST = `${GOLDEN}/securitypolicy-target-selectors.in.yaml`;
+const SELECTED_NAMESPACES =
+  "Same (the default): the policy's namespace; All: every namespace; Selector: the namespaces whose Namespace document's labels match. A target in another namespace is selected only when a ReferenceGrant there allows SecurityPolicy (gateway.envoyproxy.io) to reference its kind, otherwise ignored; its ancestor is its own Gateway, its routes ask authz for this policy (Secrets still read in the policy's namespace)";
+const SELECTORS_NAMESPACES_TEST = 'services/xds/testdata/end-to-end/securitypolicy-target-selectors-namespaces.in.yaml';
 
 const targeting: Record<string, FieldSupport> = {
   'spec.targetRef': translated('which routes get the policy (deprecated single form of targetRefs)', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
@@ -46,8 +50,18 @@ const targeting: Record<string, FieldSupport> = {
   'spec.targetSelectors.matchExpressions.operator': translated(SELECTED, SELECTORS_TEST),
   'spec.targetSelectors.matchExpressions.values': translated(SELECTED, SELECTORS_TEST),
   'spec.targetSelectors.matchLabels': translated(SELECTED, SELECTORS_TEST),
-  'spec.targetSelectors.namespaces': refused('targetSelectors.namespaces (selecting in other namespaces) is not translated yet'),
-  'spec.mergeType': refused('policy merging (mergeType) is not implemented: the most specific SecurityPolicy applies alone (Envoy Gateway merges a route policy over the Gateway one, condition Merged)'),
+  'spec.targetSelectors.namespaces': translated(SELECTED_NAMESPACES, SELECTORS_NAMESPACES_TEST),
+  'spec.targetSelectors.namespaces.from': translated(SELECTED_NAMESPACES, SELECTORS_NAMESPACES_TEST),
+  'spec.targetSelectors.namespaces.selector': translated(SELECTED_NAMESPACES, SELECTORS_NAMESPACES_TEST),
+  'spec.targetSelectors.namespaces.selector.matchExpressions': translated(SELECTED_NAMESPACES, SELECTORS_NAMESPACES_TEST),
+  'spec.targetSelectors.namespaces.selector.matchExpressions.key': translated(SELECTED_NAMESPACES, SELECTORS_NAMESPACES_TEST),
+  'spec.targetSelectors.namespaces.selector.matchExpressions.operator': translated(SELECTED_NAMESPACES, SELECTORS_NAMESPACES_TEST),
+  'spec.targetSelectors.namespaces.selector.matchExpressions.values': translated(SELECTED_NAMESPACES, SELECTORS_NAMESPACES_TEST),
+  'spec.targetSelectors.namespaces.selector.matchLabels': translated(SELECTED_NAMESPACES, SELECTORS_NAMESPACES_TEST),
+  'spec.mergeType': translated(
+    "StrategicMerge or JSONMerge (lists replaced, as the API declares no merge keys): the route policy's spec merged over the closest SecurityPolicy of each listener the route attaches to (the listener's, else its ListenerSet's, else its Gateway's) is what the route enforces (Envoy filters, and in authz under the key <ns>/<name>.merged.<parent ns>.<parent name>); Merged on both policies",
+    `services/xds/testdata/end-to-end/securitypolicy-merge-type.in.yaml, services/xds/src/core/gatewayapi/security-merge.test.ts`,
+  ),
 };
 
 const cors: Record<string, FieldSupport> = {
@@ -126,7 +140,7 @@ const jwt: Record<string, FieldSupport> = {
   'spec.jwt.providers': authz('providers, matched by issuer'),
   'spec.jwt.providers.name': authz('provider name'),
   'spec.jwt.providers.issuer': authz('iss check'),
-  'spec.jwt.providers.audiences': authz('aud check'),
+  'spec.jwt.providers.audiences': authz('aud check; at least one is required (none: Accepted=False, authz lets no token minted for another service pass)', `${AUTHZ_TESTS}, ${JWT_VALUES_TEST}`),
   'spec.jwt.providers.claimToHeaders': authz('claims written to upstream headers', 'services/xds/src/identity-headers.int.test.ts'),
   'spec.jwt.providers.claimToHeaders.claim': authz('claim read'),
   'spec.jwt.providers.claimToHeaders.header': authz('header written (an owned identity header)'),
@@ -139,16 +153,16 @@ const jwt: Record<string, FieldSupport> = {
   'spec.jwt.providers.localJWKS': authz('keys inline or from a ConfigMap'),
   'spec.jwt.providers.localJWKS.type': authz('Inline or ValueRef'),
   'spec.jwt.providers.localJWKS.inline': authz('inline JWKS'),
-  'spec.jwt.providers.localJWKS.valueRef': authz('ConfigMap reference'),
+  'spec.jwt.providers.localJWKS.valueRef': authz('a ConfigMap of the policy namespace (key jwks, else its only value), published to authz with the policy; missing: Accepted=False', JWT_VALUES_TEST),
   'spec.jwt.providers.localJWKS.valueRef.group': authz('ConfigMap group'),
   'spec.jwt.providers.localJWKS.valueRef.kind': authz('ConfigMap'),
-  'spec.jwt.providers.localJWKS.valueRef.name': authz('ConfigMap name'),
+  'spec.jwt.providers.localJWKS.valueRef.name': authz('ConfigMap name', JWT_VALUES_TEST),
   'spec.jwt.providers.recomputeRoute': translated(
     "true: clear_route_cache on Gatehouse's ext_authz filter of the listener, so the claim headers authz sets re-select the route (one filter per listener: its other routes are re-selected too, on the same verified headers)",
     'services/xds/testdata/end-to-end/securitypolicy-jwt-recompute-route.in.yaml',
   ),
   'spec.jwt.providers.remoteJWKS': authz('keys fetched and cached', 'services/authz/src/adapters/remote-jwks.int.test.ts'),
-  'spec.jwt.providers.remoteJWKS.uri': authz('JWKS URI', 'services/authz/src/adapters/remote-jwks.int.test.ts'),
+  'spec.jwt.providers.remoteJWKS.uri': authz('JWKS URI: https, or http to a loopback host (else Accepted=False)', `services/authz/src/adapters/remote-jwks.int.test.ts, ${JWT_VALUES_TEST}`),
   'spec.jwt.providers.remoteJWKS.cacheDuration': authz('cache lifetime', 'services/authz/src/adapters/remote-jwks.int.test.ts'),
   'spec.jwt.providers.remoteJWKS.failedRefetchDuration': authz('retry after a failed fetch', 'services/authz/src/adapters/remote-jwks.int.test.ts'),
   ...backendRef(
@@ -208,7 +222,9 @@ const oidc: Record<string, FieldSupport> = {
   'spec.oidc.denyRedirect.headers.type': authz('match type', OIDC_TEST),
   'spec.oidc.denyRedirect.headers.value': authz('match value', OIDC_TEST),
   'spec.oidc.cookieDomain': authz('the session cookie becomes __Secure-gh-session-<hash> with Domain=<cookieDomain>, so subdomains share the login', OIDC_TEST),
-  'spec.oidc.cookieNames': refused('Gatehouse sets no access or ID token cookies to rename: tokens stay server-side, sealed in Redis, behind one session cookie per policy (__Host-gh-session-<policy hash>)'),
+  'spec.oidc.cookieNames': refused(
+    "Gatehouse sets no access or ID token cookies to rename: tokens stay server-side, sealed in Redis, behind one session cookie per policy (__Host-gh-session-<policy hash>). Envoy Gateway names the browser cookies Envoy's oauth2 filter keeps the tokens in (encrypted unless disableTokenEncryption); handing tokens to the browser is what Gatehouse does not do: use forwardAccessToken / forwardIDToken for the upstream",
+  ),
   'spec.oidc.disableTokenEncryption': authz(
     'false (the default): tokens are sealed (AES-256-GCM) in Redis and never sent to the browser; true is Accepted=False (no plain-text token storage: use forwardAccessToken / forwardIDToken)',
     `${OIDC_TEST}, ${GOLDEN}/securitypolicy-oidc-cookie-settings.in.yaml`,

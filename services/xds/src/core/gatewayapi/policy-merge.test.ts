@@ -1,7 +1,7 @@
 // mergeType's merge: RFC 7386 semantics (objects merge, lists and scalars replace, null removes) and
 // the parent's targets never leaking into the merged spec.
 import { describe, expect, it } from 'vitest';
-import { mergePatch, mergeSpecs } from './traffic-policy-merge.js';
+import { mergePatch, mergeSpecs } from './policy-merge.js';
 
 describe('mergePatch', () => {
   it('merges objects key by key, replaces lists and scalars, and removes what the patch nulls', () => {
