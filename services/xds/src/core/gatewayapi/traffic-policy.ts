@@ -94,7 +94,7 @@ export function translateTrafficPolicy(policy: string, spec: Record<string, unkn
   const ir: TrafficPolicyIR = {};
   if (typed.rateLimit) {
     if (typed.rateLimit.type === 'Local' || typed.rateLimit.local) {
-      const local = translateLocalRateLimit(typed.rateLimit, values, (rule, at) => translateRuleSelectors(rule as RateLimitRuleSpec, at, problems));
+      const local = translateLocalRateLimit(policy, typed.rateLimit, values, (rule, at) => translateRuleSelectors(rule as RateLimitRuleSpec, at, problems));
       if (local) ir.localRateLimit = local;
     } else {
       const rateLimit = translateRateLimit(policy, typed.rateLimit, problems);

@@ -463,6 +463,13 @@ export interface LocalRateLimitIR {
   shadow?: boolean;
   /** xRateLimitHeaders Off: no x-ratelimit headers on the route's responses. */
   noHeaders?: boolean;
+  /**
+   * Rules with shared: true: one token bucket per rule for every route of the policy on a filter chain
+   * (the policy's own local_ratelimit filter in the HCM, its descriptors fed by the routes' stage-2 rate_limits).
+   */
+  shared?: { policy: string; rules: LocalDescriptorRuleIR[] };
+  /** Every rule is shared: the route has no token bucket of its own. */
+  sharedOnly?: boolean;
 }
 
 export interface LocalDescriptorRuleIR {

@@ -252,21 +252,20 @@ const rateLimitRule = object({
 const globalRateLimit = object({ policy: string, shared: boolean, rules: list(rateLimitRule) });
 
 const percent = number;
+const localDescriptorRule = object({
+  selectors: list(rateLimitSelector),
+  cidr: optional(object({ cidr: string, maskLen: integer(0, 128), ipv6: boolean, distinct: boolean })),
+  requests: integer(1, Number.MAX_SAFE_INTEGER),
+  fillIntervalMs: integer(1, Number.MAX_SAFE_INTEGER),
+});
 const localRateLimit = object({
   requests: integer(1, Number.MAX_SAFE_INTEGER),
   fillIntervalMs: integer(1, Number.MAX_SAFE_INTEGER),
-  descriptorRules: optional(
-    list(
-      object({
-        selectors: list(rateLimitSelector),
-        cidr: optional(object({ cidr: string, maskLen: integer(0, 128), ipv6: boolean, distinct: boolean })),
-        requests: integer(1, Number.MAX_SAFE_INTEGER),
-        fillIntervalMs: integer(1, Number.MAX_SAFE_INTEGER),
-      }),
-    ),
-  ),
+  descriptorRules: optional(list(localDescriptorRule)),
   shadow: optional(boolean),
   noHeaders: optional(boolean),
+  shared: optional(object({ policy: string, rules: list(localDescriptorRule) })),
+  sharedOnly: optional(boolean),
 });
 const fault = object({
   delay: optional(object({ fixedDelayMs: milliseconds, percent: optional(percent) })),
