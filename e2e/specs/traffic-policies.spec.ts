@@ -1,8 +1,8 @@
 // Journey: BackendTrafficPolicy and ClientTrafficPolicy features a request can show, through the whole
 // gateway (Redis, xds, authz, ratelimit, certs as processes) and the emulated Envoy reading the served
-// config over ADS: a local rate limit, fault injection, consistent hashing, retries against a real
-// flaky upstream, and the client address from X-Forwarded-For (one trusted hop) being what a
-// per-client global rate limit counts.
+// config over ADS: a local rate limit (and one shared by two routes), fault injection, consistent
+// hashing, retries against a real flaky upstream, and the client address from X-Forwarded-For (one
+// trusted hop) being what a per-client global rate limit counts.
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,15 @@ describe('traffic policies through the emulated Envoy', () => {
     const refused = await get('/limited');
     expect(refused.upstream).toBeUndefined();
     expect(refused.sent.rateLimit).toBeUndefined();
+  });
+
+  it('spends one shared local bucket from two routes: the 4th request is refused whichever route it takes', async () => {
+    const statuses = [];
+    for (const path of ['/shared-a', '/shared-b', '/shared-a', '/shared-b']) statuses.push((await get(path)).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const refused = await get('/shared-a');
+    expect(refused.status).toBe(429);
+    expect(refused.upstream).toBeUndefined();
   });
 
   it('aborts every request on the faulty route with the injected status, never reaching the Backend', async () => {
