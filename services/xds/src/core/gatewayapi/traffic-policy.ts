@@ -150,7 +150,6 @@ const UNITS: ReadonlySet<string> = new Set(['second', 'minute', 'hour', 'day', '
 
 function translateRateLimit(policy: string, spec: NonNullable<TrafficPolicySpec['rateLimit']>, problems: string[]): GlobalRateLimitIR | undefined {
   const rules: RateLimitRuleIR[] = [];
-  let shared = false;
   (spec.global?.rules ?? []).forEach((rule, r) => {
     const at = `spec.rateLimit.global.rules[${r}]`;
     const unit = (rule.limit?.unit ?? '').toLowerCase();
@@ -158,8 +157,9 @@ function translateRateLimit(policy: string, spec: NonNullable<TrafficPolicySpec[
       problems.push(`${at}.limit needs requests and unit`);
       return;
     }
-    shared ||= rule.shared === true;
     const translated: RateLimitRuleIR = { ...translateRuleSelectors(rule, at, problems), requests: rule.limit.requests, unit: unit as RateLimitUnit };
+    // Envoy Gateway shares per rule: a shared rule counts for all the policy's routes, the others per route.
+    if (rule.shared === true) translated.shared = true;
     // Envoy Gateway's shadowMode lives in the rate limit service's config: counted, reported, never enforced.
     if (rule.shadowMode) translated.shadowMode = true;
     const fromMetadata = rule.limit.fromMetadata;
@@ -170,7 +170,7 @@ function translateRateLimit(policy: string, spec: NonNullable<TrafficPolicySpec[
     rules.push(translated);
   });
   if (rules.length === 0) return undefined;
-  return { policy, shared, rules };
+  return { policy, shared: rules.every((rule) => rule.shared === true), rules };
 }
 
 /** A rule's clientSelectors as rate limit selectors (and at most one CIDR), regular expressions RE2-checked. */

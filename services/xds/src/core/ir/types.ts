@@ -515,6 +515,8 @@ export interface RateLimitRuleIR {
   shadowMode?: boolean;
   /** limit.fromMetadata: a request's limit from this dynamic metadata struct (requests_per_unit, unit), when present. */
   limitFromMetadata?: { namespace: string; key: string };
+  /** rules[].shared: this rule's counter is the policy's, whatever the route (the policy's `shared` may be false when rules differ). */
+  shared?: boolean;
 }
 
 export type EndpointIR = ({ kind: 'ip'; address: string; port: number } | { kind: 'fqdn'; hostname: string; port: number } | { kind: 'unix'; path: string }) & {

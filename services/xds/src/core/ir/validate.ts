@@ -248,6 +248,7 @@ const rateLimitRule = object({
   unit: oneOf('second', 'minute', 'hour', 'day', 'week', 'month', 'year'),
   shadowMode: optional(boolean),
   limitFromMetadata: optional(object({ namespace: string, key: string })),
+  shared: optional(boolean),
 });
 const globalRateLimit = object({ policy: string, shared: boolean, rules: list(rateLimitRule) });
 
