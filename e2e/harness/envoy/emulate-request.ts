@@ -192,7 +192,8 @@ export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: numb
       applyHeaderOptions(responseHeaders, answer.ok_response?.response_headers_to_add, false);
       setCookies.push(...setCookiesOf(answer.ok_response?.response_headers_to_add));
       dynamicMetadata = answer.dynamic_metadata;
-    } else if (filter.name === RATELIMIT_FILTER) {
+    } else if (filter.name === RATELIMIT_FILTER || filter.name.startsWith(`${RATELIMIT_FILTER}/`)) {
+      // The listener's ratelimit filter, or one for rules with their own x-ratelimit headers setting (its own stage).
       const stage = Number(config?.stage ?? 0);
       const policies = [...(route.route?.rate_limits ?? []), ...(virtualHost.rate_limits ?? [])];
       const descriptors = buildDescriptors(policies, { ...request, headers: upstreamHeaders }, cluster, stage);

@@ -34,6 +34,7 @@ interface RateLimitRuleSpec {
   cost?: unknown;
   shadowMode?: boolean;
   shared?: boolean;
+  xRateLimitHeaders?: 'Off' | 'DraftVersion03';
 }
 
 export interface TrafficPolicySpec extends ClusterSettingsSpec {
@@ -160,6 +161,7 @@ function translateRateLimit(policy: string, spec: NonNullable<TrafficPolicySpec[
     const translated: RateLimitRuleIR = { ...translateRuleSelectors(rule, at, problems), requests: rule.limit.requests, unit: unit as RateLimitUnit };
     // Envoy Gateway shares per rule: a shared rule counts for all the policy's routes, the others per route.
     if (rule.shared === true) translated.shared = true;
+    if (rule.xRateLimitHeaders === 'Off' || rule.xRateLimitHeaders === 'DraftVersion03') translated.xRateLimitHeaders = rule.xRateLimitHeaders;
     // Envoy Gateway's shadowMode lives in the rate limit service's config: counted, reported, never enforced.
     if (rule.shadowMode) translated.shadowMode = true;
     const fromMetadata = rule.limit.fromMetadata;

@@ -517,6 +517,8 @@ export interface RateLimitRuleIR {
   limitFromMetadata?: { namespace: string; key: string };
   /** rules[].shared: this rule's counter is the policy's, whatever the route (the policy's `shared` may be false when rules differ). */
   shared?: boolean;
+  /** rules[].xRateLimitHeaders: the rule's own x-ratelimit headers setting, over the listener's (ClientTrafficPolicy). */
+  xRateLimitHeaders?: 'Off' | 'DraftVersion03';
 }
 
 export type EndpointIR = ({ kind: 'ip'; address: string; port: number } | { kind: 'fqdn'; hostname: string; port: number } | { kind: 'unix'; path: string }) & {

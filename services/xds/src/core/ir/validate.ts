@@ -249,6 +249,7 @@ const rateLimitRule = object({
   shadowMode: optional(boolean),
   limitFromMetadata: optional(object({ namespace: string, key: string })),
   shared: optional(boolean),
+  xRateLimitHeaders: optional(oneOf('Off', 'DraftVersion03')),
 });
 const globalRateLimit = object({ policy: string, shared: boolean, rules: list(rateLimitRule) });
 
