@@ -51,6 +51,8 @@ export function mergeWithParents(
 ): { merged: Record<string, TrafficPolicyIR>; problems: string[] } {
   const problems: string[] = [];
   const mergeType = spec.mergeType;
+  // Replace: the CRD's own CEL rule and message (Replace is a merge type of other kinds).
+  if (mergeType === 'Replace') return { merged: {}, problems: ['spec.mergeType: Replace is not a valid MergeType for BackendTrafficPolicySpec'] };
   if (mergeType !== 'StrategicMerge' && mergeType !== 'JSONMerge') return { merged: {}, problems: [`spec.mergeType: "${String(mergeType)}" is not one of StrategicMerge, JSONMerge`] };
   const namespace = policyName.slice(0, policyName.indexOf('/'));
   const merged: Record<string, TrafficPolicyIR> = {};
