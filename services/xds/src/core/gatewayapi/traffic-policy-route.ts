@@ -55,6 +55,7 @@ export function translateLocalRateLimit(
   }
   let bucket: { requests: number; fillIntervalMs: number } | undefined;
   const descriptorRules: LocalDescriptorRuleIR[] = [];
+  const descriptorPaths: string[] = [];
   const sharedRules: LocalDescriptorRuleIR[] = [];
   let ok = true;
   rules.forEach((rule, r) => {
@@ -78,9 +79,16 @@ export function translateLocalRateLimit(
       return;
     }
     const selectors = selectorsOf(rule, at);
-    if (!describesDistinct(selectors, at, values)) descriptorRules.push({ ...selectors, requests, fillIntervalMs: interval });
+    if (!describesDistinct(selectors, at, values)) {
+      descriptorRules.push({ ...selectors, requests, fillIntervalMs: interval });
+      descriptorPaths.push(at);
+    }
   });
   if (!ok) return undefined;
+  // Envoy refuses a descriptor bucket whose fill_interval is not a multiple of the route bucket's.
+  descriptorRules.forEach((rule, i) => {
+    if (bucket && rule.fillIntervalMs % bucket.fillIntervalMs !== 0) values.problems.push(`${descriptorPaths[i]}.limit.unit: local rateLimit rule limit unit must be a multiple of the default limit unit`);
+  });
   // Envoy's local rate limit is enforced or not, with or without headers, per route: the rules must agree.
   const shadow = agreed(rules.map((r) => r.shadowMode === true), 'shadowMode', values);
   const noHeaders = agreed(rules.map((r) => r.xRateLimitHeaders === 'Off'), 'xRateLimitHeaders', values);
