@@ -1,8 +1,9 @@
 // Journey: BackendTrafficPolicy and ClientTrafficPolicy features a request can show, through the whole
 // gateway (Redis, xds, authz, ratelimit, certs as processes) and the emulated Envoy reading the served
 // config over ADS: a local rate limit (and one shared by two routes), fault injection, consistent
-// hashing, retries against a real flaky upstream, and the client address from X-Forwarded-For (one
-// trusted hop) being what a per-client global rate limit counts.
+// hashing, retries against a real flaky upstream, the client address from X-Forwarded-For (one
+// trusted hop) being what a per-client global rate limit counts, and a global rule that counts
+// without x-ratelimit headers.
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +91,17 @@ describe('traffic policies through the emulated Envoy', () => {
     expect((await get('/per-client', '198.51.100.8')).status).toBe(200);
     // A client that puts an address of its own in front: the proxy appended the real one, which is what counts.
     expect((await get('/per-client', '203.0.113.1, 198.51.100.7')).status).toBe(429);
+  });
+
+  it('counts a global rule with xRateLimitHeaders Off in the ratelimit service but answers without x-ratelimit headers', async () => {
+    const first = await get('/quiet-limit');
+    expect(first.status).toBe(200);
+    expect(first.sent.rateLimit).toMatchObject({ descriptors: [{ entries: expect.arrayContaining([{ key: 'rule-0-match--1', value: 'rule-0-match--1' }]) }] });
+    expect(first.headers['x-ratelimit-limit']).toBeUndefined();
+    expect((await get('/quiet-limit')).status).toBe(200);
+    const refused = await get('/quiet-limit');
+    expect(refused.status).toBe(429);
+    expect(refused.headers['x-ratelimit-limit']).toBeUndefined();
   });
 
   it('retries a 503 from the upstream as the policy says, until the upstream answers', async () => {
