@@ -1,8 +1,9 @@
 // Journey: BackendTrafficPolicy and ClientTrafficPolicy features a request can show, through the whole
 // gateway (Redis, xds, authz, ratelimit, certs as processes) and the emulated Envoy reading the served
-// config over ADS: a local rate limit, fault injection, consistent hashing, retries against a real
-// flaky upstream, and the client address from X-Forwarded-For (one trusted hop) being what a
-// per-client global rate limit counts, and a rule's cost spent per request.
+// config over ADS: a local rate limit (and one shared by two routes), fault injection, consistent
+// hashing, retries against a real flaky upstream, the client address from X-Forwarded-For (one
+// trusted hop) being what a per-client global rate limit counts, a global rule that counts
+// without x-ratelimit headers, and a rule's cost spent per request.
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +58,15 @@ describe('traffic policies through the emulated Envoy', () => {
     expect(refused.sent.rateLimit).toBeUndefined();
   });
 
+  it('spends one shared local bucket from two routes: the 4th request is refused whichever route it takes', async () => {
+    const statuses = [];
+    for (const path of ['/shared-a', '/shared-b', '/shared-a', '/shared-b']) statuses.push((await get(path)).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const refused = await get('/shared-a');
+    expect(refused.status).toBe(429);
+    expect(refused.upstream).toBeUndefined();
+  });
+
   it('aborts every request on the faulty route with the injected status, never reaching the Backend', async () => {
     const response = await get('/broken');
     expect(response.status).toBe(418);
@@ -90,6 +100,17 @@ describe('traffic policies through the emulated Envoy', () => {
     // Envoy sends the cost as the descriptor's last entry; the service spends it from the bucket without it.
     expect(statuses[0]!.sent.rateLimit).toMatchObject({ descriptors: [{ entries: expect.arrayContaining([{ key: 'gatehouse.cost', value: '4' }]) }] });
     expect(statuses[1]!.headers['x-ratelimit-remaining']).toBe('2');
+  });
+
+  it('counts a global rule with xRateLimitHeaders Off in the ratelimit service but answers without x-ratelimit headers', async () => {
+    const first = await get('/quiet-limit');
+    expect(first.status).toBe(200);
+    expect(first.sent.rateLimit).toMatchObject({ descriptors: [{ entries: expect.arrayContaining([{ key: 'rule-0-match--1', value: 'rule-0-match--1' }]) }] });
+    expect(first.headers['x-ratelimit-limit']).toBeUndefined();
+    expect((await get('/quiet-limit')).status).toBe(200);
+    const refused = await get('/quiet-limit');
+    expect(refused.status).toBe(429);
+    expect(refused.headers['x-ratelimit-limit']).toBeUndefined();
   });
 
   it('retries a 503 from the upstream as the policy says, until the upstream answers', async () => {

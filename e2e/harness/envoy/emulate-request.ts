@@ -14,7 +14,18 @@ import { CSRF_FILTER, runCsrf, type CsrfPolicy } from './csrf.js';
 import { runUserExtAuthz, USER_EXT_AUTHZ_PREFIX } from './user-ext-authz.js';
 import { EXT_PROC_PREFIX, extProcEnabled, runExtProc } from './ext-proc.js';
 import { selectRoute, selectVirtualHost, type EmulatedRequest } from './route-matching.js';
-import { detectClientAddress, FAULT_FILTER, faultAbort, LOCAL_RATE_LIMIT_FILTER, pickHashedEndpoint, takeLocalToken, type HttpFaultConfig, type LocalRateLimitConfig } from './traffic-filters.js';
+import {
+  detectClientAddress,
+  FAULT_FILTER,
+  faultAbort,
+  LOCAL_RATE_LIMIT_FILTER,
+  pickHashedEndpoint,
+  takeLocalToken,
+  takeSharedLocalTokens,
+  type HttpFaultConfig,
+  type LocalRateLimitConfig,
+  type SharedLocalRateLimitConfig,
+} from './traffic-filters.js';
 import type { EnvoySnapshot, HttpConnectionManager, Route, RouteConfiguration, TypedConfig } from './types.js';
 import type { ServedSnapshot } from './ads-snapshot.js';
 import { upstreamAddress } from './upstream-address.js';
@@ -143,6 +154,14 @@ export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: numb
     } else if (filter.name === FAULT_FILTER) {
       const abort = faultAbort(perFilterConfig<HttpFaultConfig>(FAULT_FILTER, route, virtualHost));
       if (abort) return { ...localReply(abort.status, abort.body, abort.headers, sent), routeName: route.name };
+    } else if (filter.name.startsWith(`${LOCAL_RATE_LIMIT_FILTER}/`)) {
+      // A policy's shared local buckets: configured in the HCM, fed by the route's rate_limits of its stage.
+      const shared = config as SharedLocalRateLimitConfig | undefined;
+      const policies = [...(route.route?.rate_limits ?? []), ...(virtualHost.rate_limits ?? [])];
+      const descriptors = buildDescriptors(policies, { ...request, headers: upstreamHeaders }, cluster, Number(shared?.stage ?? 0));
+      if (shared && !takeSharedLocalTokens(filter.name, shared, descriptors)) {
+        return { ...localReply(429, 'local_rate_limited', { 'x-local-rate-limit': 'true' }, sent), routeName: route.name };
+      }
     } else if (filter.name === LOCAL_RATE_LIMIT_FILTER) {
       const perRoute = perFilterConfig<LocalRateLimitConfig>(LOCAL_RATE_LIMIT_FILTER, route, virtualHost);
       if (perRoute && !takeLocalToken(route.name ?? '', perRoute)) {
@@ -173,7 +192,8 @@ export async function emulateRequest(snapshot: EnvoySnapshot, listenerPort: numb
       applyHeaderOptions(responseHeaders, answer.ok_response?.response_headers_to_add, false);
       setCookies.push(...setCookiesOf(answer.ok_response?.response_headers_to_add));
       dynamicMetadata = answer.dynamic_metadata;
-    } else if (filter.name === RATELIMIT_FILTER) {
+    } else if (filter.name === RATELIMIT_FILTER || filter.name.startsWith(`${RATELIMIT_FILTER}/`)) {
+      // The listener's ratelimit filter, or one for rules with their own x-ratelimit headers setting (its own stage).
       const stage = Number(config?.stage ?? 0);
       const policies = [...(route.route?.rate_limits ?? []), ...(virtualHost.rate_limits ?? [])];
       const descriptors = buildDescriptors(policies, { ...request, headers: upstreamHeaders }, cluster, stage);

@@ -53,7 +53,7 @@ function entryFor(action: RateLimitAction, request: EmulatedRequest, cluster: st
 export function buildDescriptors(policies: RateLimitPolicy[], request: EmulatedRequest, cluster: string, stage = 0): Array<{ entries: DescriptorEntry[] }> {
   const descriptors: Array<{ entries: DescriptorEntry[] }> = [];
   for (const policy of policies) {
-    if ((policy.stage ?? 0) !== stage) continue;
+    if (Number(unwrap(policy.stage) ?? 0) !== stage) continue;
     const entries: DescriptorEntry[] = [];
     let complete = true;
     for (const action of policy.actions) {

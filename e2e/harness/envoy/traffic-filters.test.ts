@@ -1,7 +1,7 @@
 // The emulator's fault, local rate limit, client address and consistent-hash parts against the
 // behaviour Envoy documents for them.
 import { describe, expect, it } from 'vitest';
-import { detectClientAddress, durationMs, faultAbort, pickHashedEndpoint, takeLocalToken } from './traffic-filters.js';
+import { detectClientAddress, durationMs, faultAbort, pickHashedEndpoint, takeLocalToken, takeSharedLocalTokens } from './traffic-filters.js';
 import type { EmulatedRequest } from './route-matching.js';
 import type { HttpConnectionManager } from './types.js';
 
@@ -24,6 +24,16 @@ describe('emulated traffic filters', () => {
     const config = { token_bucket: { max_tokens: 2, tokens_per_fill: 2, fill_interval: '3600s' } };
     expect([1, 2, 3].map(() => takeLocalToken('emulator-test-route', config))).toEqual([true, true, false]);
     expect(takeLocalToken('emulator-other-route', config)).toBe(true);
+  });
+
+  it('spends one shared bucket per HCM-level descriptor whatever the route, and passes a request no descriptor matches', () => {
+    const always = { default_value: { numerator: 100, denominator: 'HUNDRED' } };
+    const entries = [{ key: 'emulator-policy', value: 'default' }, { key: 'rule-0-match--1', value: 'rule-0-match--1' }];
+    const config = { filter_enabled: always, filter_enforced: always, descriptors: [{ entries, token_bucket: { max_tokens: 2, tokens_per_fill: 2, fill_interval: '3600s' } }] };
+    const fromRoute = [{ entries: entries.map((e) => ({ ...e })) }];
+    expect([1, 2, 3].map(() => takeSharedLocalTokens('emulator-shared', config, fromRoute))).toEqual([true, true, false]);
+    expect(takeSharedLocalTokens('emulator-shared', config, [{ entries: [{ key: 'other', value: 'x' }] }])).toBe(true);
+    expect(takeSharedLocalTokens('emulator-shared', { ...config, filter_enforced: { default_value: { numerator: 0, denominator: 'HUNDRED' } } }, fromRoute)).toBe(true);
   });
 
   it('takes the client address from the Nth X-Forwarded-For entry from the right with N trusted hops, else the peer', () => {

@@ -1,6 +1,6 @@
 // What the fault, local_ratelimit and original-IP-detection parts of Envoy do to one request, for the
 // emulator: the route's HTTPFault abort, the route's token bucket (kept per route across requests,
-// refilled by the clock like Envoy's), and the client address the connection manager settles on
+// refilled by the clock like Envoy's), a policy's shared buckets (a local_ratelimit in the HCM), and the client address the connection manager settles on
 // (X-Forwarded-For hops, a custom header).
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -74,6 +74,32 @@ export function takeLocalToken(key: string, config: LocalRateLimitConfig | undef
   if (allowed) state.tokens -= 1;
   buckets.set(id, state);
   return allowed;
+}
+
+export interface SharedLocalRateLimitConfig {
+  filter_enabled?: { default_value?: { numerator?: number; denominator?: string } };
+  filter_enforced?: { default_value?: { numerator?: number; denominator?: string } };
+  descriptors?: Array<{ entries?: Array<{ key?: string; value?: string }>; token_bucket?: LocalRateLimitConfig['token_bucket'] }>;
+  stage?: number;
+}
+
+/**
+ * A local_ratelimit filter configured in the HCM itself (a policy's shared buckets): every configured
+ * descriptor the request's descriptors match in full spends a token from its bucket, one bucket per
+ * filter and descriptor whatever the route; false when one is empty and the filter enforces. Like
+ * Envoy, no default bucket: a request matching no descriptor passes. Unset percentages are 0%.
+ */
+export function takeSharedLocalTokens(filterName: string, config: SharedLocalRateLimitConfig, requestDescriptors: Array<{ entries: Array<{ key: string; value: string }> }>): boolean {
+  const percent = (p: { default_value?: { numerator?: number; denominator?: string } } | undefined) => (p?.default_value ? applies(p.default_value) : false);
+  if (!percent(config.filter_enabled)) return true;
+  const same = (a: Array<{ key?: string; value?: string }>, b: Array<{ key: string; value: string }>) =>
+    a.length === b.length && a.every((entry, i) => entry.key === b[i]!.key && (entry.value ?? '') === b[i]!.value);
+  let allowed = true;
+  for (const descriptor of config.descriptors ?? []) {
+    if (!requestDescriptors.some((d) => same(descriptor.entries ?? [], d.entries))) continue;
+    if (!takeLocalToken(`${filterName}\u0000${JSON.stringify(descriptor.entries)}`, { token_bucket: descriptor.token_bucket })) allowed = false;
+  }
+  return allowed || !percent(config.filter_enforced);
 }
 
 interface OriginalIpDetection {

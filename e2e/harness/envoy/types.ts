@@ -45,7 +45,8 @@ export interface RateLimitAction {
 }
 
 export interface RateLimitPolicy {
-  stage?: number;
+  /** A UInt32Value: a number in Envoy JSON, { value } as decoded from ADS. */
+  stage?: number | { value: number };
   actions: RateLimitAction[];
 }
 

@@ -202,6 +202,14 @@ export function validateListener(spec: ListenerSpec, gateway: GatewayContext, in
   } else listener.allowedKinds.push(...protocolKinds);
   listener.status.supportedKinds = listener.allowedKinds.map((kind) => ({ group: GATEWAY_GROUP, kind }));
 
+  // No tls at all: Envoy Gateway's listener check ("must have TLS set"), the listener is not accepted;
+  // routes still count it, as there (the CRD refuses this for TLS, not for HTTPS).
+  if ((protocol === 'HTTPS' || protocol === 'TLS') && !spec.tls) {
+    listener.ready = false;
+    conditions.push(conditionFalse('Accepted', Reasons.invalid, `Listener must have TLS set when protocol is ${protocol}.`));
+    conditions.push(conditionTrue('ResolvedRefs', Reasons.resolvedRefs, 'All references resolved'));
+    return listener;
+  }
   if (protocol === 'HTTPS' || (protocol === 'TLS' && tlsMode === 'Terminate')) {
     const certProblem = resolveCertificates(spec, listener, gateway, index, origin);
     if (certProblem) {

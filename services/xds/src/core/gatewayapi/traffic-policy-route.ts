@@ -25,6 +25,7 @@ interface LocalRuleSpec {
   clientSelectors?: unknown[];
   limit?: { requests?: number; unit?: string };
   shadowMode?: boolean;
+  shared?: boolean;
   xRateLimitHeaders?: 'Off' | 'DraftVersion03';
 }
 
@@ -39,8 +40,14 @@ type SelectorTranslator = (rule: LocalRuleSpec, at: string) => Pick<LocalDescrip
  * Envoy Gateway's local limit: the rule without clientSelectors (at most one) is the route's own
  * token bucket; each rule with clientSelectors is a descriptor with a bucket of its own. Envoy's
  * local descriptors carry fixed values, so a Distinct selector (a bucket per value) has no place.
+ * A shared rule (with or without clientSelectors) is one bucket for all the policy's routes.
  */
-export function translateLocalRateLimit(spec: { local?: { rules?: LocalRuleSpec[] } }, values: PolicyValues, selectorsOf: SelectorTranslator): LocalRateLimitIR | undefined {
+export function translateLocalRateLimit(
+  policy: string,
+  spec: { local?: { rules?: LocalRuleSpec[] } },
+  values: PolicyValues,
+  selectorsOf: SelectorTranslator,
+): LocalRateLimitIR | undefined {
   const rules = spec.local?.rules ?? [];
   if (rules.length === 0) {
     values.problems.push('spec.rateLimit.local.rules: a local rate limit needs a rule');
@@ -48,6 +55,8 @@ export function translateLocalRateLimit(spec: { local?: { rules?: LocalRuleSpec[
   }
   let bucket: { requests: number; fillIntervalMs: number } | undefined;
   const descriptorRules: LocalDescriptorRuleIR[] = [];
+  const descriptorPaths: string[] = [];
+  const sharedRules: LocalDescriptorRuleIR[] = [];
   let ok = true;
   rules.forEach((rule, r) => {
     const at = `spec.rateLimit.local.rules[${r}]`;
@@ -59,21 +68,46 @@ export function translateLocalRateLimit(spec: { local?: { rules?: LocalRuleSpec[
       ok = false;
       return;
     }
+    if (rule.shared === true) {
+      const selectors = rule.clientSelectors?.length ? selectorsOf(rule, at) : { selectors: [] };
+      if (!describesDistinct(selectors, at, values)) sharedRules.push({ ...selectors, requests, fillIntervalMs: interval });
+      return;
+    }
     if (!rule.clientSelectors?.length) {
       if (bucket) values.problems.push(`${at}: only one rule without clientSelectors (the route's own token bucket) is allowed`);
       bucket = { requests, fillIntervalMs: interval };
       return;
     }
     const selectors = selectorsOf(rule, at);
-    const distinct = selectors.selectors.some((s) => s.kind === 'header' && s.distinct) || selectors.cidr?.distinct === true;
-    if (distinct) values.problems.push(`${at}.clientSelectors: type Distinct is not supported by a local rate limit (Envoy's local descriptors have fixed values); use a Global one`);
-    else descriptorRules.push({ ...selectors, requests, fillIntervalMs: interval });
+    if (!describesDistinct(selectors, at, values)) {
+      descriptorRules.push({ ...selectors, requests, fillIntervalMs: interval });
+      descriptorPaths.push(at);
+    }
   });
   if (!ok) return undefined;
+  // Envoy refuses a descriptor bucket whose fill_interval is not a multiple of the route bucket's.
+  descriptorRules.forEach((rule, i) => {
+    if (bucket && rule.fillIntervalMs % bucket.fillIntervalMs !== 0) values.problems.push(`${descriptorPaths[i]}.limit.unit: local rateLimit rule limit unit must be a multiple of the default limit unit`);
+  });
   // Envoy's local rate limit is enforced or not, with or without headers, per route: the rules must agree.
   const shadow = agreed(rules.map((r) => r.shadowMode === true), 'shadowMode', values);
   const noHeaders = agreed(rules.map((r) => r.xRateLimitHeaders === 'Off'), 'xRateLimitHeaders', values);
-  return { ...(bucket ?? UNLIMITED), ...(descriptorRules.length > 0 ? { descriptorRules } : {}), ...(shadow ? { shadow } : {}), ...(noHeaders ? { noHeaders } : {}) };
+  const sharedOnly = sharedRules.length > 0 && sharedRules.length === rules.length;
+  return {
+    ...(bucket ?? UNLIMITED),
+    ...(descriptorRules.length > 0 ? { descriptorRules } : {}),
+    ...(shadow ? { shadow } : {}),
+    ...(noHeaders ? { noHeaders } : {}),
+    ...(sharedRules.length > 0 ? { shared: { policy, rules: sharedRules } } : {}),
+    ...(sharedOnly ? { sharedOnly } : {}),
+  };
+}
+
+/** True (and a problem) when a rule counts per distinct value, which Envoy's fixed local descriptors cannot. */
+function describesDistinct(selectors: Pick<LocalDescriptorRuleIR, 'selectors' | 'cidr'>, at: string, values: PolicyValues): boolean {
+  const distinct = selectors.selectors.some((s) => s.kind === 'header' && s.distinct) || selectors.cidr?.distinct === true;
+  if (distinct) values.problems.push(`${at}.clientSelectors: type Distinct is not supported by a local rate limit (Envoy's local descriptors have fixed values); use a Global one`);
+  return distinct;
 }
 
 function agreed(flags: boolean[], field: string, values: PolicyValues): boolean {

@@ -40,6 +40,7 @@ interface RateLimitRuleSpec {
   cost?: { request?: RateLimitCostSpec; response?: RateLimitCostSpec };
   shadowMode?: boolean;
   shared?: boolean;
+  xRateLimitHeaders?: 'Off' | 'DraftVersion03';
 }
 
 export interface TrafficPolicySpec extends ClusterSettingsSpec {
@@ -100,7 +101,7 @@ export function translateTrafficPolicy(policy: string, spec: Record<string, unkn
   const ir: TrafficPolicyIR = {};
   if (typed.rateLimit) {
     if (typed.rateLimit.type === 'Local' || typed.rateLimit.local) {
-      const local = translateLocalRateLimit(typed.rateLimit, values, (rule, at) => translateRuleSelectors(rule as RateLimitRuleSpec, at, problems));
+      const local = translateLocalRateLimit(policy, typed.rateLimit, values, (rule, at) => translateRuleSelectors(rule as RateLimitRuleSpec, at, problems));
       if (local) ir.localRateLimit = local;
     } else {
       const rateLimit = translateRateLimit(policy, typed.rateLimit, problems);
@@ -156,7 +157,6 @@ const UNITS: ReadonlySet<string> = new Set(['second', 'minute', 'hour', 'day', '
 
 function translateRateLimit(policy: string, spec: NonNullable<TrafficPolicySpec['rateLimit']>, problems: string[]): GlobalRateLimitIR | undefined {
   const rules: RateLimitRuleIR[] = [];
-  let shared = false;
   (spec.global?.rules ?? []).forEach((rule, r) => {
     const at = `spec.rateLimit.global.rules[${r}]`;
     const unit = (rule.limit?.unit ?? '').toLowerCase();
@@ -164,8 +164,10 @@ function translateRateLimit(policy: string, spec: NonNullable<TrafficPolicySpec[
       problems.push(`${at}.limit needs requests and unit`);
       return;
     }
-    shared ||= rule.shared === true;
     const translated: RateLimitRuleIR = { ...translateRuleSelectors(rule, at, problems), requests: rule.limit.requests, unit: unit as RateLimitUnit };
+    // Envoy Gateway shares per rule: a shared rule counts for all the policy's routes, the others per route.
+    if (rule.shared === true) translated.shared = true;
+    if (rule.xRateLimitHeaders === 'Off' || rule.xRateLimitHeaders === 'DraftVersion03') translated.xRateLimitHeaders = rule.xRateLimitHeaders;
     // Envoy Gateway's shadowMode lives in the rate limit service's config: counted, reported, never enforced.
     if (rule.shadowMode) translated.shadowMode = true;
     const fromMetadata = rule.limit.fromMetadata;
@@ -178,7 +180,7 @@ function translateRateLimit(policy: string, spec: NonNullable<TrafficPolicySpec[
     rules.push(translated);
   });
   if (rules.length === 0) return undefined;
-  return { policy, shared, rules };
+  return { policy, shared: rules.every((rule) => rule.shared === true), rules };
 }
 
 /**

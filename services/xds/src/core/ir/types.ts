@@ -476,6 +476,13 @@ export interface LocalRateLimitIR {
   shadow?: boolean;
   /** xRateLimitHeaders Off: no x-ratelimit headers on the route's responses. */
   noHeaders?: boolean;
+  /**
+   * Rules with shared: true: one token bucket per rule for every route of the policy on a filter chain
+   * (the policy's own local_ratelimit filter in the HCM, its descriptors fed by the routes' stage-2 rate_limits).
+   */
+  shared?: { policy: string; rules: LocalDescriptorRuleIR[] };
+  /** Every rule is shared: the route has no token bucket of its own. */
+  sharedOnly?: boolean;
 }
 
 export interface LocalDescriptorRuleIR {
@@ -523,6 +530,10 @@ export interface RateLimitRuleIR {
   limitFromMetadata?: { namespace: string; key: string };
   /** cost.request (global rules): what one matching request spends; 0 checks without spending. */
   cost?: number;
+  /** rules[].shared: this rule's counter is the policy's, whatever the route (the policy's `shared` may be false when rules differ). */
+  shared?: boolean;
+  /** rules[].xRateLimitHeaders: the rule's own x-ratelimit headers setting, over the listener's (ClientTrafficPolicy). */
+  xRateLimitHeaders?: 'Off' | 'DraftVersion03';
 }
 
 export type EndpointIR = ({ kind: 'ip'; address: string; port: number } | { kind: 'fqdn'; hostname: string; port: number } | { kind: 'unix'; path: string }) & {

@@ -252,25 +252,26 @@ const rateLimitRule = object({
   shadowMode: optional(boolean),
   limitFromMetadata: optional(object({ namespace: string, key: string })),
   cost: optional(integer(0, 1_000_000)),
+  shared: optional(boolean),
+  xRateLimitHeaders: optional(oneOf('Off', 'DraftVersion03')),
 });
 const globalRateLimit = object({ policy: string, shared: boolean, rules: list(rateLimitRule) });
 
 const percent = number;
+const localDescriptorRule = object({
+  selectors: list(rateLimitSelector),
+  cidr: optional(object({ cidr: string, maskLen: integer(0, 128), ipv6: boolean, distinct: boolean })),
+  requests: integer(1, Number.MAX_SAFE_INTEGER),
+  fillIntervalMs: integer(1, Number.MAX_SAFE_INTEGER),
+});
 const localRateLimit = object({
   requests: integer(1, Number.MAX_SAFE_INTEGER),
   fillIntervalMs: integer(1, Number.MAX_SAFE_INTEGER),
-  descriptorRules: optional(
-    list(
-      object({
-        selectors: list(rateLimitSelector),
-        cidr: optional(object({ cidr: string, maskLen: integer(0, 128), ipv6: boolean, distinct: boolean })),
-        requests: integer(1, Number.MAX_SAFE_INTEGER),
-        fillIntervalMs: integer(1, Number.MAX_SAFE_INTEGER),
-      }),
-    ),
-  ),
+  descriptorRules: optional(list(localDescriptorRule)),
   shadow: optional(boolean),
   noHeaders: optional(boolean),
+  shared: optional(object({ policy: string, rules: list(localDescriptorRule) })),
+  sharedOnly: optional(boolean),
 });
 const fault = object({
   delay: optional(object({ fixedDelayMs: milliseconds, percent: optional(percent) })),

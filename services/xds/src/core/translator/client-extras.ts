@@ -51,9 +51,11 @@ export function applyClientExtrasToHcm(hcm: EnvoyObject, chain: FilterChainIR): 
   if (Object.keys(http1).length > 0) hcm.http_protocol_options = http1;
   if (extras.schemeMatchBackend) hcm.scheme_header_transformation = { match_upstream: true };
 
-  // Copies: the chain's filter list is shared with its QUIC twin.
+  // Copies: the chain's filter list is shared with its QUIC twin. The listener's ratelimit filter and
+  // the shared local buckets' filters (configured in the HCM, like the routes' local limits) go quiet.
+  const quiet = (name: unknown) => name === EnvoyNames.rateLimit || (typeof name === 'string' && name.startsWith(`${LOCAL_RATE_LIMIT}/shared/`));
   const filters = ((hcm.http_filters as EnvoyObject[] | undefined) ?? []).map((filter) =>
-    extras.disableRateLimitHeaders && filter.name === EnvoyNames.rateLimit ? { ...filter, typed_config: { ...(filter.typed_config as EnvoyObject), enable_x_ratelimit_headers: 'OFF' } } : filter,
+    extras.disableRateLimitHeaders && quiet(filter.name) ? { ...filter, typed_config: { ...(filter.typed_config as EnvoyObject), enable_x_ratelimit_headers: 'OFF' } } : filter,
   );
   if (extras.disableRateLimitHeaders) hcm.http_filters = filters;
   if (extras.lateResponseHeaders) {

@@ -40,7 +40,8 @@ export function planRateLimits(route: RouteIR): RateLimitRulePlan[] {
   if (!limit) return [];
   const first = routeStep(route, limit);
   return limit.rules.map((rule, r) => {
-    const steps: RateLimitStep[] = [first];
+    // A shared rule of a policy whose other rules are not: its counter is still the policy's.
+    const steps: RateLimitStep[] = [rule.shared && !limit.shared ? routeStep(route, { ...limit, shared: true }) : first];
     rule.selectors.forEach((selector, m) => {
       const key = ruleDescriptorKey(r, m);
       switch (selector.kind) {
