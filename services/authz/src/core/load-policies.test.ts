@@ -44,7 +44,7 @@ describe('loadPolicies', () => {
     expect(candidates).toEqual([]);
     expect(unreadable).toEqual([expect.objectContaining({ file: 'anon.yaml', line: 3, path: '/metadata/name', code: 'GH_AUTHZ_CONFIG_INVALID' })]);
   });
-  it('rejects policies that would accept any token: no issuer, no audience, symmetric keys', () => {
+  it('rejects policies that would accept any token: no issuer, symmetric keys (no audiences is Envoy Gateway\'s "check no aud")', () => {
     const text = `apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: SecurityPolicy
 metadata: { name: loose, namespace: ns }
@@ -58,7 +58,8 @@ spec:
 `;
     const paths = loadPolicies([{ file: 'loose.yaml', text }], 'v4').issues.map((i) => i.path);
     expect(paths).not.toContain('/spec/targetRefs');
-    expect(paths).toEqual(expect.arrayContaining(['/spec/jwt/providers/0/issuer', '/spec/jwt/providers/0/audiences', '/spec/jwt/providers/0/localJWKS/keys/0']));
+    expect(paths).toEqual(expect.arrayContaining(['/spec/jwt/providers/0/issuer', '/spec/jwt/providers/0/localJWKS/keys/0']));
+    expect(paths).not.toContain('/spec/jwt/providers/0/audiences');
   });
 });
 

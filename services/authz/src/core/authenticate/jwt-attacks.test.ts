@@ -62,6 +62,18 @@ describe('JWT verification accepts', () => {
   it('a token that expired within the clock skew', async () => {
     expect(await codeOf(await signRs(claims({ exp: now() - 10 })))).toBe('ACCEPTED');
   });
+  it('any audience, or none, when the provider lists no audiences (Envoy Gateway checks no aud then), but still only its issuer', async () => {
+    const listed = provider;
+    provider = { ...listed, audiences: [] };
+    try {
+      const { aud: _aud, ...withoutAud } = claims();
+      expect(await codeOf(await signRs(claims({ aud: 'other-api' })))).toBe('ACCEPTED');
+      expect(await codeOf(await signRs(withoutAud))).toBe('ACCEPTED');
+      expect(await codeOf(await signRs(claims({ iss: 'https://evil.example' })))).toBe('GH_AUTHZ_JWT_ISSUER_MISMATCH');
+    } finally {
+      provider = listed;
+    }
+  });
 });
 
 describe('JWT attacks', () => {

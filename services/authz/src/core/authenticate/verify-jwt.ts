@@ -85,9 +85,10 @@ export async function verifyJwt(token: string, provider: JwtProviderSpec, keys: 
       result = await jwtVerify(token, await importKey(jwk, alg), {
         algorithms: [alg],
         issuer: provider.issuer,
-        audience: [...provider.audiences],
+        // No audiences listed: no `aud` check, as Envoy Gateway (jwt_authn) does; listed, `aud` must name one.
+        ...(provider.audiences.length > 0 ? { audience: [...provider.audiences] } : {}),
         clockTolerance: options.clockSkewSeconds,
-        requiredClaims: ['exp', 'iss', 'aud'],
+        requiredClaims: provider.audiences.length > 0 ? ['exp', 'iss', 'aud'] : ['exp', 'iss'],
         ...(options.now && { currentDate: options.now() }),
       });
     } catch (err) {

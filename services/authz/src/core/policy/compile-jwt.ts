@@ -1,4 +1,5 @@
-// spec.jwt -> JwtSpec: providers bound to one issuer and at least one audience, each with a remote
+// spec.jwt -> JwtSpec: providers bound to one issuer (and, when listed, audiences: none listed checks no
+// `aud`, as Envoy Gateway and Envoy's jwt_authn do), each with a remote
 // (https) or local JWKS of public keys only, claim-to-header mappings and where the token is found.
 import type { JSONWebKeySet, JWK } from 'jose';
 import { ErrorCodes } from '../../errors.js';
@@ -22,7 +23,6 @@ export function compileJwt(jwt: Obj, ctx: CompileContext): JwtSpec {
     const issuer = str(p.issuer);
     if (!issuer) ctx.issue(`${path}/issuer`, 'is required: tokens must be bound to one issuer');
     const audiences = arr(p.audiences).filter((a): a is string => typeof a === 'string' && a !== '');
-    if (audiences.length === 0) ctx.issue(`${path}/audiences`, 'needs at least one audience: tokens minted for other services must not pass');
     const jwks = compileJwksSource(p, path, ctx);
     const claimToHeaders = arr(p.claimToHeaders).map((m, i) => {
       const header = identityHeaderName(asObj(m).header, `${path}/claimToHeaders/${i}/header`, ctx);

@@ -15,10 +15,7 @@ export function refusedValues(spec: Record<string, unknown>): string[] {
     const value = oidc?.provider?.[field];
     if (typeof value === 'string' && !isFetchableUrl(value)) problems.push(`spec.oidc.provider.${field}: "${value}" ${HTTPS_ONLY}`);
   }
-  objectsOf<{ audiences?: unknown; remoteJWKS?: { uri?: unknown } }>((spec.jwt as { providers?: unknown } | undefined)?.providers).forEach((provider, i) => {
-    if (!Array.isArray(provider.audiences) || !provider.audiences.some((a) => typeof a === 'string' && a !== '')) {
-      problems.push(`spec.jwt.providers[${i}].audiences: at least one audience is required: Gatehouse's authz lets no token minted for another service pass (Envoy Gateway checks no audience when none is listed)`);
-    }
+  objectsOf<{ remoteJWKS?: { uri?: unknown } }>((spec.jwt as { providers?: unknown } | undefined)?.providers).forEach((provider, i) => {
     const uri = provider.remoteJWKS?.uri;
     if (typeof uri === 'string' && !isFetchableUrl(uri)) problems.push(`spec.jwt.providers[${i}].remoteJWKS.uri: "${uri}" ${HTTPS_ONLY}`);
   });

@@ -140,7 +140,7 @@ const jwt: Record<string, FieldSupport> = {
   'spec.jwt.providers': authz('providers, matched by issuer'),
   'spec.jwt.providers.name': authz('provider name'),
   'spec.jwt.providers.issuer': authz('iss check'),
-  'spec.jwt.providers.audiences': authz('aud check; at least one is required (none: Accepted=False, authz lets no token minted for another service pass)', `${AUTHZ_TESTS}, ${JWT_VALUES_TEST}`),
+  'spec.jwt.providers.audiences': authz('aud check: the token must name one of them; none listed checks no aud (as Envoy Gateway)', `${AUTHZ_TESTS}, ${JWT_VALUES_TEST}`),
   'spec.jwt.providers.claimToHeaders': authz('claims written to upstream headers', 'services/xds/src/identity-headers.int.test.ts'),
   'spec.jwt.providers.claimToHeaders.claim': authz('claim read'),
   'spec.jwt.providers.claimToHeaders.header': authz('header written (an owned identity header)'),
