@@ -5,7 +5,7 @@
 // - `routingType`: Service is what Gatehouse does (a Service's DNS name); Endpoint needs EndpointSlices;
 // - `backendTLS`: the client certificate and TLS parameters of every TLS upstream of the Gateways using it,
 //   where the Backend (or BackendTLSPolicy, or the Gateway's own spec.tls.backend) does not set its own.
-import type { ClusterIR, TlsSecretIR, UpstreamTlsIR } from '../ir/types.js';
+import type { ClusterIR, TlsParametersIR, TlsSecretIR, UpstreamTlsIR } from '../ir/types.js';
 import type { GatewayResource } from '../provider/resource-types.js';
 import { describeIssues } from './conditions.js';
 import { judgeFilterOrder, type FilterOrderIR } from './envoy-proxy-filter-order.js';
@@ -15,14 +15,8 @@ import { describeCertificateProblem, readTlsSecretKey } from './tls-certificates
 export type IpFamily = 'IPv4' | 'IPv6' | 'DualStack';
 
 /** backendTLS, resolved: what every TLS upstream gets where its own settings say nothing. */
-export interface ProxyBackendTlsIR {
+export interface ProxyBackendTlsIR extends TlsParametersIR {
   clientCertificate?: TlsSecretIR;
-  minVersion?: string;
-  maxVersion?: string;
-  ciphers?: string[];
-  ecdhCurves?: string[];
-  signatureAlgorithms?: string[];
-  alpnProtocols?: string[];
 }
 
 export interface EnvoyProxyNetworkIR {
@@ -32,14 +26,8 @@ export interface EnvoyProxyNetworkIR {
   backendTls?: ProxyBackendTlsIR;
 }
 
-interface BackendTlsSpec {
+interface BackendTlsSpec extends TlsParametersIR {
   clientCertificateRef?: { group?: string; kind?: string; name?: string; namespace?: string };
-  minVersion?: string;
-  maxVersion?: string;
-  ciphers?: string[];
-  ecdhCurves?: string[];
-  signatureAlgorithms?: string[];
-  alpnProtocols?: string[];
 }
 
 const TLS_VERSIONS = ['Auto', '1.0', '1.1', '1.2', '1.3'];

@@ -111,13 +111,7 @@ export interface ClientPolicyIR {
   grpcWeb?: boolean;
   /** proxyProtocol / enableProxyProtocol: read the PROXY protocol header first. */
   proxyProtocol?: { optional: boolean };
-  tls?: {
-    minVersion?: string;
-    maxVersion?: string;
-    ciphers?: string[];
-    ecdhCurves?: string[];
-    signatureAlgorithms?: string[];
-    alpnProtocols?: string[];
+  tls?: TlsParametersIR & {
     clientValidation?: ClientValidationIR;
   };
   /** The rest of the policy (header mutations, HTTP/1 variants, sockets, TLS sessions, HTTP/3). */
@@ -682,4 +676,14 @@ export interface TlsSecretIR {
 export interface ProxylessHostIR {
   host: string;
   routes: RouteIR[];
+}
+
+/** TLS parameters as Envoy Gateway's TLSSettings spells them (ClientTrafficPolicy tls, EnvoyProxy backendTLS). */
+export interface TlsParametersIR {
+  minVersion?: string;
+  maxVersion?: string;
+  ciphers?: string[];
+  ecdhCurves?: string[];
+  signatureAlgorithms?: string[];
+  alpnProtocols?: string[];
 }
