@@ -291,7 +291,7 @@ const byDesign = (r) =>
   (newerOnly(r) ||
     /[Ss]ervice [\w-]+\/[\w-]+ not found|Port \d+ not found on service|Services here have no port names|declares no port of that name/.test(`${r.eg} ${r.gh}`) ||
     causeOf(r).startsWith('schema check refuses') ||
-    /the whole Gateway refused: \/spec\//.test(causeOf(r)));
+    /the whole Gateway refused: \/spec[/:]/.test(causeOf(r)));
 const perKindDesign = perKind.map((k) => {
   const excluded = rows.filter((r) => r.kind === k.kind && byDesign(r)).length;
   const total = k.total - excluded;
@@ -310,7 +310,8 @@ function causeOf(r) {
   if (unknown) return `field not in the v1.9 CRD (a later EG's case): ${unknown[1].replace(/\/\d+/g, '[]')}`;
   const notYet = /(spec\.[\w.[\]]+): [^;]*not translated yet/.exec(r.gh);
   if (notYet) return `refused as not translated yet: ${notYet[1].replace(/\[\d+\]/g, '[]')}`;
-  const schema = /(\/spec\/[\w/]+): ([^;]+)/.exec(r.gh);
+  // A schema error or a CRD CEL rule's (which may sit on /spec itself): both are what the API server refuses.
+  const schema = /(\/spec(?:\/[\w/]+)?): ([^;]+)/.exec(r.gh);
   if (schema) return `schema check refuses: ${schema[1].replace(/\/\d+/g, '[]')}: ${schema[2]}`;
   const reason = /=False (\w+): (.{0,60})/.exec(r.gh);
   return reason ? `Gatehouse refuses (${reason[1]}): ${reason[2]}` : `other: ${r.gh.slice(0, 60)}`;
