@@ -52,6 +52,7 @@ describe('CRD CEL rules', () => {
     const policy = egPolicy('BackendTrafficPolicy', { targetRefs: toRoute, compression: [{ type: 'Gzip' }], compressor: [{ type: 'Gzip' }] });
     expect(validateResource(policy)).toEqual([{ path: '/spec', message: 'either compression or compressor can be set, not both' }]);
     expect(validateResource(egPolicy('BackendTrafficPolicy', { targetRefs: toRoute, compressor: [{ type: 'Gzip' }] }))).toEqual([]);
+    expect(validateResource(policy, { celRules: false })).toEqual([]);
   });
 
   it('refuses a policy target outside gateway.networking.k8s.io and mergeType on a Gateway target', () => {

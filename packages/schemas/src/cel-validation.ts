@@ -4,7 +4,7 @@
 // element, and a rule that is not true refuses the resource with its `messageExpression`, `message`
 // or "failed rule: <rule>". Transition rules (those reading `oldSelf`) compare an update with the
 // stored object; a document here is always new, so they do not apply.
-import { compileRule, firstLine } from './cel-environment.js';
+import { compileRule, firstLine, type CelEvaluate } from './cel-environment.js';
 
 /** The part of a structural schema node this walk reads. */
 export interface StructuralNode {
@@ -64,10 +64,25 @@ function childSchema(schema: StructuralNode, key: string): StructuralNode | unde
   return schema.properties?.[key] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
 }
 
+// The rules of a schema node that run on a new document, compiled: looked up once per node.
+const programs = new WeakMap<StructuralNode, ReadonlyArray<{ rule: ValidationRule; evaluate: CelEvaluate }>>();
+
+function programsOf(schema: StructuralNode): ReadonlyArray<{ rule: ValidationRule; evaluate: CelEvaluate }> {
+  let found = programs.get(schema);
+  if (!found) {
+    found = (schema['x-kubernetes-validations'] ?? []).flatMap((rule) => {
+      const compiled = isTransitionRule(rule) ? undefined : compileRule(rule.rule);
+      // A rule cel-js cannot compile is not run; cel-validation.test.ts keeps every vendored rule compiling.
+      return compiled?.ok ? [{ rule, evaluate: compiled.evaluate }] : [];
+    });
+    programs.set(schema, found);
+  }
+  return found;
+}
+
 function walk(value: unknown, schema: StructuralNode, path: string, issues: CelIssue[]): void {
-  for (const rule of schema['x-kubernetes-validations'] ?? []) {
-    if (isTransitionRule(rule)) continue;
-    const issue = check(rule, value, path);
+  for (const { rule, evaluate } of programsOf(schema)) {
+    const issue = check(rule, evaluate, value, path);
     if (issue) issues.push(issue);
   }
   if (Array.isArray(value)) {
@@ -80,13 +95,10 @@ function walk(value: unknown, schema: StructuralNode, path: string, issues: CelI
   }
 }
 
-function check(rule: ValidationRule, self: unknown, path: string): CelIssue | undefined {
-  const compiled = compileRule(rule.rule);
-  // A rule cel-js cannot compile is not run; cel-validation.test.ts keeps every vendored rule compiling.
-  if (!compiled.ok) return undefined;
+function check(rule: ValidationRule, evaluate: CelEvaluate, self: unknown, path: string): CelIssue | undefined {
   let result: unknown;
   try {
-    result = compiled.evaluate({ self });
+    result = evaluate({ self });
   } catch (error) {
     // The API server refuses the object when a rule cannot be evaluated (a missing field the rule
     // does not guard with has(), a type mismatch).

@@ -46,8 +46,13 @@ function validatorFor(apiVersion: string, kind: string): ValidateFunction | unde
   return validate;
 }
 
+export interface ValidateOptions {
+  /** Run the CRD's CEL rules (x-kubernetes-validations) once the schema holds, as the API server does. Default true. */
+  readonly celRules?: boolean;
+}
+
 /** Checks a document against its schema; nulls the API server would prune are deleted from it first. */
-export function validateResource(doc: unknown): SchemaIssue[] {
+export function validateResource(doc: unknown, options: ValidateOptions = {}): SchemaIssue[] {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     return [{ path: '', message: 'a resource must be a mapping with apiVersion, kind and metadata' }];
   }
@@ -65,7 +70,7 @@ export function validateResource(doc: unknown): SchemaIssue[] {
   // The copy gets the CRD's defaults (Ajv useDefaults); the CEL rules then run on it, as in the API
   // server, once the schema holds (a rule assumes the types its schema gives).
   const defaulted = structuredClone(doc);
-  const issues = validate(defaulted) ? (crd ? celIssues(withoutStatus(defaulted), crd.openAPIV3Schema as StructuralNode) : []) : dedupe((validate.errors ?? []).map(toIssue));
+  const issues = validate(defaulted) ? (crd && options.celRules !== false ? celIssues(withoutStatus(defaulted), crd.openAPIV3Schema as StructuralNode) : []) : dedupe((validate.errors ?? []).map(toIssue));
   return [...validateMetadata((doc as { metadata?: unknown }).metadata), ...issues];
 }
 
