@@ -113,6 +113,18 @@ describe('CRD CEL rules', () => {
     expect(validateResource(tlsOnHttp)).toContainEqual({ path: '/spec/listeners', message: "tls must not be specified for protocols ['HTTP', 'TCP', 'UDP']" });
   });
 
+  it('checks BackendTLSPolicy validation and ListenerSet listeners', () => {
+    const btls = (validation: Record<string, unknown>) => gwapi('BackendTLSPolicy', { targetRefs: [{ group: '', kind: 'Service', name: 's' }], validation: { hostname: 'a.example', ...validation } });
+    expect(validateResource(btls({ caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'ca' }], wellKnownCACertificates: 'System' }))).toContainEqual({
+      path: '/spec/validation',
+      message: 'must not contain both CACertificateRefs and WellKnownCACertificates',
+    });
+    expect(validateResource(btls({ wellKnownCACertificates: 'System' }))).toEqual([]);
+    const listenerSet = (tls?: unknown) => gwapi('ListenerSet', { parentRef: { name: 'g' }, listeners: [{ name: 'l', protocol: 'HTTP', port: 80, ...(tls ? { tls } : {}) }] });
+    expect(validateResource(listenerSet({ mode: 'Terminate', certificateRefs: [{ name: 'c' }] }))).toContainEqual({ path: '/spec/listeners', message: "tls must not be specified for protocols ['HTTP', 'TCP', 'UDP']" });
+    expect(validateResource(listenerSet())).toEqual([]);
+  });
+
   it('checks ClientTrafficPolicy TLS versions, SecurityPolicy, EnvoyExtensionPolicy, Backend, HTTPRouteFilter, EnvoyPatchPolicy and Issuer rules', () => {
     const ctp = egPolicy('ClientTrafficPolicy', { targetRefs: toGateway, tls: { minVersion: '1.3', maxVersion: '1.2' } });
     expect(validateResource(ctp)).toContainEqual({ path: '/spec/tls', message: 'minVersion must be smaller or equal to maxVersion' });
