@@ -328,8 +328,8 @@ const byDesign = (r) =>
     /[Ss]ervice [\w-]+\/[\w-]+ not found|Port \d+ not found on service|Services here have no port names|declares no port of that name/.test(`${r.eg} ${r.gh}`) ||
     causeOf(r).startsWith('schema check refuses') ||
     // SecurityPolicy values Gatehouse's authz refuses on purpose: tokens stay server-side (no token
-    // cookies to name), every JWT provider checks an audience, keys and tokens come over https.
-    /spec\.oidc\.cookieNames: |\.audiences: at least one audience is required|\.(?:uri|issuer|authorizationEndpoint|tokenEndpoint|endSessionEndpoint): "[^"]*" is not an https URL/.test(r.gh) ||
+    // cookies to name), keys and tokens come over https.
+    /spec\.oidc\.cookieNames: |\.(?:uri|issuer|authorizationEndpoint|tokenEndpoint|endSessionEndpoint): "[^"]*" is not an https URL/.test(r.gh) ||
     // The v1.9 CRDs' CEL rules refuse these too: a policy targetRef of kind Service (a later EG's
     // feature), XFCC certDetailsToAdd with a mode other than AppendForward or SanitizeSet, a
     // BackendTrafficPolicy mergeType Replace.
@@ -337,7 +337,7 @@ const byDesign = (r) =>
       /TargetNotFound: Service [\w-]+\/[\w-]+ is not found|certDetailsToAdd: only with mode AppendForward or SanitizeSet|Replace is not a valid MergeType/.test(r.gh)) ||
     // Wasm from an OCI image: Gatehouse pulls no images and says so (EG serves them from its control plane).
     /an Image code source needs an OCI registry/.test(r.gh) ||
-    /the whole Gateway refused: \/spec\//.test(causeOf(r)));
+    /the whole Gateway refused: \/spec[/:]/.test(causeOf(r)));
 const perKindDesign = perKind.map((k) => {
   const excluded = rows.filter((r) => r.kind === k.kind && byDesign(r)).length;
   const total = k.total - excluded;
@@ -356,7 +356,8 @@ function causeOf(r) {
   if (unknown) return `field not in the v1.9 CRD (a later EG's case): ${unknown[1].replace(/\/\d+/g, '[]')}`;
   const notYet = /(spec\.[\w.[\]]+): [^;]*not translated yet/.exec(r.gh);
   if (notYet) return `refused as not translated yet: ${notYet[1].replace(/\[\d+\]/g, '[]')}`;
-  const schema = /(\/spec\/[\w/]+): ([^;]+)/.exec(r.gh);
+  // A schema error or a CRD CEL rule's (which may sit on /spec itself): both are what the API server refuses.
+  const schema = /(\/spec(?:\/[\w/]+)?): ([^;]+)/.exec(r.gh);
   if (schema) return `schema check refuses: ${schema[1].replace(/\/\d+/g, '[]')}: ${schema[2]}`;
   const reason = /=False (\w+): (.{0,60})/.exec(r.gh);
   return reason ? `Gatehouse refuses (${reason[1]}): ${reason[2]}` : `other: ${r.gh.slice(0, 60)}`;

@@ -2,6 +2,7 @@
 // API server would (the CRD schemas leave metadata open).
 import { createRequire } from 'node:module';
 import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
+import { celIssues, type StructuralNode } from './cel-validation.js';
 import { builtCatalogHash, findCrdSchema, knownKinds } from './crd-catalog.js';
 import { precompiledValidator } from './precompiled-validators.js';
 import { pruneNulls } from './prune-nulls.js';
@@ -11,6 +12,8 @@ export interface SchemaIssue {
   /** JSON pointer into the document, e.g. "/spec/rules/0/backendRefs/0/port". */
   readonly path: string;
   readonly message: string;
+  /** A CEL rule's `reason` (FieldValueForbidden, ...), when the CRD gives one. */
+  readonly reason?: string;
 }
 
 // Validators come from the build (precompiled-validators.ts); without one (not built, or a CRD edited
@@ -43,8 +46,13 @@ function validatorFor(apiVersion: string, kind: string): ValidateFunction | unde
   return validate;
 }
 
+export interface ValidateOptions {
+  /** Run the CRD's CEL rules (x-kubernetes-validations) once the schema holds, as the API server does. Default true. */
+  readonly celRules?: boolean;
+}
+
 /** Checks a document against its schema; nulls the API server would prune are deleted from it first. */
-export function validateResource(doc: unknown): SchemaIssue[] {
+export function validateResource(doc: unknown, options: ValidateOptions = {}): SchemaIssue[] {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     return [{ path: '', message: 'a resource must be a mapping with apiVersion, kind and metadata' }];
   }
@@ -59,8 +67,17 @@ export function validateResource(doc: unknown): SchemaIssue[] {
   if (!validate) {
     return [{ path: '/kind', message: `unknown kind ${apiVersion}/${kind}; known: ${knownKinds().join(', ')}, v1/Secret, v1/ConfigMap, v1/Namespace, v1/Service` }];
   }
-  const issues = validate(structuredClone(doc)) ? [] : dedupe((validate.errors ?? []).map(toIssue));
+  // The copy gets the CRD's defaults (Ajv useDefaults); the CEL rules then run on it, as in the API
+  // server, once the schema holds (a rule assumes the types its schema gives).
+  const defaulted = structuredClone(doc);
+  const issues = validate(defaulted) ? (crd && options.celRules !== false ? celIssues(withoutStatus(defaulted), crd.openAPIV3Schema as StructuralNode) : []) : dedupe((validate.errors ?? []).map(toIssue));
   return [...validateMetadata((doc as { metadata?: unknown }).metadata), ...issues];
+}
+
+/** Status is written by controllers and not validated (crdValidationSchema): its rules do not run either. */
+function withoutStatus(doc: object): object {
+  const { status: _status, ...rest } = doc as { status?: unknown };
+  return rest;
 }
 
 function validateMetadata(metadata: unknown): SchemaIssue[] {

@@ -1,6 +1,6 @@
 // HTTPRoute and GRPCRoute attachment to Gateway listeners (parentRefs, allowedRoutes, hostnames)
 // and their expansion into RouteIR per listener and hostname, with route status per parent.
-import type { GatewayResource, ResourceIssue } from '../provider/resource-types.js';
+import type { GatewayResource } from '../provider/resource-types.js';
 import type { RouteIR } from '../ir/types.js';
 import { ClusterRegistry } from './backends.js';
 import { conditionFalse, conditionTrue, describeIssues, Reasons } from './conditions.js';
@@ -9,7 +9,6 @@ import { intersectHostnames } from './hostnames.js';
 import type { PolicyResult } from './policies.js';
 import { GATEWAY_GROUP, type ResourceIndex } from './resource-index.js';
 import { namespaceLabels, selectorMatches, describeSelectorProblem } from './namespaces.js';
-import { checkRouteCelRules } from './route-cel-rules.js';
 import { resolveRouteParent } from './listener-sets.js';
 import { objectsOf } from './shape.js';
 import { translateRule, type RuleIR, type RuleProblem, type RuleSpec } from './route-rules.js';
@@ -59,7 +58,7 @@ export function translateRoutes(
     // A route that failed its schema still reports on every parent it names that can be read.
     const parentRefs = objectsOf<ParentReference>(spec.parentRefs).filter((ref) => typeof ref.name === 'string');
     const parents: Array<{ parentRef: ParentReference; controllerName: string; conditions: Condition[] }> = [];
-    const invalid = route.issues?.length ? route.issues : checkRouteCelRules(route).map((issue) => withLocation(route, issue));
+    const invalid = route.issues ?? [];
     statuses.set(`${kind}/${namespace}/${route.metadata.name}`, { kind, parents });
 
     // Rules are translated once per Gateway (clusters live per Gateway); statuses use the first.
@@ -151,12 +150,6 @@ function refProblemsAlone(rules: RuleSpec[] | undefined, routeKind: RouteKind, n
   } catch {
     return []; // a rule too malformed to read (its schema problems are on Accepted already)
   }
-}
-
-/** "file:line: Kind ns/name: /path: message" as schema issues read; the route's line stands in for the field's. */
-function withLocation(route: GatewayResource, issue: ResourceIssue): ResourceIssue {
-  const where = route.source?.kind === 'file' ? `${route.source.file}:${route.source.line}: ` : '';
-  return { ...issue, formatted: `${where}${route.kind} ${route.metadata.namespace}/${route.metadata.name}: ${issue.path}: ${issue.message}` };
 }
 
 function addProxyless(result: RouteTranslation, gatewayKey: string, host: string, entries: RouteEntry[]): void {

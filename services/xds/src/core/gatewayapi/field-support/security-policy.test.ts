@@ -34,7 +34,9 @@ describe('SecurityPolicy field table', () => {
       const text = [
         'apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: { name: gc }\nspec: { controllerName: gatehouse.dev/gateway-controller }',
         'apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: { name: gw }\nspec: { gatewayClassName: gc, listeners: [{ name: http, protocol: HTTP, port: 8080 }] }',
-        `apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: SecurityPolicy\nmetadata: { name: p }\nspec:\n  targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: gw }]\n  ${name}: ${JSON.stringify(value)}`,
+        // The CRD allows mergeType only on a route target.
+        'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: { name: r }\nspec: { parentRefs: [{ name: gw }], rules: [{ backendRefs: [{ name: s, port: 80 }] }] }',
+        `apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: SecurityPolicy\nmetadata: { name: p }\nspec:\n  targetRefs: [{ group: gateway.networking.k8s.io, kind: ${name === 'mergeType' ? 'HTTPRoute, name: r' : 'Gateway, name: gw'} }]\n  ${name}: ${JSON.stringify(value)}`,
       ].join('\n---\n');
       const { resources } = loadResourcesFromFiles([{ path: 'p.yaml', text }]);
       const status = translateGatewayApi(resources, DEFAULT_CONTROLLER_NAME).statuses.get('SecurityPolicy/default/p');
