@@ -16,6 +16,7 @@ const xdsPackageRoot = join(dirname(require.resolve('@grpc/grpc-js-xds')), '..',
 const includeDirs = [
   join(packageRoot, 'proto'),
   ...['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => join(xdsPackageRoot, 'deps', d)),
+  join(dirname(require.resolve('@opentelemetry/otlp-grpc-exporter-base/package.json')), 'build', 'protos'),
 ];
 const bin = join(dirname(require.resolve('@grpc/proto-loader')), '..', 'bin', 'proto-loader-gen-types.js');
 
