@@ -1,8 +1,8 @@
 // An EnvoyProxy's telemetry.accessLog and telemetry.tracing as IR, the way Envoy Gateway reads them:
 // no accessLog = its default JSON format to /dev/stdout, `disable` = none; File sinks (text or JSON
-// format), gRPC Access Log Service sinks (HTTP or TCP), and OpenTelemetry (gRPC) or Zipkin (HTTP JSON)
-// tracing, to collectors reached by a Service backendRef (or the deprecated host/port), each with its
-// own cluster. What cannot be honoured is returned as problems naming the field.
+// format), gRPC Access Log Service sinks (HTTP or TCP), OpenTelemetry (OTLP gRPC) log sinks, and
+// OpenTelemetry (gRPC) or Zipkin (HTTP JSON) tracing, to collectors reached by a Service backendRef (or
+// the deprecated host/port), each with its own cluster. What cannot be honoured is returned as problems naming the field.
 import type { ClusterPolicyIR } from '../ir/types.js';
 import { DEFAULT_SERVICE_DNS_TEMPLATE, serviceHostname } from './service-backends.js';
 import { objectsOf } from './shape.js';
@@ -22,7 +22,24 @@ export interface TelemetryClusterIR {
 
 export type AccessLogSinkIR =
   | { kind: 'file'; path: string }
-  | { kind: 'als'; cluster: string; logName: string; type: 'HTTP' | 'TCP'; requestHeaders: string[]; responseHeaders: string[]; responseTrailers: string[] };
+  | { kind: 'als'; cluster: string; logName: string; type: 'HTTP' | 'TCP'; requestHeaders: string[]; responseHeaders: string[]; responseTrailers: string[] }
+  | OpenTelemetryLogSinkIR;
+
+/** An OpenTelemetry (OTLP gRPC) access log sink: envoy.access_loggers.open_telemetry. */
+export interface OpenTelemetryLogSinkIR {
+  kind: 'otel';
+  cluster: string;
+  /** The collector's host name, as the gRPC :authority. */
+  authority: string;
+  /** The log record's body (the text format, or Envoy Gateway's default format string). */
+  body: string;
+  /** The log record's attributes, in order: Envoy Gateway's two k8s labels, then the JSON format's keys, sorted. */
+  attributes: Array<[string, string]>;
+  /** openTelemetry.resources, sorted by key. */
+  resourceAttributes: Array<[string, string]>;
+  /** openTelemetry.headers: sent with each export (gRPC initial metadata). */
+  headers: Array<{ name: string; value: string }>;
+}
 
 export interface AccessLogIR {
   /** Route: the HTTP connection manager's (and tcp_proxy's) access_log; Listener: the listener's. */
@@ -233,13 +250,49 @@ function translateAccessLog(accessLog: Spec, problems: string[], collector: Coll
           ...filter,
         });
       } else if (sink.type === 'OpenTelemetry') {
-        problems.push(`${at}: OpenTelemetry access log sinks are not translated yet (use ALS or File)`);
+        const otel = sink.openTelemetry as (CollectorSpec & { resources?: Record<string, string>; headers?: Array<{ name?: string; value?: string }> }) | undefined;
+        if (!otel || sink.file !== undefined || sink.als !== undefined) return void problems.push(`${at}: an OpenTelemetry sink needs openTelemetry (and only openTelemetry)`);
+        const target = collector(`${at}.openTelemetry`, 'accesslog/otel', otel);
+        if (!target) return;
+        logs.push({ level, format: logFormat, sink: openTelemetrySink(target, format, otel.resources, otel.headers), ...filter });
       } else {
         problems.push(`${at}.type: unknown sink type ${String(sink.type)}`);
       }
     });
   });
   return logs;
+}
+
+/** Envoy Gateway's default format as one string: the OpenTelemetry body when no text format is given. */
+const DEFAULT_ACCESS_LOG_TEXT = `${JSON.stringify(DEFAULT_ACCESS_LOG_JSON)}\n`;
+
+const sortedEntries = (map: Record<string, string> | undefined): Array<[string, string]> =>
+  Object.entries(map ?? {}).map(([k, v]): [string, string] => [k, String(v)]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+/**
+ * As Envoy Gateway builds an OpenTelemetry sink: the body is the text format (its default format string
+ * when there is none, JSON included), the attributes the JSON format's keys after the pod's namespace and
+ * name (read from Envoy's environment, as Envoy Gateway sets them; unset outside Kubernetes, they log "-").
+ */
+function openTelemetrySink(
+  target: TelemetryClusterIR,
+  format: { type?: string; text?: string; json?: Record<string, string> } | undefined,
+  resources: Record<string, string> | undefined,
+  headers: Array<{ name?: string; value?: string }> | undefined,
+): OpenTelemetryLogSinkIR {
+  const labels: Array<[string, string]> = [
+    ['k8s.namespace.name', '%ENVIRONMENT(ENVOY_GATEWAY_NAMESPACE)%'],
+    ['k8s.pod.name', '%ENVIRONMENT(ENVOY_POD_NAME)%'],
+  ];
+  return {
+    kind: 'otel',
+    cluster: target.name,
+    authority: target.host,
+    body: format?.type === 'Text' && typeof format.text === 'string' ? format.text : DEFAULT_ACCESS_LOG_TEXT,
+    attributes: [...labels, ...(format?.type === 'JSON' ? sortedEntries(format.json) : [])],
+    resourceAttributes: sortedEntries(resources),
+    headers: objectsOf<{ name?: string; value?: string }>(headers).map((h) => ({ name: String(h.name ?? ''), value: String(h.value ?? '') })),
+  };
 }
 
 function translateTracing(tracing: Spec, serviceName: string, problems: string[], collector: Collector): TracingIR | undefined {

@@ -1,9 +1,9 @@
 // An EnvoyProxy's access logs and tracing on one Gateway's generated resources, as Envoy Gateway puts
 // them: Route-level logs on every HTTP connection manager (and tcp_proxy) `access_log`, Listener-level
-// logs on the Listener's `access_log`; tracing on every HTTP connection manager (OpenTelemetry over gRPC
+// logs on the Listener's `access_log` (File, gRPC ALS or OpenTelemetry loggers); tracing on every HTTP connection manager (OpenTelemetry over gRPC
 // or Zipkin, random sampling, custom tags); one cluster per collector (HTTP/2 for the gRPC ones). Proxyless API listeners are left as
 // they are (gRPC clients do not log or trace through xDS).
-import type { AccessLogIR, EnvoyProxyTelemetryIR, TracingIR } from '../gatewayapi/envoy-proxy-telemetry.js';
+import type { AccessLogIR, EnvoyProxyTelemetryIR, OpenTelemetryLogSinkIR, TracingIR } from '../gatewayapi/envoy-proxy-telemetry.js';
 import type { EnvoyResource, EnvoyResources } from '../ir/envoy-resources.js';
 import { applyClusterPolicy } from './cluster-policy.js';
 import { buildServiceCluster } from './clusters.js';
@@ -77,6 +77,7 @@ function accessLogger(log: AccessLogIR, on: 'HTTP' | 'TCP'): EnvoyObject {
     const logFormat = 'text' in log.format ? { text_format_source: { inline_string: log.format.text } } : { json_format: log.format.json };
     return { name: 'envoy.access_loggers.file', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog', path: sink.path, log_format: logFormat } };
   }
+  if (sink.kind === 'otel') return openTelemetryLogger(sink);
   const commonConfig = { log_name: sink.logName, grpc_service: { envoy_grpc: { cluster_name: sink.cluster } }, transport_api_version: 'V3' };
   if (sink.type === 'HTTP' && on === 'HTTP') {
     return {
@@ -91,6 +92,29 @@ function accessLogger(log: AccessLogIR, on: 'HTTP' | 'TCP'): EnvoyObject {
     };
   }
   return { name: 'envoy.access_loggers.tcp_grpc', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.access_loggers.grpc.v3.TcpGrpcAccessLogConfig', common_config: commonConfig } };
+}
+
+const keyValues = (pairs: Array<[string, string]>) => ({ values: pairs.map(([key, value]) => ({ key, value: { string_value: value } })) });
+
+/** As Envoy Gateway builds it: log_name otel_envoy_accesslog, the collector's host as :authority, export headers as gRPC initial metadata. */
+function openTelemetryLogger(sink: OpenTelemetryLogSinkIR): EnvoyObject {
+  return {
+    name: 'envoy.access_loggers.open_telemetry',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.access_loggers.open_telemetry.v3.OpenTelemetryAccessLogConfig',
+      common_config: {
+        log_name: 'otel_envoy_accesslog',
+        grpc_service: {
+          envoy_grpc: { cluster_name: sink.cluster, authority: sink.authority },
+          ...(sink.headers.length > 0 ? { initial_metadata: sink.headers.map((h) => ({ key: h.name, value: h.value })) } : {}),
+        },
+        transport_api_version: 'V3',
+      },
+      ...(sink.resourceAttributes.length > 0 ? { resource_attributes: keyValues(sink.resourceAttributes) } : {}),
+      body: { string_value: sink.body },
+      attributes: keyValues(sink.attributes),
+    },
+  };
 }
 
 /** As Envoy Gateway builds it: client and overall sampling 100%, random sampling the rate, an upstream span per request. */

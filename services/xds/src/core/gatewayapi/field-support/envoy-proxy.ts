@@ -31,7 +31,9 @@ function refusedTree(paths: readonly string[], reason: string): Record<string, F
 
 const ALS_CLUSTER = 'an HTTP/2 STRICT_DNS cluster accesslog/als/<ns>/<service>/<port> (the Service\'s DNS name, XDS_SERVICE_DNS_TEMPLATE)';
 const OTEL_CLUSTER = 'an HTTP/2 STRICT_DNS cluster tracing/otel/<ns>/<service>/<port> (or <host>/<port>)';
-const OTEL_LOG = 'OpenTelemetry access log sinks are not translated yet: the OpenTelemetry protos are not in Gatehouse\'s proto set, so their config cannot be checked; use ALS or File';
+const OTEL_LOG_CLUSTER = 'an HTTP/2 STRICT_DNS cluster accesslog/otel/<ns>/<service>/<port> (or <host>/<port>, port 4317 by default)';
+const FORMAT = 'FileAccessLog log_format: text_format_source.inline_string (Text) or json_format (JSON); unset: Envoy Gateway\'s default JSON. OpenTelemetry sinks, as Envoy Gateway: body the text (else Envoy Gateway\'s default format string), attributes k8s.namespace.name and k8s.pod.name (from Envoy\'s environment) then the JSON keys';
+const otelLog = (envoy: string): FieldSupport => ({ status: 'translated', envoy, test: 'testdata/end-to-end/envoyproxy-otel-accesslog.in.yaml' });
 const ZIPKIN = 'provider envoy.tracers.zipkin ZipkinConfig (collector_endpoint /api/v2/spans, HTTP_JSON, trace_id_128bit, shared_span_context: !disableSharedSpanContext) over an HTTP/1.1 cluster tracing/zipkin/...';
 const METRIC_SINKS = 'bootstrap stats_sinks envoy.stat_sinks.open_telemetry (SinkConfig grpc_service) and a static HTTP/2 cluster metrics/otel/<ns>/<service>/<port> (or <host>/<port>) for the collector';
 
@@ -52,13 +54,13 @@ export const envoyProxyFields: Record<string, FieldSupport> = {
   'spec.telemetry.accessLog': xds('access_log on every HTTP connection manager and tcp_proxy of the Gateway (unset: Envoy Gateway\'s default JSON format to /dev/stdout)'),
   'spec.telemetry.accessLog.disable': xds('no access_log'),
   'spec.telemetry.accessLog.settings': xds('one Envoy AccessLog per sink'),
-  'spec.telemetry.accessLog.settings.format': xds('FileAccessLog log_format: text_format_source.inline_string (Text) or json_format (JSON); unset: Envoy Gateway\'s default JSON'),
-  'spec.telemetry.accessLog.settings.format.type': xds('FileAccessLog log_format: text_format_source.inline_string (Text) or json_format (JSON); unset: Envoy Gateway\'s default JSON'),
-  'spec.telemetry.accessLog.settings.format.text': xds('FileAccessLog log_format: text_format_source.inline_string (Text) or json_format (JSON); unset: Envoy Gateway\'s default JSON'),
-  'spec.telemetry.accessLog.settings.format.json': xds('FileAccessLog log_format: text_format_source.inline_string (Text) or json_format (JSON); unset: Envoy Gateway\'s default JSON'),
+  'spec.telemetry.accessLog.settings.format': xds(FORMAT),
+  'spec.telemetry.accessLog.settings.format.type': xds(FORMAT),
+  'spec.telemetry.accessLog.settings.format.text': xds(FORMAT),
+  'spec.telemetry.accessLog.settings.format.json': xds(FORMAT),
   'spec.telemetry.accessLog.settings.matches': { status: 'translated', envoy: "the access logger's filter: an envoy.access_loggers.extension_filters.cel ExpressionFilter per expression (several: or_filter, a log when any is true); an expression that does not compile (@gatehouse/cel, with Envoy's attributes and response) refuses the EnvoyProxy", test: 'testdata/end-to-end/envoyproxy-accesslog-matches-and-datadog.in.yaml' },
   'spec.telemetry.accessLog.settings.sinks': xds('one Envoy AccessLog per sink'),
-  'spec.telemetry.accessLog.settings.sinks.type': xds('File: envoy.access_loggers.file; ALS: envoy.access_loggers.http_grpc (tcp_grpc for type TCP and on tcp_proxy); OpenTelemetry is refused'),
+  'spec.telemetry.accessLog.settings.sinks.type': xds('File: envoy.access_loggers.file; ALS: envoy.access_loggers.http_grpc (tcp_grpc for type TCP and on tcp_proxy); OpenTelemetry: envoy.access_loggers.open_telemetry'),
   'spec.telemetry.accessLog.settings.sinks.file': xds('envoy.access_loggers.file FileAccessLog path'),
   'spec.telemetry.accessLog.settings.sinks.file.path': xds('envoy.access_loggers.file FileAccessLog path'),
   'spec.telemetry.accessLog.settings.sinks.als': xds('HttpGrpcAccessLogConfig / TcpGrpcAccessLogConfig common_config (log_name, envoy_grpc cluster, transport_api_version V3)'),
@@ -71,20 +73,15 @@ export const envoyProxyFields: Record<string, FieldSupport> = {
   'spec.telemetry.accessLog.settings.sinks.als.http.requestHeaders': xds('additional_request_headers_to_log, additional_response_headers_to_log, additional_response_trailers_to_log'),
   'spec.telemetry.accessLog.settings.sinks.als.http.responseHeaders': xds('additional_request_headers_to_log, additional_response_headers_to_log, additional_response_trailers_to_log'),
   'spec.telemetry.accessLog.settings.sinks.als.http.responseTrailers': xds('additional_request_headers_to_log, additional_response_headers_to_log, additional_response_trailers_to_log'),
-  ...refusedTree(
-    [
-      'spec.telemetry.accessLog.settings.sinks.openTelemetry',
-      'spec.telemetry.accessLog.settings.sinks.openTelemetry.host',
-      'spec.telemetry.accessLog.settings.sinks.openTelemetry.port',
-      ...['', '.group', '.kind', '.name', '.namespace', '.port', '.weight'].flatMap((s) => [`spec.telemetry.accessLog.settings.sinks.openTelemetry.backendRef${s}`, `spec.telemetry.accessLog.settings.sinks.openTelemetry.backendRefs${s}`]),
-      'spec.telemetry.accessLog.settings.sinks.openTelemetry.backendSettings',
-      'spec.telemetry.accessLog.settings.sinks.openTelemetry.resources',
-      'spec.telemetry.accessLog.settings.sinks.openTelemetry.headers',
-      'spec.telemetry.accessLog.settings.sinks.openTelemetry.headers.name',
-      'spec.telemetry.accessLog.settings.sinks.openTelemetry.headers.value',
-    ],
-    OTEL_LOG,
-  ),
+  'spec.telemetry.accessLog.settings.sinks.openTelemetry': otelLog('envoy.access_loggers.open_telemetry OpenTelemetryAccessLogConfig: common_config (log_name otel_envoy_accesslog, envoy_grpc cluster and authority, transport_api_version V3), body and attributes from the format'),
+  'spec.telemetry.accessLog.settings.sinks.openTelemetry.host': otelLog(`${OTEL_LOG_CLUSTER}; the host is the gRPC authority`),
+  'spec.telemetry.accessLog.settings.sinks.openTelemetry.port': otelLog(OTEL_LOG_CLUSTER),
+  ...Object.fromEntries(['', '.group', '.kind', '.name', '.namespace', '.port', '.weight'].flatMap((s) => [`spec.telemetry.accessLog.settings.sinks.openTelemetry.backendRef${s}`, `spec.telemetry.accessLog.settings.sinks.openTelemetry.backendRefs${s}`]).map((path) => [path, otelLog(OTEL_LOG_CLUSTER)])),
+  'spec.telemetry.accessLog.settings.sinks.openTelemetry.backendSettings': otelLog("the collector's own cluster with what a BackendTrafficPolicy puts on a route's cluster, as for the ALS collector's backendSettings"),
+  'spec.telemetry.accessLog.settings.sinks.openTelemetry.resources': otelLog('OpenTelemetryAccessLogConfig resource_attributes (string values, sorted by key)'),
+  'spec.telemetry.accessLog.settings.sinks.openTelemetry.headers': otelLog("common_config.grpc_service.initial_metadata: sent with each export"),
+  'spec.telemetry.accessLog.settings.sinks.openTelemetry.headers.name': otelLog("common_config.grpc_service.initial_metadata: sent with each export"),
+  'spec.telemetry.accessLog.settings.sinks.openTelemetry.headers.value': otelLog("common_config.grpc_service.initial_metadata: sent with each export"),
   'spec.telemetry.accessLog.settings.type': xds('Route (or unset): the HTTP connection manager\'s and tcp_proxy\'s access_log; Listener: the Listener\'s access_log'),
   'spec.telemetry.tracing': xds('HCM tracing as Envoy Gateway builds it (client and overall sampling 100%, spawn_upstream_span); OpenTelemetry: OpenTelemetryConfig grpc_service, service_name <gateway>.<namespace> unless provider.serviceName'),
   'spec.telemetry.tracing.samplingRate': xds('HCM tracing.random_sampling (percent; default 100)'),
