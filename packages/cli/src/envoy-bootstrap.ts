@@ -4,7 +4,7 @@
 // secrets next to the bootstrap (envoySdsFiles writes them), so a rotated certificate needs no restart,
 // and xds must present spiffe://gatehouse/service/xds. Plaintext only for development (--plaintext).
 import { DEFAULT_ENVOY_SDS_DIR, DEFAULT_PKI_DIR, envoySdsFilesFor, formatIdentity } from '@gatehouse/contracts';
-import { customizeBootstrap, internalTlsTransportSocket, type EnvoyStartIR, type StatsMatchIR, type StatsSinkIR } from '@gatehouse/xds/core';
+import { applyClusterPolicy, customizeBootstrap, internalTlsTransportSocket, type EnvoyStartIR, type StatsMatchIR, type StatsSinkIR } from '@gatehouse/xds/core';
 
 export interface BootstrapOptions {
   /** "<namespace>/<gatewayName>", or a GatewayClass name for the merged fleet of its Gateways (EnvoyProxy mergeGateways). */
@@ -132,9 +132,12 @@ function statsSink(sink: StatsSinkIR): Record<string, unknown> {
   };
 }
 
-/** The collector of a metrics sink: a static HTTP/2 (gRPC) cluster, as the xds cluster is one. */
+/**
+ * The collector of a metrics sink: a static HTTP/2 (gRPC) cluster, as the xds cluster is one, with its
+ * backendSettings applied as xds applies the access log and tracing collectors' (a BackendTrafficPolicy's cluster settings).
+ */
 function sinkCluster(sink: StatsSinkIR): Record<string, unknown> {
-  return {
+  const cluster: Record<string, unknown> = {
     name: sink.clusterName,
     type: /^[\d.]+$|:/.test(sink.host) ? 'STATIC' : 'STRICT_DNS',
     connect_timeout: '5s',
@@ -146,4 +149,6 @@ function sinkCluster(sink: StatsSinkIR): Record<string, unknown> {
     },
     load_assignment: { cluster_name: sink.clusterName, endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: sink.host, port_value: sink.port } } } }] }] },
   };
+  if (sink.policy) applyClusterPolicy(cluster, sink.policy, true, cluster.load_assignment as Record<string, unknown>);
+  return cluster;
 }

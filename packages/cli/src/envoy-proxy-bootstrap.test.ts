@@ -38,6 +38,31 @@ spec:
 ---
 apiVersion: gateway.envoyproxy.io/v1alpha1
 kind: EnvoyProxy
+metadata: { name: collector-settings }
+spec:
+  telemetry:
+    metrics:
+      sinks:
+        - type: OpenTelemetry
+          openTelemetry:
+            host: 10.0.0.9
+            backendSettings:
+              timeout: { tcp: { connectTimeout: 3s } }
+              circuitBreaker: { maxConnections: 4 }
+              tcpKeepalive: { idleTime: 30s }
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: EnvoyProxy
+metadata: { name: collector-retry }
+spec:
+  telemetry:
+    metrics:
+      sinks:
+        - type: OpenTelemetry
+          openTelemetry: { host: otel.example.internal, backendSettings: { retry: { numRetries: 2 } } }
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: EnvoyProxy
 metadata: { name: reserved }
 spec:
   extraArgs: [--config-path, /tmp/other.yaml]
@@ -48,6 +73,22 @@ metadata: { name: web }
 spec:
   gatewayClassName: gatehouse
   infrastructure: { parametersRef: { group: gateway.envoyproxy.io, kind: EnvoyProxy, name: tuned } }
+  listeners: [{ name: http, protocol: HTTP, port: 8080 }]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: metered }
+spec:
+  gatewayClassName: gatehouse
+  infrastructure: { parametersRef: { group: gateway.envoyproxy.io, kind: EnvoyProxy, name: collector-settings } }
+  listeners: [{ name: http, protocol: HTTP, port: 8080 }]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: retrying }
+spec:
+  gatewayClassName: gatehouse
+  infrastructure: { parametersRef: { group: gateway.envoyproxy.io, kind: EnvoyProxy, name: collector-retry } }
   listeners: [{ name: http, protocol: HTTP, port: 8080 }]
 ---
 apiVersion: gateway.networking.k8s.io/v1
@@ -113,6 +154,25 @@ describe('gatehouse bootstrap -f (EnvoyProxy)', () => {
     expect(checkEnvoyResource('envoy.config.bootstrap.v3.Bootstrap', bootstrap)).toEqual([]);
     // Prometheus stays on the local admin only, as with disable: true.
     expect(bootstrap.admin).toEqual({ address: { socket_address: { address: '127.0.0.1', port_value: 9901 } } });
+  });
+
+  it("puts a metrics collector's backendSettings on its own cluster, and refuses a retry naming the field", async () => {
+    const r = await run('bootstrap', '--node-cluster', 'default/metered', '--plaintext', '--output', 'json', '-f', dir);
+    expect(r.code).toBe(0);
+    const bootstrap = JSON.parse(r.stdout) as Record<string, unknown>;
+    const name = 'metrics/otel/10.0.0.9/4317/settings/metrics.sinks[0].openTelemetry';
+    expect((bootstrap.stats_sinks as Array<{ typed_config: { grpc_service: unknown } }>)[0]!.typed_config.grpc_service).toEqual({ envoy_grpc: { cluster_name: name } });
+    const cluster = (bootstrap.static_resources as { clusters: Array<Record<string, unknown>> }).clusters.find((c) => c.name === name)!;
+    expect(cluster).toMatchObject({
+      type: 'STATIC',
+      connect_timeout: '3s',
+      circuit_breakers: { thresholds: [{ max_connections: 4 }] },
+      upstream_connection_options: { tcp_keepalive: { keepalive_time: 30 } },
+    });
+    expect(checkEnvoyResource('envoy.config.bootstrap.v3.Bootstrap', bootstrap)).toEqual([]);
+    const refused = await run('bootstrap', '--node-cluster', 'default/retrying', '--plaintext', '-f', dir);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('spec.telemetry.metrics.sinks[0].openTelemetry.backendSettings.retry');
   });
 
   it('a Gateway without an EnvoyProxy gets the plain bootstrap', async () => {

@@ -31,4 +31,5 @@ export { SUPPORTED_KINDS } from './provider/supported-kinds.js';
 export { resourceKey, type GatewayResource, type ObjectMeta, type ResourceIssue, type ResourceSource } from './provider/resource-types.js';
 export type { Condition, ListenerStatus, ParentReference, ResourceStatus, StatusMap } from './gatewayapi/status-types.js';
 export { internalTlsTransportSocket } from './translator/internal-tls.js';
+export { applyClusterPolicy } from './translator/cluster-policy.js';
 export { ABNORMAL_TRUE, problemConditions, statusProblems } from './gatewayapi/problem-conditions.js';

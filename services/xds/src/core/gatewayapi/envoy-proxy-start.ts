@@ -1,11 +1,13 @@
 // The EnvoyProxy fields that take effect where Envoy starts, not over xDS: Envoy's command line
 // (concurrency, log levels, drain time, extra arguments) and bootstrap stats settings (the stats
-// matcher, OpenTelemetry metrics sinks). `gatehouse bootstrap -f` writes and prints them and `pnpm start` runs Envoy with them,
+// matcher, OpenTelemetry metrics sinks with their collectors' backendSettings). `gatehouse bootstrap -f` writes and prints them and `pnpm start` runs Envoy with them,
 // as Envoy Gateway puts them into its Envoy container's arguments and bootstrap.
 import { parseDurationMs } from './durations.js';
 import { describeRegexProblem } from './regex.js';
 import { DEFAULT_SERVICE_DNS_TEMPLATE, serviceHostname } from './service-backends.js';
 import { objectsOf } from './shape.js';
+import { telemetryBackendSettings } from './telemetry-backend-settings.js';
+import type { ClusterPolicyIR } from '../ir/types.js';
 import { parse as parseYaml } from 'yaml';
 
 export interface StatsMatchIR {
@@ -20,6 +22,8 @@ export interface StatsSinkIR {
   port: number;
   reportCountersAsDeltas: boolean;
   reportHistogramsAsDeltas: boolean;
+  /** openTelemetry.backendSettings: what a BackendTrafficPolicy would put on the collector's cluster. */
+  policy?: ClusterPolicyIR;
 }
 
 /** spec.bootstrap, read: what `gatehouse bootstrap` does to the bootstrap it generates (translator/custom-bootstrap.ts). */
@@ -135,18 +139,28 @@ function statsSinks(spec: Record<string, unknown>, namespace: string, template: 
     };
     const otel = sink.openTelemetry;
     if ((sink.type ?? 'OpenTelemetry') !== 'OpenTelemetry' || !otel) return refuse(': an OpenTelemetry sink needs openTelemetry');
-    if (otel.backendSettings !== undefined && otel.backendSettings !== null) return refuse('.openTelemetry.backendSettings is not translated yet');
-    const deltas = { reportCountersAsDeltas: otel.reportCountersAsDeltas === true, reportHistogramsAsDeltas: otel.reportHistogramsAsDeltas === true };
+    // backendSettings as for the access log and tracing collectors; a collector with settings gets a cluster of its own.
+    let policy: ClusterPolicyIR | undefined;
+    if (otel.backendSettings !== undefined && otel.backendSettings !== null) {
+      const settings = telemetryBackendSettings(otel.backendSettings, `${where}.openTelemetry.backendSettings`, `${where}.openTelemetry`);
+      if (settings.problems.length > 0) {
+        problems.push(...settings.problems);
+        return [];
+      }
+      policy = settings.policy;
+    }
+    const own = policy ? `/settings/metrics.sinks[${i}].openTelemetry` : '';
+    const deltas = { reportCountersAsDeltas: otel.reportCountersAsDeltas === true, reportHistogramsAsDeltas: otel.reportHistogramsAsDeltas === true, ...(policy ? { policy } : {}) };
     const refs = objectsOf<SinkRef>(otel.backendRefs);
     if (refs.length > 1) return refuse('.openTelemetry.backendRefs: more than one backend is not translated yet');
     const ref = refs[0];
     if (ref) {
       if ((ref.group ?? '') !== '' || (ref.kind ?? 'Service') !== 'Service' || !ref.name || typeof ref.port !== 'number') return refuse('.openTelemetry.backendRefs[0]: only a Service with name and port is supported');
       const refNamespace = ref.namespace ?? namespace;
-      return [{ clusterName: `metrics/otel/${refNamespace}/${ref.name}/${ref.port}`, host: serviceHostname(template, ref.name, refNamespace), port: ref.port, ...deltas }];
+      return [{ clusterName: `metrics/otel/${refNamespace}/${ref.name}/${ref.port}${own}`, host: serviceHostname(template, ref.name, refNamespace), port: ref.port, ...deltas }];
     }
     if (!otel.host) return refuse('.openTelemetry: host or backendRefs needs to be set');
     const port = otel.port ?? 4317;
-    return [{ clusterName: `metrics/otel/${otel.host}/${port}`, host: otel.host, port, ...deltas }];
+    return [{ clusterName: `metrics/otel/${otel.host}/${port}${own}`, host: otel.host, port, ...deltas }];
   });
 }

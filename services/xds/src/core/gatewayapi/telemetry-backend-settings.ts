@@ -1,4 +1,4 @@
-// backendSettings of an EnvoyProxy telemetry collector (accessLog ALS sink, tracing provider): the
+// backendSettings of an EnvoyProxy telemetry collector (accessLog ALS and OpenTelemetry sinks, tracing provider, metrics sinks): the
 // collector's cluster gets what a BackendTrafficPolicy puts on a route's cluster, read by the same
 // code (policy-backends.ts); what cannot apply is refused by field (the same table a policy service
 // has, field-support/policy-backend-fields.ts), retry among it: a collector's gRPC stream is not retried per call.

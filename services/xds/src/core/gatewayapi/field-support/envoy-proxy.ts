@@ -119,7 +119,7 @@ export const envoyProxyFields: Record<string, FieldSupport> = {
   'spec.telemetry.metrics.sinks.openTelemetry.host': atStart(METRIC_SINKS),
   'spec.telemetry.metrics.sinks.openTelemetry.port': atStart(METRIC_SINKS),
   ...Object.fromEntries(['', '.group', '.kind', '.name', '.namespace', '.port', '.weight'].map((s) => [`spec.telemetry.metrics.sinks.openTelemetry.backendRefs${s}`, atStart(METRIC_SINKS)])),
-  'spec.telemetry.metrics.sinks.openTelemetry.backendSettings': refused('backendSettings of telemetry collectors is not translated yet'),
+  'spec.telemetry.metrics.sinks.openTelemetry.backendSettings': atStart("the bootstrap's collector cluster (its own, metrics/otel/.../settings/metrics.sinks[i].openTelemetry) with what a BackendTrafficPolicy puts on a route's cluster, as xds does for the access log and tracing collectors; retry and route timeouts: not accepted, naming the field"),
   'spec.telemetry.metrics.sinks.openTelemetry.reportCountersAsDeltas': atStart('SinkConfig report_counters_as_deltas'),
   'spec.telemetry.metrics.sinks.openTelemetry.reportHistogramsAsDeltas': atStart('SinkConfig report_histograms_as_deltas'),
   'spec.telemetry.metrics.matches': atStart('bootstrap stats_config.stats_matcher.inclusion_list (exact, prefix, suffix, safe_regex)'),
