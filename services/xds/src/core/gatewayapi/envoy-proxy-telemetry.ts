@@ -218,8 +218,12 @@ function translateAccessLog(accessLog: Spec, problems: string[], collector: Coll
     if (!format) logFormat = { json: { ...DEFAULT_ACCESS_LOG_JSON } };
     else if (format.type === 'Text' && typeof format.text === 'string' && format.json === undefined) logFormat = { text: format.text };
     else if (format.type === 'JSON' && format.json && format.text === undefined) logFormat = { json: { ...format.json } };
-    else {
-      problems.push(`${where}.format: type Text needs text, type JSON needs json (and only that one)`);
+    // No type: Envoy Gateway gives an OpenTelemetry sink both (text the body, json the attributes); the
+    // other sinks need one, so it is accepted only where every sink is OpenTelemetry.
+    else if (format.type === undefined && (typeof format.text === 'string' || format.json) && objectsOf<Spec>(setting.sinks).every((sink) => sink.type === 'OpenTelemetry')) {
+      logFormat = typeof format.text === 'string' ? { text: format.text } : { json: { ...format.json } };
+    } else {
+      problems.push(`${where}.format: type Text needs text, type JSON needs json (and only that one)${format.type === undefined ? '; a format without type is only for OpenTelemetry sinks' : ''}`);
       return;
     }
     const level = setting.type === 'Listener' ? 'Listener' : 'Route';
@@ -273,6 +277,7 @@ const sortedEntries = (map: Record<string, string> | undefined): Array<[string, 
  * As Envoy Gateway builds an OpenTelemetry sink: the body is the text format (its default format string
  * when there is none, JSON included), the attributes the JSON format's keys after the pod's namespace and
  * name (read from Envoy's environment, as Envoy Gateway sets them; unset outside Kubernetes, they log "-").
+ * A format without type gives both.
  */
 function openTelemetrySink(
   target: TelemetryClusterIR,
@@ -288,8 +293,8 @@ function openTelemetrySink(
     kind: 'otel',
     cluster: target.name,
     authority: target.host,
-    body: format?.type === 'Text' && typeof format.text === 'string' ? format.text : DEFAULT_ACCESS_LOG_TEXT,
-    attributes: [...labels, ...(format?.type === 'JSON' ? sortedEntries(format.json) : [])],
+    body: format?.type !== 'JSON' && typeof format?.text === 'string' ? format.text : DEFAULT_ACCESS_LOG_TEXT,
+    attributes: [...labels, ...(format?.type !== 'Text' ? sortedEntries(format?.json) : [])],
     resourceAttributes: sortedEntries(resources),
     headers: objectsOf<{ name?: string; value?: string }>(headers).map((h) => ({ name: String(h.name ?? ''), value: String(h.value ?? '') })),
   };

@@ -32,7 +32,7 @@ function refusedTree(paths: readonly string[], reason: string): Record<string, F
 const ALS_CLUSTER = 'an HTTP/2 STRICT_DNS cluster accesslog/als/<ns>/<service>/<port> (the Service\'s DNS name, XDS_SERVICE_DNS_TEMPLATE)';
 const OTEL_CLUSTER = 'an HTTP/2 STRICT_DNS cluster tracing/otel/<ns>/<service>/<port> (or <host>/<port>)';
 const OTEL_LOG_CLUSTER = 'an HTTP/2 STRICT_DNS cluster accesslog/otel/<ns>/<service>/<port> (or <host>/<port>, port 4317 by default)';
-const FORMAT = 'FileAccessLog log_format: text_format_source.inline_string (Text) or json_format (JSON); unset: Envoy Gateway\'s default JSON. OpenTelemetry sinks, as Envoy Gateway: body the text (else Envoy Gateway\'s default format string), attributes k8s.namespace.name and k8s.pod.name (from Envoy\'s environment) then the JSON keys';
+const FORMAT = 'FileAccessLog log_format: text_format_source.inline_string (Text) or json_format (JSON); unset: Envoy Gateway\'s default JSON. OpenTelemetry sinks, as Envoy Gateway: body the text (else Envoy Gateway\'s default format string), attributes k8s.namespace.name and k8s.pod.name (from Envoy\'s environment) then the JSON keys; a format without type (OpenTelemetry sinks only) gives both';
 const otelLog = (envoy: string): FieldSupport => ({ status: 'translated', envoy, test: 'testdata/end-to-end/envoyproxy-otel-accesslog.in.yaml' });
 const ZIPKIN = 'provider envoy.tracers.zipkin ZipkinConfig (collector_endpoint /api/v2/spans, HTTP_JSON, trace_id_128bit, shared_span_context: !disableSharedSpanContext) over an HTTP/1.1 cluster tracing/zipkin/...';
 const METRIC_SINKS = 'bootstrap stats_sinks envoy.stat_sinks.open_telemetry (SinkConfig grpc_service) and a static HTTP/2 cluster metrics/otel/<ns>/<service>/<port> (or <host>/<port>) for the collector';
