@@ -98,13 +98,16 @@ kind: SecurityPolicy
 metadata: { name: p }
 spec:
   targetRefs: [{ group: gateway.networking.k8s.io, kind: Gateway, name: web }]
-  mergeType: StrategicMerge
+  extAuth:
+    http:
+      backendRefs: [{ name: auth, port: 8080 }]
+      pathOverride: /check
 `;
     await writeFile(join(dir, 'gw.yaml'), gateway);
     await writeFile(join(dir, 'policy.yaml'), policy);
     const r = await run('validate', '-f', dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${join(dir, 'policy.yaml')}:6: SecurityPolicy default/p: /spec/mergeType: Accepted=False (Invalid): spec.mergeType: policy merging (mergeType) is not implemented`);
+    expect(r.stderr).toContain(`${join(dir, 'policy.yaml')}:9: SecurityPolicy default/p: /spec/extAuth/http/pathOverride: Accepted=False (Invalid): spec.extAuth.http.pathOverride: pathOverride needs`);
   });
 });
 

@@ -50,12 +50,12 @@ describe('EnvoyProxy, last good', () => {
     const good = lastGood.translate(load(config(fileLog('/var/log/envoy/a.log'))), translate);
     expect(logPaths(good.result)).toEqual(['/var/log/envoy/a.log']);
 
-    const refused = lastGood.translate(load(config(`  mergeGateways: true\n${fileLog('/var/log/envoy/b.log')}`)), translate);
+    const refused = lastGood.translate(load(config(`  routingType: Endpoint\n${fileLog('/var/log/envoy/b.log')}`)), translate);
     expect(logPaths(refused.result)).toEqual(['/var/log/envoy/a.log']);
     const status = refused.result.statuses.get('EnvoyProxy/default/logs');
     const accepted = status && 'ancestors' in status ? status.ancestors[0]!.conditions[0]! : undefined;
     expect(accepted).toMatchObject({ type: 'Accepted', status: 'False', reason: 'Invalid' });
-    expect(accepted!.message).toContain('spec.mergeGateways: mergeGateways is not translated yet');
+    expect(accepted!.message).toContain('spec.routingType: Endpoint routing needs the Service\'s EndpointSlices');
     expect(accepted!.message).toContain('generation 2 is refused, generation 1 (the last accepted version) keeps serving');
 
     const fixed = lastGood.translate(load(config(fileLog('/var/log/envoy/c.log'))), translate);
