@@ -132,7 +132,7 @@ spec:
   it('refuses mergeType on a policy that targets a Gateway, as the CRD does', () => {
     const onGateway = input.replace('  cors:\n    allowOrigins: [https://app.example.com]\n', '  mergeType: JSONMerge\n  cors:\n    allowOrigins: [https://app.example.com]\n');
     const status = translate(onGateway).statuses.get('SecurityPolicy/default/gateway-auth') as { ancestors: Array<{ conditions: Array<{ type: string; status: string; message: string }> }> };
-    expect(status.ancestors[0]!.conditions[0]).toMatchObject({ type: 'Accepted', status: 'False', message: expect.stringContaining('spec.mergeType: mergeType can only be used with xRoute targets') });
+    expect(status.ancestors[0]!.conditions[0]).toMatchObject({ type: 'Accepted', status: 'False', message: expect.stringContaining('mergeType can only be used with xRoute targets') });
   });
 });
 
