@@ -110,7 +110,10 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
     // Only what authz evaluates goes to authz: cors and extAuth are Envoy's (its compiler refuses them).
     // Targets as written: a target a selector found in another namespace carries a `namespace` the schema refuses.
     const targets = (listed.spec ?? {}) as Record<string, unknown>;
-    if (features.authz) publishToAuthz(result, policy, `${policy.metadata.namespace}/${policy.metadata.name}`, policySpec, targets, index);
+    // A policy on TCPRoutes alone is Envoy's network RBAC (l4-security.ts): no request ever asks authz for it.
+    const policyTargets = objectsOf<TargetRef>([...objectsOf(policySpec.targetRefs), policySpec.targetRef]);
+    const tcpOnly = policyTargets.length > 0 && policyTargets.every((t) => t.kind === 'TCPRoute');
+    if (features.authz && !tcpOnly) publishToAuthz(result, policy, `${policy.metadata.namespace}/${policy.metadata.name}`, policySpec, targets, index);
     const published = new Set<string>();
     for (const variant of Object.values(merged ?? {})) {
       if (variant.features.authz && !published.has(variant.policy)) publishToAuthz(result, policy, variant.policy, variant.spec, targets, index);
