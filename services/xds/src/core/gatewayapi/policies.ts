@@ -93,7 +93,7 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
       translated.problems.push(...merging.problems);
       if (Object.keys(merging.merged).length > 0) merged = merging.merged;
     }
-    if (!policy.issues?.length) recordOverrides(`${policy.metadata.namespace}/${policy.metadata.name}`, policySpec, securityParents, index, mergeRecord);
+    if (!policy.issues?.length) recordOverrides(`${policy.metadata.namespace}/${policy.metadata.name}`, policySpec, securityParents, index, mergeRecord, ['HTTPRoute', 'GRPCRoute', 'TCPRoute']);
     const accepted = attach(
       policy,
       index,
