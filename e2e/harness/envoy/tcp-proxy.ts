@@ -5,7 +5,10 @@
 // Then its tcp_proxy cluster (the heaviest of weighted_clusters: deterministic for tests), that cluster's
 // endpoint (EDS or DNS, names resolved through `hosts` as a container network would), and the bytes are
 // piped both ways, the ClientHello included: TLS passthrough leaves the handshake to the backend.
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+// A network RBAC filter on the chain (a SecurityPolicy's authorization, l4-rbac.ts) is evaluated first,
+// in its matcher form: the first rule whose CIDRs hold the client address decides, else on_no_match;
+// a denied connection is closed before any upstream is opened.
+import { BlockList, createConnection, createServer, isIPv4, type Server, type Socket } from 'node:net';
 import { lookup } from 'node:dns/promises';
 import type { ServedSnapshot } from './ads-snapshot.js';
 import { upstreamAddress } from './upstream-address.js';
@@ -15,9 +18,25 @@ interface TcpProxyConfig {
   weighted_clusters?: { clusters?: Array<{ name: string; weight?: number }> };
 }
 
+interface RbacAction {
+  action?: { typed_config?: { action?: string } };
+}
+
+interface RbacConfig {
+  matcher?: {
+    matcher_list?: {
+      matchers?: Array<{
+        predicate?: { single_predicate?: { custom_match?: { typed_config?: { cidr_ranges?: Array<{ address_prefix: string; prefix_len?: number | { value?: number } }> } } } };
+        on_match?: RbacAction;
+      }>;
+    };
+    on_no_match?: RbacAction;
+  };
+}
+
 interface ChainJson {
   filter_chain_match?: { server_names?: string[] };
-  filters?: Array<{ name?: string; typed_config?: TcpProxyConfig }>;
+  filters?: Array<{ name?: string; typed_config?: TcpProxyConfig & RbacConfig }>;
 }
 
 interface ListenerJson {
@@ -53,6 +72,27 @@ export function selectChain(listener: ListenerJson, sni: string | undefined): Ch
     if (wildcards[0]) return wildcards[0].c;
   }
   return chains.find((c) => !c.filter_chain_match?.server_names?.length);
+}
+
+/** Every network RBAC filter of the chain allows a connection from `address` (no filter: allowed). */
+export function rbacAllows(chain: ChainJson | undefined, address: string): boolean {
+  const family = isIPv4(address) ? 'ipv4' : 'ipv6';
+  return (chain?.filters ?? [])
+    .filter((f) => f.name === 'envoy.filters.network.rbac')
+    .every(({ typed_config }) => {
+      const matcher = typed_config?.matcher;
+      const hit = (matcher?.matcher_list?.matchers ?? []).find((m) => {
+        const list = new BlockList();
+        for (const range of m.predicate?.single_predicate?.custom_match?.typed_config?.cidr_ranges ?? []) {
+          const rangeFamily = isIPv4(range.address_prefix) ? 'ipv4' : 'ipv6';
+          // Decoded from ADS, the UInt32Value wrapper is an object; in Envoy's JSON a bare number.
+          const length = typeof range.prefix_len === 'object' ? range.prefix_len.value : range.prefix_len;
+          if (rangeFamily === family) list.addSubnet(range.address_prefix, length ?? (family === 'ipv4' ? 32 : 128), family);
+        }
+        return list.check(address, family);
+      });
+      return (hit ? hit.on_match : matcher?.on_no_match)?.action?.typed_config?.action === 'ALLOW';
+    });
 }
 
 function clusterOf(chain: ChainJson | undefined): string | undefined {
@@ -107,9 +147,10 @@ export async function startTcpListener(snapshot: ServedSnapshot, listenerPort: n
   };
   const proxy = async (downstream: Socket, first: Buffer) => {
     const sni = inspectsTls ? (readSni(first) ?? undefined) : undefined;
-    const cluster = clusterOf(selectChain(listener, sni));
-    // No chain for this connection: Envoy closes it.
-    if (!cluster) return void downstream.destroy();
+    const chain = selectChain(listener, sni);
+    const cluster = clusterOf(chain);
+    // No chain for this connection, or its RBAC denies the client: Envoy closes it.
+    if (!cluster || !rbacAllows(chain, (downstream.remoteAddress ?? '').replace(/^::ffff:/, ''))) return void downstream.destroy();
     const target = await resolve(cluster);
     const upstream = createConnection(target);
     track(upstream);

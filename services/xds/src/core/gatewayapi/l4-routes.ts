@@ -28,6 +28,8 @@ export interface L4Entry {
   name: string;
   serverNames: string[];
   backends: WeightedClusterIR[];
+  /** The route (and its rule's name): a SecurityPolicy on it authorizes the chain's connections (l4-security.ts). */
+  route: { kind: string; namespace: string; name: string; ruleName?: string };
 }
 
 interface L4RouteSpec {
@@ -106,14 +108,16 @@ export function translateL4Routes(
       for (const { listener, free } of placed) {
         if (free.length === 0) continue;
         // A BackendTrafficPolicy on the route, its listener or its Gateway: the cluster settings (l4-policies.ts).
-        const policy = traffic.lookup({ kind, namespace, name: route.metadata.name }, objectsOf<{ name?: string }>(spec.rules)[0]?.name, gateway.key, listener.name)?.value;
+        const ruleName = objectsOf<{ name?: string }>(spec.rules)[0]?.name;
+        const routeRef = { kind, namespace, name: route.metadata.name, ...(ruleName === undefined ? {} : { ruleName }) };
+        const policy = traffic.lookup(routeRef, ruleName, gateway.key, listener.name)?.value;
         const listenerBackends = withClusterPolicy(backends, policy, registries.get(gateway.key)!);
         listener.attachedRoutes += 1;
         for (const n of free) claimed.add(`${gateway.key}/${socketKey(listener)}/${n}`);
         const serverNames = free.filter((n) => n !== '');
         // A catch-all ("" claimed) and named SNI entries are separate chains: Envoy matches the names first.
-        if (serverNames.length > 0) entries.push({ listener, name: `${gateway.key}/${listener.name}/${kind.toLowerCase()}/${namespace}/${route.metadata.name}`, serverNames, backends: listenerBackends });
-        if (free.includes('')) entries.push({ listener, name: `${gateway.key}/${listener.name}/${kind.toLowerCase()}/${namespace}/${route.metadata.name}${serverNames.length > 0 ? '/*' : ''}`, serverNames: [], backends: listenerBackends });
+        if (serverNames.length > 0) entries.push({ listener, name: `${gateway.key}/${listener.name}/${kind.toLowerCase()}/${namespace}/${route.metadata.name}`, serverNames, backends: listenerBackends, route: routeRef });
+        if (free.includes('')) entries.push({ listener, name: `${gateway.key}/${listener.name}/${kind.toLowerCase()}/${namespace}/${route.metadata.name}${serverNames.length > 0 ? '/*' : ''}`, serverNames: [], backends: listenerBackends, route: routeRef });
       }
     }
   }

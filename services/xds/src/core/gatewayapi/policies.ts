@@ -17,6 +17,7 @@ import { listenerSetKeyOf, listenerSetTarget } from './listener-sets.js';
 import { mergeWithParents } from './traffic-policy-merge.js';
 import { recordOverrides, setMergedConditions, type MergeRecord, type ParentPolicy } from './policy-merge.js';
 import { mergeSecurityPolicy, type SecurityClaim } from './security-merge.js';
+import { tcpRouteProblems } from './l4-security.js';
 import type { ClientPolicyIR } from '../ir/types.js';
 import type { ExtensionClaim } from './extension-policy.js';
 
@@ -92,16 +93,27 @@ export function collectPolicies(index: ResourceIndex, gateways: readonly Gateway
       translated.problems.push(...merging.problems);
       if (Object.keys(merging.merged).length > 0) merged = merging.merged;
     }
-    if (!policy.issues?.length) recordOverrides(`${policy.metadata.namespace}/${policy.metadata.name}`, policySpec, securityParents, index, mergeRecord);
-    const accepted = attach(policy, index, gatewayKeys, controllerName, statuses, translated.problems, true, (target, name, valid) =>
-      result.security.claim(target, name, valid ? { valid, features, ...(merged ? { merged } : {}) } : { valid }),
+    if (!policy.issues?.length) recordOverrides(`${policy.metadata.namespace}/${policy.metadata.name}`, policySpec, securityParents, index, mergeRecord, ['HTTPRoute', 'GRPCRoute', 'TCPRoute']);
+    const accepted = attach(
+      policy,
+      index,
+      gatewayKeys,
+      controllerName,
+      statuses,
+      translated.problems,
+      true,
+      (target, name, valid) => result.security.claim(target, name, valid ? { valid, features, ...(merged ? { merged } : {}) } : { valid }),
+      (target) => (target.kind === 'TCPRoute' ? tcpRouteProblems(policySpec) : []),
     );
     if (!accepted) continue;
     securityMerges.push(...mergeRecord);
     // Only what authz evaluates goes to authz: cors and extAuth are Envoy's (its compiler refuses them).
     // Targets as written: a target a selector found in another namespace carries a `namespace` the schema refuses.
     const targets = (listed.spec ?? {}) as Record<string, unknown>;
-    if (features.authz) publishToAuthz(result, policy, `${policy.metadata.namespace}/${policy.metadata.name}`, policySpec, targets, index);
+    // A policy on TCPRoutes alone is Envoy's network RBAC (l4-security.ts): no request ever asks authz for it.
+    const policyTargets = objectsOf<TargetRef>([...objectsOf(policySpec.targetRefs), policySpec.targetRef]);
+    const tcpOnly = policyTargets.length > 0 && policyTargets.every((t) => t.kind === 'TCPRoute');
+    if (features.authz && !tcpOnly) publishToAuthz(result, policy, `${policy.metadata.namespace}/${policy.metadata.name}`, policySpec, targets, index);
     const published = new Set<string>();
     for (const variant of Object.values(merged ?? {})) {
       if (variant.features.authz && !published.has(variant.policy)) publishToAuthz(result, policy, variant.policy, variant.spec, targets, index);
@@ -159,6 +171,8 @@ export function attach(
   /** An invalid policy still claims its targets, so they fail closed instead of losing the policy. */
   failClosed: boolean,
   claim: (target: string, policy: string, valid: boolean) => string | undefined,
+  /** What makes the policy invalid on one target only (a SecurityPolicy's HTTP sections on a TCPRoute). */
+  targetProblems?: (target: TargetRef) => readonly string[],
 ): boolean {
   const namespace = policy.metadata.namespace;
   const policyName = `${namespace}/${policy.metadata.name}`;
@@ -168,8 +182,10 @@ export function attach(
   const kind = policy.kind as 'SecurityPolicy' | 'BackendTrafficPolicy' | 'ClientTrafficPolicy' | 'EnvoyExtensionPolicy';
   let acceptedAnywhere = false;
 
-  const invalidMessage = policy.issues?.length ? describeIssues(policy.issues) : problems.length > 0 ? problems.join('; ') : undefined;
   for (const target of targets) {
+    const allProblems = [...problems, ...(policy.issues?.length ? [] : (targetProblems?.(target) ?? []))];
+    const invalidMessage = policy.issues?.length ? describeIssues(policy.issues) : allProblems.length > 0 ? allProblems.join('; ') : undefined;
+    const failsClosed = target.kind === 'TCPRoute' ? '(its connections are refused until it is fixed)' : '(the routes it targets answer 500 until it is fixed)';
     const targetNamespace = target.namespace ?? namespace;
     const ancestorRefs = ancestorsOf(target, targetNamespace, index, gatewayKeys);
     const report = (ok: boolean, reason: string, message: string) => {
@@ -183,7 +199,7 @@ export function attach(
     const specProblem = failClosed && !policy.issues?.length && invalidMessage !== undefined;
     if (invalidMessage && !specProblem) {
       const closed = failClosed && targetKey !== undefined && claim(targetKey, policyName, false) === undefined;
-      report(false, Reasons.invalid, closed ? `${invalidMessage} (the routes it targets answer 500 until it is fixed)` : invalidMessage);
+      report(false, Reasons.invalid, closed ? `${invalidMessage} ${failsClosed}` : invalidMessage);
       continue;
     }
     if (!targetKey) {
@@ -197,7 +213,7 @@ export function attach(
       continue;
     }
     if (specProblem) {
-      report(false, Reasons.invalid, `${invalidMessage} (the routes it targets answer 500 until it is fixed)`);
+      report(false, Reasons.invalid, `${invalidMessage} ${failsClosed}`);
       continue;
     }
     acceptedAnywhere = true;
@@ -262,8 +278,10 @@ function targetKeyOf(target: TargetRef, namespace: string, index: ResourceIndex,
     return target.sectionName ? `listener:${key}/${target.sectionName}` : `gateway:${key}`;
   }
   if (target.kind === 'ListenerSet') return listenerSetTarget(target, namespace, gatewayKeys)?.key;
-  // L4 routes take BackendTrafficPolicies only (their cluster settings: l4-policies.ts).
-  const l4 = policyKind === 'BackendTrafficPolicy' && (target.kind === 'TCPRoute' || target.kind === 'TLSRoute' || target.kind === 'UDPRoute');
+  // L4 routes take BackendTrafficPolicies (their cluster settings: l4-policies.ts) and, TCPRoute, SecurityPolicies (l4-security.ts).
+  const l4 =
+    (policyKind === 'BackendTrafficPolicy' && (target.kind === 'TCPRoute' || target.kind === 'TLSRoute' || target.kind === 'UDPRoute')) ||
+    (policyKind === 'SecurityPolicy' && target.kind === 'TCPRoute');
   if (target.kind === 'HTTPRoute' || target.kind === 'GRPCRoute' || l4) {
     const route = index.get(target.kind, namespace, target.name);
     if (!route) return undefined;

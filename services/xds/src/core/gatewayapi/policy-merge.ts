@@ -10,6 +10,9 @@ import type { ResourceIndex } from './resource-index.js';
 import { objectsOf } from './shape.js';
 import type { StatusMap } from './status-types.js';
 
+/** The routes a policy merges over (or overrides) its listener's or Gateway's policy on. */
+const ROUTE_KINDS: readonly string[] = ['HTTPRoute', 'GRPCRoute'];
+
 /** A valid policy on a Gateway ("gateway:<ns>/<gw>") or listener ("listener:<ns>/<gw>/<name>"). */
 export interface ParentPolicy {
   name: string;
@@ -88,8 +91,16 @@ export function mergeOverParents<T>(
  * to: the Gateway's, and the listener's (or ListenerSet's) a parentRef names; where it merged into
  * one, setMergedConditions says Merged there instead.
  */
-export function recordOverrides(policyName: string, spec: Record<string, unknown>, parents: ReadonlyMap<string, ParentPolicy>, index: ResourceIndex, record: MergeRecord): void {
-  for (const { route, gateway, scopes, routeAncestor } of routeParents(policyName, spec, index)) {
+export function recordOverrides(
+  policyName: string,
+  spec: Record<string, unknown>,
+  parents: ReadonlyMap<string, ParentPolicy>,
+  index: ResourceIndex,
+  record: MergeRecord,
+  /** SecurityPolicy: a TCPRoute's policy overrides its Gateway's too (its authorization, l4-security.ts). */
+  routeKinds: readonly string[] = ROUTE_KINDS,
+): void {
+  for (const { route, gateway, scopes, routeAncestor } of routeParents(policyName, spec, index, routeKinds)) {
     for (const key of scopes) {
       const parent = parents.get(key);
       if (parent && parent.name !== policyName) record.push({ routePolicy: policyName, parentPolicy: parent.name, gateway, route, overridden: true, routeAncestor, parentAncestor: ancestorOfKey(key) });
@@ -128,12 +139,13 @@ function routeParents(
   policyName: string,
   spec: Record<string, unknown>,
   index: ResourceIndex,
+  routeKinds: readonly string[] = ROUTE_KINDS,
 ): Array<{ route: string; gateway: string; set?: string; sectionName?: string; scopes: string[]; routeAncestor: string }> {
   const policyNamespace = policyName.slice(0, policyName.indexOf('/'));
   const targets = objectsOf<{ kind?: unknown; name?: unknown; namespace?: unknown }>([...objectsOf(spec.targetRefs), spec.targetRef]);
   const found: Array<{ route: string; gateway: string; set?: string; sectionName?: string; scopes: string[]; routeAncestor: string }> = [];
   for (const target of targets) {
-    if ((target.kind !== 'HTTPRoute' && target.kind !== 'GRPCRoute') || typeof target.name !== 'string') continue;
+    if (typeof target.kind !== 'string' || !routeKinds.includes(target.kind) || typeof target.name !== 'string') continue;
     // A route a targetSelector found in another namespace carries it (target-selectors.ts).
     const namespace = typeof target.namespace === 'string' ? target.namespace : policyNamespace;
     const resource = index.get(target.kind, namespace, target.name);

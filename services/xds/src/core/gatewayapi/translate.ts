@@ -85,7 +85,7 @@ export function translateGatewayApi(resources: readonly GatewayResource[], contr
     withUpstreamSecrets(
       withL4Ports(
         assembleGatewayIR(gateway, routes.entries.get(gateway.key) ?? [], routes.proxyless.get(gateway.key), registries.get(gateway.key)!, index, identityHeaders),
-        assembleL4Ports(gateway, l4Routes.get(gateway.key) ?? [], policies.client),
+        assembleL4Ports(gateway, l4Routes.get(gateway.key) ?? [], policies.client, { attachments: policies.security, index }),
       ),
       registries.get(gateway.key)!.secrets(),
     ),

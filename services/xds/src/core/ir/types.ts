@@ -51,6 +51,14 @@ export interface L4ChainIR {
   backends: WeightedClusterIR[];
   /** The ClientTrafficPolicy of the chain's listener (or its Gateway); TCP and TLS only. */
   client?: ClientPolicyIR;
+  /** A SecurityPolicy's authorization on client CIDRs: Envoy's network RBAC ahead of tcp_proxy (TCP and TLS only). */
+  rbac?: L4RbacIR;
+}
+
+/** Connection authorization: the first rule whose CIDRs hold the client address decides, else `defaultAction`. */
+export interface L4RbacIR {
+  defaultAction: 'Allow' | 'Deny';
+  rules: Array<{ name: string; action: 'Allow' | 'Deny'; cidrs: Array<{ prefix: string; length: number }> }>;
 }
 
 export interface FilterChainIR {

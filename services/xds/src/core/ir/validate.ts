@@ -574,7 +574,11 @@ const clientPolicy = object({
 const chain = object({ name: string, serverNames: list(string), tlsSecrets: list(string), virtualHosts: list(virtualHost), acmeChallenge: boolean, client: optional(clientPolicy), frontendValidation: optional(clientValidation) });
 const port = object({ name: string, port: portNumber, protocol: oneOf('HTTP', 'HTTPS'), chains: list(chain) });
 const proxylessHost = object({ host: string, routes: list(route) });
-const l4Chain = object({ name: string, serverNames: list(string), tlsSecrets: optional(list(string)), backends: list(weightedCluster), client: optional(clientPolicy) });
+const l4Rbac = object({
+  defaultAction: oneOf('Allow', 'Deny'),
+  rules: list(object({ name: string, action: oneOf('Allow', 'Deny'), cidrs: list(object({ prefix: string, length: integer(0, 128) })) })),
+});
+const l4Chain = object({ name: string, serverNames: list(string), tlsSecrets: optional(list(string)), backends: list(weightedCluster), client: optional(clientPolicy), rbac: optional(l4Rbac) });
 const l4Port = object({ name: string, port: portNumber, protocol: oneOf('TCP', 'TLS', 'UDP'), chains: list(l4Chain) });
 
 const gatewayShape = object({ key: string, ports: list(port), l4Ports: optional(list(l4Port)), proxyless: list(proxylessHost), clusters: list(cluster), secrets: list(tlsSecret), identityHeaders: list(string) });

@@ -15,6 +15,7 @@ import {
 import type { TranslatorOptions } from './options.js';
 import { ADS_CONFIG_SOURCE, duration, EnvoyNames, EnvoyTypes, type EnvoyObject } from './envoy-types.js';
 import { NO_BACKEND_CLUSTER } from './proxyless.js';
+import { networkRbacFilter } from './l4-rbac.js';
 
 const TCP_PROXY = 'envoy.filters.network.tcp_proxy';
 const TCP_PROXY_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
@@ -35,6 +36,8 @@ function buildChain(chain: L4ChainIR): EnvoyObject {
   const result: EnvoyObject = { name: chain.name, filters: [{ name: TCP_PROXY, typed_config: tcpProxy(chain) }] };
   // ClientTrafficPolicy connection.connectionLimit: the connection_limit filter ahead of tcp_proxy.
   const connectionLimit = connectionLimitFilter(chain.name, chain.client);
+  // SecurityPolicy authorization: the network RBAC filter decides before tcp_proxy opens an upstream.
+  if (chain.rbac) result.filters = [networkRbacFilter(chain.name, chain.rbac), ...(result.filters as EnvoyObject[])];
   if (connectionLimit) result.filters = [connectionLimit, ...(result.filters as EnvoyObject[])];
   if (chain.serverNames.length > 0) result.filter_chain_match = { server_names: chain.serverNames };
   if (chain.tlsSecrets) {

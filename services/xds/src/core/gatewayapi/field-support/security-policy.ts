@@ -7,6 +7,7 @@ import type { FieldSupport } from './field-support.js';
 import { authzBackendSettingsFields, policyBackendFields } from './policy-backend-fields.js';
 
 const GOLDEN = 'services/xds/src/core/gatewayapi/testdata';
+const TCP_TEST = 'services/xds/testdata/end-to-end/securitypolicy-tcp-authorization.in.yaml';
 const END_TO_END = 'services/xds/testdata/end-to-end/securitypolicy-cors-and-ext-auth.in.yaml';
 const AUTHZ_TESTS = 'services/authz/src/core/policy/compile.test.ts';
 const JWT_VALUES_TEST = 'services/xds/testdata/end-to-end/securitypolicy-jwt-values-authz-reads.in.yaml';
@@ -34,12 +35,12 @@ const SELECTORS_NAMESPACES_TEST = 'services/xds/testdata/end-to-end/securitypoli
 const targeting: Record<string, FieldSupport> = {
   'spec.targetRef': translated('which routes get the policy (deprecated single form of targetRefs)', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
   'spec.targetRef.group': translated('target group (gateway.networking.k8s.io)', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
-  'spec.targetRef.kind': translated('Gateway, HTTPRoute or GRPCRoute', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
+  'spec.targetRef.kind': translated('Gateway, ListenerSet, HTTPRoute, GRPCRoute or TCPRoute (its authorization on client CIDRs only: network RBAC)', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml, ${TCP_TEST}`),
   'spec.targetRef.name': translated('target name', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
   'spec.targetRef.sectionName': translated('a Gateway listener or a route rule; an unknown one is Accepted=False TargetNotFound', `${GOLDEN}/securitypolicy-refs-unresolved.in.yaml`),
   'spec.targetRefs': translated('which routes get the policy (rule beats route beats listener beats Gateway)', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
   'spec.targetRefs.group': translated('target group (gateway.networking.k8s.io)', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
-  'spec.targetRefs.kind': translated('Gateway, HTTPRoute or GRPCRoute', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
+  'spec.targetRefs.kind': translated('Gateway, ListenerSet, HTTPRoute, GRPCRoute or TCPRoute (its authorization on client CIDRs only: network RBAC)', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml, ${TCP_TEST}`),
   'spec.targetRefs.name': translated('target name', `${GOLDEN}/securitypolicy-attachment-precedence-and-conflicts.in.yaml`),
   'spec.targetRefs.sectionName': translated('a Gateway listener or a route rule; an unknown one is Accepted=False TargetNotFound', `${GOLDEN}/securitypolicy-refs-unresolved.in.yaml`),
   'spec.targetSelectors': translated(SELECTED, SELECTORS_TEST),
@@ -273,7 +274,10 @@ const authorization: Record<string, FieldSupport> = {
   'spec.authorization.rules.operation.path.value': authz('path value', RULES_TEST),
   'spec.authorization.rules.operation.path.invert': authz('inverted match', RULES_TEST),
   'spec.authorization.rules.principal': authz('who', RULES_TEST),
-  'spec.authorization.rules.principal.clientCIDRs': authz('client address ranges', RULES_TEST),
+  'spec.authorization.rules.principal.clientCIDRs': translated(
+    'ext_authz (envoy.filters.http.ext_authz, context_extensions policy) → Gatehouse authz: client address ranges; on TCP and TLS chains (a TCPRoute target, or a listener, ListenerSet or Gateway policy reaching them) Envoy\'s network RBAC filter ahead of tcp_proxy, one matcher per rule on the connection\'s source IP (SourceIPInput, Ip matcher; the PROXY protocol address when a ClientTrafficPolicy asks for it, never X-Forwarded-For)',
+    `${RULES_TEST}, ${TCP_TEST}`,
+  ),
   'spec.authorization.rules.principal.clientIPGeoLocations': authz(
     "the client address Envoy reports (after clientIPDetection) looked up in the MaxMind DB files of authz's AUTHZ_GEOIP_*_DB; any entry matches; an entry naming no field, or a listener without a ClientTrafficPolicy clientIPDetection (or with trustedCIDRs), is Accepted=False as in Envoy Gateway; a rule needing a database authz has not loaded denies 503 GH_AUTHZ_GEOIP_UNAVAILABLE (authz /status names the gap)",
     GEO_TESTS,
