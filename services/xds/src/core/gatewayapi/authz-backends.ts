@@ -3,6 +3,7 @@
 // JWKS uri or the OpenID provider by connecting to the Backend's address (the URLs still name the host). The Backend must exist in the policy's
 // namespace with an IP or FQDN endpoint; its address is published to authz with the policy, keyed
 // "Backend:<namespace>/<name>" (key "address"), next to the Secrets it references.
+import { backendTlsPolicyForBackend } from './backend-tls-policy.js';
 import { PolicyValues } from './policy-values.js';
 import type { ResourceIndex } from './resource-index.js';
 import { translateRetry, type TrafficPolicySpec } from './traffic-policy.js';
@@ -50,7 +51,10 @@ export function resolveAuthzBackends(spec: Record<string, unknown>, namespace: s
     else {
       const backend = index.get('Backend', namespace, ref.name ?? '');
       const address = backend && !backend.issues?.length ? firstAddress(backend.spec as BackendSpec) : undefined;
+      // authz cannot use a BackendTLSPolicy's CA and hostname yet: refused, never fetched without them.
+      const tlsPolicy = address ? backendTlsPolicyForBackend(index, namespace, ref.name ?? '') : undefined;
       if (!address) problems.push(`${at}: Backend ${namespace}/${ref.name} does not exist or has no IP or FQDN endpoint`);
+      else if (tlsPolicy) problems.push(`${at}: Backend ${namespace}/${ref.name} is targeted by BackendTLSPolicy ${tlsPolicy.policy.metadata.namespace}/${tlsPolicy.policy.metadata.name}, whose CA and hostname the authz service cannot use yet`);
       else data.set(`Backend:${namespace}/${ref.name}`, { address: Buffer.from(address) });
     }
   }

@@ -34,7 +34,8 @@ export interface BackendTlsSpec {
 
 export type BackendTlsOutcome = { ok: true; tls: UpstreamTlsIR; secrets: TlsSecretIR[] } | { ok: false; message: string };
 
-export function resolveBackendTls(backend: GatewayResource, spec: BackendTlsSpec, index: ResourceIndex): BackendTlsOutcome {
+/** `policyVerifies`: a BackendTLSPolicy supplies the CA (backend-tls-policy.ts), so the Backend need not name one. */
+export function resolveBackendTls(backend: GatewayResource, spec: BackendTlsSpec, index: ResourceIndex, policyVerifies = false): BackendTlsOutcome {
   const namespace = backend.metadata.namespace;
   if (spec.autoSNIFromEndpointHostname) return { ok: false, message: 'tls.autoSNIFromEndpointHostname is not supported yet; set tls.sni' };
   if (spec.fingerprints && spec.fingerprints.length > 0) return { ok: false, message: 'tls.fingerprints is not supported yet' };
@@ -61,7 +62,7 @@ export function resolveBackendTls(backend: GatewayResource, spec: BackendTlsSpec
       pems.push(found.pem);
     }
     tls.trustedCa = { kind: 'inline', pem: pems.join('') };
-  } else if (!tls.insecureSkipVerify) {
+  } else if (!tls.insecureSkipVerify && !policyVerifies) {
     return { ok: false, message: 'tls needs caCertificateRefs or wellKnownCACertificates to verify the upstream (or an explicit insecureSkipVerify: true)' };
   }
 

@@ -2,6 +2,7 @@
 // Each resolved Backend becomes one cluster, shared by every route of a Gateway that uses it.
 import type { ClusterIR, EndpointIR, TlsSecretIR } from '../ir/types.js';
 import { resolveBackendTls, type BackendTlsSpec } from './backend-tls.js';
+import { backendTlsPolicyForBackend, mergeBackendTlsWithPolicy } from './backend-tls-policy.js';
 import { describeIssues, Reasons } from './conditions.js';
 import { registerDynamicResolver } from './dynamic-resolver.js';
 import { ENVOY_GATEWAY_GROUP, groupOfKind, type ResourceIndex } from './resource-index.js';
@@ -97,8 +98,15 @@ export function resolveBackendRef(
   if (backend.issues?.length) return { ok: false, reason: Reasons.backendNotFound, message: `Backend ${namespace}/${ref.name} is invalid: ${describeIssues(backend.issues)}` };
   const spec = (backend.spec ?? {}) as BackendSpec;
   // Upstream TLS that cannot be honoured is refused, never dropped: plaintext to a TLS upstream is worse.
-  const tls = spec.tls ? resolveBackendTls(backend, spec.tls, index) : undefined;
-  if (tls && !tls.ok) return { ok: false, reason: Reasons.unsupportedValue, message: `Backend ${namespace}/${ref.name}: ${tls.message}` };
+  // So is a Backend whose BackendTLSPolicy is invalid.
+  const policy = backendTlsPolicyForBackend(index, namespace, ref.name);
+  if (policy && !policy.ok) return { ok: false, reason: policy.reason === Reasons.invalidCaCertificateRef ? policy.reason : Reasons.unsupportedValue, message: `Backend ${namespace}/${ref.name}: ${policy.message}` };
+  if (policy && spec.type === 'DynamicResolver') {
+    return { ok: false, reason: Reasons.unsupportedValue, message: `Backend ${namespace}/${ref.name}: BackendTLSPolicy ${policy.policy.metadata.namespace}/${policy.policy.metadata.name} cannot target a DynamicResolver Backend: its SNI and SAN are the host of each request` };
+  }
+  const own = spec.tls ? resolveBackendTls(backend, spec.tls, index, policy !== undefined) : undefined;
+  if (own && !own.ok) return { ok: false, reason: Reasons.unsupportedValue, message: `Backend ${namespace}/${ref.name}: ${own.message}` };
+  const tls = policy?.ok ? { ok: true as const, ...mergeBackendTlsWithPolicy(own, policy.tls) } : own;
   if (spec.type === 'DynamicResolver') return registerDynamicResolver(backendClusterName(namespace, ref.name), backend, spec, tls, registry, grpc);
   const endpoints: EndpointIR[] = [];
   for (const endpoint of spec.endpoints ?? []) {
