@@ -3,10 +3,13 @@
 // header, TLS SNI and certificate check), as Envoy does with the uri and its cluster.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 
 export interface ConnectTo {
   readonly host: string;
   readonly port: number;
+  /** A BackendTLSPolicy on the Backend: TLS whatever the URL's scheme, with this SNI, SANs and CA. */
+  readonly tls?: { readonly sni: string; readonly subjectAltNames: ReadonlyArray<{ readonly type: 'DNS' | 'URI'; readonly value: string }>; readonly ca?: string };
 }
 
 export interface FetchedText {
@@ -25,7 +28,8 @@ export interface FetchViaOptions {
 /** `url` fetched over a connection to `connectTo`; bodies over `maxBytes` fail; redirects are answers, never followed. */
 export function fetchTextVia(url: string, connectTo: ConnectTo, options: FetchViaOptions): Promise<FetchedText> {
   const target = new URL(url);
-  const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  const policy = connectTo.tls;
+  const request = policy || target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -34,8 +38,13 @@ export function fetchTextVia(url: string, connectTo: ConnectTo, options: FetchVi
         path: `${target.pathname}${target.search}`,
         method: options.body === undefined ? 'GET' : 'POST',
         headers: { ...options.headers, host: target.host, ...(options.body !== undefined && { 'content-length': String(Buffer.byteLength(options.body)) }) },
-        // The certificate must still name the URL's host, not the Backend address.
-        servername: target.hostname,
+        // The certificate must still name the URL's host, not the Backend address; with a BackendTLSPolicy,
+        // its hostname is the SNI and the certificate must carry one of its SANs, signed by its CA.
+        servername: policy ? policy.sni : target.hostname,
+        // No pooled connection: the agent's pool key leaves checkServerIdentity out, so a socket another
+        // policy's SANs accepted could be reused.
+        ...(policy && { checkServerIdentity: (_host: string, cert: PeerCertificate) => matchPolicySans(policy.subjectAltNames, cert), agent: false }),
+        ...(policy?.ca !== undefined && { ca: policy.ca }),
         timeout: options.timeoutMs,
       },
       (res) => {
@@ -54,4 +63,13 @@ export function fetchTextVia(url: string, connectTo: ConnectTo, options: FetchVi
     req.on('error', reject);
     req.end(options.body);
   });
+}
+
+/** undefined when the certificate carries one of `sans` (a DNS name, wildcards as TLS matches them, or an exact URI). */
+function matchPolicySans(sans: NonNullable<ConnectTo['tls']>['subjectAltNames'], cert: PeerCertificate): Error | undefined {
+  const uris = (cert.subjectaltname ?? '').split(', ').filter((e) => e.startsWith('URI:')).map((e) => e.slice(4));
+  for (const san of sans) {
+    if (san.type === 'URI' ? uris.includes(san.value) : checkServerIdentity(san.value, cert) === undefined) return undefined;
+  }
+  return new Error(`the upstream certificate carries none of ${sans.map((s) => s.value).join(', ')}`);
 }

@@ -134,7 +134,7 @@ function formEncode(value: string): string {
 }
 
 function via(connectTo: ConnectTo | undefined): string {
-  return connectTo ? `${connectTo.host}:${connectTo.port}` : '';
+  return connectTo ? `${connectTo.host}:${connectTo.port}${connectTo.tls ? ` ${JSON.stringify(connectTo.tls)}` : ''}` : '';
 }
 
 function parseObject(text: string): Record<string, unknown> {

@@ -5,7 +5,7 @@ import type { JSONWebKeySet, JWK } from 'jose';
 import { ErrorCodes } from '../../errors.js';
 import { arr, asObj, compileExtractFrom, defaultBearer, durationField, identityHeaderName, isAllowedFetchUrl, str, type CompileContext, type Obj } from './fields.js';
 import { compileBackendRetry } from './compile-retry.js';
-import type { JwtProviderSpec, JwtSpec } from './policy-model.js';
+import type { BackendConnect, JwtProviderSpec, JwtSpec } from './policy-model.js';
 
 const DEFAULT_JWKS_CACHE_MS = 300_000;
 const DEFAULT_JWKS_REFETCH_COOLDOWN_MS = 10_000;
@@ -101,7 +101,7 @@ function parseJwks(text: string, path: string, ctx: CompileContext): JSONWebKeyS
  * remoteJWKS backendRefs (or the deprecated backendRef): the first one's Backend address, which xds
  * publishes (and files declare as a Backend document) under "Backend:<namespace>/<name>" with key "address".
  */
-export function backendAddress(holder: Obj, path: string, ctx: CompileContext): { host: string; port: number } | undefined {
+export function backendAddress(holder: Obj, path: string, ctx: CompileContext): BackendConnect | undefined {
   const refs = holder.backendRefs !== undefined ? arr(holder.backendRefs) : holder.backendRef !== undefined ? [holder.backendRef] : [];
   if (refs.length === 0) return undefined;
   const ref = asObj(refs[0]);
@@ -112,5 +112,27 @@ export function backendAddress(holder: Obj, path: string, ctx: CompileContext): 
   const address = ctx.lookup('Backend', namespace, str(ref.name) ?? '')?.address?.toString('utf8');
   const match = address ? /^(.+):(\d{1,5})$/.exec(address) : null;
   if (!match) return void ctx.issue(at, `Backend ${namespace}/${String(ref.name)} is not known or has no endpoint`);
-  return { host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(match[2]) };
+  const connect = { host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(match[2]) };
+  // Key "tls": the Backend's BackendTLSPolicy (SNI, SANs, CA); one that does not parse is refused, never ignored.
+  const tlsRaw = ctx.lookup('Backend', namespace, str(ref.name) ?? '')?.tls?.toString('utf8');
+  if (tlsRaw === undefined) return connect;
+  const tls = parseBackendTls(tlsRaw);
+  if (!tls) return void ctx.issue(at, `Backend ${namespace}/${String(ref.name)}: its BackendTLSPolicy settings do not parse`);
+  return { ...connect, tls };
+}
+
+function parseBackendTls(raw: string): BackendConnect['tls'] | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  const o = asObj(value);
+  const sans = arr(o.subjectAltNames).map(asObj).map((san) => ({ type: san.type, value: san.value }));
+  const sni = str(o.sni);
+  const ca = o.ca === undefined ? undefined : str(o.ca);
+  if (!sni || (o.ca !== undefined && !ca) || sans.length === 0) return undefined;
+  if (!sans.every((san): san is { type: 'DNS' | 'URI'; value: string } => (san.type === 'DNS' || san.type === 'URI') && typeof san.value === 'string' && san.value !== '')) return undefined;
+  return { sni, subjectAltNames: sans, ...(ca !== undefined && { ca }) };
 }

@@ -65,6 +65,17 @@ describe('compileSecurityPolicy', () => {
     expect(known.policy!.jwt!.providers[0]!.jwks).toMatchObject({ kind: 'remote', uri: 'https://i.example/jwks', connectTo: { host: '10.0.0.7', port: 8443 } });
     expect(compile(provider([ref]), () => undefined).issues.map((i) => i.path)).toEqual(['/spec/jwt/providers/0/remoteJWKS/backendRefs/0']);
   });
+  it("carries a Backend's BackendTLSPolicy (key tls) to the fetch, and refuses one that does not parse", () => {
+    const provider = { jwt: { providers: [{ name: 'a', issuer: 'https://i', audiences: ['x'], remoteJWKS: { uri: 'https://i.example/jwks', backendRefs: [{ group: 'gateway.envoyproxy.io', kind: 'Backend', name: 'idp' }] } }] } };
+    const tls = { sni: 'idp.internal', subjectAltNames: [{ type: 'DNS', value: 'idp.internal' }], ca: '-----BEGIN CERTIFICATE-----\n' };
+    const backend = (raw: string) => () => ({ address: Buffer.from('10.0.0.7:8443'), tls: Buffer.from(raw) });
+    const known = compile(provider, backend(JSON.stringify(tls)));
+    expect(known.issues).toEqual([]);
+    expect(known.policy!.jwt!.providers[0]!.jwks).toMatchObject({ connectTo: { host: '10.0.0.7', port: 8443, tls } });
+    for (const bad of ['{', JSON.stringify({ ...tls, sni: '' }), JSON.stringify({ ...tls, subjectAltNames: [{ type: 'IP', value: '1.2.3.4' }] })]) {
+      expect(compile(provider, backend(bad)).issues.map((i) => i.path)).toEqual(['/spec/jwt/providers/0/remoteJWKS/backendRefs/0']);
+    }
+  });
   it('accepts routing and gateway-side fields it does not evaluate', () => {
     const { issues } = compile({ targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'r' }], cors: { allowOrigins: ['*'] }, ...oidc() });
     expect(issues).toEqual([]);

@@ -13,6 +13,16 @@ export interface ExtractFrom {
   readonly params: readonly string[];
 }
 
+/**
+ * A Backend authz connects to for a URL. `tls`: a BackendTLSPolicy targets it, so the connection is TLS
+ * with that SNI, a certificate carrying one of those SANs, signed by that CA (absent: the default roots).
+ */
+export interface BackendConnect {
+  readonly host: string;
+  readonly port: number;
+  readonly tls?: { readonly sni: string; readonly subjectAltNames: ReadonlyArray<{ readonly type: 'DNS' | 'URI'; readonly value: string }>; readonly ca?: string };
+}
+
 export type JwksSource =
   | {
       readonly kind: 'remote';
@@ -20,7 +30,7 @@ export type JwksSource =
       readonly cacheDurationMs: number;
       readonly failedRefetchMs: number;
       /** remoteJWKS backendRef(s): the Backend address to connect to (the uri still names the host). */
-      readonly connectTo?: { readonly host: string; readonly port: number };
+      readonly connectTo?: BackendConnect;
       /** remoteJWKS backendSettings.retry: how a failed fetch is retried. */
       readonly retry?: ServiceRetrySpec;
     }
@@ -84,7 +94,7 @@ export interface OidcSpec {
   readonly csrfTokenTtlMs: number;
   readonly denyRedirectHeaders: readonly HeaderMatch[];
   /** provider backendRefs: the Backend address every call to the provider connects to. */
-  readonly connectTo?: { readonly host: string; readonly port: number };
+  readonly connectTo?: BackendConnect;
   /** provider backendSettings.retry: how a failed call to the provider is retried. */
   readonly retry?: ServiceRetrySpec;
   /** The session cookie's Domain (shared with subdomains; the cookie is then "__Secure-", not "__Host-"). */

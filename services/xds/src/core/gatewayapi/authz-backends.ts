@@ -2,7 +2,9 @@
 // which authz applies to its own fetches): the authz service calls the
 // JWKS uri or the OpenID provider by connecting to the Backend's address (the URLs still name the host). The Backend must exist in the policy's
 // namespace with an IP or FQDN endpoint; its address is published to authz with the policy, keyed
-// "Backend:<namespace>/<name>" (key "address"), next to the Secrets it references.
+// "Backend:<namespace>/<name>" (key "address"; key "tls" when a BackendTLSPolicy targets it), next to
+// the Secrets it references.
+import type { UpstreamTlsIR } from '../ir/types.js';
 import { backendTlsPolicyForBackend } from './backend-tls-policy.js';
 import { PolicyValues } from './policy-values.js';
 import type { ResourceIndex } from './resource-index.js';
@@ -51,14 +53,20 @@ export function resolveAuthzBackends(spec: Record<string, unknown>, namespace: s
     else {
       const backend = index.get('Backend', namespace, ref.name ?? '');
       const address = backend && !backend.issues?.length ? firstAddress(backend.spec as BackendSpec) : undefined;
-      // authz cannot use a BackendTLSPolicy's CA and hostname yet: refused, never fetched without them.
+      // A BackendTLSPolicy on it: authz fetches over TLS with the policy's SNI, SANs and CA (key "tls");
+      // an invalid policy refuses the SecurityPolicy, never a fetch without them.
       const tlsPolicy = address ? backendTlsPolicyForBackend(index, namespace, ref.name ?? '') : undefined;
       if (!address) problems.push(`${at}: Backend ${namespace}/${ref.name} does not exist or has no IP or FQDN endpoint`);
-      else if (tlsPolicy) problems.push(`${at}: Backend ${namespace}/${ref.name} is targeted by BackendTLSPolicy ${tlsPolicy.policy.metadata.namespace}/${tlsPolicy.policy.metadata.name}, whose CA and hostname the authz service cannot use yet`);
-      else data.set(`Backend:${namespace}/${ref.name}`, { address: Buffer.from(address) });
+      else if (tlsPolicy && !tlsPolicy.ok) problems.push(`${at}: Backend ${namespace}/${ref.name}: ${tlsPolicy.message}`);
+      else data.set(`Backend:${namespace}/${ref.name}`, { address: Buffer.from(address), ...(tlsPolicy?.ok ? { tls: Buffer.from(JSON.stringify(authzTls(tlsPolicy.tls))) } : {}) });
     }
   }
   return { problems, data };
+}
+
+/** What authz needs of a BackendTLSPolicy: the SNI, the SANs one of which the certificate must carry, the CA (none: the default roots). */
+function authzTls(tls: UpstreamTlsIR): { sni: string; subjectAltNames: UpstreamTlsIR['subjectAltNames']; ca?: string } {
+  return { sni: tls.sni ?? '', subjectAltNames: tls.subjectAltNames, ...(tls.trustedCa?.kind === 'inline' ? { ca: tls.trustedCa.pem } : {}) };
 }
 
 function firstAddress(spec: BackendSpec | undefined): string | undefined {

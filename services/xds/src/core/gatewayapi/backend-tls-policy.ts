@@ -169,10 +169,8 @@ export function recordBackendTlsPolicyStatuses(
     const using = gateways.filter((g) => named.has(g.key) || registries.get(g.key)!.list().some((c) => services.some((s) => c.name.startsWith(`service/${s}/`)) || backends.some((b) => c.name === `backend/${b}`)));
     const ancestors = using.map((g) => ({ ancestorRef: { group: GATEWAY_GROUP, kind: 'Gateway', namespace: g.namespace, name: g.name } as ParentReference, controllerName, conditions }));
     for (const ancestorRef of policiesCallingServices(index, services, backends)) ancestors.push({ ancestorRef, controllerName, conditions });
-    // JWKS and OpenID provider Backends are fetched by the authz service, which cannot use the policy's
-    // CA and hostname yet: those SecurityPolicies are refused (authz-backends.ts), and so is this ancestor.
-    const authzMessage = `BackendTLSPolicy ${key}: the authz service fetches this Backend (remoteJWKS, oidc.provider) and cannot use a BackendTLSPolicy's CA and hostname yet; the SecurityPolicy is refused rather than fetching without them`;
-    for (const ancestorRef of policiesFetchingBackends(index, backends)) ancestors.push({ ancestorRef, controllerName, conditions: [conditionFalse('Accepted', Reasons.invalid, authzMessage)] });
+    // JWKS and OpenID provider Backends: the authz service fetches them with the policy's TLS (authz-backends.ts).
+    for (const ancestorRef of policiesFetchingBackends(index, backends)) ancestors.push({ ancestorRef, controllerName, conditions });
     statuses.set(`BackendTLSPolicy/${key}`, { kind: 'BackendTLSPolicy', ancestors });
   }
 }
