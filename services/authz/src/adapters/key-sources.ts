@@ -22,7 +22,8 @@ export class KeySourceRegistry {
       if (!local) this.#local.set(provider, (local = new LocalJwks(jwks.jwks.keys)));
       return local;
     }
-    const via = jwks.connectTo ? `${jwks.connectTo.host}:${jwks.connectTo.port}` : '';
+    // The BackendTLSPolicy settings too: a changed CA or SAN must not reuse a source made with the old ones.
+    const via = jwks.connectTo ? `${jwks.connectTo.host}:${jwks.connectTo.port}${jwks.connectTo.tls ? ` ${JSON.stringify(jwks.connectTo.tls)}` : ''}` : '';
     const id = `${jwks.uri}\u0000${jwks.cacheDurationMs}\u0000${jwks.failedRefetchMs}\u0000${via}\u0000${JSON.stringify(jwks.retry ?? null)}`;
     let remote = this.#remote.get(id);
     if (!remote) {

@@ -168,7 +168,7 @@ const jwt: Record<string, FieldSupport> = {
   'spec.jwt.providers.remoteJWKS.failedRefetchDuration': authz('retry after a failed fetch', 'services/authz/src/adapters/remote-jwks.int.test.ts'),
   ...backendRef(
     'spec.jwt.providers.remoteJWKS',
-    "authz fetches the uri over a connection to the Backend's first IP or FQDN endpoint (Host, SNI and certificate check stay the uri's host); the address is published with the policy",
+    "authz fetches the uri over a connection to the Backend's first IP or FQDN endpoint (Host, SNI and certificate check stay the uri's host, unless a BackendTLSPolicy targets the Backend: then TLS with its hostname as SNI, its SANs and CA); the address is published with the policy",
     `services/authz/src/adapters/remote-jwks.int.test.ts, ${GOLDEN}/securitypolicy-jwks-backend.in.yaml`,
   ),
   ...authzBackendSettingsFields('spec.jwt.providers.remoteJWKS.backendSettings', (what) => authz(what, 'services/authz/src/adapters/retrying-fetch.test.ts')),
@@ -186,7 +186,7 @@ const oidc: Record<string, FieldSupport> = {
   'spec.oidc.provider.endSessionEndpoint': authz('logout endpoint', OIDC_TEST),
   ...backendRef(
     'spec.oidc.provider',
-    "authz's calls to the provider (discovery, token, introspection, JWKS) connect to the Backend's first IP or FQDN endpoint (Host, SNI and certificate check stay the URLs' host); the address is published with the policy",
+    "authz's calls to the provider (discovery, token, introspection, JWKS) connect to the Backend's first IP or FQDN endpoint (Host, SNI and certificate check stay the URLs' host, unless a BackendTLSPolicy targets the Backend: then TLS with its hostname as SNI, its SANs and CA); the address is published with the policy",
     `${OIDC_TEST}, ${GOLDEN}/securitypolicy-jwks-backend.in.yaml`,
   ),
   ...authzBackendSettingsFields('spec.oidc.provider.backendSettings', (what) => authz(what, 'services/authz/src/adapters/retrying-fetch.test.ts')),
