@@ -22,8 +22,8 @@ export class KeySourceRegistry {
       if (!local) this.#local.set(provider, (local = new LocalJwks(jwks.jwks.keys)));
       return local;
     }
-    // The BackendTLSPolicy settings too: a changed CA or SAN must not reuse a source made with the old ones.
-    const via = jwks.connectTo ? `${jwks.connectTo.host}:${jwks.connectTo.port}${jwks.connectTo.tls ? ` ${JSON.stringify(jwks.connectTo.tls)}` : ''}` : '';
+    // Weights, fallbacks and BackendTLSPolicy settings too: a changed one must not reuse a source made with the old ones.
+    const via = jwks.backends ? JSON.stringify(jwks.backends) : '';
     const id = `${jwks.uri}\u0000${jwks.cacheDurationMs}\u0000${jwks.failedRefetchMs}\u0000${via}\u0000${JSON.stringify(jwks.retry ?? null)}`;
     let remote = this.#remote.get(id);
     if (!remote) {
@@ -31,7 +31,7 @@ export class KeySourceRegistry {
         uri: jwks.uri,
         cacheDurationMs: jwks.cacheDurationMs,
         cooldownMs: jwks.failedRefetchMs,
-        ...(jwks.connectTo && { connectTo: jwks.connectTo }),
+        ...(jwks.backends && { backends: jwks.backends }),
         ...(jwks.retry && { retry: jwks.retry }),
         ...(this.options.maxStaleMs !== undefined && { maxStaleMs: this.options.maxStaleMs }),
         ...(this.options.onFetch && { onFetch: (outcome: 'ok' | 'error') => this.options.onFetch!(outcome, jwks.uri) }),

@@ -3,9 +3,9 @@
 // connects to the Backend's address. Errors map to stable codes.
 import { AuthzError, ErrorCodes } from '../errors.js';
 import type { IdpClient, ProviderMetadata, TokenSet } from '../core/oidc/oidc-ports.js';
-import type { OidcSpec, ServiceRetrySpec } from '../core/policy/policy-model.js';
+import type { OidcSpec, ServiceRetrySpec, WeightedBackend } from '../core/policy/policy-model.js';
 import type { KeySource } from '../core/authenticate/select-keys.js';
-import { fetchTextVia, type ConnectTo } from './fetch-via-backend.js';
+import { fetchTextViaBackends } from './fetch-via-backends.js';
 import { withRetries } from './retrying-fetch.js';
 import { RemoteJwks } from './remote-jwks.js';
 
@@ -34,7 +34,7 @@ export class HttpIdpClient implements IdpClient {
   }
 
   async metadata(oidc: OidcSpec): Promise<ProviderMetadata> {
-    const discovered = await this.#discover(oidc.issuer, oidc.connectTo, oidc.retry);
+    const discovered = await this.#discover(oidc.issuer, oidc.backends, oidc.retry);
     if (discovered.issuer !== oidc.issuer) throw new AuthzError(ErrorCodes.oidcProviderUnavailable, `discovery issuer ${String(discovered.issuer)} is not ${oidc.issuer}`);
     const pick = (override: string | undefined, key: string) => override ?? (typeof discovered[key] === 'string' ? (discovered[key] as string) : undefined);
     const authorization = pick(oidc.authorizationEndpoint, 'authorization_endpoint');
@@ -75,33 +75,33 @@ export class HttpIdpClient implements IdpClient {
     return json;
   }
 
-  keys(jwksUri: string, connectTo?: ConnectTo, retry?: ServiceRetrySpec): KeySource {
-    const id = `${jwksUri}\u0000${via(connectTo)}\u0000${JSON.stringify(retry ?? null)}`;
+  keys(jwksUri: string, backends?: readonly WeightedBackend[], retry?: ServiceRetrySpec): KeySource {
+    const id = `${jwksUri}\u0000${via(backends)}\u0000${JSON.stringify(retry ?? null)}`;
     let jwks = this.#jwks.get(id);
     if (!jwks) {
       const onFetch = this.#onJwksFetch;
-      jwks = new RemoteJwks({ uri: jwksUri, timeoutMs: this.#timeoutMs, ...(connectTo && { connectTo }), ...(retry && { retry }), ...(onFetch && { onFetch: (outcome: 'ok' | 'error') => onFetch(outcome, jwksUri) }) });
+      jwks = new RemoteJwks({ uri: jwksUri, timeoutMs: this.#timeoutMs, ...(backends && { backends }), ...(retry && { retry }), ...(onFetch && { onFetch: (outcome: 'ok' | 'error') => onFetch(outcome, jwksUri) }) });
       this.#jwks.set(id, jwks);
     }
     return jwks;
   }
 
-  #discover(issuer: string, connectTo: ConnectTo | undefined, retry: ServiceRetrySpec | undefined): Promise<Record<string, unknown>> {
-    const key = `${issuer}\u0000${via(connectTo)}\u0000${JSON.stringify(retry ?? null)}`;
+  #discover(issuer: string, backends: readonly WeightedBackend[] | undefined, retry: ServiceRetrySpec | undefined): Promise<Record<string, unknown>> {
+    const key = `${issuer}\u0000${via(backends)}\u0000${JSON.stringify(retry ?? null)}`;
     const cached = this.#discovery.get(key);
     if (cached && Date.now() - cached.at < this.#discoveryTtlMs) return cached.value;
-    const value = this.#fetchJson(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, connectTo, retry);
+    const value = this.#fetchJson(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, backends, retry);
     this.#discovery.set(key, { at: Date.now(), value });
     // A failed discovery is not cached: the next request retries.
     value.catch(() => this.#discovery.delete(key));
     return value;
   }
 
-  async #fetchJson(url: string, connectTo: ConnectTo | undefined, retry: ServiceRetrySpec | undefined): Promise<Record<string, unknown>> {
+  async #fetchJson(url: string, backends: readonly WeightedBackend[] | undefined, retry: ServiceRetrySpec | undefined): Promise<Record<string, unknown>> {
     try {
       const headers = { accept: 'application/json' };
       const { status, text } = await withRetries(async () => {
-        if (connectTo) return fetchTextVia(url, connectTo, { timeoutMs: this.#timeoutMs, maxBytes: MAX_ANSWER_BYTES, headers });
+        if (backends) return fetchTextViaBackends(url, backends, { timeoutMs: this.#timeoutMs, maxBytes: MAX_ANSWER_BYTES, headers });
         const response = await fetch(url, { signal: AbortSignal.timeout(this.#timeoutMs), headers });
         return { status: response.status, text: await response.text() };
       }, retry);
@@ -118,7 +118,7 @@ export class HttpIdpClient implements IdpClient {
     const headers = { authorization: `Basic ${credentials}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
     try {
       const { status, text } = await withRetries(async () => {
-        if (oidc.connectTo) return fetchTextVia(url, oidc.connectTo, { timeoutMs: this.#timeoutMs, maxBytes: MAX_ANSWER_BYTES, headers, body: body.toString() });
+        if (oidc.backends) return fetchTextViaBackends(url, oidc.backends, { timeoutMs: this.#timeoutMs, maxBytes: MAX_ANSWER_BYTES, headers, body: body.toString() });
         const response = await fetch(url, { method: 'POST', signal: AbortSignal.timeout(this.#timeoutMs), headers, body, redirect: 'error' });
         return { status: response.status, text: await response.text() };
       }, oidc.retry);
@@ -133,8 +133,9 @@ function formEncode(value: string): string {
   return new URLSearchParams({ v: value }).toString().slice(2);
 }
 
-function via(connectTo: ConnectTo | undefined): string {
-  return connectTo ? `${connectTo.host}:${connectTo.port}${connectTo.tls ? ` ${JSON.stringify(connectTo.tls)}` : ''}` : '';
+/** Addresses, weights, fallbacks and TLS settings: a changed one must not reuse a cache made with the old ones. */
+function via(backends: readonly WeightedBackend[] | undefined): string {
+  return backends ? JSON.stringify(backends) : '';
 }
 
 function parseObject(text: string): Record<string, unknown> {

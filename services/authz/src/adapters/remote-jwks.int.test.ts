@@ -29,8 +29,8 @@ describe('RemoteJwks against a real HTTP endpoint', () => {
   it('connects to the Backend address of a backendRef while the uri keeps naming the host', async () => {
     server = await startJwksServer([keyA]);
     const port = Number(new URL(server.uri).port);
-    // Nothing listens on localhost:1: only the Backend address (connectTo) reaches the server.
-    const jwks = new RemoteJwks({ uri: 'http://localhost:1/jwks.json', connectTo: { host: '127.0.0.1', port } });
+    // Nothing listens on localhost:1: only the Backend address (backends) reaches the server.
+    const jwks = new RemoteJwks({ uri: 'http://localhost:1/jwks.json', backends: [{ host: '127.0.0.1', port, weight: 1, fallback: false }] });
     expect(kids(await jwks.candidates('a', 'ES256'))).toEqual(['a']);
     expect(server.requests).toBe(1);
     const direct = new RemoteJwks({ uri: 'http://localhost:1/jwks.json', timeoutMs: 2_000 });

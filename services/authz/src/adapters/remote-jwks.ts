@@ -5,8 +5,9 @@ import type { JWK } from 'jose';
 import { checkPublicJwk } from '../core/policy/compile-jwt.js';
 import { AuthzError, ErrorCodes } from '../errors.js';
 import { selectKeys, type KeySource } from '../core/authenticate/select-keys.js';
-import type { ServiceRetrySpec } from '../core/policy/policy-model.js';
-import { fetchTextVia, type ConnectTo, type FetchedText } from './fetch-via-backend.js';
+import type { ServiceRetrySpec, WeightedBackend } from '../core/policy/policy-model.js';
+import type { FetchedText } from './fetch-via-backend.js';
+import { fetchTextViaBackends } from './fetch-via-backends.js';
 import { withRetries } from './retrying-fetch.js';
 
 export interface RemoteJwksOptions {
@@ -22,8 +23,8 @@ export interface RemoteJwksOptions {
   readonly now?: () => number;
   /** Called after each fetch attempt, for metrics. */
   readonly onFetch?: (outcome: 'ok' | 'error') => void;
-  /** remoteJWKS backendRef: connect to this Backend address instead of the URI's host. */
-  readonly connectTo?: ConnectTo;
+  /** remoteJWKS backendRefs: connect to these Backends (weights, fallbacks) instead of the URI's host. */
+  readonly backends?: readonly WeightedBackend[];
   /** remoteJWKS backendSettings.retry: a failed fetch is retried within the attempt (retrying-fetch.ts). */
   readonly retry?: ServiceRetrySpec;
 }
@@ -38,7 +39,7 @@ export class RemoteJwks implements KeySource {
   readonly #timeoutMs: number;
   readonly #now: () => number;
   readonly #onFetch: (outcome: 'ok' | 'error') => void;
-  readonly #connectTo: ConnectTo | undefined;
+  readonly #backends: readonly WeightedBackend[] | undefined;
   readonly #retry: ServiceRetrySpec | undefined;
   #keys: readonly JWK[] | undefined;
   #fetchedAt = 0;
@@ -54,7 +55,7 @@ export class RemoteJwks implements KeySource {
     this.#timeoutMs = options.timeoutMs ?? 5_000;
     this.#now = options.now ?? Date.now;
     this.#onFetch = options.onFetch ?? (() => {});
-    this.#connectTo = options.connectTo;
+    this.#backends = options.backends;
     this.#retry = options.retry;
   }
 
@@ -125,7 +126,7 @@ export class RemoteJwks implements KeySource {
 
   async #getOnce(): Promise<FetchedText> {
     const headers = { accept: 'application/json' };
-    if (this.#connectTo) return fetchTextVia(this.#uri, this.#connectTo, { timeoutMs: this.#timeoutMs, maxBytes: MAX_JWKS_BYTES + 1, headers });
+    if (this.#backends) return fetchTextViaBackends(this.#uri, this.#backends, { timeoutMs: this.#timeoutMs, maxBytes: MAX_JWKS_BYTES + 1, headers });
     const response = await fetch(this.#uri, { signal: AbortSignal.timeout(this.#timeoutMs), headers, redirect: 'error' });
     return { status: response.status, text: await response.text() };
   }

@@ -175,7 +175,7 @@ export class OidcFlow {
     const provider = { id: oidc.id, name: 'oidc', issuer: oidc.issuer, audiences: [oidc.clientId], jwks: { kind: 'remote' as const, uri: jwksUri, cacheDurationMs: 0, failedRefetchMs: 0 }, claimToHeaders: [], extractFrom: { headers: [], cookies: [], params: [] } };
     let payload: Record<string, unknown>;
     try {
-      payload = (await verifyJwt(idToken, provider, this.#o.idp.keys(jwksUri, oidc.connectTo, oidc.retry), { clockSkewSeconds: this.#o.clockSkewSeconds, now: () => new Date(this.#now()) })).payload;
+      payload = (await verifyJwt(idToken, provider, this.#o.idp.keys(jwksUri, oidc.backends, oidc.retry), { clockSkewSeconds: this.#o.clockSkewSeconds, now: () => new Date(this.#now()) })).payload;
     } catch (err) {
       throw new AuthzError(ErrorCodes.oidcIdTokenInvalid, err instanceof AuthzError ? err.code : String(err));
     }

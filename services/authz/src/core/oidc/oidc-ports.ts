@@ -1,5 +1,5 @@
 // What the OIDC browser flow needs from the outside world: the identity provider and the session store.
-import type { OidcSpec, ServiceRetrySpec } from '../policy/policy-model.js';
+import type { OidcSpec, ServiceRetrySpec, WeightedBackend } from '../policy/policy-model.js';
 import type { KeySource } from '../authenticate/select-keys.js';
 
 export interface ProviderMetadata {
@@ -28,8 +28,8 @@ export interface IdpClient {
   refresh(oidc: OidcSpec, metadata: ProviderMetadata, refreshToken: string): Promise<TokenSet>;
   /** RFC 7662 response. @throws AuthzError introspectionFailed */
   introspect(oidc: OidcSpec, metadata: ProviderMetadata, token: string): Promise<Record<string, unknown>>;
-  /** `connectTo`: the provider's Backend address (oidc.provider backendRefs). */
-  keys(jwksUri: string, connectTo?: { readonly host: string; readonly port: number }, retry?: ServiceRetrySpec): KeySource;
+  /** `backends`: the provider's Backends (oidc.provider backendRefs). */
+  keys(jwksUri: string, backends?: readonly WeightedBackend[], retry?: ServiceRetrySpec): KeySource;
 }
 
 /** Everything needed to finish a login, stored server-side under the state value, used once. */

@@ -5,7 +5,7 @@ import type { JSONWebKeySet, JWK } from 'jose';
 import { ErrorCodes } from '../../errors.js';
 import { arr, asObj, compileExtractFrom, defaultBearer, durationField, identityHeaderName, isAllowedFetchUrl, str, type CompileContext, type Obj } from './fields.js';
 import { compileBackendRetry } from './compile-retry.js';
-import type { BackendConnect, JwtProviderSpec, JwtSpec } from './policy-model.js';
+import type { BackendConnect, JwtProviderSpec, JwtSpec, WeightedBackend } from './policy-model.js';
 
 const DEFAULT_JWKS_CACHE_MS = 300_000;
 const DEFAULT_JWKS_REFETCH_COOLDOWN_MS = 10_000;
@@ -45,9 +45,9 @@ function compileJwksSource(p: Obj, path: string, ctx: CompileContext): JwtProvid
     if (!isAllowedFetchUrl(uri)) return void ctx.issue(`${path}/remoteJWKS/uri`, 'must be an https URL (http only for loopback hosts)');
     const cacheDurationMs = durationField(remote.cacheDuration, `${path}/remoteJWKS/cacheDuration`, DEFAULT_JWKS_CACHE_MS, ctx);
     const failedRefetchMs = durationField(remote.failedRefetchDuration, `${path}/remoteJWKS/failedRefetchDuration`, DEFAULT_JWKS_REFETCH_COOLDOWN_MS, ctx);
-    const connectTo = backendAddress(remote, `${path}/remoteJWKS`, ctx);
+    const backends = backendPool(remote, `${path}/remoteJWKS`, ctx);
     const retry = compileBackendRetry(remote, `${path}/remoteJWKS`, ctx);
-    return { kind: 'remote', uri, cacheDurationMs, failedRefetchMs, ...(connectTo && { connectTo }), ...(retry && { retry }) };
+    return { kind: 'remote', uri, cacheDurationMs, failedRefetchMs, ...(backends && { backends }), ...(retry && { retry }) };
   }
   if (p.localJWKS !== undefined) {
     const local = asObj(p.localJWKS);
@@ -98,14 +98,29 @@ function parseJwks(text: string, path: string, ctx: CompileContext): JSONWebKeyS
 }
 
 /**
- * remoteJWKS backendRefs (or the deprecated backendRef): the first one's Backend address, which xds
- * publishes (and files declare as a Backend document) under "Backend:<namespace>/<name>" with key "address".
+ * remoteJWKS backendRefs (or the deprecated backendRef): every one's Backend address, weight (default 1)
+ * and fallback, which xds publishes (and files declare as a Backend document) under
+ * "Backend:<namespace>/<name>" with key "address" (key "tls": its BackendTLSPolicy).
  */
-export function backendAddress(holder: Obj, path: string, ctx: CompileContext): BackendConnect | undefined {
-  const refs = holder.backendRefs !== undefined ? arr(holder.backendRefs) : holder.backendRef !== undefined ? [holder.backendRef] : [];
+export function backendPool(holder: Obj, path: string, ctx: CompileContext): WeightedBackend[] | undefined {
+  const list = holder.backendRefs !== undefined;
+  const refs = list ? arr(holder.backendRefs) : holder.backendRef !== undefined ? [holder.backendRef] : [];
   if (refs.length === 0) return undefined;
-  const ref = asObj(refs[0]);
-  const at = holder.backendRefs !== undefined ? `${path}/backendRefs/0` : `${path}/backendRef`;
+  const backends: WeightedBackend[] = [];
+  refs.forEach((raw, i) => {
+    const ref = asObj(raw);
+    const at = list ? `${path}/backendRefs/${i}` : `${path}/backendRef`;
+    const connect = backendConnect(ref, at, ctx);
+    const weight = ref.weight === undefined ? 1 : ref.weight;
+    if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0) return void ctx.issue(`${at}/weight`, 'must be an integer, 0 or more');
+    if (connect) backends.push({ ...connect, weight, fallback: ref.fallback === true });
+  });
+  if (backends.length !== refs.length) return undefined;
+  if (backends.every((b) => b.weight === 0)) return void ctx.issue(list ? `${path}/backendRefs` : `${path}/backendRef`, 'every backendRef has weight 0: there is no backend to fetch from');
+  return backends;
+}
+
+function backendConnect(ref: Obj, at: string, ctx: CompileContext): BackendConnect | undefined {
   if ((str(ref.kind) ?? 'Service') !== 'Backend') return void ctx.issue(at, 'only a Backend (gateway.envoyproxy.io) can be reached by the authz service');
   const namespace = str(ref.namespace) ?? ctx.namespace;
   if (namespace !== ctx.namespace) return void ctx.issue(`${at}/namespace`, "authz reads Backends of the policy's namespace only");

@@ -2,7 +2,7 @@
 // callback and logout paths, cookie and token lifetimes, and which requests get a 401 instead of a login.
 import { ErrorCodes } from '../../errors.js';
 import { arr, asObj, durationField, headerName, identityHeaderName, isAllowedFetchUrl, isLoopbackHost, optional, str, type CompileContext, type Obj } from './fields.js';
-import { backendAddress } from './compile-jwt.js';
+import { backendPool } from './compile-jwt.js';
 import { compileBackendRetry } from './compile-retry.js';
 import type { HeaderMatch, OidcSpec } from './policy-model.js';
 
@@ -68,7 +68,7 @@ export function compileOidc(o: Obj, ctx: CompileContext): OidcSpec | undefined {
     csrfTokenTtlMs: durationField(o.csrfTokenTTL, '/spec/oidc/csrfTokenTTL', 600_000, ctx),
     denyRedirectHeaders,
     ...optional('cookieDomain', str(o.cookieDomain)?.toLowerCase()),
-    ...optional('connectTo', backendAddress(provider, '/spec/oidc/provider', ctx)),
+    ...optional('backends', backendPool(provider, '/spec/oidc/provider', ctx)),
     ...optional('retry', compileBackendRetry(provider, '/spec/oidc/provider', ctx)),
   } as OidcSpec;
 }

@@ -62,7 +62,7 @@ describe('compileSecurityPolicy', () => {
     const ref = { group: 'gateway.envoyproxy.io', kind: 'Backend', name: 'idp', port: 443 };
     const known = compile(provider([ref]), (kind, _ns, name) => (kind === 'Backend' && name === 'idp' ? { address: Buffer.from('10.0.0.7:8443') } : undefined));
     expect(known.issues).toEqual([]);
-    expect(known.policy!.jwt!.providers[0]!.jwks).toMatchObject({ kind: 'remote', uri: 'https://i.example/jwks', connectTo: { host: '10.0.0.7', port: 8443 } });
+    expect(known.policy!.jwt!.providers[0]!.jwks).toMatchObject({ kind: 'remote', uri: 'https://i.example/jwks', backends: [{ host: '10.0.0.7', port: 8443, weight: 1, fallback: false }] });
     expect(compile(provider([ref]), () => undefined).issues.map((i) => i.path)).toEqual(['/spec/jwt/providers/0/remoteJWKS/backendRefs/0']);
   });
   it("carries a Backend's BackendTLSPolicy (key tls) to the fetch, and refuses one that does not parse", () => {
@@ -71,10 +71,25 @@ describe('compileSecurityPolicy', () => {
     const backend = (raw: string) => () => ({ address: Buffer.from('10.0.0.7:8443'), tls: Buffer.from(raw) });
     const known = compile(provider, backend(JSON.stringify(tls)));
     expect(known.issues).toEqual([]);
-    expect(known.policy!.jwt!.providers[0]!.jwks).toMatchObject({ connectTo: { host: '10.0.0.7', port: 8443, tls } });
+    expect(known.policy!.jwt!.providers[0]!.jwks).toMatchObject({ backends: [{ host: '10.0.0.7', port: 8443, tls }] });
     for (const bad of ['{', JSON.stringify({ ...tls, sni: '' }), JSON.stringify({ ...tls, subjectAltNames: [{ type: 'IP', value: '1.2.3.4' }] })]) {
       expect(compile(provider, backend(bad)).issues.map((i) => i.path)).toEqual(['/spec/jwt/providers/0/remoteJWKS/backendRefs/0']);
     }
+  });
+  it('keeps every backendRef with its weight (default 1) and fallback, and refuses a list whose weights are all 0', () => {
+    const provider = (backendRefs: object[]) => ({ jwt: { providers: [{ name: 'a', issuer: 'https://i', audiences: ['x'], remoteJWKS: { uri: 'https://i.example/jwks', backendRefs } }] } });
+    const backends = (_kind: string, _ns: string, name: string) => ({ address: Buffer.from(name === 'one' ? '10.0.0.1:443' : '10.0.0.2:443') });
+    const ref = (name: string, extra: object = {}) => ({ group: 'gateway.envoyproxy.io', kind: 'Backend', name, ...extra });
+    const known = compile(provider([ref('one', { weight: 3 }), ref('two', { fallback: true })]), backends);
+    expect(known.issues).toEqual([]);
+    expect(known.policy!.jwt!.providers[0]!.jwks).toMatchObject({
+      backends: [
+        { host: '10.0.0.1', port: 443, weight: 3, fallback: false },
+        { host: '10.0.0.2', port: 443, weight: 1, fallback: true },
+      ],
+    });
+    expect(compile(provider([ref('one', { weight: 0 }), ref('two', { weight: 0, fallback: true })]), backends).issues.map((i) => i.path)).toEqual(['/spec/jwt/providers/0/remoteJWKS/backendRefs']);
+    expect(compile(provider([ref('one'), ref('missing')]), (k, n, name) => (name === 'one' ? backends(k, n, name) : undefined)).issues.map((i) => i.path)).toEqual(['/spec/jwt/providers/0/remoteJWKS/backendRefs/1']);
   });
   it('accepts routing and gateway-side fields it does not evaluate', () => {
     const { issues } = compile({ targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'r' }], cors: { allowOrigins: ['*'] }, ...oidc() });

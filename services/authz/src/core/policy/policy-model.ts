@@ -23,14 +23,20 @@ export interface BackendConnect {
   readonly tls?: { readonly sni: string; readonly subjectAltNames: ReadonlyArray<{ readonly type: 'DNS' | 'URI'; readonly value: string }>; readonly ca?: string };
 }
 
+/** One backendRef of a remoteJWKS or OIDC provider: its Backend, weight (default 1; 0: never used) and fallback (tried after the primaries). */
+export interface WeightedBackend extends BackendConnect {
+  readonly weight: number;
+  readonly fallback: boolean;
+}
+
 export type JwksSource =
   | {
       readonly kind: 'remote';
       readonly uri: string;
       readonly cacheDurationMs: number;
       readonly failedRefetchMs: number;
-      /** remoteJWKS backendRef(s): the Backend address to connect to (the uri still names the host). */
-      readonly connectTo?: BackendConnect;
+      /** remoteJWKS backendRef(s): the Backends to connect to, tried as backend-order.ts says (the uri still names the host). */
+      readonly backends?: readonly WeightedBackend[];
       /** remoteJWKS backendSettings.retry: how a failed fetch is retried. */
       readonly retry?: ServiceRetrySpec;
     }
@@ -93,8 +99,8 @@ export interface OidcSpec {
   readonly defaultRefreshTokenTtlMs: number;
   readonly csrfTokenTtlMs: number;
   readonly denyRedirectHeaders: readonly HeaderMatch[];
-  /** provider backendRefs: the Backend address every call to the provider connects to. */
-  readonly connectTo?: BackendConnect;
+  /** provider backendRefs: the Backends every call to the provider connects to, tried as backend-order.ts says. */
+  readonly backends?: readonly WeightedBackend[];
   /** provider backendSettings.retry: how a failed call to the provider is retried. */
   readonly retry?: ServiceRetrySpec;
   /** The session cookie's Domain (shared with subdomains; the cookie is then "__Secure-", not "__Host-"). */

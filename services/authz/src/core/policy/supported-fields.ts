@@ -5,6 +5,8 @@ type Shape = true | { readonly [field: string]: Shape } | readonly [Shape];
 const extractFrom: Shape = { headers: [{ name: true, valuePrefix: true }], cookies: true, params: true };
 const objectRef: Shape = { group: true, kind: true, name: true, namespace: true };
 const backendRef: Shape = { group: true, kind: true, name: true, namespace: true, port: true };
+/** A BackendRef of backendRefs also has a weight and fallback (backend-order.ts). */
+const weightedBackendRef: Shape = { ...backendRef, weight: true, fallback: true };
 /** backendSettings of a backend authz fetches itself: only retry applies (xds refuses the rest by field). */
 const backendSettings: Shape = { retry: { numRetries: true, retryOn: { triggers: true }, perRetry: { backOff: { baseInterval: true, maxInterval: true } } } };
 
@@ -27,13 +29,13 @@ const securityPolicySpec: Shape = {
         claimToHeaders: [{ claim: true, header: true }],
         extractFrom,
         localJWKS: { type: true, inline: true, valueRef: objectRef },
-        remoteJWKS: { uri: true, cacheDuration: true, failedRefetchDuration: true, backendRef: backendRef, backendRefs: [backendRef], backendSettings },
+        remoteJWKS: { uri: true, cacheDuration: true, failedRefetchDuration: true, backendRef: backendRef, backendRefs: [weightedBackendRef], backendSettings },
         recomputeRoute: true, // Envoy's: xds sets clear_route_cache on the ext_authz filter
       },
     ],
   },
   oidc: {
-    provider: { issuer: true, authorizationEndpoint: true, tokenEndpoint: true, endSessionEndpoint: true, backendRef: backendRef, backendRefs: [backendRef], backendSettings },
+    provider: { issuer: true, authorizationEndpoint: true, tokenEndpoint: true, endSessionEndpoint: true, backendRef: backendRef, backendRefs: [weightedBackendRef], backendSettings },
     clientID: true,
     clientIDRef: objectRef,
     clientSecret: objectRef,
