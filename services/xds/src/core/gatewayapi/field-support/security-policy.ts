@@ -97,6 +97,14 @@ const backendRef = (at: string, envoy: string, test: string): Record<string, Fie
   [`${at}.backendRefs.fallback`]: refused('the authz service connects to one backend: fallback does not apply'),
 });
 
+/** remoteJWKS and oidc.provider: authz spreads its own fetches over every backendRef (backend-order.ts). */
+const AUTHZ_BACKENDS_TEST = `services/authz/src/core/backend-order.test.ts, services/authz/src/adapters/fetch-via-backends.int.test.ts, ${GOLDEN}/securitypolicy-jwks-backends-weighted.in.yaml`;
+const authzBackendRefs = (at: string): Record<string, FieldSupport> => ({
+  [`${at}.backendRefs`]: authz('every backendRef: each fetch tries a primary picked by weight, then the other primaries, then the fallbacks, moving on at a connect error, timeout or 5xx; each Backend\'s address (and BackendTLSPolicy) is published with the policy', AUTHZ_BACKENDS_TEST),
+  [`${at}.backendRefs.weight`]: authz('the backend\'s chance to be tried first among the primaries (default 1); weight 0: never tried; all 0: Accepted=False', AUTHZ_BACKENDS_TEST),
+  [`${at}.backendRefs.fallback`]: authz('tried only after every primary failed on that fetch (Envoy Gateway\'s priority 1)', AUTHZ_BACKENDS_TEST),
+});
+
 const EXT_AUTH_TEST = END_TO_END;
 const EXT_AUTH_OPTIONS = 'services/xds/testdata/end-to-end/securitypolicy-ext-auth-route-options.in.yaml';
 const extAuth: Record<string, FieldSupport> = {
@@ -168,9 +176,10 @@ const jwt: Record<string, FieldSupport> = {
   'spec.jwt.providers.remoteJWKS.failedRefetchDuration': authz('retry after a failed fetch', 'services/authz/src/adapters/remote-jwks.int.test.ts'),
   ...backendRef(
     'spec.jwt.providers.remoteJWKS',
-    "authz fetches the uri over a connection to the Backend's first IP or FQDN endpoint (Host, SNI and certificate check stay the uri's host, unless a BackendTLSPolicy targets the Backend: then TLS with its hostname as SNI, its SANs and CA); the address is published with the policy",
+    "authz fetches the uri over a connection to the picked Backend's first IP or FQDN endpoint (Host, SNI and certificate check stay the uri's host, unless a BackendTLSPolicy targets the Backend: then TLS with its hostname as SNI, its SANs and CA); the address is published with the policy",
     `services/authz/src/adapters/remote-jwks.int.test.ts, ${GOLDEN}/securitypolicy-jwks-backend.in.yaml`,
   ),
+  ...authzBackendRefs('spec.jwt.providers.remoteJWKS'),
   ...authzBackendSettingsFields('spec.jwt.providers.remoteJWKS.backendSettings', (what) => authz(what, 'services/authz/src/adapters/retrying-fetch.test.ts')),
   'spec.jwt.providers.remoteJWKS.backendRef.namespace': translated("the policy's namespace only (another one: Accepted=False)", `${GOLDEN}/securitypolicy-jwks-backend.in.yaml`),
   'spec.jwt.providers.remoteJWKS.backendRefs.namespace': translated("the policy's namespace only (another one: Accepted=False)", `${GOLDEN}/securitypolicy-jwks-backend.in.yaml`),
@@ -186,9 +195,10 @@ const oidc: Record<string, FieldSupport> = {
   'spec.oidc.provider.endSessionEndpoint': authz('logout endpoint', OIDC_TEST),
   ...backendRef(
     'spec.oidc.provider',
-    "authz's calls to the provider (discovery, token, introspection, JWKS) connect to the Backend's first IP or FQDN endpoint (Host, SNI and certificate check stay the URLs' host, unless a BackendTLSPolicy targets the Backend: then TLS with its hostname as SNI, its SANs and CA); the address is published with the policy",
+    "authz's calls to the provider (discovery, token, introspection, JWKS) connect to the picked Backend's first IP or FQDN endpoint (Host, SNI and certificate check stay the URLs' host, unless a BackendTLSPolicy targets the Backend: then TLS with its hostname as SNI, its SANs and CA); the address is published with the policy",
     `${OIDC_TEST}, ${GOLDEN}/securitypolicy-jwks-backend.in.yaml`,
   ),
+  ...authzBackendRefs('spec.oidc.provider'),
   ...authzBackendSettingsFields('spec.oidc.provider.backendSettings', (what) => authz(what, 'services/authz/src/adapters/retrying-fetch.test.ts')),
   'spec.oidc.provider.backendRef.namespace': translated("the policy's namespace only (another one: Accepted=False)", `${GOLDEN}/securitypolicy-jwks-backend.in.yaml`),
   'spec.oidc.provider.backendRefs.namespace': translated("the policy's namespace only (another one: Accepted=False)", `${GOLDEN}/securitypolicy-jwks-backend.in.yaml`),
