@@ -1,10 +1,12 @@
 // Config text (YAML files, or the xds publication) -> one candidate per SecurityPolicy: the compiled
 // policy, or the issues that refuse it (file, line, kind/namespace/name, JSON pointer, code). Secrets
 // and ConfigMaps referenced by policies come from the same documents (files) or the publication's
-// secrets map (Redis). Which version serves is decided per policy by policy-sources.ts (LastGood).
+// secrets map (Redis), as do Backends and (files: backend-tls-files.ts) the BackendTLSPolicies on them.
+// Which version serves is decided per policy by policy-sources.ts (LastGood).
 import type { LastGoodCandidate } from '@gatehouse/kit';
 import { formatConfigIssue, parseYamlFile, type ConfigIssue } from '@gatehouse/schemas';
 import { ErrorCodes } from '../errors.js';
+import { applyBackendTlsPolicies } from './backend-tls-files.js';
 import { compileSecurityPolicy } from './policy/compile.js';
 import type { CompiledPolicy } from './policy/policy-model.js';
 import { createPolicySet, type PolicySet } from './policy/policy-set.js';
@@ -56,6 +58,8 @@ export function loadPolicies(files: readonly ConfigFile[], version: string, opti
     const metadata = (value.metadata ?? {}) as Record<string, unknown>;
     data.set(`${value.kind}:${String(metadata.namespace ?? 'default')}/${String(metadata.name ?? '')}`, value.kind === 'Backend' ? backendData(value) : resourceData(value));
   }
+  // BackendTLSPolicies on those Backends: read as xds publishes them, or the Backend carries why not.
+  applyBackendTlsPolicies(docs.filter((d) => d.value.kind === 'BackendTLSPolicy'), data);
   const lookup = (kind: string, namespace: string, name: string) => data.get(`${kind}:${namespace}/${name}`) ?? data.get(`${namespace}/${name}`);
   const byKey = new Map<string, PolicyCandidate>();
   for (const doc of docs) {

@@ -128,6 +128,9 @@ function backendConnect(ref: Obj, at: string, ctx: CompileContext): BackendConne
   const match = address ? /^(.+):(\d{1,5})$/.exec(address) : null;
   if (!match) return void ctx.issue(at, `Backend ${namespace}/${String(ref.name)} is not known or has no endpoint`);
   const connect = { host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(match[2]) };
+  // Key "tlsProblem": a BackendTLSPolicy in the config folder targets it that authz cannot apply.
+  const tlsProblem = ctx.lookup('Backend', namespace, str(ref.name) ?? '')?.tlsProblem?.toString('utf8');
+  if (tlsProblem !== undefined) return void ctx.issue(at, `Backend ${namespace}/${String(ref.name)}: ${tlsProblem}`);
   // Key "tls": the Backend's BackendTLSPolicy (SNI, SANs, CA); one that does not parse is refused, never ignored.
   const tlsRaw = ctx.lookup('Backend', namespace, str(ref.name) ?? '')?.tls?.toString('utf8');
   if (tlsRaw === undefined) return connect;
