@@ -87,14 +87,12 @@ const backendRef = (at: string, envoy: string, test: string): Record<string, Fie
   [`${at}.backendRef.name`]: translated('the Backend; missing: Accepted=False Invalid', test),
   [`${at}.backendRef.namespace`]: translated('the Backend namespace (ReferenceGrant needed across namespaces)', test),
   [`${at}.backendRef.port`]: translated('accepted; each Backend endpoint carries its own port', test),
-  [`${at}.backendRefs`]: translated(`${envoy} (one backendRef: several are Accepted=False)`, test),
+  [`${at}.backendRefs`]: translated(envoy, test),
   [`${at}.backendRefs.group`]: translated('gateway.envoyproxy.io (Backend)', test),
   [`${at}.backendRefs.kind`]: translated('Backend', test),
   [`${at}.backendRefs.name`]: translated('the Backend; missing: Accepted=False Invalid', test),
   [`${at}.backendRefs.namespace`]: translated('the Backend namespace (ReferenceGrant needed across namespaces)', test),
   [`${at}.backendRefs.port`]: translated('accepted; each Backend endpoint carries its own port', test),
-  [`${at}.backendRefs.weight`]: refused('the authz service connects to one backend: weights do not apply'),
-  [`${at}.backendRefs.fallback`]: refused('the authz service connects to one backend: fallback does not apply'),
 });
 
 /** remoteJWKS and oidc.provider: authz spreads its own fetches over every backendRef (backend-order.ts). */
