@@ -15,12 +15,14 @@ const readme = join(repoRoot, 'services', 'xds', 'README.md');
 /** Dotted paths (no array indices, no duplicates) of every field under `spec` in a structural schema. */
 function schemaFields(node: unknown, path: string, out: Set<string>): Set<string> {
   if (node === null || typeof node !== 'object') return out;
-  const schema = node as { properties?: Record<string, unknown>; items?: unknown; oneOf?: unknown[]; anyOf?: unknown[]; allOf?: unknown[] };
+  const schema = node as { properties?: Record<string, unknown>; items?: unknown; additionalProperties?: unknown; oneOf?: unknown[]; anyOf?: unknown[]; allOf?: unknown[] };
   for (const [field, child] of Object.entries(schema.properties ?? {})) {
     out.add(`${path}.${field}`);
     schemaFields(child, `${path}.${field}`, out);
   }
   if (schema.items) schemaFields(schema.items, path, out);
+  // A map's values (additionalProperties) are fields of the map's own path, as list items are.
+  schemaFields(schema.additionalProperties, path, out);
   for (const branch of [...(schema.oneOf ?? []), ...(schema.anyOf ?? []), ...(schema.allOf ?? [])]) schemaFields(branch, path, out);
   return out;
 }
@@ -32,10 +34,13 @@ export function crdSpecFields(kind: string): string[] {
   return [...schemaFields(spec, 'spec', new Set())];
 }
 
-/** Entries of translated fields whose named tests (comma-separated paths from the repository root) do not exist. */
-export function missingTests(table: Record<string, FieldSupport>): string[] {
+/** services/xds: the folder some tables' test paths are relative to (the older tables; the newer name paths from the repository root). */
+export const xdsRoot = join(repoRoot, 'services', 'xds');
+
+/** Entries of translated fields whose named tests (comma-separated paths from `root`, the repository root by default) do not exist. */
+export function missingTests(table: Record<string, FieldSupport>, root = repoRoot): string[] {
   return Object.entries(table).flatMap(([field, support]) =>
-    support.status === 'translated' && !support.test.split(', ').every((test) => existsSync(join(repoRoot, test))) ? [`${field}: ${support.test}`] : [],
+    support.status === 'translated' && !support.test.split(', ').every((test) => existsSync(join(root, test))) ? [`${field}: ${support.test}`] : [],
   );
 }
 

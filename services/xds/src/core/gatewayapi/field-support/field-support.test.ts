@@ -2,52 +2,23 @@
 // ClientTrafficPolicy has an entry (a new Envoy Gateway field fails here until it is decided), every
 // entry is a field, every translated field names a test that exists, and a refused field in an input
 // is reported by path, and the README's tables are rendered from these ones.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { findCrdSchema } from '@gatehouse/schemas';
 import { describe, expect, it } from 'vitest';
+import { crdSpecFields, expectReadmeTable, missingTests, xdsRoot } from '../../../testing/field-tables.js';
 import { backendTrafficPolicyFields } from './backend-traffic-policy.js';
 import { clientTrafficPolicyFields } from './client-traffic-policy.js';
 import type { FieldSupport } from './field-support.js';
 import { findRefusedFields } from './refused-fields.js';
-import { renderFieldTable } from './render-table.js';
 
 const COST_REASON =
   "a local rate limit cost is not translated: Envoy's local_ratelimit spends a per-request cost through the route's hits_addend, which the Envoy API Gatehouse validates against (@grpc/grpc-js-xds deps/envoy-api) does not have; global rules take cost.request";
 
-const xdsRoot = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
-
-interface SchemaNode {
-  properties?: Record<string, SchemaNode>;
-  items?: SchemaNode;
-  additionalProperties?: SchemaNode | boolean;
-}
-
-/** Dotted paths of every field under spec, without array indices. */
-function schemaPaths(kind: string): string[] {
-  const schema = findCrdSchema('gateway.envoyproxy.io/v1alpha1', kind)?.openAPIV3Schema as SchemaNode | undefined;
-  if (!schema?.properties?.spec) throw new Error(`no schema for ${kind}`);
-  const paths: string[] = [];
-  const walk = (node: SchemaNode, path: string) => {
-    if (node.items) walk(node.items, path);
-    if (typeof node.additionalProperties === 'object') walk(node.additionalProperties, path);
-    for (const [key, child] of Object.entries(node.properties ?? {})) {
-      paths.push(`${path}.${key}`);
-      walk(child, `${path}.${key}`);
-    }
-  };
-  walk(schema.properties.spec, 'spec');
-  return paths;
-}
-
-const tables: Array<[string, Record<string, FieldSupport>]> = [
-  ['BackendTrafficPolicy', backendTrafficPolicyFields],
-  ['ClientTrafficPolicy', clientTrafficPolicyFields],
+const tables: Array<[string, Record<string, FieldSupport>, string]> = [
+  ['BackendTrafficPolicy', backendTrafficPolicyFields, 'backend-traffic-policy-fields'],
+  ['ClientTrafficPolicy', clientTrafficPolicyFields, 'client-traffic-policy-fields'],
 ];
 
 describe.each(tables)('%s field table', (kind, table) => {
-  const paths = schemaPaths(kind);
+  const paths = crdSpecFields(kind);
 
   it('has an entry for every field of the CRD schema', () => {
     expect(paths.filter((path) => !(path in table))).toEqual([]);
@@ -59,8 +30,7 @@ describe.each(tables)('%s field table', (kind, table) => {
   });
 
   it('names an existing test for every translated field', () => {
-    const missing = Object.entries(table).flatMap(([path, support]) => (support.status === 'translated' && !existsSync(join(xdsRoot, support.test)) ? [`${path}: ${support.test}`] : []));
-    expect(missing).toEqual([]);
+    expect(missingTests(table, xdsRoot)).toEqual([]);
   });
 
   it('refuses no field whose parent is refused while translating a child (the walk stops at the parent)', () => {
@@ -93,20 +63,7 @@ describe('findRefusedFields', () => {
 });
 
 describe('README tables', () => {
-  const readmePath = join(xdsRoot, 'README.md');
-  it.each(tables)('the %s table in services/xds/README.md is rendered from the code', (kind, table) => {
-    const readme = readFileSync(readmePath, 'utf8');
-    const start = `<!-- field-table:${kind} (generated from src/core/gatewayapi/field-support: pnpm -F @gatehouse/xds golden:update rewrites it) -->`;
-    const end = `<!-- /field-table:${kind} -->`;
-    const from = readme.indexOf(start);
-    const to = readme.indexOf(end);
-    expect(from, `README.md needs the markers ${start} ... ${end}`).toBeGreaterThanOrEqual(0);
-    const actual = readme.slice(from + start.length, to).trim();
-    const expected = renderFieldTable(table);
-    if (process.env.UPDATE_GOLDEN && actual !== expected) {
-      writeFileSync(readmePath, `${readme.slice(0, from + start.length)}\n${expected}\n${readme.slice(to)}`);
-      return;
-    }
-    expect(actual, 'run `pnpm -F @gatehouse/xds golden:update` and review the diff').toBe(expected);
+  it.each(tables)('the %s table in services/xds/README.md is rendered from the code', (kind, table, marker) => {
+    expectReadmeTable(marker, kind, table);
   });
 });
