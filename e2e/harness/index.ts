@@ -27,3 +27,4 @@ export { watchAds, type AdsWatcher } from './envoy/ads-watcher.js';
 export { startMtlsForwarder, type MtlsForwarderHandle, type MtlsForwarderOptions } from './mtls-forwarder.js';
 export { connectNackingProxy, type NackingProxy } from './nacking-proxy.js';
 export { startDemoUpstream, type DemoUpstreamHandle } from './demo-upstream.js';
+export { startXdsWithDemoUpstream, type XdsWithDemoUpstream } from './xds-with-demo-upstream.js';

@@ -4,25 +4,21 @@
 // real demo upstream (deploy/demo-upstream) echoes the request it got.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyConfigFolder, startDemoUpstream, startGateway, type ConfigFolderHandle, type DemoUpstreamHandle, type GatewayHandle } from '../harness/index.js';
+import { startXdsWithDemoUpstream, type GatewayHandle, type XdsWithDemoUpstream } from '../harness/index.js';
 import { forwardToUpstream } from '../harness/envoy/forward-upstream.js';
 
-let upstream: DemoUpstreamHandle;
+let setup: XdsWithDemoUpstream;
 let upstreamPort: number;
-let config: ConfigFolderHandle;
 let gw: GatewayHandle;
 
 beforeAll(async () => {
-  upstream = await startDemoUpstream();
-  upstreamPort = upstream.port;
-  config = await copyConfigFolder(join(import.meta.dirname, 'service-backend'), { UPSTREAM_PORT: String(upstreamPort) });
-  gw = await startGateway({ configDir: config.dir, nodeCluster: 'default/gateway', services: ['xds'] });
+  setup = await startXdsWithDemoUpstream(join(import.meta.dirname, 'service-backend'));
+  ({ gw } = setup);
+  upstreamPort = setup.upstream.port;
 }, 90_000);
 
 afterAll(async () => {
-  await gw?.stop();
-  await config?.remove();
-  await upstream?.stop();
+  await setup?.stop();
 });
 
 describe('a Service backendRef', () => {
