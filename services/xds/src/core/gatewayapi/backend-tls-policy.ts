@@ -8,7 +8,7 @@
 // ones and the Backend's own client settings (client certificate, versions, ciphers, ALPN) still apply.
 import type { TlsSecretIR, UpstreamTlsIR } from '../ir/types.js';
 import type { GatewayResource } from '../provider/resource-types.js';
-import { readCaCertificates, type ObjectRefSpec } from './backend-tls.js';
+import { readCaCertificates, verifiedUpstreamTls, type ObjectRefSpec } from './backend-tls.js';
 import { conditionFalse, conditionTrue, describeIssues, Reasons } from './conditions.js';
 import { declaredServicePorts } from './declared-services.js';
 import type { GatewayContext } from './gateways.js';
@@ -115,16 +115,7 @@ function resolvePolicy(policy: GatewayResource, spec: PolicySpec, index: Resourc
   const validation = spec.validation ?? {};
   if (!validation.hostname) return refuse(Reasons.invalid, 'validation.hostname is required');
   const sans = (validation.subjectAltNames ?? []).map((san) => (san.type === 'URI' ? { type: 'URI' as const, value: san.uri ?? '' } : { type: 'DNS' as const, value: san.hostname ?? '' }));
-  const tls: UpstreamTlsIR = {
-    sni: validation.hostname,
-    subjectAltNames: sans.length > 0 ? sans : [{ type: 'DNS', value: validation.hostname }],
-    insecureSkipVerify: false,
-    alpnProtocols: [],
-    ciphers: [],
-    ecdhCurves: [],
-    signatureAlgorithms: [],
-    clientCertificates: [],
-  };
+  const tls = verifiedUpstreamTls(sans.length > 0 ? sans : [{ type: 'DNS', value: validation.hostname }], validation.hostname);
   if (validation.wellKnownCACertificates === 'System') tls.trustedCa = { kind: 'system' };
   else if (validation.wellKnownCACertificates) return refuse(Reasons.invalid, `validation.wellKnownCACertificates ${validation.wellKnownCACertificates} is not supported; use System`);
   else {

@@ -32,6 +32,21 @@ export interface BackendTlsSpec {
   fingerprints?: unknown[];
 }
 
+/** Upstream TLS that verifies the peer against `subjectAltNames` (and `trustedCa`, when known yet), with Envoy's default parameters. */
+export function verifiedUpstreamTls(subjectAltNames: UpstreamTlsIR['subjectAltNames'], sni?: string, trustedCa?: UpstreamTlsIR['trustedCa']): UpstreamTlsIR {
+  return {
+    ...(sni ? { sni } : {}),
+    ...(trustedCa ? { trustedCa } : {}),
+    subjectAltNames,
+    insecureSkipVerify: false,
+    alpnProtocols: [],
+    ciphers: [],
+    ecdhCurves: [],
+    signatureAlgorithms: [],
+    clientCertificates: [],
+  };
+}
+
 export type BackendTlsOutcome = { ok: true; tls: UpstreamTlsIR; secrets: TlsSecretIR[] } | { ok: false; message: string };
 
 /** `policyVerifies`: a BackendTLSPolicy supplies the CA (backend-tls-policy.ts), so the Backend need not name one. */

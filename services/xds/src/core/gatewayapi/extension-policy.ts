@@ -7,7 +7,7 @@ import luaparse from 'luaparse';
 import type { GatewayResource } from '../provider/resource-types.js';
 import type { ExtProcBodyMode, ExtProcIR, LuaIR, WasmIR } from '../ir/types.js';
 import type { ClusterRegistry, BackendRef } from './backends.js';
-import { readCaCertificates } from './backend-tls.js';
+import { readCaCertificates, verifiedUpstreamTls } from './backend-tls.js';
 import { parseDurationMs } from './durations.js';
 import { envoyExtensionPolicyFields } from './field-support/envoy-extension-policy.js';
 import { findRefusedFields } from './field-support/refused-fields.js';
@@ -279,17 +279,7 @@ export function resolveWasm(plan: WasmPlan, registry: ClusterRegistry): WasmIR {
     http2: false,
     ...(source.https
       ? {
-          tls: {
-            ...(ip ? {} : { sni: source.host }),
-            trustedCa: source.ca ? { kind: 'inline' as const, pem: source.ca.pem } : { kind: 'system' as const },
-            subjectAltNames: ip ? [] : [{ type: 'DNS' as const, value: source.host }],
-            insecureSkipVerify: false,
-            alpnProtocols: [],
-            ciphers: [],
-            ecdhCurves: [],
-            signatureAlgorithms: [],
-            clientCertificates: [],
-          },
+          tls: verifiedUpstreamTls(ip ? [] : [{ type: 'DNS', value: source.host }], ip ? undefined : source.host, source.ca ? { kind: 'inline', pem: source.ca.pem } : { kind: 'system' }),
         }
       : {}),
   });
